@@ -1,0 +1,132 @@
+/* The seam between the core and a machine: one struct of function pointers
+ * per backend (mock, windows), state behind an opaque pointer. No Windows type
+ * appears here. Every slot returns a status and fills out-parameters; on
+ * failure it writes a one-line reason into err. */
+#ifndef L2F_BACKEND_H
+#define L2F_BACKEND_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "model.h"
+#include "profile.h"
+#include "status.h"
+#include "winsettings.h"
+
+enum secret_kind { SECRET_PSK, SECRET_PASSWORD };
+
+struct service_status {
+    enum service_state state;
+    enum service_start start_type;
+};
+
+enum service_action { SVC_ACTION_START, SVC_ACTION_STOP, SVC_ACTION_RESTART };
+
+enum probe_outcome {
+    PROBE_ACCEPTED,    /* the server chose one of Windows' proposals */
+    PROBE_NO_PROPOSAL, /* alive, but accepts none of them (788) */
+    PROBE_NO_ANSWER,   /* filtered or down */
+    PROBE_ERROR        /* unresolvable, unreachable network, malformed reply */
+};
+
+/* What a client can learn about the server from its own side of the wire. */
+struct probe_report {
+    bool resolved;
+    char address[64];         /* the address probed, when resolved */
+    enum probe_outcome ike500;
+    char transform[64];       /* e.g. "aes256-sha1-modp2048" when accepted */
+    int client_behind_nat;    /* 1, 0, or -1 unknown */
+    int server_behind_nat;    /* from NAT-D: 1, 0, or -1 unknown */
+};
+
+/* The last connection attempt Windows recorded for a profile. */
+struct connection_record {
+    bool known;
+    int code; /* 0 = connected, else the RAS error code */
+};
+
+enum connect_event_kind {
+    CONNECT_STAGE_BEGIN, /* the connection reached this stage */
+    CONNECT_STAGE_PASS,  /* ... and got through it */
+    CONNECT_DONE         /* finished: code 0 connected, else the RAS error */
+};
+
+struct connect_event {
+    enum connect_event_kind kind;
+    enum stage_id stage; /* for DONE with an error: the stage it stopped in */
+    int code;
+    char detail[160];
+};
+
+struct profile_list {
+    struct vpn_profile *items;
+    size_t count;
+};
+void profile_list_free(struct profile_list *list);
+
+struct backend;
+
+struct backend_ops {
+    const char *name; /* "mock", "windows" */
+    /* arg: the backend's own argument (mock: scenario file or "demo:NAME"). */
+    enum l2f_status (*open)(struct backend *be, const char *arg, struct l2f_err *err);
+    void (*close)(struct backend *be);
+    /* A stable identity of the machine, for the journal ("mock:/path/s.ini"). */
+    const char *(*machine_id)(struct backend *be);
+    /* One line for the header: "mock: classic-789", "Windows (live)". */
+    const char *(*describe)(struct backend *be);
+    /* Every VPN profile of both phonebooks, user and all users. */
+    enum l2f_status (*list_profiles)(struct backend *be, struct profile_list *out,
+                                     struct l2f_err *err);
+    enum l2f_status (*read_profile)(struct backend *be, const char *name, struct vpn_profile *out,
+                                    struct l2f_err *err);
+    /* Changes one numeric setting and nothing else of the entry. */
+    enum l2f_status (*write_profile_field)(struct backend *be, const char *name,
+                                           enum profile_field field, long value,
+                                           struct l2f_err *err);
+    /* Saves (secret != NULL) or removes (secret == NULL) a PSK or a password;
+     * username is saved with a password and ignored for a PSK. */
+    enum l2f_status (*set_secret)(struct backend *be, const char *profile, enum secret_kind kind,
+                                  const char *username, const char *secret, struct l2f_err *err);
+    /* Registry DWORDs; exists=false on write deletes the value. */
+    enum l2f_status (*reg_read_dword)(struct backend *be, const char *key, const char *value,
+                                      bool *exists, unsigned long *data, struct l2f_err *err);
+    enum l2f_status (*reg_write_dword)(struct backend *be, const char *key, const char *value,
+                                       bool exists, unsigned long data, struct l2f_err *err);
+    enum l2f_status (*service_query)(struct backend *be, const char *name,
+                                     struct service_status *out, struct l2f_err *err);
+    /* Restart stops the running dependents first and starts them again after. */
+    enum l2f_status (*service_control)(struct backend *be, const char *name,
+                                       enum service_action action, struct l2f_err *err);
+    enum l2f_status (*service_set_start)(struct backend *be, const char *name,
+                                         enum service_start start, struct l2f_err *err);
+    enum l2f_status (*is_admin)(struct backend *be, bool *admin);
+    /* Asks the server from the client's side (IKE on UDP 500, NAT). */
+    enum l2f_status (*probe_server)(struct backend *be, const char *host,
+                                    struct probe_report *out, struct l2f_err *err);
+    enum l2f_status (*last_connection)(struct backend *be, const char *profile,
+                                       struct connection_record *out, struct l2f_err *err);
+    /* The test connection: start it, then poll for events without blocking
+     * until CONNECT_DONE; cancel hangs up. One connection at a time. */
+    enum l2f_status (*connect_start)(struct backend *be, const char *profile,
+                                     struct l2f_err *err);
+    /* Returns true and fills ev when an event is ready. */
+    bool (*connect_poll)(struct backend *be, struct connect_event *ev);
+    void (*connect_cancel)(struct backend *be);
+};
+
+struct backend {
+    const struct backend_ops *ops;
+    void *state;
+};
+
+/* NULL-terminated list of the backends compiled into this build. */
+extern const struct backend_ops *const backend_list[];
+const struct backend_ops *backend_find(const char *name);
+
+extern const struct backend_ops backend_mock_ops;
+#ifdef _WIN32
+extern const struct backend_ops backend_win32_ops;
+#endif
+
+#endif

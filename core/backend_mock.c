@@ -1,0 +1,634 @@
+/* The mock backend: a simulated Windows machine and VPN server driven by a
+ * scenario. The diagnosis sees only what a real client could observe; the
+ * [server] section drives only the simulated network and connection. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend.h"
+#include "platform.h"
+#include "scenario.h"
+#include "text.h"
+
+#define MOCK_MAX_EVENTS 12
+/* Pause between stages of a simulated connection, so a person sees them
+ * light up; L2TPFIX_MOCK_STEP_MS overrides it (tests use 0). */
+#define MOCK_DEFAULT_STEP_MS 350
+
+struct mock_state {
+    struct scenario sc;
+    char path[PLAT_PATH_MAX]; /* empty: in memory (demo) */
+    char machine_id[PLAT_PATH_MAX + 16];
+    char description[160];
+    /* the connection in progress */
+    bool connecting;
+    char connect_profile[PROFILE_NAME_MAX];
+    struct connect_event events[MOCK_MAX_EVENTS];
+    size_t n_events, next_event;
+    uint64_t started_ms;
+    unsigned step_ms;
+};
+
+static struct mock_state *mock(struct backend *be)
+{
+    return be->state;
+}
+
+/* Writes the scenario back after a change; on failure the caller restores its
+ * in-memory change so that a failed write changes nothing. */
+static enum l2f_status persist(struct mock_state *m, struct l2f_err *err)
+{
+    if (!m->path[0])
+        return L2F_OK;
+    char *text;
+    enum l2f_status st = scenario_format(&m->sc, &text);
+    if (st != L2F_OK)
+        return st;
+    st = plat_write_atomic(m->path, text, strlen(text), err);
+    plat_wipe(text, strlen(text));
+    free(text);
+    return st;
+}
+
+static enum l2f_status mock_open(struct backend *be, const char *arg, struct l2f_err *err)
+{
+    struct mock_state *m = calloc(1, sizeof *m);
+    if (!m)
+        return L2F_ERR_NOMEM;
+    enum l2f_status st;
+    if (strncmp(arg, "demo:", 5) == 0) {
+        const char *name = arg + 5;
+        const char *text = builtin_scenario_text(name);
+        if (!text) {
+            char names[512] = "";
+            for (size_t i = 0; builtin_scenarios[i].name; i++) {
+                size_t l = strlen(names);
+                snprintf(names + l, sizeof names - l, "%s%s", i ? ", " : "", builtin_scenarios[i].name);
+            }
+            l2f_err_set(err, "no built-in scenario '%s' (there are: %s)", name, names);
+            free(m);
+            return L2F_ERR_NOT_FOUND;
+        }
+        st = scenario_parse(text, name, &m->sc, err);
+        snprintf(m->machine_id, sizeof m->machine_id, "demo:%s", name);
+        snprintf(m->description, sizeof m->description, "mock: %s (demo, in memory)", name);
+    } else {
+        char *text;
+        st = plat_read_file(arg, &text, NULL, err);
+        if (st == L2F_OK) {
+            st = scenario_parse(text, arg, &m->sc, err);
+            plat_wipe(text, strlen(text));
+            free(text);
+        }
+        if (st == L2F_OK)
+            st = plat_absolute_path(arg, m->path, sizeof m->path, err);
+        const char *base = strrchr(arg, '/');
+        const char *bslash = strrchr(arg, '\\');
+        if (bslash && (!base || bslash > base))
+            base = bslash;
+        snprintf(m->machine_id, sizeof m->machine_id, "mock:%s", m->path);
+        snprintf(m->description, sizeof m->description, "mock: %s", base ? base + 1 : arg);
+    }
+    if (st != L2F_OK) {
+        free(m);
+        return st;
+    }
+    const char *step = getenv("L2TPFIX_MOCK_STEP_MS");
+    m->step_ms = step && *step ? (unsigned)strtoul(step, NULL, 10) : MOCK_DEFAULT_STEP_MS;
+    be->state = m;
+    return L2F_OK;
+}
+
+static void mock_close(struct backend *be)
+{
+    struct mock_state *m = mock(be);
+    if (!m)
+        return;
+    scenario_free(&m->sc);
+    free(m);
+    be->state = NULL;
+}
+
+static const char *mock_machine_id(struct backend *be)
+{
+    return mock(be)->machine_id;
+}
+
+static const char *mock_describe(struct backend *be)
+{
+    return mock(be)->description;
+}
+
+static enum l2f_status mock_list_profiles(struct backend *be, struct profile_list *out,
+                                          struct l2f_err *err)
+{
+    struct mock_state *m = mock(be);
+    (void)err;
+    out->count = 0;
+    out->items = calloc(m->sc.n_profiles ? m->sc.n_profiles : 1, sizeof *out->items);
+    if (!out->items)
+        return L2F_ERR_NOMEM;
+    for (size_t i = 0; i < m->sc.n_profiles; i++)
+        out->items[out->count++] = m->sc.profiles[i].p;
+    return L2F_OK;
+}
+
+static struct scenario_profile *find_profile(struct mock_state *m, const char *name,
+                                             struct l2f_err *err)
+{
+    struct scenario_profile *sp = scenario_find_profile(&m->sc, name);
+    if (!sp)
+        l2f_err_set(err, "no VPN profile named '%s'", name);
+    return sp;
+}
+
+/* The simulated Windows refuses what a real one refuses without elevation:
+ * all-users phonebook entries, HKLM and the service control manager. */
+static enum l2f_status need_admin(struct mock_state *m, const char *what, struct l2f_err *err)
+{
+    if (m->sc.admin)
+        return L2F_OK;
+    l2f_err_set(err, "%s: access denied (run as administrator)", what);
+    return L2F_ERR_NEED_ADMIN;
+}
+
+static enum l2f_status mock_read_profile(struct backend *be, const char *name,
+                                         struct vpn_profile *out, struct l2f_err *err)
+{
+    struct scenario_profile *sp = find_profile(mock(be), name, err);
+    if (!sp)
+        return L2F_ERR_NOT_FOUND;
+    *out = sp->p;
+    return L2F_OK;
+}
+
+static enum l2f_status mock_write_profile_field(struct backend *be, const char *name,
+                                                enum profile_field field, long value,
+                                                struct l2f_err *err)
+{
+    struct mock_state *m = mock(be);
+    struct scenario_profile *sp = find_profile(m, name, err);
+    if (!sp)
+        return L2F_ERR_NOT_FOUND;
+    if ((unsigned)field >= PROFILE_FIELD_COUNT)
+        return L2F_ERR_USAGE;
+    if (sp->p.phonebook == PHONEBOOK_ALLUSERS) {
+        enum l2f_status st = need_admin(m, "all-users phonebook", err);
+        if (st != L2F_OK)
+            return st;
+    }
+    long old = sp->p.fields[field];
+    sp->p.fields[field] = value;
+    enum l2f_status st = persist(m, err);
+    if (st != L2F_OK)
+        sp->p.fields[field] = old;
+    return st;
+}
+
+static enum l2f_status mock_set_secret(struct backend *be, const char *profile,
+                                       enum secret_kind kind, const char *username,
+                                       const char *secret, struct l2f_err *err)
+{
+    struct mock_state *m = mock(be);
+    struct scenario_profile *sp = find_profile(m, profile, err);
+    if (!sp)
+        return L2F_ERR_NOT_FOUND;
+    if (sp->p.phonebook == PHONEBOOK_ALLUSERS) {
+        enum l2f_status st = need_admin(m, "all-users credentials", err);
+        if (st != L2F_OK)
+            return st;
+    }
+    if (secret && strlen(secret) >= SCENARIO_SECRET_MAX) {
+        l2f_err_set(err, "the secret is longer than %d bytes", SCENARIO_SECRET_MAX - 1);
+        return L2F_ERR_USAGE;
+    }
+    if (kind == SECRET_PASSWORD && username && strlen(username) >= sizeof sp->p.username) {
+        l2f_err_set(err, "the user name is too long");
+        return L2F_ERR_USAGE;
+    }
+    struct scenario_profile old = *sp;
+    if (kind == SECRET_PSK) {
+        snprintf(sp->psk, sizeof sp->psk, "%s", secret ? secret : "");
+        sp->p.psk_saved = secret != NULL;
+    } else {
+        snprintf(sp->password, sizeof sp->password, "%s", secret ? secret : "");
+        sp->p.password_saved = secret != NULL;
+        if (username) {
+            snprintf(sp->p.username, sizeof sp->p.username, "%s", username);
+            sp->p.username_saved = username[0] != '\0';
+        }
+    }
+    enum l2f_status st = persist(m, err);
+    if (st != L2F_OK)
+        *sp = old;
+    plat_wipe(&old, sizeof old);
+    return st;
+}
+
+static int find_regval(const char *key, const char *value)
+{
+    for (int r = 0; r < REGVAL_COUNT; r++)
+        if (strcmp(regval_key_path((enum regval_id)r), key) == 0 &&
+            strcmp(regval_info((enum regval_id)r)->value, value) == 0)
+            return r;
+    return -1;
+}
+
+static enum l2f_status mock_reg_read(struct backend *be, const char *key, const char *value,
+                                     bool *exists, unsigned long *data, struct l2f_err *err)
+{
+    struct mock_state *m = mock(be);
+    int r = find_regval(key, value);
+    (void)err;
+    /* the simulated registry holds only the values l2tpfix knows; any other
+     * value simply does not exist, as on a machine that never set it */
+    *exists = r >= 0 && m->sc.reg_set[r];
+    *data = *exists ? m->sc.reg[r] : 0;
+    return L2F_OK;
+}
+
+static enum l2f_status mock_reg_write(struct backend *be, const char *key, const char *value,
+                                      bool exists, unsigned long data, struct l2f_err *err)
+{
+    struct mock_state *m = mock(be);
+    enum l2f_status st = need_admin(m, "HKEY_LOCAL_MACHINE", err);
+    if (st != L2F_OK)
+        return st;
+    int r = find_regval(key, value);
+    if (r < 0) {
+        l2f_err_set(err, "%s\\%s: the simulated registry does not model this value", key, value);
+        return L2F_ERR_UNSUPPORTED;
+    }
+    bool old_set = m->sc.reg_set[r];
+    unsigned long old = m->sc.reg[r];
+    m->sc.reg_set[r] = exists;
+    m->sc.reg[r] = exists ? data & 0xFFFFFFFFUL : 0;
+    st = persist(m, err);
+    if (st != L2F_OK) {
+        m->sc.reg_set[r] = old_set;
+        m->sc.reg[r] = old;
+    }
+    return st;
+}
+
+static enum l2f_status find_service(const char *name, enum service_id *id, struct l2f_err *err)
+{
+    *id = service_from_name(name);
+    if (*id == SERVICE_COUNT) {
+        l2f_err_set(err, "service '%s' does not exist", name);
+        return L2F_ERR_NOT_FOUND;
+    }
+    return L2F_OK;
+}
+
+static enum l2f_status mock_service_query(struct backend *be, const char *name,
+                                          struct service_status *out, struct l2f_err *err)
+{
+    enum service_id id;
+    enum l2f_status st = find_service(name, &id, err);
+    if (st == L2F_OK)
+        *out = mock(be)->sc.services[id];
+    return st;
+}
+
+/* Starts a service and, first, what it depends on, as the SCM does. */
+static enum l2f_status start_service(struct scenario *sc, enum service_id id, int depth,
+                                     struct l2f_err *err)
+{
+    struct service_status *ss = &sc->services[id];
+    const struct service_info *si = service_info(id);
+    if (ss->state == SVC_RUNNING)
+        return L2F_OK;
+    if (ss->start_type == SVC_START_DISABLED) {
+        l2f_err_set(err, "service %s is disabled and cannot be started (error 1058)", si->name);
+        return L2F_ERR_BACKEND;
+    }
+    if (si->depends_on && depth < SERVICE_COUNT) {
+        enum service_id dep = service_from_name(si->depends_on);
+        if (dep != SERVICE_COUNT && start_service(sc, dep, depth + 1, err) != L2F_OK) {
+            l2f_err_set(err, "service %s cannot start: it depends on %s, which cannot run (error 1068)",
+                        si->name, si->depends_on);
+            return L2F_ERR_BACKEND;
+        }
+    }
+    ss->state = SVC_RUNNING;
+    return L2F_OK;
+}
+
+/* Stops a service and, first, the running services that depend on it. */
+static void stop_service(struct scenario *sc, enum service_id id)
+{
+    for (int i = 0; i < SERVICE_COUNT; i++) {
+        const char *dep = service_info((enum service_id)i)->depends_on;
+        if (dep && strcmp(dep, service_info(id)->name) == 0 && sc->services[i].state == SVC_RUNNING)
+            stop_service(sc, (enum service_id)i);
+    }
+    sc->services[id].state = SVC_STOPPED;
+}
+
+static enum l2f_status mock_service_control(struct backend *be, const char *name,
+                                            enum service_action action, struct l2f_err *err)
+{
+    struct mock_state *m = mock(be);
+    enum service_id id;
+    enum l2f_status st = find_service(name, &id, err);
+    if (st == L2F_OK)
+        st = need_admin(m, "service control manager", err);
+    if (st != L2F_OK)
+        return st;
+    struct service_status saved[SERVICE_COUNT];
+    memcpy(saved, m->sc.services, sizeof saved);
+    if (action == SVC_ACTION_STOP || action == SVC_ACTION_RESTART) {
+        /* a restart brings back the dependents it had to stop */
+        bool was_running[SERVICE_COUNT];
+        for (int i = 0; i < SERVICE_COUNT; i++)
+            was_running[i] = m->sc.services[i].state == SVC_RUNNING;
+        stop_service(&m->sc, id);
+        if (action == SVC_ACTION_RESTART) {
+            st = start_service(&m->sc, id, 0, err);
+            for (int i = 0; st == L2F_OK && i < SERVICE_COUNT; i++)
+                if (was_running[i] && m->sc.services[i].state != SVC_RUNNING)
+                    st = start_service(&m->sc, (enum service_id)i, 0, err);
+        }
+    } else {
+        st = start_service(&m->sc, id, 0, err);
+    }
+    if (st == L2F_OK)
+        st = persist(m, err);
+    if (st != L2F_OK)
+        memcpy(m->sc.services, saved, sizeof saved);
+    return st;
+}
+
+static enum l2f_status mock_service_set_start(struct backend *be, const char *name,
+                                              enum service_start start, struct l2f_err *err)
+{
+    struct mock_state *m = mock(be);
+    enum service_id id;
+    enum l2f_status st = find_service(name, &id, err);
+    if (st == L2F_OK)
+        st = need_admin(m, "service control manager", err);
+    if (st != L2F_OK)
+        return st;
+    struct service_status old = m->sc.services[id];
+    m->sc.services[id].start_type = start;
+    st = persist(m, err);
+    if (st != L2F_OK)
+        m->sc.services[id] = old;
+    return st;
+}
+
+static enum l2f_status mock_is_admin(struct backend *be, bool *admin)
+{
+    *admin = mock(be)->sc.admin;
+    return L2F_OK;
+}
+
+static bool is_ipv4_literal(const char *host)
+{
+    unsigned a, b, c, d;
+    char tail;
+    return sscanf(host, "%u.%u.%u.%u%c", &a, &b, &c, &d, &tail) == 4 && a < 256 && b < 256 &&
+           c < 256 && d < 256;
+}
+
+/* The simulated network knows one server: its name resolves, an address
+ * literal is taken as is, any other name does not resolve. */
+static bool resolves(const struct scenario *sc, const char *host, char *addr, size_t len)
+{
+    if (!host[0])
+        return false;
+    if (is_ipv4_literal(host))
+        return text_copy(addr, len, host);
+    if (text_casecmp(host, sc->server_address) != 0)
+        return false;
+    /* a documentation address (RFC 5737) stands for the simulated server */
+    text_copy(addr, len, is_ipv4_literal(sc->server_address) ? sc->server_address : "192.0.2.10");
+    return true;
+}
+
+static bool is_the_server(const struct scenario *sc, const char *host)
+{
+    return text_casecmp(host, sc->server_address) == 0;
+}
+
+static enum l2f_status mock_probe(struct backend *be, const char *host, struct probe_report *out,
+                                  struct l2f_err *err)
+{
+    const struct scenario *sc = &mock(be)->sc;
+    (void)err;
+    memset(out, 0, sizeof *out);
+    out->client_behind_nat = sc->client_behind_nat;
+    out->server_behind_nat = -1;
+    out->resolved = resolves(sc, host, out->address, sizeof out->address);
+    if (!out->resolved) {
+        out->ike500 = PROBE_ERROR;
+        return L2F_OK;
+    }
+    if (!is_the_server(sc, host) || !sc->server_reachable) {
+        out->ike500 = PROBE_NO_ANSWER;
+        return L2F_OK;
+    }
+    /* NAT-D in the server's answer tells whether it sits behind NAT */
+    out->server_behind_nat = sc->server_behind_nat;
+    if (!sc->server_proposals_windows) {
+        out->ike500 = PROBE_NO_PROPOSAL;
+        return L2F_OK;
+    }
+    out->ike500 = PROBE_ACCEPTED;
+    snprintf(out->transform, sizeof out->transform, "aes256-sha1-modp2048");
+    return L2F_OK;
+}
+
+static enum l2f_status mock_last_connection(struct backend *be, const char *profile,
+                                            struct connection_record *out, struct l2f_err *err)
+{
+    struct scenario_profile *sp = find_profile(mock(be), profile, err);
+    if (!sp)
+        return L2F_ERR_NOT_FOUND;
+    *out = sp->last;
+    return L2F_OK;
+}
+
+static void add_event(struct mock_state *m, enum connect_event_kind kind, enum stage_id stage,
+                      int code, const char *detail)
+{
+    if (m->n_events >= MOCK_MAX_EVENTS)
+        return;
+    struct connect_event *ev = &m->events[m->n_events++];
+    ev->kind = kind;
+    ev->stage = stage;
+    ev->code = code;
+    text_copy(ev->detail, sizeof ev->detail, detail);
+}
+
+static bool service_running(const struct scenario *sc, enum service_id id)
+{
+    return sc->services[id].state == SVC_RUNNING;
+}
+
+static bool credentials_accepted(const struct scenario *sc, const struct scenario_profile *sp)
+{
+    if (!sp->p.username_saved || !sp->p.password_saved)
+        return false;
+    if (sc->n_users == 0)
+        return true;
+    for (size_t i = 0; i < sc->n_users; i++)
+        if (strcmp(sc->users[i].name, sp->p.username) == 0 &&
+            strcmp(sc->users[i].password, sp->password) == 0)
+            return true;
+    return false;
+}
+
+/* Walks the four stages the way Windows and the server would, stopping with
+ * the code Windows gives. Returns 0 when it connects. */
+static int simulate(struct mock_state *m, const struct scenario_profile *sp)
+{
+    const struct scenario *sc = &m->sc;
+    const struct vpn_profile *p = &sp->p;
+    char addr[64];
+    long vs = p->fields[PF_VPN_STRATEGY];
+
+    add_event(m, CONNECT_STAGE_BEGIN, STAGE_TUNNEL, 0, p->server);
+    if (!resolves(sc, p->server, addr, sizeof addr)) {
+        add_event(m, CONNECT_DONE, STAGE_TUNNEL, 868, "the server name did not resolve");
+        return 868;
+    }
+    if (vs != VS_L2TP_ONLY && vs != VS_L2TP_FIRST && vs != VS_DEFAULT) {
+        add_event(m, CONNECT_DONE, STAGE_TUNNEL, 800, "the profile tried a tunnel type the server does not speak");
+        return 800;
+    }
+    if (!is_the_server(sc, p->server) || !sc->server_reachable) {
+        add_event(m, CONNECT_DONE, STAGE_TUNNEL, 809, "no answer from the server on UDP 500");
+        return 809;
+    }
+    add_event(m, CONNECT_STAGE_PASS, STAGE_TUNNEL, 0, addr);
+
+    add_event(m, CONNECT_STAGE_BEGIN, STAGE_IPSEC, 0, "IKE main mode");
+    if (!service_running(sc, SVC_IKEEXT) || !service_running(sc, SVC_BFE)) {
+        add_event(m, CONNECT_DONE, STAGE_IPSEC, 827, "IKEEXT or BFE is not running");
+        return 827;
+    }
+    if (sc->reg_set[REGVAL_PROHIBIT_IPSEC] && sc->reg[REGVAL_PROHIBIT_IPSEC] != 0) {
+        add_event(m, CONNECT_DONE, STAGE_IPSEC, 809, "ProhibitIpSec=1: no IPsec policy, the server drops plain L2TP");
+        return 809;
+    }
+    unsigned long natt = sc->reg_set[REGVAL_NAT_TRAVERSAL] ? sc->reg[REGVAL_NAT_TRAVERSAL] : 0;
+    if (sc->server_behind_nat && natt < (sc->client_behind_nat ? 2UL : 1UL)) {
+        add_event(m, CONNECT_DONE, STAGE_IPSEC, 809, "server behind NAT: Windows sets up no SA without the registry value");
+        return 809;
+    }
+    if (!sc->server_proposals_windows) {
+        add_event(m, CONNECT_DONE, STAGE_IPSEC, 788, "the server accepts none of Windows' proposals");
+        return 788;
+    }
+    if (!(p->fields[PF_IPSEC_FLAGS] & IPSEC_FLAG_PSK)) {
+        add_event(m, CONNECT_DONE, STAGE_IPSEC, 766, "certificate authentication without a machine certificate");
+        return 766;
+    }
+    bool key_ok = p->psk_saved && (sc->server_psk[0] == '\0' || strcmp(sc->server_psk, sp->psk) == 0);
+    if (!key_ok) {
+        add_event(m, CONNECT_DONE, STAGE_IPSEC, 789, "phase 1 authentication failed: the keys differ");
+        return 789;
+    }
+    add_event(m, CONNECT_STAGE_PASS, STAGE_IPSEC, 0, "IPsec SA up");
+
+    add_event(m, CONNECT_STAGE_BEGIN, STAGE_PPP, 0, "LCP");
+    long ar = p->fields[PF_AUTH_RESTRICTIONS];
+    /* with EAP selected, "Allow these protocols" does not apply */
+    long offered = (ar & AR_EAP) ? AR_EAP : ar & (AR_PAP | AR_CHAP | AR_MSCHAP | AR_MSCHAP2);
+    if (sc->server_lcp_required && p->fields[PF_LCP_EXTENSIONS] == 0) {
+        add_event(m, CONNECT_DONE, STAGE_PPP, 789, "the server requires the LCP extensions");
+        return 789;
+    }
+    if ((offered & sc->server_auth) == 0) {
+        add_event(m, CONNECT_DONE, STAGE_PPP, 789, "no authentication protocol both ends allow");
+        return 789;
+    }
+    add_event(m, CONNECT_STAGE_PASS, STAGE_PPP, 0, "protocol agreed");
+
+    add_event(m, CONNECT_STAGE_BEGIN, STAGE_AUTH, 0, p->username);
+    if (!credentials_accepted(sc, sp)) {
+        add_event(m, CONNECT_DONE, STAGE_AUTH, 691, "the server rejected the user name or password");
+        return 691;
+    }
+    add_event(m, CONNECT_STAGE_PASS, STAGE_AUTH, 0, "authenticated");
+    add_event(m, CONNECT_DONE, STAGE_AUTH, 0, "connected");
+    return 0;
+}
+
+static enum l2f_status mock_connect_start(struct backend *be, const char *profile,
+                                          struct l2f_err *err)
+{
+    struct mock_state *m = mock(be);
+    if (m->connecting) {
+        l2f_err_set(err, "a test connection is already running");
+        return L2F_ERR_USAGE;
+    }
+    struct scenario_profile *sp = find_profile(m, profile, err);
+    if (!sp)
+        return L2F_ERR_NOT_FOUND;
+    m->n_events = m->next_event = 0;
+    int code = simulate(m, sp);
+    /* Windows logs the result (RasClient event 20227); so does the mock */
+    struct connection_record old = sp->last;
+    sp->last.known = true;
+    sp->last.code = code;
+    enum l2f_status st = persist(m, err);
+    if (st != L2F_OK) {
+        sp->last = old;
+        return st;
+    }
+    snprintf(m->connect_profile, sizeof m->connect_profile, "%s", profile);
+    m->connecting = true;
+    m->started_ms = plat_monotonic_ms();
+    return L2F_OK;
+}
+
+static bool mock_connect_poll(struct backend *be, struct connect_event *ev)
+{
+    struct mock_state *m = mock(be);
+    if (!m->connecting || m->next_event >= m->n_events)
+        return false;
+    /* each stage begins one step after the previous one */
+    unsigned begins = 0;
+    for (size_t i = 0; i <= m->next_event; i++)
+        begins += m->events[i].kind == CONNECT_STAGE_BEGIN || m->events[i].kind == CONNECT_DONE;
+    uint64_t due = m->started_ms + (uint64_t)(begins - 1) * m->step_ms;
+    if (plat_monotonic_ms() < due)
+        return false;
+    *ev = m->events[m->next_event++];
+    if (ev->kind == CONNECT_DONE)
+        m->connecting = false;
+    return true;
+}
+
+static void mock_connect_cancel(struct backend *be)
+{
+    struct mock_state *m = mock(be);
+    m->connecting = false;
+    m->n_events = m->next_event = 0;
+}
+
+const struct backend_ops backend_mock_ops = {
+    .name = "mock",
+    .open = mock_open,
+    .close = mock_close,
+    .machine_id = mock_machine_id,
+    .describe = mock_describe,
+    .list_profiles = mock_list_profiles,
+    .read_profile = mock_read_profile,
+    .write_profile_field = mock_write_profile_field,
+    .set_secret = mock_set_secret,
+    .reg_read_dword = mock_reg_read,
+    .reg_write_dword = mock_reg_write,
+    .service_query = mock_service_query,
+    .service_control = mock_service_control,
+    .service_set_start = mock_service_set_start,
+    .is_admin = mock_is_admin,
+    .probe_server = mock_probe,
+    .last_connection = mock_last_connection,
+    .connect_start = mock_connect_start,
+    .connect_poll = mock_connect_poll,
+    .connect_cancel = mock_connect_cancel,
+};

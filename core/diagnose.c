@@ -1,0 +1,428 @@
+#include "diagnose.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "kb.h"
+
+void diagnose_start(struct diagnose_run *run, struct backend *be, const char *profile)
+{
+    memset(run, 0, sizeof *run);
+    run->be = be;
+    snprintf(run->profile, sizeof run->profile, "%s", profile);
+    run->next = DIAG_PROFILE;
+}
+
+bool diagnose_step(struct diagnose_run *run)
+{
+    struct observations *o = &run->obs;
+    struct backend *be = run->be;
+    struct l2f_err scratch;
+    switch (run->next) {
+    case DIAG_PROFILE:
+        o->profile_st = be->ops->read_profile(be, run->profile, &o->profile, &run->err);
+        o->have_profile = true;
+        /* without the profile nothing else can be judged */
+        run->next = o->profile_st == L2F_OK ? DIAG_ADMIN : DIAG_DONE;
+        break;
+    case DIAG_ADMIN:
+        o->admin_st = be->ops->is_admin(be, &o->admin);
+        o->have_admin = true;
+        run->next = DIAG_REGISTRY;
+        break;
+    case DIAG_REGISTRY:
+        for (int r = 0; r < REGVAL_COUNT; r++)
+            o->reg_st[r] = be->ops->reg_read_dword(be, regval_key_path((enum regval_id)r),
+                                                   regval_info((enum regval_id)r)->value,
+                                                   &o->reg_exists[r], &o->reg[r], &scratch);
+        o->have_registry = true;
+        run->next = DIAG_SERVICES;
+        break;
+    case DIAG_SERVICES:
+        for (int s = 0; s < SERVICE_COUNT; s++)
+            o->svc_st[s] = be->ops->service_query(be, service_info((enum service_id)s)->name,
+                                                  &o->services[s], &scratch);
+        o->have_services = true;
+        run->next = DIAG_LAST;
+        break;
+    case DIAG_LAST:
+        o->last_st = be->ops->last_connection(be, run->profile, &o->last, &scratch);
+        o->have_last = true;
+        run->next = DIAG_PROBE;
+        break;
+    case DIAG_PROBE:
+        if (o->profile.server[0])
+            o->probe_st = be->ops->probe_server(be, o->profile.server, &o->probe, &scratch);
+        else
+            o->probe_st = L2F_ERR_USAGE;
+        o->have_probe = true;
+        run->next = DIAG_DONE;
+        break;
+    case DIAG_DONE:
+        break;
+    }
+    return run->next != DIAG_DONE;
+}
+
+enum l2f_status diagnose_all(struct backend *be, const char *profile, struct observations *obs,
+                             struct diagnosis *d, struct l2f_err *err)
+{
+    struct diagnose_run run;
+    diagnose_start(&run, be, profile);
+    while (diagnose_step(&run)) {
+    }
+    *obs = run.obs;
+    diagnose_evaluate(obs, d);
+    if (run.obs.profile_st != L2F_OK && err)
+        *err = run.err;
+    return run.obs.profile_st;
+}
+
+static void set(struct check_result *r, enum check_status st, enum fix_id fix, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 4, 5)))
+#endif
+    ;
+
+static void set(struct check_result *r, enum check_status st, enum fix_id fix, const char *fmt, ...)
+{
+    va_list ap;
+    r->status = st;
+    r->fix = (st == CHECK_FAIL || st == CHECK_WARN) ? fix : FIX_NONE;
+    va_start(ap, fmt);
+    vsnprintf(r->summary, sizeof r->summary, fmt, ap);
+    va_end(ap);
+}
+
+static void running(struct check_result *r)
+{
+    set(r, CHECK_RUNNING, FIX_NONE, "checking...");
+}
+
+static void eval_server_address(const struct observations *o, struct check_result *r)
+{
+    const char *server = o->profile.server;
+    if (!server[0]) {
+        set(r, CHECK_FAIL, FIX_NONE, "PhoneNumber is empty: the profile names no server");
+        return;
+    }
+    if (!o->have_probe)
+        running(r);
+    else if (o->probe_st != L2F_OK)
+        set(r, CHECK_UNKNOWN, FIX_NONE, "%s (not resolved here: %s)", server,
+            l2f_status_message(o->probe_st));
+    else if (o->probe.resolved)
+        set(r, CHECK_PASS, FIX_NONE, "%s resolves to %s", server, o->probe.address);
+    else
+        set(r, CHECK_FAIL, FIX_NONE, "%s does not resolve (Windows: 868)", server);
+}
+
+static void eval_vpn_type(const struct observations *o, struct check_result *r)
+{
+    long vs = o->profile.fields[PF_VPN_STRATEGY];
+    if (vs == VS_L2TP_ONLY || vs == VS_L2TP_FIRST)
+        set(r, CHECK_PASS, FIX_TUNNEL_L2TP, "VpnStrategy=%ld: %s", vs, vpn_strategy_name(vs));
+    else if (vs == VS_DEFAULT)
+        set(r, CHECK_WARN, FIX_TUNNEL_L2TP,
+            "VpnStrategy=0: automatic, Windows tries other types first (slow, may end in 800)");
+    else
+        set(r, CHECK_FAIL, FIX_TUNNEL_L2TP, "VpnStrategy=%ld: %s, not L2TP/IPsec", vs,
+            vpn_strategy_name(vs));
+}
+
+static void eval_ike_500(const struct observations *o, struct check_result *r)
+{
+    if (!o->have_probe)
+        running(r);
+    else if (o->probe_st != L2F_OK)
+        set(r, CHECK_UNKNOWN, FIX_NONE, "not probed: %s", l2f_status_message(o->probe_st));
+    else if (!o->probe.resolved)
+        set(r, CHECK_UNKNOWN, FIX_NONE, "not probed: the server name does not resolve");
+    else if (o->probe.ike500 == PROBE_ACCEPTED || o->probe.ike500 == PROBE_NO_PROPOSAL)
+        set(r, CHECK_PASS, FIX_NONE, "%s answered IKE on UDP 500", o->probe.address);
+    else if (o->probe.ike500 == PROBE_NO_ANSWER)
+        set(r, CHECK_FAIL, FIX_NONE, "no answer from %s on UDP 500: filtered or down (809)",
+            o->probe.address);
+    else
+        set(r, CHECK_UNKNOWN, FIX_NONE, "probe of %s failed", o->probe.address);
+}
+
+static void eval_services(const struct observations *o, struct check_result *r)
+{
+    static const enum service_id needed[] = {SVC_IKEEXT, SVC_POLICYAGENT, SVC_BFE};
+    char down[160] = "";
+    bool any_down = false, bfe_disabled = false, unknown = false;
+    if (!o->have_services) {
+        running(r);
+        return;
+    }
+    for (size_t i = 0; i < sizeof needed / sizeof needed[0]; i++) {
+        enum service_id s = needed[i];
+        size_t l = strlen(down);
+        if (o->svc_st[s] != L2F_OK) {
+            unknown = true;
+            continue;
+        }
+        if (o->services[s].state == SVC_RUNNING)
+            continue;
+        any_down = true;
+        bool disabled = o->services[s].start_type == SVC_START_DISABLED;
+        bfe_disabled |= s == SVC_BFE && disabled;
+        snprintf(down + l, sizeof down - l, "%s%s %s", l ? ", " : "", service_info(s)->name,
+                 disabled ? "disabled" : "stopped");
+    }
+    if (any_down && bfe_disabled)
+        set(r, CHECK_FAIL, FIX_NONE, "%s: set BFE to Automatic in services.msc (827)", down);
+    else if (any_down)
+        set(r, CHECK_FAIL, FIX_RESTART_IPSEC_SERVICES, "%s (Windows: 827)", down);
+    else if (unknown)
+        set(r, CHECK_UNKNOWN, FIX_NONE, "could not query every IPsec service");
+    else
+        set(r, CHECK_PASS, FIX_NONE, "IKEEXT, PolicyAgent and BFE running");
+}
+
+static void describe_reg(const struct observations *o, enum regval_id id, char *buf, size_t len)
+{
+    if (o->reg_exists[id])
+        snprintf(buf, len, "%s=%lu", regval_info(id)->value, o->reg[id]);
+    else
+        snprintf(buf, len, "%s not set", regval_info(id)->value);
+}
+
+static void eval_nat(const struct observations *o, struct check_result *r)
+{
+    char val[96];
+    if (!o->have_registry || !o->have_probe) {
+        running(r);
+        return;
+    }
+    if (o->reg_st[REGVAL_NAT_TRAVERSAL] != L2F_OK) {
+        set(r, CHECK_UNKNOWN, FIX_NONE, "registry not readable: %s",
+            l2f_status_message(o->reg_st[REGVAL_NAT_TRAVERSAL]));
+        return;
+    }
+    describe_reg(o, REGVAL_NAT_TRAVERSAL, val, sizeof val);
+    unsigned long v = o->reg_exists[REGVAL_NAT_TRAVERSAL] ? o->reg[REGVAL_NAT_TRAVERSAL] : 0;
+    int client = o->probe_st == L2F_OK ? o->probe.client_behind_nat : -1;
+    int server = o->probe_st == L2F_OK ? o->probe.server_behind_nat : -1;
+    if (server == 1) {
+        unsigned long need = client == 1 ? 2 : 1;
+        if (v >= need)
+            set(r, CHECK_PASS, FIX_NONE, "%s: enough with the server behind NAT", val);
+        else
+            set(r, CHECK_FAIL, FIX_NAT_TRAVERSAL, "%s; server%s behind NAT: Windows sets up no SA (809)",
+                val, client == 1 ? " and client" : "");
+    } else if (server == 0) {
+        set(r, CHECK_PASS, FIX_NONE, "%s: not needed, the server is not behind NAT", val);
+    } else if (v >= 2) {
+        set(r, CHECK_PASS, FIX_NONE, "%s: allows client and server behind NAT", val);
+    } else if (client == 1) {
+        set(r, CHECK_WARN, FIX_NAT_TRAVERSAL,
+            "%s; this client is behind NAT: if the server is too, Windows needs 2 (809)", val);
+    } else {
+        set(r, CHECK_UNKNOWN, FIX_NONE, "%s; whether the server is behind NAT is not known", val);
+    }
+}
+
+static void eval_prohibit(const struct observations *o, struct check_result *r)
+{
+    char val[96];
+    if (!o->have_registry) {
+        running(r);
+        return;
+    }
+    if (o->reg_st[REGVAL_PROHIBIT_IPSEC] != L2F_OK) {
+        set(r, CHECK_UNKNOWN, FIX_NONE, "registry not readable: %s",
+            l2f_status_message(o->reg_st[REGVAL_PROHIBIT_IPSEC]));
+        return;
+    }
+    describe_reg(o, REGVAL_PROHIBIT_IPSEC, val, sizeof val);
+    bool prohibited = o->reg_exists[REGVAL_PROHIBIT_IPSEC] && o->reg[REGVAL_PROHIBIT_IPSEC] != 0;
+    bool psk = o->profile.fields[PF_IPSEC_FLAGS] & IPSEC_FLAG_PSK;
+    if (!prohibited)
+        set(r, CHECK_PASS, FIX_NONE, "%s: Windows creates the L2TP IPsec policy", val);
+    else if (psk)
+        set(r, CHECK_FAIL, FIX_ALLOW_IPSEC, "%s: no automatic IPsec policy, the PSK profile cannot start IPsec",
+            val);
+    else
+        set(r, CHECK_WARN, FIX_ALLOW_IPSEC, "%s: works only with a manually configured IPsec policy", val);
+}
+
+/* The PPP checks' verdicts, needed to read a last 789 as evidence. */
+static bool ppp_options_right(const struct vpn_profile *p)
+{
+    long ar = p->fields[PF_AUTH_RESTRICTIONS];
+    return (ar & AR_MSCHAP2) && !(ar & AR_EAP) && p->fields[PF_LCP_EXTENSIONS] != 0;
+}
+
+static void eval_psk(const struct observations *o, struct check_result *r)
+{
+    const struct vpn_profile *p = &o->profile;
+    long flags = p->fields[PF_IPSEC_FLAGS];
+    if (!(flags & IPSEC_FLAG_PSK)) {
+        set(r, CHECK_WARN, FIX_USE_PSK,
+            "IpSecFlags=%ld: certificate authentication; a PSK server fails it (766/789)", flags);
+        return;
+    }
+    if (!p->psk_saved) {
+        set(r, CHECK_FAIL, FIX_USE_PSK, "IpSecFlags=%ld but no pre-shared key is saved", flags);
+        return;
+    }
+    if (!o->have_last) {
+        running(r);
+        return;
+    }
+    /* A saved key cannot be read back; a 789 with the PPP options right
+     * points at the key, but only points. */
+    if (o->last_st == L2F_OK && o->last.known && o->last.code == 789 && ppp_options_right(p))
+        set(r, CHECK_WARN, FIX_USE_PSK,
+            "a key is saved, but the last connection failed with 789 and PPP is right: it may "
+            "not be the server's key");
+    else
+        set(r, CHECK_PASS, FIX_NONE, "IpSecFlags=%ld, a key is saved (its value cannot be read back)",
+            flags);
+}
+
+static void eval_proposals(const struct observations *o, struct check_result *r)
+{
+    if (!o->have_probe)
+        running(r);
+    else if (o->probe_st != L2F_OK || !o->probe.resolved)
+        set(r, CHECK_UNKNOWN, FIX_NONE, "not probed");
+    else if (o->probe.ike500 == PROBE_ACCEPTED)
+        set(r, CHECK_PASS, FIX_NONE, "the server chose %s",
+            o->probe.transform[0] ? o->probe.transform : "one of Windows' proposals");
+    else if (o->probe.ike500 == PROBE_NO_PROPOSAL)
+        set(r, CHECK_FAIL, FIX_NONE,
+            "NO-PROPOSAL-CHOSEN: the server accepts none of Windows' proposals (788); change the server");
+    else
+        set(r, CHECK_UNKNOWN, FIX_NONE, "no IKE answer to judge by");
+}
+
+static void eval_mschapv2(const struct observations *o, struct check_result *r)
+{
+    long ar = o->profile.fields[PF_AUTH_RESTRICTIONS];
+    char what[96];
+    auth_restrictions_describe(ar, what, sizeof what);
+    if ((ar & AR_MSCHAP2) && !(ar & AR_EAP))
+        set(r, CHECK_PASS, FIX_MSCHAPV2, "AuthRestrictions=%ld: %s", ar, what);
+    else if (ar & AR_EAP)
+        set(r, CHECK_FAIL, FIX_MSCHAPV2, "AuthRestrictions=%ld: EAP only, MS-CHAP v2 not allowed", ar);
+    else
+        set(r, CHECK_FAIL, FIX_MSCHAPV2, "AuthRestrictions=%ld: %s; MS-CHAP v2 not allowed", ar, what);
+}
+
+static void eval_lcp(const struct observations *o, struct check_result *r)
+{
+    long lcp = o->profile.fields[PF_LCP_EXTENSIONS];
+    if (lcp)
+        set(r, CHECK_PASS, FIX_NONE, "LcpExtensions=%ld: enabled", lcp);
+    else
+        set(r, CHECK_FAIL, FIX_LCP_EXTENSIONS, "LcpExtensions=0: disabled");
+}
+
+static void eval_credentials(const struct observations *o, struct check_result *r)
+{
+    const struct vpn_profile *p = &o->profile;
+    if (!p->username_saved)
+        set(r, CHECK_WARN, FIX_CREDENTIALS, "no user name saved: Windows asks when connecting");
+    else if (!p->password_saved)
+        set(r, CHECK_WARN, FIX_CREDENTIALS, "user '%s', no password saved", p->username);
+    else if (!o->have_last)
+        running(r);
+    else if (o->last_st == L2F_OK && o->last.known && (o->last.code == 691 || o->last.code == 812))
+        set(r, CHECK_WARN, FIX_CREDENTIALS,
+            "user '%s' saved, but the server rejected the last attempt (%d)", p->username,
+            o->last.code);
+    else
+        set(r, CHECK_PASS, FIX_NONE, "user '%s' with a saved password", p->username);
+}
+
+static void eval_last_auth(const struct observations *o, struct check_result *r)
+{
+    if (!o->have_last) {
+        running(r);
+        return;
+    }
+    if (o->last_st != L2F_OK || !o->last.known) {
+        set(r, CHECK_UNKNOWN, FIX_NONE, "no connection attempt recorded");
+        return;
+    }
+    int code = o->last.code;
+    const struct kb_entry *kb = kb_lookup(code);
+    if (code == 0)
+        set(r, CHECK_PASS, FIX_NONE, "the last connection succeeded");
+    else if (code == 691 || code == 812)
+        set(r, CHECK_FAIL, FIX_NONE, "last attempt: %d %s", code, kb ? kb->name : "");
+    else
+        set(r, CHECK_UNKNOWN, FIX_NONE, "the last attempt stopped earlier, with %d%s%s", code,
+            kb ? " " : "", kb ? kb->name : "");
+}
+
+typedef void (*check_fn)(const struct observations *, struct check_result *);
+
+static const check_fn evaluators[CHECK_COUNT] = {
+    [CHECK_SERVER_ADDRESS] = eval_server_address,
+    [CHECK_VPN_TYPE] = eval_vpn_type,
+    [CHECK_IKE_500] = eval_ike_500,
+    [CHECK_IPSEC_SERVICES] = eval_services,
+    [CHECK_NAT_TRAVERSAL] = eval_nat,
+    [CHECK_PROHIBIT_IPSEC] = eval_prohibit,
+    [CHECK_PSK] = eval_psk,
+    [CHECK_IKE_PROPOSALS] = eval_proposals,
+    [CHECK_MSCHAPV2] = eval_mschapv2,
+    [CHECK_LCP_EXTENSIONS] = eval_lcp,
+    [CHECK_CREDENTIALS] = eval_credentials,
+    [CHECK_LAST_AUTH] = eval_last_auth,
+};
+
+/* A stage is as bad as its worst check; it passes only when every check
+ * passes, so "unknown" is never rounded up to "pass". */
+static enum check_status stage_status(const struct diagnosis *d, enum stage_id s)
+{
+    bool fail = false, warn = false, run = false, unknown = false;
+    for (int c = 0; c < CHECK_COUNT; c++) {
+        if (check_info((enum check_id)c)->stage != s)
+            continue;
+        switch (d->checks[c].status) {
+        case CHECK_FAIL: fail = true; break;
+        case CHECK_WARN: warn = true; break;
+        case CHECK_RUNNING: run = true; break;
+        case CHECK_UNKNOWN: unknown = true; break;
+        case CHECK_PASS: break;
+        }
+    }
+    return fail ? CHECK_FAIL : warn ? CHECK_WARN : run ? CHECK_RUNNING : unknown ? CHECK_UNKNOWN : CHECK_PASS;
+}
+
+void diagnose_evaluate(const struct observations *o, struct diagnosis *d)
+{
+    memset(d, 0, sizeof *d);
+    for (int c = 0; c < CHECK_COUNT; c++) {
+        struct check_result *r = &d->checks[c];
+        if (!o->have_profile)
+            running(r);
+        else if (o->profile_st != L2F_OK)
+            set(r, CHECK_UNKNOWN, FIX_NONE, "profile not readable: %s", l2f_status_message(o->profile_st));
+        else
+            evaluators[c](o, r);
+    }
+    for (int s = 0; s < STAGE_COUNT; s++)
+        d->stages[s] = stage_status(d, (enum stage_id)s);
+    /* one entry per fix, in the fix table's (the guide's) order */
+    for (int f = 0; f < FIX_COUNT; f++)
+        for (int c = 0; c < CHECK_COUNT; c++)
+            if (d->checks[c].fix == (enum fix_id)f) {
+                d->recommended[d->n_recommended++] = (enum fix_id)f;
+                break;
+            }
+}
+
+bool diagnosis_has_problems(const struct diagnosis *d)
+{
+    for (int c = 0; c < CHECK_COUNT; c++)
+        if (d->checks[c].status == CHECK_FAIL || d->checks[c].status == CHECK_WARN)
+            return true;
+    return false;
+}

@@ -1,0 +1,85 @@
+/* Diagnosis: what the backend lets a client observe -> a result per check.
+ * Observation is split into steps so a front end can show results as they
+ * arrive; evaluation is a pure function of the observations. */
+#ifndef L2F_DIAGNOSE_H
+#define L2F_DIAGNOSE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "backend.h"
+#include "model.h"
+
+/* Each part records whether it was gathered yet and how that went. */
+struct observations {
+    bool have_profile;
+    enum l2f_status profile_st;
+    struct vpn_profile profile;
+
+    bool have_admin;
+    enum l2f_status admin_st;
+    bool admin;
+
+    bool have_registry;
+    enum l2f_status reg_st[REGVAL_COUNT];
+    bool reg_exists[REGVAL_COUNT];
+    unsigned long reg[REGVAL_COUNT];
+
+    bool have_services;
+    enum l2f_status svc_st[SERVICE_COUNT];
+    struct service_status services[SERVICE_COUNT];
+
+    bool have_last;
+    enum l2f_status last_st;
+    struct connection_record last;
+
+    bool have_probe;
+    enum l2f_status probe_st;
+    struct probe_report probe;
+};
+
+struct check_result {
+    enum check_status status;
+    char summary[224]; /* one line naming the observed value */
+    enum fix_id fix;   /* FIX_NONE unless a fix would change something */
+};
+
+struct diagnosis {
+    struct check_result checks[CHECK_COUNT];
+    enum check_status stages[STAGE_COUNT];
+    enum fix_id recommended[FIX_COUNT]; /* in the recommended order */
+    size_t n_recommended;
+};
+
+enum diagnose_step {
+    DIAG_PROFILE,
+    DIAG_ADMIN,
+    DIAG_REGISTRY,
+    DIAG_SERVICES,
+    DIAG_LAST,
+    DIAG_PROBE,
+    DIAG_DONE
+};
+
+struct diagnose_run {
+    struct backend *be;
+    char profile[PROFILE_NAME_MAX];
+    enum diagnose_step next;
+    struct observations obs;
+    struct l2f_err err; /* why the profile could not be read, if it could not */
+};
+
+void diagnose_start(struct diagnose_run *run, struct backend *be, const char *profile);
+/* Gathers the next part; returns false once everything is gathered. */
+bool diagnose_step(struct diagnose_run *run);
+/* Runs every step, then evaluates; returns the status of reading the profile. */
+enum l2f_status diagnose_all(struct backend *be, const char *profile, struct observations *obs,
+                             struct diagnosis *d, struct l2f_err *err);
+
+/* Pure: results for every check from what was observed so far (parts not yet
+ * gathered give CHECK_RUNNING), stage summaries and the recommended fixes. */
+void diagnose_evaluate(const struct observations *obs, struct diagnosis *d);
+/* True when a check fails or warns: the command line's exit code 1. */
+bool diagnosis_has_problems(const struct diagnosis *d);
+
+#endif

@@ -1,0 +1,423 @@
+#include "fixes.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "platform.h"
+#include "regfile.h"
+#include "text.h"
+
+static struct change *add_change(struct fix_plan *plan, enum change_kind kind, const char *target,
+                                 const char *field)
+{
+    struct change *c = &plan->changes[plan->n_changes++];
+    memset(c, 0, sizeof *c);
+    c->kind = kind;
+    snprintf(c->target, sizeof c->target, "%s", target);
+    snprintf(c->field, sizeof c->field, "%s", field);
+    return c;
+}
+
+static void plan_profile_field(struct fix_plan *plan, const struct vpn_profile *p,
+                               enum profile_field f, long after)
+{
+    if (p->fields[f] == after)
+        return;
+    struct change *c = add_change(plan, CHG_PROFILE_FIELD, p->name, profile_field_key(f));
+    c->before_set = c->after_set = true;
+    c->before = p->fields[f];
+    c->after = after;
+    c->needs_admin = p->phonebook == PHONEBOOK_ALLUSERS;
+}
+
+static void plan_registry(struct fix_plan *plan, const struct observations *obs, enum regval_id r,
+                          unsigned long after)
+{
+    if (obs->reg_exists[r] && obs->reg[r] == after)
+        return;
+    struct change *c = add_change(plan, CHG_REGISTRY_DWORD, regval_key_path(r), regval_info(r)->value);
+    c->before_set = obs->reg_exists[r];
+    c->before = (long)obs->reg[r];
+    c->after_set = true;
+    c->after = (long)after;
+    c->needs_admin = true;
+    c->needs_reboot = true; /* both values are read when Windows starts */
+}
+
+static void plan_services(struct fix_plan *plan, const struct observations *obs)
+{
+    /* BFE first: IKEEXT and PolicyAgent depend on it, and undo runs backwards */
+    static const enum service_id order[] = {SVC_BFE, SVC_IKEEXT, SVC_POLICYAGENT};
+    for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
+        enum service_id s = order[i];
+        const struct service_status *ss = &obs->services[s];
+        const char *name = service_info(s)->name;
+        if (s == SVC_BFE && ss->state == SVC_RUNNING)
+            continue; /* restarting BFE would take the firewall down with it */
+        if (ss->start_type == SVC_START_DISABLED) {
+            if (s == SVC_BFE)
+                continue; /* stays a failing check: BFE should be Automatic, a person's call */
+            struct change *c = add_change(plan, CHG_SERVICE_START, name, "");
+            c->before_set = c->after_set = true;
+            c->before = SVC_START_DISABLED;
+            c->after = SVC_START_MANUAL;
+            c->needs_admin = true;
+        }
+        struct change *c = add_change(plan, CHG_SERVICE_STATE, name, "");
+        c->before_set = c->after_set = true;
+        c->before = ss->state;
+        c->after = SVC_RUNNING;
+        c->needs_admin = true;
+    }
+}
+
+enum l2f_status fix_plan_make(enum fix_id fix, const struct observations *obs, const char *username,
+                              struct fix_plan *plan, struct l2f_err *err)
+{
+    memset(plan, 0, sizeof *plan);
+    plan->fix = fix;
+    if ((unsigned)fix >= FIX_COUNT) {
+        l2f_err_set(err, "no such fix");
+        return L2F_ERR_USAGE;
+    }
+    if (!obs->have_profile || obs->profile_st != L2F_OK) {
+        l2f_err_set(err, "the profile has not been read");
+        return L2F_ERR_USAGE;
+    }
+    const struct vpn_profile *p = &obs->profile;
+    snprintf(plan->profile, sizeof plan->profile, "%s", p->name);
+    plan->secret = fix_info(fix)->secret;
+    long ar = p->fields[PF_AUTH_RESTRICTIONS];
+    switch (fix) {
+    case FIX_MSCHAPV2:
+        /* leaving EAP (and its custom settings) is what makes the ticks apply */
+        plan_profile_field(plan, p, PF_AUTH_RESTRICTIONS, (ar & ~(AR_EAP | AR_CUSTOM)) | AR_MSCHAP2);
+        break;
+    case FIX_LCP_EXTENSIONS:
+        plan_profile_field(plan, p, PF_LCP_EXTENSIONS, 1);
+        break;
+    case FIX_TUNNEL_L2TP:
+        plan_profile_field(plan, p, PF_VPN_STRATEGY, VS_L2TP_ONLY);
+        break;
+    case FIX_USE_PSK: {
+        plan_profile_field(plan, p, PF_IPSEC_FLAGS, p->fields[PF_IPSEC_FLAGS] | IPSEC_FLAG_PSK);
+        struct change *c = add_change(plan, CHG_SECRET, p->name, "psk");
+        c->before_set = p->psk_saved;
+        c->after_set = true;
+        c->needs_admin = p->phonebook == PHONEBOOK_ALLUSERS;
+        break;
+    }
+    case FIX_CREDENTIALS: {
+        struct change *c = add_change(plan, CHG_SECRET, p->name, "password");
+        c->before_set = p->password_saved;
+        c->after_set = true;
+        snprintf(c->user_before, sizeof c->user_before, "%s", p->username);
+        snprintf(c->user_after, sizeof c->user_after, "%s", username ? username : p->username);
+        c->needs_admin = p->phonebook == PHONEBOOK_ALLUSERS;
+        if (!c->user_after[0]) {
+            l2f_err_set(err, "credentials: no user name saved; give one (--username NAME)");
+            return L2F_ERR_NEED_SECRET;
+        }
+        break;
+    }
+    case FIX_NAT_TRAVERSAL:
+        if (!obs->have_registry || obs->reg_st[REGVAL_NAT_TRAVERSAL] != L2F_OK) {
+            l2f_err_set(err, "the registry could not be read");
+            return L2F_ERR_BACKEND;
+        }
+        if (!(obs->reg_exists[REGVAL_NAT_TRAVERSAL] && obs->reg[REGVAL_NAT_TRAVERSAL] >= 2))
+            plan_registry(plan, obs, REGVAL_NAT_TRAVERSAL, 2);
+        break;
+    case FIX_ALLOW_IPSEC:
+        if (!obs->have_registry || obs->reg_st[REGVAL_PROHIBIT_IPSEC] != L2F_OK) {
+            l2f_err_set(err, "the registry could not be read");
+            return L2F_ERR_BACKEND;
+        }
+        if (obs->reg_exists[REGVAL_PROHIBIT_IPSEC] && obs->reg[REGVAL_PROHIBIT_IPSEC] != 0)
+            plan_registry(plan, obs, REGVAL_PROHIBIT_IPSEC, 0);
+        break;
+    case FIX_RESTART_IPSEC_SERVICES:
+        if (!obs->have_services) {
+            l2f_err_set(err, "the services could not be queried");
+            return L2F_ERR_BACKEND;
+        }
+        for (int s = 0; s < SERVICE_COUNT; s++)
+            if (obs->svc_st[s] != L2F_OK) {
+                l2f_err_set(err, "service %s could not be queried", service_info((enum service_id)s)->name);
+                return L2F_ERR_BACKEND;
+            }
+        plan_services(plan, obs);
+        break;
+    default:
+        break;
+    }
+    for (size_t i = 0; i < plan->n_changes; i++) {
+        plan->needs_admin |= plan->changes[i].needs_admin;
+        plan->needs_reboot |= plan->changes[i].needs_reboot;
+    }
+    if (plan->n_changes == 0) {
+        l2f_err_set(err, "%s: nothing to change, already as it should be", fix_info(fix)->id);
+        return L2F_ERR_NOTHING;
+    }
+    return L2F_OK;
+}
+
+/* Performs one change forwards (to after) or backwards (to before). */
+static enum l2f_status apply_one(struct backend *be, const struct change *c, bool forward,
+                                 const struct fix_secrets *secrets, struct l2f_err *err)
+{
+    long value = forward ? c->after : c->before;
+    bool set = forward ? c->after_set : c->before_set;
+    switch (c->kind) {
+    case CHG_PROFILE_FIELD: {
+        enum profile_field f = profile_field_from_key(c->field);
+        if (f == PROFILE_FIELD_COUNT)
+            return L2F_ERR_USAGE;
+        return be->ops->write_profile_field(be, c->target, f, value, err);
+    }
+    case CHG_REGISTRY_DWORD:
+        return be->ops->reg_write_dword(be, c->target, c->field, set, (unsigned long)value, err);
+    case CHG_SERVICE_START:
+        return be->ops->service_set_start(be, c->target, (enum service_start)value, err);
+    case CHG_SERVICE_STATE:
+        if (c->before == SVC_RUNNING && c->after == SVC_RUNNING)
+            return forward ? be->ops->service_control(be, c->target, SVC_ACTION_RESTART, err) : L2F_OK;
+        return be->ops->service_control(be, c->target,
+                                        value == SVC_RUNNING ? SVC_ACTION_START : SVC_ACTION_STOP, err);
+    case CHG_SECRET: {
+        enum secret_kind kind = strcmp(c->field, "psk") == 0 ? SECRET_PSK : SECRET_PASSWORD;
+        if (forward) {
+            const char *secret = kind == SECRET_PSK ? secrets->psk : secrets->password;
+            return be->ops->set_secret(be, c->target, kind, c->user_after, secret, err);
+        }
+        if (c->before_set)
+            return L2F_OK; /* the old secret was never kept: the caller reports it */
+        return be->ops->set_secret(be, c->target, kind, c->user_before, NULL, err);
+    }
+    default:
+        return L2F_ERR_USAGE;
+    }
+}
+
+/* Writes the .reg backups of the plan's registry values before they change. */
+static enum l2f_status write_backups(struct fix_context *ctx, struct journal_entry *e,
+                                     struct l2f_err *err)
+{
+    if (!ctx->backup_dir)
+        return L2F_OK;
+    for (size_t i = 0; i < e->n_changes; i++) {
+        struct change *c = &e->changes[i];
+        if (c->kind != CHG_REGISTRY_DWORD)
+            continue;
+        enum l2f_status st = plat_mkdir_p(ctx->backup_dir, err);
+        if (st != L2F_OK)
+            return st;
+        snprintf(c->backup, sizeof c->backup, "%s%c%d-%s.reg", ctx->backup_dir, PLAT_DIRSEP,
+                 ctx->journal->next_id, c->field);
+        unsigned char *data;
+        size_t len;
+        st = regfile_render_dword(c->target, c->field, c->before_set, (unsigned long)c->before,
+                                  &data, &len);
+        if (st != L2F_OK)
+            return st;
+        st = plat_write_atomic(c->backup, data, len, err);
+        free(data);
+        if (st != L2F_OK)
+            return st;
+    }
+    return L2F_OK;
+}
+
+enum l2f_status fix_apply(struct fix_context *ctx, const struct fix_plan *plan,
+                          const struct fix_secrets *secrets, int *entry_id, struct l2f_err *err)
+{
+    struct backend *be = ctx->be;
+    static const struct fix_secrets none = {NULL, NULL};
+    if (!secrets)
+        secrets = &none;
+    if (plan->needs_admin) {
+        bool admin = false;
+        if (be->ops->is_admin(be, &admin) != L2F_OK || !admin) {
+            l2f_err_set(err, "%s needs administrator rights: run l2tpfix as administrator",
+                        fix_info(plan->fix)->id);
+            return L2F_ERR_NEED_ADMIN;
+        }
+    }
+    if ((plan->secret == FIX_SECRET_PSK && !secrets->psk) ||
+        (plan->secret == FIX_SECRET_PASSWORD && !secrets->password)) {
+        l2f_err_set(err, "%s needs the %s, typed (echo off) or from a file", fix_info(plan->fix)->id,
+                    plan->secret == FIX_SECRET_PSK ? "pre-shared key" : "password");
+        return L2F_ERR_NEED_SECRET;
+    }
+    struct journal_entry e;
+    memset(&e, 0, sizeof e);
+    snprintf(e.machine, sizeof e.machine, "%s", be->ops->machine_id(be));
+    snprintf(e.profile, sizeof e.profile, "%s", plan->profile);
+    e.fix = plan->fix;
+    e.n_changes = plan->n_changes;
+    memcpy(e.changes, plan->changes, plan->n_changes * sizeof plan->changes[0]);
+    enum l2f_status st = write_backups(ctx, &e, err);
+    if (st == L2F_OK)
+        st = journal_begin(ctx->journal, &e, err);
+    if (st != L2F_OK)
+        return st; /* nothing changed yet */
+    size_t done;
+    for (done = 0; done < e.n_changes; done++) {
+        st = apply_one(be, &e.changes[done], true, secrets, err);
+        if (st != L2F_OK)
+            break;
+    }
+    if (st != L2F_OK) {
+        struct l2f_err rb_err;
+        bool rollback_ok = true;
+        while (done-- > 0)
+            rollback_ok &= apply_one(be, &e.changes[done], false, secrets, &rb_err) == L2F_OK;
+        char note[256];
+        text_copy(note, sizeof note, rollback_ok ? (err ? err->msg : "failed")
+                                                 : "failed, and putting it back failed too: undo it");
+        /* if the rollback failed, leave the entry pending so undo can retry */
+        if (rollback_ok)
+            journal_mark(ctx->journal, e.id, ENTRY_ROLLED_BACK, note, &rb_err);
+        if (entry_id)
+            *entry_id = e.id;
+        return st;
+    }
+    if (entry_id)
+        *entry_id = e.id;
+    return journal_mark(ctx->journal, e.id, ENTRY_APPLIED, NULL, err);
+}
+
+bool fix_entry_undoable(const struct journal_entry *e)
+{
+    return e->state == ENTRY_APPLIED || e->state == ENTRY_PENDING || e->state == ENTRY_UNDO_PENDING;
+}
+
+/* Reads the current value of what a change touched; false when it cannot be
+ * read or has no readable value (services' run state, secrets). */
+static bool read_current(struct backend *be, const struct change *c, bool *set, long *value)
+{
+    struct l2f_err scratch;
+    switch (c->kind) {
+    case CHG_PROFILE_FIELD: {
+        struct vpn_profile p;
+        enum profile_field f = profile_field_from_key(c->field);
+        if (f == PROFILE_FIELD_COUNT || be->ops->read_profile(be, c->target, &p, &scratch) != L2F_OK)
+            return false;
+        *set = true;
+        *value = p.fields[f];
+        return true;
+    }
+    case CHG_REGISTRY_DWORD: {
+        unsigned long data;
+        if (be->ops->reg_read_dword(be, c->target, c->field, set, &data, &scratch) != L2F_OK)
+            return false;
+        *value = (long)data;
+        return true;
+    }
+    case CHG_SERVICE_START: {
+        struct service_status ss;
+        if (be->ops->service_query(be, c->target, &ss, &scratch) != L2F_OK)
+            return false;
+        *set = true;
+        *value = ss.start_type;
+        return true;
+    }
+    default:
+        return false;
+    }
+}
+
+static bool same_setting(const struct change *a, const struct change *b)
+{
+    return a->kind == b->kind && strcmp(a->target, b->target) == 0 && strcmp(a->field, b->field) == 0;
+}
+
+static bool matches(bool set, long value, bool want_set, long want)
+{
+    return set == want_set && (!set || value == want);
+}
+
+enum l2f_status fix_undo(struct fix_context *ctx, int entry_id, int *undone_id, char *note,
+                         size_t note_len, struct l2f_err *err)
+{
+    struct backend *be = ctx->be;
+    struct journal *j = ctx->journal;
+    const char *machine = be->ops->machine_id(be);
+    if (note && note_len)
+        note[0] = '\0';
+    struct journal_entry *e = NULL;
+    if (entry_id == 0) {
+        for (size_t i = j->count; i-- > 0;)
+            if (strcmp(j->entries[i].machine, machine) == 0 && fix_entry_undoable(&j->entries[i])) {
+                e = &j->entries[i];
+                break;
+            }
+        if (!e) {
+            l2f_err_set(err, "nothing to undo on this machine");
+            return L2F_ERR_NOTHING;
+        }
+    } else {
+        e = journal_find(j, entry_id);
+        if (!e || strcmp(e->machine, machine) != 0) {
+            l2f_err_set(err, "no journal entry %d for this machine (see: l2tpfix history)", entry_id);
+            return L2F_ERR_NOT_FOUND;
+        }
+        if (!fix_entry_undoable(e)) {
+            l2f_err_set(err, "entry %d is %s already", e->id, entry_state_id(e->state));
+            return L2F_ERR_NOTHING;
+        }
+    }
+    /* newest first: a later fix of the same setting must be undone before */
+    for (size_t i = 0; i < j->count; i++) {
+        const struct journal_entry *later = &j->entries[i];
+        if (later->id <= e->id || strcmp(later->machine, machine) != 0 || !fix_entry_undoable(later))
+            continue;
+        for (size_t a = 0; a < later->n_changes; a++)
+            for (size_t b = 0; b < e->n_changes; b++)
+                if (same_setting(&later->changes[a], &e->changes[b])) {
+                    l2f_err_set(err, "entry %d changed %s again; undo it first", later->id,
+                                e->changes[b].field[0] ? e->changes[b].field : e->changes[b].target);
+                    return L2F_ERR_CONFLICT;
+                }
+    }
+    /* never overwrite a value someone changed since l2tpfix set it */
+    for (size_t i = 0; i < e->n_changes; i++) {
+        const struct change *c = &e->changes[i];
+        bool set;
+        long value;
+        if (!read_current(be, c, &set, &value))
+            continue;
+        bool at_after = matches(set, value, c->after_set, c->after);
+        bool at_before = matches(set, value, c->before_set, c->before);
+        /* a fix that stopped part-way left some values still at before */
+        if (at_after || (e->state != ENTRY_APPLIED && at_before))
+            continue;
+        l2f_err_set(err, "%s%s%s is now %s%ld, not what entry %d left; not undone", c->target,
+                    c->field[0] ? "\\" : "", c->field, set ? "" : "unset/", value, e->id);
+        return L2F_ERR_CONFLICT;
+    }
+    enum l2f_status st = journal_mark(j, e->id, ENTRY_UNDO_PENDING, NULL, err);
+    if (st != L2F_OK)
+        return st;
+    char kept[256] = "";
+    for (size_t i = e->n_changes; i-- > 0;) {
+        const struct change *c = &e->changes[i];
+        st = apply_one(be, c, false, NULL, err);
+        if (st != L2F_OK)
+            return st; /* stays undo-pending: running undo again resumes */
+        if (c->kind == CHG_SECRET && c->before_set)
+            snprintf(kept, sizeof kept,
+                     "the %s typed then stays saved: the previous one cannot be restored, "
+                     "l2tpfix never keeps secrets",
+                     strcmp(c->field, "psk") == 0 ? "pre-shared key" : "password");
+    }
+    st = journal_mark(j, e->id, ENTRY_UNDONE, kept, err);
+    if (st == L2F_OK) {
+        if (undone_id)
+            *undone_id = e->id;
+        if (note && note_len)
+            snprintf(note, note_len, "%s", kept);
+    }
+    return st;
+}

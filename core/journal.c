@@ -1,0 +1,294 @@
+#include "journal.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "platform.h"
+
+#define ENTRY_STATE_ID(e, id) id,
+static const char *const state_ids[] = {ENTRY_STATE_TABLE(ENTRY_STATE_ID)};
+#undef ENTRY_STATE_ID
+
+const char *entry_state_id(enum entry_state s)
+{
+    return (unsigned)s < ENTRY_STATE_COUNT ? state_ids[s] : "?";
+}
+
+static enum entry_state state_from_id(const char *id)
+{
+    for (int i = 0; i < ENTRY_STATE_COUNT; i++)
+        if (strcmp(state_ids[i], id) == 0)
+            return (enum entry_state)i;
+    return ENTRY_STATE_COUNT;
+}
+
+static void copy_str(char *dst, size_t len, const char *src)
+{
+    snprintf(dst, len, "%s", src ? src : "");
+}
+
+static const char *json_str(const cJSON *obj, const char *key)
+{
+    const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, key);
+    return cJSON_IsString(it) ? it->valuestring : NULL;
+}
+
+static bool json_num(const cJSON *obj, const char *key, long *out)
+{
+    const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, key);
+    if (!cJSON_IsNumber(it))
+        return false;
+    *out = (long)it->valuedouble;
+    return true;
+}
+
+static bool json_bool(const cJSON *obj, const char *key, bool *out)
+{
+    const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, key);
+    if (!cJSON_IsBool(it))
+        return false;
+    *out = cJSON_IsTrue(it);
+    return true;
+}
+
+static cJSON *change_to_json(const struct change *c)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (!o)
+        return NULL;
+    cJSON_AddStringToObject(o, "kind", change_kind_id(c->kind));
+    cJSON_AddStringToObject(o, "target", c->target);
+    cJSON_AddStringToObject(o, "field", c->field);
+    cJSON_AddBoolToObject(o, "before_set", c->before_set);
+    cJSON_AddNumberToObject(o, "before", (double)c->before);
+    cJSON_AddBoolToObject(o, "after_set", c->after_set);
+    cJSON_AddNumberToObject(o, "after", (double)c->after);
+    if (c->kind == CHG_SECRET) {
+        cJSON_AddStringToObject(o, "user_before", c->user_before);
+        cJSON_AddStringToObject(o, "user_after", c->user_after);
+    }
+    cJSON_AddBoolToObject(o, "admin", c->needs_admin);
+    cJSON_AddBoolToObject(o, "reboot", c->needs_reboot);
+    if (c->backup[0])
+        cJSON_AddStringToObject(o, "backup", c->backup);
+    return o;
+}
+
+static bool change_from_json(const cJSON *o, struct change *c)
+{
+    memset(c, 0, sizeof *c);
+    const char *kind = json_str(o, "kind"), *target = json_str(o, "target"),
+               *field = json_str(o, "field");
+    if (!kind || !target || !field)
+        return false;
+    c->kind = change_kind_from_id(kind);
+    if (c->kind == CHANGE_KIND_COUNT)
+        return false;
+    copy_str(c->target, sizeof c->target, target);
+    copy_str(c->field, sizeof c->field, field);
+    if (!json_bool(o, "before_set", &c->before_set) || !json_bool(o, "after_set", &c->after_set) ||
+        !json_num(o, "before", &c->before) || !json_num(o, "after", &c->after))
+        return false;
+    copy_str(c->user_before, sizeof c->user_before, json_str(o, "user_before"));
+    copy_str(c->user_after, sizeof c->user_after, json_str(o, "user_after"));
+    json_bool(o, "admin", &c->needs_admin);
+    json_bool(o, "reboot", &c->needs_reboot);
+    copy_str(c->backup, sizeof c->backup, json_str(o, "backup"));
+    return true;
+}
+
+static enum l2f_status grow(struct journal *j)
+{
+    if (j->count < j->cap)
+        return L2F_OK;
+    size_t cap = j->cap ? j->cap * 2 : 16;
+    struct journal_entry *n = realloc(j->entries, cap * sizeof *n);
+    if (!n)
+        return L2F_ERR_NOMEM;
+    j->entries = n;
+    j->cap = cap;
+    return L2F_OK;
+}
+
+struct journal_entry *journal_find(struct journal *j, int id)
+{
+    for (size_t i = 0; i < j->count; i++)
+        if (j->entries[i].id == id)
+            return &j->entries[i];
+    return NULL;
+}
+
+/* Applies one record of the file to the in-memory entries. */
+static bool replay_record(struct journal *j, const cJSON *rec)
+{
+    const char *op = json_str(rec, "op");
+    long id;
+    if (!op || !json_num(rec, "id", &id) || id <= 0)
+        return false;
+    if (strcmp(op, "begin") == 0) {
+        if (journal_find(j, (int)id) || grow(j) != L2F_OK)
+            return false;
+        struct journal_entry *e = &j->entries[j->count];
+        memset(e, 0, sizeof *e);
+        e->id = (int)id;
+        copy_str(e->time, sizeof e->time, json_str(rec, "time"));
+        copy_str(e->machine, sizeof e->machine, json_str(rec, "machine"));
+        copy_str(e->profile, sizeof e->profile, json_str(rec, "profile"));
+        const char *fix = json_str(rec, "fix");
+        e->fix = fix ? fix_from_id(fix) : FIX_NONE;
+        if (e->fix == FIX_NONE)
+            return false;
+        e->state = ENTRY_PENDING;
+        const cJSON *changes = cJSON_GetObjectItemCaseSensitive(rec, "changes");
+        const cJSON *c;
+        if (!cJSON_IsArray(changes))
+            return false;
+        cJSON_ArrayForEach(c, changes)
+        {
+            if (e->n_changes >= JOURNAL_MAX_CHANGES || !change_from_json(c, &e->changes[e->n_changes]))
+                return false;
+            e->n_changes++;
+        }
+        j->count++;
+    } else {
+        struct journal_entry *e = journal_find(j, (int)id);
+        enum entry_state st = state_from_id(op);
+        if (!e || st == ENTRY_STATE_COUNT)
+            return false;
+        e->state = st;
+        const char *note = json_str(rec, "note");
+        if (note)
+            copy_str(e->note, sizeof e->note, note);
+    }
+    if (id >= j->next_id)
+        j->next_id = (int)id + 1;
+    return true;
+}
+
+enum l2f_status journal_open(struct journal *j, const char *path, struct l2f_err *err)
+{
+    memset(j, 0, sizeof *j);
+    j->next_id = 1;
+    if (!path)
+        return L2F_OK;
+    copy_str(j->path, sizeof j->path, path);
+    char *text;
+    enum l2f_status st = plat_read_file(path, &text, NULL, err);
+    if (st == L2F_ERR_NOT_FOUND) {
+        l2f_err_clear(err);
+        return L2F_OK;
+    }
+    if (st != L2F_OK)
+        return st;
+    int lineno = 0;
+    char *save = text;
+    for (char *line = text; line && *line; line = save) {
+        char *nl = strchr(line, '\n');
+        save = nl ? nl + 1 : NULL;
+        if (nl)
+            *nl = '\0';
+        lineno++;
+        if (line[strspn(line, " \t\r")] == '\0')
+            continue;
+        cJSON *rec = cJSON_Parse(line);
+        bool ok = rec && replay_record(j, rec);
+        cJSON_Delete(rec);
+        if (!ok) {
+            /* a torn last line is what a crash mid-append leaves: ignore it */
+            if (!save || save[strspn(save, " \t\r\n")] == '\0')
+                break;
+            l2f_err_set(err, "%s:%d: damaged journal record", path, lineno);
+            free(text);
+            journal_close(j);
+            return L2F_ERR_PARSE;
+        }
+    }
+    free(text);
+    return L2F_OK;
+}
+
+void journal_close(struct journal *j)
+{
+    free(j->entries);
+    j->entries = NULL;
+    j->count = j->cap = 0;
+}
+
+static enum l2f_status write_record(struct journal *j, cJSON *rec, struct l2f_err *err)
+{
+    if (!j->path[0])
+        return L2F_OK;
+    char *text = cJSON_PrintUnformatted(rec);
+    if (!text)
+        return L2F_ERR_NOMEM;
+    size_t n = strlen(text);
+    char *line = malloc(n + 2);
+    if (!line) {
+        cJSON_free(text);
+        return L2F_ERR_NOMEM;
+    }
+    memcpy(line, text, n);
+    line[n] = '\n';
+    line[n + 1] = '\0';
+    cJSON_free(text);
+    enum l2f_status st = plat_append_sync(j->path, line, n + 1, err);
+    free(line);
+    return st;
+}
+
+enum l2f_status journal_begin(struct journal *j, struct journal_entry *e, struct l2f_err *err)
+{
+    if (grow(j) != L2F_OK)
+        return L2F_ERR_NOMEM;
+    e->id = j->next_id;
+    e->state = ENTRY_PENDING;
+    plat_time_iso(e->time);
+    cJSON *rec = cJSON_CreateObject();
+    cJSON *changes = cJSON_CreateArray();
+    if (!rec || !changes) {
+        cJSON_Delete(rec);
+        cJSON_Delete(changes);
+        return L2F_ERR_NOMEM;
+    }
+    cJSON_AddStringToObject(rec, "op", "begin");
+    cJSON_AddNumberToObject(rec, "id", e->id);
+    cJSON_AddStringToObject(rec, "time", e->time);
+    cJSON_AddStringToObject(rec, "machine", e->machine);
+    cJSON_AddStringToObject(rec, "profile", e->profile);
+    cJSON_AddStringToObject(rec, "fix", fix_info(e->fix)->id);
+    for (size_t i = 0; i < e->n_changes; i++)
+        cJSON_AddItemToArray(changes, change_to_json(&e->changes[i]));
+    cJSON_AddItemToObject(rec, "changes", changes);
+    enum l2f_status st = write_record(j, rec, err);
+    cJSON_Delete(rec);
+    if (st != L2F_OK)
+        return st;
+    j->entries[j->count++] = *e;
+    j->next_id++;
+    return L2F_OK;
+}
+
+enum l2f_status journal_mark(struct journal *j, int id, enum entry_state state, const char *note,
+                             struct l2f_err *err)
+{
+    struct journal_entry *e = journal_find(j, id);
+    if (!e)
+        return L2F_ERR_NOT_FOUND;
+    cJSON *rec = cJSON_CreateObject();
+    if (!rec)
+        return L2F_ERR_NOMEM;
+    cJSON_AddStringToObject(rec, "op", entry_state_id(state));
+    cJSON_AddNumberToObject(rec, "id", id);
+    if (note && *note)
+        cJSON_AddStringToObject(rec, "note", note);
+    enum l2f_status st = write_record(j, rec, err);
+    cJSON_Delete(rec);
+    if (st != L2F_OK)
+        return st;
+    e->state = state;
+    if (note && *note)
+        copy_str(e->note, sizeof e->note, note);
+    return L2F_OK;
+}

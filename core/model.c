@@ -1,0 +1,66 @@
+#include "model.h"
+
+#include <string.h>
+
+#define STAGE_ROW(e, id, title, what) {id, title, what},
+static const struct stage_info stages[] = {STAGE_TABLE(STAGE_ROW)};
+#undef STAGE_ROW
+
+#define CHECK_ROW(e, id, stage, fix, title, where, why) {id, title, where, why, stage, fix},
+static const struct check_info checks[] = {CHECK_TABLE(CHECK_ROW)};
+#undef CHECK_ROW
+
+#define FIX_ROW(e, id, title, what, secret) {id, title, what, secret},
+static const struct fix_info fixes[] = {FIX_TABLE(FIX_ROW)};
+#undef FIX_ROW
+
+const struct stage_info *stage_info(enum stage_id s)
+{
+    return (unsigned)s < STAGE_COUNT ? &stages[s] : NULL;
+}
+
+const struct check_info *check_info(enum check_id c)
+{
+    return (unsigned)c < CHECK_COUNT ? &checks[c] : NULL;
+}
+
+const struct fix_info *fix_info(enum fix_id f)
+{
+    return (unsigned)f < FIX_COUNT ? &fixes[f] : NULL;
+}
+
+const char *check_status_name(enum check_status st)
+{
+    switch (st) {
+    case CHECK_PASS: return "pass";
+    case CHECK_FAIL: return "fail";
+    case CHECK_WARN: return "warn";
+    case CHECK_UNKNOWN: return "unknown";
+    case CHECK_RUNNING: return "running";
+    }
+    return "unknown";
+}
+
+enum stage_id stage_from_id(const char *id)
+{
+    for (int i = 0; i < STAGE_COUNT; i++)
+        if (strcmp(stages[i].id, id) == 0)
+            return (enum stage_id)i;
+    return STAGE_COUNT;
+}
+
+enum check_id check_from_id(const char *id)
+{
+    for (int i = 0; i < CHECK_COUNT; i++)
+        if (strcmp(checks[i].id, id) == 0)
+            return (enum check_id)i;
+    return CHECK_COUNT;
+}
+
+enum fix_id fix_from_id(const char *id)
+{
+    for (int i = 0; i < FIX_COUNT; i++)
+        if (strcmp(fixes[i].id, id) == 0)
+            return (enum fix_id)i;
+    return FIX_NONE;
+}

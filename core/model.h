@@ -1,0 +1,154 @@
+/* The four stages, the checks and the fixes. Each is one X-macro table that
+ * feeds the enum, the stable id used on the command line and in JSON, and the
+ * text shown in help and details. */
+#ifndef L2F_MODEL_H
+#define L2F_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* X(enum, id, title, what the stage is) — in handshake order. */
+#define STAGE_TABLE(X)                                                                     \
+    X(STAGE_TUNNEL, "tunnel", "L2TP tunnel",                                               \
+      "Reaching the server: its address, an L2TP/IPsec profile, and UDP 500, 4500 and "    \
+      "1701 open on the way.")                                                             \
+    X(STAGE_IPSEC, "ipsec", "IPsec",                                                       \
+      "IKE main mode on UDP 500 (4500 behind NAT), authenticated by a pre-shared key or "  \
+      "certificate; Windows needs its IPsec services running for it.")                     \
+    X(STAGE_PPP, "ppp", "PPP negotiation",                                                 \
+      "LCP inside the tunnel and the choice of an authentication protocol both ends "      \
+      "allow.")                                                                            \
+    X(STAGE_AUTH, "auth", "Authentication", "The user name and password, checked by the server.")
+
+#define STAGE_ENUM(e, id, title, what) e,
+enum stage_id { STAGE_TABLE(STAGE_ENUM) STAGE_COUNT };
+#undef STAGE_ENUM
+
+enum check_status { CHECK_PASS, CHECK_FAIL, CHECK_WARN, CHECK_UNKNOWN, CHECK_RUNNING };
+
+/* What a fix needs the person to type (never stored by l2tpfix). */
+enum fix_secret { FIX_SECRET_NONE, FIX_SECRET_PSK, FIX_SECRET_PASSWORD };
+
+/* X(enum, id, title, what it changes, secret it needs).
+ * The order is the recommended order: the guide's MS-CHAP v2 and LCP
+ * extensions first, then the key, the tunnel type, NAT, IPsec policy, services. */
+#define FIX_TABLE(X)                                                                       \
+    X(FIX_MSCHAPV2, "mschapv2", "Allow MS-CHAP v2",                                        \
+      "Switches the profile to \"Allow these protocols\" with MS-CHAP v2 ticked "          \
+      "(AuthRestrictions gains 0x200, loses EAP).",                                        \
+      FIX_SECRET_NONE)                                                                     \
+    X(FIX_LCP_EXTENSIONS, "lcp-extensions", "Enable LCP extensions",                       \
+      "Sets LcpExtensions=1 in the profile (PPP Settings > Enable LCP extensions).",       \
+      FIX_SECRET_NONE)                                                                     \
+    X(FIX_USE_PSK, "use-psk", "Use a pre-shared key",                                      \
+      "Makes the profile authenticate IPsec with a pre-shared key (IpSecFlags bit 0x1) "   \
+      "and saves the key you type, through the credential store.",                         \
+      FIX_SECRET_PSK)                                                                      \
+    X(FIX_TUNNEL_L2TP, "tunnel-l2tp", "Set the VPN type to L2TP/IPsec",                    \
+      "Sets VpnStrategy=3 (L2TP/IPsec only).", FIX_SECRET_NONE)                            \
+    X(FIX_NAT_TRAVERSAL, "nat-traversal", "Allow IPsec through NAT",                       \
+      "Sets AssumeUDPEncapsulationContextOnSendRule=2 (client and server behind NAT); "    \
+      "takes effect after a restart.",                                                     \
+      FIX_SECRET_NONE)                                                                     \
+    X(FIX_ALLOW_IPSEC, "allow-ipsec", "Let Windows create the L2TP IPsec policy",          \
+      "Sets ProhibitIpSec=0; takes effect after a restart.", FIX_SECRET_NONE)              \
+    X(FIX_RESTART_IPSEC_SERVICES, "restart-ipsec-services", "Start the IPsec services",    \
+      "Starts IKEEXT and PolicyAgent, or restarts them when they run (a disabled one is "  \
+      "set to Manual first).",                                                             \
+      FIX_SECRET_NONE)                                                                     \
+    X(FIX_CREDENTIALS, "credentials", "Save user name and password",                       \
+      "Saves the user name and the password you type for the profile.",                    \
+      FIX_SECRET_PASSWORD)
+
+#define FIX_ENUM(e, id, title, what, secret) e,
+enum fix_id { FIX_TABLE(FIX_ENUM) FIX_COUNT, FIX_NONE = FIX_COUNT };
+#undef FIX_ENUM
+
+/* X(enum, id, stage, fix that resolves it, title, where the setting lives in
+ * Windows, why it matters).
+ * Within a stage the order is the guide's: what to look at first comes first. */
+#define CHECK_TABLE(X)                                                                     \
+    X(CHECK_SERVER_ADDRESS, "server-address", STAGE_TUNNEL, FIX_NONE, "Server address",                            \
+      "ncpa.cpl > connection Properties > General > Host name or IP address",              \
+      "The profile must name the VPN server and the name must resolve; an unresolvable "   \
+      "name fails with 868 before anything is sent.")                                      \
+    X(CHECK_VPN_TYPE, "vpn-type", STAGE_TUNNEL, FIX_TUNNEL_L2TP, "VPN type is L2TP/IPsec",                                \
+      "ncpa.cpl > connection Properties > Security > Type of VPN",                         \
+      "Another type (PPTP, SSTP, IKEv2, Automatic) tries protocols the server may not "    \
+      "speak and ends in 800 or a timeout.")                                               \
+    X(CHECK_IKE_500, "ike-500", STAGE_TUNNEL, FIX_NONE, "Server answers IKE on UDP 500",                           \
+      "Every router and firewall between client and server: UDP 500, 4500 and 1701",      \
+      "No answer to IKE on UDP 500 means the server is down or the port is filtered; "     \
+      "Windows then reports 809 after a long wait.")                                       \
+    X(CHECK_IPSEC_SERVICES, "ipsec-services", STAGE_IPSEC, FIX_RESTART_IPSEC_SERVICES, "IPsec services",                            \
+      "services.msc: IKE and AuthIP IPsec Keying Modules (IKEEXT), IPsec Policy Agent "    \
+      "(PolicyAgent), Base Filtering Engine (BFE)",                                        \
+      "IKEEXT negotiates IPsec and needs BFE; when they cannot run Windows fails with "    \
+      "827, and a hung IKEEXT makes the tunnel hang until it is restarted.")               \
+    X(CHECK_NAT_TRAVERSAL, "nat-traversal", STAGE_IPSEC, FIX_NAT_TRAVERSAL, "NAT traversal registry value",                \
+      "regedit: HKLM\\SYSTEM\\CurrentControlSet\\Services\\PolicyAgent > "                 \
+      "AssumeUDPEncapsulationContextOnSendRule (DWORD)",                                   \
+      "By default Windows sets up no IPsec SA with a server behind NAT; 1 allows a "       \
+      "server behind NAT, 2 client and server both behind NAT. Read at boot.")             \
+    X(CHECK_PROHIBIT_IPSEC, "prohibit-ipsec", STAGE_IPSEC, FIX_ALLOW_IPSEC, "Automatic L2TP IPsec policy allowed",       \
+      "regedit: HKLM\\SYSTEM\\CurrentControlSet\\Services\\RasMan\\Parameters > "          \
+      "ProhibitIpSec (DWORD)",                                                             \
+      "ProhibitIpSec=1 stops Windows creating the IPsec policy for L2TP, so a "            \
+      "pre-shared-key connection never starts IPsec. Read at boot.")                       \
+    X(CHECK_PSK, "psk-configured", STAGE_IPSEC, FIX_USE_PSK, "Pre-shared key configured",                            \
+      "ncpa.cpl > connection Properties > Security > Advanced settings > Use preshared "   \
+      "key for authentication",                                                            \
+      "IPsec authenticates with the pre-shared key (or a machine certificate); it must "   \
+      "be the server's key, letter for letter, or phase 1 fails (789).")                   \
+    X(CHECK_IKE_PROPOSALS, "ike-proposals", STAGE_IPSEC, FIX_NONE, "Server accepts Windows' IKE proposals",       \
+      "The server's IPsec configuration (encryption, integrity, DH group)",                \
+      "Windows offers AES/3DES with SHA1 and a fixed set of DH groups; a server that "     \
+      "accepts none of them answers NO-PROPOSAL-CHOSEN and Windows shows 788.")            \
+    X(CHECK_MSCHAPV2, "mschapv2", STAGE_PPP, FIX_MSCHAPV2, "MS-CHAP v2 allowed",                                    \
+      "ncpa.cpl > connection Properties > Security > Allow these protocols > Microsoft "   \
+      "CHAP Version 2 (MS-CHAP v2)",                                                       \
+      "Most L2TP servers authenticate with MS-CHAP v2; a profile that does not allow it "  \
+      "(or uses EAP) cannot agree on a protocol, which Windows often reports as 789. "     \
+      "The guide's fix #1.")                                                               \
+    X(CHECK_LCP_EXTENSIONS, "lcp-extensions", STAGE_PPP, FIX_LCP_EXTENSIONS, "LCP extensions enabled",                    \
+      "ncpa.cpl > connection Properties > Options > PPP Settings > Enable LCP extensions", \
+      "Servers that require the LCP extension options drop the PPP negotiation when "      \
+      "they are off, reported as 789 or 734. The guide's fix #2.")                         \
+    X(CHECK_CREDENTIALS, "credentials", STAGE_AUTH, FIX_CREDENTIALS, "Credentials saved",                               \
+      "The connection's sign-in dialog (Remember my credentials) or Settings > VPN > "     \
+      "Advanced options",                                                                  \
+      "Without a saved user name and password an unattended connection cannot "            \
+      "authenticate; Windows asks for them when a person connects.")                       \
+    X(CHECK_LAST_AUTH, "last-auth", STAGE_AUTH, FIX_NONE, "Last authentication result",                          \
+      "Event Viewer > Windows Logs > Application, source RasClient (event 20227)",         \
+      "The last connection attempt's result: 691 means the server rejected the user "      \
+      "name or password, not the settings.")
+
+#define CHECK_ENUM(e, id, stage, fix, title, where, why) e,
+enum check_id { CHECK_TABLE(CHECK_ENUM) CHECK_COUNT };
+#undef CHECK_ENUM
+
+struct stage_info {
+    const char *id, *title, *what;
+};
+struct check_info {
+    const char *id, *title, *where, *why;
+    enum stage_id stage;
+    enum fix_id fix;
+};
+struct fix_info {
+    const char *id, *title, *what;
+    enum fix_secret secret;
+};
+
+const struct stage_info *stage_info(enum stage_id s);
+const struct check_info *check_info(enum check_id c);
+const struct fix_info *fix_info(enum fix_id f);
+const char *check_status_name(enum check_status st); /* "pass", "fail", ... */
+
+/* Look-ups by stable id; they return the COUNT value when nothing matches. */
+enum stage_id stage_from_id(const char *id);
+enum check_id check_from_id(const char *id);
+enum fix_id fix_from_id(const char *id);
+
+#endif

@@ -1,0 +1,359 @@
+#include "platform.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#ifdef _WIN32
+#include <windows.h>
+#include <io.h>
+#include <direct.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#else
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#endif
+
+#ifndef O_BINARY
+#define O_BINARY 0
+#endif
+#ifndef O_NOFOLLOW
+#define O_NOFOLLOW 0
+#endif
+#ifndef O_CLOEXEC
+#define O_CLOEXEC 0
+#endif
+
+static bool path_is_symlink(const char *path)
+{
+#ifdef _WIN32
+    DWORD attr = GetFileAttributesA(path);
+    return attr != INVALID_FILE_ATTRIBUTES && (attr & FILE_ATTRIBUTE_REPARSE_POINT);
+#else
+    struct stat st;
+    return lstat(path, &st) == 0 && S_ISLNK(st.st_mode);
+#endif
+}
+
+static int sync_fd(int fd)
+{
+#ifdef _WIN32
+    return _commit(fd);
+#else
+    return fsync(fd);
+#endif
+}
+
+static enum l2f_status write_all(int fd, const void *data, size_t len)
+{
+    const char *p = data;
+    while (len > 0) {
+#ifdef _WIN32
+        int n = _write(fd, p, len > 0x40000000u ? 0x40000000u : (unsigned)len);
+#else
+        ssize_t n = write(fd, p, len);
+#endif
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return L2F_ERR_IO;
+        }
+        p += n;
+        len -= (size_t)n;
+    }
+    return L2F_OK;
+}
+
+enum l2f_status plat_write_atomic(const char *path, const void *data, size_t len,
+                                  struct l2f_err *err)
+{
+    char tmp[PLAT_PATH_MAX];
+    if (path_is_symlink(path)) {
+        l2f_err_set(err, "%s: is a symbolic link; refusing to replace it", path);
+        return L2F_ERR_IO;
+    }
+    if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", path) >= sizeof tmp) {
+        l2f_err_set(err, "%s: path too long", path);
+        return L2F_ERR_IO;
+    }
+#ifdef _WIN32
+    if (_mktemp_s(tmp, strlen(tmp) + 1) != 0) {
+        l2f_err_set(err, "%s: cannot make a temporary name", path);
+        return L2F_ERR_IO;
+    }
+    int fd = _open(tmp, _O_WRONLY | _O_CREAT | _O_EXCL | _O_BINARY, _S_IREAD | _S_IWRITE);
+#else
+    int fd = mkstemp(tmp);
+#endif
+    if (fd < 0) {
+        l2f_err_set(err, "%s: cannot create a temporary file: %s", path, strerror(errno));
+        return L2F_ERR_IO;
+    }
+    enum l2f_status st = write_all(fd, data, len);
+    if (st == L2F_OK && sync_fd(fd) != 0)
+        st = L2F_ERR_IO;
+    int saved = errno;
+#ifdef _WIN32
+    _close(fd);
+    if (st == L2F_OK &&
+        !MoveFileExA(tmp, path, MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH)) {
+        st = L2F_ERR_IO;
+        saved = EACCES;
+    }
+#else
+    if (close(fd) != 0 && st == L2F_OK) {
+        st = L2F_ERR_IO;
+        saved = errno;
+    }
+    if (st == L2F_OK && rename(tmp, path) != 0) {
+        st = L2F_ERR_IO;
+        saved = errno;
+    }
+#endif
+    if (st != L2F_OK) {
+        remove(tmp);
+        l2f_err_set(err, "%s: cannot write: %s", path, strerror(saved));
+    }
+    return st;
+}
+
+enum l2f_status plat_append_sync(const char *path, const char *data, size_t len,
+                                 struct l2f_err *err)
+{
+#ifdef _WIN32
+    int fd = _open(path, _O_WRONLY | _O_CREAT | _O_APPEND | _O_BINARY, _S_IREAD | _S_IWRITE);
+#else
+    int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600);
+#endif
+    if (fd < 0) {
+        l2f_err_set(err, "%s: cannot open for writing: %s", path, strerror(errno));
+        return L2F_ERR_IO;
+    }
+    enum l2f_status st = write_all(fd, data, len);
+    if (st == L2F_OK && sync_fd(fd) != 0)
+        st = L2F_ERR_IO;
+    int saved = errno;
+#ifdef _WIN32
+    _close(fd);
+#else
+    if (close(fd) != 0 && st == L2F_OK) {
+        st = L2F_ERR_IO;
+        saved = errno;
+    }
+#endif
+    if (st != L2F_OK)
+        l2f_err_set(err, "%s: cannot write: %s", path, strerror(saved));
+    return st;
+}
+
+enum l2f_status plat_read_file(const char *path, char **data, size_t *len, struct l2f_err *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        l2f_err_set(err, "%s: cannot open: %s", path, strerror(errno));
+        return errno == ENOENT ? L2F_ERR_NOT_FOUND : L2F_ERR_IO;
+    }
+    size_t cap = 4096, used = 0;
+    char *buf = malloc(cap);
+    if (!buf) {
+        fclose(f);
+        return L2F_ERR_NOMEM;
+    }
+    for (;;) {
+        if (cap - used < 2) {
+            char *nb = realloc(buf, cap * 2);
+            if (!nb) {
+                free(buf);
+                fclose(f);
+                return L2F_ERR_NOMEM;
+            }
+            buf = nb;
+            cap *= 2;
+        }
+        size_t n = fread(buf + used, 1, cap - used - 1, f);
+        used += n;
+        if (n == 0)
+            break;
+    }
+    bool failed = ferror(f);
+    fclose(f);
+    if (failed) {
+        free(buf);
+        l2f_err_set(err, "%s: read error", path);
+        return L2F_ERR_IO;
+    }
+    buf[used] = '\0';
+    *data = buf;
+    if (len)
+        *len = used;
+    return L2F_OK;
+}
+
+bool plat_file_exists(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0;
+}
+
+static int make_dir(const char *dir)
+{
+#ifdef _WIN32
+    return _mkdir(dir);
+#else
+    return mkdir(dir, 0700);
+#endif
+}
+
+enum l2f_status plat_mkdir_p(const char *dir, struct l2f_err *err)
+{
+    char buf[PLAT_PATH_MAX];
+    if ((size_t)snprintf(buf, sizeof buf, "%s", dir) >= sizeof buf) {
+        l2f_err_set(err, "%s: path too long", dir);
+        return L2F_ERR_IO;
+    }
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/' && *p != '\\')
+            continue;
+        char c = *p;
+        *p = '\0';
+        if (make_dir(buf) != 0 && errno != EEXIST) {
+            /* a drive root or an existing parent we cannot stat is fine */
+            if (!plat_file_exists(buf)) {
+                l2f_err_set(err, "%s: cannot create: %s", buf, strerror(errno));
+                return L2F_ERR_IO;
+            }
+        }
+        *p = c;
+    }
+    if (make_dir(buf) != 0 && errno != EEXIST) {
+        l2f_err_set(err, "%s: cannot create: %s", buf, strerror(errno));
+        return L2F_ERR_IO;
+    }
+    struct stat st;
+    if (stat(buf, &st) != 0 || !(st.st_mode & S_IFDIR)) {
+        l2f_err_set(err, "%s: not a directory", buf);
+        return L2F_ERR_IO;
+    }
+    return L2F_OK;
+}
+
+enum l2f_status plat_default_state_dir(char *buf, size_t len, struct l2f_err *err)
+{
+    int n;
+#ifdef _WIN32
+    const char *base = getenv("LOCALAPPDATA");
+    if (!base || !*base) {
+        l2f_err_set(err, "LOCALAPPDATA is not set; give --state-dir DIR");
+        return L2F_ERR_NOT_FOUND;
+    }
+    n = snprintf(buf, len, "%s\\l2tpfix", base);
+#else
+    const char *xdg = getenv("XDG_STATE_HOME");
+    const char *home = getenv("HOME");
+    if (xdg && *xdg == '/')
+        n = snprintf(buf, len, "%s/l2tpfix", xdg);
+    else if (home && *home)
+        n = snprintf(buf, len, "%s/.local/state/l2tpfix", home);
+    else {
+        l2f_err_set(err, "neither XDG_STATE_HOME nor HOME is set; give --state-dir DIR");
+        return L2F_ERR_NOT_FOUND;
+    }
+#endif
+    if (n < 0 || (size_t)n >= len) {
+        l2f_err_set(err, "state directory path too long");
+        return L2F_ERR_IO;
+    }
+    return L2F_OK;
+}
+
+enum l2f_status plat_absolute_path(const char *path, char *buf, size_t len, struct l2f_err *err)
+{
+#ifdef _WIN32
+    DWORD n = GetFullPathNameA(path, (DWORD)len, buf, NULL);
+    if (n == 0 || n >= len) {
+        l2f_err_set(err, "%s: cannot resolve the path", path);
+        return L2F_ERR_IO;
+    }
+#else
+    char *r = realpath(path, NULL);
+    if (!r) {
+        l2f_err_set(err, "%s: %s", path, strerror(errno));
+        return errno == ENOENT ? L2F_ERR_NOT_FOUND : L2F_ERR_IO;
+    }
+    if (strlen(r) >= len) {
+        free(r);
+        l2f_err_set(err, "%s: path too long", path);
+        return L2F_ERR_IO;
+    }
+    strcpy(buf, r);
+    free(r);
+#endif
+    return L2F_OK;
+}
+
+void plat_time_iso(char buf[32])
+{
+    time_t now = time(NULL);
+    struct tm tmv;
+#ifdef _WIN32
+    gmtime_s(&tmv, &now);
+#else
+    gmtime_r(&now, &tmv);
+#endif
+    strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tmv);
+}
+
+uint64_t plat_monotonic_ms(void)
+{
+#ifdef _WIN32
+    return (uint64_t)GetTickCount64();
+#else
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+#endif
+}
+
+void plat_sleep_ms(unsigned ms)
+{
+#ifdef _WIN32
+    Sleep(ms);
+#else
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+    }
+#endif
+}
+
+void plat_wipe(void *p, size_t len)
+{
+#ifdef _WIN32
+    SecureZeroMemory(p, len);
+#else
+    volatile unsigned char *v = p;
+    while (len--)
+        *v++ = 0;
+#endif
+}
+
+bool plat_stdin_is_tty(void)
+{
+#ifdef _WIN32
+    return _isatty(_fileno(stdin));
+#else
+    return isatty(STDIN_FILENO);
+#endif
+}
+
+bool plat_stdout_is_tty(void)
+{
+#ifdef _WIN32
+    return _isatty(_fileno(stdout));
+#else
+    return isatty(STDOUT_FILENO);
+#endif
+}

@@ -1,0 +1,46 @@
+/* The few operating-system services the core needs, for POSIX and Windows:
+ * atomic file replacement, synced appends, the state directory, clocks and
+ * wiping secrets. */
+#ifndef L2F_PLATFORM_H
+#define L2F_PLATFORM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "status.h"
+
+/* Replaces path with data: temp file beside it, fsync, rename. A symlink at
+ * path is refused rather than followed. */
+enum l2f_status plat_write_atomic(const char *path, const void *data, size_t len,
+                                  struct l2f_err *err);
+/* Appends one record and flushes it to disk before returning. */
+enum l2f_status plat_append_sync(const char *path, const char *data, size_t len,
+                                 struct l2f_err *err);
+/* Reads a whole file into a NUL-terminated malloc'd buffer. */
+enum l2f_status plat_read_file(const char *path, char **data, size_t *len, struct l2f_err *err);
+bool plat_file_exists(const char *path);
+/* Creates dir and its parents, private to the user (0700 on POSIX). */
+enum l2f_status plat_mkdir_p(const char *dir, struct l2f_err *err);
+/* The default state directory: $XDG_STATE_HOME/l2tpfix, ~/.local/state/l2tpfix,
+ * or %LOCALAPPDATA%\l2tpfix. */
+enum l2f_status plat_default_state_dir(char *buf, size_t len, struct l2f_err *err);
+/* Absolute form of a path that exists. */
+enum l2f_status plat_absolute_path(const char *path, char *buf, size_t len, struct l2f_err *err);
+/* UTC "2026-11-23T23:40:00Z". */
+void plat_time_iso(char buf[32]);
+uint64_t plat_monotonic_ms(void);
+void plat_sleep_ms(unsigned ms);
+/* Zeroes memory in a way the compiler may not optimise away. */
+void plat_wipe(void *p, size_t len);
+bool plat_stdin_is_tty(void);
+bool plat_stdout_is_tty(void);
+
+#define PLAT_PATH_MAX 4096
+#ifdef _WIN32
+#define PLAT_DIRSEP '\\'
+#else
+#define PLAT_DIRSEP '/'
+#endif
+
+#endif

@@ -1,0 +1,73 @@
+/* A VPN profile as the core sees it: the rasphone.pbk keys, whichever backend
+ * read them (the Windows backend maps RASENTRY bits onto these). */
+#ifndef L2F_PROFILE_H
+#define L2F_PROFILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* AuthRestrictions bits (rasphone.pbk; windows-l2tp.md). */
+#define AR_PAP 0x8L
+#define AR_SPAP 0x10L
+#define AR_CHAP 0x20L
+#define AR_MSCHAP 0x40L
+#define AR_EAP 0x80L
+#define AR_CUSTOM 0x100L
+#define AR_MSCHAP2 0x200L
+#define AR_W95MSCHAP 0x400L
+
+/* IpSecFlags bit 0x1: authenticate IPsec with a pre-shared key. */
+#define IPSEC_FLAG_PSK 0x1L
+
+/* VpnStrategy: the VS_ values of ras.h. */
+#define VS_DEFAULT 0L
+#define VS_PPTP_ONLY 1L
+#define VS_PPTP_FIRST 2L
+#define VS_L2TP_ONLY 3L
+#define VS_L2TP_FIRST 4L
+#define VS_SSTP_ONLY 5L
+#define VS_SSTP_FIRST 6L
+#define VS_IKEV2_ONLY 7L
+#define VS_IKEV2_FIRST 8L
+
+enum phonebook_kind { PHONEBOOK_USER, PHONEBOOK_ALLUSERS };
+
+/* X(enum, file key) for the numeric settings a fix may change. */
+#define PROFILE_FIELD_TABLE(X)                                                  \
+    X(PF_VPN_STRATEGY, "VpnStrategy")                                           \
+    X(PF_AUTH_RESTRICTIONS, "AuthRestrictions")                                 \
+    X(PF_LCP_EXTENSIONS, "LcpExtensions")                                       \
+    X(PF_IPSEC_FLAGS, "IpSecFlags")                                             \
+    X(PF_DATA_ENCRYPTION, "DataEncryption")
+
+#define PF_ENUM(id, key) id,
+enum profile_field { PROFILE_FIELD_TABLE(PF_ENUM) PROFILE_FIELD_COUNT };
+#undef PF_ENUM
+
+#define PROFILE_NAME_MAX 257  /* RAS_MaxEntryName + 1 */
+#define PROFILE_SERVER_MAX 129 /* RAS_MaxPhoneNumber + 1 */
+#define PROFILE_USER_MAX 257   /* UNLEN + 1 */
+
+struct vpn_profile {
+    char name[PROFILE_NAME_MAX];
+    enum phonebook_kind phonebook;
+    char server[PROFILE_SERVER_MAX];
+    long fields[PROFILE_FIELD_COUNT];
+    bool psk_saved;       /* a pre-shared key is stored (never its value) */
+    bool username_saved;
+    bool password_saved;
+    char username[PROFILE_USER_MAX];
+};
+
+const char *profile_field_key(enum profile_field f);
+/* Returns PROFILE_FIELD_COUNT when the key names no known field. */
+enum profile_field profile_field_from_key(const char *key);
+const char *phonebook_kind_name(enum phonebook_kind k); /* "user" / "allusers" */
+bool profile_is_l2tp(const struct vpn_profile *p);
+/* "L2TP/IPsec", "PPTP", "IKEv2", "automatic", ... for VpnStrategy. */
+const char *vpn_strategy_name(long strategy);
+/* Writes the enabled protocols of an AuthRestrictions value, e.g.
+ * "CHAP, MS-CHAP v2" or "EAP". */
+void auth_restrictions_describe(long ar, char *buf, size_t len);
+
+#endif

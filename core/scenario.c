@@ -1,0 +1,670 @@
+#include "scenario.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <ini.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "platform.h"
+
+#define DEFAULT_SERVER "vpn.example.com"
+#define DEFAULT_PSK "demo-pre-shared-key"
+#define DEFAULT_USER "user"
+#define DEFAULT_PASSWORD "demo-password"
+
+/* Which keys a profile section set, so the rest take healthy defaults that
+ * may depend on [server], wherever that section stands in the file. */
+enum profile_key_bit {
+    PK_PHONE = 1 << 0,
+    PK_PSK = 1 << 1,
+    PK_USER = 1 << 2,
+    PK_PASSWORD = 1 << 3,
+};
+
+struct parse_state {
+    struct scenario *s;
+    char msg[400];
+    unsigned *profile_keys; /* per profile: enum profile_key_bit | seen fields */
+    unsigned long seen_global[4]; /* per fixed section: bit per key, to reject repeats */
+};
+
+static const struct {
+    long bit;
+    const char *name;
+} auth_names[] = {
+    {AR_PAP, "pap"}, {AR_CHAP, "chap"}, {AR_MSCHAP, "mschap"}, {AR_MSCHAP2, "mschapv2"},
+    {AR_EAP, "eap"},
+};
+
+static void set_defaults(struct scenario *s)
+{
+    memset(s, 0, sizeof *s);
+    s->admin = true;
+    for (int i = 0; i < SERVICE_COUNT; i++) {
+        s->services[i].start_type = service_info((enum service_id)i)->default_start;
+        s->services[i].state = SVC_RUNNING;
+    }
+    snprintf(s->server_address, sizeof s->server_address, "%s", DEFAULT_SERVER);
+    s->server_reachable = true;
+    s->server_auth = AR_MSCHAP2;
+    s->server_proposals_windows = true;
+}
+
+static void profile_defaults(struct scenario_profile *sp, const char *name)
+{
+    memset(sp, 0, sizeof *sp);
+    snprintf(sp->p.name, sizeof sp->p.name, "%s", name);
+    sp->p.phonebook = PHONEBOOK_USER;
+    sp->p.fields[PF_VPN_STRATEGY] = VS_L2TP_ONLY;
+    sp->p.fields[PF_AUTH_RESTRICTIONS] = AR_CHAP | AR_MSCHAP2;
+    sp->p.fields[PF_LCP_EXTENSIONS] = 1;
+    sp->p.fields[PF_IPSEC_FLAGS] = IPSEC_FLAG_PSK;
+    sp->p.fields[PF_DATA_ENCRYPTION] = 256;
+}
+
+static bool parse_bool(const char *v, bool *out)
+{
+    if (strcmp(v, "yes") == 0 || strcmp(v, "true") == 0 || strcmp(v, "1") == 0)
+        *out = true;
+    else if (strcmp(v, "no") == 0 || strcmp(v, "false") == 0 || strcmp(v, "0") == 0)
+        *out = false;
+    else
+        return false;
+    return true;
+}
+
+static bool parse_long(const char *v, long min, long max, long *out)
+{
+    char *end;
+    if (!*v || (!isdigit((unsigned char)*v) && *v != '-'))
+        return false;
+    errno = 0;
+    long n = strtol(v, &end, 10);
+    if (errno || *end || n < min || n > max)
+        return false;
+    *out = n;
+    return true;
+}
+
+static bool copy_bounded(char *dst, size_t len, const char *src)
+{
+    if (strlen(src) >= len)
+        return false;
+    memcpy(dst, src, strlen(src) + 1);
+    return true;
+}
+
+/* Accepts `profile "Name"`; writes the name. */
+static bool profile_section_name(const char *section, char *name, size_t len)
+{
+    static const char prefix[] = "profile \"";
+    size_t sl = strlen(section);
+    if (strncmp(section, prefix, sizeof prefix - 1) != 0 || sl < sizeof prefix ||
+        section[sl - 1] != '"')
+        return false;
+    size_t nl = sl - (sizeof prefix - 1) - 1;
+    if (nl == 0 || nl >= len)
+        return false;
+    memcpy(name, section + sizeof prefix - 1, nl);
+    name[nl] = '\0';
+    return strchr(name, '"') == NULL;
+}
+
+static struct scenario_profile *add_profile(struct parse_state *ps, const char *name)
+{
+    struct scenario *s = ps->s;
+    struct scenario_profile *sp = scenario_find_profile(s, name);
+    if (sp)
+        return sp;
+    struct scenario_profile *np = realloc(s->profiles, (s->n_profiles + 1) * sizeof *np);
+    unsigned *nk = realloc(ps->profile_keys, (s->n_profiles + 1) * sizeof *nk);
+    if (np)
+        s->profiles = np;
+    if (nk)
+        ps->profile_keys = nk;
+    if (!np || !nk)
+        return NULL;
+    sp = &s->profiles[s->n_profiles];
+    ps->profile_keys[s->n_profiles] = 0;
+    s->n_profiles++;
+    profile_defaults(sp, name);
+    return sp;
+}
+
+/* Rejects a key given twice in one section: a later line silently winning
+ * would hide a typo. bit is the key's index within its section's table. */
+static bool first_time(struct parse_state *ps, unsigned long *seen, int bit, const char *name)
+{
+    if (*seen & (1UL << bit)) {
+        snprintf(ps->msg, sizeof ps->msg, "key '%s' given twice in this section", name);
+        return false;
+    }
+    *seen |= 1UL << bit;
+    return true;
+}
+
+static int machine_key(struct parse_state *ps, const char *name, const char *value)
+{
+    struct scenario *s = ps->s;
+    bool *target = NULL;
+    int bit = 0;
+    if (strcmp(name, "admin") == 0)
+        target = &s->admin;
+    else if (strcmp(name, "behind_nat") == 0) {
+        target = &s->client_behind_nat;
+        bit = 1;
+    } else {
+        snprintf(ps->msg, sizeof ps->msg, "unknown key '%s' in [machine] (admin, behind_nat)", name);
+        return 0;
+    }
+    if (!first_time(ps, &ps->seen_global[0], bit, name))
+        return 0;
+    if (!parse_bool(value, target)) {
+        snprintf(ps->msg, sizeof ps->msg, "%s: expected yes or no, got '%s'", name, value);
+        return 0;
+    }
+    return 1;
+}
+
+static int registry_key(struct parse_state *ps, const char *name, const char *value)
+{
+    for (int r = 0; r < REGVAL_COUNT; r++) {
+        const struct regval_info *ri = regval_info((enum regval_id)r);
+        char full[256];
+        snprintf(full, sizeof full, "%s\\%s", ri->subkey, ri->value);
+        if (strcmp(name, full) != 0)
+            continue;
+        if (!first_time(ps, &ps->seen_global[1], r, name))
+            return 0;
+        long n;
+        if (!parse_long(value, 0, 0xFFFFFFFFL, &n)) {
+            snprintf(ps->msg, sizeof ps->msg, "%s: expected a DWORD number, got '%s'", name, value);
+            return 0;
+        }
+        ps->s->reg_set[r] = true;
+        ps->s->reg[r] = (unsigned long)n;
+        return 1;
+    }
+    snprintf(ps->msg, sizeof ps->msg,
+             "unknown registry value '%s' (PolicyAgent\\AssumeUDPEncapsulationContextOnSendRule, "
+             "RasMan\\Parameters\\ProhibitIpSec)",
+             name);
+    return 0;
+}
+
+static int services_key(struct parse_state *ps, const char *name, const char *value)
+{
+    enum service_id id = service_from_name(name);
+    if (id == SERVICE_COUNT) {
+        snprintf(ps->msg, sizeof ps->msg, "unknown service '%s' (IKEEXT, PolicyAgent, RasMan, BFE)",
+                 name);
+        return 0;
+    }
+    if (!first_time(ps, &ps->seen_global[2], (int)id, name))
+        return 0;
+    struct service_status *ss = &ps->s->services[id];
+    if (strcmp(value, "running") == 0 || strcmp(value, "stopped") == 0) {
+        ss->state = value[0] == 'r' ? SVC_RUNNING : SVC_STOPPED;
+        if (ss->start_type == SVC_START_DISABLED)
+            ss->start_type = service_info(id)->default_start;
+    } else if (strcmp(value, "disabled") == 0) {
+        ss->state = SVC_STOPPED;
+        ss->start_type = SVC_START_DISABLED;
+    } else {
+        snprintf(ps->msg, sizeof ps->msg, "%s: expected running, stopped or disabled, got '%s'",
+                 name, value);
+        return 0;
+    }
+    return 1;
+}
+
+/* Splits at commas in place, trimming blanks; portable where strtok_r is not. */
+static char *next_item(char **cursor)
+{
+    char *start = *cursor;
+    if (!start)
+        return NULL;
+    char *comma = strchr(start, ',');
+    *cursor = comma ? comma + 1 : NULL;
+    if (comma)
+        *comma = '\0';
+    while (isspace((unsigned char)*start))
+        start++;
+    char *end = start + strlen(start);
+    while (end > start && isspace((unsigned char)end[-1]))
+        *--end = '\0';
+    return start;
+}
+
+static bool parse_auth_list(const char *value, long *out)
+{
+    char buf[128];
+    if (!copy_bounded(buf, sizeof buf, value))
+        return false;
+    long mask = 0;
+    char *cursor = buf;
+    for (char *tok = next_item(&cursor); tok; tok = next_item(&cursor)) {
+        size_t i;
+        for (i = 0; i < sizeof auth_names / sizeof auth_names[0]; i++)
+            if (strcmp(tok, auth_names[i].name) == 0)
+                break;
+        if (i == sizeof auth_names / sizeof auth_names[0])
+            return false;
+        mask |= auth_names[i].bit;
+    }
+    *out = mask;
+    return mask != 0;
+}
+
+static bool parse_users(struct scenario *s, const char *value)
+{
+    char buf[2048];
+    bool ok = copy_bounded(buf, sizeof buf, value);
+    s->n_users = 0;
+    char *cursor = ok ? buf : NULL;
+    for (char *tok = next_item(&cursor); ok && tok; tok = next_item(&cursor)) {
+        char *colon = strchr(tok, ':');
+        if (!colon || colon == tok || s->n_users == SCENARIO_MAX_USERS) {
+            ok = false;
+            break;
+        }
+        *colon = '\0';
+        struct scenario_user *u = &s->users[s->n_users];
+        ok = copy_bounded(u->name, sizeof u->name, tok) &&
+             copy_bounded(u->password, sizeof u->password, colon + 1);
+        s->n_users += ok;
+    }
+    plat_wipe(buf, sizeof buf);
+    return ok && s->n_users > 0;
+}
+
+static const char *const server_keys[] = {"address", "reachable", "behind_nat", "psk",
+                                          "auth",    "lcp_extensions", "users", "proposals"};
+
+static int server_key(struct parse_state *ps, const char *name, const char *value)
+{
+    struct scenario *s = ps->s;
+    int k;
+    for (k = 0; k < (int)(sizeof server_keys / sizeof server_keys[0]); k++)
+        if (strcmp(name, server_keys[k]) == 0)
+            break;
+    if (k == (int)(sizeof server_keys / sizeof server_keys[0])) {
+        snprintf(ps->msg, sizeof ps->msg,
+                 "unknown key '%s' in [server] (address, reachable, behind_nat, psk, auth, "
+                 "lcp_extensions, users, proposals)",
+                 name);
+        return 0;
+    }
+    if (!first_time(ps, &ps->seen_global[3], k, name))
+        return 0;
+    bool ok = true;
+    switch (k) {
+    case 0:
+        ok = *value && copy_bounded(s->server_address, sizeof s->server_address, value);
+        break;
+    case 1: ok = parse_bool(value, &s->server_reachable); break;
+    case 2: ok = parse_bool(value, &s->server_behind_nat); break;
+    case 3: ok = copy_bounded(s->server_psk, sizeof s->server_psk, value); break;
+    case 4: ok = parse_auth_list(value, &s->server_auth); break;
+    case 5:
+        ok = strcmp(value, "required") == 0 || strcmp(value, "optional") == 0;
+        s->server_lcp_required = value[0] == 'r';
+        break;
+    case 6: ok = parse_users(s, value); break;
+    case 7:
+        ok = strcmp(value, "windows") == 0 || strcmp(value, "none") == 0;
+        s->server_proposals_windows = value[0] == 'w';
+        break;
+    }
+    if (!ok) {
+        static const char *const expect[] = {
+            "a host name or address", "yes or no", "yes or no", "a key (at most 255 bytes)",
+            "a comma list of pap, chap, mschap, mschapv2, eap", "required or optional",
+            "a comma list of name:password", "windows or none"};
+        /* never echo a secret back in an error */
+        bool secret = k == 3 || k == 6;
+        snprintf(ps->msg, sizeof ps->msg, "%s: expected %s%s%s%s", name, expect[k],
+                 secret ? "" : ", got '", secret ? "" : value, secret ? "" : "'");
+        return 0;
+    }
+    return 1;
+}
+
+static const char *const profile_extra_keys[] = {"phonebook", "PhoneNumber", "psk",
+                                                 "username",  "password",    "last_error"};
+#define PROFILE_EXTRA_COUNT (int)(sizeof profile_extra_keys / sizeof profile_extra_keys[0])
+
+static int profile_key(struct parse_state *ps, const char *pname, const char *name,
+                       const char *value)
+{
+    struct scenario_profile *sp = add_profile(ps, pname);
+    if (!sp) {
+        snprintf(ps->msg, sizeof ps->msg, "out of memory");
+        return 0;
+    }
+    unsigned *keys = &ps->profile_keys[sp - ps->s->profiles];
+    enum profile_field f = profile_field_from_key(name);
+    int bit;
+    if (f != PROFILE_FIELD_COUNT) {
+        bit = 8 + (int)f;
+    } else {
+        int k;
+        for (k = 0; k < PROFILE_EXTRA_COUNT; k++)
+            if (strcmp(name, profile_extra_keys[k]) == 0)
+                break;
+        if (k == PROFILE_EXTRA_COUNT) {
+            snprintf(ps->msg, sizeof ps->msg,
+                     "unknown key '%s' in a profile (PhoneNumber, VpnStrategy, AuthRestrictions, "
+                     "LcpExtensions, IpSecFlags, DataEncryption, phonebook, psk, username, "
+                     "password, last_error)",
+                     name);
+            return 0;
+        }
+        bit = 16 + k;
+    }
+    if (*keys & (1u << bit)) {
+        snprintf(ps->msg, sizeof ps->msg, "key '%s' given twice in this profile", name);
+        return 0;
+    }
+    *keys |= 1u << bit;
+    bool ok = true;
+    long n = 0;
+    if (f != PROFILE_FIELD_COUNT) {
+        ok = parse_long(value, 0, 0x7FFFFFFFL, &n);
+        if (ok)
+            sp->p.fields[f] = n;
+    } else if (strcmp(name, "phonebook") == 0) {
+        ok = strcmp(value, "user") == 0 || strcmp(value, "allusers") == 0;
+        sp->p.phonebook = value[0] == 'a' ? PHONEBOOK_ALLUSERS : PHONEBOOK_USER;
+    } else if (strcmp(name, "PhoneNumber") == 0) {
+        ok = copy_bounded(sp->p.server, sizeof sp->p.server, value);
+        *keys |= PK_PHONE;
+    } else if (strcmp(name, "psk") == 0) {
+        ok = copy_bounded(sp->psk, sizeof sp->psk, value);
+        *keys |= PK_PSK;
+    } else if (strcmp(name, "username") == 0) {
+        ok = copy_bounded(sp->p.username, sizeof sp->p.username, value);
+        *keys |= PK_USER;
+    } else if (strcmp(name, "password") == 0) {
+        ok = copy_bounded(sp->password, sizeof sp->password, value);
+        *keys |= PK_PASSWORD;
+    } else if (strcmp(name, "last_error") == 0) {
+        ok = parse_long(value, 0, 99999, &n);
+        sp->last.known = ok;
+        sp->last.code = (int)n;
+    }
+    if (!ok) {
+        bool secret = strcmp(name, "psk") == 0 || strcmp(name, "password") == 0;
+        snprintf(ps->msg, sizeof ps->msg, "%s: value %s%s%s is not valid here", name,
+                 secret ? "" : "'", secret ? "(not shown)" : value, secret ? "" : "'");
+        return 0;
+    }
+    return 1;
+}
+
+static int on_key(void *user, const char *section, const char *name, const char *value)
+{
+    struct parse_state *ps = user;
+    char pname[PROFILE_NAME_MAX];
+    if (strcmp(section, "machine") == 0)
+        return machine_key(ps, name, value);
+    if (strcmp(section, "registry") == 0)
+        return registry_key(ps, name, value);
+    if (strcmp(section, "services") == 0)
+        return services_key(ps, name, value);
+    if (strcmp(section, "server") == 0)
+        return server_key(ps, name, value);
+    if (profile_section_name(section, pname, sizeof pname))
+        return profile_key(ps, pname, name, value);
+    if (section[0] == '\0')
+        snprintf(ps->msg, sizeof ps->msg, "key '%s' before any [section]", name);
+    else
+        snprintf(ps->msg, sizeof ps->msg,
+                 "unknown section [%s] (machine, registry, services, server, profile \"NAME\")",
+                 section);
+    return 0;
+}
+
+/* inih calls the handler only for keys; a profile section with no keys must
+ * still create the profile, and a bad section line must be reported even when
+ * no key follows it. Returns the line number of a bad header, else 0. */
+static int scan_sections(struct parse_state *ps, const char *text)
+{
+    int lineno = 0;
+    for (const char *line = text; line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
+        lineno++;
+        const char *p = line;
+        if (lineno == 1 && (unsigned char)p[0] == 0xEF && (unsigned char)p[1] == 0xBB &&
+            (unsigned char)p[2] == 0xBF)
+            p += 3;
+        while (*p == ' ' || *p == '\t')
+            p++;
+        if (*p != '[')
+            continue;
+        const char *close = p + 1;
+        while (*close && *close != ']' && *close != '\n')
+            close++;
+        if (*close != ']')
+            continue; /* inih reports it */
+        char section[PROFILE_NAME_MAX + 16], pname[PROFILE_NAME_MAX];
+        size_t len = (size_t)(close - p - 1);
+        if (len >= sizeof section) {
+            snprintf(ps->msg, sizeof ps->msg, "section name too long");
+            return lineno;
+        }
+        memcpy(section, p + 1, len);
+        section[len] = '\0';
+        if (strcmp(section, "machine") == 0 || strcmp(section, "registry") == 0 ||
+            strcmp(section, "services") == 0 || strcmp(section, "server") == 0)
+            continue;
+        if (!profile_section_name(section, pname, sizeof pname)) {
+            snprintf(ps->msg, sizeof ps->msg,
+                     "unknown section [%s] (machine, registry, services, server, profile \"NAME\")",
+                     section);
+            return lineno;
+        }
+        if (scenario_find_profile(ps->s, pname)) {
+            snprintf(ps->msg, sizeof ps->msg, "profile \"%s\" defined twice", pname);
+            return lineno;
+        }
+        if (!add_profile(ps, pname)) {
+            snprintf(ps->msg, sizeof ps->msg, "out of memory");
+            return lineno;
+        }
+    }
+    return 0;
+}
+
+static void finish_profiles(struct parse_state *ps)
+{
+    struct scenario *s = ps->s;
+    if (s->n_profiles == 0) {
+        if (!add_profile(ps, "Office VPN"))
+            return;
+    }
+    for (size_t i = 0; i < s->n_profiles; i++) {
+        struct scenario_profile *sp = &s->profiles[i];
+        unsigned keys = ps->profile_keys[i];
+        if (!(keys & PK_PHONE))
+            snprintf(sp->p.server, sizeof sp->p.server, "%s", s->server_address);
+        if (!(keys & PK_PSK))
+            snprintf(sp->psk, sizeof sp->psk, "%s", s->server_psk[0] ? s->server_psk : DEFAULT_PSK);
+        if (!(keys & PK_USER))
+            snprintf(sp->p.username, sizeof sp->p.username, "%s",
+                     s->n_users ? s->users[0].name : DEFAULT_USER);
+        if (!(keys & PK_PASSWORD))
+            snprintf(sp->password, sizeof sp->password, "%s",
+                     s->n_users ? s->users[0].password : DEFAULT_PASSWORD);
+        sp->p.psk_saved = sp->psk[0] != '\0';
+        sp->p.username_saved = sp->p.username[0] != '\0';
+        sp->p.password_saved = sp->password[0] != '\0';
+    }
+}
+
+enum l2f_status scenario_parse(const char *text, const char *source, struct scenario *out,
+                               struct l2f_err *err)
+{
+    struct parse_state ps;
+    memset(&ps, 0, sizeof ps);
+    set_defaults(out);
+    ps.s = out;
+#ifdef HAVE_INI_RUNTIME_OPTIONS
+    /* an indented line is a mistake here, not a continuation; ';' may be in a key */
+    ini_allow_multiline = false;
+    ini_allow_inline_comments = false;
+    ini_stop_on_first_error = true;
+    ini_use_stack = false;
+    ini_allow_realloc = true;
+    ini_max_line = 1 << 16;
+#endif
+    int bad = scan_sections(&ps, text);
+    if (bad == 0)
+        bad = ini_parse_string(text, on_key, &ps);
+    if (bad == 0)
+        finish_profiles(&ps);
+    free(ps.profile_keys);
+    if (bad != 0) {
+        if (bad < 0)
+            l2f_err_set(err, "%s: out of memory while parsing", source);
+        else if (ps.msg[0])
+            l2f_err_set(err, "%s:%d: %s", source, bad, ps.msg);
+        else
+            l2f_err_set(err, "%s:%d: malformed line (expected [section], key = value or a ; comment)",
+                        source, bad);
+        scenario_free(out);
+        return L2F_ERR_PARSE;
+    }
+    return L2F_OK;
+}
+
+struct scenario_profile *scenario_find_profile(struct scenario *s, const char *name)
+{
+    for (size_t i = 0; i < s->n_profiles; i++)
+        if (strcmp(s->profiles[i].p.name, name) == 0)
+            return &s->profiles[i];
+    return NULL;
+}
+
+void scenario_free(struct scenario *s)
+{
+    if (s->profiles)
+        plat_wipe(s->profiles, s->n_profiles * sizeof *s->profiles);
+    free(s->profiles);
+    plat_wipe(s, sizeof *s);
+}
+
+/* A growing text buffer for scenario_format. */
+struct strbuf {
+    char *data;
+    size_t len, cap;
+    bool failed;
+};
+
+static void sb_printf(struct strbuf *sb, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+static void sb_printf(struct strbuf *sb, const char *fmt, ...)
+{
+    if (sb->failed)
+        return;
+    for (;;) {
+        va_list ap;
+        va_start(ap, fmt);
+        int n = vsnprintf(sb->data ? sb->data + sb->len : NULL, sb->data ? sb->cap - sb->len : 0,
+                          fmt, ap);
+        va_end(ap);
+        if (n < 0) {
+            sb->failed = true;
+            return;
+        }
+        if (sb->data && (size_t)n < sb->cap - sb->len) {
+            sb->len += (size_t)n;
+            return;
+        }
+        size_t cap = (sb->cap ? sb->cap : 1024);
+        while (cap < sb->len + (size_t)n + 1)
+            cap *= 2;
+        char *nd = realloc(sb->data, cap);
+        if (!nd) {
+            sb->failed = true;
+            return;
+        }
+        sb->data = nd;
+        sb->cap = cap;
+    }
+}
+
+static const char *yesno(bool b)
+{
+    return b ? "yes" : "no";
+}
+
+enum l2f_status scenario_format(const struct scenario *s, char **out)
+{
+    struct strbuf sb = {0};
+    sb_printf(&sb, "; l2tpfix mock scenario, written back by l2tpfix after a change.\n\n");
+    sb_printf(&sb, "[machine]\nadmin = %s\nbehind_nat = %s\n\n", yesno(s->admin),
+              yesno(s->client_behind_nat));
+    sb_printf(&sb, "[registry]\n");
+    for (int r = 0; r < REGVAL_COUNT; r++)
+        if (s->reg_set[r])
+            sb_printf(&sb, "%s\\%s = %lu\n", regval_info((enum regval_id)r)->subkey,
+                      regval_info((enum regval_id)r)->value, s->reg[r]);
+    sb_printf(&sb, "\n[services]\n");
+    for (int i = 0; i < SERVICE_COUNT; i++) {
+        const struct service_status *ss = &s->services[i];
+        sb_printf(&sb, "%s = %s\n", service_info((enum service_id)i)->name,
+                  ss->start_type == SVC_START_DISABLED ? "disabled"
+                                                       : service_state_name(ss->state));
+    }
+    char auth[128] = "";
+    for (size_t i = 0; i < sizeof auth_names / sizeof auth_names[0]; i++)
+        if (s->server_auth & auth_names[i].bit) {
+            size_t l = strlen(auth);
+            snprintf(auth + l, sizeof auth - l, "%s%s", l ? "," : "", auth_names[i].name);
+        }
+    sb_printf(&sb, "\n[server]\naddress = %s\nreachable = %s\nbehind_nat = %s\n", s->server_address,
+              yesno(s->server_reachable), yesno(s->server_behind_nat));
+    if (s->server_psk[0])
+        sb_printf(&sb, "psk = %s\n", s->server_psk);
+    sb_printf(&sb, "auth = %s\nlcp_extensions = %s\n", auth,
+              s->server_lcp_required ? "required" : "optional");
+    if (s->n_users) {
+        sb_printf(&sb, "users = ");
+        for (size_t i = 0; i < s->n_users; i++)
+            sb_printf(&sb, "%s%s:%s", i ? "," : "", s->users[i].name, s->users[i].password);
+        sb_printf(&sb, "\n");
+    }
+    sb_printf(&sb, "proposals = %s\n", s->server_proposals_windows ? "windows" : "none");
+    for (size_t i = 0; i < s->n_profiles; i++) {
+        const struct scenario_profile *sp = &s->profiles[i];
+        sb_printf(&sb, "\n[profile \"%s\"]\nphonebook = %s\nPhoneNumber = %s\n", sp->p.name,
+                  phonebook_kind_name(sp->p.phonebook), sp->p.server);
+        for (int f = 0; f < PROFILE_FIELD_COUNT; f++)
+            sb_printf(&sb, "%s = %ld\n", profile_field_key((enum profile_field)f), sp->p.fields[f]);
+        sb_printf(&sb, "psk = %s\nusername = %s\npassword = %s\n", sp->psk, sp->p.username,
+                  sp->password);
+        if (sp->last.known)
+            sb_printf(&sb, "last_error = %d\n", sp->last.code);
+    }
+    if (sb.failed) {
+        free(sb.data);
+        return L2F_ERR_NOMEM;
+    }
+    *out = sb.data;
+    return L2F_OK;
+}
+
+const char *builtin_scenario_text(const char *name)
+{
+    for (size_t i = 0; builtin_scenarios[i].name; i++)
+        if (strcmp(builtin_scenarios[i].name, name) == 0)
+            return builtin_scenarios[i].text;
+    return NULL;
+}

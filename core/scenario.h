@@ -1,0 +1,71 @@
+/* The simulated Windows machine and the simulated server behind the mock
+ * backend, read from and written to an INI scenario file. */
+#ifndef L2F_SCENARIO_H
+#define L2F_SCENARIO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "backend.h"
+#include "profile.h"
+#include "status.h"
+#include "winsettings.h"
+
+#define SCENARIO_SECRET_MAX 256
+#define SCENARIO_MAX_USERS 16
+
+struct scenario_profile {
+    struct vpn_profile p;
+    char psk[SCENARIO_SECRET_MAX];      /* the simulated credential store */
+    char password[SCENARIO_SECRET_MAX];
+    struct connection_record last;      /* the simulated RasClient event log */
+};
+
+struct scenario_user {
+    char name[PROFILE_USER_MAX];
+    char password[SCENARIO_SECRET_MAX];
+};
+
+struct scenario {
+    /* [machine] */
+    bool admin;
+    bool client_behind_nat;
+    /* [registry]: value present and its data */
+    bool reg_set[REGVAL_COUNT];
+    unsigned long reg[REGVAL_COUNT];
+    /* [services] */
+    struct service_status services[SERVICE_COUNT];
+    /* [server]: drives only the simulated network and connection */
+    char server_address[PROFILE_SERVER_MAX];
+    bool server_reachable;
+    bool server_behind_nat;
+    char server_psk[SCENARIO_SECRET_MAX]; /* empty: the scenario does not pin the key */
+    long server_auth;                     /* AR_* bits the server accepts */
+    bool server_lcp_required;
+    struct scenario_user users[SCENARIO_MAX_USERS]; /* none: any credentials pass */
+    size_t n_users;
+    bool server_proposals_windows;
+    /* [profile "NAME"] */
+    struct scenario_profile *profiles;
+    size_t n_profiles;
+};
+
+/* Parses scenario text; source names it in errors ("s.ini:12: ..."). On any
+ * error nothing is returned and err holds one line naming source:line. */
+enum l2f_status scenario_parse(const char *text, const char *source, struct scenario *out,
+                               struct l2f_err *err);
+/* Writes the whole state back as scenario text (malloc'd). */
+enum l2f_status scenario_format(const struct scenario *s, char **out);
+/* Frees the profiles and wipes every secret. */
+void scenario_free(struct scenario *s);
+struct scenario_profile *scenario_find_profile(struct scenario *s, const char *name);
+
+/* The built-in scenarios, compiled in from the .ini files in scenarios/. */
+struct builtin_scenario {
+    const char *name;
+    const char *text;
+};
+extern const struct builtin_scenario builtin_scenarios[]; /* NULL-name terminated */
+const char *builtin_scenario_text(const char *name);
+
+#endif

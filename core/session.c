@@ -1,0 +1,132 @@
+#include "session.h"
+
+#include <stdio.h>
+#include <string.h>
+
+enum l2f_status session_open(struct session *s, const struct session_options *opts,
+                             struct l2f_err *err)
+{
+    memset(s, 0, sizeof *s);
+    const struct backend_ops *ops = NULL;
+    char arg[PLAT_PATH_MAX + 8];
+    if (opts->demo || opts->mock_file) {
+        ops = &backend_mock_ops;
+        if (opts->demo)
+            snprintf(arg, sizeof arg, "demo:%s", opts->demo);
+        else
+            snprintf(arg, sizeof arg, "%s", opts->mock_file);
+    } else {
+#ifdef L2F_HAVE_WIN32_BACKEND
+        ops = &backend_win32_ops;
+        arg[0] = '\0';
+#else
+        l2f_err_set(err, "the live backend needs Windows; on this system try the demo: "
+                         "l2tpfix --demo (or --mock FILE for a scenario file)");
+        return L2F_ERR_UNSUPPORTED;
+#endif
+    }
+    s->be.ops = ops;
+    enum l2f_status st = ops->open(&s->be, arg, err);
+    if (st != L2F_OK)
+        return st;
+    s->be_open = true;
+    if (opts->demo) {
+        /* the demo machine lives in memory: so do its journal and backups */
+        return journal_open(&s->journal, NULL, err);
+    }
+    if (opts->state_dir)
+        snprintf(s->state_dir, sizeof s->state_dir, "%s", opts->state_dir);
+    else if ((st = plat_default_state_dir(s->state_dir, sizeof s->state_dir, err)) != L2F_OK)
+        goto fail;
+    if ((st = plat_mkdir_p(s->state_dir, err)) != L2F_OK)
+        goto fail;
+    char path[PLAT_PATH_MAX + 32];
+    if (strlen(s->state_dir) + 32 >= sizeof s->backup_dir) {
+        l2f_err_set(err, "state directory path too long");
+        st = L2F_ERR_IO;
+        goto fail;
+    }
+    snprintf(path, sizeof path, "%s%c%s", s->state_dir, PLAT_DIRSEP, JOURNAL_FILE_NAME);
+    snprintf(s->backup_dir, sizeof s->backup_dir, "%.4000s%cbackups", s->state_dir, PLAT_DIRSEP);
+    if ((st = journal_open(&s->journal, path, err)) != L2F_OK)
+        goto fail;
+    return L2F_OK;
+fail:
+    ops->close(&s->be);
+    s->be_open = false;
+    return st;
+}
+
+void session_close(struct session *s)
+{
+    if (s->be_open)
+        s->be.ops->close(&s->be);
+    s->be_open = false;
+    journal_close(&s->journal);
+}
+
+enum l2f_status session_select_profile(struct session *s, const char *name, struct l2f_err *err)
+{
+    struct profile_list list;
+    enum l2f_status st = s->be.ops->list_profiles(&s->be, &list, err);
+    if (st != L2F_OK)
+        return st;
+    const struct vpn_profile *pick = NULL;
+    size_t l2tp = 0;
+    for (size_t i = 0; i < list.count; i++) {
+        if (name && strcmp(list.items[i].name, name) == 0)
+            pick = &list.items[i];
+        if (!name && profile_is_l2tp(&list.items[i])) {
+            l2tp++;
+            pick = &list.items[i];
+        }
+    }
+    if (!name && list.count == 1)
+        pick = &list.items[0], l2tp = 1;
+    if (pick && (name || l2tp == 1)) {
+        snprintf(s->profile, sizeof s->profile, "%s", pick->name);
+        profile_list_free(&list);
+        return L2F_OK;
+    }
+    char names[400] = "";
+    for (size_t i = 0; i < list.count; i++) {
+        size_t l = strlen(names);
+        snprintf(names + l, sizeof names - l, "%s'%s'", i ? ", " : "", list.items[i].name);
+    }
+    if (name) {
+        l2f_err_set(err, "no VPN profile named '%s' (there are: %s)", name, list.count ? names : "none");
+        st = L2F_ERR_NOT_FOUND;
+    } else if (list.count == 0) {
+        l2f_err_set(err, "no VPN profile on this machine");
+        st = L2F_ERR_NOT_FOUND;
+    } else {
+        l2f_err_set(err, "several VPN profiles, choose one with --profile NAME: %s", names);
+        st = L2F_ERR_AMBIGUOUS;
+    }
+    profile_list_free(&list);
+    return st;
+}
+
+enum l2f_status session_diagnose(struct session *s, struct observations *obs, struct diagnosis *d,
+                                 struct l2f_err *err)
+{
+    return diagnose_all(&s->be, s->profile, obs, d, err);
+}
+
+void session_fix_context(struct session *s, struct fix_context *ctx)
+{
+    ctx->be = &s->be;
+    ctx->journal = &s->journal;
+    ctx->backup_dir = s->backup_dir[0] ? s->backup_dir : NULL;
+}
+
+enum l2f_status session_apply(struct session *s, const struct fix_plan *plan,
+                              const struct fix_secrets *secrets, int *entry_id, struct l2f_err *err)
+{
+    struct fix_context ctx;
+    session_fix_context(s, &ctx);
+    enum l2f_status st = fix_apply(&ctx, plan, secrets, entry_id, err);
+    if (st == L2F_OK && plan->needs_reboot)
+        s->reboot_required = true;
+    return st;
+}

@@ -1,0 +1,44 @@
+/* A session: one backend, its journal and the selected profile. The command
+ * line and the TUI both work through it, so they behave the same. */
+#ifndef L2F_SESSION_H
+#define L2F_SESSION_H
+
+#include <stdbool.h>
+
+#include "backend.h"
+#include "diagnose.h"
+#include "fixes.h"
+#include "journal.h"
+#include "platform.h"
+
+struct session_options {
+    const char *demo;      /* built-in scenario name, or NULL */
+    const char *mock_file; /* scenario file, or NULL */
+    const char *state_dir; /* NULL: the default state directory */
+};
+
+struct session {
+    struct backend be;
+    bool be_open;
+    struct journal journal;
+    char state_dir[PLAT_PATH_MAX]; /* empty in demo mode: nothing is written */
+    char backup_dir[PLAT_PATH_MAX];
+    char profile[PROFILE_NAME_MAX];
+    bool reboot_required; /* a change made in this session needs a restart */
+};
+
+/* Opens the backend the options name (on Linux only the mock exists; the live
+ * backend needs Windows and says so) and loads the journal. */
+enum l2f_status session_open(struct session *s, const struct session_options *opts,
+                             struct l2f_err *err);
+void session_close(struct session *s);
+/* Picks the profile: the one named, else the only profile, else the only
+ * L2TP one; otherwise an error listing them. */
+enum l2f_status session_select_profile(struct session *s, const char *name, struct l2f_err *err);
+enum l2f_status session_diagnose(struct session *s, struct observations *obs, struct diagnosis *d,
+                                 struct l2f_err *err);
+void session_fix_context(struct session *s, struct fix_context *ctx);
+enum l2f_status session_apply(struct session *s, const struct fix_plan *plan,
+                              const struct fix_secrets *secrets, int *entry_id, struct l2f_err *err);
+
+#endif

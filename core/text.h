@@ -1,0 +1,19 @@
+/* Small text helpers shared by the core and both front ends. */
+#ifndef L2F_TEXT_H
+#define L2F_TEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Copies src into dst, cut to fit (on a UTF-8 boundary); returns false when
+ * it had to cut. */
+bool text_copy(char *dst, size_t len, const char *src);
+/* ASCII case-insensitive comparison (host names). */
+int text_casecmp(const char *a, const char *b);
+/* Copies src into dst so that it is safe to show on a terminal: control
+ * characters and escape sequences become '?', invalid UTF-8 becomes '?', and
+ * with ascii_only every non-ASCII character becomes '?'. Always terminates;
+ * a cut-off string ends in "..." . Returns dst. */
+char *text_sanitize(char *dst, size_t len, const char *src, bool ascii_only);
+
+#endif

@@ -1,0 +1,622 @@
+#include "cli.h"
+
+#include <cjson/cJSON.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kb.h"
+#include "platform.h"
+#include "report.h"
+#include "scenario.h"
+#include "session.h"
+#include "term.h"
+#include "text.h"
+#include "ui.h"
+
+#define DEFAULT_DEMO "classic-789"
+#define SECRET_MAX 256
+
+struct cli {
+    const struct cli_args *a;
+    struct session s;
+    bool json, ascii;
+};
+
+typedef int (*command_fn)(struct cli *c);
+
+/* Every string that came from a machine is made safe before it is printed. */
+static const char *safe(const struct cli *c, const char *text, char *buf, size_t len)
+{
+    return text_sanitize(buf, len, text, c->ascii);
+}
+
+static int fail(const struct cli *c, enum l2f_status st, const struct l2f_err *err)
+{
+    char line[sizeof err->msg];
+    fprintf(stderr, "l2tpfix: %s\n",
+            err->msg[0] ? safe(c, err->msg, line, sizeof line) : l2f_status_message(st));
+    return l2f_status_exit_code(st);
+}
+
+static int open_session(struct cli *c, bool need_profile)
+{
+    const struct cli_args *a = c->a;
+    struct session_options opts = {0};
+    struct l2f_err err = {{0}};
+    if (a->given[OPT_DEMO])
+        opts.demo = a->value[OPT_DEMO] ? a->value[OPT_DEMO] : DEFAULT_DEMO;
+    opts.mock_file = a->value[OPT_MOCK];
+    opts.state_dir = a->value[OPT_STATE_DIR];
+    enum l2f_status st = session_open(&c->s, &opts, &err);
+    if (st != L2F_OK)
+        return fail(c, st, &err);
+    if (need_profile) {
+        st = session_select_profile(&c->s, a->value[OPT_PROFILE], &err);
+        if (st != L2F_OK) {
+            session_close(&c->s);
+            return fail(c, st, &err);
+        }
+    }
+    return 0;
+}
+
+static int print_json_text(char *text, enum l2f_status st)
+{
+    if (st != L2F_OK) {
+        fprintf(stderr, "l2tpfix: %s\n", l2f_status_message(st));
+        return l2f_status_exit_code(st);
+    }
+    puts(text);
+    free(text);
+    return 0;
+}
+
+static const char *status_word(enum check_status st)
+{
+    switch (st) {
+    case CHECK_PASS: return "pass";
+    case CHECK_FAIL: return "FAIL";
+    case CHECK_WARN: return "WARN";
+    case CHECK_UNKNOWN: return "unknown";
+    case CHECK_RUNNING: return "running";
+    }
+    return "?";
+}
+
+static void print_header(struct cli *c, const struct vpn_profile *p)
+{
+    char name[PROFILE_NAME_MAX * 2], server[PROFILE_SERVER_MAX * 2], backend[320];
+    printf("Profile  %s (%s phonebook)\nServer   %s\nBackend  %s\n", safe(c, p->name, name, sizeof name),
+           p->phonebook == PHONEBOOK_ALLUSERS ? "all users'" : "this user's",
+           p->server[0] ? safe(c, p->server, server, sizeof server) : "(none)",
+           safe(c, c->s.be.ops->describe(&c->s.be), backend, sizeof backend));
+}
+
+static int cmd_check(struct cli *c)
+{
+    struct observations obs;
+    struct diagnosis d;
+    struct l2f_err err = {{0}};
+    enum l2f_status st = session_diagnose(&c->s, &obs, &d, &err);
+    if (st != L2F_OK)
+        return fail(c, st, &err);
+    if (c->json) {
+        char *text = NULL;
+        st = report_check_json(c->s.profile, c->s.be.ops->describe(&c->s.be), &d, &text);
+        int rc = print_json_text(text, st);
+        return rc ? rc : diagnosis_has_problems(&d);
+    }
+    print_header(c, &obs.profile);
+    for (int s = 0; s < STAGE_COUNT; s++) {
+        const struct stage_info *si = stage_info((enum stage_id)s);
+        printf("\n%-7s %-34s %s\n", si->id, si->title, status_word(d.stages[s]));
+        for (int k = 0; k < CHECK_COUNT; k++) {
+            const struct check_info *ci = check_info((enum check_id)k);
+            if (ci->stage != (enum stage_id)s)
+                continue;
+            char summary[sizeof d.checks[k].summary * 2];
+            printf("  %-7s %-16s %s", status_word(d.checks[k].status), ci->id,
+                   safe(c, d.checks[k].summary, summary, sizeof summary));
+            if (d.checks[k].fix != FIX_NONE)
+                printf("  [fix: %s]", fix_info(d.checks[k].fix)->id);
+            putchar('\n');
+        }
+    }
+    if (obs.last_st == L2F_OK && obs.last.known && obs.last.code != 0) {
+        const struct kb_entry *kb = kb_lookup(obs.last.code);
+        printf("\nLast connection failed with %d%s%s (l2tpfix explain %d)\n", obs.last.code,
+               kb ? " " : "", kb ? kb->name : "", obs.last.code);
+    }
+    if (d.n_recommended) {
+        printf("\nRecommended fixes, in order:");
+        for (size_t i = 0; i < d.n_recommended; i++)
+            printf(" %s", fix_info(d.recommended[i])->id);
+        printf("\nApply them with: l2tpfix fix all\n");
+    } else if (!diagnosis_has_problems(&d)) {
+        printf("\nNo problem found on this side.\n");
+    }
+    return diagnosis_has_problems(&d) ? 1 : 0;
+}
+
+/* Reads the secret a fix needs: from the file given, else typed with echo off. */
+static enum l2f_status get_secret(struct cli *c, enum fix_secret kind, char *buf, size_t len,
+                                  struct l2f_err *err)
+{
+    bool psk = kind == FIX_SECRET_PSK;
+    const char *file = c->a->value[psk ? OPT_PSK_FILE : OPT_PASSWORD_FILE];
+    if (file)
+        return term_read_secret_file(file, buf, len, err);
+    char prompt[PROFILE_NAME_MAX * 2 + 64], name[PROFILE_NAME_MAX * 2];
+    snprintf(prompt, sizeof prompt, "%s for '%s' (not shown): ", psk ? "Pre-shared key" : "Password",
+             safe(c, c->s.profile, name, sizeof name));
+    if (term_read_secret(prompt, buf, len) && buf[0])
+        return L2F_OK;
+    l2f_err_set(err, "%s needs the %s: type it on a terminal or give %s FILE",
+                psk ? "use-psk" : "credentials", psk ? "pre-shared key" : "password",
+                psk ? "--psk-file" : "--password-file");
+    return L2F_ERR_NEED_SECRET;
+}
+
+static void print_plan(struct cli *c, const struct fix_plan *plan)
+{
+    printf("%s: %s%s%s\n", fix_info(plan->fix)->id, fix_info(plan->fix)->title,
+           plan->needs_admin ? " [administrator]" : "", plan->needs_reboot ? " [restart]" : "");
+    for (size_t i = 0; i < plan->n_changes; i++) {
+        char desc[800], line[1600];
+        change_describe(&plan->changes[i], desc, sizeof desc);
+        printf("    %s\n", safe(c, desc, line, sizeof line));
+    }
+}
+
+static int worse(int rc, enum l2f_status st)
+{
+    int code = l2f_status_exit_code(st);
+    return code > rc ? code : rc;
+}
+
+static int cmd_fix(struct cli *c)
+{
+    const struct cli_args *a = c->a;
+    enum fix_id wanted[FIX_COUNT];
+    size_t n = 0;
+    bool all = a->nargs == 1 && strcmp(a->args[0], "all") == 0;
+    struct observations obs;
+    struct diagnosis d;
+    struct l2f_err err = {{0}};
+    enum l2f_status st = session_diagnose(&c->s, &obs, &d, &err);
+    if (st != L2F_OK)
+        return fail(c, st, &err);
+    if (all) {
+        memcpy(wanted, d.recommended, d.n_recommended * sizeof wanted[0]);
+        n = d.n_recommended;
+        if (n == 0) {
+            printf("Nothing to fix: no check recommends a fix.\n");
+            return 0;
+        }
+    } else {
+        for (int i = 0; i < a->nargs; i++) {
+            enum fix_id f = fix_from_id(a->args[i]);
+            bool dup = false;
+            for (size_t k = 0; k < n; k++)
+                dup |= wanted[k] == f;
+            if (!dup)
+                wanted[n++] = f;
+        }
+    }
+    struct fix_plan plans[FIX_COUNT];
+    size_t nplans = 0;
+    for (size_t i = 0; i < n; i++) {
+        st = fix_plan_make(wanted[i], &obs, a->value[OPT_USERNAME], &plans[nplans], &err);
+        if (st == L2F_ERR_NOTHING) {
+            printf("%s: nothing to change, already as it should be\n", fix_info(wanted[i])->id);
+            continue;
+        }
+        if (st != L2F_OK)
+            return fail(c, st, &err);
+        nplans++;
+    }
+    if (nplans == 0)
+        return 0;
+    printf(a->given[OPT_DRY_RUN] ? "Would change:\n" : "Changes:\n");
+    for (size_t i = 0; i < nplans; i++)
+        print_plan(c, &plans[i]);
+    if (a->given[OPT_DRY_RUN])
+        return 0;
+    if (!a->given[OPT_YES]) {
+        if (!term_is_interactive()) {
+            fprintf(stderr, "l2tpfix: not a terminal: add --yes to apply without asking\n");
+            return 2;
+        }
+        if (!term_confirm("Apply these changes?")) {
+            printf("Nothing changed.\n");
+            return 1;
+        }
+    }
+    int rc = 0;
+    bool reboot = false;
+    for (size_t i = 0; i < nplans; i++) {
+        const struct fix_plan *plan = &plans[i];
+        char secret[SECRET_MAX] = "";
+        struct fix_secrets secrets = {NULL, NULL};
+        err.msg[0] = '\0';
+        st = L2F_OK;
+        if (plan->secret != FIX_SECRET_NONE) {
+            st = get_secret(c, plan->secret, secret, sizeof secret, &err);
+            if (plan->secret == FIX_SECRET_PSK)
+                secrets.psk = secret;
+            else
+                secrets.password = secret;
+        }
+        int id = 0;
+        if (st == L2F_OK)
+            st = session_apply(&c->s, plan, &secrets, &id, &err);
+        plat_wipe(secret, sizeof secret);
+        if (st == L2F_OK) {
+            printf("applied %s (journal entry %d)\n", fix_info(plan->fix)->id, id);
+            reboot |= plan->needs_reboot;
+        } else {
+            char line[sizeof err.msg * 2];
+            fprintf(stderr, "l2tpfix: %s not applied: %s\n", fix_info(plan->fix)->id,
+                    safe(c, err.msg[0] ? err.msg : l2f_status_message(st), line, sizeof line));
+            rc = worse(rc ? rc : 1, st == L2F_ERR_NEED_ADMIN ? st : L2F_ERR_BACKEND);
+        }
+    }
+    if (reboot)
+        printf("Restart Windows for the registry change to take effect.\n");
+    return rc;
+}
+
+static int undo_one(struct cli *c, int id, bool quiet_nothing)
+{
+    struct fix_context ctx;
+    struct l2f_err err = {{0}};
+    char note[256];
+    int undone = 0;
+    session_fix_context(&c->s, &ctx);
+    enum l2f_status st = fix_undo(&ctx, id, &undone, note, sizeof note, &err);
+    if (st == L2F_ERR_NOTHING && quiet_nothing)
+        return -1;
+    if (st != L2F_OK)
+        return fail(c, st, &err);
+    const struct journal_entry *e = journal_find(&c->s.journal, undone);
+    printf("undone entry %d (%s)\n", undone, e ? fix_info(e->fix)->id : "?");
+    if (note[0])
+        printf("  note: %s\n", note);
+    return 0;
+}
+
+static int cmd_undo(struct cli *c)
+{
+    const struct cli_args *a = c->a;
+    if (a->nargs == 1 && strcmp(a->args[0], "all") == 0) {
+        int count = 0, rc;
+        while ((rc = undo_one(c, 0, true)) == 0)
+            count++;
+        if (rc > 0)
+            return rc;
+        printf("%d change%s undone; nothing left to undo on this machine.\n", count, count == 1 ? "" : "s");
+        return 0;
+    }
+    int id = 0;
+    if (a->nargs == 1) {
+        char *end;
+        long v = strtol(a->args[0], &end, 10);
+        if (*end || v <= 0 || v > 1000000) {
+            fprintf(stderr, "l2tpfix: undo takes a journal entry number or 'all', not '%.60s'\n", a->args[0]);
+            return 2;
+        }
+        id = (int)v;
+    }
+    return undo_one(c, id, false);
+}
+
+static int cmd_history(struct cli *c)
+{
+    const char *machine = c->s.be.ops->machine_id(&c->s.be);
+    if (c->json) {
+        char *text = NULL;
+        enum l2f_status st = report_history_json(&c->s.journal, machine, &text);
+        return print_json_text(text, st);
+    }
+    int shown = 0;
+    for (size_t i = 0; i < c->s.journal.count; i++) {
+        const struct journal_entry *e = &c->s.journal.entries[i];
+        if (strcmp(e->machine, machine) != 0)
+            continue;
+        char name[PROFILE_NAME_MAX * 2];
+        printf("%3d  %s  %-24s %-12s on '%s'\n", e->id, e->time, fix_info(e->fix)->id,
+               entry_state_id(e->state), safe(c, e->profile, name, sizeof name));
+        for (size_t k = 0; k < e->n_changes; k++) {
+            char desc[800], line[1600];
+            change_describe(&e->changes[k], desc, sizeof desc);
+            printf("       %s\n", safe(c, desc, line, sizeof line));
+            if (e->changes[k].backup[0])
+                printf("       backup: %s\n", safe(c, e->changes[k].backup, line, sizeof line));
+        }
+        if (e->note[0]) {
+            char line[600];
+            printf("       note: %s\n", safe(c, e->note, line, sizeof line));
+        }
+        shown++;
+    }
+    if (!shown)
+        printf("No changes recorded for this machine.\n");
+    return 0;
+}
+
+static volatile sig_atomic_t interrupted;
+
+static void on_interrupt(int sig)
+{
+    (void)sig;
+    interrupted = 1;
+}
+
+static int cmd_connect(struct cli *c)
+{
+    struct backend *be = &c->s.be;
+    struct l2f_err err = {{0}};
+    struct vpn_profile p;
+    enum l2f_status st = be->ops->read_profile(be, c->s.profile, &p, &err);
+    if (st == L2F_OK)
+        st = be->ops->connect_start(be, c->s.profile, &err);
+    if (st != L2F_OK)
+        return fail(c, st, &err);
+    if (!c->json) {
+        char name[PROFILE_NAME_MAX * 2], server[PROFILE_SERVER_MAX * 2];
+        printf("Test connection '%s' to %s\n", safe(c, p.name, name, sizeof name),
+               safe(c, p.server, server, sizeof server));
+    }
+    void (*old)(int) = signal(SIGINT, on_interrupt);
+    const char *reached[STAGE_COUNT] = {0};
+    struct connect_event ev = {0};
+    bool done = false;
+    while (!done) {
+        if (interrupted) {
+            be->ops->connect_cancel(be);
+            signal(SIGINT, old);
+            fprintf(stderr, "\nl2tpfix: cancelled; the test connection was hung up\n");
+            return 1;
+        }
+        if (!be->ops->connect_poll(be, &ev)) {
+            plat_sleep_ms(10);
+            continue;
+        }
+        char detail[sizeof ev.detail * 2];
+        safe(c, ev.detail, detail, sizeof detail);
+        switch (ev.kind) {
+        case CONNECT_STAGE_BEGIN:
+            reached[ev.stage] = "failed";
+            if (!c->json) {
+                printf("  %-7s %s ... ", stage_info(ev.stage)->id, detail);
+                fflush(stdout);
+            }
+            break;
+        case CONNECT_STAGE_PASS:
+            reached[ev.stage] = "passed";
+            if (!c->json)
+                printf("ok (%s)\n", detail);
+            break;
+        case CONNECT_DONE:
+            done = true;
+            if (!c->json && ev.code != 0)
+                printf("FAILED: %s\n", detail);
+            break;
+        }
+        fflush(stdout);
+    }
+    signal(SIGINT, old);
+    const struct kb_entry *kb = kb_lookup(ev.code);
+    if (c->json) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON *stages = cJSON_CreateArray();
+        cJSON_AddStringToObject(o, "profile", c->s.profile);
+        cJSON_AddBoolToObject(o, "connected", ev.code == 0);
+        cJSON_AddNumberToObject(o, "code", ev.code);
+        if (ev.code) {
+            cJSON_AddStringToObject(o, "name", kb ? kb->name : "");
+            cJSON_AddStringToObject(o, "stopped_in", stage_info(ev.stage)->id);
+            cJSON_AddStringToObject(o, "detail", ev.detail);
+        }
+        for (int s = 0; s < STAGE_COUNT; s++) {
+            cJSON *so = cJSON_CreateObject();
+            cJSON_AddStringToObject(so, "id", stage_info((enum stage_id)s)->id);
+            cJSON_AddStringToObject(so, "result", reached[s] ? reached[s] : "not-reached");
+            cJSON_AddItemToArray(stages, so);
+        }
+        cJSON_AddItemToObject(o, "stages", stages);
+        char *text = cJSON_Print(o);
+        cJSON_Delete(o);
+        if (text)
+            puts(text);
+        cJSON_free(text);
+    } else if (ev.code == 0) {
+        printf("Connected: all four stages passed. (The test connection was hung up again.)\n");
+    } else {
+        printf("Result: error %d %s\n", ev.code, kb ? kb->name : "(not in l2tpfix's table)");
+        if (kb) {
+            printf("  %s\n", kb->message);
+            printf("  Stopped in: %s (%s)\n", stage_info(ev.stage)->id, stage_info(ev.stage)->title);
+            printf("  Next: l2tpfix check, then l2tpfix explain %d\n", ev.code);
+        }
+    }
+    return ev.code == 0 ? 0 : 1;
+}
+
+static int cmd_explain(struct cli *c)
+{
+    const char *word = c->a->args[0];
+    char *end;
+    long code = strtol(word, &end, 10);
+    if (!*word || *end || code < 0 || code > 99999) {
+        fprintf(stderr, "l2tpfix: explain needs an error number such as 789, not '%.60s'\n", word);
+        return 2;
+    }
+    const struct kb_entry *kb = kb_lookup((int)code);
+    if (!kb) {
+        size_t count;
+        const struct kb_entry *all = kb_table(&count);
+        fprintf(stderr, "l2tpfix: %ld is not in l2tpfix's table; it knows:", code);
+        for (size_t i = 0; i < count; i++)
+            fprintf(stderr, " %d", all[i].code);
+        fputc('\n', stderr);
+        return 1;
+    }
+    if (c->json) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON *fixes = cJSON_CreateArray();
+        cJSON_AddNumberToObject(o, "code", kb->code);
+        cJSON_AddStringToObject(o, "name", kb->name);
+        cJSON_AddStringToObject(o, "message", kb->message);
+        cJSON_AddStringToObject(o, "stage", stage_info(kb->stage)->id);
+        cJSON_AddStringToObject(o, "causes", kb->causes);
+        for (int i = 0; i < KB_MAX_FIXES && kb->fixes[i] != FIX_NONE; i++)
+            cJSON_AddItemToArray(fixes, cJSON_CreateString(fix_info(kb->fixes[i])->id));
+        cJSON_AddItemToObject(o, "fixes", fixes);
+        char *text = cJSON_Print(o);
+        cJSON_Delete(o);
+        if (text)
+            puts(text);
+        cJSON_free(text);
+        return 0;
+    }
+    printf("%d %s\n  %s\n\nStage:  %s (%s)\nCauses: %s\n", kb->code, kb->name, kb->message,
+           stage_info(kb->stage)->id, stage_info(kb->stage)->title, kb->causes);
+    if (kb->fixes[0] != FIX_NONE) {
+        printf("Fixes:  ");
+        for (int i = 0; i < KB_MAX_FIXES && kb->fixes[i] != FIX_NONE; i++)
+            printf("%s%s", i ? ", " : "", fix_info(kb->fixes[i])->id);
+        printf("\n");
+    }
+    return 0;
+}
+
+static int cmd_profiles(struct cli *c)
+{
+    struct profile_list list;
+    struct l2f_err err = {{0}};
+    enum l2f_status st = c->s.be.ops->list_profiles(&c->s.be, &list, &err);
+    if (st != L2F_OK)
+        return fail(c, st, &err);
+    if (c->json) {
+        cJSON *arr = cJSON_CreateArray();
+        for (size_t i = 0; i < list.count; i++) {
+            cJSON *o = cJSON_CreateObject();
+            cJSON_AddStringToObject(o, "name", list.items[i].name);
+            cJSON_AddStringToObject(o, "phonebook", phonebook_kind_name(list.items[i].phonebook));
+            cJSON_AddStringToObject(o, "type", vpn_strategy_name(list.items[i].fields[PF_VPN_STRATEGY]));
+            cJSON_AddStringToObject(o, "server", list.items[i].server);
+            cJSON_AddItemToArray(arr, o);
+        }
+        char *text = cJSON_Print(arr);
+        cJSON_Delete(arr);
+        if (text)
+            puts(text);
+        cJSON_free(text);
+    } else {
+        printf("%-32s %-9s %-18s %s\n", "NAME", "PHONEBOOK", "TYPE", "SERVER");
+        for (size_t i = 0; i < list.count; i++) {
+            char name[PROFILE_NAME_MAX * 2], server[PROFILE_SERVER_MAX * 2];
+            printf("%-32s %-9s %-18s %s\n", safe(c, list.items[i].name, name, sizeof name),
+                   phonebook_kind_name(list.items[i].phonebook),
+                   vpn_strategy_name(list.items[i].fields[PF_VPN_STRATEGY]),
+                   safe(c, list.items[i].server, server, sizeof server));
+        }
+    }
+    profile_list_free(&list);
+    return 0;
+}
+
+static int cmd_scenarios(struct cli *c)
+{
+    (void)c;
+    for (size_t i = 0; builtin_scenarios[i].name; i++) {
+        /* the first comment line of the file says what it is */
+        const char *t = builtin_scenarios[i].text;
+        char first[160] = "";
+        if (t[0] == ';') {
+            t += 1 + (t[1] == ' ');
+            size_t n = strcspn(t, "\r\n");
+            snprintf(first, sizeof first, "%.*s", (int)(n < sizeof first - 1 ? n : sizeof first - 1), t);
+        }
+        printf("%-18s %s\n", builtin_scenarios[i].name, first);
+    }
+    printf("\nRun one with: l2tpfix --demo=NAME [command]\n");
+    return 0;
+}
+
+static int cmd_tui(struct cli *c)
+{
+    if (!plat_stdout_is_tty() || !plat_stdin_is_tty()) {
+        fprintf(stderr, "l2tpfix: the interactive checklist needs a terminal; for scripts use "
+                        "l2tpfix check (see l2tpfix --help)\n");
+        return 2;
+    }
+    const char *no_color = getenv("NO_COLOR");
+    struct ui_options opts = {
+        .ascii = c->a->given[OPT_ASCII],
+        .no_color = c->a->given[OPT_NO_COLOR] || (no_color && no_color[0]),
+        .version = L2F_VERSION,
+    };
+    return ui_run(&c->s, &opts);
+}
+
+static const struct {
+    command_fn fn;
+    bool session, profile;
+} handlers[COMMAND_COUNT] = {
+    [CMD_TUI] = {cmd_tui, true, false},
+    [CMD_CHECK] = {cmd_check, true, true},
+    [CMD_FIX] = {cmd_fix, true, true},
+    [CMD_UNDO] = {cmd_undo, true, false},
+    [CMD_HISTORY] = {cmd_history, true, false},
+    [CMD_CONNECT] = {cmd_connect, true, true},
+    [CMD_EXPLAIN] = {cmd_explain, false, false},
+    [CMD_PROFILES] = {cmd_profiles, true, false},
+    [CMD_SCENARIOS] = {cmd_scenarios, false, false},
+};
+
+int cli_run(const struct cli_args *a)
+{
+    struct cli c;
+    memset(&c, 0, sizeof c);
+    c.a = a;
+    c.json = a->given[OPT_JSON];
+    c.ascii = a->given[OPT_ASCII];
+    if (a->command == CMD_FIX) {
+        bool all = a->nargs == 1 && strcmp(a->args[0], "all") == 0;
+        for (int i = 0; !all && i < a->nargs; i++)
+            if (fix_from_id(a->args[i]) == FIX_NONE) {
+                char list[256] = "";
+                for (int f = 0; f < FIX_COUNT; f++) {
+                    size_t l = strlen(list);
+                    snprintf(list + l, sizeof list - l, "%s%s", f ? ", " : "", fix_info((enum fix_id)f)->id);
+                }
+                fprintf(stderr, "l2tpfix: no fix '%.60s' (there are: all, %s)\n", a->args[i], list);
+                return 2;
+            }
+    }
+    const bool need_session = handlers[a->command].session;
+    bool need_profile = handlers[a->command].profile;
+    /* the TUI opens its picker when the choice is not clear */
+    if (a->command == CMD_TUI)
+        need_profile = false;
+    if (need_session) {
+        int rc = open_session(&c, need_profile);
+        if (rc)
+            return rc;
+        if (a->command == CMD_TUI) {
+            struct l2f_err err = {{0}};
+            if (session_select_profile(&c.s, a->value[OPT_PROFILE], &err) != L2F_OK && a->value[OPT_PROFILE]) {
+                session_close(&c.s);
+                return fail(&c, L2F_ERR_NOT_FOUND, &err);
+            }
+        }
+    }
+    int rc = handlers[a->command].fn(&c);
+    if (need_session)
+        session_close(&c.s);
+    return rc;
+}
