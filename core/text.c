@@ -31,12 +31,14 @@ int text_casecmp(const char *a, const char *b)
     }
 }
 
-/* Length of a valid UTF-8 sequence at s (1-4), or 0 when invalid; rejects
- * overlong forms, surrogates and the C1 controls U+0080..U+009F. */
-static size_t utf8_valid_len(const unsigned char *s)
+/* Length of a valid UTF-8 sequence at s (1-4) with its code point, or 0 when
+ * invalid (overlong forms, surrogates, beyond U+10FFFF). */
+static size_t utf8_decode(const unsigned char *s, unsigned long *out)
 {
-    if (s[0] < 0x80)
+    if (s[0] < 0x80) {
+        *out = s[0];
         return 1;
+    }
     size_t n;
     unsigned long cp;
     if ((s[0] & 0xE0) == 0xC0) {
@@ -57,9 +59,9 @@ static size_t utf8_valid_len(const unsigned char *s)
         cp = (cp << 6) | (s[i] & 0x3F);
     }
     static const unsigned long min_for_len[] = {0, 0, 0x80, 0x800, 0x10000};
-    if (cp < min_for_len[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF) ||
-        (cp >= 0x80 && cp <= 0x9F))
+    if (cp < min_for_len[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
         return 0;
+    *out = cp;
     return n;
 }
 
@@ -71,8 +73,11 @@ char *text_sanitize(char *dst, size_t len, const char *src, bool ascii_only)
     const unsigned char *s = (const unsigned char *)(src ? src : "");
     bool cut = false;
     while (*s) {
-        size_t n = utf8_valid_len(s);
-        bool ok = n > 0 && !(n == 1 && (*s < 0x20 || *s == 0x7F)) && !(ascii_only && n > 1);
+        unsigned long cp = 0;
+        size_t n = utf8_decode(s, &cp);
+        /* C0 and C1 controls and DEL start escape sequences on some terminals */
+        bool control = cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F);
+        bool ok = n > 0 && !control && !(ascii_only && n > 1);
         size_t out = ok ? n : 1;
         if (used + out + 1 > len) {
             cut = true;

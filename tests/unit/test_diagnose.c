@@ -1,0 +1,311 @@
+/* Each check on passing and failing observations, built by hand: evaluation
+ * is a pure function of what a client could observe. */
+#include <string.h>
+
+#include "diagnose.h"
+#include "testutil.h"
+
+/* What a healthy machine with a healthy server looks like from the client. */
+static void healthy(struct observations *o)
+{
+    memset(o, 0, sizeof *o);
+    o->have_profile = o->have_admin = o->have_registry = o->have_services = o->have_last = o->have_probe = true;
+    struct vpn_profile *p = &o->profile;
+    strcpy(p->name, "Office VPN");
+    strcpy(p->server, "vpn.example.com");
+    p->fields[PF_VPN_STRATEGY] = VS_L2TP_ONLY;
+    p->fields[PF_AUTH_RESTRICTIONS] = AR_CHAP | AR_MSCHAP2;
+    p->fields[PF_LCP_EXTENSIONS] = 1;
+    p->fields[PF_IPSEC_FLAGS] = IPSEC_FLAG_PSK;
+    p->fields[PF_DATA_ENCRYPTION] = 256;
+    p->psk_saved = p->username_saved = p->password_saved = true;
+    strcpy(p->username, "alice");
+    o->admin = true;
+    for (int s = 0; s < SERVICE_COUNT; s++)
+        o->services[s] = (struct service_status){SVC_RUNNING, SVC_START_MANUAL};
+    o->last = (struct connection_record){true, 0};
+    o->probe.resolved = true;
+    strcpy(o->probe.address, "192.0.2.10");
+    o->probe.ike500 = PROBE_ACCEPTED;
+    strcpy(o->probe.transform, "aes256-sha1-modp2048");
+    o->probe.client_behind_nat = 0;
+    o->probe.server_behind_nat = 0;
+}
+
+static struct diagnosis eval(const struct observations *o)
+{
+    struct diagnosis d;
+    diagnose_evaluate(o, &d);
+    return d;
+}
+
+static void assert_check(const struct diagnosis *d, enum check_id c, enum check_status st,
+                         enum fix_id fix, const char *in_summary)
+{
+    const struct check_result *r = &d->checks[c];
+    if (r->status != st || r->fix != fix || (in_summary && !strstr(r->summary, in_summary)))
+        fail_msg("%s: got %s/%s '%s', want %s/%s '%s'", check_info(c)->id, check_status_name(r->status),
+                 r->fix == FIX_NONE ? "-" : fix_info(r->fix)->id, r->summary, check_status_name(st),
+                 fix == FIX_NONE ? "-" : fix_info(fix)->id, in_summary ? in_summary : "");
+}
+
+static void healthy_passes_everything(void **state)
+{
+    (void)state;
+    struct observations o;
+    healthy(&o);
+    struct diagnosis d = eval(&o);
+    for (int c = 0; c < CHECK_COUNT; c++)
+        assert_check(&d, (enum check_id)c, CHECK_PASS, FIX_NONE, NULL);
+    for (int s = 0; s < STAGE_COUNT; s++)
+        assert_int_equal(d.stages[s], CHECK_PASS);
+    assert_int_equal(d.n_recommended, 0);
+    assert_false(diagnosis_has_problems(&d));
+}
+
+static void classic_789_fails_ppp_in_the_guides_order(void **state)
+{
+    (void)state;
+    struct observations o;
+    healthy(&o);
+    o.profile.fields[PF_AUTH_RESTRICTIONS] = AR_EAP;
+    o.profile.fields[PF_LCP_EXTENSIONS] = 0;
+    o.last.code = 789;
+    struct diagnosis d = eval(&o);
+    assert_check(&d, CHECK_MSCHAPV2, CHECK_FAIL, FIX_MSCHAPV2, "AuthRestrictions=128: EAP only, MS-CHAP v2 not allowed");
+    assert_check(&d, CHECK_LCP_EXTENSIONS, CHECK_FAIL, FIX_LCP_EXTENSIONS, "LcpExtensions=0");
+    /* with the PPP options wrong, a 789 is no evidence against the key */
+    assert_check(&d, CHECK_PSK, CHECK_PASS, FIX_NONE, "a key is saved");
+    assert_int_equal(d.stages[STAGE_PPP], CHECK_FAIL);
+    assert_int_equal(d.stages[STAGE_IPSEC], CHECK_PASS);
+    assert_int_equal(d.n_recommended, 2);
+    assert_int_equal(d.recommended[0], FIX_MSCHAPV2);
+    assert_int_equal(d.recommended[1], FIX_LCP_EXTENSIONS);
+    assert_true(diagnosis_has_problems(&d));
+}
+
+static void mschapv2_variants(void **state)
+{
+    (void)state;
+    struct observations o;
+    healthy(&o);
+    o.profile.fields[PF_AUTH_RESTRICTIONS] = AR_CHAP;
+    assert_check((struct diagnosis[]){eval(&o)}, CHECK_MSCHAPV2, CHECK_FAIL, FIX_MSCHAPV2, "AuthRestrictions=32: CHAP; MS-CHAP v2 not allowed");
+    o.profile.fields[PF_AUTH_RESTRICTIONS] = AR_EAP | AR_MSCHAP2; /* EAP wins over the ticks */
+    assert_check((struct diagnosis[]){eval(&o)}, CHECK_MSCHAPV2, CHECK_FAIL, FIX_MSCHAPV2, "EAP only");
+    o.profile.fields[PF_AUTH_RESTRICTIONS] = AR_MSCHAP2;
+    assert_check((struct diagnosis[]){eval(&o)}, CHECK_MSCHAPV2, CHECK_PASS, FIX_NONE, "AuthRestrictions=512: MS-CHAP v2");
+}
+
+static void vpn_type(void **state)
+{
+    (void)state;
+    struct observations o;
+    healthy(&o);
+    o.profile.fields[PF_VPN_STRATEGY] = VS_IKEV2_ONLY;
+    assert_check((struct diagnosis[]){eval(&o)}, CHECK_VPN_TYPE, CHECK_FAIL, FIX_TUNNEL_L2TP, "VpnStrategy=7: IKEv2");
+    o.profile.fields[PF_VPN_STRATEGY] = VS_DEFAULT;
+    assert_check((struct diagnosis[]){eval(&o)}, CHECK_VPN_TYPE, CHECK_WARN, FIX_TUNNEL_L2TP, "automatic");
+    o.profile.fields[PF_VPN_STRATEGY] = VS_L2TP_FIRST;
+    assert_check((struct diagnosis[]){eval(&o)}, CHECK_VPN_TYPE, CHECK_PASS, FIX_NONE, NULL);
+}
+
+static void server_address_and_probe(void **state)
+{
+    (void)state;
+    struct observations o;
+    healthy(&o);
+    o.profile.server[0] = '\0';
+    assert_check((struct diagnosis[]){eval(&o)}, CHECK_SERVER_ADDRESS, CHECK_FAIL, FIX_NONE, "PhoneNumber is empty");
+    healthy(&o);
+    o.probe.resolved = false;
+    o.probe.ike500 = PROBE_ERROR;
+    struct diagnosis d = eval(&o);
+    assert_check(&d, CHECK_SERVER_ADDRESS, CHECK_FAIL, FIX_NONE, "does not resolve (Windows: 868)");
+    assert_check(&d, CHECK_IKE_500, CHECK_UNKNOWN, FIX_NONE, NULL);
+    healthy(&o);
+    o.probe.ike500 = PROBE_NO_ANSWER;
+    o.probe.server_behind_nat = -1;
+    d = eval(&o);
+    assert_check(&d, CHECK_IKE_500, CHECK_FAIL, FIX_NONE, "no answer from 192.0.2.10 on UDP 500");
+    assert_check(&d, CHECK_IKE_PROPOSALS, CHECK_UNKNOWN, FIX_NONE, NULL);
+    healthy(&o);
+    o.probe.ike500 = PROBE_NO_PROPOSAL;
+    d = eval(&o);
+    assert_check(&d, CHECK_IKE_500, CHECK_PASS, FIX_NONE, "answered");
+    assert_check(&d, CHECK_IKE_PROPOSALS, CHECK_FAIL, FIX_NONE, "788");
+    /* a backend that cannot probe says so rather than guessing */
+    healthy(&o);
+    o.probe_st = L2F_ERR_UNSUPPORTED;
+    d = eval(&o);
+    assert_check(&d, CHECK_IKE_500, CHECK_UNKNOWN, FIX_NONE, "not probed");
+    assert_check(&d, CHECK_SERVER_ADDRESS, CHECK_UNKNOWN, FIX_NONE, NULL);
+    assert_int_equal(d.stages[STAGE_TUNNEL], CHECK_UNKNOWN);
+}
+
+static void services(void **state)
+{
+    (void)state;
+    struct observations o;
+    healthy(&o);
+    o.services[SVC_IKEEXT].state = SVC_STOPPED;
+    o.services[SVC_POLICYAGENT] = (struct service_status){SVC_STOPPED, SVC_START_DISABLED};
+    assert_check((struct diagnosis[]){eval(&o)}, CHECK_IPSEC_SERVICES, CHECK_FAIL, FIX_RESTART_IPSEC_SERVICES,
+                 "IKEEXT stopped, PolicyAgent disabled (Windows: 827)");
+    healthy(&o);
+    o.services[SVC_BFE] = (struct service_status){SVC_STOPPED, SVC_START_DISABLED};
+    assert_check((struct diagnosis[]){eval(&o)}, CHECK_IPSEC_SERVICES, CHECK_FAIL, FIX_NONE, "BFE disabled");
+    healthy(&o);
+    o.svc_st[SVC_IKEEXT] = L2F_ERR_BACKEND;
+    assert_check((struct diagnosis[]){eval(&o)}, CHECK_IPSEC_SERVICES, CHECK_UNKNOWN, FIX_NONE, NULL);
+    /* RasMan is not an IPsec service: stopped is normal when idle */
+    healthy(&o);
+    o.services[SVC_RASMAN].state = SVC_STOPPED;
+    assert_check((struct diagnosis[]){eval(&o)}, CHECK_IPSEC_SERVICES, CHECK_PASS, FIX_NONE, NULL);
+}
+
+static void nat_traversal(void **state)
+{
+    (void)state;
+    struct observations o;
+    healthy(&o);
+    o.probe.client_behind_nat = 1;
+    o.probe.server_behind_nat = 1;
+    assert_check((struct diagnosis[]){eval(&o)}, CHECK_NAT_TRAVERSAL, CHECK_FAIL, FIX_NAT_TRAVERSAL,
+                 "not set; server and client behind NAT");
+    o.reg_exists[REGVAL_NAT_TRAVERSAL] = true;
+    o.reg[REGVAL_NAT_TRAVERSAL] = 1;
+    assert_check((struct diagnosis[]){eval(&o)}, CHECK_NAT_TRAVERSAL, CHECK_FAIL, FIX_NAT_TRAVERSAL, "=1");
+    o.reg[REGVAL_NAT_TRAVERSAL] = 2;
+    assert_check((struct diagnosis[]){eval(&o)}, CHECK_NAT_TRAVERSAL, CHECK_PASS, FIX_NONE, "=2");
+    /* server behind NAT, client not: 1 is enough */
+    o.probe.client_behind_nat = 0;
+    o.reg[REGVAL_NAT_TRAVERSAL] = 1;
+    assert_check((struct diagnosis[]){eval(&o)}, CHECK_NAT_TRAVERSAL, CHECK_PASS, FIX_NONE, NULL);
+    /* no NAT-D answer: only a warning, and only when this client is behind NAT */
+    healthy(&o);
+    o.probe.server_behind_nat = -1;
+    o.probe.client_behind_nat = 1;
+    assert_check((struct diagnosis[]){eval(&o)}, CHECK_NAT_TRAVERSAL, CHECK_WARN, FIX_NAT_TRAVERSAL, "if the server is too");
+    o.probe.client_behind_nat = 0;
+    assert_check((struct diagnosis[]){eval(&o)}, CHECK_NAT_TRAVERSAL, CHECK_UNKNOWN, FIX_NONE, NULL);
+    healthy(&o);
+    o.reg_st[REGVAL_NAT_TRAVERSAL] = L2F_ERR_NEED_ADMIN;
+    assert_check((struct diagnosis[]){eval(&o)}, CHECK_NAT_TRAVERSAL, CHECK_UNKNOWN, FIX_NONE, "not readable");
+}
+
+static void prohibit_ipsec(void **state)
+{
+    (void)state;
+    struct observations o;
+    healthy(&o);
+    o.reg_exists[REGVAL_PROHIBIT_IPSEC] = true;
+    o.reg[REGVAL_PROHIBIT_IPSEC] = 0;
+    assert_check((struct diagnosis[]){eval(&o)}, CHECK_PROHIBIT_IPSEC, CHECK_PASS, FIX_NONE, "ProhibitIpSec=0");
+    o.reg[REGVAL_PROHIBIT_IPSEC] = 1;
+    assert_check((struct diagnosis[]){eval(&o)}, CHECK_PROHIBIT_IPSEC, CHECK_FAIL, FIX_ALLOW_IPSEC, "ProhibitIpSec=1");
+    o.profile.fields[PF_IPSEC_FLAGS] = 0; /* certificates with a manual policy may be intended */
+    assert_check((struct diagnosis[]){eval(&o)}, CHECK_PROHIBIT_IPSEC, CHECK_WARN, FIX_ALLOW_IPSEC, "manually");
+}
+
+static void psk(void **state)
+{
+    (void)state;
+    struct observations o;
+    healthy(&o);
+    o.profile.psk_saved = false;
+    assert_check((struct diagnosis[]){eval(&o)}, CHECK_PSK, CHECK_FAIL, FIX_USE_PSK, "no pre-shared key is saved");
+    healthy(&o);
+    o.profile.fields[PF_IPSEC_FLAGS] = 0;
+    assert_check((struct diagnosis[]){eval(&o)}, CHECK_PSK, CHECK_WARN, FIX_USE_PSK, "certificate");
+    /* PPP right and still 789: the key is suspect, but only suspect */
+    healthy(&o);
+    o.last.code = 789;
+    assert_check((struct diagnosis[]){eval(&o)}, CHECK_PSK, CHECK_WARN, FIX_USE_PSK, "may not be the server's key");
+}
+
+static void credentials_and_last_auth(void **state)
+{
+    (void)state;
+    struct observations o;
+    healthy(&o);
+    o.profile.username_saved = false;
+    assert_check((struct diagnosis[]){eval(&o)}, CHECK_CREDENTIALS, CHECK_WARN, FIX_CREDENTIALS, "no user name");
+    healthy(&o);
+    o.profile.password_saved = false;
+    assert_check((struct diagnosis[]){eval(&o)}, CHECK_CREDENTIALS, CHECK_WARN, FIX_CREDENTIALS, "no password");
+    healthy(&o);
+    o.last.code = 691;
+    struct diagnosis d = eval(&o);
+    assert_check(&d, CHECK_CREDENTIALS, CHECK_WARN, FIX_CREDENTIALS, "rejected the last attempt (691)");
+    assert_check(&d, CHECK_LAST_AUTH, CHECK_FAIL, FIX_NONE, "691 ERROR_AUTHENTICATION_FAILURE");
+    healthy(&o);
+    o.last.known = false;
+    assert_check((struct diagnosis[]){eval(&o)}, CHECK_LAST_AUTH, CHECK_UNKNOWN, FIX_NONE, "no connection attempt");
+    o.last = (struct connection_record){true, 809};
+    assert_check((struct diagnosis[]){eval(&o)}, CHECK_LAST_AUTH, CHECK_UNKNOWN, FIX_NONE, "stopped earlier");
+}
+
+static void partial_observations_show_running(void **state)
+{
+    (void)state;
+    struct observations o;
+    healthy(&o);
+    o.have_probe = o.have_services = false;
+    struct diagnosis d = eval(&o);
+    assert_check(&d, CHECK_IKE_500, CHECK_RUNNING, FIX_NONE, NULL);
+    assert_check(&d, CHECK_IPSEC_SERVICES, CHECK_RUNNING, FIX_NONE, NULL);
+    assert_check(&d, CHECK_MSCHAPV2, CHECK_PASS, FIX_NONE, NULL);
+    assert_int_equal(d.stages[STAGE_TUNNEL], CHECK_RUNNING);
+    memset(&o, 0, sizeof o);
+    d = eval(&o);
+    for (int c = 0; c < CHECK_COUNT; c++)
+        assert_int_equal(d.checks[c].status, CHECK_RUNNING);
+    o.have_profile = true;
+    o.profile_st = L2F_ERR_NOT_FOUND;
+    d = eval(&o);
+    for (int c = 0; c < CHECK_COUNT; c++)
+        assert_int_equal(d.checks[c].status, CHECK_UNKNOWN);
+}
+
+static void stepwise_run_on_the_mock(void **state)
+{
+    (void)state;
+    struct backend be;
+    tu_open_demo(&be, "classic-789");
+    struct diagnose_run run;
+    diagnose_start(&run, &be, "Office VPN");
+    int steps = 0;
+    struct diagnosis d;
+    while (diagnose_step(&run)) {
+        steps++;
+        diagnose_evaluate(&run.obs, &d);
+    }
+    assert_int_equal(steps, DIAG_DONE - 1);
+    diagnose_evaluate(&run.obs, &d);
+    assert_int_equal(d.checks[CHECK_MSCHAPV2].status, CHECK_FAIL);
+    struct observations obs;
+    struct l2f_err err = {{0}};
+    assert_int_equal(diagnose_all(&be, "No Such", &obs, &d, &err), L2F_ERR_NOT_FOUND);
+    assert_non_null(strstr(err.msg, "No Such"));
+    be.ops->close(&be);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(healthy_passes_everything),
+        cmocka_unit_test(classic_789_fails_ppp_in_the_guides_order),
+        cmocka_unit_test(mschapv2_variants),
+        cmocka_unit_test(vpn_type),
+        cmocka_unit_test(server_address_and_probe),
+        cmocka_unit_test(services),
+        cmocka_unit_test(nat_traversal),
+        cmocka_unit_test(prohibit_ipsec),
+        cmocka_unit_test(psk),
+        cmocka_unit_test(credentials_and_last_auth),
+        cmocka_unit_test(partial_observations_show_running),
+        cmocka_unit_test(stepwise_run_on_the_mock),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,186 @@
+/* The scenario file: defaults of a healthy machine, every key read, every
+ * malformed input rejected with file:line, and a lossless write-back. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "testutil.h"
+
+static void empty_file_is_a_healthy_machine(void **state)
+{
+    (void)state;
+    struct scenario sc;
+    tu_parse("", &sc);
+    assert_true(sc.admin);
+    assert_false(sc.client_behind_nat);
+    for (int s = 0; s < SERVICE_COUNT; s++)
+        assert_int_equal(sc.services[s].state, SVC_RUNNING);
+    assert_false(sc.reg_set[REGVAL_NAT_TRAVERSAL]);
+    assert_true(sc.server_reachable);
+    assert_true(sc.server_proposals_windows);
+    assert_int_equal(sc.n_profiles, 1);
+    const struct vpn_profile *p = &sc.profiles[0].p;
+    assert_string_equal(p->server, sc.server_address);
+    assert_int_equal(p->fields[PF_VPN_STRATEGY], VS_L2TP_ONLY);
+    assert_true(p->fields[PF_AUTH_RESTRICTIONS] & AR_MSCHAP2);
+    assert_int_equal(p->fields[PF_LCP_EXTENSIONS], 1);
+    assert_true(p->psk_saved && p->username_saved && p->password_saved);
+    scenario_free(&sc);
+}
+
+static void every_key_read(void **state)
+{
+    (void)state;
+    struct scenario sc;
+    tu_parse("; comment\n"
+             "[machine]\nadmin = no\nbehind_nat = yes\n"
+             "[registry]\nPolicyAgent\\AssumeUDPEncapsulationContextOnSendRule = 2\n"
+             "RasMan\\Parameters\\ProhibitIpSec = 1\n"
+             "[services]\nIKEEXT = disabled\nPolicyAgent = stopped\nRasMan = running\nBFE = running\n"
+             "[server]\naddress = 198.51.100.7\nreachable = no\nbehind_nat = yes\npsk = k;ey #1\n"
+             "auth = pap, eap\nlcp_extensions = required\nusers = a:b, c:d:e\nproposals = none\n"
+             "[profile \"A b\"]\nphonebook = allusers\nPhoneNumber = x.example\nVpnStrategy = 7\n"
+             "AuthRestrictions = 128\nLcpExtensions = 0\nIpSecFlags = 0\nDataEncryption = 8\n"
+             "psk =\nusername = u\npassword = p w\nlast_error = 691\n"
+             "[profile \"Empty\"]\n",
+             &sc);
+    assert_false(sc.admin);
+    assert_true(sc.client_behind_nat);
+    assert_true(sc.reg_set[REGVAL_NAT_TRAVERSAL]);
+    assert_int_equal(sc.reg[REGVAL_NAT_TRAVERSAL], 2);
+    assert_int_equal(sc.reg[REGVAL_PROHIBIT_IPSEC], 1);
+    assert_int_equal(sc.services[SVC_IKEEXT].start_type, SVC_START_DISABLED);
+    assert_int_equal(sc.services[SVC_IKEEXT].state, SVC_STOPPED);
+    assert_int_equal(sc.services[SVC_POLICYAGENT].state, SVC_STOPPED);
+    assert_string_equal(sc.server_address, "198.51.100.7");
+    assert_false(sc.server_reachable);
+    assert_true(sc.server_behind_nat);
+    assert_string_equal(sc.server_psk, "k;ey #1"); /* no inline comments */
+    assert_int_equal(sc.server_auth, AR_PAP | AR_EAP);
+    assert_true(sc.server_lcp_required);
+    assert_int_equal(sc.n_users, 2);
+    assert_string_equal(sc.users[1].name, "c");
+    assert_string_equal(sc.users[1].password, "d:e");
+    assert_false(sc.server_proposals_windows);
+    assert_int_equal(sc.n_profiles, 2);
+    struct scenario_profile *a = scenario_find_profile(&sc, "A b");
+    assert_non_null(a);
+    assert_int_equal(a->p.phonebook, PHONEBOOK_ALLUSERS);
+    assert_string_equal(a->p.server, "x.example");
+    assert_int_equal(a->p.fields[PF_VPN_STRATEGY], 7);
+    assert_int_equal(a->p.fields[PF_DATA_ENCRYPTION], 8);
+    assert_false(a->p.psk_saved);
+    assert_string_equal(a->password, "p w");
+    assert_true(a->last.known);
+    assert_int_equal(a->last.code, 691);
+    /* a section with no keys is still a profile, with healthy defaults */
+    struct scenario_profile *e = scenario_find_profile(&sc, "Empty");
+    assert_non_null(e);
+    assert_string_equal(e->p.server, "198.51.100.7");
+    assert_string_equal(e->p.username, "a");
+    scenario_free(&sc);
+}
+
+static void expect_error(const char *text, const char *where, const char *what)
+{
+    struct scenario sc;
+    struct l2f_err err = {{0}};
+    assert_int_equal(scenario_parse(text, "bad.ini", &sc, &err), L2F_ERR_PARSE);
+    if (strncmp(err.msg, where, strlen(where)) != 0 || !strstr(err.msg, what))
+        fail_msg("got '%s', want '%s...%s'", err.msg, where, what);
+    assert_null(strchr(err.msg, '\n'));
+}
+
+static void malformed_input_named_by_line(void **state)
+{
+    (void)state;
+    expect_error("[machine]\nadmin = maybe\n", "bad.ini:2:", "expected yes or no");
+    expect_error("[machine]\nroot = yes\n", "bad.ini:2:", "unknown key 'root'");
+    expect_error("\n\n[mashine]\nadmin = yes\n", "bad.ini:3:", "unknown section [mashine]");
+    expect_error("[server]\naddress = a\naddress = b\n", "bad.ini:3:", "given twice");
+    expect_error("[profile \"X\"]\nVpnStrategy = three\n", "bad.ini:2:", "VpnStrategy");
+    expect_error("[profile \"X\"]\nAuthRestrictions = -5\n", "bad.ini:2:", "AuthRestrictions");
+    expect_error("[registry]\nPolicyAgent\\Other = 1\n", "bad.ini:2:", "unknown registry value");
+    expect_error("[registry]\nRasMan\\Parameters\\ProhibitIpSec = 1x\n", "bad.ini:2:", "DWORD");
+    expect_error("[services]\nIKEEXT = paused\n", "bad.ini:2:", "running, stopped or disabled");
+    expect_error("[services]\nSpooler = running\n", "bad.ini:2:", "unknown service");
+    expect_error("[server]\nauth = mschapv3\n", "bad.ini:2:", "comma list");
+    expect_error("[server]\nproposals = all\n", "bad.ini:2:", "windows or none");
+    expect_error("[server]\nusers = nocolon\n", "bad.ini:2:", "name:password");
+    expect_error("admin = yes\n", "bad.ini:1:", "before any [section]");
+    expect_error("[machine]\nthis line has no equals sign\n", "bad.ini:2:", "malformed line");
+    expect_error("[profile \"A\"]\n[profile \"A\"]\n", "bad.ini:2:", "defined twice");
+    expect_error("[profile \"\"]\n", "bad.ini:1:", "unknown section");
+    expect_error("[profile \"X\"]\nphonebook = shared\n", "bad.ini:2:", "phonebook");
+}
+
+static void secrets_never_echoed_in_errors(void **state)
+{
+    (void)state;
+    struct scenario sc;
+    struct l2f_err err = {{0}};
+    char text[600] = "[profile \"X\"]\npsk = ";
+    size_t n = strlen(text);
+    memset(text + n, 'S', 300); /* longer than a key may be */
+    strcpy(text + n + 300, "\n");
+    assert_int_equal(scenario_parse(text, "s.ini", &sc, &err), L2F_ERR_PARSE);
+    assert_null(strstr(err.msg, "SSSS"));
+    assert_int_equal(scenario_parse("[server]\nusers = alice-secret-pw\n", "s.ini", &sc, &err), L2F_ERR_PARSE);
+    assert_null(strstr(err.msg, "alice-secret-pw"));
+}
+
+static void format_then_parse_is_lossless(void **state)
+{
+    (void)state;
+    for (size_t i = 0; builtin_scenarios[i].name; i++) {
+        struct scenario a, b;
+        tu_parse(builtin_scenarios[i].text, &a);
+        char *text;
+        assert_int_equal(scenario_format(&a, &text), L2F_OK);
+        tu_parse(text, &b);
+        free(text);
+        assert_int_equal(a.admin, b.admin);
+        assert_int_equal(a.client_behind_nat, b.client_behind_nat);
+        assert_memory_equal(a.reg_set, b.reg_set, sizeof a.reg_set);
+        assert_memory_equal(a.reg, b.reg, sizeof a.reg);
+        assert_memory_equal(a.services, b.services, sizeof a.services);
+        assert_string_equal(a.server_address, b.server_address);
+        assert_string_equal(a.server_psk, b.server_psk);
+        assert_int_equal(a.server_auth, b.server_auth);
+        assert_int_equal(a.server_lcp_required, b.server_lcp_required);
+        assert_int_equal(a.server_proposals_windows, b.server_proposals_windows);
+        assert_int_equal(a.n_users, b.n_users);
+        assert_int_equal(a.n_profiles, b.n_profiles);
+        for (size_t k = 0; k < a.n_profiles; k++) {
+            assert_memory_equal(&a.profiles[k].p, &b.profiles[k].p, sizeof a.profiles[k].p);
+            assert_string_equal(a.profiles[k].psk, b.profiles[k].psk);
+            assert_string_equal(a.profiles[k].password, b.profiles[k].password);
+            assert_int_equal(a.profiles[k].last.known, b.profiles[k].last.known);
+            assert_int_equal(a.profiles[k].last.code, b.profiles[k].last.code);
+        }
+        scenario_free(&a);
+        scenario_free(&b);
+    }
+}
+
+static void builtins_present(void **state)
+{
+    (void)state;
+    static const char *const names[] = {"classic-789", "nat-809", "psk-mismatch", "services-stopped",
+                                        "wrong-password", "multi-profile", "healthy"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        assert_non_null(builtin_scenario_text(names[i]));
+    assert_null(builtin_scenario_text("nope"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(empty_file_is_a_healthy_machine),
+        cmocka_unit_test(every_key_read),
+        cmocka_unit_test(malformed_input_named_by_line),
+        cmocka_unit_test(secrets_never_echoed_in_errors),
+        cmocka_unit_test(format_then_parse_is_lossless),
+        cmocka_unit_test(builtins_present),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
