@@ -1,1 +1,409 @@
-int main(void){return 0;}
+/* Every fix planned, applied and undone on the simulated machine; rollback
+ * when a step fails; refusals that change nothing. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fixes.h"
+#include "platform.h"
+#include "testutil.h"
+
+struct rig {
+    struct backend be;
+    struct journal journal;
+    struct fix_context ctx;
+    struct observations obs;
+    struct diagnosis d;
+    char profile[PROFILE_NAME_MAX];
+};
+
+static void observe(struct rig *r)
+{
+    struct l2f_err err = {{0}};
+    assert_int_equal(diagnose_all(&r->be, r->profile, &r->obs, &r->d, &err), L2F_OK);
+}
+
+static void rig_open(struct rig *r, const char *scenario, const char *profile)
+{
+    memset(r, 0, sizeof *r);
+    tu_open_demo(&r->be, scenario);
+    struct l2f_err err = {{0}};
+    assert_int_equal(journal_open(&r->journal, NULL, &err), L2F_OK);
+    r->ctx = (struct fix_context){&r->be, &r->journal, NULL};
+    snprintf(r->profile, sizeof r->profile, "%s", profile);
+    observe(r);
+}
+
+static void rig_close(struct rig *r)
+{
+    journal_close(&r->journal);
+    r->be.ops->close(&r->be);
+}
+
+static int apply(struct rig *r, enum fix_id fix, const struct fix_secrets *secrets, enum l2f_status want)
+{
+    struct fix_plan plan;
+    struct l2f_err err = {{0}};
+    assert_int_equal(fix_plan_make(fix, &r->obs, NULL, &plan, &err), L2F_OK);
+    int id = 0;
+    enum l2f_status st = fix_apply(&r->ctx, &plan, secrets, &id, &err);
+    if (st != want)
+        fail_msg("%s: got %s (%s)", fix_info(fix)->id, l2f_status_message(st), err.msg);
+    observe(r);
+    return id;
+}
+
+static void undo_ok(struct rig *r, int id)
+{
+    struct l2f_err err = {{0}};
+    char note[256];
+    int undone = 0;
+    enum l2f_status st = fix_undo(&r->ctx, id, &undone, note, sizeof note, &err);
+    if (st != L2F_OK)
+        fail_msg("undo %d: %s (%s)", id, l2f_status_message(st), err.msg);
+    if (id)
+        assert_int_equal(undone, id);
+    observe(r);
+}
+
+static long field(struct rig *r, enum profile_field f)
+{
+    return r->obs.profile.fields[f];
+}
+
+static void mschapv2_and_lcp_fix_classic_789(void **state)
+{
+    (void)state;
+    struct rig r;
+    rig_open(&r, "classic-789", "Office VPN");
+    assert_int_equal(r.d.checks[CHECK_MSCHAPV2].status, CHECK_FAIL);
+    int a = apply(&r, FIX_MSCHAPV2, NULL, L2F_OK);
+    assert_int_equal(field(&r, PF_AUTH_RESTRICTIONS), AR_MSCHAP2);
+    assert_int_equal(r.d.checks[CHECK_MSCHAPV2].status, CHECK_PASS);
+    int b = apply(&r, FIX_LCP_EXTENSIONS, NULL, L2F_OK);
+    assert_int_equal(field(&r, PF_LCP_EXTENSIONS), 1);
+    assert_false(diagnosis_has_problems(&r.d) && r.d.checks[CHECK_LCP_EXTENSIONS].status != CHECK_PASS);
+    assert_int_equal(journal_find(&r.journal, a)->state, ENTRY_APPLIED);
+    /* a fix already in place plans nothing */
+    struct fix_plan plan;
+    struct l2f_err err = {{0}};
+    assert_int_equal(fix_plan_make(FIX_MSCHAPV2, &r.obs, NULL, &plan, &err), L2F_ERR_NOTHING);
+    /* undo, newest first, restores the original values exactly */
+    undo_ok(&r, 0);
+    assert_int_equal(field(&r, PF_LCP_EXTENSIONS), 0);
+    assert_int_equal(journal_find(&r.journal, b)->state, ENTRY_UNDONE);
+    undo_ok(&r, 0);
+    assert_int_equal(field(&r, PF_AUTH_RESTRICTIONS), AR_EAP);
+    assert_int_equal(fix_undo(&r.ctx, 0, NULL, NULL, 0, &err), L2F_ERR_NOTHING);
+    rig_close(&r);
+}
+
+static void mschapv2_keeps_other_ticks(void **state)
+{
+    (void)state;
+    struct rig r;
+    rig_open(&r, "multi-profile", "Office VPN");
+    assert_int_equal(field(&r, PF_AUTH_RESTRICTIONS), AR_CHAP);
+    apply(&r, FIX_MSCHAPV2, NULL, L2F_OK);
+    assert_int_equal(field(&r, PF_AUTH_RESTRICTIONS), AR_CHAP | AR_MSCHAP2);
+    rig_close(&r);
+}
+
+static void tunnel_type(void **state)
+{
+    (void)state;
+    struct rig r;
+    rig_open(&r, "multi-profile", "Home IKEv2");
+    int id = apply(&r, FIX_TUNNEL_L2TP, NULL, L2F_OK);
+    assert_int_equal(field(&r, PF_VPN_STRATEGY), VS_L2TP_ONLY);
+    undo_ok(&r, id);
+    assert_int_equal(field(&r, PF_VPN_STRATEGY), VS_IKEV2_ONLY);
+    rig_close(&r);
+}
+
+static void nat_traversal_registry_with_backup(void **state)
+{
+    (void)state;
+    struct rig r;
+    char dir[256];
+    tu_mkdtemp(dir, sizeof dir);
+    rig_open(&r, "nat-809", "Branch VPN");
+    r.ctx.backup_dir = dir;
+    assert_false(r.obs.reg_exists[REGVAL_NAT_TRAVERSAL]);
+    struct fix_plan plan;
+    struct l2f_err err = {{0}};
+    assert_int_equal(fix_plan_make(FIX_NAT_TRAVERSAL, &r.obs, NULL, &plan, &err), L2F_OK);
+    assert_true(plan.needs_admin);
+    assert_true(plan.needs_reboot);
+    int id = apply(&r, FIX_NAT_TRAVERSAL, NULL, L2F_OK);
+    assert_true(r.obs.reg_exists[REGVAL_NAT_TRAVERSAL]);
+    assert_int_equal(r.obs.reg[REGVAL_NAT_TRAVERSAL], 2);
+    const struct journal_entry *e = journal_find(&r.journal, id);
+    assert_non_null(strstr(e->changes[0].backup, dir));
+    assert_true(plat_file_exists(e->changes[0].backup));
+    /* the backup restores "did not exist": a delete line */
+    char *data;
+    size_t len;
+    assert_int_equal(plat_read_file(e->changes[0].backup, &data, &len, &err), L2F_OK);
+    assert_true(len > 40 && (unsigned char)data[0] == 0xFF && (unsigned char)data[1] == 0xFE);
+    bool has_delete = false;
+    for (size_t i = 0; i + 3 < len; i += 2)
+        has_delete |= data[i] == '=' && data[i + 2] == '-';
+    assert_true(has_delete);
+    free(data);
+    undo_ok(&r, id);
+    assert_false(r.obs.reg_exists[REGVAL_NAT_TRAVERSAL]); /* back to not set, not to 0 */
+    rig_close(&r);
+    tu_rmtree(dir);
+}
+
+static void allow_ipsec_restores_previous_value(void **state)
+{
+    (void)state;
+    struct rig r;
+    rig_open(&r, "healthy", "Office VPN");
+    struct l2f_err err = {{0}};
+    assert_int_equal(r.be.ops->reg_write_dword(&r.be, regval_key_path(REGVAL_PROHIBIT_IPSEC), "ProhibitIpSec", true, 1, &err), L2F_OK);
+    observe(&r);
+    assert_int_equal(r.d.checks[CHECK_PROHIBIT_IPSEC].status, CHECK_FAIL);
+    int id = apply(&r, FIX_ALLOW_IPSEC, NULL, L2F_OK);
+    assert_int_equal(r.obs.reg[REGVAL_PROHIBIT_IPSEC], 0);
+    assert_int_equal(r.d.checks[CHECK_PROHIBIT_IPSEC].status, CHECK_PASS);
+    undo_ok(&r, id);
+    assert_true(r.obs.reg_exists[REGVAL_PROHIBIT_IPSEC]);
+    assert_int_equal(r.obs.reg[REGVAL_PROHIBIT_IPSEC], 1);
+    rig_close(&r);
+}
+
+static void services_started_and_disabled_set_to_manual(void **state)
+{
+    (void)state;
+    struct rig r;
+    rig_open(&r, "services-stopped", "Office VPN");
+    struct l2f_err err = {{0}};
+    assert_int_equal(r.be.ops->service_set_start(&r.be, "PolicyAgent", SVC_START_DISABLED, &err), L2F_OK);
+    observe(&r);
+    int id = apply(&r, FIX_RESTART_IPSEC_SERVICES, NULL, L2F_OK);
+    assert_int_equal(r.obs.services[SVC_IKEEXT].state, SVC_RUNNING);
+    assert_int_equal(r.obs.services[SVC_POLICYAGENT].state, SVC_RUNNING);
+    assert_int_equal(r.obs.services[SVC_POLICYAGENT].start_type, SVC_START_MANUAL);
+    assert_int_equal(r.d.checks[CHECK_IPSEC_SERVICES].status, CHECK_PASS);
+    undo_ok(&r, id);
+    assert_int_equal(r.obs.services[SVC_IKEEXT].state, SVC_STOPPED);
+    assert_int_equal(r.obs.services[SVC_POLICYAGENT].start_type, SVC_START_DISABLED);
+    rig_close(&r);
+}
+
+static void running_services_are_restarted(void **state)
+{
+    (void)state;
+    struct rig r;
+    rig_open(&r, "healthy", "Office VPN");
+    struct fix_plan plan;
+    struct l2f_err err = {{0}};
+    assert_int_equal(fix_plan_make(FIX_RESTART_IPSEC_SERVICES, &r.obs, NULL, &plan, &err), L2F_OK);
+    char desc[256];
+    change_describe(&plan.changes[0], desc, sizeof desc);
+    assert_string_equal(desc, "service IKEEXT: running -> restarted");
+    assert_int_equal(plan.n_changes, 2); /* BFE is left alone when it runs */
+    rig_close(&r);
+}
+
+static void psk_needs_the_key_and_undo_says_what_it_cannot_restore(void **state)
+{
+    (void)state;
+    struct rig r;
+    rig_open(&r, "psk-mismatch", "Office VPN");
+    assert_int_equal(r.d.checks[CHECK_PSK].status, CHECK_WARN);
+    apply(&r, FIX_USE_PSK, NULL, L2F_ERR_NEED_SECRET);
+    assert_int_equal(r.journal.count, 0); /* refused before anything was journaled */
+    struct fix_secrets secrets = {"the-servers-key", NULL};
+    int id = apply(&r, FIX_USE_PSK, &secrets, L2F_OK);
+    const struct journal_entry *e = journal_find(&r.journal, id);
+    assert_int_equal(e->n_changes, 1); /* IpSecFlags already had the PSK bit */
+    struct l2f_err err = {{0}};
+    char note[256];
+    int undone;
+    assert_int_equal(fix_undo(&r.ctx, id, &undone, note, sizeof note, &err), L2F_OK);
+    assert_non_null(strstr(note, "cannot be restored"));
+    rig_close(&r);
+}
+
+static void credentials_saved_and_cleared_on_undo(void **state)
+{
+    (void)state;
+    struct rig r;
+    rig_open(&r, "multi-profile", "Home IKEv2");
+    struct l2f_err err = {{0}};
+    assert_int_equal(r.be.ops->set_secret(&r.be, "Home IKEv2", SECRET_PASSWORD, "", NULL, &err), L2F_OK);
+    observe(&r);
+    assert_false(r.obs.profile.password_saved);
+    struct fix_plan plan;
+    assert_int_equal(fix_plan_make(FIX_CREDENTIALS, &r.obs, NULL, &plan, &err), L2F_ERR_NEED_SECRET);
+    assert_int_equal(fix_plan_make(FIX_CREDENTIALS, &r.obs, "frank", &plan, &err), L2F_OK);
+    struct fix_secrets secrets = {NULL, "Night-Owl"};
+    int id;
+    assert_int_equal(fix_apply(&r.ctx, &plan, &secrets, &id, &err), L2F_OK);
+    observe(&r);
+    assert_true(r.obs.profile.password_saved);
+    assert_string_equal(r.obs.profile.username, "frank");
+    undo_ok(&r, id);
+    assert_false(r.obs.profile.password_saved);
+    assert_string_equal(r.obs.profile.username, "");
+    rig_close(&r);
+}
+
+static void refused_without_admin_changes_nothing(void **state)
+{
+    (void)state;
+    struct rig r;
+    char dir[256], path[300];
+    tu_mkdtemp(dir, sizeof dir);
+    tu_write_file(dir, "s.ini", "[machine]\nadmin = no\nbehind_nat = yes\n[server]\nbehind_nat = yes\n"
+                                 "[profile \"P\"]\nphonebook = allusers\nLcpExtensions = 0\n", path, sizeof path);
+    memset(&r, 0, sizeof r);
+    struct l2f_err err = {{0}};
+    r.be.ops = &backend_mock_ops;
+    assert_int_equal(r.be.ops->open(&r.be, path, &err), L2F_OK);
+    assert_int_equal(journal_open(&r.journal, NULL, &err), L2F_OK);
+    r.ctx = (struct fix_context){&r.be, &r.journal, dir};
+    strcpy(r.profile, "P");
+    observe(&r);
+    char *before;
+    assert_int_equal(plat_read_file(path, &before, NULL, &err), L2F_OK);
+    apply(&r, FIX_NAT_TRAVERSAL, NULL, L2F_ERR_NEED_ADMIN);
+    apply(&r, FIX_LCP_EXTENSIONS, NULL, L2F_ERR_NEED_ADMIN); /* all-users phonebook */
+    char *after;
+    assert_int_equal(plat_read_file(path, &after, NULL, &err), L2F_OK);
+    assert_string_equal(before, after);
+    assert_int_equal(r.journal.count, 0);
+    free(before);
+    free(after);
+    rig_close(&r);
+    tu_rmtree(dir);
+}
+
+/* A backend that fails its Nth state-changing call, to walk failure points. */
+static struct backend failing_inner;
+static int calls_left;
+
+static bool fail_now(struct l2f_err *err)
+{
+    if (calls_left-- == 0) {
+        l2f_err_set(err, "injected failure");
+        return true;
+    }
+    return false;
+}
+
+static enum l2f_status f_write_profile_field(struct backend *be, const char *n, enum profile_field f, long v,
+                                             struct l2f_err *err)
+{
+    (void)be;
+    return fail_now(err) ? L2F_ERR_BACKEND : failing_inner.ops->write_profile_field(&failing_inner, n, f, v, err);
+}
+
+static enum l2f_status f_service_control(struct backend *be, const char *n, enum service_action a, struct l2f_err *err)
+{
+    (void)be;
+    return fail_now(err) ? L2F_ERR_BACKEND : failing_inner.ops->service_control(&failing_inner, n, a, err);
+}
+
+static enum l2f_status f_service_set_start(struct backend *be, const char *n, enum service_start s, struct l2f_err *err)
+{
+    (void)be;
+    return fail_now(err) ? L2F_ERR_BACKEND : failing_inner.ops->service_set_start(&failing_inner, n, s, err);
+}
+
+static enum l2f_status f_set_secret(struct backend *be, const char *p, enum secret_kind k, const char *u,
+                                    const char *s, struct l2f_err *err)
+{
+    (void)be;
+    return fail_now(err) ? L2F_ERR_BACKEND : failing_inner.ops->set_secret(&failing_inner, p, k, u, s, err);
+}
+
+static void service_states(struct backend *be, struct service_status out[SERVICE_COUNT])
+{
+    struct l2f_err err;
+    for (int s = 0; s < SERVICE_COUNT; s++)
+        assert_int_equal(be->ops->service_query(be, service_info((enum service_id)s)->name, &out[s], &err), L2F_OK);
+}
+
+static void failure_part_way_rolls_back(void **state)
+{
+    (void)state;
+    /* services-stopped with PolicyAgent disabled: the fix makes 3 changes */
+    for (int fail_at = 0; fail_at < 3; fail_at++) {
+        struct rig r;
+        rig_open(&r, "services-stopped", "Office VPN");
+        struct l2f_err err = {{0}};
+        assert_int_equal(r.be.ops->service_set_start(&r.be, "PolicyAgent", SVC_START_DISABLED, &err), L2F_OK);
+        observe(&r);
+        struct service_status before[SERVICE_COUNT], after[SERVICE_COUNT];
+        service_states(&r.be, before);
+        struct fix_plan plan;
+        assert_int_equal(fix_plan_make(FIX_RESTART_IPSEC_SERVICES, &r.obs, NULL, &plan, &err), L2F_OK);
+        assert_int_equal(plan.n_changes, 3);
+        /* wrap the mock: every op passes through except the injected ones */
+        failing_inner = r.be;
+        struct backend_ops ops = *r.be.ops;
+        ops.write_profile_field = f_write_profile_field;
+        ops.service_control = f_service_control;
+        ops.service_set_start = f_service_set_start;
+        ops.set_secret = f_set_secret;
+        struct backend wrapped = {&ops, r.be.state};
+        r.ctx.be = &wrapped;
+        calls_left = fail_at;
+        int id = 0;
+        assert_int_equal(fix_apply(&r.ctx, &plan, NULL, &id, &err), L2F_ERR_BACKEND);
+        assert_non_null(strstr(err.msg, "injected"));
+        service_states(&r.be, after);
+        assert_memory_equal(before, after, sizeof before); /* wholly old */
+        assert_int_equal(journal_find(&r.journal, id)->state, ENTRY_ROLLED_BACK);
+        rig_close(&r);
+    }
+}
+
+static void undo_refuses_to_clobber_a_later_change(void **state)
+{
+    (void)state;
+    struct rig r;
+    rig_open(&r, "classic-789", "Office VPN");
+    int id = apply(&r, FIX_MSCHAPV2, NULL, L2F_OK);
+    struct l2f_err err = {{0}};
+    /* someone ticks CHAP by hand after l2tpfix's change */
+    assert_int_equal(r.be.ops->write_profile_field(&r.be, "Office VPN", PF_AUTH_RESTRICTIONS, AR_MSCHAP2 | AR_CHAP, &err), L2F_OK);
+    assert_int_equal(fix_undo(&r.ctx, id, NULL, NULL, 0, &err), L2F_ERR_CONFLICT);
+    assert_non_null(strstr(err.msg, "AuthRestrictions"));
+    observe(&r);
+    assert_int_equal(field(&r, PF_AUTH_RESTRICTIONS), AR_MSCHAP2 | AR_CHAP);
+    /* two fixes of the same setting: the older one waits for the newer */
+    assert_int_equal(r.be.ops->write_profile_field(&r.be, "Office VPN", PF_AUTH_RESTRICTIONS, AR_MSCHAP2, &err), L2F_OK);
+    observe(&r);
+    assert_int_equal(r.be.ops->write_profile_field(&r.be, "Office VPN", PF_AUTH_RESTRICTIONS, AR_EAP, &err), L2F_OK);
+    observe(&r);
+    int id2 = apply(&r, FIX_MSCHAPV2, NULL, L2F_OK);
+    assert_int_equal(fix_undo(&r.ctx, id, NULL, NULL, 0, &err), L2F_ERR_CONFLICT);
+    assert_non_null(strstr(err.msg, "undo it first"));
+    undo_ok(&r, id2);
+    rig_close(&r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(mschapv2_and_lcp_fix_classic_789),
+        cmocka_unit_test(mschapv2_keeps_other_ticks),
+        cmocka_unit_test(tunnel_type),
+        cmocka_unit_test(nat_traversal_registry_with_backup),
+        cmocka_unit_test(allow_ipsec_restores_previous_value),
+        cmocka_unit_test(services_started_and_disabled_set_to_manual),
+        cmocka_unit_test(running_services_are_restarted),
+        cmocka_unit_test(psk_needs_the_key_and_undo_says_what_it_cannot_restore),
+        cmocka_unit_test(credentials_saved_and_cleared_on_undo),
+        cmocka_unit_test(refused_without_admin_changes_nothing),
+        cmocka_unit_test(failure_part_way_rolls_back),
+        cmocka_unit_test(undo_refuses_to_clobber_a_later_change),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,1 +1,257 @@
-int main(void){return 0;}
+/* The simulated machine: the connection stops where a real one would, with
+ * the code Windows gives, for each rule; services behave like the SCM; file
+ * write-back is atomic and a failed write changes nothing. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "platform.h"
+#include "testutil.h"
+
+/* Runs a test connection to completion; returns the code, fills the stages
+ * passed and where it stopped. */
+static int connect_code(struct backend *be, const char *profile, int *passed, enum stage_id *stopped)
+{
+    struct l2f_err err = {{0}};
+    assert_int_equal(be->ops->connect_start(be, profile, &err), L2F_OK);
+    struct connect_event ev;
+    *passed = 0;
+    for (int guard = 0; guard < 1000; guard++) {
+        if (!be->ops->connect_poll(be, &ev))
+            continue;
+        if (ev.kind == CONNECT_STAGE_PASS)
+            (*passed)++;
+        if (ev.kind == CONNECT_DONE) {
+            *stopped = ev.stage;
+            return ev.code;
+        }
+    }
+    fail_msg("connection never finished");
+    return -1;
+}
+
+static int run_text(const char *text, const char *profile, int *passed, enum stage_id *stopped)
+{
+    char dir[256], path[300];
+    tu_mkdtemp(dir, sizeof dir);
+    tu_write_file(dir, "s.ini", text, path, sizeof path);
+    struct backend be = {&backend_mock_ops, NULL};
+    struct l2f_err err = {{0}};
+    assert_int_equal(be.ops->open(&be, path, &err), L2F_OK);
+    int code = connect_code(&be, profile, passed, stopped);
+    be.ops->close(&be);
+    tu_rmtree(dir);
+    return code;
+}
+
+static void builtin_scenarios_fail_as_windows_would(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *scenario, *profile;
+        int code;
+        enum stage_id stage;
+    } want[] = {
+        {"classic-789", "Office VPN", 789, STAGE_PPP},   {"nat-809", "Branch VPN", 809, STAGE_IPSEC},
+        {"psk-mismatch", "Office VPN", 789, STAGE_IPSEC}, {"services-stopped", "Office VPN", 827, STAGE_IPSEC},
+        {"wrong-password", "Office VPN", 691, STAGE_AUTH}, {"multi-profile", "Office VPN", 789, STAGE_PPP},
+        {"multi-profile", "Office VPN (all users)", 0, STAGE_AUTH}, {"multi-profile", "Home IKEv2", 868, STAGE_TUNNEL},
+        {"healthy", "Office VPN", 0, STAGE_AUTH},
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        struct backend be;
+        tu_open_demo(&be, want[i].scenario);
+        int passed;
+        enum stage_id stopped;
+        int code = connect_code(&be, want[i].profile, &passed, &stopped);
+        if (code != want[i].code || stopped != want[i].stage)
+            fail_msg("%s/%s: got %d in %s", want[i].scenario, want[i].profile, code, stage_info(stopped)->id);
+        assert_int_equal(passed, code == 0 ? STAGE_COUNT : (int)want[i].stage);
+        /* the result is recorded as Windows' event log would */
+        struct connection_record last;
+        struct l2f_err err = {{0}};
+        assert_int_equal(be.ops->last_connection(&be, want[i].profile, &last, &err), L2F_OK);
+        assert_true(last.known);
+        assert_int_equal(last.code, code);
+        be.ops->close(&be);
+    }
+}
+
+static void each_rule_on_its_own(void **state)
+{
+    (void)state;
+    int passed;
+    enum stage_id st;
+    assert_int_equal(run_text("[profile \"P\"]\nPhoneNumber = nowhere.invalid\n", "P", &passed, &st), 868);
+    assert_int_equal(run_text("[profile \"P\"]\nPhoneNumber = 198.51.100.99\n", "P", &passed, &st), 809);
+    assert_int_equal(run_text("[server]\nreachable = no\n", "Office VPN", &passed, &st), 809);
+    assert_int_equal(run_text("[profile \"P\"]\nVpnStrategy = 1\n", "P", &passed, &st), 800);
+    assert_int_equal(run_text("[profile \"P\"]\nVpnStrategy = 0\n", "P", &passed, &st), 0);
+    assert_int_equal(run_text("[services]\nBFE = stopped\n", "Office VPN", &passed, &st), 827);
+    assert_int_equal(run_text("[registry]\nRasMan\\Parameters\\ProhibitIpSec = 1\n", "Office VPN", &passed, &st), 809);
+    assert_int_equal(st, STAGE_IPSEC);
+    /* server behind NAT: 1 is enough for a client on a public address, not behind NAT */
+    assert_int_equal(run_text("[server]\nbehind_nat = yes\n[registry]\nPolicyAgent\\AssumeUDPEncapsulationContextOnSendRule = 1\n",
+                              "Office VPN", &passed, &st), 0);
+    assert_int_equal(run_text("[machine]\nbehind_nat = yes\n[server]\nbehind_nat = yes\n[registry]\n"
+                              "PolicyAgent\\AssumeUDPEncapsulationContextOnSendRule = 1\n", "Office VPN", &passed, &st), 809);
+    /* a client behind NAT alone needs nothing */
+    assert_int_equal(run_text("[machine]\nbehind_nat = yes\n", "Office VPN", &passed, &st), 0);
+    assert_int_equal(run_text("[server]\nproposals = none\n", "Office VPN", &passed, &st), 788);
+    assert_int_equal(run_text("[profile \"P\"]\nIpSecFlags = 0\n", "P", &passed, &st), 766);
+    assert_int_equal(run_text("[server]\npsk = a\n[profile \"P\"]\npsk =\n", "P", &passed, &st), 789);
+    assert_int_equal(run_text("[server]\nlcp_extensions = required\n[profile \"P\"]\nLcpExtensions = 0\n", "P", &passed, &st), 789);
+    assert_int_equal(st, STAGE_PPP);
+    assert_int_equal(run_text("[profile \"P\"]\nLcpExtensions = 0\n", "P", &passed, &st), 0); /* optional */
+    assert_int_equal(run_text("[server]\nauth = pap\n[profile \"P\"]\nAuthRestrictions = 512\n", "P", &passed, &st), 789);
+    assert_int_equal(run_text("[server]\nauth = eap\n[profile \"P\"]\nAuthRestrictions = 128\n", "P", &passed, &st), 0);
+    assert_int_equal(run_text("[server]\nusers = u:p\n[profile \"P\"]\nusername = u\npassword = q\n", "P", &passed, &st), 691);
+    assert_int_equal(run_text("[profile \"P\"]\npassword =\n", "P", &passed, &st), 691);
+}
+
+static void stages_arrive_one_step_apart(void **state)
+{
+    (void)state;
+    setenv("L2TPFIX_MOCK_STEP_MS", "40", 1);
+    struct backend be;
+    tu_open_demo(&be, "healthy");
+    struct l2f_err err = {{0}};
+    uint64_t t0 = plat_monotonic_ms();
+    assert_int_equal(be.ops->connect_start(&be, "Office VPN", &err), L2F_OK);
+    struct connect_event ev;
+    bool done = false;
+    int begins = 0;
+    while (!done) {
+        if (be.ops->connect_poll(&be, &ev)) {
+            begins += ev.kind == CONNECT_STAGE_BEGIN;
+            done = ev.kind == CONNECT_DONE;
+        }
+    }
+    uint64_t took = plat_monotonic_ms() - t0;
+    assert_int_equal(begins, 4);
+    assert_true(took >= 4 * 40 - 5); /* the fifth step is the result */
+    /* a second connection while none runs is fine; cancel hangs up */
+    assert_int_equal(be.ops->connect_start(&be, "Office VPN", &err), L2F_OK);
+    assert_int_equal(be.ops->connect_start(&be, "Office VPN", &err), L2F_ERR_USAGE);
+    be.ops->connect_cancel(&be);
+    assert_false(be.ops->connect_poll(&be, &ev));
+    be.ops->close(&be);
+    setenv("L2TPFIX_MOCK_STEP_MS", "0", 1);
+}
+
+static void services_follow_their_dependencies(void **state)
+{
+    (void)state;
+    struct backend be;
+    tu_open_demo(&be, "healthy");
+    struct l2f_err err = {{0}};
+    struct service_status ss;
+    /* stopping BFE stops what depends on it */
+    assert_int_equal(be.ops->service_control(&be, "BFE", SVC_ACTION_STOP, &err), L2F_OK);
+    assert_int_equal(be.ops->service_query(&be, "IKEEXT", &ss, &err), L2F_OK);
+    assert_int_equal(ss.state, SVC_STOPPED);
+    /* starting IKEEXT starts BFE first */
+    assert_int_equal(be.ops->service_control(&be, "IKEEXT", SVC_ACTION_START, &err), L2F_OK);
+    assert_int_equal(be.ops->service_query(&be, "BFE", &ss, &err), L2F_OK);
+    assert_int_equal(ss.state, SVC_RUNNING);
+    /* a disabled service cannot start, and a dependency that cannot run fails it */
+    assert_int_equal(be.ops->service_set_start(&be, "BFE", SVC_START_DISABLED, &err), L2F_OK);
+    assert_int_equal(be.ops->service_control(&be, "BFE", SVC_ACTION_STOP, &err), L2F_OK);
+    assert_int_equal(be.ops->service_control(&be, "IKEEXT", SVC_ACTION_START, &err), L2F_ERR_BACKEND);
+    assert_non_null(strstr(err.msg, "1068"));
+    assert_int_equal(be.ops->service_query(&be, "IKEEXT", &ss, &err), L2F_OK);
+    assert_int_equal(ss.state, SVC_STOPPED);
+    assert_int_equal(be.ops->service_query(&be, "Spooler", &ss, &err), L2F_ERR_NOT_FOUND);
+    be.ops->close(&be);
+}
+
+static void writes_back_and_failed_write_changes_nothing(void **state)
+{
+    (void)state;
+    char dir[256], path[300];
+    tu_mkdtemp(dir, sizeof dir);
+    tu_write_file(dir, "s.ini", "[profile \"P\"]\nLcpExtensions = 0\n", path, sizeof path);
+    struct backend be = {&backend_mock_ops, NULL};
+    struct l2f_err err = {{0}};
+    assert_int_equal(be.ops->open(&be, path, &err), L2F_OK);
+    assert_int_equal(be.ops->write_profile_field(&be, "P", PF_LCP_EXTENSIONS, 1, &err), L2F_OK);
+    /* a second process sees the change */
+    struct backend be2 = {&backend_mock_ops, NULL};
+    assert_int_equal(be2.ops->open(&be2, path, &err), L2F_OK);
+    struct vpn_profile p;
+    assert_int_equal(be2.ops->read_profile(&be2, "P", &p, &err), L2F_OK);
+    assert_int_equal(p.fields[PF_LCP_EXTENSIONS], 1);
+    be2.ops->close(&be2);
+    /* the directory read-only: the write fails, memory and file keep the old value */
+    if (geteuid() != 0) {
+        assert_int_equal(chmod(dir, 0500), 0);
+        assert_int_equal(be.ops->write_profile_field(&be, "P", PF_LCP_EXTENSIONS, 0, &err), L2F_ERR_IO);
+        assert_int_equal(be.ops->read_profile(&be, "P", &p, &err), L2F_OK);
+        assert_int_equal(p.fields[PF_LCP_EXTENSIONS], 1);
+        assert_int_equal(chmod(dir, 0700), 0);
+    }
+    /* a symlink planted where the file is: refused, not followed */
+    char target[320], cmd[1400];
+    snprintf(target, sizeof target, "%s/elsewhere", dir);
+    snprintf(cmd, sizeof cmd, "mv '%s' '%s' && ln -s '%s' '%s'", path, target, target, path);
+    assert_int_equal(system(cmd), 0);
+    assert_int_equal(be.ops->write_profile_field(&be, "P", PF_LCP_EXTENSIONS, 0, &err), L2F_ERR_IO);
+    assert_non_null(strstr(err.msg, "symbolic link"));
+    assert_int_equal(be.ops->read_profile(&be, "P", &p, &err), L2F_OK);
+    assert_int_equal(p.fields[PF_LCP_EXTENSIONS], 1);
+    be.ops->close(&be);
+    tu_rmtree(dir);
+}
+
+static void admin_rules(void **state)
+{
+    (void)state;
+    char dir[256], path[300];
+    tu_mkdtemp(dir, sizeof dir);
+    tu_write_file(dir, "s.ini", "[machine]\nadmin = no\n[profile \"U\"]\n[profile \"A\"]\nphonebook = allusers\n", path, sizeof path);
+    struct backend be = {&backend_mock_ops, NULL};
+    struct l2f_err err = {{0}};
+    assert_int_equal(be.ops->open(&be, path, &err), L2F_OK);
+    bool admin = true;
+    assert_int_equal(be.ops->is_admin(&be, &admin), L2F_OK);
+    assert_false(admin);
+    /* the user's own phonebook needs no elevation; the rest does */
+    assert_int_equal(be.ops->write_profile_field(&be, "U", PF_LCP_EXTENSIONS, 0, &err), L2F_OK);
+    assert_int_equal(be.ops->write_profile_field(&be, "A", PF_LCP_EXTENSIONS, 0, &err), L2F_ERR_NEED_ADMIN);
+    assert_int_equal(be.ops->reg_write_dword(&be, regval_key_path(REGVAL_NAT_TRAVERSAL), "AssumeUDPEncapsulationContextOnSendRule", true, 2, &err), L2F_ERR_NEED_ADMIN);
+    assert_int_equal(be.ops->service_control(&be, "IKEEXT", SVC_ACTION_RESTART, &err), L2F_ERR_NEED_ADMIN);
+    /* reading needs nothing */
+    bool exists;
+    unsigned long v;
+    assert_int_equal(be.ops->reg_read_dword(&be, regval_key_path(REGVAL_NAT_TRAVERSAL), "AssumeUDPEncapsulationContextOnSendRule", &exists, &v, &err), L2F_OK);
+    be.ops->close(&be);
+    tu_rmtree(dir);
+}
+
+static void open_errors(void **state)
+{
+    (void)state;
+    struct backend be = {&backend_mock_ops, NULL};
+    struct l2f_err err = {{0}};
+    assert_int_equal(be.ops->open(&be, "demo:nope", &err), L2F_ERR_NOT_FOUND);
+    assert_non_null(strstr(err.msg, "classic-789"));
+    assert_int_equal(be.ops->open(&be, "/nonexistent/s.ini", &err), L2F_ERR_NOT_FOUND);
+    assert_non_null(strstr(err.msg, "/nonexistent/s.ini"));
+}
+
+int main(void)
+{
+    setenv("L2TPFIX_MOCK_STEP_MS", "0", 1);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(builtin_scenarios_fail_as_windows_would),
+        cmocka_unit_test(each_rule_on_its_own),
+        cmocka_unit_test(stages_arrive_one_step_apart),
+        cmocka_unit_test(services_follow_their_dependencies),
+        cmocka_unit_test(writes_back_and_failed_write_changes_nothing),
+        cmocka_unit_test(admin_rules),
+        cmocka_unit_test(open_errors),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
