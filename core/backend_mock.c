@@ -67,7 +67,7 @@ static enum l2f_status mock_open(struct backend *be, const char *arg, struct l2f
             }
             l2f_err_set(err, "no built-in scenario '%s' (there are: %s)", name, names);
             free(m);
-            return L2F_ERR_NOT_FOUND;
+            return L2F_ERR_USAGE; /* a name the person typed, not the machine's state */
         }
         st = scenario_parse(text, name, &m->sc, err);
         snprintf(m->machine_id, sizeof m->machine_id, "demo:%s", name);

@@ -235,7 +235,7 @@ static void open_errors(void **state)
     (void)state;
     struct backend be = {&backend_mock_ops, NULL};
     struct l2f_err err = {{0}};
-    assert_int_equal(be.ops->open(&be, "demo:nope", &err), L2F_ERR_NOT_FOUND);
+    assert_int_equal(be.ops->open(&be, "demo:nope", &err), L2F_ERR_USAGE);
     assert_non_null(strstr(err.msg, "classic-789"));
     assert_int_equal(be.ops->open(&be, "/nonexistent/s.ini", &err), L2F_ERR_NOT_FOUND);
     assert_non_null(strstr(err.msg, "/nonexistent/s.ini"));

@@ -1,0 +1,194 @@
+#!/usr/bin/env bash
+# End-to-end tests of the command-line contract on the real binary and the
+# built-in scenarios. Usage: run_cli_tests.sh L2TPFIX SCENARIO_DIR
+set -u
+L2TPFIX=$1
+SCENARIOS=$2
+export L2TPFIX_MOCK_STEP_MS=0
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/l2f-cli-XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
+export XDG_STATE_HOME="$WORK/xdg" # never the user's own journal
+passed=0
+failed=0
+OUT=$WORK/out
+ERR=$WORK/err
+
+ok() { passed=$((passed + 1)); }
+bad() { failed=$((failed + 1)); echo "FAIL: $*"; sed 's/^/    out: /' "$OUT" | head -20; sed 's/^/    err: /' "$ERR" | head -10; }
+
+# run EXPECTED_EXIT args...: runs l2tpfix with stdin from /dev/null
+run() {
+    local want=$1; shift
+    "$L2TPFIX" "$@" >"$OUT" 2>"$ERR" </dev/null
+    local rc=$?
+    if [ "$rc" -ne "$want" ]; then bad "l2tpfix $* exited $rc, want $want"; return 1; fi
+    ok
+}
+has() { if grep -qE -- "$2" "$1"; then ok; else bad "$3: no match for /$2/"; fi; }
+# hasjson FILE REGEX WHAT: matches against the JSON with all white space removed
+hasjson() { tr -d ' \n\t' <"$1" >"$WORK/flat.json"; has "$WORK/flat.json" "$2" "$3"; }
+hasnt() { if grep -qE -- "$2" "$1"; then bad "$3: unexpected /$2/"; else ok; fi; }
+
+fresh() { # fresh NAME: a private copy of a built-in scenario and state dir
+    rm -rf "$WORK/$1"; mkdir -p "$WORK/$1"
+    cp "$SCENARIOS/$1.ini" "$WORK/$1/s.ini"
+    S="$WORK/$1/s.ini"; ST="$WORK/$1/state"
+}
+
+# --- the demo: classic-789 fails under ppp, exit 1
+run 1 --demo check
+has "$OUT" '^ppp +PPP negotiation +FAIL' "demo check: ppp stage"
+has "$OUT" '^  FAIL +mschapv2 +AuthRestrictions=128: EAP only, MS-CHAP v2 not allowed' "demo check: mschapv2"
+has "$OUT" '^  FAIL +lcp-extensions +LcpExtensions=0' "demo check: lcp-extensions"
+has "$OUT" 'Recommended fixes, in order: mschapv2 lcp-extensions' "demo check: order"
+run 1 --demo check --json
+hasjson "$OUT" '"fixes":\["mschapv2","lcp-extensions"\]' "json fixes"
+hasjson "$OUT" '"id":"ppp","status":"fail","checks":\[\{"id":"mschapv2","status":"fail"' "json ppp stage"
+run 0 --demo=healthy check
+has "$OUT" 'No problem found' "healthy check"
+
+# --- every scenario a client-side fix can solve: fix all, then connect connects
+for name in classic-789 nat-809 services-stopped healthy; do
+    fresh "$name"
+    run 0 --mock "$S" --state-dir "$ST" fix all --yes || continue
+    run 0 --mock "$S" --state-dir "$ST" connect
+    has "$OUT" '^Connected' "$name connects after fix all"
+done
+fresh multi-profile
+run 0 --mock "$S" --state-dir "$ST" --profile "Office VPN" fix all --yes
+run 0 --mock "$S" --state-dir "$ST" --profile "Office VPN" connect
+# ... and those that need what only the technician knows: the key, the password
+fresh psk-mismatch
+run 1 --mock "$S" --state-dir "$ST" fix all --yes
+has "$ERR" 'use-psk not applied: .*--psk-file' "psk without a key says how"
+printf 'the-servers-key\n' >"$WORK/psk.txt"
+run 0 --mock "$S" --state-dir "$ST" --psk-file "$WORK/psk.txt" fix use-psk --yes
+run 0 --mock "$S" --state-dir "$ST" connect
+fresh wrong-password
+printf 'Correct-Pass\n' >"$WORK/pw.txt"
+run 0 --mock "$S" --state-dir "$ST" --password-file "$WORK/pw.txt" fix all --yes
+run 0 --mock "$S" --state-dir "$ST" connect
+
+# --- the stages as they are reached, and the code where it stops
+fresh classic-789
+run 1 --mock "$S" --state-dir "$ST" connect
+has "$OUT" '^  tunnel .* ok' "connect: tunnel line"
+has "$OUT" '^  ppp .*FAILED: the server requires the LCP extensions' "connect: ppp line"
+has "$OUT" '^Result: error 789 ERROR_OAKLEY_GENERAL_PROCESSING' "connect: result"
+run 1 --mock "$S" --state-dir "$ST" connect --json
+hasjson "$OUT" '"connected":false,"code":789' "connect json code"
+hasjson "$OUT" '"stopped_in":"ppp"' "connect json stage"
+
+# --- undo all brings every setting back
+for name in classic-789 nat-809 services-stopped multi-profile; do
+    fresh "$name"
+    prof=(); [ "$name" = multi-profile ] && prof=(--profile "Office VPN")
+    "$L2TPFIX" --mock "$S" "${prof[@]}" check --json >"$WORK/before.json" 2>/dev/null </dev/null
+    run 0 --mock "$S" --state-dir "$ST" "${prof[@]}" fix all --yes
+    run 0 --mock "$S" --state-dir "$ST" undo all
+    has "$OUT" 'changes? undone; nothing left' "$name undo all"
+    "$L2TPFIX" --mock "$S" "${prof[@]}" check --json >"$WORK/after.json" 2>/dev/null </dev/null
+    if diff -u "$WORK/before.json" "$WORK/after.json" >"$WORK/diff"; then ok; else bad "$name: state after undo all differs"; cat "$WORK/diff"; fi
+    for key in AuthRestrictions LcpExtensions VpnStrategy IpSecFlags; do
+        want=$(grep -m1 "^$key" "$SCENARIOS/$name.ini" | tr -d ' ')
+        got=$(grep -m1 "^$key" "$S" | tr -d ' ')
+        [ "$want" = "$got" ] && ok || bad "$name: $key is '$got', was '$want'"
+    done
+done
+grep -q 'AssumeUDPEncapsulationContextOnSendRule' "$WORK/nat-809/s.ini" && bad "nat-809: the registry value should not exist after undo" || ok
+grep -q '^IKEEXT = stopped' "$WORK/services-stopped/s.ini" && ok || bad "services-stopped: IKEEXT should be stopped again"
+
+# --- the journal lives across processes; undo N; history
+fresh classic-789
+run 0 --mock "$S" --state-dir "$ST" fix mschapv2 --yes
+run 0 --mock "$S" --state-dir "$ST" fix lcp-extensions --yes
+run 0 --mock "$S" --state-dir "$ST" history
+has "$OUT" '^  1 .*mschapv2 +applied' "history entry 1"
+has "$OUT" 'AuthRestrictions 128 \(EAP\) -> 512 \(MS-CHAP v2\)' "history change"
+# entries touching different settings may be undone in any order
+run 0 --mock "$S" --state-dir "$ST" undo 1
+has "$OUT" '^undone entry 1 \(mschapv2\)' "undo 1"
+run 1 --mock "$S" --state-dir "$ST" undo 1
+has "$ERR" 'entry 1 is undone already' "undo twice"
+run 0 --mock "$S" --state-dir "$ST" undo 2
+run 1 --mock "$S" --state-dir "$ST" undo
+has "$ERR" 'nothing to undo' "nothing left"
+run 0 --mock "$S" --state-dir "$ST" history --json
+hasjson "$OUT" '"id":2,.*"fix":"lcp-extensions","state":"undone"' "history json"
+
+# --- dry run, confirmation, refusal without a terminal
+fresh classic-789
+cp "$S" "$WORK/orig.ini"
+run 0 --mock "$S" --state-dir "$ST" fix all --dry-run
+has "$OUT" '^Would change:' "dry run"
+cmp -s "$S" "$WORK/orig.ini" && ok || bad "dry run changed the file"
+run 2 --mock "$S" --state-dir "$ST" fix all
+has "$ERR" 'not a terminal: add --yes' "no terminal, no --yes"
+cmp -s "$S" "$WORK/orig.ini" && ok || bad "refused fix changed the file"
+
+# --- administrator rights: refused clearly, nothing changed, exit 3
+mkdir -p "$WORK/noadmin"
+printf '[machine]\nadmin = no\nbehind_nat = yes\n[server]\nbehind_nat = yes\n[profile "P"]\n' >"$WORK/noadmin/s.ini"
+cp "$WORK/noadmin/s.ini" "$WORK/noadmin/orig.ini"
+run 3 --mock "$WORK/noadmin/s.ini" --state-dir "$WORK/noadmin/st" fix nat-traversal --yes
+has "$ERR" 'nat-traversal not applied: .*administrator' "admin message"
+cmp -s "$WORK/noadmin/s.ini" "$WORK/noadmin/orig.ini" && ok || bad "non-admin fix changed the file"
+
+# --- bad input: one line naming file:line, exit 2, nothing changed
+printf '[machine]\nadmin = yes\nbogus = 1\n' >"$WORK/bad.ini"
+run 2 --mock "$WORK/bad.ini" check
+has "$ERR" "^l2tpfix: .*bad.ini:3: unknown key 'bogus'" "malformed scenario"
+[ "$(wc -l <"$ERR")" -eq 1 ] && ok || bad "malformed scenario: more than one line"
+printf '[profile "X"\nPhoneNumber = a\n' >"$WORK/bad2.ini"
+run 2 --mock "$WORK/bad2.ini" check
+has "$ERR" 'bad2.ini:1:' "unclosed section"
+head -c 3000 /dev/urandom >"$WORK/noise.ini"
+"$L2TPFIX" --mock "$WORK/noise.ini" check >"$OUT" 2>"$ERR" </dev/null
+rc=$?; [ "$rc" -eq 2 ] && ok || bad "random bytes: exit $rc, want 2"
+run 3 --mock "$WORK/missing.ini" check
+run 2 --demo=nope check
+has "$ERR" "no built-in scenario 'nope'" "unknown demo"
+run 2 --frobnicate
+run 2 fix no-such-fix
+has "$ERR" "no fix 'no-such-fix' \(there are: all, mschapv2" "unknown fix lists them"
+
+# --- profiles: choosing, listing, errors
+run 2 --demo=multi-profile check
+has "$ERR" "several VPN profiles, choose one with --profile NAME: 'Office VPN', 'Office VPN \(all users\)', 'Home IKEv2'" "ambiguous profile"
+run 3 --demo=multi-profile --profile Nope check
+has "$ERR" "no VPN profile named 'Nope'" "no such profile"
+run 0 --demo=multi-profile profiles
+has "$OUT" '^Home IKEv2 +user +IKEv2 +home.example.net' "profiles list"
+run 0 --demo=multi-profile profiles --json
+hasjson "$OUT" '"name":"OfficeVPN\(allusers\)","phonebook":"allusers"' "profiles json"
+
+# --- explain
+run 0 explain 789
+has "$OUT" '^789 ERROR_OAKLEY_GENERAL_PROCESSING' "explain 789"
+has "$OUT" 'MS-CHAP v2' "explain 789 names the PPP family"
+has "$OUT" 'pre-shared key' "explain 789 names the IPsec family"
+run 0 explain 691 --json
+hasjson "$OUT" '"code":691,"name":"ERROR_AUTHENTICATION_FAILURE",.*"stage":"auth"' "explain json"
+run 1 explain 1234
+run 2 explain abc
+
+# --- the live backend needs Windows; help; version
+run 3 check
+has "$ERR" 'needs Windows.*--demo' "no live backend on Linux"
+run 0 --help
+has "$OUT" '^  fix ID...\|all' "help"
+run 0 --version
+has "$OUT" '^l2tpfix [0-9]+\.[0-9]+\.[0-9]+$' "version"
+run 2 --demo tui
+has "$ERR" 'needs a terminal' "tui without a terminal"
+
+# --- secrets never leave: not in any output, journal or backup
+fresh psk-mismatch
+for cmd in check "check --json" "fix all --yes --psk-file $WORK/psk.txt" history connect "connect --json" profiles; do
+    # shellcheck disable=SC2086
+    "$L2TPFIX" --mock "$S" --state-dir "$ST" $cmd >>"$WORK/all-out" 2>&1 </dev/null
+done
+if grep -rqE 'the-servers-key|an-old-key|Spring-Rain' "$WORK/all-out" "$ST"; then bad "a secret reached output or state"; else ok; fi
+
+echo "cli: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
