@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Builds l2tpfix and runs every test: warnings as errors, the whole suite
+# (unit, command line, TUI in tmux), again under ASan/UBSan, and the unit
+# tests under valgrind memcheck.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/deps.sh test
+jobs=$(nproc)
+start=$(date +%s)
+
+echo "== build (-Werror) and the whole suite"
+cmake -S . -B build/ci -DCMAKE_BUILD_TYPE=RelWithDebInfo -DL2F_WERROR=ON >/dev/null
+cmake --build build/ci -j"$jobs" >/dev/null
+(cd build/ci && ctest -j"$jobs" --output-on-failure)
+
+echo "== the whole suite under AddressSanitizer and UndefinedBehaviorSanitizer"
+cmake -S . -B build/asan -DCMAKE_BUILD_TYPE=Debug -DL2F_WERROR=ON -DL2F_SANITIZE=ON >/dev/null
+cmake --build build/asan -j"$jobs" >/dev/null
+(cd build/asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+    ctest -j"$jobs" --output-on-failure)
+
+echo "== unit tests under valgrind memcheck"
+vg_failed=0
+for t in build/ci/tests/test_*; do
+    if ! L2TPFIX_MOCK_STEP_MS=0 valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
+        "$t" >"build/ci/valgrind-$(basename "$t").log" 2>&1; then
+        echo "valgrind: $(basename "$t") failed:"; tail -30 "build/ci/valgrind-$(basename "$t").log"
+        vg_failed=$((vg_failed + 1))
+    fi
+done
+[ "$vg_failed" -eq 0 ] || exit 1
+echo "valgrind: every unit test clean"
+
+echo "== all done in $(( $(date +%s) - start )) s"
