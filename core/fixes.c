@@ -213,8 +213,10 @@ static enum l2f_status write_backups(struct fix_context *ctx, struct journal_ent
         enum l2f_status st = plat_mkdir_p(ctx->backup_dir, err);
         if (st != L2F_OK)
             return st;
+        char value[sizeof c->field]; /* a copy: GCC cannot tell the two members apart */
+        memcpy(value, c->field, sizeof value);
         snprintf(c->backup, sizeof c->backup, "%s%c%d-%s.reg", ctx->backup_dir, PLAT_DIRSEP,
-                 ctx->journal->next_id, c->field);
+                 ctx->journal->next_id, value);
         unsigned char *data;
         size_t len;
         st = regfile_render_dword(c->target, c->field, c->before_set, (unsigned long)c->before,
