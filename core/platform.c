@@ -68,6 +68,24 @@ static enum l2f_status write_all(int fd, const void *data, size_t len)
     return L2F_OK;
 }
 
+/* Writes, flushes to disk and closes fd; *saved gets errno of the first failure. */
+static enum l2f_status write_sync_close(int fd, const void *data, size_t len, int *saved)
+{
+    enum l2f_status st = write_all(fd, data, len);
+    if (st == L2F_OK && sync_fd(fd) != 0)
+        st = L2F_ERR_IO;
+    *saved = errno;
+#ifdef _WIN32
+    _close(fd);
+#else
+    if (close(fd) != 0 && st == L2F_OK) {
+        st = L2F_ERR_IO;
+        *saved = errno;
+    }
+#endif
+    return st;
+}
+
 enum l2f_status plat_write_atomic(const char *path, const void *data, size_t len,
                                   struct l2f_err *err)
 {
@@ -93,22 +111,15 @@ enum l2f_status plat_write_atomic(const char *path, const void *data, size_t len
         l2f_err_set(err, "%s: cannot create a temporary file: %s", path, strerror(errno));
         return L2F_ERR_IO;
     }
-    enum l2f_status st = write_all(fd, data, len);
-    if (st == L2F_OK && sync_fd(fd) != 0)
-        st = L2F_ERR_IO;
-    int saved = errno;
+    int saved;
+    enum l2f_status st = write_sync_close(fd, data, len, &saved);
 #ifdef _WIN32
-    _close(fd);
     if (st == L2F_OK &&
         !MoveFileExA(tmp, path, MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH)) {
         st = L2F_ERR_IO;
         saved = EACCES;
     }
 #else
-    if (close(fd) != 0 && st == L2F_OK) {
-        st = L2F_ERR_IO;
-        saved = errno;
-    }
     if (st == L2F_OK && rename(tmp, path) != 0) {
         st = L2F_ERR_IO;
         saved = errno;
@@ -133,18 +144,8 @@ enum l2f_status plat_append_sync(const char *path, const char *data, size_t len,
         l2f_err_set(err, "%s: cannot open for writing: %s", path, strerror(errno));
         return L2F_ERR_IO;
     }
-    enum l2f_status st = write_all(fd, data, len);
-    if (st == L2F_OK && sync_fd(fd) != 0)
-        st = L2F_ERR_IO;
-    int saved = errno;
-#ifdef _WIN32
-    _close(fd);
-#else
-    if (close(fd) != 0 && st == L2F_OK) {
-        st = L2F_ERR_IO;
-        saved = errno;
-    }
-#endif
+    int saved;
+    enum l2f_status st = write_sync_close(fd, data, len, &saved);
     if (st != L2F_OK)
         l2f_err_set(err, "%s: cannot write: %s", path, strerror(saved));
     return st;

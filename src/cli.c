@@ -73,6 +73,16 @@ static int print_json_text(char *text, enum l2f_status st)
     return 0;
 }
 
+/* Prints a JSON document and frees it. */
+static void print_json(cJSON *doc)
+{
+    char *text = doc ? cJSON_Print(doc) : NULL;
+    cJSON_Delete(doc);
+    if (text)
+        puts(text);
+    cJSON_free(text);
+}
+
 static const char *status_word(enum check_status st)
 {
     switch (st) {
@@ -427,11 +437,7 @@ static int cmd_connect(struct cli *c)
             cJSON_AddItemToArray(stages, so);
         }
         cJSON_AddItemToObject(o, "stages", stages);
-        char *text = cJSON_Print(o);
-        cJSON_Delete(o);
-        if (text)
-            puts(text);
-        cJSON_free(text);
+        print_json(o);
     } else if (ev.code == 0) {
         printf("Connected: all four stages passed. (The test connection was hung up again.)\n");
     } else {
@@ -475,11 +481,7 @@ static int cmd_explain(struct cli *c)
         for (int i = 0; i < KB_MAX_FIXES && kb->fixes[i] != FIX_NONE; i++)
             cJSON_AddItemToArray(fixes, cJSON_CreateString(fix_info(kb->fixes[i])->id));
         cJSON_AddItemToObject(o, "fixes", fixes);
-        char *text = cJSON_Print(o);
-        cJSON_Delete(o);
-        if (text)
-            puts(text);
-        cJSON_free(text);
+        print_json(o);
         return 0;
     }
     printf("%d %s\n  %s\n\nStage:  %s (%s)\nCauses: %s\n", kb->code, kb->name, kb->message,
@@ -510,11 +512,7 @@ static int cmd_profiles(struct cli *c)
             cJSON_AddStringToObject(o, "server", list.items[i].server);
             cJSON_AddItemToArray(arr, o);
         }
-        char *text = cJSON_Print(arr);
-        cJSON_Delete(arr);
-        if (text)
-            puts(text);
-        cJSON_free(text);
+        print_json(arr);
     } else {
         printf("%-32s %-9s %-18s %s\n", "NAME", "PHONEBOOK", "TYPE", "SERVER");
         for (size_t i = 0; i < list.count; i++) {
