@@ -4,7 +4,7 @@
 #include <string.h>
 
 const struct backend_ops *const backend_list[] = {
-#ifdef _WIN32
+#ifdef L2F_HAVE_WIN32_BACKEND
     &backend_win32_ops,
 #endif
     &backend_mock_ops,

@@ -1,6 +1,10 @@
 #include "kb.h"
 
 #define N FIX_NONE
+/* Sorted by code. Where real Windows could prove a line wrong: the code a PPP
+ * option mismatch surfaces as (789 in field reports; 734, 691 or 812 on some
+ * builds and servers) and 766 for a certificate profile with no certificate
+ * are taken from field reports, not from Microsoft's documentation. */
 /* Sorted by code. Names and meanings from raserror.h and Microsoft's RRAS
  * error reference (names checked against mingw-w64 raserror.h); causes from
  * the field (windows-l2tp.md). */

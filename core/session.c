@@ -10,20 +10,19 @@ enum l2f_status session_open(struct session *s, const struct session_options *op
     const struct backend_ops *ops = NULL;
     char arg[PLAT_PATH_MAX + 8];
     if (opts->demo || opts->mock_file) {
-        ops = &backend_mock_ops;
+        ops = backend_find("mock");
         if (opts->demo)
             snprintf(arg, sizeof arg, "demo:%s", opts->demo);
         else
             snprintf(arg, sizeof arg, "%s", opts->mock_file);
     } else {
-#ifdef L2F_HAVE_WIN32_BACKEND
-        ops = &backend_win32_ops;
+        ops = backend_find("windows");
         arg[0] = '\0';
-#else
-        l2f_err_set(err, "the live backend needs Windows; on this system try the demo: "
-                         "l2tpfix --demo (or --mock FILE for a scenario file)");
-        return L2F_ERR_UNSUPPORTED;
-#endif
+        if (!ops) {
+            l2f_err_set(err, "the live backend needs Windows; on this system try the demo: "
+                             "l2tpfix --demo (or --mock FILE for a scenario file)");
+            return L2F_ERR_UNSUPPORTED;
+        }
     }
     s->be.ops = ops;
     enum l2f_status st = ops->open(&s->be, arg, err);
