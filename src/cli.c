@@ -132,6 +132,9 @@ static int cmd_check(struct cli *c)
             if (d.checks[k].fix != FIX_NONE)
                 printf("  [fix: %s]", fix_info(d.checks[k].fix)->id);
             putchar('\n');
+            /* where to look in Windows, for what needs a person's eyes */
+            if (d.checks[k].status == CHECK_FAIL || d.checks[k].status == CHECK_WARN)
+                printf("  %-7s %-16s where: %s\n", "", "", ci->where);
         }
     }
     if (obs.last_st == L2F_OK && obs.last.known && obs.last.code != 0) {

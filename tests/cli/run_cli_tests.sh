@@ -40,6 +40,7 @@ run 1 --demo check
 has "$OUT" '^ppp +PPP negotiation +FAIL' "demo check: ppp stage"
 has "$OUT" '^  FAIL +mschapv2 +AuthRestrictions=128: EAP only, MS-CHAP v2 not allowed' "demo check: mschapv2"
 has "$OUT" '^  FAIL +lcp-extensions +LcpExtensions=0' "demo check: lcp-extensions"
+has "$OUT" 'where: ncpa.cpl > connection Properties > Options > PPP Settings > Enable LCP extensions' "demo check: where"
 has "$OUT" 'Recommended fixes, in order: mschapv2 lcp-extensions' "demo check: order"
 run 1 --demo check --json
 hasjson "$OUT" '"fixes":\["mschapv2","lcp-extensions"\]' "json fixes"
