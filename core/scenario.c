@@ -3,11 +3,11 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
-#include <ini.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "inifile.h"
 #include "platform.h"
 
 #define DEFAULT_SERVER "vpn.example.com"
@@ -405,10 +405,45 @@ static int profile_key(struct parse_state *ps, const char *pname, const char *na
     return 1;
 }
 
-static int on_key(void *user, const char *section, const char *name, const char *value)
+static bool fixed_section(const char *section)
+{
+    return strcmp(section, "machine") == 0 || strcmp(section, "registry") == 0 ||
+           strcmp(section, "services") == 0 || strcmp(section, "server") == 0;
+}
+
+static int unknown_section(struct parse_state *ps, const char *section)
+{
+    snprintf(ps->msg, sizeof ps->msg,
+             "unknown section [%.200s] (machine, registry, services, server, profile \"NAME\")", section);
+    return 0;
+}
+
+/* A section header: a profile section creates its profile even with no keys. */
+static int on_section(struct parse_state *ps, const char *section)
+{
+    char pname[PROFILE_NAME_MAX];
+    if (fixed_section(section))
+        return 1;
+    if (!profile_section_name(section, pname, sizeof pname))
+        return unknown_section(ps, section);
+    if (scenario_find_profile(ps->s, pname)) {
+        snprintf(ps->msg, sizeof ps->msg, "profile \"%s\" defined twice", pname);
+        return 0;
+    }
+    if (!add_profile(ps, pname)) {
+        snprintf(ps->msg, sizeof ps->msg, "out of memory");
+        return 0;
+    }
+    return 1;
+}
+
+static int on_line(void *user, int lineno, const char *section, const char *name, const char *value)
 {
     struct parse_state *ps = user;
     char pname[PROFILE_NAME_MAX];
+    (void)lineno;
+    if (!name)
+        return on_section(ps, section);
     if (strcmp(section, "machine") == 0)
         return machine_key(ps, name, value);
     if (strcmp(section, "registry") == 0)
@@ -419,63 +454,11 @@ static int on_key(void *user, const char *section, const char *name, const char 
         return server_key(ps, name, value);
     if (profile_section_name(section, pname, sizeof pname))
         return profile_key(ps, pname, name, value);
-    if (section[0] == '\0')
-        snprintf(ps->msg, sizeof ps->msg, "key '%s' before any [section]", name);
-    else
-        snprintf(ps->msg, sizeof ps->msg,
-                 "unknown section [%s] (machine, registry, services, server, profile \"NAME\")",
-                 section);
-    return 0;
-}
-
-/* inih calls the handler only for keys; a profile section with no keys must
- * still create the profile, and a bad section line must be reported even when
- * no key follows it. Returns the line number of a bad header, else 0. */
-static int scan_sections(struct parse_state *ps, const char *text)
-{
-    int lineno = 0;
-    for (const char *line = text; line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
-        lineno++;
-        const char *p = line;
-        if (lineno == 1 && (unsigned char)p[0] == 0xEF && (unsigned char)p[1] == 0xBB &&
-            (unsigned char)p[2] == 0xBF)
-            p += 3;
-        while (*p == ' ' || *p == '\t')
-            p++;
-        if (*p != '[')
-            continue;
-        const char *close = p + 1;
-        while (*close && *close != ']' && *close != '\n')
-            close++;
-        if (*close != ']')
-            continue; /* inih reports it */
-        char section[PROFILE_NAME_MAX + 16], pname[PROFILE_NAME_MAX];
-        size_t len = (size_t)(close - p - 1);
-        if (len >= sizeof section) {
-            snprintf(ps->msg, sizeof ps->msg, "section name too long");
-            return lineno;
-        }
-        memcpy(section, p + 1, len);
-        section[len] = '\0';
-        if (strcmp(section, "machine") == 0 || strcmp(section, "registry") == 0 ||
-            strcmp(section, "services") == 0 || strcmp(section, "server") == 0)
-            continue;
-        if (!profile_section_name(section, pname, sizeof pname)) {
-            snprintf(ps->msg, sizeof ps->msg,
-                     "unknown section [%s] (machine, registry, services, server, profile \"NAME\")",
-                     section);
-            return lineno;
-        }
-        if (scenario_find_profile(ps->s, pname)) {
-            snprintf(ps->msg, sizeof ps->msg, "profile \"%s\" defined twice", pname);
-            return lineno;
-        }
-        if (!add_profile(ps, pname)) {
-            snprintf(ps->msg, sizeof ps->msg, "out of memory");
-            return lineno;
-        }
+    if (section[0] == '\0') {
+        snprintf(ps->msg, sizeof ps->msg, "key '%.100s' before any [section]", name);
+        return 0;
     }
-    return 0;
+    return unknown_section(ps, section);
 }
 
 static void finish_profiles(struct parse_state *ps)
@@ -511,18 +494,7 @@ enum l2f_status scenario_parse(const char *text, const char *source, struct scen
     memset(&ps, 0, sizeof ps);
     set_defaults(out);
     ps.s = out;
-#ifdef HAVE_INI_RUNTIME_OPTIONS
-    /* an indented line is a mistake here, not a continuation; ';' may be in a key */
-    ini_allow_multiline = false;
-    ini_allow_inline_comments = false;
-    ini_stop_on_first_error = true;
-    ini_use_stack = false;
-    ini_allow_realloc = true;
-    ini_max_line = 1 << 16;
-#endif
-    int bad = scan_sections(&ps, text);
-    if (bad == 0)
-        bad = ini_parse_string(text, on_key, &ps);
+    int bad = inifile_parse(text, on_line, &ps);
     if (bad == 0)
         finish_profiles(&ps);
     free(ps.profile_keys);
