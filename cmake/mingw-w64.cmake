@@ -9,6 +9,8 @@ if(NOT L2F_MINGW_PREFIX)
     set(L2F_MINGW_PREFIX "${CMAKE_CURRENT_LIST_DIR}/../build/mingw-prefix")
 endif()
 get_filename_component(L2F_MINGW_PREFIX "${L2F_MINGW_PREFIX}" ABSOLUTE)
+# try_compile reads this file again, in-process: hand it the same prefix
+list(APPEND CMAKE_TRY_COMPILE_PLATFORM_VARIABLES L2F_MINGW_PREFIX)
 set(CMAKE_FIND_ROOT_PATH /usr/x86_64-w64-mingw32 ${L2F_MINGW_PREFIX})
 set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
 set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)

@@ -1,0 +1,431 @@
+/* The live backend: the machine this runs on, through the RAS API, the
+ * registry and the service control manager. Windows only. */
+#include <windows.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend.h"
+#include "platform.h"
+#include "text.h"
+#include "win/ras.h"
+#include "win/winreg.h"
+#include "win/winutil.h"
+
+#define MAX_EVENTS 32
+
+struct win_state {
+    const struct ras_api *ras;
+    char machine_id[128];
+    /* the test connection: RasDial's notifier runs on another thread */
+    CRITICAL_SECTION lock;
+    struct connect_event events[MAX_EVENTS];
+    size_t head, tail;
+    HRASCONN conn;
+    bool connecting;
+    int stage; /* the stage reached so far, -1 before any */
+};
+
+/* RasDialFunc1 carries no context; one test connection at a time */
+static struct win_state *dialing;
+
+static const struct ras_api *override_ras;
+
+void backend_win32_use_ras(const struct ras_api *api)
+{
+    override_ras = api;
+}
+
+static struct win_state *win(struct backend *be)
+{
+    return be->state;
+}
+
+static enum l2f_status win_open(struct backend *be, const char *arg, struct l2f_err *err)
+{
+    (void)arg;
+    (void)err;
+    struct win_state *w = calloc(1, sizeof *w);
+    if (!w)
+        return L2F_ERR_NOMEM;
+    w->ras = override_ras ? override_ras : &ras_system;
+    wchar_t computer[MAX_COMPUTERNAME_LENGTH + 1];
+    DWORD n = MAX_COMPUTERNAME_LENGTH + 1;
+    char name[64] = "this-computer";
+    if (GetComputerNameW(computer, &n))
+        win_to_utf8(computer, name, sizeof name);
+    snprintf(w->machine_id, sizeof w->machine_id, "windows:%s", name);
+    InitializeCriticalSection(&w->lock);
+    be->state = w;
+    return L2F_OK;
+}
+
+static void hang_up(struct win_state *w)
+{
+    if (!w->conn)
+        return;
+    w->ras->hang_up(w->conn);
+    /* Windows wants the handle drained before the port can be reused */
+    RASCONNSTATUSW status;
+    for (int i = 0; i < 300; i++) {
+        memset(&status, 0, sizeof status);
+        status.dwSize = sizeof status;
+        if (w->ras->get_connect_status(w->conn, &status) == ERROR_INVALID_HANDLE)
+            break;
+        Sleep(10);
+    }
+    w->conn = NULL;
+}
+
+static void win_close(struct backend *be)
+{
+    struct win_state *w = win(be);
+    if (!w)
+        return;
+    hang_up(w);
+    if (dialing == w)
+        dialing = NULL;
+    DeleteCriticalSection(&w->lock);
+    free(w);
+    be->state = NULL;
+}
+
+static const char *win_machine_id(struct backend *be)
+{
+    return win(be)->machine_id;
+}
+
+static const char *win_describe(struct backend *be)
+{
+    (void)be;
+    return "Windows (live)";
+}
+
+/* Fills a profile from its entry, credentials included (never their values). */
+static enum l2f_status read_ref(struct win_state *w, const struct ras_ref *ref, struct vpn_profile *p,
+                                struct l2f_err *err)
+{
+    RASENTRYW *e;
+    DWORD size;
+    memset(p, 0, sizeof *p);
+    win_to_utf8(ref->name, p->name, sizeof p->name);
+    p->phonebook = ref->all_users ? PHONEBOOK_ALLUSERS : PHONEBOOK_USER;
+    enum l2f_status st = ras_read_entry(w->ras, ref, &e, &size, err);
+    if (st != L2F_OK)
+        return st;
+    ras_entry_to_profile(e, p);
+    free(e);
+    return ras_saved_credentials(w->ras, ref, p, err);
+}
+
+static enum l2f_status win_list_profiles(struct backend *be, struct profile_list *out, struct l2f_err *err)
+{
+    struct win_state *w = win(be);
+    struct ras_ref *refs;
+    size_t n;
+    out->items = NULL;
+    out->count = 0;
+    enum l2f_status st = ras_list(w->ras, &refs, &n, err);
+    if (st != L2F_OK)
+        return st;
+    out->items = calloc(n ? n : 1, sizeof *out->items);
+    if (!out->items) {
+        free(refs);
+        return L2F_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        struct l2f_err ignored;
+        /* a profile that cannot be read is still listed, by name */
+        if (read_ref(w, &refs[i], &out->items[out->count], &ignored) != L2F_OK) {
+            win_to_utf8(refs[i].name, out->items[out->count].name, sizeof out->items[out->count].name);
+            out->items[out->count].phonebook = refs[i].all_users ? PHONEBOOK_ALLUSERS : PHONEBOOK_USER;
+        }
+        out->count++;
+    }
+    free(refs);
+    return L2F_OK;
+}
+
+static enum l2f_status win_read_profile(struct backend *be, const char *name, struct vpn_profile *out,
+                                        struct l2f_err *err)
+{
+    struct ras_ref ref;
+    enum l2f_status st = ras_find(win(be)->ras, name, &ref, err);
+    return st == L2F_OK ? read_ref(win(be), &ref, out, err) : st;
+}
+
+static enum l2f_status win_write_profile_field(struct backend *be, const char *name, enum profile_field field,
+                                               long value, struct l2f_err *err)
+{
+    struct win_state *w = win(be);
+    struct ras_ref ref;
+    RASENTRYW *e;
+    DWORD size;
+    enum l2f_status st = ras_find(w->ras, name, &ref, err);
+    if (st == L2F_OK)
+        st = ras_read_entry(w->ras, &ref, &e, &size, err);
+    if (st != L2F_OK)
+        return st;
+    if (!ras_entry_set_field(e, field, value)) {
+        l2f_err_set(err, "%s=%ld cannot be expressed in the Windows entry", profile_field_key(field), value);
+        st = L2F_ERR_USAGE;
+    } else {
+        st = ras_write_entry(w->ras, &ref, e, size, err);
+    }
+    free(e);
+    return st;
+}
+
+static enum l2f_status win_set_secret(struct backend *be, const char *profile, enum secret_kind kind,
+                                      const char *username, const char *secret, struct l2f_err *err)
+{
+    struct win_state *w = win(be);
+    struct ras_ref ref;
+    enum l2f_status st = ras_find(w->ras, profile, &ref, err);
+    if (st != L2F_OK)
+        return st;
+    RASCREDENTIALSW cred;
+    memset(&cred, 0, sizeof cred);
+    cred.dwSize = sizeof cred;
+    if (kind == SECRET_PSK) {
+        cred.dwMask = RASCM_PreSharedKey;
+    } else {
+        cred.dwMask = RASCM_UserName | RASCM_Password;
+        if (username && !win_to_wide(username, cred.szUserName, UNLEN + 1)) {
+            l2f_err_set(err, "the user name is too long");
+            return L2F_ERR_USAGE;
+        }
+    }
+    if (secret && !win_to_wide(secret, cred.szPassword, PWLEN + 1)) {
+        SecureZeroMemory(&cred, sizeof cred);
+        l2f_err_set(err, "the secret is too long (at most %d characters)", PWLEN);
+        return L2F_ERR_USAGE;
+    }
+    DWORD rc = w->ras->set_credentials(ref.phonebook, ref.name, &cred, secret == NULL);
+    SecureZeroMemory(&cred, sizeof cred);
+    return win_status(rc, kind == SECRET_PSK ? "saving the pre-shared key" : "saving the credentials", err);
+}
+
+static enum l2f_status win_reg_read(struct backend *be, const char *key, const char *value, bool *exists,
+                                    unsigned long *data, struct l2f_err *err)
+{
+    (void)be;
+    return winreg_read_dword(key, value, exists, data, err);
+}
+
+static enum l2f_status win_reg_write(struct backend *be, const char *key, const char *value, bool exists,
+                                     unsigned long data, struct l2f_err *err)
+{
+    (void)be;
+    return winreg_write_dword(key, value, exists, data, err);
+}
+
+static enum l2f_status win_service_query(struct backend *be, const char *name, struct service_status *out,
+                                         struct l2f_err *err)
+{
+    (void)be;
+    return winsvc_query(name, out, err);
+}
+
+static enum l2f_status win_service_control(struct backend *be, const char *name, enum service_action action,
+                                           struct l2f_err *err)
+{
+    (void)be;
+    return winsvc_control(name, action, err);
+}
+
+static enum l2f_status win_service_set_start(struct backend *be, const char *name, enum service_start start,
+                                             struct l2f_err *err)
+{
+    (void)be;
+    return winsvc_set_start(name, start, err);
+}
+
+static enum l2f_status win_is_admin(struct backend *be, bool *admin)
+{
+    (void)be;
+    HANDLE token;
+    TOKEN_ELEVATION elevation;
+    DWORD got = 0;
+    *admin = false;
+    if (!OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &token))
+        return L2F_ERR_BACKEND;
+    if (GetTokenInformation(token, TokenElevation, &elevation, sizeof elevation, &got))
+        *admin = elevation.TokenIsElevated != 0;
+    CloseHandle(token);
+    return L2F_OK;
+}
+
+static enum l2f_status win_probe(struct backend *be, const char *host, struct probe_report *out,
+                                 struct l2f_err *err)
+{
+    (void)be;
+    (void)host;
+    memset(out, 0, sizeof *out);
+    l2f_err_set(err, "the network probe is not built yet");
+    return L2F_ERR_UNSUPPORTED;
+}
+
+static enum l2f_status win_last_connection(struct backend *be, const char *profile,
+                                           struct connection_record *out, struct l2f_err *err)
+{
+    (void)be;
+    (void)profile;
+    /* RasClient event 20227 is not read yet: say unknown rather than guess */
+    out->known = false;
+    l2f_err_set(err, "reading the RasClient event log is not built yet");
+    return L2F_ERR_UNSUPPORTED;
+}
+
+/* Where a RASCONNSTATE falls among the four stages. OpenPort..PortOpened is the
+ * local L2TP port; ConnectDevice..AllDevicesConnected is IKE/IPsec and the
+ * tunnel in it; Authenticate is LCP; the rest is authentication (KB325034:
+ * a failure before credentials are used points to IPsec). */
+static enum stage_id stage_of(RASCONNSTATE s)
+{
+    if (s <= RASCS_PortOpened)
+        return STAGE_TUNNEL;
+    if (s <= RASCS_AllDevicesConnected)
+        return STAGE_IPSEC;
+    if (s == RASCS_Authenticate)
+        return STAGE_PPP;
+    return STAGE_AUTH;
+}
+
+static void push(struct win_state *w, enum connect_event_kind kind, int stage, int code, const char *detail)
+{
+    size_t next = (w->tail + 1) % MAX_EVENTS;
+    if (next == w->head)
+        return; /* full: the poller is far behind; drop rather than block RAS */
+    struct connect_event *ev = &w->events[w->tail];
+    ev->kind = kind;
+    ev->stage = (enum stage_id)stage;
+    ev->code = code;
+    text_copy(ev->detail, sizeof ev->detail, detail);
+    w->tail = next;
+}
+
+static void WINAPI on_dial(HRASCONN conn, UINT msg, RASCONNSTATE state, DWORD error, DWORD extended)
+{
+    (void)conn;
+    (void)msg;
+    (void)extended;
+    struct win_state *w = dialing;
+    if (!w)
+        return;
+    EnterCriticalSection(&w->lock);
+    if (w->connecting) {
+        int stage = (int)stage_of(state);
+        if (state == RASCS_Connected)
+            stage = STAGE_COUNT; /* past the last stage */
+        /* light every stage up to the one reached */
+        while (w->stage < stage) {
+            if (w->stage >= 0)
+                push(w, CONNECT_STAGE_PASS, w->stage, 0, "");
+            w->stage++;
+            if (w->stage < STAGE_COUNT)
+                push(w, CONNECT_STAGE_BEGIN, w->stage, 0, "");
+        }
+        if (error != 0) {
+            char detail[64];
+            snprintf(detail, sizeof detail, "RAS state %d", (int)state);
+            push(w, CONNECT_DONE, w->stage < STAGE_COUNT ? w->stage : STAGE_AUTH, (int)error, detail);
+            w->connecting = false;
+        } else if (state == RASCS_Connected) {
+            push(w, CONNECT_DONE, STAGE_AUTH, 0, "connected");
+            w->connecting = false;
+        }
+    }
+    LeaveCriticalSection(&w->lock);
+}
+
+static enum l2f_status win_connect_start(struct backend *be, const char *profile, struct l2f_err *err)
+{
+    struct win_state *w = win(be);
+    if (dialing && dialing->connecting) {
+        l2f_err_set(err, "a test connection is already running");
+        return L2F_ERR_USAGE;
+    }
+    struct ras_ref ref;
+    enum l2f_status st = ras_find(w->ras, profile, &ref, err);
+    if (st != L2F_OK)
+        return st;
+    RASDIALPARAMSW params;
+    BOOL has_password = FALSE;
+    memset(&params, 0, sizeof params);
+    params.dwSize = sizeof params;
+    wcsncpy(params.szEntryName, ref.name, RAS_MaxEntryName);
+    /* the saved user name and password, as Windows would use them */
+    DWORD rc = w->ras->get_entry_dial_params(ref.phonebook, &params, &has_password);
+    if (rc != ERROR_SUCCESS) {
+        SecureZeroMemory(&params, sizeof params);
+        return win_status(rc, "reading the dial parameters", err);
+    }
+    EnterCriticalSection(&w->lock);
+    w->head = w->tail = 0;
+    w->stage = -1;
+    w->connecting = true;
+    dialing = w;
+    LeaveCriticalSection(&w->lock);
+    w->conn = NULL;
+    rc = w->ras->dial(NULL, ref.phonebook, &params, 1, (LPVOID)on_dial, &w->conn);
+    SecureZeroMemory(&params, sizeof params);
+    if (rc != ERROR_SUCCESS) {
+        EnterCriticalSection(&w->lock);
+        w->connecting = false;
+        push(w, CONNECT_DONE, STAGE_TUNNEL, (int)rc, "RasDial refused to start");
+        LeaveCriticalSection(&w->lock);
+    }
+    return L2F_OK;
+}
+
+static bool win_connect_poll(struct backend *be, struct connect_event *ev)
+{
+    struct win_state *w = win(be);
+    bool got = false;
+    EnterCriticalSection(&w->lock);
+    if (w->head != w->tail) {
+        *ev = w->events[w->head];
+        w->head = (w->head + 1) % MAX_EVENTS;
+        got = true;
+    }
+    LeaveCriticalSection(&w->lock);
+    /* a test connection is never left up: hang up as soon as it ends */
+    if (got && ev->kind == CONNECT_DONE)
+        hang_up(w);
+    return got;
+}
+
+static void win_connect_cancel(struct backend *be)
+{
+    struct win_state *w = win(be);
+    EnterCriticalSection(&w->lock);
+    w->connecting = false;
+    w->head = w->tail = 0;
+    LeaveCriticalSection(&w->lock);
+    hang_up(w);
+}
+
+const struct backend_ops backend_win32_ops = {
+    .name = "windows",
+    .open = win_open,
+    .close = win_close,
+    .machine_id = win_machine_id,
+    .describe = win_describe,
+    .list_profiles = win_list_profiles,
+    .read_profile = win_read_profile,
+    .write_profile_field = win_write_profile_field,
+    .set_secret = win_set_secret,
+    .reg_read_dword = win_reg_read,
+    .reg_write_dword = win_reg_write,
+    .service_query = win_service_query,
+    .service_control = win_service_control,
+    .service_set_start = win_service_set_start,
+    .is_admin = win_is_admin,
+    .probe_server = win_probe,
+    .last_connection = win_last_connection,
+    .connect_start = win_connect_start,
+    .connect_poll = win_connect_poll,
+    .connect_cancel = win_connect_cancel,
+};
