@@ -76,13 +76,14 @@ static bool parse_bool(const char *v, bool *out)
     return true;
 }
 
-static bool parse_long(const char *v, long min, long max, long *out)
+/* long long: a DWORD does not fit in a Windows long (LLP64) */
+static bool parse_number(const char *v, long long min, long long max, long long *out)
 {
     char *end;
     if (!*v || (!isdigit((unsigned char)*v) && *v != '-'))
         return false;
     errno = 0;
-    long n = strtol(v, &end, 10);
+    long long n = strtoll(v, &end, 10);
     if (errno || *end || n < min || n > max)
         return false;
     *out = n;
@@ -179,8 +180,8 @@ static int registry_key(struct parse_state *ps, const char *name, const char *va
             continue;
         if (!first_time(ps, &ps->seen_global[1], r, name))
             return 0;
-        long n;
-        if (!parse_long(value, 0, 0xFFFFFFFFL, &n)) {
+        long long n;
+        if (!parse_number(value, 0, 0xFFFFFFFFLL, &n)) {
             snprintf(ps->msg, sizeof ps->msg, "%s: expected a DWORD number, got '%s'", name, value);
             return 0;
         }
@@ -371,11 +372,11 @@ static int profile_key(struct parse_state *ps, const char *pname, const char *na
     }
     *keys |= 1u << bit;
     bool ok = true;
-    long n = 0;
+    long long n = 0;
     if (f != PROFILE_FIELD_COUNT) {
-        ok = parse_long(value, 0, 0x7FFFFFFFL, &n);
+        ok = parse_number(value, 0, 0x7FFFFFFFLL, &n);
         if (ok)
-            sp->p.fields[f] = n;
+            sp->p.fields[f] = (long)n;
     } else if (strcmp(name, "phonebook") == 0) {
         ok = strcmp(value, "user") == 0 || strcmp(value, "allusers") == 0;
         sp->p.phonebook = value[0] == 'a' ? PHONEBOOK_ALLUSERS : PHONEBOOK_USER;
@@ -392,7 +393,7 @@ static int profile_key(struct parse_state *ps, const char *pname, const char *na
         ok = copy_bounded(sp->password, sizeof sp->password, value);
         *keys |= PK_PASSWORD;
     } else if (strcmp(name, "last_error") == 0) {
-        ok = parse_long(value, 0, 99999, &n);
+        ok = parse_number(value, 0, 99999, &n);
         sp->last.known = ok;
         sp->last.code = (int)n;
     }

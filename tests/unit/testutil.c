@@ -3,8 +3,48 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef _WIN32
+#include <windows.h>
+#include <direct.h>
+#else
 #include <unistd.h>
+#endif
 
+#ifdef _WIN32
+void tu_mkdtemp(char *buf, size_t len)
+{
+    char base[MAX_PATH];
+    static unsigned counter;
+    assert_true(GetTempPathA(sizeof base, base) > 0);
+    for (int i = 0; i < 100; i++) {
+        snprintf(buf, len, "%sl2f-test-%lu-%u", base, (unsigned long)GetCurrentProcessId(), counter++);
+        if (_mkdir(buf) == 0)
+            return;
+    }
+    fail_msg("cannot make a temporary directory in %s", base);
+}
+
+void tu_rmtree(const char *dir)
+{
+    char pattern[MAX_PATH + 4], path[MAX_PATH * 2];
+    WIN32_FIND_DATAA fd;
+    snprintf(pattern, sizeof pattern, "%s\\*", dir);
+    HANDLE h = FindFirstFileA(pattern, &fd);
+    if (h != INVALID_HANDLE_VALUE) {
+        do {
+            if (strcmp(fd.cFileName, ".") == 0 || strcmp(fd.cFileName, "..") == 0)
+                continue;
+            snprintf(path, sizeof path, "%s\\%s", dir, fd.cFileName);
+            if (fd.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY)
+                tu_rmtree(path);
+            else
+                DeleteFileA(path);
+        } while (FindNextFileA(h, &fd));
+        FindClose(h);
+    }
+    assert_true(RemoveDirectoryA(dir));
+}
+#else
 void tu_mkdtemp(char *buf, size_t len)
 {
     const char *tmp = getenv("TMPDIR");
@@ -19,6 +59,7 @@ void tu_rmtree(const char *dir)
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     assert_int_equal(system(cmd), 0);
 }
+#endif
 
 void tu_write_file(const char *dir, const char *name, const char *text, char *out, size_t len)
 {
