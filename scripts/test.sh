@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds l2tpfix and runs every test: warnings as errors, the whole suite
-# (unit, command line, TUI in tmux), again under ASan/UBSan, and the unit
-# tests under valgrind memcheck.
+# (unit, command line, TUI in tmux), again under ASan/UBSan, the unit tests
+# under valgrind memcheck, and the Windows build's tests under Wine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/deps.sh test
@@ -30,5 +30,12 @@ for t in build/ci/tests/test_*; do
 done
 [ "$vg_failed" -eq 0 ] || exit 1
 echo "valgrind: every unit test clean"
+
+echo "== Windows: cross-built with mingw-w64, its tests under Wine"
+bash scripts/mingw-deps.sh
+cmake -S . -B build/win -DCMAKE_TOOLCHAIN_FILE="$PWD/cmake/mingw-w64.cmake" -DCMAKE_BUILD_TYPE=Release \
+    -DL2F_WERROR=ON -DL2F_LINUX_L2TPFIX="$PWD/build/ci/l2tpfix" >/dev/null
+cmake --build build/win -j"$jobs" >/dev/null
+(cd build/win && ctest -j"$jobs" --output-on-failure)
 
 echo "== all done in $(( $(date +%s) - start )) s"
