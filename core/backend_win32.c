@@ -9,6 +9,7 @@
 #include "backend.h"
 #include "platform.h"
 #include "text.h"
+#include "win/eventlog.h"
 #include "win/ras.h"
 #include "win/winreg.h"
 #include "win/winutil.h"
@@ -271,11 +272,7 @@ static enum l2f_status win_last_connection(struct backend *be, const char *profi
                                            struct connection_record *out, struct l2f_err *err)
 {
     (void)be;
-    (void)profile;
-    /* RasClient event 20227 is not read yet: say unknown rather than guess */
-    out->known = false;
-    l2f_err_set(err, "reading the RasClient event log is not built yet");
-    return L2F_ERR_UNSUPPORTED;
+    return winlog_last_result(profile, out, err);
 }
 
 /* Where a RASCONNSTATE falls among the four stages. OpenPort..PortOpened is the
