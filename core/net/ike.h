@@ -1,0 +1,88 @@
+/* IKE packets for probing a VPN server: IKEv1 Main Mode message 1 with the
+ * offer a Windows L2TP client makes, IKEv2 IKE_SA_INIT, and strict parsers for
+ * what comes back. Pure functions: no sockets, no clock. Byte layouts: RFC 2408
+ * (ISAKMP), RFC 2409 (IKEv1), RFC 3947 (NAT-T), RFC 7296 (IKEv2). */
+#ifndef L2F_NET_IKE_H
+#define L2F_NET_IKE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "status.h"
+
+#define IKE_COOKIE_LEN 8
+#define IKE_HEADER_LEN 28
+#define IKE_MAX_PACKET 4096
+#define IKE_NATT_MARKER_LEN 4 /* the non-ESP marker on UDP 4500 (RFC 3948) */
+
+/* IKEv1 attribute values (RFC 2409 appendix A). */
+#define IKE_ENC_3DES 5
+#define IKE_ENC_AES_CBC 7
+#define IKE_HASH_SHA1 2
+#define IKE_HASH_SHA256 4
+#define IKE_AUTH_PSK 1
+#define IKE_GROUP_MODP1024 2
+#define IKE_GROUP_MODP2048 14
+#define IKE_GROUP_ECP256 19
+#define IKE_GROUP_ECP384 20
+
+/* Notify types both versions share. */
+#define IKE_NOTIFY_NO_PROPOSAL_CHOSEN 14
+#define IKE_NOTIFY_INVALID_KE_PAYLOAD 17
+#define IKEV2_NOTIFY_COOKIE 16390
+
+struct ike_transform {
+    uint16_t enc, key_bits, hash, auth, group;
+};
+
+/* What Windows' L2TP/IPsec client offers in Main Mode, in its order
+ * (windows-l2tp.md; the tail is UNVERIFIED). */
+extern const struct ike_transform ike_windows_offer[];
+extern const size_t ike_windows_offer_count;
+
+/* "aes256-sha1-modp2048" */
+void ike_transform_name(const struct ike_transform *t, char *buf, size_t len);
+
+/* Builds MM1: one proposal holding every transform (some servers ignore a
+ * group they do not know rather than answer), and the RFC 3947 NAT-T vendor
+ * id (some servers answer nothing without it). With marker, the 4-byte
+ * non-ESP marker comes first, for UDP 4500. Returns the length, 0 if buf is
+ * too small. */
+size_t ike_v1_build_mm1(uint8_t *buf, size_t len, const uint8_t cookie[IKE_COOKIE_LEN],
+                        const struct ike_transform *offer, size_t n, bool marker);
+
+enum ike_reply_kind {
+    IKE_REPLY_ACCEPTED,    /* v1: MM2 with the chosen transform; v2: SA_INIT answered with SA */
+    IKE_REPLY_NOTIFY,      /* an error notify: notify holds its type */
+    IKE_REPLY_INVALID_KE,  /* v2: the server wants another DH group (ke_group) */
+    IKE_REPLY_COOKIE       /* v2: the server is under load and wants a cookie */
+};
+
+struct ike_reply {
+    enum ike_reply_kind kind;
+    uint8_t responder_cookie[IKE_COOKIE_LEN];
+    struct ike_transform chosen; /* v1, accepted */
+    uint16_t notify;
+    uint16_t ke_group;
+    bool natt_vendor_id; /* v1: the server speaks RFC 3947 */
+};
+
+/* Parses a reply to our MM1. Rejects (L2F_ERR_PARSE, reason in err) what is
+ * not one: too short or too long, a length field that disagrees with the
+ * datagram, another initiator cookie, another version or exchange, a payload
+ * chain that runs out of the packet, more than one transform chosen. */
+enum l2f_status ike_v1_parse_reply(const uint8_t *buf, size_t len, const uint8_t cookie[IKE_COOKIE_LEN],
+                                   bool marker, struct ike_reply *out, struct l2f_err *err);
+
+/* IKE_SA_INIT offering AES-CBC, SHA1/SHA-256 and the MODP groups, with a KE of
+ * group ke_group (2 or 14) made from random (the probe never completes the
+ * exchange) and a nonce. random must be 32 + the group's size in bytes. */
+size_t ike_v2_build_sa_init(uint8_t *buf, size_t len, const uint8_t spi[IKE_COOKIE_LEN], uint16_t ke_group,
+                            const uint8_t *random, size_t random_len);
+/* How many random bytes ike_v2_build_sa_init needs for a group (0: unsupported). */
+size_t ike_v2_random_needed(uint16_t ke_group);
+enum l2f_status ike_v2_parse_reply(const uint8_t *buf, size_t len, const uint8_t spi[IKE_COOKIE_LEN],
+                                   struct ike_reply *out, struct l2f_err *err);
+
+#endif
