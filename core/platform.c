@@ -8,6 +8,7 @@
 
 #ifdef _WIN32
 #include <windows.h>
+#include <bcrypt.h>
 #include <io.h>
 #include <direct.h>
 #include <fcntl.h>
@@ -327,6 +328,20 @@ void plat_sleep_ms(unsigned ms)
     struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
     while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
     }
+#endif
+}
+
+bool plat_random(void *buf, size_t len)
+{
+#ifdef _WIN32
+    return BCryptGenRandom(NULL, buf, (ULONG)len, BCRYPT_USE_SYSTEM_PREFERRED_RNG) == 0;
+#else
+    FILE *f = fopen("/dev/urandom", "rb");
+    if (!f)
+        return false;
+    bool ok = fread(buf, 1, len, f) == len;
+    fclose(f);
+    return ok;
 #endif
 }
 

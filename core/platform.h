@@ -31,6 +31,8 @@ enum l2f_status plat_absolute_path(const char *path, char *buf, size_t len, stru
 void plat_time_iso(char buf[32]);
 uint64_t plat_monotonic_ms(void);
 void plat_sleep_ms(unsigned ms);
+/* Fills buf from the system's cryptographic random source. */
+bool plat_random(void *buf, size_t len);
 /* Zeroes memory in a way the compiler may not optimise away. */
 void plat_wipe(void *p, size_t len);
 bool plat_stdin_is_tty(void);

@@ -18,6 +18,7 @@
     X(CMD_CONNECT, "connect", "", "test connection: each stage as it is reached")         \
     X(CMD_EXPLAIN, "explain", "CODE", "meaning, stage, causes and fixes of a RAS error")  \
     X(CMD_PROFILES, "profiles", "", "every VPN profile of both phonebooks")               \
+    X(CMD_PROBE, "probe", "HOST", "ask the server: IKEv1 on UDP 500 and 4500, IKEv2")     \
     X(CMD_SCENARIOS, "scenarios", "", "the built-in demo scenarios")
 
 #define COMMAND_ENUM(e, name, args, help) e,
@@ -33,6 +34,9 @@ enum command_id { COMMAND_TABLE(COMMAND_ENUM) COMMAND_COUNT };
     X(OPT_PSK_FILE, "psk-file", "FILE", "read the pre-shared key for use-psk from FILE")  \
     X(OPT_PASSWORD_FILE, "password-file", "FILE", "read the password for credentials from FILE") \
     X(OPT_USERNAME, "username", "NAME", "the user name the credentials fix saves")        \
+    X(OPT_PORT, "port", "N", "probe: the IKE port (default 500)")                         \
+    X(OPT_NATT_PORT, "natt-port", "N", "probe: the NAT-T port (default 4500)")            \
+    X(OPT_TIMEOUT, "timeout", "MS", "probe: give up after this long (default 4000)")      \
     X(OPT_JSON, "json", NULL, "machine-readable output")                                  \
     X(OPT_YES, "yes", NULL, "apply without asking")                                       \
     X(OPT_DRY_RUN, "dry-run", NULL, "show the exact changes and make none")               \

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "kb.h"
+#include "net/probe.h"
 #include "platform.h"
 #include "report.h"
 #include "scenario.h"
@@ -530,6 +531,87 @@ static int cmd_profiles(struct cli *c)
     return 0;
 }
 
+/* A whole number option in [min, max]; -1 after printing a usage error. */
+static long number_option(const struct cli *c, enum option_id o, const char *name, long min, long max, long dflt)
+{
+    const char *v = c->a->value[o];
+    if (!v)
+        return dflt;
+    char *end;
+    long n = strtol(v, &end, 10);
+    if (*end || n < min || n > max) {
+        fprintf(stderr, "l2tpfix: --%s takes a number from %ld to %ld, not '%.30s'\n", name, min, max, v);
+        return -1;
+    }
+    return n;
+}
+
+static int cmd_probe(struct cli *c)
+{
+    struct probe_options opts;
+    probe_options_default(&opts);
+    long port = number_option(c, OPT_PORT, "port", 1, 65535, opts.port);
+    long natt = number_option(c, OPT_NATT_PORT, "natt-port", 1, 65535, opts.natt_port);
+    long timeout = number_option(c, OPT_TIMEOUT, "timeout", 100, 60000, (long)opts.timeout_ms);
+    if (port < 0 || natt < 0 || timeout < 0)
+        return 2;
+    opts.port = (uint16_t)port;
+    opts.natt_port = (uint16_t)natt;
+    opts.timeout_ms = (unsigned)timeout;
+    const char *host = c->a->args[0];
+    struct probe_result r;
+    struct l2f_err err = {{0}};
+    enum l2f_status st = probe_run(host, &opts, &r, &err);
+    if (st != L2F_OK)
+        return fail(c, st, &err);
+    bool v1_ok = r.items[PROBE_IKEV1_500].outcome == PROBE_ACCEPTED ||
+                 r.items[PROBE_IKEV1_4500].outcome == PROBE_ACCEPTED;
+    if (c->json) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON *results = cJSON_CreateArray();
+        cJSON_AddStringToObject(o, "host", host);
+        if (r.resolved)
+            cJSON_AddStringToObject(o, "address", r.address);
+        else
+            cJSON_AddNullToObject(o, "address");
+        for (int k = 0; k < PROBE_KIND_COUNT; k++) {
+            const struct probe_item *it = &r.items[k];
+            cJSON *item = cJSON_CreateObject();
+            cJSON_AddStringToObject(item, "probe", probe_kind_id((enum probe_kind)k));
+            cJSON_AddStringToObject(item, "outcome", probe_outcome_id(it->outcome));
+            if (it->transform[0])
+                cJSON_AddStringToObject(item, "transform", it->transform);
+            else
+                cJSON_AddNullToObject(item, "transform");
+            cJSON_AddNumberToObject(item, "ms", it->ms);
+            cJSON_AddItemToArray(results, item);
+        }
+        cJSON_AddItemToObject(o, "results", results);
+        if (r.behind_nat < 0)
+            cJSON_AddNullToObject(o, "behind_nat");
+        else
+            cJSON_AddBoolToObject(o, "behind_nat", r.behind_nat == 1);
+        print_json(o);
+        return v1_ok ? 0 : 1;
+    }
+    char name[600];
+    printf("Probe %s (%s)\n", safe(c, host, name, sizeof name), r.resolved ? r.address : "does not resolve");
+    for (int k = 0; k < PROBE_KIND_COUNT; k++) {
+        const struct probe_item *it = &r.items[k];
+        char detail[sizeof it->detail * 2];
+        printf("  %-11s %-12s %-22s %5u ms  %s\n", probe_kind_id((enum probe_kind)k), probe_outcome_id(it->outcome),
+               it->transform[0] ? it->transform : "-", it->ms, safe(c, it->detail, detail, sizeof detail));
+    }
+    printf("This client behind NAT: %s\n", r.behind_nat < 0 ? "not known" : r.behind_nat ? "yes" : "no");
+    if (v1_ok)
+        printf("The server accepts an IKEv1 offer Windows makes.\n");
+    else if (r.items[PROBE_IKEV1_500].outcome == PROBE_NO_PROPOSAL)
+        printf("The server answers but accepts none of Windows' offers: Windows shows 788.\n");
+    else if (r.resolved)
+        printf("No IKEv1 answer: UDP 500/4500 filtered on the way, or the server is down (Windows: 809).\n");
+    return v1_ok ? 0 : 1;
+}
+
 static int cmd_scenarios(struct cli *c)
 {
     (void)c;
@@ -577,6 +659,7 @@ static const struct {
     [CMD_EXPLAIN] = {cmd_explain, false, false},
     [CMD_PROFILES] = {cmd_profiles, true, false},
     [CMD_SCENARIOS] = {cmd_scenarios, false, false},
+    [CMD_PROBE] = {cmd_probe, false, false},
 };
 
 int cli_run(const struct cli_args *a)

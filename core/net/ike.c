@@ -413,7 +413,7 @@ size_t ike_v2_build_sa_init(uint8_t *buf, size_t len, const uint8_t spi[IKE_COOK
     put8(&w, 1); /* proposal number */
     put8(&w, 1); /* IKE */
     put8(&w, 0); /* SPI size */
-    put8(&w, 10);
+    put8(&w, 9);
     transform_v2(&w, false, 1, 12, 256); /* ENCR AES-CBC-256 */
     transform_v2(&w, false, 1, 12, 128); /* ENCR AES-CBC-128 */
     transform_v2(&w, false, 1, 3, 0);    /* ENCR 3DES */
@@ -423,8 +423,9 @@ size_t ike_v2_build_sa_init(uint8_t *buf, size_t len, const uint8_t spi[IKE_COOK
     transform_v2(&w, false, 3, 2, 0);    /* INTEG HMAC-SHA1-96 */
     /* the KE group first: servers pick among the groups offered */
     transform_v2(&w, false, 4, ke_group, 0);
-    transform_v2(&w, false, 4, ke_group == IKE_GROUP_MODP2048 ? IKE_GROUP_MODP1024 : IKE_GROUP_MODP2048, 0);
-    transform_v2(&w, true, 5, 0, 0); /* ESN: none */
+    /* no ESN transform: it belongs to ESP proposals, and an IKE proposal with
+     * one is refused (strongSwan answers NO_PROPOSAL_CHOSEN) */
+    transform_v2(&w, true, 4, ke_group == IKE_GROUP_MODP2048 ? IKE_GROUP_MODP1024 : IKE_GROUP_MODP2048, 0);
     patch16(&w, prop + 2, w.pos - prop);
     patch16(&w, sa + 2, w.pos - sa);
     /* KE: random below the prime; the probe never completes the exchange */

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# The probe against a real strongSwan responder, all inside a network
+# namespace this test creates: nothing is sent beyond it.
+# Usage: run_probe_lab.sh L2TPFIX
+set -u
+L2TPFIX=$1
+here=$(cd "$(dirname "$0")" && pwd)
+if [ -z "${L2F_IN_NAMESPACE:-}" ]; then
+    if ! command -v /usr/lib/ipsec/charon >/dev/null || ! command -v swanctl >/dev/null; then
+        echo "probe lab: strongSwan is not installed (strongswan-charon strongswan-swanctl)"
+        exit 1
+    fi
+    # root gets a plain namespace; anyone else maps to root inside a user namespace
+    flags=(--net --mount)
+    [ "$(id -u)" -eq 0 ] || flags=(--user --map-root-user --net --mount)
+    if ! unshare "${flags[@]}" true 2>/tmp/l2f-unshare.$$; then
+        echo "probe lab: cannot create a network namespace: $(cat /tmp/l2f-unshare.$$)"
+        rm -f /tmp/l2f-unshare.$$
+        exit 1
+    fi
+    rm -f /tmp/l2f-unshare.$$
+    L2F_IN_NAMESPACE=1 exec unshare "${flags[@]}" bash "$0" "$@"
+fi
+
+lab=$(mktemp -d "${TMPDIR:-/tmp}/l2f-lab-XXXXXX")
+trap 'bash "$here/strongswan_lab.sh" stop "$lab"; rm -rf "$lab"' EXIT
+bash "$here/strongswan_lab.sh" start "$lab" || exit 1
+# a host that never answers: a veth peer holding no address, reached through a fixed neighbour
+ip link add l2f0 type veth peer name l2f1 && ip addr add 198.51.100.1/24 dev l2f0 &&
+    ip link set l2f0 up && ip link set l2f1 up &&
+    ip neigh add 198.51.100.2 lladdr 02:00:00:00:00:02 dev l2f0 nud permanent ||
+    { echo "probe lab: cannot set up the silent host"; exit 1; }
+
+passed=0 failed=0
+OUT=$lab/out
+ok() { passed=$((passed + 1)); }
+bad() { failed=$((failed + 1)); echo "FAIL: $*"; sed 's/^/    /' "$OUT" | head -30; }
+probe() { # probe EXPECTED_EXIT args...
+    local want=$1; shift
+    "$L2TPFIX" probe "$@" --json >"$OUT" 2>&1 </dev/null
+    local rc=$?
+    tr -d ' \n\t' <"$OUT" >"$OUT.flat"
+    if [ "$rc" -eq "$want" ]; then ok; else bad "probe $* exited $rc, want $want"; fi
+}
+has() { if grep -qE -- "$1" "$OUT.flat"; then ok; else bad "$2: no /$1/"; fi; }
+
+# a server set up like a Windows L2TP/IPsec server: accepted, the transform named
+probe 0 127.0.0.2
+has '"probe":"ikev1-500","outcome":"accepted","transform":"aes256-sha1-modp2048"' "compatible offer on 500"
+has '"probe":"ikev1-4500","outcome":"accepted","transform":"aes256-sha1-modp2048"' "NAT-T marker on 4500"
+has '"probe":"ikev2-500","outcome":"no-proposal"' "IKEv1-only: no IKEv2"
+# proposals Windows never offers
+probe 1 127.0.0.3
+has '"probe":"ikev1-500","outcome":"no-proposal","transform":null' "foreign proposals"
+# IKEv2 available
+probe 0 127.0.0.4
+has '"probe":"ikev2-500","outcome":"accepted"' "IKEv2 detected"
+# nothing listening on the port: an answer of its own (port unreachable), quickly
+probe 0 127.0.0.2 --port 15500
+has '"probe":"ikev1-500","outcome":"no-answer"' "closed port"
+has '"probe":"ikev1-4500","outcome":"accepted"' "closed 500, open 4500"
+# silence: no-answer within the timeout plus 10%
+start=$(date +%s%N)
+probe 1 198.51.100.2 --timeout 1500
+took=$(( ($(date +%s%N) - start) / 1000000 ))
+has '"probe":"ikev1-500","outcome":"no-answer"' "silent server"
+if [ "$took" -le 1650 ]; then ok; else bad "silent server took $took ms for a 1500 ms timeout"; fi
+# a handful of packets: the silent server got at most three tries per probe
+# a name that does not resolve
+probe 1 no-such-host.invalid --timeout 500
+has '"address":null,"results":\[\{"probe":"ikev1-500","outcome":"error"' "unresolvable"
+# bad options: one line, exit 2
+"$L2TPFIX" probe 127.0.0.2 --timeout 5 >"$OUT" 2>&1; rc=$?
+tr -d '\n' <"$OUT" >"$OUT.flat"
+[ "$rc" -eq 2 ] && ok || bad "--timeout 5 exited $rc"
+has 'timeout takes a number from 100 to 60000' "timeout range"
+
+echo "probe lab: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
