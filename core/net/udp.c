@@ -50,7 +50,11 @@ enum l2f_status net_resolve(const char *host, struct net_addr *out, size_t max, 
     hints.ai_protocol = IPPROTO_UDP;
     int rc = getaddrinfo(host, NULL, &hints, &res);
     if (rc != 0) {
+#ifdef _WIN32
+        l2f_err_set(err, "%s does not resolve: %s", host, gai_strerrorA(rc)); /* UNICODE makes it wide */
+#else
         l2f_err_set(err, "%s does not resolve: %s", host, gai_strerror(rc));
+#endif
         return L2F_ERR_NOT_FOUND;
     }
     /* IPv4 first: Windows' L2TP client prefers it, and NAT hints need it */

@@ -1,0 +1,512 @@
+#!/usr/bin/env bash
+# End-to-end tests of the interactive checklist: the real binary runs in a
+# private tmux server (its own socket, so tests run in parallel and never
+# touch a person's tmux), keys go in with send-keys, screens come out with
+# capture-pane and are compared with the golden files in golden/.
+#
+#   run_tui_tests.sh L2TPFIX_BINARY [TEST|all]
+#   UPDATE_GOLDEN=1 run_tui_tests.sh build/l2tpfix all   # rewrite the goldens on purpose
+#
+# Exit status: 0 passed, 1 failed, 77 skipped (no tmux).
+set -u
+
+BIN=${1:?usage: run_tui_tests.sh L2TPFIX_BINARY [TEST|all]}
+WHICH=${2:-all}
+HERE=$(cd "$(dirname "$0")" && pwd)
+GOLDEN=$HERE/golden
+SCENARIOS=$(cd "$HERE/../../scenarios" && pwd)
+BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
+TIMEOUT=${TUI_TIMEOUT:-10}
+
+if ! command -v tmux >/dev/null 2>&1; then
+    echo "SKIP: tmux is not installed"
+    exit 77
+fi
+[ -x "$BIN" ] || { echo "FAIL: $BIN is not an executable"; exit 1; }
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/l2f-tui.XXXXXX")
+SOCK_BASE=l2f-tui-$$-$RANDOM
+SOCK=$SOCK_BASE-0
+SOCKS=()
+export LC_ALL=C.UTF-8 # tmux prints captured UTF-8 only to a UTF-8 client
+
+tm() { tmux -u -L "$SOCK" -f /dev/null "$@"; }
+# A fresh server per session: a killed server lingers a moment, and a new
+# session on its socket could meet it dying.
+new_server() {
+    tm kill-server >/dev/null 2>&1
+    SOCK=$SOCK_BASE-${#SOCKS[@]}
+    SOCKS+=("$SOCK")
+}
+cleanup() {
+    local s
+    for s in "${SOCKS[@]}"; do
+        tmux -L "$s" kill-server >/dev/null 2>&1
+    done
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+FAILED=0
+CURRENT=
+fail() {
+    echo "FAIL [$CURRENT]: $*"
+    FAILED=1
+    return 1
+}
+
+# start W H ENV... -- ARGS...: the binary in a new session with a fixed
+# environment; after it exits the pane keeps its exit status on screen.
+start() {
+    local w=$1 h=$2
+    shift 2
+    local envs=()
+    while [ $# -gt 0 ] && [ "$1" != -- ]; do
+        envs+=("$1")
+        shift
+    done
+    shift
+    new_server
+    local cmd="env -u NO_COLOR TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 L2TPFIX_MOCK_STEP_MS=40"
+    local e
+    for e in "${envs[@]}"; do cmd+=" $(printf %q "$e")"; done
+    cmd+=" $(printf %q "$BIN")"
+    for e in "$@"; do cmd+=" $(printf %q "$e")"; done
+    cmd+="; echo \"[exit \$?]\"; sleep 600"
+    tm new-session -d -x "$w" -y "$h" "$cmd"
+}
+
+screen() { tm capture-pane -p -t 0; }
+
+# Waits until the screen shows TEXT (a fixed string).
+wait_for() {
+    local text=$1 limit=$((${2:-$TIMEOUT} * 20)) i
+    for ((i = 0; i < limit; i++)); do
+        screen | grep -qF -- "$text" && return 0
+        sleep 0.05
+    done
+    screen
+    fail "timed out waiting for: $text"
+}
+
+wait_gone() {
+    local text=$1 limit=$((TIMEOUT * 20)) i
+    for ((i = 0; i < limit; i++)); do
+        screen | grep -qF -- "$text" || return 0
+        sleep 0.05
+    done
+    fail "still on screen: $text"
+}
+
+# Waits until the screen has stopped changing: nothing marked running (a
+# mark then the word in the status column) and the same for four looks.
+settle() {
+    local prev= cur same=0 i
+    for ((i = 0; i < TIMEOUT * 10; i++)); do
+        cur=$(screen)
+        if [ "$cur" = "$prev" ] && ! grep -qE '^.{4}[^ ] running ' <<<"$cur"; then
+            same=$((same + 1))
+            [ $same -ge 3 ] && return 0
+        else
+            same=0
+        fi
+        prev=$cur
+        sleep 0.1
+    done
+    fail "the screen never settled"
+}
+
+keys() { tm send-keys -t 0 "$@"; }
+
+# What changes between runs and releases: the journal's timestamps, the version.
+mask() {
+    sed -E -e 's/[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z/YYYY-MM-DDTHH:MM:SSZ/g' \
+        -e 's/^ l2tpfix [0-9][0-9a-z.+-]* / l2tpfix VERSION /'
+}
+
+golden() {
+    local name=$1 file=$GOLDEN/$1.txt
+    settle || return 1
+    screen | mask >"$WORK/$name.txt"
+    if [ "${UPDATE_GOLDEN:-0}" = 1 ]; then
+        mkdir -p "$GOLDEN"
+        cp "$WORK/$name.txt" "$file"
+        echo "updated $file"
+        return 0
+    fi
+    if [ ! -f "$file" ]; then
+        cat "$WORK/$name.txt"
+        fail "no golden file $file (run with UPDATE_GOLDEN=1 to create it, then review it)"
+        return 1
+    fi
+    if ! diff -u "$file" "$WORK/$name.txt"; then
+        fail "screen differs from golden/$name.txt (above: - expected, + actual)"
+        return 1
+    fi
+}
+
+no_high_bytes() {
+    local what=$1
+    if screen | LC_ALL=C grep -q '[^ -~]'; then
+        screen | LC_ALL=C grep -n '[^ -~]' | head -5
+        fail "$what: a byte outside printable ASCII is on screen"
+        return 1
+    fi
+}
+
+no_colour() {
+    local what=$1
+    # SGR colour parameters: 30-37, 38;x, 40-47, 48;x, 90-97, 100-107 (39/49 are "default")
+    if tm capture-pane -p -e -t 0 | grep -qE $'\e\\[([0-9;]*;)?(3[0-8]|4[0-8]|9[0-7]|10[0-7])(;[0-9;]*)?m'; then
+        tm capture-pane -p -e -t 0 | cat -v | head -5
+        fail "$what: colour escape sequences on a monochrome screen"
+        return 1
+    fi
+}
+
+# The checklist's own pid: the child of the pane's shell (never a match by name,
+# which could hit another test running in parallel).
+tui_pid() { pgrep -P "$(tm display-message -p -t 0 '#{pane_pid}')" | head -1; }
+
+# ---- the tests ----
+
+# The article's classic case: a, y fixes it; c lights the stages up to connected.
+test_classic() {
+    start 80 24 -- --demo
+    wait_for "fixes recommended" && golden classic_start || return 1
+    keys a
+    wait_for "Apply 2 fixes?" && golden classic_confirm || return 1
+    keys y
+    wait_for "Applied mschapv2, lcp-extensions" && golden classic_fixed || return 1
+    keys c
+    wait_for "Connected: all four stages passed" && golden classic_connected || return 1
+}
+
+# With the default pace the stages light up one at a time and stop at the failing one.
+test_connect_live() {
+    start 80 24 L2TPFIX_MOCK_STEP_MS=350 -- --demo
+    wait_for "fixes recommended" && settle || return 1
+    keys c
+    wait_for "Test connection to vpn.example.com" || return 1
+    # keys are answered while the connection runs: the selection moves at once
+    keys Down
+    wait_for "▶   ✗ FAIL      lcp-extensions" || return 1
+    screen | grep -q "stopped here" && { fail "the key waited for the connection to finish"; return 1; }
+    keys Up
+    local partial=0 i s
+    for ((i = 0; i < 100; i++)); do
+        s=$(screen)
+        # the tunnel has passed while the PPP stage is not decided yet
+        if grep -q "L2TP tunnel .*passed" <<<"$s" && ! grep -q "PPP negotiation .*stopped here" <<<"$s"; then
+            partial=1
+        fi
+        grep -q "stopped here: 789" <<<"$s" && break
+        sleep 0.05
+    done
+    [ $partial = 1 ] || fail "never saw a stage passed before the connection stopped" || return 1
+    wait_for "Stopped in PPP negotiation: error 789" && golden connect_failed || return 1
+}
+
+# The two keystrokes work from launch, even typed before the diagnosis is done.
+test_quick_keys() {
+    start 80 24 -- --demo
+    wait_for "Backend mock" || return 1
+    keys a
+    wait_for "Apply 2 fixes?" || return 1
+    keys y
+    wait_for "Applied mschapv2, lcp-extensions" && settle || return 1
+    screen | grep -q "PPP negotiation  all 2 checks pass" || fail "PPP is not fixed" || return 1
+}
+
+# One fix with f: only the selected check's fix, the other stays failing.
+test_fix_one() {
+    start 80 24 -- --demo
+    wait_for "fixes recommended" && settle || return 1
+    keys f
+    wait_for "Apply mschapv2?" && golden fix_one_confirm || return 1
+    keys y
+    wait_for "Applied mschapv2." && golden fix_one_done || return 1
+}
+
+test_undo() {
+    start 80 24 -- --demo
+    wait_for "fixes recommended" && settle || return 1
+    keys a
+    wait_for "Apply 2 fixes?" || return 1
+    keys y
+    wait_for "Applied mschapv2" && settle || return 1
+    keys u
+    wait_for "Undo lcp-extensions" && golden undo_confirm || return 1
+    keys y
+    wait_for "Undid lcp-extensions" && golden undo_done || return 1
+    keys h
+    wait_for "Change history" && golden undo_history || return 1
+}
+
+# Several profiles: the picker opens first; p switches later.
+test_profiles() {
+    start 80 24 -- --demo=multi-profile
+    wait_for "Pick a profile" && golden profiles_picker || return 1
+    keys Down Enter
+    wait_for "No problem found" && golden profiles_allusers || return 1
+    keys p
+    wait_for "Pick a profile" || return 1
+    keys Home Enter
+    wait_for "fix recommended" && golden profiles_user || return 1
+}
+
+test_explain() {
+    start 80 24 -- --demo
+    wait_for "fixes recommended" && settle || return 1
+    keys e
+    wait_for "Explain an error code" && golden explain_prompt || return 1
+    keys 7 8 9 Enter
+    wait_for "ERROR_OAKLEY_GENERAL_PROCESSING" && golden explain_789 || return 1
+    keys Escape
+    wait_gone "Error 789" || return 1
+}
+
+test_help() {
+    start 80 24 -- --demo
+    wait_for "fixes recommended" && settle || return 1
+    keys '?'
+    wait_for "Help: keys" && golden help || return 1
+    keys End
+    golden help_end || return 1
+    keys Escape
+    wait_gone "Help: keys" || return 1
+}
+
+test_resize() {
+    start 80 24 -- --demo
+    wait_for "fixes recommended" && golden classic_start || return 1
+    tm resize-window -t 0 -x 100 -y 30
+    golden resize_100x30 || return 1
+    tm resize-window -t 0 -x 60 -y 16
+    golden resize_60x16 || return 1
+    tm resize-window -t 0 -x 40 -y 12
+    golden resize_40x12 || return 1
+    tm resize-window -t 0 -x 30 -y 10
+    wait_for "terminal too small" && golden resize_30x10 || return 1
+    [ "$(screen | grep -c .)" = 1 ] || fail "more than one line below 40x12" || return 1
+    tm resize-window -t 0 -x 80 -y 24
+    golden classic_start || return 1
+}
+
+# Monochrome: NO_COLOR, --no-color and a terminal without colours all read the same.
+test_mono() {
+    start 80 24 NO_COLOR=1 -- --demo
+    wait_for "fixes recommended" && settle && no_colour "NO_COLOR" && golden classic_start || return 1
+    start 80 24 -- --demo --no-color
+    wait_for "fixes recommended" && settle && no_colour "--no-color" && golden classic_start || return 1
+    keys a
+    wait_for "Apply 2 fixes?" && settle && no_colour "--no-color dialog" || return 1
+    start 80 24 TERM=vt100 -- --demo
+    wait_for "fixes recommended" && settle && no_colour "TERM=vt100" || return 1
+}
+
+test_ascii() {
+    start 80 24 -- --demo --ascii
+    wait_for "fixes recommended" && golden ascii_start && no_high_bytes "--ascii" || return 1
+    keys a
+    wait_for "Apply 2 fixes?" && golden ascii_confirm && no_high_bytes "--ascii confirm" || return 1
+    keys y
+    wait_for "Applied" && settle && no_high_bytes "--ascii fixed" || return 1
+    keys c
+    wait_for "Connected" && golden ascii_connected && no_high_bytes "--ascii connected" || return 1
+    keys '?'
+    wait_for "Help: keys" && settle && no_high_bytes "--ascii help" || return 1
+    # a locale that is not UTF-8 gets ASCII glyphs without being asked
+    start 80 24 LANG=C LC_ALL=C -- --demo
+    wait_for "fixes recommended" && settle && no_high_bytes "LANG=C" || return 1
+}
+
+# q returns to the shell with the terminal as it was; so do the signals.
+test_quit() {
+    new_server
+    tm new-session -d -x 80 -y 24 "env -u NO_COLOR TERM=xterm-256color PS1='$ ' sh"
+    local run
+    run="env L2TPFIX_MOCK_STEP_MS=40 $(printf %q "$BIN") --demo; echo \"[exit \$?]\""
+    keys "clear; echo BEFORE-THE-CHECKLIST; stty -g > $WORK/stty.before" Enter
+    wait_for "BEFORE-THE-CHECKLIST" || return 1
+    keys "$run" Enter
+    wait_for "fixes recommended" && settle || return 1
+    keys q
+    wait_for "[exit 0]" || return 1
+    screen | grep -q "BEFORE-THE-CHECKLIST" || fail "the shell's screen was not restored" || return 1
+    screen | grep -q "Backend mock" && { fail "the checklist is still on screen after q"; return 1; }
+    keys "stty -g > $WORK/stty.after" Enter
+    sleep 0.3
+    cmp -s "$WORK/stty.before" "$WORK/stty.after" || fail "terminal modes differ after q" || return 1
+
+    # Ctrl-C, SIGTERM and SIGHUP (a dropped session) end it cleanly too
+    local sig want
+    for sig in INT TERM HUP; do
+        keys "clear" Enter
+        keys "$run" Enter
+        wait_for "fixes recommended" && settle || return 1
+        case $sig in
+        INT) keys C-c; want=130 ;;
+        TERM) kill -TERM "$(tui_pid)"; want=143 ;;
+        HUP) kill -HUP "$(tui_pid)"; want=129 ;;
+        esac
+        wait_for "[exit $want]" || return 1
+        screen | grep -q "Backend mock" && { fail "SIG$sig left the checklist on screen"; return 1; }
+        keys "stty -g > $WORK/stty.after" Enter
+        sleep 0.3
+        cmp -s "$WORK/stty.before" "$WORK/stty.after" || fail "terminal modes differ after SIG$sig" || return 1
+    done
+    # q asks first while a test connection runs
+    keys clear Enter
+    keys "env L2TPFIX_MOCK_STEP_MS=2000 $(printf %q "$BIN") --demo; echo \"[exit \$?]\"" Enter
+    wait_for "fixes recommended" && settle || return 1
+    keys c
+    wait_for "Test connection to" || return 1
+    keys q
+    wait_for "Hang it up and quit?" || return 1
+    keys n
+    wait_gone "Hang it up and quit?" || return 1
+    keys q
+    wait_for "Hang it up and quit?" || return 1
+    keys y
+    wait_for "[exit 0]" || return 1
+}
+
+# Bytes written to the terminal: one selection move and one idle second.
+test_bytes() {
+    start 80 24 -- --demo
+    wait_for "fixes recommended" && settle || return 1
+    local out=$WORK/bytes
+    : >"$out"
+    tm pipe-pane -t 0 -o "cat >> $out"
+    sleep 0.3
+    : >"$out"
+    keys Down
+    wait_for "lcp-extensions" || return 1
+    sleep 0.5
+    local move idle
+    move=$(wc -c <"$out")
+    : >"$out"
+    sleep 1
+    idle=$(wc -c <"$out")
+    tm pipe-pane -t 0
+    echo "bytes: one selection move $move, one idle second $idle"
+    [ "$move" -gt 0 ] || fail "the move wrote nothing: pipe-pane did not capture" || return 1
+    [ "$move" -le 300 ] || fail "one selection move wrote $move bytes (at most 300)" || return 1
+    [ "$idle" -eq 0 ] || fail "an idle second wrote $idle bytes (expected none)" || return 1
+}
+
+# Every TERM the issue names starts, shows the checklist and quits cleanly.
+test_terms() {
+    local t
+    for t in xterm xterm-256color screen tmux-256color vt100 linux; do
+        if ! infocmp "$t" >/dev/null 2>&1; then
+            echo "note: no terminfo entry for $t here, not tried"
+            continue
+        fi
+        start 80 24 TERM=$t -- --demo
+        wait_for "fixes recommended" && settle || { fail "TERM=$t"; return 1; }
+        screen | grep -q "PPP negotiation" || fail "TERM=$t: no checklist" || return 1
+        keys q
+        wait_for "[exit 0]" || { fail "TERM=$t: q did not quit"; return 1; }
+    done
+}
+
+# --mock FILE: fixes made on screen are written to the file.
+test_mock_file() {
+    cp "$SCENARIOS/classic-789.ini" "$WORK/machine.ini"
+    start 80 24 -- --mock "$WORK/machine.ini" --state-dir "$WORK/state"
+    wait_for "fixes recommended" && settle || return 1
+    keys a
+    wait_for "Apply 2 fixes?" || return 1
+    keys y
+    wait_for "Applied" && settle || return 1
+    keys q
+    wait_for "[exit 0]" || return 1
+    grep -q "^AuthRestrictions = 512" "$WORK/machine.ini" || fail "AuthRestrictions not written" || return 1
+    grep -q "^LcpExtensions = 1" "$WORK/machine.ini" || fail "LcpExtensions not written" || return 1
+    [ -s "$WORK/state/journal.jsonl" ] || fail "no journal written" || return 1
+}
+
+# A fix that needs the pre-shared key asks with echo off; nothing typed shows.
+test_secret() {
+    start 80 24 -- --demo=psk-mismatch
+    wait_for "fix recommended" && settle || return 1
+    keys a
+    wait_for "Apply use-psk?" || return 1
+    keys y
+    wait_for "Pre-shared key for 'Office VPN'" && golden secret_prompt || return 1
+    keys -l "the-servers-key"
+    wait_for "[typed, hidden]" || return 1
+    screen | grep -q "servers-key" && { fail "the secret is on screen"; return 1; }
+    golden secret_typed || return 1
+    keys Enter
+    wait_for "Applied use-psk" && settle || return 1
+    keys c
+    wait_for "Connected: all four stages passed" || return 1
+}
+
+# Without administrator rights a fix that needs them says so and changes nothing.
+test_admin() {
+    sed 's/^admin = yes/admin = no/' "$SCENARIOS/nat-809.ini" >"$WORK/nat.ini"
+    cp "$WORK/nat.ini" "$WORK/nat.orig"
+    start 80 24 -- --mock "$WORK/nat.ini" --state-dir "$WORK/state"
+    wait_for "fix recommended" && settle || return 1
+    keys a
+    wait_for "needs administrator rights, which" || return 1
+    keys y
+    wait_for "needs administrator rights" && golden admin_refused || return 1
+    cmp -s "$WORK/nat.ini" "$WORK/nat.orig" || fail "the scenario changed without administrator rights" || return 1
+}
+
+# Names from the machine are sanitised: an escape sequence in a profile name
+# or server shows as '?' and never reaches the terminal.
+test_sanitize() {
+    printf '[server]\naddress = vpn.example.com\n\n[profile "Evil\033[31mVPN\007"]\nphonebook = user\nPhoneNumber = x\033]2;pwned\007.example.com\nVpnStrategy = 3\nAuthRestrictions = 512\nLcpExtensions = 1\nIpSecFlags = 1\npsk = k\nusername = u\npassword = p\nlast_error = 0\n' >"$WORK/evil.ini"
+    # monochrome: then any colour on screen could only come from the name
+    start 80 24 -- --mock "$WORK/evil.ini" --state-dir "$WORK/state" --no-color
+    wait_for "Evil?[31mVPN?" && settle || return 1
+    screen | grep -qF "x?]2;pwned?.example.com" || fail "the server name is not shown sanitised" || return 1
+    tm display-message -p -t 0 '#{pane_title}' | grep -q pwned && { fail "an escape sequence reached the terminal"; return 1; }
+    if tm capture-pane -p -e -t 0 | grep -q $'\e\[31m'; then
+        fail "the profile name's colour sequence reached the terminal"
+        return 1
+    fi
+    keys p
+    wait_for "Pick a profile" && settle || return 1
+    screen | grep -qF "Evil?[31mVPN?" || fail "the picker shows the name unsanitised" || return 1
+}
+
+# A change that needs a restart puts the marker in the header.
+test_restart() {
+    start 80 24 -- --demo=nat-809
+    wait_for "fix recommended" && settle || return 1
+    keys a
+    wait_for "Apply nat-traversal?" || return 1
+    keys y
+    wait_for "RESTART REQUIRED" && golden restart_required || return 1
+}
+
+ALL="classic connect_live quick_keys fix_one undo profiles explain help resize mono ascii quit bytes terms mock_file secret admin sanitize restart"
+if [ "$WHICH" = all ]; then
+    tests=$ALL
+else
+    tests=$WHICH
+fi
+for t in $tests; do
+    if ! declare -F "test_$t" >/dev/null; then
+        echo "no test '$t' (there are: $ALL)"
+        exit 2
+    fi
+    CURRENT=$t
+    before=$FAILED
+    FAILED=0
+    "test_$t"
+    if [ $FAILED = 0 ]; then
+        echo "ok   $t"
+    else
+        echo "FAIL $t"
+    fi
+    FAILED=$((FAILED | before))
+done
+exit $FAILED

@@ -1,0 +1,409 @@
+/* Dialogs drawn over the panels: text to read, a yes/no confirmation that
+ * shows the exact change, a number, a secret (echo off, never drawn), the
+ * profile picker. One at a time; the loop keeps ticking underneath, so a
+ * diagnosis or a test connection goes on while one is open. */
+#include "tui.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "platform.h"
+
+static void open_common(struct app *a, enum dlg_kind kind, const char *title, enum dlg_purpose purpose)
+{
+    dialog_close(a);
+    struct dialog *d = &a->dlg;
+    d->kind = kind;
+    d->purpose = purpose;
+    app_safe(a, title, d->title, sizeof d->title);
+    doc_init(&d->body, a->ascii);
+    d->scroll = 0;
+    d->ilen = 0;
+    d->input[0] = '\0';
+    d->untouched = false;
+    d->digits_only = false;
+    d->sel = d->top = 0;
+}
+
+void dialog_open_text(struct app *a, const char *title, enum dlg_purpose purpose)
+{
+    open_common(a, DLG_TEXT, title, purpose);
+}
+
+void dialog_open_confirm(struct app *a, const char *title, enum dlg_purpose purpose)
+{
+    open_common(a, DLG_CONFIRM, title, purpose);
+}
+
+void dialog_open_input(struct app *a, const char *title, enum dlg_purpose purpose, bool digits_only,
+                       const char *prefill)
+{
+    open_common(a, DLG_INPUT, title, purpose);
+    a->dlg.digits_only = digits_only;
+    if (prefill && *prefill) {
+        snprintf(a->dlg.input, sizeof a->dlg.input, "%s", prefill);
+        a->dlg.ilen = strlen(a->dlg.input);
+        a->dlg.untouched = true;
+    }
+}
+
+void dialog_open_secret(struct app *a, const char *title)
+{
+    open_common(a, DLG_SECRET, title, DP_SECRET);
+}
+
+void dialog_open_picker(struct app *a, struct profile_list *list, const char *current)
+{
+    open_common(a, DLG_PICKER, "Pick a profile (both phonebooks)", DP_PICK_PROFILE);
+    a->dlg.list = *list;
+    list->items = NULL;
+    list->count = 0;
+    for (size_t i = 0; i < a->dlg.list.count; i++)
+        if (current && strcmp(a->dlg.list.items[i].name, current) == 0)
+            a->dlg.sel = (int)i;
+}
+
+void dialog_close(struct app *a)
+{
+    struct dialog *d = &a->dlg;
+    /* whatever was typed goes, a secret above all */
+    plat_wipe(d->input, sizeof d->input);
+    d->ilen = 0;
+    if (d->list.items)
+        profile_list_free(&d->list);
+    d->list.items = NULL;
+    d->list.count = 0;
+    if (d->win)
+        delwin(d->win);
+    d->win = NULL;
+    d->kind = DLG_NONE;
+    d->purpose = DP_NONE;
+}
+
+struct geom {
+    int h, w, y, x, iw, body_h, extra;
+};
+
+static void geometry(const struct app *a, struct geom *g)
+{
+    const struct dialog *d = &a->dlg;
+    int cols = a->lay.cols, lines = a->lay.lines;
+    int maxw = d->kind == DLG_PICKER ? 78 : 74;
+    g->w = cols - 2 < maxw ? cols - 2 : maxw;
+    g->iw = g->w - 4;
+    g->extra = (d->kind == DLG_INPUT || d->kind == DLG_SECRET) ? 2 : 0;
+    int content = d->kind == DLG_PICKER ? (int)d->list.count + 1 : doc_lines(&d->body, g->iw);
+    if (content < 1)
+        content = 1;
+    g->h = content + g->extra + 2;
+    if (g->h > lines - 2)
+        g->h = lines - 2;
+    g->body_h = g->h - 2 - g->extra;
+    if (g->body_h < 1)
+        g->body_h = 1;
+    g->y = (lines - g->h) / 2;
+    g->x = (cols - g->w) / 2;
+}
+
+static void draw_box(struct app *a, WINDOW *w, int h, int wd, const char *title, const char *hint)
+{
+    const struct theme *t = &a->theme;
+    const struct glyphs *gl = t->g;
+    attr_t attr = t->attr[ST_TITLE];
+    draw_text(w, 0, 0, 1, gl->corner[0], attr, NULL);
+    draw_fill(w, 0, 1, wd - 2, gl->hline, attr);
+    draw_text(w, 0, wd - 1, 1, gl->corner[1], attr, NULL);
+    for (int y = 1; y < h - 1; y++) {
+        draw_text(w, y, 0, 1, gl->vline, attr, NULL);
+        draw_text(w, y, wd - 1, 1, gl->vline, attr, NULL);
+    }
+    draw_text(w, h - 1, 0, 1, gl->corner[2], attr, NULL);
+    draw_fill(w, h - 1, 1, wd - 2, gl->hline, attr);
+    draw_text(w, h - 1, wd - 1, 1, gl->corner[3], attr, NULL);
+    char buf[200];
+    snprintf(buf, sizeof buf, " %s ", title);
+    draw_text(w, 0, 2, wd - 4, buf, attr, gl->ellipsis);
+    snprintf(buf, sizeof buf, " %s ", hint);
+    int hw = u8_width(buf);
+    if (hw < wd - 2)
+        draw_text(w, h - 1, wd - 1 - hw - 1, hw, buf, t->attr[ST_KEY], NULL);
+}
+
+static const char *hint_for(const struct app *a, bool scrolls)
+{
+    switch (a->dlg.kind) {
+    case DLG_CONFIRM: return "y apply  n cancel";
+    case DLG_INPUT: return "Enter ok  Esc cancel";
+    case DLG_SECRET: return "typing is not shown  Enter ok  Esc cancel";
+    case DLG_PICKER: return "Enter pick  Esc cancel";
+    case DLG_TEXT: return scrolls ? "Up/Down scroll  Esc close" : "Esc close";
+    case DLG_NONE: break;
+    }
+    return "";
+}
+
+static void draw_picker(struct app *a, WINDOW *w, const struct geom *g)
+{
+    const struct theme *t = &a->theme;
+    struct dialog *d = &a->dlg;
+    int rows = g->body_h - 1;
+    if (rows < 1)
+        rows = 1;
+    if (d->sel < d->top)
+        d->top = d->sel;
+    if (d->sel >= d->top + rows)
+        d->top = d->sel - rows + 1;
+    int name_w = g->iw >= 60 ? 28 : g->iw - 12;
+    bool wide = g->iw >= 60;
+    int y = 1, x = 2;
+    draw_text(w, y, x + 2, name_w, "NAME", t->attr[ST_LABEL], NULL);
+    draw_text(w, y, x + 3 + name_w, 9, "PHONEBOOK", t->attr[ST_LABEL], NULL);
+    if (wide) {
+        draw_text(w, y, x + 13 + name_w, 11, "TYPE", t->attr[ST_LABEL], NULL);
+        draw_text(w, y, x + 25 + name_w, g->iw - 25 - name_w, "SERVER", t->attr[ST_LABEL], NULL);
+    }
+    if (d->list.count == 0)
+        draw_text(w, 2, x, g->iw, "No VPN profile on this machine.", A_NORMAL, NULL);
+    for (int i = 0; i < rows && d->top + i < (int)d->list.count; i++) {
+        const struct vpn_profile *p = &d->list.items[d->top + i];
+        bool sel = d->top + i == d->sel;
+        char name[PROFILE_NAME_MAX * 2], server[PROFILE_SERVER_MAX * 2];
+        app_safe(a, p->name, name, sizeof name);
+        app_safe(a, p->server, server, sizeof server);
+        y = 2 + i;
+        bool current = strcmp(p->name, a->s->profile) == 0;
+        if (sel)
+            draw_text(w, y, x, 1, t->g->select, t->attr[ST_TITLE], NULL);
+        draw_text(w, y, x + 2, name_w, name, sel ? t->attr[ST_SELECT] : current ? A_BOLD : A_NORMAL,
+                  t->g->ellipsis);
+        draw_text(w, y, x + 3 + name_w, 9, p->phonebook == PHONEBOOK_ALLUSERS ? "all users" : "user",
+                  A_NORMAL, NULL);
+        if (wide) {
+            draw_text(w, y, x + 13 + name_w, 11, vpn_strategy_name(p->fields[PF_VPN_STRATEGY]),
+                      profile_is_l2tp(p) ? A_NORMAL : t->attr[ST_DIM], t->g->ellipsis);
+            draw_text(w, y, x + 25 + name_w, g->iw - 25 - name_w, server, A_NORMAL, t->g->ellipsis);
+        }
+    }
+}
+
+void dialog_draw(struct app *a)
+{
+    struct dialog *d = &a->dlg;
+    if (d->kind == DLG_NONE || a->lay.too_small)
+        return;
+    struct geom g;
+    geometry(a, &g);
+    if (d->win)
+        delwin(d->win);
+    d->win = newwin(g.h, g.w, g.y, g.x);
+    if (!d->win)
+        return;
+    leaveok(d->win, TRUE);
+    WINDOW *w = d->win;
+    const struct theme *t = &a->theme;
+    int total = d->kind == DLG_PICKER ? 0 : doc_lines(&d->body, g.iw);
+    if (d->scroll > total - g.body_h)
+        d->scroll = total - g.body_h;
+    if (d->scroll < 0)
+        d->scroll = 0;
+    werase(w);
+    draw_box(a, w, g.h, g.w, d->title, hint_for(a, total > g.body_h));
+    if (d->kind == DLG_PICKER) {
+        draw_picker(a, w, &g);
+    } else {
+        doc_draw(&d->body, w, 1, 2, g.iw, g.body_h, d->scroll, t);
+        if (d->scroll > 0)
+            draw_text(w, 1, g.w - 1, 1, t->utf8 ? "\xe2\x86\x91" : "^", t->attr[ST_KEY], NULL);
+        if (d->scroll + g.body_h < total)
+            draw_text(w, g.body_h, g.w - 1, 1, t->utf8 ? "\xe2\x86\x93" : "v", t->attr[ST_KEY], NULL);
+    }
+    if (d->kind == DLG_INPUT || d->kind == DLG_SECRET) {
+        int y = g.h - 2;
+        draw_text(w, y, 2, 2, "> ", t->attr[ST_KEY], NULL);
+        if (d->kind == DLG_SECRET) {
+            /* a fixed placeholder: not even the length of the secret shows */
+            draw_text(w, y, 4, g.iw - 2, d->ilen ? "[typed, hidden]" : "", t->attr[ST_DIM], NULL);
+        } else {
+            char shown[INPUT_MAX * 2];
+            app_safe(a, d->input, shown, sizeof shown);
+            int sw = u8_width(shown);
+            const char *from = shown;
+            /* keep the end of a long entry in view */
+            while (sw > g.iw - 3 && *from) {
+                do
+                    from++;
+                while (((unsigned char)*from & 0xC0) == 0x80);
+                sw = u8_width(from);
+            }
+            int x = 4 + draw_text(w, y, 4, g.iw - 3, from, d->untouched ? t->attr[ST_SELECT] : A_BOLD, NULL);
+            draw_text(w, y, x, 1, "_", t->attr[ST_KEY], NULL);
+        }
+    }
+    wnoutrefresh(w);
+}
+
+static int page(const struct app *a)
+{
+    struct geom g;
+    geometry(a, &g);
+    return g.body_h > 1 ? g.body_h - 1 : 1;
+}
+
+static unsigned answer(struct app *a, bool yes)
+{
+    enum dlg_purpose p = a->dlg.purpose;
+    dialog_close(a);
+    unsigned r = UI_REDRAW;
+    switch (p) {
+    case DP_CONFIRM_FIXES:
+        if (yes)
+            return r | ops_apply_confirmed(a);
+        a->n_plans = 0;
+        app_message(a, MSG_INFO, "Nothing changed.");
+        return r;
+    case DP_CONFIRM_UNDO:
+        if (yes)
+            return r | ops_undo_confirmed(a);
+        app_message(a, MSG_INFO, "Nothing undone.");
+        return r;
+    case DP_CONFIRM_QUIT:
+        if (yes) {
+            a->s->be.ops->connect_cancel(&a->s->be);
+            a->connecting = false;
+            return r | UI_QUIT;
+        }
+        return r;
+    default:
+        return r;
+    }
+}
+
+static unsigned key_edit(struct app *a, int key)
+{
+    struct dialog *d = &a->dlg;
+    if (key == 27) {
+        enum dlg_purpose p = d->purpose;
+        dialog_close(a);
+        if (p == DP_SECRET)
+            return UI_REDRAW | ops_secret_cancelled(a);
+        if (p == DP_USERNAME) {
+            a->n_plans = 0;
+            app_message(a, MSG_INFO, "Nothing changed.");
+        }
+        return UI_REDRAW;
+    }
+    if (key == '\n' || key == '\r' || key == KEY_ENTER) {
+        enum dlg_purpose p = d->purpose;
+        char text[INPUT_MAX];
+        memcpy(text, d->input, sizeof text);
+        dialog_close(a);
+        unsigned r = UI_REDRAW;
+        if (p == DP_SECRET)
+            r |= ops_secret_entered(a, text);
+        else if (p == DP_EXPLAIN)
+            r |= ops_explain_code(a, text);
+        else if (p == DP_USERNAME)
+            r |= ops_username_entered(a, text);
+        plat_wipe(text, sizeof text);
+        return r;
+    }
+    if (key == KEY_BACKSPACE || key == 127 || key == 8) {
+        if (d->untouched) {
+            d->ilen = 0;
+            d->untouched = false;
+        } else if (d->ilen > 0) {
+            /* a whole UTF-8 character goes */
+            do
+                d->ilen--;
+            while (d->ilen > 0 && ((unsigned char)d->input[d->ilen] & 0xC0) == 0x80);
+        }
+        d->input[d->ilen] = '\0';
+        return UI_DRAW_DIALOG;
+    }
+    if (key == 21) { /* Ctrl-U: start over */
+        plat_wipe(d->input, sizeof d->input);
+        d->ilen = 0;
+        d->untouched = false;
+        return UI_DRAW_DIALOG;
+    }
+    bool printable = key >= 32 && key <= 255 && key != 127;
+    if (!printable || (d->digits_only && (key < '0' || key > '9')))
+        return 0;
+    if (d->untouched) {
+        d->ilen = 0;
+        d->untouched = false;
+    }
+    if (d->ilen + 1 >= sizeof d->input)
+        return 0;
+    d->input[d->ilen++] = (char)key;
+    d->input[d->ilen] = '\0';
+    return d->kind == DLG_SECRET && d->ilen > 1 ? 0 : UI_DRAW_DIALOG;
+}
+
+unsigned dialog_key(struct app *a, int key)
+{
+    struct dialog *d = &a->dlg;
+    if (d->kind == DLG_INPUT || d->kind == DLG_SECRET)
+        return key_edit(a, key);
+    enum action act = action_for_key(key);
+    if (d->kind == DLG_CONFIRM) {
+        if (act == ACT_YES)
+            return answer(a, true);
+        if (act == ACT_NO || act == ACT_CLOSE)
+            return answer(a, false);
+    }
+    if (d->kind == DLG_PICKER) {
+        int n = (int)d->list.count, old = d->sel;
+        switch (act) {
+        case ACT_UP: d->sel--; break;
+        case ACT_DOWN: d->sel++; break;
+        case ACT_PGUP: d->sel -= page(a); break;
+        case ACT_PGDN: d->sel += page(a); break;
+        case ACT_HOME: d->sel = 0; break;
+        case ACT_END: d->sel = n - 1; break;
+        case ACT_OPEN:
+            if (n > 0) {
+                char name[PROFILE_NAME_MAX];
+                snprintf(name, sizeof name, "%s", d->list.items[d->sel].name);
+                dialog_close(a);
+                return UI_REDRAW | ops_pick_profile(a, name);
+            }
+            break;
+        case ACT_CLOSE:
+        case ACT_QUIT:
+            dialog_close(a);
+            if (!a->s->profile[0])
+                app_message(a, MSG_ERR, "No profile chosen: p picks one, q quits");
+            return UI_REDRAW;
+        default: break;
+        }
+        if (d->sel >= n)
+            d->sel = n - 1;
+        if (d->sel < 0)
+            d->sel = 0;
+        return d->sel != old ? UI_DRAW_DIALOG : 0;
+    }
+    /* reading: scroll, then close */
+    int old = d->scroll;
+    switch (act) {
+    case ACT_UP: d->scroll--; break;
+    case ACT_DOWN: d->scroll++; break;
+    case ACT_PGUP: d->scroll -= page(a); break;
+    case ACT_PGDN: d->scroll += page(a); break;
+    case ACT_HOME: d->scroll = 0; break;
+    case ACT_END: d->scroll = 1 << 20; break;
+    case ACT_CLOSE:
+    case ACT_QUIT:
+    case ACT_OPEN:
+    case ACT_HELP:
+        if (d->kind == DLG_TEXT) {
+            dialog_close(a);
+            return UI_REDRAW;
+        }
+        break;
+    default: break;
+    }
+    if (d->scroll < 0)
+        d->scroll = 0;
+    return d->scroll != old ? UI_DRAW_DIALOG : 0;
+}

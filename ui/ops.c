@@ -1,0 +1,641 @@
+/* What the keys do with the core: diagnose step by step, plan and apply
+ * fixes (one confirmation, then a secret if one is needed), undo, the test
+ * connection, profiles, explanations and the history. The same calls as the
+ * command line (src/cli.c), told on screen instead of on stdout. */
+#include "tui.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "platform.h"
+
+/* Pause between diagnosis steps, so each result is seen arriving. */
+#define DIAG_STEP_MS 60
+
+void ops_load_profile(struct app *a)
+{
+    struct backend *be = &a->s->be;
+    struct l2f_err err = {{0}};
+    a->have_prof = a->s->profile[0] && be->ops->read_profile(be, a->s->profile, &a->prof, &err) == L2F_OK;
+    a->admin_known = be->ops->is_admin(be, &a->admin) == L2F_OK;
+}
+
+void ops_start_diagnosis(struct app *a)
+{
+    diagnose_start(&a->run, &a->s->be, a->s->profile);
+    diagnose_evaluate(&a->run.obs, &a->shown);
+    a->diagnosing = true;
+    a->next_step_ms = plat_monotonic_ms() + DIAG_STEP_MS;
+}
+
+/* The first problem, so that f works at once and the pane shows it. */
+static int first_problem(const struct app *a)
+{
+    for (int want = CHECK_FAIL; want <= CHECK_WARN; want++)
+        for (int c = 0; c < CHECK_COUNT; c++)
+            if (a->diag.checks[c].status == (enum check_status)want)
+                return c;
+    return -1;
+}
+
+static unsigned diagnosis_done(struct app *a)
+{
+    a->diagnosing = false;
+    a->diag = a->shown;
+    a->obs = a->run.obs;
+    a->have_diag = true;
+    unsigned r = UI_DRAW_LIST | UI_DRAW_DETAILS | UI_DRAW_HEADER | UI_RELAYOUT;
+    if (a->obs.profile_st != L2F_OK) {
+        app_message(a, MSG_ERR, "Profile not readable: %s",
+                    a->run.err.msg[0] ? a->run.err.msg : l2f_status_message(a->obs.profile_st));
+        r |= UI_DRAW_MSG;
+    }
+    checklist_auto_expand(a);
+    if (a->det == DET_NONE && first_problem(a) >= 0) {
+        a->det = DET_CHECK;
+        a->det_id = first_problem(a);
+    }
+    if (!a->first_done) {
+        a->first_done = true;
+        int c = first_problem(a);
+        if (c >= 0 && !a->user_moved) {
+            a->sel = (struct row){false, c};
+            checklist_rebuild(a);
+        }
+        if (!a->msg[0] || a->msg_kind == MSG_INFO) {
+            if (a->diag.n_recommended)
+                app_message(a, MSG_INFO, "%d fix%s recommended: a applies %s, f only the selected one",
+                            (int)a->diag.n_recommended, a->diag.n_recommended == 1 ? "" : "es",
+                            a->diag.n_recommended == 1 ? "it" : "them all");
+            else if (diagnosis_has_problems(&a->diag))
+                app_message(a, MSG_INFO, "No automatic fix: select a marked check, Enter shows what to do");
+            else
+                app_message(a, MSG_OK, "No problem found on this side: c tests the connection");
+            r |= UI_DRAW_MSG;
+        }
+    }
+    return r;
+}
+
+static unsigned diagnose_one(struct app *a)
+{
+    bool more = diagnose_step(&a->run);
+    diagnose_evaluate(&a->run.obs, &a->shown);
+    unsigned r = UI_DRAW_LIST;
+    if (a->det == DET_CHECK)
+        r |= UI_DRAW_DETAILS;
+    if (a->run.obs.have_profile && a->run.obs.profile_st == L2F_OK &&
+        (!a->have_prof || memcmp(&a->prof, &a->run.obs.profile, sizeof a->prof) != 0)) {
+        a->prof = a->run.obs.profile;
+        a->have_prof = true;
+        r |= UI_DRAW_HEADER;
+    }
+    if (a->run.obs.have_admin && a->run.obs.admin_st == L2F_OK &&
+        (!a->admin_known || a->admin != a->run.obs.admin)) {
+        a->admin = a->run.obs.admin;
+        a->admin_known = true;
+        r |= UI_DRAW_HEADER;
+    }
+    if (!more)
+        r |= diagnosis_done(a);
+    return r;
+}
+
+bool ops_finish_diagnosis(struct app *a)
+{
+    while (a->diagnosing)
+        diagnose_one(a);
+    return a->have_diag;
+}
+
+static unsigned connect_event(struct app *a, const struct connect_event *ev)
+{
+    enum stage_id s = ev->stage < STAGE_COUNT ? ev->stage : STAGE_TUNNEL;
+    switch (ev->kind) {
+    case CONNECT_STAGE_BEGIN:
+        a->conn[s] = CONN_ACTIVE;
+        snprintf(a->conn_detail[s], sizeof a->conn_detail[s], "%s", ev->detail);
+        return UI_DRAW_LIST | UI_DRAW_DETAILS;
+    case CONNECT_STAGE_PASS:
+        a->conn[s] = CONN_PASSED;
+        snprintf(a->conn_detail[s], sizeof a->conn_detail[s], "%s", ev->detail);
+        return UI_DRAW_LIST | UI_DRAW_DETAILS;
+    case CONNECT_DONE:
+        break;
+    }
+    a->connecting = false;
+    a->conn_done = true;
+    a->conn_code = ev->code;
+    a->conn_stage = s;
+    if (ev->code != 0) {
+        a->conn[s] = CONN_FAILED;
+        snprintf(a->conn_detail[s], sizeof a->conn_detail[s], "%s", ev->detail);
+        for (int k = s + 1; k < STAGE_COUNT; k++)
+            a->conn[k] = CONN_SKIPPED;
+        const struct kb_entry *kb = kb_lookup(ev->code);
+        app_message(a, MSG_ERR, "Stopped in %s: error %d%s%s (e explains it)", stage_info(s)->title, ev->code,
+                    kb ? " " : "", kb ? kb->name : "");
+    } else {
+        app_message(a, MSG_OK, "Connected: all four stages passed (hung up again)");
+    }
+    /* the attempt is now the last connection Windows recorded: look again */
+    ops_start_diagnosis(a);
+    return UI_DRAW_LIST | UI_DRAW_DETAILS | UI_DRAW_MSG;
+}
+
+unsigned ops_tick(struct app *a, uint64_t now)
+{
+    unsigned r = 0;
+    if (a->diagnosing && now >= a->next_step_ms) {
+        r |= diagnose_one(a);
+        a->next_step_ms = now + DIAG_STEP_MS;
+    }
+    if (a->connecting) {
+        struct connect_event ev;
+        while (a->connecting && a->s->be.ops->connect_poll(&a->s->be, &ev))
+            r |= connect_event(a, &ev);
+    }
+    if (now >= a->next_spin_ms && checklist_has_running(a)) {
+        a->spin++;
+        a->next_spin_ms = now + 100;
+        r |= UI_DRAW_LIST;
+    }
+    return r;
+}
+
+/* A change makes the last test connection's result out of date. */
+static void forget_connection(struct app *a)
+{
+    for (int s = 0; s < STAGE_COUNT; s++)
+        a->conn[s] = CONN_NONE;
+    a->conn_done = false;
+    if (a->det == DET_CONNECT)
+        a->det = DET_NONE;
+}
+
+/* ---- fixes ---- */
+
+static bool ready_for_changes(struct app *a)
+{
+    if (!a->s->profile[0]) {
+        app_message(a, MSG_ERR, "No profile chosen: press p to pick one");
+        return false;
+    }
+    if (a->connecting) {
+        app_message(a, MSG_ERR, "A test connection is running: wait for it, or c hangs up");
+        return false;
+    }
+    if (!ops_finish_diagnosis(a) || a->obs.profile_st != L2F_OK) {
+        app_message(a, MSG_ERR, "The profile could not be read: nothing to fix");
+        return false;
+    }
+    return true;
+}
+
+static void add_plan_text(struct app *a, struct doc *d, const struct fix_plan *plan)
+{
+    const struct fix_info *fi = fix_info(plan->fix);
+    doc_addf(d, ST_TITLE, 0, "%s (%s)%s%s", fi->title, fi->id, plan->needs_admin ? "  [administrator]" : "",
+             plan->needs_reboot ? "  [restart]" : "");
+    for (size_t i = 0; i < plan->n_changes; i++) {
+        char desc[800];
+        change_describe(&plan->changes[i], desc, sizeof desc);
+        doc_add(d, ST_NORMAL, 4, desc);
+        doc_hang(d, 6);
+    }
+    if (plan->secret != FIX_SECRET_NONE)
+        doc_addf(d, ST_DIM, 4, "asks for the %s next (typed, not shown)",
+                 plan->secret == FIX_SECRET_PSK ? "pre-shared key" : "password");
+    if (plan->needs_admin && a->admin_known && !a->admin)
+        doc_add(d, ST_WARN, 4, "needs administrator rights, which l2tpfix does not have: it will be refused");
+}
+
+/* Plans what is wanted and asks once, listing every change. */
+static unsigned plan_and_confirm(struct app *a)
+{
+    a->n_plans = 0;
+    char nothing[256] = "";
+    for (size_t i = 0; i < a->n_wanted; i++) {
+        struct l2f_err err = {{0}};
+        enum fix_id f = a->wanted[i];
+        if (f == FIX_CREDENTIALS && !a->username[0] && !a->obs.profile.username[0]) {
+            dialog_open_input(a, "User name to save", DP_USERNAME, false, NULL);
+            doc_addf(&a->dlg.body, ST_NORMAL, 0, "No user name is saved for '%s'. The user name to save with the "
+                                                 "password:", a->obs.profile.name);
+            return UI_DRAW_DIALOG;
+        }
+        enum l2f_status st =
+            fix_plan_make(f, &a->obs, a->username[0] ? a->username : NULL, &a->plans[a->n_plans], &err);
+        if (st == L2F_ERR_NOTHING) {
+            size_t l = strlen(nothing);
+            snprintf(nothing + l, sizeof nothing - l, "%s%s", l ? ", " : "", fix_info(f)->id);
+            continue;
+        }
+        if (st != L2F_OK) {
+            app_message(a, MSG_ERR, "%s: %s", fix_info(f)->id, err.msg[0] ? err.msg : l2f_status_message(st));
+            a->n_plans = 0;
+            return UI_DRAW_MSG;
+        }
+        a->n_plans++;
+    }
+    if (a->n_plans == 0) {
+        app_message(a, MSG_INFO, "Nothing to change: %s already as it should be", nothing);
+        return UI_DRAW_MSG;
+    }
+    char title[160];
+    if (a->n_plans == 1)
+        snprintf(title, sizeof title, "Apply %s?", fix_info(a->plans[0].fix)->id);
+    else
+        snprintf(title, sizeof title, "Apply %d fixes?", (int)a->n_plans);
+    dialog_open_confirm(a, title, DP_CONFIRM_FIXES);
+    struct doc *d = &a->dlg.body;
+    for (size_t i = 0; i < a->n_plans; i++)
+        add_plan_text(a, d, &a->plans[i]);
+    if (nothing[0])
+        doc_addf(d, ST_DIM, 0, "Already right, left alone: %s", nothing);
+    doc_add(d, ST_NORMAL, 0, "");
+    doc_add(d, ST_NORMAL, 0, "Every change is recorded and u undoes it. Apply? (y/n)");
+    return UI_DRAW_DIALOG;
+}
+
+unsigned ops_fix_selected(struct app *a)
+{
+    if (!ready_for_changes(a))
+        return UI_DRAW_MSG | UI_DRAW_LIST | UI_DRAW_DETAILS;
+    int c = -1;
+    if (a->sel.is_stage) {
+        for (int k = 0; k < CHECK_COUNT && c < 0; k++)
+            if (check_info((enum check_id)k)->stage == (enum stage_id)a->sel.id && a->diag.checks[k].fix != FIX_NONE)
+                c = k;
+        if (c < 0) {
+            app_message(a, MSG_INFO, "Nothing to fix in %s; select a check for its own fix",
+                        stage_info((enum stage_id)a->sel.id)->title);
+            return UI_DRAW_MSG;
+        }
+    } else {
+        c = a->sel.id;
+    }
+    enum fix_id f = a->diag.checks[c].fix != FIX_NONE ? a->diag.checks[c].fix : check_info((enum check_id)c)->fix;
+    if (f == FIX_NONE) {
+        app_message(a, MSG_INFO, "No automatic fix for %s: Enter shows where to look", check_info((enum check_id)c)->id);
+        return UI_DRAW_MSG;
+    }
+    a->wanted[0] = f;
+    a->n_wanted = 1;
+    return plan_and_confirm(a) | UI_DRAW_LIST | UI_DRAW_DETAILS;
+}
+
+unsigned ops_fix_all(struct app *a)
+{
+    if (!ready_for_changes(a))
+        return UI_DRAW_MSG | UI_DRAW_LIST | UI_DRAW_DETAILS;
+    if (a->diag.n_recommended == 0) {
+        app_message(a, MSG_INFO, diagnosis_has_problems(&a->diag)
+                                     ? "No automatic fix recommended: select a marked check, Enter shows what to do"
+                                     : "Nothing to fix: no check recommends a fix");
+        return UI_DRAW_MSG | UI_DRAW_LIST | UI_DRAW_DETAILS;
+    }
+    memcpy(a->wanted, a->diag.recommended, a->diag.n_recommended * sizeof a->wanted[0]);
+    a->n_wanted = a->diag.n_recommended;
+    return plan_and_confirm(a) | UI_DRAW_LIST | UI_DRAW_DETAILS;
+}
+
+unsigned ops_username_entered(struct app *a, const char *name)
+{
+    if (!name[0]) {
+        app_message(a, MSG_INFO, "No user name: nothing changed");
+        return UI_DRAW_MSG;
+    }
+    snprintf(a->username, sizeof a->username, "%s", name);
+    return plan_and_confirm(a);
+}
+
+static void apply_one(struct app *a, const struct fix_plan *plan, const char *secret)
+{
+    struct fix_secrets secrets = {NULL, NULL};
+    if (plan->secret == FIX_SECRET_PSK)
+        secrets.psk = secret;
+    else if (plan->secret == FIX_SECRET_PASSWORD)
+        secrets.password = secret;
+    struct l2f_err err = {{0}};
+    int id = 0;
+    enum l2f_status st = session_apply(a->s, plan, &secrets, &id, &err);
+    const char *fid = fix_info(plan->fix)->id;
+    if (st == L2F_OK) {
+        size_t l = strlen(a->done_ids);
+        snprintf(a->done_ids + l, sizeof a->done_ids - l, "%s%s", l ? ", " : "", fid);
+        a->n_applied++;
+        a->plan_reboot |= plan->needs_reboot;
+        return;
+    }
+    a->n_failed++;
+    if (a->fail_msg[0])
+        return;
+    if (st == L2F_ERR_NEED_ADMIN)
+        snprintf(a->fail_msg, sizeof a->fail_msg, "%s needs administrator rights; nothing changed", fid);
+    else
+        snprintf(a->fail_msg, sizeof a->fail_msg, "%s not applied: %s", fid, err.msg[0] ? err.msg : l2f_status_message(st));
+}
+
+static unsigned finish_apply(struct app *a)
+{
+    a->n_plans = 0;
+    if (a->n_failed) {
+        char line[sizeof a->fail_msg];
+        snprintf(line, sizeof line, "%s", a->fail_msg);
+        app_message(a, MSG_ERR, "%s%s%s", line, a->n_applied ? "; applied: " : "", a->n_applied ? a->done_ids : "");
+    } else if (a->n_applied) {
+        app_message(a, MSG_OK, "Applied %s. %s", a->done_ids,
+                    a->plan_reboot ? "Restart Windows for it to take effect." : "c tests the connection.");
+    }
+    if (a->n_applied) {
+        forget_connection(a);
+        ops_start_diagnosis(a);
+    }
+    return UI_DRAW_MSG | UI_DRAW_LIST | UI_DRAW_DETAILS | UI_DRAW_HEADER;
+}
+
+static unsigned continue_apply(struct app *a)
+{
+    while (a->next_plan < a->n_plans) {
+        const struct fix_plan *plan = &a->plans[a->next_plan];
+        if (plan->secret != FIX_SECRET_NONE) {
+            char name[PROFILE_NAME_MAX * 2], title[PROFILE_NAME_MAX * 2 + 64];
+            app_safe(a, plan->profile, name, sizeof name);
+            snprintf(title, sizeof title, "%s for '%s'",
+                     plan->secret == FIX_SECRET_PSK ? "Pre-shared key" : "Password", name);
+            dialog_open_secret(a, title);
+            doc_addf(&a->dlg.body, ST_NORMAL, 0, "%s: type the %s. It is not shown, not kept and not logged.",
+                     fix_info(plan->fix)->id, plan->secret == FIX_SECRET_PSK ? "server's pre-shared key" : "password");
+            return UI_DRAW_DIALOG;
+        }
+        apply_one(a, plan, NULL);
+        a->next_plan++;
+    }
+    return finish_apply(a);
+}
+
+unsigned ops_apply_confirmed(struct app *a)
+{
+    a->next_plan = 0;
+    a->n_applied = a->n_failed = 0;
+    a->plan_reboot = false;
+    a->done_ids[0] = a->fail_msg[0] = '\0';
+    return continue_apply(a);
+}
+
+unsigned ops_secret_entered(struct app *a, char *secret)
+{
+    if (a->next_plan >= a->n_plans)
+        return 0;
+    if (!secret[0]) {
+        plat_wipe(secret, INPUT_MAX);
+        return ops_secret_cancelled(a);
+    }
+    apply_one(a, &a->plans[a->next_plan], secret);
+    plat_wipe(secret, INPUT_MAX);
+    a->next_plan++;
+    return continue_apply(a);
+}
+
+unsigned ops_secret_cancelled(struct app *a)
+{
+    if (a->next_plan >= a->n_plans)
+        return 0;
+    const char *fid = fix_info(a->plans[a->next_plan].fix)->id;
+    a->n_failed++;
+    if (!a->fail_msg[0])
+        snprintf(a->fail_msg, sizeof a->fail_msg, "%s skipped: nothing typed, nothing changed", fid);
+    a->next_plan++;
+    return continue_apply(a);
+}
+
+/* ---- undo and history ---- */
+
+static struct journal_entry *newest_undoable(struct app *a)
+{
+    const char *machine = a->s->be.ops->machine_id(&a->s->be);
+    for (size_t i = a->s->journal.count; i-- > 0;) {
+        struct journal_entry *e = &a->s->journal.entries[i];
+        if (strcmp(e->machine, machine) == 0 && fix_entry_undoable(e))
+            return e;
+    }
+    return NULL;
+}
+
+unsigned ops_undo(struct app *a)
+{
+    if (a->connecting) {
+        app_message(a, MSG_ERR, "A test connection is running: wait for it, or c hangs up");
+        return UI_DRAW_MSG;
+    }
+    struct journal_entry *e = newest_undoable(a);
+    if (!e) {
+        app_message(a, MSG_INFO, "Nothing to undo on this machine");
+        return UI_DRAW_MSG;
+    }
+    a->undo_id = e->id;
+    char title[160];
+    snprintf(title, sizeof title, "Undo %s (change %d)?", fix_info(e->fix)->id, e->id);
+    dialog_open_confirm(a, title, DP_CONFIRM_UNDO);
+    struct doc *d = &a->dlg.body;
+    doc_addf(d, ST_TITLE, 0, "%s, on '%s'", fix_info(e->fix)->title, e->profile);
+    doc_add(d, ST_NORMAL, 0, "Each setting goes back to the value before the arrow:");
+    for (size_t i = 0; i < e->n_changes; i++) {
+        char desc[800];
+        change_describe(&e->changes[i], desc, sizeof desc);
+        doc_add(d, ST_NORMAL, 4, desc);
+        doc_hang(d, 6);
+    }
+    doc_add(d, ST_NORMAL, 0, "");
+    doc_add(d, ST_NORMAL, 0, "Undo? (y/n)");
+    return UI_DRAW_DIALOG;
+}
+
+unsigned ops_undo_confirmed(struct app *a)
+{
+    struct fix_context ctx;
+    struct l2f_err err = {{0}};
+    char note[256] = "";
+    int undone = 0;
+    session_fix_context(a->s, &ctx);
+    enum l2f_status st = fix_undo(&ctx, a->undo_id, &undone, note, sizeof note, &err);
+    if (st != L2F_OK) {
+        app_message(a, MSG_ERR, "Not undone: %s", err.msg[0] ? err.msg : l2f_status_message(st));
+        return UI_DRAW_MSG;
+    }
+    const struct journal_entry *e = journal_find(&a->s->journal, undone);
+    if (note[0])
+        app_message(a, MSG_OK, "Undid %s (change %d); %s", e ? fix_info(e->fix)->id : "?", undone, note);
+    else
+        app_message(a, MSG_OK, "Undid %s (change %d)", e ? fix_info(e->fix)->id : "?", undone);
+    forget_connection(a);
+    ops_start_diagnosis(a);
+    return UI_DRAW_MSG | UI_DRAW_LIST | UI_DRAW_DETAILS | UI_DRAW_HEADER;
+}
+
+unsigned ops_history(struct app *a)
+{
+    const char *machine = a->s->be.ops->machine_id(&a->s->be);
+    dialog_open_text(a, "Change history of this machine", DP_NONE);
+    struct doc *d = &a->dlg.body;
+    int shown = 0;
+    for (size_t i = a->s->journal.count; i-- > 0;) {
+        const struct journal_entry *e = &a->s->journal.entries[i];
+        if (strcmp(e->machine, machine) != 0)
+            continue;
+        doc_addf(d, e->state == ENTRY_APPLIED ? ST_TITLE : ST_NORMAL, 0, "%d  %s  %s  %s  on '%s'", e->id, e->time,
+                 fix_info(e->fix)->id, entry_state_id(e->state), e->profile);
+        for (size_t k = 0; k < e->n_changes; k++) {
+            char desc[800];
+            change_describe(&e->changes[k], desc, sizeof desc);
+            doc_add(d, ST_NORMAL, 4, desc);
+            doc_hang(d, 6);
+        }
+        if (e->note[0])
+            doc_addf(d, ST_DIM, 4, "note: %s", e->note);
+        shown++;
+    }
+    if (!shown)
+        doc_add(d, ST_NORMAL, 0, "No changes recorded for this machine yet.");
+    else
+        doc_add(d, ST_DIM, 0, "Newest first. u undoes the newest change that is still applied.");
+    return UI_DRAW_DIALOG;
+}
+
+/* ---- the test connection ---- */
+
+unsigned ops_connect(struct app *a)
+{
+    struct backend *be = &a->s->be;
+    if (a->connecting) {
+        be->ops->connect_cancel(be);
+        a->connecting = false;
+        for (int s = 0; s < STAGE_COUNT; s++)
+            if (a->conn[s] == CONN_ACTIVE)
+                a->conn[s] = CONN_NONE;
+        app_message(a, MSG_INFO, "Test connection hung up");
+        return UI_DRAW_MSG | UI_DRAW_LIST | UI_DRAW_DETAILS;
+    }
+    if (!a->s->profile[0]) {
+        app_message(a, MSG_ERR, "No profile chosen: press p to pick one");
+        return UI_DRAW_MSG;
+    }
+    struct l2f_err err = {{0}};
+    enum l2f_status st = be->ops->connect_start(be, a->s->profile, &err);
+    if (st != L2F_OK) {
+        app_message(a, MSG_ERR, "Test connection not started: %s", err.msg[0] ? err.msg : l2f_status_message(st));
+        return UI_DRAW_MSG;
+    }
+    for (int s = 0; s < STAGE_COUNT; s++) {
+        a->conn[s] = CONN_NONE;
+        a->conn_detail[s][0] = '\0';
+    }
+    a->connecting = true;
+    a->conn_done = false;
+    a->det = DET_CONNECT;
+    a->det_scroll = 0;
+    char server[PROFILE_SERVER_MAX * 2];
+    app_safe(a, a->have_prof ? a->prof.server : "", server, sizeof server);
+    app_message(a, MSG_INFO, "Test connection to %s... (c hangs up)", server);
+    return UI_DRAW_MSG | UI_DRAW_LIST | UI_DRAW_DETAILS;
+}
+
+/* ---- explanations ---- */
+
+unsigned ops_explain(struct app *a)
+{
+    char prefill[16] = "";
+    if (a->conn_done && a->conn_code)
+        snprintf(prefill, sizeof prefill, "%d", a->conn_code);
+    else if (a->have_diag && a->obs.have_last && a->obs.last.known && a->obs.last.code)
+        snprintf(prefill, sizeof prefill, "%d", a->obs.last.code);
+    dialog_open_input(a, "Explain an error code", DP_EXPLAIN, true, prefill);
+    doc_add(&a->dlg.body, ST_NORMAL, 0, "The number Windows showed (for example 789, 809, 691):");
+    return UI_DRAW_DIALOG;
+}
+
+unsigned ops_explain_code(struct app *a, const char *text)
+{
+    char *end;
+    long code = strtol(text, &end, 10);
+    if (!text[0] || *end || code < 0 || code > 99999) {
+        app_message(a, MSG_INFO, "No number given");
+        return UI_DRAW_MSG;
+    }
+    const struct kb_entry *kb = kb_lookup((int)code);
+    if (!kb) {
+        size_t count;
+        const struct kb_entry *all = kb_table(&count);
+        char known[256] = "";
+        for (size_t i = 0; i < count; i++) {
+            size_t l = strlen(known);
+            snprintf(known + l, sizeof known - l, " %d", all[i].code);
+        }
+        app_message(a, MSG_ERR, "%ld is not in l2tpfix's table; it knows:%s", code, known);
+        return UI_DRAW_MSG;
+    }
+    char title[64];
+    snprintf(title, sizeof title, "Error %d", kb->code);
+    dialog_open_text(a, title, DP_NONE);
+    explain_build(&a->dlg.body, kb);
+    return UI_DRAW_DIALOG;
+}
+
+/* ---- profiles ---- */
+
+unsigned ops_profiles(struct app *a)
+{
+    struct profile_list list;
+    struct l2f_err err = {{0}};
+    enum l2f_status st = a->s->be.ops->list_profiles(&a->s->be, &list, &err);
+    if (st != L2F_OK) {
+        app_message(a, MSG_ERR, "Profiles not readable: %s", err.msg[0] ? err.msg : l2f_status_message(st));
+        return UI_DRAW_MSG;
+    }
+    dialog_open_picker(a, &list, a->s->profile);
+    return UI_DRAW_DIALOG;
+}
+
+unsigned ops_pick_profile(struct app *a, const char *name)
+{
+    struct l2f_err err = {{0}};
+    if (a->connecting) {
+        a->s->be.ops->connect_cancel(&a->s->be);
+        a->connecting = false;
+    }
+    enum l2f_status st = session_select_profile(a->s, name, &err);
+    if (st != L2F_OK) {
+        app_message(a, MSG_ERR, "%s", err.msg[0] ? err.msg : l2f_status_message(st));
+        return UI_DRAW_MSG;
+    }
+    /* a new profile starts from a clean slate: nothing of the old one shows */
+    a->have_diag = a->first_done = a->user_moved = a->conn_done = false;
+    a->username[0] = '\0';
+    for (int s = 0; s < STAGE_COUNT; s++) {
+        a->expanded[s] = true;
+        a->user_expanded[s] = false;
+        a->conn[s] = CONN_NONE;
+    }
+    a->sel = (struct row){true, STAGE_TUNNEL};
+    a->top = 0;
+    a->det = DET_NONE;
+    a->det_scroll = 0;
+    ops_load_profile(a);
+    ops_start_diagnosis(a);
+    checklist_rebuild(a);
+    char shown[PROFILE_NAME_MAX * 2];
+    app_safe(a, a->s->profile, shown, sizeof shown);
+    app_message(a, MSG_INFO, "Profile '%s': diagnosing...", shown);
+    return UI_REDRAW | UI_RELAYOUT;
+}
+
+unsigned ops_quit(struct app *a)
+{
+    if (!a->connecting)
+        return UI_QUIT;
+    dialog_open_confirm(a, "Quit?", DP_CONFIRM_QUIT);
+    doc_add(&a->dlg.body, ST_NORMAL, 0, "A test connection is running. Hang it up and quit? (y/n)");
+    return UI_DRAW_DIALOG;
+}
