@@ -42,7 +42,8 @@ struct probe_report {
 /* The last connection attempt Windows recorded for a profile. */
 struct connection_record {
     bool known;
-    int code; /* 0 = connected, else the RAS error code */
+    int code;      /* 0 = connected, else the RAS error code */
+    char when[32]; /* UTC "2026-11-23T23:40:00.123Z", empty when not known */
 };
 
 enum connect_event_kind {

@@ -574,6 +574,7 @@ static enum l2f_status mock_connect_start(struct backend *be, const char *profil
     struct connection_record old = sp->last;
     sp->last.known = true;
     sp->last.code = code;
+    plat_time_iso(sp->last.when);
     enum l2f_status st = persist(m, err);
     if (st != L2F_OK) {
         sp->last = old;

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "journal.h"
 #include "kb.h"
 
 void diagnose_start(struct diagnose_run *run, struct backend *be, const char *profile)
@@ -12,6 +13,32 @@ void diagnose_start(struct diagnose_run *run, struct backend *be, const char *pr
     run->be = be;
     snprintf(run->profile, sizeof run->profile, "%s", profile);
     run->next = DIAG_PROFILE;
+}
+
+void diagnose_use_journal(struct diagnose_run *run, const struct journal *journal)
+{
+    run->journal = journal;
+}
+
+/* Whether an applied change to this profile came after the last attempt. */
+static bool changed_since(const struct diagnose_run *run, const struct connection_record *last)
+{
+    const struct journal *j = run->journal;
+    if (!j || !last->known)
+        return false;
+    const char *machine = run->be->ops->machine_id(run->be);
+    for (size_t i = 0; i < j->count; i++) {
+        const struct journal_entry *e = &j->entries[i];
+        if (e->state != ENTRY_APPLIED && e->state != ENTRY_PENDING)
+            continue;
+        if (strcmp(e->machine, machine) != 0 || strcmp(e->profile, run->profile) != 0)
+            continue;
+        /* both are UTC ISO 8601: text order is time order; a tie counts as the
+         * attempt coming after, as it does when one run fixes then connects */
+        if (!last->when[0] || strcmp(e->time, last->when) > 0)
+            return true;
+    }
+    return false;
 }
 
 bool diagnose_step(struct diagnose_run *run)
@@ -48,6 +75,7 @@ bool diagnose_step(struct diagnose_run *run)
         break;
     case DIAG_LAST:
         o->last_st = be->ops->last_connection(be, run->profile, &o->last, &scratch);
+        o->last_stale = o->last_st == L2F_OK && changed_since(run, &o->last);
         o->have_last = true;
         run->next = DIAG_PROBE;
         break;
@@ -275,7 +303,7 @@ static void eval_psk(const struct observations *o, struct check_result *r)
     }
     /* A saved key cannot be read back; a 789 with the PPP options right
      * points at the key, but only points. */
-    if (o->last_st == L2F_OK && o->last.known && o->last.code == 789 && ppp_options_right(p))
+    if (o->last_st == L2F_OK && o->last.known && !o->last_stale && o->last.code == 789 && ppp_options_right(p))
         set(r, CHECK_WARN, FIX_USE_PSK,
             "a key is saved, but the last connection failed with 789 and PPP is right: it may "
             "not be the server's key");
@@ -331,7 +359,7 @@ static void eval_credentials(const struct observations *o, struct check_result *
         set(r, CHECK_WARN, FIX_CREDENTIALS, "user '%s', no password saved", p->username);
     else if (!o->have_last)
         running(r);
-    else if (o->last_st == L2F_OK && o->last.known && (o->last.code == 691 || o->last.code == 812))
+    else if (o->last_st == L2F_OK && o->last.known && !o->last_stale && (o->last.code == 691 || o->last.code == 812))
         set(r, CHECK_WARN, FIX_CREDENTIALS,
             "user '%s' saved, but the server rejected the last attempt (%d)", p->username,
             o->last.code);
@@ -351,7 +379,10 @@ static void eval_last_auth(const struct observations *o, struct check_result *r)
     }
     int code = o->last.code;
     const struct kb_entry *kb = kb_lookup(code);
-    if (code == 0)
+    if (o->last_stale)
+        set(r, CHECK_UNKNOWN, FIX_NONE, "settings changed since the last attempt (%d): run a test connection",
+            code);
+    else if (code == 0)
         set(r, CHECK_PASS, FIX_NONE, "the last connection succeeded");
     else if (code == 691 || code == 812)
         set(r, CHECK_FAIL, FIX_NONE, "last attempt: %d %s", code, kb ? kb->name : "");

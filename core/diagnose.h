@@ -32,6 +32,9 @@ struct observations {
     bool have_last;
     enum l2f_status last_st;
     struct connection_record last;
+    /* the profile was changed since that attempt (or the attempt's time is not
+     * known and it was changed): its result says nothing of the settings now */
+    bool last_stale;
 
     bool have_probe;
     enum l2f_status probe_st;
@@ -61,8 +64,11 @@ enum diagnose_step {
     DIAG_DONE
 };
 
+struct journal;
+
 struct diagnose_run {
     struct backend *be;
+    const struct journal *journal; /* to tell a stale last result; may be NULL */
     char profile[PROFILE_NAME_MAX];
     enum diagnose_step next;
     struct observations obs;
@@ -70,6 +76,8 @@ struct diagnose_run {
 };
 
 void diagnose_start(struct diagnose_run *run, struct backend *be, const char *profile);
+/* Lets the run compare the last attempt with the changes the journal holds. */
+void diagnose_use_journal(struct diagnose_run *run, const struct journal *journal);
 /* Gathers the next part; returns false once everything is gathered. */
 bool diagnose_step(struct diagnose_run *run);
 /* Runs every step, then evaluates; returns the status of reading the profile. */

@@ -299,14 +299,21 @@ enum l2f_status plat_absolute_path(const char *path, char *buf, size_t len, stru
 
 void plat_time_iso(char buf[32])
 {
-    time_t now = time(NULL);
-    struct tm tmv;
+    /* milliseconds: a fix and the test connection after it often share a second */
 #ifdef _WIN32
-    gmtime_s(&tmv, &now);
+    SYSTEMTIME st;
+    GetSystemTime(&st);
+    snprintf(buf, 32, "%04u-%02u-%02uT%02u:%02u:%02u.%03uZ", st.wYear, st.wMonth, st.wDay, st.wHour, st.wMinute,
+             st.wSecond, st.wMilliseconds);
 #else
-    gmtime_r(&now, &tmv);
+    struct timespec ts;
+    struct tm tmv;
+    char whole[24];
+    clock_gettime(CLOCK_REALTIME, &ts);
+    gmtime_r(&ts.tv_sec, &tmv);
+    strftime(whole, sizeof whole, "%Y-%m-%dT%H:%M:%S", &tmv);
+    snprintf(buf, 32, "%.19s.%03dZ", whole, (int)(ts.tv_nsec / 1000000L % 1000));
 #endif
-    strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tmv);
 }
 
 uint64_t plat_monotonic_ms(void)

@@ -27,7 +27,7 @@ enum l2f_status plat_mkdir_p(const char *dir, struct l2f_err *err);
 enum l2f_status plat_default_state_dir(char *buf, size_t len, struct l2f_err *err);
 /* Absolute form of a path that exists. */
 enum l2f_status plat_absolute_path(const char *path, char *buf, size_t len, struct l2f_err *err);
-/* UTC "2026-11-23T23:40:00Z". */
+/* UTC with milliseconds, "2026-11-23T23:40:00.123Z": text order is time order. */
 void plat_time_iso(char buf[32]);
 uint64_t plat_monotonic_ms(void);
 void plat_sleep_ms(unsigned ms);

@@ -334,8 +334,8 @@ static int server_key(struct parse_state *ps, const char *name, const char *valu
     return 1;
 }
 
-static const char *const profile_extra_keys[] = {"phonebook", "PhoneNumber", "psk",
-                                                 "username",  "password",    "last_error"};
+static const char *const profile_extra_keys[] = {"phonebook", "PhoneNumber", "psk",      "username",
+                                                 "password",  "last_error",  "last_time"};
 #define PROFILE_EXTRA_COUNT (int)(sizeof profile_extra_keys / sizeof profile_extra_keys[0])
 
 static int profile_key(struct parse_state *ps, const char *pname, const char *name,
@@ -360,7 +360,7 @@ static int profile_key(struct parse_state *ps, const char *pname, const char *na
             snprintf(ps->msg, sizeof ps->msg,
                      "unknown key '%s' in a profile (PhoneNumber, VpnStrategy, AuthRestrictions, "
                      "LcpExtensions, IpSecFlags, DataEncryption, phonebook, psk, username, "
-                     "password, last_error)",
+                     "password, last_error, last_time)",
                      name);
             return 0;
         }
@@ -396,6 +396,11 @@ static int profile_key(struct parse_state *ps, const char *pname, const char *na
         ok = parse_number(value, 0, 99999, &n);
         sp->last.known = ok;
         sp->last.code = (int)n;
+    } else if (strcmp(name, "last_time") == 0) {
+        /* UTC ISO 8601, as l2tpfix writes it: compared as text */
+        size_t vl = strlen(value);
+        ok = (vl == 20 || (vl == 24 && value[19] == '.')) && value[4] == '-' && value[10] == 'T' &&
+             value[vl - 1] == 'Z' && copy_bounded(sp->last.when, sizeof sp->last.when, value);
     }
     if (!ok) {
         bool secret = strcmp(name, "psk") == 0 || strcmp(name, "password") == 0;
@@ -625,6 +630,8 @@ enum l2f_status scenario_format(const struct scenario *s, char **out)
                   sp->password);
         if (sp->last.known)
             sb_printf(&sb, "last_error = %d\n", sp->last.code);
+        if (sp->last.known && sp->last.when[0])
+            sb_printf(&sb, "last_time = %s\n", sp->last.when);
     }
     if (sb.failed) {
         free(sb.data);

@@ -106,10 +106,24 @@ enum l2f_status session_select_profile(struct session *s, const char *name, stru
     return st;
 }
 
+void session_diagnose_start(struct session *s, struct diagnose_run *run)
+{
+    diagnose_start(run, &s->be, s->profile);
+    diagnose_use_journal(run, &s->journal);
+}
+
 enum l2f_status session_diagnose(struct session *s, struct observations *obs, struct diagnosis *d,
                                  struct l2f_err *err)
 {
-    return diagnose_all(&s->be, s->profile, obs, d, err);
+    struct diagnose_run run;
+    session_diagnose_start(s, &run);
+    while (diagnose_step(&run)) {
+    }
+    *obs = run.obs;
+    diagnose_evaluate(obs, d);
+    if (run.obs.profile_st != L2F_OK && err)
+        *err = run.err;
+    return run.obs.profile_st;
 }
 
 void session_fix_context(struct session *s, struct fix_context *ctx)

@@ -35,6 +35,8 @@ void session_close(struct session *s);
 /* Picks the profile: the one named, else the only profile, else the only
  * L2TP one; otherwise an error listing them. */
 enum l2f_status session_select_profile(struct session *s, const char *name, struct l2f_err *err);
+/* A diagnosis of the selected profile that knows this session's journal. */
+void session_diagnose_start(struct session *s, struct diagnose_run *run);
 enum l2f_status session_diagnose(struct session *s, struct observations *obs, struct diagnosis *d,
                                  struct l2f_err *err);
 void session_fix_context(struct session *s, struct fix_context *ctx);

@@ -140,8 +140,9 @@ static int cmd_check(struct cli *c)
     }
     if (obs.last_st == L2F_OK && obs.last.known && obs.last.code != 0) {
         const struct kb_entry *kb = kb_lookup(obs.last.code);
-        printf("\nLast connection failed with %d%s%s (l2tpfix explain %d)\n", obs.last.code,
-               kb ? " " : "", kb ? kb->name : "", obs.last.code);
+        printf("\nLast connection failed with %d%s%s%s (l2tpfix explain %d)\n", obs.last.code,
+               kb ? " " : "", kb ? kb->name : "", obs.last_stale ? ", before the latest change" : "",
+               obs.last.code);
     }
     if (d.n_recommended) {
         printf("\nRecommended fixes, in order:");

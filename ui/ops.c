@@ -23,7 +23,7 @@ void ops_load_profile(struct app *a)
 
 void ops_start_diagnosis(struct app *a)
 {
-    diagnose_start(&a->run, &a->s->be, a->s->profile);
+    session_diagnose_start(a->s, &a->run);
     diagnose_evaluate(&a->run.obs, &a->shown);
     a->diagnosing = true;
     a->next_step_ms = plat_monotonic_ms() + DIAG_STEP_MS;

@@ -2,6 +2,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "profile.h"
 #include "winutil.h"
@@ -104,6 +105,10 @@ enum l2f_status winlog_last_result(const char *profile, struct connection_record
             if (winlog_match(rec, rec->Length, wprofile, &code)) {
                 out->known = true;
                 out->code = code;
+                time_t t = (time_t)rec->TimeGenerated; /* seconds since 1970, UTC */
+                struct tm tmv;
+                if (gmtime_s(&tmv, &t) == 0)
+                    strftime(out->when, sizeof out->when, "%Y-%m-%dT%H:%M:%SZ", &tmv);
             }
             off += rec->Length;
         }

@@ -23,7 +23,7 @@ static void healthy(struct observations *o)
     o->admin = true;
     for (int s = 0; s < SERVICE_COUNT; s++)
         o->services[s] = (struct service_status){SVC_RUNNING, SVC_START_MANUAL};
-    o->last = (struct connection_record){true, 0};
+    o->last = (struct connection_record){.known = true, .code = 0};
     o->probe.resolved = true;
     strcpy(o->probe.address, "192.0.2.10");
     o->probe.ike500 = PROBE_ACCEPTED;
@@ -242,8 +242,23 @@ static void credentials_and_last_auth(void **state)
     healthy(&o);
     o.last.known = false;
     assert_check((struct diagnosis[]){eval(&o)}, CHECK_LAST_AUTH, CHECK_UNKNOWN, FIX_NONE, "no connection attempt");
-    o.last = (struct connection_record){true, 809};
+    o.last = (struct connection_record){.known = true, .code = 809};
     assert_check((struct diagnosis[]){eval(&o)}, CHECK_LAST_AUTH, CHECK_UNKNOWN, FIX_NONE, "stopped earlier");
+}
+
+static void a_result_older_than_a_change_is_no_evidence(void **state)
+{
+    (void)state;
+    struct observations o;
+    healthy(&o);
+    o.last.code = 789;
+    o.last_stale = true;
+    struct diagnosis d = eval(&o);
+    assert_check(&d, CHECK_PSK, CHECK_PASS, FIX_NONE, "a key is saved");
+    assert_check(&d, CHECK_LAST_AUTH, CHECK_UNKNOWN, FIX_NONE, "settings changed since the last attempt (789)");
+    o.last.code = 691;
+    d = eval(&o);
+    assert_check(&d, CHECK_CREDENTIALS, CHECK_PASS, FIX_NONE, NULL);
 }
 
 static void partial_observations_show_running(void **state)
@@ -304,6 +319,7 @@ int main(void)
         cmocka_unit_test(prohibit_ipsec),
         cmocka_unit_test(psk),
         cmocka_unit_test(credentials_and_last_auth),
+        cmocka_unit_test(a_result_older_than_a_change_is_no_evidence),
         cmocka_unit_test(partial_observations_show_running),
         cmocka_unit_test(stepwise_run_on_the_mock),
     };

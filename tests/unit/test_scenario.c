@@ -111,6 +111,7 @@ static void malformed_input_named_by_line(void **state)
     expect_error("[profile \"A\"]\n[profile \"A\"]\n", "bad.ini:2:", "defined twice");
     expect_error("[profile \"\"]\n", "bad.ini:1:", "unknown section");
     expect_error("[profile \"X\"]\nphonebook = shared\n", "bad.ini:2:", "phonebook");
+    expect_error("[profile \"X\"]\nlast_time = yesterday\n", "bad.ini:2:", "last_time");
 }
 
 static void secrets_never_echoed_in_errors(void **state)

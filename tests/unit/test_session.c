@@ -86,6 +86,48 @@ static void reboot_marker_after_a_registry_fix(void **state)
     session_close(&s);
 }
 
+/* The guide's fix makes the recorded 789 stale: no longer evidence against
+ * the key; an untouched profile keeps its evidence; a new attempt is fresh. */
+static void changes_make_the_last_result_stale(void **state)
+{
+    (void)state;
+    struct session s;
+    struct session_options o = {.demo = "classic-789"};
+    struct l2f_err err = {{0}};
+    assert_int_equal(session_open(&s, &o, &err), L2F_OK);
+    assert_int_equal(session_select_profile(&s, NULL, &err), L2F_OK);
+    struct observations obs;
+    struct diagnosis d;
+    assert_int_equal(session_diagnose(&s, &obs, &d, &err), L2F_OK);
+    assert_false(obs.last_stale);
+    for (size_t i = 0; i < d.n_recommended; i++) {
+        struct fix_plan plan;
+        assert_int_equal(fix_plan_make(d.recommended[i], &obs, NULL, &plan, &err), L2F_OK);
+        assert_int_equal(session_apply(&s, &plan, NULL, NULL, &err), L2F_OK);
+    }
+    assert_int_equal(session_diagnose(&s, &obs, &d, &err), L2F_OK);
+    assert_true(obs.last_stale);
+    assert_int_equal(d.checks[CHECK_PSK].status, CHECK_PASS);
+    assert_false(diagnosis_has_problems(&d));
+    /* a test connection after the change is fresh evidence again */
+    assert_int_equal(s.be.ops->connect_start(&s.be, s.profile, &err), L2F_OK);
+    struct connect_event ev;
+    while (!s.be.ops->connect_poll(&s.be, &ev) || ev.kind != CONNECT_DONE) {
+    }
+    assert_int_equal(ev.code, 0);
+    assert_int_equal(session_diagnose(&s, &obs, &d, &err), L2F_OK);
+    assert_false(obs.last_stale);
+    assert_int_equal(d.checks[CHECK_LAST_AUTH].status, CHECK_PASS);
+    session_close(&s);
+    /* psk-mismatch, untouched: the 789 stays evidence */
+    o.demo = "psk-mismatch";
+    assert_int_equal(session_open(&s, &o, &err), L2F_OK);
+    assert_int_equal(session_select_profile(&s, NULL, &err), L2F_OK);
+    assert_int_equal(session_diagnose(&s, &obs, &d, &err), L2F_OK);
+    assert_int_equal(d.checks[CHECK_PSK].status, CHECK_WARN);
+    session_close(&s);
+}
+
 static void unusable_state_dir_is_a_clear_error(void **state)
 {
     (void)state;
@@ -108,6 +150,7 @@ int main(void)
         cmocka_unit_test(only_l2tp_profile_is_the_default),
         cmocka_unit_test(no_live_backend_here),
         cmocka_unit_test(reboot_marker_after_a_registry_fix),
+        cmocka_unit_test(changes_make_the_last_result_stale),
         cmocka_unit_test(unusable_state_dir_is_a_clear_error),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
