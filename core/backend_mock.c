@@ -74,8 +74,18 @@ static enum l2f_status mock_open(struct backend *be, const char *arg, struct l2f
         snprintf(m->description, sizeof m->description, "mock: %s (demo, in memory)", name);
     } else {
         char *text;
-        st = plat_read_file(arg, &text, NULL, err);
-        if (st == L2F_OK) {
+        size_t len = 0;
+        st = plat_read_file(arg, &text, &len, err);
+        if (st == L2F_OK && strlen(text) != len) {
+            /* a NUL would end the text early and hide the rest: not a scenario */
+            int line = 1;
+            for (const char *p = text; *p; p++)
+                line += *p == '\n';
+            l2f_err_set(err, "%s:%d: a NUL byte: this is not a text file", arg, line);
+            plat_wipe(text, len);
+            free(text);
+            st = L2F_ERR_PARSE;
+        } else if (st == L2F_OK) {
             st = scenario_parse(text, arg, &m->sc, err);
             plat_wipe(text, strlen(text));
             free(text);

@@ -233,6 +233,17 @@ static void admin_rules(void **state)
 static void open_errors(void **state)
 {
     (void)state;
+    char dir[256], path[300];
+    tu_mkdtemp(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/nul.ini", dir);
+    FILE *f = fopen(path, "wb");
+    fwrite("[machine]\n\0junk = 1\n", 1, 20, f);
+    fclose(f);
+    struct backend nb = {&backend_mock_ops, NULL};
+    struct l2f_err nerr = {{0}};
+    assert_int_equal(nb.ops->open(&nb, path, &nerr), L2F_ERR_PARSE);
+    assert_non_null(strstr(nerr.msg, "nul.ini:2: a NUL byte"));
+    tu_rmtree(dir);
     struct backend be = {&backend_mock_ops, NULL};
     struct l2f_err err = {{0}};
     assert_int_equal(be.ops->open(&be, "demo:nope", &err), L2F_ERR_USAGE);
