@@ -32,8 +32,9 @@ enum probe_outcome {
 /* What a client can learn about the server from its own side of the wire. */
 struct probe_report {
     bool resolved;
+    bool literal;             /* the host was an address: nothing to resolve */
     char address[64];         /* the address probed, when resolved */
-    enum probe_outcome ike500;
+    enum probe_outcome ike500, ike4500, ikev2;
     char transform[64];       /* e.g. "aes256-sha1-modp2048" when accepted */
     int client_behind_nat;    /* 1, 0, or -1 unknown */
     int server_behind_nat;    /* from NAT-D: 1, 0, or -1 unknown */
@@ -102,7 +103,8 @@ struct backend_ops {
     enum l2f_status (*service_set_start)(struct backend *be, const char *name,
                                          enum service_start start, struct l2f_err *err);
     enum l2f_status (*is_admin)(struct backend *be, bool *admin);
-    /* Asks the server from the client's side (IKE on UDP 500, NAT). */
+    /* Simulates asking the server from the client's side. NULL for a backend
+     * on a real machine: the diagnosis then sends real packets (net/probe). */
     enum l2f_status (*probe_server)(struct backend *be, const char *host,
                                     struct probe_report *out, struct l2f_err *err);
     enum l2f_status (*last_connection)(struct backend *be, const char *profile,

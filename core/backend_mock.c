@@ -430,23 +430,24 @@ static enum l2f_status mock_probe(struct backend *be, const char *host, struct p
     memset(out, 0, sizeof *out);
     out->client_behind_nat = sc->client_behind_nat;
     out->server_behind_nat = -1;
+    out->literal = is_ipv4_literal(host);
     out->resolved = resolves(sc, host, out->address, sizeof out->address);
     if (!out->resolved) {
-        out->ike500 = PROBE_ERROR;
+        out->ike500 = out->ike4500 = out->ikev2 = PROBE_ERROR;
         return L2F_OK;
     }
     if (!is_the_server(sc, host) || !sc->server_reachable) {
-        out->ike500 = PROBE_NO_ANSWER;
+        out->ike500 = out->ike4500 = out->ikev2 = PROBE_NO_ANSWER;
         return L2F_OK;
     }
     /* NAT-D in the server's answer tells whether it sits behind NAT */
     out->server_behind_nat = sc->server_behind_nat;
-    if (!sc->server_proposals_windows) {
-        out->ike500 = PROBE_NO_PROPOSAL;
-        return L2F_OK;
-    }
-    out->ike500 = PROBE_ACCEPTED;
-    snprintf(out->transform, sizeof out->transform, "aes256-sha1-modp2048");
+    out->ike500 = sc->server_proposals_windows ? PROBE_ACCEPTED : PROBE_NO_PROPOSAL;
+    out->ike4500 = sc->server_udp4500 ? out->ike500 : PROBE_NO_ANSWER;
+    /* an IKE daemon without an IKEv2 connection still answers IKEv2: NO_PROPOSAL */
+    out->ikev2 = sc->server_ikev2 ? PROBE_ACCEPTED : PROBE_NO_PROPOSAL;
+    if (out->ike500 == PROBE_ACCEPTED)
+        snprintf(out->transform, sizeof out->transform, "aes256-sha1-modp2048");
     return L2F_OK;
 }
 
@@ -531,6 +532,10 @@ static int simulate(struct mock_state *m, const struct scenario_profile *sp)
     if (!sc->server_proposals_windows) {
         add_event(m, CONNECT_DONE, STAGE_IPSEC, 788, "the server accepts none of Windows' proposals");
         return 788;
+    }
+    if ((sc->client_behind_nat || sc->server_behind_nat) && !sc->server_udp4500) {
+        add_event(m, CONNECT_DONE, STAGE_IPSEC, 809, "behind NAT IKE moves to UDP 4500, which is blocked");
+        return 809;
     }
     if (!(p->fields[PF_IPSEC_FLAGS] & IPSEC_FLAG_PSK)) {
         add_event(m, CONNECT_DONE, STAGE_IPSEC, 766, "certificate authentication without a machine certificate");

@@ -6,13 +6,53 @@
 
 #include "journal.h"
 #include "kb.h"
+#include "net/probe.h"
 
 void diagnose_start(struct diagnose_run *run, struct backend *be, const char *profile)
 {
     memset(run, 0, sizeof *run);
     run->be = be;
+    run->probe_timeout_ms = PROBE_DEFAULT_TIMEOUT_MS;
     snprintf(run->profile, sizeof run->profile, "%s", profile);
     run->next = DIAG_PROFILE;
+}
+
+void diagnose_cancel(struct diagnose_run *run)
+{
+    probe_free(run->live_probe);
+    run->live_probe = NULL;
+}
+
+/* The probe step: simulated by the backend, or real packets in steps. */
+static bool probe_part(struct diagnose_run *run)
+{
+    struct observations *o = &run->obs;
+    struct backend *be = run->be;
+    struct l2f_err scratch;
+    if (!o->profile.server[0]) {
+        o->probe_st = L2F_ERR_USAGE;
+        return true;
+    }
+    if (be->ops->probe_server && !run->real_probe) {
+        o->probe_st = be->ops->probe_server(be, o->profile.server, &o->probe, &scratch);
+        return true;
+    }
+    if (!run->live_probe) {
+        struct probe_options opts;
+        probe_options_default(&opts);
+        opts.timeout_ms = run->probe_timeout_ms;
+        o->probe_st = probe_start(&run->live_probe, o->profile.server, &opts, &scratch);
+        if (o->probe_st != L2F_OK) {
+            diagnose_cancel(run);
+            return true;
+        }
+    }
+    if (!probe_step(run->live_probe, run->probe_wait_ms))
+        return false;
+    probe_to_report(probe_result(run->live_probe), &o->probe);
+    o->probe_st = L2F_OK;
+    diagnose_cancel(run);
+    return true;
 }
 
 void diagnose_use_journal(struct diagnose_run *run, const struct journal *journal)
@@ -80,12 +120,10 @@ bool diagnose_step(struct diagnose_run *run)
         run->next = DIAG_PROBE;
         break;
     case DIAG_PROBE:
-        if (o->profile.server[0])
-            o->probe_st = be->ops->probe_server(be, o->profile.server, &o->probe, &scratch);
-        else
-            o->probe_st = L2F_ERR_USAGE;
-        o->have_probe = true;
-        run->next = DIAG_DONE;
+        if (probe_part(run)) {
+            o->have_probe = true;
+            run->next = DIAG_DONE;
+        }
         break;
     case DIAG_DONE:
         break;
@@ -98,6 +136,7 @@ enum l2f_status diagnose_all(struct backend *be, const char *profile, struct obs
 {
     struct diagnose_run run;
     diagnose_start(&run, be, profile);
+    run.probe_wait_ms = 200;
     while (diagnose_step(&run)) {
     }
     *obs = run.obs;
@@ -131,15 +170,25 @@ static void running(struct check_result *r)
 static void eval_server_address(const struct observations *o, struct check_result *r)
 {
     const char *server = o->profile.server;
-    if (!server[0]) {
+    if (!server[0])
         set(r, CHECK_FAIL, FIX_NONE, "PhoneNumber is empty: the profile names no server");
-        return;
-    }
-    if (!o->have_probe)
+    else if (strchr(server, ' ') || strchr(server, '/') || strchr(server, '\\'))
+        set(r, CHECK_FAIL, FIX_NONE, "PhoneNumber=%s is not a host name or address", server);
+    else
+        set(r, CHECK_PASS, FIX_NONE, "PhoneNumber=%s", server);
+}
+
+static void eval_dns(const struct observations *o, struct check_result *r)
+{
+    const char *server = o->profile.server;
+    if (!server[0])
+        set(r, CHECK_UNKNOWN, FIX_NONE, "no server name to resolve");
+    else if (!o->have_probe)
         running(r);
     else if (o->probe_st != L2F_OK)
-        set(r, CHECK_UNKNOWN, FIX_NONE, "%s (not resolved here: %s)", server,
-            l2f_status_message(o->probe_st));
+        set(r, CHECK_UNKNOWN, FIX_NONE, "%s (not resolved here: %s)", server, l2f_status_message(o->probe_st));
+    else if (o->probe.literal)
+        set(r, CHECK_PASS, FIX_NONE, "%s is an address: nothing to resolve", server);
     else if (o->probe.resolved)
         set(r, CHECK_PASS, FIX_NONE, "%s resolves to %s", server, o->probe.address);
     else
@@ -174,6 +223,24 @@ static void eval_ike_500(const struct observations *o, struct check_result *r)
             o->probe.address);
     else
         set(r, CHECK_UNKNOWN, FIX_NONE, "probe of %s failed", o->probe.address);
+}
+
+static void eval_ike_4500(const struct observations *o, struct check_result *r)
+{
+    if (!o->have_probe)
+        running(r);
+    else if (o->probe_st != L2F_OK || !o->probe.resolved)
+        set(r, CHECK_UNKNOWN, FIX_NONE, "not probed");
+    else if (o->probe.ike4500 == PROBE_ACCEPTED || o->probe.ike4500 == PROBE_NO_PROPOSAL)
+        set(r, CHECK_PASS, FIX_NONE, "%s answered IKE on UDP 4500", o->probe.address);
+    else if (o->probe.ike4500 != PROBE_NO_ANSWER)
+        set(r, CHECK_UNKNOWN, FIX_NONE, "probe on UDP 4500 failed");
+    else if (o->probe.ike500 != PROBE_ACCEPTED && o->probe.ike500 != PROBE_NO_PROPOSAL)
+        set(r, CHECK_UNKNOWN, FIX_NONE, "no answer on 4500 either: see ike-500");
+    else if (o->probe.client_behind_nat == 0)
+        set(r, CHECK_PASS, FIX_NONE, "no answer on UDP 4500; not needed without NAT");
+    else
+        set(r, CHECK_WARN, FIX_NONE, "500 answers, 4500 does not: behind NAT the connection times out (809)");
 }
 
 static void eval_services(const struct observations *o, struct check_result *r)
@@ -328,6 +395,28 @@ static void eval_proposals(const struct observations *o, struct check_result *r)
         set(r, CHECK_UNKNOWN, FIX_NONE, "no IKE answer to judge by");
 }
 
+static void eval_ikev2(const struct observations *o, struct check_result *r)
+{
+    if (!o->have_probe) {
+        running(r);
+        return;
+    }
+    if (o->probe_st != L2F_OK || !o->probe.resolved) {
+        set(r, CHECK_UNKNOWN, FIX_NONE, "not probed");
+        return;
+    }
+    bool l2tp_ok = o->probe.ike500 == PROBE_ACCEPTED || o->probe.ike4500 == PROBE_ACCEPTED;
+    bool v2 = o->probe.ikev2 == PROBE_ACCEPTED;
+    if (v2 && !l2tp_ok)
+        set(r, CHECK_WARN, FIX_NONE, "IKEv2 answers where L2TP/IPsec does not: an IKEv2 profile may connect");
+    else if (v2)
+        set(r, CHECK_PASS, FIX_NONE, "IKEv2 answers too: an alternative if L2TP keeps failing");
+    else if (l2tp_ok)
+        set(r, CHECK_PASS, FIX_NONE, "no IKEv2 offer accepted; L2TP/IPsec answers, which is what this profile uses");
+    else
+        set(r, CHECK_UNKNOWN, FIX_NONE, "neither IKEv2 nor L2TP/IPsec answered");
+}
+
 static void eval_mschapv2(const struct observations *o, struct check_result *r)
 {
     long ar = o->profile.fields[PF_AUTH_RESTRICTIONS];
@@ -395,13 +484,16 @@ typedef void (*check_fn)(const struct observations *, struct check_result *);
 
 static const check_fn evaluators[CHECK_COUNT] = {
     [CHECK_SERVER_ADDRESS] = eval_server_address,
+    [CHECK_DNS] = eval_dns,
     [CHECK_VPN_TYPE] = eval_vpn_type,
     [CHECK_IKE_500] = eval_ike_500,
+    [CHECK_IKE_4500] = eval_ike_4500,
     [CHECK_IPSEC_SERVICES] = eval_services,
     [CHECK_NAT_TRAVERSAL] = eval_nat,
     [CHECK_PROHIBIT_IPSEC] = eval_prohibit,
     [CHECK_PSK] = eval_psk,
     [CHECK_IKE_PROPOSALS] = eval_proposals,
+    [CHECK_IKEV2] = eval_ikev2,
     [CHECK_MSCHAPV2] = eval_mschapv2,
     [CHECK_LCP_EXTENSIONS] = eval_lcp,
     [CHECK_CREDENTIALS] = eval_credentials,

@@ -65,10 +65,15 @@ enum diagnose_step {
 };
 
 struct journal;
+struct probe;
 
 struct diagnose_run {
     struct backend *be;
     const struct journal *journal; /* to tell a stale last result; may be NULL */
+    bool real_probe;          /* send real packets even when the backend simulates */
+    unsigned probe_wait_ms;   /* how long one step may wait for answers (0: never) */
+    unsigned probe_timeout_ms;
+    struct probe *live_probe; /* the real probe under way */
     char profile[PROFILE_NAME_MAX];
     enum diagnose_step next;
     struct observations obs;
@@ -78,8 +83,11 @@ struct diagnose_run {
 void diagnose_start(struct diagnose_run *run, struct backend *be, const char *profile);
 /* Lets the run compare the last attempt with the changes the journal holds. */
 void diagnose_use_journal(struct diagnose_run *run, const struct journal *journal);
-/* Gathers the next part; returns false once everything is gathered. */
+/* Gathers the next part; returns false once everything is gathered. A real
+ * probe takes several steps, none waiting longer than probe_wait_ms. */
 bool diagnose_step(struct diagnose_run *run);
+/* Frees what a run still holds (a probe under way); safe to call twice. */
+void diagnose_cancel(struct diagnose_run *run);
 /* Runs every step, then evaluates; returns the status of reading the profile. */
 enum l2f_status diagnose_all(struct backend *be, const char *profile, struct observations *obs,
                              struct diagnosis *d, struct l2f_err *err);

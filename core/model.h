@@ -68,10 +68,14 @@ enum fix_id { FIX_TABLE(FIX_ENUM) FIX_COUNT, FIX_NONE = FIX_COUNT };
  * Windows, why it matters).
  * Within a stage the order is the guide's: what to look at first comes first. */
 #define CHECK_TABLE(X)                                                                     \
-    X(CHECK_SERVER_ADDRESS, "server-address", STAGE_TUNNEL, FIX_NONE, "Server address",                            \
+    X(CHECK_SERVER_ADDRESS, "server-address", STAGE_TUNNEL, FIX_NONE, "Server address",                \
       "ncpa.cpl > connection Properties > General > Host name or IP address",              \
-      "The profile must name the VPN server and the name must resolve; an unresolvable "   \
-      "name fails with 868 before anything is sent.")                                      \
+      "The profile must name the VPN server; an empty or mistyped name fails before "      \
+      "anything is sent.")                                                                 \
+    X(CHECK_DNS, "dns", STAGE_TUNNEL, FIX_NONE, "Server name resolves",                    \
+      "The DNS servers of this network (ipconfig /all), or the name in the profile",       \
+      "A name that does not resolve fails with 868; a name only an internal DNS knows "    \
+      "fails from outside.")                                                               \
     X(CHECK_VPN_TYPE, "vpn-type", STAGE_TUNNEL, FIX_TUNNEL_L2TP, "VPN type is L2TP/IPsec",                                \
       "ncpa.cpl > connection Properties > Security > Type of VPN",                         \
       "Another type (PPTP, SSTP, IKEv2, Automatic) tries protocols the server may not "    \
@@ -80,6 +84,10 @@ enum fix_id { FIX_TABLE(FIX_ENUM) FIX_COUNT, FIX_NONE = FIX_COUNT };
       "Every router and firewall between client and server: UDP 500, 4500 and 1701",      \
       "No answer to IKE on UDP 500 means the server is down or the port is filtered; "     \
       "Windows then reports 809 after a long wait.")                                       \
+    X(CHECK_IKE_4500, "ike-4500", STAGE_TUNNEL, FIX_NONE, "Server answers on UDP 4500 (NAT-T)", \
+      "Every router and firewall between client and server: UDP 4500",                     \
+      "Behind NAT the connection moves to UDP 4500 after the first messages; when 4500 "   \
+      "is blocked it starts and then times out (809).")                                    \
     X(CHECK_IPSEC_SERVICES, "ipsec-services", STAGE_IPSEC, FIX_RESTART_IPSEC_SERVICES, "IPsec services",                            \
       "services.msc: IKE and AuthIP IPsec Keying Modules (IKEEXT), IPsec Policy Agent "    \
       "(PolicyAgent), Base Filtering Engine (BFE)",                                        \
@@ -104,6 +112,11 @@ enum fix_id { FIX_TABLE(FIX_ENUM) FIX_COUNT, FIX_NONE = FIX_COUNT };
       "The server's IPsec configuration (encryption, integrity, DH group)",                \
       "Windows offers AES/3DES with SHA1 and a fixed set of DH groups; a server that "     \
       "accepts none of them answers NO-PROPOSAL-CHOSEN and Windows shows 788.")            \
+    X(CHECK_IKEV2, "ikev2-available", STAGE_IPSEC, FIX_NONE, "IKEv2 as an alternative",      \
+      "The server's IKEv2 configuration; on Windows a profile of type IKEv2",              \
+      "The guide's fallback: a server that answers IKEv2 where L2TP/IPsec fails can be "   \
+      "reached with an IKEv2 profile (it needs the server's IKEv2 set-up, often a "        \
+      "certificate).")                                                                     \
     X(CHECK_MSCHAPV2, "mschapv2", STAGE_PPP, FIX_MSCHAPV2, "MS-CHAP v2 allowed",                                    \
       "ncpa.cpl > connection Properties > Security > Allow these protocols > Microsoft "   \
       "CHAP Version 2 (MS-CHAP v2)",                                                       \

@@ -51,6 +51,7 @@ static void set_defaults(struct scenario *s)
     s->server_reachable = true;
     s->server_auth = AR_MSCHAP2;
     s->server_proposals_windows = true;
+    s->server_udp4500 = true;
 }
 
 static void profile_defaults(struct scenario_profile *sp, const char *name)
@@ -282,8 +283,8 @@ static bool parse_users(struct scenario *s, const char *value)
     return ok && s->n_users > 0;
 }
 
-static const char *const server_keys[] = {"address", "reachable", "behind_nat", "psk",
-                                          "auth",    "lcp_extensions", "users", "proposals"};
+static const char *const server_keys[] = {"address", "reachable",      "behind_nat", "psk",     "auth",
+                                          "lcp_extensions", "users", "proposals", "udp4500", "ikev2"};
 
 static int server_key(struct parse_state *ps, const char *name, const char *value)
 {
@@ -295,7 +296,7 @@ static int server_key(struct parse_state *ps, const char *name, const char *valu
     if (k == (int)(sizeof server_keys / sizeof server_keys[0])) {
         snprintf(ps->msg, sizeof ps->msg,
                  "unknown key '%s' in [server] (address, reachable, behind_nat, psk, auth, "
-                 "lcp_extensions, users, proposals)",
+                 "lcp_extensions, users, proposals, udp4500, ikev2)",
                  name);
         return 0;
     }
@@ -319,12 +320,17 @@ static int server_key(struct parse_state *ps, const char *name, const char *valu
         ok = strcmp(value, "windows") == 0 || strcmp(value, "none") == 0;
         s->server_proposals_windows = value[0] == 'w';
         break;
+    case 8:
+        ok = strcmp(value, "open") == 0 || strcmp(value, "blocked") == 0;
+        s->server_udp4500 = value[0] == 'o';
+        break;
+    case 9: ok = parse_bool(value, &s->server_ikev2); break;
     }
     if (!ok) {
         static const char *const expect[] = {
             "a host name or address", "yes or no", "yes or no", "a key (at most 255 bytes)",
             "a comma list of pap, chap, mschap, mschapv2, eap", "required or optional",
-            "a comma list of name:password", "windows or none"};
+            "a comma list of name:password", "windows or none", "open or blocked", "yes or no"};
         /* never echo a secret back in an error */
         bool secret = k == 3 || k == 6;
         snprintf(ps->msg, sizeof ps->msg, "%s: expected %s%s%s%s", name, expect[k],
@@ -619,7 +625,8 @@ enum l2f_status scenario_format(const struct scenario *s, char **out)
             sb_printf(&sb, "%s%s:%s", i ? "," : "", s->users[i].name, s->users[i].password);
         sb_printf(&sb, "\n");
     }
-    sb_printf(&sb, "proposals = %s\n", s->server_proposals_windows ? "windows" : "none");
+    sb_printf(&sb, "proposals = %s\nudp4500 = %s\nikev2 = %s\n", s->server_proposals_windows ? "windows" : "none",
+              s->server_udp4500 ? "open" : "blocked", yesno(s->server_ikev2));
     for (size_t i = 0; i < s->n_profiles; i++) {
         const struct scenario_profile *sp = &s->profiles[i];
         sb_printf(&sb, "\n[profile \"%s\"]\nphonebook = %s\nPhoneNumber = %s\n", sp->p.name,

@@ -110,6 +110,7 @@ void session_diagnose_start(struct session *s, struct diagnose_run *run)
 {
     diagnose_start(run, &s->be, s->profile);
     diagnose_use_journal(run, &s->journal);
+    run->real_probe = s->real_probe;
 }
 
 enum l2f_status session_diagnose(struct session *s, struct observations *obs, struct diagnosis *d,
@@ -117,6 +118,7 @@ enum l2f_status session_diagnose(struct session *s, struct observations *obs, st
 {
     struct diagnose_run run;
     session_diagnose_start(s, &run);
+    run.probe_wait_ms = 200; /* nobody waits on keys here */
     while (diagnose_step(&run)) {
     }
     *obs = run.obs;

@@ -25,6 +25,7 @@ struct session {
     char backup_dir[PLAT_PATH_MAX];
     char profile[PROFILE_NAME_MAX];
     bool reboot_required; /* a change made in this session needs a restart */
+    bool real_probe;      /* probe the real server even on a simulated machine */
 };
 
 /* Opens the backend the options name (on Linux only the mock exists; the live

@@ -53,6 +53,7 @@ static int open_session(struct cli *c, bool need_profile)
     enum l2f_status st = session_open(&c->s, &opts, &err);
     if (st != L2F_OK)
         return fail(c, st, &err);
+    c->s.real_probe = a->given[OPT_PROBE_REAL];
     if (need_profile) {
         st = session_select_profile(&c->s, a->value[OPT_PROFILE], &err);
         if (st != L2F_OK) {

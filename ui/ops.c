@@ -23,6 +23,7 @@ void ops_load_profile(struct app *a)
 
 void ops_start_diagnosis(struct app *a)
 {
+    diagnose_cancel(&a->run); /* a probe still under way from the last run */
     session_diagnose_start(a->s, &a->run);
     diagnose_evaluate(&a->run.obs, &a->shown);
     a->diagnosing = true;
@@ -104,8 +105,10 @@ static unsigned diagnose_one(struct app *a)
 
 bool ops_finish_diagnosis(struct app *a)
 {
+    a->run.probe_wait_ms = 50; /* the person waits on this: no busy loop on a probe */
     while (a->diagnosing)
         diagnose_one(a);
+    a->run.probe_wait_ms = 0;
     return a->have_diag;
 }
 

@@ -120,6 +120,7 @@ enum l2f_status probe_start(struct probe **out, const char *host, const struct p
         return L2F_OK; /* an answer in itself: reported, not a failure to run */
     }
     p->result.resolved = true;
+    p->result.literal = net_is_literal(host);
     net_addr_format(&addrs[0], p->result.address, sizeof p->result.address);
     bool server_private = net_addr_is_private(&addrs[0]);
     for (int k = 0; k < PROBE_KIND_COUNT; k++) {
@@ -292,9 +293,14 @@ void probe_to_report(const struct probe_result *r, struct probe_report *out)
 {
     memset(out, 0, sizeof *out);
     out->resolved = r->resolved;
+    out->literal = r->literal;
     snprintf(out->address, sizeof out->address, "%s", r->address);
     out->ike500 = r->items[PROBE_IKEV1_500].outcome;
+    out->ike4500 = r->items[PROBE_IKEV1_4500].outcome;
+    out->ikev2 = r->items[PROBE_IKEV2_500].outcome;
     snprintf(out->transform, sizeof out->transform, "%s", r->items[PROBE_IKEV1_500].transform);
+    if (!out->transform[0])
+        snprintf(out->transform, sizeof out->transform, "%s", r->items[PROBE_IKEV1_4500].transform);
     out->client_behind_nat = r->behind_nat;
     out->server_behind_nat = -1; /* NAT-D needs main mode messages 3 and 4 */
 }

@@ -40,6 +40,7 @@ struct probe_item {
 
 struct probe_result {
     bool resolved;
+    bool literal; /* the host was an address */
     char address[64];
     struct probe_item items[PROBE_KIND_COUNT];
     int behind_nat;      /* this client: 1, 0, -1 unknown */

@@ -74,6 +74,12 @@ enum l2f_status net_resolve(const char *host, struct net_addr *out, size_t max, 
     return L2F_OK;
 }
 
+bool net_is_literal(const char *host)
+{
+    unsigned char buf[16];
+    return inet_pton(AF_INET, host, buf) == 1 || inet_pton(AF_INET6, host, buf) == 1;
+}
+
 void net_addr_format(const struct net_addr *a, char *buf, size_t len)
 {
     const struct sockaddr *sa = (const struct sockaddr *)(const void *)a->storage;

@@ -22,6 +22,8 @@ struct udp_sock {
 enum l2f_status net_init(void); /* Winsock start-up; nothing on POSIX */
 /* Every address host resolves to (IPv4 first, then IPv6), at most max. */
 enum l2f_status net_resolve(const char *host, struct net_addr *out, size_t max, size_t *count, struct l2f_err *err);
+/* host is an IPv4 or IPv6 address, not a name. */
+bool net_is_literal(const char *host);
 void net_addr_format(const struct net_addr *a, char *buf, size_t len); /* "192.0.2.1" */
 void net_addr_set_port(struct net_addr *a, uint16_t port);
 /* The address is private (RFC 1918), shared (RFC 6598 CGNAT) or loopback. */

@@ -75,5 +75,17 @@ tr -d '\n' <"$OUT" >"$OUT.flat"
 [ "$rc" -eq 2 ] && ok || bad "--timeout 5 exited $rc"
 has 'timeout takes a number from 100 to 60000' "timeout range"
 
+# the diagnosis with real packets: a simulated machine whose server is the lab's
+printf '[server]\naddress = 127.0.0.4\n[profile "Lab"]\nPhoneNumber = 127.0.0.4\n' >"$lab/s.ini"
+"$L2TPFIX" --mock "$lab/s.ini" --state-dir "$lab/state" --probe-real check --json >"$OUT" 2>&1 </dev/null
+tr -d ' \n\t' <"$OUT" >"$OUT.flat"
+has '"id":"ike-500","status":"pass","summary":"127.0.0.4answeredIKEonUDP500"' "check --probe-real: ike-500"
+has '"id":"ike-proposals","status":"pass","summary":"theserverchoseaes256-sha1-modp2048"' "check --probe-real: transform"
+has '"id":"ikev2-available","status":"pass","summary":"IKEv2answerstoo' "check --probe-real: IKEv2"
+printf '[server]\naddress = 127.0.0.3\n[profile "Lab"]\nPhoneNumber = 127.0.0.3\n' >"$lab/s.ini"
+"$L2TPFIX" --mock "$lab/s.ini" --state-dir "$lab/state" --probe-real check --json >"$OUT" 2>&1 </dev/null
+tr -d ' \n\t' <"$OUT" >"$OUT.flat"
+has '"id":"ike-proposals","status":"fail","summary":"NO-PROPOSAL-CHOSEN' "check --probe-real: 788"
+
 echo "probe lab: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

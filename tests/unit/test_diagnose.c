@@ -27,6 +27,8 @@ static void healthy(struct observations *o)
     o->probe.resolved = true;
     strcpy(o->probe.address, "192.0.2.10");
     o->probe.ike500 = PROBE_ACCEPTED;
+    o->probe.ike4500 = PROBE_ACCEPTED;
+    o->probe.ikev2 = PROBE_NO_PROPOSAL;
     strcpy(o->probe.transform, "aes256-sha1-modp2048");
     o->probe.client_behind_nat = 0;
     o->probe.server_behind_nat = 0;
@@ -116,19 +118,30 @@ static void server_address_and_probe(void **state)
     struct observations o;
     healthy(&o);
     o.profile.server[0] = '\0';
-    assert_check((struct diagnosis[]){eval(&o)}, CHECK_SERVER_ADDRESS, CHECK_FAIL, FIX_NONE, "PhoneNumber is empty");
+    struct diagnosis d = eval(&o);
+    assert_check(&d, CHECK_SERVER_ADDRESS, CHECK_FAIL, FIX_NONE, "PhoneNumber is empty");
+    assert_check(&d, CHECK_DNS, CHECK_UNKNOWN, FIX_NONE, NULL);
+    healthy(&o);
+    strcpy(o.profile.server, "vpn example.com");
+    assert_check((struct diagnosis[]){eval(&o)}, CHECK_SERVER_ADDRESS, CHECK_FAIL, FIX_NONE, "not a host name");
     healthy(&o);
     o.probe.resolved = false;
-    o.probe.ike500 = PROBE_ERROR;
-    struct diagnosis d = eval(&o);
-    assert_check(&d, CHECK_SERVER_ADDRESS, CHECK_FAIL, FIX_NONE, "does not resolve (Windows: 868)");
+    o.probe.ike500 = o.probe.ike4500 = o.probe.ikev2 = PROBE_ERROR;
+    d = eval(&o);
+    assert_check(&d, CHECK_SERVER_ADDRESS, CHECK_PASS, FIX_NONE, "PhoneNumber=vpn.example.com");
+    assert_check(&d, CHECK_DNS, CHECK_FAIL, FIX_NONE, "does not resolve (Windows: 868)");
     assert_check(&d, CHECK_IKE_500, CHECK_UNKNOWN, FIX_NONE, NULL);
     healthy(&o);
-    o.probe.ike500 = PROBE_NO_ANSWER;
+    o.probe.literal = true;
+    assert_check((struct diagnosis[]){eval(&o)}, CHECK_DNS, CHECK_PASS, FIX_NONE, "nothing to resolve");
+    healthy(&o);
+    o.probe.ike500 = o.probe.ike4500 = o.probe.ikev2 = PROBE_NO_ANSWER;
     o.probe.server_behind_nat = -1;
     d = eval(&o);
     assert_check(&d, CHECK_IKE_500, CHECK_FAIL, FIX_NONE, "no answer from 192.0.2.10 on UDP 500");
+    assert_check(&d, CHECK_IKE_4500, CHECK_UNKNOWN, FIX_NONE, "see ike-500");
     assert_check(&d, CHECK_IKE_PROPOSALS, CHECK_UNKNOWN, FIX_NONE, NULL);
+    assert_check(&d, CHECK_IKEV2, CHECK_UNKNOWN, FIX_NONE, "neither");
     healthy(&o);
     o.probe.ike500 = PROBE_NO_PROPOSAL;
     d = eval(&o);
@@ -139,8 +152,29 @@ static void server_address_and_probe(void **state)
     o.probe_st = L2F_ERR_UNSUPPORTED;
     d = eval(&o);
     assert_check(&d, CHECK_IKE_500, CHECK_UNKNOWN, FIX_NONE, "not probed");
-    assert_check(&d, CHECK_SERVER_ADDRESS, CHECK_UNKNOWN, FIX_NONE, NULL);
+    assert_check(&d, CHECK_DNS, CHECK_UNKNOWN, FIX_NONE, NULL);
     assert_int_equal(d.stages[STAGE_TUNNEL], CHECK_UNKNOWN);
+}
+
+static void natt_port_and_ikev2(void **state)
+{
+    (void)state;
+    struct observations o;
+    healthy(&o);
+    o.probe.ike4500 = PROBE_NO_ANSWER;
+    o.probe.client_behind_nat = 1;
+    assert_check((struct diagnosis[]){eval(&o)}, CHECK_IKE_4500, CHECK_WARN, FIX_NONE, "4500 does not");
+    o.probe.client_behind_nat = -1; /* not known: still worth a warning */
+    assert_check((struct diagnosis[]){eval(&o)}, CHECK_IKE_4500, CHECK_WARN, FIX_NONE, NULL);
+    o.probe.client_behind_nat = 0;
+    assert_check((struct diagnosis[]){eval(&o)}, CHECK_IKE_4500, CHECK_PASS, FIX_NONE, "not needed without NAT");
+    /* IKEv2 where L2TP fails: the guide's fallback, as a warning */
+    healthy(&o);
+    o.probe.ike500 = o.probe.ike4500 = PROBE_NO_PROPOSAL;
+    o.probe.ikev2 = PROBE_ACCEPTED;
+    assert_check((struct diagnosis[]){eval(&o)}, CHECK_IKEV2, CHECK_WARN, FIX_NONE, "IKEv2 answers where");
+    o.probe.ike500 = PROBE_ACCEPTED;
+    assert_check((struct diagnosis[]){eval(&o)}, CHECK_IKEV2, CHECK_PASS, FIX_NONE, "an alternative");
 }
 
 static void services(void **state)
@@ -314,6 +348,7 @@ int main(void)
         cmocka_unit_test(mschapv2_variants),
         cmocka_unit_test(vpn_type),
         cmocka_unit_test(server_address_and_probe),
+        cmocka_unit_test(natt_port_and_ikev2),
         cmocka_unit_test(services),
         cmocka_unit_test(nat_traversal),
         cmocka_unit_test(prohibit_ipsec),

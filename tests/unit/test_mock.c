@@ -100,6 +100,9 @@ static void each_rule_on_its_own(void **state)
     /* a client behind NAT alone needs nothing */
     assert_int_equal(run_text("[machine]\nbehind_nat = yes\n", "Office VPN", &passed, &st), 0);
     assert_int_equal(run_text("[server]\nproposals = none\n", "Office VPN", &passed, &st), 788);
+    /* behind NAT IKE floats to 4500: blocked there is a timeout */
+    assert_int_equal(run_text("[machine]\nbehind_nat = yes\n[server]\nudp4500 = blocked\n", "Office VPN", &passed, &st), 809);
+    assert_int_equal(run_text("[server]\nudp4500 = blocked\n", "Office VPN", &passed, &st), 0);
     assert_int_equal(run_text("[profile \"P\"]\nIpSecFlags = 0\n", "P", &passed, &st), 766);
     assert_int_equal(run_text("[server]\npsk = a\n[profile \"P\"]\npsk =\n", "P", &passed, &st), 789);
     assert_int_equal(run_text("[server]\nlcp_extensions = required\n[profile \"P\"]\nLcpExtensions = 0\n", "P", &passed, &st), 789);
@@ -230,6 +233,30 @@ static void admin_rules(void **state)
     tu_rmtree(dir);
 }
 
+static void probe_simulated_from_the_server(void **state)
+{
+    (void)state;
+    char dir[256], path[300];
+    tu_mkdtemp(dir, sizeof dir);
+    tu_write_file(dir, "s.ini", "[machine]\nbehind_nat = yes\n[server]\naddress = 203.0.113.9\nudp4500 = blocked\nikev2 = yes\n",
+                  path, sizeof path);
+    struct backend be = {&backend_mock_ops, NULL};
+    struct l2f_err err = {{0}};
+    assert_int_equal(be.ops->open(&be, path, &err), L2F_OK);
+    struct probe_report r;
+    assert_int_equal(be.ops->probe_server(&be, "203.0.113.9", &r, &err), L2F_OK);
+    assert_true(r.resolved && r.literal);
+    assert_int_equal(r.ike500, PROBE_ACCEPTED);
+    assert_int_equal(r.ike4500, PROBE_NO_ANSWER);
+    assert_int_equal(r.ikev2, PROBE_ACCEPTED);
+    assert_int_equal(r.client_behind_nat, 1);
+    assert_int_equal(be.ops->probe_server(&be, "elsewhere.example", &r, &err), L2F_OK);
+    assert_false(r.resolved);
+    assert_int_equal(r.ike500, PROBE_ERROR);
+    be.ops->close(&be);
+    tu_rmtree(dir);
+}
+
 static void open_errors(void **state)
 {
     (void)state;
@@ -262,6 +289,7 @@ int main(void)
         cmocka_unit_test(services_follow_their_dependencies),
         cmocka_unit_test(writes_back_and_failed_write_changes_nothing),
         cmocka_unit_test(admin_rules),
+        cmocka_unit_test(probe_simulated_from_the_server),
         cmocka_unit_test(open_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -149,6 +149,8 @@ static void format_then_parse_is_lossless(void **state)
         assert_int_equal(a.server_auth, b.server_auth);
         assert_int_equal(a.server_lcp_required, b.server_lcp_required);
         assert_int_equal(a.server_proposals_windows, b.server_proposals_windows);
+        assert_int_equal(a.server_udp4500, b.server_udp4500);
+        assert_int_equal(a.server_ikev2, b.server_ikev2);
         assert_int_equal(a.n_users, b.n_users);
         assert_int_equal(a.n_profiles, b.n_profiles);
         for (size_t k = 0; k < a.n_profiles; k++) {
