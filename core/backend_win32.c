@@ -258,16 +258,6 @@ static enum l2f_status win_is_admin(struct backend *be, bool *admin)
     return L2F_OK;
 }
 
-static enum l2f_status win_probe(struct backend *be, const char *host, struct probe_report *out,
-                                 struct l2f_err *err)
-{
-    (void)be;
-    (void)host;
-    memset(out, 0, sizeof *out);
-    l2f_err_set(err, "the network probe is not built yet");
-    return L2F_ERR_UNSUPPORTED;
-}
-
 static enum l2f_status win_last_connection(struct backend *be, const char *profile,
                                            struct connection_record *out, struct l2f_err *err)
 {
@@ -420,7 +410,7 @@ const struct backend_ops backend_win32_ops = {
     .service_control = win_service_control,
     .service_set_start = win_service_set_start,
     .is_admin = win_is_admin,
-    .probe_server = win_probe,
+    .probe_server = NULL, /* the diagnosis probes the real server itself */
     .last_connection = win_last_connection,
     .connect_start = win_connect_start,
     .connect_poll = win_connect_poll,
