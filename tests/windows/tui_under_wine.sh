@@ -41,7 +41,7 @@ step launch "2 fixes recommended"
 keys a
 step confirm "Apply? (y/n)"
 keys y
-step fixed "IPsec            all 5 checks pass"
+step fixed "PPP negotiation  all 2 checks pass"
 keys c
 step connected "Connected: all four stages passed"
 keys q
