@@ -74,6 +74,7 @@ struct diagnose_run {
     unsigned probe_wait_ms;   /* how long one step may wait for answers (0: never) */
     unsigned probe_timeout_ms;
     struct probe *live_probe; /* the real probe under way */
+    const char *cache_dir;    /* where recent probe answers are kept; may be NULL */
     char profile[PROFILE_NAME_MAX];
     enum diagnose_step next;
     struct observations obs;

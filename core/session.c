@@ -111,6 +111,7 @@ void session_diagnose_start(struct session *s, struct diagnose_run *run)
     diagnose_start(run, &s->be, s->profile);
     diagnose_use_journal(run, &s->journal);
     run->real_probe = s->real_probe;
+    run->cache_dir = s->state_dir; /* empty in demo mode: this process only */
 }
 
 enum l2f_status session_diagnose(struct session *s, struct observations *obs, struct diagnosis *d,

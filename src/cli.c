@@ -563,9 +563,19 @@ static int cmd_probe(struct cli *c)
     const char *host = c->a->args[0];
     struct probe_result r;
     struct l2f_err err = {{0}};
-    enum l2f_status st = probe_run(host, &opts, &r, &err);
-    if (st != L2F_OK)
-        return fail(c, st, &err);
+    char state_dir[PLAT_PATH_MAX] = "";
+    if (c->a->value[OPT_STATE_DIR])
+        snprintf(state_dir, sizeof state_dir, "%s", c->a->value[OPT_STATE_DIR]);
+    else
+        plat_default_state_dir(state_dir, sizeof state_dir, &err); /* none: no reuse across runs */
+    unsigned age = 0;
+    bool reused = probe_cache_get(state_dir, host, &opts, &r, &age);
+    if (!reused) {
+        enum l2f_status st = probe_run(host, &opts, &r, &err);
+        if (st != L2F_OK)
+            return fail(c, st, &err);
+        probe_cache_put(state_dir, host, &opts, &r);
+    }
     bool v1_ok = r.items[PROBE_IKEV1_500].outcome == PROBE_ACCEPTED ||
                  r.items[PROBE_IKEV1_4500].outcome == PROBE_ACCEPTED;
     if (c->json) {
@@ -589,6 +599,7 @@ static int cmd_probe(struct cli *c)
             cJSON_AddItemToArray(results, item);
         }
         cJSON_AddItemToObject(o, "results", results);
+        cJSON_AddBoolToObject(o, "reused", reused);
         if (r.behind_nat < 0)
             cJSON_AddNullToObject(o, "behind_nat");
         else
@@ -605,6 +616,8 @@ static int cmd_probe(struct cli *c)
                it->transform[0] ? it->transform : "-", it->ms, safe(c, it->detail, detail, sizeof detail));
     }
     printf("This client behind NAT: %s\n", r.behind_nat < 0 ? "not known" : r.behind_nat ? "yes" : "no");
+    if (reused)
+        printf("(answers from %u s ago, reused: servers throttle repeated probes for %d s)\n", age, PROBE_REUSE_S);
     if (v1_ok)
         printf("The server accepts an IKEv1 offer Windows makes.\n");
     else if (r.items[PROBE_IKEV1_500].outcome == PROBE_NO_PROPOSAL)

@@ -1,12 +1,20 @@
 #include "probe.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef _WIN32
+#include <windows.h>
+#else
+#include <pthread.h>
+#endif
 
 #include "net/ike.h"
 #include "net/udp.h"
 #include "platform.h"
+#include <cjson/cJSON.h>
+#include <time.h>
 
 #define PROBE_ID(e, id) id,
 static const char *const kind_ids[] = {PROBE_KIND_TABLE(PROBE_ID)};
@@ -23,12 +31,62 @@ struct exchange {
     bool malformed;  /* something came back that was not an answer */
 };
 
+/* Name resolution runs on a thread of its own: getaddrinfo blocks, and a
+ * slow resolver must not freeze the checklist. Shared by the probe and the
+ * thread; whichever lets go last frees it. */
+struct resolver {
+    char host[256];
+    struct net_addr addrs[4];
+    size_t count;
+    enum l2f_status st;
+    struct l2f_err err;
+    atomic_int done;
+    atomic_int refs;
+};
+
 struct probe {
     struct probe_options opts;
     struct probe_result result;
     struct exchange ex[PROBE_KIND_COUNT];
     uint64_t started;
+    struct resolver *resolving; /* until the name is resolved */
 };
+
+static void resolver_release(struct resolver *r)
+{
+    if (r && atomic_fetch_sub(&r->refs, 1) == 1)
+        free(r);
+}
+
+#ifdef _WIN32
+static DWORD WINAPI resolve_thread(LPVOID arg)
+#else
+static void *resolve_thread(void *arg)
+#endif
+{
+    struct resolver *r = arg;
+    r->st = net_resolve(r->host, r->addrs, 4, &r->count, &r->err);
+    atomic_store(&r->done, 1);
+    resolver_release(r);
+    return 0;
+}
+
+static bool resolver_start(struct resolver *r)
+{
+    atomic_store(&r->refs, 2);
+#ifdef _WIN32
+    HANDLE t = CreateThread(NULL, 0, resolve_thread, r, 0, NULL);
+    if (!t)
+        return false;
+    CloseHandle(t);
+#else
+    pthread_t t;
+    if (pthread_create(&t, NULL, resolve_thread, r) != 0)
+        return false;
+    pthread_detach(t);
+#endif
+    return true;
+}
 
 const char *probe_kind_id(enum probe_kind k)
 {
@@ -94,40 +152,26 @@ static void send_now(struct probe *p, enum probe_kind k)
     x->interval *= 2;
 }
 
-enum l2f_status probe_start(struct probe **out, const char *host, const struct probe_options *opts,
-                            struct l2f_err *err)
+static void fail_all(struct probe *p, const char *why)
 {
-    *out = NULL;
-    struct probe *p = calloc(1, sizeof *p);
-    if (!p)
-        return L2F_ERR_NOMEM;
-    p->opts = *opts;
-    p->result.behind_nat = -1;
-    for (int k = 0; k < PROBE_KIND_COUNT; k++)
-        p->ex[k].sock.fd = -1;
-    *out = p;
-    enum l2f_status st = net_init();
-    struct net_addr addrs[4];
-    size_t n = 0;
-    if (st == L2F_OK)
-        st = net_resolve(host, addrs, 4, &n, err);
-    p->started = plat_monotonic_ms();
-    if (st != L2F_OK) {
-        for (int k = 0; k < PROBE_KIND_COUNT; k++) {
-            p->ex[k].first_sent = p->started;
-            finish(p, (enum probe_kind)k, PROBE_ERROR, "the name does not resolve");
-        }
-        return L2F_OK; /* an answer in itself: reported, not a failure to run */
+    for (int k = 0; k < PROBE_KIND_COUNT; k++) {
+        p->ex[k].first_sent = p->started;
+        finish(p, (enum probe_kind)k, PROBE_ERROR, why);
     }
+}
+
+/* The name is resolved: open the sockets and send the first packets. */
+static void begin_sending(struct probe *p, const struct net_addr *addrs)
+{
+    const struct probe_options *opts = &p->opts;
     p->result.resolved = true;
-    p->result.literal = net_is_literal(host);
     net_addr_format(&addrs[0], p->result.address, sizeof p->result.address);
     bool server_private = net_addr_is_private(&addrs[0]);
     for (int k = 0; k < PROBE_KIND_COUNT; k++) {
         struct exchange *x = &p->ex[k];
         struct net_addr to = addrs[0];
         net_addr_set_port(&to, k == PROBE_IKEV1_4500 ? opts->natt_port : opts->port);
-        x->first_sent = p->started;
+        x->first_sent = plat_monotonic_ms();
         x->interval = PROBE_FIRST_RETRANSMIT_MS;
         struct l2f_err e2;
         if (!plat_random(x->cookie, sizeof x->cookie) || !build(p, (enum probe_kind)k, IKE_GROUP_MODP2048)) {
@@ -146,7 +190,67 @@ enum l2f_status probe_start(struct probe **out, const char *host, const struct p
         }
         send_now(p, (enum probe_kind)k);
     }
+}
+
+enum l2f_status probe_start(struct probe **out, const char *host, const struct probe_options *opts,
+                            struct l2f_err *err)
+{
+    *out = NULL;
+    struct probe *p = calloc(1, sizeof *p);
+    struct resolver *r = calloc(1, sizeof *r);
+    if (!p || !r) {
+        free(p);
+        free(r);
+        return L2F_ERR_NOMEM;
+    }
+    p->opts = *opts;
+    p->result.behind_nat = -1;
+    for (int k = 0; k < PROBE_KIND_COUNT; k++)
+        p->ex[k].sock.fd = -1;
+    *out = p;
+    p->started = plat_monotonic_ms();
+    enum l2f_status st = net_init();
+    if (st != L2F_OK) {
+        free(r);
+        l2f_err_set(err, "the network stack could not start");
+        return st;
+    }
+    snprintf(r->host, sizeof r->host, "%s", host);
+    p->result.literal = net_is_literal(host);
+    if (p->result.literal || !resolver_start(r)) {
+        /* an address resolves at once; without a thread, resolve here */
+        r->st = net_resolve(r->host, r->addrs, 4, &r->count, &r->err);
+        atomic_store(&r->done, 1);
+        atomic_store(&r->refs, 1);
+    }
+    p->resolving = r;
     return L2F_OK;
+}
+
+/* Waits up to wait_ms for the resolver; false while it still works. */
+static bool resolved(struct probe *p, unsigned wait_ms)
+{
+    struct resolver *r = p->resolving;
+    uint64_t until = plat_monotonic_ms() + wait_ms;
+    while (!atomic_load(&r->done)) {
+        uint64_t now = plat_monotonic_ms();
+        if (now >= p->started + p->opts.timeout_ms) {
+            fail_all(p, "the name did not resolve in time");
+            resolver_release(r);
+            p->resolving = NULL;
+            return true;
+        }
+        if (now >= until)
+            return false;
+        plat_sleep_ms(5);
+    }
+    if (r->st == L2F_OK)
+        begin_sending(p, r->addrs);
+    else
+        fail_all(p, "the name does not resolve");
+    resolver_release(r);
+    p->resolving = NULL;
+    return true;
 }
 
 static void on_datagram(struct probe *p, enum probe_kind k, const uint8_t *buf, size_t len)
@@ -201,6 +305,8 @@ static void on_datagram(struct probe *p, enum probe_kind k, const uint8_t *buf, 
 
 bool probe_step(struct probe *p, unsigned wait_ms)
 {
+    if (p->resolving && !resolved(p, wait_ms))
+        return false;
     struct udp_sock *open[PROBE_KIND_COUNT];
     enum probe_kind which[PROBE_KIND_COUNT];
     size_t n = 0;
@@ -270,6 +376,7 @@ void probe_free(struct probe *p)
         return;
     for (int k = 0; k < PROBE_KIND_COUNT; k++)
         udp_close(&p->ex[k].sock);
+    resolver_release(p->resolving);
     free(p);
 }
 
@@ -303,4 +410,175 @@ void probe_to_report(const struct probe_result *r, struct probe_report *out)
         snprintf(out->transform, sizeof out->transform, "%s", r->items[PROBE_IKEV1_4500].transform);
     out->client_behind_nat = r->behind_nat;
     out->server_behind_nat = -1; /* NAT-D needs main mode messages 3 and 4 */
+}
+
+/* ---- reuse of recent answers ---- */
+
+#define CACHE_SLOTS 8
+#define CACHE_FILE "probe-cache.json"
+
+struct cached {
+    char host[256];
+    uint16_t port, natt_port;
+    long long when; /* wall clock, seconds */
+    struct probe_result r;
+};
+
+static struct cached memory[CACHE_SLOTS];
+
+static bool same_key(const struct cached *c, const char *host, const struct probe_options *o)
+{
+    return c->when && strcmp(c->host, host) == 0 && c->port == o->port && c->natt_port == o->natt_port;
+}
+
+static void cache_path(const char *dir, char *buf, size_t len)
+{
+    snprintf(buf, len, "%s%c%s", dir, PLAT_DIRSEP, CACHE_FILE);
+}
+
+static cJSON *result_to_json(const struct cached *c)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "host", c->host);
+    cJSON_AddNumberToObject(o, "port", c->port);
+    cJSON_AddNumberToObject(o, "natt_port", c->natt_port);
+    cJSON_AddNumberToObject(o, "when", (double)c->when);
+    cJSON_AddBoolToObject(o, "resolved", c->r.resolved);
+    cJSON_AddBoolToObject(o, "literal", c->r.literal);
+    cJSON_AddStringToObject(o, "address", c->r.address);
+    cJSON_AddNumberToObject(o, "behind_nat", c->r.behind_nat);
+    cJSON_AddBoolToObject(o, "natt_vendor_id", c->r.natt_vendor_id);
+    cJSON *items = cJSON_AddArrayToObject(o, "items");
+    for (int k = 0; k < PROBE_KIND_COUNT; k++) {
+        cJSON *it = cJSON_CreateObject();
+        cJSON_AddNumberToObject(it, "outcome", c->r.items[k].outcome);
+        cJSON_AddStringToObject(it, "transform", c->r.items[k].transform);
+        cJSON_AddStringToObject(it, "detail", c->r.items[k].detail);
+        cJSON_AddNumberToObject(it, "ms", c->r.items[k].ms);
+        cJSON_AddItemToArray(items, it);
+    }
+    return o;
+}
+
+static void str_from(const cJSON *o, const char *key, char *dst, size_t len)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    snprintf(dst, len, "%s", cJSON_IsString(v) ? v->valuestring : "");
+}
+
+static double num_from(const cJSON *o, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    return cJSON_IsNumber(v) ? v->valuedouble : 0;
+}
+
+/* A damaged cache is no loss: anything unreadable is simply not reused. */
+static bool result_from_json(const cJSON *o, struct cached *c)
+{
+    memset(c, 0, sizeof *c);
+    const cJSON *items = cJSON_GetObjectItemCaseSensitive(o, "items");
+    if (!cJSON_IsArray(items) || cJSON_GetArraySize(items) != PROBE_KIND_COUNT)
+        return false;
+    str_from(o, "host", c->host, sizeof c->host);
+    c->port = (uint16_t)num_from(o, "port");
+    c->natt_port = (uint16_t)num_from(o, "natt_port");
+    c->when = (long long)num_from(o, "when");
+    c->r.resolved = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "resolved"));
+    c->r.literal = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "literal"));
+    str_from(o, "address", c->r.address, sizeof c->r.address);
+    c->r.behind_nat = (int)num_from(o, "behind_nat");
+    c->r.natt_vendor_id = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "natt_vendor_id"));
+    for (int k = 0; k < PROBE_KIND_COUNT; k++) {
+        const cJSON *it = cJSON_GetArrayItem(items, k);
+        int outcome = (int)num_from(it, "outcome");
+        if (outcome < PROBE_ACCEPTED || outcome > PROBE_ERROR)
+            return false;
+        c->r.items[k].outcome = (enum probe_outcome)outcome;
+        str_from(it, "transform", c->r.items[k].transform, sizeof c->r.items[k].transform);
+        str_from(it, "detail", c->r.items[k].detail, sizeof c->r.items[k].detail);
+        c->r.items[k].ms = (unsigned)num_from(it, "ms");
+        c->r.items[k].done = true;
+    }
+    return c->host[0] != '\0';
+}
+
+static cJSON *read_cache_file(const char *dir)
+{
+    char path[PLAT_PATH_MAX + 32], *text;
+    struct l2f_err err;
+    cache_path(dir, path, sizeof path);
+    if (plat_read_file(path, &text, NULL, &err) != L2F_OK)
+        return NULL;
+    cJSON *arr = cJSON_Parse(text);
+    free(text);
+    if (!cJSON_IsArray(arr)) {
+        cJSON_Delete(arr);
+        return NULL;
+    }
+    return arr;
+}
+
+bool probe_cache_get(const char *state_dir, const char *host, const struct probe_options *opts,
+                     struct probe_result *out, unsigned *age_s)
+{
+    long long now = (long long)time(NULL);
+    struct cached best = {0};
+    for (int i = 0; i < CACHE_SLOTS; i++)
+        if (same_key(&memory[i], host, opts) && memory[i].when > best.when)
+            best = memory[i];
+    if (state_dir && state_dir[0]) {
+        cJSON *arr = read_cache_file(state_dir), *o;
+        cJSON_ArrayForEach(o, arr)
+        {
+            struct cached c;
+            if (result_from_json(o, &c) && same_key(&c, host, opts) && c.when > best.when)
+                best = c;
+        }
+        cJSON_Delete(arr);
+    }
+    if (!best.when || now < best.when || now - best.when >= PROBE_REUSE_S)
+        return false;
+    *out = best.r;
+    *age_s = (unsigned)(now - best.when);
+    return true;
+}
+
+void probe_cache_put(const char *state_dir, const char *host, const struct probe_options *opts,
+                     const struct probe_result *r)
+{
+    struct cached c = {0};
+    snprintf(c.host, sizeof c.host, "%s", host);
+    c.port = opts->port;
+    c.natt_port = opts->natt_port;
+    c.when = (long long)time(NULL);
+    c.r = *r;
+    int slot = 0;
+    for (int i = 0; i < CACHE_SLOTS; i++)
+        if (same_key(&memory[i], host, opts) || memory[i].when < memory[slot].when)
+            slot = i;
+    memory[slot] = c;
+    if (!state_dir || !state_dir[0])
+        return;
+    struct l2f_err err;
+    if (plat_mkdir_p(state_dir, &err) != L2F_OK)
+        return;
+    /* keep the recent answers of other hosts, drop this one's and the stale */
+    cJSON *old = read_cache_file(state_dir), *keep = cJSON_CreateArray(), *o;
+    cJSON_ArrayForEach(o, old)
+    {
+        struct cached oc;
+        if (result_from_json(o, &oc) && !same_key(&oc, host, opts) && c.when - oc.when < PROBE_REUSE_S &&
+            cJSON_GetArraySize(keep) < CACHE_SLOTS - 1)
+            cJSON_AddItemToArray(keep, result_to_json(&oc));
+    }
+    cJSON_Delete(old);
+    cJSON_AddItemToArray(keep, result_to_json(&c));
+    char *text = cJSON_PrintUnformatted(keep);
+    cJSON_Delete(keep);
+    if (!text)
+        return;
+    char path[PLAT_PATH_MAX + 32];
+    cache_path(state_dir, path, sizeof path);
+    plat_write_atomic(path, text, strlen(text), &err); /* best effort: a lost cache costs a probe */
+    cJSON_free(text);
 }

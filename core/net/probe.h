@@ -52,7 +52,8 @@ struct probe;
 const char *probe_kind_id(enum probe_kind k);
 const char *probe_outcome_id(enum probe_outcome o); /* "accepted", "no-proposal", ... */
 void probe_options_default(struct probe_options *o);
-/* Resolves host (synchronously) and sends the first packets. */
+/* Starts resolving host (on a thread of its own) and, once it resolves, the
+ * probes; fails only when it cannot start at all. */
 enum l2f_status probe_start(struct probe **out, const char *host, const struct probe_options *opts,
                             struct l2f_err *err);
 /* Reads answers and retransmits, waiting at most wait_ms; true once done. */
@@ -62,6 +63,17 @@ void probe_free(struct probe *p);
 /* Start to finish, blocking. */
 enum l2f_status probe_run(const char *host, const struct probe_options *opts, struct probe_result *out,
                           struct l2f_err *err);
+/* Answers younger than this are reused: servers throttle repeated half-open
+ * exchanges, and a technician pressing r should not trip that. */
+#define PROBE_REUSE_S 30
+
+/* The last answers for host and these ports, kept in this process and, with a
+ * state directory, in probe-cache.json there. *age_s is how old they are. */
+bool probe_cache_get(const char *state_dir, const char *host, const struct probe_options *opts,
+                     struct probe_result *out, unsigned *age_s);
+void probe_cache_put(const char *state_dir, const char *host, const struct probe_options *opts,
+                     const struct probe_result *r);
+
 /* The summary the diagnosis reads (struct probe_report of backend.h). */
 void probe_to_report(const struct probe_result *r, struct probe_report *out);
 

@@ -23,6 +23,7 @@ if [ -z "${L2F_IN_NAMESPACE:-}" ]; then
 fi
 
 lab=$(mktemp -d "${TMPDIR:-/tmp}/l2f-lab-XXXXXX")
+export XDG_STATE_HOME=$lab/xdg # never the user's own state
 trap 'bash "$here/strongswan_lab.sh" stop "$lab"; rm -rf "$lab"' EXIT
 bash "$here/strongswan_lab.sh" start "$lab" || exit 1
 # a host that never answers: a veth peer holding no address, reached through a fixed neighbour
@@ -66,6 +67,14 @@ took=$(( ($(date +%s%N) - start) / 1000000 ))
 has '"probe":"ikev1-500","outcome":"no-answer"' "silent server"
 if [ "$took" -le 1650 ]; then ok; else bad "silent server took $took ms for a 1500 ms timeout"; fi
 # a handful of packets: the silent server got at most three tries per probe
+# a repeat within seconds reuses the answers: no new half-open exchange
+"$L2TPFIX" probe 127.0.0.3 --json >"$OUT" 2>&1; tr -d ' \n\t' <"$OUT" >"$OUT.flat"
+has '"reused":true' "repeat reuses"
+has '"probe":"ikev1-500","outcome":"no-proposal"' "reused answer kept"
+before=$(grep -c "received packet" "$lab/charon.log")
+"$L2TPFIX" probe 127.0.0.3 >/dev/null 2>&1
+after=$(grep -c "received packet" "$lab/charon.log")
+[ "$before" -eq "$after" ] && ok || bad "a reused probe still sent $((after - before)) packets"
 # a name that does not resolve
 probe 1 no-such-host.invalid --timeout 500
 has '"address":null,"results":\[\{"probe":"ikev1-500","outcome":"error"' "unresolvable"
