@@ -416,7 +416,7 @@ static void eval_ikev2(const struct observations *o, struct check_result *r)
     bool l2tp_ok = o->probe.ike500 == PROBE_ACCEPTED || o->probe.ike4500 == PROBE_ACCEPTED;
     bool v2 = o->probe.ikev2 == PROBE_ACCEPTED;
     if (v2 && !l2tp_ok)
-        set(r, CHECK_WARN, FIX_NONE, "IKEv2 answers where L2TP/IPsec does not: an IKEv2 profile may connect");
+        set(r, CHECK_WARN, FIX_SWITCH_IKEV2, "IKEv2 answers where L2TP/IPsec does not: an IKEv2 profile may connect");
     else if (v2)
         set(r, CHECK_PASS, FIX_NONE, "IKEv2 answers too: an alternative if L2TP keeps failing");
     else if (l2tp_ok)
@@ -541,13 +541,17 @@ void diagnose_evaluate(const struct observations *o, struct diagnosis *d)
     }
     for (int s = 0; s < STAGE_COUNT; s++)
         d->stages[s] = stage_status(d, (enum stage_id)s);
-    /* one entry per fix, in the fix table's (the guide's) order */
-    for (int f = 0; f < FIX_COUNT; f++)
+    /* one entry per fix, in the fix table's (the guide's) order; alternatives
+     * are offered on their check, never applied by `fix all` */
+    for (int f = 0; f < FIX_COUNT; f++) {
+        if (fix_info((enum fix_id)f)->kind == FIX_ALTERNATIVE)
+            continue;
         for (int c = 0; c < CHECK_COUNT; c++)
             if (d->checks[c].fix == (enum fix_id)f) {
                 d->recommended[d->n_recommended++] = (enum fix_id)f;
                 break;
             }
+    }
 }
 
 bool diagnosis_has_problems(const struct diagnosis *d)

@@ -100,6 +100,9 @@ enum l2f_status fix_plan_make(enum fix_id fix, const struct observations *obs, c
     case FIX_TUNNEL_L2TP:
         plan_profile_field(plan, p, PF_VPN_STRATEGY, VS_L2TP_ONLY);
         break;
+    case FIX_SWITCH_IKEV2:
+        plan_profile_field(plan, p, PF_VPN_STRATEGY, VS_IKEV2_ONLY);
+        break;
     case FIX_USE_PSK: {
         plan_profile_field(plan, p, PF_IPSEC_FLAGS, p->fields[PF_IPSEC_FLAGS] | IPSEC_FLAG_PSK);
         struct change *c = add_change(plan, CHG_SECRET, p->name, "psk");

@@ -29,6 +29,9 @@ enum check_status { CHECK_PASS, CHECK_FAIL, CHECK_WARN, CHECK_UNKNOWN, CHECK_RUN
 /* What a fix needs the person to type (never stored by l2tpfix). */
 enum fix_secret { FIX_SECRET_NONE, FIX_SECRET_PSK, FIX_SECRET_PASSWORD };
 
+/* Whether `fix all` applies a fix, or it is only offered as an alternative. */
+enum fix_kind { FIX_RECOMMENDED, FIX_ALTERNATIVE };
+
 /* X(enum, id, title, what it changes, secret it needs).
  * The order is the recommended order: the guide's MS-CHAP v2 and LCP
  * extensions first, then the key, the tunnel type, NAT, IPsec policy, services. */
@@ -36,31 +39,36 @@ enum fix_secret { FIX_SECRET_NONE, FIX_SECRET_PSK, FIX_SECRET_PASSWORD };
     X(FIX_MSCHAPV2, "mschapv2", "Allow MS-CHAP v2",                                        \
       "Switches the profile to \"Allow these protocols\" with MS-CHAP v2 ticked "          \
       "(AuthRestrictions gains 0x200, loses EAP).",                                        \
-      FIX_SECRET_NONE)                                                                     \
+      FIX_SECRET_NONE, FIX_RECOMMENDED)                                                                     \
     X(FIX_LCP_EXTENSIONS, "lcp-extensions", "Enable LCP extensions",                       \
       "Sets LcpExtensions=1 in the profile (PPP Settings > Enable LCP extensions).",       \
-      FIX_SECRET_NONE)                                                                     \
+      FIX_SECRET_NONE, FIX_RECOMMENDED)                                                                     \
     X(FIX_USE_PSK, "use-psk", "Use a pre-shared key",                                      \
       "Makes the profile authenticate IPsec with a pre-shared key (IpSecFlags bit 0x1) "   \
       "and saves the key you type, through the credential store.",                         \
-      FIX_SECRET_PSK)                                                                      \
+      FIX_SECRET_PSK, FIX_RECOMMENDED)                                                                      \
     X(FIX_TUNNEL_L2TP, "tunnel-l2tp", "Set the VPN type to L2TP/IPsec",                    \
-      "Sets VpnStrategy=3 (L2TP/IPsec only).", FIX_SECRET_NONE)                            \
+      "Sets VpnStrategy=3 (L2TP/IPsec only).", FIX_SECRET_NONE, FIX_RECOMMENDED)                            \
     X(FIX_NAT_TRAVERSAL, "nat-traversal", "Allow IPsec through NAT",                       \
       "Sets AssumeUDPEncapsulationContextOnSendRule=2 (client and server behind NAT); "    \
       "takes effect after a restart.",                                                     \
-      FIX_SECRET_NONE)                                                                     \
+      FIX_SECRET_NONE, FIX_RECOMMENDED)                                                                     \
     X(FIX_ALLOW_IPSEC, "allow-ipsec", "Let Windows create the L2TP IPsec policy",          \
-      "Sets ProhibitIpSec=0; takes effect after a restart.", FIX_SECRET_NONE)              \
+      "Sets ProhibitIpSec=0; takes effect after a restart.", FIX_SECRET_NONE, FIX_RECOMMENDED)              \
     X(FIX_RESTART_IPSEC_SERVICES, "restart-ipsec-services", "Start the IPsec services",    \
       "Starts IKEEXT and PolicyAgent, or restarts them when they run (a disabled one is "  \
       "set to Manual first).",                                                             \
-      FIX_SECRET_NONE)                                                                     \
+      FIX_SECRET_NONE, FIX_RECOMMENDED)                                                                     \
     X(FIX_CREDENTIALS, "credentials", "Save user name and password",                       \
       "Saves the user name and the password you type for the profile.",                    \
-      FIX_SECRET_PASSWORD)
+      FIX_SECRET_PASSWORD, FIX_RECOMMENDED)                                              \
+    X(FIX_SWITCH_IKEV2, "switch-ikev2", "Switch the profile to IKEv2",                     \
+      "Sets VpnStrategy=7 (IKEv2 only): the guide's fallback when the server answers "     \
+      "IKEv2 but not L2TP/IPsec. It needs the server's IKEv2 set-up (often a certificate "  \
+      "or EAP), so it is offered, never applied by fix all.",                              \
+      FIX_SECRET_NONE, FIX_ALTERNATIVE)
 
-#define FIX_ENUM(e, id, title, what, secret) e,
+#define FIX_ENUM(e, id, title, what, secret, kind) e,
 enum fix_id { FIX_TABLE(FIX_ENUM) FIX_COUNT, FIX_NONE = FIX_COUNT };
 #undef FIX_ENUM
 
@@ -112,7 +120,7 @@ enum fix_id { FIX_TABLE(FIX_ENUM) FIX_COUNT, FIX_NONE = FIX_COUNT };
       "The server's IPsec configuration (encryption, integrity, DH group)",                \
       "Windows offers AES/3DES with SHA1 and a fixed set of DH groups; a server that "     \
       "accepts none of them answers NO-PROPOSAL-CHOSEN and Windows shows 788.")            \
-    X(CHECK_IKEV2, "ikev2-available", STAGE_IPSEC, FIX_NONE, "IKEv2 as an alternative",      \
+    X(CHECK_IKEV2, "ikev2-available", STAGE_IPSEC, FIX_SWITCH_IKEV2, "IKEv2 as an alternative",      \
       "The server's IKEv2 configuration; on Windows a profile of type IKEv2",              \
       "The guide's fallback: a server that answers IKEv2 where L2TP/IPsec fails can be "   \
       "reached with an IKEv2 profile (it needs the server's IKEv2 set-up, often a "        \
@@ -152,6 +160,7 @@ struct check_info {
 struct fix_info {
     const char *id, *title, *what;
     enum fix_secret secret;
+    enum fix_kind kind;
 };
 
 const struct stage_info *stage_info(enum stage_id s);

@@ -172,7 +172,10 @@ static void natt_port_and_ikev2(void **state)
     healthy(&o);
     o.probe.ike500 = o.probe.ike4500 = PROBE_NO_PROPOSAL;
     o.probe.ikev2 = PROBE_ACCEPTED;
-    assert_check((struct diagnosis[]){eval(&o)}, CHECK_IKEV2, CHECK_WARN, FIX_NONE, "IKEv2 answers where");
+    struct diagnosis alt = eval(&o);
+    assert_check(&alt, CHECK_IKEV2, CHECK_WARN, FIX_SWITCH_IKEV2, "IKEv2 answers where");
+    for (size_t i = 0; i < alt.n_recommended; i++)
+        assert_int_not_equal(alt.recommended[i], FIX_SWITCH_IKEV2); /* offered, never in fix all */
     o.probe.ike500 = PROBE_ACCEPTED;
     assert_check((struct diagnosis[]){eval(&o)}, CHECK_IKEV2, CHECK_PASS, FIX_NONE, "an alternative");
 }

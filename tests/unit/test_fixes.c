@@ -121,6 +121,18 @@ static void tunnel_type(void **state)
     rig_close(&r);
 }
 
+static void switch_to_ikev2_and_back(void **state)
+{
+    (void)state;
+    struct rig r;
+    rig_open(&r, "classic-789", "Office VPN");
+    int id = apply(&r, FIX_SWITCH_IKEV2, NULL, L2F_OK);
+    assert_int_equal(field(&r, PF_VPN_STRATEGY), VS_IKEV2_ONLY);
+    undo_ok(&r, id);
+    assert_int_equal(field(&r, PF_VPN_STRATEGY), VS_L2TP_ONLY);
+    rig_close(&r);
+}
+
 static void nat_traversal_registry_with_backup(void **state)
 {
     (void)state;
@@ -395,6 +407,7 @@ int main(void)
         cmocka_unit_test(mschapv2_and_lcp_fix_classic_789),
         cmocka_unit_test(mschapv2_keeps_other_ticks),
         cmocka_unit_test(tunnel_type),
+        cmocka_unit_test(switch_to_ikev2_and_back),
         cmocka_unit_test(nat_traversal_registry_with_backup),
         cmocka_unit_test(allow_ipsec_restores_previous_value),
         cmocka_unit_test(services_started_and_disabled_set_to_manual),
