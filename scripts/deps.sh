@@ -5,7 +5,7 @@ set -euo pipefail
 packages=(build-essential cmake pkg-config libncurses-dev libcjson-dev)
 if [ "${1:-run}" = test ]; then
     packages+=(libcmocka-dev tmux valgrind iproute2 strongswan-charon strongswan-swanctl
-               libstrongswan-standard-plugins)
+               libstrongswan-standard-plugins softether-vpnserver softether-vpncmd)
 fi
 missing=()
 for p in "${packages[@]}"; do

@@ -24,7 +24,7 @@ fi
 
 lab=$(mktemp -d "${TMPDIR:-/tmp}/l2f-lab-XXXXXX")
 export XDG_STATE_HOME=$lab/xdg # never the user's own state
-trap 'bash "$here/strongswan_lab.sh" stop "$lab"; rm -rf "$lab"' EXIT
+trap 'bash "$here/strongswan_lab.sh" stop "$lab"; bash "$here/softether_lab.sh" stop "$lab"; rm -rf "$lab"' EXIT
 bash "$here/strongswan_lab.sh" start "$lab" || exit 1
 # a host that never answers: a veth peer holding no address, reached through a fixed neighbour
 ip link add l2f0 type veth peer name l2f1 && ip addr add 198.51.100.1/24 dev l2f0 &&
@@ -95,6 +95,19 @@ printf '[server]\naddress = 127.0.0.3\n[profile "Lab"]\nPhoneNumber = 127.0.0.3\
 "$L2TPFIX" --mock "$lab/s.ini" --state-dir "$lab/state" --probe-real check --json >"$OUT" 2>&1 </dev/null
 tr -d ' \n\t' <"$OUT" >"$OUT.flat"
 has '"id":"ike-proposals","status":"fail","summary":"NO-PROPOSAL-CHOSEN' "check --probe-real: 788"
+
+# SoftEther, a second real server that behaves differently (it answers only an
+# MM1 carrying the NAT-T vendor id and ignores ECP groups): accepted on both ports
+bash "$here/strongswan_lab.sh" stop "$lab"
+if [ ! -x /usr/libexec/softether/vpnserver/vpnserver ]; then
+    bad "SoftEther is not installed (softether-vpnserver softether-vpncmd)"
+elif bash "$here/softether_lab.sh" start "$lab"; then
+    probe 0 127.0.0.1 --timeout 3000
+    has '"probe":"ikev1-500","outcome":"accepted","transform":"[a-z0-9-]+"' "SoftEther on 500"
+    has '"probe":"ikev1-4500","outcome":"accepted"' "SoftEther on 4500"
+else
+    bad "SoftEther did not start: $(tail -5 "$lab/vpnserver.out")"
+fi
 
 echo "probe lab: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

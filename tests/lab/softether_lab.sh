@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Starts SoftEther VPN Server with L2TP/IPsec (pre-shared key) in the current
+# mount and network namespace: call it inside `unshare --net --mount`, after
+# any other IKE responder there has stopped (both want UDP 500 and 4500).
+# SoftEther's paths are compiled in (/var/lib/softether, /var/log/softether,
+# /run/softether): the namespace gets private ones, the host's stay untouched.
+# Usage: softether_lab.sh start LABDIR [PSK] | stop LABDIR
+set -euo pipefail
+cmd=$1 lab=$2 psk=${3:-LabPsk-123}
+server=/usr/libexec/softether/vpnserver/vpnserver
+vpncmd=/usr/libexec/softether/vpncmd/vpncmd
+
+if [ "$cmd" = stop ]; then
+    [ -f "$lab/vpnserver.pid" ] && kill "$(cat "$lab/vpnserver.pid")" 2>/dev/null || true
+    exit 0
+fi
+[ -x "$server" ] || { echo "softether_lab: softether-vpnserver is not installed" >&2; exit 1; }
+for d in /var/lib /var/log /run; do
+    mount -t tmpfs tmpfs "$d"
+done
+mkdir -p /var/lib/softether /var/log/softether /run/softether
+ip link set lo up
+"$server" execsvc >"$lab/vpnserver.out" 2>&1 &
+echo $! >"$lab/vpnserver.pid"
+for _ in $(seq 100); do
+    "$vpncmd" localhost:5555 /SERVER /CMD ServerInfoGet >/dev/null 2>&1 && break
+    sleep 0.1
+done
+"$vpncmd" localhost:5555 /SERVER /CMD IPsecEnable /L2TP:yes /L2TPRAW:no /ETHERIP:no "/PSK:$psk" /DEFAULTHUB:DEFAULT \
+    >"$lab/vpncmd.out" 2>&1 || { echo "softether_lab: IPsecEnable failed: $(tail -3 "$lab/vpncmd.out")" >&2; exit 1; }
+# IPsecEnable returns before the IKE ports are open
+for _ in $(seq 100); do
+    ss -Hlun 'sport = :500' | grep -q . && ss -Hlun 'sport = :4500' | grep -q . && exit 0
+    sleep 0.1
+done
+echo "softether_lab: UDP 500/4500 never opened" >&2
+exit 1
