@@ -23,3 +23,7 @@ fi
 echo "Installing: ${missing[*]}"
 "${as_root[@]}" apt-get update -qq
 DEBIAN_FRONTEND=noninteractive "${as_root[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# Test servers run only inside the tests' own namespaces: never as a host service.
+if [ "${1:-run}" = test ] && command -v systemctl >/dev/null 2>&1; then
+    "${as_root[@]}" systemctl disable --now softether-vpnserver >/dev/null 2>&1 || true
+fi
