@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Times `l2tpfix probe` against ike-scan on the same strongSwan responder with
+# the same offer (Windows' seven Main Mode transforms and the NAT-T vendor id),
+# alternating, in one run; then a silent server against the timeout. All of it
+# inside a network namespace made here. Usage: bench/probe.sh [L2TPFIX] [RUNS]
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+L2TPFIX=$(cd "$(dirname "${1:-$here/../build/ci/l2tpfix}")" && pwd)/$(basename "${1:-l2tpfix}")
+RUNS=${2:-21}
+if [ -z "${L2F_IN_NAMESPACE:-}" ]; then
+    command -v ike-scan >/dev/null || { echo "bench: ike-scan is not installed"; exit 1; }
+    flags=(--net --mount)
+    [ "$(id -u)" -eq 0 ] || flags=(--user --map-root-user --net --mount)
+    L2F_IN_NAMESPACE=1 exec unshare "${flags[@]}" bash "$0" "$L2TPFIX" "$RUNS"
+fi
+lab=$(mktemp -d "${TMPDIR:-/tmp}/l2f-bench-XXXXXX")
+trap 'bash "$here/../tests/lab/strongswan_lab.sh" stop "$lab"; rm -rf "$lab"' EXIT
+bash "$here/../tests/lab/strongswan_lab.sh" start "$lab" || exit 1
+ip link add l2f0 type veth peer name l2f1 && ip addr add 198.51.100.1/24 dev l2f0 && ip link set l2f0 up &&
+    ip link set l2f1 up && ip neigh add 198.51.100.2 lladdr 02:00:00:00:00:02 dev l2f0 nud permanent
+
+now_us() { echo $(( $(date +%s%N) / 1000 )); }
+# the same offer as l2tpfix's MM1 (core/net/ike.c)
+offer=(--trans='(1=7,14=256,2=2,3=1,4=20)' --trans='(1=7,14=128,2=2,3=1,4=19)' --trans='(1=7,14=256,2=2,3=1,4=14)'
+       --trans='(1=5,2=2,3=1,4=14)' --trans='(1=7,14=256,2=2,3=1,4=2)' --trans='(1=7,14=128,2=2,3=1,4=2)'
+       --trans='(1=5,2=2,3=1,4=2)' --vendor=4a131c81070358455c5728f20e95452f)
+l2f_times=() scan_times=()
+for i in $(seq "$RUNS"); do
+    t0=$(now_us)
+    "$L2TPFIX" probe 127.0.0.2 --state-dir "$lab/state-$i" --json >"$lab/l2f.out" 2>&1 # fresh: nothing reused
+    t1=$(now_us)
+    ike-scan --sport=0 -M "${offer[@]}" 127.0.0.2 >"$lab/scan.out" 2>&1
+    t2=$(now_us)
+    grep -q '"outcome":	"accepted"' "$lab/l2f.out" || { echo "bench: l2tpfix got no answer"; cat "$lab/l2f.out"; exit 1; }
+    grep -q "Handshake returned" "$lab/scan.out" || { echo "bench: ike-scan got no answer"; cat "$lab/scan.out"; exit 1; }
+    l2f_times+=($(( (t1 - t0) / 1000 ))) scan_times+=($(( (t2 - t1) / 1000 )))
+done
+silent=()
+for i in 1 2 3; do
+    t0=$(now_us)
+    "$L2TPFIX" probe 198.51.100.2 --timeout 1000 --state-dir "$lab/silent-$i" >/dev/null 2>&1
+    silent+=($(( ($(now_us) - t0) / 1000 )))
+done
+stats() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {printf "%6d %6d %6d", a[int((NR+1)/2)], a[1], a[NR]}'; }
+echo "runs: $RUNS each, alternating; times in ms (whole process, start to exit)"
+printf '%-44s %6s %6s %6s\n' "" median min max
+printf '%-44s %s\n' "l2tpfix probe, answering server (3 probes)" "$(stats "${l2f_times[@]}")"
+printf '%-44s %s\n' "ike-scan -M, same offer (1 probe)" "$(stats "${scan_times[@]}")"
+printf '%-44s %s\n' "l2tpfix probe, silent server, --timeout 1000" "$(stats "${silent[@]}")"
+l2f_med=$(printf '%s\n' "${l2f_times[@]}" | sort -n | sed -n "$(( (RUNS + 1) / 2 ))p")
+scan_med=$(printf '%s\n' "${scan_times[@]}" | sort -n | sed -n "$(( (RUNS + 1) / 2 ))p")
+silent_max=$(printf '%s\n' "${silent[@]}" | sort -n | tail -1)
+verdict=0
+if [ "$l2f_med" -le "$scan_med" ]; then echo "answering: l2tpfix median <= ike-scan median: yes"; else
+    echo "answering: l2tpfix median <= ike-scan median: NO"; verdict=1; fi
+if [ "$silent_max" -le 1100 ]; then echo "silent: within the timeout + 10%: yes"; else
+    echo "silent: within the timeout + 10%: NO ($silent_max ms)"; verdict=1; fi
+exit $verdict
