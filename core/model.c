@@ -41,6 +41,18 @@ const char *check_status_name(enum check_status st)
     return "unknown";
 }
 
+const char *check_status_word(enum check_status st)
+{
+    switch (st) {
+    case CHECK_PASS: return "pass";
+    case CHECK_FAIL: return "FAIL";
+    case CHECK_WARN: return "WARN";
+    case CHECK_UNKNOWN: return "unknown";
+    case CHECK_RUNNING: return "running";
+    }
+    return "?";
+}
+
 enum stage_id stage_from_id(const char *id)
 {
     for (int i = 0; i < STAGE_COUNT; i++)

@@ -167,6 +167,8 @@ const struct stage_info *stage_info(enum stage_id s);
 const struct check_info *check_info(enum check_id c);
 const struct fix_info *fix_info(enum fix_id f);
 const char *check_status_name(enum check_status st); /* "pass", "fail", ... */
+/* The word a person reads: problems in capitals, so they stand out without colour. */
+const char *check_status_word(enum check_status st);
 
 /* Look-ups by stable id; they return the COUNT value when nothing matches. */
 enum stage_id stage_from_id(const char *id);

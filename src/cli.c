@@ -85,18 +85,6 @@ static void print_json(cJSON *doc)
     cJSON_free(text);
 }
 
-static const char *status_word(enum check_status st)
-{
-    switch (st) {
-    case CHECK_PASS: return "pass";
-    case CHECK_FAIL: return "FAIL";
-    case CHECK_WARN: return "WARN";
-    case CHECK_UNKNOWN: return "unknown";
-    case CHECK_RUNNING: return "running";
-    }
-    return "?";
-}
-
 static void print_header(struct cli *c, const struct vpn_profile *p)
 {
     char name[PROFILE_NAME_MAX * 2], server[PROFILE_SERVER_MAX * 2], backend[320];
@@ -123,13 +111,13 @@ static int cmd_check(struct cli *c)
     print_header(c, &obs.profile);
     for (int s = 0; s < STAGE_COUNT; s++) {
         const struct stage_info *si = stage_info((enum stage_id)s);
-        printf("\n%-7s %-34s %s\n", si->id, si->title, status_word(d.stages[s]));
+        printf("\n%-7s %-34s %s\n", si->id, si->title, check_status_word(d.stages[s]));
         for (int k = 0; k < CHECK_COUNT; k++) {
             const struct check_info *ci = check_info((enum check_id)k);
             if (ci->stage != (enum stage_id)s)
                 continue;
             char summary[sizeof d.checks[k].summary * 2];
-            printf("  %-7s %-16s %s", status_word(d.checks[k].status), ci->id,
+            printf("  %-7s %-16s %s", check_status_word(d.checks[k].status), ci->id,
                    safe(c, d.checks[k].summary, summary, sizeof summary));
             if (d.checks[k].fix != FIX_NONE)
                 printf("  [fix: %s]", fix_info(d.checks[k].fix)->id);

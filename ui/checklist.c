@@ -110,7 +110,7 @@ static int draw_mark(struct app *a, int y, int x, enum check_status st, bool wor
     draw_text(a->w_list, y, x, 1, glyph, attr, NULL);
     if (!word)
         return x + 2;
-    draw_text(a->w_list, y, x + 2, WORD_W, status_word(st), attr, NULL);
+    draw_text(a->w_list, y, x + 2, WORD_W, check_status_word(st), attr, NULL);
     return x + 2 + WORD_W + 1;
 }
 

@@ -103,7 +103,7 @@ static void build_check(struct app *a, struct doc *d, enum check_id c)
     const struct check_info *ci = check_info(c);
     const struct check_result *r = &a->shown.checks[c];
     doc_addf(d, status_style(r->status), 0, "%s %s  %s", a->theme.g->mark[r->status == CHECK_RUNNING ? 4 : r->status],
-             status_word(r->status), r->summary);
+             check_status_word(r->status), r->summary);
     doc_hang(d, 8);
     doc_addf(d, ST_NORMAL, 0, "Why:    %s", ci->why);
     doc_hang(d, 8);

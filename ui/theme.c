@@ -102,18 +102,6 @@ void theme_init(struct theme *t, const struct ui_options *opts)
     }
 }
 
-const char *status_word(enum check_status st)
-{
-    switch (st) {
-    case CHECK_PASS: return "pass";
-    case CHECK_FAIL: return "FAIL";
-    case CHECK_WARN: return "WARN";
-    case CHECK_UNKNOWN: return "unknown";
-    case CHECK_RUNNING: return "running";
-    }
-    return "?";
-}
-
 enum ui_style status_style(enum check_status st)
 {
     switch (st) {

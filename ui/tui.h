@@ -67,7 +67,6 @@ struct theme {
 };
 
 void theme_init(struct theme *t, const struct ui_options *opts);
-const char *status_word(enum check_status st);
 enum ui_style status_style(enum check_status st);
 
 /* ---- draw.c: text in columns, and wrapped documents ---- */
