@@ -155,6 +155,26 @@ bool udp_local_address(const struct udp_sock *s, struct net_addr *out)
     return true;
 }
 
+bool net_addr_ipv4(const struct net_addr *a, uint8_t ip[4], uint16_t *port)
+{
+    const struct sockaddr *sa = (const struct sockaddr *)(const void *)a->storage;
+    if (sa->sa_family != AF_INET)
+        return false;
+    const struct sockaddr_in *in = (const struct sockaddr_in *)(const void *)sa;
+    memcpy(ip, &in->sin_addr, 4);
+    *port = ntohs(in->sin_port);
+    return true;
+}
+
+bool udp_peer_address(const struct udp_sock *s, struct net_addr *out)
+{
+    socklen_t len = sizeof out->storage;
+    if (getpeername((native_sock)s->fd, (struct sockaddr *)(void *)out->storage, &len) != 0)
+        return false;
+    out->len = (unsigned)len;
+    return true;
+}
+
 enum l2f_status udp_send(struct udp_sock *s, const void *buf, size_t len, struct l2f_err *err)
 {
     if (send((native_sock)s->fd, buf, (int)len, 0) != (int)len)

@@ -38,6 +38,9 @@ enum l2f_status udp_send(struct udp_sock *s, const void *buf, size_t len, struct
  * L2F_ERR_NOT_FOUND. */
 enum l2f_status udp_recv(struct udp_sock *s, void *buf, size_t len, size_t *got, struct l2f_err *err);
 void udp_close(struct udp_sock *s);
+/* The raw IPv4 address and port of an address (false for IPv6), for NAT-D and IDs. */
+bool net_addr_ipv4(const struct net_addr *a, uint8_t ip[4], uint16_t *port);
+bool udp_peer_address(const struct udp_sock *s, struct net_addr *out);
 /* Waits up to timeout_ms for any socket to be readable; returns how many are. */
 int udp_wait(struct udp_sock *const *socks, size_t n, unsigned timeout_ms);
 

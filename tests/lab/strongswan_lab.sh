@@ -66,7 +66,7 @@ CONN
     conn foreign 127.0.0.3 1 "aes128-sha256-modp3072"
     conn both 127.0.0.4 0 "aes256-sha256-modp2048,aes256-sha1-modp2048,aes256-sha1-modp1024"
     echo "}"
-    echo 'secrets { lab { secret = "LabPsk-123" } }'
+    echo 'secrets { ike-lab { secret = "LabPsk-123" } }' # IKE secrets live in ike* sections
 } >"$lab/swanctl/swanctl.conf"
 
 ip link set lo up

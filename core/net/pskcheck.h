@@ -1,0 +1,31 @@
+/* Does the server accept this pre-shared key? IKEv1 Main Mode with PSK
+ * authentication, messages 1 to 6 (RFC 2409 section 5 and appendix B), from
+ * user space. The key is never logged or kept, and is wiped after use. */
+#ifndef L2F_NET_PSKCHECK_H
+#define L2F_NET_PSKCHECK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "status.h"
+
+enum psk_verdict {
+    PSK_ACCEPTED,     /* MM6 decrypted and HASH_R verified */
+    PSK_REJECTED,     /* what a wrong key gets: silence or garbage after MM5, a Delete */
+    PSK_INCONCLUSIVE  /* the exchange stopped before the key was tested */
+};
+
+struct psk_check_result {
+    enum psk_verdict verdict;
+    char reason[128];
+    char transform[64];
+    unsigned ms;
+};
+
+const char *psk_verdict_id(enum psk_verdict v); /* "accepted", "rejected", "inconclusive" */
+/* Runs the exchange against host:port (blocking, bounded by timeout_ms) and,
+ * when the key was accepted, deletes the IKE SA it made. */
+enum l2f_status psk_check(const char *host, uint16_t port, const char *psk, unsigned timeout_ms,
+                          struct psk_check_result *out, struct l2f_err *err);
+
+#endif
