@@ -195,6 +195,21 @@ enum l2f_status plat_read_file(const char *path, char **data, size_t *len, struc
     return L2F_OK;
 }
 
+bool plat_create_exclusive(const char *path, const char *content, struct l2f_err *err)
+{
+#ifdef _WIN32
+    int fd = _open(path, _O_WRONLY | _O_CREAT | _O_EXCL | _O_BINARY, _S_IREAD | _S_IWRITE);
+#else
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+#endif
+    if (fd < 0) {
+        l2f_err_set(err, "%s: %s", path, strerror(errno));
+        return false;
+    }
+    int saved;
+    return write_sync_close(fd, content, strlen(content), &saved) == L2F_OK;
+}
+
 bool plat_file_exists(const char *path)
 {
     struct stat st;

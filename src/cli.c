@@ -8,6 +8,7 @@
 
 #include "kb.h"
 #include "net/probe.h"
+#include "net/pskcheck.h"
 #include "platform.h"
 #include "report.h"
 #include "scenario.h"
@@ -556,6 +557,14 @@ static int cmd_probe(struct cli *c)
         snprintf(state_dir, sizeof state_dir, "%s", c->a->value[OPT_STATE_DIR]);
     else
         plat_default_state_dir(state_dir, sizeof state_dir, &err); /* none: no reuse across runs */
+    /* the key first: read it before any packet goes out, wipe it after */
+    char psk[SECRET_MAX] = "";
+    const char *psk_file = c->a->value[OPT_PSK_FILE];
+    if (psk_file) {
+        enum l2f_status st = term_read_secret_file(psk_file, psk, sizeof psk, &err);
+        if (st != L2F_OK)
+            return fail(c, st, &err);
+    }
     unsigned age = 0;
     bool reused = probe_cache_get(state_dir, host, &opts, &r, &age);
     if (!reused) {
@@ -566,6 +575,22 @@ static int cmd_probe(struct cli *c)
     }
     bool v1_ok = r.items[PROBE_IKEV1_500].outcome == PROBE_ACCEPTED ||
                  r.items[PROBE_IKEV1_4500].outcome == PROBE_ACCEPTED;
+    struct psk_check_result key = {0};
+    bool key_checked = false;
+    unsigned waited = 0;
+    if (psk_file && r.items[PROBE_IKEV1_500].outcome == PROBE_ACCEPTED) {
+        enum l2f_status st = psk_check_paced(state_dir, host, opts.port, psk, opts.timeout_ms, &key, &waited, &err);
+        plat_wipe(psk, sizeof psk);
+        if (st != L2F_OK)
+            return fail(c, st, &err);
+        key_checked = true;
+    } else if (psk_file) {
+        key.verdict = PSK_INCONCLUSIVE;
+        snprintf(key.reason, sizeof key.reason, "the server does not answer IKEv1 on port %u", opts.port);
+        key_checked = true;
+    }
+    plat_wipe(psk, sizeof psk);
+    int rc = (v1_ok && !(key_checked && key.verdict == PSK_REJECTED)) ? 0 : 1;
     if (c->json) {
         cJSON *o = cJSON_CreateObject();
         cJSON *results = cJSON_CreateArray();
@@ -592,8 +617,13 @@ static int cmd_probe(struct cli *c)
             cJSON_AddNullToObject(o, "behind_nat");
         else
             cJSON_AddBoolToObject(o, "behind_nat", r.behind_nat == 1);
+        if (key_checked)
+            cJSON_AddStringToObject(o, "psk", psk_verdict_id(key.verdict));
+        else
+            cJSON_AddNullToObject(o, "psk");
+        cJSON_AddNullToObject(o, "ipsec"); /* Quick Mode and ESP: not built yet */
         print_json(o);
-        return v1_ok ? 0 : 1;
+        return rc;
     }
     char name[600];
     printf("Probe %s (%s)\n", safe(c, host, name, sizeof name), r.resolved ? r.address : "does not resolve");
@@ -606,13 +636,16 @@ static int cmd_probe(struct cli *c)
     printf("This client behind NAT: %s\n", r.behind_nat < 0 ? "not known" : r.behind_nat ? "yes" : "no");
     if (reused)
         printf("(answers from %u s ago, reused: servers throttle repeated probes for %d s)\n", age, PROBE_REUSE_S);
+    if (key_checked)
+        printf("Pre-shared key: %s (%s)%s\n", psk_verdict_id(key.verdict), key.reason,
+               waited ? " after a pause between key checks" : "");
     if (v1_ok)
         printf("The server accepts an IKEv1 offer Windows makes.\n");
     else if (r.items[PROBE_IKEV1_500].outcome == PROBE_NO_PROPOSAL)
         printf("The server answers but accepts none of Windows' offers: Windows shows 788.\n");
     else if (r.resolved)
         printf("No IKEv1 answer: UDP 500/4500 filtered on the way, or the server is down (Windows: 809).\n");
-    return v1_ok ? 0 : 1;
+    return rc;
 }
 
 static int cmd_scenarios(struct cli *c)

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "net/ike.h"
 #include "net/ikecrypto.h"
@@ -56,6 +57,8 @@ struct mm {
     size_t key_len, block;
     uint8_t local_ip[4], peer_ip[4];
     uint16_t local_port, peer_port;
+    bool natt;            /* floated to UDP 4500: every message carries the marker */
+    struct net_addr peer; /* to re-aim the socket at 4500 */
     uint8_t pkt[IKE_MAX_PACKET];
 };
 
@@ -133,18 +136,30 @@ static const struct payload *find(const struct payload *pl, size_t n, unsigned t
     return NULL;
 }
 
-/* Waits for one datagram with our cookie, resending the last packet at 1 s and 2 s. */
+/* Waits for one datagram with our cookie, resending the last packet at 1 s
+ * and 2 s. After the float to 4500, the non-ESP marker goes on every packet
+ * sent and comes off every packet received. */
 static size_t exchange(struct mm *m, const uint8_t *out, size_t out_len, uint8_t *in, size_t cap)
 {
     struct l2f_err err;
     unsigned interval = 1000;
     uint64_t next = plat_monotonic_ms();
+    uint8_t framed[IKE_NATT_MARKER_LEN + IKE_MAX_PACKET];
+    size_t framed_len = 0;
+    if (out) {
+        size_t off = m->natt ? IKE_NATT_MARKER_LEN : 0;
+        if (out_len + off > sizeof framed)
+            return 0;
+        memset(framed, 0, off);
+        memcpy(framed + off, out, out_len);
+        framed_len = out_len + off;
+    }
     for (;;) {
         uint64_t now = plat_monotonic_ms();
         if (now >= m->deadline)
             return 0;
         if (out && now >= next) {
-            if (udp_send(&m->sock, out, out_len, &err) != L2F_OK)
+            if (udp_send(&m->sock, framed, framed_len, &err) != L2F_OK)
                 return 0;
             next = now + interval;
             interval *= 2;
@@ -156,6 +171,12 @@ static size_t exchange(struct mm *m, const uint8_t *out, size_t out_len, uint8_t
         size_t got;
         if (udp_recv(&m->sock, in, cap, &got, &err) != L2F_OK)
             return 0;
+        if (m->natt) {
+            if (got < IKE_NATT_MARKER_LEN || in[0] | in[1] | in[2] | in[3])
+                continue; /* ESP or a keepalive, not IKE */
+            got -= IKE_NATT_MARKER_LEN;
+            memmove(in, in + IKE_NATT_MARKER_LEN, got);
+        }
         if (got >= IKE_HEADER_LEN && memcmp(in, m->icky, 8) == 0)
             return got;
     }
@@ -330,8 +351,13 @@ static void send_delete(struct mm *m, const uint8_t *last_block)
     n = n ? add_payload(plain, n, sizeof plain, 0, body, sizeof body) : 0;
     size_t h = header(m, m->pkt, PL_HASH, 5, 0x01, mid);
     size_t total = n ? seal(m, h, plain, n, ivh) : 0;
-    if (total)
-        udp_send(&m->sock, m->pkt, total, &err);
+    uint8_t framed[IKE_NATT_MARKER_LEN + IKE_MAX_PACKET];
+    size_t off = m->natt ? IKE_NATT_MARKER_LEN : 0;
+    if (total && total + off <= sizeof framed) {
+        memset(framed, 0, off);
+        memcpy(framed + off, m->pkt, total);
+        udp_send(&m->sock, framed, total + off, &err);
+    }
 }
 
 static enum psk_verdict run(struct mm *m, const char *psk, struct psk_check_result *r)
@@ -387,12 +413,22 @@ static enum psk_verdict run(struct mm *m, const char *psk, struct psk_check_resu
     memcpy(m->gxr, ke->body, m->dh_len);
     memcpy(m->nr, nonce->body, nonce->len);
     m->nr_len = nonce->len;
-    /* the server's first NAT-D hashes our address as it sees it (RFC 3947):
-     * when it differs, a NAT stands between */
+    /* NAT-D (RFC 3947): the server's first hashes our address as it sees it,
+     * the second its own. Any difference means a NAT (or, with SoftEther, a
+     * server that says so on purpose): float to 4500, as Windows does. */
+    bool nat = false;
     for (size_t i = 0, seen = 0; i < n; i++)
-        if (pl[i].type == PL_NATD && seen++ == 0 && (pl[i].len != hl || memcmp(pl[i].body, d2, hl) != 0))
-            return set_result(r, PSK_INCONCLUSIVE, "a NAT between client and server: floating to 4500 is not built yet"),
-                   PSK_INCONCLUSIVE;
+        if (pl[i].type == PL_NATD) {
+            const uint8_t *want = seen++ == 0 ? d2 : d1;
+            nat |= pl[i].len != hl || memcmp(pl[i].body, want, hl) != 0;
+        }
+    if (nat) {
+        struct net_addr to = m->peer;
+        net_addr_set_port(&to, 4500);
+        if (udp_reconnect(&m->sock, &to, &err) != L2F_OK)
+            return set_result(r, PSK_INCONCLUSIVE, "cannot float to UDP 4500"), PSK_INCONCLUSIVE;
+        m->natt = true;
+    }
     if (!ikec_dh_shared(m->t.group, m->dh, m->gxr, m->gxy) || !derive(m, psk))
         return set_result(r, PSK_INCONCLUSIVE, "key derivation failed"), PSK_INCONCLUSIVE;
     /* MM5: ID_ii (IPv4, UDP, port 500) and HASH_I, encrypted */
@@ -471,6 +507,8 @@ enum l2f_status psk_check(const char *host, uint16_t port, const char *psk, unsi
         net_addr_set_port(&addrs[0], port);
         st = udp_connect(&m->sock, &addrs[0], err);
     }
+    if (st == L2F_OK)
+        m->peer = addrs[0];
     if (st == L2F_OK && !(udp_local_address(&m->sock, &local) && udp_peer_address(&m->sock, &peer) &&
                           net_addr_ipv4(&local, m->local_ip, &m->local_port) &&
                           net_addr_ipv4(&peer, m->peer_ip, &m->peer_port))) {
@@ -489,5 +527,70 @@ enum l2f_status psk_check(const char *host, uint16_t port, const char *psk, unsi
     ikec_dh_free(m->dh);
     plat_wipe(m, sizeof *m);
     free(m);
+    return st;
+}
+
+/* ---- pacing ---- */
+
+static uint64_t last_in_process;
+
+static long long wall_ms(void)
+{
+    return (long long)time(NULL) * 1000;
+}
+
+enum l2f_status psk_check_paced(const char *state_dir, const char *host, uint16_t port, const char *psk,
+                                unsigned timeout_ms, struct psk_check_result *out, unsigned *waited_ms,
+                                struct l2f_err *err)
+{
+    char lock[PLAT_PATH_MAX + 32], last[PLAT_PATH_MAX + 32];
+    bool have_dir = state_dir && state_dir[0];
+    *waited_ms = 0;
+    if (have_dir) {
+        enum l2f_status st = plat_mkdir_p(state_dir, err);
+        if (st != L2F_OK)
+            return st;
+        snprintf(lock, sizeof lock, "%s%cpsk-check.lock", state_dir, PLAT_DIRSEP);
+        snprintf(last, sizeof last, "%s%cpsk-check.last", state_dir, PLAT_DIRSEP);
+        /* a lock left by a crash is stale after a minute */
+        char *text;
+        if (plat_read_file(lock, &text, NULL, err) == L2F_OK) {
+            long long since = wall_ms() - atoll(text);
+            free(text);
+            if (since < 60000) {
+                l2f_err_set(err, "another key check is running; try again in a moment");
+                return L2F_ERR_CONFLICT;
+            }
+            remove(lock);
+        }
+        char stamp[32];
+        snprintf(stamp, sizeof stamp, "%lld", wall_ms());
+        if (!plat_create_exclusive(lock, stamp, err))
+            return L2F_ERR_CONFLICT;
+        /* the pause since the last check of any process */
+        if (plat_read_file(last, &text, NULL, err) == L2F_OK) {
+            long long since = wall_ms() - atoll(text);
+            free(text);
+            if (since >= 0 && since < PSK_MIN_PAUSE_MS) {
+                *waited_ms = (unsigned)(PSK_MIN_PAUSE_MS - since);
+                plat_sleep_ms(*waited_ms);
+            }
+        }
+        l2f_err_clear(err);
+    }
+    uint64_t now = plat_monotonic_ms();
+    if (last_in_process && now - last_in_process < PSK_MIN_PAUSE_MS && !*waited_ms) {
+        *waited_ms = (unsigned)(PSK_MIN_PAUSE_MS - (now - last_in_process));
+        plat_sleep_ms(*waited_ms);
+    }
+    enum l2f_status st = psk_check(host, port, psk, timeout_ms, out, err);
+    last_in_process = plat_monotonic_ms();
+    if (have_dir) {
+        char stamp[32];
+        struct l2f_err ignored;
+        snprintf(stamp, sizeof stamp, "%lld", wall_ms());
+        plat_write_atomic(last, stamp, strlen(stamp), &ignored);
+        remove(lock);
+    }
     return st;
 }

@@ -28,4 +28,15 @@ const char *psk_verdict_id(enum psk_verdict v); /* "accepted", "rejected", "inco
 enum l2f_status psk_check(const char *host, uint16_t port, const char *psk, unsigned timeout_ms,
                           struct psk_check_result *out, struct l2f_err *err);
 
+/* This is a key-guessing oracle: checks run one at a time (a lock file in the
+ * state directory) and at least this far apart (the time of the last one is
+ * kept there too); within one process the pause holds without a directory. */
+#define PSK_MIN_PAUSE_MS 2000
+
+/* psk_check, paced: waits out the pause (*waited_ms says how long) and refuses
+ * while another check holds the lock. */
+enum l2f_status psk_check_paced(const char *state_dir, const char *host, uint16_t port, const char *psk,
+                                unsigned timeout_ms, struct psk_check_result *out, unsigned *waited_ms,
+                                struct l2f_err *err);
+
 #endif

@@ -146,6 +146,13 @@ enum l2f_status udp_connect(struct udp_sock *s, const struct net_addr *to, struc
     return L2F_OK;
 }
 
+enum l2f_status udp_reconnect(struct udp_sock *s, const struct net_addr *to, struct l2f_err *err)
+{
+    if (connect((native_sock)s->fd, (const struct sockaddr *)(const void *)to->storage, (socklen_t)to->len) != 0)
+        return sock_error("connect", err);
+    return L2F_OK;
+}
+
 bool udp_local_address(const struct udp_sock *s, struct net_addr *out)
 {
     socklen_t len = sizeof out->storage;

@@ -41,6 +41,8 @@ void udp_close(struct udp_sock *s);
 /* The raw IPv4 address and port of an address (false for IPv6), for NAT-D and IDs. */
 bool net_addr_ipv4(const struct net_addr *a, uint8_t ip[4], uint16_t *port);
 bool udp_peer_address(const struct udp_sock *s, struct net_addr *out);
+/* Aims a connected socket at another peer, keeping its source port (NAT-T float). */
+enum l2f_status udp_reconnect(struct udp_sock *s, const struct net_addr *to, struct l2f_err *err);
 /* Waits up to timeout_ms for any socket to be readable; returns how many are. */
 int udp_wait(struct udp_sock *const *socks, size_t n, unsigned timeout_ms);
 

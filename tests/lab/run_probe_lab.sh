@@ -96,6 +96,22 @@ printf '[server]\naddress = 127.0.0.3\n[profile "Lab"]\nPhoneNumber = 127.0.0.3\
 tr -d ' \n\t' <"$OUT" >"$OUT.flat"
 has '"id":"ike-proposals","status":"fail","summary":"NO-PROPOSAL-CHOSEN' "check --probe-real: 788"
 
+# the key itself: Main Mode 1-6 with the pre-shared key (issue 6)
+printf 'LabPsk-123\n' >"$lab/good.psk"
+printf 'NotTheKey\n' >"$lab/bad.psk"
+probe 0 127.0.0.2 --psk-file "$lab/good.psk"
+has '"psk":"accepted"' "the server's key is accepted"
+grep -q "received DELETE for IKE_SA" "$lab/charon.log" && ok || bad "no Delete after a successful key check"
+start=$(date +%s%N)
+probe 1 127.0.0.2 --psk-file "$lab/bad.psk"
+took=$(( ($(date +%s%N) - start) / 1000000 ))
+has '"psk":"rejected"' "a wrong key is rejected"
+# checks are paced: this one came right after the last
+if [ "$took" -ge 1500 ]; then ok; else bad "the second key check took only $took ms: no pause"; fi
+probe 1 127.0.0.3 --psk-file "$lab/good.psk"
+has '"psk":"inconclusive"' "no proposal: the key cannot be tested"
+if grep -rqs "LabPsk-123\|NotTheKey" "$OUT" "$XDG_STATE_HOME" "$lab/state"; then bad "a key reached output or state"; else ok; fi
+
 # SoftEther, a second real server that behaves differently (it answers only an
 # MM1 carrying the NAT-T vendor id and ignores ECP groups): accepted on both ports
 bash "$here/strongswan_lab.sh" stop "$lab"
@@ -105,6 +121,8 @@ elif bash "$here/softether_lab.sh" start "$lab"; then
     probe 0 127.0.0.1 --timeout 3000
     has '"probe":"ikev1-500","outcome":"accepted","transform":"[a-z0-9-]+"' "SoftEther on 500"
     has '"probe":"ikev1-4500","outcome":"accepted"' "SoftEther on 4500"
+    probe 0 127.0.0.1 --psk-file "$lab/good.psk" --timeout 3000
+    has '"psk":"accepted"' "SoftEther accepts its key"
 else
     bad "SoftEther did not start: $(tail -5 "$lab/vpnserver.out")"
 fi
