@@ -40,6 +40,13 @@ struct probe_report {
     int server_behind_nat;    /* from NAT-D: 1, 0, or -1 unknown */
 };
 
+/* What the server said to a pre-shared key (IKEv1 Main Mode 1-6). */
+enum psk_verdict {
+    PSK_ACCEPTED,    /* message 6 decrypted and HASH_R verified */
+    PSK_REJECTED,    /* what a wrong key gets: silence or garbage after message 5, a Delete */
+    PSK_INCONCLUSIVE /* the exchange stopped before the key was tested */
+};
+
 /* The last connection attempt Windows recorded for a profile. */
 struct connection_record {
     bool known;
@@ -107,6 +114,10 @@ struct backend_ops {
      * on a real machine: the diagnosis then sends real packets (net/probe). */
     enum l2f_status (*probe_server)(struct backend *be, const char *host,
                                     struct probe_report *out, struct l2f_err *err);
+    /* Simulates checking a pre-shared key against the server. NULL on a real
+     * machine: the core then runs the real exchange (net/pskcheck). */
+    enum l2f_status (*check_psk)(struct backend *be, const char *host, const char *psk,
+                                 enum psk_verdict *verdict, struct l2f_err *err);
     enum l2f_status (*last_connection)(struct backend *be, const char *profile,
                                        struct connection_record *out, struct l2f_err *err);
     /* The test connection: start it, then poll for events without blocking

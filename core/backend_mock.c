@@ -451,6 +451,21 @@ static enum l2f_status mock_probe(struct backend *be, const char *host, struct p
     return L2F_OK;
 }
 
+/* A key check against the simulated server: the same rules as its IKE answers. */
+static enum l2f_status mock_check_psk(struct backend *be, const char *host, const char *psk,
+                                      enum psk_verdict *verdict, struct l2f_err *err)
+{
+    const struct scenario *sc = &mock(be)->sc;
+    char addr[64];
+    (void)err;
+    if (!resolves(sc, host, addr, sizeof addr) || !is_the_server(sc, host) || !sc->server_reachable ||
+        !sc->server_proposals_windows)
+        *verdict = PSK_INCONCLUSIVE;
+    else
+        *verdict = !sc->server_psk[0] || strcmp(sc->server_psk, psk) == 0 ? PSK_ACCEPTED : PSK_REJECTED;
+    return L2F_OK;
+}
+
 static enum l2f_status mock_last_connection(struct backend *be, const char *profile,
                                             struct connection_record *out, struct l2f_err *err)
 {
@@ -643,6 +658,7 @@ const struct backend_ops backend_mock_ops = {
     .service_set_start = mock_service_set_start,
     .is_admin = mock_is_admin,
     .probe_server = mock_probe,
+    .check_psk = mock_check_psk,
     .last_connection = mock_last_connection,
     .connect_start = mock_connect_start,
     .connect_poll = mock_connect_poll,

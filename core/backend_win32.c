@@ -411,6 +411,7 @@ const struct backend_ops backend_win32_ops = {
     .service_set_start = win_service_set_start,
     .is_admin = win_is_admin,
     .probe_server = NULL, /* the diagnosis probes the real server itself */
+    .check_psk = NULL,    /* and checks keys against it for real */
     .last_connection = win_last_connection,
     .connect_start = win_connect_start,
     .connect_poll = win_connect_poll,

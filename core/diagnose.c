@@ -7,6 +7,7 @@
 #include "journal.h"
 #include "kb.h"
 #include "net/probe.h"
+#include "net/pskcheck.h"
 
 void diagnose_start(struct diagnose_run *run, struct backend *be, const char *profile)
 {
@@ -61,6 +62,18 @@ static bool probe_part(struct diagnose_run *run)
     o->probe_st = L2F_OK;
     diagnose_cancel(run);
     return true;
+}
+
+enum l2f_status diagnose_check_key(struct backend *be, bool real, const char *state_dir, const char *host,
+                                   const char *psk, enum psk_verdict *verdict, struct l2f_err *err)
+{
+    if (be->ops->check_psk && !real)
+        return be->ops->check_psk(be, host, psk, verdict, err);
+    struct psk_check_result r;
+    unsigned waited;
+    enum l2f_status st = psk_check_paced(state_dir, host, 500, psk, PROBE_DEFAULT_TIMEOUT_MS, &r, &waited, err);
+    *verdict = r.verdict;
+    return st;
 }
 
 void diagnose_use_journal(struct diagnose_run *run, const struct journal *journal)
@@ -130,8 +143,18 @@ bool diagnose_step(struct diagnose_run *run)
     case DIAG_PROBE:
         if (probe_part(run)) {
             o->have_probe = true;
-            run->next = DIAG_DONE;
+            run->next = DIAG_KEY;
         }
+        break;
+    case DIAG_KEY:
+        /* only with a key at hand, and only where IKE answers */
+        if (run->psk && o->profile.server[0] && o->probe_st == L2F_OK &&
+            (o->probe.ike500 == PROBE_ACCEPTED || o->probe.ike4500 == PROBE_ACCEPTED)) {
+            o->key_st = diagnose_check_key(be, run->real_probe, run->cache_dir, o->profile.server, run->psk,
+                                           &o->key, &scratch);
+            o->have_key = true;
+        }
+        run->next = DIAG_DONE;
         break;
     case DIAG_DONE:
         break;
@@ -403,6 +426,24 @@ static void eval_proposals(const struct observations *o, struct check_result *r)
         set(r, CHECK_UNKNOWN, FIX_NONE, "no IKE answer to judge by");
 }
 
+static void eval_psk_matches(const struct observations *o, struct check_result *r)
+{
+    if (!o->have_probe)
+        running(r);
+    else if (!o->have_key) {
+        set(r, CHECK_UNKNOWN, FIX_NONE, "no key at hand to test (give --psk-file FILE)");
+        r->not_applicable = true;
+    }
+    else if (o->key_st != L2F_OK)
+        set(r, CHECK_UNKNOWN, FIX_NONE, "the key could not be tested: %s", l2f_status_message(o->key_st));
+    else if (o->key == PSK_ACCEPTED)
+        set(r, CHECK_PASS, FIX_NONE, "the server verified the key given (main mode completed)");
+    else if (o->key == PSK_REJECTED)
+        set(r, CHECK_FAIL, FIX_USE_PSK, "the server rejects the key given: phase 1 fails (789)");
+    else
+        set(r, CHECK_UNKNOWN, FIX_NONE, "the exchange stopped before the key was tested");
+}
+
 static void eval_ikev2(const struct observations *o, struct check_result *r)
 {
     if (!o->have_probe) {
@@ -501,6 +542,7 @@ static const check_fn evaluators[CHECK_COUNT] = {
     [CHECK_PROHIBIT_IPSEC] = eval_prohibit,
     [CHECK_PSK] = eval_psk,
     [CHECK_IKE_PROPOSALS] = eval_proposals,
+    [CHECK_PSK_MATCHES] = eval_psk_matches,
     [CHECK_IKEV2] = eval_ikev2,
     [CHECK_MSCHAPV2] = eval_mschapv2,
     [CHECK_LCP_EXTENSIONS] = eval_lcp,
@@ -514,7 +556,7 @@ static enum check_status stage_status(const struct diagnosis *d, enum stage_id s
 {
     bool fail = false, warn = false, run = false, unknown = false;
     for (int c = 0; c < CHECK_COUNT; c++) {
-        if (check_info((enum check_id)c)->stage != s)
+        if (check_info((enum check_id)c)->stage != s || d->checks[c].not_applicable)
             continue;
         switch (d->checks[c].status) {
         case CHECK_FAIL: fail = true; break;

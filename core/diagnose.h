@@ -39,10 +39,15 @@ struct observations {
     bool have_probe;
     enum l2f_status probe_st;
     struct probe_report probe;
+
+    bool have_key; /* a key was at hand and was checked */
+    enum l2f_status key_st;
+    enum psk_verdict key;
 };
 
 struct check_result {
     enum check_status status;
+    bool not_applicable; /* nothing to test (no key at hand): left out of its stage's verdict */
     char summary[224]; /* one line naming the observed value */
     enum fix_id fix;   /* FIX_NONE unless a fix would change something */
 };
@@ -61,6 +66,7 @@ enum diagnose_step {
     DIAG_SERVICES,
     DIAG_LAST,
     DIAG_PROBE,
+    DIAG_KEY,
     DIAG_DONE
 };
 
@@ -75,6 +81,7 @@ struct diagnose_run {
     unsigned probe_timeout_ms;
     struct probe *live_probe; /* the real probe under way */
     const char *cache_dir;    /* where recent probe answers are kept; may be NULL */
+    const char *psk;          /* a key to check against the server, or NULL; not kept */
     char profile[PROFILE_NAME_MAX];
     enum diagnose_step next;
     struct observations obs;
@@ -87,6 +94,10 @@ void diagnose_use_journal(struct diagnose_run *run, const struct journal *journa
 /* Gathers the next part; returns false once everything is gathered. A real
  * probe takes several steps, none waiting longer than probe_wait_ms. */
 bool diagnose_step(struct diagnose_run *run);
+/* Checks a key against host: the backend's simulation, or (real, or a backend
+ * without one) the real exchange, paced through state_dir. */
+enum l2f_status diagnose_check_key(struct backend *be, bool real, const char *state_dir, const char *host,
+                                   const char *psk, enum psk_verdict *verdict, struct l2f_err *err);
 /* Frees what a run still holds (a probe under way); safe to call twice. */
 void diagnose_cancel(struct diagnose_run *run);
 /* Runs every step, then evaluates; returns the status of reading the profile. */

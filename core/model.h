@@ -120,6 +120,10 @@ enum fix_id { FIX_TABLE(FIX_ENUM) FIX_COUNT, FIX_NONE = FIX_COUNT };
       "The server's IPsec configuration (encryption, integrity, DH group)",                \
       "Windows offers AES/3DES with SHA1 and a fixed set of DH groups; a server that "     \
       "accepts none of them answers NO-PROPOSAL-CHOSEN and Windows shows 788.")            \
+    X(CHECK_PSK_MATCHES, "psk-matches", STAGE_IPSEC, FIX_USE_PSK, "The server accepts the key", \
+      "The key given to l2tpfix (--psk-file, or typed for use-psk) against the server's",  \
+      "Checked with a real IKEv1 Main Mode from this machine: the server either verifies "  \
+      "the key or does not; a key it rejects is what fails phase 1 with 789.")             \
     X(CHECK_IKEV2, "ikev2-available", STAGE_IPSEC, FIX_SWITCH_IKEV2, "IKEv2 as an alternative",      \
       "The server's IKEv2 configuration; on Windows a profile of type IKEv2",              \
       "The guide's fallback: a server that answers IKEv2 where L2TP/IPsec fails can be "   \

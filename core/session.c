@@ -112,6 +112,7 @@ void session_diagnose_start(struct session *s, struct diagnose_run *run)
     diagnose_use_journal(run, &s->journal);
     run->real_probe = s->real_probe;
     run->cache_dir = s->state_dir; /* empty in demo mode: this process only */
+    run->psk = s->check_psk;
 }
 
 enum l2f_status session_diagnose(struct session *s, struct observations *obs, struct diagnosis *d,
@@ -141,6 +142,23 @@ enum l2f_status session_apply(struct session *s, const struct fix_plan *plan,
 {
     struct fix_context ctx;
     session_fix_context(s, &ctx);
+    s->key_tested = false;
+    /* verify, then store: a key the server rejects is saved only on request */
+    if (plan->fix == FIX_USE_PSK && secrets && secrets->psk) {
+        struct vpn_profile p;
+        enum l2f_status st = s->be.ops->read_profile(&s->be, plan->profile, &p, err);
+        if (st != L2F_OK)
+            return st;
+        struct l2f_err key_err;
+        if (p.server[0] && diagnose_check_key(&s->be, s->real_probe, s->state_dir, p.server, secrets->psk,
+                                              &s->key_verdict, &key_err) == L2F_OK) {
+            s->key_tested = true;
+            if (s->key_verdict == PSK_REJECTED && !s->store_rejected_key) {
+                l2f_err_set(err, "the server rejects this key: not saved (--store-rejected-key saves it anyway)");
+                return L2F_ERR_CONFLICT;
+            }
+        }
+    }
     enum l2f_status st = fix_apply(&ctx, plan, secrets, entry_id, err);
     if (st == L2F_OK && plan->needs_reboot)
         s->reboot_required = true;

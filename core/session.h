@@ -26,6 +26,10 @@ struct session {
     char profile[PROFILE_NAME_MAX];
     bool reboot_required; /* a change made in this session needs a restart */
     bool real_probe;      /* probe the real server even on a simulated machine */
+    const char *check_psk; /* a key the diagnosis tests (psk-matches); the caller wipes it */
+    bool store_rejected_key; /* the explicit override: save a key the server rejects */
+    bool key_tested;       /* the last use-psk tested its key first */
+    enum psk_verdict key_verdict;
 };
 
 /* Opens the backend the options name (on Linux only the mock exists; the live

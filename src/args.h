@@ -31,10 +31,11 @@ enum command_id { COMMAND_TABLE(COMMAND_ENUM) COMMAND_COUNT };
     X(OPT_MOCK, "mock", "FILE", "run on a scenario file; changes are written back to it")  \
     X(OPT_PROFILE, "profile", "NAME", "the VPN profile to work on")                       \
     X(OPT_STATE_DIR, "state-dir", "DIR", "where the journal and backups live")            \
-    X(OPT_PSK_FILE, "psk-file", "FILE", "read the pre-shared key for use-psk from FILE")  \
+    X(OPT_PSK_FILE, "psk-file", "FILE", "the pre-shared key for use-psk, check and probe") \
     X(OPT_PASSWORD_FILE, "password-file", "FILE", "read the password for credentials from FILE") \
     X(OPT_USERNAME, "username", "NAME", "the user name the credentials fix saves")        \
     X(OPT_PROBE_REAL, "probe-real", NULL, "with --demo/--mock: probe the real server")   \
+    X(OPT_STORE_REJECTED_KEY, "store-rejected-key", NULL, "use-psk: save a key the server rejects") \
     X(OPT_PORT, "port", "N", "probe: the IKE port (default 500)")                         \
     X(OPT_NATT_PORT, "natt-port", "N", "probe: the NAT-T port (default 4500)")            \
     X(OPT_TIMEOUT, "timeout", "MS", "probe: give up after this long (default 4000)")      \

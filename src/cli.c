@@ -55,6 +55,7 @@ static int open_session(struct cli *c, bool need_profile)
     if (st != L2F_OK)
         return fail(c, st, &err);
     c->s.real_probe = a->given[OPT_PROBE_REAL];
+    c->s.store_rejected_key = a->given[OPT_STORE_REJECTED_KEY];
     if (need_profile) {
         st = session_select_profile(&c->s, a->value[OPT_PROFILE], &err);
         if (st != L2F_OK) {
@@ -100,7 +101,17 @@ static int cmd_check(struct cli *c)
     struct observations obs;
     struct diagnosis d;
     struct l2f_err err = {{0}};
+    char psk[SECRET_MAX] = "";
+    if (c->a->value[OPT_PSK_FILE]) {
+        /* psk-matches: the key is tested against the server, then wiped */
+        enum l2f_status st = term_read_secret_file(c->a->value[OPT_PSK_FILE], psk, sizeof psk, &err);
+        if (st != L2F_OK)
+            return fail(c, st, &err);
+        c->s.check_psk = psk;
+    }
     enum l2f_status st = session_diagnose(&c->s, &obs, &d, &err);
+    plat_wipe(psk, sizeof psk);
+    c->s.check_psk = NULL;
     if (st != L2F_OK)
         return fail(c, st, &err);
     if (c->json) {
@@ -258,6 +269,11 @@ static int cmd_fix(struct cli *c)
         if (st == L2F_OK)
             st = session_apply(&c->s, plan, &secrets, &id, &err);
         plat_wipe(secret, sizeof secret);
+        if (c->s.key_tested)
+            printf("%s: the server %s this key\n", fix_info(plan->fix)->id,
+                   c->s.key_verdict == PSK_ACCEPTED   ? "accepts"
+                   : c->s.key_verdict == PSK_REJECTED ? "rejects"
+                                                      : "could not test");
         if (st == L2F_OK) {
             printf("applied %s (journal entry %d)\n", fix_info(plan->fix)->id, id);
             reboot |= plan->needs_reboot;

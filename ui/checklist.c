@@ -164,8 +164,9 @@ static void draw_stage(struct app *a, int y, enum stage_id s, bool selected)
     conn_text(a, s, info, sizeof info, &st);
     if (!info[0] && !a->expanded[s]) {
         int n = 0;
+        /* a check with nothing to test (no key at hand) is not counted as passing */
         for (int c = 0; c < CHECK_COUNT; c++)
-            n += check_info((enum check_id)c)->stage == s;
+            n += check_info((enum check_id)c)->stage == s && !a->shown.checks[c].not_applicable;
         if (a->shown.stages[s] == CHECK_PASS)
             snprintf(info, sizeof info, "%s%d checks pass", n > 1 ? "all " : "", n);
         else

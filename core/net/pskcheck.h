@@ -7,13 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "backend.h"
 #include "status.h"
-
-enum psk_verdict {
-    PSK_ACCEPTED,     /* MM6 decrypted and HASH_R verified */
-    PSK_REJECTED,     /* what a wrong key gets: silence or garbage after MM5, a Delete */
-    PSK_INCONCLUSIVE  /* the exchange stopped before the key was tested */
-};
 
 struct psk_check_result {
     enum psk_verdict verdict;

@@ -63,7 +63,22 @@ fresh psk-mismatch
 run 1 --mock "$S" --state-dir "$ST" fix all --yes
 has "$ERR" 'use-psk not applied: .*--psk-file' "psk without a key says how"
 printf 'the-servers-key\n' >"$WORK/psk.txt"
+printf 'an-old-key\n' >"$WORK/old.txt"
+run 1 --mock "$S" --state-dir "$ST" check --psk-file "$WORK/old.txt"
+has "$OUT" '^  FAIL +psk-matches +the server rejects the key given' "psk-matches with the old key"
+# the key given passes; the saved one stays suspect (the last 789), so still exit 1
+run 1 --mock "$S" --state-dir "$ST" check --psk-file "$WORK/psk.txt" --json
+hasjson "$OUT" '"id":"psk-matches","status":"pass"' "psk-matches with the server's key"
+hasjson "$OUT" '"id":"psk-configured","status":"warn"' "the saved key still suspect"
+# verify, then store: a rejected key is stored only on request
+cp "$S" "$WORK/before-key.ini"
+run 1 --mock "$S" --state-dir "$ST" --psk-file "$WORK/old.txt" fix use-psk --yes
+has "$ERR" 'the server rejects this key: not saved \(--store-rejected-key' "rejected key refused"
+cmp -s "$S" "$WORK/before-key.ini" && ok || bad "a rejected key changed the scenario"
+run 0 --mock "$S" --state-dir "$ST" --psk-file "$WORK/old.txt" --store-rejected-key fix use-psk --yes
+has "$OUT" 'use-psk: the server rejects this key' "override says what it saves"
 run 0 --mock "$S" --state-dir "$ST" --psk-file "$WORK/psk.txt" fix use-psk --yes
+has "$OUT" 'use-psk: the server accepts this key' "the right key, checked"
 run 0 --mock "$S" --state-dir "$ST" connect
 fresh wrong-password
 printf 'Correct-Pass\n' >"$WORK/pw.txt"

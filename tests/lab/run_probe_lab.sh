@@ -112,6 +112,23 @@ probe 1 127.0.0.3 --psk-file "$lab/good.psk"
 has '"psk":"inconclusive"' "no proposal: the key cannot be tested"
 if grep -rqs "LabPsk-123\|NotTheKey" "$OUT" "$XDG_STATE_HOME" "$lab/state"; then bad "a key reached output or state"; else ok; fi
 
+# the same through the diagnosis and the use-psk fix, with real packets
+printf '[server]\naddress = 127.0.0.2\n[profile "Lab"]\nPhoneNumber = 127.0.0.2\npsk = stale\n' >"$lab/k.ini"
+sleep 2 # the pause between key checks
+"$L2TPFIX" --mock "$lab/k.ini" --state-dir "$lab/state" --probe-real check --psk-file "$lab/good.psk" --json >"$OUT" 2>&1 </dev/null
+tr -d ' \n\t' <"$OUT" >"$OUT.flat"
+has '"id":"psk-matches","status":"pass"' "check --psk-file against the real server"
+cp "$lab/k.ini" "$lab/k.before"
+"$L2TPFIX" --mock "$lab/k.ini" --state-dir "$lab/state" --probe-real --psk-file "$lab/bad.psk" fix use-psk --yes >"$OUT" 2>&1 </dev/null
+rc=$?; tr -d '\n' <"$OUT" >"$OUT.flat"
+[ "$rc" -eq 1 ] && ok || bad "use-psk with a key the real server rejects exited $rc"
+has 'the server rejects this key: not saved' "use-psk refuses the rejected key"
+cmp -s "$lab/k.ini" "$lab/k.before" && ok || bad "a rejected key was saved"
+"$L2TPFIX" --mock "$lab/k.ini" --state-dir "$lab/state" --probe-real --psk-file "$lab/good.psk" fix use-psk --yes >"$OUT" 2>&1 </dev/null
+rc=$?; tr -d '\n' <"$OUT" >"$OUT.flat"
+[ "$rc" -eq 0 ] && ok || bad "use-psk with the server's key exited $rc"
+has 'the server accepts this key' "use-psk checks, then saves"
+
 # SoftEther, a second real server that behaves differently (it answers only an
 # MM1 carrying the NAT-T vendor id and ignores ECP groups): accepted on both ports
 bash "$here/strongswan_lab.sh" stop "$lab"

@@ -58,7 +58,11 @@ static void healthy_passes_everything(void **state)
     healthy(&o);
     struct diagnosis d = eval(&o);
     for (int c = 0; c < CHECK_COUNT; c++)
-        assert_check(&d, (enum check_id)c, CHECK_PASS, FIX_NONE, NULL);
+        if (c != CHECK_PSK_MATCHES)
+            assert_check(&d, (enum check_id)c, CHECK_PASS, FIX_NONE, NULL);
+    /* no key at hand: said, and kept out of the stage's verdict */
+    assert_check(&d, CHECK_PSK_MATCHES, CHECK_UNKNOWN, FIX_NONE, "no key at hand");
+    assert_true(d.checks[CHECK_PSK_MATCHES].not_applicable);
     for (int s = 0; s < STAGE_COUNT; s++)
         assert_int_equal(d.stages[s], CHECK_PASS);
     assert_int_equal(d.n_recommended, 0);
@@ -298,6 +302,25 @@ static void a_result_older_than_a_change_is_no_evidence(void **state)
     assert_check(&d, CHECK_CREDENTIALS, CHECK_PASS, FIX_NONE, NULL);
 }
 
+static void a_key_at_hand_is_tested(void **state)
+{
+    (void)state;
+    struct observations o;
+    healthy(&o);
+    o.have_key = true;
+    o.key = PSK_ACCEPTED;
+    assert_check((struct diagnosis[]){eval(&o)}, CHECK_PSK_MATCHES, CHECK_PASS, FIX_NONE, "verified the key");
+    o.key = PSK_REJECTED;
+    struct diagnosis d = eval(&o);
+    assert_check(&d, CHECK_PSK_MATCHES, CHECK_FAIL, FIX_USE_PSK, "rejects the key");
+    assert_false(d.checks[CHECK_PSK_MATCHES].not_applicable);
+    assert_int_equal(d.stages[STAGE_IPSEC], CHECK_FAIL);
+    o.key = PSK_INCONCLUSIVE;
+    d = eval(&o);
+    assert_check(&d, CHECK_PSK_MATCHES, CHECK_UNKNOWN, FIX_NONE, "before the key was tested");
+    assert_int_equal(d.stages[STAGE_IPSEC], CHECK_UNKNOWN); /* tested but unanswered: counts */
+}
+
 static void partial_observations_show_running(void **state)
 {
     (void)state;
@@ -358,6 +381,7 @@ int main(void)
         cmocka_unit_test(psk),
         cmocka_unit_test(credentials_and_last_auth),
         cmocka_unit_test(a_result_older_than_a_change_is_no_evidence),
+        cmocka_unit_test(a_key_at_hand_is_tested),
         cmocka_unit_test(partial_observations_show_running),
         cmocka_unit_test(stepwise_run_on_the_mock),
     };

@@ -250,6 +250,11 @@ static void probe_simulated_from_the_server(void **state)
     assert_int_equal(r.ike4500, PROBE_NO_ANSWER);
     assert_int_equal(r.ikev2, PROBE_ACCEPTED);
     assert_int_equal(r.client_behind_nat, 1);
+    enum psk_verdict v;
+    assert_int_equal(be.ops->check_psk(&be, "203.0.113.9", "any key: the scenario pins none", &v, &err), L2F_OK);
+    assert_int_equal(v, PSK_ACCEPTED);
+    assert_int_equal(be.ops->check_psk(&be, "elsewhere.example", "k", &v, &err), L2F_OK);
+    assert_int_equal(v, PSK_INCONCLUSIVE);
     assert_int_equal(be.ops->probe_server(&be, "elsewhere.example", &r, &err), L2F_OK);
     assert_false(r.resolved);
     assert_int_equal(r.ike500, PROBE_ERROR);
