@@ -1,0 +1,99 @@
+/* The key check's primitives on known answers: the HMAC test cases of RFC 2202
+ * and RFC 4231, Diffie-Hellman agreement both ways, CBC round trips. */
+#include <stdio.h>
+#include <string.h>
+
+#include "net/ike.h"
+#include "net/ikecrypto.h"
+#include "testutil.h"
+
+static void hex(const char *s, uint8_t *out)
+{
+    for (size_t i = 0; s[2 * i]; i++) {
+        unsigned v;
+        sscanf(s + 2 * i, "%2x", &v);
+        out[i] = (uint8_t)v;
+    }
+}
+
+static void hmac_known_answers(void **state)
+{
+    (void)state;
+    if (!ikec_available())
+        skip();
+    uint8_t key[20], out[32], want[32];
+    memset(key, 0x0b, sizeof key);
+    assert_true(ikec_prf(IKE_HASH_SHA1, key, 20, (const uint8_t *)"Hi There", 8, out));
+    hex("b617318655057264e28bc0b6fb378c8ef146be00", want);
+    assert_memory_equal(out, want, 20);
+    assert_true(ikec_prf(IKE_HASH_SHA256, key, 20, (const uint8_t *)"Hi There", 8, out));
+    hex("b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7", want);
+    assert_memory_equal(out, want, 32);
+    assert_int_equal(ikec_hash_len(IKE_HASH_SHA1), 20);
+    assert_int_equal(ikec_hash_len(7), 0);
+}
+
+static void dh_agrees_both_ways(void **state)
+{
+    (void)state;
+    if (!ikec_available())
+        skip();
+    static const uint16_t groups[] = {IKE_GROUP_MODP1024, IKE_GROUP_MODP2048};
+    for (size_t g = 0; g < 2; g++) {
+        size_t n = ikec_dh_len(groups[g]);
+        uint8_t pa[IKEC_MAX_DH], pb[IKEC_MAX_DH], sa[IKEC_MAX_DH], sb[IKEC_MAX_DH];
+        void *a, *b;
+        assert_true(ikec_dh_keypair(groups[g], &a, pa));
+        assert_true(ikec_dh_keypair(groups[g], &b, pb));
+        assert_true(ikec_dh_shared(groups[g], a, pb, sa));
+        assert_true(ikec_dh_shared(groups[g], b, pa, sb));
+        assert_memory_equal(sa, sb, n);
+        assert_memory_not_equal(pa, pb, n);
+        /* a peer value of 1 or p-1 would pin the secret: refused */
+        uint8_t one[IKEC_MAX_DH] = {0};
+        one[n - 1] = 1;
+        assert_false(ikec_dh_shared(groups[g], a, one, sa));
+        ikec_dh_free(a);
+        ikec_dh_free(b);
+    }
+    void *x;
+    uint8_t pub[IKEC_MAX_DH];
+    assert_false(ikec_dh_keypair(IKE_GROUP_ECP256, &x, pub)); /* not computed here */
+}
+
+static void cbc_round_trips(void **state)
+{
+    (void)state;
+    if (!ikec_available())
+        skip();
+    uint8_t key[32], iv[16], plain[64], enc[64], dec[64];
+    for (size_t i = 0; i < sizeof key; i++)
+        key[i] = (uint8_t)i;
+    memset(iv, 0x42, sizeof iv);
+    for (size_t i = 0; i < sizeof plain; i++)
+        plain[i] = (uint8_t)(i * 7);
+    static const struct {
+        uint16_t enc, bits;
+        size_t key, block;
+    } ciphers[] = {{IKE_ENC_AES_CBC, 256, 32, 16}, {IKE_ENC_AES_CBC, 128, 16, 16}, {IKE_ENC_3DES, 0, 24, 8}};
+    for (size_t c = 0; c < 3; c++) {
+        assert_int_equal(ikec_key_len(ciphers[c].enc, ciphers[c].bits), ciphers[c].key);
+        assert_int_equal(ikec_block_len(ciphers[c].enc), ciphers[c].block);
+        assert_true(ikec_cbc(ciphers[c].enc, ciphers[c].bits, key, iv, plain, 64, enc, true));
+        assert_memory_not_equal(plain, enc, 64);
+        assert_true(ikec_cbc(ciphers[c].enc, ciphers[c].bits, key, iv, enc, 64, dec, false));
+        assert_memory_equal(plain, dec, 64);
+        /* no padding: a partial block is refused */
+        assert_false(ikec_cbc(ciphers[c].enc, ciphers[c].bits, key, iv, plain, 60, enc, true));
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(hmac_known_answers),
+        cmocka_unit_test(dh_agrees_both_ways),
+        cmocka_unit_test(cbc_round_trips),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
