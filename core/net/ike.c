@@ -258,6 +258,37 @@ static const uint8_t *payload(const uint8_t *p, const uint8_t *end, unsigned *ne
     return p + 4;
 }
 
+bool ike_walk(const uint8_t *p, size_t len, unsigned first, struct ike_payload *out, size_t max, size_t *count)
+{
+    const uint8_t *end = p + len;
+    unsigned type = first;
+    *count = 0;
+    while (type != PL_NONE) {
+        unsigned next;
+        size_t blen;
+        const uint8_t *body = payload(p, end, &next, &blen);
+        if (!body || *count == max)
+            return false;
+        out[*count].type = type;
+        out[*count].body = body;
+        out[*count].len = blen;
+        (*count)++;
+        p = body + blen;
+        type = next;
+    }
+    return true;
+}
+
+const struct ike_payload *ike_find(const struct ike_payload *pl, size_t n, unsigned type)
+{
+    for (size_t i = 0; i < n; i++)
+        if (pl[i].type == type)
+            return &pl[i];
+    return NULL;
+}
+
+#define MAX_REPLY_PAYLOADS 32
+
 static enum l2f_status parse_v1_transform(const uint8_t *body, size_t len, struct ike_transform *t,
                                           struct l2f_err *err)
 {
@@ -325,33 +356,28 @@ enum l2f_status ike_v1_parse_reply(const uint8_t *buf, size_t len, const uint8_t
     memcpy(out->responder_cookie, buf + 8, IKE_COOKIE_LEN);
     if (buf[19] & 0x01)
         return bad(err, "encrypted: not an answer to message 1");
-    const uint8_t *p = buf + IKE_HEADER_LEN, *end = buf + len;
-    unsigned type = buf[16];
+    struct ike_payload pl[MAX_REPLY_PAYLOADS];
+    size_t n;
+    if (!ike_walk(buf + IKE_HEADER_LEN, len - IKE_HEADER_LEN, buf[16], pl, MAX_REPLY_PAYLOADS, &n))
+        return bad(err, "payload chain runs out of the packet");
     bool have_sa = false, have_notify = false;
-    for (int guard = 0; type != PL_NONE; guard++) {
-        unsigned next;
-        size_t blen;
-        const uint8_t *body = payload(p, end, &next, &blen);
-        if (!body || guard > 32)
-            return bad(err, "payload chain runs out of the packet");
-        if (type == PL_SA && exchange == EXCH_MAIN_MODE) {
+    for (size_t i = 0; i < n; i++) {
+        if (pl[i].type == PL_SA && exchange == EXCH_MAIN_MODE) {
             if (have_sa)
                 return bad(err, "two SA payloads");
-            st = parse_v1_sa(body, blen, &out->chosen, err);
+            st = parse_v1_sa(pl[i].body, pl[i].len, &out->chosen, err);
             if (st != L2F_OK)
                 return st;
             have_sa = true;
-        } else if (type == PL_NOTIFY) {
-            if (blen < 8)
+        } else if (pl[i].type == PL_NOTIFY) {
+            if (pl[i].len < 8)
                 return bad(err, "notify too short");
-            out->notify = (uint16_t)get16(body + 6);
+            out->notify = (uint16_t)get16(pl[i].body + 6);
             have_notify = true;
-        } else if (type == PL_VENDOR_ID) {
-            if (blen == sizeof natt_vid && memcmp(body, natt_vid, sizeof natt_vid) == 0)
+        } else if (pl[i].type == PL_VENDOR_ID) {
+            if (pl[i].len == sizeof natt_vid && memcmp(pl[i].body, natt_vid, sizeof natt_vid) == 0)
                 out->natt_vendor_id = true;
         }
-        p = body + blen;
-        type = next;
     }
     if (have_sa) {
         static const uint8_t zero[IKE_COOKIE_LEN] = {0};
@@ -458,18 +484,17 @@ enum l2f_status ike_v2_parse_reply(const uint8_t *buf, size_t len, const uint8_t
     if (!(buf[19] & 0x20))
         return bad(err, "not a response");
     memcpy(out->responder_cookie, buf + 8, IKE_COOKIE_LEN);
-    const uint8_t *p = buf + IKE_HEADER_LEN, *end = buf + len;
-    unsigned type = buf[16];
+    struct ike_payload pl[MAX_REPLY_PAYLOADS];
+    size_t n;
+    if (!ike_walk(buf + IKE_HEADER_LEN, len - IKE_HEADER_LEN, buf[16], pl, MAX_REPLY_PAYLOADS, &n))
+        return bad(err, "payload chain runs out of the packet");
     bool have_sa = false;
-    for (int guard = 0; type != PL_NONE; guard++) {
-        unsigned next;
-        size_t blen;
-        const uint8_t *body = payload(p, end, &next, &blen);
-        if (!body || guard > 32)
-            return bad(err, "payload chain runs out of the packet");
-        if (type == PL2_SA) {
+    for (size_t i = 0; i < n; i++) {
+        const uint8_t *body = pl[i].body;
+        size_t blen = pl[i].len;
+        if (pl[i].type == PL2_SA) {
             have_sa = true;
-        } else if (type == PL2_NOTIFY) {
+        } else if (pl[i].type == PL2_NOTIFY) {
             if (blen < 4)
                 return bad(err, "notify too short");
             unsigned ntype = get16(body + 2);
@@ -495,8 +520,6 @@ enum l2f_status ike_v2_parse_reply(const uint8_t *buf, size_t len, const uint8_t
                 return L2F_OK;
             }
         }
-        p = body + blen;
-        type = next;
     }
     if (!have_sa)
         return bad(err, "neither an SA nor an error notify");

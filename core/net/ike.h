@@ -41,6 +41,20 @@ struct ike_transform {
 extern const struct ike_transform ike_windows_offer[];
 extern const size_t ike_windows_offer_count;
 
+/* One payload of a chain: its type, and its body after the 4-byte header. */
+struct ike_payload {
+    unsigned type;
+    const uint8_t *body;
+    size_t len;
+};
+
+/* Splits the payload chain that starts with type first into out (at most max);
+ * false when a payload runs out of [p, p+len), is shorter than its header, or
+ * the chain is longer than max. Bytes after the last payload (padding) are
+ * left alone. */
+bool ike_walk(const uint8_t *p, size_t len, unsigned first, struct ike_payload *out, size_t max, size_t *count);
+const struct ike_payload *ike_find(const struct ike_payload *pl, size_t n, unsigned type);
+
 /* "aes256-sha1-modp2048" */
 void ike_transform_name(const struct ike_transform *t, char *buf, size_t len);
 

@@ -32,12 +32,6 @@ static const struct ike_transform modp_offer[] = {
     {IKE_ENC_3DES, 0, IKE_HASH_SHA1, IKE_AUTH_PSK, IKE_GROUP_MODP1024},
 };
 
-struct payload {
-    unsigned type;
-    const uint8_t *body;
-    size_t len;
-};
-
 /* All the state of one exchange; wiped before it is freed. */
 struct mm {
     struct udp_sock sock;
@@ -104,36 +98,6 @@ static size_t header(struct mm *m, uint8_t *buf, unsigned next, unsigned exchang
     put32(buf + 20, msgid);
     put32(buf + 24, 0);
     return IKE_HEADER_LEN;
-}
-
-/* Splits the payload chain of a (decrypted) body. */
-static size_t walk(const uint8_t *p, size_t len, unsigned first, struct payload *out, size_t max)
-{
-    size_t n = 0;
-    const uint8_t *end = p + len;
-    unsigned type = first;
-    while (type != 0 && n < max) {
-        if (end - p < 4)
-            return 0;
-        size_t plen = (size_t)p[2] << 8 | p[3];
-        if (plen < 4 || plen > (size_t)(end - p))
-            return 0;
-        out[n].type = type;
-        out[n].body = p + 4;
-        out[n].len = plen - 4;
-        n++;
-        type = p[0];
-        p += plen;
-    }
-    return type == 0 ? n : 0;
-}
-
-static const struct payload *find(const struct payload *pl, size_t n, unsigned type)
-{
-    for (size_t i = 0; i < n; i++)
-        if (pl[i].type == type)
-            return &pl[i];
-    return NULL;
 }
 
 /* Waits for one datagram with our cookie, resending the last packet at 1 s
@@ -405,9 +369,11 @@ static enum psk_verdict run(struct mm *m, const char *psk, struct psk_check_resu
     if (!got || in[18] != 2 || (in[19] & 1) || memcmp(in + 8, m->rcky, 8) != 0)
         return set_result(r, PSK_INCONCLUSIVE, got ? "unexpected message 4" : "no answer to message 3"),
                PSK_INCONCLUSIVE;
-    struct payload pl[MAX_PAYLOADS];
-    size_t n = walk(in + IKE_HEADER_LEN, got - IKE_HEADER_LEN, in[16], pl, MAX_PAYLOADS);
-    const struct payload *ke = find(pl, n, PL_KE), *nonce = find(pl, n, PL_NONCE);
+    struct ike_payload pl[MAX_PAYLOADS];
+    size_t n = 0;
+    if (!ike_walk(in + IKE_HEADER_LEN, got - IKE_HEADER_LEN, in[16], pl, MAX_PAYLOADS, &n))
+        n = 0;
+    const struct ike_payload *ke = ike_find(pl, n, PL_KE), *nonce = ike_find(pl, n, PL_NONCE);
     if (!ke || ke->len != m->dh_len || !nonce || nonce->len < 8 || nonce->len > sizeof m->nr)
         return set_result(r, PSK_INCONCLUSIVE, "message 4 lacks a valid KE or nonce"), PSK_INCONCLUSIVE;
     memcpy(m->gxr, ke->body, m->dh_len);
@@ -465,11 +431,12 @@ static enum psk_verdict run(struct mm *m, const char *psk, struct psk_check_resu
         return set_result(r, PSK_INCONCLUSIVE, "decryption failed"), PSK_INCONCLUSIVE;
     uint8_t last_block[IKEC_MAX_BLOCK];
     memcpy(last_block, in + got - m->block, m->block);
-    n = walk(dec, clen, in[16], pl, MAX_PAYLOADS);
     /* trailing padding: the walk stops at next payload 0 and ignores what follows */
-    const struct payload *id_r = n ? find(pl, n, PL_ID) : NULL, *hash_r = n ? find(pl, n, PL_HASH) : NULL;
-    if (in[18] == 5 && n && find(pl, n, PL_NOTIFY)) {
-        const struct payload *nt = find(pl, n, PL_NOTIFY);
+    if (!ike_walk(dec, clen, in[16], pl, MAX_PAYLOADS, &n))
+        n = 0;
+    const struct ike_payload *id_r = n ? ike_find(pl, n, PL_ID) : NULL, *hash_r = n ? ike_find(pl, n, PL_HASH) : NULL;
+    if (in[18] == 5 && n && ike_find(pl, n, PL_NOTIFY)) {
+        const struct ike_payload *nt = ike_find(pl, n, PL_NOTIFY);
         unsigned type = nt->len >= 8 ? ((unsigned)nt->body[6] << 8 | nt->body[7]) : 0;
         char why[96];
         snprintf(why, sizeof why, "the server refused our identity or policy (notify %u), not the key", type);
