@@ -277,25 +277,22 @@ static void set_result(struct psk_check_result *r, enum psk_verdict v, const cha
  * 3.15), so the check leaves nothing behind on the server. */
 static void send_delete(struct mm *m, const uint8_t *last_block)
 {
-    uint8_t mid_b[4], del[4 + 4 + 16], hash_body[IKEC_MAX_HASH], tmp[64], iv_in[IKEC_MAX_BLOCK + 4], ivh[IKEC_MAX_HASH];
+    uint8_t mid_b[4], hash_body[IKEC_MAX_HASH], tmp[64], iv_in[IKEC_MAX_BLOCK + 4], ivh[IKEC_MAX_HASH];
     uint32_t mid;
     struct l2f_err err;
     if (!plat_random(&mid, sizeof mid))
         return;
     mid |= 1; /* never zero: that is phase 1 */
     put32(mid_b, mid);
-    /* the Delete payload, header included, for HASH(1) */
-    del[0] = 0;
-    del[1] = 0;
-    put16(del + 2, sizeof del);
-    put32(del + 4, 1); /* DOI */
+    /* Delete: DOI, protocol ISAKMP, SPI size 16 (both cookies), one SPI */
     uint8_t body[4 + 4 + 16];
-    memcpy(body, del + 4, 4);
-    body[4] = 1;  /* protocol ISAKMP */
-    body[5] = 16; /* SPI size: both cookies */
+    put32(body, 1);
+    body[4] = 1;
+    body[5] = 16;
     put16(body + 6, 1);
     memcpy(body + 8, m->icky, 8);
     memcpy(body + 16, m->rcky, 8);
+    /* HASH(1) covers the Delete payload with its header */
     uint8_t delpl[4 + sizeof body];
     delpl[0] = 0;
     delpl[1] = 0;
