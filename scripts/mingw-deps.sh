@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs mingw-w64 and Wine, and builds what Debian does not ship for mingw
-# (cmocka, ncurses with its Windows console driver, cJSON) from Debian's
+# (cmocka, ncurses with its Windows console driver, cJSON, OpenSSL's libcrypto) from Debian's
 # own source packages into build/mingw-prefix. Each library is built once and
 # kept there: a second run takes seconds.
 set -euo pipefail
@@ -62,6 +62,23 @@ if [ ! -f "$prefix/.cjson" ]; then
     cmake --build "$src/cjson-build" -j"$jobs" >/dev/null
     cmake --install "$src/cjson-build" >/dev/null
     touch "$prefix/.cjson"
+fi
+
+if [ ! -f "$prefix/.openssl" ]; then
+    # libcrypto for the key check. Debian's own patch tarball is not always on
+    # the mirror; the upstream tarball is, and is all libcrypto needs.
+    tarball=$(find "$src" -maxdepth 1 -name 'openssl_*.orig.tar.gz' | head -n 1)
+    if [ -z "$tarball" ]; then
+        (cd "$src" && apt-get source --download-only -qq openssl >/dev/null 2>&1) || true
+        tarball=$(find "$src" -maxdepth 1 -name 'openssl_*.orig.tar.gz' | head -n 1)
+    fi
+    [ -n "$tarball" ] || { echo "mingw-deps: no OpenSSL source package" >&2; exit 1; }
+    tar xzf "$tarball" -C "$src"
+    d=$(find "$src" -maxdepth 1 -type d -name 'openssl-*' | head -n 1)
+    (cd "$d" && ./Configure mingw64 no-shared no-asm no-tests \
+        --cross-compile-prefix=x86_64-w64-mingw32- --prefix="$prefix" --libdir=lib >/dev/null &&
+        make -j"$jobs" build_libs >/dev/null && make install_dev >/dev/null)
+    touch "$prefix/.openssl"
 fi
 
 if [ ! -f "$prefix/.ncurses" ]; then

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# l2tpfix.exe under Wine against the strongSwan lab: Winsock probes and the
+# key check with the mingw build of OpenSSL, inside a network namespace.
+# Usage: lab_under_wine.sh WINE L2TPFIX_EXE
+set -u
+wine=$1 exe=$2
+here=$(cd "$(dirname "$0")" && pwd)
+if [ -z "${L2F_IN_NAMESPACE:-}" ]; then
+    command -v /usr/lib/ipsec/charon >/dev/null || { echo "strongSwan is not installed"; exit 1; }
+    flags=(--net --mount)
+    [ "$(id -u)" -eq 0 ] || flags=(--user --map-root-user --net --mount)
+    L2F_IN_NAMESPACE=1 exec unshare "${flags[@]}" bash "$0" "$@"
+fi
+lab=$(mktemp -d "${TMPDIR:-/tmp}/l2f-wlab-XXXXXX")
+trap 'bash "$here/../lab/strongswan_lab.sh" stop "$lab"; rm -rf "$lab"' EXIT
+bash "$here/../lab/strongswan_lab.sh" start "$lab" || exit 1
+printf 'LabPsk-123\r\n' >"$lab/good.psk" # a key file written on Windows ends in CRLF
+printf 'NotTheKey\r\n' >"$lab/bad.psk"
+passed=0 failed=0
+run() { # run EXPECTED_EXIT PATTERN args...
+    local want=$1 pattern=$2; shift 2
+    "$wine" "$exe" probe "$@" --state-dir "Z:$lab/state" --json >"$lab/out" 2>&1 </dev/null
+    local rc=$?
+    tr -d ' \r\n\t' <"$lab/out" >"$lab/flat"
+    if [ "$rc" -eq "$want" ] && grep -qE -- "$pattern" "$lab/flat"; then passed=$((passed + 1)); else
+        failed=$((failed + 1)); echo "FAIL: probe $* (exit $rc, want $want, /$pattern/)"; sed 's/^/    /' "$lab/out"; fi
+}
+run 0 '"probe":"ikev1-500","outcome":"accepted","transform":"aes256-sha1-modp2048"' 127.0.0.2
+run 1 '"probe":"ikev1-500","outcome":"no-proposal"' 127.0.0.3
+run 0 '"probe":"ikev2-500","outcome":"accepted"' 127.0.0.4
+run 0 '"psk":"accepted"' 127.0.0.2 --psk-file "Z:$lab/good.psk"
+run 1 '"psk":"rejected"' 127.0.0.2 --psk-file "Z:$lab/bad.psk"
+echo "lab under wine: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
