@@ -41,14 +41,8 @@ static bool probe_part(struct diagnose_run *run)
     struct probe_options opts;
     probe_options_default(&opts);
     opts.timeout_ms = run->probe_timeout_ms;
+    opts.cache_dir = run->cache_dir;
     if (!run->live_probe) {
-        struct probe_result recent;
-        unsigned age;
-        if (probe_cache_get(run->cache_dir, o->profile.server, &opts, &recent, &age)) {
-            probe_to_report(&recent, &o->probe);
-            o->probe_st = L2F_OK;
-            return true;
-        }
         o->probe_st = probe_start(&run->live_probe, o->profile.server, &opts, &scratch);
         if (o->probe_st != L2F_OK) {
             diagnose_cancel(run);
@@ -58,7 +52,6 @@ static bool probe_part(struct diagnose_run *run)
     if (!probe_step(run->live_probe, run->probe_wait_ms))
         return false;
     probe_to_report(probe_result(run->live_probe), &o->probe);
-    probe_cache_put(run->cache_dir, o->profile.server, &opts, probe_result(run->live_probe));
     o->probe_st = L2F_OK;
     diagnose_cancel(run);
     return true;

@@ -581,13 +581,11 @@ static int cmd_probe(struct cli *c)
         if (st != L2F_OK)
             return fail(c, st, &err);
     }
-    unsigned age = 0;
-    bool reused = probe_cache_get(state_dir, host, &opts, &r, &age);
-    if (!reused) {
-        enum l2f_status st = probe_run(host, &opts, &r, &err);
-        if (st != L2F_OK)
-            return fail(c, st, &err);
-        probe_cache_put(state_dir, host, &opts, &r);
+    opts.cache_dir = state_dir;
+    enum l2f_status pst = probe_run(host, &opts, &r, &err);
+    if (pst != L2F_OK) {
+        plat_wipe(psk, sizeof psk);
+        return fail(c, pst, &err);
     }
     bool v1_ok = r.items[PROBE_IKEV1_500].outcome == PROBE_ACCEPTED ||
                  r.items[PROBE_IKEV1_4500].outcome == PROBE_ACCEPTED;
@@ -628,7 +626,7 @@ static int cmd_probe(struct cli *c)
             cJSON_AddItemToArray(results, item);
         }
         cJSON_AddItemToObject(o, "results", results);
-        cJSON_AddBoolToObject(o, "reused", reused);
+        cJSON_AddBoolToObject(o, "reused", r.reused);
         if (r.behind_nat < 0)
             cJSON_AddNullToObject(o, "behind_nat");
         else
@@ -650,8 +648,8 @@ static int cmd_probe(struct cli *c)
                it->transform[0] ? it->transform : "-", it->ms, safe(c, it->detail, detail, sizeof detail));
     }
     printf("This client behind NAT: %s\n", r.behind_nat < 0 ? "not known" : r.behind_nat ? "yes" : "no");
-    if (reused)
-        printf("(answers from %u s ago, reused: servers throttle repeated probes for %d s)\n", age, PROBE_REUSE_S);
+    if (r.reused)
+        printf("(answers from %u s ago, reused: servers throttle repeated probes for %d s)\n", r.age_s, PROBE_REUSE_S);
     if (key_checked)
         printf("Pre-shared key: %s (%s)%s\n", psk_verdict_id(key.verdict), key.reason,
                waited ? " after a pause between key checks" : "");

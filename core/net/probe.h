@@ -28,6 +28,7 @@ struct probe_options {
     uint16_t port;      /* 500 */
     uint16_t natt_port; /* 4500 */
     unsigned timeout_ms;
+    const char *cache_dir; /* recent answers are reused from this process and, when given, here */
 };
 
 struct probe_item {
@@ -45,6 +46,8 @@ struct probe_result {
     struct probe_item items[PROBE_KIND_COUNT];
     int behind_nat;      /* this client: 1, 0, -1 unknown */
     bool natt_vendor_id; /* the server announced RFC 3947 */
+    bool reused;         /* answers of a probe made age_s ago, not sent again */
+    unsigned age_s;
 };
 
 struct probe;
@@ -53,7 +56,9 @@ const char *probe_kind_id(enum probe_kind k);
 const char *probe_outcome_id(enum probe_outcome o); /* "accepted", "no-proposal", ... */
 void probe_options_default(struct probe_options *o);
 /* Starts resolving host (on a thread of its own) and, once it resolves, the
- * probes; fails only when it cannot start at all. */
+ * probes; fails only when it cannot start at all. Answers younger than
+ * PROBE_REUSE_S are reused instead (the probe is done at once), and fresh
+ * ones are kept for the next probe. */
 enum l2f_status probe_start(struct probe **out, const char *host, const struct probe_options *opts,
                             struct l2f_err *err);
 /* Reads answers and retransmits, waiting at most wait_ms; true once done. */
@@ -67,12 +72,6 @@ enum l2f_status probe_run(const char *host, const struct probe_options *opts, st
  * exchanges, and a technician pressing r should not trip that. */
 #define PROBE_REUSE_S 30
 
-/* The last answers for host and these ports, kept in this process and, with a
- * state directory, in probe-cache.json there. *age_s is how old they are. */
-bool probe_cache_get(const char *state_dir, const char *host, const struct probe_options *opts,
-                     struct probe_result *out, unsigned *age_s);
-void probe_cache_put(const char *state_dir, const char *host, const struct probe_options *opts,
-                     const struct probe_result *r);
 
 /* The summary the diagnosis reads (struct probe_report of backend.h). */
 void probe_to_report(const struct probe_result *r, struct probe_report *out);
