@@ -133,13 +133,15 @@ enum l2f_status plat_write_atomic(const char *path, const void *data, size_t len
     return st;
 }
 
-enum l2f_status plat_append_sync(const char *path, const char *data, size_t len,
-                                 struct l2f_err *err)
+/* Opens path for writing, private to the user and never through a link:
+ * appending, or only if it does not exist yet; writes data and syncs it. */
+static enum l2f_status open_write_sync(const char *path, const void *data, size_t len, bool exclusive,
+                                       struct l2f_err *err)
 {
 #ifdef _WIN32
-    int fd = _open(path, _O_WRONLY | _O_CREAT | _O_APPEND | _O_BINARY, _S_IREAD | _S_IWRITE);
+    int fd = _open(path, _O_WRONLY | _O_CREAT | _O_BINARY | (exclusive ? _O_EXCL : _O_APPEND), _S_IREAD | _S_IWRITE);
 #else
-    int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600);
+    int fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | (exclusive ? O_EXCL : O_APPEND), 0600);
 #endif
     if (fd < 0) {
         l2f_err_set(err, "%s: cannot open for writing: %s", path, strerror(errno));
@@ -150,6 +152,12 @@ enum l2f_status plat_append_sync(const char *path, const char *data, size_t len,
     if (st != L2F_OK)
         l2f_err_set(err, "%s: cannot write: %s", path, strerror(saved));
     return st;
+}
+
+enum l2f_status plat_append_sync(const char *path, const char *data, size_t len,
+                                 struct l2f_err *err)
+{
+    return open_write_sync(path, data, len, false, err);
 }
 
 enum l2f_status plat_read_file(const char *path, char **data, size_t *len, struct l2f_err *err)
@@ -197,17 +205,7 @@ enum l2f_status plat_read_file(const char *path, char **data, size_t *len, struc
 
 bool plat_create_exclusive(const char *path, const char *content, struct l2f_err *err)
 {
-#ifdef _WIN32
-    int fd = _open(path, _O_WRONLY | _O_CREAT | _O_EXCL | _O_BINARY, _S_IREAD | _S_IWRITE);
-#else
-    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-#endif
-    if (fd < 0) {
-        l2f_err_set(err, "%s: %s", path, strerror(errno));
-        return false;
-    }
-    int saved;
-    return write_sync_close(fd, content, strlen(content), &saved) == L2F_OK;
+    return open_write_sync(path, content, strlen(content), true, err) == L2F_OK;
 }
 
 bool plat_file_exists(const char *path)
