@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "net/pskcheck.h"
+
 static enum l2f_status finish(cJSON *root, char **out)
 {
     char *text = root ? cJSON_Print(root) : NULL;
@@ -89,4 +91,94 @@ enum l2f_status report_history_json(const struct journal *j, const char *machine
         cJSON_AddItemToArray(root, o);
     }
     return finish(root, out);
+}
+
+enum l2f_status report_connect_json(const char *profile, const struct connect_event *done,
+                                    const char *const reached[STAGE_COUNT], char **out)
+{
+    const struct kb_entry *kb = kb_lookup(done->code);
+    cJSON *o = cJSON_CreateObject();
+    cJSON *stages = cJSON_CreateArray();
+    cJSON_AddStringToObject(o, "profile", profile);
+    cJSON_AddBoolToObject(o, "connected", done->code == 0);
+    cJSON_AddNumberToObject(o, "code", done->code);
+    if (done->code) {
+        cJSON_AddStringToObject(o, "name", kb ? kb->name : "");
+        cJSON_AddStringToObject(o, "stopped_in", stage_info(done->stage)->id);
+        cJSON_AddStringToObject(o, "detail", done->detail);
+    }
+    for (int s = 0; s < STAGE_COUNT; s++) {
+        cJSON *so = cJSON_CreateObject();
+        cJSON_AddStringToObject(so, "id", stage_info((enum stage_id)s)->id);
+        cJSON_AddStringToObject(so, "result", reached[s] ? reached[s] : "not-reached");
+        cJSON_AddItemToArray(stages, so);
+    }
+    cJSON_AddItemToObject(o, "stages", stages);
+    return finish(o, out);
+}
+
+enum l2f_status report_explain_json(const struct kb_entry *kb, char **out)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON *fixes = cJSON_CreateArray();
+    cJSON_AddNumberToObject(o, "code", kb->code);
+    cJSON_AddStringToObject(o, "name", kb->name);
+    cJSON_AddStringToObject(o, "message", kb->message);
+    cJSON_AddStringToObject(o, "stage", stage_info(kb->stage)->id);
+    cJSON_AddStringToObject(o, "causes", kb->causes);
+    for (int i = 0; i < KB_MAX_FIXES && kb->fixes[i] != FIX_NONE; i++)
+        cJSON_AddItemToArray(fixes, cJSON_CreateString(fix_info(kb->fixes[i])->id));
+    cJSON_AddItemToObject(o, "fixes", fixes);
+    return finish(o, out);
+}
+
+enum l2f_status report_profiles_json(const struct profile_list *list, char **out)
+{
+    cJSON *arr = cJSON_CreateArray();
+    for (size_t i = 0; arr && i < list->count; i++) {
+        const struct vpn_profile *p = &list->items[i];
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "name", p->name);
+        cJSON_AddStringToObject(o, "phonebook", phonebook_kind_name(p->phonebook));
+        cJSON_AddStringToObject(o, "type", vpn_strategy_name(p->fields[PF_VPN_STRATEGY]));
+        cJSON_AddStringToObject(o, "server", p->server);
+        cJSON_AddItemToArray(arr, o);
+    }
+    return finish(arr, out);
+}
+
+enum l2f_status report_probe_json(const char *host, const struct probe_result *r, const enum psk_verdict *key,
+                                  char **out)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON *results = cJSON_CreateArray();
+    cJSON_AddStringToObject(o, "host", host);
+    if (r->resolved)
+        cJSON_AddStringToObject(o, "address", r->address);
+    else
+        cJSON_AddNullToObject(o, "address");
+    for (int k = 0; k < PROBE_KIND_COUNT; k++) {
+        const struct probe_item *it = &r->items[k];
+        cJSON *item = cJSON_CreateObject();
+        cJSON_AddStringToObject(item, "probe", probe_kind_id((enum probe_kind)k));
+        cJSON_AddStringToObject(item, "outcome", probe_outcome_id(it->outcome));
+        if (it->transform[0])
+            cJSON_AddStringToObject(item, "transform", it->transform);
+        else
+            cJSON_AddNullToObject(item, "transform");
+        cJSON_AddNumberToObject(item, "ms", it->ms);
+        cJSON_AddItemToArray(results, item);
+    }
+    cJSON_AddItemToObject(o, "results", results);
+    cJSON_AddBoolToObject(o, "reused", r->reused);
+    if (r->behind_nat < 0)
+        cJSON_AddNullToObject(o, "behind_nat");
+    else
+        cJSON_AddBoolToObject(o, "behind_nat", r->behind_nat == 1);
+    if (key)
+        cJSON_AddStringToObject(o, "psk", psk_verdict_id(*key));
+    else
+        cJSON_AddNullToObject(o, "psk");
+    cJSON_AddNullToObject(o, "ipsec"); /* Quick Mode and ESP: not built yet */
+    return finish(o, out);
 }

@@ -2,8 +2,11 @@
 #ifndef L2F_REPORT_H
 #define L2F_REPORT_H
 
+#include "backend.h"
 #include "diagnose.h"
 #include "journal.h"
+#include "kb.h"
+#include "net/probe.h"
 #include "status.h"
 
 /* The `check --json` document:
@@ -13,5 +16,16 @@ enum l2f_status report_check_json(const char *profile, const char *backend,
                                   const struct diagnosis *d, char **out);
 /* The journal entries of one machine, newest last, as a JSON array. */
 enum l2f_status report_history_json(const struct journal *j, const char *machine, char **out);
+
+/* `connect --json`: the result and, per stage, "passed", "failed" or "not-reached". */
+enum l2f_status report_connect_json(const char *profile, const struct connect_event *done,
+                                    const char *const reached[STAGE_COUNT], char **out);
+/* `explain --json`: one knowledge-base entry. */
+enum l2f_status report_explain_json(const struct kb_entry *kb, char **out);
+/* `profiles --json`: name, phonebook, type and server of each. */
+enum l2f_status report_profiles_json(const struct profile_list *list, char **out);
+/* `probe --json`: key is the key check's verdict, or NULL when none was asked for. */
+enum l2f_status report_probe_json(const char *host, const struct probe_result *r, const enum psk_verdict *key,
+                                  char **out);
 
 #endif

@@ -1,6 +1,5 @@
 #include "cli.h"
 
-#include <cjson/cJSON.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,16 +74,6 @@ static int print_json_text(char *text, enum l2f_status st)
     puts(text);
     free(text);
     return 0;
-}
-
-/* Prints a JSON document and frees it. */
-static void print_json(cJSON *doc)
-{
-    char *text = doc ? cJSON_Print(doc) : NULL;
-    cJSON_Delete(doc);
-    if (text)
-        puts(text);
-    cJSON_free(text);
 }
 
 static void print_header(struct cli *c, const struct vpn_profile *p)
@@ -431,24 +420,9 @@ static int cmd_connect(struct cli *c)
     signal(SIGINT, old);
     const struct kb_entry *kb = kb_lookup(ev.code);
     if (c->json) {
-        cJSON *o = cJSON_CreateObject();
-        cJSON *stages = cJSON_CreateArray();
-        cJSON_AddStringToObject(o, "profile", c->s.profile);
-        cJSON_AddBoolToObject(o, "connected", ev.code == 0);
-        cJSON_AddNumberToObject(o, "code", ev.code);
-        if (ev.code) {
-            cJSON_AddStringToObject(o, "name", kb ? kb->name : "");
-            cJSON_AddStringToObject(o, "stopped_in", stage_info(ev.stage)->id);
-            cJSON_AddStringToObject(o, "detail", ev.detail);
-        }
-        for (int s = 0; s < STAGE_COUNT; s++) {
-            cJSON *so = cJSON_CreateObject();
-            cJSON_AddStringToObject(so, "id", stage_info((enum stage_id)s)->id);
-            cJSON_AddStringToObject(so, "result", reached[s] ? reached[s] : "not-reached");
-            cJSON_AddItemToArray(stages, so);
-        }
-        cJSON_AddItemToObject(o, "stages", stages);
-        print_json(o);
+        char *text = NULL;
+        enum l2f_status st2 = report_connect_json(c->s.profile, &ev, reached, &text);
+        print_json_text(text, st2);
     } else if (ev.code == 0) {
         printf("Connected: all four stages passed. (The test connection was hung up again.)\n");
     } else {
@@ -482,18 +456,9 @@ static int cmd_explain(struct cli *c)
         return 1;
     }
     if (c->json) {
-        cJSON *o = cJSON_CreateObject();
-        cJSON *fixes = cJSON_CreateArray();
-        cJSON_AddNumberToObject(o, "code", kb->code);
-        cJSON_AddStringToObject(o, "name", kb->name);
-        cJSON_AddStringToObject(o, "message", kb->message);
-        cJSON_AddStringToObject(o, "stage", stage_info(kb->stage)->id);
-        cJSON_AddStringToObject(o, "causes", kb->causes);
-        for (int i = 0; i < KB_MAX_FIXES && kb->fixes[i] != FIX_NONE; i++)
-            cJSON_AddItemToArray(fixes, cJSON_CreateString(fix_info(kb->fixes[i])->id));
-        cJSON_AddItemToObject(o, "fixes", fixes);
-        print_json(o);
-        return 0;
+        char *text = NULL;
+        enum l2f_status st = report_explain_json(kb, &text);
+        return print_json_text(text, st);
     }
     printf("%d %s\n  %s\n\nStage:  %s (%s)\nCauses: %s\n", kb->code, kb->name, kb->message,
            stage_info(kb->stage)->id, stage_info(kb->stage)->title, kb->causes);
@@ -514,16 +479,9 @@ static int cmd_profiles(struct cli *c)
     if (st != L2F_OK)
         return fail(c, st, &err);
     if (c->json) {
-        cJSON *arr = cJSON_CreateArray();
-        for (size_t i = 0; i < list.count; i++) {
-            cJSON *o = cJSON_CreateObject();
-            cJSON_AddStringToObject(o, "name", list.items[i].name);
-            cJSON_AddStringToObject(o, "phonebook", phonebook_kind_name(list.items[i].phonebook));
-            cJSON_AddStringToObject(o, "type", vpn_strategy_name(list.items[i].fields[PF_VPN_STRATEGY]));
-            cJSON_AddStringToObject(o, "server", list.items[i].server);
-            cJSON_AddItemToArray(arr, o);
-        }
-        print_json(arr);
+        char *text = NULL;
+        st = report_profiles_json(&list, &text);
+        print_json_text(text, st);
     } else {
         printf("%-32s %-9s %-18s %s\n", "NAME", "PHONEBOOK", "TYPE", "SERVER");
         for (size_t i = 0; i < list.count; i++) {
@@ -606,38 +564,10 @@ static int cmd_probe(struct cli *c)
     plat_wipe(psk, sizeof psk);
     int rc = (v1_ok && !(key_checked && key.verdict == PSK_REJECTED)) ? 0 : 1;
     if (c->json) {
-        cJSON *o = cJSON_CreateObject();
-        cJSON *results = cJSON_CreateArray();
-        cJSON_AddStringToObject(o, "host", host);
-        if (r.resolved)
-            cJSON_AddStringToObject(o, "address", r.address);
-        else
-            cJSON_AddNullToObject(o, "address");
-        for (int k = 0; k < PROBE_KIND_COUNT; k++) {
-            const struct probe_item *it = &r.items[k];
-            cJSON *item = cJSON_CreateObject();
-            cJSON_AddStringToObject(item, "probe", probe_kind_id((enum probe_kind)k));
-            cJSON_AddStringToObject(item, "outcome", probe_outcome_id(it->outcome));
-            if (it->transform[0])
-                cJSON_AddStringToObject(item, "transform", it->transform);
-            else
-                cJSON_AddNullToObject(item, "transform");
-            cJSON_AddNumberToObject(item, "ms", it->ms);
-            cJSON_AddItemToArray(results, item);
-        }
-        cJSON_AddItemToObject(o, "results", results);
-        cJSON_AddBoolToObject(o, "reused", r.reused);
-        if (r.behind_nat < 0)
-            cJSON_AddNullToObject(o, "behind_nat");
-        else
-            cJSON_AddBoolToObject(o, "behind_nat", r.behind_nat == 1);
-        if (key_checked)
-            cJSON_AddStringToObject(o, "psk", psk_verdict_id(key.verdict));
-        else
-            cJSON_AddNullToObject(o, "psk");
-        cJSON_AddNullToObject(o, "ipsec"); /* Quick Mode and ESP: not built yet */
-        print_json(o);
-        return rc;
+        char *text = NULL;
+        enum l2f_status st = report_probe_json(host, &r, key_checked ? &key.verdict : NULL, &text);
+        int prc = print_json_text(text, st);
+        return prc ? prc : rc;
     }
     char name[600];
     printf("Probe %s (%s)\n", safe(c, host, name, sizeof name), r.resolved ? r.address : "does not resolve");
