@@ -58,14 +58,19 @@ static bool probe_part(struct diagnose_run *run)
 }
 
 enum l2f_status diagnose_check_key(struct backend *be, bool real, const char *state_dir, const char *host,
-                                   const char *psk, enum psk_verdict *verdict, struct l2f_err *err)
+                                   const char *psk, enum psk_verdict *verdict, int *client_nat, int *server_nat,
+                                   struct l2f_err *err)
 {
     if (be->ops->check_psk && !real)
         return be->ops->check_psk(be, host, psk, verdict, err);
     struct psk_check_result r;
     unsigned waited;
-    enum l2f_status st = psk_check_paced(state_dir, host, 500, psk, PROBE_DEFAULT_TIMEOUT_MS, &r, &waited, err);
+    enum l2f_status st = psk_check_paced(state_dir, host, 500, psk, PROBE_DEFAULT_TIMEOUT_MS, false, &r, &waited, err);
     *verdict = r.verdict;
+    if (st == L2F_OK && client_nat && r.behind_nat >= 0)
+        *client_nat = r.behind_nat;
+    if (st == L2F_OK && server_nat && r.server_behind_nat >= 0)
+        *server_nat = r.server_behind_nat;
     return st;
 }
 
@@ -143,8 +148,14 @@ bool diagnose_step(struct diagnose_run *run)
         /* only with a key at hand, and only where IKE answers */
         if (run->psk && o->profile.server[0] && o->probe_st == L2F_OK &&
             (o->probe.ike500 == PROBE_ACCEPTED || o->probe.ike4500 == PROBE_ACCEPTED)) {
+            /* NAT-D in messages 3 and 4 says what the probe could not: whether the server is behind NAT */
+            int client_nat = o->probe.client_behind_nat, server_nat = o->probe.server_behind_nat;
             o->key_st = diagnose_check_key(be, run->real_probe, run->cache_dir, o->profile.server, run->psk,
-                                           &o->key, &scratch);
+                                           &o->key, &client_nat, &server_nat, &scratch);
+            if (o->probe.server_behind_nat < 0)
+                o->probe.server_behind_nat = server_nat;
+            if (o->probe.client_behind_nat < 0)
+                o->probe.client_behind_nat = client_nat;
             o->have_key = true;
         }
         run->next = DIAG_DONE;

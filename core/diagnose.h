@@ -95,9 +95,12 @@ void diagnose_use_journal(struct diagnose_run *run, const struct journal *journa
  * probe takes several steps, none waiting longer than probe_wait_ms. */
 bool diagnose_step(struct diagnose_run *run);
 /* Checks a key against host: the backend's simulation, or (real, or a backend
- * without one) the real exchange, paced through state_dir. */
+ * without one) the real exchange, paced through state_dir. The real one also
+ * reads NAT-D: *client_nat and *server_nat (when not NULL) become 1 or 0 when
+ * it tells, and stay untouched when not. */
 enum l2f_status diagnose_check_key(struct backend *be, bool real, const char *state_dir, const char *host,
-                                   const char *psk, enum psk_verdict *verdict, struct l2f_err *err);
+                                   const char *psk, enum psk_verdict *verdict, int *client_nat, int *server_nat,
+                                   struct l2f_err *err);
 /* Frees what a run still holds (a probe under way); safe to call twice. */
 void diagnose_cancel(struct diagnose_run *run);
 /* Runs every step, then evaluates; returns the status of reading the profile. */

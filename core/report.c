@@ -147,7 +147,23 @@ enum l2f_status report_profiles_json(const struct profile_list *list, char **out
     return finish(arr, out);
 }
 
-enum l2f_status report_probe_json(const char *host, const struct probe_result *r, const enum psk_verdict *key,
+static void add_tristate(cJSON *o, const char *name, int v)
+{
+    if (v < 0)
+        cJSON_AddNullToObject(o, name);
+    else
+        cJSON_AddBoolToObject(o, name, v == 1);
+}
+
+static void add_string_or_null(cJSON *o, const char *name, const char *v)
+{
+    if (v && v[0])
+        cJSON_AddStringToObject(o, name, v);
+    else
+        cJSON_AddNullToObject(o, name);
+}
+
+enum l2f_status report_probe_json(const char *host, const struct probe_result *r, const struct psk_check_result *key,
                                   char **out)
 {
     cJSON *o = cJSON_CreateObject();
@@ -171,14 +187,32 @@ enum l2f_status report_probe_json(const char *host, const struct probe_result *r
     }
     cJSON_AddItemToObject(o, "results", results);
     cJSON_AddBoolToObject(o, "reused", r->reused);
-    if (r->behind_nat < 0)
-        cJSON_AddNullToObject(o, "behind_nat");
-    else
-        cJSON_AddBoolToObject(o, "behind_nat", r->behind_nat == 1);
-    if (key)
-        cJSON_AddStringToObject(o, "psk", psk_verdict_id(*key));
-    else
+    /* the server's NAT-D outranks the guess from our own address */
+    int client_nat = key && key->behind_nat >= 0 ? key->behind_nat : r->behind_nat;
+    add_tristate(o, "behind_nat", client_nat);
+    add_tristate(o, "server_behind_nat", key ? key->server_behind_nat : -1);
+    if (!key) {
         cJSON_AddNullToObject(o, "psk");
-    cJSON_AddNullToObject(o, "ipsec"); /* Quick Mode and ESP: not built yet */
+        cJSON_AddNullToObject(o, "ipsec");
+        cJSON_AddNullToObject(o, "key_check");
+        return finish(o, out);
+    }
+    cJSON_AddStringToObject(o, "psk", psk_verdict_id(key->verdict));
+    const char *ipsec = ipsec_outcome_id(key->ipsec);
+    if (ipsec)
+        cJSON_AddStringToObject(o, "ipsec", ipsec);
+    else
+        cJSON_AddNullToObject(o, "ipsec");
+    cJSON *k = cJSON_CreateObject();
+    cJSON_AddStringToObject(k, "reason", key->reason);
+    add_string_or_null(k, "transform", key->transform);
+    cJSON_AddNumberToObject(k, "ms", key->ms);
+    add_string_or_null(k, "ipsec_reason", key->ipsec_reason);
+    add_string_or_null(k, "esp_transform", key->esp_transform);
+    if (key->ipsec == IPSEC_NOT_TRIED)
+        cJSON_AddNullToObject(k, "ipsec_ms");
+    else
+        cJSON_AddNumberToObject(k, "ipsec_ms", key->ipsec_ms);
+    cJSON_AddItemToObject(o, "key_check", k);
     return finish(o, out);
 }

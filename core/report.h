@@ -7,6 +7,7 @@
 #include "journal.h"
 #include "kb.h"
 #include "net/probe.h"
+#include "net/pskcheck.h"
 #include "status.h"
 
 /* The `check --json` document:
@@ -24,8 +25,10 @@ enum l2f_status report_connect_json(const char *profile, const struct connect_ev
 enum l2f_status report_explain_json(const struct kb_entry *kb, char **out);
 /* `profiles --json`: name, phonebook, type and server of each. */
 enum l2f_status report_profiles_json(const struct profile_list *list, char **out);
-/* `probe --json`: key is the key check's verdict, or NULL when none was asked for. */
-enum l2f_status report_probe_json(const char *host, const struct probe_result *r, const enum psk_verdict *key,
+/* `probe --json`: key is the key check and IPsec bring-up, or NULL when no
+ * key was given: {"psk": verdict|null, "ipsec": "up"|"failed"|null,
+ * "key_check": {...}|null}. */
+enum l2f_status report_probe_json(const char *host, const struct probe_result *r, const struct psk_check_result *key,
                                   char **out);
 
 #endif

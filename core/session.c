@@ -151,7 +151,7 @@ enum l2f_status session_apply(struct session *s, const struct fix_plan *plan,
             return st;
         struct l2f_err key_err;
         if (p.server[0] && diagnose_check_key(&s->be, s->real_probe, s->state_dir, p.server, secrets->psk,
-                                              &s->key_verdict, &key_err) == L2F_OK) {
+                                              &s->key_verdict, NULL, NULL, &key_err) == L2F_OK) {
             s->key_tested = true;
             if (s->key_verdict == PSK_REJECTED && !s->store_rejected_key) {
                 l2f_err_set(err, "the server rejects this key: not saved (--store-rejected-key saves it anyway)");

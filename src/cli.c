@@ -547,25 +547,29 @@ static int cmd_probe(struct cli *c)
     }
     bool v1_ok = r.items[PROBE_IKEV1_500].outcome == PROBE_ACCEPTED ||
                  r.items[PROBE_IKEV1_4500].outcome == PROBE_ACCEPTED;
-    struct psk_check_result key = {0};
+    struct psk_check_result key = {.behind_nat = -1, .server_behind_nat = -1};
     bool key_checked = false;
     unsigned waited = 0;
-    if (psk_file && r.items[PROBE_IKEV1_500].outcome == PROBE_ACCEPTED) {
-        enum l2f_status st = psk_check_paced(state_dir, host, opts.port, psk, opts.timeout_ms, &key, &waited, &err);
+    /* the key check offers more than Windows does: a server refusing Windows' offer may still take it */
+    enum probe_outcome v1 = r.items[PROBE_IKEV1_500].outcome;
+    if (psk_file && (v1 == PROBE_ACCEPTED || v1 == PROBE_NO_PROPOSAL)) {
+        enum l2f_status st = psk_check_paced(state_dir, host, opts.port, psk, opts.timeout_ms, true, &key, &waited, &err);
         plat_wipe(psk, sizeof psk);
         if (st != L2F_OK)
             return fail(c, st, &err);
         key_checked = true;
     } else if (psk_file) {
         key.verdict = PSK_INCONCLUSIVE;
-        snprintf(key.reason, sizeof key.reason, "the server does not answer IKEv1 on port %u", opts.port);
+        snprintf(key.reason, sizeof key.reason, "no IKEv1 answer on UDP %u to test it with", opts.port);
+        key.ipsec = IPSEC_FAILED;
+        snprintf(key.ipsec_reason, sizeof key.ipsec_reason, "no IKEv1 answer on UDP %u", opts.port);
         key_checked = true;
     }
     plat_wipe(psk, sizeof psk);
-    int rc = (v1_ok && !(key_checked && key.verdict == PSK_REJECTED)) ? 0 : 1;
+    int rc = (v1_ok && !(key_checked && (key.verdict == PSK_REJECTED || key.ipsec == IPSEC_FAILED))) ? 0 : 1;
     if (c->json) {
         char *text = NULL;
-        enum l2f_status st = report_probe_json(host, &r, key_checked ? &key.verdict : NULL, &text);
+        enum l2f_status st = report_probe_json(host, &r, key_checked ? &key : NULL, &text);
         int prc = print_json_text(text, st);
         return prc ? prc : rc;
     }
@@ -577,12 +581,24 @@ static int cmd_probe(struct cli *c)
         printf("  %-11s %-12s %-22s %5u ms  %s\n", probe_kind_id((enum probe_kind)k), probe_outcome_id(it->outcome),
                it->transform[0] ? it->transform : "-", it->ms, safe(c, it->detail, detail, sizeof detail));
     }
-    printf("This client behind NAT: %s\n", r.behind_nat < 0 ? "not known" : r.behind_nat ? "yes" : "no");
+    int client_nat = key.behind_nat >= 0 ? key.behind_nat : r.behind_nat;
+    printf("This client behind NAT: %s%s\n", client_nat < 0 ? "not known" : client_nat ? "yes" : "no",
+           key.behind_nat >= 0 ? " (the server's NAT-D)" : client_nat >= 0 ? " (from this side's address)" : "");
+    if (key.server_behind_nat >= 0)
+        printf("Server behind NAT: %s (its own NAT-D)\n", key.server_behind_nat ? "yes" : "no");
     if (r.reused)
         printf("(answers from %u s ago, reused: servers throttle repeated probes for %d s)\n", r.age_s, PROBE_REUSE_S);
-    if (key_checked)
+    if (key_checked) {
         printf("Pre-shared key: %s (%s)%s\n", psk_verdict_id(key.verdict), key.reason,
                waited ? " after a pause between key checks" : "");
+        if (key.verdict == PSK_ACCEPTED)
+            printf("  Main Mode %s in %u ms\n", key.transform, key.ms);
+    }
+    if (key.ipsec != IPSEC_NOT_TRIED) {
+        printf("IPsec: %s (%s)\n", ipsec_outcome_id(key.ipsec), key.ipsec_reason);
+        if (key.ipsec == IPSEC_UP)
+            printf("  Quick Mode %s, up in %u ms\n", key.esp_transform, key.ipsec_ms);
+    }
     if (v1_ok)
         printf("The server accepts an IKEv1 offer Windows makes.\n");
     else if (r.items[PROBE_IKEV1_500].outcome == PROBE_NO_PROPOSAL)

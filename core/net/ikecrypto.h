@@ -8,16 +8,19 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define IKEC_MAX_DH 256   /* MODP 2048 */
+#define IKEC_MAX_DH 256   /* MODP 2048; ECP 384 needs 96 */
 #define IKEC_MAX_HASH 32  /* SHA-256 */
 #define IKEC_MAX_BLOCK 16 /* AES */
 
 bool ikec_available(void);
-/* Bytes of a group's public value and shared secret (0: unsupported). */
+/* Bytes of a group's public value (0: unsupported): MODP p's size, ECP x | y. */
 size_t ikec_dh_len(uint16_t group);
+/* Bytes of the shared secret g^xy: MODP as the public value, ECP x alone (RFC 5903). */
+size_t ikec_dh_secret_len(uint16_t group);
 /* A fresh key pair: priv (opaque, ikec_dh_free) and pub, left-padded. */
 bool ikec_dh_keypair(uint16_t group, void **priv, uint8_t *pub);
-/* g^xy, left-padded to the modulus length. */
+/* g^xy, left-padded to ikec_dh_secret_len; false for a peer value that is
+ * degenerate (MODP: 1 or p-1 and beyond) or not on the curve (ECP). */
 bool ikec_dh_shared(uint16_t group, void *priv, const uint8_t *peer_pub, uint8_t *shared);
 void ikec_dh_free(void *priv);
 size_t ikec_hash_len(uint16_t hash); /* IKE_HASH_*; 0: unsupported */

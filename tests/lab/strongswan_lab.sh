@@ -5,6 +5,9 @@
 #   127.0.0.2  IKEv1, proposals Windows offers (aes256-sha1-modp2048 first)
 #   127.0.0.3  IKEv1, proposals Windows never offers (aes128-sha256-modp3072)
 #   127.0.0.4  IKEv1 and IKEv2
+#   127.0.0.5-8  IKEv1 with one proposal each, for the key check's
+#              transforms: aes256-sha1-modp1024, aes128-sha1-modp2048,
+#              aes128-sha256-ecp256 (group 19), aes256-sha1-ecp384 (group 20)
 # Usage: strongswan_lab.sh start LABDIR | stop LABDIR
 set -euo pipefail
 cmd=$1 lab=$2
@@ -65,6 +68,10 @@ CONN
     conn windows 127.0.0.2 1 "aes256-sha1-modp2048,aes256-sha1-modp1024,3des-sha1-modp1024"
     conn foreign 127.0.0.3 1 "aes128-sha256-modp3072"
     conn both 127.0.0.4 0 "aes256-sha256-modp2048,aes256-sha1-modp2048,aes256-sha1-modp1024"
+    conn modp1024 127.0.0.5 1 "aes256-sha1-modp1024"
+    conn modp2048 127.0.0.6 1 "aes128-sha1-modp2048"
+    conn ecp256 127.0.0.7 1 "aes128-sha256-ecp256"
+    conn ecp384 127.0.0.8 1 "aes256-sha1-ecp384"
     echo "}"
     echo 'secrets { ike-lab { secret = "LabPsk-123" } }' # IKE secrets live in ike* sections
 } >"$lab/swanctl/swanctl.conf"

@@ -38,27 +38,45 @@ static void dh_agrees_both_ways(void **state)
     (void)state;
     if (!ikec_available())
         skip();
-    static const uint16_t groups[] = {IKE_GROUP_MODP1024, IKE_GROUP_MODP2048};
-    for (size_t g = 0; g < 2; g++) {
-        size_t n = ikec_dh_len(groups[g]);
+    static const struct {
+        uint16_t group;
+        size_t pub, secret;
+    } groups[] = {{IKE_GROUP_MODP1024, 128, 128},
+                  {IKE_GROUP_MODP2048, 256, 256},
+                  {IKE_GROUP_ECP256, 64, 32}, /* x | y, the secret x alone (RFC 5903) */
+                  {IKE_GROUP_ECP384, 96, 48}};
+    for (size_t g = 0; g < sizeof groups / sizeof groups[0]; g++) {
+        uint16_t grp = groups[g].group;
+        size_t n = ikec_dh_len(grp);
+        assert_int_equal(n, groups[g].pub);
+        assert_int_equal(ikec_dh_secret_len(grp), groups[g].secret);
         uint8_t pa[IKEC_MAX_DH], pb[IKEC_MAX_DH], sa[IKEC_MAX_DH], sb[IKEC_MAX_DH];
         void *a, *b;
-        assert_true(ikec_dh_keypair(groups[g], &a, pa));
-        assert_true(ikec_dh_keypair(groups[g], &b, pb));
-        assert_true(ikec_dh_shared(groups[g], a, pb, sa));
-        assert_true(ikec_dh_shared(groups[g], b, pa, sb));
-        assert_memory_equal(sa, sb, n);
+        assert_true(ikec_dh_keypair(grp, &a, pa));
+        assert_true(ikec_dh_keypair(grp, &b, pb));
+        assert_true(ikec_dh_shared(grp, a, pb, sa));
+        assert_true(ikec_dh_shared(grp, b, pa, sb));
+        assert_memory_equal(sa, sb, groups[g].secret);
         assert_memory_not_equal(pa, pb, n);
-        /* a peer value of 1 or p-1 would pin the secret: refused */
+        /* MODP: a peer value of 1 pins the secret; ECP: (0, 1) is not on the curve */
         uint8_t one[IKEC_MAX_DH] = {0};
         one[n - 1] = 1;
-        assert_false(ikec_dh_shared(groups[g], a, one, sa));
+        assert_false(ikec_dh_shared(grp, a, one, sa));
+        /* a point moved off the curve is refused, not multiplied */
+        if (n != groups[g].secret) {
+            memcpy(one, pb, n);
+            one[n - 1] ^= 1;
+            assert_false(ikec_dh_shared(grp, a, one, sa));
+        }
+        /* a key made for one group is not used with another */
+        assert_false(ikec_dh_shared(groups[(g + 1) % 4].group, a, pb, sa));
         ikec_dh_free(a);
         ikec_dh_free(b);
     }
     void *x;
     uint8_t pub[IKEC_MAX_DH];
-    assert_false(ikec_dh_keypair(IKE_GROUP_ECP256, &x, pub)); /* not computed here */
+    assert_false(ikec_dh_keypair(5, &x, pub)); /* MODP 1536: not computed here */
+    assert_null(x);
 }
 
 static void cbc_round_trips(void **state)

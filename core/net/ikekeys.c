@@ -1,0 +1,133 @@
+#include "ikekeys.h"
+
+#include <string.h>
+
+#include "net/ikecrypto.h"
+#include "platform.h"
+
+#define MAX_INPUT 1024 /* nonces of up to 256 bytes each, a 256-byte g^xy */
+
+bool ikek_skeyid_psk(uint16_t hash, const uint8_t *psk, size_t psk_len, const uint8_t *ni, size_t ni_len,
+                     const uint8_t *nr, size_t nr_len, uint8_t *skeyid)
+{
+    uint8_t buf[MAX_INPUT];
+    if (ni_len + nr_len > sizeof buf)
+        return false;
+    memcpy(buf, ni, ni_len);
+    memcpy(buf + ni_len, nr, nr_len);
+    bool ok = ikec_prf(hash, psk, psk_len, buf, ni_len + nr_len, skeyid);
+    plat_wipe(buf, sizeof buf);
+    return ok;
+}
+
+bool ikek_skeyid_children(uint16_t hash, const uint8_t *skeyid, const uint8_t *gxy, size_t gxy_len,
+                          const uint8_t icky[8], const uint8_t rcky[8], uint8_t *skeyid_d, uint8_t *skeyid_a,
+                          uint8_t *skeyid_e)
+{
+    size_t hl = ikec_hash_len(hash);
+    uint8_t buf[IKEC_MAX_HASH + IKEC_MAX_DH + 17];
+    if (!hl || gxy_len > IKEC_MAX_DH)
+        return false;
+    const uint8_t *prev[3] = {NULL, skeyid_d, skeyid_a};
+    uint8_t *dest[3] = {skeyid_d, skeyid_a, skeyid_e};
+    bool ok = true;
+    for (int i = 0; i < 3 && ok; i++) {
+        size_t n = 0;
+        if (prev[i]) {
+            memcpy(buf, prev[i], hl);
+            n = hl;
+        }
+        memcpy(buf + n, gxy, gxy_len);
+        n += gxy_len;
+        memcpy(buf + n, icky, 8);
+        memcpy(buf + n + 8, rcky, 8);
+        buf[n + 16] = (uint8_t)i;
+        ok = ikec_prf(hash, skeyid, hl, buf, n + 17, dest[i]);
+    }
+    plat_wipe(buf, sizeof buf);
+    return ok;
+}
+
+bool ikek_cipher_key(uint16_t hash, const uint8_t *skeyid_e, size_t key_len, uint8_t *key)
+{
+    size_t hl = ikec_hash_len(hash);
+    if (!hl || key_len > 64)
+        return false;
+    if (key_len <= hl) {
+        memcpy(key, skeyid_e, key_len);
+        return true;
+    }
+    uint8_t k[IKEC_MAX_HASH], zero = 0;
+    bool ok = ikec_prf(hash, skeyid_e, hl, &zero, 1, k);
+    for (size_t have = 0; ok;) {
+        size_t take = key_len - have < hl ? key_len - have : hl;
+        memcpy(key + have, k, take);
+        have += take;
+        if (have == key_len)
+            break;
+        uint8_t next[IKEC_MAX_HASH];
+        ok = ikec_prf(hash, skeyid_e, hl, k, hl, next);
+        memcpy(k, next, hl);
+        plat_wipe(next, sizeof next);
+    }
+    plat_wipe(k, sizeof k);
+    return ok;
+}
+
+bool ikek_phase1_iv(uint16_t hash, const uint8_t *gxi, const uint8_t *gxr, size_t dh_len, size_t block, uint8_t *iv)
+{
+    uint8_t gg[IKEC_MAX_DH * 2], h[IKEC_MAX_HASH];
+    if (dh_len > IKEC_MAX_DH || block > ikec_hash_len(hash))
+        return false;
+    memcpy(gg, gxi, dh_len);
+    memcpy(gg + dh_len, gxr, dh_len);
+    if (!ikec_hash(hash, gg, dh_len * 2, h))
+        return false;
+    memcpy(iv, h, block);
+    return true;
+}
+
+bool ikek_message_iv(uint16_t hash, const uint8_t *last_block, size_t block, uint32_t message_id, uint8_t *iv)
+{
+    uint8_t in[IKEC_MAX_BLOCK + 4], h[IKEC_MAX_HASH];
+    if (block > IKEC_MAX_BLOCK || block > ikec_hash_len(hash))
+        return false;
+    memcpy(in, last_block, block);
+    in[block] = (uint8_t)(message_id >> 24);
+    in[block + 1] = (uint8_t)(message_id >> 16);
+    in[block + 2] = (uint8_t)(message_id >> 8);
+    in[block + 3] = (uint8_t)message_id;
+    if (!ikec_hash(hash, in, block + 4, h))
+        return false;
+    memcpy(iv, h, block);
+    return true;
+}
+
+bool ikek_keymat(uint16_t hash, const uint8_t *skeyid_d, uint8_t protocol, const uint8_t spi[4], const uint8_t *ni,
+                 size_t ni_len, const uint8_t *nr, size_t nr_len, uint8_t *out, size_t out_len)
+{
+    size_t hl = ikec_hash_len(hash);
+    uint8_t buf[IKEC_MAX_HASH + 5 + 512], k[IKEC_MAX_HASH];
+    if (!hl || out_len > 128 || ni_len + nr_len > 512)
+        return false;
+    /* the seed after the previous block never changes: build it once */
+    uint8_t *seed = buf + hl;
+    seed[0] = protocol;
+    memcpy(seed + 1, spi, 4);
+    memcpy(seed + 5, ni, ni_len);
+    memcpy(seed + 5 + ni_len, nr, nr_len);
+    size_t seed_len = 5 + ni_len + nr_len;
+    bool ok = ikec_prf(hash, skeyid_d, hl, seed, seed_len, k);
+    for (size_t have = 0; ok;) {
+        size_t take = out_len - have < hl ? out_len - have : hl;
+        memcpy(out + have, k, take);
+        have += take;
+        if (have == out_len)
+            break;
+        memcpy(buf, k, hl);
+        ok = ikec_prf(hash, skeyid_d, hl, buf, hl + seed_len, k);
+    }
+    plat_wipe(buf, sizeof buf);
+    plat_wipe(k, sizeof k);
+    return ok;
+}

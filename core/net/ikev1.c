@@ -1,0 +1,983 @@
+#include "ikev1.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "net/esp.h"
+#include "net/ike.h"
+#include "net/ikecrypto.h"
+#include "net/ikekeys.h"
+#include "net/l2tp.h"
+#include "net/udp.h"
+#include "platform.h"
+
+/* ISAKMP payload types (RFC 2408 3.1, RFC 3947 for NAT-D and NAT-OA) */
+#define PL_SA 1
+#define PL_KE 4
+#define PL_ID 5
+#define PL_HASH 8
+#define PL_NONCE 10
+#define PL_NOTIFY 11
+#define PL_DELETE 12
+#define PL_VID 13
+#define PL_NATD 20
+#define PL_NATOA 21
+/* exchanges */
+#define EX_MAIN 2
+#define EX_INFO 5
+#define EX_QUICK 32
+#define ANY_EXCHANGE 0 /* for exchange(): whatever comes back */
+#define FLAG_ENCRYPTED 0x01
+/* IPsec DOI (RFC 2407) */
+#define PROTO_ISAKMP 1
+#define PROTO_ESP 3
+#define ESP_3DES 3
+#define ESP_AES 12
+#define QM_ATTR_LIFE_TYPE 1
+#define QM_ATTR_LIFE_DURATION 2
+#define QM_ATTR_ENCAPSULATION 4
+#define QM_ATTR_AUTH 5
+#define QM_ATTR_KEY_LENGTH 6
+#define ENCAP_TRANSPORT 2
+#define ENCAP_UDP_TRANSPORT 4           /* RFC 3947 */
+#define ENCAP_UDP_TRANSPORT_DRAFT 61444 /* the drafts before it */
+#define AUTH_HMAC_SHA1 2
+#define NOTIFY_R_U_THERE 36136
+#define NOTIFY_R_U_THERE_ACK 36137
+
+#define NONCE_LEN 32
+#define MAX_PAYLOADS 16
+#define SPI_LEN 4
+#define MM4_REPEATS_MEAN_REJECTED 2
+
+/* The key check offers every combination it can compute: Windows' own
+ * transforms first, in Windows' order, then the rest, so that a server which
+ * Windows could not talk to (788) still gets its key tested. One proposal:
+ * some servers ignore a transform they do not know instead of refusing. */
+#define MAX_OFFER 32
+static size_t build_offer(struct ike_transform *out)
+{
+    static const uint16_t groups[] = {IKE_GROUP_ECP384, IKE_GROUP_ECP256, IKE_GROUP_MODP2048, IKE_GROUP_MODP1024};
+    static const uint16_t hashes[] = {IKE_HASH_SHA1, IKE_HASH_SHA256};
+    static const struct {
+        uint16_t enc, bits;
+    } ciphers[] = {{IKE_ENC_AES_CBC, 256}, {IKE_ENC_AES_CBC, 128}, {IKE_ENC_3DES, 0}};
+    size_t n = 0;
+    for (size_t i = 0; i < ike_windows_offer_count && n < MAX_OFFER; i++)
+        out[n++] = ike_windows_offer[i];
+    for (size_t h = 0; h < 2; h++)
+        for (size_t g = 0; g < 4; g++)
+            for (size_t c = 0; c < 3; c++) {
+                struct ike_transform t = {ciphers[c].enc, ciphers[c].bits, hashes[h], IKE_AUTH_PSK, groups[g]};
+                bool seen = false;
+                for (size_t k = 0; k < n; k++)
+                    seen |= memcmp(&out[k], &t, sizeof t) == 0;
+                if (!seen && n < MAX_OFFER)
+                    out[n++] = t;
+            }
+    return n;
+}
+
+/* Quick Mode's ESP offer: AES-256, AES-128, 3DES, each with HMAC-SHA1. */
+static const struct {
+    uint8_t id;
+    uint16_t key_bits, enc;
+} esp_offer[] = {{ESP_AES, 256, IKE_ENC_AES_CBC}, {ESP_AES, 128, IKE_ENC_AES_CBC}, {ESP_3DES, 0, IKE_ENC_3DES}};
+
+struct ikev1 {
+    struct udp_sock sock;
+    struct net_addr peer;
+    uint64_t start, deadline;
+    uint8_t local_ip[4], peer_ip[4];
+    uint16_t local_port, peer_port;
+    bool natt, claim_nat;
+    /* phase 1 */
+    uint8_t icky[8], rcky[8];
+    struct ike_transform t;
+    uint8_t sai_b[1536];
+    size_t sai_len;
+    void *dh;
+    uint8_t gxi[IKEC_MAX_DH], gxr[IKEC_MAX_DH], gxy[IKEC_MAX_DH];
+    size_t dh_len, secret_len;
+    uint8_t ni[NONCE_LEN], nr[256];
+    size_t nr_len;
+    uint8_t skeyid[IKEC_MAX_HASH], skeyid_d[IKEC_MAX_HASH], skeyid_a[IKEC_MAX_HASH], skeyid_e[IKEC_MAX_HASH];
+    size_t hash_len;
+    uint8_t key[64];
+    size_t key_len, block;
+    uint8_t p1_last[IKEC_MAX_BLOCK]; /* last cipher block of MM6: seeds every later IV */
+    bool phase1_up;
+    /* phase 2 */
+    struct esp_sa esp_in, esp_out;
+    bool phase2_up;
+    bool peer_deleted_ike, peer_deleted_esp; /* by an authenticated Delete */
+    struct ikev1_counters counters;
+    uint8_t pkt[IKE_MAX_PACKET];
+};
+
+static void put16(uint8_t *p, size_t v)
+{
+    p[0] = (uint8_t)(v >> 8);
+    p[1] = (uint8_t)v;
+}
+
+static void put32(uint8_t *p, size_t v)
+{
+    p[0] = (uint8_t)(v >> 24);
+    p[1] = (uint8_t)(v >> 16);
+    p[2] = (uint8_t)(v >> 8);
+    p[3] = (uint8_t)v;
+}
+
+static uint32_t get32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static unsigned get16(const uint8_t *p)
+{
+    return (unsigned)p[0] << 8 | p[1];
+}
+
+/* Appends a generic payload: next, reserved, length, body; 0 when full. */
+static size_t add_payload(uint8_t *buf, size_t pos, size_t cap, unsigned next, const uint8_t *body, size_t len)
+{
+    if (!pos || pos + 4 + len > cap)
+        return 0;
+    buf[pos] = (uint8_t)next;
+    buf[pos + 1] = 0;
+    put16(buf + pos + 2, 4 + len);
+    memcpy(buf + pos + 4, body, len);
+    return pos + 4 + len;
+}
+
+static size_t header(struct ikev1 *s, uint8_t *buf, unsigned next, unsigned exchange, unsigned flags, uint32_t msgid)
+{
+    memcpy(buf, s->icky, 8);
+    memcpy(buf + 8, s->rcky, 8);
+    buf[16] = (uint8_t)next;
+    buf[17] = 0x10;
+    buf[18] = (uint8_t)exchange;
+    buf[19] = (uint8_t)flags;
+    put32(buf + 20, msgid);
+    put32(buf + 24, IKE_HEADER_LEN);
+    return IKE_HEADER_LEN;
+}
+
+static uint64_t now_ms(void)
+{
+    return plat_monotonic_ms();
+}
+
+unsigned ikev1_time_left(const struct ikev1 *s)
+{
+    uint64_t now = now_ms();
+    return now >= s->deadline ? 0 : (unsigned)(s->deadline - now);
+}
+
+/* ---- the socket: IKE with or without the marker, ESP, keepalives ---- */
+
+static bool send_ike(struct ikev1 *s, const uint8_t *pkt, size_t len)
+{
+    uint8_t framed[IKE_NATT_MARKER_LEN + IKE_MAX_PACKET];
+    size_t off = s->natt ? IKE_NATT_MARKER_LEN : 0;
+    struct l2f_err err;
+    if (len + off > sizeof framed)
+        return false;
+    memset(framed, 0, off);
+    memcpy(framed + off, pkt, len);
+    return udp_send(&s->sock, framed, len + off, &err) == L2F_OK;
+}
+
+enum datagram { DG_NONE, DG_IKE, DG_ESP, DG_UNREACHABLE, DG_ERROR };
+
+/* One datagram within wait_ms: IKE for our cookie (marker removed) or ESP. */
+static enum datagram receive(struct ikev1 *s, uint8_t *in, size_t cap, size_t *got, unsigned wait_ms)
+{
+    struct l2f_err err;
+    uint64_t until = now_ms() + wait_ms;
+    if (until > s->deadline)
+        until = s->deadline;
+    for (;;) {
+        uint64_t now = now_ms();
+        if (now >= until)
+            return DG_NONE;
+        struct udp_sock *sk = &s->sock;
+        if (udp_wait(&sk, 1, (unsigned)(until - now)) <= 0)
+            continue;
+        enum l2f_status st = udp_recv(&s->sock, in, cap, got, &err);
+        if (st == L2F_ERR_NOT_FOUND)
+            return DG_UNREACHABLE; /* an ICMP error for something we sent: the server may still talk */
+        if (st != L2F_OK)
+            return DG_ERROR;
+        if (*got == 0)
+            continue;
+        if (s->natt) {
+            if (*got == 1 && in[0] == 0xff)
+                continue; /* NAT keepalive (RFC 3948 2.3) */
+            if (*got >= IKE_NATT_MARKER_LEN && !(in[0] | in[1] | in[2] | in[3])) {
+                *got -= IKE_NATT_MARKER_LEN;
+                memmove(in, in + IKE_NATT_MARKER_LEN, *got);
+            } else {
+                return DG_ESP;
+            }
+        }
+        if (*got >= IKE_HEADER_LEN && memcmp(in, s->icky, 8) == 0)
+            return DG_IKE;
+    }
+}
+
+/* ---- phase-1 protected messages ---- */
+
+/* Encrypts body (zero-padded to the block) after a header already in s->pkt;
+ * returns the length and leaves the last cipher block in last. */
+static size_t seal(struct ikev1 *s, size_t hdr_len, const uint8_t *body, size_t len, const uint8_t *iv, uint8_t *last)
+{
+    size_t padded = (len + s->block - 1) / s->block * s->block;
+    uint8_t plain[1024];
+    if (padded > sizeof plain || hdr_len + padded > sizeof s->pkt)
+        return 0;
+    memcpy(plain, body, len);
+    memset(plain + len, 0, padded - len);
+    bool ok = ikec_cbc(s->t.enc, s->t.key_bits, s->key, iv, plain, padded, s->pkt + hdr_len, true);
+    plat_wipe(plain, padded);
+    if (!ok)
+        return 0;
+    size_t total = hdr_len + padded;
+    put32(s->pkt + 24, total);
+    if (last)
+        memcpy(last, s->pkt + total - s->block, s->block);
+    return total;
+}
+
+/* Decrypts a received protected message into out; false when it is not whole blocks. */
+static bool unseal(struct ikev1 *s, const uint8_t *in, size_t len, const uint8_t *iv, uint8_t *out, size_t *out_len)
+{
+    size_t clen = len - IKE_HEADER_LEN;
+    if (len < IKE_HEADER_LEN || clen == 0 || clen % s->block || clen > IKE_MAX_PACKET)
+        return false;
+    *out_len = clen;
+    return ikec_cbc(s->t.enc, s->t.key_bits, s->key, iv, in + IKE_HEADER_LEN, clen, out, false);
+}
+
+/* HASH(1) of an informational or Quick Mode message:
+ * prf(SKEYID_a, M-ID [| prefix] | payloads after HASH). */
+static bool hash_after(struct ikev1 *s, uint32_t mid, const uint8_t *prefix, size_t prefix_len, const uint8_t *rest,
+                       size_t rest_len, uint8_t *out)
+{
+    uint8_t buf[4 + 512 + IKE_MAX_PACKET];
+    if (prefix_len > 512 || rest_len > IKE_MAX_PACKET)
+        return false;
+    put32(buf, mid);
+    memcpy(buf + 4, prefix, prefix_len);
+    memcpy(buf + 4 + prefix_len, rest, rest_len);
+    return ikec_prf(s->t.hash, s->skeyid_a, s->hash_len, buf, 4 + prefix_len + rest_len, out);
+}
+
+/* An informational exchange of its own carrying one payload (RFC 2408 4.8):
+ * HASH(1) then the payload, under an IV from its fresh M-ID. */
+static void send_informational(struct ikev1 *s, unsigned type, const uint8_t *body, size_t len)
+{
+    uint32_t mid;
+    uint8_t iv[IKEC_MAX_BLOCK], hash[IKEC_MAX_HASH], pl[256], plain[512];
+    if (len + 4 > sizeof pl || !plat_random(&mid, sizeof mid))
+        return;
+    mid |= 1; /* zero is phase 1's */
+    pl[0] = 0;
+    pl[1] = 0;
+    put16(pl + 2, 4 + len);
+    memcpy(pl + 4, body, len);
+    if (!hash_after(s, mid, NULL, 0, pl, 4 + len, hash) || !ikek_message_iv(s->t.hash, s->p1_last, s->block, mid, iv))
+        return;
+    /* HASH first, then the payload */
+    plain[0] = (uint8_t)type;
+    plain[1] = 0;
+    put16(plain + 2, 4 + s->hash_len);
+    memcpy(plain + 4, hash, s->hash_len);
+    size_t n = 4 + s->hash_len;
+    memcpy(plain + n, pl, 4 + len);
+    n += 4 + len;
+    size_t h = header(s, s->pkt, PL_HASH, EX_INFO, FLAG_ENCRYPTED, mid);
+    size_t total = seal(s, h, plain, n, iv, NULL);
+    if (total)
+        send_ike(s, s->pkt, total);
+}
+
+/* Answers or notes what the server says outside an exchange we wait for:
+ * dead peer detection gets its ACK, a Delete of our SAs ends the session. */
+static void handle_informational(struct ikev1 *s, const uint8_t *in, size_t len)
+{
+    uint8_t dec[IKE_MAX_PACKET], iv[IKEC_MAX_BLOCK], want[IKEC_MAX_HASH];
+    size_t dlen;
+    struct ike_payload pl[MAX_PAYLOADS];
+    size_t n = 0;
+    if (!s->phase1_up || in[18] != EX_INFO || !(in[19] & FLAG_ENCRYPTED))
+        return; /* an unauthenticated notice cannot be trusted to end anything */
+    uint32_t mid = get32(in + 20);
+    if (!ikek_message_iv(s->t.hash, s->p1_last, s->block, mid, iv) || !unseal(s, in, len, iv, dec, &dlen) ||
+        !ike_walk(dec, dlen, in[16], pl, MAX_PAYLOADS, &n) || n < 2 || pl[0].type != PL_HASH ||
+        pl[0].len != s->hash_len)
+        return;
+    const uint8_t *rest = pl[1].body - 4;
+    size_t rest_len = (size_t)(pl[n - 1].body + pl[n - 1].len - rest);
+    if (!hash_after(s, mid, NULL, 0, rest, rest_len, want) || memcmp(want, pl[0].body, s->hash_len) != 0)
+        return;
+    for (size_t i = 1; i < n; i++) {
+        const struct ike_payload *p = &pl[i];
+        if (p->type == PL_NOTIFY && p->len >= 8 && get16(p->body + 6) == NOTIFY_R_U_THERE) {
+            uint8_t ack[64];
+            size_t spi_len = p->body[5], total = p->len;
+            if (total > sizeof ack || 8 + spi_len > total)
+                continue;
+            memcpy(ack, p->body, total);
+            put16(ack + 6, NOTIFY_R_U_THERE_ACK);
+            send_informational(s, PL_NOTIFY, ack, total);
+        } else if (p->type == PL_DELETE && p->len >= 8) {
+            unsigned proto = p->body[4], spi_len = p->body[5], count = get16(p->body + 6);
+            for (unsigned k = 0; k < count && 8 + (k + 1) * spi_len <= p->len; k++) {
+                const uint8_t *spi = p->body + 8 + k * spi_len;
+                /* either SPI of the pair: strongSwan names the one it sends with */
+                if (proto == PROTO_ISAKMP && spi_len == 16 && memcmp(spi, s->icky, 8) == 0)
+                    s->peer_deleted_ike = true;
+                if (proto == PROTO_ESP && spi_len == SPI_LEN && s->phase2_up &&
+                    (memcmp(spi, s->esp_out.spi, 4) == 0 || memcmp(spi, s->esp_in.spi, 4) == 0))
+                    s->peer_deleted_esp = true;
+            }
+        }
+    }
+    plat_wipe(dec, sizeof dec);
+}
+
+/* Sends out (resending at 1 s, 2 s, 4 s ... while time remains) and waits
+ * for the answer of this exchange and message id; other IKE messages are
+ * handled on the way, ESP is dropped. */
+static size_t exchange(struct ikev1 *s, const uint8_t *out, size_t out_len, unsigned want_exchange, uint32_t want_mid,
+                       uint8_t *in, size_t cap)
+{
+    unsigned interval = 1000;
+    uint64_t next = now_ms();
+    uint8_t copy[IKE_MAX_PACKET];
+    if (out_len > sizeof copy)
+        return 0;
+    memcpy(copy, out, out_len); /* s->pkt is reused for answers to DPD */
+    for (;;) {
+        uint64_t now = now_ms();
+        if (now >= s->deadline)
+            return 0;
+        if (now >= next) {
+            if (!send_ike(s, copy, out_len))
+                return 0;
+            next = now + interval;
+            interval *= 2;
+        }
+        size_t got;
+        enum datagram d = receive(s, in, cap, &got, (unsigned)(next - now));
+        if (d == DG_ERROR)
+            return 0;
+        if (d != DG_IKE)
+            continue;
+        if (want_exchange == ANY_EXCHANGE || (in[18] == want_exchange && get32(in + 20) == want_mid))
+            return got;
+        handle_informational(s, in, got);
+    }
+}
+
+/* ---- Main Mode ---- */
+
+static void verdict(struct ikev1_phase1 *r, enum psk_verdict v, const char *reason)
+{
+    r->verdict = v;
+    snprintf(r->reason, sizeof r->reason, "%s", reason);
+}
+
+/* HASH_I or HASH_R: prf(SKEYID, g^x1 | g^x2 | CKY-1 | CKY-2 | SAi_b | ID_b). */
+static bool auth_hash(struct ikev1 *s, bool initiator, const uint8_t *id_b, size_t id_len, uint8_t *out)
+{
+    uint8_t buf[IKEC_MAX_DH * 2 + 16 + sizeof s->sai_b + 64];
+    size_t n = 0;
+    if (s->sai_len > sizeof s->sai_b || id_len > 64)
+        return false;
+    memcpy(buf + n, initiator ? s->gxi : s->gxr, s->dh_len);
+    n += s->dh_len;
+    memcpy(buf + n, initiator ? s->gxr : s->gxi, s->dh_len);
+    n += s->dh_len;
+    memcpy(buf + n, initiator ? s->icky : s->rcky, 8);
+    memcpy(buf + n + 8, initiator ? s->rcky : s->icky, 8);
+    n += 16;
+    memcpy(buf + n, s->sai_b, s->sai_len);
+    n += s->sai_len;
+    memcpy(buf + n, id_b, id_len);
+    n += id_len;
+    return ikec_prf(s->t.hash, s->skeyid, s->hash_len, buf, n, out);
+}
+
+/* NAT-D (RFC 3947): HASH(CKY-I | CKY-R | IP | port). */
+static bool natd(struct ikev1 *s, const uint8_t ip[4], uint16_t port, uint8_t *out)
+{
+    uint8_t buf[22];
+    memcpy(buf, s->icky, 8);
+    memcpy(buf + 8, s->rcky, 8);
+    memcpy(buf + 16, ip, 4);
+    put16(buf + 20, port);
+    return ikec_hash(s->t.hash, buf, sizeof buf, out);
+}
+
+static bool derive(struct ikev1 *s, const char *psk)
+{
+    s->hash_len = ikec_hash_len(s->t.hash);
+    s->key_len = ikec_key_len(s->t.enc, s->t.key_bits);
+    s->block = ikec_block_len(s->t.enc);
+    return s->hash_len && s->key_len && s->block &&
+           ikek_skeyid_psk(s->t.hash, (const uint8_t *)psk, strlen(psk), s->ni, NONCE_LEN, s->nr, s->nr_len,
+                           s->skeyid) &&
+           ikek_skeyid_children(s->t.hash, s->skeyid, s->gxy, s->secret_len, s->icky, s->rcky, s->skeyid_d,
+                                s->skeyid_a, s->skeyid_e) &&
+           ikek_cipher_key(s->t.hash, s->skeyid_e, s->key_len, s->key);
+}
+
+void ikev1_main_mode(struct ikev1 *s, const char *psk, struct ikev1_phase1 *r)
+{
+    uint8_t in[IKE_MAX_PACKET];
+    struct ike_reply reply;
+    struct l2f_err err;
+    memset(r, 0, sizeof *r);
+    r->behind_nat = -1;
+    r->server_behind_nat = -1;
+    uint64_t t0 = now_ms();
+    /* MM1 */
+    struct ike_transform offer[MAX_OFFER];
+    size_t len = ike_v1_build_mm1(s->pkt, sizeof s->pkt, s->icky, offer, build_offer(offer), false);
+    const uint8_t *sa = s->pkt + IKE_HEADER_LEN;
+    s->sai_len = get16(sa + 2) - 4;
+    if (!len || s->sai_len > sizeof s->sai_b)
+        return verdict(r, PSK_INCONCLUSIVE, "message 1 does not fit");
+    memcpy(s->sai_b, sa + 4, s->sai_len);
+    size_t got = exchange(s, s->pkt, len, EX_MAIN, 0, in, sizeof in);
+    if (!got)
+        return verdict(r, PSK_INCONCLUSIVE, "no answer to message 1");
+    if (ike_v1_parse_reply(in, got, s->icky, false, &reply, &err) != L2F_OK)
+        return verdict(r, PSK_INCONCLUSIVE, "malformed message 2");
+    if (reply.kind != IKE_REPLY_ACCEPTED)
+        return verdict(r, PSK_INCONCLUSIVE, "the server accepts none of the offered proposals");
+    s->t = reply.chosen;
+    memcpy(s->rcky, reply.responder_cookie, 8);
+    ike_transform_name(&s->t, r->transform, sizeof r->transform);
+    s->dh_len = ikec_dh_len(s->t.group);
+    s->secret_len = ikec_dh_secret_len(s->t.group);
+    if (!s->dh_len || !ikec_dh_keypair(s->t.group, &s->dh, s->gxi) || !plat_random(s->ni, NONCE_LEN))
+        return verdict(r, PSK_INCONCLUSIVE, "the chosen group cannot be computed here");
+    /* MM3: KE, nonce, NAT-D for the server, then for us */
+    uint8_t d_peer[IKEC_MAX_HASH], d_us[IKEC_MAX_HASH], d_sent[IKEC_MAX_HASH];
+    size_t hl = ikec_hash_len(s->t.hash);
+    static const uint8_t nowhere[4] = {192, 0, 2, 1}; /* TEST-NET-1: an address no client has */
+    if (!natd(s, s->peer_ip, s->peer_port, d_peer) || !natd(s, s->local_ip, s->local_port, d_us) ||
+        !natd(s, s->claim_nat ? nowhere : s->local_ip, s->local_port, d_sent))
+        return verdict(r, PSK_INCONCLUSIVE, "hash failed");
+    size_t pos = header(s, s->pkt, PL_KE, EX_MAIN, 0, 0);
+    pos = add_payload(s->pkt, pos, sizeof s->pkt, PL_NONCE, s->gxi, s->dh_len);
+    pos = add_payload(s->pkt, pos, sizeof s->pkt, PL_NATD, s->ni, NONCE_LEN);
+    pos = add_payload(s->pkt, pos, sizeof s->pkt, PL_NATD, d_peer, hl);
+    pos = add_payload(s->pkt, pos, sizeof s->pkt, 0, d_sent, hl);
+    if (!pos)
+        return verdict(r, PSK_INCONCLUSIVE, "message 3 too large");
+    put32(s->pkt + 24, pos);
+    uint8_t mm3[1024];
+    memcpy(mm3, s->pkt, pos);
+    got = exchange(s, mm3, pos, EX_MAIN, 0, in, sizeof in);
+    if (!got || (in[19] & FLAG_ENCRYPTED) || memcmp(in + 8, s->rcky, 8) != 0)
+        return verdict(r, PSK_INCONCLUSIVE, got ? "unexpected message 4" : "no answer to message 3");
+    struct ike_payload pl[MAX_PAYLOADS];
+    size_t n = 0;
+    if (!ike_walk(in + IKE_HEADER_LEN, got - IKE_HEADER_LEN, in[16], pl, MAX_PAYLOADS, &n))
+        n = 0;
+    const struct ike_payload *ke = ike_find(pl, n, PL_KE), *nonce = ike_find(pl, n, PL_NONCE);
+    if (!ke || ke->len != s->dh_len || !nonce || nonce->len < 8 || nonce->len > sizeof s->nr)
+        return verdict(r, PSK_INCONCLUSIVE, "message 4 lacks a valid KE or nonce");
+    memcpy(s->gxr, ke->body, s->dh_len);
+    memcpy(s->nr, nonce->body, nonce->len);
+    s->nr_len = nonce->len;
+    uint8_t mm4[IKE_MAX_PACKET];
+    size_t mm4_len = got;
+    memcpy(mm4, in, got);
+    /* NAT-D: the server's first hashes our address as it sees it, the
+     * second its own. A difference means a NAT (SoftEther claims one on
+     * purpose): float to 4500 as Windows does. */
+    bool float_now = s->claim_nat, seen_any = false, ours_differs = false, its_differs = false;
+    for (size_t i = 0, seen = 0; i < n; i++)
+        if (pl[i].type == PL_NATD) {
+            bool differs = pl[i].len != hl || memcmp(pl[i].body, seen == 0 ? d_us : d_peer, hl) != 0;
+            if (seen++ == 0)
+                ours_differs = differs;
+            else
+                its_differs |= differs;
+            seen_any = true;
+        }
+    if (seen_any) {
+        r->behind_nat = ours_differs;
+        r->server_behind_nat = its_differs;
+        float_now |= ours_differs || its_differs;
+    }
+    if (float_now) {
+        struct net_addr to = s->peer;
+        net_addr_set_port(&to, 4500);
+        if (udp_reconnect(&s->sock, &to, &err) != L2F_OK)
+            return verdict(r, PSK_INCONCLUSIVE, "cannot float to UDP 4500");
+        s->natt = true;
+        r->floated = true;
+    }
+    if (!ikec_dh_shared(s->t.group, s->dh, s->gxr, s->gxy) || !derive(s, psk))
+        return verdict(r, PSK_INCONCLUSIVE, "the server's public value is invalid, or key derivation failed");
+    /* MM5: ID_ii (IPv4, UDP, our port) and HASH_I, encrypted */
+    uint8_t id_b[8] = {1, 17, 0, 0};
+    put16(id_b + 2, s->local_port);
+    memcpy(id_b + 4, s->local_ip, 4);
+    uint8_t hash_i[IKEC_MAX_HASH], plain[256], iv[IKEC_MAX_BLOCK], iv6[IKEC_MAX_BLOCK];
+    if (!auth_hash(s, true, id_b, sizeof id_b, hash_i) ||
+        !ikek_phase1_iv(s->t.hash, s->gxi, s->gxr, s->dh_len, s->block, iv))
+        return verdict(r, PSK_INCONCLUSIVE, "hash failed");
+    plain[0] = PL_HASH;
+    plain[1] = 0;
+    put16(plain + 2, 4 + sizeof id_b);
+    memcpy(plain + 4, id_b, sizeof id_b);
+    size_t pn = add_payload(plain, 4 + sizeof id_b, sizeof plain, 0, hash_i, s->hash_len);
+    size_t h = header(s, s->pkt, PL_ID, EX_MAIN, FLAG_ENCRYPTED, 0);
+    size_t total = seal(s, h, plain, pn, iv, iv6); /* CBC chains on the last block sent */
+    plat_wipe(plain, sizeof plain);
+    if (!total)
+        return verdict(r, PSK_INCONCLUSIVE, "encryption failed");
+    uint8_t mm5[1024];
+    memcpy(mm5, s->pkt, total);
+    unsigned repeats = 0;
+    for (;;) {
+        got = exchange(s, mm5, total, ANY_EXCHANGE, 0, in, sizeof in);
+        if (!got)
+            return verdict(r, PSK_REJECTED, repeats ? "the server kept resending message 4 and never sent message 6: "
+                                                      "it could not read message 5, the answer to a wrong key"
+                                                    : "no answer after message 5: the usual answer to a wrong key");
+        if (in[19] & FLAG_ENCRYPTED)
+            break;
+        if (in[18] == EX_INFO)
+            return verdict(r, PSK_REJECTED, "the server answered with a plain notify or delete");
+        /* The same message 4 again: the server could not read our message 5.
+         * Once could be a lost packet; twice, after our own resend, is the
+         * server's answer to a key it does not share (SoftEther). */
+        if (got == mm4_len && memcmp(in, mm4, got) == 0 && ++repeats < MM4_REPEATS_MEAN_REJECTED)
+            continue;
+        return verdict(r, PSK_REJECTED, repeats ? "the server kept resending message 4 instead of message 6: it "
+                                                  "could not read message 5, the answer to a wrong key"
+                                                : "an unencrypted answer to message 5");
+    }
+    uint8_t dec[IKE_MAX_PACKET];
+    size_t clen;
+    if (!unseal(s, in, got, iv6, dec, &clen))
+        return verdict(r, PSK_REJECTED, "message 6 does not decrypt");
+    memcpy(s->p1_last, in + got - s->block, s->block);
+    /* trailing padding: the walk stops at next payload 0 and ignores what follows */
+    if (!ike_walk(dec, clen, in[16], pl, MAX_PAYLOADS, &n))
+        n = 0;
+    const struct ike_payload *id_r = n ? ike_find(pl, n, PL_ID) : NULL, *hash_r = n ? ike_find(pl, n, PL_HASH) : NULL;
+    const struct ike_payload *nt = n ? ike_find(pl, n, PL_NOTIFY) : NULL;
+    if (in[18] == EX_INFO && nt) {
+        unsigned type = nt->len >= 8 ? get16(nt->body + 6) : 0;
+        char why[96];
+        snprintf(why, sizeof why, "the server refused our identity or policy (notify %u), not the key", type);
+        plat_wipe(dec, sizeof dec);
+        return verdict(r, PSK_INCONCLUSIVE, why);
+    }
+    bool ok = id_r && hash_r && hash_r->len == s->hash_len;
+    uint8_t expect[IKEC_MAX_HASH];
+    if (ok && !auth_hash(s, false, id_r->body, id_r->len, expect))
+        return verdict(r, PSK_INCONCLUSIVE, "hash failed");
+    ok = ok && memcmp(expect, hash_r->body, s->hash_len) == 0;
+    plat_wipe(dec, sizeof dec);
+    if (!ok)
+        return verdict(r, PSK_REJECTED,
+                       id_r && hash_r ? "HASH_R does not verify" : "message 6 does not decrypt under this key");
+    s->phase1_up = true;
+    r->ms = (unsigned)(now_ms() - t0);
+    verdict(r, PSK_ACCEPTED, "message 6 decrypted and HASH_R verified");
+}
+
+/* ---- Quick Mode ---- */
+
+static void attr16(uint8_t *p, size_t *n, unsigned type, unsigned value)
+{
+    put16(p + *n, 0x8000 | type);
+    put16(p + *n + 2, value);
+    *n += 4;
+}
+
+/* The SA payload body: one ESP proposal holding every transform. */
+static size_t qm_sa(struct ikev1 *s, uint8_t *out, size_t cap, unsigned encap)
+{
+    size_t n = 0;
+    if (cap < 512)
+        return 0;
+    put32(out, 1); /* DOI IPsec */
+    put32(out + 4, 1); /* situation identity only */
+    n = 8;
+    size_t prop = n;
+    out[n] = 0;
+    out[n + 1] = 0;
+    out[n + 4] = 1;          /* proposal 1 */
+    out[n + 5] = PROTO_ESP;
+    out[n + 6] = SPI_LEN;
+    out[n + 7] = (uint8_t)(sizeof esp_offer / sizeof esp_offer[0]);
+    memcpy(out + n + 8, s->esp_in.spi, SPI_LEN);
+    n += 8 + SPI_LEN;
+    for (size_t i = 0; i < sizeof esp_offer / sizeof esp_offer[0]; i++) {
+        size_t tr = n;
+        out[n] = i + 1 < sizeof esp_offer / sizeof esp_offer[0] ? 3 : 0;
+        out[n + 1] = 0;
+        out[n + 4] = (uint8_t)(i + 1);
+        out[n + 5] = esp_offer[i].id;
+        out[n + 6] = out[n + 7] = 0;
+        n += 8;
+        attr16(out, &n, QM_ATTR_LIFE_TYPE, 1);
+        attr16(out, &n, QM_ATTR_LIFE_DURATION, 3600);
+        attr16(out, &n, QM_ATTR_ENCAPSULATION, encap);
+        attr16(out, &n, QM_ATTR_AUTH, AUTH_HMAC_SHA1);
+        if (esp_offer[i].key_bits)
+            attr16(out, &n, QM_ATTR_KEY_LENGTH, esp_offer[i].key_bits);
+        put16(out + tr + 2, n - tr);
+    }
+    put16(out + prop + 2, n - prop);
+    return n;
+}
+
+/* The server's choice: one proposal, ESP, a 4-byte SPI, one transform we offered. */
+static bool qm_chosen(const uint8_t *b, size_t len, uint8_t spi[4], size_t *choice, unsigned *encap)
+{
+    if (len < 8 + 8 + SPI_LEN + 8)
+        return false;
+    const uint8_t *p = b + 8;
+    size_t plen = get16(p + 2);
+    if (plen > len - 8 || p[5] != PROTO_ESP || p[6] != SPI_LEN || p[7] != 1 || plen < 8 + SPI_LEN + 8)
+        return false;
+    memcpy(spi, p + 8, SPI_LEN);
+    const uint8_t *t = p + 8 + SPI_LEN;
+    size_t tlen = get16(t + 2);
+    if (tlen < 8 || tlen > plen - 8 - SPI_LEN)
+        return false;
+    unsigned key_bits = 0, auth = 0;
+    *encap = 0;
+    for (size_t i = 8; i + 4 <= tlen;) {
+        unsigned type = get16(t + i), value = get16(t + i + 2);
+        if (!(type & 0x8000)) { /* a long attribute: only the life duration may be one */
+            i += 4 + value;
+            continue;
+        }
+        type &= 0x7fff;
+        if (type == QM_ATTR_KEY_LENGTH)
+            key_bits = value;
+        else if (type == QM_ATTR_AUTH)
+            auth = value;
+        else if (type == QM_ATTR_ENCAPSULATION)
+            *encap = value;
+        i += 4;
+    }
+    for (size_t k = 0; k < sizeof esp_offer / sizeof esp_offer[0]; k++)
+        if (esp_offer[k].id == t[5] && esp_offer[k].key_bits == key_bits && auth == AUTH_HMAC_SHA1) {
+            *choice = k;
+            return true;
+        }
+    return false;
+}
+
+static void phase2_fail(struct ikev1_phase2 *r, const char *why)
+{
+    r->up = false;
+    snprintf(r->reason, sizeof r->reason, "%s", why);
+}
+
+void ikev1_quick_mode(struct ikev1 *s, struct ikev1_phase2 *r)
+{
+    memset(r, 0, sizeof *r);
+    if (!s->phase1_up)
+        return phase2_fail(r, "Main Mode did not complete");
+    uint64_t t0 = now_ms();
+    uint32_t mid;
+    uint8_t mid_b[4], ni[NONCE_LEN], iv[IKEC_MAX_BLOCK], next_iv[IKEC_MAX_BLOCK];
+    if (!plat_random(&mid, sizeof mid) || !plat_random(s->esp_in.spi, SPI_LEN) || !plat_random(ni, sizeof ni))
+        return phase2_fail(r, "no randomness");
+    mid |= 1;
+    s->esp_in.spi[0] |= 1; /* SPIs 1 to 255 are reserved (RFC 4303 2.1) */
+    put32(mid_b, mid);
+    unsigned encap = s->natt ? ENCAP_UDP_TRANSPORT : ENCAP_TRANSPORT;
+    /* the payloads after HASH(1): SA, nonce, IDci, IDcr (UDP 1701 both), NAT-OA both */
+    uint8_t body[1024], sa[512];
+    size_t sa_len = qm_sa(s, sa, sizeof sa, encap);
+    uint8_t idci[8] = {1, 17, L2TP_PORT >> 8, L2TP_PORT & 0xff}, idcr[8] = {1, 17, L2TP_PORT >> 8, L2TP_PORT & 0xff};
+    uint8_t oai[8] = {1, 0, 0, 0}, oar[8] = {1, 0, 0, 0};
+    memcpy(idci + 4, s->local_ip, 4);
+    memcpy(idcr + 4, s->peer_ip, 4);
+    memcpy(oai + 4, s->local_ip, 4);
+    memcpy(oar + 4, s->peer_ip, 4);
+    size_t hl = s->hash_len, n = 4 + hl;
+    n = add_payload(body, n, sizeof body, PL_NONCE, sa, sa_len);
+    n = add_payload(body, n, sizeof body, PL_ID, ni, sizeof ni);
+    n = add_payload(body, n, sizeof body, PL_ID, idci, sizeof idci);
+    n = add_payload(body, n, sizeof body, s->natt ? PL_NATOA : 0, idcr, sizeof idcr);
+    if (s->natt) {
+        n = add_payload(body, n, sizeof body, PL_NATOA, oai, sizeof oai);
+        n = add_payload(body, n, sizeof body, 0, oar, sizeof oar);
+    }
+    if (!n || !sa_len)
+        return phase2_fail(r, "Quick Mode message 1 does not fit");
+    body[0] = PL_SA;
+    body[1] = 0;
+    put16(body + 2, 4 + hl);
+    if (!hash_after(s, mid, NULL, 0, body + 4 + hl, n - 4 - hl, body + 4) ||
+        !ikek_message_iv(s->t.hash, s->p1_last, s->block, mid, iv))
+        return phase2_fail(r, "hash failed");
+    size_t h = header(s, s->pkt, PL_HASH, EX_QUICK, FLAG_ENCRYPTED, mid);
+    size_t total = seal(s, h, body, n, iv, next_iv);
+    if (!total)
+        return phase2_fail(r, "encryption failed");
+    uint8_t in[IKE_MAX_PACKET], dec[IKE_MAX_PACKET];
+    size_t got = exchange(s, s->pkt, total, EX_QUICK, mid, in, sizeof in), dlen;
+    if (!got)
+        return phase2_fail(r, s->peer_deleted_ike ? "the server deleted the IKE SA instead of answering Quick Mode"
+                                              : "no answer to Quick Mode");
+    if (!(in[19] & FLAG_ENCRYPTED) || !unseal(s, in, got, next_iv, dec, &dlen))
+        return phase2_fail(r, "Quick Mode message 2 does not decrypt");
+    memcpy(iv, in + got - s->block, s->block);
+    struct ike_payload pl[MAX_PAYLOADS];
+    size_t count = 0;
+    if (!ike_walk(dec, dlen, in[16], pl, MAX_PAYLOADS, &count) || count < 2 || pl[0].type != PL_HASH ||
+        pl[0].len != hl)
+        return phase2_fail(r, "Quick Mode message 2 is malformed");
+    /* HASH(2) = prf(SKEYID_a, M-ID | Ni_b | payloads after HASH, padding excluded) */
+    const uint8_t *rest = pl[1].body - 4;
+    size_t rest_len = (size_t)(pl[count - 1].body + pl[count - 1].len - rest);
+    uint8_t want[IKEC_MAX_HASH];
+    if (!hash_after(s, mid, ni, sizeof ni, rest, rest_len, want) || memcmp(want, pl[0].body, hl) != 0)
+        return phase2_fail(r, "HASH(2) of Quick Mode message 2 does not verify");
+    const struct ike_payload *csa = ike_find(pl, count, PL_SA), *nr = ike_find(pl, count, PL_NONCE);
+    const struct ike_payload *nt = ike_find(pl, count, PL_NOTIFY);
+    if (!csa && nt) {
+        char why[96];
+        snprintf(why, sizeof why, "the server refused Quick Mode (notify %u)", nt->len >= 8 ? get16(nt->body + 6) : 0);
+        return phase2_fail(r, why);
+    }
+    size_t choice;
+    unsigned got_encap;
+    if (!csa || !nr || nr->len < 8 || nr->len > 256 || !qm_chosen(csa->body, csa->len, s->esp_out.spi, &choice,
+                                                                  &got_encap))
+        return phase2_fail(r, "Quick Mode message 2 lacks a valid SA or nonce");
+    if (s->natt && got_encap != ENCAP_UDP_TRANSPORT && got_encap != ENCAP_UDP_TRANSPORT_DRAFT)
+        return phase2_fail(r, "the server chose ESP without UDP encapsulation, which user space cannot send");
+    /* HASH(3) = prf(SKEYID_a, 0 | M-ID | Ni_b | Nr_b) */
+    uint8_t prefix[NONCE_LEN + 256 + 1], hash3[IKEC_MAX_HASH];
+    prefix[0] = 0;
+    memcpy(prefix + 1, mid_b, 4);
+    memcpy(prefix + 5, ni, sizeof ni);
+    memcpy(prefix + 5 + sizeof ni, nr->body, nr->len);
+    if (!ikec_prf(s->t.hash, s->skeyid_a, hl, prefix, 5 + sizeof ni + nr->len, hash3))
+        return phase2_fail(r, "hash failed");
+    uint8_t qm3[4 + IKEC_MAX_HASH];
+    qm3[0] = 0;
+    qm3[1] = 0;
+    put16(qm3 + 2, 4 + hl);
+    memcpy(qm3 + 4, hash3, hl);
+    h = header(s, s->pkt, PL_HASH, EX_QUICK, FLAG_ENCRYPTED, mid);
+    total = seal(s, h, qm3, 4 + hl, iv, NULL);
+    if (!total || !send_ike(s, s->pkt, total))
+        return phase2_fail(r, "cannot send Quick Mode message 3");
+    /* KEYMAT per direction: each from the SPI its receiver chose */
+    const uint16_t enc = esp_offer[choice].enc, bits = esp_offer[choice].key_bits;
+    uint8_t km[128];
+    bool ok = esp_sa_setup(&s->esp_in, enc, bits, IKE_HASH_SHA1) && esp_sa_setup(&s->esp_out, enc, bits, IKE_HASH_SHA1);
+    ok = ok && ikek_keymat(s->t.hash, s->skeyid_d, PROTO_ESP, s->esp_in.spi, ni, sizeof ni, nr->body, nr->len, km,
+                           esp_keymat_len(&s->esp_in));
+    if (ok)
+        esp_sa_keys(&s->esp_in, km);
+    ok = ok && ikek_keymat(s->t.hash, s->skeyid_d, PROTO_ESP, s->esp_out.spi, ni, sizeof ni, nr->body, nr->len, km,
+                           esp_keymat_len(&s->esp_out));
+    if (ok)
+        esp_sa_keys(&s->esp_out, km);
+    plat_wipe(km, sizeof km);
+    plat_wipe(dec, sizeof dec);
+    if (!ok)
+        return phase2_fail(r, "KEYMAT derivation failed");
+    s->phase2_up = true;
+    char cipher[16] = "3des";
+    if (enc == IKE_ENC_AES_CBC)
+        snprintf(cipher, sizeof cipher, "aes%u", (unsigned)bits);
+    snprintf(r->transform, sizeof r->transform, "esp-%s-sha1 %s", cipher, s->natt ? "udp-transport" : "transport");
+    r->ms = (unsigned)(now_ms() - t0);
+    r->up = true;
+    snprintf(r->reason, sizeof r->reason, "Quick Mode done, SPIs %02x%02x%02x%02x in, %02x%02x%02x%02x out",
+             s->esp_in.spi[0], s->esp_in.spi[1], s->esp_in.spi[2], s->esp_in.spi[3], s->esp_out.spi[0],
+             s->esp_out.spi[1], s->esp_out.spi[2], s->esp_out.spi[3]);
+}
+
+/* ---- ESP ---- */
+
+enum l2f_status ikev1_esp_send(struct ikev1 *s, const uint8_t *payload, size_t len, struct l2f_err *err)
+{
+    if (!s->phase2_up || s->peer_deleted_esp || s->peer_deleted_ike) {
+        l2f_err_set(err, "IPsec is not up");
+        return L2F_ERR_BACKEND;
+    }
+    if (!s->natt) {
+        l2f_err_set(err, "plain ESP (IP protocol 50) cannot be sent from user space");
+        return L2F_ERR_UNSUPPORTED;
+    }
+    uint8_t udp[2048], iv[IKEC_MAX_BLOCK], out[2048 + 64];
+    size_t n = esp_udp_wrap(L2TP_PORT, L2TP_PORT, payload, len, udp, sizeof udp);
+    if (!n || !plat_random(iv, s->esp_out.block)) {
+        l2f_err_set(err, "an L2TP packet of %zu bytes does not fit", len);
+        return L2F_ERR_BACKEND;
+    }
+    size_t total = esp_seal(&s->esp_out, ESP_NEXT_UDP, udp, n, iv, out, sizeof out);
+    plat_wipe(udp, n);
+    if (!total) {
+        l2f_err_set(err, "ESP sealing failed");
+        return L2F_ERR_BACKEND;
+    }
+    enum l2f_status st = udp_send(&s->sock, out, total, err);
+    if (st == L2F_OK)
+        s->counters.esp_sent++;
+    return st;
+}
+
+int ikev1_esp_recv(struct ikev1 *s, uint8_t *buf, size_t cap, size_t *len, unsigned wait_ms)
+{
+    uint64_t until = now_ms() + wait_ms;
+    uint8_t in[IKE_MAX_PACKET], plain[2048];
+    for (;;) {
+        if (s->peer_deleted_esp || s->peer_deleted_ike || !s->phase2_up)
+            return -1;
+        uint64_t now = now_ms();
+        if (now >= until || now >= s->deadline)
+            return 0;
+        size_t got, plen;
+        enum datagram d = receive(s, in, sizeof in, &got, (unsigned)(until - now));
+        if (d == DG_NONE)
+            return 0;
+        if (d == DG_ERROR)
+            return -1;
+        if (d == DG_UNREACHABLE) {
+            s->counters.unreachable++;
+            continue;
+        }
+        if (d == DG_IKE) {
+            handle_informational(s, in, got);
+            continue;
+        }
+        uint8_t next;
+        enum esp_open_result er = esp_open(&s->esp_in, in, got, plain, sizeof plain, &plen, &next);
+        uint16_t sport, dport;
+        const uint8_t *payload;
+        size_t payload_len;
+        if (er == ESP_OPEN_OK && (next != ESP_NEXT_UDP ||
+                                  !esp_udp_unwrap(plain, plen, &sport, &dport, &payload, &payload_len) ||
+                                  dport != L2TP_PORT || payload_len > cap)) {
+            s->counters.esp_dropped++;
+            s->counters.last_drop = "not L2TP";
+            continue;
+        }
+        if (er != ESP_OPEN_OK) {
+            s->counters.esp_dropped++;
+            s->counters.last_drop = esp_open_result_name(er);
+            continue;
+        }
+        s->counters.esp_received++;
+        memcpy(buf, payload, payload_len);
+        *len = payload_len;
+        plat_wipe(plain, sizeof plain);
+        return 1;
+    }
+}
+
+void ikev1_counters(const struct ikev1 *s, struct ikev1_counters *out)
+{
+    *out = s->counters;
+}
+
+bool ikev1_peer_deleted(const struct ikev1 *s)
+{
+    return s->peer_deleted_esp || s->peer_deleted_ike;
+}
+
+/* ---- session ---- */
+
+enum l2f_status ikev1_open(struct ikev1 **out, const char *host, uint16_t port, unsigned timeout_ms,
+                           struct l2f_err *err)
+{
+    *out = NULL;
+    if (!ikec_available()) {
+        l2f_err_set(err, "this build has no crypto library: the key check is not available");
+        return L2F_ERR_UNSUPPORTED;
+    }
+    struct ikev1 *s = calloc(1, sizeof *s);
+    if (!s)
+        return L2F_ERR_NOMEM;
+    s->sock.fd = -1;
+    s->start = now_ms();
+    s->deadline = s->start + timeout_ms;
+    struct net_addr addrs[4], local, peer;
+    size_t count = 0;
+    enum l2f_status st = net_init();
+    if (st == L2F_OK)
+        st = net_resolve(host, addrs, 4, &count, err);
+    if (st == L2F_OK) {
+        net_addr_set_port(&addrs[0], port);
+        s->peer = addrs[0];
+        st = udp_connect(&s->sock, &addrs[0], err);
+    }
+    if (st == L2F_OK && !(udp_local_address(&s->sock, &local) && udp_peer_address(&s->sock, &peer) &&
+                          net_addr_ipv4(&local, s->local_ip, &s->local_port) &&
+                          net_addr_ipv4(&peer, s->peer_ip, &s->peer_port))) {
+        l2f_err_set(err, "%s: the key check speaks IPv4 only for now", host);
+        st = L2F_ERR_UNSUPPORTED;
+    }
+    if (st == L2F_OK && !plat_random(s->icky, sizeof s->icky)) {
+        l2f_err_set(err, "no randomness for the IKE cookie");
+        st = L2F_ERR_BACKEND;
+    }
+    if (st != L2F_OK) {
+        ikev1_close(s);
+        return st;
+    }
+    *out = s;
+    return L2F_OK;
+}
+
+void ikev1_want_udp_encapsulation(struct ikev1 *s)
+{
+    s->claim_nat = true;
+}
+
+/* Delete payload body: DOI, protocol, SPI size, one SPI. */
+static void send_delete(struct ikev1 *s, unsigned proto, const uint8_t *spi, size_t spi_len)
+{
+    uint8_t body[8 + 16];
+    put32(body, 1);
+    body[4] = (uint8_t)proto;
+    body[5] = (uint8_t)spi_len;
+    put16(body + 6, 1);
+    memcpy(body + 8, spi, spi_len);
+    send_informational(s, PL_DELETE, body, 8 + spi_len);
+}
+
+void ikev1_close(struct ikev1 *s)
+{
+    if (!s)
+        return;
+    if (s->phase1_up && !s->peer_deleted_ike) {
+        /* leave nothing behind on the server: our inbound ESP SA, then the IKE SA */
+        if (s->phase2_up && !s->peer_deleted_esp)
+            send_delete(s, PROTO_ESP, s->esp_in.spi, SPI_LEN);
+        uint8_t cookies[16];
+        memcpy(cookies, s->icky, 8);
+        memcpy(cookies + 8, s->rcky, 8);
+        send_delete(s, PROTO_ISAKMP, cookies, sizeof cookies);
+    }
+    udp_close(&s->sock);
+    ikec_dh_free(s->dh);
+    plat_wipe(s, sizeof *s);
+    free(s);
+}
