@@ -828,7 +828,7 @@ enum l2f_status ikev1_esp_send(struct ikev1 *s, const uint8_t *payload, size_t l
     uint8_t udp[2048], iv[IKEC_MAX_BLOCK], out[2048 + 64];
     size_t n = esp_udp_wrap(L2TP_PORT, L2TP_PORT, payload, len, udp, sizeof udp);
     if (!n || !plat_random(iv, s->esp_out.block)) {
-        l2f_err_set(err, "an L2TP packet of %zu bytes does not fit", len);
+        l2f_err_set(err, "an L2TP packet of %lu bytes does not fit", (unsigned long)len);
         return L2F_ERR_BACKEND;
     }
     size_t total = esp_seal(&s->esp_out, ESP_NEXT_UDP, udp, n, iv, out, sizeof out);
