@@ -50,6 +50,7 @@
 #define MAX_PAYLOADS 16
 #define SPI_LEN 4
 #define MM4_REPEATS_MEAN_REJECTED 2
+#define NATT_PORT 4500
 
 /* The key check offers every combination it can compute: Windows' own
  * transforms first, in Windows' order, then the rest, so that a server which
@@ -86,8 +87,8 @@ static const struct {
 } esp_offer[] = {{ESP_AES, 256, IKE_ENC_AES_CBC}, {ESP_AES, 128, IKE_ENC_AES_CBC}, {ESP_3DES, 0, IKE_ENC_3DES}};
 
 struct ikev1 {
-    struct udp_sock sock;
-    struct net_addr peer;
+    struct udp_sock sock; /* unconnected: the server answers from 500 or 4500 */
+    struct net_addr peer, peer_natt;
     uint64_t start, deadline;
     uint8_t local_ip[4], peer_ip[4];
     uint16_t local_port, peer_port;
@@ -187,12 +188,14 @@ static bool send_ike(struct ikev1 *s, const uint8_t *pkt, size_t len)
         return false;
     memset(framed, 0, off);
     memcpy(framed + off, pkt, len);
-    return udp_send(&s->sock, framed, len + off, &err) == L2F_OK;
+    return udp_send_to(&s->sock, s->natt ? &s->peer_natt : &s->peer, framed, len + off, &err) == L2F_OK;
 }
 
 enum datagram { DG_NONE, DG_IKE, DG_ESP, DG_UNREACHABLE, DG_ERROR };
 
-/* One datagram within wait_ms: IKE for our cookie (marker removed) or ESP. */
+/* One datagram from the server within wait_ms: IKE for our cookie (the
+ * marker removed when it came from 4500) or ESP (only from 4500). A server
+ * that has not floated yet answers from 500 even after we have. */
 static enum datagram receive(struct ikev1 *s, uint8_t *in, size_t cap, size_t *got, unsigned wait_ms)
 {
     struct l2f_err err;
@@ -206,14 +209,18 @@ static enum datagram receive(struct ikev1 *s, uint8_t *in, size_t cap, size_t *g
         struct udp_sock *sk = &s->sock;
         if (udp_wait(&sk, 1, (unsigned)(until - now)) <= 0)
             continue;
-        enum l2f_status st = udp_recv(&s->sock, in, cap, got, &err);
+        struct net_addr from;
+        enum l2f_status st = udp_recv_from(&s->sock, in, cap, got, &from, &err);
         if (st == L2F_ERR_NOT_FOUND)
             return DG_UNREACHABLE; /* an ICMP error for something we sent: the server may still talk */
         if (st != L2F_OK)
             return DG_ERROR;
-        if (*got == 0)
-            continue;
-        if (s->natt) {
+        uint8_t ip[4];
+        uint16_t port;
+        if (*got == 0 || !net_addr_ipv4(&from, ip, &port) || memcmp(ip, s->peer_ip, 4) != 0 ||
+            (port != s->peer_port && port != NATT_PORT))
+            continue; /* not the server */
+        if (port == NATT_PORT && port != s->peer_port) {
             if (*got == 1 && in[0] == 0xff)
                 continue; /* NAT keepalive (RFC 3948 2.3) */
             if (*got >= IKE_NATT_MARKER_LEN && !(in[0] | in[1] | in[2] | in[3])) {
@@ -518,11 +525,7 @@ void ikev1_main_mode(struct ikev1 *s, const char *psk, struct ikev1_phase1 *r)
         r->server_behind_nat = its_differs;
         float_now |= ours_differs || its_differs;
     }
-    if (float_now) {
-        struct net_addr to = s->peer;
-        net_addr_set_port(&to, 4500);
-        if (udp_reconnect(&s->sock, &to, &err) != L2F_OK)
-            return verdict(r, PSK_INCONCLUSIVE, "cannot float to UDP 4500");
+    if (float_now && s->peer_port != NATT_PORT) {
         s->natt = true;
         r->floated = true;
     }
@@ -837,7 +840,7 @@ enum l2f_status ikev1_esp_send(struct ikev1 *s, const uint8_t *payload, size_t l
         l2f_err_set(err, "ESP sealing failed");
         return L2F_ERR_BACKEND;
     }
-    enum l2f_status st = udp_send(&s->sock, out, total, err);
+    enum l2f_status st = udp_send_to(&s->sock, &s->peer_natt, out, total, err);
     if (st == L2F_OK)
         s->counters.esp_sent++;
     return st;
@@ -918,19 +921,19 @@ enum l2f_status ikev1_open(struct ikev1 **out, const char *host, uint16_t port, 
     s->sock.fd = -1;
     s->start = now_ms();
     s->deadline = s->start + timeout_ms;
-    struct net_addr addrs[4], local, peer;
+    struct net_addr addrs[4], local;
     size_t count = 0;
     enum l2f_status st = net_init();
     if (st == L2F_OK)
         st = net_resolve(host, addrs, 4, &count, err);
     if (st == L2F_OK) {
         net_addr_set_port(&addrs[0], port);
-        s->peer = addrs[0];
-        st = udp_connect(&s->sock, &addrs[0], err);
+        s->peer = s->peer_natt = addrs[0];
+        net_addr_set_port(&s->peer_natt, NATT_PORT);
+        st = udp_open_toward(&s->sock, &addrs[0], &local, err);
     }
-    if (st == L2F_OK && !(udp_local_address(&s->sock, &local) && udp_peer_address(&s->sock, &peer) &&
-                          net_addr_ipv4(&local, s->local_ip, &s->local_port) &&
-                          net_addr_ipv4(&peer, s->peer_ip, &s->peer_port))) {
+    if (st == L2F_OK && !(net_addr_ipv4(&local, s->local_ip, &s->local_port) &&
+                          net_addr_ipv4(&s->peer, s->peer_ip, &s->peer_port))) {
         l2f_err_set(err, "%s: the key check speaks IPv4 only for now", host);
         st = L2F_ERR_UNSUPPORTED;
     }

@@ -211,6 +211,86 @@ enum l2f_status udp_recv(struct udp_sock *s, void *buf, size_t len, size_t *got,
     return sock_error("recv", err);
 }
 
+static void nonblocking(native_sock fd)
+{
+#ifdef _WIN32
+    u_long on = 1;
+    ioctlsocket(fd, FIONBIO, &on);
+#else
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+    fcntl(fd, F_SETFD, FD_CLOEXEC);
+#endif
+}
+
+enum l2f_status udp_open_toward(struct udp_sock *s, const struct net_addr *peer, struct net_addr *local,
+                                struct l2f_err *err)
+{
+    /* the route toward peer names our address: a connected socket asks for it */
+    struct udp_sock probe;
+    enum l2f_status st = udp_connect(&probe, peer, err);
+    if (st != L2F_OK)
+        return st;
+    bool known = udp_local_address(&probe, local);
+    udp_close(&probe);
+    if (!known)
+        return sock_error("getsockname", err);
+    const struct sockaddr *sa = (const struct sockaddr *)(const void *)peer->storage;
+    native_sock fd = socket(sa->sa_family, SOCK_DGRAM, IPPROTO_UDP);
+    s->fd = -1;
+    if (fd == INVALID_SOCKET)
+        return sock_error("socket", err);
+    nonblocking(fd);
+    struct net_addr any = *local;
+    net_addr_set_port(&any, 0);
+    struct net_addr bound;
+    if (bind(fd, (const struct sockaddr *)(const void *)any.storage, (socklen_t)any.len) != 0) {
+        st = sock_error("bind", err);
+        CLOSESOCK(fd);
+        return st;
+    }
+    s->fd = (intptr_t)fd;
+    if (!udp_local_address(s, &bound)) {
+        udp_close(s);
+        return sock_error("getsockname", err);
+    }
+    *local = bound;
+    return L2F_OK;
+}
+
+enum l2f_status udp_send_to(struct udp_sock *s, const struct net_addr *to, const void *buf, size_t len,
+                            struct l2f_err *err)
+{
+    if (sendto((native_sock)s->fd, buf, (int)len, 0, (const struct sockaddr *)(const void *)to->storage,
+               (socklen_t)to->len) != (int)len)
+        return sock_error("sendto", err);
+    return L2F_OK;
+}
+
+enum l2f_status udp_recv_from(struct udp_sock *s, void *buf, size_t len, size_t *got, struct net_addr *from,
+                              struct l2f_err *err)
+{
+    *got = 0;
+    socklen_t flen = sizeof from->storage;
+    int n = (int)recvfrom((native_sock)s->fd, buf, (int)len, 0, (struct sockaddr *)(void *)from->storage, &flen);
+    if (n >= 0) {
+        from->len = (unsigned)flen;
+        *got = (size_t)n;
+        return L2F_OK;
+    }
+    int e = SOCK_ERR();
+    if (e == ERR_WOULDBLOCK
+#ifndef _WIN32
+        || e == EAGAIN || e == EINTR
+#endif
+    )
+        return L2F_OK;
+    if (e == ERR_REFUSED) {
+        l2f_err_set(err, "port unreachable");
+        return L2F_ERR_NOT_FOUND;
+    }
+    return sock_error("recvfrom", err);
+}
+
 void udp_close(struct udp_sock *s)
 {
     if (s->fd >= 0)

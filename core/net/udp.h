@@ -43,6 +43,16 @@ bool net_addr_ipv4(const struct net_addr *a, uint8_t ip[4], uint16_t *port);
 bool udp_peer_address(const struct udp_sock *s, struct net_addr *out);
 /* Aims a connected socket at another peer, keeping its source port (NAT-T float). */
 enum l2f_status udp_reconnect(struct udp_sock *s, const struct net_addr *to, struct l2f_err *err);
+/* An unconnected socket on a port of its own, for one peer on several ports
+ * (IKE on 500 and 4500 from the same source port); *local gets the address
+ * the system would use toward peer, with that port. */
+enum l2f_status udp_open_toward(struct udp_sock *s, const struct net_addr *peer, struct net_addr *local,
+                                struct l2f_err *err);
+enum l2f_status udp_send_to(struct udp_sock *s, const struct net_addr *to, const void *buf, size_t len,
+                            struct l2f_err *err);
+/* As udp_recv, and who sent it. */
+enum l2f_status udp_recv_from(struct udp_sock *s, void *buf, size_t len, size_t *got, struct net_addr *from,
+                              struct l2f_err *err);
 /* Waits up to timeout_ms for any socket to be readable; returns how many are. */
 int udp_wait(struct udp_sock *const *socks, size_t n, unsigned timeout_ms);
 
