@@ -18,7 +18,7 @@
     X(CMD_CONNECT, "connect", "", "test connection: each stage as it is reached")         \
     X(CMD_EXPLAIN, "explain", "CODE", "meaning, stage, causes and fixes of a RAS error")  \
     X(CMD_PROFILES, "profiles", "", "every VPN profile of both phonebooks")               \
-    X(CMD_PROBE, "probe", "HOST", "ask the server: IKEv1 on UDP 500 and 4500, IKEv2")     \
+    X(CMD_PROBE, "probe", "HOST", "ask the server: IKE; with a key, the key and IPsec") \
     X(CMD_SCENARIOS, "scenarios", "", "the built-in demo scenarios")
 
 #define COMMAND_ENUM(e, name, args, help) e,
@@ -31,7 +31,7 @@ enum command_id { COMMAND_TABLE(COMMAND_ENUM) COMMAND_COUNT };
     X(OPT_MOCK, "mock", "FILE", "run on a scenario file; changes are written back to it")  \
     X(OPT_PROFILE, "profile", "NAME", "the VPN profile to work on")                       \
     X(OPT_STATE_DIR, "state-dir", "DIR", "where the journal and backups live")            \
-    X(OPT_PSK_FILE, "psk-file", "FILE", "the pre-shared key for use-psk, check and probe") \
+    X(OPT_PSK_FILE, "psk-file", "FILE", "the pre-shared key: use-psk saves it; probe, check test it") \
     X(OPT_PASSWORD_FILE, "password-file", "FILE", "read the password for credentials from FILE") \
     X(OPT_USERNAME, "username", "NAME", "the user name the credentials fix saves")        \
     X(OPT_PROBE_REAL, "probe-real", NULL, "with --demo/--mock: probe the real server")   \
