@@ -277,7 +277,8 @@ static bool hash_after(struct ikev1 *s, uint32_t mid, const uint8_t *prefix, siz
     if (prefix_len > 512 || rest_len > IKE_MAX_PACKET)
         return false;
     put32(buf, mid);
-    memcpy(buf + 4, prefix, prefix_len);
+    if (prefix_len)
+        memcpy(buf + 4, prefix, prefix_len);
     memcpy(buf + 4 + prefix_len, rest, rest_len);
     return ikec_prf(s->t.hash, s->skeyid_a, s->hash_len, buf, 4 + prefix_len + rest_len, out);
 }
