@@ -1,0 +1,83 @@
+/* PPP packets as they travel in L2TP (RFC 1661 framing without HDLC): the
+ * address and control bytes FF 03, the protocol, then code, id, length and
+ * data for LCP, IPCP, PAP and CHAP. Pure functions: no sockets, no clock. */
+#ifndef L2F_NET_PPP_H
+#define L2F_NET_PPP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define PPP_LCP 0xc021
+#define PPP_PAP 0xc023
+#define PPP_CHAP 0xc223
+#define PPP_EAP 0xc227
+#define PPP_IPCP 0x8021
+
+/* LCP and IPCP codes (RFC 1661 5) */
+#define PPP_CONF_REQ 1
+#define PPP_CONF_ACK 2
+#define PPP_CONF_NAK 3
+#define PPP_CONF_REJ 4
+#define PPP_TERM_REQ 5
+#define PPP_TERM_ACK 6
+#define PPP_CODE_REJ 7
+#define PPP_PROTO_REJ 8
+#define PPP_ECHO_REQ 9
+#define PPP_ECHO_REP 10
+#define PPP_DISCARD 11
+
+/* LCP options */
+#define LCP_OPT_MRU 1
+#define LCP_OPT_AUTH 3
+#define LCP_OPT_MAGIC 5
+#define LCP_OPT_PFC 7
+#define LCP_OPT_ACFC 8
+/* IPCP option */
+#define IPCP_OPT_ADDRESS 3
+
+/* The authentication protocols a server can ask for in LCP, as l2tpfix names them. */
+#define PPP_AUTH_TABLE(X)                          \
+    X(PPP_AUTH_EAP, "eap")                         \
+    X(PPP_AUTH_MSCHAPV2, "mschapv2")               \
+    X(PPP_AUTH_MSCHAPV1, "mschapv1")               \
+    X(PPP_AUTH_CHAP_MD5, "chap")                   \
+    X(PPP_AUTH_PAP, "pap")                         \
+    X(PPP_AUTH_OTHER, "other")
+
+#define PPP_AUTH_ENUM(e, name) e,
+enum ppp_auth { PPP_AUTH_TABLE(PPP_AUTH_ENUM) PPP_AUTH_COUNT };
+#undef PPP_AUTH_ENUM
+
+const char *ppp_auth_name(enum ppp_auth a);
+/* The auth option's value (protocol and, for CHAP, the algorithm). */
+enum ppp_auth ppp_auth_of(const uint8_t *value, size_t len);
+/* The option value that asks for a. Returns its length (2 or 3), 0 for OTHER. */
+size_t ppp_auth_value(enum ppp_auth a, uint8_t out[3]);
+
+struct ppp_packet {
+    uint16_t protocol;
+    uint8_t code, id;
+    const uint8_t *data; /* after the 4-byte header, as long as its length says */
+    size_t len;
+};
+
+/* Parses a frame with or without FF 03, a 1- or 2-byte protocol; false when
+ * the header's length runs past the frame or is below 4. */
+bool ppp_parse(const uint8_t *frame, size_t len, struct ppp_packet *out);
+/* FF 03, protocol, code, id, length, data. Returns the length, 0 if it does not fit. */
+size_t ppp_build(uint8_t *buf, size_t cap, uint16_t protocol, uint8_t code, uint8_t id, const uint8_t *data,
+                 size_t len);
+
+struct ppp_option {
+    uint8_t type;
+    const uint8_t *value;
+    size_t len;
+};
+
+/* Splits configure options; false when one is shorter than 2 or runs out. */
+bool ppp_options(const uint8_t *data, size_t len, struct ppp_option *out, size_t max, size_t *count);
+/* Appends an option; returns the new length, 0 when it does not fit. */
+size_t ppp_put_option(uint8_t *buf, size_t pos, size_t cap, uint8_t type, const uint8_t *value, size_t len);
+
+#endif

@@ -1,0 +1,103 @@
+/* PPP packets by hand: a server's LCP Configure-Request asking for EAP, the
+ * Nak that asks for MS-CHAP v2 instead, compressed protocol fields, and
+ * lengths that lie. */
+#include <string.h>
+
+#include "net/ppp.h"
+#include "testutil.h"
+
+static void server_request_and_nak(void **state)
+{
+    (void)state;
+    /* what SoftEther sends first: only the authentication option, EAP */
+    static const uint8_t req[] = {0xff, 0x03, 0xc0, 0x21, 0x01, 0x07, 0x00, 0x08, 0x03, 0x04, 0xc2, 0x27};
+    struct ppp_packet p;
+    assert_true(ppp_parse(req, sizeof req, &p));
+    assert_int_equal(p.protocol, PPP_LCP);
+    assert_int_equal(p.code, PPP_CONF_REQ);
+    assert_int_equal(p.id, 7);
+    struct ppp_option o[8];
+    size_t n;
+    assert_true(ppp_options(p.data, p.len, o, 8, &n));
+    assert_int_equal(n, 1);
+    assert_int_equal(o[0].type, LCP_OPT_AUTH);
+    assert_int_equal(ppp_auth_of(o[0].value, o[0].len), PPP_AUTH_EAP);
+    assert_string_equal(ppp_auth_name(PPP_AUTH_EAP), "eap");
+    /* our Nak: the same id, the auth option asking for MS-CHAP v2 */
+    uint8_t want[3], opts[16], nak[32];
+    size_t vl = ppp_auth_value(PPP_AUTH_MSCHAPV2, want);
+    assert_int_equal(vl, 3);
+    size_t ol = ppp_put_option(opts, 0, sizeof opts, LCP_OPT_AUTH, want, vl);
+    size_t len = ppp_build(nak, sizeof nak, PPP_LCP, PPP_CONF_NAK, p.id, opts, ol);
+    static const uint8_t expect[] = {0xff, 0x03, 0xc0, 0x21, 0x03, 0x07, 0x00, 0x09, 0x03, 0x05, 0xc2, 0x23, 0x81};
+    assert_int_equal(len, sizeof expect);
+    assert_memory_equal(nak, expect, sizeof expect);
+    /* the values of every protocol name round trip */
+    for (int a = 0; a < PPP_AUTH_OTHER; a++) {
+        uint8_t v[3];
+        size_t l = ppp_auth_value((enum ppp_auth)a, v);
+        assert_true(l == 2 || l == 3);
+        assert_int_equal(ppp_auth_of(v, l), a);
+    }
+    static const uint8_t md5[] = {0xc2, 0x23, 0x05}, odd[] = {0xc2, 0x23, 0x99}, short_chap[] = {0xc2, 0x23};
+    assert_int_equal(ppp_auth_of(md5, 3), PPP_AUTH_CHAP_MD5);
+    assert_int_equal(ppp_auth_of(odd, 3), PPP_AUTH_OTHER);
+    assert_int_equal(ppp_auth_of(short_chap, 2), PPP_AUTH_OTHER);
+}
+
+static void framing_variants(void **state)
+{
+    (void)state;
+    struct ppp_packet p;
+    /* no FF 03 (ACFC), 2-byte protocol */
+    static const uint8_t no_acfc[] = {0x80, 0x21, 0x03, 0x01, 0x00, 0x0a, 0x03, 0x06, 10, 0, 0, 2};
+    assert_true(ppp_parse(no_acfc, sizeof no_acfc, &p));
+    assert_int_equal(p.protocol, PPP_IPCP);
+    assert_int_equal(p.code, PPP_CONF_NAK);
+    struct ppp_option o[4];
+    size_t n;
+    assert_true(ppp_options(p.data, p.len, o, 4, &n));
+    assert_int_equal(o[0].type, IPCP_OPT_ADDRESS);
+    assert_int_equal(o[0].value[3], 2);
+    /* a 1-byte protocol (PFC): 0x21 is IPv4 */
+    static const uint8_t pfc[] = {0xff, 0x03, 0x21, 0x45, 0x00, 0x00, 0x04};
+    assert_true(ppp_parse(pfc, sizeof pfc, &p));
+    assert_int_equal(p.protocol, 0x21);
+    /* trailing bytes beyond the length are not data */
+    static const uint8_t padded[] = {0xff, 0x03, 0xc0, 0x21, 0x09, 0x01, 0x00, 0x08, 0, 0, 0, 0, 0xee, 0xee};
+    assert_true(ppp_parse(padded, sizeof padded, &p));
+    assert_int_equal(p.code, PPP_ECHO_REQ);
+    assert_int_equal(p.len, 4);
+}
+
+static void lies_refused(void **state)
+{
+    (void)state;
+    struct ppp_packet p;
+    static const uint8_t too_long[] = {0xff, 0x03, 0xc0, 0x21, 0x01, 0x01, 0x00, 0x20, 0x01, 0x04};
+    assert_false(ppp_parse(too_long, sizeof too_long, &p));
+    static const uint8_t too_short[] = {0xff, 0x03, 0xc0, 0x21, 0x01, 0x01, 0x00, 0x03};
+    assert_false(ppp_parse(too_short, sizeof too_short, &p));
+    assert_false(ppp_parse(too_short, 3, &p));
+    assert_false(ppp_parse(too_short, 0, &p));
+    struct ppp_option o[2];
+    size_t n;
+    static const uint8_t opt_runs_out[] = {0x01, 0x04, 0x05};
+    assert_false(ppp_options(opt_runs_out, sizeof opt_runs_out, o, 2, &n));
+    static const uint8_t opt_len_1[] = {0x01, 0x01};
+    assert_false(ppp_options(opt_len_1, sizeof opt_len_1, o, 2, &n));
+    static const uint8_t three[] = {7, 2, 8, 2, 1, 4, 5, 0x78};
+    assert_false(ppp_options(three, sizeof three, o, 2, &n)); /* more than max */
+    uint8_t buf[8];
+    assert_int_equal(ppp_build(buf, sizeof buf, PPP_LCP, 1, 1, (const uint8_t *)"x", 1), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(server_request_and_nak),
+        cmocka_unit_test(framing_variants),
+        cmocka_unit_test(lies_refused),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
