@@ -2,6 +2,7 @@
 
 #include <cjson/cJSON.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "net/pskcheck.h"
@@ -214,5 +215,45 @@ enum l2f_status report_probe_json(const char *host, const struct probe_result *r
     else
         cJSON_AddNumberToObject(k, "ipsec_ms", key->ipsec_ms);
     cJSON_AddItemToObject(o, "key_check", k);
+    return finish(o, out);
+}
+
+enum l2f_status report_handshake_json(const char *host, const struct hs_result *r, char **out)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "host", host);
+    cJSON *stages = cJSON_CreateArray();
+    for (int i = 0; i < STAGE_COUNT; i++) {
+        const struct hs_stage *s = &r->stages[i];
+        cJSON *st = cJSON_CreateObject();
+        cJSON_AddStringToObject(st, "id", stage_info((enum stage_id)i)->id);
+        const char *outcome = hs_outcome_id(s->outcome);
+        cJSON_AddStringToObject(st, "outcome", outcome ? outcome : "skipped");
+        cJSON_AddStringToObject(st, "detail", s->detail);
+        if (s->code)
+            cJSON_AddNumberToObject(st, "code", s->code);
+        else
+            cJSON_AddNullToObject(st, "code");
+        cJSON_AddNumberToObject(st, "ms", s->ms);
+        cJSON_AddItemToArray(stages, st);
+    }
+    cJSON_AddItemToObject(o, "stages", stages);
+    cJSON *auth = cJSON_CreateArray();
+    for (size_t i = 0; i < r->server_auth_count; i++)
+        cJSON_AddItemToArray(auth, cJSON_CreateString(ppp_auth_name(r->server_auth[i])));
+    cJSON_AddItemToObject(o, "server_auth", auth);
+    cJSON_AddBoolToObject(o, "server_auth_complete", r->server_auth_complete);
+    cJSON *rej = cJSON_CreateArray();
+    for (const char *p = r->lcp_rejected; *p;) {
+        size_t n = strcspn(p, ",");
+        char name[sizeof r->lcp_rejected];
+        snprintf(name, sizeof name, "%.*s", (int)n, p);
+        cJSON_AddItemToArray(rej, cJSON_CreateString(name));
+        p += n + (p[n] == ',');
+    }
+    cJSON_AddItemToObject(o, "lcp_rejected", rej);
+    add_string_or_null(o, "auth_used", r->used_auth);
+    cJSON_AddBoolToObject(o, "authenticator_verified", r->authenticator_verified);
+    add_string_or_null(o, "address", r->address);
     return finish(o, out);
 }

@@ -6,6 +6,7 @@
 #include "diagnose.h"
 #include "journal.h"
 #include "kb.h"
+#include "net/handshake.h"
 #include "net/probe.h"
 #include "net/pskcheck.h"
 #include "status.h"
@@ -30,5 +31,10 @@ enum l2f_status report_profiles_json(const struct profile_list *list, char **out
  * "key_check": {...}|null}. */
 enum l2f_status report_probe_json(const char *host, const struct probe_result *r, const struct psk_check_result *key,
                                   char **out);
+
+/* `handshake --json`: {"host", "stages": [{"id", "outcome", "detail", "code", "ms"}],
+ * "server_auth": [...], "server_auth_complete", "lcp_rejected": [...],
+ * "authenticator_verified", "address"}. */
+enum l2f_status report_handshake_json(const char *host, const struct hs_result *r, char **out);
 
 #endif

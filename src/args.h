@@ -19,6 +19,7 @@
     X(CMD_EXPLAIN, "explain", "CODE", "meaning, stage, causes and fixes of a RAS error")  \
     X(CMD_PROFILES, "profiles", "", "every VPN profile of both phonebooks")               \
     X(CMD_PROBE, "probe", "HOST", "ask the server: IKE; with a key, the key and IPsec") \
+    X(CMD_HANDSHAKE, "handshake", "HOST", "all four stages against the server, as Windows")  \
     X(CMD_SCENARIOS, "scenarios", "", "the built-in demo scenarios")
 
 #define COMMAND_ENUM(e, name, args, help) e,
@@ -34,11 +35,12 @@ enum command_id { COMMAND_TABLE(COMMAND_ENUM) COMMAND_COUNT };
     X(OPT_PSK_FILE, "psk-file", "FILE", "the pre-shared key: use-psk saves it; probe, check test it") \
     X(OPT_PASSWORD_FILE, "password-file", "FILE", "read the password for credentials from FILE") \
     X(OPT_USERNAME, "username", "NAME", "the user name the credentials fix saves")        \
+    X(OPT_USER, "user", "NAME", "handshake: the user name to log in as")                 \
     X(OPT_PROBE_REAL, "probe-real", NULL, "with --demo/--mock: probe the real server")   \
     X(OPT_STORE_REJECTED_KEY, "store-rejected-key", NULL, "use-psk: save a key the server rejects") \
     X(OPT_PORT, "port", "N", "probe: the IKE port (default 500)")                         \
     X(OPT_NATT_PORT, "natt-port", "N", "probe: the NAT-T port (default 4500)")            \
-    X(OPT_TIMEOUT, "timeout", "MS", "probe: give up after this long (default 4000)")      \
+    X(OPT_TIMEOUT, "timeout", "MS", "probe 4000, handshake 20000: give up after this long") \
     X(OPT_JSON, "json", NULL, "machine-readable output")                                  \
     X(OPT_YES, "yes", NULL, "apply without asking")                                       \
     X(OPT_DRY_RUN, "dry-run", NULL, "show the exact changes and make none")               \

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "kb.h"
+#include "net/handshake.h"
 #include "net/probe.h"
 #include "net/pskcheck.h"
 #include "platform.h"
@@ -608,6 +609,99 @@ static int cmd_probe(struct cli *c)
     return rc;
 }
 
+/* Lights each stage as it settles (text mode only: JSON comes at the end). */
+static void print_stage(void *ctx, enum stage_id st, const struct hs_stage *s)
+{
+    struct cli *c = ctx;
+    char detail[sizeof s->detail * 2], code[16] = "";
+    if (s->code)
+        snprintf(code, sizeof code, " (%d)", s->code);
+    printf("  %-7s %-8s %6u ms  %s%s\n", stage_info(st)->id, hs_outcome_id(s->outcome) ? hs_outcome_id(s->outcome) : "-",
+           s->ms, safe(c, s->detail, detail, sizeof detail), code);
+    fflush(stdout);
+}
+
+static int cmd_handshake(struct cli *c)
+{
+    long timeout = number_option(c, OPT_TIMEOUT, "timeout", 100, 60000, 20000);
+    long port = number_option(c, OPT_PORT, "port", 1, 65535, 500);
+    if (timeout < 0 || port < 0)
+        return 2;
+    const char *host = c->a->args[0];
+    struct l2f_err err = {{0}};
+    char state_dir[PLAT_PATH_MAX] = "";
+    if (c->a->value[OPT_STATE_DIR])
+        snprintf(state_dir, sizeof state_dir, "%s", c->a->value[OPT_STATE_DIR]);
+    else
+        plat_default_state_dir(state_dir, sizeof state_dir, &err);
+    /* both secrets before any packet: from files, or typed with echo off */
+    char psk[SECRET_MAX] = "", password[SECRET_MAX] = "";
+    const char *user = c->a->value[OPT_USER];
+    enum l2f_status st = L2F_OK;
+    if (c->a->value[OPT_PSK_FILE])
+        st = term_read_secret_file(c->a->value[OPT_PSK_FILE], psk, sizeof psk, &err);
+    else if (!term_read_secret("Pre-shared key (not shown): ", psk, sizeof psk) || !psk[0]) {
+        l2f_err_set(&err, "handshake needs the pre-shared key: type it on a terminal or give --psk-file FILE");
+        st = L2F_ERR_NEED_SECRET;
+    }
+    if (st == L2F_OK && user && c->a->value[OPT_PASSWORD_FILE])
+        st = term_read_secret_file(c->a->value[OPT_PASSWORD_FILE], password, sizeof password, &err);
+    else if (st == L2F_OK && user && (!term_read_secret("Password (not shown): ", password, sizeof password) ||
+                                      !password[0])) {
+        l2f_err_set(&err, "--user needs the password: type it on a terminal or give --password-file FILE");
+        st = L2F_ERR_NEED_SECRET;
+    }
+    unsigned waited = 0;
+    if (st == L2F_OK)
+        st = psk_pace_begin(state_dir, &waited, &err); /* the handshake tries the key: paced like a key check */
+    if (st != L2F_OK) {
+        plat_wipe(psk, sizeof psk);
+        plat_wipe(password, sizeof password);
+        return fail(c, st, &err);
+    }
+    struct hs_options o = {.host = host, .port = (uint16_t)port, .psk = psk, .user = user,
+                           .password = user ? password : NULL, .timeout_ms = (unsigned)timeout};
+    struct hs_result r;
+    char name[600];
+    if (!c->json)
+        printf("Handshake with %s, as a Windows L2TP/IPsec client%s\n", safe(c, host, name, sizeof name),
+               waited ? " (after the pause between key checks)" : "");
+    st = hs_run(&o, c->json ? NULL : print_stage, c, &r, &err);
+    psk_pace_end(state_dir);
+    plat_wipe(psk, sizeof psk);
+    plat_wipe(password, sizeof password);
+    if (st != L2F_OK)
+        return fail(c, st, &err);
+    int rc = hs_all_ok(&r) ? 0 : 1;
+    if (c->json) {
+        char *text = NULL;
+        enum l2f_status jst = report_handshake_json(host, &r, &text);
+        int prc = print_json_text(text, jst);
+        return prc ? prc : rc;
+    }
+    if (r.server_auth_count) {
+        printf("The server offers, in its order:");
+        for (size_t i = 0; i < r.server_auth_count; i++)
+            printf("%s %s", i ? "," : "", ppp_auth_name(r.server_auth[i]));
+        printf("%s\n", r.server_auth_complete ? "" : " (and maybe more)");
+    }
+    if (r.lcp_rejected[0])
+        printf("It rejects these LCP options of ours: %s\n", r.lcp_rejected);
+    if (r.address[0])
+        printf("Address assigned: %s\n", r.address);
+    for (int i = 0; i < STAGE_COUNT; i++)
+        if (r.stages[i].outcome == HS_FAILED && r.stages[i].code) {
+            const struct kb_entry *kb = kb_lookup(r.stages[i].code);
+            printf("A Windows client would show %d%s%s (l2tpfix explain %d).\n", r.stages[i].code,
+                   kb ? ": " : "", kb ? kb->name : "", r.stages[i].code);
+            break;
+        }
+    if (rc == 0)
+        printf("All four stages pass from here. If Windows still fails with the same key and account, the "
+               "difference is on that client: run l2tpfix check there.\n");
+    return rc;
+}
+
 static int cmd_scenarios(struct cli *c)
 {
     (void)c;
@@ -656,6 +750,7 @@ static const struct {
     [CMD_PROFILES] = {cmd_profiles, true, false},
     [CMD_SCENARIOS] = {cmd_scenarios, false, false},
     [CMD_PROBE] = {cmd_probe, false, false},
+    [CMD_HANDSHAKE] = {cmd_handshake, false, false},
 };
 
 int cli_run(const struct cli_args *a)

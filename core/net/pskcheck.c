@@ -131,9 +131,7 @@ static long long wall_ms(void)
     return (long long)time(NULL) * 1000;
 }
 
-enum l2f_status psk_check_paced(const char *state_dir, const char *host, uint16_t port, const char *psk,
-                                unsigned timeout_ms, bool bring_up, struct psk_check_result *out, unsigned *waited_ms,
-                                struct l2f_err *err)
+enum l2f_status psk_pace_begin(const char *state_dir, unsigned *waited_ms, struct l2f_err *err)
 {
     char lock[PLAT_PATH_MAX + 32], last[PLAT_PATH_MAX + 32];
     bool have_dir = state_dir && state_dir[0];
@@ -175,14 +173,31 @@ enum l2f_status psk_check_paced(const char *state_dir, const char *host, uint16_
         *waited_ms = (unsigned)(PSK_MIN_PAUSE_MS - (now - last_in_process));
         plat_sleep_ms(*waited_ms);
     }
-    enum l2f_status st = psk_check(host, port, psk, timeout_ms, bring_up, out, err);
+    return L2F_OK;
+}
+
+void psk_pace_end(const char *state_dir)
+{
     last_in_process = plat_monotonic_ms();
-    if (have_dir) {
-        char stamp[32];
+    if (state_dir && state_dir[0]) {
+        char lock[PLAT_PATH_MAX + 32], last[PLAT_PATH_MAX + 32], stamp[32];
         struct l2f_err ignored;
+        snprintf(lock, sizeof lock, "%s%cpsk-check.lock", state_dir, PLAT_DIRSEP);
+        snprintf(last, sizeof last, "%s%cpsk-check.last", state_dir, PLAT_DIRSEP);
         snprintf(stamp, sizeof stamp, "%lld", wall_ms());
         plat_write_atomic(last, stamp, strlen(stamp), &ignored);
         remove(lock);
     }
+}
+
+enum l2f_status psk_check_paced(const char *state_dir, const char *host, uint16_t port, const char *psk,
+                                unsigned timeout_ms, bool bring_up, struct psk_check_result *out, unsigned *waited_ms,
+                                struct l2f_err *err)
+{
+    enum l2f_status st = psk_pace_begin(state_dir, waited_ms, err);
+    if (st != L2F_OK)
+        return st;
+    st = psk_check(host, port, psk, timeout_ms, bring_up, out, err);
+    psk_pace_end(state_dir);
     return st;
 }

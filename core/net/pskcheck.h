@@ -39,6 +39,11 @@ enum l2f_status psk_check(const char *host, uint16_t port, const char *psk, unsi
  * kept there too); within one process the pause holds without a directory. */
 #define PSK_MIN_PAUSE_MS 2000
 
+/* The pacing on its own, around anything that tries a key (the handshake
+ * too): begin waits out the pause and takes the lock, end releases it. */
+enum l2f_status psk_pace_begin(const char *state_dir, unsigned *waited_ms, struct l2f_err *err);
+void psk_pace_end(const char *state_dir);
+
 /* psk_check, paced: waits out the pause (*waited_ms says how long) and refuses
  * while another check holds the lock. */
 enum l2f_status psk_check_paced(const char *state_dir, const char *host, uint16_t port, const char *psk,

@@ -1,0 +1,63 @@
+/* The whole L2TP/IPsec connection from user space, as a Windows client makes
+ * it: IKE and IPsec (net/ikev1.h), the L2TP control channel and a session
+ * (RFC 2661), PPP's LCP (learning which authentication protocols the server
+ * accepts by Nak-ing through its offers), MS-CHAP v2 or PAP, and IPCP until
+ * an address is assigned; then a clean teardown. Each of the design's four
+ * stages gets an outcome, the error code a Windows client would have shown,
+ * and a time. Secrets are used and wiped, never kept or reported. */
+#ifndef L2F_NET_HANDSHAKE_H
+#define L2F_NET_HANDSHAKE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model.h"
+#include "net/ppp.h"
+#include "status.h"
+
+enum hs_outcome { HS_NOT_RUN, HS_OK, HS_FAILED, HS_SKIPPED };
+
+struct hs_stage {
+    enum hs_outcome outcome;
+    char detail[192];
+    int code;    /* the Windows error a client would show; 0: none */
+    unsigned ms; /* from the start of the run to this stage's end */
+};
+
+struct hs_options {
+    const char *host;
+    uint16_t port;        /* IKE, 500 */
+    const char *psk;
+    const char *user;     /* NULL or "": learn the server's methods, no authentication */
+    const char *password;
+    unsigned timeout_ms;  /* the whole run */
+};
+
+#define HS_MAX_AUTH 8
+
+struct hs_result {
+    struct hs_stage stages[STAGE_COUNT]; /* indexed by enum stage_id */
+    enum ppp_auth server_auth[HS_MAX_AUTH]; /* in the order the server offered them */
+    size_t server_auth_count;
+    bool server_auth_complete; /* the server ran out of offers: the list is whole */
+    char lcp_rejected[64];     /* our LCP options the server rejected, e.g. "magic" */
+    char address[16];          /* from IPCP; empty when none */
+    char used_auth[16];        /* what authenticated, e.g. "mschapv2" */
+    bool authenticator_verified; /* MS-CHAP v2: the server proved it knows the password */
+};
+
+/* Progress while the run goes: a stage's outcome is final when called. */
+typedef void (*hs_progress_fn)(void *ctx, enum stage_id stage, const struct hs_stage *s);
+
+const char *hs_outcome_id(enum hs_outcome o); /* "ok", "failed", "skipped", NULL when not run */
+
+/* Runs the four stages against opts->host, blocking, within opts->timeout_ms.
+ * Fails only when it cannot start (err); every outcome is in *out. */
+enum l2f_status hs_run(const struct hs_options *opts, hs_progress_fn progress, void *ctx, struct hs_result *out,
+                       struct l2f_err *err);
+
+/* True when every stage is HS_OK. */
+bool hs_all_ok(const struct hs_result *r);
+
+#endif
