@@ -4,6 +4,8 @@
 # any other IKE responder there has stopped (both want UDP 500 and 4500).
 # SoftEther's paths are compiled in (/var/lib/softether, /var/log/softether,
 # /run/softether): the namespace gets private ones, the host's stay untouched.
+# It has one user (labuser, password LabPass-456) on the DEFAULT hub and
+# SecureNAT on, so PPP's IPCP assigns an address (192.168.30.x).
 # Usage: softether_lab.sh start LABDIR [PSK] | stop LABDIR
 set -euo pipefail
 cmd=$1 lab=$2 psk=${3:-LabPsk-123}
@@ -26,6 +28,13 @@ for _ in $(seq 100); do
     "$vpncmd" localhost:5555 /SERVER /CMD ServerInfoGet >/dev/null 2>&1 && break
     sleep 0.1
 done
+hub() { "$vpncmd" localhost:5555 /SERVER /ADMINHUB:DEFAULT /CMD "$@" >>"$lab/vpncmd.out" 2>&1; }
+# no keep-alive or Azure relay: nothing to reach outside the namespace anyway
+"$vpncmd" localhost:5555 /SERVER /CMD KeepDisable >/dev/null 2>&1
+"$vpncmd" localhost:5555 /SERVER /CMD VpnAzureSetEnable no >/dev/null 2>&1
+hub UserCreate labuser /GROUP:none /REALNAME:none /NOTE:none &&
+    hub UserPasswordSet labuser /PASSWORD:LabPass-456 && hub SecureNatEnable ||
+    { echo "softether_lab: the lab user or SecureNAT could not be set up: $(tail -3 "$lab/vpncmd.out")" >&2; exit 1; }
 "$vpncmd" localhost:5555 /SERVER /CMD IPsecEnable /L2TP:yes /L2TPRAW:no /ETHERIP:no "/PSK:$psk" /DEFAULTHUB:DEFAULT \
     >"$lab/vpncmd.out" 2>&1 || { echo "softether_lab: IPsecEnable failed: $(tail -3 "$lab/vpncmd.out")" >&2; exit 1; }
 # IPsecEnable returns before the IKE ports are open

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# The whole handshake (issue 7) against a real SoftEther L2TP/IPsec server in
+# a network namespace this test creates: right credentials through IPCP, a
+# wrong password (691), a wrong key (789 at the IPsec stage), no credentials
+# (the server's methods learned, auth skipped), and L2TP/IPsec switched off
+# (no IKE answer: 809). Usage: run_handshake_lab.sh L2TPFIX
+set -u
+L2TPFIX=$1
+here=$(cd "$(dirname "$0")" && pwd)
+if [ -z "${L2F_IN_NAMESPACE:-}" ]; then
+    [ -x /usr/libexec/softether/vpnserver/vpnserver ] ||
+        { echo "handshake lab: SoftEther is not installed (softether-vpnserver softether-vpncmd)"; exit 1; }
+    flags=(--net --mount)
+    [ "$(id -u)" -eq 0 ] || flags=(--user --map-root-user --net --mount)
+    L2F_IN_NAMESPACE=1 exec unshare "${flags[@]}" bash "$0" "$@"
+fi
+lab=$(mktemp -d "${TMPDIR:-/tmp}/l2f-hs-XXXXXX")
+export XDG_STATE_HOME=$lab/xdg
+trap 'bash "$here/softether_lab.sh" stop "$lab"; rm -rf "$lab"' EXIT
+bash "$here/softether_lab.sh" start "$lab" || exit 1
+printf 'LabPsk-123\n' >"$lab/good.psk"
+printf 'NotTheKey\n' >"$lab/bad.psk"
+printf 'LabPass-456\n' >"$lab/good.pw"
+printf 'NotThePassword\n' >"$lab/bad.pw"
+
+passed=0 failed=0
+OUT=$lab/out
+ok() { passed=$((passed + 1)); }
+bad() { failed=$((failed + 1)); echo "FAIL: $*"; sed 's/^/    /' "$OUT" | head -40; }
+hs() { # hs EXPECTED_EXIT args...
+    local want=$1; shift
+    "$L2TPFIX" handshake 127.0.0.1 "$@" --json >"$OUT" 2>&1 </dev/null
+    local rc=$?
+    tr -d ' \n\t' <"$OUT" >"$OUT.flat"
+    if [ "$rc" -eq "$want" ]; then ok; else bad "handshake $* exited $rc, want $want"; fi
+}
+has() { if grep -qE -- "$1" "$OUT.flat"; then ok; else bad "$2: no /$1/"; fi; }
+stage() { # stage ID OUTCOME [CODE]: the stage's outcome, and its code (null when none)
+    has "\"id\":\"$1\",\"outcome\":\"$2\",\"detail\":\"[^\"]*\",\"code\":${3:-null}," "$1 $2 ${3:-}"
+}
+
+# the right key, user and password: all four stages, an address from IPCP
+hs 0 --psk-file "$lab/good.psk" --user labuser --password-file "$lab/good.pw"
+stage tunnel ok; stage ipsec ok; stage ppp ok; stage auth ok
+has '"server_auth":\["eap","mschapv2","pap"\],"server_auth_complete":true' "the server's methods, in its order"
+has '"auth_used":"mschapv2","authenticator_verified":true' "MS-CHAP v2, the server's response verified"
+has '"address":"192\.168\.30\.[0-9]+"' "IPCP assigned an address"
+has '"lcp_rejected":\["magic"\]' "SoftEther rejects the magic number"
+# the teardown reached the server: it logged the PPP session's end
+sleep 0.3
+grep -rqs "The PPP session is disconnected" /var/log/softether/server_log && ok || bad "no PPP disconnect logged"
+
+# a wrong password: the server's E=691
+hs 1 --psk-file "$lab/good.psk" --user labuser --password-file "$lab/bad.pw"
+stage ppp ok; stage auth failed 691
+has '"address":null' "no address after a refused login"
+
+# a wrong key: stopped at IPsec with 789, nothing after it tried
+start=$(date +%s%N)
+hs 1 --psk-file "$lab/bad.psk" --user labuser --password-file "$lab/good.pw" --timeout 8000
+took=$(( ($(date +%s%N) - start) / 1000000 ))
+stage ipsec failed 789; stage tunnel skipped; stage ppp skipped; stage auth skipped
+[ "$took" -ge 1500 ] && ok || bad "a second key attempt came after only $took ms: no pause"
+
+# no credentials: the methods are learned, LCP opens, auth is skipped
+hs 1 --psk-file "$lab/good.psk"
+stage ppp ok; stage auth skipped
+has '"server_auth":\["eap","mschapv2","pap"\]' "methods learned without credentials"
+
+# no secret in any output or state file
+if grep -rqs "LabPsk-123\|NotTheKey\|LabPass-456\|NotThePassword" "$OUT" "$XDG_STATE_HOME"; then
+    bad "a secret reached output or state"; else ok; fi
+
+# L2TP/IPsec switched off on the server: no IKE answer, before any key is tried (809)
+/usr/libexec/softether/vpncmd/vpncmd localhost:5555 /SERVER /CMD IPsecEnable /L2TP:no /L2TPRAW:no /ETHERIP:no \
+    /PSK:LabPsk-123 /DEFAULTHUB:DEFAULT >/dev/null 2>&1
+for _ in $(seq 50); do ss -Hlun 'sport = :500' | grep -q . || break; sleep 0.1; done
+hs 1 --psk-file "$lab/good.psk" --user labuser --password-file "$lab/good.pw" --timeout 2000
+stage tunnel failed 809; stage ipsec skipped
+
+echo "handshake lab: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
