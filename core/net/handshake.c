@@ -34,7 +34,7 @@ struct run {
     struct hs_result *r;
     hs_progress_fn progress;
     void *ctx;
-    struct ikev1 *ike;
+    const struct hs_link *link;
     uint64_t start;
     enum phase phase;
     /* L2TP */
@@ -111,6 +111,12 @@ static void skip_rest(struct run *u, const char *why)
     u->stop = true;
 }
 
+static void link_send(struct run *u, const uint8_t *p, size_t n, struct l2f_err *err)
+{
+    if (u->link->send(u->link->ctx, p, n) != 0)
+        l2f_err_set(err, "send failed");
+}
+
 /* ---- L2TP control channel ---- */
 
 static void put16(uint8_t *p, unsigned v)
@@ -138,7 +144,7 @@ static void ctl_send(struct run *u, uint8_t *msg, size_t len)
     }
     if (!zlb)
         u->ns++;
-    ikev1_esp_send(u->ike, msg, len, &err);
+    link_send(u, msg, len, &err);
     u->sent_control = true;
 }
 
@@ -189,7 +195,7 @@ static void ppp_send(struct run *u, uint16_t proto, uint8_t code, uint8_t id, co
     put16(msg + 2, u->peer_tunnel);
     put16(msg + 4, u->peer_session);
     memcpy(msg + 6, frame, n);
-    ikev1_esp_send(u->ike, msg, 6 + n, &err);
+    link_send(u, msg, 6 + n, &err);
 }
 
 static void lcp_request(struct run *u)
@@ -606,7 +612,7 @@ static void resend(struct run *u)
         struct ctl_msg *m = &u->pending[i];
         if (t >= m->next) {
             put16(m->bytes + 10, u->nr);
-            ikev1_esp_send(u->ike, m->bytes, m->len, &err);
+            link_send(u, m->bytes, m->len, &err);
             m->interval *= 2;
             m->next = t + m->interval;
         }
@@ -659,14 +665,14 @@ static void l2tp_and_ppp(struct run *u)
     u->phase = PH_SCCRP;
     send_sccrq(u);
     while (!u->stop) {
-        if (ikev1_time_left(u->ike) == 0)
+        if (u->link->time_left(u->link->ctx) == 0)
             return timed_out(u);
         size_t got;
-        int rc = ikev1_esp_recv(u->ike, in, sizeof in, &got, 50);
+        int rc = u->link->recv(u->link->ctx, in, sizeof in, &got, 50);
         if (rc < 0) {
             for (int i = 0; i < STAGE_COUNT; i++)
                 if (u->r->stages[i].outcome == HS_NOT_RUN) {
-                    settle(u, (enum stage_id)i, HS_FAILED, 628, "the server deleted the IPsec SA");
+                    settle(u, (enum stage_id)i, HS_FAILED, 628, "IPsec went down: the server deleted the SA");
                     break;
                 }
             return skip_rest(u, "IPsec went down");
@@ -700,62 +706,89 @@ static void teardown(struct run *u)
     if (u->peer_tunnel) {
         ctl_send(u, buf, l2tp_build_stopccn(buf, sizeof buf, u->peer_tunnel, u->our_tunnel, 1, 0, 0));
         uint64_t until = now_ms() + TEARDOWN_WAIT_MS;
-        while (now_ms() < until && ikev1_esp_recv(u->ike, in, sizeof in, &got, TEARDOWN_WAIT_MS) > 0) {
+        while (now_ms() < until && u->link->recv(u->link->ctx, in, sizeof in, &got, TEARDOWN_WAIT_MS) > 0) {
         }
     }
+}
+
+/* The real link: L2TP datagrams in ESP. */
+static int ike_send(void *ctx, const uint8_t *p, size_t n)
+{
+    struct l2f_err err;
+    return ikev1_esp_send(ctx, p, n, &err) == L2F_OK ? 0 : -1;
+}
+
+static int ike_recv(void *ctx, uint8_t *buf, size_t cap, size_t *n, unsigned wait_ms)
+{
+    return ikev1_esp_recv(ctx, buf, cap, n, wait_ms);
+}
+
+static unsigned ike_time_left(void *ctx)
+{
+    return ikev1_time_left(ctx);
+}
+
+void hs_run_inside(const struct hs_options *opts, const struct hs_link *link, hs_progress_fn progress, void *ctx,
+                   uint64_t start_ms, struct hs_result *out)
+{
+    struct run *u = calloc(1, sizeof *u);
+    if (!u) {
+        struct run fallback = {.r = out, .progress = progress, .ctx = ctx, .start = start_ms};
+        return skip_rest(&fallback, "out of memory");
+    }
+    u->o = opts;
+    u->r = out;
+    u->progress = progress;
+    u->ctx = ctx;
+    u->link = link;
+    u->start = start_ms;
+    l2tp_and_ppp(u);
+    teardown(u);
+    plat_wipe(u, sizeof *u);
+    free(u);
 }
 
 enum l2f_status hs_run(const struct hs_options *opts, hs_progress_fn progress, void *ctx, struct hs_result *out,
                        struct l2f_err *err)
 {
     memset(out, 0, sizeof *out);
-    struct run *u = calloc(1, sizeof *u);
-    if (!u)
-        return L2F_ERR_NOMEM;
-    u->o = opts;
-    u->r = out;
-    u->progress = progress;
-    u->ctx = ctx;
-    u->start = now_ms();
-    enum l2f_status st = ikev1_open(&u->ike, opts->host, opts->port, opts->timeout_ms, err);
+    struct run u = {.o = opts, .r = out, .progress = progress, .ctx = ctx, .start = now_ms()};
+    struct ikev1 *ike;
+    enum l2f_status st = ikev1_open(&ike, opts->host, opts->port, opts->timeout_ms, err);
     if (st == L2F_ERR_NOT_FOUND) {
-        settle(u, STAGE_TUNNEL, HS_FAILED, 868, "%s", err->msg);
-        skip_rest(u, "the server's name does not resolve");
-        free(u);
+        settle(&u, STAGE_TUNNEL, HS_FAILED, 868, "%s", err->msg);
+        skip_rest(&u, "the server's name does not resolve");
         return L2F_OK;
     }
-    if (st != L2F_OK) {
-        free(u);
+    if (st != L2F_OK)
         return st;
-    }
-    ikev1_want_udp_encapsulation(u->ike);
+    ikev1_want_udp_encapsulation(ike);
     struct ikev1_phase1 p1;
-    ikev1_main_mode(u->ike, opts->psk ? opts->psk : "", &p1);
+    ikev1_main_mode(ike, opts->psk ? opts->psk : "", &p1);
     if (p1.verdict == PSK_INCONCLUSIVE && strstr(p1.reason, "no answer to message 1")) {
-        settle(u, STAGE_TUNNEL, HS_FAILED, 809, "no IKE answer from the server (UDP 500 filtered, or it is down)");
-        skip_rest(u, "the server was not reached");
+        settle(&u, STAGE_TUNNEL, HS_FAILED, 809, "no IKE answer from the server (UDP 500 filtered, or it is down)");
+        skip_rest(&u, "the server was not reached");
     } else if (p1.verdict != PSK_ACCEPTED) {
         bool no_proposal = strstr(p1.reason, "none of the offered") != NULL;
-        settle(u, STAGE_IPSEC, HS_FAILED, no_proposal ? 788 : 789, "%s%s",
+        settle(&u, STAGE_IPSEC, HS_FAILED, no_proposal ? 788 : 789, "%s%s",
                p1.verdict == PSK_REJECTED ? "the pre-shared key was rejected: " : "", p1.reason);
-        settle(u, STAGE_TUNNEL, HS_SKIPPED, 0, "server reached (IKE answered); L2TP runs inside IPsec, which failed");
-        skip_rest(u, "IPsec did not come up");
+        settle(&u, STAGE_TUNNEL, HS_SKIPPED, 0, "server reached (IKE answered); L2TP runs inside IPsec, which failed");
+        skip_rest(&u, "IPsec did not come up");
     } else {
         struct ikev1_phase2 p2;
-        ikev1_quick_mode(u->ike, &p2);
+        ikev1_quick_mode(ike, &p2);
         if (!p2.up) {
-            settle(u, STAGE_IPSEC, HS_FAILED, 788, "Main Mode %s done, Quick Mode failed: %s", p1.transform,
+            settle(&u, STAGE_IPSEC, HS_FAILED, 788, "Main Mode %s done, Quick Mode failed: %s", p1.transform,
                    p2.reason);
-            settle(u, STAGE_TUNNEL, HS_SKIPPED, 0, "server reached (IKE answered); L2TP runs inside IPsec, which failed");
-            skip_rest(u, "IPsec did not come up");
+            settle(&u, STAGE_TUNNEL, HS_SKIPPED, 0,
+                   "server reached (IKE answered); L2TP runs inside IPsec, which failed");
+            skip_rest(&u, "IPsec did not come up");
         } else {
-            settle(u, STAGE_IPSEC, HS_OK, 0, "key accepted; %s, %s", p1.transform, p2.transform);
-            l2tp_and_ppp(u);
-            teardown(u);
+            settle(&u, STAGE_IPSEC, HS_OK, 0, "key accepted; %s, %s", p1.transform, p2.transform);
+            struct hs_link link = {ike_send, ike_recv, ike_time_left, ike};
+            hs_run_inside(opts, &link, progress, ctx, u.start, out);
         }
     }
-    ikev1_close(u->ike);
-    plat_wipe(u, sizeof *u);
-    free(u);
+    ikev1_close(ike);
     return L2F_OK;
 }

@@ -52,6 +52,20 @@ typedef void (*hs_progress_fn)(void *ctx, enum stage_id stage, const struct hs_s
 
 const char *hs_outcome_id(enum hs_outcome o); /* "ok", "failed", "skipped", NULL when not run */
 
+/* Where L2TP travels: ESP in a real run, a simulated server in the unit
+ * tests. recv: 1 a datagram, 0 none within wait_ms, -1 the link is gone. */
+struct hs_link {
+    int (*send)(void *ctx, const uint8_t *p, size_t n); /* 0 sent */
+    int (*recv)(void *ctx, uint8_t *buf, size_t cap, size_t *n, unsigned wait_ms);
+    unsigned (*time_left)(void *ctx);
+    void *ctx;
+};
+
+/* The stages inside IPsec over link: the L2TP tunnel and session, PPP and
+ * authentication, then the teardown; times count from start_ms. */
+void hs_run_inside(const struct hs_options *opts, const struct hs_link *link, hs_progress_fn progress, void *ctx,
+                   uint64_t start_ms, struct hs_result *out);
+
 /* Runs the four stages against opts->host, blocking, within opts->timeout_ms.
  * Fails only when it cannot start (err); every outcome is in *out. */
 enum l2f_status hs_run(const struct hs_options *opts, hs_progress_fn progress, void *ctx, struct hs_result *out,

@@ -1,0 +1,470 @@
+/* The L2TP and PPP state machines of the handshake, offline: a simulated
+ * L2TP/PPP server answers each packet the client sends by rules (its list of
+ * authentication offers, whether it rejects the magic number, the account it
+ * knows, packets it drops), with hand-made packets built from the RFCs. */
+#include <stdio.h>
+#include <string.h>
+
+#include "net/handshake.h"
+#include "net/ikecrypto.h"
+#include "net/l2tp.h"
+#include "net/mschapv2.h"
+#include "net/ppp.h"
+#include "platform.h"
+#include "testutil.h"
+
+#define QMAX 32
+#define SERVER_TUNNEL 7
+
+struct server {
+    /* rules */
+    enum ppp_auth offers[4];
+    size_t noffers;
+    bool reject_magic, bad_authenticator, drop_first_sccrq, send_hello;
+    const char *password;
+    uint8_t address[4];
+    /* state */
+    uint16_t client_tunnel, client_session, session, ns, nr;
+    size_t offer;
+    enum ppp_auth agreed;
+    uint8_t challenge[16];
+    bool dropped, ipcp_sent, hello_sent;
+    /* what it saw */
+    unsigned sccrq, hello_acked, cdn, stopccn, lcp_term_req, sessions;
+    uint16_t hello_ns;
+    uint64_t deadline;
+    /* to the client */
+    uint8_t q[QMAX][600];
+    size_t qlen[QMAX], qhead, qtail;
+};
+
+static void put16(uint8_t *p, unsigned v)
+{
+    p[0] = (uint8_t)(v >> 8);
+    p[1] = (uint8_t)v;
+}
+
+static void queue(struct server *s, const uint8_t *p, size_t n)
+{
+    assert_true(s->qtail - s->qhead < QMAX);
+    memcpy(s->q[s->qtail % QMAX], p, n);
+    s->qlen[s->qtail % QMAX] = n;
+    s->qtail++;
+}
+
+/* A control message from the server, numbered. */
+static void control(struct server *s, uint8_t *msg, size_t n)
+{
+    put16(msg + 8, s->ns);
+    put16(msg + 10, s->nr);
+    if (n > 12)
+        s->ns++;
+    queue(s, msg, n);
+}
+
+static void ppp(struct server *s, uint16_t proto, uint8_t code, uint8_t id, const uint8_t *data, size_t len)
+{
+    uint8_t frame[560], msg[600];
+    size_t n = ppp_build(frame, sizeof frame, proto, code, id, data, len);
+    assert_true(n > 0);
+    put16(msg, 0x4002); /* SoftEther's data messages carry the length */
+    put16(msg + 2, (unsigned)(6 + 2 + n));
+    put16(msg + 4, s->client_tunnel);
+    put16(msg + 6, s->client_session);
+    memcpy(msg + 8, frame, n);
+    queue(s, msg, 8 + n);
+}
+
+static void offer_auth(struct server *s)
+{
+    uint8_t v[3], opt[8];
+    size_t vl = ppp_auth_value(s->offers[s->offer], v);
+    size_t n = ppp_put_option(opt, 0, sizeof opt, LCP_OPT_AUTH, v, vl);
+    ppp(s, PPP_LCP, PPP_CONF_REQ, (uint8_t)(10 + s->offer), opt, n);
+}
+
+static void on_control(struct server *s, const struct l2tp_header *h)
+{
+    struct l2tp_control c;
+    assert_true(l2tp_parse_control(h->payload, h->payload_len, &c));
+    uint8_t m[256];
+    size_t n;
+    uint16_t v;
+    /* any control message acknowledges through its Nr */
+    if (s->hello_sent && (uint16_t)(h->nr - s->hello_ns - 1) < 0x8000)
+        s->hello_acked++;
+    if (c.type == L2TP_ZLB)
+        return;
+    if (c.type == L2TP_SCCRQ && s->drop_first_sccrq && !s->dropped) {
+        s->dropped = true; /* lost on the way: the client must resend it */
+        return;
+    }
+    if (h->ns != s->nr)
+        return; /* a resend of what we have seen */
+    s->nr++;
+    switch (c.type) {
+    case L2TP_SCCRQ:
+        s->sccrq++;
+        assert_true(l2tp_avp_u16(&c, L2TP_AVP_ASSIGNED_TUNNEL_ID, &v));
+        s->client_tunnel = v;
+        n = l2tp_begin_control(m, sizeof m, L2TP_SCCRP, s->client_tunnel, 0, 0, 0);
+        n = l2tp_put_avp_u16(m, n, sizeof m, L2TP_AVP_ASSIGNED_TUNNEL_ID, SERVER_TUNNEL);
+        control(s, m, l2tp_finish(m, n));
+        break;
+    case L2TP_SCCCN:
+        if (s->send_hello) {
+            s->hello_ns = s->ns;
+            control(s, m, l2tp_finish(m, l2tp_begin_control(m, sizeof m, L2TP_HELLO, s->client_tunnel, 0, 0, 0)));
+            s->hello_sent = true;
+        }
+        break;
+    case L2TP_ICRQ:
+        assert_true(l2tp_avp_u16(&c, L2TP_AVP_ASSIGNED_SESSION_ID, &v));
+        s->client_session = v;
+        s->session = (uint16_t)(40 + ++s->sessions);
+        s->offer = 0;
+        n = l2tp_begin_control(m, sizeof m, L2TP_ICRP, s->client_tunnel, s->client_session, 0, 0);
+        n = l2tp_put_avp_u16(m, n, sizeof m, L2TP_AVP_ASSIGNED_SESSION_ID, s->session);
+        control(s, m, l2tp_finish(m, n));
+        break;
+    case L2TP_ICCN:
+        offer_auth(s);
+        return;
+    case L2TP_CDN:
+        s->cdn++;
+        break;
+    case L2TP_STOPCCN:
+        s->stopccn++;
+        break;
+    default:
+        break;
+    }
+    if (c.type != L2TP_SCCRQ && c.type != L2TP_ICRQ)
+        control(s, m, l2tp_finish(m, l2tp_begin_control(m, sizeof m, L2TP_ZLB, s->client_tunnel, 0, 0, 0)));
+}
+
+static void on_lcp(struct server *s, const struct ppp_packet *p)
+{
+    struct ppp_option o[8];
+    size_t n;
+    switch (p->code) {
+    case PPP_CONF_REQ:
+        assert_true(ppp_options(p->data, p->len, o, 8, &n));
+        for (size_t i = 0; i < n; i++)
+            if (o[i].type == LCP_OPT_MAGIC && s->reject_magic) {
+                uint8_t rej[8];
+                size_t rl = ppp_put_option(rej, 0, sizeof rej, LCP_OPT_MAGIC, o[i].value, o[i].len);
+                ppp(s, PPP_LCP, PPP_CONF_REJ, p->id, rej, rl);
+                return;
+            }
+        ppp(s, PPP_LCP, PPP_CONF_ACK, p->id, p->data, p->len);
+        break;
+    case PPP_CONF_NAK: /* the client wants another method: offer the next, as SoftEther does */
+        if (++s->offer < s->noffers) {
+            offer_auth(s);
+        } else {
+            ppp(s, PPP_LCP, PPP_TERM_REQ, 30, NULL, 0);
+        }
+        break;
+    case PPP_TERM_ACK: {
+        uint8_t m[64];
+        size_t k = l2tp_begin_control(m, sizeof m, L2TP_CDN, s->client_tunnel, s->client_session, 0, 0);
+        uint8_t code[2] = {0, 3};
+        k = l2tp_put_avp(m, k, sizeof m, L2TP_AVP_RESULT_CODE, code, 2);
+        control(s, m, l2tp_finish(m, k));
+        break;
+    }
+    case PPP_CONF_ACK:
+        s->agreed = s->offers[s->offer];
+        if (s->agreed == PPP_AUTH_MSCHAPV2) {
+            uint8_t ch[1 + 16 + 2] = {16};
+            for (int i = 0; i < 16; i++)
+                s->challenge[i] = (uint8_t)(0xa0 + i);
+            memcpy(ch + 1, s->challenge, 16);
+            memcpy(ch + 17, "vm", 2);
+            ppp(s, PPP_CHAP, 1, 5, ch, sizeof ch);
+        }
+        break;
+    case PPP_TERM_REQ:
+        s->lcp_term_req++;
+        ppp(s, PPP_LCP, PPP_TERM_ACK, p->id, NULL, 0);
+        break;
+    default:
+        break;
+    }
+}
+
+static void on_chap(struct server *s, const struct ppp_packet *p)
+{
+    assert_int_equal(p->code, 2);
+    assert_true(p->len > 50);
+    assert_int_equal(p->data[0], 49);
+    const uint8_t *peer = p->data + 1, *nt = p->data + 25;
+    char user[64];
+    size_t ul = p->len - 50;
+    snprintf(user, sizeof user, "%.*s", (int)ul, (const char *)p->data + 50);
+    uint8_t want[24];
+    assert_true(mschapv2_nt_response(s->challenge, peer, user, s->password, want));
+    if (memcmp(want, nt, 24) != 0) {
+        static const char fail[] = "E=691 R=0 C=00000000000000000000000000000000 V=3 M=Access denied";
+        ppp(s, PPP_CHAP, 4, p->id, (const uint8_t *)fail, sizeof fail - 1);
+        return;
+    }
+    char ok[MSCHAPV2_AUTH_RESPONSE_LEN + 16];
+    assert_true(mschapv2_authenticator_response(s->password, nt, peer, s->challenge, user, ok));
+    if (s->bad_authenticator)
+        ok[5] = ok[5] == 'A' ? 'B' : 'A';
+    strcat(ok, " M=Welcome");
+    ppp(s, PPP_CHAP, 3, p->id, (const uint8_t *)ok, strlen(ok));
+}
+
+static void on_pap(struct server *s, const struct ppp_packet *p)
+{
+    size_t ul = p->data[0], pl = p->data[1 + ul];
+    bool good = pl == strlen(s->password) && memcmp(p->data + 2 + ul, s->password, pl) == 0;
+    ppp(s, PPP_PAP, good ? 2 : 3, p->id, (const uint8_t *)"\0", 1);
+}
+
+static void on_ipcp(struct server *s, const struct ppp_packet *p)
+{
+    struct ppp_option o[4];
+    size_t n;
+    if (p->code != PPP_CONF_REQ)
+        return;
+    if (!s->ipcp_sent) {
+        uint8_t mine[8], srv[4] = {192, 168, 30, 1};
+        size_t k = ppp_put_option(mine, 0, sizeof mine, IPCP_OPT_ADDRESS, srv, 4);
+        ppp(s, PPP_IPCP, PPP_CONF_REQ, 1, mine, k);
+        s->ipcp_sent = true;
+    }
+    assert_true(ppp_options(p->data, p->len, o, 4, &n));
+    assert_int_equal(o[0].type, IPCP_OPT_ADDRESS);
+    if (memcmp(o[0].value, s->address, 4) != 0) {
+        uint8_t nak[8];
+        size_t k = ppp_put_option(nak, 0, sizeof nak, IPCP_OPT_ADDRESS, s->address, 4);
+        ppp(s, PPP_IPCP, PPP_CONF_NAK, p->id, nak, k);
+    } else {
+        ppp(s, PPP_IPCP, PPP_CONF_ACK, p->id, p->data, p->len);
+    }
+}
+
+static int server_send(void *ctx, const uint8_t *p, size_t n)
+{
+    struct server *s = ctx;
+    struct l2tp_header h;
+    assert_true(l2tp_parse_header(p, n, &h));
+    if (h.control) {
+        assert_int_equal(h.tunnel, s->client_tunnel ? SERVER_TUNNEL : 0);
+        on_control(s, &h);
+        return 0;
+    }
+    assert_int_equal(h.tunnel, SERVER_TUNNEL);
+    assert_int_equal(h.session, s->session);
+    struct ppp_packet pp;
+    assert_true(ppp_parse(h.payload, h.payload_len, &pp));
+    if (pp.protocol == PPP_LCP)
+        on_lcp(s, &pp);
+    else if (pp.protocol == PPP_CHAP)
+        on_chap(s, &pp);
+    else if (pp.protocol == PPP_PAP)
+        on_pap(s, &pp);
+    else if (pp.protocol == PPP_IPCP)
+        on_ipcp(s, &pp);
+    return 0;
+}
+
+static int server_recv(void *ctx, uint8_t *buf, size_t cap, size_t *n, unsigned wait_ms)
+{
+    struct server *s = ctx;
+    if (s->qhead == s->qtail) {
+        plat_sleep_ms(wait_ms < 20 ? wait_ms : 20);
+        return 0;
+    }
+    size_t len = s->qlen[s->qhead % QMAX];
+    assert_true(len <= cap);
+    memcpy(buf, s->q[s->qhead % QMAX], len);
+    *n = len;
+    s->qhead++;
+    return 1;
+}
+
+static unsigned server_time_left(void *ctx)
+{
+    struct server *s = ctx;
+    uint64_t now = plat_monotonic_ms();
+    return now >= s->deadline ? 0 : (unsigned)(s->deadline - now);
+}
+
+static void setup(struct server *s)
+{
+    memset(s, 0, sizeof *s);
+    s->offers[0] = PPP_AUTH_EAP;
+    s->offers[1] = PPP_AUTH_MSCHAPV2;
+    s->offers[2] = PPP_AUTH_PAP;
+    s->noffers = 3;
+    s->reject_magic = true;
+    s->password = "clientPass";
+    s->address[0] = 192, s->address[1] = 168, s->address[2] = 30, s->address[3] = 10;
+}
+
+static void run(struct server *s, const char *user, const char *password, struct hs_result *r)
+{
+    struct hs_options o = {.host = "sim", .user = user, .password = password, .timeout_ms = 5000};
+    struct hs_link link = {server_send, server_recv, server_time_left, s};
+    s->deadline = plat_monotonic_ms() + o.timeout_ms;
+    memset(r, 0, sizeof *r);
+    hs_run_inside(&o, &link, NULL, NULL, plat_monotonic_ms(), r);
+}
+
+static void mschapv2_all_the_way(void **state)
+{
+    (void)state;
+    if (!ikec_available())
+        skip();
+    struct server s;
+    struct hs_result r;
+    setup(&s);
+    s.send_hello = true;
+    run(&s, "HUB\\User", "clientPass", &r);
+    assert_int_equal(r.stages[STAGE_TUNNEL].outcome, HS_OK);
+    assert_int_equal(r.stages[STAGE_PPP].outcome, HS_OK);
+    assert_int_equal(r.stages[STAGE_AUTH].outcome, HS_OK);
+    assert_int_equal(r.stages[STAGE_IPSEC].outcome, HS_NOT_RUN); /* not this function's */
+    /* the offers, learned by Nak-ing through them; then a second session agreed on MS-CHAP v2 */
+    assert_int_equal(r.server_auth_count, 3);
+    assert_int_equal(r.server_auth[0], PPP_AUTH_EAP);
+    assert_int_equal(r.server_auth[1], PPP_AUTH_MSCHAPV2);
+    assert_int_equal(r.server_auth[2], PPP_AUTH_PAP);
+    assert_true(r.server_auth_complete);
+    assert_int_equal(s.sessions, 2);
+    assert_string_equal(r.used_auth, "mschapv2");
+    assert_true(r.authenticator_verified);
+    assert_string_equal(r.lcp_rejected, "magic");
+    assert_string_equal(r.address, "192.168.30.10");
+    /* HELLO was acknowledged; the teardown: LCP Terminate, CDN, StopCCN */
+    assert_true(s.hello_acked >= 1);
+    assert_int_equal(s.lcp_term_req, 1);
+    assert_true(s.cdn >= 1);
+    assert_int_equal(s.stopccn, 1);
+}
+
+static void wrong_password_691(void **state)
+{
+    (void)state;
+    if (!ikec_available())
+        skip();
+    struct server s;
+    struct hs_result r;
+    setup(&s);
+    run(&s, "User", "not-it", &r);
+    assert_int_equal(r.stages[STAGE_PPP].outcome, HS_OK);
+    assert_int_equal(r.stages[STAGE_AUTH].outcome, HS_FAILED);
+    assert_int_equal(r.stages[STAGE_AUTH].code, 691);
+    assert_string_equal(r.address, "");
+}
+
+static void forged_success_refused(void **state)
+{
+    (void)state;
+    if (!ikec_available())
+        skip();
+    struct server s;
+    struct hs_result r;
+    setup(&s);
+    s.bad_authenticator = true; /* "success", from a server that does not know the password */
+    run(&s, "User", "clientPass", &r);
+    assert_int_equal(r.stages[STAGE_AUTH].outcome, HS_FAILED);
+    assert_false(r.authenticator_verified);
+    assert_string_equal(r.address, "");
+}
+
+static void pap_when_that_is_all(void **state)
+{
+    (void)state;
+    struct server s;
+    struct hs_result r;
+    setup(&s);
+    s.offers[0] = PPP_AUTH_PAP;
+    s.noffers = 1;
+    s.reject_magic = false;
+    run(&s, "User", "clientPass", &r);
+    assert_int_equal(r.stages[STAGE_AUTH].outcome, HS_OK);
+    assert_string_equal(r.used_auth, "pap");
+    assert_int_equal(r.server_auth_count, 1);
+    assert_string_equal(r.lcp_rejected, "");
+    assert_string_equal(r.address, "192.168.30.10");
+}
+
+static void eap_only_cannot_agree(void **state)
+{
+    (void)state;
+    struct server s;
+    struct hs_result r;
+    setup(&s);
+    s.offers[0] = PPP_AUTH_EAP;
+    s.offers[1] = PPP_AUTH_CHAP_MD5;
+    s.noffers = 2;
+    run(&s, "User", "clientPass", &r);
+    assert_int_equal(r.stages[STAGE_TUNNEL].outcome, HS_OK);
+    assert_int_equal(r.stages[STAGE_PPP].outcome, HS_FAILED);
+    assert_int_equal(r.stages[STAGE_PPP].code, 734);
+    assert_int_equal(r.stages[STAGE_AUTH].outcome, HS_SKIPPED);
+    assert_int_equal(r.server_auth_count, 2);
+}
+
+static void lost_request_resent(void **state)
+{
+    (void)state;
+    if (!ikec_available())
+        skip();
+    struct server s;
+    struct hs_result r;
+    setup(&s);
+    s.drop_first_sccrq = true;
+    uint64_t t0 = plat_monotonic_ms();
+    run(&s, "User", "clientPass", &r);
+    uint64_t took = plat_monotonic_ms() - t0;
+    assert_int_equal(r.stages[STAGE_AUTH].outcome, HS_OK);
+    assert_int_equal(s.sccrq, 1); /* the resend got through, once */
+    assert_true(took >= 900);     /* after L2TP's one-second resend timer */
+}
+
+static void learning_without_credentials(void **state)
+{
+    (void)state;
+    struct server s;
+    struct hs_result r;
+    setup(&s);
+    run(&s, NULL, NULL, &r);
+    assert_int_equal(r.stages[STAGE_PPP].outcome, HS_OK);
+    assert_int_equal(r.stages[STAGE_AUTH].outcome, HS_SKIPPED);
+    assert_int_equal(r.server_auth_count, 3);
+}
+
+static void silent_server_times_out(void **state)
+{
+    (void)state;
+    struct server s;
+    struct hs_result r;
+    setup(&s);
+    s.drop_first_sccrq = true;
+    struct hs_options o = {.host = "sim", .timeout_ms = 600}; /* ends before the resend */
+    struct hs_link link = {server_send, server_recv, server_time_left, &s};
+    s.deadline = plat_monotonic_ms() + o.timeout_ms;
+    memset(&r, 0, sizeof r);
+    hs_run_inside(&o, &link, NULL, NULL, plat_monotonic_ms(), &r);
+    assert_int_equal(r.stages[STAGE_TUNNEL].outcome, HS_FAILED);
+    assert_int_equal(r.stages[STAGE_TUNNEL].code, 809);
+    assert_int_equal(r.stages[STAGE_PPP].outcome, HS_SKIPPED);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(mschapv2_all_the_way), cmocka_unit_test(wrong_password_691),
+        cmocka_unit_test(forged_success_refused), cmocka_unit_test(pap_when_that_is_all),
+        cmocka_unit_test(eap_only_cannot_agree), cmocka_unit_test(lost_request_resent),
+        cmocka_unit_test(learning_without_credentials), cmocka_unit_test(silent_server_times_out),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
