@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "net/pskcheck.h"
+
 enum l2f_status session_open(struct session *s, const struct session_options *opts,
                              struct l2f_err *err)
 {
@@ -58,6 +60,8 @@ fail:
 
 void session_close(struct session *s)
 {
+    hs_connect_release(s->hs); /* a real handshake still running ends on its own */
+    s->hs = NULL;
     if (s->be_open)
         s->be.ops->close(&s->be);
     s->be_open = false;
@@ -163,4 +167,61 @@ enum l2f_status session_apply(struct session *s, const struct fix_plan *plan,
     if (st == L2F_OK && plan->needs_reboot)
         s->reboot_required = true;
     return st;
+}
+
+enum l2f_status session_connect_start(struct session *s, struct l2f_err *err)
+{
+    if (!s->real_handshake.on)
+        return s->be.ops->connect_start(&s->be, s->profile, err);
+    if (s->hs) {
+        l2f_err_set(err, "a test connection is already under way");
+        return L2F_ERR_CONFLICT;
+    }
+    struct vpn_profile p;
+    enum l2f_status st = s->be.ops->read_profile(&s->be, s->profile, &p, err);
+    if (st != L2F_OK)
+        return st;
+    if (!p.server[0]) {
+        l2f_err_set(err, "the profile names no server to connect to");
+        return L2F_ERR_USAGE;
+    }
+    if (!s->real_handshake.psk || !s->real_handshake.psk[0] || !s->real_handshake.user ||
+        !s->real_handshake.password) {
+        l2f_err_set(err, "the real handshake needs the pre-shared key, --user and the password");
+        return L2F_ERR_NEED_SECRET;
+    }
+    /* it tries the key like a key check: paced, here before the thread starts */
+    unsigned waited;
+    st = psk_pace_begin(s->state_dir, &waited, err);
+    if (st != L2F_OK)
+        return st;
+    psk_pace_end(s->state_dir);
+    struct hs_options o = {.host = p.server, .port = 500, .psk = s->real_handshake.psk,
+                           .user = s->real_handshake.user, .password = s->real_handshake.password,
+                           .timeout_ms = s->real_handshake.timeout_ms ? s->real_handshake.timeout_ms : 20000};
+    return hs_connect_start(&s->hs, &o, err);
+}
+
+bool session_connect_poll(struct session *s, struct connect_event *ev)
+{
+    if (!s->real_handshake.on)
+        return s->be.ops->connect_poll(&s->be, ev);
+    if (!s->hs || !hs_connect_poll(s->hs, ev))
+        return false;
+    if (ev->kind == CONNECT_DONE) {
+        hs_connect_release(s->hs);
+        s->hs = NULL;
+    }
+    return true;
+}
+
+void session_connect_cancel(struct session *s)
+{
+    if (!s->real_handshake.on) {
+        if (s->be_open)
+            s->be.ops->connect_cancel(&s->be);
+        return;
+    }
+    hs_connect_release(s->hs);
+    s->hs = NULL;
 }

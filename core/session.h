@@ -7,6 +7,7 @@
 
 #include "backend.h"
 #include "diagnose.h"
+#include "net/hsconnect.h"
 #include "fixes.h"
 #include "journal.h"
 #include "platform.h"
@@ -30,6 +31,15 @@ struct session {
     bool store_rejected_key; /* the explicit override: save a key the server rejects */
     bool key_tested;       /* the last use-psk tested its key first */
     enum psk_verdict key_verdict;
+    /* The test connection as the real handshake from this machine, instead of
+     * the backend's dial: on Linux, or beside RasDial on Windows. The caller
+     * owns and wipes the secrets. */
+    struct {
+        bool on;
+        const char *psk, *user, *password;
+        unsigned timeout_ms;
+    } real_handshake;
+    struct hs_connect *hs; /* the real handshake under way */
 };
 
 /* Opens the backend the options name (on Linux only the mock exists; the live
@@ -47,5 +57,12 @@ enum l2f_status session_diagnose(struct session *s, struct observations *obs, st
 void session_fix_context(struct session *s, struct fix_context *ctx);
 enum l2f_status session_apply(struct session *s, const struct fix_plan *plan,
                               const struct fix_secrets *secrets, int *entry_id, struct l2f_err *err);
+
+/* The test connection of the selected profile: the backend's, or the real
+ * handshake against the profile's server (real_handshake.on). Poll without
+ * blocking until CONNECT_DONE; cancel hangs up. */
+enum l2f_status session_connect_start(struct session *s, struct l2f_err *err);
+bool session_connect_poll(struct session *s, struct connect_event *ev);
+void session_connect_cancel(struct session *s);
 
 #endif

@@ -35,7 +35,8 @@ enum command_id { COMMAND_TABLE(COMMAND_ENUM) COMMAND_COUNT };
     X(OPT_PSK_FILE, "psk-file", "FILE", "the pre-shared key: use-psk saves it; probe, check test it") \
     X(OPT_PASSWORD_FILE, "password-file", "FILE", "read the password for credentials from FILE") \
     X(OPT_USERNAME, "username", "NAME", "the user name the credentials fix saves")        \
-    X(OPT_USER, "user", "NAME", "handshake: the user name to log in as")                 \
+    X(OPT_USER, "user", "NAME", "handshake, --real-handshake: the user name to log in as") \
+    X(OPT_REAL_HANDSHAKE, "real-handshake", NULL, "connect and c: the four stages from here, not a dial") \
     X(OPT_PROBE_REAL, "probe-real", NULL, "with --demo/--mock: probe the real server")   \
     X(OPT_STORE_REJECTED_KEY, "store-rejected-key", NULL, "use-psk: save a key the server rejects") \
     X(OPT_PORT, "port", "N", "probe: the IKE port (default 500)")                         \

@@ -24,6 +24,7 @@ struct cli {
     const struct cli_args *a;
     struct session s;
     bool json, ascii;
+    char hs_psk[SECRET_MAX], hs_password[SECRET_MAX]; /* --real-handshake's; wiped when the command ends */
 };
 
 typedef int (*command_fn)(struct cli *c);
@@ -56,6 +57,30 @@ static int open_session(struct cli *c, bool need_profile)
         return fail(c, st, &err);
     c->s.real_probe = a->given[OPT_PROBE_REAL];
     c->s.store_rejected_key = a->given[OPT_STORE_REJECTED_KEY];
+    if (a->given[OPT_REAL_HANDSHAKE]) {
+        /* the secrets now, before the checklist takes the terminal */
+        if (!a->value[OPT_USER])
+            st = L2F_ERR_USAGE, l2f_err_set(&err, "--real-handshake needs --user NAME (and the password)");
+        else if (a->value[OPT_PSK_FILE])
+            st = term_read_secret_file(a->value[OPT_PSK_FILE], c->hs_psk, sizeof c->hs_psk, &err);
+        else if (!term_read_secret("Pre-shared key (not shown): ", c->hs_psk, sizeof c->hs_psk) || !c->hs_psk[0])
+            st = L2F_ERR_NEED_SECRET, l2f_err_set(&err, "--real-handshake needs the key: type it or give --psk-file");
+        if (st == L2F_OK && a->value[OPT_PASSWORD_FILE])
+            st = term_read_secret_file(a->value[OPT_PASSWORD_FILE], c->hs_password, sizeof c->hs_password, &err);
+        else if (st == L2F_OK && (!term_read_secret("Password (not shown): ", c->hs_password,
+                                                    sizeof c->hs_password) ||
+                                  !c->hs_password[0]))
+            st = L2F_ERR_NEED_SECRET,
+            l2f_err_set(&err, "--real-handshake needs the password: type it or give --password-file");
+        if (st != L2F_OK) {
+            session_close(&c->s);
+            return fail(c, st, &err);
+        }
+        c->s.real_handshake.on = true;
+        c->s.real_handshake.psk = c->hs_psk;
+        c->s.real_handshake.user = a->value[OPT_USER];
+        c->s.real_handshake.password = c->hs_password;
+    }
     if (need_profile) {
         st = session_select_profile(&c->s, a->value[OPT_PROFILE], &err);
         if (st != L2F_OK) {
@@ -372,7 +397,7 @@ static int cmd_connect(struct cli *c)
     struct vpn_profile p;
     enum l2f_status st = be->ops->read_profile(be, c->s.profile, &p, &err);
     if (st == L2F_OK)
-        st = be->ops->connect_start(be, c->s.profile, &err);
+        st = session_connect_start(&c->s, &err);
     if (st != L2F_OK)
         return fail(c, st, &err);
     if (!c->json) {
@@ -384,14 +409,15 @@ static int cmd_connect(struct cli *c)
     const char *reached[STAGE_COUNT] = {0};
     struct connect_event ev = {0};
     bool done = false;
+    int open_stage = -1; /* the stage whose line waits for its "ok" */
     while (!done) {
         if (interrupted) {
-            be->ops->connect_cancel(be);
+            session_connect_cancel(&c->s);
             signal(SIGINT, old);
             fprintf(stderr, "\nl2tpfix: cancelled; the test connection was hung up\n");
             return 1;
         }
-        if (!be->ops->connect_poll(be, &ev)) {
+        if (!session_connect_poll(&c->s, &ev)) {
             plat_sleep_ms(10);
             continue;
         }
@@ -401,14 +427,19 @@ static int cmd_connect(struct cli *c)
         case CONNECT_STAGE_BEGIN:
             reached[ev.stage] = "failed";
             if (!c->json) {
-                printf("  %-7s %s ... ", stage_info(ev.stage)->id, detail);
+                printf("%s  %-7s %s ... ", open_stage >= 0 ? "\n" : "", stage_info(ev.stage)->id, detail);
+                open_stage = (int)ev.stage;
                 fflush(stdout);
             }
             break;
         case CONNECT_STAGE_PASS:
             reached[ev.stage] = "passed";
-            if (!c->json)
+            /* the real handshake passes IPsec while the tunnel's line is open */
+            if (!c->json && open_stage == (int)ev.stage)
                 printf("ok (%s)\n", detail);
+            else if (!c->json)
+                printf("%s  %-7s ok (%s)\n", open_stage >= 0 ? "\n" : "", stage_info(ev.stage)->id, detail);
+            open_stage = -1;
             break;
         case CONNECT_DONE:
             done = true;
@@ -780,8 +811,10 @@ int cli_run(const struct cli_args *a)
         need_profile = false;
     if (need_session) {
         int rc = open_session(&c, need_profile);
-        if (rc)
+        if (rc) {
+            plat_wipe(c.hs_psk, sizeof c.hs_psk);
             return rc;
+        }
         if (a->command == CMD_TUI) {
             struct l2f_err err = {{0}};
             if (session_select_profile(&c.s, a->value[OPT_PROFILE], &err) != L2F_OK && a->value[OPT_PROFILE]) {
@@ -793,5 +826,7 @@ int cli_run(const struct cli_args *a)
     int rc = handlers[a->command].fn(&c);
     if (need_session)
         session_close(&c.s);
+    plat_wipe(c.hs_psk, sizeof c.hs_psk);
+    plat_wipe(c.hs_password, sizeof c.hs_password);
     return rc;
 }

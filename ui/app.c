@@ -267,7 +267,7 @@ int ui_run(struct session *s, const struct ui_options *opts)
     }
 
     if (a->connecting)
-        s->be.ops->connect_cancel(&s->be);
+        session_connect_cancel(s);
     diagnose_cancel(&a->run);
     dialog_close(a);
     layout_free(a);

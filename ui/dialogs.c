@@ -268,7 +268,7 @@ static unsigned answer(struct app *a, bool yes)
         return r;
     case DP_CONFIRM_QUIT:
         if (yes) {
-            a->s->be.ops->connect_cancel(&a->s->be);
+            session_connect_cancel(a->s);
             a->connecting = false;
             return r | UI_QUIT;
         }

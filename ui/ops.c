@@ -134,8 +134,11 @@ static unsigned connect_event(struct app *a, const struct connect_event *ev)
     if (ev->code != 0) {
         a->conn[s] = CONN_FAILED;
         snprintf(a->conn_detail[s], sizeof a->conn_detail[s], "%s", ev->detail);
-        for (int k = s + 1; k < STAGE_COUNT; k++)
-            a->conn[k] = CONN_SKIPPED;
+        /* later stages were not reached, nor an earlier one still under way
+         * (the real handshake runs the tunnel inside IPsec) */
+        for (int k = 0; k < STAGE_COUNT; k++)
+            if (k != (int)s && (k > (int)s || a->conn[k] == CONN_ACTIVE))
+                a->conn[k] = CONN_SKIPPED;
         const struct kb_entry *kb = kb_lookup(ev->code);
         app_message(a, MSG_ERR, "Stopped in %s: error %d%s%s (e explains it)", stage_info(s)->title, ev->code,
                     kb ? " " : "", kb ? kb->name : "");
@@ -156,7 +159,7 @@ unsigned ops_tick(struct app *a, uint64_t now)
     }
     if (a->connecting) {
         struct connect_event ev;
-        while (a->connecting && a->s->be.ops->connect_poll(&a->s->be, &ev))
+        while (a->connecting && session_connect_poll(a->s, &ev))
             r |= connect_event(a, &ev);
     }
     if (now >= a->next_spin_ms && checklist_has_running(a)) {
@@ -511,9 +514,8 @@ unsigned ops_history(struct app *a)
 
 unsigned ops_connect(struct app *a)
 {
-    struct backend *be = &a->s->be;
     if (a->connecting) {
-        be->ops->connect_cancel(be);
+        session_connect_cancel(a->s);
         a->connecting = false;
         for (int s = 0; s < STAGE_COUNT; s++)
             if (a->conn[s] == CONN_ACTIVE)
@@ -526,7 +528,7 @@ unsigned ops_connect(struct app *a)
         return UI_DRAW_MSG;
     }
     struct l2f_err err = {{0}};
-    enum l2f_status st = be->ops->connect_start(be, a->s->profile, &err);
+    enum l2f_status st = session_connect_start(a->s, &err);
     if (st != L2F_OK) {
         app_message(a, MSG_ERR, "Test connection not started: %s", err.msg[0] ? err.msg : l2f_status_message(st));
         return UI_DRAW_MSG;
@@ -605,7 +607,7 @@ unsigned ops_pick_profile(struct app *a, const char *name)
 {
     struct l2f_err err = {{0}};
     if (a->connecting) {
-        a->s->be.ops->connect_cancel(&a->s->be);
+        session_connect_cancel(a->s);
         a->connecting = false;
     }
     enum l2f_status st = session_select_profile(a->s, name, &err);

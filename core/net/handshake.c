@@ -408,7 +408,7 @@ static void on_chap(struct run *u, const struct ppp_packet *p)
         size_t ul = strlen(u->o->user);
         if (ul > 256 || !plat_random(u->peer_challenge, 16) ||
             !mschapv2_nt_response(u->auth_challenge, u->peer_challenge, u->o->user, u->o->password, u->nt_response)) {
-            settle(u, STAGE_AUTH, HS_FAILED, 0, "cannot compute the MS-CHAP v2 response (user name or password)");
+            settle(u, STAGE_AUTH, HS_FAILED, 691, "cannot compute the MS-CHAP v2 response (user name or password)");
             u->stop = true;
             return;
         }
@@ -642,7 +642,7 @@ static void timed_out(struct run *u)
                u->ours_acked ? "the server never agreed on authentication" : "our request got no answer");
         break;
     case PH_AUTH:
-        settle(u, STAGE_AUTH, HS_FAILED, 0, "no answer from the server's %s in time", u->r->used_auth);
+        settle(u, STAGE_AUTH, HS_FAILED, 718, "no answer from the server's %s in time", u->r->used_auth);
         break;
     case PH_IPCP:
         settle(u, STAGE_AUTH, HS_FAILED, 720, "%s, but IPCP assigned no address in time", u->auth_ok);
@@ -665,6 +665,8 @@ static void l2tp_and_ppp(struct run *u)
     u->phase = PH_SCCRP;
     send_sccrq(u);
     while (!u->stop) {
+        if (u->o->cancel && atomic_load(u->o->cancel))
+            return skip_rest(u, "cancelled");
         if (u->link->time_left(u->link->ctx) == 0)
             return timed_out(u);
         size_t got;

@@ -8,6 +8,7 @@
 #ifndef L2F_NET_HANDSHAKE_H
 #define L2F_NET_HANDSHAKE_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -21,7 +22,7 @@ enum hs_outcome { HS_NOT_RUN, HS_OK, HS_FAILED, HS_SKIPPED };
 struct hs_stage {
     enum hs_outcome outcome;
     char detail[192];
-    int code;    /* the Windows error a client would show; 0: none */
+    int code;    /* the Windows error a client would show; every failure has one */
     unsigned ms; /* from the start of the run to this stage's end */
 };
 
@@ -32,6 +33,7 @@ struct hs_options {
     const char *user;     /* NULL or "": learn the server's methods, no authentication */
     const char *password;
     unsigned timeout_ms;  /* the whole run */
+    atomic_int *cancel;   /* NULL, or set from another thread to stop inside IPsec (within 50 ms) */
 };
 
 #define HS_MAX_AUTH 8

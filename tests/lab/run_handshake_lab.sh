@@ -67,6 +67,36 @@ hs 1 --psk-file "$lab/good.psk"
 stage ppp ok; stage auth skipped
 has '"server_auth":\["eap","mschapv2","pap"\]' "methods learned without credentials"
 
+# the test connection of a profile, as the real handshake (--real-handshake),
+# on the command line and in the checklist (c)
+printf '[server]\naddress = 127.0.0.1\n[profile "Lab"]\nPhoneNumber = 127.0.0.1\n' >"$lab/s.ini"
+rh=(--mock "$lab/s.ini" --real-handshake --psk-file "$lab/good.psk" --user labuser --password-file "$lab/good.pw")
+"$L2TPFIX" "${rh[@]}" connect --json >"$OUT" 2>&1 </dev/null; rc=$?
+tr -d ' \n\t' <"$OUT" >"$OUT.flat"
+[ "$rc" -eq 0 ] && ok || bad "connect --real-handshake exited $rc"
+has '"connected":true' "connect --real-handshake connects"
+"$L2TPFIX" --mock "$lab/s.ini" --real-handshake --psk-file "$lab/good.psk" --user labuser \
+    --password-file "$lab/bad.pw" connect --json >"$OUT" 2>&1 </dev/null
+tr -d ' \n\t' <"$OUT" >"$OUT.flat"
+has '"code":691,"name":"ERROR_AUTHENTICATION_FAILURE","stopped_in":"auth"' "connect --real-handshake: 691 in auth"
+if command -v tmux >/dev/null; then
+    sleep 2 # the pause between key attempts, so the TUI does not wait it out
+    export TERM=xterm-256color
+    tmux -L l2fhs new-session -d -x 100 -y 30 "$L2TPFIX ${rh[*]}"
+    sleep 1.5
+    tmux -L l2fhs send-keys c
+    for _ in $(seq 40); do
+        tmux -L l2fhs capture-pane -p >"$OUT"
+        grep -q "Connected: all four stages passed" "$OUT" && break
+        sleep 0.25
+    done
+    tmux -L l2fhs send-keys q
+    sleep 0.3
+    tmux -L l2fhs kill-server 2>/dev/null
+    grep -q "Connected: all four stages passed" "$OUT" && ok || bad "the checklist's c did not connect"
+    grep -q "address 192.168.30" "$OUT" && ok || bad "the checklist does not show the address"
+fi
+
 # no secret in any output or state file
 if grep -rqs "LabPsk-123\|NotTheKey\|LabPass-456\|NotThePassword" "$OUT" "$XDG_STATE_HOME"; then
     bad "a secret reached output or state"; else ok; fi

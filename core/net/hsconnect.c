@@ -1,0 +1,172 @@
+#include "hsconnect.h"
+
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#ifdef _WIN32
+#include <windows.h>
+#else
+#include <pthread.h>
+#endif
+
+#include "platform.h"
+
+#define QUEUE 32 /* more than one run makes: 2 per stage and DONE */
+
+/* Shared by the caller and the thread; whichever lets go last frees it. One
+ * producer (the thread) and one consumer (the caller): a ring of events with
+ * atomic ends needs no lock. */
+struct hs_connect {
+    atomic_int refs, cancel;
+    char host[256], psk[256], user[256], password[256];
+    struct hs_options opts;
+    struct hs_result result;
+    struct connect_event q[QUEUE];
+    atomic_uint head, tail;
+};
+
+static void event(struct connect_event *e, enum connect_event_kind kind, enum stage_id stage, int code,
+                  const char *detail)
+{
+    memset(e, 0, sizeof *e);
+    e->kind = kind;
+    e->stage = stage;
+    e->code = code;
+    size_t n = strlen(detail) < sizeof e->detail - 1 ? strlen(detail) : sizeof e->detail - 1; /* cut, on purpose */
+    memcpy(e->detail, detail, n);
+    e->detail[n] = '\0';
+}
+
+size_t hs_connect_events(enum stage_id stage, const struct hs_stage *s, const struct hs_result *so_far,
+                         struct connect_event *out, size_t max)
+{
+    static const char *const next_what[STAGE_COUNT] = {
+        [STAGE_TUNNEL] = "server reached; the L2TP tunnel inside IPsec",
+        [STAGE_PPP] = "LCP: agreeing on how to authenticate",
+        [STAGE_AUTH] = "logging in, then an address from IPCP",
+    };
+    (void)so_far;
+    if (max < 2 || s->outcome == HS_SKIPPED || s->outcome == HS_NOT_RUN)
+        return 0;
+    if (s->outcome == HS_FAILED) {
+        event(&out[0], CONNECT_DONE, stage, s->code ? s->code : 628, s->detail);
+        return 1;
+    }
+    event(&out[0], CONNECT_STAGE_PASS, stage, 0, s->detail);
+    /* on the wire IPsec comes first, then L2TP inside it: the design's order
+     * puts the tunnel first, so after IPsec the tunnel is the one under way */
+    enum stage_id next = stage == STAGE_IPSEC ? STAGE_TUNNEL : stage == STAGE_TUNNEL ? STAGE_PPP
+                         : stage == STAGE_PPP ? STAGE_AUTH : STAGE_COUNT;
+    if (next == STAGE_COUNT) {
+        event(&out[1], CONNECT_DONE, stage, 0, "all four stages passed");
+        return 2;
+    }
+    event(&out[1], CONNECT_STAGE_BEGIN, next, 0, next_what[next]);
+    return 2;
+}
+
+static void push(struct hs_connect *c, const struct connect_event *e)
+{
+    unsigned tail = atomic_load(&c->tail);
+    if (tail - atomic_load(&c->head) >= QUEUE)
+        return; /* cannot happen with one run's events; never overwrite */
+    c->q[tail % QUEUE] = *e;
+    atomic_store(&c->tail, tail + 1);
+}
+
+static void progress(void *ctx, enum stage_id stage, const struct hs_stage *s)
+{
+    struct hs_connect *c = ctx;
+    struct connect_event ev[2];
+    size_t n = hs_connect_events(stage, s, &c->result, ev, 2);
+    for (size_t i = 0; i < n; i++)
+        push(c, &ev[i]);
+}
+
+static void release(struct hs_connect *c)
+{
+    if (atomic_fetch_sub(&c->refs, 1) == 1) {
+        plat_wipe(c, sizeof *c);
+        free(c);
+    }
+}
+
+#ifdef _WIN32
+static DWORD WINAPI run_thread(LPVOID arg)
+#else
+static void *run_thread(void *arg)
+#endif
+{
+    struct hs_connect *c = arg;
+    struct l2f_err err = {{0}};
+    struct connect_event begin;
+    event(&begin, CONNECT_STAGE_BEGIN, STAGE_TUNNEL, 0, "reaching the server: IKE on UDP 500, then IPsec");
+    push(c, &begin);
+    if (hs_run(&c->opts, progress, c, &c->result, &err) != L2F_OK) {
+        struct connect_event done;
+        event(&done, CONNECT_DONE, STAGE_TUNNEL, 628, err.msg[0] ? err.msg : "the handshake could not start");
+        push(c, &done);
+    }
+    /* the secrets are not needed any more */
+    plat_wipe(c->psk, sizeof c->psk);
+    plat_wipe(c->password, sizeof c->password);
+    release(c);
+    return 0;
+}
+
+enum l2f_status hs_connect_start(struct hs_connect **out, const struct hs_options *opts, struct l2f_err *err)
+{
+    *out = NULL;
+    struct hs_connect *c = calloc(1, sizeof *c);
+    if (!c)
+        return L2F_ERR_NOMEM;
+    snprintf(c->host, sizeof c->host, "%s", opts->host);
+    snprintf(c->psk, sizeof c->psk, "%s", opts->psk ? opts->psk : "");
+    snprintf(c->user, sizeof c->user, "%s", opts->user ? opts->user : "");
+    snprintf(c->password, sizeof c->password, "%s", opts->password ? opts->password : "");
+    c->opts = *opts;
+    c->opts.host = c->host;
+    c->opts.psk = c->psk;
+    c->opts.user = c->user;
+    c->opts.password = c->password;
+    c->opts.cancel = &c->cancel;
+    atomic_store(&c->refs, 2);
+#ifdef _WIN32
+    HANDLE t = CreateThread(NULL, 0, run_thread, c, 0, NULL);
+    bool started = t != NULL;
+    if (t)
+        CloseHandle(t);
+#else
+    pthread_t t;
+    bool started = pthread_create(&t, NULL, run_thread, c) == 0;
+    if (started)
+        pthread_detach(t);
+#endif
+    if (!started) {
+        plat_wipe(c, sizeof *c);
+        free(c);
+        l2f_err_set(err, "cannot start the handshake's thread");
+        return L2F_ERR_BACKEND;
+    }
+    *out = c;
+    return L2F_OK;
+}
+
+bool hs_connect_poll(struct hs_connect *c, struct connect_event *ev)
+{
+    unsigned head = atomic_load(&c->head);
+    if (head == atomic_load(&c->tail))
+        return false;
+    *ev = c->q[head % QUEUE];
+    atomic_store(&c->head, head + 1);
+    return true;
+}
+
+void hs_connect_release(struct hs_connect *c)
+{
+    if (!c)
+        return;
+    atomic_store(&c->cancel, 1);
+    release(c);
+}
