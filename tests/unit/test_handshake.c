@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "net/handshake.h"
+#include "net/hsconnect.h"
 #include "net/ikecrypto.h"
 #include "net/l2tp.h"
 #include "net/mschapv2.h"
@@ -458,6 +459,39 @@ static void silent_server_times_out(void **state)
     assert_int_equal(r.stages[STAGE_PPP].outcome, HS_SKIPPED);
 }
 
+/* Stage outcomes into the checklist's connect events: the next stage begins
+ * when one passes (the tunnel after IPsec: it runs inside), a failure ends it. */
+static void stages_to_events(void **state)
+{
+    (void)state;
+    struct hs_result r;
+    memset(&r, 0, sizeof r);
+    struct hs_stage ok = {.outcome = HS_OK}, failed = {.outcome = HS_FAILED, .code = 789},
+                    skipped = {.outcome = HS_SKIPPED};
+    struct connect_event ev[2];
+    assert_int_equal(hs_connect_events(STAGE_IPSEC, &ok, &r, ev, 2), 2);
+    assert_int_equal(ev[0].kind, CONNECT_STAGE_PASS);
+    assert_int_equal(ev[0].stage, STAGE_IPSEC);
+    assert_int_equal(ev[1].kind, CONNECT_STAGE_BEGIN);
+    assert_int_equal(ev[1].stage, STAGE_TUNNEL);
+    assert_int_equal(hs_connect_events(STAGE_TUNNEL, &ok, &r, ev, 2), 2);
+    assert_int_equal(ev[1].stage, STAGE_PPP);
+    assert_int_equal(hs_connect_events(STAGE_PPP, &ok, &r, ev, 2), 2);
+    assert_int_equal(ev[1].stage, STAGE_AUTH);
+    assert_int_equal(hs_connect_events(STAGE_AUTH, &ok, &r, ev, 2), 2);
+    assert_int_equal(ev[1].kind, CONNECT_DONE);
+    assert_int_equal(ev[1].code, 0);
+    assert_int_equal(hs_connect_events(STAGE_IPSEC, &failed, &r, ev, 2), 1);
+    assert_int_equal(ev[0].kind, CONNECT_DONE);
+    assert_int_equal(ev[0].code, 789);
+    assert_int_equal(ev[0].stage, STAGE_IPSEC);
+    assert_int_equal(hs_connect_events(STAGE_PPP, &skipped, &r, ev, 2), 0);
+    /* a failure without a code never reads as "connected" (code 0) */
+    struct hs_stage nocode = {.outcome = HS_FAILED};
+    assert_int_equal(hs_connect_events(STAGE_AUTH, &nocode, &r, ev, 2), 1);
+    assert_true(ev[0].code != 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -465,6 +499,7 @@ int main(void)
         cmocka_unit_test(forged_success_refused), cmocka_unit_test(pap_when_that_is_all),
         cmocka_unit_test(eap_only_cannot_agree), cmocka_unit_test(lost_request_resent),
         cmocka_unit_test(learning_without_credentials), cmocka_unit_test(silent_server_times_out),
+        cmocka_unit_test(stages_to_events),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

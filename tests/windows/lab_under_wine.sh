@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # l2tpfix.exe under Wine against the strongSwan lab, then SoftEther: Winsock
-# probes, the key check with the mingw build of OpenSSL (MODP and ECP), and
-# IPsec up with ESP in UDP, inside a network namespace.
+# probes, the key check with the mingw build of OpenSSL (MODP and ECP), IPsec
+# up with ESP in UDP, and the whole handshake, inside a network namespace.
 # Usage: lab_under_wine.sh WINE L2TPFIX_EXE
 set -u
 wine=$1 exe=$2
@@ -36,6 +36,15 @@ run 1 '"psk":"accepted".*"transform":"aes128-sha256-ecp256"' 127.0.0.7 --psk-fil
 bash "$here/../lab/strongswan_lab.sh" stop "$lab"
 if [ -x /usr/libexec/softether/vpnserver/vpnserver ] && bash "$here/../lab/softether_lab.sh" start "$lab"; then
     run 0 '"psk":"accepted","ipsec":"up"' 127.0.0.1 --psk-file "Z:$lab/good.psk"
+    # the whole handshake, threads and Winsock included: through IPCP
+    printf 'LabPass-456\r\n' >"$lab/good.pw"
+    sleep 2
+    "$wine" "$exe" handshake 127.0.0.1 --psk-file "Z:$lab/good.psk" --user labuser --password-file "Z:$lab/good.pw" \
+        --state-dir "Z:$lab/state" --json >"$lab/out" 2>&1 </dev/null
+    rc=$?
+    tr -d ' \r\n\t' <"$lab/out" >"$lab/flat"
+    if [ "$rc" -eq 0 ] && grep -qE '"address":"192\.168\.30\.[0-9]+"' "$lab/flat"; then passed=$((passed + 1)); else
+        failed=$((failed + 1)); echo "FAIL: handshake under Wine (exit $rc)"; sed 's/^/    /' "$lab/out"; fi
 else
     failed=$((failed + 1)); echo "FAIL: SoftEther did not start"
 fi
