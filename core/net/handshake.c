@@ -198,7 +198,9 @@ static void ppp_send(struct run *u, uint16_t proto, uint8_t code, uint8_t id, co
     link_send(u, msg, 6 + n, &err);
 }
 
-static void lcp_request(struct run *u)
+/* A new Configure-Request takes a new id; a resend keeps it (RFC 1661 5.1),
+ * so that a late Ack of the first still counts. */
+static void lcp_request(struct run *u, bool fresh)
 {
     uint8_t opts[32], mru[2];
     size_t n = 0;
@@ -207,15 +209,19 @@ static void lcp_request(struct run *u)
         n = ppp_put_option(opts, n, sizeof opts, LCP_OPT_MRU, mru, 2);
     if (u->want_magic)
         n = ppp_put_option(opts, n, sizeof opts, LCP_OPT_MAGIC, u->magic, 4);
-    ppp_send(u, PPP_LCP, PPP_CONF_REQ, ++u->lcp_id, opts, n);
+    if (fresh)
+        u->lcp_id++;
+    ppp_send(u, PPP_LCP, PPP_CONF_REQ, u->lcp_id, opts, n);
     u->lcp_next = now_ms() + RETRANSMIT_MS;
 }
 
-static void ipcp_request(struct run *u)
+static void ipcp_request(struct run *u, bool fresh)
 {
     uint8_t opts[8];
     size_t n = ppp_put_option(opts, 0, sizeof opts, IPCP_OPT_ADDRESS, u->address, 4);
-    ppp_send(u, PPP_IPCP, PPP_CONF_REQ, ++u->ipcp_id, opts, n);
+    if (fresh)
+        u->ipcp_id++;
+    ppp_send(u, PPP_IPCP, PPP_CONF_REQ, u->ipcp_id, opts, n);
     u->ipcp_next = now_ms() + RETRANSMIT_MS;
 }
 
@@ -370,7 +376,7 @@ static void on_lcp(struct run *u, const struct ppp_packet *p)
                 u->want_mru = false; /* the server's MRU suggestion: go with its default */
             }
         }
-        lcp_request(u);
+        lcp_request(u, true);
         break;
     case PPP_TERM_REQ:
         ppp_send(u, PPP_LCP, PPP_TERM_ACK, p->id, NULL, 0);
@@ -437,7 +443,7 @@ static void on_chap(struct run *u, const struct ppp_packet *p)
         }
         snprintf(u->auth_ok, sizeof u->auth_ok, "MS-CHAP v2 accepted, and the server proved it knows the password");
         u->phase = PH_IPCP;
-        ipcp_request(u);
+        ipcp_request(u, true);
     } else if (p->code == 4) { /* Failure: "E=691 R=0 C=... V=3 M=..." */
         char msg[128];
         size_t l = p->len < sizeof msg - 1 ? p->len : sizeof msg - 1;
@@ -458,7 +464,7 @@ static void on_pap(struct run *u, const struct ppp_packet *p)
     if (p->code == 2) {
         snprintf(u->auth_ok, sizeof u->auth_ok, "PAP accepted (the password crossed in the clear, inside IPsec)");
         u->phase = PH_IPCP;
-        ipcp_request(u);
+        ipcp_request(u, true);
     } else if (p->code == 3) {
         settle(u, STAGE_AUTH, HS_FAILED, 691, "PAP refused: wrong user name or password");
         u->stop = true;
@@ -487,7 +493,7 @@ static void on_ipcp(struct run *u, const struct ppp_packet *p)
         for (size_t i = 0; i < n; i++)
             if (opt[i].type == IPCP_OPT_ADDRESS && opt[i].len == 4)
                 memcpy(u->address, opt[i].value, 4);
-        ipcp_request(u);
+        ipcp_request(u, true);
     } else if (p->code == PPP_CONF_ACK && p->id == u->ipcp_id) {
         u->ipcp_ours_acked = true;
     }
@@ -528,7 +534,7 @@ static void start_lcp(struct run *u)
 {
     u->phase = PH_LCP;
     u->ours_acked = u->theirs_acked = false;
-    lcp_request(u);
+    lcp_request(u, true);
 }
 
 static void on_control(struct run *u, const struct l2tp_header *h)
@@ -618,11 +624,11 @@ static void resend(struct run *u)
         }
     }
     if (u->phase == PH_LCP && !u->ours_acked && t >= u->lcp_next)
-        lcp_request(u);
+        lcp_request(u, false);
     if (u->phase == PH_AUTH && u->agreed == PPP_AUTH_PAP && t >= u->pap_next)
         pap_request(u);
     if (u->phase == PH_IPCP && !u->ipcp_ours_acked && t >= u->ipcp_next)
-        ipcp_request(u);
+        ipcp_request(u, false);
 }
 
 /* Where the run stopped when the time ran out. */
