@@ -196,6 +196,8 @@ enum l2f_status session_connect_start(struct session *s, struct l2f_err *err)
     if (st != L2F_OK)
         return st;
     psk_pace_end(s->state_dir);
+    s->connect_advice[0] = '\0';
+    s->connect_advice_fix = FIX_NONE;
     struct hs_options o = {.host = p.server, .port = 500, .psk = s->real_handshake.psk,
                            .user = s->real_handshake.user, .password = s->real_handshake.password,
                            .timeout_ms = s->real_handshake.timeout_ms ? s->real_handshake.timeout_ms : 20000};
@@ -209,6 +211,11 @@ bool session_connect_poll(struct session *s, struct connect_event *ev)
     if (!s->hs || !hs_connect_poll(s->hs, ev))
         return false;
     if (ev->kind == CONNECT_DONE) {
+        struct vpn_profile p;
+        struct l2f_err err;
+        if (s->be.ops->read_profile(&s->be, s->profile, &p, &err) == L2F_OK)
+            s->connect_advice_fix = hs_advice(hs_connect_result(s->hs), p.fields[PF_AUTH_RESTRICTIONS],
+                                              s->connect_advice, sizeof s->connect_advice);
         hs_connect_release(s->hs);
         s->hs = NULL;
     }

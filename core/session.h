@@ -40,6 +40,9 @@ struct session {
         unsigned timeout_ms;
     } real_handshake;
     struct hs_connect *hs; /* the real handshake under way */
+    /* after a real handshake: what it says about this client, and the fix */
+    char connect_advice[192];
+    enum fix_id connect_advice_fix;
 };
 
 /* Opens the backend the options name (on Linux only the mock exists; the live

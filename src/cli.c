@@ -450,6 +450,10 @@ static int cmd_connect(struct cli *c)
         fflush(stdout);
     }
     signal(SIGINT, old);
+    if (!c->json && c->s.connect_advice[0])
+        printf("From here: %s%s%s\n", c->s.connect_advice,
+               c->s.connect_advice_fix != FIX_NONE ? " -> l2tpfix fix " : "",
+               c->s.connect_advice_fix != FIX_NONE ? fix_info(c->s.connect_advice_fix)->id : "");
     const struct kb_entry *kb = kb_lookup(ev.code);
     if (c->json) {
         char *text = NULL;

@@ -129,6 +129,11 @@ static void build_connect(struct app *a, struct doc *d)
     }
     if (!a->conn_done)
         return;
+    if (a->s->connect_advice[0]) {
+        doc_hang(d, 11);
+        doc_addf(d, ST_NORMAL, 0, "From here: %s%s", a->s->connect_advice,
+                 a->s->connect_advice_fix != FIX_NONE ? " (f on the check applies it)" : "");
+    }
     if (a->conn_code == 0) {
         doc_add(d, ST_PASS, 0, "Connected: all four stages passed. The test connection was hung up again.");
         return;

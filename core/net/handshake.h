@@ -76,4 +76,8 @@ enum l2f_status hs_run(const struct hs_options *opts, hs_progress_fn progress, v
 /* True when every stage is HS_OK. */
 bool hs_all_ok(const struct hs_result *r);
 
+/* What the result says about this client, given its profile's
+ * AuthRestrictions: the fix it implies (FIX_NONE when none) and one line. */
+enum fix_id hs_advice(const struct hs_result *r, long auth_restrictions, char *text, size_t len);
+
 #endif

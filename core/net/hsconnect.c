@@ -24,6 +24,8 @@ struct hs_connect {
     struct hs_result result;
     struct connect_event q[QUEUE];
     atomic_uint head, tail;
+    struct connect_event done; /* the first DONE, held until the run returns */
+    bool have_done;
 };
 
 static void event(struct connect_event *e, enum connect_event_kind kind, enum stage_id stage, int code,
@@ -75,13 +77,22 @@ static void push(struct hs_connect *c, const struct connect_event *e)
     atomic_store(&c->tail, tail + 1);
 }
 
+/* PASS and BEGIN go out at once; DONE waits until the run has returned, so
+ * that the result is whole (and no longer written) when the caller sees it. */
 static void progress(void *ctx, enum stage_id stage, const struct hs_stage *s)
 {
     struct hs_connect *c = ctx;
     struct connect_event ev[2];
     size_t n = hs_connect_events(stage, s, &c->result, ev, 2);
-    for (size_t i = 0; i < n; i++)
-        push(c, &ev[i]);
+    for (size_t i = 0; i < n; i++) {
+        if (ev[i].kind == CONNECT_DONE) {
+            if (!c->have_done)
+                c->done = ev[i];
+            c->have_done = true;
+        } else {
+            push(c, &ev[i]);
+        }
+    }
 }
 
 static void release(struct hs_connect *c)
@@ -103,11 +114,11 @@ static void *run_thread(void *arg)
     struct connect_event begin;
     event(&begin, CONNECT_STAGE_BEGIN, STAGE_TUNNEL, 0, "reaching the server: IKE on UDP 500, then IPsec");
     push(c, &begin);
-    if (hs_run(&c->opts, progress, c, &c->result, &err) != L2F_OK) {
-        struct connect_event done;
-        event(&done, CONNECT_DONE, STAGE_TUNNEL, 628, err.msg[0] ? err.msg : "the handshake could not start");
-        push(c, &done);
-    }
+    if (hs_run(&c->opts, progress, c, &c->result, &err) != L2F_OK)
+        event(&c->done, CONNECT_DONE, STAGE_TUNNEL, 628, err.msg[0] ? err.msg : "the handshake could not start");
+    else if (!c->have_done) /* cancelled inside IPsec: every stage skipped */
+        event(&c->done, CONNECT_DONE, STAGE_TUNNEL, 628, "cancelled");
+    push(c, &c->done);
     /* the secrets are not needed any more */
     plat_wipe(c->psk, sizeof c->psk);
     plat_wipe(c->password, sizeof c->password);
@@ -161,6 +172,11 @@ bool hs_connect_poll(struct hs_connect *c, struct connect_event *ev)
     *ev = c->q[head % QUEUE];
     atomic_store(&c->head, head + 1);
     return true;
+}
+
+const struct hs_result *hs_connect_result(const struct hs_connect *c)
+{
+    return &c->result;
 }
 
 void hs_connect_release(struct hs_connect *c)

@@ -17,6 +17,8 @@ struct hs_connect;
 enum l2f_status hs_connect_start(struct hs_connect **out, const struct hs_options *opts, struct l2f_err *err);
 /* The next event, if one is ready; CONNECT_DONE comes last. */
 bool hs_connect_poll(struct hs_connect *c, struct connect_event *ev);
+/* The run's whole result, once hs_connect_poll has returned CONNECT_DONE. */
+const struct hs_result *hs_connect_result(const struct hs_connect *c);
 /* Lets go of the run: it stops inside IPsec within 50 ms (during IKE, at
  * IKE's own timeout), tears down what it set up, and frees itself. */
 void hs_connect_release(struct hs_connect *c);

@@ -79,6 +79,14 @@ has '"connected":true' "connect --real-handshake connects"
     --password-file "$lab/bad.pw" connect --json >"$OUT" 2>&1 </dev/null
 tr -d ' \n\t' <"$OUT" >"$OUT.flat"
 has '"code":691,"name":"ERROR_AUTHENTICATION_FAILURE","stopped_in":"auth"' "connect --real-handshake: 691 in auth"
+# a profile that does not allow MS-CHAP v2: the handshake connects from here and says so
+printf '[server]\naddress = 127.0.0.1\n[profile "Lab"]\nPhoneNumber = 127.0.0.1\nAuthRestrictions = 8\n' >"$lab/pap.ini"
+sleep 2
+"$L2TPFIX" --mock "$lab/pap.ini" --real-handshake --psk-file "$lab/good.psk" --user labuser \
+    --password-file "$lab/good.pw" connect >"$OUT" 2>&1 </dev/null
+tr -d '\n' <"$OUT" >"$OUT.flat"
+has 'From here: the server takes MS-CHAP v2 and this profile does not allow it: the mschapv2 fix -> l2tpfix fix mschapv2' \
+    "the implied client fix"
 if command -v tmux >/dev/null; then
     sleep 2 # the pause between key attempts, so the TUI does not wait it out
     export TERM=xterm-256color
