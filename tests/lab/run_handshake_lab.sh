@@ -90,17 +90,17 @@ has 'From here: the server takes MS-CHAP v2 and this profile does not allow it: 
 if command -v tmux >/dev/null; then
     sleep 2 # the pause between key attempts, so the TUI does not wait it out
     export TERM=xterm-256color
-    tmux -L l2fhs new-session -d -x 100 -y 30 "$L2TPFIX ${rh[*]}"
+    tmux -L "l2fhs-$$" new-session -d -x 100 -y 30 "$L2TPFIX ${rh[*]}"
     sleep 1.5
-    tmux -L l2fhs send-keys c
+    tmux -L "l2fhs-$$" send-keys c
     for _ in $(seq 40); do
-        tmux -L l2fhs capture-pane -p >"$OUT"
+        tmux -L "l2fhs-$$" capture-pane -p >"$OUT"
         grep -q "Connected: all four stages passed" "$OUT" && break
         sleep 0.25
     done
-    tmux -L l2fhs send-keys q
+    tmux -L "l2fhs-$$" send-keys q
     sleep 0.3
-    tmux -L l2fhs kill-server 2>/dev/null
+    tmux -L "l2fhs-$$" kill-server 2>/dev/null
     grep -q "Connected: all four stages passed" "$OUT" && ok || bad "the checklist's c did not connect"
     grep -q "address 192.168.30" "$OUT" && ok || bad "the checklist does not show the address"
 fi

@@ -13,7 +13,15 @@ server=/usr/libexec/softether/vpnserver/vpnserver
 vpncmd=/usr/libexec/softether/vpncmd/vpncmd
 
 if [ "$cmd" = stop ]; then
-    [ -f "$lab/vpnserver.pid" ] && kill "$(cat "$lab/vpnserver.pid")" 2>/dev/null || true
+    # execsvc forks the server proper: end the whole process group, or the
+    # child lives on (and keeps the namespace alive) after the test
+    if [ -f "$lab/vpnserver.pid" ]; then
+        pgid=$(cat "$lab/vpnserver.pid")
+        kill -TERM -- "-$pgid" 2>/dev/null || true
+        for _ in $(seq 50); do kill -0 -- "-$pgid" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL -- "-$pgid" 2>/dev/null || true
+        rm -f "$lab/vpnserver.pid"
+    fi
     exit 0
 fi
 [ -x "$server" ] || { echo "softether_lab: softether-vpnserver is not installed" >&2; exit 1; }
@@ -22,7 +30,8 @@ for d in /var/lib /var/log /run; do
 done
 mkdir -p /var/lib/softether /var/log/softether /run/softether
 ip link set lo up
-"$server" execsvc >"$lab/vpnserver.out" 2>&1 &
+# a process group of its own (setsid), so that stop ends every process of it
+setsid "$server" execsvc >"$lab/vpnserver.out" 2>&1 &
 echo $! >"$lab/vpnserver.pid"
 for _ in $(seq 100); do
     "$vpncmd" localhost:5555 /SERVER /CMD ServerInfoGet >/dev/null 2>&1 && break
