@@ -329,6 +329,20 @@ void plat_time_iso(char buf[32])
 #endif
 }
 
+uint64_t plat_wall_ms(void)
+{
+#ifdef _WIN32
+    FILETIME ft;
+    GetSystemTimeAsFileTime(&ft);
+    uint64_t t = (uint64_t)ft.dwHighDateTime << 32 | ft.dwLowDateTime; /* 100 ns since 1601 */
+    return (t - 116444736000000000ULL) / 10000u;
+#else
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+#endif
+}
+
 uint64_t plat_monotonic_ms(void)
 {
 #ifdef _WIN32

@@ -126,9 +126,10 @@ enum l2f_status psk_check(const char *host, uint16_t port, const char *psk, unsi
 
 static uint64_t last_in_process;
 
+/* to the millisecond: whole seconds would shorten the pause by up to one */
 static long long wall_ms(void)
 {
-    return (long long)time(NULL) * 1000;
+    return (long long)plat_wall_ms();
 }
 
 enum l2f_status psk_pace_begin(const char *state_dir, unsigned *waited_ms, struct l2f_err *err)
