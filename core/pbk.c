@@ -1,0 +1,236 @@
+#include "pbk.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static bool blank(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+static bool key_is(const struct pbk *p, const struct pbk_line *l, const char *key)
+{
+    size_t n = strlen(key);
+    return l->is_key && l->key_len == n && memcmp(p->data + l->key, key, n) == 0;
+}
+
+/* Rasphone starts a device sub-block with these keys. */
+static bool starts_device(const struct pbk *p, const struct pbk_line *l)
+{
+    return key_is(p, l, "MEDIA") || key_is(p, l, "DEVICE");
+}
+
+enum l2f_status pbk_parse(const char *data, size_t len, const char *name, struct pbk *out, struct l2f_err *err)
+{
+    memset(out, 0, sizeof *out);
+    out->data = data;
+    out->len = len;
+    out->eol = "\r\n"; /* Windows writes CRLF; a file with LF only keeps LF */
+    if (memchr(data, '\0', len)) {
+        size_t at = (size_t)((const char *)memchr(data, '\0', len) - data), line = 1;
+        for (size_t i = 0; i < at; i++)
+            line += data[i] == '\n';
+        l2f_err_set(err, "%s:%lu: a NUL byte: not a phonebook (UTF-16 is not supported)", name,
+                    (unsigned long)line);
+        return L2F_ERR_PARSE;
+    }
+    if (len >= 3 && (unsigned char)data[0] == 0xef && (unsigned char)data[1] == 0xbb && (unsigned char)data[2] == 0xbf)
+        out->bom = 3;
+    size_t cap_lines = 16, cap_sections = 4;
+    out->lines = malloc(cap_lines * sizeof *out->lines);
+    out->sections = malloc(cap_sections * sizeof *out->sections);
+    if (!out->lines || !out->sections) {
+        pbk_free(out);
+        return L2F_ERR_NOMEM;
+    }
+    bool saw_crlf = false, saw_lf = false, in_device = false;
+    for (size_t pos = out->bom; pos < len;) {
+        const char *nl = memchr(data + pos, '\n', len - pos);
+        size_t end = nl ? (size_t)(nl - data) : len, eol = nl ? 1 : 0;
+        if (nl && end > pos && data[end - 1] == '\r')
+            end--, eol = 2;
+        saw_crlf |= eol == 2;
+        saw_lf |= eol == 1;
+        if (out->nlines == cap_lines) {
+            struct pbk_line *grown = realloc(out->lines, 2 * cap_lines * sizeof *grown);
+            if (!grown) {
+                pbk_free(out);
+                return L2F_ERR_NOMEM;
+            }
+            out->lines = grown;
+            cap_lines *= 2;
+        }
+        struct pbk_line *l = &out->lines[out->nlines];
+        memset(l, 0, sizeof *l);
+        l->start = pos;
+        l->len = end - pos;
+        l->eol = eol;
+        l->section = (int)out->nsections - 1;
+        size_t s = pos;
+        while (s < end && blank(data[s]))
+            s++;
+        if (s < end && data[s] == '[') {
+            const char *close = memchr(data + s, ']', end - s);
+            if (!close) {
+                l2f_err_set(err, "%s:%lu: a section header without ']'", name, (unsigned long)(out->nlines + 1));
+                pbk_free(out);
+                return L2F_ERR_PARSE;
+            }
+            if (out->nsections == cap_sections) {
+                struct pbk_section *grown = realloc(out->sections, 2 * cap_sections * sizeof *grown);
+                if (!grown) {
+                    pbk_free(out);
+                    return L2F_ERR_NOMEM;
+                }
+                out->sections = grown;
+                cap_sections *= 2;
+            }
+            if (out->nsections)
+                out->sections[out->nsections - 1].end_line = out->nlines;
+            struct pbk_section *sec = &out->sections[out->nsections++];
+            sec->name = s + 1;
+            sec->name_len = (size_t)(close - (data + s + 1));
+            sec->first_line = out->nlines;
+            l->section = (int)out->nsections - 1;
+            in_device = false;
+        } else if (s < end && data[s] != ';' && data[s] != '#') {
+            const char *eq = memchr(data + s, '=', end - s);
+            if (eq) {
+                size_t k_end = (size_t)(eq - data);
+                while (k_end > s && blank(data[k_end - 1]))
+                    k_end--;
+                /* the value is everything after '=', as written: a rewrite
+                 * replaces exactly that and keeps the key's spacing */
+                l->is_key = true;
+                l->key = s;
+                l->key_len = k_end - s;
+                l->value = (size_t)(eq - data) + 1;
+                l->value_len = end - l->value;
+                if (starts_device(out, l))
+                    in_device = true;
+                l->in_device = in_device;
+            }
+        }
+        out->nlines++;
+        pos = nl ? (size_t)(nl - data) + 1 : len;
+    }
+    if (out->nsections)
+        out->sections[out->nsections - 1].end_line = out->nlines;
+    if (saw_lf && !saw_crlf)
+        out->eol = "\n";
+    return L2F_OK;
+}
+
+void pbk_free(struct pbk *p)
+{
+    free(p->lines);
+    free(p->sections);
+    p->lines = NULL;
+    p->sections = NULL;
+    p->nlines = p->nsections = 0;
+}
+
+int pbk_find(const struct pbk *p, const char *entry)
+{
+    size_t n = strlen(entry);
+    for (size_t i = 0; i < p->nsections; i++)
+        if (p->sections[i].name_len == n && memcmp(p->data + p->sections[i].name, entry, n) == 0)
+            return (int)i;
+    return -1;
+}
+
+static void copy_out(const char *src, size_t n, char *buf, size_t len)
+{
+    if (!len)
+        return;
+    if (n >= len)
+        n = len - 1;
+    memcpy(buf, src, n);
+    buf[n] = '\0';
+}
+
+void pbk_entry_name(const struct pbk *p, int section, char *buf, size_t len)
+{
+    const struct pbk_section *s = &p->sections[section];
+    copy_out(p->data + s->name, s->name_len, buf, len);
+}
+
+static const struct pbk_line *find_key(const struct pbk *p, int section, const char *key, bool in_device)
+{
+    const struct pbk_section *s = &p->sections[section];
+    for (size_t i = s->first_line + 1; i < s->end_line; i++) {
+        const struct pbk_line *l = &p->lines[i];
+        if (!in_device && l->in_device)
+            break;
+        if (key_is(p, l, key))
+            return l;
+    }
+    return NULL;
+}
+
+bool pbk_get(const struct pbk *p, int section, const char *key, bool in_device, char *buf, size_t len)
+{
+    const struct pbk_line *l = find_key(p, section, key, in_device);
+    if (!l)
+        return false;
+    copy_out(p->data + l->value, l->value_len, buf, len);
+    return true;
+}
+
+enum l2f_status pbk_set(const struct pbk *p, int section, const char *key, const char *value, char **out,
+                        size_t *out_len, struct l2f_err *err)
+{
+    *out = NULL;
+    if (strpbrk(value, "\r\n") || strpbrk(key, "\r\n=[") || !key[0]) {
+        l2f_err_set(err, "a phonebook value cannot hold a line break");
+        return L2F_ERR_USAGE;
+    }
+    const struct pbk_section *s = &p->sections[section];
+    const struct pbk_line *l = find_key(p, section, key, false);
+    size_t cut_from, cut_to; /* the bytes replaced */
+    char *insert;
+    size_t insert_len;
+    if (l) {
+        cut_from = l->value;
+        cut_to = l->value + l->value_len;
+        insert_len = strlen(value);
+        insert = malloc(insert_len + 1);
+        if (!insert)
+            return L2F_ERR_NOMEM;
+        memcpy(insert, value, insert_len + 1);
+    } else {
+        /* after the entry's last own key (or its header), before its devices */
+        size_t after = s->first_line;
+        for (size_t i = s->first_line + 1; i < s->end_line && !p->lines[i].in_device; i++)
+            if (p->lines[i].is_key)
+                after = i;
+        const struct pbk_line *a = &p->lines[after];
+        cut_from = cut_to = a->start + a->len + a->eol;
+        /* after a last line without an ending: the ending goes before the new
+         * line instead of after it, and the file still ends without one */
+        const char *lead = a->eol ? "" : p->eol, *trail = a->eol ? p->eol : "";
+        insert_len = strlen(lead) + strlen(key) + 1 + strlen(value) + strlen(trail);
+        insert = malloc(insert_len + 1);
+        if (!insert)
+            return L2F_ERR_NOMEM;
+        strcpy(insert, lead);
+        strcat(insert, key);
+        strcat(insert, "=");
+        strcat(insert, value);
+        strcat(insert, trail);
+    }
+    size_t total = p->len - (cut_to - cut_from) + insert_len;
+    char *buf = malloc(total + 1);
+    if (!buf) {
+        free(insert);
+        return L2F_ERR_NOMEM;
+    }
+    memcpy(buf, p->data, cut_from);
+    memcpy(buf + cut_from, insert, insert_len);
+    memcpy(buf + cut_from + insert_len, p->data + cut_to, p->len - cut_to);
+    buf[total] = '\0';
+    free(insert);
+    *out = buf;
+    *out_len = total;
+    return L2F_OK;
+}

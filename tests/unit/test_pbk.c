@@ -1,0 +1,216 @@
+/* The phonebook editor keeps every byte it does not change: the samples in
+ * tests/pbk (written from windows-l2tp.md's key descriptions: CRLF and LF,
+ * a BOM, comments, repeated keys, device sub-blocks, odd spacing, no final
+ * line ending) survive a no-op edit unchanged, and a real edit changes only
+ * the value it names. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pbk.h"
+#include "testutil.h"
+
+static char *slurp(const char *name, size_t *len)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", L2F_PBK_DIR, name);
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    char *buf = malloc(65536);
+    assert_non_null(buf);
+    *len = fread(buf, 1, 65536, f);
+    fclose(f);
+    return buf;
+}
+
+static const char *const samples[] = {"user-l2tp.pbk", "allusers-mixed.pbk", "lf-no-final-eol.pbk"};
+
+/* Setting every key of every entry to the value it has gives the file back. */
+static void no_op_edits_are_byte_identical(void **state)
+{
+    (void)state;
+    size_t edits = 0;
+    for (size_t s = 0; s < sizeof samples / sizeof samples[0]; s++) {
+        size_t len;
+        char *data = slurp(samples[s], &len);
+        struct pbk p;
+        struct l2f_err err;
+        assert_int_equal(pbk_parse(data, len, samples[s], &p, &err), L2F_OK);
+        assert_true(p.nsections >= 1);
+        for (size_t sec = 0; sec < p.nsections; sec++)
+            for (size_t i = p.sections[sec].first_line; i < p.sections[sec].end_line; i++) {
+                const struct pbk_line *l = &p.lines[i];
+                if (!l->is_key || l->in_device)
+                    continue;
+                char key[128], value[512], now[512];
+                snprintf(key, sizeof key, "%.*s", (int)l->key_len, data + l->key);
+                assert_true(pbk_get(&p, (int)sec, key, false, now, sizeof now));
+                snprintf(value, sizeof value, "%s", now);
+                char *out;
+                size_t out_len;
+                assert_int_equal(pbk_set(&p, (int)sec, key, value, &out, &out_len, &err), L2F_OK);
+                assert_int_equal(out_len, len);
+                assert_memory_equal(out, data, len);
+                free(out);
+                edits++;
+            }
+        pbk_free(&p);
+        free(data);
+    }
+    assert_true(edits > 80); /* every own key of every entry, not a handful */
+}
+
+/* The bytes before and after the changed value are the original's. */
+static void assert_only_changed(const char *a, size_t alen, const char *b, size_t blen, const char *old_v,
+                                const char *new_v)
+{
+    size_t pre = 0;
+    while (pre < alen && pre < blen && a[pre] == b[pre])
+        pre++;
+    size_t post = 0;
+    while (post < alen - pre && post < blen - pre && a[alen - 1 - post] == b[blen - 1 - post])
+        post++;
+    /* what differs is at most the old value replaced by the new one */
+    assert_true(alen - pre - post <= strlen(old_v));
+    assert_true(blen - pre - post <= strlen(new_v));
+    assert_int_equal((long)blen - (long)alen, (long)strlen(new_v) - (long)strlen(old_v));
+}
+
+static void edits_change_one_value(void **state)
+{
+    (void)state;
+    size_t len;
+    char *data = slurp("user-l2tp.pbk", &len);
+    struct pbk p;
+    struct l2f_err err;
+    assert_int_equal(pbk_parse(data, len, "user-l2tp.pbk", &p, &err), L2F_OK);
+    assert_string_equal(p.eol, "\r\n");
+    assert_int_equal(p.bom, 0);
+    int e = pbk_find(&p, "Office VPN");
+    assert_int_equal(e, 0);
+    char v[128];
+    assert_true(pbk_get(&p, e, "AuthRestrictions", false, v, sizeof v));
+    assert_string_equal(v, "128");
+    /* the server is in the device block, not among the entry's own keys */
+    assert_false(pbk_get(&p, e, "PhoneNumber", false, v, sizeof v));
+    assert_true(pbk_get(&p, e, "PhoneNumber", true, v, sizeof v));
+    assert_string_equal(v, "vpn.example.com");
+    char *out;
+    size_t out_len;
+    assert_int_equal(pbk_set(&p, e, "AuthRestrictions", "544", &out, &out_len, &err), L2F_OK);
+    assert_only_changed(data, len, out, out_len, "128", "544");
+    assert_non_null(strstr(out, "\r\nAuthRestrictions=544\r\n"));
+    free(out);
+    assert_int_equal(pbk_set(&p, e, "LcpExtensions", "1", &out, &out_len, &err), L2F_OK);
+    assert_only_changed(data, len, out, out_len, "0", "1");
+    free(out);
+    /* a value with a line break would inject a key: refused */
+    assert_int_equal(pbk_set(&p, e, "AuthRestrictions", "544\r\nPhoneNumber=evil", &out, &out_len, &err),
+                     L2F_ERR_USAGE);
+    assert_null(out);
+    assert_int_equal(pbk_find(&p, "office vpn"), -1); /* names compare exactly */
+    pbk_free(&p);
+    free(data);
+}
+
+static void mixed_file(void **state)
+{
+    (void)state;
+    size_t len;
+    char *data = slurp("allusers-mixed.pbk", &len);
+    struct pbk p;
+    struct l2f_err err;
+    assert_int_equal(pbk_parse(data, len, "allusers-mixed.pbk", &p, &err), L2F_OK);
+    assert_int_equal(p.bom, 3);
+    assert_int_equal(p.nsections, 4);
+    char name[64], v[128];
+    pbk_entry_name(&p, 2, name, sizeof name);
+    assert_string_equal(name, "H\xc3\xa9lo\xc3\xafse's L2TP");
+    int e = pbk_find(&p, name);
+    /* odd spacing: the key is found, the value is what follows '=' */
+    assert_true(pbk_get(&p, e, "AuthRestrictions", false, v, sizeof v));
+    assert_string_equal(v, " 8");
+    assert_true(pbk_get(&p, e, "Unknown-Future-Key", false, v, sizeof v));
+    assert_string_equal(v, "some value = with equals");
+    /* the first of two phone numbers, in the first device block */
+    assert_true(pbk_get(&p, e, "PhoneNumber", true, v, sizeof v));
+    assert_string_equal(v, "l2tp.example.org");
+    char *out;
+    size_t out_len;
+    assert_int_equal(pbk_set(&p, e, "AuthRestrictions", "544", &out, &out_len, &err), L2F_OK);
+    assert_only_changed(data, len, out, out_len, " 8", "544");
+    assert_memory_equal(out, "\xef\xbb\xbf", 3);
+    free(out);
+    /* a key the entry lacks goes after its own keys, before MEDIA=, in CRLF */
+    e = pbk_find(&p, "No Lcp Key");
+    assert_false(pbk_get(&p, e, "LcpExtensions", false, v, sizeof v));
+    assert_int_equal(pbk_set(&p, e, "LcpExtensions", "1", &out, &out_len, &err), L2F_OK);
+    assert_int_equal(out_len, len + strlen("LcpExtensions=1\r\n"));
+    assert_non_null(strstr(out, "AuthRestrictions=544\r\nLcpExtensions=1\r\nMEDIA=rastapi"));
+    struct pbk again;
+    assert_int_equal(pbk_parse(out, out_len, "edited", &again, &err), L2F_OK);
+    assert_true(pbk_get(&again, pbk_find(&again, "No Lcp Key"), "LcpExtensions", false, v, sizeof v));
+    assert_string_equal(v, "1");
+    pbk_free(&again);
+    free(out);
+    /* the comment and the other entries are untouched by any of it */
+    assert_non_null(strstr(data, "; kept by an administrator"));
+    pbk_free(&p);
+    free(data);
+}
+
+static void lf_file_without_final_eol(void **state)
+{
+    (void)state;
+    size_t len;
+    char *data = slurp("lf-no-final-eol.pbk", &len);
+    struct pbk p;
+    struct l2f_err err;
+    assert_int_equal(pbk_parse(data, len, "lf", &p, &err), L2F_OK);
+    assert_string_equal(p.eol, "\n");
+    int e = pbk_find(&p, "Lab");
+    char *out;
+    size_t out_len;
+    /* a new key in an entry whose devices come later: LF, like the file */
+    assert_int_equal(pbk_set(&p, e, "DataEncryption", "256", &out, &out_len, &err), L2F_OK);
+    assert_non_null(strstr(out, "LcpExtensions=1\nDataEncryption=256\n  \t\n"));
+    assert_int_equal(out_len, len + strlen("DataEncryption=256\n"));
+    assert_int_equal(out[out_len - 1], '1'); /* still no final line ending */
+    free(out);
+    pbk_free(&p);
+    /* an entry that is only its header, as the last line without an ending */
+    static const char bare[] = "[A]\n[B]";
+    assert_int_equal(pbk_parse(bare, strlen(bare), "bare", &p, &err), L2F_OK);
+    assert_int_equal(pbk_set(&p, pbk_find(&p, "B"), "VpnStrategy", "3", &out, &out_len, &err), L2F_OK);
+    assert_int_equal(out_len, strlen("[A]\n[B]\nVpnStrategy=3"));
+    assert_memory_equal(out, "[A]\n[B]\nVpnStrategy=3", out_len);
+    free(out);
+    pbk_free(&p);
+    free(data);
+}
+
+static void bad_input(void **state)
+{
+    (void)state;
+    struct pbk p;
+    struct l2f_err err;
+    static const char nul[] = "[A]\r\nKey=1\r\nX=\0y\r\n";
+    assert_int_equal(pbk_parse(nul, sizeof nul - 1, "x.pbk", &p, &err), L2F_ERR_PARSE);
+    assert_string_equal(err.msg, "x.pbk:3: a NUL byte: not a phonebook (UTF-16 is not supported)");
+    static const char open_bracket[] = "[A]\nKey=1\n[B\nKey=2\n";
+    assert_int_equal(pbk_parse(open_bracket, strlen(open_bracket), "y.pbk", &p, &err), L2F_ERR_PARSE);
+    assert_string_equal(err.msg, "y.pbk:3: a section header without ']'");
+    /* an empty file is a phonebook without entries */
+    assert_int_equal(pbk_parse("", 0, "e.pbk", &p, &err), L2F_OK);
+    assert_int_equal(p.nsections, 0);
+    pbk_free(&p);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(no_op_edits_are_byte_identical), cmocka_unit_test(edits_change_one_value),
+        cmocka_unit_test(mixed_file), cmocka_unit_test(lf_file_without_final_eol), cmocka_unit_test(bad_input),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
