@@ -8,6 +8,7 @@ const struct backend_ops *const backend_list[] = {
     &backend_win32_ops,
 #endif
     &backend_mock_ops,
+    &backend_pbk_ops,
     NULL,
 };
 

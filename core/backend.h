@@ -139,6 +139,7 @@ extern const struct backend_ops *const backend_list[];
 const struct backend_ops *backend_find(const char *name);
 
 extern const struct backend_ops backend_mock_ops;
+extern const struct backend_ops backend_pbk_ops;
 #ifdef L2F_HAVE_WIN32_BACKEND
 extern const struct backend_ops backend_win32_ops;
 #endif

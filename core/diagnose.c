@@ -391,8 +391,14 @@ static void eval_psk(const struct observations *o, struct check_result *r)
     const struct vpn_profile *p = &o->profile;
     long flags = p->fields[PF_IPSEC_FLAGS];
     if (!(flags & IPSEC_FLAG_PSK)) {
-        set(r, CHECK_WARN, FIX_USE_PSK,
-            "IpSecFlags=%ld: certificate authentication; a PSK server fails it (766/789)", flags);
+        /* offline the key cannot be saved with it: the fix belongs on the machine */
+        set(r, CHECK_WARN, p->secrets_unknown ? FIX_NONE : FIX_USE_PSK,
+            "IpSecFlags=%ld: certificate authentication; a PSK server fails it (766/789)%s", flags,
+            p->secrets_unknown ? "; use-psk on the Windows machine" : "");
+        return;
+    }
+    if (p->secrets_unknown) {
+        set(r, CHECK_UNKNOWN, FIX_NONE, "IpSecFlags=%ld; the key is not in the phonebook file", flags);
         return;
     }
     if (!p->psk_saved) {
@@ -495,7 +501,9 @@ static void eval_lcp(const struct observations *o, struct check_result *r)
 static void eval_credentials(const struct observations *o, struct check_result *r)
 {
     const struct vpn_profile *p = &o->profile;
-    if (!p->username_saved)
+    if (p->secrets_unknown)
+        set(r, CHECK_UNKNOWN, FIX_NONE, "not in the phonebook file: Windows keeps credentials apart");
+    else if (!p->username_saved)
         set(r, CHECK_WARN, FIX_CREDENTIALS, "no user name saved: Windows asks when connecting");
     else if (!p->password_saved)
         set(r, CHECK_WARN, FIX_CREDENTIALS, "user '%s', no password saved", p->username);
@@ -513,6 +521,10 @@ static void eval_last_auth(const struct observations *o, struct check_result *r)
 {
     if (!o->have_last) {
         running(r);
+        return;
+    }
+    if (o->last_st == L2F_ERR_UNSUPPORTED) {
+        set(r, CHECK_UNKNOWN, FIX_NONE, "not known here: only Windows records connection attempts");
         return;
     }
     if (o->last_st != L2F_OK || !o->last.known) {

@@ -99,13 +99,18 @@ enum l2f_status pbk_parse(const char *data, size_t len, const char *name, struct
                 size_t k_end = (size_t)(eq - data);
                 while (k_end > s && blank(data[k_end - 1]))
                     k_end--;
-                /* the value is everything after '=', as written: a rewrite
-                 * replaces exactly that and keeps the key's spacing */
+                /* the value without the blanks around it: a rewrite replaces
+                 * exactly that and keeps whatever spacing was there */
+                size_t v = (size_t)(eq - data) + 1, v_end = end;
+                while (v < v_end && blank(data[v]))
+                    v++;
+                while (v_end > v && blank(data[v_end - 1]))
+                    v_end--;
                 l->is_key = true;
                 l->key = s;
                 l->key_len = k_end - s;
-                l->value = (size_t)(eq - data) + 1;
-                l->value_len = end - l->value;
+                l->value = v;
+                l->value_len = v_end - v;
                 if (starts_device(out, l))
                     in_device = true;
                 l->in_device = in_device;

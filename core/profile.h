@@ -53,6 +53,7 @@ struct vpn_profile {
     enum phonebook_kind phonebook;
     char server[PROFILE_SERVER_MAX];
     long fields[PROFILE_FIELD_COUNT];
+    bool secrets_unknown; /* the backend cannot see the credential store (a phonebook file) */
     bool psk_saved;       /* a pre-shared key is stored (never its value) */
     bool username_saved;
     bool password_saved;

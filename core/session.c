@@ -11,7 +11,10 @@ enum l2f_status session_open(struct session *s, const struct session_options *op
     memset(s, 0, sizeof *s);
     const struct backend_ops *ops = NULL;
     char arg[PLAT_PATH_MAX + 8];
-    if (opts->demo || opts->mock_file) {
+    if (opts->phonebook) {
+        ops = backend_find("phonebook");
+        snprintf(arg, sizeof arg, "%s", opts->phonebook);
+    } else if (opts->demo || opts->mock_file) {
         ops = backend_find("mock");
         if (opts->demo)
             snprintf(arg, sizeof arg, "demo:%s", opts->demo);

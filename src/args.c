@@ -114,8 +114,8 @@ enum l2f_status args_parse(int argc, char *const *argv, struct cli_args *out, st
         out->nargs = nwords - 1;
         out->args = words + 1;
     }
-    if (out->given[OPT_DEMO] && out->given[OPT_MOCK]) {
-        l2f_err_set(err, "--demo and --mock exclude each other");
+    if (out->given[OPT_DEMO] + out->given[OPT_MOCK] + out->given[OPT_PHONEBOOK] > 1) {
+        l2f_err_set(err, "--demo, --mock and --phonebook exclude each other");
         return L2F_ERR_USAGE;
     }
     /* commands that take no arguments say so rather than ignore them */

@@ -30,6 +30,7 @@ enum command_id { COMMAND_TABLE(COMMAND_ENUM) COMMAND_COUNT };
 #define OPTION_TABLE(X)                                                                    \
     X(OPT_DEMO, "demo", "[=NAME]", "run on a built-in simulated machine (default classic-789)") \
     X(OPT_MOCK, "mock", "FILE", "run on a scenario file; changes are written back to it")  \
+    X(OPT_PHONEBOOK, "phonebook", "FILE", "work on a rasphone.pbk file offline, on any OS")   \
     X(OPT_PROFILE, "profile", "NAME", "the VPN profile to work on")                       \
     X(OPT_STATE_DIR, "state-dir", "DIR", "where the journal and backups live")            \
     X(OPT_PSK_FILE, "psk-file", "FILE", "the pre-shared key: use-psk saves it; probe, check test it") \

@@ -180,6 +180,49 @@ has "$OUT" '^Home IKEv2 +user +IKEv2 +home.example.net' "profiles list"
 run 0 --demo=multi-profile profiles --json
 hasjson "$OUT" '"name":"OfficeVPN\(allusers\)","phonebook":"allusers"' "profiles json"
 
+# --- a phonebook file, offline (issue 8): only the fixed values change, undo restores every byte
+PBK_SAMPLES=$(cd "$(dirname "$0")/../pbk" && pwd)
+for sample in "$PBK_SAMPLES"/*.pbk; do
+    base=$(basename "$sample" .pbk)
+    P="$WORK/$base.pbk"; PST="$WORK/$base-state"
+    cp "$sample" "$P"
+    "$L2TPFIX" --phonebook "$P" profiles --json >"$OUT" 2>"$ERR" </dev/null
+    # the L2TP entries: the IKEv2 and PPTP ones beside them must come through untouched
+    names=$(tr -d '\n\t' <"$OUT" | grep -oE '"name": *"[^"]*", *"phonebook": *"[^"]*", *"type": *"L2TP/IPsec"' |
+        sed 's/^"name": *"//; s/", *"phonebook".*//')
+    while IFS= read -r name; do
+        [ -n "$name" ] || continue
+        "$L2TPFIX" --phonebook "$P" --state-dir "$PST" --profile "$name" fix all --yes >"$OUT" 2>"$ERR" </dev/null
+        rc=$?
+        [ "$rc" -le 1 ] && ok || bad "fix all on '$name' of $base exited $rc"
+        # a second run finds nothing left to do and changes nothing
+        cp "$P" "$WORK/after-first"
+        "$L2TPFIX" --phonebook "$P" --state-dir "$PST" --profile "$name" fix all --yes >"$OUT" 2>"$ERR" </dev/null
+        cmp -s "$P" "$WORK/after-first" && ok || bad "a second fix all on '$name' of $base changed the file"
+    done <<<"$names"
+    # what changed are values of the fixes' keys, nothing else
+    diff <(tr -d '\r' <"$sample") <(tr -d '\r' <"$P") | grep -E '^[<>]' |
+        grep -vE '^[<>] *(AuthRestrictions|LcpExtensions|IpSecFlags) *=' \
+        >"$WORK/other-changes"
+    [ -s "$WORK/other-changes" ] && bad "$base: lines other than the fixed keys changed: $(head -3 "$WORK/other-changes")" || ok
+    "$L2TPFIX" --phonebook "$P" --state-dir "$PST" undo all >"$OUT" 2>"$ERR" </dev/null
+    cmp -s "$sample" "$P" && ok || bad "$base: undo all did not restore every byte"
+done
+cp "$PBK_SAMPLES/user-l2tp.pbk" "$WORK/u.pbk"
+run 1 --phonebook "$WORK/u.pbk" --state-dir "$WORK/u-state" check --json
+hasjson "$OUT" '"id":"mschapv2","status":"fail"' "phonebook: mschapv2 fails"
+hasjson "$OUT" '"id":"nat-traversal","status":"unknown"' "phonebook: the registry is unknown"
+hasjson "$OUT" '"id":"credentials","status":"unknown"' "phonebook: credentials are unknown"
+run 3 --phonebook "$WORK/u.pbk" --state-dir "$WORK/u-state" connect
+has "$ERR" 'cannot dial' "phonebook: no dialing"
+printf '[A]\r\nKey=1\r\n[B\r\n' >"$WORK/bad.pbk"
+cp "$WORK/bad.pbk" "$WORK/bad.before"
+run 2 --phonebook "$WORK/bad.pbk" check
+has "$ERR" 'bad.pbk:3: a section header without' "phonebook: one line naming file and line"
+cmp -s "$WORK/bad.pbk" "$WORK/bad.before" && ok || bad "a malformed phonebook was changed"
+run 2 --phonebook "$WORK/u.pbk" --demo check
+has "$ERR" 'exclude each other' "--phonebook with --demo"
+
 # --- explain
 run 0 explain 789
 has "$OUT" '^789 ERROR_OAKLEY_GENERAL_PROCESSING' "explain 789"
