@@ -7,6 +7,7 @@
 
 #include "kb.h"
 #include "net/handshake.h"
+#include "psscript.h"
 #include "net/probe.h"
 #include "net/pskcheck.h"
 #include "platform.h"
@@ -738,6 +739,80 @@ static int cmd_handshake(struct cli *c)
     return rc;
 }
 
+/* The fixes of --fix a,b,c; false (with a message) on an unknown id. */
+static bool parse_fix_list(const char *list, enum fix_id *out, size_t *n)
+{
+    *n = 0;
+    for (const char *p = list; *p;) {
+        size_t len = strcspn(p, ",");
+        char id[48];
+        snprintf(id, sizeof id, "%.*s", (int)(len < sizeof id - 1 ? len : sizeof id - 1), p);
+        enum fix_id f = fix_from_id(id);
+        if (f == FIX_NONE) {
+            fprintf(stderr, "l2tpfix: --fix: no fix '%.40s' (see l2tpfix --help)\n", id);
+            return false;
+        }
+        bool dup = false;
+        for (size_t i = 0; i < *n; i++)
+            dup |= out[i] == f;
+        if (!dup && *n < FIX_COUNT)
+            out[(*n)++] = f;
+        p += len + (p[len] == ',');
+    }
+    return true;
+}
+
+static int cmd_script(struct cli *c)
+{
+    const struct cli_args *a = c->a;
+    enum fix_id fixes[FIX_COUNT];
+    size_t n = 0;
+    struct l2f_err err = {{0}};
+    if (a->value[OPT_FIXES] && !parse_fix_list(a->value[OPT_FIXES], fixes, &n))
+        return 2;
+    bool backend = a->given[OPT_DEMO] || a->given[OPT_MOCK] || a->given[OPT_PHONEBOOK];
+    char profile[PROFILE_NAME_MAX] = "";
+    enum phonebook_kind kind = a->given[OPT_ALL_USERS] ? PHONEBOOK_ALLUSERS : PHONEBOOK_USER;
+    bool opened = false;
+    /* with the fixes and the profile named, no machine is needed: a script for others */
+    if (!(n && a->value[OPT_PROFILE]) || backend) {
+        int rc = open_session(c, true);
+        if (rc)
+            return rc;
+        opened = true;
+        snprintf(profile, sizeof profile, "%s", c->s.profile);
+        struct vpn_profile p;
+        if (c->s.be.ops->read_profile(&c->s.be, profile, &p, &err) == L2F_OK && !a->given[OPT_ALL_USERS])
+            kind = p.phonebook;
+        if (!n) {
+            struct observations obs;
+            struct diagnosis d;
+            enum l2f_status st = session_diagnose(&c->s, &obs, &d, &err);
+            if (st != L2F_OK) {
+                session_close(&c->s);
+                return fail(c, st, &err);
+            }
+            for (size_t i = 0; i < d.n_recommended; i++)
+                fixes[n++] = d.recommended[i];
+        }
+    } else {
+        snprintf(profile, sizeof profile, "%s", a->value[OPT_PROFILE]);
+    }
+    if (opened)
+        session_close(&c->s);
+    if (!n) {
+        fprintf(stderr, "l2tpfix: nothing to script: the profile needs no fix (or name them: --fix ID,...)\n");
+        return 1;
+    }
+    char *text = NULL;
+    enum l2f_status st = ps_script(profile, kind, fixes, n, L2F_VERSION, &text, &err);
+    if (st != L2F_OK)
+        return fail(c, st, &err);
+    fputs(text, stdout);
+    free(text);
+    return 0;
+}
+
 static int cmd_scenarios(struct cli *c)
 {
     (void)c;
@@ -787,6 +862,7 @@ static const struct {
     [CMD_SCENARIOS] = {cmd_scenarios, false, false},
     [CMD_PROBE] = {cmd_probe, false, false},
     [CMD_HANDSHAKE] = {cmd_handshake, false, false},
+    [CMD_SCRIPT] = {cmd_script, false, false},
 };
 
 int cli_run(const struct cli_args *a)

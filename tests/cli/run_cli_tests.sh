@@ -223,6 +223,20 @@ cmp -s "$WORK/bad.pbk" "$WORK/bad.before" && ok || bad "a malformed phonebook wa
 run 2 --phonebook "$WORK/u.pbk" --demo check
 has "$ERR" 'exclude each other' "--phonebook with --demo"
 
+# --- PowerShell scripts for other machines (issue 8): goldens, no secret, names quoted
+GOLDEN=$(cd "$(dirname "$0")/golden" && pwd)
+run 0 --demo script
+cmp -s "$OUT" "$GOLDEN/script-classic-789.ps1" && ok || bad "script for classic-789 differs from its golden"
+run 0 script --fix nat-traversal,allow-ipsec,restart-ipsec-services,use-psk,credentials,tunnel-l2tp \
+    --profile "Branch's \$VPN" --all-users
+cmp -s "$OUT" "$GOLDEN/script-fleet.ps1" && ok || bad "the fleet script differs from its golden"
+has "$OUT" "^\\\$Name = 'Branch''s \\\$VPN'\$" "a quote in the name doubled, \$ left literal"
+run 2 script --fix mschapv2,no-such-fix --profile X
+has "$ERR" "no fix 'no-such-fix'" "script: unknown fix"
+fresh psk-mismatch
+"$L2TPFIX" --mock "$S" --state-dir "$ST" --psk-file "$WORK/psk.txt" script >"$OUT" 2>"$ERR" </dev/null
+if grep -q 'the-servers-key' "$OUT" "$ERR"; then bad "a key reached a script"; else ok; fi
+
 # --- explain
 run 0 explain 789
 has "$OUT" '^789 ERROR_OAKLEY_GENERAL_PROCESSING' "explain 789"

@@ -1,0 +1,27 @@
+/* A PowerShell script that applies l2tpfix's fixes on other machines with
+ * what Windows already has (Set-VpnConnection, the phonebook file,
+ * Set-ItemProperty after a `reg export`, Restart-Service). Idempotent: each
+ * step looks first and says "already". Honours -WhatIf. Names are quoted so
+ * that no character in them can run code, and no secret is ever in it: a key
+ * or password comes as a parameter when the script runs. */
+#ifndef L2F_PSSCRIPT_H
+#define L2F_PSSCRIPT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "model.h"
+#include "profile.h"
+#include "status.h"
+
+/* A PowerShell single-quoted literal of s: quotes around it, and every
+ * single quote PowerShell recognises (' and U+2018..U+201B) doubled. Returns
+ * false when buf is too small. */
+bool ps_quote(const char *s, char *buf, size_t len);
+
+/* The script for these fixes (in the model's order) on the profile named,
+ * in the user's or the all-users phonebook. *out is malloc'd. */
+enum l2f_status ps_script(const char *profile, enum phonebook_kind phonebook, const enum fix_id *fixes, size_t n,
+                          const char *version, char **out, struct l2f_err *err);
+
+#endif
