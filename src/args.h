@@ -21,6 +21,7 @@
     X(CMD_PROBE, "probe", "HOST", "ask the server: IKE; with a key, the key and IPsec") \
     X(CMD_HANDSHAKE, "handshake", "HOST", "all four stages against the server, as Windows")  \
     X(CMD_SCRIPT, "script", "", "a PowerShell script applying the fixes on other machines") \
+    X(CMD_REPORT, "report", "", "a ticket-ready account: findings, changes, last result")  \
     X(CMD_SCENARIOS, "scenarios", "", "the built-in demo scenarios")
 
 #define COMMAND_ENUM(e, name, args, help) e,
@@ -41,6 +42,7 @@ enum command_id { COMMAND_TABLE(COMMAND_ENUM) COMMAND_COUNT };
     X(OPT_REAL_HANDSHAKE, "real-handshake", NULL, "connect and c: the four stages from here, not a dial") \
     X(OPT_FIXES, "fix", "IDS", "script: these fixes, comma-separated (default: the recommended)") \
     X(OPT_ALL_USERS, "all-users", NULL, "script: the profile is in the all-users phonebook")   \
+    X(OPT_FORMAT, "format", "FMT", "report: text, markdown or json (default text)")        \
     X(OPT_PROBE_REAL, "probe-real", NULL, "with --demo/--mock: probe the real server")   \
     X(OPT_STORE_REJECTED_KEY, "store-rejected-key", NULL, "use-psk: save a key the server rejects") \
     X(OPT_PORT, "port", "N", "probe: the IKE port (default 500)")                         \

@@ -8,6 +8,7 @@
 #include "kb.h"
 #include "net/handshake.h"
 #include "psscript.h"
+#include "ticket.h"
 #include "net/probe.h"
 #include "net/pskcheck.h"
 #include "platform.h"
@@ -813,6 +814,49 @@ static int cmd_script(struct cli *c)
     return 0;
 }
 
+static int cmd_report(struct cli *c)
+{
+    const char *fmt = c->a->value[OPT_FORMAT] ? c->a->value[OPT_FORMAT] : c->json ? "json" : "text";
+    enum ticket_format f;
+    if (strcmp(fmt, "text") == 0)
+        f = TICKET_TEXT;
+    else if (strcmp(fmt, "markdown") == 0)
+        f = TICKET_MARKDOWN;
+    else if (strcmp(fmt, "json") == 0)
+        f = TICKET_JSON;
+    else {
+        fprintf(stderr, "l2tpfix: --format takes text, markdown or json, not '%.30s'\n", fmt);
+        return 2;
+    }
+    struct observations obs;
+    struct diagnosis d;
+    struct l2f_err err = {{0}};
+    enum l2f_status st = session_diagnose(&c->s, &obs, &d, &err);
+    if (st != L2F_OK)
+        return fail(c, st, &err);
+    char when[32];
+    plat_time_iso(when);
+    struct ticket_input in = {
+        .profile = &obs.profile,
+        .backend = c->s.be.ops->describe(&c->s.be),
+        .machine = c->s.be.ops->machine_id(&c->s.be),
+        .version = L2F_VERSION,
+        .generated = when,
+        .obs = &obs,
+        .d = &d,
+        .journal = &c->s.journal,
+    };
+    char *text = NULL;
+    st = ticket_build(f, &in, &text);
+    if (st != L2F_OK)
+        return fail(c, st, &err);
+    fputs(text, stdout);
+    if (f == TICKET_JSON)
+        putchar('\n');
+    free(text);
+    return 0;
+}
+
 static int cmd_scenarios(struct cli *c)
 {
     (void)c;
@@ -863,6 +907,7 @@ static const struct {
     [CMD_PROBE] = {cmd_probe, false, false},
     [CMD_HANDSHAKE] = {cmd_handshake, false, false},
     [CMD_SCRIPT] = {cmd_script, false, false},
+    [CMD_REPORT] = {cmd_report, true, true},
 };
 
 int cli_run(const struct cli_args *a)

@@ -237,6 +237,25 @@ fresh psk-mismatch
 "$L2TPFIX" --mock "$S" --state-dir "$ST" --psk-file "$WORK/psk.txt" script >"$OUT" 2>"$ERR" </dev/null
 if grep -q 'the-servers-key' "$OUT" "$ERR"; then bad "a key reached a script"; else ok; fi
 
+# --- report (issue 8): goldens with times masked; never a secret
+fresh classic-789
+"$L2TPFIX" --mock "$S" --state-dir "$ST" fix mschapv2 --yes >/dev/null 2>&1 </dev/null
+for fmt in text markdown json; do
+    run 0 --mock "$S" --state-dir "$ST" report --format "$fmt"
+    sed -E 's/[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z/<time>/g' "$OUT" >"$WORK/report.$fmt"
+    if [ -n "${UPDATE_GOLDEN:-}" ]; then cp "$WORK/report.$fmt" "$GOLDEN/report-classic-789.$fmt"; fi
+    cmp -s "$WORK/report.$fmt" "$GOLDEN/report-classic-789.$fmt" && ok ||
+        bad "report --format $fmt differs from its golden: $(diff "$GOLDEN/report-classic-789.$fmt" "$WORK/report.$fmt" | head -5)"
+done
+run 2 --mock "$S" --state-dir "$ST" report --format pdf
+has "$ERR" 'text, markdown or json' "report: bad format"
+fresh wrong-password
+"$L2TPFIX" --mock "$S" --state-dir "$ST" --password-file "$WORK/pw.txt" fix credentials --yes >/dev/null 2>&1 </dev/null
+for fmt in text markdown json; do
+    "$L2TPFIX" --mock "$S" --state-dir "$ST" report --format "$fmt" >>"$WORK/reports" 2>&1 </dev/null
+done
+if grep -qE 'Correct-Pass|Spring-Rain|the-servers-key' "$WORK/reports"; then bad "a secret reached a report"; else ok; fi
+
 # --- explain
 run 0 explain 789
 has "$OUT" '^789 ERROR_OAKLEY_GENERAL_PROCESSING' "explain 789"

@@ -1,0 +1,210 @@
+#include "ticket.h"
+
+#include <cjson/cJSON.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "change.h"
+#include "kb.h"
+#include "report.h"
+#include "text.h"
+
+struct buf {
+    char *s;
+    size_t len, cap;
+    bool failed;
+};
+
+static void put(struct buf *b, const char *fmt, ...)
+{
+    for (;;) {
+        va_list ap;
+        va_start(ap, fmt);
+        size_t room = b->cap - b->len;
+        int n = vsnprintf(b->s ? b->s + b->len : NULL, b->s ? room : 0, fmt, ap);
+        va_end(ap);
+        if (n < 0) {
+            b->failed = true;
+            return;
+        }
+        if (b->s && (size_t)n < room) {
+            b->len += (size_t)n;
+            return;
+        }
+        size_t cap = (b->cap + (size_t)n + 1) * 2;
+        char *grown = realloc(b->s, cap);
+        if (!grown) {
+            b->failed = true;
+            return;
+        }
+        b->s = grown;
+        b->cap = cap;
+    }
+}
+
+/* Safe for a terminal; in Markdown also no '|' (a table cell) and no
+ * backtick (code spans). */
+static const char *clean(enum ticket_format f, const char *src, char *dst, size_t len)
+{
+    text_sanitize(dst, len, src, false);
+    if (f == TICKET_MARKDOWN)
+        for (char *p = dst; *p; p++)
+            if (*p == '|' || *p == '`')
+                *p = *p == '|' ? '/' : '\'';
+    return dst;
+}
+
+static const char *upper_status(enum check_status s)
+{
+    switch (s) {
+    case CHECK_PASS: return "PASS";
+    case CHECK_FAIL: return "FAIL";
+    case CHECK_WARN: return "WARN";
+    case CHECK_UNKNOWN: return "unknown";
+    case CHECK_RUNNING: return "running";
+    }
+    return "?";
+}
+
+static void last_connection(struct buf *b, const struct observations *o)
+{
+    if (o->last_st != L2F_OK || !o->last.known) {
+        put(b, "not known here\n");
+        return;
+    }
+    if (o->last.code == 0) {
+        put(b, "connected (%s)\n", o->last.when[0] ? o->last.when : "time not recorded");
+        return;
+    }
+    const struct kb_entry *kb = kb_lookup(o->last.code);
+    put(b, "error %d%s%s at %s%s\n", o->last.code, kb ? " " : "", kb ? kb->name : "",
+        o->last.when[0] ? o->last.when : "an unrecorded time", o->last_stale ? " (before the latest change)" : "");
+}
+
+static enum l2f_status build_json(const struct ticket_input *in, char **out)
+{
+    char *check = NULL, *history = NULL;
+    enum l2f_status st = report_check_json(in->profile->name, in->backend, in->d, &check);
+    if (st == L2F_OK)
+        st = report_history_json(in->journal, in->machine, &history);
+    cJSON *o = cJSON_CreateObject(), *c = check ? cJSON_Parse(check) : NULL, *h = history ? cJSON_Parse(history) : NULL;
+    free(check);
+    free(history);
+    if (st != L2F_OK || !o || !c || !h) {
+        cJSON_Delete(o);
+        cJSON_Delete(c);
+        cJSON_Delete(h);
+        return st != L2F_OK ? st : L2F_ERR_NOMEM;
+    }
+    cJSON_AddStringToObject(o, "generated", in->generated);
+    cJSON_AddStringToObject(o, "l2tpfix", in->version);
+    cJSON_AddStringToObject(o, "server", in->profile->server);
+    cJSON_AddItemToObject(o, "diagnosis", c);
+    /* only this profile's changes */
+    cJSON *mine = cJSON_CreateArray(), *e;
+    cJSON_ArrayForEach(e, h)
+    {
+        cJSON *p = cJSON_GetObjectItemCaseSensitive(e, "profile");
+        if (cJSON_IsString(p) && strcmp(p->valuestring, in->profile->name) == 0)
+            cJSON_AddItemReferenceToArray(mine, e);
+    }
+    cJSON *changes = cJSON_Duplicate(mine, true);
+    cJSON_Delete(mine);
+    cJSON_Delete(h);
+    cJSON_AddItemToObject(o, "changes", changes);
+    const struct observations *ob = in->obs;
+    cJSON *last = cJSON_CreateObject();
+    bool known = ob->last_st == L2F_OK && ob->last.known;
+    cJSON_AddBoolToObject(last, "known", known);
+    if (known) {
+        const struct kb_entry *kb = kb_lookup(ob->last.code);
+        cJSON_AddNumberToObject(last, "code", ob->last.code);
+        if (kb)
+            cJSON_AddStringToObject(last, "name", kb->name);
+        cJSON_AddStringToObject(last, "when", ob->last.when);
+        cJSON_AddBoolToObject(last, "before_latest_change", ob->last_stale);
+    }
+    cJSON_AddItemToObject(o, "last_connection", last);
+    *out = cJSON_Print(o);
+    cJSON_Delete(o);
+    return *out ? L2F_OK : L2F_ERR_NOMEM;
+}
+
+enum l2f_status ticket_build(enum ticket_format f, const struct ticket_input *in, char **out)
+{
+    *out = NULL;
+    if (f == TICKET_JSON)
+        return build_json(in, out);
+    bool md = f == TICKET_MARKDOWN;
+    struct buf b = {0};
+    char name[PROFILE_NAME_MAX * 2], server[PROFILE_SERVER_MAX * 2], backend[640];
+    clean(f, in->profile->name, name, sizeof name);
+    clean(f, in->profile->server, server, sizeof server);
+    clean(f, in->backend, backend, sizeof backend);
+    put(&b, md ? "# VPN diagnosis: %s\n\n" : "VPN diagnosis: %s\n\n", name);
+    put(&b, md ? "- Server: %s\n- Type: %s\n- Phonebook: %s\n- Machine: %s\n- Generated: %s by l2tpfix %s\n"
+               : "Server     %s\nType       %s\nPhonebook  %s\nMachine    %s\nGenerated  %s by l2tpfix %s\n",
+        server[0] ? server : "(none)", vpn_strategy_name(in->profile->fields[PF_VPN_STRATEGY]),
+        phonebook_kind_name(in->profile->phonebook), backend, in->generated, in->version);
+
+    put(&b, md ? "\n## Stages\n\n| stage | result |\n|---|---|\n" : "\nStages\n");
+    for (int s = 0; s < STAGE_COUNT; s++)
+        put(&b, md ? "| %s | %s |\n" : "  %-17s %s\n", stage_info((enum stage_id)s)->title,
+            upper_status(in->d->stages[s]));
+
+    put(&b, md ? "\n## Checks\n\n| check | status | finding | fix |\n|---|---|---|---|\n" : "\nChecks\n");
+    for (int c = 0; c < CHECK_COUNT; c++) {
+        const struct check_result *r = &in->d->checks[c];
+        char summary[sizeof r->summary * 2];
+        clean(f, r->summary, summary, sizeof summary);
+        const char *fix = r->fix != FIX_NONE && (r->status == CHECK_FAIL || r->status == CHECK_WARN)
+                              ? fix_info(r->fix)->id
+                              : "";
+        const char *id = check_info((enum check_id)c)->id, *status = upper_status(r->status);
+        if (md)
+            put(&b, "| %s | %s | %s | %s |\n", id, status, summary, fix);
+        else if (fix[0])
+            put(&b, "  %-16s %-7s %s  [fix: %s]\n", id, status, summary, fix);
+        else
+            put(&b, "  %-16s %-7s %s\n", id, status, summary);
+    }
+
+    put(&b, md ? "\n## Changes made by l2tpfix\n\n" : "\nChanges made by l2tpfix\n");
+    size_t shown = 0;
+    for (size_t i = 0; i < in->journal->count; i++) {
+        const struct journal_entry *e = &in->journal->entries[i];
+        if (strcmp(e->machine, in->machine) != 0 || strcmp(e->profile, in->profile->name) != 0)
+            continue;
+        put(&b, md ? "- %s: **%s** (%s, entry %d)\n" : "  %s  %-22s %s (entry %d)\n", e->time, fix_info(e->fix)->id,
+            entry_state_id(e->state), e->id);
+        for (size_t k = 0; k < e->n_changes; k++) {
+            char desc[600], safe_desc[1200];
+            change_describe(&e->changes[k], desc, sizeof desc);
+            put(&b, md ? "  - %s\n" : "      %s\n", clean(f, desc, safe_desc, sizeof safe_desc));
+        }
+        shown++;
+    }
+    if (!shown)
+        put(&b, md ? "None.\n" : "  none\n");
+
+    put(&b, md ? "\n## Last connection\n\n" : "\nLast connection\n  ");
+    last_connection(&b, in->obs);
+    if (in->d->n_recommended) {
+        put(&b, md ? "\n## Still to do\n\n" : "\nStill to do\n");
+        for (size_t i = 0; i < in->d->n_recommended; i++) {
+            const struct fix_info *fi = fix_info(in->d->recommended[i]);
+            if (md)
+                put(&b, "- `l2tpfix fix %s`: %s\n", fi->id, fi->title);
+            else
+                put(&b, "  l2tpfix fix %-22s %s\n", fi->id, fi->title);
+        }
+    }
+    if (b.failed) {
+        free(b.s);
+        return L2F_ERR_NOMEM;
+    }
+    *out = b.s;
+    return L2F_OK;
+}
