@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "baseline.h"
 #include "net/pskcheck.h"
 
 static enum l2f_status finish(cJSON *root, char **out)
@@ -255,5 +256,21 @@ enum l2f_status report_handshake_json(const char *host, const struct hs_result *
     add_string_or_null(o, "auth_used", r->used_auth);
     cJSON_AddBoolToObject(o, "authenticator_verified", r->authenticator_verified);
     add_string_or_null(o, "address", r->address);
+    return finish(o, out);
+}
+
+enum l2f_status report_drift_json(const char *profile, const struct drift *d, size_t n, char **out)
+{
+    cJSON *o = cJSON_CreateObject(), *arr = cJSON_CreateArray();
+    cJSON_AddStringToObject(o, "profile", profile);
+    for (size_t i = 0; i < n; i++) {
+        cJSON *e = cJSON_CreateObject();
+        cJSON_AddStringToObject(e, "setting", d[i].what);
+        cJSON_AddStringToObject(e, "was", d[i].was);
+        cJSON_AddStringToObject(e, "now", d[i].now);
+        add_string_or_null(e, "fix", d[i].fix != FIX_NONE ? fix_info(d[i].fix)->id : NULL);
+        cJSON_AddItemToArray(arr, e);
+    }
+    cJSON_AddItemToObject(o, "drift", arr);
     return finish(o, out);
 }

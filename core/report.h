@@ -37,4 +37,8 @@ enum l2f_status report_probe_json(const char *host, const struct probe_result *r
  * "authenticator_verified", "address"}. */
 enum l2f_status report_handshake_json(const char *host, const struct hs_result *r, char **out);
 
+/* `baseline check --json`: {"profile", "drift": [{"setting", "was", "now", "fix"}]}. */
+struct drift;
+enum l2f_status report_drift_json(const char *profile, const struct drift *d, size_t n, char **out);
+
 #endif

@@ -120,7 +120,7 @@ enum l2f_status args_parse(int argc, char *const *argv, struct cli_args *out, st
     }
     /* commands that take no arguments say so rather than ignore them */
     bool takes_args = out->command == CMD_FIX || out->command == CMD_UNDO || out->command == CMD_EXPLAIN ||
-                      out->command == CMD_PROBE || out->command == CMD_HANDSHAKE;
+                      out->command == CMD_PROBE || out->command == CMD_HANDSHAKE || out->command == CMD_BASELINE;
     if (!takes_args && out->nargs > 0) {
         l2f_err_set(err, "%s takes no arguments (got '%.60s')", commands[out->command].name, out->args[0]);
         return L2F_ERR_USAGE;
@@ -135,6 +135,11 @@ enum l2f_status args_parse(int argc, char *const *argv, struct cli_args *out, st
     }
     if (out->command == CMD_PROBE && out->nargs != 1) {
         l2f_err_set(err, "probe needs one host name or address, e.g. l2tpfix probe vpn.example.com");
+        return L2F_ERR_USAGE;
+    }
+    if (out->command == CMD_BASELINE &&
+        (out->nargs < 1 || out->nargs > 2 || (strcmp(out->args[0], "save") != 0 && strcmp(out->args[0], "check") != 0))) {
+        l2f_err_set(err, "baseline needs save or check, then a file if not the default");
         return L2F_ERR_USAGE;
     }
     if (out->command == CMD_HANDSHAKE && out->nargs != 1) {

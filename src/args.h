@@ -22,6 +22,7 @@
     X(CMD_HANDSHAKE, "handshake", "HOST", "all four stages against the server, as Windows")  \
     X(CMD_SCRIPT, "script", "", "a PowerShell script applying the fixes on other machines") \
     X(CMD_REPORT, "report", "", "a ticket-ready account: findings, changes, last result")  \
+    X(CMD_BASELINE, "baseline", "save|check [FILE]", "known-good settings, and what drifted since") \
     X(CMD_SCENARIOS, "scenarios", "", "the built-in demo scenarios")
 
 #define COMMAND_ENUM(e, name, args, help) e,

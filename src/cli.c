@@ -7,6 +7,7 @@
 
 #include "kb.h"
 #include "net/handshake.h"
+#include "baseline.h"
 #include "psscript.h"
 #include "ticket.h"
 #include "net/probe.h"
@@ -857,6 +858,75 @@ static int cmd_report(struct cli *c)
     return 0;
 }
 
+/* Default: one file per profile in the state directory. */
+static void baseline_path(struct cli *c, char *buf, size_t len)
+{
+    if (c->a->nargs == 2) {
+        snprintf(buf, len, "%s", c->a->args[1]);
+        return;
+    }
+    char name[PROFILE_NAME_MAX];
+    snprintf(name, sizeof name, "%s", c->s.profile);
+    for (char *p = name; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '-'))
+            *p = '_';
+    snprintf(buf, len, "%.3000s%cbaseline-%s.json", c->s.state_dir[0] ? c->s.state_dir : ".", PLAT_DIRSEP, name);
+}
+
+static int cmd_baseline(struct cli *c)
+{
+    bool save = strcmp(c->a->args[0], "save") == 0;
+    char path[PLAT_PATH_MAX];
+    baseline_path(c, path, sizeof path);
+    struct observations obs;
+    struct diagnosis d;
+    struct l2f_err err = {{0}};
+    enum l2f_status st = session_diagnose(&c->s, &obs, &d, &err);
+    if (st != L2F_OK)
+        return fail(c, st, &err);
+    if (save) {
+        char when[32], *text = NULL;
+        plat_time_iso(when);
+        st = baseline_save(&obs, c->s.be.ops->machine_id(&c->s.be), L2F_VERSION, when, &text);
+        if (st == L2F_OK)
+            st = plat_write_atomic(path, text, strlen(text), &err);
+        free(text);
+        if (st != L2F_OK)
+            return fail(c, st, &err);
+        char shown[PLAT_PATH_MAX * 2];
+        printf("Baseline of '%s' saved to %s\n", c->s.profile, safe(c, path, shown, sizeof shown));
+        if (diagnosis_has_problems(&d))
+            printf("Note: the profile has problems now (l2tpfix check): a baseline is meant to be known-good.\n");
+        return 0;
+    }
+    char *text = NULL;
+    st = plat_read_file(path, &text, NULL, &err);
+    if (st != L2F_OK)
+        return fail(c, st, &err);
+    struct drift drift[BASELINE_MAX_DRIFT];
+    size_t n = 0;
+    st = baseline_check(text, path, &obs, drift, BASELINE_MAX_DRIFT, &n, &err);
+    free(text);
+    if (st != L2F_OK)
+        return fail(c, st, &err);
+    if (c->json) {
+        char *json = NULL;
+        enum l2f_status jst = report_drift_json(c->s.profile, drift, n, &json);
+        int prc = print_json_text(json, jst);
+        return prc ? prc : n ? 1 : 0;
+    }
+    if (!n) {
+        printf("No drift: '%s' matches its baseline.\n", c->s.profile);
+        return 0;
+    }
+    printf("Drifted from the baseline of '%s':\n", c->s.profile);
+    for (size_t i = 0; i < n; i++)
+        printf("  %-40s %s -> %s%s%s\n", drift[i].what, drift[i].was, drift[i].now,
+               drift[i].fix != FIX_NONE ? "   restore: l2tpfix fix " : "   (no fix of l2tpfix puts it back exactly)",
+               drift[i].fix != FIX_NONE ? fix_info(drift[i].fix)->id : "");
+    return 1;
+}
+
 static int cmd_scenarios(struct cli *c)
 {
     (void)c;
@@ -908,6 +978,7 @@ static const struct {
     [CMD_HANDSHAKE] = {cmd_handshake, false, false},
     [CMD_SCRIPT] = {cmd_script, false, false},
     [CMD_REPORT] = {cmd_report, true, true},
+    [CMD_BASELINE] = {cmd_baseline, true, true},
 };
 
 int cli_run(const struct cli_args *a)

@@ -256,6 +256,27 @@ for fmt in text markdown json; do
 done
 if grep -qE 'Correct-Pass|Spring-Rain|the-servers-key' "$WORK/reports"; then bad "a secret reached a report"; else ok; fi
 
+# --- baselines (issue 8): drift found with the fix that restores it; bad files refused
+fresh healthy
+run 0 --mock "$S" --state-dir "$ST" baseline save
+has "$OUT" 'saved to .*baseline-Office_VPN.json' "baseline saved in the state directory"
+run 0 --mock "$S" --state-dir "$ST" baseline check
+has "$OUT" 'No drift' "no drift right after saving"
+# a feature update flips the PPP options back
+sed -i 's/^\[profile "Office VPN"\]$/&\nLcpExtensions = 0\nAuthRestrictions = 128/' "$S"
+run 1 --mock "$S" --state-dir "$ST" baseline check --json
+hasjson "$OUT" '"setting":"AuthRestrictions","was":"544","now":"128","fix":"mschapv2"' "drift: AuthRestrictions"
+hasjson "$OUT" '"setting":"LcpExtensions","was":"1","now":"0","fix":"lcp-extensions"' "drift: LcpExtensions"
+"$L2TPFIX" --mock "$S" --state-dir "$ST" fix all --yes >/dev/null 2>&1 </dev/null
+run 1 --mock "$S" --state-dir "$ST" baseline check
+has "$OUT" 'AuthRestrictions +544 -> 512 +\(no fix of l2tpfix puts it back exactly\)' "an inexact restore is said"
+hasnt "$OUT" 'LcpExtensions' "LcpExtensions restored"
+printf '{"not": "a baseline"}' >"$WORK/nb.json"
+run 2 --mock "$S" --state-dir "$ST" baseline check "$WORK/nb.json"
+has "$ERR" 'nb.json: not an l2tpfix baseline' "baseline: a foreign file named"
+run 2 --mock "$S" baseline frobnicate
+has "$ERR" 'baseline needs save or check' "baseline: usage"
+
 # --- explain
 run 0 explain 789
 has "$OUT" '^789 ERROR_OAKLEY_GENERAL_PROCESSING' "explain 789"
