@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "platform.h"
 #include "winsettings.h"
 
 /* The fix that puts each setting back (what the check of that setting offers). */
@@ -54,12 +55,43 @@ enum l2f_status baseline_save(const struct observations *o, const char *machine,
     return *out ? L2F_OK : L2F_ERR_NOMEM;
 }
 
+void baseline_default_path(const char *state_dir, const char *profile, char *buf, size_t len)
+{
+    char name[PROFILE_NAME_MAX];
+    snprintf(name, sizeof name, "%s", profile);
+    for (char *p = name; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '-'))
+            *p = '_';
+    snprintf(buf, len, "%.3000s%cbaseline-%s.json", state_dir && state_dir[0] ? state_dir : ".", PLAT_DIRSEP, name);
+}
+
+static enum check_id check_of(const char *what)
+{
+    static const struct {
+        const char *prefix;
+        enum check_id check;
+    } map[] = {{"VpnStrategy", CHECK_VPN_TYPE},
+               {"AuthRestrictions", CHECK_MSCHAPV2},
+               {"LcpExtensions", CHECK_LCP_EXTENSIONS},
+               {"IpSecFlags", CHECK_PSK},
+               {"AssumeUDPEncapsulationContextOnSendRule", CHECK_NAT_TRAVERSAL},
+               {"ProhibitIpSec", CHECK_PROHIBIT_IPSEC},
+               {"IKEEXT ", CHECK_IPSEC_SERVICES},
+               {"PolicyAgent ", CHECK_IPSEC_SERVICES},
+               {"BFE ", CHECK_IPSEC_SERVICES}};
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (strncmp(what, map[i].prefix, strlen(map[i].prefix)) == 0)
+            return map[i].check;
+    return CHECK_COUNT;
+}
+
 static void add(struct drift *out, size_t max, size_t *n, const char *what, const char *was, const char *now,
                 enum fix_id fix)
 {
     if (*n >= max)
         return;
     struct drift *d = &out[(*n)++];
+    d->check = check_of(what);
     snprintf(d->what, sizeof d->what, "%s", what);
     snprintf(d->was, sizeof d->was, "%s", was);
     snprintf(d->now, sizeof d->now, "%s", now);

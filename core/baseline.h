@@ -20,7 +20,12 @@ struct drift {
     char what[64];     /* "AuthRestrictions", "IKEEXT start", ... */
     char was[40], now[40];
     enum fix_id fix;   /* FIX_NONE when no fix of l2tpfix restores it */
+    enum check_id check; /* the check that reads this setting; CHECK_COUNT: none */
 };
+
+/* Where a profile's baseline lives by default: state_dir/baseline-NAME.json,
+ * NAME with every character but letters, digits and '-' made '_'. */
+void baseline_default_path(const char *state_dir, const char *profile, char *buf, size_t len);
 
 #define BASELINE_MAX_DRIFT 16
 

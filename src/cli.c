@@ -858,19 +858,12 @@ static int cmd_report(struct cli *c)
     return 0;
 }
 
-/* Default: one file per profile in the state directory. */
 static void baseline_path(struct cli *c, char *buf, size_t len)
 {
-    if (c->a->nargs == 2) {
+    if (c->a->nargs == 2)
         snprintf(buf, len, "%s", c->a->args[1]);
-        return;
-    }
-    char name[PROFILE_NAME_MAX];
-    snprintf(name, sizeof name, "%s", c->s.profile);
-    for (char *p = name; *p; p++)
-        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '-'))
-            *p = '_';
-    snprintf(buf, len, "%.3000s%cbaseline-%s.json", c->s.state_dir[0] ? c->s.state_dir : ".", PLAT_DIRSEP, name);
+    else
+        baseline_default_path(c->s.state_dir, c->s.profile, buf, len);
 }
 
 static int cmd_baseline(struct cli *c)

@@ -191,8 +191,12 @@ static void draw_check(struct app *a, int y, enum check_id c, bool selected)
     int lw = a->lay.titles ? TITLE_W : ID_W;
     draw_text(w, y, x, lw, label, selected ? t->attr[ST_SELECT] : A_NORMAL, t->g->ellipsis);
     x += lw + 1;
-    char summary[sizeof r->summary * 2];
-    app_safe(a, r->summary, summary, sizeof summary);
+    char summary[sizeof r->summary * 2 + 16];
+    app_safe(a, r->summary, summary, sizeof summary - 16);
+    if (a->drift[c][0]) { /* the baseline says this changed since it worked */
+        memmove(summary + 9, summary, strlen(summary) + 1);
+        memcpy(summary, "drifted: ", 9);
+    }
     if (x < cols - 1)
         draw_text(w, y, x, cols - 1 - x, summary, r->status == CHECK_RUNNING ? t->attr[ST_DIM] : A_NORMAL,
                   t->g->ellipsis);

@@ -104,6 +104,12 @@ static void build_check(struct app *a, struct doc *d, enum check_id c)
     const struct check_result *r = &a->shown.checks[c];
     doc_addf(d, status_style(r->status), 0, "%s %s  %s", a->theme.g->mark[r->status == CHECK_RUNNING ? 4 : r->status],
              check_status_word(r->status), r->summary);
+    if (a->drift[c][0]) {
+        char safe_drift[sizeof a->drift[0] * 2];
+        app_safe(a, a->drift[c], safe_drift, sizeof safe_drift);
+        doc_hang(d, 10);
+        doc_addf(d, ST_WARN, 0, "Baseline: %s (l2tpfix baseline check)", safe_drift);
+    }
     doc_hang(d, 8);
     doc_addf(d, ST_NORMAL, 0, "Why:    %s", ci->why);
     doc_hang(d, 8);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "baseline.h"
 #include "platform.h"
 
 /* Pause between diagnosis steps, so each result is seen arriving. */
@@ -40,12 +41,35 @@ static int first_problem(const struct app *a)
     return -1;
 }
 
+/* Marks the checks whose setting drifted from the saved baseline, if the
+ * profile has one (l2tpfix baseline save). */
+static void mark_drift(struct app *a)
+{
+    memset(a->drift, 0, sizeof a->drift);
+    if (!a->s->state_dir[0] || a->obs.profile_st != L2F_OK)
+        return;
+    char path[PLAT_PATH_MAX], *text = NULL;
+    struct l2f_err err;
+    baseline_default_path(a->s->state_dir, a->s->profile, path, sizeof path);
+    if (plat_read_file(path, &text, NULL, &err) != L2F_OK)
+        return;
+    struct drift d[BASELINE_MAX_DRIFT];
+    size_t n = 0;
+    if (baseline_check(text, path, &a->obs, d, BASELINE_MAX_DRIFT, &n, &err) == L2F_OK)
+        for (size_t i = 0; i < n; i++)
+            if (d[i].check < CHECK_COUNT && !a->drift[d[i].check][0])
+                snprintf(a->drift[d[i].check], sizeof a->drift[0], "%.40s was %.20s, now %.20s", d[i].what, d[i].was,
+                         d[i].now);
+    free(text);
+}
+
 static unsigned diagnosis_done(struct app *a)
 {
     a->diagnosing = false;
     a->diag = a->shown;
     a->obs = a->run.obs;
     a->have_diag = true;
+    mark_drift(a);
     unsigned r = UI_DRAW_LIST | UI_DRAW_DETAILS | UI_DRAW_HEADER | UI_RELAYOUT;
     if (a->obs.profile_st != L2F_OK) {
         app_message(a, MSG_ERR, "Profile not readable: %s",

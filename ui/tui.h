@@ -185,6 +185,8 @@ struct app {
     struct diagnosis diag;
     struct observations obs;
     uint64_t next_step_ms;
+    /* settings that drifted from the profile's saved baseline, by check */
+    char drift[CHECK_COUNT][96];
 
     /* checklist */
     bool expanded[STAGE_COUNT], user_expanded[STAGE_COUNT];

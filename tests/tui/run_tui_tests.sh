@@ -428,6 +428,20 @@ test_mock_file() {
     [ -s "$WORK/state/journal.jsonl" ] || fail "no journal written" || return 1
 }
 
+# A setting that changed since `baseline save` is marked on its check and
+# explained in the details (issue 8).
+test_drift() {
+    cp "$SCENARIOS/healthy.ini" "$WORK/machine.ini"
+    "$BIN" --mock "$WORK/machine.ini" --state-dir "$WORK/state" baseline save >/dev/null ||
+        fail "baseline save failed" || return 1
+    sed -i 's/^\[profile "Office VPN"\]$/&\nLcpExtensions = 0/' "$WORK/machine.ini"
+    start 100 30 -- --mock "$WORK/machine.ini" --state-dir "$WORK/state"
+    wait_for "drifted: LcpExtensions=0" && settle || return 1
+    golden drift || return 1
+    keys q
+    wait_for "[exit 0]" || return 1
+}
+
 # A fix that needs the pre-shared key asks with echo off; nothing typed shows.
 test_secret() {
     start 80 24 -- --demo=psk-mismatch
