@@ -16,6 +16,7 @@
 #else
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <pthread.h>
 #include <unistd.h>
 #endif
 
@@ -406,4 +407,44 @@ bool plat_stdout_is_tty(void)
 #else
     return isatty(STDOUT_FILENO);
 #endif
+}
+
+struct thread_start {
+    void (*fn)(void *);
+    void *arg;
+};
+
+#ifdef _WIN32
+static DWORD WINAPI thread_main(LPVOID p)
+#else
+static void *thread_main(void *p)
+#endif
+{
+    struct thread_start ts = *(struct thread_start *)p;
+    free(p);
+    ts.fn(ts.arg);
+    return 0;
+}
+
+bool plat_thread_start(void (*fn)(void *), void *arg)
+{
+    struct thread_start *ts = malloc(sizeof *ts);
+    if (!ts)
+        return false;
+    ts->fn = fn;
+    ts->arg = arg;
+#ifdef _WIN32
+    HANDLE t = CreateThread(NULL, 0, thread_main, ts, 0, NULL);
+    if (t)
+        CloseHandle(t);
+    bool started = t != NULL;
+#else
+    pthread_t t;
+    bool started = pthread_create(&t, NULL, thread_main, ts) == 0;
+    if (started)
+        pthread_detach(t);
+#endif
+    if (!started)
+        free(ts);
+    return started;
 }

@@ -32,6 +32,8 @@ enum l2f_status plat_absolute_path(const char *path, char *buf, size_t len, stru
 /* UTC with milliseconds, "2026-11-23T23:40:00.123Z": text order is time order. */
 void plat_time_iso(char buf[32]);
 uint64_t plat_monotonic_ms(void);
+/* Runs fn(arg) on a detached thread of its own; false when none could start. */
+bool plat_thread_start(void (*fn)(void *), void *arg);
 /* Milliseconds since 1970 (UTC): for times other processes compare. */
 uint64_t plat_wall_ms(void);
 void plat_sleep_ms(unsigned ms);

@@ -16,4 +16,17 @@ int text_casecmp(const char *a, const char *b);
  * a cut-off string ends in "..." . Returns dst. */
 char *text_sanitize(char *dst, size_t len, const char *src, bool ascii_only);
 
+/* A string that grows as it is printed to; failed stays set after the
+ * first allocation that fails (s is then incomplete). Free s when done. */
+struct text_buf {
+    char *s;
+    size_t len, cap;
+    bool failed;
+};
+void text_printf(struct text_buf *b, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
 #endif

@@ -1,7 +1,6 @@
 #include "ticket.h"
 
 #include <cjson/cJSON.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,39 +9,6 @@
 #include "kb.h"
 #include "report.h"
 #include "text.h"
-
-struct buf {
-    char *s;
-    size_t len, cap;
-    bool failed;
-};
-
-static void put(struct buf *b, const char *fmt, ...)
-{
-    for (;;) {
-        va_list ap;
-        va_start(ap, fmt);
-        size_t room = b->cap - b->len;
-        int n = vsnprintf(b->s ? b->s + b->len : NULL, b->s ? room : 0, fmt, ap);
-        va_end(ap);
-        if (n < 0) {
-            b->failed = true;
-            return;
-        }
-        if (b->s && (size_t)n < room) {
-            b->len += (size_t)n;
-            return;
-        }
-        size_t cap = (b->cap + (size_t)n + 1) * 2;
-        char *grown = realloc(b->s, cap);
-        if (!grown) {
-            b->failed = true;
-            return;
-        }
-        b->s = grown;
-        b->cap = cap;
-    }
-}
 
 /* Safe for a terminal; in Markdown also no '|' (a table cell) and no
  * backtick (code spans). */
@@ -68,18 +34,18 @@ static const char *upper_status(enum check_status s)
     return "?";
 }
 
-static void last_connection(struct buf *b, const struct observations *o)
+static void last_connection(struct text_buf *b, const struct observations *o)
 {
     if (o->last_st != L2F_OK || !o->last.known) {
-        put(b, "not known here\n");
+        text_printf(b, "not known here\n");
         return;
     }
     if (o->last.code == 0) {
-        put(b, "connected (%s)\n", o->last.when[0] ? o->last.when : "time not recorded");
+        text_printf(b, "connected (%s)\n", o->last.when[0] ? o->last.when : "time not recorded");
         return;
     }
     const struct kb_entry *kb = kb_lookup(o->last.code);
-    put(b, "error %d%s%s at %s%s\n", o->last.code, kb ? " " : "", kb ? kb->name : "",
+    text_printf(b, "error %d%s%s at %s%s\n", o->last.code, kb ? " " : "", kb ? kb->name : "",
         o->last.when[0] ? o->last.when : "an unrecorded time", o->last_stale ? " (before the latest change)" : "");
 }
 
@@ -138,23 +104,23 @@ enum l2f_status ticket_build(enum ticket_format f, const struct ticket_input *in
     if (f == TICKET_JSON)
         return build_json(in, out);
     bool md = f == TICKET_MARKDOWN;
-    struct buf b = {0};
+    struct text_buf b = {0};
     char name[PROFILE_NAME_MAX * 2], server[PROFILE_SERVER_MAX * 2], backend[640];
     clean(f, in->profile->name, name, sizeof name);
     clean(f, in->profile->server, server, sizeof server);
     clean(f, in->backend, backend, sizeof backend);
-    put(&b, md ? "# VPN diagnosis: %s\n\n" : "VPN diagnosis: %s\n\n", name);
-    put(&b, md ? "- Server: %s\n- Type: %s\n- Phonebook: %s\n- Machine: %s\n- Generated: %s by l2tpfix %s\n"
+    text_printf(&b, md ? "# VPN diagnosis: %s\n\n" : "VPN diagnosis: %s\n\n", name);
+    text_printf(&b, md ? "- Server: %s\n- Type: %s\n- Phonebook: %s\n- Machine: %s\n- Generated: %s by l2tpfix %s\n"
                : "Server     %s\nType       %s\nPhonebook  %s\nMachine    %s\nGenerated  %s by l2tpfix %s\n",
         server[0] ? server : "(none)", vpn_strategy_name(in->profile->fields[PF_VPN_STRATEGY]),
         phonebook_kind_name(in->profile->phonebook), backend, in->generated, in->version);
 
-    put(&b, md ? "\n## Stages\n\n| stage | result |\n|---|---|\n" : "\nStages\n");
+    text_printf(&b, md ? "\n## Stages\n\n| stage | result |\n|---|---|\n" : "\nStages\n");
     for (int s = 0; s < STAGE_COUNT; s++)
-        put(&b, md ? "| %s | %s |\n" : "  %-17s %s\n", stage_info((enum stage_id)s)->title,
+        text_printf(&b, md ? "| %s | %s |\n" : "  %-17s %s\n", stage_info((enum stage_id)s)->title,
             upper_status(in->d->stages[s]));
 
-    put(&b, md ? "\n## Checks\n\n| check | status | finding | fix |\n|---|---|---|---|\n" : "\nChecks\n");
+    text_printf(&b, md ? "\n## Checks\n\n| check | status | finding | fix |\n|---|---|---|---|\n" : "\nChecks\n");
     for (int c = 0; c < CHECK_COUNT; c++) {
         const struct check_result *r = &in->d->checks[c];
         char summary[sizeof r->summary * 2];
@@ -164,41 +130,41 @@ enum l2f_status ticket_build(enum ticket_format f, const struct ticket_input *in
                               : "";
         const char *id = check_info((enum check_id)c)->id, *status = upper_status(r->status);
         if (md)
-            put(&b, "| %s | %s | %s | %s |\n", id, status, summary, fix);
+            text_printf(&b, "| %s | %s | %s | %s |\n", id, status, summary, fix);
         else if (fix[0])
-            put(&b, "  %-16s %-7s %s  [fix: %s]\n", id, status, summary, fix);
+            text_printf(&b, "  %-16s %-7s %s  [fix: %s]\n", id, status, summary, fix);
         else
-            put(&b, "  %-16s %-7s %s\n", id, status, summary);
+            text_printf(&b, "  %-16s %-7s %s\n", id, status, summary);
     }
 
-    put(&b, md ? "\n## Changes made by l2tpfix\n\n" : "\nChanges made by l2tpfix\n");
+    text_printf(&b, md ? "\n## Changes made by l2tpfix\n\n" : "\nChanges made by l2tpfix\n");
     size_t shown = 0;
     for (size_t i = 0; i < in->journal->count; i++) {
         const struct journal_entry *e = &in->journal->entries[i];
         if (strcmp(e->machine, in->machine) != 0 || strcmp(e->profile, in->profile->name) != 0)
             continue;
-        put(&b, md ? "- %s: **%s** (%s, entry %d)\n" : "  %s  %-22s %s (entry %d)\n", e->time, fix_info(e->fix)->id,
+        text_printf(&b, md ? "- %s: **%s** (%s, entry %d)\n" : "  %s  %-22s %s (entry %d)\n", e->time, fix_info(e->fix)->id,
             entry_state_id(e->state), e->id);
         for (size_t k = 0; k < e->n_changes; k++) {
             char desc[600], safe_desc[1200];
             change_describe(&e->changes[k], desc, sizeof desc);
-            put(&b, md ? "  - %s\n" : "      %s\n", clean(f, desc, safe_desc, sizeof safe_desc));
+            text_printf(&b, md ? "  - %s\n" : "      %s\n", clean(f, desc, safe_desc, sizeof safe_desc));
         }
         shown++;
     }
     if (!shown)
-        put(&b, md ? "None.\n" : "  none\n");
+        text_printf(&b, md ? "None.\n" : "  none\n");
 
-    put(&b, md ? "\n## Last connection\n\n" : "\nLast connection\n  ");
+    text_printf(&b, md ? "\n## Last connection\n\n" : "\nLast connection\n  ");
     last_connection(&b, in->obs);
     if (in->d->n_recommended) {
-        put(&b, md ? "\n## Still to do\n\n" : "\nStill to do\n");
+        text_printf(&b, md ? "\n## Still to do\n\n" : "\nStill to do\n");
         for (size_t i = 0; i < in->d->n_recommended; i++) {
             const struct fix_info *fi = fix_info(in->d->recommended[i]);
             if (md)
-                put(&b, "- `l2tpfix fix %s`: %s\n", fi->id, fi->title);
+                text_printf(&b, "- `l2tpfix fix %s`: %s\n", fi->id, fi->title);
             else
-                put(&b, "  l2tpfix fix %-22s %s\n", fi->id, fi->title);
+                text_printf(&b, "  l2tpfix fix %-22s %s\n", fi->id, fi->title);
         }
     }
     if (b.failed) {

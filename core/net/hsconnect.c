@@ -4,11 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#ifdef _WIN32
-#include <windows.h>
-#else
-#include <pthread.h>
-#endif
 
 #include "platform.h"
 
@@ -103,11 +98,7 @@ static void release(struct hs_connect *c)
     }
 }
 
-#ifdef _WIN32
-static DWORD WINAPI run_thread(LPVOID arg)
-#else
-static void *run_thread(void *arg)
-#endif
+static void run_thread(void *arg)
 {
     struct hs_connect *c = arg;
     struct l2f_err err = {{0}};
@@ -123,7 +114,6 @@ static void *run_thread(void *arg)
     plat_wipe(c->psk, sizeof c->psk);
     plat_wipe(c->password, sizeof c->password);
     release(c);
-    return 0;
 }
 
 enum l2f_status hs_connect_start(struct hs_connect **out, const struct hs_options *opts, struct l2f_err *err)
@@ -143,18 +133,7 @@ enum l2f_status hs_connect_start(struct hs_connect **out, const struct hs_option
     c->opts.password = c->password;
     c->opts.cancel = &c->cancel;
     atomic_store(&c->refs, 2);
-#ifdef _WIN32
-    HANDLE t = CreateThread(NULL, 0, run_thread, c, 0, NULL);
-    bool started = t != NULL;
-    if (t)
-        CloseHandle(t);
-#else
-    pthread_t t;
-    bool started = pthread_create(&t, NULL, run_thread, c) == 0;
-    if (started)
-        pthread_detach(t);
-#endif
-    if (!started) {
+    if (!plat_thread_start(run_thread, c)) {
         plat_wipe(c, sizeof *c);
         free(c);
         l2f_err_set(err, "cannot start the handshake's thread");

@@ -4,11 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#ifdef _WIN32
-#include <windows.h>
-#else
-#include <pthread.h>
-#endif
 
 #include "net/ike.h"
 #include "net/udp.h"
@@ -64,34 +59,18 @@ static void resolver_release(struct resolver *r)
         free(r);
 }
 
-#ifdef _WIN32
-static DWORD WINAPI resolve_thread(LPVOID arg)
-#else
-static void *resolve_thread(void *arg)
-#endif
+static void resolve_thread(void *arg)
 {
     struct resolver *r = arg;
     r->st = net_resolve(r->host, r->addrs, 4, &r->count, &r->err);
     atomic_store(&r->done, 1);
     resolver_release(r);
-    return 0;
 }
 
 static bool resolver_start(struct resolver *r)
 {
     atomic_store(&r->refs, 2);
-#ifdef _WIN32
-    HANDLE t = CreateThread(NULL, 0, resolve_thread, r, 0, NULL);
-    if (!t)
-        return false;
-    CloseHandle(t);
-#else
-    pthread_t t;
-    if (pthread_create(&t, NULL, resolve_thread, r) != 0)
-        return false;
-    pthread_detach(t);
-#endif
-    return true;
+    return plat_thread_start(resolve_thread, r);
 }
 
 const char *probe_kind_id(enum probe_kind k)

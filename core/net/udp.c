@@ -189,10 +189,11 @@ enum l2f_status udp_send(struct udp_sock *s, const void *buf, size_t len, struct
     return L2F_OK;
 }
 
-enum l2f_status udp_recv(struct udp_sock *s, void *buf, size_t len, size_t *got, struct l2f_err *err)
+/* What recv or recvfrom returned: a datagram, nothing waiting, an ICMP error
+ * (port unreachable), or a failure. */
+static enum l2f_status received(int n, size_t *got, const char *what, struct l2f_err *err)
 {
     *got = 0;
-    int n = (int)recv((native_sock)s->fd, buf, (int)len, 0);
     if (n >= 0) {
         *got = (size_t)n;
         return L2F_OK;
@@ -208,7 +209,12 @@ enum l2f_status udp_recv(struct udp_sock *s, void *buf, size_t len, size_t *got,
         l2f_err_set(err, "port unreachable");
         return L2F_ERR_NOT_FOUND;
     }
-    return sock_error("recv", err);
+    return sock_error(what, err);
+}
+
+enum l2f_status udp_recv(struct udp_sock *s, void *buf, size_t len, size_t *got, struct l2f_err *err)
+{
+    return received((int)recv((native_sock)s->fd, buf, (int)len, 0), got, "recv", err);
 }
 
 static void nonblocking(native_sock fd)
@@ -269,26 +275,10 @@ enum l2f_status udp_send_to(struct udp_sock *s, const struct net_addr *to, const
 enum l2f_status udp_recv_from(struct udp_sock *s, void *buf, size_t len, size_t *got, struct net_addr *from,
                               struct l2f_err *err)
 {
-    *got = 0;
     socklen_t flen = sizeof from->storage;
     int n = (int)recvfrom((native_sock)s->fd, buf, (int)len, 0, (struct sockaddr *)(void *)from->storage, &flen);
-    if (n >= 0) {
-        from->len = (unsigned)flen;
-        *got = (size_t)n;
-        return L2F_OK;
-    }
-    int e = SOCK_ERR();
-    if (e == ERR_WOULDBLOCK
-#ifndef _WIN32
-        || e == EAGAIN || e == EINTR
-#endif
-    )
-        return L2F_OK;
-    if (e == ERR_REFUSED) {
-        l2f_err_set(err, "port unreachable");
-        return L2F_ERR_NOT_FOUND;
-    }
-    return sock_error("recvfrom", err);
+    from->len = n >= 0 ? (unsigned)flen : 0;
+    return received(n, got, "recvfrom", err);
 }
 
 void udp_close(struct udp_sock *s)

@@ -9,14 +9,6 @@
 #include "net/ikecrypto.h"
 #include "testutil.h"
 
-static void hex(const char *s, uint8_t *out)
-{
-    for (size_t i = 0; s[2 * i]; i++) {
-        unsigned v;
-        sscanf(s + 2 * i, "%2x", &v);
-        out[i] = (uint8_t)v;
-    }
-}
 
 /* AES-256 + HMAC-SHA1-96, keys from the KEYMAT of test_ikekeys, SPI c1dbf9e4. */
 static void make_sa(struct esp_sa *sa)
@@ -25,9 +17,9 @@ static void make_sa(struct esp_sa *sa)
     memset(sa, 0, sizeof *sa);
     assert_true(esp_sa_setup(sa, IKE_ENC_AES_CBC, 256, IKE_HASH_SHA1));
     assert_int_equal(esp_keymat_len(sa), 52);
-    hex("dc4cf03c8b2a1b93d9ac5cd54599d1dabdb5516937dfe9b1fab3fb89839aa2b7e1ad10a9b04c26638c28f7cd832e7e86d1e67c40", km);
+    tu_hex("dc4cf03c8b2a1b93d9ac5cd54599d1dabdb5516937dfe9b1fab3fb89839aa2b7e1ad10a9b04c26638c28f7cd832e7e86d1e67c40", km);
     esp_sa_keys(sa, km);
-    hex("c1dbf9e4", sa->spi);
+    tu_hex("c1dbf9e4", sa->spi);
 }
 
 static const char known_packet[] = "c1dbf9e400000001000102030405060708090a0b0c0d0e0f5265948ccdd3731af050549f0e098038ed65"
@@ -47,7 +39,7 @@ static void seal_known_answer(void **state)
     assert_int_equal(n, 18);
     size_t len = esp_seal(&sa, ESP_NEXT_UDP, udp, n, iv, out, sizeof out);
     assert_int_equal(len, strlen(known_packet) / 2);
-    hex(known_packet, want);
+    tu_hex(known_packet, want);
     assert_memory_equal(out, want, len);
     assert_int_equal(sa.seq, 1);
     /* too small an output: nothing, and the sequence number is not used up */
@@ -64,7 +56,7 @@ static void open_undoes_seal(void **state)
     make_sa(&tx);
     make_sa(&rx);
     uint8_t pkt[128], plain[128], iv[16] = {9};
-    hex(known_packet, pkt);
+    tu_hex(known_packet, pkt);
     size_t len = strlen(known_packet) / 2, n;
     uint8_t next;
     assert_int_equal(esp_open(&rx, pkt, len, plain, sizeof plain, &n, &next), ESP_OPEN_OK);
@@ -106,7 +98,7 @@ static void tampering_refused(void **state)
     uint8_t next;
     for (size_t at = 0; at < len; at++) {
         make_sa(&rx);
-        hex(known_packet, pkt);
+        tu_hex(known_packet, pkt);
         pkt[at] ^= 0x01;
         enum esp_open_result r = esp_open(&rx, pkt, len, plain, sizeof plain, &n, &next);
         /* the SPI names another SA; sequence number 0 is never valid; anything
@@ -115,7 +107,7 @@ static void tampering_refused(void **state)
         assert_int_equal(rx.top, 0);
     }
     make_sa(&rx);
-    hex(known_packet, pkt);
+    tu_hex(known_packet, pkt);
     assert_int_equal(esp_open(&rx, pkt, len - 1, plain, sizeof plain, &n, &next), ESP_OPEN_MALFORMED);
     assert_int_equal(esp_open(&rx, pkt, 20, plain, sizeof plain, &n, &next), ESP_OPEN_MALFORMED);
     /* an authentic packet whose padding is not 1, 2, 3 ... is refused too:

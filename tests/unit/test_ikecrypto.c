@@ -7,14 +7,6 @@
 #include "net/ikecrypto.h"
 #include "testutil.h"
 
-static void hex(const char *s, uint8_t *out)
-{
-    for (size_t i = 0; s[2 * i]; i++) {
-        unsigned v;
-        sscanf(s + 2 * i, "%2x", &v);
-        out[i] = (uint8_t)v;
-    }
-}
 
 static void hmac_known_answers(void **state)
 {
@@ -24,10 +16,10 @@ static void hmac_known_answers(void **state)
     uint8_t key[20], out[32], want[32];
     memset(key, 0x0b, sizeof key);
     assert_true(ikec_prf(IKE_HASH_SHA1, key, 20, (const uint8_t *)"Hi There", 8, out));
-    hex("b617318655057264e28bc0b6fb378c8ef146be00", want);
+    tu_hex("b617318655057264e28bc0b6fb378c8ef146be00", want);
     assert_memory_equal(out, want, 20);
     assert_true(ikec_prf(IKE_HASH_SHA256, key, 20, (const uint8_t *)"Hi There", 8, out));
-    hex("b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7", want);
+    tu_hex("b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7", want);
     assert_memory_equal(out, want, 32);
     assert_int_equal(ikec_hash_len(IKE_HASH_SHA1), 20);
     assert_int_equal(ikec_hash_len(7), 0);

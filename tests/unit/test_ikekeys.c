@@ -9,20 +9,12 @@
 #include "net/ikekeys.h"
 #include "testutil.h"
 
-static void hex(const char *s, uint8_t *out)
-{
-    for (size_t i = 0; s[2 * i]; i++) {
-        unsigned v;
-        sscanf(s + 2 * i, "%2x", &v);
-        out[i] = (uint8_t)v;
-    }
-}
 
 static void expect(const uint8_t *got, const char *want_hex)
 {
     uint8_t want[128];
     size_t n = strlen(want_hex) / 2;
-    hex(want_hex, want);
+    tu_hex(want_hex, want);
     assert_memory_equal(got, want, n);
 }
 
@@ -85,8 +77,8 @@ static void cipher_key_expansion(void **state)
     if (!ikec_available())
         skip();
     uint8_t e1[20], e256[32], key[64];
-    hex("b6e36e5c1f846cc6d2ef0d775436fd789baedc72", e1);
-    hex("fed87fa7ecff4db3bbdc592072f68af1c3f9441568a4f40b46b27539f5696910", e256);
+    tu_hex("b6e36e5c1f846cc6d2ef0d775436fd789baedc72", e1);
+    tu_hex("fed87fa7ecff4db3bbdc592072f68af1c3f9441568a4f40b46b27539f5696910", e256);
     assert_true(ikek_cipher_key(IKE_HASH_SHA1, e1, 32, key));
     expect(key, "8a347f1b828e9c2b58bb8054e73be9e0d1658069186640be3357ca2cd7706060");
     assert_true(ikek_cipher_key(IKE_HASH_SHA1, e1, 24, key));
@@ -136,8 +128,8 @@ static void keymat(void **state)
     fill(&in);
     static const uint8_t spi[4] = {0xc1, 0xdb, 0xf9, 0xe4};
     uint8_t d1[20], d256[32], out[128];
-    hex("187d89c4160f29a170a0f1be47e7302b6896988e", d1);
-    hex("0bc6e293415da3f8937a8a88c08a0e30d301471b576c17a9818a95b0b4b1c4ea", d256);
+    tu_hex("187d89c4160f29a170a0f1be47e7302b6896988e", d1);
+    tu_hex("0bc6e293415da3f8937a8a88c08a0e30d301471b576c17a9818a95b0b4b1c4ea", d256);
     assert_true(ikek_keymat(IKE_HASH_SHA1, d1, 3, spi, in.ni, 32, in.nr, 32, out, 52));
     expect(out, "dc4cf03c8b2a1b93d9ac5cd54599d1dabdb5516937dfe9b1fab3fb89839aa2b7e1ad10a9b04c26638c28f7cd832e7e86d1e67c40");
     assert_true(ikek_keymat(IKE_HASH_SHA256, d256, 3, spi, in.ni, 32, in.nr, 32, out, 52));

@@ -8,14 +8,6 @@
 #include "net/mschapv2.h"
 #include "testutil.h"
 
-static void hex(const char *s, uint8_t *out)
-{
-    for (size_t i = 0; s[2 * i]; i++) {
-        unsigned v;
-        sscanf(s + 2 * i, "%2x", &v);
-        out[i] = (uint8_t)v;
-    }
-}
 
 static void md4_known_answers(void **state)
 {
@@ -33,7 +25,7 @@ static void md4_known_answers(void **state)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         uint8_t got[16], want[16];
         md4((const uint8_t *)cases[i].in, strlen(cases[i].in), got);
-        hex(cases[i].out, want);
+        tu_hex(cases[i].out, want);
         assert_memory_equal(got, want, 16);
     }
 }
@@ -44,10 +36,10 @@ static void rfc2759_example(void **state)
     if (!ikec_available())
         skip();
     uint8_t auth[16], peer[16], nt[24], want[24];
-    hex("5B5D7C7D7B3F2F3E3C2C602132262628", auth);
-    hex("21402324255E262A28295F2B3A337C7E", peer);
+    tu_hex("5B5D7C7D7B3F2F3E3C2C602132262628", auth);
+    tu_hex("21402324255E262A28295F2B3A337C7E", peer);
     assert_true(mschapv2_nt_response(auth, peer, "User", "clientPass", nt));
-    hex("82309ECD8D708B5EA08FAA3981CD83544233114A3D85D6DF", want);
+    tu_hex("82309ECD8D708B5EA08FAA3981CD83544233114A3D85D6DF", want);
     assert_memory_equal(nt, want, 24);
     char resp[MSCHAPV2_AUTH_RESPONSE_LEN + 1];
     assert_true(mschapv2_authenticator_response("clientPass", nt, peer, auth, "User", resp));

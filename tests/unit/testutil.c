@@ -87,3 +87,12 @@ void tu_parse(const char *text, struct scenario *sc)
     if (scenario_parse(text, "test.ini", sc, &err) != L2F_OK)
         fail_msg("parse: %s", err.msg);
 }
+
+void tu_hex(const char *s, uint8_t *out)
+{
+    for (size_t i = 0; s[2 * i] && s[2 * i + 1]; i++) {
+        unsigned v;
+        assert_int_equal(sscanf(s + 2 * i, "%2x", &v), 1);
+        out[i] = (uint8_t)v;
+    }
+}

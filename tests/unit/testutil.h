@@ -18,6 +18,8 @@ void tu_rmtree(const char *dir);
 void tu_write_file(const char *dir, const char *name, const char *text, char *out, size_t len);
 /* Opens the mock backend on a built-in scenario, in memory. */
 void tu_open_demo(struct backend *be, const char *name);
+/* Hex digits ("c1db...") to bytes; out must hold strlen(s) / 2. */
+void tu_hex(const char *s, uint8_t *out);
 /* Parses scenario text, failing the test on error. */
 void tu_parse(const char *text, struct scenario *sc);
 
