@@ -2,7 +2,7 @@
 # Installs the Debian/Ubuntu packages l2tpfix needs, only those missing.
 # Usage: deps.sh run|test
 set -euo pipefail
-packages=(build-essential cmake pkg-config libncurses-dev libcjson-dev)
+packages=(build-essential cmake pkg-config libncurses-dev libcjson-dev libssl-dev)
 if [ "${1:-run}" = test ]; then
     packages+=(libcmocka-dev tmux valgrind iproute2 strongswan-charon strongswan-swanctl
                libstrongswan-standard-plugins softether-vpnserver softether-vpncmd)
