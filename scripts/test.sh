@@ -9,12 +9,12 @@ jobs=$(nproc)
 start=$(date +%s)
 
 echo "== build (-Werror) and the whole suite"
-cmake -S . -B build/ci -DCMAKE_BUILD_TYPE=RelWithDebInfo -DL2F_WERROR=ON >/dev/null
+cmake -S . -B build/ci -DCMAKE_BUILD_TYPE=RelWithDebInfo -DL2F_WERROR=ON -DL2F_REQUIRE_OPENSSL=ON >/dev/null
 cmake --build build/ci -j"$jobs" >/dev/null
 (cd build/ci && ctest -j"$jobs" --output-on-failure)
 
 echo "== the whole suite under AddressSanitizer and UndefinedBehaviorSanitizer"
-cmake -S . -B build/asan -DCMAKE_BUILD_TYPE=Debug -DL2F_WERROR=ON -DL2F_SANITIZE=ON >/dev/null
+cmake -S . -B build/asan -DCMAKE_BUILD_TYPE=Debug -DL2F_WERROR=ON -DL2F_SANITIZE=ON -DL2F_REQUIRE_OPENSSL=ON >/dev/null
 cmake --build build/asan -j"$jobs" >/dev/null
 (cd build/asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
     ctest -j"$jobs" --output-on-failure)
@@ -34,7 +34,7 @@ echo "valgrind: every unit test clean"
 echo "== Windows: cross-built with mingw-w64, its tests under Wine"
 bash scripts/mingw-deps.sh
 cmake -S . -B build/win -DCMAKE_TOOLCHAIN_FILE="$PWD/cmake/mingw-w64.cmake" -DCMAKE_BUILD_TYPE=Release \
-    -DL2F_WERROR=ON -DL2F_LINUX_L2TPFIX="$PWD/build/ci/l2tpfix" >/dev/null
+    -DL2F_WERROR=ON -DL2F_REQUIRE_OPENSSL=ON -DL2F_LINUX_L2TPFIX="$PWD/build/ci/l2tpfix" >/dev/null
 cmake --build build/win -j"$jobs" >/dev/null
 (cd build/win && ctest -j"$jobs" --output-on-failure)
 
