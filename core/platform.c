@@ -16,6 +16,7 @@
 #else
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <dirent.h>
 #include <pthread.h>
 #include <unistd.h>
 #endif
@@ -447,4 +448,50 @@ bool plat_thread_start(void (*fn)(void *), void *arg)
     if (!started)
         free(ts);
     return started;
+}
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp((const char *)a, (const char *)b);
+}
+
+enum l2f_status plat_subdirs(const char *dir, char (*names)[256], size_t max, size_t *n, struct l2f_err *err)
+{
+    *n = 0;
+#ifdef _WIN32
+    char pattern[PLAT_PATH_MAX];
+    snprintf(pattern, sizeof pattern, "%s\\*", dir);
+    WIN32_FIND_DATAA fd;
+    HANDLE h = FindFirstFileA(pattern, &fd);
+    if (h == INVALID_HANDLE_VALUE) {
+        l2f_err_set(err, "%s: cannot list the folder", dir);
+        return L2F_ERR_IO;
+    }
+    do {
+        if (!(fd.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY) || strcmp(fd.cFileName, ".") == 0 ||
+            strcmp(fd.cFileName, "..") == 0 || strlen(fd.cFileName) >= 256 || *n >= max)
+            continue;
+        strcpy(names[(*n)++], fd.cFileName);
+    } while (FindNextFileA(h, &fd));
+    FindClose(h);
+#else
+    DIR *d = opendir(dir);
+    if (!d) {
+        l2f_err_set(err, "%s: cannot list the folder: %s", dir, strerror(errno));
+        return L2F_ERR_IO;
+    }
+    struct dirent *e;
+    while ((e = readdir(d)) && *n < max) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 || strlen(e->d_name) >= 256)
+            continue;
+        char path[PLAT_PATH_MAX];
+        struct stat st;
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+            strcpy(names[(*n)++], e->d_name);
+    }
+    closedir(d);
+#endif
+    qsort(names, *n, sizeof names[0], by_name);
+    return L2F_OK;
 }

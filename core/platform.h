@@ -20,6 +20,9 @@ enum l2f_status plat_append_sync(const char *path, const char *data, size_t len,
 /* Reads a whole file into a NUL-terminated malloc'd buffer. */
 enum l2f_status plat_read_file(const char *path, char **data, size_t *len, struct l2f_err *err);
 bool plat_file_exists(const char *path);
+/* The names of dir's subdirectories, sorted, "." and ".." left out; at most
+ * max (more are not listed). */
+enum l2f_status plat_subdirs(const char *dir, char (*names)[256], size_t max, size_t *n, struct l2f_err *err);
 /* Creates path with content only if it does not exist yet (a lock). */
 bool plat_create_exclusive(const char *path, const char *content, struct l2f_err *err);
 /* Creates dir and its parents, private to the user (0700 on POSIX). */

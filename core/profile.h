@@ -51,6 +51,7 @@ enum profile_field { PROFILE_FIELD_TABLE(PF_ENUM) PROFILE_FIELD_COUNT };
 struct vpn_profile {
     char name[PROFILE_NAME_MAX];
     enum phonebook_kind phonebook;
+    char owner[64];       /* another user's phonebook: that user's folder name; else empty */
     char server[PROFILE_SERVER_MAX];
     long fields[PROFILE_FIELD_COUNT];
     bool secrets_unknown; /* the backend cannot see the credential store (a phonebook file) */

@@ -23,6 +23,22 @@ static enum l2f_status finish(cJSON *root, char **out)
     return *out ? L2F_OK : L2F_ERR_NOMEM;
 }
 
+static void add_tristate(cJSON *o, const char *name, int v)
+{
+    if (v < 0)
+        cJSON_AddNullToObject(o, name);
+    else
+        cJSON_AddBoolToObject(o, name, v == 1);
+}
+
+static void add_string_or_null(cJSON *o, const char *name, const char *v)
+{
+    if (v && v[0])
+        cJSON_AddStringToObject(o, name, v);
+    else
+        cJSON_AddNullToObject(o, name);
+}
+
 enum l2f_status report_check_json(const char *profile, const char *backend,
                                   const struct diagnosis *d, char **out)
 {
@@ -142,27 +158,12 @@ enum l2f_status report_profiles_json(const struct profile_list *list, char **out
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "name", p->name);
         cJSON_AddStringToObject(o, "phonebook", phonebook_kind_name(p->phonebook));
+        add_string_or_null(o, "owner", p->owner);
         cJSON_AddStringToObject(o, "type", vpn_strategy_name(p->fields[PF_VPN_STRATEGY]));
         cJSON_AddStringToObject(o, "server", p->server);
         cJSON_AddItemToArray(arr, o);
     }
     return finish(arr, out);
-}
-
-static void add_tristate(cJSON *o, const char *name, int v)
-{
-    if (v < 0)
-        cJSON_AddNullToObject(o, name);
-    else
-        cJSON_AddBoolToObject(o, name, v == 1);
-}
-
-static void add_string_or_null(cJSON *o, const char *name, const char *v)
-{
-    if (v && v[0])
-        cJSON_AddStringToObject(o, name, v);
-    else
-        cJSON_AddNullToObject(o, name);
 }
 
 enum l2f_status report_probe_json(const char *host, const struct probe_result *r, const struct psk_check_result *key,

@@ -108,9 +108,14 @@ static int print_json_text(char *text, enum l2f_status st)
 
 static void print_header(struct cli *c, const struct vpn_profile *p)
 {
-    char name[PROFILE_NAME_MAX * 2], server[PROFILE_SERVER_MAX * 2], backend[320];
-    printf("Profile  %s (%s phonebook)\nServer   %s\nBackend  %s\n", safe(c, p->name, name, sizeof name),
-           p->phonebook == PHONEBOOK_ALLUSERS ? "all users'" : "this user's",
+    char name[PROFILE_NAME_MAX * 2], server[PROFILE_SERVER_MAX * 2], backend[320], whose[160];
+    if (p->owner[0]) {
+        char owner[140];
+        snprintf(whose, sizeof whose, "%s's", safe(c, p->owner, owner, sizeof owner));
+    } else {
+        snprintf(whose, sizeof whose, "%s", p->phonebook == PHONEBOOK_ALLUSERS ? "all users'" : "this user's");
+    }
+    printf("Profile  %s (%s phonebook)\nServer   %s\nBackend  %s\n", safe(c, p->name, name, sizeof name), whose,
            p->server[0] ? safe(c, p->server, server, sizeof server) : "(none)",
            safe(c, c->s.be.ops->describe(&c->s.be), backend, sizeof backend));
 }

@@ -37,7 +37,14 @@ void header_draw(struct app *a)
         snprintf(server, sizeof server, "-");
     }
     bool brief = a->lay.compact || a->lay.header_h < 2;
-    const char *pb = !a->have_prof ? ""
+    char owned[96];
+    if (a->have_prof && a->prof.owner[0]) {
+        char owner[64];
+        app_safe(a, a->prof.owner, owner, sizeof owner);
+        snprintf(owned, sizeof owned, brief ? " (%s)" : " (%s's phonebook)", owner);
+    }
+    const char *pb = !a->have_prof                        ? ""
+                     : a->prof.owner[0]                   ? owned
                      : a->prof.phonebook == PHONEBOOK_ALLUSERS ? (brief ? " (all users)" : " (all users' phonebook)")
                                                                : (brief ? " (user)" : " (this user's phonebook)");
     const char *admin = !a->admin_known ? "?" : a->admin ? "yes" : "NO";

@@ -208,6 +208,23 @@ for sample in "$PBK_SAMPLES"/*.pbk; do
     "$L2TPFIX" --phonebook "$P" --state-dir "$PST" undo all >"$OUT" 2>"$ERR" </dev/null
     cmp -s "$sample" "$P" && ok || bad "$base: undo all did not restore every byte"
 done
+# a folder of user profiles (C:\Users): every user's phonebook, each entry named by whose it is
+U="$WORK/Users"; below="AppData/Roaming/Microsoft/Network/Connections/Pbk"
+mkdir -p "$U/alice/$below" "$U/bob/$below" "$U/carol/Documents"
+cp "$PBK_SAMPLES/user-l2tp.pbk" "$U/alice/$below/rasphone.pbk"
+cp "$PBK_SAMPLES/allusers-mixed.pbk" "$U/bob/$below/rasphone.pbk"
+run 0 --phonebook "$U" profiles --json
+hasjson "$OUT" '"name":"alice\\\\OfficeVPN","phonebook":"user","owner":"alice"' "alice's entry, named by whose"
+hasjson "$OUT" '"name":"bob\\\\NoLcpKey"' "bob's entries too"
+run 1 --phonebook "$U" --state-dir "$WORK/u-st" --profile 'alice\Office VPN' check
+has "$OUT" "^Profile  alice.Office VPN \(alice's phonebook\)" "whose phonebook, in the header"
+run 0 --phonebook "$U" --state-dir "$WORK/u-st" --profile 'alice\Office VPN' fix all --yes
+cmp -s "$U/bob/$below/rasphone.pbk" "$PBK_SAMPLES/allusers-mixed.pbk" && ok || bad "bob's phonebook changed by a fix of alice's"
+grep -q '^AuthRestrictions=512' "$U/alice/$below/rasphone.pbk" && ok || bad "alice's phonebook not fixed"
+run 0 --phonebook "$U" --state-dir "$WORK/u-st" undo all
+cmp -s "$U/alice/$below/rasphone.pbk" "$PBK_SAMPLES/user-l2tp.pbk" && ok || bad "alice's phonebook not restored"
+run 3 --phonebook "$U/carol" check
+has "$ERR" 'no user has a phonebook below it' "a folder without phonebooks"
 cp "$PBK_SAMPLES/user-l2tp.pbk" "$WORK/u.pbk"
 run 1 --phonebook "$WORK/u.pbk" --state-dir "$WORK/u-state" check --json
 hasjson "$OUT" '"id":"mschapv2","status":"fail"' "phonebook: mschapv2 fails"
