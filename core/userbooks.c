@@ -1,0 +1,217 @@
+#include "userbooks.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pbk.h"
+#include "platform.h"
+
+#define MAX_BOOKS 64
+#define PBK_BELOW_USER "AppData%cRoaming%cMicrosoft%cNetwork%cConnections%cPbk%crasphone.pbk"
+
+/* One phonebook file; owner is the user folder it came from ("" for a file
+ * given by itself), and its entries are named "owner\entry" then. */
+struct book {
+    char path[PLAT_PATH_MAX];
+    char owner[64];
+    char *data;
+    size_t len;
+    struct pbk pbk;
+};
+
+struct userbooks {
+    struct book books[MAX_BOOKS];
+    size_t nbooks;
+};
+
+static enum l2f_status load(struct book *b, struct l2f_err *err)
+{
+    char *data;
+    size_t len;
+    enum l2f_status st = plat_read_file(b->path, &data, &len, err);
+    if (st != L2F_OK)
+        return st;
+    struct pbk parsed;
+    st = pbk_parse(data, len, b->path, &parsed, err);
+    if (st != L2F_OK) {
+        free(data);
+        return st;
+    }
+    pbk_free(&b->pbk);
+    free(b->data);
+    b->data = data;
+    b->len = len;
+    b->pbk = parsed;
+    return L2F_OK;
+}
+
+enum l2f_status userbooks_open_users(struct userbooks **out, const char *dir, const char *skip_user,
+                                     struct l2f_err *err)
+{
+    *out = NULL;
+    struct userbooks *s = calloc(1, sizeof *s);
+    if (!s)
+        return L2F_ERR_NOMEM;
+    char users[MAX_BOOKS][256];
+    size_t n = 0;
+    enum l2f_status st = plat_subdirs(dir, users, MAX_BOOKS, &n, err);
+    for (size_t i = 0; st == L2F_OK && i < n; i++) {
+        if (skip_user && strcmp(users[i], skip_user) == 0)
+            continue; /* its phonebook is already there as this user's */
+        struct book *b = &s->books[s->nbooks];
+        char below[128];
+        snprintf(below, sizeof below, PBK_BELOW_USER, PLAT_DIRSEP, PLAT_DIRSEP, PLAT_DIRSEP, PLAT_DIRSEP, PLAT_DIRSEP,
+                 PLAT_DIRSEP);
+        snprintf(b->path, sizeof b->path, "%.3000s%c%.255s%c%s", dir, PLAT_DIRSEP, users[i], PLAT_DIRSEP, below);
+        if (!plat_file_exists(b->path))
+            continue;
+        snprintf(b->owner, sizeof b->owner, "%.63s", users[i]);
+        if ((st = load(b, err)) == L2F_OK)
+            s->nbooks++;
+    }
+    if (st == L2F_OK && !s->nbooks) {
+        l2f_err_set(err, "%s: no user has a phonebook below it", dir);
+        st = L2F_ERR_NOT_FOUND;
+    }
+    if (st != L2F_OK) {
+        userbooks_close(s);
+        return st;
+    }
+    *out = s;
+    return L2F_OK;
+}
+
+enum l2f_status userbooks_open_file(struct userbooks **out, const char *path, struct l2f_err *err)
+{
+    *out = NULL;
+    struct userbooks *s = calloc(1, sizeof *s);
+    if (!s)
+        return L2F_ERR_NOMEM;
+    snprintf(s->books[0].path, sizeof s->books[0].path, "%s", path);
+    enum l2f_status st = load(&s->books[0], err);
+    if (st != L2F_OK) {
+        userbooks_close(s);
+        return st;
+    }
+    s->nbooks = 1;
+    *out = s;
+    return L2F_OK;
+}
+
+void userbooks_close(struct userbooks *s)
+{
+    if (!s)
+        return;
+    for (size_t i = 0; i < MAX_BOOKS; i++) {
+        pbk_free(&s->books[i].pbk);
+        free(s->books[i].data);
+    }
+    free(s);
+}
+
+size_t userbooks_entries(const struct userbooks *s)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < s->nbooks; i++)
+        total += s->books[i].pbk.nsections;
+    return total;
+}
+
+static long number(const char *v, long dflt)
+{
+    char *end;
+    while (*v == ' ' || *v == '\t')
+        v++;
+    long n = strtol(v, &end, 10);
+    return end == v ? dflt : n;
+}
+
+static void fill(const struct book *b, int section, struct vpn_profile *p)
+{
+    memset(p, 0, sizeof *p);
+    char entry[PROFILE_NAME_MAX];
+    pbk_entry_name(&b->pbk, section, entry, sizeof entry);
+    if (b->owner[0])
+        snprintf(p->name, sizeof p->name, "%s\\%.*s", b->owner, (int)(sizeof p->name - strlen(b->owner) - 2), entry);
+    else
+        snprintf(p->name, sizeof p->name, "%s", entry);
+    snprintf(p->owner, sizeof p->owner, "%s", b->owner);
+    /* the file is someone's phonebook; whose is not in it */
+    p->phonebook = PHONEBOOK_USER;
+    pbk_get(&b->pbk, section, "PhoneNumber", true, p->server, sizeof p->server);
+    char v[64];
+    for (int f = 0; f < PROFILE_FIELD_COUNT; f++) {
+        /* a missing LcpExtensions reads as enabled, as the API's cleared flag does */
+        long dflt = f == PF_LCP_EXTENSIONS ? 1 : 0;
+        p->fields[f] = pbk_get(&b->pbk, section, profile_field_key((enum profile_field)f), false, v, sizeof v)
+                           ? number(v, dflt)
+                           : dflt;
+    }
+    p->secrets_unknown = true;
+}
+
+/* The book and section of a profile name ("owner\entry" for a user's book). */
+static struct book *find(const struct userbooks *s, const char *name, int *section, struct l2f_err *err)
+{
+    for (size_t i = 0; i < s->nbooks; i++) {
+        struct book *b = (struct book *)&s->books[i];
+        size_t ol = strlen(b->owner);
+        const char *entry = name;
+        if (ol) {
+            if (strncmp(name, b->owner, ol) != 0 || name[ol] != '\\')
+                continue;
+            entry = name + ol + 1;
+        }
+        int sec = pbk_find(&b->pbk, entry);
+        if (sec >= 0) {
+            *section = sec;
+            return b;
+        }
+    }
+    if (err)
+        l2f_err_set(err, "no phonebook entry named '%s'", name);
+    return NULL;
+}
+
+void userbooks_list(const struct userbooks *s, struct profile_list *list)
+{
+    for (size_t i = 0; i < s->nbooks; i++)
+        for (size_t k = 0; k < s->books[i].pbk.nsections; k++)
+            fill(&s->books[i], (int)k, &list->items[list->count++]);
+}
+
+bool userbooks_has(const struct userbooks *s, const char *name)
+{
+    int sec;
+    return find(s, name, &sec, NULL) != NULL;
+}
+
+enum l2f_status userbooks_read(const struct userbooks *s, const char *name, struct vpn_profile *out,
+                               struct l2f_err *err)
+{
+    int sec;
+    struct book *b = find(s, name, &sec, err);
+    if (!b)
+        return L2F_ERR_NOT_FOUND;
+    fill(b, sec, out);
+    return L2F_OK;
+}
+
+enum l2f_status userbooks_write_field(struct userbooks *s, const char *name, enum profile_field field, long value,
+                                      struct l2f_err *err)
+{
+    int sec;
+    struct book *b = find(s, name, &sec, err);
+    if (!b)
+        return L2F_ERR_NOT_FOUND;
+    char v[32], *out;
+    size_t out_len;
+    snprintf(v, sizeof v, "%ld", value);
+    enum l2f_status st = pbk_set(&b->pbk, sec, profile_field_key(field), v, &out, &out_len, err);
+    if (st != L2F_OK)
+        return st;
+    st = plat_write_atomic(b->path, out, out_len, err);
+    free(out);
+    return st == L2F_OK ? load(b, err) : st;
+}
