@@ -9,6 +9,7 @@
 #include "backend.h"
 #include "platform.h"
 #include "text.h"
+#include "userbooks.h"
 #include "win/eventlog.h"
 #include "win/ras.h"
 #include "win/winreg.h"
@@ -26,6 +27,10 @@ struct win_state {
     HRASCONN conn;
     bool connecting;
     int stage; /* the stage reached so far, -1 before any */
+    /* --all-users: the other local users' phonebooks, through the phonebook
+     * editor (RAS shows SYSTEM or an administrator only their own and the
+     * all-users one); NULL otherwise */
+    struct userbooks *others;
 };
 
 /* RasDialFunc1 carries no context; one test connection at a time */
@@ -43,10 +48,23 @@ static struct win_state *win(struct backend *be)
     return be->state;
 }
 
+/* Every local user's phonebook below %SystemDrive%\Users, but this user's:
+ * RAS lists that one already. */
+static enum l2f_status open_other_users(struct win_state *w, struct l2f_err *err)
+{
+    char drive[16] = "C:", users[64], me[256] = "";
+    DWORD n = GetEnvironmentVariableA("SystemDrive", drive, sizeof drive);
+    if (n == 0 || n >= sizeof drive)
+        strcpy(drive, "C:");
+    snprintf(users, sizeof users, "%s\\Users", drive);
+    n = GetEnvironmentVariableA("USERNAME", me, sizeof me);
+    if (n == 0 || n >= sizeof me)
+        me[0] = '\0';
+    return userbooks_open_users(&w->others, users, me[0] ? me : NULL, err);
+}
+
 static enum l2f_status win_open(struct backend *be, const char *arg, struct l2f_err *err)
 {
-    (void)arg;
-    (void)err;
     struct win_state *w = calloc(1, sizeof *w);
     if (!w)
         return L2F_ERR_NOMEM;
@@ -57,6 +75,14 @@ static enum l2f_status win_open(struct backend *be, const char *arg, struct l2f_
     if (GetComputerNameW(computer, &n))
         win_to_utf8(computer, name, sizeof name);
     snprintf(w->machine_id, sizeof w->machine_id, "windows:%s", name);
+    if (arg && strcmp(arg, "all-users") == 0) {
+        enum l2f_status st = open_other_users(w, err);
+        if (st != L2F_OK && st != L2F_ERR_NOT_FOUND) {
+            free(w);
+            return st;
+        }
+        l2f_err_clear(err); /* no other user has a phonebook: nothing to add */
+    }
     InitializeCriticalSection(&w->lock);
     be->state = w;
     return L2F_OK;
@@ -88,6 +114,7 @@ static void win_close(struct backend *be)
     if (dialing == w)
         dialing = NULL;
     DeleteCriticalSection(&w->lock);
+    userbooks_close(w->others);
     free(w);
     be->state = NULL;
 }
@@ -130,7 +157,8 @@ static enum l2f_status win_list_profiles(struct backend *be, struct profile_list
     enum l2f_status st = ras_list(w->ras, &refs, &n, err);
     if (st != L2F_OK)
         return st;
-    out->items = calloc(n ? n : 1, sizeof *out->items);
+    size_t others = w->others ? userbooks_entries(w->others) : 0;
+    out->items = calloc(n + others ? n + others : 1, sizeof *out->items);
     if (!out->items) {
         free(refs);
         return L2F_ERR_NOMEM;
@@ -145,12 +173,16 @@ static enum l2f_status win_list_profiles(struct backend *be, struct profile_list
         out->count++;
     }
     free(refs);
+    if (w->others)
+        userbooks_list(w->others, out);
     return L2F_OK;
 }
 
 static enum l2f_status win_read_profile(struct backend *be, const char *name, struct vpn_profile *out,
                                         struct l2f_err *err)
 {
+    if (win(be)->others && userbooks_has(win(be)->others, name))
+        return userbooks_read(win(be)->others, name, out, err);
     struct ras_ref ref;
     enum l2f_status st = ras_find(win(be)->ras, name, &ref, err);
     return st == L2F_OK ? read_ref(win(be), &ref, out, err) : st;
@@ -160,6 +192,8 @@ static enum l2f_status win_write_profile_field(struct backend *be, const char *n
                                                long value, struct l2f_err *err)
 {
     struct win_state *w = win(be);
+    if (w->others && userbooks_has(w->others, name))
+        return userbooks_write_field(w->others, name, field, value, err);
     struct ras_ref ref;
     RASENTRYW *e;
     DWORD size;

@@ -22,7 +22,7 @@ enum l2f_status session_open(struct session *s, const struct session_options *op
             snprintf(arg, sizeof arg, "%s", opts->mock_file);
     } else {
         ops = backend_find("windows");
-        arg[0] = '\0';
+        snprintf(arg, sizeof arg, "%s", opts->all_users ? "all-users" : "");
         if (!ops) {
             l2f_err_set(err, "the live backend needs Windows; on this system try the demo: "
                              "l2tpfix --demo (or --mock FILE for a scenario file)");

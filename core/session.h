@@ -16,6 +16,7 @@ struct session_options {
     const char *demo;      /* built-in scenario name, or NULL */
     const char *mock_file; /* scenario file, or NULL */
     const char *phonebook; /* a rasphone.pbk to work on offline, or NULL */
+    bool all_users;        /* live backend: every local user's phonebook too */
     const char *state_dir; /* NULL: the default state directory */
 };
 

@@ -42,7 +42,7 @@ enum command_id { COMMAND_TABLE(COMMAND_ENUM) COMMAND_COUNT };
     X(OPT_USER, "user", "NAME", "handshake, --real-handshake: the user name to log in as") \
     X(OPT_REAL_HANDSHAKE, "real-handshake", NULL, "connect and c: the four stages from here, not a dial") \
     X(OPT_FIXES, "fix", "IDS", "script: these fixes, comma-separated (default: the recommended)") \
-    X(OPT_ALL_USERS, "all-users", NULL, "script: the profile is in the all-users phonebook")   \
+    X(OPT_ALL_USERS, "all-users", NULL, "every local user's phonebook too (Windows, as admin); script: all users'") \
     X(OPT_FORMAT, "format", "FMT", "report: text, markdown or json (default text)")        \
     X(OPT_PROBE_REAL, "probe-real", NULL, "with --demo/--mock: probe the real server")   \
     X(OPT_STORE_REJECTED_KEY, "store-rejected-key", NULL, "use-psk: save a key the server rejects") \

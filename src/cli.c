@@ -55,6 +55,7 @@ static int open_session(struct cli *c, bool need_profile)
         opts.demo = a->value[OPT_DEMO] ? a->value[OPT_DEMO] : DEFAULT_DEMO;
     opts.mock_file = a->value[OPT_MOCK];
     opts.phonebook = a->value[OPT_PHONEBOOK];
+    opts.all_users = a->given[OPT_ALL_USERS];
     opts.state_dir = a->value[OPT_STATE_DIR];
     enum l2f_status st = session_open(&c->s, &opts, &err);
     if (st != L2F_OK)
