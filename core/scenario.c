@@ -274,9 +274,15 @@ static bool parse_users(struct scenario *s, const char *value)
             break;
         }
         *colon = '\0';
+        /* blanks around ':' are not part of either (the file could not keep them) */
+        char *name_end = colon, *password = colon + 1;
+        while (name_end > tok && isspace((unsigned char)name_end[-1]))
+            *--name_end = '\0';
+        while (isspace((unsigned char)*password))
+            password++;
         struct scenario_user *u = &s->users[s->n_users];
-        ok = copy_bounded(u->name, sizeof u->name, tok) &&
-             copy_bounded(u->password, sizeof u->password, colon + 1);
+        ok = tok[0] && copy_bounded(u->name, sizeof u->name, tok) &&
+             copy_bounded(u->password, sizeof u->password, password);
         s->n_users += ok;
     }
     plat_wipe(buf, sizeof buf);

@@ -5,7 +5,7 @@ set -euo pipefail
 packages=(build-essential cmake pkg-config libncurses-dev libcjson-dev libssl-dev)
 if [ "${1:-run}" = test ]; then
     packages+=(libcmocka-dev tmux valgrind iproute2 strongswan-charon strongswan-swanctl
-               libstrongswan-standard-plugins softether-vpnserver softether-vpncmd)
+               libstrongswan-standard-plugins softether-vpnserver softether-vpncmd clang libclang-rt-14-dev)
 fi
 missing=()
 for p in "${packages[@]}"; do

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds l2tpfix and runs every test: warnings as errors, the whole suite
-# (unit, command line, TUI in tmux), again under ASan/UBSan, the unit tests
-# under valgrind memcheck, and the Windows build's tests under Wine.
+# (unit, command line, TUI in tmux, the strongSwan and SoftEther labs), again
+# under ASan/UBSan, the unit tests under valgrind memcheck, each libFuzzer
+# target for a bounded time, and the Windows build's tests under Wine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/deps.sh test
@@ -30,6 +31,9 @@ for t in build/ci/tests/test_*; do
 done
 [ "$vg_failed" -eq 0 ] || exit 1
 echo "valgrind: every unit test clean"
+
+echo "== fuzzing: each libFuzzer target for a bounded time (scripts/fuzz.sh runs them longer)"
+bash scripts/fuzz.sh "${L2F_FUZZ_SECONDS:-20}"
 
 echo "== Windows: cross-built with mingw-w64, its tests under Wine"
 bash scripts/mingw-deps.sh

@@ -89,6 +89,9 @@ static uint64_t now_ms(void)
     return plat_monotonic_ms();
 }
 
+#if defined(__GNUC__)
+__attribute__((format(printf, 5, 6)))
+#endif
 static void settle(struct run *u, enum stage_id st, enum hs_outcome o, int code, const char *fmt, ...)
 {
     struct hs_stage *s = &u->r->stages[st];

@@ -165,6 +165,29 @@ static void format_then_parse_is_lossless(void **state)
     }
 }
 
+/* Found by fuzz/fuzz_scenario: a password with a blank after ':' was kept
+ * with it, and formatting could not write it back. */
+static void blanks_around_user_colon_trimmed(void **state)
+{
+    (void)state;
+    struct scenario sc;
+    tu_parse("[server]\nusers = alice : two words ,bob:x\n", &sc);
+    assert_int_equal(sc.n_users, 2);
+    assert_string_equal(sc.users[0].name, "alice");
+    assert_string_equal(sc.users[0].password, "two words");
+    assert_string_equal(sc.users[1].password, "x");
+    char *once, *twice;
+    assert_int_equal(scenario_format(&sc, &once), L2F_OK);
+    struct scenario again;
+    tu_parse(once, &again);
+    assert_int_equal(scenario_format(&again, &twice), L2F_OK);
+    assert_string_equal(once, twice);
+    free(once);
+    free(twice);
+    scenario_free(&again);
+    scenario_free(&sc);
+}
+
 static void builtins_present(void **state)
 {
     (void)state;
@@ -179,6 +202,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(empty_file_is_a_healthy_machine),
+        cmocka_unit_test(blanks_around_user_colon_trimmed),
         cmocka_unit_test(every_key_read),
         cmocka_unit_test(malformed_input_named_by_line),
         cmocka_unit_test(secrets_never_echoed_in_errors),
