@@ -36,8 +36,25 @@ static struct mock_state *mock(struct backend *be)
 
 /* Writes the scenario back after a change; on failure the caller restores its
  * in-memory change so that a failed write changes nothing. */
+/* Fault injection for the tests: L2TPFIX_MOCK_FAIL_AT=N makes the Nth change
+ * of this process fail before it is written; N:crash ends the process there
+ * instead, as a power cut would. Every change of every fix goes through here. */
+static bool injected_fault(struct l2f_err *err)
+{
+    static int changes;
+    const char *spec = getenv("L2TPFIX_MOCK_FAIL_AT");
+    if (!spec || ++changes != atoi(spec))
+        return false;
+    if (strstr(spec, ":crash"))
+        _Exit(70);
+    l2f_err_set(err, "injected failure at change %d (L2TPFIX_MOCK_FAIL_AT)", changes);
+    return true;
+}
+
 static enum l2f_status persist(struct mock_state *m, struct l2f_err *err)
 {
+    if (injected_fault(err))
+        return L2F_ERR_BACKEND;
     if (!m->path[0])
         return L2F_OK;
     char *text;
