@@ -307,6 +307,10 @@ static int cmd_fix(struct cli *c)
             fprintf(stderr, "l2tpfix: %s not applied: %s\n", fix_info(plan->fix)->id,
                     safe(c, err.msg[0] ? err.msg : l2f_status_message(st), line, sizeof line));
             rc = worse(rc ? rc : 1, st == L2F_ERR_NEED_ADMIN ? st : L2F_ERR_BACKEND);
+            /* the journal cannot be written (a full disk, a read-only folder): every
+             * later fix would fail the same way, and none may run unjournaled */
+            if (st == L2F_ERR_IO)
+                break;
         }
     }
     if (reboot)
