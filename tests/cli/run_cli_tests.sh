@@ -149,6 +149,18 @@ cp "$WORK/noadmin/s.ini" "$WORK/noadmin/orig.ini"
 run 3 --mock "$WORK/noadmin/s.ini" --state-dir "$WORK/noadmin/st" fix nat-traversal --yes
 has "$ERR" 'nat-traversal not applied: .*administrator' "admin message"
 cmp -s "$WORK/noadmin/s.ini" "$WORK/noadmin/orig.ini" && ok || bad "non-admin fix changed the file"
+# every fix that needs rights, on a machine that gives none: each refused alone, nothing changed
+printf '[machine]\nadmin = no\nbehind_nat = yes\n[registry]\nRasMan\\Parameters\\ProhibitIpSec = 1\n' >"$WORK/noadmin/all.ini"
+printf '[services]\nIKEEXT = stopped\nPolicyAgent = stopped\n[server]\nbehind_nat = yes\n' >>"$WORK/noadmin/all.ini"
+printf '[profile "Shared"]\nphonebook = allusers\nAuthRestrictions = 128\nLcpExtensions = 0\n' >>"$WORK/noadmin/all.ini"
+cp "$WORK/noadmin/all.ini" "$WORK/noadmin/all.orig"
+for f in nat-traversal allow-ipsec restart-ipsec-services mschapv2 lcp-extensions; do
+    run 3 --mock "$WORK/noadmin/all.ini" --state-dir "$WORK/noadmin/st2" fix "$f" --yes
+    has "$ERR" "$f not applied: .*administrator" "no rights: $f refused, saying why"
+    cmp -s "$WORK/noadmin/all.ini" "$WORK/noadmin/all.orig" && ok || bad "no rights: $f changed something"
+done
+run 3 --mock "$WORK/noadmin/all.ini" --state-dir "$WORK/noadmin/st2" fix all --yes
+cmp -s "$WORK/noadmin/all.ini" "$WORK/noadmin/all.orig" && ok || bad "no rights: fix all changed something"
 
 # --- bad input: one line naming file:line, exit 2, nothing changed
 printf '[machine]\nadmin = yes\nbogus = 1\n' >"$WORK/bad.ini"
