@@ -416,8 +416,11 @@ static int profile_key(struct parse_state *ps, const char *pname, const char *na
     }
     if (!ok) {
         bool secret = strcmp(name, "psk") == 0 || strcmp(name, "password") == 0;
-        snprintf(ps->msg, sizeof ps->msg, "%s: value %s%s%s is not valid here", name,
-                 secret ? "" : "'", secret ? "(not shown)" : value, secret ? "" : "'");
+        size_t vl = strlen(value);
+        /* a long value is named by its start and its length, not echoed whole */
+        snprintf(ps->msg, sizeof ps->msg, "%s: value %s%.60s%s%s is not valid here", name, secret ? "" : "'",
+                 secret ? "(not shown)" : value, secret ? "" : vl > 60 ? "...'" : "'",
+                 secret || vl <= 60 ? "" : " (too long)");
         return 0;
     }
     return 1;
@@ -442,8 +445,14 @@ static int on_section(struct parse_state *ps, const char *section)
     char pname[PROFILE_NAME_MAX];
     if (fixed_section(section))
         return 1;
-    if (!profile_section_name(section, pname, sizeof pname))
+    if (!profile_section_name(section, pname, sizeof pname)) {
+        if (strncmp(section, "profile \"", 9) == 0 && strlen(section) > 9 + PROFILE_NAME_MAX) {
+            snprintf(ps->msg, sizeof ps->msg, "a profile name longer than Windows allows (%d characters)",
+                     PROFILE_NAME_MAX - 1);
+            return 0;
+        }
         return unknown_section(ps, section);
+    }
     if (scenario_find_profile(ps->s, pname)) {
         snprintf(ps->msg, sizeof ps->msg, "profile \"%s\" defined twice", pname);
         return 0;

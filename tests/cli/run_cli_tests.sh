@@ -162,6 +162,21 @@ done
 run 3 --mock "$WORK/noadmin/all.ini" --state-dir "$WORK/noadmin/st2" fix all --yes
 cmp -s "$WORK/noadmin/all.ini" "$WORK/noadmin/all.orig" && ok || bad "no rights: fix all changed something"
 
+# --- hostile names (issue 9): escapes and invalid UTF-8 shown as '?', 10,000 characters refused
+printf '[profile "\033[31mEvil\007\033]0;title\007 \377\376 name"]\nPhoneNumber = srv\033[2Jx\n' >"$WORK/hostile.ini"
+run 1 --mock "$WORK/hostile.ini" --state-dir "$WORK/hostile-st" check
+if LC_ALL=C grep -q $'\033\|\007\|\377' "$OUT" "$ERR"; then bad "an escape or invalid byte reached the terminal"; else ok; fi
+has "$OUT" '^Profile  \?\[31mEvil\?\?\]0;title\? \?\? name' "hostile profile name shown with '?'"
+has "$OUT" '^Server   srv\?\[2Jx$' "hostile server name shown with '?'"
+run 1 --mock "$WORK/hostile.ini" --state-dir "$WORK/hostile-st" check --json
+hasjson "$OUT" '"profile":"\\u001b\[31mEvil\\u0007' "JSON escapes control characters"
+python3 -c "open('$WORK/long.ini','wb').write(b'[profile \"' + b'A'*10000 + b'\"]\n')"
+run 2 --mock "$WORK/long.ini" check
+has "$ERR" 'long.ini:1: a profile name longer than Windows allows' "a 10,000-character name: one clear line"
+python3 -c "open('$WORK/long2.ini','wb').write(b'[profile \"P\"]\nPhoneNumber = ' + b'B'*10000 + b'\n')"
+run 2 --mock "$WORK/long2.ini" check
+[ "$(wc -l <"$ERR")" -eq 1 ] && [ "$(wc -c <"$ERR")" -lt 400 ] && ok || bad "a 10,000-character server: not one short line"
+
 # --- bad input: one line naming file:line, exit 2, nothing changed
 printf '[machine]\nadmin = yes\nbogus = 1\n' >"$WORK/bad.ini"
 run 2 --mock "$WORK/bad.ini" check
