@@ -442,6 +442,25 @@ test_drift() {
     wait_for "[exit 0]" || return 1
 }
 
+# Names at their worst (issue 9): invalid UTF-8, control characters, the
+# longest name a profile can have, a server name as long: the screen keeps
+# its shape (golden) and no raw byte of them reaches the terminal.
+test_hostile() {
+    local long server
+    long=$(printf 'L%.0s' $(seq 230))
+    server=$(printf 'S%.0s' $(seq 120))
+    printf '[profile "\377\376bad\001utf8 %s"]\nPhoneNumber = %s\x1b[2J\n' "$long" "$server" >"$WORK/hostile.ini"
+    start 80 24 -- --mock "$WORK/hostile.ini" --state-dir "$WORK/state" --no-color
+    wait_for "No automatic fix" && settle || return 1
+    golden hostile || return 1
+    if tm capture-pane -p -e -t 0 | LC_ALL=C grep -q $'\377\|\001'; then
+        fail "a raw byte of the name reached the terminal"
+        return 1
+    fi
+    keys q
+    wait_for "[exit 0]" || return 1
+}
+
 # A fix that needs the pre-shared key asks with echo off; nothing typed shows.
 test_secret() {
     start 80 24 -- --demo=psk-mismatch
