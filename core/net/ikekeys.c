@@ -74,14 +74,15 @@ bool ikek_cipher_key(uint16_t hash, const uint8_t *skeyid_e, size_t key_len, uin
     return ok;
 }
 
-bool ikek_phase1_iv(uint16_t hash, const uint8_t *gxi, const uint8_t *gxr, size_t dh_len, size_t block, uint8_t *iv)
+bool ikek_phase1_iv(uint16_t hash, const uint8_t *gxi, size_t gxi_len, const uint8_t *gxr, size_t gxr_len, size_t block,
+                    uint8_t *iv)
 {
     uint8_t gg[IKEC_MAX_DH * 2], h[IKEC_MAX_HASH];
-    if (dh_len > IKEC_MAX_DH || block > ikec_hash_len(hash))
+    if (gxi_len > IKEC_MAX_DH || gxr_len > IKEC_MAX_DH || block > ikec_hash_len(hash))
         return false;
-    memcpy(gg, gxi, dh_len);
-    memcpy(gg + dh_len, gxr, dh_len);
-    if (!ikec_hash(hash, gg, dh_len * 2, h))
+    memcpy(gg, gxi, gxi_len);
+    memcpy(gg + gxi_len, gxr, gxr_len);
+    if (!ikec_hash(hash, gg, gxi_len + gxr_len, h))
         return false;
     memcpy(iv, h, block);
     return true;

@@ -25,8 +25,10 @@ bool ikek_skeyid_children(uint16_t hash, const uint8_t *skeyid, const uint8_t *g
  * Kn = prf(SKEYID_e, Kn-1) (appendix B). key_len at most 64. */
 bool ikek_cipher_key(uint16_t hash, const uint8_t *skeyid_e, size_t key_len, uint8_t *key);
 
-/* The first IV of phase 1: hash(g^xi | g^xr), cut to the cipher's block. */
-bool ikek_phase1_iv(uint16_t hash, const uint8_t *gxi, const uint8_t *gxr, size_t dh_len, size_t block, uint8_t *iv);
+/* The first IV of phase 1: hash(g^xi | g^xr), each as it went on the wire,
+ * cut to the cipher's block. */
+bool ikek_phase1_iv(uint16_t hash, const uint8_t *gxi, size_t gxi_len, const uint8_t *gxr, size_t gxr_len, size_t block,
+                    uint8_t *iv);
 
 /* The IV of a new exchange after phase 1 (Quick Mode, informational):
  * hash(last phase-1 cipher block | M-ID), cut to the block. */

@@ -100,6 +100,8 @@ struct ikev1 {
     size_t sai_len;
     void *dh;
     uint8_t gxi[IKEC_MAX_DH], gxr[IKEC_MAX_DH], gxy[IKEC_MAX_DH];
+    uint8_t gxr_padded[IKEC_MAX_DH]; /* for the DH: a MODP value sent short, left-padded */
+    size_t gxr_len;                  /* g^xr as it came: the hashes use it so */
     size_t dh_len, secret_len;
     uint8_t ni[NONCE_LEN], nr[256];
     size_t nr_len;
@@ -406,10 +408,10 @@ static bool auth_hash(struct ikev1 *s, bool initiator, const uint8_t *id_b, size
     size_t n = 0;
     if (s->sai_len > sizeof s->sai_b || id_len > 64)
         return false;
-    memcpy(buf + n, initiator ? s->gxi : s->gxr, s->dh_len);
-    n += s->dh_len;
-    memcpy(buf + n, initiator ? s->gxr : s->gxi, s->dh_len);
-    n += s->dh_len;
+    memcpy(buf + n, initiator ? s->gxi : s->gxr, initiator ? s->dh_len : s->gxr_len);
+    n += initiator ? s->dh_len : s->gxr_len;
+    memcpy(buf + n, initiator ? s->gxr : s->gxi, initiator ? s->gxr_len : s->dh_len);
+    n += initiator ? s->gxr_len : s->dh_len;
     memcpy(buf + n, initiator ? s->icky : s->rcky, 8);
     memcpy(buf + n + 8, initiator ? s->rcky : s->icky, 8);
     n += 16;
@@ -470,6 +472,11 @@ void ikev1_main_mode(struct ikev1 *s, const char *psk, struct ikev1_phase1 *r)
         return verdict(r, PSK_INCONCLUSIVE, "the server accepts none of the offered proposals");
     s->t = reply.chosen;
     memcpy(s->rcky, reply.responder_cookie, 8);
+    /* kept to recognise it when it comes again: a server slow to answer our
+     * first message 1 answers its resend too, after we have moved on */
+    uint8_t mm2[IKE_MAX_PACKET];
+    size_t mm2_len = got;
+    memcpy(mm2, in, got);
     ike_transform_name(&s->t, r->transform, sizeof r->transform);
     s->dh_len = ikec_dh_len(s->t.group);
     s->secret_len = ikec_dh_secret_len(s->t.group);
@@ -492,7 +499,9 @@ void ikev1_main_mode(struct ikev1 *s, const char *psk, struct ikev1_phase1 *r)
     put32(s->pkt + 24, pos);
     uint8_t mm3[1024];
     memcpy(mm3, s->pkt, pos);
-    got = exchange(s, mm3, pos, EX_MAIN, 0, in, sizeof in);
+    do
+        got = exchange(s, mm3, pos, EX_MAIN, 0, in, sizeof in);
+    while (got == mm2_len && memcmp(in, mm2, got) == 0);
     if (!got || (in[19] & FLAG_ENCRYPTED) || memcmp(in + 8, s->rcky, 8) != 0)
         return verdict(r, PSK_INCONCLUSIVE, got ? "unexpected message 4" : "no answer to message 3");
     struct ike_payload pl[MAX_PAYLOADS];
@@ -500,9 +509,17 @@ void ikev1_main_mode(struct ikev1 *s, const char *psk, struct ikev1_phase1 *r)
     if (!ike_walk(in + IKE_HEADER_LEN, got - IKE_HEADER_LEN, in[16], pl, MAX_PAYLOADS, &n))
         n = 0;
     const struct ike_payload *ke = ike_find(pl, n, PL_KE), *nonce = ike_find(pl, n, PL_NONCE);
-    if (!ke || ke->len != s->dh_len || !nonce || nonce->len < 8 || nonce->len > sizeof s->nr)
+    /* RFC 2409 wants g^xr padded to the modulus, but a MODP value whose top
+     * byte is zero is sometimes sent a byte short: taken as sent for the
+     * hashes, left-padded for the arithmetic. ECP points have one length. */
+    bool modp = ikec_dh_secret_len(s->t.group) == s->dh_len;
+    bool ke_ok = ke && (ke->len == s->dh_len || (modp && ke->len > 0 && ke->len < s->dh_len));
+    if (!ke_ok || !nonce || nonce->len < 8 || nonce->len > sizeof s->nr)
         return verdict(r, PSK_INCONCLUSIVE, "message 4 lacks a valid KE or nonce");
-    memcpy(s->gxr, ke->body, s->dh_len);
+    memcpy(s->gxr, ke->body, ke->len);
+    s->gxr_len = ke->len;
+    memset(s->gxr_padded, 0, s->dh_len - ke->len);
+    memcpy(s->gxr_padded + s->dh_len - ke->len, ke->body, ke->len);
     memcpy(s->nr, nonce->body, nonce->len);
     s->nr_len = nonce->len;
     uint8_t mm4[IKE_MAX_PACKET];
@@ -530,7 +547,7 @@ void ikev1_main_mode(struct ikev1 *s, const char *psk, struct ikev1_phase1 *r)
         s->natt = true;
         r->floated = true;
     }
-    if (!ikec_dh_shared(s->t.group, s->dh, s->gxr, s->gxy) || !derive(s, psk))
+    if (!ikec_dh_shared(s->t.group, s->dh, s->gxr_padded, s->gxy) || !derive(s, psk))
         return verdict(r, PSK_INCONCLUSIVE, "the server's public value is invalid, or key derivation failed");
     /* MM5: ID_ii (IPv4, UDP, our port) and HASH_I, encrypted */
     uint8_t id_b[8] = {1, 17, 0, 0};
@@ -538,7 +555,7 @@ void ikev1_main_mode(struct ikev1 *s, const char *psk, struct ikev1_phase1 *r)
     memcpy(id_b + 4, s->local_ip, 4);
     uint8_t hash_i[IKEC_MAX_HASH], plain[256], iv[IKEC_MAX_BLOCK], iv6[IKEC_MAX_BLOCK];
     if (!auth_hash(s, true, id_b, sizeof id_b, hash_i) ||
-        !ikek_phase1_iv(s->t.hash, s->gxi, s->gxr, s->dh_len, s->block, iv))
+        !ikek_phase1_iv(s->t.hash, s->gxi, s->dh_len, s->gxr, s->gxr_len, s->block, iv))
         return verdict(r, PSK_INCONCLUSIVE, "hash failed");
     plain[0] = PL_HASH;
     plain[1] = 0;

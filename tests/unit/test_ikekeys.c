@@ -107,11 +107,13 @@ static void iv_chaining(void **state)
         key[i] = (uint8_t)i;
         plain[i] = (uint8_t)(0x40 + i);
     }
-    assert_true(ikek_phase1_iv(IKE_HASH_SHA1, gxi, gxr, 128, 16, iv));
+    assert_true(ikek_phase1_iv(IKE_HASH_SHA1, gxi, 128, gxr, 128, 16, iv));
     expect(iv, "f7b477a26073d551107a08752b807156");
-    assert_true(ikek_phase1_iv(IKE_HASH_SHA1, gxi, gxr, 128, 8, iv)); /* 3DES: 8 bytes of the same hash */
+    assert_true(ikek_phase1_iv(IKE_HASH_SHA1, gxi, 128, gxr + 1, 127, 16, iv)); /* g^xr sent a byte short */
+    expect(iv, "65b445200f6a9a922269ea23389cbae6");
+    assert_true(ikek_phase1_iv(IKE_HASH_SHA1, gxi, 128, gxr, 128, 8, iv)); /* 3DES: 8 bytes of the same hash */
     expect(iv, "f7b477a26073d551");
-    assert_true(ikek_phase1_iv(IKE_HASH_SHA1, gxi, gxr, 128, 16, iv));
+    assert_true(ikek_phase1_iv(IKE_HASH_SHA1, gxi, 128, gxr, 128, 16, iv));
     assert_true(ikec_cbc(IKE_ENC_AES_CBC, 256, key, iv, plain, 32, ct, true));
     expect(ct, "1267ea7c80563784764158f2fc8cb590cba7bf1a91be21909d68a54e37b666ac");
     assert_true(ikek_message_iv(IKE_HASH_SHA1, ct + 16, 16, 0x1234abcd, ivqm));
