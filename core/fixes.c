@@ -426,3 +426,8 @@ enum l2f_status fix_undo(struct fix_context *ctx, int entry_id, int *undone_id, 
     }
     return st;
 }
+
+bool fix_failure_stops_batch(enum l2f_status st)
+{
+    return st == L2F_ERR_IO;
+}

@@ -42,6 +42,10 @@ enum l2f_status fix_plan_make(enum fix_id fix, const struct observations *obs, c
  * part-way, what was done is put back and the entry marked rolled back. */
 enum l2f_status fix_apply(struct fix_context *ctx, const struct fix_plan *plan,
                           const struct fix_secrets *secrets, int *entry_id, struct l2f_err *err);
+/* After a fix failed with st, whether the rest of a batch must not run: the
+ * journal (or the machine's own store) cannot be written, every later fix
+ * would fail the same way, and none may run unjournaled. */
+bool fix_failure_stops_batch(enum l2f_status st);
 /* Undoes one journal entry (0: the newest that can be undone on this machine).
  * Refuses when a setting was changed since (L2F_ERR_CONFLICT) or a newer entry
  * touching the same setting is still applied. *note tells what could not be

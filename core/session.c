@@ -193,18 +193,20 @@ enum l2f_status session_connect_start(struct session *s, struct l2f_err *err)
         l2f_err_set(err, "the real handshake needs the pre-shared key, --user and the password");
         return L2F_ERR_NEED_SECRET;
     }
-    /* it tries the key like a key check: paced, here before the thread starts */
+    /* it tries the key like a key check: paced, held until the run ends */
     unsigned waited;
     st = psk_pace_begin(s->state_dir, &waited, err);
     if (st != L2F_OK)
         return st;
-    psk_pace_end(s->state_dir);
     s->connect_advice[0] = '\0';
     s->connect_advice_fix = FIX_NONE;
     struct hs_options o = {.host = p.server, .port = 500, .psk = s->real_handshake.psk,
                            .user = s->real_handshake.user, .password = s->real_handshake.password,
                            .timeout_ms = s->real_handshake.timeout_ms ? s->real_handshake.timeout_ms : 20000};
-    return hs_connect_start(&s->hs, &o, err);
+    st = hs_connect_start(&s->hs, &o, s->state_dir, err);
+    if (st != L2F_OK)
+        psk_pace_end(s->state_dir);
+    return st;
 }
 
 bool session_connect_poll(struct session *s, struct connect_event *ev)

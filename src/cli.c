@@ -307,9 +307,7 @@ static int cmd_fix(struct cli *c)
             fprintf(stderr, "l2tpfix: %s not applied: %s\n", fix_info(plan->fix)->id,
                     safe(c, err.msg[0] ? err.msg : l2f_status_message(st), line, sizeof line));
             rc = worse(rc ? rc : 1, st == L2F_ERR_NEED_ADMIN ? st : L2F_ERR_BACKEND);
-            /* the journal cannot be written (a full disk, a read-only folder): every
-             * later fix would fail the same way, and none may run unjournaled */
-            if (st == L2F_ERR_IO)
+            if (fix_failure_stops_batch(st))
                 break;
         }
     }
@@ -751,6 +749,17 @@ static int cmd_handshake(struct cli *c)
     return rc;
 }
 
+/* One line for a fix id that names none, with the ones there are (from the table). */
+static void unknown_fix(const char *where, const char *id)
+{
+    char list[256] = "";
+    for (int f = 0; f < FIX_COUNT; f++) {
+        size_t l = strlen(list);
+        snprintf(list + l, sizeof list - l, "%s%s", f ? ", " : "", fix_info((enum fix_id)f)->id);
+    }
+    fprintf(stderr, "l2tpfix: %sno fix '%.60s' (there are: all, %s)\n", where, id, list);
+}
+
 /* The fixes of --fix a,b,c; false (with a message) on an unknown id. */
 static bool parse_fix_list(const char *list, enum fix_id *out, size_t *n)
 {
@@ -761,7 +770,7 @@ static bool parse_fix_list(const char *list, enum fix_id *out, size_t *n)
         snprintf(id, sizeof id, "%.*s", (int)(len < sizeof id - 1 ? len : sizeof id - 1), p);
         enum fix_id f = fix_from_id(id);
         if (f == FIX_NONE) {
-            fprintf(stderr, "l2tpfix: --fix: no fix '%.40s' (see l2tpfix --help)\n", id);
+            unknown_fix("--fix: ", id);
             return false;
         }
         bool dup = false;
@@ -995,12 +1004,7 @@ int cli_run(const struct cli_args *a)
         bool all = a->nargs == 1 && strcmp(a->args[0], "all") == 0;
         for (int i = 0; !all && i < a->nargs; i++)
             if (fix_from_id(a->args[i]) == FIX_NONE) {
-                char list[256] = "";
-                for (int f = 0; f < FIX_COUNT; f++) {
-                    size_t l = strlen(list);
-                    snprintf(list + l, sizeof list - l, "%s%s", f ? ", " : "", fix_info((enum fix_id)f)->id);
-                }
-                fprintf(stderr, "l2tpfix: no fix '%.60s' (there are: all, %s)\n", a->args[i], list);
+                unknown_fix("", a->args[i]);
                 return 2;
             }
     }

@@ -341,7 +341,8 @@ unsigned ops_username_entered(struct app *a, const char *name)
     return plan_and_confirm(a);
 }
 
-static void apply_one(struct app *a, const struct fix_plan *plan, const char *secret)
+/* Applies one plan of a batch; false when the rest of the batch must not run. */
+static bool apply_one(struct app *a, const struct fix_plan *plan, const char *secret)
 {
     struct fix_secrets secrets = {NULL, NULL};
     if (plan->secret == FIX_SECRET_PSK)
@@ -357,15 +358,17 @@ static void apply_one(struct app *a, const struct fix_plan *plan, const char *se
         snprintf(a->done_ids + l, sizeof a->done_ids - l, "%s%s", l ? ", " : "", fid);
         a->n_applied++;
         a->plan_reboot |= plan->needs_reboot;
-        return;
+        return true;
     }
     a->n_failed++;
+    bool go_on = !fix_failure_stops_batch(st);
     if (a->fail_msg[0])
-        return;
+        return go_on;
     if (st == L2F_ERR_NEED_ADMIN)
         snprintf(a->fail_msg, sizeof a->fail_msg, "%s needs administrator rights; nothing changed", fid);
     else
         snprintf(a->fail_msg, sizeof a->fail_msg, "%s not applied: %s", fid, err.msg[0] ? err.msg : l2f_status_message(st));
+    return go_on;
 }
 
 static unsigned finish_apply(struct app *a)
@@ -400,8 +403,7 @@ static unsigned continue_apply(struct app *a)
                      fix_info(plan->fix)->id, plan->secret == FIX_SECRET_PSK ? "server's pre-shared key" : "password");
             return UI_DRAW_DIALOG;
         }
-        apply_one(a, plan, NULL);
-        a->next_plan++;
+        a->next_plan = apply_one(a, plan, NULL) ? a->next_plan + 1 : a->n_plans;
     }
     return finish_apply(a);
 }
@@ -423,9 +425,9 @@ unsigned ops_secret_entered(struct app *a, char *secret)
         plat_wipe(secret, INPUT_MAX);
         return ops_secret_cancelled(a);
     }
-    apply_one(a, &a->plans[a->next_plan], secret);
+    bool go_on = apply_one(a, &a->plans[a->next_plan], secret);
     plat_wipe(secret, INPUT_MAX);
-    a->next_plan++;
+    a->next_plan = go_on ? a->next_plan + 1 : a->n_plans;
     return continue_apply(a);
 }
 

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "net/pskcheck.h"
 #include "platform.h"
 
 #define QUEUE 32 /* more than one run makes: 2 per stage and DONE */
@@ -15,6 +16,7 @@
 struct hs_connect {
     atomic_int refs, cancel;
     char host[256], psk[256], user[256], password[256];
+    char pace_dir[PLAT_PATH_MAX];
     struct hs_options opts;
     struct hs_result result;
     struct connect_event q[QUEUE];
@@ -110,19 +112,22 @@ static void run_thread(void *arg)
     else if (!c->have_done) /* cancelled inside IPsec: every stage skipped */
         event(&c->done, CONNECT_DONE, STAGE_TUNNEL, 628, "cancelled");
     push(c, &c->done);
+    psk_pace_end(c->pace_dir);
     /* the secrets are not needed any more */
     plat_wipe(c->psk, sizeof c->psk);
     plat_wipe(c->password, sizeof c->password);
     release(c);
 }
 
-enum l2f_status hs_connect_start(struct hs_connect **out, const struct hs_options *opts, struct l2f_err *err)
+enum l2f_status hs_connect_start(struct hs_connect **out, const struct hs_options *opts, const char *pace_dir,
+                                 struct l2f_err *err)
 {
     *out = NULL;
     struct hs_connect *c = calloc(1, sizeof *c);
     if (!c)
         return L2F_ERR_NOMEM;
     snprintf(c->host, sizeof c->host, "%s", opts->host);
+    snprintf(c->pace_dir, sizeof c->pace_dir, "%s", pace_dir ? pace_dir : "");
     snprintf(c->psk, sizeof c->psk, "%s", opts->psk ? opts->psk : "");
     snprintf(c->user, sizeof c->user, "%s", opts->user ? opts->user : "");
     snprintf(c->password, sizeof c->password, "%s", opts->password ? opts->password : "");

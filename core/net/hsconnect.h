@@ -13,8 +13,11 @@
 
 struct hs_connect;
 
-/* Starts the run; opts' strings are copied. */
-enum l2f_status hs_connect_start(struct hs_connect **out, const struct hs_options *opts, struct l2f_err *err);
+/* Starts the run; opts' strings are copied. The run tries the key, so the
+ * caller has begun the pacing of key checks in pace_dir (psk_pace_begin); the
+ * run ends it when it is over, holding the lock meanwhile. */
+enum l2f_status hs_connect_start(struct hs_connect **out, const struct hs_options *opts, const char *pace_dir,
+                                 struct l2f_err *err);
 /* The next event, if one is ready; CONNECT_DONE comes last. */
 bool hs_connect_poll(struct hs_connect *c, struct connect_event *ev);
 /* The run's whole result, once hs_connect_poll has returned CONNECT_DONE. */

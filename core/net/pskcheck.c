@@ -3,7 +3,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "net/ikev1.h"
 #include "net/l2tp.h"
@@ -124,13 +123,11 @@ enum l2f_status psk_check(const char *host, uint16_t port, const char *psk, unsi
 
 /* ---- pacing ---- */
 
-static uint64_t last_in_process;
+/* the end of the last check of this process: the real handshake ends its own
+ * on the thread it runs on */
+static _Atomic uint64_t last_in_process;
 
-/* to the millisecond: whole seconds would shorten the pause by up to one */
-static long long wall_ms(void)
-{
-    return (long long)plat_wall_ms();
-}
+
 
 enum l2f_status psk_pace_begin(const char *state_dir, unsigned *waited_ms, struct l2f_err *err)
 {
@@ -146,7 +143,7 @@ enum l2f_status psk_pace_begin(const char *state_dir, unsigned *waited_ms, struc
         /* a lock left by a crash is stale after a minute */
         char *text;
         if (plat_read_file(lock, &text, NULL, err) == L2F_OK) {
-            long long since = wall_ms() - atoll(text);
+            long long since = (long long)plat_wall_ms() - atoll(text);
             free(text);
             if (since < 60000) {
                 l2f_err_set(err, "another key check is running; try again in a moment");
@@ -155,12 +152,12 @@ enum l2f_status psk_pace_begin(const char *state_dir, unsigned *waited_ms, struc
             remove(lock);
         }
         char stamp[32];
-        snprintf(stamp, sizeof stamp, "%lld", wall_ms());
+        snprintf(stamp, sizeof stamp, "%lld", (long long)plat_wall_ms());
         if (!plat_create_exclusive(lock, stamp, err))
             return L2F_ERR_CONFLICT;
         /* the pause since the last check of any process */
         if (plat_read_file(last, &text, NULL, err) == L2F_OK) {
-            long long since = wall_ms() - atoll(text);
+            long long since = (long long)plat_wall_ms() - atoll(text);
             free(text);
             if (since >= 0 && since < PSK_MIN_PAUSE_MS) {
                 *waited_ms = (unsigned)(PSK_MIN_PAUSE_MS - since);
@@ -170,8 +167,9 @@ enum l2f_status psk_pace_begin(const char *state_dir, unsigned *waited_ms, struc
         l2f_err_clear(err);
     }
     uint64_t now = plat_monotonic_ms();
-    if (last_in_process && now - last_in_process < PSK_MIN_PAUSE_MS && !*waited_ms) {
-        *waited_ms = (unsigned)(PSK_MIN_PAUSE_MS - (now - last_in_process));
+    uint64_t previous = last_in_process;
+    if (previous && now - previous < PSK_MIN_PAUSE_MS && !*waited_ms) {
+        *waited_ms = (unsigned)(PSK_MIN_PAUSE_MS - (now - previous));
         plat_sleep_ms(*waited_ms);
     }
     return L2F_OK;
@@ -185,7 +183,7 @@ void psk_pace_end(const char *state_dir)
         struct l2f_err ignored;
         snprintf(lock, sizeof lock, "%s%cpsk-check.lock", state_dir, PLAT_DIRSEP);
         snprintf(last, sizeof last, "%s%cpsk-check.last", state_dir, PLAT_DIRSEP);
-        snprintf(stamp, sizeof stamp, "%lld", wall_ms());
+        snprintf(stamp, sizeof stamp, "%lld", (long long)plat_wall_ms());
         plat_write_atomic(last, stamp, strlen(stamp), &ignored);
         remove(lock);
     }
