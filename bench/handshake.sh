@@ -10,11 +10,8 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 L2TPFIX=$(cd "$(dirname "${1:-$here/../build/ci/l2tpfix}")" && pwd)/$(basename "${1:-l2tpfix}")
 RUNS=${2:-10}
-if [ -z "${L2F_IN_NAMESPACE:-}" ]; then
-    flags=(--net --mount)
-    [ "$(id -u)" -eq 0 ] || flags=(--user --map-root-user --net --mount)
-    L2F_IN_NAMESPACE=1 exec unshare "${flags[@]}" bash "$0" "$L2TPFIX" "$RUNS"
-fi
+source "$here/lib.sh"
+in_namespace "$0" "$L2TPFIX" "$RUNS"
 lab=$(mktemp -d "${TMPDIR:-/tmp}/l2f-bench-XXXXXX")
 trap 'bash "$here/../tests/lab/softether_lab.sh" stop "$lab"; rm -rf "$lab"' EXIT
 export XDG_STATE_HOME=$lab/state
@@ -34,7 +31,6 @@ for run in $(seq "$RUNS"); do
     i=$(ms_of ipsec) t=$(ms_of tunnel) p=$(ms_of ppp) a=$(ms_of auth)
     ipsec+=("$i") tunnel+=($((t - i))) ppp+=($((p - t))) auth+=($((a - p)))
 done
-stats() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {printf "%6d %6d %6d", a[int((NR+1)/2)], a[1], a[NR]}'; }
 echo "runs: $RUNS, paced 2 s apart; ms"
 printf '%-58s %6s %6s %6s\n' "" median min max
 printf '%-58s %s\n' "IPsec: Main Mode and Quick Mode" "$(stats "${ipsec[@]}")"

@@ -11,11 +11,8 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 L2TPFIX=$(cd "$(dirname "${1:-$here/../build/ci/l2tpfix}")" && pwd)/$(basename "${1:-l2tpfix}")
 RUNS=${2:-10}
-if [ -z "${L2F_IN_NAMESPACE:-}" ]; then
-    flags=(--net --mount)
-    [ "$(id -u)" -eq 0 ] || flags=(--user --map-root-user --net --mount)
-    L2F_IN_NAMESPACE=1 exec unshare "${flags[@]}" bash "$0" "$L2TPFIX" "$RUNS"
-fi
+source "$here/lib.sh"
+in_namespace "$0" "$L2TPFIX" "$RUNS"
 lab=$(mktemp -d "${TMPDIR:-/tmp}/l2f-bench-XXXXXX")
 trap 'bash "$here/../tests/lab/strongswan_lab.sh" stop "$lab"; bash "$here/../tests/lab/softether_lab.sh" stop "$lab"
       rm -rf "$lab"' EXIT
@@ -37,7 +34,6 @@ series() {
     [ "$want_ipsec" = up ] && printf '%-46s %s\n' "$name: IPsec up" "$(stats "${ups[@]}")"
     return 0
 }
-stats() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {printf "%6d %6d %6d", a[int((NR+1)/2)], a[1], a[NR]}'; }
 
 echo "runs: $RUNS each; ms from the first Main Mode packet; checks paced 2 s apart"
 printf '%-46s %6s %6s %6s\n' "" median min max

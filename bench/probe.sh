@@ -7,12 +7,11 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 L2TPFIX=$(cd "$(dirname "${1:-$here/../build/ci/l2tpfix}")" && pwd)/$(basename "${1:-l2tpfix}")
 RUNS=${2:-21}
+source "$here/lib.sh"
 if [ -z "${L2F_IN_NAMESPACE:-}" ]; then
     command -v ike-scan >/dev/null || { echo "bench: ike-scan is not installed"; exit 1; }
-    flags=(--net --mount)
-    [ "$(id -u)" -eq 0 ] || flags=(--user --map-root-user --net --mount)
-    L2F_IN_NAMESPACE=1 exec unshare "${flags[@]}" bash "$0" "$L2TPFIX" "$RUNS"
 fi
+in_namespace "$0" "$L2TPFIX" "$RUNS"
 lab=$(mktemp -d "${TMPDIR:-/tmp}/l2f-bench-XXXXXX")
 trap 'bash "$here/../tests/lab/strongswan_lab.sh" stop "$lab"; rm -rf "$lab"' EXIT
 bash "$here/../tests/lab/strongswan_lab.sh" start "$lab" || exit 1
@@ -41,7 +40,6 @@ for i in 1 2 3; do
     "$L2TPFIX" probe 198.51.100.2 --timeout 1000 --state-dir "$lab/silent-$i" >/dev/null 2>&1
     silent+=($(( ($(now_us) - t0) / 1000 )))
 done
-stats() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {printf "%6d %6d %6d", a[int((NR+1)/2)], a[1], a[NR]}'; }
 echo "runs: $RUNS each, alternating; times in ms (whole process, start to exit)"
 printf '%-44s %6s %6s %6s\n' "" median min max
 printf '%-44s %s\n' "l2tpfix probe, answering server (3 probes)" "$(stats "${l2f_times[@]}")"

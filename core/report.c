@@ -66,10 +66,7 @@ enum l2f_status report_check_json(const char *profile, const char *backend,
             cJSON_AddStringToObject(check, "id", ci->id);
             cJSON_AddStringToObject(check, "status", check_status_name(r->status));
             cJSON_AddStringToObject(check, "summary", r->summary);
-            if (r->fix != FIX_NONE)
-                cJSON_AddStringToObject(check, "fix", fix_info(r->fix)->id);
-            else
-                cJSON_AddNullToObject(check, "fix");
+            add_string_or_null(check, "fix", r->fix != FIX_NONE ? fix_info(r->fix)->id : NULL);
             cJSON_AddItemToArray(checks, check);
         }
         cJSON_AddItemToObject(stage, "checks", checks);
@@ -172,19 +169,13 @@ enum l2f_status report_probe_json(const char *host, const struct probe_result *r
     cJSON *o = cJSON_CreateObject();
     cJSON *results = cJSON_CreateArray();
     cJSON_AddStringToObject(o, "host", host);
-    if (r->resolved)
-        cJSON_AddStringToObject(o, "address", r->address);
-    else
-        cJSON_AddNullToObject(o, "address");
+    add_string_or_null(o, "address", r->resolved ? r->address : NULL);
     for (int k = 0; k < PROBE_KIND_COUNT; k++) {
         const struct probe_item *it = &r->items[k];
         cJSON *item = cJSON_CreateObject();
         cJSON_AddStringToObject(item, "probe", probe_kind_id((enum probe_kind)k));
         cJSON_AddStringToObject(item, "outcome", probe_outcome_id(it->outcome));
-        if (it->transform[0])
-            cJSON_AddStringToObject(item, "transform", it->transform);
-        else
-            cJSON_AddNullToObject(item, "transform");
+        add_string_or_null(item, "transform", it->transform);
         cJSON_AddNumberToObject(item, "ms", it->ms);
         cJSON_AddItemToArray(results, item);
     }
@@ -202,10 +193,7 @@ enum l2f_status report_probe_json(const char *host, const struct probe_result *r
     }
     cJSON_AddStringToObject(o, "psk", psk_verdict_id(key->verdict));
     const char *ipsec = ipsec_outcome_id(key->ipsec);
-    if (ipsec)
-        cJSON_AddStringToObject(o, "ipsec", ipsec);
-    else
-        cJSON_AddNullToObject(o, "ipsec");
+    add_string_or_null(o, "ipsec", ipsec);
     cJSON *k = cJSON_CreateObject();
     cJSON_AddStringToObject(k, "reason", key->reason);
     add_string_or_null(k, "transform", key->transform);

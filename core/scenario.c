@@ -2,13 +2,13 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "inifile.h"
 #include "platform.h"
+#include "text.h"
 
 #define DEFAULT_SERVER "vpn.example.com"
 #define DEFAULT_PSK "demo-pre-shared-key"
@@ -555,50 +555,6 @@ void scenario_free(struct scenario *s)
     plat_wipe(s, sizeof *s);
 }
 
-/* A growing text buffer for scenario_format. */
-struct strbuf {
-    char *data;
-    size_t len, cap;
-    bool failed;
-};
-
-static void sb_printf(struct strbuf *sb, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
-#endif
-    ;
-
-static void sb_printf(struct strbuf *sb, const char *fmt, ...)
-{
-    if (sb->failed)
-        return;
-    for (;;) {
-        va_list ap;
-        va_start(ap, fmt);
-        int n = vsnprintf(sb->data ? sb->data + sb->len : NULL, sb->data ? sb->cap - sb->len : 0,
-                          fmt, ap);
-        va_end(ap);
-        if (n < 0) {
-            sb->failed = true;
-            return;
-        }
-        if (sb->data && (size_t)n < sb->cap - sb->len) {
-            sb->len += (size_t)n;
-            return;
-        }
-        size_t cap = (sb->cap ? sb->cap : 1024);
-        while (cap < sb->len + (size_t)n + 1)
-            cap *= 2;
-        char *nd = realloc(sb->data, cap);
-        if (!nd) {
-            sb->failed = true;
-            return;
-        }
-        sb->data = nd;
-        sb->cap = cap;
-    }
-}
-
 static const char *yesno(bool b)
 {
     return b ? "yes" : "no";
@@ -606,19 +562,19 @@ static const char *yesno(bool b)
 
 enum l2f_status scenario_format(const struct scenario *s, char **out)
 {
-    struct strbuf sb = {0};
-    sb_printf(&sb, "; l2tpfix mock scenario, written back by l2tpfix after a change.\n\n");
-    sb_printf(&sb, "[machine]\nadmin = %s\nbehind_nat = %s\n\n", yesno(s->admin),
+    struct text_buf sb = {0};
+    text_printf(&sb, "; l2tpfix mock scenario, written back by l2tpfix after a change.\n\n");
+    text_printf(&sb, "[machine]\nadmin = %s\nbehind_nat = %s\n\n", yesno(s->admin),
               yesno(s->client_behind_nat));
-    sb_printf(&sb, "[registry]\n");
+    text_printf(&sb, "[registry]\n");
     for (int r = 0; r < REGVAL_COUNT; r++)
         if (s->reg_set[r])
-            sb_printf(&sb, "%s\\%s = %lu\n", regval_info((enum regval_id)r)->subkey,
+            text_printf(&sb, "%s\\%s = %lu\n", regval_info((enum regval_id)r)->subkey,
                       regval_info((enum regval_id)r)->value, s->reg[r]);
-    sb_printf(&sb, "\n[services]\n");
+    text_printf(&sb, "\n[services]\n");
     for (int i = 0; i < SERVICE_COUNT; i++) {
         const struct service_status *ss = &s->services[i];
-        sb_printf(&sb, "%s = %s\n", service_info((enum service_id)i)->name,
+        text_printf(&sb, "%s = %s\n", service_info((enum service_id)i)->name,
                   ss->start_type == SVC_START_DISABLED ? "disabled"
                                                        : service_state_name(ss->state));
     }
@@ -628,38 +584,38 @@ enum l2f_status scenario_format(const struct scenario *s, char **out)
             size_t l = strlen(auth);
             snprintf(auth + l, sizeof auth - l, "%s%s", l ? "," : "", auth_names[i].name);
         }
-    sb_printf(&sb, "\n[server]\naddress = %s\nreachable = %s\nbehind_nat = %s\n", s->server_address,
+    text_printf(&sb, "\n[server]\naddress = %s\nreachable = %s\nbehind_nat = %s\n", s->server_address,
               yesno(s->server_reachable), yesno(s->server_behind_nat));
     if (s->server_psk[0])
-        sb_printf(&sb, "psk = %s\n", s->server_psk);
-    sb_printf(&sb, "auth = %s\nlcp_extensions = %s\n", auth,
+        text_printf(&sb, "psk = %s\n", s->server_psk);
+    text_printf(&sb, "auth = %s\nlcp_extensions = %s\n", auth,
               s->server_lcp_required ? "required" : "optional");
     if (s->n_users) {
-        sb_printf(&sb, "users = ");
+        text_printf(&sb, "users = ");
         for (size_t i = 0; i < s->n_users; i++)
-            sb_printf(&sb, "%s%s:%s", i ? "," : "", s->users[i].name, s->users[i].password);
-        sb_printf(&sb, "\n");
+            text_printf(&sb, "%s%s:%s", i ? "," : "", s->users[i].name, s->users[i].password);
+        text_printf(&sb, "\n");
     }
-    sb_printf(&sb, "proposals = %s\nudp4500 = %s\nikev2 = %s\n", s->server_proposals_windows ? "windows" : "none",
+    text_printf(&sb, "proposals = %s\nudp4500 = %s\nikev2 = %s\n", s->server_proposals_windows ? "windows" : "none",
               s->server_udp4500 ? "open" : "blocked", yesno(s->server_ikev2));
     for (size_t i = 0; i < s->n_profiles; i++) {
         const struct scenario_profile *sp = &s->profiles[i];
-        sb_printf(&sb, "\n[profile \"%s\"]\nphonebook = %s\nPhoneNumber = %s\n", sp->p.name,
+        text_printf(&sb, "\n[profile \"%s\"]\nphonebook = %s\nPhoneNumber = %s\n", sp->p.name,
                   phonebook_kind_name(sp->p.phonebook), sp->p.server);
         for (int f = 0; f < PROFILE_FIELD_COUNT; f++)
-            sb_printf(&sb, "%s = %ld\n", profile_field_key((enum profile_field)f), sp->p.fields[f]);
-        sb_printf(&sb, "psk = %s\nusername = %s\npassword = %s\n", sp->psk, sp->p.username,
+            text_printf(&sb, "%s = %ld\n", profile_field_key((enum profile_field)f), sp->p.fields[f]);
+        text_printf(&sb, "psk = %s\nusername = %s\npassword = %s\n", sp->psk, sp->p.username,
                   sp->password);
         if (sp->last.known)
-            sb_printf(&sb, "last_error = %d\n", sp->last.code);
+            text_printf(&sb, "last_error = %d\n", sp->last.code);
         if (sp->last.known && sp->last.when[0])
-            sb_printf(&sb, "last_time = %s\n", sp->last.when);
+            text_printf(&sb, "last_time = %s\n", sp->last.when);
     }
     if (sb.failed) {
-        free(sb.data);
+        free(sb.s);
         return L2F_ERR_NOMEM;
     }
-    *out = sb.data;
+    *out = sb.s;
     return L2F_OK;
 }
 

@@ -109,6 +109,8 @@ char *text_sanitize(char *dst, size_t len, const char *src, bool ascii_only)
 
 void text_printf(struct text_buf *b, const char *fmt, ...)
 {
+    if (b->failed)
+        return;
     for (;;) {
         va_list ap;
         va_start(ap, fmt);

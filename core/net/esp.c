@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "net/bytes.h"
 #include "net/ike.h"
 #include "net/ikecrypto.h"
 #include "platform.h"
@@ -54,10 +55,7 @@ size_t esp_seal(struct esp_sa *sa, uint8_t next_header, const uint8_t *payload, 
     plain[plain_len - 1] = next_header;
     uint32_t seq = sa->seq + 1;
     memcpy(out, sa->spi, 4);
-    out[4] = (uint8_t)(seq >> 24);
-    out[5] = (uint8_t)(seq >> 16);
-    out[6] = (uint8_t)(seq >> 8);
-    out[7] = (uint8_t)seq;
+    be32_put(out + 4, seq);
     memcpy(out + ESP_HEADER_LEN, iv, sa->block);
     uint8_t *cipher = out + ESP_HEADER_LEN + sa->block;
     bool ok = ikec_cbc(sa->enc, sa->key_bits, sa->enc_key, iv, plain, plain_len, cipher, true) &&
@@ -112,7 +110,7 @@ enum esp_open_result esp_open(struct esp_sa *sa, const uint8_t *pkt, size_t len,
         return ESP_OPEN_MALFORMED;
     if (memcmp(pkt, sa->spi, 4) != 0)
         return ESP_OPEN_OTHER_SPI;
-    uint32_t seq = (uint32_t)pkt[4] << 24 | (uint32_t)pkt[5] << 16 | (uint32_t)pkt[6] << 8 | pkt[7];
+    uint32_t seq = be32_get(pkt + 4);
     if (!esp_replay_ok(sa, seq))
         return ESP_OPEN_REPLAY;
     uint8_t want[ESP_MAX_ICV];
@@ -158,12 +156,9 @@ size_t esp_udp_wrap(uint16_t sport, uint16_t dport, const uint8_t *payload, size
 {
     if (len + 8 > cap || len + 8 > 0xffff)
         return 0;
-    out[0] = (uint8_t)(sport >> 8);
-    out[1] = (uint8_t)sport;
-    out[2] = (uint8_t)(dport >> 8);
-    out[3] = (uint8_t)dport;
-    out[4] = (uint8_t)((len + 8) >> 8);
-    out[5] = (uint8_t)(len + 8);
+    be16_put(out, sport);
+    be16_put(out + 2, dport);
+    be16_put(out + 4, len + 8);
     out[6] = out[7] = 0;
     memcpy(out + 8, payload, len);
     return len + 8;
@@ -174,11 +169,11 @@ bool esp_udp_unwrap(const uint8_t *dgram, size_t len, uint16_t *sport, uint16_t 
 {
     if (len < 8)
         return false;
-    size_t ulen = (size_t)dgram[4] << 8 | dgram[5];
+    size_t ulen = be16_get(dgram + 4);
     if (ulen < 8 || ulen > len)
         return false;
-    *sport = (uint16_t)(dgram[0] << 8 | dgram[1]);
-    *dport = (uint16_t)(dgram[2] << 8 | dgram[3]);
+    *sport = be16_get(dgram);
+    *dport = be16_get(dgram + 2);
     *payload = dgram + 8;
     *payload_len = ulen - 8;
     return true;

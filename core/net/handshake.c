@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "net/bytes.h"
 #include "net/ikev1.h"
 #include "net/l2tp.h"
 #include "net/mschapv2.h"
@@ -123,12 +124,6 @@ static void link_send(struct run *u, const uint8_t *p, size_t n, struct l2f_err 
 
 /* ---- L2TP control channel ---- */
 
-static void put16(uint8_t *p, unsigned v)
-{
-    p[0] = (uint8_t)(v >> 8);
-    p[1] = (uint8_t)v;
-}
-
 /* Sends a control message built with Ns/Nr placeholders: numbers it, keeps it until acknowledged. */
 static void ctl_send(struct run *u, uint8_t *msg, size_t len)
 {
@@ -136,8 +131,8 @@ static void ctl_send(struct run *u, uint8_t *msg, size_t len)
     if (!len)
         return;
     bool zlb = len == 12;
-    put16(msg + 8, u->ns);
-    put16(msg + 10, u->nr);
+    be16_put(msg + 8, u->ns);
+    be16_put(msg + 10, u->nr);
     if (!zlb && u->npending < CTL_MAX) {
         struct ctl_msg *m = &u->pending[u->npending++];
         memcpy(m->bytes, msg, len);
@@ -195,9 +190,9 @@ static void ppp_send(struct run *u, uint16_t proto, uint8_t code, uint8_t id, co
     if (!n)
         return;
     /* a data message: no length, no sequence numbers (Windows sends these too) */
-    put16(msg, 0x0002);
-    put16(msg + 2, u->peer_tunnel);
-    put16(msg + 4, u->peer_session);
+    be16_put(msg, 0x0002);
+    be16_put(msg + 2, u->peer_tunnel);
+    be16_put(msg + 4, u->peer_session);
     memcpy(msg + 6, frame, n);
     link_send(u, msg, 6 + n, &err);
 }
@@ -208,7 +203,7 @@ static void lcp_request(struct run *u, bool fresh)
 {
     uint8_t opts[32], mru[2];
     size_t n = 0;
-    put16(mru, LCP_MRU);
+    be16_put(mru, LCP_MRU);
     if (u->want_mru)
         n = ppp_put_option(opts, n, sizeof opts, LCP_OPT_MRU, mru, 2);
     if (u->want_magic)
@@ -559,7 +554,7 @@ static void on_control(struct run *u, const struct l2tp_header *h)
     uint16_t v, result = 0;
     const struct l2tp_avp *rc = l2tp_find_avp(&c, L2TP_AVP_RESULT_CODE);
     if (rc && rc->len >= 2)
-        result = (uint16_t)(rc->value[0] << 8 | rc->value[1]);
+        result = be16_get(rc->value);
     switch (c.type) {
     case L2TP_SCCRP:
         if (u->phase != PH_SCCRP || !l2tp_avp_u16(&c, L2TP_AVP_ASSIGNED_TUNNEL_ID, &v))
@@ -621,7 +616,7 @@ static void resend(struct run *u)
     for (size_t i = 0; i < u->npending; i++) {
         struct ctl_msg *m = &u->pending[i];
         if (t >= m->next) {
-            put16(m->bytes + 10, u->nr);
+            be16_put(m->bytes + 10, u->nr);
             link_send(u, m->bytes, m->len, &err);
             m->interval *= 2;
             m->next = t + m->interval;

@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "net/bytes.h"
+
 #define LIFE_SECONDS 28800
 
 /* ISAKMP payload types */
@@ -205,16 +207,6 @@ size_t ike_v1_build_mm1(uint8_t *buf, size_t len, const uint8_t cookie[IKE_COOKI
     return w.overflow ? 0 : w.pos;
 }
 
-static unsigned get16(const uint8_t *p)
-{
-    return (unsigned)p[0] << 8 | p[1];
-}
-
-static unsigned long get32(const uint8_t *p)
-{
-    return (unsigned long)p[0] << 24 | (unsigned long)p[1] << 16 | (unsigned long)p[2] << 8 | p[3];
-}
-
 static enum l2f_status bad(struct l2f_err *err, const char *why)
 {
     l2f_err_set(err, "not a valid reply: %s", why);
@@ -227,7 +219,7 @@ static enum l2f_status check_header(const uint8_t **buf, size_t *len, const uint
                                     bool marker, unsigned version, struct l2f_err *err)
 {
     if (marker) {
-        if (*len < IKE_NATT_MARKER_LEN || get32(*buf) != 0)
+        if (*len < IKE_NATT_MARKER_LEN || be32_get(*buf) != 0)
             return bad(err, "no non-ESP marker");
         *buf += IKE_NATT_MARKER_LEN;
         *len -= IKE_NATT_MARKER_LEN;
@@ -240,7 +232,7 @@ static enum l2f_status check_header(const uint8_t **buf, size_t *len, const uint
         return bad(err, "another initiator cookie");
     if (((*buf)[17] >> 4) != version)
         return bad(err, "another IKE version");
-    if (get32(*buf + 24) != *len)
+    if (be32_get(*buf + 24) != *len)
         return bad(err, "the length field disagrees with the datagram");
     return L2F_OK;
 }
@@ -250,7 +242,7 @@ static const uint8_t *payload(const uint8_t *p, const uint8_t *end, unsigned *ne
 {
     if (end - p < 4)
         return NULL;
-    size_t plen = get16(p + 2);
+    size_t plen = be16_get(p + 2);
     if (plen < 4 || plen > (size_t)(end - p))
         return NULL;
     *next = p[0];
@@ -298,8 +290,8 @@ static enum l2f_status parse_v1_transform(const uint8_t *body, size_t len, struc
     for (size_t off = 4; off < len;) {
         if (len - off < 4)
             return bad(err, "attribute cut off");
-        unsigned type = get16(body + off);
-        unsigned value = get16(body + off + 2);
+        unsigned type = be16_get(body + off);
+        unsigned value = be16_get(body + off + 2);
         if (!(type & 0x8000)) {
             /* TLV form: skip its value */
             if (len - off - 4 < value)
@@ -372,7 +364,7 @@ enum l2f_status ike_v1_parse_reply(const uint8_t *buf, size_t len, const uint8_t
         } else if (pl[i].type == PL_NOTIFY) {
             if (pl[i].len < 8)
                 return bad(err, "notify too short");
-            out->notify = (uint16_t)get16(pl[i].body + 6);
+            out->notify = (uint16_t)be16_get(pl[i].body + 6);
             have_notify = true;
         } else if (pl[i].type == PL_VENDOR_ID) {
             if (pl[i].len == sizeof natt_vid && memcmp(pl[i].body, natt_vid, sizeof natt_vid) == 0)
@@ -497,7 +489,7 @@ enum l2f_status ike_v2_parse_reply(const uint8_t *buf, size_t len, const uint8_t
         } else if (pl[i].type == PL2_NOTIFY) {
             if (blen < 4)
                 return bad(err, "notify too short");
-            unsigned ntype = get16(body + 2);
+            unsigned ntype = be16_get(body + 2);
             size_t spi_size = body[1];
             if (blen < 4 + spi_size)
                 return bad(err, "notify SPI runs out");
@@ -505,7 +497,7 @@ enum l2f_status ike_v2_parse_reply(const uint8_t *buf, size_t len, const uint8_t
                 if (blen < 4 + spi_size + 2)
                     return bad(err, "INVALID_KE_PAYLOAD without a group");
                 out->kind = IKE_REPLY_INVALID_KE;
-                out->ke_group = (uint16_t)get16(body + 4 + spi_size);
+                out->ke_group = (uint16_t)be16_get(body + 4 + spi_size);
                 out->notify = (uint16_t)ntype;
                 return L2F_OK;
             }

@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "net/bytes.h"
 #include "net/ikecrypto.h"
 #include "platform.h"
 
@@ -48,8 +49,40 @@ bool ikek_skeyid_children(uint16_t hash, const uint8_t *skeyid, const uint8_t *g
     return ok;
 }
 
+/* RFC 2409's expansions, both the same chain: K1 = prf(key, first | seed),
+ * Kn = prf(key, Kn-1 | seed), concatenated and cut to out_len. The cipher key
+ * uses first = 0 and no seed, KEYMAT no first and protocol | SPI | nonces. */
+static bool prf_chain(uint16_t hash, const uint8_t *key, const uint8_t *first, size_t first_len, const uint8_t *seed,
+                      size_t seed_len, uint8_t *out, size_t out_len)
+{
+    size_t hl = ikec_hash_len(hash);
+    uint8_t buf[IKEC_MAX_HASH + 5 + 512], k[IKEC_MAX_HASH];
+    if (!hl || first_len > hl || seed_len > sizeof buf - hl)
+        return false;
+    if (first_len)
+        memcpy(buf, first, first_len);
+    if (seed_len)
+        memcpy(buf + first_len, seed, seed_len);
+    bool ok = ikec_prf(hash, key, hl, buf, first_len + seed_len, k);
+    /* the seed after the previous block never changes: put it there once */
+    memmove(buf + hl, buf + first_len, seed_len);
+    for (size_t have = 0; ok;) {
+        size_t take = out_len - have < hl ? out_len - have : hl;
+        memcpy(out + have, k, take);
+        have += take;
+        if (have == out_len)
+            break;
+        memcpy(buf, k, hl);
+        ok = ikec_prf(hash, key, hl, buf, hl + seed_len, k);
+    }
+    plat_wipe(buf, sizeof buf);
+    plat_wipe(k, sizeof k);
+    return ok;
+}
+
 bool ikek_cipher_key(uint16_t hash, const uint8_t *skeyid_e, size_t key_len, uint8_t *key)
 {
+    static const uint8_t zero = 0;
     size_t hl = ikec_hash_len(hash);
     if (!hl || key_len > 64)
         return false;
@@ -57,21 +90,7 @@ bool ikek_cipher_key(uint16_t hash, const uint8_t *skeyid_e, size_t key_len, uin
         memcpy(key, skeyid_e, key_len);
         return true;
     }
-    uint8_t k[IKEC_MAX_HASH], zero = 0;
-    bool ok = ikec_prf(hash, skeyid_e, hl, &zero, 1, k);
-    for (size_t have = 0; ok;) {
-        size_t take = key_len - have < hl ? key_len - have : hl;
-        memcpy(key + have, k, take);
-        have += take;
-        if (have == key_len)
-            break;
-        uint8_t next[IKEC_MAX_HASH];
-        ok = ikec_prf(hash, skeyid_e, hl, k, hl, next);
-        memcpy(k, next, hl);
-        plat_wipe(next, sizeof next);
-    }
-    plat_wipe(k, sizeof k);
-    return ok;
+    return prf_chain(hash, skeyid_e, &zero, 1, NULL, 0, key, key_len);
 }
 
 bool ikek_phase1_iv(uint16_t hash, const uint8_t *gxi, size_t gxi_len, const uint8_t *gxr, size_t gxr_len, size_t block,
@@ -94,10 +113,7 @@ bool ikek_message_iv(uint16_t hash, const uint8_t *last_block, size_t block, uin
     if (block > IKEC_MAX_BLOCK || block > ikec_hash_len(hash))
         return false;
     memcpy(in, last_block, block);
-    in[block] = (uint8_t)(message_id >> 24);
-    in[block + 1] = (uint8_t)(message_id >> 16);
-    in[block + 2] = (uint8_t)(message_id >> 8);
-    in[block + 3] = (uint8_t)message_id;
+    be32_put(in + block, message_id);
     if (!ikec_hash(hash, in, block + 4, h))
         return false;
     memcpy(iv, h, block);
@@ -107,28 +123,14 @@ bool ikek_message_iv(uint16_t hash, const uint8_t *last_block, size_t block, uin
 bool ikek_keymat(uint16_t hash, const uint8_t *skeyid_d, uint8_t protocol, const uint8_t spi[4], const uint8_t *ni,
                  size_t ni_len, const uint8_t *nr, size_t nr_len, uint8_t *out, size_t out_len)
 {
-    size_t hl = ikec_hash_len(hash);
-    uint8_t buf[IKEC_MAX_HASH + 5 + 512], k[IKEC_MAX_HASH];
-    if (!hl || out_len > 128 || ni_len + nr_len > 512)
+    uint8_t seed[5 + 512];
+    if (out_len > 128 || ni_len + nr_len > 512)
         return false;
-    /* the seed after the previous block never changes: build it once */
-    uint8_t *seed = buf + hl;
     seed[0] = protocol;
     memcpy(seed + 1, spi, 4);
     memcpy(seed + 5, ni, ni_len);
     memcpy(seed + 5 + ni_len, nr, nr_len);
-    size_t seed_len = 5 + ni_len + nr_len;
-    bool ok = ikec_prf(hash, skeyid_d, hl, seed, seed_len, k);
-    for (size_t have = 0; ok;) {
-        size_t take = out_len - have < hl ? out_len - have : hl;
-        memcpy(out + have, k, take);
-        have += take;
-        if (have == out_len)
-            break;
-        memcpy(buf, k, hl);
-        ok = ikec_prf(hash, skeyid_d, hl, buf, hl + seed_len, k);
-    }
-    plat_wipe(buf, sizeof buf);
-    plat_wipe(k, sizeof k);
+    bool ok = prf_chain(hash, skeyid_d, NULL, 0, seed, 5 + ni_len + nr_len, out, out_len);
+    plat_wipe(seed, sizeof seed);
     return ok;
 }

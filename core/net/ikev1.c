@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "net/bytes.h"
 #include "net/esp.h"
 #include "net/ike.h"
 #include "net/ikecrypto.h"
@@ -119,30 +120,6 @@ struct ikev1 {
     uint8_t pkt[IKE_MAX_PACKET];
 };
 
-static void put16(uint8_t *p, size_t v)
-{
-    p[0] = (uint8_t)(v >> 8);
-    p[1] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, size_t v)
-{
-    p[0] = (uint8_t)(v >> 24);
-    p[1] = (uint8_t)(v >> 16);
-    p[2] = (uint8_t)(v >> 8);
-    p[3] = (uint8_t)v;
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static unsigned get16(const uint8_t *p)
-{
-    return (unsigned)p[0] << 8 | p[1];
-}
-
 /* Appends a generic payload: next, reserved, length, body; 0 when full. */
 static size_t add_payload(uint8_t *buf, size_t pos, size_t cap, unsigned next, const uint8_t *body, size_t len)
 {
@@ -150,7 +127,7 @@ static size_t add_payload(uint8_t *buf, size_t pos, size_t cap, unsigned next, c
         return 0;
     buf[pos] = (uint8_t)next;
     buf[pos + 1] = 0;
-    put16(buf + pos + 2, 4 + len);
+    be16_put(buf + pos + 2, 4 + len);
     memcpy(buf + pos + 4, body, len);
     return pos + 4 + len;
 }
@@ -163,8 +140,8 @@ static size_t header(struct ikev1 *s, uint8_t *buf, unsigned next, unsigned exch
     buf[17] = 0x10;
     buf[18] = (uint8_t)exchange;
     buf[19] = (uint8_t)flags;
-    put32(buf + 20, msgid);
-    put32(buf + 24, IKE_HEADER_LEN);
+    be32_put(buf + 20, msgid);
+    be32_put(buf + 24, IKE_HEADER_LEN);
     return IKE_HEADER_LEN;
 }
 
@@ -254,7 +231,7 @@ static size_t seal(struct ikev1 *s, size_t hdr_len, const uint8_t *body, size_t 
     if (!ok)
         return 0;
     size_t total = hdr_len + padded;
-    put32(s->pkt + 24, total);
+    be32_put(s->pkt + 24, total);
     if (last)
         memcpy(last, s->pkt + total - s->block, s->block);
     return total;
@@ -278,7 +255,7 @@ static bool hash_after(struct ikev1 *s, uint32_t mid, const uint8_t *prefix, siz
     uint8_t buf[4 + 512 + IKE_MAX_PACKET];
     if (prefix_len > 512 || rest_len > IKE_MAX_PACKET)
         return false;
-    put32(buf, mid);
+    be32_put(buf, mid);
     if (prefix_len)
         memcpy(buf + 4, prefix, prefix_len);
     memcpy(buf + 4 + prefix_len, rest, rest_len);
@@ -296,14 +273,14 @@ static void send_informational(struct ikev1 *s, unsigned type, const uint8_t *bo
     mid |= 1; /* zero is phase 1's */
     pl[0] = 0;
     pl[1] = 0;
-    put16(pl + 2, 4 + len);
+    be16_put(pl + 2, 4 + len);
     memcpy(pl + 4, body, len);
     if (!hash_after(s, mid, NULL, 0, pl, 4 + len, hash) || !ikek_message_iv(s->t.hash, s->p1_last, s->block, mid, iv))
         return;
     /* HASH first, then the payload */
     plain[0] = (uint8_t)type;
     plain[1] = 0;
-    put16(plain + 2, 4 + s->hash_len);
+    be16_put(plain + 2, 4 + s->hash_len);
     memcpy(plain + 4, hash, s->hash_len);
     size_t n = 4 + s->hash_len;
     memcpy(plain + n, pl, 4 + len);
@@ -324,7 +301,7 @@ static void handle_informational(struct ikev1 *s, const uint8_t *in, size_t len)
     size_t n = 0;
     if (!s->phase1_up || in[18] != EX_INFO || !(in[19] & FLAG_ENCRYPTED))
         return; /* an unauthenticated notice cannot be trusted to end anything */
-    uint32_t mid = get32(in + 20);
+    uint32_t mid = be32_get(in + 20);
     if (!ikek_message_iv(s->t.hash, s->p1_last, s->block, mid, iv) || !unseal(s, in, len, iv, dec, &dlen) ||
         !ike_walk(dec, dlen, in[16], pl, MAX_PAYLOADS, &n) || n < 2 || pl[0].type != PL_HASH ||
         pl[0].len != s->hash_len)
@@ -335,16 +312,16 @@ static void handle_informational(struct ikev1 *s, const uint8_t *in, size_t len)
         return;
     for (size_t i = 1; i < n; i++) {
         const struct ike_payload *p = &pl[i];
-        if (p->type == PL_NOTIFY && p->len >= 8 && get16(p->body + 6) == NOTIFY_R_U_THERE) {
+        if (p->type == PL_NOTIFY && p->len >= 8 && be16_get(p->body + 6) == NOTIFY_R_U_THERE) {
             uint8_t ack[64];
             size_t spi_len = p->body[5], total = p->len;
             if (total > sizeof ack || 8 + spi_len > total)
                 continue;
             memcpy(ack, p->body, total);
-            put16(ack + 6, NOTIFY_R_U_THERE_ACK);
+            be16_put(ack + 6, NOTIFY_R_U_THERE_ACK);
             send_informational(s, PL_NOTIFY, ack, total);
         } else if (p->type == PL_DELETE && p->len >= 8) {
-            unsigned proto = p->body[4], spi_len = p->body[5], count = get16(p->body + 6);
+            unsigned proto = p->body[4], spi_len = p->body[5], count = be16_get(p->body + 6);
             for (unsigned k = 0; k < count && 8 + (k + 1) * spi_len <= p->len; k++) {
                 const uint8_t *spi = p->body + 8 + k * spi_len;
                 /* either SPI of the pair: strongSwan names the one it sends with */
@@ -387,7 +364,7 @@ static size_t exchange(struct ikev1 *s, const uint8_t *out, size_t out_len, unsi
             return 0;
         if (d != DG_IKE)
             continue;
-        if (want_exchange == ANY_EXCHANGE || (in[18] == want_exchange && get32(in + 20) == want_mid))
+        if (want_exchange == ANY_EXCHANGE || (in[18] == want_exchange && be32_get(in + 20) == want_mid))
             return got;
         handle_informational(s, in, got);
     }
@@ -429,7 +406,7 @@ static bool natd(struct ikev1 *s, const uint8_t ip[4], uint16_t port, uint8_t *o
     memcpy(buf, s->icky, 8);
     memcpy(buf + 8, s->rcky, 8);
     memcpy(buf + 16, ip, 4);
-    put16(buf + 20, port);
+    be16_put(buf + 20, port);
     return ikec_hash(s->t.hash, buf, sizeof buf, out);
 }
 
@@ -459,7 +436,7 @@ void ikev1_main_mode(struct ikev1 *s, const char *psk, struct ikev1_phase1 *r)
     struct ike_transform offer[MAX_OFFER];
     size_t len = ike_v1_build_mm1(s->pkt, sizeof s->pkt, s->icky, offer, build_offer(offer), false);
     const uint8_t *sa = s->pkt + IKE_HEADER_LEN;
-    s->sai_len = get16(sa + 2) - 4;
+    s->sai_len = be16_get(sa + 2) - 4;
     if (!len || s->sai_len > sizeof s->sai_b)
         return verdict(r, PSK_INCONCLUSIVE, "message 1 does not fit");
     memcpy(s->sai_b, sa + 4, s->sai_len);
@@ -496,7 +473,7 @@ void ikev1_main_mode(struct ikev1 *s, const char *psk, struct ikev1_phase1 *r)
     pos = add_payload(s->pkt, pos, sizeof s->pkt, 0, d_sent, hl);
     if (!pos)
         return verdict(r, PSK_INCONCLUSIVE, "message 3 too large");
-    put32(s->pkt + 24, pos);
+    be32_put(s->pkt + 24, pos);
     uint8_t mm3[1024];
     memcpy(mm3, s->pkt, pos);
     do
@@ -551,7 +528,7 @@ void ikev1_main_mode(struct ikev1 *s, const char *psk, struct ikev1_phase1 *r)
         return verdict(r, PSK_INCONCLUSIVE, "the server's public value is invalid, or key derivation failed");
     /* MM5: ID_ii (IPv4, UDP, our port) and HASH_I, encrypted */
     uint8_t id_b[8] = {1, 17, 0, 0};
-    put16(id_b + 2, s->local_port);
+    be16_put(id_b + 2, s->local_port);
     memcpy(id_b + 4, s->local_ip, 4);
     uint8_t hash_i[IKEC_MAX_HASH], plain[256], iv[IKEC_MAX_BLOCK], iv6[IKEC_MAX_BLOCK];
     if (!auth_hash(s, true, id_b, sizeof id_b, hash_i) ||
@@ -559,7 +536,7 @@ void ikev1_main_mode(struct ikev1 *s, const char *psk, struct ikev1_phase1 *r)
         return verdict(r, PSK_INCONCLUSIVE, "hash failed");
     plain[0] = PL_HASH;
     plain[1] = 0;
-    put16(plain + 2, 4 + sizeof id_b);
+    be16_put(plain + 2, 4 + sizeof id_b);
     memcpy(plain + 4, id_b, sizeof id_b);
     size_t pn = add_payload(plain, 4 + sizeof id_b, sizeof plain, 0, hash_i, s->hash_len);
     size_t h = header(s, s->pkt, PL_ID, EX_MAIN, FLAG_ENCRYPTED, 0);
@@ -600,7 +577,7 @@ void ikev1_main_mode(struct ikev1 *s, const char *psk, struct ikev1_phase1 *r)
     const struct ike_payload *id_r = n ? ike_find(pl, n, PL_ID) : NULL, *hash_r = n ? ike_find(pl, n, PL_HASH) : NULL;
     const struct ike_payload *nt = n ? ike_find(pl, n, PL_NOTIFY) : NULL;
     if (in[18] == EX_INFO && nt) {
-        unsigned type = nt->len >= 8 ? get16(nt->body + 6) : 0;
+        unsigned type = nt->len >= 8 ? be16_get(nt->body + 6) : 0;
         char why[96];
         snprintf(why, sizeof why, "the server refused our identity or policy (notify %u), not the key", type);
         plat_wipe(dec, sizeof dec);
@@ -624,8 +601,8 @@ void ikev1_main_mode(struct ikev1 *s, const char *psk, struct ikev1_phase1 *r)
 
 static void attr16(uint8_t *p, size_t *n, unsigned type, unsigned value)
 {
-    put16(p + *n, 0x8000 | type);
-    put16(p + *n + 2, value);
+    be16_put(p + *n, 0x8000 | type);
+    be16_put(p + *n + 2, value);
     *n += 4;
 }
 
@@ -635,8 +612,8 @@ static size_t qm_sa(struct ikev1 *s, uint8_t *out, size_t cap, unsigned encap)
     size_t n = 0;
     if (cap < 512)
         return 0;
-    put32(out, 1); /* DOI IPsec */
-    put32(out + 4, 1); /* situation identity only */
+    be32_put(out, 1); /* DOI IPsec */
+    be32_put(out + 4, 1); /* situation identity only */
     n = 8;
     size_t prop = n;
     out[n] = 0;
@@ -661,9 +638,9 @@ static size_t qm_sa(struct ikev1 *s, uint8_t *out, size_t cap, unsigned encap)
         attr16(out, &n, QM_ATTR_AUTH, AUTH_HMAC_SHA1);
         if (esp_offer[i].key_bits)
             attr16(out, &n, QM_ATTR_KEY_LENGTH, esp_offer[i].key_bits);
-        put16(out + tr + 2, n - tr);
+        be16_put(out + tr + 2, n - tr);
     }
-    put16(out + prop + 2, n - prop);
+    be16_put(out + prop + 2, n - prop);
     return n;
 }
 
@@ -673,18 +650,18 @@ static bool qm_chosen(const uint8_t *b, size_t len, uint8_t spi[4], size_t *choi
     if (len < 8 + 8 + SPI_LEN + 8)
         return false;
     const uint8_t *p = b + 8;
-    size_t plen = get16(p + 2);
+    size_t plen = be16_get(p + 2);
     if (plen > len - 8 || p[5] != PROTO_ESP || p[6] != SPI_LEN || p[7] != 1 || plen < 8 + SPI_LEN + 8)
         return false;
     memcpy(spi, p + 8, SPI_LEN);
     const uint8_t *t = p + 8 + SPI_LEN;
-    size_t tlen = get16(t + 2);
+    size_t tlen = be16_get(t + 2);
     if (tlen < 8 || tlen > plen - 8 - SPI_LEN)
         return false;
     unsigned key_bits = 0, auth = 0;
     *encap = 0;
     for (size_t i = 8; i + 4 <= tlen;) {
-        unsigned type = get16(t + i), value = get16(t + i + 2);
+        unsigned type = be16_get(t + i), value = be16_get(t + i + 2);
         if (!(type & 0x8000)) { /* a long attribute: only the life duration may be one */
             i += 4 + value;
             continue;
@@ -724,7 +701,7 @@ void ikev1_quick_mode(struct ikev1 *s, struct ikev1_phase2 *r)
         return phase2_fail(r, "no randomness");
     mid |= 1;
     s->esp_in.spi[0] |= 1; /* SPIs 1 to 255 are reserved (RFC 4303 2.1) */
-    put32(mid_b, mid);
+    be32_put(mid_b, mid);
     unsigned encap = s->natt ? ENCAP_UDP_TRANSPORT : ENCAP_TRANSPORT;
     /* the payloads after HASH(1): SA, nonce, IDci, IDcr (UDP 1701 both), NAT-OA both */
     uint8_t body[1024], sa[512];
@@ -748,7 +725,7 @@ void ikev1_quick_mode(struct ikev1 *s, struct ikev1_phase2 *r)
         return phase2_fail(r, "Quick Mode message 1 does not fit");
     body[0] = PL_SA;
     body[1] = 0;
-    put16(body + 2, 4 + hl);
+    be16_put(body + 2, 4 + hl);
     if (!hash_after(s, mid, NULL, 0, body + 4 + hl, n - 4 - hl, body + 4) ||
         !ikek_message_iv(s->t.hash, s->p1_last, s->block, mid, iv))
         return phase2_fail(r, "hash failed");
@@ -779,7 +756,7 @@ void ikev1_quick_mode(struct ikev1 *s, struct ikev1_phase2 *r)
     const struct ike_payload *nt = ike_find(pl, count, PL_NOTIFY);
     if (!csa && nt) {
         char why[96];
-        snprintf(why, sizeof why, "the server refused Quick Mode (notify %u)", nt->len >= 8 ? get16(nt->body + 6) : 0);
+        snprintf(why, sizeof why, "the server refused Quick Mode (notify %u)", nt->len >= 8 ? be16_get(nt->body + 6) : 0);
         return phase2_fail(r, why);
     }
     size_t choice;
@@ -800,7 +777,7 @@ void ikev1_quick_mode(struct ikev1 *s, struct ikev1_phase2 *r)
     uint8_t qm3[4 + IKEC_MAX_HASH];
     qm3[0] = 0;
     qm3[1] = 0;
-    put16(qm3 + 2, 4 + hl);
+    be16_put(qm3 + 2, 4 + hl);
     memcpy(qm3 + 4, hash3, hl);
     h = header(s, s->pkt, PL_HASH, EX_QUICK, FLAG_ENCRYPTED, mid);
     total = seal(s, h, qm3, 4 + hl, iv, NULL);
@@ -976,10 +953,10 @@ void ikev1_want_udp_encapsulation(struct ikev1 *s)
 static void send_delete(struct ikev1 *s, unsigned proto, const uint8_t *spi, size_t spi_len)
 {
     uint8_t body[8 + 16];
-    put32(body, 1);
+    be32_put(body, 1);
     body[4] = (uint8_t)proto;
     body[5] = (uint8_t)spi_len;
-    put16(body + 6, 1);
+    be16_put(body + 6, 1);
     memcpy(body + 8, spi, spi_len);
     send_informational(s, PL_DELETE, body, 8 + spi_len);
 }

@@ -2,6 +2,8 @@
 
 #include <string.h>
 
+#include "net/bytes.h"
+
 #define FLAG_T 0x8000 /* control message */
 #define FLAG_L 0x4000 /* length present */
 #define FLAG_S 0x0800 /* Ns and Nr present */
@@ -22,29 +24,18 @@ const char *l2tp_message_name(unsigned type)
     return "unknown";
 }
 
-static uint16_t get16(const uint8_t *p)
-{
-    return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static void put16(uint8_t *p, unsigned v)
-{
-    p[0] = (uint8_t)(v >> 8);
-    p[1] = (uint8_t)v;
-}
-
 bool l2tp_parse_header(const uint8_t *p, size_t len, struct l2tp_header *h)
 {
     memset(h, 0, sizeof *h);
     if (len < 6)
         return false;
-    uint16_t flags = get16(p);
+    uint16_t flags = be16_get(p);
     if ((flags & VERSION_MASK) != 2)
         return false;
     h->control = flags & FLAG_T;
     size_t pos = 2, total = len;
     if (flags & FLAG_L) {
-        total = get16(p + pos);
+        total = be16_get(p + pos);
         pos += 2;
         if (total > len || total < 6)
             return false;
@@ -53,15 +44,15 @@ bool l2tp_parse_header(const uint8_t *p, size_t len, struct l2tp_header *h)
     }
     if (pos + 4 > total)
         return false;
-    h->tunnel = get16(p + pos);
-    h->session = get16(p + pos + 2);
+    h->tunnel = be16_get(p + pos);
+    h->session = be16_get(p + pos + 2);
     pos += 4;
     if (flags & FLAG_S) {
         if (pos + 4 > total)
             return false;
         h->has_sequence = true;
-        h->ns = get16(p + pos);
-        h->nr = get16(p + pos + 2);
+        h->ns = be16_get(p + pos);
+        h->nr = be16_get(p + pos + 2);
         pos += 4;
     } else if (h->control) {
         return false;
@@ -69,7 +60,7 @@ bool l2tp_parse_header(const uint8_t *p, size_t len, struct l2tp_header *h)
     if (flags & FLAG_O) {
         if (h->control || pos + 2 > total)
             return false;
-        size_t offset = get16(p + pos);
+        size_t offset = be16_get(p + pos);
         pos += 2 + offset;
         if (pos > total)
             return false;
@@ -86,14 +77,14 @@ bool l2tp_parse_control(const uint8_t *payload, size_t len, struct l2tp_control 
     while (pos < len) {
         if (len - pos < 6 || c->count == L2TP_MAX_AVPS)
             return false;
-        uint16_t bits = get16(payload + pos);
+        uint16_t bits = be16_get(payload + pos);
         size_t alen = bits & AVP_LEN_MASK;
         if (alen < 6 || alen > len - pos || (bits & AVP_H))
             return false;
         struct l2tp_avp *a = &c->avps[c->count++];
         a->mandatory = bits & AVP_M;
-        a->vendor = get16(payload + pos + 2);
-        a->type = get16(payload + pos + 4);
+        a->vendor = be16_get(payload + pos + 2);
+        a->type = be16_get(payload + pos + 4);
         a->value = payload + pos + 6;
         a->len = alen - 6;
         pos += alen;
@@ -105,7 +96,7 @@ bool l2tp_parse_control(const uint8_t *payload, size_t len, struct l2tp_control 
     const struct l2tp_avp *first = &c->avps[0];
     if (first->vendor != 0 || first->type != L2TP_AVP_MESSAGE_TYPE || first->len != 2)
         return false;
-    c->type = get16(first->value);
+    c->type = be16_get(first->value);
     return c->type != L2TP_ZLB;
 }
 
@@ -122,7 +113,7 @@ bool l2tp_avp_u16(const struct l2tp_control *c, uint16_t type, uint16_t *out)
     const struct l2tp_avp *a = l2tp_find_avp(c, type);
     if (!a || a->len != 2)
         return false;
-    *out = get16(a->value);
+    *out = be16_get(a->value);
     return true;
 }
 
@@ -130,9 +121,9 @@ size_t l2tp_put_avp(uint8_t *buf, size_t pos, size_t cap, uint16_t type, const v
 {
     if (!pos || len > AVP_LEN_MASK - 6 || pos + 6 + len > cap)
         return 0;
-    put16(buf + pos, AVP_M | (unsigned)(6 + len));
-    put16(buf + pos + 2, 0);
-    put16(buf + pos + 4, type);
+    be16_put(buf + pos, AVP_M | (unsigned)(6 + len));
+    be16_put(buf + pos + 2, 0);
+    be16_put(buf + pos + 4, type);
     if (len)
         memcpy(buf + pos + 6, value, len);
     return pos + 6 + len;
@@ -141,15 +132,15 @@ size_t l2tp_put_avp(uint8_t *buf, size_t pos, size_t cap, uint16_t type, const v
 size_t l2tp_put_avp_u16(uint8_t *buf, size_t pos, size_t cap, uint16_t type, uint16_t value)
 {
     uint8_t v[2];
-    put16(v, value);
+    be16_put(v, value);
     return l2tp_put_avp(buf, pos, cap, type, v, 2);
 }
 
 size_t l2tp_put_avp_u32(uint8_t *buf, size_t pos, size_t cap, uint16_t type, uint32_t value)
 {
     uint8_t v[4];
-    put16(v, value >> 16);
-    put16(v + 2, value & 0xffff);
+    be16_put(v, value >> 16);
+    be16_put(v + 2, value & 0xffff);
     return l2tp_put_avp(buf, pos, cap, type, v, 4);
 }
 
@@ -158,12 +149,12 @@ size_t l2tp_begin_control(uint8_t *buf, size_t cap, unsigned type, uint16_t tunn
 {
     if (cap < CONTROL_HEADER_LEN)
         return 0;
-    put16(buf, FLAG_T | FLAG_L | FLAG_S | 2);
-    put16(buf + 2, CONTROL_HEADER_LEN);
-    put16(buf + 4, tunnel);
-    put16(buf + 6, session);
-    put16(buf + 8, ns);
-    put16(buf + 10, nr);
+    be16_put(buf, FLAG_T | FLAG_L | FLAG_S | 2);
+    be16_put(buf + 2, CONTROL_HEADER_LEN);
+    be16_put(buf + 4, tunnel);
+    be16_put(buf + 6, session);
+    be16_put(buf + 8, ns);
+    be16_put(buf + 10, nr);
     if (type == L2TP_ZLB)
         return CONTROL_HEADER_LEN;
     return l2tp_put_avp_u16(buf, CONTROL_HEADER_LEN, cap, L2TP_AVP_MESSAGE_TYPE, (uint16_t)type);
@@ -172,7 +163,7 @@ size_t l2tp_begin_control(uint8_t *buf, size_t cap, unsigned type, uint16_t tunn
 size_t l2tp_finish(uint8_t *buf, size_t len)
 {
     if (len)
-        put16(buf + 2, (unsigned)len);
+        be16_put(buf + 2, (unsigned)len);
     return len;
 }
 
@@ -193,7 +184,7 @@ size_t l2tp_build_stopccn(uint8_t *buf, size_t cap, uint16_t peer_tunnel, uint16
                           uint16_t ns, uint16_t nr)
 {
     uint8_t code[2];
-    put16(code, result);
+    be16_put(code, result);
     size_t n = l2tp_begin_control(buf, cap, L2TP_STOPCCN, peer_tunnel, 0, ns, nr);
     n = l2tp_put_avp_u16(buf, n, cap, L2TP_AVP_ASSIGNED_TUNNEL_ID, our_tunnel);
     n = l2tp_put_avp(buf, n, cap, L2TP_AVP_RESULT_CODE, code, sizeof code);

@@ -2,6 +2,8 @@
 
 #include <string.h>
 
+#include "net/bytes.h"
+
 #define CHAP_MD5 0x05
 #define CHAP_MSV1 0x80
 #define CHAP_MSV2 0x81
@@ -22,7 +24,7 @@ enum ppp_auth ppp_auth_of(const uint8_t *value, size_t len)
 {
     if (len < 2)
         return PPP_AUTH_OTHER;
-    unsigned proto = (unsigned)value[0] << 8 | value[1];
+    unsigned proto = be16_get(value);
     if (proto == PPP_EAP)
         return PPP_AUTH_EAP;
     if (proto == PPP_PAP)
@@ -38,8 +40,7 @@ enum ppp_auth ppp_auth_of(const uint8_t *value, size_t len)
 size_t ppp_auth_value(enum ppp_auth a, uint8_t out[3])
 {
     unsigned proto = a == PPP_AUTH_EAP ? PPP_EAP : a == PPP_AUTH_PAP ? PPP_PAP : PPP_CHAP;
-    out[0] = (uint8_t)(proto >> 8);
-    out[1] = (uint8_t)proto;
+    be16_put(out, proto);
     switch (a) {
     case PPP_AUTH_EAP:
     case PPP_AUTH_PAP: return 2;
@@ -65,12 +66,12 @@ bool ppp_parse(const uint8_t *frame, size_t len, struct ppp_packet *out)
     } else {
         if (pos + 2 > len)
             return false;
-        out->protocol = (uint16_t)(frame[pos] << 8 | frame[pos + 1]);
+        out->protocol = be16_get(frame + pos);
         pos += 2;
     }
     if (pos + 4 > len)
         return false;
-    size_t plen = (size_t)frame[pos + 2] << 8 | frame[pos + 3];
+    size_t plen = be16_get(frame + pos + 2);
     if (plen < 4 || pos + plen > len)
         return false;
     out->code = frame[pos];
@@ -87,12 +88,10 @@ size_t ppp_build(uint8_t *buf, size_t cap, uint16_t protocol, uint8_t code, uint
         return 0;
     buf[0] = 0xff;
     buf[1] = 0x03;
-    buf[2] = (uint8_t)(protocol >> 8);
-    buf[3] = (uint8_t)protocol;
+    be16_put(buf + 2, protocol);
     buf[4] = code;
     buf[5] = id;
-    buf[6] = (uint8_t)((len + 4) >> 8);
-    buf[7] = (uint8_t)(len + 4);
+    be16_put(buf + 6, len + 4);
     if (len)
         memcpy(buf + 8, data, len);
     return 8 + len;

@@ -123,13 +123,8 @@ static enum l2f_status sock_error(const char *what, struct l2f_err *err)
     return L2F_ERR_IO;
 }
 
-enum l2f_status udp_connect(struct udp_sock *s, const struct net_addr *to, struct l2f_err *err)
+static void nonblocking(native_sock fd)
 {
-    const struct sockaddr *sa = (const struct sockaddr *)(const void *)to->storage;
-    native_sock fd = socket(sa->sa_family, SOCK_DGRAM, IPPROTO_UDP);
-    s->fd = -1;
-    if (fd == INVALID_SOCKET)
-        return sock_error("socket", err);
 #ifdef _WIN32
     u_long on = 1;
     ioctlsocket(fd, FIONBIO, &on);
@@ -137,19 +132,22 @@ enum l2f_status udp_connect(struct udp_sock *s, const struct net_addr *to, struc
     fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
     fcntl(fd, F_SETFD, FD_CLOEXEC);
 #endif
+}
+
+enum l2f_status udp_connect(struct udp_sock *s, const struct net_addr *to, struct l2f_err *err)
+{
+    const struct sockaddr *sa = (const struct sockaddr *)(const void *)to->storage;
+    native_sock fd = socket(sa->sa_family, SOCK_DGRAM, IPPROTO_UDP);
+    s->fd = -1;
+    if (fd == INVALID_SOCKET)
+        return sock_error("socket", err);
+    nonblocking(fd);
     if (connect(fd, sa, (socklen_t)to->len) != 0) {
         enum l2f_status st = sock_error("connect", err);
         CLOSESOCK(fd);
         return st;
     }
     s->fd = (intptr_t)fd;
-    return L2F_OK;
-}
-
-enum l2f_status udp_reconnect(struct udp_sock *s, const struct net_addr *to, struct l2f_err *err)
-{
-    if (connect((native_sock)s->fd, (const struct sockaddr *)(const void *)to->storage, (socklen_t)to->len) != 0)
-        return sock_error("connect", err);
     return L2F_OK;
 }
 
@@ -170,15 +168,6 @@ bool net_addr_ipv4(const struct net_addr *a, uint8_t ip[4], uint16_t *port)
     const struct sockaddr_in *in = (const struct sockaddr_in *)(const void *)sa;
     memcpy(ip, &in->sin_addr, 4);
     *port = ntohs(in->sin_port);
-    return true;
-}
-
-bool udp_peer_address(const struct udp_sock *s, struct net_addr *out)
-{
-    socklen_t len = sizeof out->storage;
-    if (getpeername((native_sock)s->fd, (struct sockaddr *)(void *)out->storage, &len) != 0)
-        return false;
-    out->len = (unsigned)len;
     return true;
 }
 
@@ -215,17 +204,6 @@ static enum l2f_status received(int n, size_t *got, const char *what, struct l2f
 enum l2f_status udp_recv(struct udp_sock *s, void *buf, size_t len, size_t *got, struct l2f_err *err)
 {
     return received((int)recv((native_sock)s->fd, buf, (int)len, 0), got, "recv", err);
-}
-
-static void nonblocking(native_sock fd)
-{
-#ifdef _WIN32
-    u_long on = 1;
-    ioctlsocket(fd, FIONBIO, &on);
-#else
-    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
-    fcntl(fd, F_SETFD, FD_CLOEXEC);
-#endif
 }
 
 enum l2f_status udp_open_toward(struct udp_sock *s, const struct net_addr *peer, struct net_addr *local,

@@ -40,9 +40,6 @@ enum l2f_status udp_recv(struct udp_sock *s, void *buf, size_t len, size_t *got,
 void udp_close(struct udp_sock *s);
 /* The raw IPv4 address and port of an address (false for IPv6), for NAT-D and IDs. */
 bool net_addr_ipv4(const struct net_addr *a, uint8_t ip[4], uint16_t *port);
-bool udp_peer_address(const struct udp_sock *s, struct net_addr *out);
-/* Aims a connected socket at another peer, keeping its source port (NAT-T float). */
-enum l2f_status udp_reconnect(struct udp_sock *s, const struct net_addr *to, struct l2f_err *err);
 /* An unconnected socket on a port of its own, for one peer on several ports
  * (IKE on 500 and 4500 from the same source port); *local gets the address
  * the system would use toward peer, with that port. */

@@ -1,0 +1,32 @@
+/* Big-endian integers in packets (network byte order), for every wire format
+ * here: IKE, ESP, L2TP, PPP. */
+#ifndef L2F_NET_BYTES_H
+#define L2F_NET_BYTES_H
+
+#include <stdint.h>
+
+static inline uint16_t be16_get(const uint8_t *p)
+{
+    return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static inline uint32_t be32_get(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static inline void be16_put(uint8_t *p, unsigned long v)
+{
+    p[0] = (uint8_t)(v >> 8);
+    p[1] = (uint8_t)v;
+}
+
+static inline void be32_put(uint8_t *p, unsigned long v)
+{
+    p[0] = (uint8_t)(v >> 24);
+    p[1] = (uint8_t)(v >> 16);
+    p[2] = (uint8_t)(v >> 8);
+    p[3] = (uint8_t)v;
+}
+
+#endif
