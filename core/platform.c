@@ -427,7 +427,15 @@ static void *thread_main(void *p)
     return 0;
 }
 
-bool plat_thread_start(void (*fn)(void *), void *arg)
+struct plat_thread {
+#ifdef _WIN32
+    HANDLE handle;
+#else
+    pthread_t handle;
+#endif
+};
+
+static bool thread_create(void (*fn)(void *), void *arg, struct plat_thread *t)
 {
     struct thread_start *ts = malloc(sizeof *ts);
     if (!ts)
@@ -435,19 +443,50 @@ bool plat_thread_start(void (*fn)(void *), void *arg)
     ts->fn = fn;
     ts->arg = arg;
 #ifdef _WIN32
-    HANDLE t = CreateThread(NULL, 0, thread_main, ts, 0, NULL);
-    if (t)
-        CloseHandle(t);
-    bool started = t != NULL;
+    t->handle = CreateThread(NULL, 0, thread_main, ts, 0, NULL);
+    bool started = t->handle != NULL;
 #else
-    pthread_t t;
-    bool started = pthread_create(&t, NULL, thread_main, ts) == 0;
-    if (started)
-        pthread_detach(t);
+    bool started = pthread_create(&t->handle, NULL, thread_main, ts) == 0;
 #endif
     if (!started)
         free(ts);
     return started;
+}
+
+bool plat_thread_start(void (*fn)(void *), void *arg)
+{
+    struct plat_thread t;
+    if (!thread_create(fn, arg, &t))
+        return false;
+#ifdef _WIN32
+    CloseHandle(t.handle);
+#else
+    pthread_detach(t.handle);
+#endif
+    return true;
+}
+
+struct plat_thread *plat_thread_start_joinable(void (*fn)(void *), void *arg)
+{
+    struct plat_thread *t = malloc(sizeof *t);
+    if (t && !thread_create(fn, arg, t)) {
+        free(t);
+        t = NULL;
+    }
+    return t;
+}
+
+void plat_thread_join(struct plat_thread *t)
+{
+    if (!t)
+        return;
+#ifdef _WIN32
+    WaitForSingleObject(t->handle, INFINITE);
+    CloseHandle(t->handle);
+#else
+    pthread_join(t->handle, NULL);
+#endif
+    free(t);
 }
 
 static int by_name(const void *a, const void *b)

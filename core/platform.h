@@ -35,8 +35,15 @@ enum l2f_status plat_absolute_path(const char *path, char *buf, size_t len, stru
 /* UTC with milliseconds, "2026-11-23T23:40:00.123Z": text order is time order. */
 void plat_time_iso(char buf[32]);
 uint64_t plat_monotonic_ms(void);
-/* Runs fn(arg) on a detached thread of its own; false when none could start. */
+/* Runs fn(arg) on a detached thread of its own; false when none could start.
+ * For work that cannot be stopped (a name lookup) and owns nothing at exit. */
 bool plat_thread_start(void (*fn)(void *), void *arg);
+/* Runs fn(arg) on a thread that plat_thread_join waits for and frees: a thread
+ * that holds library state (OpenSSL's per-thread DRBGs) must end before exit.
+ * NULL when none could start. */
+struct plat_thread;
+struct plat_thread *plat_thread_start_joinable(void (*fn)(void *), void *arg);
+void plat_thread_join(struct plat_thread *t);
 /* Milliseconds since 1970 (UTC): for times other processes compare. */
 uint64_t plat_wall_ms(void);
 void plat_sleep_ms(unsigned ms);

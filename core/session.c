@@ -63,7 +63,7 @@ fail:
 
 void session_close(struct session *s)
 {
-    hs_connect_release(s->hs); /* a real handshake still running ends on its own */
+    hs_connect_release(s->hs); /* a real handshake still running is stopped and joined */
     s->hs = NULL;
     if (s->be_open)
         s->be.ops->close(&s->be);

@@ -770,9 +770,12 @@ enum l2f_status hs_run(const struct hs_options *opts, hs_progress_fn progress, v
     if (st != L2F_OK)
         return st;
     ikev1_want_udp_encapsulation(ike);
+    ikev1_set_cancel(ike, opts->cancel);
     struct ikev1_phase1 p1;
     ikev1_main_mode(ike, opts->psk ? opts->psk : "", &p1);
-    if (p1.verdict == PSK_INCONCLUSIVE && strstr(p1.reason, "no answer to message 1")) {
+    if (opts->cancel && atomic_load(opts->cancel)) {
+        skip_rest(&u, "cancelled");
+    } else if (p1.verdict == PSK_INCONCLUSIVE && strstr(p1.reason, "no answer to message 1")) {
         settle(&u, STAGE_TUNNEL, HS_FAILED, 809, "no IKE answer from the server (UDP 500 filtered, or it is down)");
         skip_rest(&u, "the server was not reached");
     } else if (p1.verdict != PSK_ACCEPTED) {
@@ -784,7 +787,9 @@ enum l2f_status hs_run(const struct hs_options *opts, hs_progress_fn progress, v
     } else {
         struct ikev1_phase2 p2;
         ikev1_quick_mode(ike, &p2);
-        if (!p2.up) {
+        if (opts->cancel && atomic_load(opts->cancel)) {
+            skip_rest(&u, "cancelled");
+        } else if (!p2.up) {
             settle(&u, STAGE_IPSEC, HS_FAILED, 788, "Main Mode %s done, Quick Mode failed: %s", p1.transform,
                    p2.reason);
             settle(&u, STAGE_TUNNEL, HS_SKIPPED, 0,

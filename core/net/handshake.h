@@ -33,7 +33,7 @@ struct hs_options {
     const char *user;     /* NULL or "": learn the server's methods, no authentication */
     const char *password;
     unsigned timeout_ms;  /* the whole run */
-    atomic_int *cancel;   /* NULL, or set from another thread to stop inside IPsec (within 50 ms) */
+    atomic_int *cancel;   /* NULL, or set from another thread to stop the run within 50 ms */
 };
 
 #define HS_MAX_AUTH 8

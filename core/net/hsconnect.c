@@ -10,11 +10,12 @@
 
 #define QUEUE 32 /* more than one run makes: 2 per stage and DONE */
 
-/* Shared by the caller and the thread; whichever lets go last frees it. One
- * producer (the thread) and one consumer (the caller): a ring of events with
- * atomic ends needs no lock. */
+/* Shared by the caller and the thread; the caller frees it after joining the
+ * thread. One producer (the thread) and one consumer (the caller): a ring of
+ * events with atomic ends needs no lock. */
 struct hs_connect {
-    atomic_int refs, cancel;
+    struct plat_thread *thread;
+    atomic_int cancel;
     char host[256], psk[256], user[256], password[256];
     char pace_dir[PLAT_PATH_MAX];
     struct hs_options opts;
@@ -92,14 +93,6 @@ static void progress(void *ctx, enum stage_id stage, const struct hs_stage *s)
     }
 }
 
-static void release(struct hs_connect *c)
-{
-    if (atomic_fetch_sub(&c->refs, 1) == 1) {
-        plat_wipe(c, sizeof *c);
-        free(c);
-    }
-}
-
 static void run_thread(void *arg)
 {
     struct hs_connect *c = arg;
@@ -116,7 +109,6 @@ static void run_thread(void *arg)
     /* the secrets are not needed any more */
     plat_wipe(c->psk, sizeof c->psk);
     plat_wipe(c->password, sizeof c->password);
-    release(c);
 }
 
 enum l2f_status hs_connect_start(struct hs_connect **out, const struct hs_options *opts, const char *pace_dir,
@@ -137,8 +129,8 @@ enum l2f_status hs_connect_start(struct hs_connect **out, const struct hs_option
     c->opts.user = c->user;
     c->opts.password = c->password;
     c->opts.cancel = &c->cancel;
-    atomic_store(&c->refs, 2);
-    if (!plat_thread_start(run_thread, c)) {
+    c->thread = plat_thread_start_joinable(run_thread, c);
+    if (!c->thread) {
         plat_wipe(c, sizeof *c);
         free(c);
         l2f_err_set(err, "cannot start the handshake's thread");
@@ -168,5 +160,7 @@ void hs_connect_release(struct hs_connect *c)
     if (!c)
         return;
     atomic_store(&c->cancel, 1);
-    release(c);
+    plat_thread_join(c->thread);
+    plat_wipe(c, sizeof *c);
+    free(c);
 }

@@ -22,8 +22,9 @@ enum l2f_status hs_connect_start(struct hs_connect **out, const struct hs_option
 bool hs_connect_poll(struct hs_connect *c, struct connect_event *ev);
 /* The run's whole result, once hs_connect_poll has returned CONNECT_DONE. */
 const struct hs_result *hs_connect_result(const struct hs_connect *c);
-/* Lets go of the run: it stops inside IPsec within 50 ms (during IKE, at
- * IKE's own timeout), tears down what it set up, and frees itself. */
+/* Ends the run: it stops within 50 ms wherever it is, tears down what it set
+ * up (sending, not waiting), and its thread is joined before this returns, so
+ * nothing of it outlives the call. */
 void hs_connect_release(struct hs_connect *c);
 
 /* The events one run's stages make, in order (pure: tested on its own):

@@ -91,6 +91,7 @@ struct ikev1 {
     struct udp_sock sock; /* unconnected: the server answers from 500 or 4500 */
     struct net_addr peer, peer_natt;
     uint64_t start, deadline;
+    const atomic_int *cancel; /* NULL, or set from another thread to end the session now */
     uint8_t local_ip[4], peer_ip[4];
     uint16_t local_port, peer_port;
     bool natt, claim_nat;
@@ -150,6 +151,11 @@ static uint64_t now_ms(void)
     return plat_monotonic_ms();
 }
 
+void ikev1_set_cancel(struct ikev1 *s, const atomic_int *cancel)
+{
+    s->cancel = cancel;
+}
+
 unsigned ikev1_time_left(const struct ikev1 *s)
 {
     uint64_t now = now_ms();
@@ -170,6 +176,8 @@ static bool send_ike(struct ikev1 *s, const uint8_t *pkt, size_t len)
     return udp_send_to(&s->sock, s->natt ? &s->peer_natt : &s->peer, framed, len + off, &err) == L2F_OK;
 }
 
+#define CANCEL_SLICE_MS 50 /* how soon a cancel is seen while waiting */
+
 enum datagram { DG_NONE, DG_IKE, DG_ESP, DG_UNREACHABLE, DG_ERROR };
 
 /* One datagram from the server within wait_ms: IKE for our cookie (the
@@ -185,8 +193,13 @@ static enum datagram receive(struct ikev1 *s, uint8_t *in, size_t cap, size_t *g
         uint64_t now = now_ms();
         if (now >= until)
             return DG_NONE;
+        if (s->cancel && atomic_load(s->cancel)) {
+            s->deadline = now; /* every loop of the session ends on its deadline */
+            return DG_NONE;
+        }
         struct udp_sock *sk = &s->sock;
-        if (udp_wait(&sk, 1, (unsigned)(until - now)) <= 0)
+        unsigned slice = until - now > CANCEL_SLICE_MS ? CANCEL_SLICE_MS : (unsigned)(until - now);
+        if (udp_wait(&sk, 1, slice) <= 0)
             continue;
         struct net_addr from;
         enum l2f_status st = udp_recv_from(&s->sock, in, cap, got, &from, &err);

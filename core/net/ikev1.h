@@ -6,6 +6,7 @@
 #ifndef L2F_NET_IKEV1_H
 #define L2F_NET_IKEV1_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -61,6 +62,9 @@ struct ikev1_counters {
 };
 void ikev1_counters(const struct ikev1 *s, struct ikev1_counters *out);
 bool ikev1_peer_deleted(const struct ikev1 *s);
+/* Once *cancel is set (from another thread) the session's deadline is now:
+ * every blocking call returns within 50 ms. */
+void ikev1_set_cancel(struct ikev1 *s, const atomic_int *cancel);
 /* Milliseconds left before the deadline. */
 unsigned ikev1_time_left(const struct ikev1 *s);
 

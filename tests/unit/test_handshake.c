@@ -11,6 +11,7 @@
 #include "net/l2tp.h"
 #include "net/mschapv2.h"
 #include "net/ppp.h"
+#include "net/udp.h"
 #include "platform.h"
 #include "profile.h"
 #include "testutil.h"
@@ -460,6 +461,43 @@ static void silent_server_times_out(void **state)
     assert_int_equal(r.stages[STAGE_PPP].outcome, HS_SKIPPED);
 }
 
+/* A cancel while Main Mode waits on a silent server: releasing the run joins
+ * its thread, so release's time is the run's stopping time (20 s were left),
+ * and nothing is sent after it (Main Mode would resend message 1 at 1 s). */
+static void cancel_during_ike_is_prompt(void **state)
+{
+    (void)state;
+    assert_int_equal(net_init(), L2F_OK);
+    struct net_addr loopback[1], local;
+    size_t n;
+    struct l2f_err err = {{0}};
+    assert_int_equal(net_resolve("127.0.0.1", loopback, 1, &n, &err), L2F_OK);
+    struct udp_sock silent;
+    assert_int_equal(udp_open_toward(&silent, &loopback[0], &local, &err), L2F_OK);
+    uint8_t ip[4];
+    uint16_t port;
+    assert_true(net_addr_ipv4(&local, ip, &port));
+    char dir[256];
+    tu_mkdtemp(dir, sizeof dir);
+    struct hs_options o = {.host = "127.0.0.1", .port = port, .psk = "k", .user = "u", .password = "p",
+                           .timeout_ms = 20000};
+    struct hs_connect *c;
+    assert_int_equal(hs_connect_start(&c, &o, dir, &err), L2F_OK);
+    struct udp_sock *sk = &silent;
+    assert_int_equal(udp_wait(&sk, 1, 3000), 1); /* message 1 arrived: the run is in Main Mode */
+    uint8_t buf[2048];
+    size_t got;
+    while (udp_recv(&silent, buf, sizeof buf, &got, &err) == L2F_OK && got > 0) {
+    }
+    uint64_t t0 = plat_monotonic_ms();
+    hs_connect_release(c);
+    uint64_t took = plat_monotonic_ms() - t0;
+    assert_true(took < 500);
+    assert_int_equal(udp_wait(&sk, 1, 1500), 0);
+    udp_close(&silent);
+    tu_rmtree(dir);
+}
+
 /* Stage outcomes into the checklist's connect events: the next stage begins
  * when one passes (the tunnel after IPsec: it runs inside), a failure ends it. */
 static void stages_to_events(void **state)
@@ -536,6 +574,7 @@ int main(void)
         cmocka_unit_test(forged_success_refused), cmocka_unit_test(pap_when_that_is_all),
         cmocka_unit_test(eap_only_cannot_agree), cmocka_unit_test(lost_request_resent),
         cmocka_unit_test(learning_without_credentials), cmocka_unit_test(silent_server_times_out),
+        cmocka_unit_test(cancel_during_ike_is_prompt),
         cmocka_unit_test(stages_to_events), cmocka_unit_test(advice_for_the_profile),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
