@@ -93,6 +93,10 @@ struct backend_ops {
     enum l2f_status (*write_profile_field)(struct backend *be, const char *name,
                                            enum profile_field field, long value,
                                            struct l2f_err *err);
+    /* Removes the key from the entry, for a profile read with field_absent
+     * (a phonebook file). NULL where every field always exists (RASENTRY). */
+    enum l2f_status (*clear_profile_field)(struct backend *be, const char *name, enum profile_field field,
+                                           struct l2f_err *err);
     /* Saves (secret != NULL) or removes (secret == NULL) a PSK or a password;
      * username is saved with a password and ignored for a PSK. */
     enum l2f_status (*set_secret)(struct backend *be, const char *profile, enum secret_kind kind,

@@ -89,6 +89,12 @@ static enum l2f_status pbk_write_field(struct backend *be, const char *name, enu
     return userbooks_write_field(st_of(be)->books, name, field, value, err);
 }
 
+static enum l2f_status pbk_clear_field(struct backend *be, const char *name, enum profile_field field,
+                                       struct l2f_err *err)
+{
+    return userbooks_clear_field(st_of(be)->books, name, field, err);
+}
+
 static enum l2f_status not_in_file(struct l2f_err *err, const char *what)
 {
     l2f_err_set(err, "%s is not in a phonebook file: run l2tpfix on the Windows machine for it", what);
@@ -194,6 +200,7 @@ const struct backend_ops backend_pbk_ops = {
     .list_profiles = pbk_list,
     .read_profile = pbk_read,
     .write_profile_field = pbk_write_field,
+    .clear_profile_field = pbk_clear_field,
     .set_secret = pbk_set_secret,
     .reg_read_dword = pbk_reg_read,
     .reg_write_dword = pbk_reg_write,

@@ -212,6 +212,17 @@ static enum l2f_status win_write_profile_field(struct backend *be, const char *n
     return st;
 }
 
+/* Only another user's phonebook (--all-users) can lack a key: RASENTRY has them all. */
+static enum l2f_status win_clear_profile_field(struct backend *be, const char *name, enum profile_field field,
+                                               struct l2f_err *err)
+{
+    struct win_state *w = win(be);
+    if (w->others && userbooks_has(w->others, name))
+        return userbooks_clear_field(w->others, name, field, err);
+    l2f_err_set(err, "%s: a RAS entry always has %s; it cannot be removed", name, profile_field_key(field));
+    return L2F_ERR_UNSUPPORTED;
+}
+
 static enum l2f_status win_set_secret(struct backend *be, const char *profile, enum secret_kind kind,
                                       const char *username, const char *secret, struct l2f_err *err)
 {
@@ -437,6 +448,7 @@ const struct backend_ops backend_win32_ops = {
     .list_profiles = win_list_profiles,
     .read_profile = win_read_profile,
     .write_profile_field = win_write_profile_field,
+    .clear_profile_field = win_clear_profile_field,
     .set_secret = win_set_secret,
     .reg_read_dword = win_reg_read,
     .reg_write_dword = win_reg_write,

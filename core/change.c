@@ -50,7 +50,11 @@ void change_describe(const struct change *c, char *buf, size_t len)
     char before[128], after[128];
     switch (c->kind) {
     case CHG_PROFILE_FIELD:
-        describe_profile_value(c, c->before, before, sizeof before);
+        describe_profile_value(c, c->before, after, sizeof after);
+        if (c->before_set)
+            snprintf(before, sizeof before, "%s", after);
+        else /* a phonebook entry without the key */
+            snprintf(before, sizeof before, "absent, read as %.100s", after);
         describe_profile_value(c, c->after, after, sizeof after);
         snprintf(buf, len, "%s: %s %s -> %s", c->target, c->field, before, after);
         break;

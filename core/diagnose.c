@@ -392,8 +392,13 @@ static void eval_psk(const struct observations *o, struct check_result *r)
     long flags = p->fields[PF_IPSEC_FLAGS];
     if (!(flags & IPSEC_FLAG_PSK)) {
         /* offline the key cannot be saved with it: the fix belongs on the machine */
+        char val[48];
+        if (p->field_absent[PF_IPSEC_FLAGS])
+            snprintf(val, sizeof val, "IpSecFlags not in the entry");
+        else
+            snprintf(val, sizeof val, "IpSecFlags=%ld", flags);
         set(r, CHECK_WARN, p->secrets_unknown ? FIX_NONE : FIX_USE_PSK,
-            "IpSecFlags=%ld: certificate authentication; a PSK server fails it (766/789)%s", flags,
+            "%s: certificate authentication; a PSK server fails it (766/789)%s", val,
             p->secrets_unknown ? "; use-psk on the Windows machine" : "");
         return;
     }
@@ -479,6 +484,12 @@ static void eval_ikev2(const struct observations *o, struct check_result *r)
 static void eval_mschapv2(const struct observations *o, struct check_result *r)
 {
     long ar = o->profile.fields[PF_AUTH_RESTRICTIONS];
+    if (o->profile.field_absent[PF_AUTH_RESTRICTIONS]) {
+        set(r, CHECK_WARN, FIX_MSCHAPV2,
+            "AuthRestrictions is not in the entry: Windows uses a default the file does not show; "
+            "the fix writes MS-CHAP v2 in");
+        return;
+    }
     char what[96];
     auth_restrictions_describe(ar, what, sizeof what);
     if ((ar & AR_MSCHAP2) && !(ar & AR_EAP))
@@ -492,7 +503,9 @@ static void eval_mschapv2(const struct observations *o, struct check_result *r)
 static void eval_lcp(const struct observations *o, struct check_result *r)
 {
     long lcp = o->profile.fields[PF_LCP_EXTENSIONS];
-    if (lcp)
+    if (o->profile.field_absent[PF_LCP_EXTENSIONS])
+        set(r, CHECK_PASS, FIX_NONE, "LcpExtensions is not in the entry: read as enabled, the API's default");
+    else if (lcp)
         set(r, CHECK_PASS, FIX_NONE, "LcpExtensions=%ld: enabled", lcp);
     else
         set(r, CHECK_FAIL, FIX_LCP_EXTENSIONS, "LcpExtensions=0: disabled");

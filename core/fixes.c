@@ -25,7 +25,8 @@ static void plan_profile_field(struct fix_plan *plan, const struct vpn_profile *
     if (p->fields[f] == after)
         return;
     struct change *c = add_change(plan, CHG_PROFILE_FIELD, p->name, profile_field_key(f));
-    c->before_set = c->after_set = true;
+    c->before_set = !p->field_absent[f]; /* undo then removes the line the fix adds */
+    c->after_set = true;
     c->before = p->fields[f];
     c->after = after;
     c->needs_admin = p->phonebook == PHONEBOOK_ALLUSERS;
@@ -177,6 +178,8 @@ static enum l2f_status apply_one(struct backend *be, const struct change *c, boo
         enum profile_field f = profile_field_from_key(c->field);
         if (f == PROFILE_FIELD_COUNT)
             return L2F_ERR_USAGE;
+        if (!set && be->ops->clear_profile_field)
+            return be->ops->clear_profile_field(be, c->target, f, err);
         return be->ops->write_profile_field(be, c->target, f, value, err);
     }
     case CHG_REGISTRY_DWORD:
@@ -309,7 +312,7 @@ static bool read_current(struct backend *be, const struct change *c, bool *set, 
         enum profile_field f = profile_field_from_key(c->field);
         if (f == PROFILE_FIELD_COUNT || be->ops->read_profile(be, c->target, &p, &scratch) != L2F_OK)
             return false;
-        *set = true;
+        *set = !p.field_absent[f];
         *value = p.fields[f];
         return true;
     }

@@ -182,6 +182,26 @@ bool pbk_get(const struct pbk *p, int section, const char *key, bool in_device, 
     return true;
 }
 
+/* The file with bytes [cut_from, cut_to) replaced by insert; malloc'd. */
+static enum l2f_status splice(const struct pbk *p, size_t cut_from, size_t cut_to, const char *insert,
+                              size_t insert_len, char **out, size_t *out_len)
+{
+    size_t total = p->len - (cut_to - cut_from) + insert_len;
+    char *buf = malloc(total + 1);
+    if (!buf)
+        return L2F_ERR_NOMEM;
+    if (cut_from)
+        memcpy(buf, p->data, cut_from);
+    if (insert_len)
+        memcpy(buf + cut_from, insert, insert_len);
+    if (p->len > cut_to)
+        memcpy(buf + cut_from + insert_len, p->data + cut_to, p->len - cut_to);
+    buf[total] = '\0';
+    *out = buf;
+    *out_len = total;
+    return L2F_OK;
+}
+
 enum l2f_status pbk_set(const struct pbk *p, int section, const char *key, const char *value, char **out,
                         size_t *out_len, struct l2f_err *err)
 {
@@ -212,8 +232,10 @@ enum l2f_status pbk_set(const struct pbk *p, int section, const char *key, const
         const struct pbk_line *a = &p->lines[after];
         cut_from = cut_to = a->start + a->len + a->eol;
         /* after a last line without an ending: the ending goes before the new
-         * line instead of after it, and the file still ends without one */
-        const char *lead = a->eol ? "" : p->eol, *trail = a->eol ? p->eol : "";
+         * line instead of after it, and the file still ends without one; a
+         * lone CR ending that line would join an LF into a CRLF and be lost */
+        bool ends_in_cr = a->len && p->data[a->start + a->len - 1] == '\r';
+        const char *lead = a->eol ? "" : ends_in_cr ? "\r\n" : p->eol, *trail = a->eol ? p->eol : "";
         insert_len = strlen(lead) + strlen(key) + 1 + strlen(value) + strlen(trail);
         insert = malloc(insert_len + 1);
         if (!insert)
@@ -224,18 +246,20 @@ enum l2f_status pbk_set(const struct pbk *p, int section, const char *key, const
         strcat(insert, value);
         strcat(insert, trail);
     }
-    size_t total = p->len - (cut_to - cut_from) + insert_len;
-    char *buf = malloc(total + 1);
-    if (!buf) {
-        free(insert);
-        return L2F_ERR_NOMEM;
-    }
-    memcpy(buf, p->data, cut_from);
-    memcpy(buf + cut_from, insert, insert_len);
-    memcpy(buf + cut_from + insert_len, p->data + cut_to, p->len - cut_to);
-    buf[total] = '\0';
+    enum l2f_status st = splice(p, cut_from, cut_to, insert, insert_len, out, out_len);
     free(insert);
-    *out = buf;
-    *out_len = total;
-    return L2F_OK;
+    return st;
+}
+
+enum l2f_status pbk_remove(const struct pbk *p, int section, const char *key, char **out, size_t *out_len)
+{
+    const struct pbk_line *l = find_key(p, section, key, false);
+    if (!l)
+        return splice(p, 0, 0, "", 0, out, out_len);
+    size_t cut_from = l->start, cut_to = l->start + l->len + l->eol;
+    /* the file's last line, without an ending: the ending before it goes
+     * instead, as pbk_set put it there, so the file still ends without one */
+    if (!l->eol && l > p->lines)
+        cut_from = l[-1].start + l[-1].len;
+    return splice(p, cut_from, cut_to, "", 0, out, out_len);
 }

@@ -57,5 +57,8 @@ bool pbk_get(const struct pbk *p, int section, const char *key, bool in_device, 
  * *out is malloc'd. */
 enum l2f_status pbk_set(const struct pbk *p, int section, const char *key, const char *value, char **out,
                         size_t *out_len, struct l2f_err *err);
+/* The whole file without the entry's first own line of key: the inverse of
+ * pbk_set adding one. Without such a line, the file unchanged. */
+enum l2f_status pbk_remove(const struct pbk *p, int section, const char *key, char **out, size_t *out_len);
 
 #endif

@@ -54,6 +54,8 @@ struct vpn_profile {
     char owner[64];       /* another user's phonebook: that user's folder name; else empty */
     char server[PROFILE_SERVER_MAX];
     long fields[PROFILE_FIELD_COUNT];
+    /* a phonebook entry without the key: fields[] holds what it reads as */
+    bool field_absent[PROFILE_FIELD_COUNT];
     bool secrets_unknown; /* the backend cannot see the credential store (a phonebook file) */
     bool psk_saved;       /* a pre-shared key is stored (never its value) */
     bool username_saved;

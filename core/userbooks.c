@@ -144,9 +144,8 @@ static void fill(const struct book *b, int section, struct vpn_profile *p)
     for (int f = 0; f < PROFILE_FIELD_COUNT; f++) {
         /* a missing LcpExtensions reads as enabled, as the API's cleared flag does */
         long dflt = f == PF_LCP_EXTENSIONS ? 1 : 0;
-        p->fields[f] = pbk_get(&b->pbk, section, profile_field_key((enum profile_field)f), false, v, sizeof v)
-                           ? number(v, dflt)
-                           : dflt;
+        p->field_absent[f] = !pbk_get(&b->pbk, section, profile_field_key((enum profile_field)f), false, v, sizeof v);
+        p->fields[f] = p->field_absent[f] ? dflt : number(v, dflt);
     }
     p->secrets_unknown = true;
 }
@@ -209,6 +208,23 @@ enum l2f_status userbooks_write_field(struct userbooks *s, const char *name, enu
     size_t out_len;
     snprintf(v, sizeof v, "%ld", value);
     enum l2f_status st = pbk_set(&b->pbk, sec, profile_field_key(field), v, &out, &out_len, err);
+    if (st != L2F_OK)
+        return st;
+    st = plat_write_atomic(b->path, out, out_len, err);
+    free(out);
+    return st == L2F_OK ? load(b, err) : st;
+}
+
+enum l2f_status userbooks_clear_field(struct userbooks *s, const char *name, enum profile_field field,
+                                      struct l2f_err *err)
+{
+    int sec;
+    struct book *b = find(s, name, &sec, err);
+    if (!b)
+        return L2F_ERR_NOT_FOUND;
+    char *out;
+    size_t out_len;
+    enum l2f_status st = pbk_remove(&b->pbk, sec, profile_field_key(field), &out, &out_len);
     if (st != L2F_OK)
         return st;
     st = plat_write_atomic(b->path, out, out_len, err);

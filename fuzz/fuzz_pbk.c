@@ -1,6 +1,7 @@
 /* libFuzzer: the phonebook parser and editor. Setting any entry's own key to
- * the value it has must give the input back byte for byte, and a real edit
- * must parse again with the new value in place. */
+ * the value it has must give the input back byte for byte, a real edit must
+ * parse again with the new value in place, and removing a key just added (an
+ * undo) must give the input back byte for byte. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,6 +49,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             }
             break; /* one key per entry keeps each run fast */
         }
+    for (size_t s = 0; s < p.nsections && s < 8; s++) {
+        static const char added_key[] = "L2fFuzzAdded";
+        char v[8], *added, *back;
+        size_t added_len, back_len;
+        if (pbk_get(&p, (int)s, added_key, false, v, sizeof v) ||
+            pbk_set(&p, (int)s, added_key, "1", &added, &added_len, &err) != L2F_OK)
+            continue;
+        struct pbk again;
+        if (pbk_parse(added, added_len, "added.pbk", &again, &err) != L2F_OK)
+            abort();
+        if (pbk_remove(&again, (int)s, added_key, &back, &back_len) != L2F_OK)
+            abort();
+        if (back_len != size || memcmp(back, data, size) != 0)
+            abort();
+        free(back);
+        pbk_free(&again);
+        free(added);
+    }
     pbk_free(&p);
     return 0;
 }

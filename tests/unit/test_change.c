@@ -18,10 +18,16 @@ static void every_kind_described(void **state)
     struct change c = {.kind = CHG_PROFILE_FIELD, .target = "Office VPN", .field = "AuthRestrictions",
                        .before_set = true, .after_set = true, .before = 128, .after = 512};
     describe(&c, "Office VPN: AuthRestrictions 128 (EAP) -> 512 (MS-CHAP v2)");
-    c = (struct change){.kind = CHG_PROFILE_FIELD, .target = "P", .field = "VpnStrategy", .before = 7, .after = 3};
+    c = (struct change){.kind = CHG_PROFILE_FIELD, .target = "P", .field = "VpnStrategy", .before_set = true,
+                        .before = 7, .after = 3};
     describe(&c, "P: VpnStrategy 7 (IKEv2) -> 3 (L2TP/IPsec)");
-    c = (struct change){.kind = CHG_PROFILE_FIELD, .target = "P", .field = "LcpExtensions", .before = 0, .after = 1};
+    c = (struct change){.kind = CHG_PROFILE_FIELD, .target = "P", .field = "LcpExtensions", .before_set = true,
+                        .before = 0, .after = 1};
     describe(&c, "P: LcpExtensions 0 (off) -> 1 (on)");
+    /* a phonebook entry without the key: undo removes the line again */
+    c = (struct change){.kind = CHG_PROFILE_FIELD, .target = "P", .field = "AuthRestrictions", .before = 0,
+                        .after = 512};
+    describe(&c, "P: AuthRestrictions absent, read as 0 (none) -> 512 (MS-CHAP v2)");
     c = (struct change){.kind = CHG_REGISTRY_DWORD, .target = "HKEY_LOCAL_MACHINE\\K", .field = "V",
                         .before_set = false, .after_set = true, .after = 2};
     describe(&c, "HKEY_LOCAL_MACHINE\\K\\V (DWORD): not set -> 2");

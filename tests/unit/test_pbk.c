@@ -23,7 +23,7 @@ static char *slurp(const char *name, size_t *len)
     return buf;
 }
 
-static const char *const samples[] = {"user-l2tp.pbk", "allusers-mixed.pbk", "lf-no-final-eol.pbk"};
+static const char *const samples[] = {"user-l2tp.pbk", "allusers-mixed.pbk", "lf-no-final-eol.pbk", "sparse-keys.pbk"};
 
 /* Setting every key of every entry to the value it has gives the file back. */
 static void no_op_edits_are_byte_identical(void **state)
@@ -190,6 +190,83 @@ static void lf_file_without_final_eol(void **state)
     free(data);
 }
 
+/* Undo of a fix that added a key: adding any key an entry lacks, then
+ * removing it from the edited file, gives every sample back byte for byte
+ * (CRLF, LF, a BOM, devices after the keys, a last line without an ending). */
+static void remove_inverts_an_added_key(void **state)
+{
+    (void)state;
+    static const char *const keys[] = {"AuthRestrictions", "LcpExtensions", "IpSecFlags", "DataEncryption",
+                                       "VpnStrategy"};
+    size_t rounds = 0;
+    for (size_t s = 0; s < sizeof samples / sizeof samples[0]; s++) {
+        size_t len;
+        char *data = slurp(samples[s], &len);
+        struct pbk p;
+        struct l2f_err err;
+        assert_int_equal(pbk_parse(data, len, samples[s], &p, &err), L2F_OK);
+        for (size_t sec = 0; sec < p.nsections; sec++)
+            for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
+                char v[64];
+                if (pbk_get(&p, (int)sec, keys[k], false, v, sizeof v))
+                    continue;
+                char *added, *back;
+                size_t added_len, back_len;
+                assert_int_equal(pbk_set(&p, (int)sec, keys[k], "512", &added, &added_len, &err), L2F_OK);
+                assert_true(added_len > len);
+                struct pbk q;
+                assert_int_equal(pbk_parse(added, added_len, "added", &q, &err), L2F_OK);
+                assert_int_equal(pbk_remove(&q, (int)sec, keys[k], &back, &back_len), L2F_OK);
+                assert_int_equal(back_len, len);
+                assert_memory_equal(back, data, len);
+                free(back);
+                pbk_free(&q);
+                free(added);
+                /* nothing to remove: the file as it was */
+                assert_int_equal(pbk_remove(&p, (int)sec, keys[k], &back, &back_len), L2F_OK);
+                assert_int_equal(back_len, len);
+                assert_memory_equal(back, data, len);
+                free(back);
+                rounds++;
+            }
+        pbk_free(&p);
+        free(data);
+    }
+    assert_true(rounds >= 10);
+    /* a bare last entry, without an ending: the ending added before the key goes too */
+    static const char bare[] = "[A]\n[B]";
+    struct pbk p, q;
+    struct l2f_err err;
+    char *added, *back;
+    size_t added_len, back_len;
+    assert_int_equal(pbk_parse(bare, strlen(bare), "bare", &p, &err), L2F_OK);
+    assert_int_equal(pbk_set(&p, 1, "VpnStrategy", "3", &added, &added_len, &err), L2F_OK);
+    assert_int_equal(pbk_parse(added, added_len, "added", &q, &err), L2F_OK);
+    assert_int_equal(pbk_remove(&q, 1, "VpnStrategy", &back, &back_len), L2F_OK);
+    assert_int_equal(back_len, strlen(bare));
+    assert_memory_equal(back, bare, back_len);
+    free(back);
+    pbk_free(&q);
+    free(added);
+    pbk_free(&p);
+    /* a last line ending in a lone CR (found by fuzz_pbk): the CR stays in its
+     * value instead of joining the new line's LF into a CRLF */
+    static const char lone_cr[] = "[A]\nK=v\r";
+    char v[8];
+    assert_int_equal(pbk_parse(lone_cr, strlen(lone_cr), "cr", &p, &err), L2F_OK);
+    assert_int_equal(pbk_set(&p, 0, "VpnStrategy", "3", &added, &added_len, &err), L2F_OK);
+    assert_int_equal(pbk_parse(added, added_len, "added", &q, &err), L2F_OK);
+    assert_true(pbk_get(&q, 0, "K", false, v, sizeof v));
+    assert_string_equal(v, "v\r");
+    assert_int_equal(pbk_remove(&q, 0, "VpnStrategy", &back, &back_len), L2F_OK);
+    assert_int_equal(back_len, strlen(lone_cr));
+    assert_memory_equal(back, lone_cr, back_len);
+    free(back);
+    pbk_free(&q);
+    free(added);
+    pbk_free(&p);
+}
+
 static void bad_input(void **state)
 {
     (void)state;
@@ -212,6 +289,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(no_op_edits_are_byte_identical), cmocka_unit_test(edits_change_one_value),
         cmocka_unit_test(mixed_file), cmocka_unit_test(lf_file_without_final_eol), cmocka_unit_test(bad_input),
+        cmocka_unit_test(remove_inverts_an_added_key),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
