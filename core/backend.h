@@ -93,6 +93,10 @@ struct backend_ops {
     enum l2f_status (*write_profile_field)(struct backend *be, const char *name,
                                            enum profile_field field, long value,
                                            struct l2f_err *err);
+    /* From now on, every other local user's phonebook too (a script run as
+     * SYSTEM sees only its own and the all-users one); needs an administrator.
+     * NULL where there are no other users' phonebooks to add. */
+    enum l2f_status (*include_other_users)(struct backend *be, struct l2f_err *err);
     /* Removes the key from the entry, for a profile read with field_absent
      * (a phonebook file). NULL where every field always exists (RASENTRY). */
     enum l2f_status (*clear_profile_field)(struct backend *be, const char *name, enum profile_field field,

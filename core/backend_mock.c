@@ -27,6 +27,7 @@ struct mock_state {
     size_t n_events, next_event;
     uint64_t started_ms;
     unsigned step_ms;
+    bool other_users; /* other local users' phonebooks are shown (--all-users) */
 };
 
 static struct mock_state *mock(struct backend *be)
@@ -156,14 +157,19 @@ static enum l2f_status mock_list_profiles(struct backend *be, struct profile_lis
     if (!out->items)
         return L2F_ERR_NOMEM;
     for (size_t i = 0; i < m->sc.n_profiles; i++)
-        out->items[out->count++] = m->sc.profiles[i].p;
+        if (!m->sc.profiles[i].p.owner[0] || m->other_users)
+            out->items[out->count++] = m->sc.profiles[i].p;
     return L2F_OK;
 }
 
+/* Another user's profile exists for l2tpfix only once their phonebooks are
+ * included, as RAS shows a process only its own and the all-users one. */
 static struct scenario_profile *find_profile(struct mock_state *m, const char *name,
                                              struct l2f_err *err)
 {
     struct scenario_profile *sp = scenario_find_profile(&m->sc, name);
+    if (sp && sp->p.owner[0] && !m->other_users)
+        sp = NULL;
     if (!sp)
         l2f_err_set(err, "no VPN profile named '%s'", name);
     return sp;
@@ -402,6 +408,17 @@ static enum l2f_status mock_service_set_start(struct backend *be, const char *na
     st = persist(m, err);
     if (st != L2F_OK)
         m->sc.services[id] = old;
+    return st;
+}
+
+/* Other users' folders below C:\Users are closed to a user who is not an
+ * administrator (or SYSTEM). */
+static enum l2f_status mock_include_other_users(struct backend *be, struct l2f_err *err)
+{
+    struct mock_state *m = mock(be);
+    enum l2f_status st = need_admin(m, "other users' phonebooks", err);
+    if (st == L2F_OK)
+        m->other_users = true;
     return st;
 }
 
@@ -674,6 +691,7 @@ const struct backend_ops backend_mock_ops = {
     .service_control = mock_service_control,
     .service_set_start = mock_service_set_start,
     .is_admin = mock_is_admin,
+    .include_other_users = mock_include_other_users,
     .probe_server = mock_probe,
     .check_psk = mock_check_psk,
     .last_connection = mock_last_connection,

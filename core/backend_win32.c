@@ -75,14 +75,8 @@ static enum l2f_status win_open(struct backend *be, const char *arg, struct l2f_
     if (GetComputerNameW(computer, &n))
         win_to_utf8(computer, name, sizeof name);
     snprintf(w->machine_id, sizeof w->machine_id, "windows:%s", name);
-    if (arg && strcmp(arg, "all-users") == 0) {
-        enum l2f_status st = open_other_users(w, err);
-        if (st != L2F_OK && st != L2F_ERR_NOT_FOUND) {
-            free(w);
-            return st;
-        }
-        l2f_err_clear(err); /* no other user has a phonebook: nothing to add */
-    }
+    (void)arg;
+    (void)err;
     InitializeCriticalSection(&w->lock);
     be->state = w;
     return L2F_OK;
@@ -103,6 +97,26 @@ static void hang_up(struct win_state *w)
         Sleep(10);
     }
     w->conn = NULL;
+}
+
+static enum l2f_status win_is_admin(struct backend *be, bool *admin);
+
+static enum l2f_status win_include_other_users(struct backend *be, struct l2f_err *err)
+{
+    struct win_state *w = win(be);
+    if (w->others)
+        return L2F_OK;
+    bool admin = false;
+    if (win_is_admin(be, &admin) != L2F_OK || !admin) {
+        l2f_err_set(err, "other users' phonebooks: access denied (run as administrator or SYSTEM)");
+        return L2F_ERR_NEED_ADMIN;
+    }
+    enum l2f_status st = open_other_users(w, err);
+    if (st == L2F_ERR_NOT_FOUND) {
+        l2f_err_clear(err); /* no other user has a phonebook: nothing to add */
+        return L2F_OK;
+    }
+    return st;
 }
 
 static void win_close(struct backend *be)
@@ -456,6 +470,7 @@ const struct backend_ops backend_win32_ops = {
     .service_control = win_service_control,
     .service_set_start = win_service_set_start,
     .is_admin = win_is_admin,
+    .include_other_users = win_include_other_users,
     .probe_server = NULL, /* the diagnosis probes the real server itself */
     .check_psk = NULL,    /* and checks keys against it for real */
     .last_connection = win_last_connection,

@@ -346,8 +346,8 @@ static int server_key(struct parse_state *ps, const char *name, const char *valu
     return 1;
 }
 
-static const char *const profile_extra_keys[] = {"phonebook", "PhoneNumber", "psk",      "username",
-                                                 "password",  "last_error",  "last_time"};
+static const char *const profile_extra_keys[] = {"phonebook", "PhoneNumber", "psk",       "username",
+                                                 "password",  "last_error",  "last_time", "owner"};
 #define PROFILE_EXTRA_COUNT (int)(sizeof profile_extra_keys / sizeof profile_extra_keys[0])
 
 static int profile_key(struct parse_state *ps, const char *pname, const char *name,
@@ -372,7 +372,7 @@ static int profile_key(struct parse_state *ps, const char *pname, const char *na
             snprintf(ps->msg, sizeof ps->msg,
                      "unknown key '%s' in a profile (PhoneNumber, VpnStrategy, AuthRestrictions, "
                      "LcpExtensions, IpSecFlags, DataEncryption, phonebook, psk, username, "
-                     "password, last_error, last_time)",
+                     "password, last_error, last_time, owner)",
                      name);
             return 0;
         }
@@ -408,6 +408,15 @@ static int profile_key(struct parse_state *ps, const char *pname, const char *na
         ok = parse_number(value, 0, 99999, &n);
         sp->last.known = ok;
         sp->last.code = (int)n;
+    } else if (strcmp(name, "owner") == 0) {
+        /* another local user's phonebook: the profile is named "owner\entry" */
+        size_t ol = strlen(value);
+        if (!(ol > 0 && !strpbrk(value, "\\/") && strncmp(sp->p.name, value, ol) == 0 && sp->p.name[ol] == '\\' &&
+              sp->p.name[ol + 1] && copy_bounded(sp->p.owner, sizeof sp->p.owner, value))) {
+            snprintf(ps->msg, sizeof ps->msg, "owner = %.60s: the profile's name must be that user's name, a "
+                     "backslash and the entry's name", value);
+            return 0;
+        }
     } else if (strcmp(name, "last_time") == 0) {
         /* UTC ISO 8601, as l2tpfix writes it: compared as text */
         size_t vl = strlen(value);
@@ -602,6 +611,8 @@ enum l2f_status scenario_format(const struct scenario *s, char **out)
         const struct scenario_profile *sp = &s->profiles[i];
         text_printf(&sb, "\n[profile \"%s\"]\nphonebook = %s\nPhoneNumber = %s\n", sp->p.name,
                   phonebook_kind_name(sp->p.phonebook), sp->p.server);
+        if (sp->p.owner[0])
+            text_printf(&sb, "owner = %s\n", sp->p.owner);
         for (int f = 0; f < PROFILE_FIELD_COUNT; f++)
             text_printf(&sb, "%s = %ld\n", profile_field_key((enum profile_field)f), sp->p.fields[f]);
         text_printf(&sb, "psk = %s\nusername = %s\npassword = %s\n", sp->psk, sp->p.username,

@@ -22,7 +22,7 @@ enum l2f_status session_open(struct session *s, const struct session_options *op
             snprintf(arg, sizeof arg, "%s", opts->mock_file);
     } else {
         ops = backend_find("windows");
-        snprintf(arg, sizeof arg, "%s", opts->all_users ? "all-users" : "");
+        arg[0] = '\0';
         if (!ops) {
             l2f_err_set(err, "the live backend needs Windows; on this system try the demo: "
                              "l2tpfix --demo (or --mock FILE for a scenario file)");
@@ -34,6 +34,8 @@ enum l2f_status session_open(struct session *s, const struct session_options *op
     if (st != L2F_OK)
         return st;
     s->be_open = true;
+    if (opts->all_users && (st = session_include_other_users(s, err)) != L2F_OK)
+        goto fail;
     if (opts->demo) {
         /* the demo machine lives in memory: so do its journal and backups */
         return journal_open(&s->journal, NULL, err);
@@ -58,6 +60,20 @@ enum l2f_status session_open(struct session *s, const struct session_options *op
 fail:
     ops->close(&s->be);
     s->be_open = false;
+    return st;
+}
+
+enum l2f_status session_include_other_users(struct session *s, struct l2f_err *err)
+{
+    if (!s->be.ops->include_other_users) {
+        l2f_err_set(err, "%s", s->be.ops == backend_find("phonebook")
+                                   ? "--all-users: a --phonebook folder of user profiles lists every user already"
+                                   : "this backend has no other users' phonebooks");
+        return L2F_ERR_UNSUPPORTED;
+    }
+    enum l2f_status st = s->be.ops->include_other_users(&s->be, err);
+    if (st == L2F_OK)
+        s->other_users = true;
     return st;
 }
 

@@ -16,7 +16,7 @@ struct session_options {
     const char *demo;      /* built-in scenario name, or NULL */
     const char *mock_file; /* scenario file, or NULL */
     const char *phonebook; /* a rasphone.pbk to work on offline, or NULL */
-    bool all_users;        /* live backend: every local user's phonebook too */
+    bool all_users;        /* every local user's phonebook too (session_include_other_users) */
     const char *state_dir; /* NULL: the default state directory */
 };
 
@@ -27,6 +27,7 @@ struct session {
     char state_dir[PLAT_PATH_MAX]; /* empty in demo mode: nothing is written */
     char backup_dir[PLAT_PATH_MAX];
     char profile[PROFILE_NAME_MAX];
+    bool other_users;     /* every local user's phonebook is included */
     bool reboot_required; /* a change made in this session needs a restart */
     bool real_probe;      /* probe the real server even on a simulated machine */
     const char *check_psk; /* a key the diagnosis tests (psk-matches); the caller wipes it */
@@ -52,6 +53,9 @@ struct session {
 enum l2f_status session_open(struct session *s, const struct session_options *opts,
                              struct l2f_err *err);
 void session_close(struct session *s);
+/* From now on the profiles of every local user's phonebook too, named
+ * "owner\entry" (the live and mock backends); needs an administrator. */
+enum l2f_status session_include_other_users(struct session *s, struct l2f_err *err);
 /* Picks the profile: the one named, else the only profile, else the only
  * L2TP one; otherwise an error listing them. */
 enum l2f_status session_select_profile(struct session *s, const char *name, struct l2f_err *err);

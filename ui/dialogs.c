@@ -54,7 +54,9 @@ void dialog_open_secret(struct app *a, const char *title)
 
 void dialog_open_picker(struct app *a, struct profile_list *list, const char *current)
 {
-    open_common(a, DLG_PICKER, "Pick a profile (both phonebooks)", DP_PICK_PROFILE);
+    open_common(a, DLG_PICKER,
+                a->s->other_users ? "Pick a profile (every local user's phonebook)" : "Pick a profile (both phonebooks)",
+                DP_PICK_PROFILE);
     a->dlg.list = *list;
     list->items = NULL;
     list->count = 0;
@@ -135,7 +137,9 @@ static const char *hint_for(const struct app *a, bool scrolls)
     case DLG_CONFIRM: return "y apply  n cancel";
     case DLG_INPUT: return "Enter ok  Esc cancel";
     case DLG_SECRET: return "typing is not shown  Enter ok  Esc cancel";
-    case DLG_PICKER: return "Enter pick  Esc cancel";
+    case DLG_PICKER:
+        return a->s->other_users || !a->s->be.ops->include_other_users ? "Enter pick  Esc cancel"
+                                                                        : "Enter pick  A all users  Esc cancel";
     case DLG_TEXT: return scrolls ? "Up/Down scroll  Esc close" : "Esc close";
     case DLG_NONE: break;
     }
@@ -176,8 +180,11 @@ static void draw_picker(struct app *a, WINDOW *w, const struct geom *g)
             draw_text(w, y, x, 1, t->g->select, t->attr[ST_TITLE], NULL);
         draw_text(w, y, x + 2, name_w, name, sel ? t->attr[ST_SELECT] : current ? A_BOLD : A_NORMAL,
                   t->g->ellipsis);
-        draw_text(w, y, x + 3 + name_w, 9, p->phonebook == PHONEBOOK_ALLUSERS ? "all users" : "user",
-                  A_NORMAL, NULL);
+        char owner[sizeof p->owner * 2];
+        app_safe(a, p->owner, owner, sizeof owner);
+        draw_text(w, y, x + 3 + name_w, 9,
+                  p->owner[0] ? owner : p->phonebook == PHONEBOOK_ALLUSERS ? "all users" : "user", A_NORMAL,
+                  t->g->ellipsis);
         if (wide) {
             draw_text(w, y, x + 13 + name_w, 11, vpn_strategy_name(p->fields[PF_VPN_STRATEGY]),
                       profile_is_l2tp(p) ? A_NORMAL : t->attr[ST_DIM], t->g->ellipsis);
@@ -369,6 +376,8 @@ unsigned dialog_key(struct app *a, int key)
                 return UI_REDRAW | ops_pick_profile(a, name);
             }
             break;
+        case ACT_OTHER_USERS:
+            return ops_picker_other_users(a);
         case ACT_CLOSE:
         case ACT_QUIT:
             dialog_close(a);

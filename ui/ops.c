@@ -629,6 +629,38 @@ unsigned ops_profiles(struct app *a)
     return UI_DRAW_DIALOG;
 }
 
+/* A in the picker: RMM tools run as SYSTEM, whose own phonebook is not the
+ * one the user's VPN lives in. */
+unsigned ops_picker_other_users(struct app *a)
+{
+    struct dialog *d = &a->dlg;
+    if (a->s->other_users)
+        return 0;
+    struct l2f_err err = {{0}};
+    struct profile_list list;
+    enum l2f_status st = session_include_other_users(a->s, &err);
+    if (st == L2F_OK)
+        st = a->s->be.ops->list_profiles(&a->s->be, &list, &err);
+    if (st != L2F_OK) {
+        app_message(a, MSG_ERR, "%s", err.msg[0] ? err.msg : l2f_status_message(st)); /* it names what */
+        return UI_DRAW_MSG | UI_DRAW_DIALOG;
+    }
+    char selected[PROFILE_NAME_MAX] = "";
+    if (d->sel >= 0 && d->sel < (int)d->list.count)
+        snprintf(selected, sizeof selected, "%s", d->list.items[d->sel].name);
+    size_t before = d->list.count;
+    profile_list_free(&d->list);
+    d->list = list;
+    d->sel = d->top = 0;
+    for (size_t i = 0; i < d->list.count; i++)
+        if (strcmp(d->list.items[i].name, selected) == 0)
+            d->sel = (int)i;
+    snprintf(d->title, sizeof d->title, "Pick a profile (every local user's phonebook)");
+    unsigned long more = (unsigned long)(d->list.count - before);
+    app_message(a, MSG_OK, "Other users' phonebooks: %lu more profile%s", more, more == 1 ? "" : "s");
+    return UI_DRAW_MSG | UI_DRAW_DIALOG;
+}
+
 unsigned ops_pick_profile(struct app *a, const char *name)
 {
     struct l2f_err err = {{0}};

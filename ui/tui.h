@@ -319,7 +319,9 @@ struct action_def {
     X(ACT_REDRAW, act_redraw, CTX_ANY, "Ctrl-L", "repaint the whole screen", NULL, 0, 12, 0, 0, 0)         \
     X(ACT_YES, NULL, CTX_DIALOG, "y", "in a confirmation: apply the change shown", NULL, 0, 'y', 'Y', 0, 0) \
     X(ACT_NO, NULL, CTX_DIALOG, "n", "in a confirmation: change nothing", NULL, 0, 'n', 'N', 0, 0)          \
-    X(ACT_CLOSE, NULL, CTX_DIALOG, "Esc", "close a dialog, cancel a question", NULL, 0, 27, 0, 0, 0)
+    X(ACT_CLOSE, NULL, CTX_DIALOG, "Esc", "close a dialog, cancel a question", NULL, 0, 27, 0, 0, 0)        \
+    X(ACT_OTHER_USERS, NULL, CTX_DIALOG, "A",                                                               \
+      "in the profile picker: every local user's phonebook too (administrator)", NULL, 0, 'A', 0, 0, 0)
 
 #define ACTION_ENUM(e, fn, ctx, keys, help, footer, prio, k1, k2, k3, k4) e,
 enum action { ACTION_TABLE(ACTION_ENUM) ACTION_COUNT };
@@ -348,6 +350,7 @@ unsigned ops_explain_code(struct app *a, const char *text);
 unsigned ops_history(struct app *a);
 unsigned ops_profiles(struct app *a);
 unsigned ops_pick_profile(struct app *a, const char *name);
+unsigned ops_picker_other_users(struct app *a);
 unsigned ops_quit(struct app *a);
 void ops_load_profile(struct app *a);
 

@@ -250,6 +250,33 @@ cmp -s "$U/bob/$below/rasphone.pbk" "$PBK_SAMPLES/allusers-mixed.pbk" && ok || b
 grep -q '^AuthRestrictions=512' "$U/alice/$below/rasphone.pbk" && ok || bad "alice's phonebook not fixed"
 run 0 --phonebook "$U" --state-dir "$WORK/u-st" undo all
 cmp -s "$U/alice/$below/rasphone.pbk" "$PBK_SAMPLES/user-l2tp.pbk" && ok || bad "alice's phonebook not restored"
+# another local user's profile on the simulated machine: --all-users (issue 8)
+printf '[profile "Office VPN"]\nAuthRestrictions = 544\n\n[profile "alice\\Office VPN"]\nowner = alice\nAuthRestrictions = 128\n' >"$WORK/users.ini"
+cp "$WORK/users.ini" "$WORK/users.orig"
+run 0 --mock "$WORK/users.ini" --state-dir "$WORK/users-st" profiles --json
+grep -q alice "$OUT" && bad "another user's profile listed without --all-users" || ok
+run 3 --mock "$WORK/users.ini" --state-dir "$WORK/users-st" --profile 'alice\Office VPN' check
+has "$ERR" "no VPN profile named 'alice.Office VPN'" "another user's profile is not there without --all-users"
+run 0 --mock "$WORK/users.ini" --state-dir "$WORK/users-st" --all-users profiles --json
+hasjson "$OUT" '"name":"alice\\\\OfficeVPN","phonebook":"user","owner":"alice"' "--all-users: alice's profile, named by whose"
+run 0 --mock "$WORK/users.ini" --state-dir "$WORK/users-st" --all-users --profile 'alice\Office VPN' fix mschapv2 --yes
+sed -n '/^\[profile "alice/,$p' "$WORK/users.ini" | grep -q '^AuthRestrictions = 512' && ok || bad "alice's profile not fixed"
+sed -n '/^\[profile "Office VPN"\]/,/^\[profile "alice/p' "$WORK/users.ini" | grep -q '^AuthRestrictions = 544' && ok ||
+    bad "this user's profile changed by a fix of alice's"
+run 0 --mock "$WORK/users.ini" --state-dir "$WORK/users-st" --all-users undo all
+run 1 --mock "$WORK/users.ini" --state-dir "$WORK/users-st" --all-users --profile 'alice\Office VPN' check --json
+hasjson "$OUT" '"id":"mschapv2","status":"fail"' "undo puts alice's setting back"
+sed -i 's/^admin = yes$/admin = no/' "$WORK/users.ini"
+cp "$WORK/users.ini" "$WORK/users.noadmin"
+run 3 --mock "$WORK/users.ini" --state-dir "$WORK/users-st" --all-users profiles
+has "$ERR" "^l2tpfix: other users' phonebooks: access denied \(run as administrator\)$" "--all-users refused without administrator rights"
+cmp -s "$WORK/users.ini" "$WORK/users.noadmin" && ok || bad "a refused --all-users changed the machine"
+printf '[profile "bob\\Office VPN"]\nowner = alice\n' >"$WORK/owner.ini"
+run 2 --mock "$WORK/owner.ini" profiles
+has "$ERR" "owner.ini:2: owner = alice: the profile's name must be that user's name, a backslash and the entry's name" \
+    "an owner that does not name the profile"
+run 3 --phonebook "$PBK_SAMPLES/user-l2tp.pbk" --all-users profiles
+has "$ERR" "a --phonebook folder of user profiles lists every user already" "--all-users with --phonebook"
 run 3 --phonebook "$U/carol" check
 has "$ERR" 'no user has a phonebook below it' "a folder without phonebooks"
 cp "$PBK_SAMPLES/user-l2tp.pbk" "$WORK/u.pbk"

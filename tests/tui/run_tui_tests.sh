@@ -461,6 +461,40 @@ test_hostile() {
     wait_for "[exit 0]" || return 1
 }
 
+# Another local user's phonebook (issue 8): A in the picker adds it, the
+# entry is named by whose it is, and its fixes go to that user's profile;
+# without administrator rights A is refused and nothing is added.
+test_other_users() {
+    printf '[profile "Office VPN"]\nAuthRestrictions = 544\n\n[profile "alice\\Office VPN"]\nowner = alice\nAuthRestrictions = 128\nLcpExtensions = 0\n' >"$WORK/users.ini"
+    start 80 24 -- --mock "$WORK/users.ini" --state-dir "$WORK/state"
+    wait_for "No problem found" && settle || return 1
+    keys p
+    wait_for "A all users" || return 1
+    keys A
+    wait_for "1 more profile" && golden other_users_picker || return 1
+    keys Down Enter
+    wait_for "(alice's phonebook)" && wait_for "fixes recommended" && settle || return 1
+    keys a
+    wait_for "Apply 2 fixes?" || return 1
+    keys y
+    wait_for "Applied" && settle || return 1
+    keys q
+    wait_for "[exit 0]" || return 1
+    sed -n '/^\[profile "alice\\Office VPN"\]/,$p' "$WORK/users.ini" | grep -q "^AuthRestrictions = 512" ||
+        fail "alice's profile not fixed" || return 1
+    sed -n '/^\[profile "Office VPN"\]/,/^\[profile "alice/p' "$WORK/users.ini" | grep -q "^AuthRestrictions = 544" ||
+        fail "this user's profile changed by a fix of alice's" || return 1
+    sed -i 's/^admin = yes$/admin = no/' "$WORK/users.ini" # the mock wrote the file back whole
+    start 80 24 -- --mock "$WORK/users.ini" --state-dir "$WORK/state2"
+    wait_for "No problem found" && settle || return 1
+    keys p
+    wait_for "A all users" || return 1
+    keys A
+    wait_for "access denied (run as administrator)" || return 1
+    screen | grep -q "alice" && { fail "alice's profile listed without administrator rights"; return 1; }
+    return 0
+}
+
 # A fix that needs the pre-shared key asks with echo off; nothing typed shows.
 test_secret() {
     start 80 24 -- --demo=psk-mismatch
@@ -520,7 +554,7 @@ test_restart() {
     wait_for "RESTART REQUIRED" && golden restart_required || return 1
 }
 
-ALL="classic connect_live quick_keys fix_one undo profiles explain help resize mono ascii quit bytes terms mock_file secret admin sanitize restart"
+ALL="classic connect_live quick_keys fix_one undo profiles explain help resize mono ascii quit bytes terms mock_file secret admin sanitize restart drift hostile other_users"
 if [ "$WHICH" = all ]; then
     tests=$ALL
 else

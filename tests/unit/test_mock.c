@@ -284,6 +284,43 @@ static void open_errors(void **state)
     assert_non_null(strstr(err.msg, "/nonexistent/s.ini"));
 }
 
+/* Another local user's profile (owner = ...) is not there until their
+ * phonebooks are included, which needs an administrator, as on Windows. */
+static void other_users_rules(void **state)
+{
+    (void)state;
+    static const char *const texts[] = {
+        "[profile \"Mine\"]\n[profile \"bob\\VPN\"]\nowner = bob\n",
+        "[machine]\nadmin = no\n[profile \"Mine\"]\n[profile \"bob\\VPN\"]\nowner = bob\n",
+    };
+    for (int admin = 1; admin >= 0; admin--) {
+        char dir[256], path[300];
+        tu_mkdtemp(dir, sizeof dir);
+        tu_write_file(dir, "s.ini", texts[admin ? 0 : 1], path, sizeof path);
+        struct backend be = {&backend_mock_ops, NULL};
+        struct l2f_err err = {{0}};
+        struct profile_list list;
+        struct vpn_profile p;
+        assert_int_equal(be.ops->open(&be, path, &err), L2F_OK);
+        assert_int_equal(be.ops->list_profiles(&be, &list, &err), L2F_OK);
+        assert_int_equal(list.count, 1);
+        profile_list_free(&list);
+        assert_int_equal(be.ops->read_profile(&be, "bob\\VPN", &p, &err), L2F_ERR_NOT_FOUND);
+        assert_int_equal(be.ops->write_profile_field(&be, "bob\\VPN", PF_LCP_EXTENSIONS, 0, &err), L2F_ERR_NOT_FOUND);
+        assert_int_equal(be.ops->include_other_users(&be, &err), admin ? L2F_OK : L2F_ERR_NEED_ADMIN);
+        assert_int_equal(be.ops->list_profiles(&be, &list, &err), L2F_OK);
+        assert_int_equal(list.count, admin ? 2 : 1);
+        profile_list_free(&list);
+        assert_int_equal(be.ops->read_profile(&be, "bob\\VPN", &p, &err), admin ? L2F_OK : L2F_ERR_NOT_FOUND);
+        if (admin) {
+            assert_string_equal(p.owner, "bob");
+            assert_int_equal(be.ops->write_profile_field(&be, "bob\\VPN", PF_LCP_EXTENSIONS, 0, &err), L2F_OK);
+        }
+        be.ops->close(&be);
+        tu_rmtree(dir);
+    }
+}
+
 int main(void)
 {
     setenv("L2TPFIX_MOCK_STEP_MS", "0", 1);
@@ -294,6 +331,7 @@ int main(void)
         cmocka_unit_test(services_follow_their_dependencies),
         cmocka_unit_test(writes_back_and_failed_write_changes_nothing),
         cmocka_unit_test(admin_rules),
+        cmocka_unit_test(other_users_rules),
         cmocka_unit_test(probe_simulated_from_the_server),
         cmocka_unit_test(open_errors),
     };

@@ -112,6 +112,8 @@ static void malformed_input_named_by_line(void **state)
     expect_error("[profile \"\"]\n", "bad.ini:1:", "unknown section");
     expect_error("[profile \"X\"]\nphonebook = shared\n", "bad.ini:2:", "phonebook");
     expect_error("[profile \"X\"]\nlast_time = yesterday\n", "bad.ini:2:", "last_time");
+    expect_error("[profile \"bob\\X\"]\nowner = alice\n", "bad.ini:2:", "the profile's name must be");
+    expect_error("[profile \"X\"]\nowner = alice\n", "bad.ini:2:", "the profile's name must be");
 }
 
 static void secrets_never_echoed_in_errors(void **state)
