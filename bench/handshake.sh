@@ -8,9 +8,8 @@
 # apart; the script waits that out itself, outside the timing. Usage: bench/handshake.sh [L2TPFIX] [RUNS]
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
-L2TPFIX=$(cd "$(dirname "${1:-$here/../build/ci/l2tpfix}")" && pwd)/$(basename "${1:-l2tpfix}")
-RUNS=${2:-10}
 source "$here/lib.sh"
+bench_args "${1:-}" "${2:-}" 10
 in_namespace "$0" "$L2TPFIX" "$RUNS"
 lab=$(mktemp -d "${TMPDIR:-/tmp}/l2f-bench-XXXXXX")
 trap 'bash "$here/../tests/lab/softether_lab.sh" stop "$lab"; rm -rf "$lab"' EXIT

@@ -5,9 +5,8 @@
 # inside a network namespace made here. Usage: bench/probe.sh [L2TPFIX] [RUNS]
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
-L2TPFIX=$(cd "$(dirname "${1:-$here/../build/ci/l2tpfix}")" && pwd)/$(basename "${1:-l2tpfix}")
-RUNS=${2:-21}
 source "$here/lib.sh"
+bench_args "${1:-}" "${2:-}" 21
 if [ -z "${L2F_IN_NAMESPACE:-}" ]; then
     command -v ike-scan >/dev/null || { echo "bench: ike-scan is not installed"; exit 1; }
 fi

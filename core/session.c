@@ -66,9 +66,8 @@ fail:
 enum l2f_status session_include_other_users(struct session *s, struct l2f_err *err)
 {
     if (!s->be.ops->include_other_users) {
-        l2f_err_set(err, "%s", s->be.ops == backend_find("phonebook")
-                                   ? "--all-users: a --phonebook folder of user profiles lists every user already"
-                                   : "this backend has no other users' phonebooks");
+        l2f_err_set(err, "other users' phonebooks: none to add here (a --phonebook folder of user profiles "
+                         "lists every user already)");
         return L2F_ERR_UNSUPPORTED;
     }
     enum l2f_status st = s->be.ops->include_other_users(&s->be, err);
@@ -209,20 +208,12 @@ enum l2f_status session_connect_start(struct session *s, struct l2f_err *err)
         l2f_err_set(err, "the real handshake needs the pre-shared key, --user and the password");
         return L2F_ERR_NEED_SECRET;
     }
-    /* it tries the key like a key check: paced, held until the run ends */
-    unsigned waited;
-    st = psk_pace_begin(s->state_dir, &waited, err);
-    if (st != L2F_OK)
-        return st;
     s->connect_advice[0] = '\0';
     s->connect_advice_fix = FIX_NONE;
     struct hs_options o = {.host = p.server, .port = 500, .psk = s->real_handshake.psk,
                            .user = s->real_handshake.user, .password = s->real_handshake.password,
                            .timeout_ms = s->real_handshake.timeout_ms ? s->real_handshake.timeout_ms : 20000};
-    st = hs_connect_start(&s->hs, &o, s->state_dir, err);
-    if (st != L2F_OK)
-        psk_pace_end(s->state_dir);
-    return st;
+    return hs_connect_start(&s->hs, &o, s->state_dir, err);
 }
 
 bool session_connect_poll(struct session *s, struct connect_event *ev)

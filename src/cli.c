@@ -46,6 +46,31 @@ static int fail(const struct cli *c, enum l2f_status st, const struct l2f_err *e
     return l2f_status_exit_code(st);
 }
 
+/* The handshake's secrets, before any packet goes out (and before the
+ * checklist takes the terminal): from files, or typed with echo off; the
+ * password only with --user. Buffers of SECRET_MAX; the caller wipes them. */
+static enum l2f_status read_handshake_secrets(const struct cli_args *a, const char *who, char *psk, char *password,
+                                              struct l2f_err *err)
+{
+    if (a->value[OPT_PSK_FILE]) {
+        enum l2f_status st = term_read_secret_file(a->value[OPT_PSK_FILE], psk, SECRET_MAX, err);
+        if (st != L2F_OK)
+            return st;
+    } else if (!term_read_secret("Pre-shared key (not shown): ", psk, SECRET_MAX) || !psk[0]) {
+        l2f_err_set(err, "%s needs the pre-shared key: type it on a terminal or give --psk-file FILE", who);
+        return L2F_ERR_NEED_SECRET;
+    }
+    if (!a->value[OPT_USER])
+        return L2F_OK;
+    if (a->value[OPT_PASSWORD_FILE])
+        return term_read_secret_file(a->value[OPT_PASSWORD_FILE], password, SECRET_MAX, err);
+    if (!term_read_secret("Password (not shown): ", password, SECRET_MAX) || !password[0]) {
+        l2f_err_set(err, "%s needs the password: type it on a terminal or give --password-file FILE", who);
+        return L2F_ERR_NEED_SECRET;
+    }
+    return L2F_OK;
+}
+
 static int open_session(struct cli *c, bool need_profile)
 {
     const struct cli_args *a = c->a;
@@ -66,17 +91,8 @@ static int open_session(struct cli *c, bool need_profile)
         /* the secrets now, before the checklist takes the terminal */
         if (!a->value[OPT_USER])
             st = L2F_ERR_USAGE, l2f_err_set(&err, "--real-handshake needs --user NAME (and the password)");
-        else if (a->value[OPT_PSK_FILE])
-            st = term_read_secret_file(a->value[OPT_PSK_FILE], c->hs_psk, sizeof c->hs_psk, &err);
-        else if (!term_read_secret("Pre-shared key (not shown): ", c->hs_psk, sizeof c->hs_psk) || !c->hs_psk[0])
-            st = L2F_ERR_NEED_SECRET, l2f_err_set(&err, "--real-handshake needs the key: type it or give --psk-file");
-        if (st == L2F_OK && a->value[OPT_PASSWORD_FILE])
-            st = term_read_secret_file(a->value[OPT_PASSWORD_FILE], c->hs_password, sizeof c->hs_password, &err);
-        else if (st == L2F_OK && (!term_read_secret("Password (not shown): ", c->hs_password,
-                                                    sizeof c->hs_password) ||
-                                  !c->hs_password[0]))
-            st = L2F_ERR_NEED_SECRET,
-            l2f_err_set(&err, "--real-handshake needs the password: type it or give --password-file");
+        else
+            st = read_handshake_secrets(a, "--real-handshake", c->hs_psk, c->hs_password, &err);
         if (st != L2F_OK) {
             session_close(&c->s);
             return fail(c, st, &err);
@@ -681,26 +697,9 @@ static int cmd_handshake(struct cli *c)
         snprintf(state_dir, sizeof state_dir, "%s", c->a->value[OPT_STATE_DIR]);
     else
         plat_default_state_dir(state_dir, sizeof state_dir, &err);
-    /* both secrets before any packet: from files, or typed with echo off */
     char psk[SECRET_MAX] = "", password[SECRET_MAX] = "";
     const char *user = c->a->value[OPT_USER];
-    enum l2f_status st = L2F_OK;
-    if (c->a->value[OPT_PSK_FILE])
-        st = term_read_secret_file(c->a->value[OPT_PSK_FILE], psk, sizeof psk, &err);
-    else if (!term_read_secret("Pre-shared key (not shown): ", psk, sizeof psk) || !psk[0]) {
-        l2f_err_set(&err, "handshake needs the pre-shared key: type it on a terminal or give --psk-file FILE");
-        st = L2F_ERR_NEED_SECRET;
-    }
-    if (st == L2F_OK && user && c->a->value[OPT_PASSWORD_FILE])
-        st = term_read_secret_file(c->a->value[OPT_PASSWORD_FILE], password, sizeof password, &err);
-    else if (st == L2F_OK && user && (!term_read_secret("Password (not shown): ", password, sizeof password) ||
-                                      !password[0])) {
-        l2f_err_set(&err, "--user needs the password: type it on a terminal or give --password-file FILE");
-        st = L2F_ERR_NEED_SECRET;
-    }
-    unsigned waited = 0;
-    if (st == L2F_OK)
-        st = psk_pace_begin(state_dir, &waited, &err); /* the handshake tries the key: paced like a key check */
+    enum l2f_status st = read_handshake_secrets(c->a, "handshake", psk, password, &err);
     if (st != L2F_OK) {
         plat_wipe(psk, sizeof psk);
         plat_wipe(password, sizeof password);
@@ -711,10 +710,9 @@ static int cmd_handshake(struct cli *c)
     struct hs_result r;
     char name[600];
     if (!c->json)
-        printf("Handshake with %s, as a Windows L2TP/IPsec client%s\n", safe(c, host, name, sizeof name),
-               waited ? " (after the pause between key checks)" : "");
-    st = hs_run(&o, c->json ? NULL : print_stage, c, &r, &err);
-    psk_pace_end(state_dir);
+        printf("Handshake with %s, as a Windows L2TP/IPsec client\n", safe(c, host, name, sizeof name));
+    unsigned waited = 0;
+    st = hs_run_paced(state_dir, &o, c->json ? NULL : print_stage, c, &r, &waited, &err);
     plat_wipe(psk, sizeof psk);
     plat_wipe(password, sizeof password);
     if (st != L2F_OK)
@@ -726,6 +724,8 @@ static int cmd_handshake(struct cli *c)
         int prc = print_json_text(text, jst);
         return prc ? prc : rc;
     }
+    if (waited)
+        printf("(It first waited %u ms: attempts with a key are paced apart.)\n", waited);
     if (r.server_auth_count) {
         printf("The server offers, in its order:");
         for (size_t i = 0; i < r.server_auth_count; i++)

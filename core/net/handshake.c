@@ -9,6 +9,7 @@
 #include "net/ikev1.h"
 #include "net/l2tp.h"
 #include "net/mschapv2.h"
+#include "net/pskcheck.h"
 #include "platform.h"
 #include "profile.h"
 
@@ -75,6 +76,17 @@ const char *hs_outcome_id(enum hs_outcome o)
     case HS_NOT_RUN: break;
     }
     return NULL;
+}
+
+enum l2f_status hs_run_paced(const char *state_dir, const struct hs_options *opts, hs_progress_fn progress, void *ctx,
+                             struct hs_result *out, unsigned *waited_ms, struct l2f_err *err)
+{
+    enum l2f_status st = psk_pace_begin(state_dir, waited_ms, err);
+    if (st != L2F_OK)
+        return st;
+    st = hs_run(opts, progress, ctx, out, err);
+    psk_pace_end(state_dir);
+    return st;
 }
 
 bool hs_all_ok(const struct hs_result *r)

@@ -73,6 +73,12 @@ void hs_run_inside(const struct hs_options *opts, const struct hs_link *link, hs
 enum l2f_status hs_run(const struct hs_options *opts, hs_progress_fn progress, void *ctx, struct hs_result *out,
                        struct l2f_err *err);
 
+/* hs_run as a key check is run, since it tries the key: one at a time, after
+ * the pause since the last one (state_dir holds the lock and the time;
+ * *waited_ms says how long it waited). */
+enum l2f_status hs_run_paced(const char *state_dir, const struct hs_options *opts, hs_progress_fn progress, void *ctx,
+                             struct hs_result *out, unsigned *waited_ms, struct l2f_err *err);
+
 /* True when every stage is HS_OK. */
 bool hs_all_ok(const struct hs_result *r);
 

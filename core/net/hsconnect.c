@@ -115,9 +115,16 @@ enum l2f_status hs_connect_start(struct hs_connect **out, const struct hs_option
                                  struct l2f_err *err)
 {
     *out = NULL;
+    /* it tries the key like a key check: paced, and held until the run ends */
+    unsigned waited;
+    enum l2f_status st = psk_pace_begin(pace_dir, &waited, err);
+    if (st != L2F_OK)
+        return st;
     struct hs_connect *c = calloc(1, sizeof *c);
-    if (!c)
+    if (!c) {
+        psk_pace_end(pace_dir);
         return L2F_ERR_NOMEM;
+    }
     snprintf(c->host, sizeof c->host, "%s", opts->host);
     snprintf(c->pace_dir, sizeof c->pace_dir, "%s", pace_dir ? pace_dir : "");
     snprintf(c->psk, sizeof c->psk, "%s", opts->psk ? opts->psk : "");
@@ -133,6 +140,7 @@ enum l2f_status hs_connect_start(struct hs_connect **out, const struct hs_option
     if (!c->thread) {
         plat_wipe(c, sizeof *c);
         free(c);
+        psk_pace_end(pace_dir);
         l2f_err_set(err, "cannot start the handshake's thread");
         return L2F_ERR_BACKEND;
     }

@@ -13,9 +13,9 @@
 
 struct hs_connect;
 
-/* Starts the run; opts' strings are copied. The run tries the key, so the
- * caller has begun the pacing of key checks in pace_dir (psk_pace_begin); the
- * run ends it when it is over, holding the lock meanwhile. */
+/* Starts the run; opts' strings are copied. The run tries the key, so it is
+ * paced like a key check in pace_dir: this waits out the pause (or fails when
+ * another check holds the lock) and the run holds the lock until it is over. */
 enum l2f_status hs_connect_start(struct hs_connect **out, const struct hs_options *opts, const char *pace_dir,
                                  struct l2f_err *err);
 /* The next event, if one is ready; CONNECT_DONE comes last. */

@@ -127,8 +127,6 @@ enum l2f_status psk_check(const char *host, uint16_t port, const char *psk, unsi
  * on the thread it runs on */
 static _Atomic uint64_t last_in_process;
 
-
-
 enum l2f_status psk_pace_begin(const char *state_dir, unsigned *waited_ms, struct l2f_err *err)
 {
     char lock[PLAT_PATH_MAX + 32], last[PLAT_PATH_MAX + 32];

@@ -190,6 +190,34 @@ static void lf_file_without_final_eol(void **state)
     free(data);
 }
 
+/* Adds key (with 512) to the section of data, parses the result, removes the
+ * key again: the bytes must be data's. With kept_key, that key must still read
+ * kept_value in the edited file. */
+static void assert_add_then_remove_is_identity(const char *data, size_t len, int section, const char *key,
+                                               const char *kept_key, const char *kept_value)
+{
+    struct pbk p, q;
+    struct l2f_err err;
+    char *added, *back;
+    size_t added_len, back_len;
+    assert_int_equal(pbk_parse(data, len, "before", &p, &err), L2F_OK);
+    assert_int_equal(pbk_set(&p, section, key, "512", &added, &added_len, &err), L2F_OK);
+    assert_true(added_len > len);
+    assert_int_equal(pbk_parse(added, added_len, "added", &q, &err), L2F_OK);
+    if (kept_key) {
+        char v[64];
+        assert_true(pbk_get(&q, section, kept_key, false, v, sizeof v));
+        assert_string_equal(v, kept_value);
+    }
+    assert_int_equal(pbk_remove(&q, section, key, &back, &back_len), L2F_OK);
+    assert_int_equal(back_len, len);
+    assert_memory_equal(back, data, len);
+    free(back);
+    pbk_free(&q);
+    free(added);
+    pbk_free(&p);
+}
+
 /* Undo of a fix that added a key: adding any key an entry lacks, then
  * removing it from the edited file, gives every sample back byte for byte
  * (CRLF, LF, a BOM, devices after the keys, a last line without an ending). */
@@ -207,21 +235,11 @@ static void remove_inverts_an_added_key(void **state)
         assert_int_equal(pbk_parse(data, len, samples[s], &p, &err), L2F_OK);
         for (size_t sec = 0; sec < p.nsections; sec++)
             for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
-                char v[64];
+                char v[64], *back;
+                size_t back_len;
                 if (pbk_get(&p, (int)sec, keys[k], false, v, sizeof v))
                     continue;
-                char *added, *back;
-                size_t added_len, back_len;
-                assert_int_equal(pbk_set(&p, (int)sec, keys[k], "512", &added, &added_len, &err), L2F_OK);
-                assert_true(added_len > len);
-                struct pbk q;
-                assert_int_equal(pbk_parse(added, added_len, "added", &q, &err), L2F_OK);
-                assert_int_equal(pbk_remove(&q, (int)sec, keys[k], &back, &back_len), L2F_OK);
-                assert_int_equal(back_len, len);
-                assert_memory_equal(back, data, len);
-                free(back);
-                pbk_free(&q);
-                free(added);
+                assert_add_then_remove_is_identity(data, len, (int)sec, keys[k], NULL, NULL);
                 /* nothing to remove: the file as it was */
                 assert_int_equal(pbk_remove(&p, (int)sec, keys[k], &back, &back_len), L2F_OK);
                 assert_int_equal(back_len, len);
@@ -235,36 +253,11 @@ static void remove_inverts_an_added_key(void **state)
     assert_true(rounds >= 10);
     /* a bare last entry, without an ending: the ending added before the key goes too */
     static const char bare[] = "[A]\n[B]";
-    struct pbk p, q;
-    struct l2f_err err;
-    char *added, *back;
-    size_t added_len, back_len;
-    assert_int_equal(pbk_parse(bare, strlen(bare), "bare", &p, &err), L2F_OK);
-    assert_int_equal(pbk_set(&p, 1, "VpnStrategy", "3", &added, &added_len, &err), L2F_OK);
-    assert_int_equal(pbk_parse(added, added_len, "added", &q, &err), L2F_OK);
-    assert_int_equal(pbk_remove(&q, 1, "VpnStrategy", &back, &back_len), L2F_OK);
-    assert_int_equal(back_len, strlen(bare));
-    assert_memory_equal(back, bare, back_len);
-    free(back);
-    pbk_free(&q);
-    free(added);
-    pbk_free(&p);
+    assert_add_then_remove_is_identity(bare, strlen(bare), 1, "VpnStrategy", NULL, NULL);
     /* a last line ending in a lone CR (found by fuzz_pbk): the CR stays in its
      * value instead of joining the new line's LF into a CRLF */
     static const char lone_cr[] = "[A]\nK=v\r";
-    char v[8];
-    assert_int_equal(pbk_parse(lone_cr, strlen(lone_cr), "cr", &p, &err), L2F_OK);
-    assert_int_equal(pbk_set(&p, 0, "VpnStrategy", "3", &added, &added_len, &err), L2F_OK);
-    assert_int_equal(pbk_parse(added, added_len, "added", &q, &err), L2F_OK);
-    assert_true(pbk_get(&q, 0, "K", false, v, sizeof v));
-    assert_string_equal(v, "v\r");
-    assert_int_equal(pbk_remove(&q, 0, "VpnStrategy", &back, &back_len), L2F_OK);
-    assert_int_equal(back_len, strlen(lone_cr));
-    assert_memory_equal(back, lone_cr, back_len);
-    free(back);
-    pbk_free(&q);
-    free(added);
-    pbk_free(&p);
+    assert_add_then_remove_is_identity(lone_cr, strlen(lone_cr), 0, "VpnStrategy", "K", "v\r");
 }
 
 static void bad_input(void **state)
