@@ -115,7 +115,8 @@ struct ike_sa {
     size_t dh_len;
     uint8_t ni[256], nr[OUR_NONCE_LEN];
     size_t ni_len;
-    uint8_t skeyid[IKEC_MAX_HASH], skeyid_d[IKEC_MAX_HASH], skeyid_a[IKEC_MAX_HASH], skeyid_e[IKEC_MAX_HASH];
+    uint8_t skeyid[IKEC_MAX_HASH], skeyid_d[IKEC_MAX_HASH], skeyid_a[IKEC_MAX_HASH],
+        skeyid_e[IKEC_MAX_HASH];
     uint8_t key[64];
     size_t hash_len, key_len, block;
     uint8_t iv[IKEC_MAX_BLOCK];      /* phase 1: the CBC chain so far */
@@ -131,8 +132,10 @@ struct ike_sa {
 };
 
 struct counts {
-    unsigned packets, ike, ikev2, mm1, mm3, mm5_ok, mm5_bad, qm1, qm1_bad, qm3_ok, qm3_bad, informational;
-    unsigned esp_in, esp_bad, l2tp_control, l2tp_zlb, l2tp_data, sccrp_sent, lcp_conf_req, lcp_nak, lcp_other;
+    unsigned packets, ike, ikev2, mm1, mm3, mm5_ok, mm5_bad, qm1, qm1_bad, qm3_ok, qm3_bad,
+        informational;
+    unsigned esp_in, esp_bad, l2tp_control, l2tp_zlb, l2tp_data, sccrp_sent, lcp_conf_req, lcp_nak,
+        lcp_other;
     uint64_t first_lcp_ms, last_lcp_ms;
 };
 
@@ -173,7 +176,8 @@ static void on_signal(int sig)
 #if defined(__GNUC__)
 __attribute__((format(printf, 1, 2)))
 #endif
-static void note(const char *fmt, ...)
+static void
+note(const char *fmt, ...)
 {
     if (g.log_lines++ >= MAX_LOG_LINES)
         return; /* a flooding client must not flood the log */
@@ -254,8 +258,8 @@ static void payload(struct out *o, unsigned next, const uint8_t *body, size_t le
     end_payload(o, at);
 }
 
-static void ike_header(struct out *o, const struct ike_sa *sa, unsigned next, unsigned exchange, unsigned flags,
-                       uint32_t mid)
+static void ike_header(struct out *o, const struct ike_sa *sa, unsigned next, unsigned exchange,
+                       unsigned flags, uint32_t mid)
 {
     put(o, sa->icky, 8);
     put(o, sa->rcky, 8);
@@ -274,7 +278,8 @@ static bool open_socket(int *fd, uint16_t port)
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port), .sin_addr = g.address};
     *fd = socket(AF_INET, SOCK_DGRAM, 0);
     if (*fd < 0 || bind(*fd, (struct sockaddr *)&a, sizeof a) != 0) {
-        fprintf(stderr, "hostile: cannot bind UDP %s:%u: %s\n", inet_ntoa(g.address), port, strerror(errno));
+        fprintf(stderr, "hostile: cannot bind UDP %s:%u: %s\n", inet_ntoa(g.address), port,
+                strerror(errno));
         return false;
     }
     return true;
@@ -318,7 +323,8 @@ static void resend_ike(const struct ike_sa *sa)
 
 /* Encrypts plain (zero-padded to the block) after the 28-byte header in o;
  * iv is the chain's last block and becomes the last block sent. */
-static void seal_into(struct ike_sa *sa, struct out *o, const uint8_t *plain, size_t len, uint8_t *iv)
+static void seal_into(struct ike_sa *sa, struct out *o, const uint8_t *plain, size_t len,
+                      uint8_t *iv)
 {
     uint8_t padded[IKE_MAX_PACKET] = {0};
     size_t plen = (len + sa->block - 1) / sa->block * sa->block;
@@ -336,7 +342,8 @@ static void seal_into(struct ike_sa *sa, struct out *o, const uint8_t *plain, si
 }
 
 /* Decrypts a protected message's body into dec; iv becomes its last cipher block. */
-static bool unseal(struct ike_sa *sa, const uint8_t *in, size_t len, uint8_t *iv, uint8_t *dec, size_t *dlen)
+static bool unseal(struct ike_sa *sa, const uint8_t *in, size_t len, uint8_t *iv, uint8_t *dec,
+                   size_t *dlen)
 {
     size_t clen = len - IKE_HEADER_LEN;
     if (len <= IKE_HEADER_LEN || clen % sa->block || clen > IKE_MAX_PACKET)
@@ -349,7 +356,8 @@ static bool unseal(struct ike_sa *sa, const uint8_t *in, size_t len, uint8_t *iv
 }
 
 /* HASH_I (initiator) or HASH_R: prf(SKEYID, g^x1 | g^x2 | CKY-1 | CKY-2 | SAi_b | ID_b) */
-static bool auth_hash(const struct ike_sa *sa, bool initiator, const uint8_t *id, size_t id_len, uint8_t *out)
+static bool auth_hash(const struct ike_sa *sa, bool initiator, const uint8_t *id, size_t id_len,
+                      uint8_t *out)
 {
     uint8_t buf[2 * IKEC_MAX_DH + 16 + sizeof sa->sai_b + 64];
     struct out o = {buf, sizeof buf, 0, false};
@@ -365,8 +373,8 @@ static bool auth_hash(const struct ike_sa *sa, bool initiator, const uint8_t *id
 }
 
 /* prf(SKEYID_a, [0 |] M-ID | prefix | rest): Quick Mode's HASH(1), (2) and (3). */
-static bool qm_hash(const struct ike_sa *sa, bool zero, uint32_t mid, const uint8_t *prefix, size_t prefix_len,
-                    const uint8_t *rest, size_t rest_len, uint8_t *out)
+static bool qm_hash(const struct ike_sa *sa, bool zero, uint32_t mid, const uint8_t *prefix,
+                    size_t prefix_len, const uint8_t *rest, size_t rest_len, uint8_t *out)
 {
     uint8_t buf[1 + 4 + 256 + MAX_LONG_NONCE + IKE_MAX_PACKET];
     struct out o = {buf, sizeof buf, 0, false};
@@ -415,12 +423,23 @@ static size_t parse_offer(const uint8_t *b, size_t len, struct offer *out)
                 continue;
             }
             switch (type & 0x7fff) {
-            case ATTR_ENC: o->t.enc = (uint16_t)value; break;
-            case ATTR_KEY_LENGTH: o->t.key_bits = (uint16_t)value; break;
-            case ATTR_HASH: o->t.hash = (uint16_t)value; break;
-            case ATTR_AUTH: o->t.auth = (uint16_t)value; break;
-            case ATTR_GROUP: o->t.group = (uint16_t)value; break;
-            default: break;
+            case ATTR_ENC:
+                o->t.enc = (uint16_t)value;
+                break;
+            case ATTR_KEY_LENGTH:
+                o->t.key_bits = (uint16_t)value;
+                break;
+            case ATTR_HASH:
+                o->t.hash = (uint16_t)value;
+                break;
+            case ATTR_AUTH:
+                o->t.auth = (uint16_t)value;
+                break;
+            case ATTR_GROUP:
+                o->t.group = (uint16_t)value;
+                break;
+            default:
+                break;
             }
             a += 4;
         }
@@ -545,7 +564,8 @@ static void on_mm1(const uint8_t *in, size_t len, const struct sockaddr_in *from
 }
 
 /* KE, nonce and the keys, from MM3's KE and nonce (RFC 2409 5). */
-static bool derive_phase1(struct ike_sa *sa, const struct ike_payload *ke, const struct ike_payload *nonce)
+static bool derive_phase1(struct ike_sa *sa, const struct ike_payload *ke,
+                          const struct ike_payload *nonce)
 {
     sa->dh_len = ikec_dh_len(sa->t.group);
     sa->hash_len = ikec_hash_len(sa->t.hash);
@@ -558,10 +578,10 @@ static bool derive_phase1(struct ike_sa *sa, const struct ike_payload *ke, const
     sa->ni_len = nonce->len;
     return ikec_dh_keypair(sa->t.group, &sa->dh, sa->gxr) && plat_random(sa->nr, sizeof sa->nr) &&
            ikec_dh_shared(sa->t.group, sa->dh, sa->gxi, sa->gxy) &&
-           ikek_skeyid_psk(sa->t.hash, (const uint8_t *)g.psk, strlen(g.psk), sa->ni, sa->ni_len, sa->nr,
-                           sizeof sa->nr, sa->skeyid) &&
-           ikek_skeyid_children(sa->t.hash, sa->skeyid, sa->gxy, ikec_dh_secret_len(sa->t.group), sa->icky,
-                                sa->rcky, sa->skeyid_d, sa->skeyid_a, sa->skeyid_e) &&
+           ikek_skeyid_psk(sa->t.hash, (const uint8_t *)g.psk, strlen(g.psk), sa->ni, sa->ni_len,
+                           sa->nr, sizeof sa->nr, sa->skeyid) &&
+           ikek_skeyid_children(sa->t.hash, sa->skeyid, sa->gxy, ikec_dh_secret_len(sa->t.group),
+                                sa->icky, sa->rcky, sa->skeyid_d, sa->skeyid_a, sa->skeyid_e) &&
            ikek_cipher_key(sa->t.hash, sa->skeyid_e, sa->key_len, sa->key) &&
            ikek_phase1_iv(sa->t.hash, sa->gxi, sa->dh_len, sa->gxr, sa->dh_len, sa->block, sa->iv);
 }
@@ -597,7 +617,8 @@ static void on_mm3(struct ike_sa *sa, const uint8_t *in, size_t len)
 
 static void send_mm6(struct ike_sa *sa)
 {
-    uint8_t id[8] = {1, 17, IKE_PORT >> 8, IKE_PORT & 0xff}, hash_r[IKEC_MAX_HASH], plain[128], buf[IKE_MAX_PACKET];
+    uint8_t id[8] = {1, 17, IKE_PORT >> 8, IKE_PORT & 0xff}, hash_r[IKEC_MAX_HASH], plain[128],
+            buf[IKE_MAX_PACKET];
     memcpy(id + 4, &g.address.s_addr, 4);
     if (!auth_hash(sa, false, id, sizeof id, hash_r))
         return note("hash failed");
@@ -620,7 +641,8 @@ static void on_mm5(struct ike_sa *sa, const uint8_t *in, size_t len)
         return note("MM5 does not decrypt: the client's key differs");
     }
     const struct ike_payload *id = ike_find(pl, n, PL_ID), *hash = ike_find(pl, n, PL_HASH);
-    if (!id || !hash || hash->len != sa->hash_len || !auth_hash(sa, true, id->body, id->len, want) ||
+    if (!id || !hash || hash->len != sa->hash_len ||
+        !auth_hash(sa, true, id->body, id->len, want) ||
         memcmp(want, hash->body, sa->hash_len) != 0) {
         g.n.mm5_bad++;
         return note("MM5: HASH_I does not verify");
@@ -673,7 +695,8 @@ static bool choose_esp(struct ike_sa *sa, const uint8_t *b, size_t len, struct e
             c->auth = type == QM_AUTH ? value : c->auth;
             c->key_bits = type == QM_KEY_LENGTH ? value : c->key_bits;
         }
-        if (g.mode == UNOFFERED_ESP) { /* the offer's encapsulation, with a cipher and MAC never offered */
+        if (g.mode ==
+            UNOFFERED_ESP) { /* the offer's encapsulation, with a cipher and MAC never offered */
             c->id = ESP_DES;
             c->auth = AUTH_HMAC_MD5;
             c->key_bits = 0;
@@ -717,7 +740,8 @@ static void send_qm2(struct ike_sa *sa, const struct esp_choice *c, const struct
         payload(&b, PL_ID, idci->body, idci->len);
         payload(&b, 0, idcr->body, idcr->len);
     }
-    if (b.full || !qm_hash(sa, false, sa->qm_mid, sa->qm_ni, sa->qm_ni_len, body + rest, b.n - rest, hash))
+    if (b.full ||
+        !qm_hash(sa, false, sa->qm_mid, sa->qm_ni, sa->qm_ni_len, body + rest, b.n - rest, hash))
         return note("Quick Mode message 2 does not fit");
     memcpy(body + 4, hash, sa->hash_len);
     ike_header(&o, sa, PL_HASH, EX_QUICK, FLAG_ENCRYPTED, sa->qm_mid);
@@ -726,13 +750,14 @@ static void send_qm2(struct ike_sa *sa, const struct esp_choice *c, const struct
     send_ike(sa, &o);
 }
 
-/* Decrypts a Quick Mode message and checks that HASH comes first; rest spans the payloads after it. */
+/* Decrypts a Quick Mode message and checks that HASH comes first; rest spans the payloads after it.
+ */
 static bool qm_open(struct ike_sa *sa, const uint8_t *in, size_t len, uint8_t *iv, uint8_t *dec,
                     struct ike_payload *pl, size_t *n)
 {
     size_t dlen;
-    return unseal(sa, in, len, iv, dec, &dlen) && ike_walk(dec, dlen, in[16], pl, MAX_PL, n) && *n >= 1 &&
-           pl[0].type == PL_HASH && pl[0].len == sa->hash_len;
+    return unseal(sa, in, len, iv, dec, &dlen) && ike_walk(dec, dlen, in[16], pl, MAX_PL, n) &&
+           *n >= 1 && pl[0].type == PL_HASH && pl[0].len == sa->hash_len;
 }
 
 static void on_qm1(struct ike_sa *sa, const uint8_t *in, size_t len)
@@ -742,14 +767,15 @@ static void on_qm1(struct ike_sa *sa, const uint8_t *in, size_t len)
     size_t n;
     uint32_t mid = be32_get(in + 20);
     g.n.qm1++;
-    if (!ikek_message_iv(sa->t.hash, sa->p1_last, sa->block, mid, iv) || !qm_open(sa, in, len, iv, dec, pl, &n) ||
-        n < 3) {
+    if (!ikek_message_iv(sa->t.hash, sa->p1_last, sa->block, mid, iv) ||
+        !qm_open(sa, in, len, iv, dec, pl, &n) || n < 3) {
         g.n.qm1_bad++;
         return note("Quick Mode message 1 does not decrypt");
     }
     const uint8_t *rest = pl[1].body - 4;
     size_t rest_len = (size_t)(pl[n - 1].body + pl[n - 1].len - rest);
-    if (!qm_hash(sa, false, mid, NULL, 0, rest, rest_len, want) || memcmp(want, pl[0].body, sa->hash_len) != 0) {
+    if (!qm_hash(sa, false, mid, NULL, 0, rest, rest_len, want) ||
+        memcmp(want, pl[0].body, sa->hash_len) != 0) {
         g.n.qm1_bad++;
         return note("Quick Mode message 1: HASH(1) does not verify");
     }
@@ -774,7 +800,8 @@ static void on_qm1(struct ike_sa *sa, const uint8_t *in, size_t len)
     sa->esp_bits = (uint16_t)c.key_bits;
     send_qm2(sa, &c, idci, idcr, iv);
     sa->stage = QM2_SENT;
-    note("Quick Mode message 1: HASH(1) verified; message 2 sent with ESP transform %u, auth %u, a %zu-byte Nr",
+    note("Quick Mode message 1: HASH(1) verified; message 2 sent with ESP transform %u, auth %u, a "
+         "%zu-byte Nr",
          c.id, c.auth, sa->qm_nr_len);
 }
 
@@ -788,12 +815,12 @@ static bool esp_keys(struct ike_sa *sa)
               esp_sa_setup(&g.esp_out, sa->esp_enc, sa->esp_bits, IKE_HASH_SHA1);
     memcpy(g.esp_in.spi, sa->our_spi, 4);
     memcpy(g.esp_out.spi, sa->peer_spi, 4);
-    ok = ok && ikek_keymat(sa->t.hash, sa->skeyid_d, PROTO_ESP, sa->our_spi, sa->qm_ni, sa->qm_ni_len, sa->qm_nr,
-                           sa->qm_nr_len, km, esp_keymat_len(&g.esp_in));
+    ok = ok && ikek_keymat(sa->t.hash, sa->skeyid_d, PROTO_ESP, sa->our_spi, sa->qm_ni,
+                           sa->qm_ni_len, sa->qm_nr, sa->qm_nr_len, km, esp_keymat_len(&g.esp_in));
     if (ok)
         esp_sa_keys(&g.esp_in, km);
-    ok = ok && ikek_keymat(sa->t.hash, sa->skeyid_d, PROTO_ESP, sa->peer_spi, sa->qm_ni, sa->qm_ni_len, sa->qm_nr,
-                           sa->qm_nr_len, km, esp_keymat_len(&g.esp_out));
+    ok = ok && ikek_keymat(sa->t.hash, sa->skeyid_d, PROTO_ESP, sa->peer_spi, sa->qm_ni,
+                           sa->qm_ni_len, sa->qm_nr, sa->qm_nr_len, km, esp_keymat_len(&g.esp_out));
     if (ok)
         esp_sa_keys(&g.esp_out, km);
     plat_wipe(km, sizeof km);
@@ -815,16 +842,18 @@ static void on_qm3(struct ike_sa *sa, const uint8_t *in, size_t len)
     }
     g.n.qm3_ok++;
     if (g.mode == UNOFFERED_ESP)
-        return note("Quick Mode message 3: HASH(3) verified, yet the client took an ESP transform it never offered");
+        return note("Quick Mode message 3: HASH(3) verified, yet the client took an ESP transform "
+                    "it never offered");
     if (!esp_keys(sa))
         return note("KEYMAT failed");
     sa->stage = PHASE2_UP;
     g.esp_up = true;
     g.esp_peer = sa->from;
     g.l2tp.up = false;
-    note("Quick Mode message 3: HASH(3) verified; ESP up, SPIs %02x%02x%02x%02x in, %02x%02x%02x%02x out",
-         sa->our_spi[0], sa->our_spi[1], sa->our_spi[2], sa->our_spi[3], sa->peer_spi[0], sa->peer_spi[1],
-         sa->peer_spi[2], sa->peer_spi[3]);
+    note("Quick Mode message 3: HASH(3) verified; ESP up, SPIs %02x%02x%02x%02x in, "
+         "%02x%02x%02x%02x out",
+         sa->our_spi[0], sa->our_spi[1], sa->our_spi[2], sa->our_spi[3], sa->peer_spi[0],
+         sa->peer_spi[1], sa->peer_spi[2], sa->peer_spi[3]);
 }
 
 /* ---- IKE dispatch ---- */
@@ -908,7 +937,9 @@ static void send_control(uint8_t *buf, size_t len, bool zlb)
 static void send_zlb(void)
 {
     uint8_t buf[16];
-    send_control(buf, l2tp_finish(buf, l2tp_begin_control(buf, sizeof buf, L2TP_ZLB, g.l2tp.peer_tunnel, 0, 0, 0)),
+    send_control(buf,
+                 l2tp_finish(buf, l2tp_begin_control(buf, sizeof buf, L2TP_ZLB, g.l2tp.peer_tunnel,
+                                                     0, 0, 0)),
                  true);
 }
 
@@ -941,7 +972,8 @@ static void send_icrp(const struct l2tp_control *c)
     uint8_t buf[64];
     if (!l2tp_avp_u16(c, L2TP_AVP_ASSIGNED_SESSION_ID, &g.l2tp.peer_session))
         return note("ICRQ without an assigned session id");
-    size_t n = l2tp_begin_control(buf, sizeof buf, L2TP_ICRP, g.l2tp.peer_tunnel, g.l2tp.peer_session, 0, 0);
+    size_t n = l2tp_begin_control(buf, sizeof buf, L2TP_ICRP, g.l2tp.peer_tunnel,
+                                  g.l2tp.peer_session, 0, 0);
     n = l2tp_put_avp_u16(buf, n, sizeof buf, L2TP_AVP_ASSIGNED_SESSION_ID, OUR_SESSION);
     send_control(buf, l2tp_finish(buf, n), false);
 }
@@ -1008,8 +1040,8 @@ static void on_l2tp(const uint8_t *p, size_t len)
     if (h.control)
         return on_l2tp_control(&h);
     g.n.l2tp_data++;
-    if (h.tunnel == OUR_TUNNEL && h.session == OUR_SESSION && ppp_parse(h.payload, h.payload_len, &pp) &&
-        pp.protocol == PPP_LCP)
+    if (h.tunnel == OUR_TUNNEL && h.session == OUR_SESSION &&
+        ppp_parse(h.payload, h.payload_len, &pp) && pp.protocol == PPP_LCP)
         on_lcp(&pp);
 }
 
@@ -1025,7 +1057,8 @@ static void on_esp(const uint8_t *pkt, size_t len)
     }
     enum esp_open_result r = esp_open(&g.esp_in, pkt, len, plain, sizeof plain, &plen, &next);
     if (r != ESP_OPEN_OK || next != ESP_NEXT_UDP ||
-        !esp_udp_unwrap(plain, plen, &sport, &dport, &payload_p, &payload_len) || dport != L2TP_PORT) {
+        !esp_udp_unwrap(plain, plen, &sport, &dport, &payload_p, &payload_len) ||
+        dport != L2TP_PORT) {
         g.n.esp_bad++;
         return note("ESP dropped: %s", r == ESP_OPEN_OK ? "not L2TP" : esp_open_result_name(r));
     }
@@ -1061,7 +1094,8 @@ static void flood_tick(void)
 static void serve(unsigned max_seconds, unsigned max_packets)
 {
     uint64_t end = g.start + (uint64_t)max_seconds * 1000;
-    struct pollfd fds[2] = {{.fd = g.sock[0], .events = POLLIN}, {.fd = g.sock[1], .events = POLLIN}};
+    struct pollfd fds[2] = {{.fd = g.sock[0], .events = POLLIN},
+                            {.fd = g.sock[1], .events = POLLIN}};
     while (!stop_now && plat_monotonic_ms() < end && g.n.packets < max_packets) {
         if (poll(fds, 2, 10) < 0 && errno != EINTR)
             break;
@@ -1083,14 +1117,18 @@ static void serve(unsigned max_seconds, unsigned max_packets)
 
 static void summary(void)
 {
-    static const char *const names[] = {"unoffered-transform", "long-nonce", "unoffered-esp", "nak-lcp", "flood-l2tp"};
+    static const char *const names[] = {"unoffered-transform", "long-nonce", "unoffered-esp",
+                                        "nak-lcp", "flood-l2tp"};
     const struct counts *n = &g.n;
-    printf("hostile: mode=%s packets=%u ike=%u ikev2=%u mm1=%u mm3=%u mm5_ok=%u mm5_bad=%u qm1=%u qm1_bad=%u "
-           "qm3_ok=%u qm3_bad=%u informational=%u esp_in=%u esp_bad=%u l2tp_control=%u l2tp_zlb=%u l2tp_data=%u "
+    printf("hostile: mode=%s packets=%u ike=%u ikev2=%u mm1=%u mm3=%u mm5_ok=%u mm5_bad=%u qm1=%u "
+           "qm1_bad=%u "
+           "qm3_ok=%u qm3_bad=%u informational=%u esp_in=%u esp_bad=%u l2tp_control=%u l2tp_zlb=%u "
+           "l2tp_data=%u "
            "sccrp_sent=%u lcp_conf_req=%u lcp_nak=%u lcp_other=%u lcp_span_ms=%llu\n",
-           names[g.mode], n->packets, n->ike, n->ikev2, n->mm1, n->mm3, n->mm5_ok, n->mm5_bad, n->qm1, n->qm1_bad,
-           n->qm3_ok, n->qm3_bad, n->informational, n->esp_in, n->esp_bad, n->l2tp_control, n->l2tp_zlb,
-           n->l2tp_data, n->sccrp_sent, n->lcp_conf_req, n->lcp_nak, n->lcp_other,
+           names[g.mode], n->packets, n->ike, n->ikev2, n->mm1, n->mm3, n->mm5_ok, n->mm5_bad,
+           n->qm1, n->qm1_bad, n->qm3_ok, n->qm3_bad, n->informational, n->esp_in, n->esp_bad,
+           n->l2tp_control, n->l2tp_zlb, n->l2tp_data, n->sccrp_sent, n->lcp_conf_req, n->lcp_nak,
+           n->lcp_other,
            (unsigned long long)(n->lcp_conf_req ? n->last_lcp_ms - n->first_lcp_ms : 0));
     fflush(stdout);
 }
@@ -1146,7 +1184,8 @@ static long number(const char *s, long min, long max)
 
 static int usage(void)
 {
-    fprintf(stderr, "usage: hostile_responder unoffered-transform|long-nonce=N|unoffered-esp|nak-lcp|flood-l2tp "
+    fprintf(stderr, "usage: hostile_responder "
+                    "unoffered-transform|long-nonce=N|unoffered-esp|nak-lcp|flood-l2tp "
                     "--address IPV4 --psk-file FILE [--max-seconds 1-300] [--max-packets N]\n");
     return 2;
 }
@@ -1162,16 +1201,19 @@ int main(int argc, char **argv)
             continue;
         if (strcmp(argv[i], "--psk-file") == 0)
             psk_file = argv[i + 1];
-        else if (strcmp(argv[i], "--max-seconds") == 0 && (max_seconds = number(argv[i + 1], 1, 300)) > 0)
+        else if (strcmp(argv[i], "--max-seconds") == 0 &&
+                 (max_seconds = number(argv[i + 1], 1, 300)) > 0)
             continue;
-        else if (strcmp(argv[i], "--max-packets") == 0 && (max_packets = number(argv[i + 1], 1, 10000000)) > 0)
+        else if (strcmp(argv[i], "--max-packets") == 0 &&
+                 (max_packets = number(argv[i + 1], 1, 10000000)) > 0)
             continue;
         else
             return usage();
     }
     if (argc % 2 != 0 || !psk_file || !g.address.s_addr || !read_psk(psk_file))
         return usage();
-    if (!ikec_available() || !open_socket(&g.sock[0], IKE_PORT) || !open_socket(&g.sock[1], NATT_PORT))
+    if (!ikec_available() || !open_socket(&g.sock[0], IKE_PORT) ||
+        !open_socket(&g.sock[1], NATT_PORT))
         return 1;
     struct sigaction sa = {.sa_handler = on_signal};
     sigaction(SIGTERM, &sa, NULL);
