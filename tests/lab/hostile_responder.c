@@ -2,7 +2,8 @@
  * a pre-shared key (RFC 2409 Main and Quick Mode, NAT-T per RFC 3947 on 4500),
  * ESP in UDP (RFC 3948), then L2TP (RFC 2661) and PPP's LCP (RFC 1661), each
  * honest except for the one thing its mode gets wrong:
- *   unoffered-transform  MM2 chooses DES / MD5 / MODP 768 (group 1), never offered
+ *   unoffered-transform  MM2 chooses DES / MD5 / MODP 768 (group 1), never offered;
+ *                        MM3 is not answered (ikecrypto has none of the three)
  *   long-nonce=N         Quick Mode message 2 carries an N-byte Nr, correctly hashed
  *   unoffered-esp        Quick Mode chooses ESP_DES with HMAC-MD5, never offered
  *   nak-lcp              every LCP Configure-Request gets a Nak asking for MRU 1500,
@@ -878,7 +879,7 @@ static void on_ike(const uint8_t *in, size_t len, const struct sockaddr_in *from
 {
     static const uint8_t zero[8] = {0};
     g.n.ike++;
-    if (len < IKE_HEADER_LEN || be32_get(in + 24) != len)
+    if (len < IKE_HEADER_LEN || len > IKE_MAX_PACKET || be32_get(in + 24) != len)
         return note("an IKE message whose length is wrong");
     if (in[17] >> 4 == 2)
         return answer_ikev2(in, from);
@@ -1006,7 +1007,10 @@ static void on_l2tp_control(const struct l2tp_header *h)
         g.l2tp.up = false;
 }
 
-/* LCP: the Nak that never ends (nak-lcp); other modes only count. */
+/* LCP: the Nak that never ends (nak-lcp); other modes only count. The Nak asks
+ * for the same MRU whatever the request says (none, or that very MRU), as a
+ * server that demands its own setting without reading the request: nothing
+ * the client changes satisfies it, so only the client's Max-Failure ends it. */
 static void on_lcp(const struct ppp_packet *p)
 {
     if (p->code != PPP_CONF_REQ) {
