@@ -15,6 +15,9 @@
 #define IKE_HEADER_LEN 28
 #define IKE_MAX_PACKET 4096
 #define IKE_NATT_MARKER_LEN 4 /* the non-ESP marker on UDP 4500 (RFC 3948) */
+/* An IKEv1 nonce is 8 to 256 bytes long (RFC 2409 5). */
+#define IKE_NONCE_MIN 8
+#define IKE_NONCE_MAX 256
 
 /* IKEv1 attribute values (RFC 2409 appendix A). */
 #define IKE_ENC_3DES 5

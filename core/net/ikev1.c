@@ -9,6 +9,7 @@
 #include "net/ike.h"
 #include "net/ikecrypto.h"
 #include "net/ikekeys.h"
+#include "net/ikev1_internal.h"
 #include "net/l2tp.h"
 #include "net/udp.h"
 #include "platform.h"
@@ -47,7 +48,7 @@
 #define NOTIFY_R_U_THERE 36136
 #define NOTIFY_R_U_THERE_ACK 36137
 
-#define NONCE_LEN 32
+#define NONCE_LEN IKEV1_NONCE_LEN
 #define MAX_PAYLOADS 16
 #define SPI_LEN 4
 #define MM4_REPEATS_MEAN_REJECTED 2
@@ -105,7 +106,7 @@ struct ikev1 {
     uint8_t gxr_padded[IKEC_MAX_DH]; /* for the DH: a MODP value sent short, left-padded */
     size_t gxr_len;                  /* g^xr as it came: the hashes use it so */
     size_t dh_len, secret_len;
-    uint8_t ni[NONCE_LEN], nr[256];
+    uint8_t ni[NONCE_LEN], nr[IKE_NONCE_MAX];
     size_t nr_len;
     uint8_t skeyid[IKEC_MAX_HASH], skeyid_d[IKEC_MAX_HASH], skeyid_a[IKEC_MAX_HASH], skeyid_e[IKEC_MAX_HASH];
     size_t hash_len;
@@ -504,7 +505,7 @@ void ikev1_main_mode(struct ikev1 *s, const char *psk, struct ikev1_phase1 *r)
      * hashes, left-padded for the arithmetic. ECP points have one length. */
     bool modp = ikec_dh_secret_len(s->t.group) == s->dh_len;
     bool ke_ok = ke && (ke->len == s->dh_len || (modp && ke->len > 0 && ke->len < s->dh_len));
-    if (!ke_ok || !nonce || nonce->len < 8 || nonce->len > sizeof s->nr)
+    if (!ke_ok || !nonce || nonce->len < IKE_NONCE_MIN || nonce->len > IKE_NONCE_MAX)
         return verdict(r, PSK_INCONCLUSIVE, "message 4 lacks a valid KE or nonce");
     memcpy(s->gxr, ke->body, ke->len);
     s->gxr_len = ke->len;
@@ -696,29 +697,25 @@ static bool qm_chosen(const uint8_t *b, size_t len, uint8_t spi[4], size_t *choi
     return false;
 }
 
-static void phase2_fail(struct ikev1_phase2 *r, const char *why)
+static size_t phase2_fail(struct ikev1_phase2 *r, const char *why)
 {
     r->up = false;
     snprintf(r->reason, sizeof r->reason, "%s", why);
+    return 0;
 }
 
-void ikev1_quick_mode(struct ikev1 *s, struct ikev1_phase2 *r)
+/* Message 1: HASH(1), SA, Ni, IDci and IDcr (UDP 1701 both ways), NAT-OA
+ * both when floated; sealed into s->pkt. Returns its length, 0 on failure. */
+static size_t qm_message1(struct ikev1 *s, struct ikev1_qm *q, struct ikev1_phase2 *r)
 {
-    memset(r, 0, sizeof *r);
-    if (!s->phase1_up)
-        return phase2_fail(r, "Main Mode did not complete");
-    uint64_t t0 = now_ms();
-    uint32_t mid;
-    uint8_t mid_b[4], ni[NONCE_LEN], iv[IKEC_MAX_BLOCK], next_iv[IKEC_MAX_BLOCK];
-    if (!plat_random(&mid, sizeof mid) || !plat_random(s->esp_in.spi, SPI_LEN) || !plat_random(ni, sizeof ni))
+    if (!plat_random(&q->mid, sizeof q->mid) || !plat_random(s->esp_in.spi, SPI_LEN) ||
+        !plat_random(q->ni, NONCE_LEN))
         return phase2_fail(r, "no randomness");
-    mid |= 1;
+    q->mid |= 1;
     s->esp_in.spi[0] |= 1; /* SPIs 1 to 255 are reserved (RFC 4303 2.1) */
-    be32_put(mid_b, mid);
-    unsigned encap = s->natt ? ENCAP_UDP_TRANSPORT : ENCAP_TRANSPORT;
-    /* the payloads after HASH(1): SA, nonce, IDci, IDcr (UDP 1701 both), NAT-OA both */
-    uint8_t body[1024], sa[512];
-    size_t sa_len = qm_sa(s, sa, sizeof sa, encap);
+    q->encap = s->natt ? ENCAP_UDP_TRANSPORT : ENCAP_TRANSPORT;
+    uint8_t body[1024], sa[512], iv[IKEC_MAX_BLOCK];
+    size_t sa_len = qm_sa(s, sa, sizeof sa, q->encap);
     uint8_t idci[8] = {1, 17, L2TP_PORT >> 8, L2TP_PORT & 0xff}, idcr[8] = {1, 17, L2TP_PORT >> 8, L2TP_PORT & 0xff};
     uint8_t oai[8] = {1, 0, 0, 0}, oar[8] = {1, 0, 0, 0};
     memcpy(idci + 4, s->local_ip, 4);
@@ -727,7 +724,7 @@ void ikev1_quick_mode(struct ikev1 *s, struct ikev1_phase2 *r)
     memcpy(oar + 4, s->peer_ip, 4);
     size_t hl = s->hash_len, n = 4 + hl;
     n = add_payload(body, n, sizeof body, PL_NONCE, sa, sa_len);
-    n = add_payload(body, n, sizeof body, PL_ID, ni, sizeof ni);
+    n = add_payload(body, n, sizeof body, PL_ID, q->ni, NONCE_LEN);
     n = add_payload(body, n, sizeof body, PL_ID, idci, sizeof idci);
     n = add_payload(body, n, sizeof body, s->natt ? PL_NATOA : 0, idcr, sizeof idcr);
     if (s->natt) {
@@ -739,89 +736,236 @@ void ikev1_quick_mode(struct ikev1 *s, struct ikev1_phase2 *r)
     body[0] = PL_SA;
     body[1] = 0;
     be16_put(body + 2, 4 + hl);
-    if (!hash_after(s, mid, NULL, 0, body + 4 + hl, n - 4 - hl, body + 4) ||
-        !ikek_message_iv(s->t.hash, s->p1_last, s->block, mid, iv))
+    if (!hash_after(s, q->mid, NULL, 0, body + 4 + hl, n - 4 - hl, body + 4) ||
+        !ikek_message_iv(s->t.hash, s->p1_last, s->block, q->mid, iv))
         return phase2_fail(r, "hash failed");
-    size_t h = header(s, s->pkt, PL_HASH, EX_QUICK, FLAG_ENCRYPTED, mid);
-    size_t total = seal(s, h, body, n, iv, next_iv);
-    if (!total)
-        return phase2_fail(r, "encryption failed");
-    uint8_t in[IKE_MAX_PACKET], dec[IKE_MAX_PACKET];
-    size_t got = exchange(s, s->pkt, total, EX_QUICK, mid, in, sizeof in), dlen;
-    if (!got)
-        return phase2_fail(r, s->peer_deleted_ike ? "the server deleted the IKE SA instead of answering Quick Mode"
-                                              : "no answer to Quick Mode");
-    if (!(in[19] & FLAG_ENCRYPTED) || !unseal(s, in, got, next_iv, dec, &dlen))
+    size_t h = header(s, s->pkt, PL_HASH, EX_QUICK, FLAG_ENCRYPTED, q->mid);
+    size_t total = seal(s, h, body, n, iv, q->reply_iv);
+    return total ? total : phase2_fail(r, "encryption failed");
+}
+
+/* Message 2 decrypted, walked and its HASH(2) verified: prf(SKEYID_a, M-ID |
+ * Ni_b | the payloads after HASH, padding excluded). */
+static bool qm_open_reply(struct ikev1 *s, struct ikev1_qm *q, const uint8_t *in, size_t got,
+                          uint8_t *dec, struct ike_payload *pl, size_t *count,
+                          struct ikev1_phase2 *r)
+{
+    size_t dlen, hl = s->hash_len;
+    if (got < IKE_HEADER_LEN || !(in[19] & FLAG_ENCRYPTED) ||
+        !unseal(s, in, got, q->reply_iv, dec, &dlen))
         return phase2_fail(r, "Quick Mode message 2 does not decrypt");
-    memcpy(iv, in + got - s->block, s->block);
-    struct ike_payload pl[MAX_PAYLOADS];
-    size_t count = 0;
-    if (!ike_walk(dec, dlen, in[16], pl, MAX_PAYLOADS, &count) || count < 2 || pl[0].type != PL_HASH ||
-        pl[0].len != hl)
+    memcpy(q->next_iv, in + got - s->block, s->block);
+    if (!ike_walk(dec, dlen, in[16], pl, MAX_PAYLOADS, count) || *count < 2 ||
+        pl[0].type != PL_HASH || pl[0].len != hl)
         return phase2_fail(r, "Quick Mode message 2 is malformed");
-    /* HASH(2) = prf(SKEYID_a, M-ID | Ni_b | payloads after HASH, padding excluded) */
     const uint8_t *rest = pl[1].body - 4;
-    size_t rest_len = (size_t)(pl[count - 1].body + pl[count - 1].len - rest);
+    size_t rest_len = (size_t)(pl[*count - 1].body + pl[*count - 1].len - rest);
     uint8_t want[IKEC_MAX_HASH];
-    if (!hash_after(s, mid, ni, sizeof ni, rest, rest_len, want) || memcmp(want, pl[0].body, hl) != 0)
+    if (!hash_after(s, q->mid, q->ni, NONCE_LEN, rest, rest_len, want) ||
+        memcmp(want, pl[0].body, hl) != 0)
         return phase2_fail(r, "HASH(2) of Quick Mode message 2 does not verify");
+    return true;
+}
+
+/* The server's SA and nonce out of an authentic message 2. */
+static bool qm_take_choice(struct ikev1 *s, struct ikev1_qm *q, const struct ike_payload *pl,
+                           size_t count, struct ikev1_phase2 *r)
+{
     const struct ike_payload *csa = ike_find(pl, count, PL_SA), *nr = ike_find(pl, count, PL_NONCE);
     const struct ike_payload *nt = ike_find(pl, count, PL_NOTIFY);
+    char why[sizeof r->reason];
     if (!csa && nt) {
-        char why[96];
         snprintf(why, sizeof why, "the server refused Quick Mode (notify %u)", nt->len >= 8 ? be16_get(nt->body + 6) : 0);
         return phase2_fail(r, why);
     }
-    size_t choice;
+    if (!csa || !nr)
+        return phase2_fail(r, "Quick Mode message 2 lacks an SA or a nonce");
+    if (nr->len < IKE_NONCE_MIN || nr->len > IKE_NONCE_MAX) {
+        snprintf(why, sizeof why,
+                 "Quick Mode message 2 is malformed: a nonce of %lu bytes (RFC 2409: %d to %d)",
+                 (unsigned long)nr->len, IKE_NONCE_MIN, IKE_NONCE_MAX);
+        return phase2_fail(r, why);
+    }
     unsigned got_encap;
-    if (!csa || !nr || nr->len < 8 || nr->len > 256 || !qm_chosen(csa->body, csa->len, s->esp_out.spi, &choice,
-                                                                  &got_encap))
-        return phase2_fail(r, "Quick Mode message 2 lacks a valid SA or nonce");
+    if (!qm_chosen(csa->body, csa->len, s->esp_out.spi, &q->choice, &got_encap))
+        return phase2_fail(r, "Quick Mode message 2 lacks a valid SA");
     if (s->natt && got_encap != ENCAP_UDP_TRANSPORT && got_encap != ENCAP_UDP_TRANSPORT_DRAFT)
         return phase2_fail(r, "the server chose ESP without UDP encapsulation, which user space cannot send");
-    /* HASH(3) = prf(SKEYID_a, 0 | M-ID | Ni_b | Nr_b) */
-    uint8_t prefix[NONCE_LEN + 256 + 1], hash3[IKEC_MAX_HASH];
+    memcpy(q->nr, nr->body, nr->len);
+    q->nr_len = nr->len;
+    return true;
+}
+
+/* Message 3: HASH(3) = prf(SKEYID_a, 0 | M-ID | Ni_b | Nr_b), sealed into s->pkt. */
+static size_t qm_message3(struct ikev1 *s, const struct ikev1_qm *q, struct ikev1_phase2 *r)
+{
+    uint8_t prefix[1 + 4 + NONCE_LEN + IKE_NONCE_MAX], qm3[4 + IKEC_MAX_HASH];
+    size_t hl = s->hash_len;
     prefix[0] = 0;
-    memcpy(prefix + 1, mid_b, 4);
-    memcpy(prefix + 5, ni, sizeof ni);
-    memcpy(prefix + 5 + sizeof ni, nr->body, nr->len);
-    if (!ikec_prf(s->t.hash, s->skeyid_a, hl, prefix, 5 + sizeof ni + nr->len, hash3))
+    be32_put(prefix + 1, q->mid);
+    memcpy(prefix + 5, q->ni, NONCE_LEN);
+    memcpy(prefix + 5 + NONCE_LEN, q->nr, q->nr_len);
+    if (!ikec_prf(s->t.hash, s->skeyid_a, hl, prefix, 5 + NONCE_LEN + q->nr_len, qm3 + 4))
         return phase2_fail(r, "hash failed");
-    uint8_t qm3[4 + IKEC_MAX_HASH];
     qm3[0] = 0;
     qm3[1] = 0;
     be16_put(qm3 + 2, 4 + hl);
-    memcpy(qm3 + 4, hash3, hl);
-    h = header(s, s->pkt, PL_HASH, EX_QUICK, FLAG_ENCRYPTED, mid);
-    total = seal(s, h, qm3, 4 + hl, iv, NULL);
-    if (!total || !send_ike(s, s->pkt, total))
-        return phase2_fail(r, "cannot send Quick Mode message 3");
-    /* KEYMAT per direction: each from the SPI its receiver chose */
-    const uint16_t enc = esp_offer[choice].enc, bits = esp_offer[choice].key_bits;
+    size_t h = header(s, s->pkt, PL_HASH, EX_QUICK, FLAG_ENCRYPTED, q->mid);
+    size_t total = seal(s, h, qm3, 4 + hl, q->next_iv, NULL);
+    return total ? total : phase2_fail(r, "cannot seal Quick Mode message 3");
+}
+
+/* KEYMAT per direction: each from the SPI its receiver chose. */
+static bool qm_keys(struct ikev1 *s, const struct ikev1_qm *q, struct ikev1_phase2 *r)
+{
+    const uint16_t enc = esp_offer[q->choice].enc, bits = esp_offer[q->choice].key_bits;
     uint8_t km[128];
-    bool ok = esp_sa_setup(&s->esp_in, enc, bits, IKE_HASH_SHA1) && esp_sa_setup(&s->esp_out, enc, bits, IKE_HASH_SHA1);
-    ok = ok && ikek_keymat(s->t.hash, s->skeyid_d, PROTO_ESP, s->esp_in.spi, ni, sizeof ni, nr->body, nr->len, km,
-                           esp_keymat_len(&s->esp_in));
-    if (ok)
-        esp_sa_keys(&s->esp_in, km);
-    ok = ok && ikek_keymat(s->t.hash, s->skeyid_d, PROTO_ESP, s->esp_out.spi, ni, sizeof ni, nr->body, nr->len, km,
-                           esp_keymat_len(&s->esp_out));
-    if (ok)
-        esp_sa_keys(&s->esp_out, km);
+    struct esp_sa *sas[2] = {&s->esp_in, &s->esp_out};
+    bool ok = true;
+    for (int i = 0; i < 2 && ok; i++) {
+        ok = esp_sa_setup(sas[i], enc, bits, IKE_HASH_SHA1) &&
+             ikek_keymat(s->t.hash, s->skeyid_d, PROTO_ESP, sas[i]->spi, q->ni, NONCE_LEN, q->nr,
+                         q->nr_len, km, esp_keymat_len(sas[i]));
+        if (ok)
+            esp_sa_keys(sas[i], km);
+    }
     plat_wipe(km, sizeof km);
-    plat_wipe(dec, sizeof dec);
     if (!ok)
         return phase2_fail(r, "KEYMAT derivation failed");
-    s->phase2_up = true;
     char cipher[16] = "3des";
     if (enc == IKE_ENC_AES_CBC)
         snprintf(cipher, sizeof cipher, "aes%u", (unsigned)bits);
     snprintf(r->transform, sizeof r->transform, "esp-%s-sha1 %s", cipher, s->natt ? "udp-transport" : "transport");
+    return true;
+}
+
+size_t ikev1_qm_reply(struct ikev1 *s, struct ikev1_qm *q, const uint8_t *in, size_t len,
+                      struct ikev1_phase2 *r)
+{
+    uint8_t dec[IKE_MAX_PACKET];
+    struct ike_payload pl[MAX_PAYLOADS];
+    size_t count = 0, total = 0;
+    if (qm_open_reply(s, q, in, len, dec, pl, &count, r) && qm_take_choice(s, q, pl, count, r))
+        total = qm_message3(s, q, r);
+    if (total && !qm_keys(s, q, r))
+        total = 0;
+    plat_wipe(dec, sizeof dec);
+    return total;
+}
+
+/* Messages 1, 2 and 3 in turn; true once message 3 is sent. */
+static bool qm_exchange(struct ikev1 *s, struct ikev1_qm *q, struct ikev1_phase2 *r)
+{
+    uint8_t in[IKE_MAX_PACKET];
+    size_t len = qm_message1(s, q, r);
+    if (!len)
+        return false;
+    size_t got = exchange(s, s->pkt, len, EX_QUICK, q->mid, in, sizeof in);
+    if (!got)
+        return phase2_fail(r, s->peer_deleted_ike
+                                  ? "the server deleted the IKE SA instead of answering Quick Mode"
+                                  : "no answer to Quick Mode");
+    len = ikev1_qm_reply(s, q, in, got, r);
+    if (!len)
+        return false;
+    if (!send_ike(s, s->pkt, len))
+        return phase2_fail(r, "cannot send Quick Mode message 3");
+    return true;
+}
+
+void ikev1_quick_mode(struct ikev1 *s, struct ikev1_phase2 *r)
+{
+    memset(r, 0, sizeof *r);
+    if (!s->phase1_up) {
+        phase2_fail(r, "Main Mode did not complete");
+        return;
+    }
+    uint64_t t0 = now_ms();
+    struct ikev1_qm q = {0};
+    bool up = qm_exchange(s, &q, r);
+    plat_wipe(&q, sizeof q);
+    if (!up)
+        return;
+    s->phase2_up = true;
     r->ms = (unsigned)(now_ms() - t0);
     r->up = true;
     snprintf(r->reason, sizeof r->reason, "Quick Mode done, SPIs %02x%02x%02x%02x in, %02x%02x%02x%02x out",
              s->esp_in.spi[0], s->esp_in.spi[1], s->esp_in.spi[2], s->esp_in.spi[3], s->esp_out.spi[0],
              s->esp_out.spi[1], s->esp_out.spi[2], s->esp_out.spi[3]);
+}
+
+/* ---- for the unit tests and the fuzz harness (ikev1_internal.h) ---- */
+
+struct ikev1 *ikev1_fixed_session(uint16_t enc, uint16_t key_bits, uint16_t hash, bool natt)
+{
+    struct ikev1 *s = calloc(1, sizeof *s);
+    if (!s)
+        return NULL;
+    s->sock.fd = -1;
+    s->start = now_ms();
+    s->deadline = s->start + 60000;
+    static const uint8_t local[4] = {192, 0, 2, 10}, peer[4] = {198, 51, 100, 1};
+    memcpy(s->local_ip, local, 4);
+    memcpy(s->peer_ip, peer, 4);
+    s->local_port = 500;
+    s->peer_port = 500;
+    s->natt = natt;
+    s->t = (struct ike_transform){enc, key_bits, hash, IKE_AUTH_PSK, IKE_GROUP_MODP2048};
+    s->hash_len = ikec_hash_len(hash);
+    s->key_len = ikec_key_len(enc, key_bits);
+    s->block = ikec_block_len(enc);
+    for (size_t i = 0; i < IKEC_MAX_HASH; i++) {
+        s->skeyid_d[i] = (uint8_t)(0x10 + i);
+        s->skeyid_a[i] = (uint8_t)(0x40 + i);
+    }
+    for (size_t i = 0; i < sizeof s->key; i++)
+        s->key[i] = (uint8_t)(0x80 + i);
+    memset(s->icky, 0x11, 8);
+    memset(s->rcky, 0x22, 8);
+    s->phase1_up = s->hash_len && s->key_len && s->block;
+    if (!s->phase1_up) {
+        free(s);
+        return NULL;
+    }
+    return s;
+}
+
+void ikev1_qm_fixed(struct ikev1 *s, struct ikev1_qm *q)
+{
+    memset(q, 0, sizeof *q);
+    q->mid = 0x01020305;
+    memset(q->ni, 0x5a, sizeof q->ni);
+    memset(q->reply_iv, 0x3c, sizeof q->reply_iv);
+    q->encap = s->natt ? ENCAP_UDP_TRANSPORT : ENCAP_TRANSPORT;
+    static const uint8_t spi[SPI_LEN] = {0xc1, 0xc2, 0xc3, 0xc4};
+    memcpy(s->esp_in.spi, spi, SPI_LEN);
+}
+
+size_t ikev1_qm_seal_reply(struct ikev1 *s, const struct ikev1_qm *q, unsigned first,
+                           const uint8_t *payloads, size_t len, uint8_t *out, size_t cap)
+{
+    uint8_t body[IKE_MAX_PACKET];
+    size_t hl = s->hash_len;
+    if (4 + hl + len > sizeof body)
+        return 0;
+    body[0] = (uint8_t)first;
+    body[1] = 0;
+    be16_put(body + 2, 4 + hl);
+    memcpy(body + 4 + hl, payloads, len);
+    if (!hash_after(s, q->mid, q->ni, NONCE_LEN, payloads, len, body + 4))
+        return 0;
+    size_t h = header(s, s->pkt, PL_HASH, EX_QUICK, FLAG_ENCRYPTED, q->mid);
+    size_t total = seal(s, h, body, 4 + hl + len, q->reply_iv, NULL);
+    if (!total || total > cap)
+        return 0;
+    memcpy(out, s->pkt, total);
+    return total;
+}
+
+void ikev1_esp_sas(const struct ikev1 *s, struct esp_sa *in, struct esp_sa *out)
+{
+    *in = s->esp_in;
+    *out = s->esp_out;
 }
 
 /* ---- ESP ---- */
