@@ -34,6 +34,7 @@
 /* IPsec DOI (RFC 2407) */
 #define PROTO_ISAKMP 1
 #define PROTO_ESP 3
+#define ESP_DES 2
 #define ESP_3DES 3
 #define ESP_AES 12
 #define QM_ATTR_LIFE_TYPE 1
@@ -42,9 +43,10 @@
 #define QM_ATTR_AUTH 5
 #define QM_ATTR_KEY_LENGTH 6
 #define ENCAP_TRANSPORT 2
-#define ENCAP_UDP_TRANSPORT 4           /* RFC 3947 */
-#define ENCAP_UDP_TRANSPORT_DRAFT 61444 /* the drafts before it */
+#define ENCAP_UDP_TRANSPORT 4 /* RFC 3947 */
 #define AUTH_HMAC_SHA1 2
+#define QM_LIFE_SECONDS 1
+#define QM_LIFETIME 3600
 #define NOTIFY_R_U_THERE 36136
 #define NOTIFY_R_U_THERE_ACK 36137
 
@@ -448,17 +450,21 @@ void ikev1_main_mode(struct ikev1 *s, const char *psk, struct ikev1_phase1 *r)
     uint64_t t0 = now_ms();
     /* MM1 */
     struct ike_transform offer[MAX_OFFER];
-    size_t len = ike_v1_build_mm1(s->pkt, sizeof s->pkt, s->icky, offer, build_offer(offer), false);
+    size_t offered = build_offer(offer);
+    size_t len = ike_v1_build_mm1(s->pkt, sizeof s->pkt, s->icky, offer, offered, false);
     const uint8_t *sa = s->pkt + IKE_HEADER_LEN;
-    s->sai_len = be16_get(sa + 2) - 4;
+    s->sai_len = len ? be16_get(sa + 2) - 4 : 0;
     if (!len || s->sai_len > sizeof s->sai_b)
         return verdict(r, PSK_INCONCLUSIVE, "message 1 does not fit");
     memcpy(s->sai_b, sa + 4, s->sai_len);
     size_t got = exchange(s, s->pkt, len, EX_MAIN, 0, in, sizeof in);
     if (!got)
         return verdict(r, PSK_INCONCLUSIVE, "no answer to message 1");
-    if (ike_v1_parse_reply(in, got, s->icky, false, &reply, &err) != L2F_OK)
-        return verdict(r, PSK_INCONCLUSIVE, "malformed message 2");
+    if (ike_v1_parse_reply(in, got, s->icky, false, offer, offered, &reply, &err) != L2F_OK) {
+        char why[sizeof r->reason];
+        snprintf(why, sizeof why, "message 2 is malformed: %.100s", err.msg);
+        return verdict(r, PSK_INCONCLUSIVE, why);
+    }
     if (reply.kind != IKE_REPLY_ACCEPTED)
         return verdict(r, PSK_INCONCLUSIVE, "the server accepts none of the offered proposals");
     s->t = reply.chosen;
@@ -646,8 +652,8 @@ static size_t qm_sa(struct ikev1 *s, uint8_t *out, size_t cap, unsigned encap)
         out[n + 5] = esp_offer[i].id;
         out[n + 6] = out[n + 7] = 0;
         n += 8;
-        attr16(out, &n, QM_ATTR_LIFE_TYPE, 1);
-        attr16(out, &n, QM_ATTR_LIFE_DURATION, 3600);
+        attr16(out, &n, QM_ATTR_LIFE_TYPE, QM_LIFE_SECONDS);
+        attr16(out, &n, QM_ATTR_LIFE_DURATION, QM_LIFETIME);
         attr16(out, &n, QM_ATTR_ENCAPSULATION, encap);
         attr16(out, &n, QM_ATTR_AUTH, AUTH_HMAC_SHA1);
         if (esp_offer[i].key_bits)
@@ -658,42 +664,135 @@ static size_t qm_sa(struct ikev1 *s, uint8_t *out, size_t cap, unsigned encap)
     return n;
 }
 
-/* The server's choice: one proposal, ESP, a 4-byte SPI, one transform we offered. */
-static bool qm_chosen(const uint8_t *b, size_t len, uint8_t spi[4], size_t *choice, unsigned *encap)
+/* A Quick Mode transform's attributes as the server wrote them (RFC 2407 4.5). */
+struct qm_attrs {
+    unsigned long value[QM_ATTR_KEY_LENGTH + 1]; /* by attribute type */
+    unsigned seen;                               /* bit per type */
+};
+
+/* The attributes we offered with esp_offer[k]: qm_sa writes the same. */
+static void qm_offered_attrs(size_t k, unsigned encap, struct qm_attrs *a)
 {
-    if (len < 8 + 8 + SPI_LEN + 8)
-        return false;
-    const uint8_t *p = b + 8;
-    size_t plen = be16_get(p + 2);
-    if (plen > len - 8 || p[5] != PROTO_ESP || p[6] != SPI_LEN || p[7] != 1 || plen < 8 + SPI_LEN + 8)
-        return false;
-    memcpy(spi, p + 8, SPI_LEN);
-    const uint8_t *t = p + 8 + SPI_LEN;
-    size_t tlen = be16_get(t + 2);
-    if (tlen < 8 || tlen > plen - 8 - SPI_LEN)
-        return false;
-    unsigned key_bits = 0, auth = 0;
-    *encap = 0;
-    for (size_t i = 8; i + 4 <= tlen;) {
-        unsigned type = be16_get(t + i), value = be16_get(t + i + 2);
-        if (!(type & 0x8000)) { /* a long attribute: only the life duration may be one */
-            i += 4 + value;
-            continue;
-        }
-        type &= 0x7fff;
-        if (type == QM_ATTR_KEY_LENGTH)
-            key_bits = value;
-        else if (type == QM_ATTR_AUTH)
-            auth = value;
-        else if (type == QM_ATTR_ENCAPSULATION)
-            *encap = value;
-        i += 4;
+    memset(a, 0, sizeof *a);
+    a->value[QM_ATTR_LIFE_TYPE] = QM_LIFE_SECONDS;
+    a->value[QM_ATTR_LIFE_DURATION] = QM_LIFETIME;
+    a->value[QM_ATTR_ENCAPSULATION] = encap;
+    a->value[QM_ATTR_AUTH] = AUTH_HMAC_SHA1;
+    a->seen = 1u << QM_ATTR_LIFE_TYPE | 1u << QM_ATTR_LIFE_DURATION | 1u << QM_ATTR_ENCAPSULATION |
+              1u << QM_ATTR_AUTH;
+    if (esp_offer[k].key_bits) {
+        a->value[QM_ATTR_KEY_LENGTH] = esp_offer[k].key_bits;
+        a->seen |= 1u << QM_ATTR_KEY_LENGTH;
     }
-    for (size_t k = 0; k < sizeof esp_offer / sizeof esp_offer[0]; k++)
-        if (esp_offer[k].id == t[5] && esp_offer[k].key_bits == key_bits && auth == AUTH_HMAC_SHA1) {
+}
+
+/* The attributes of a transform body (after its 4 header bytes) of len bytes:
+ * TV, or TLV of 1 to 4 bytes (a long lifetime); false with why. */
+static bool qm_parse_attrs(const uint8_t *t, size_t len, struct qm_attrs *a, const char **why)
+{
+    memset(a, 0, sizeof *a);
+    for (size_t i = 4; i < len;) {
+        if (len - i < 4)
+            return (*why = "an attribute cut off"), false;
+        unsigned type = be16_get(t + i) & 0x7fff;
+        unsigned long value = be16_get(t + i + 2);
+        size_t vlen = value;
+        if (be16_get(t + i) & 0x8000) {
+            i += 4;
+        } else if (vlen == 0 || vlen > 4 || len - i - 4 < vlen) {
+            return (*why = "a long attribute of a wrong length"), false;
+        } else {
+            value = 0;
+            for (size_t b = 0; b < vlen; b++)
+                value = value << 8 | t[i + 4 + b];
+            i += 4 + vlen;
+        }
+        if (type < QM_ATTR_LIFE_TYPE || type > QM_ATTR_KEY_LENGTH || type == 3)
+            return (*why = "an attribute we did not offer"), false;
+        if (a->seen & 1u << type)
+            return (*why = "an attribute twice"), false;
+        a->seen |= 1u << type;
+        a->value[type] = value;
+    }
+    return true;
+}
+
+static bool qm_same_attrs(const struct qm_attrs *a, const struct qm_attrs *b)
+{
+    bool same = a->seen == b->seen;
+    for (unsigned type = 0; same && type <= QM_ATTR_KEY_LENGTH; type++)
+        same = a->value[type] == b->value[type];
+    return same;
+}
+
+/* "esp-des-md5 tunnel" for a transform we did not offer. */
+static void qm_transform_name(unsigned esp_id, const struct qm_attrs *a, char *buf, size_t len)
+{
+    static const char *const encaps[] = {"encap0", "tunnel", "transport", "udp-tunnel",
+                                         "udp-transport"};
+    unsigned long encap = a->value[QM_ATTR_ENCAPSULATION], auth = a->value[QM_ATTR_AUTH];
+    char cipher[32], enc_mode[32], integ[32], life[48] = "";
+    if (esp_id == ESP_AES || esp_id == ESP_3DES || esp_id == ESP_DES)
+        snprintf(cipher, sizeof cipher, "%s",
+                 esp_id == ESP_AES    ? "aes"
+                 : esp_id == ESP_3DES ? "3des"
+                                      : "des");
+    else
+        snprintf(cipher, sizeof cipher, "esp%u", esp_id);
+    if (a->seen & 1u << QM_ATTR_KEY_LENGTH)
+        snprintf(cipher + strlen(cipher), sizeof cipher - strlen(cipher), "%lu",
+                 a->value[QM_ATTR_KEY_LENGTH]);
+    snprintf(integ, sizeof integ, "%s",
+             auth == 1                ? "md5"
+             : auth == AUTH_HMAC_SHA1 ? "sha1"
+                                      : "auth");
+    if (auth != 1 && auth != AUTH_HMAC_SHA1)
+        snprintf(integ + 4, sizeof integ - 4, "%lu", auth);
+    if (encap < sizeof encaps / sizeof encaps[0])
+        snprintf(enc_mode, sizeof enc_mode, "%s", encaps[encap]);
+    else
+        snprintf(enc_mode, sizeof enc_mode, "encap%lu", encap);
+    if (a->value[QM_ATTR_LIFE_TYPE] != QM_LIFE_SECONDS ||
+        a->value[QM_ATTR_LIFE_DURATION] != QM_LIFETIME)
+        snprintf(life, sizeof life, " for %lu %s", a->value[QM_ATTR_LIFE_DURATION],
+                 a->value[QM_ATTR_LIFE_TYPE] == QM_LIFE_SECONDS ? "s" : "units of another kind");
+    snprintf(buf, len, "esp-%s-%s %s%s", cipher, integ, enc_mode, life);
+}
+
+/* The server's choice (RFC 2408 4.2): our one proposal, ESP, a 4-byte SPI, one
+ * transform that is one of ours attribute for attribute; false with why. */
+static bool qm_chosen(const uint8_t *b, size_t len, unsigned encap, uint8_t spi[SPI_LEN],
+                      size_t *choice, char *why, size_t why_len)
+{
+    const char *what = NULL;
+    const uint8_t *p = b + 8, *t = p + 8 + SPI_LEN;
+    size_t plen = len >= 8 + 4 ? be16_get(p + 2) : 0, tlen = 0;
+    if (len < 8 + 8 + SPI_LEN + 8 || plen > len - 8 || plen < 8 + SPI_LEN + 8 || p[0] != 0)
+        what = "an SA that is not one proposal";
+    else if (p[4] != 1 || p[5] != PROTO_ESP || p[6] != SPI_LEN || p[7] != 1)
+        what = "a proposal we did not make";
+    else if ((tlen = be16_get(t + 2)) < 8 || tlen > plen - 8 - SPI_LEN || t[0] != 0)
+        what = "a transform that runs out of the proposal";
+    else if (be32_get(p + 8) < 256)
+        what = "an SPI that RFC 4303 reserves";
+    struct qm_attrs got, want;
+    if (!what && !qm_parse_attrs(t + 4, tlen - 4, &got, &what))
+        what = what ? what : "bad attributes";
+    if (what) {
+        snprintf(why, why_len, "Quick Mode message 2 is malformed: %s", what);
+        return false;
+    }
+    for (size_t k = 0; k < sizeof esp_offer / sizeof esp_offer[0]; k++) {
+        qm_offered_attrs(k, encap, &want);
+        if (esp_offer[k].id == t[5] && qm_same_attrs(&got, &want)) {
+            memcpy(spi, p + 8, SPI_LEN);
             *choice = k;
             return true;
         }
+    }
+    char name[64];
+    qm_transform_name(t[5], &got, name, sizeof name);
+    snprintf(why, why_len, "the server chose a transform we did not offer: %s", name);
     return false;
 }
 
@@ -786,11 +885,8 @@ static bool qm_take_choice(struct ikev1 *s, struct ikev1_qm *q, const struct ike
                  (unsigned long)nr->len, IKE_NONCE_MIN, IKE_NONCE_MAX);
         return phase2_fail(r, why);
     }
-    unsigned got_encap;
-    if (!qm_chosen(csa->body, csa->len, s->esp_out.spi, &q->choice, &got_encap))
-        return phase2_fail(r, "Quick Mode message 2 lacks a valid SA");
-    if (s->natt && got_encap != ENCAP_UDP_TRANSPORT && got_encap != ENCAP_UDP_TRANSPORT_DRAFT)
-        return phase2_fail(r, "the server chose ESP without UDP encapsulation, which user space cannot send");
+    if (!qm_chosen(csa->body, csa->len, q->encap, s->esp_out.spi, &q->choice, why, sizeof why))
+        return phase2_fail(r, why);
     memcpy(q->nr, nr->body, nr->len);
     q->nr_len = nr->len;
     return true;

@@ -138,10 +138,189 @@ static void qm_nonce_at_its_limits(void **state)
     }
 }
 
+/* One SA answer; the reason when refused, "" when taken. */
+static void qm_try(bool natt, const uint8_t *sa, size_t sa_len, char *reason, size_t len)
+{
+    struct fixture f;
+    open_session(&f, natt);
+    size_t got = run_reply(&f, sa, sa_len, 32);
+    snprintf(reason, len, "%s", got ? "" : f.r.reason);
+    ikev1_close(f.s);
+}
+
+static void qm_expect(bool natt, const uint8_t *sa, size_t sa_len, const char *want)
+{
+    char reason[160];
+    qm_try(natt, sa, sa_len, reason, sizeof reason);
+    if (!strstr(reason, want) || !want[0] != !reason[0])
+        fail_msg("got '%s', want '%s'", reason, want);
+}
+
+/* RFC 2408 4.2: the chosen ESP transform is one we offered, attribute for
+ * attribute, in our one proposal; anything else is refused and named. */
+static void qm_must_choose_an_offered_transform(void **state)
+{
+    (void)state;
+    if (!ikec_available())
+        skip();
+    uint8_t sa[256];
+    const struct attr aes128[] = {{1, 1}, {2, 3600}, {4, 2}, {5, 2}, {6, 128}};
+    const struct attr tdes[] = {{1, 1}, {2, 3600}, {4, 2}, {5, 2}};
+    const struct attr udp[] = {{1, 1}, {2, 3600}, {4, 4}, {5, 2}, {6, 256}};
+    qm_expect(false, sa, sa_body(sa, 1, 4, ESP_AES, aes256, 5), "");
+    qm_expect(false, sa, sa_body(sa, 1, 4, ESP_AES, aes128, 5), "");
+    qm_expect(false, sa, sa_body(sa, 1, 4, ESP_3DES, tdes, 4), "");
+    qm_expect(true, sa, sa_body(sa, 1, 4, ESP_AES, udp, 5), "");
+    static const struct {
+        bool natt;
+        unsigned esp_id;
+        struct attr a[6];
+        size_t n;
+        const char *why;
+    } cases[] = {
+        {false, 2, {{1, 1}, {2, 3600}, {4, 2}, {5, 2}}, 4, "did not offer: esp-des-sha1 transport"},
+        {false,
+         ESP_AES,
+         {{1, 1}, {2, 3600}, {4, 2}, {5, 2}, {6, 192}},
+         5,
+         "did not offer: esp-aes192-sha1 transport"},
+        {false,
+         ESP_AES,
+         {{1, 1}, {2, 3600}, {4, 2}, {5, 1}, {6, 256}},
+         5,
+         "did not offer: esp-aes256-md5 transport"},
+        {false,
+         ESP_AES,
+         {{1, 1}, {2, 3600}, {4, 1}, {5, 2}, {6, 256}},
+         5,
+         "did not offer: esp-aes256-sha1 tunnel"},
+        {true,
+         ESP_AES,
+         {{1, 1}, {2, 3600}, {4, 2}, {5, 2}, {6, 256}},
+         5,
+         "did not offer: esp-aes256-sha1 transport"},
+        {true,
+         ESP_AES,
+         {{1, 1}, {2, 3600}, {4, 61444}, {5, 2}, {6, 256}},
+         5,
+         "esp-aes256-sha1 encap61444"},
+        {false,
+         ESP_AES,
+         {{1, 1}, {2, 28800}, {4, 2}, {5, 2}, {6, 256}},
+         5,
+         "esp-aes256-sha1 transport for 28800 s"},
+        {false,
+         ESP_AES,
+         {{1, 2}, {2, 3600}, {4, 2}, {5, 2}, {6, 256}},
+         5,
+         "for 3600 units of another kind"},
+        {false,
+         ESP_AES,
+         {{4, 2}, {5, 2}, {6, 256}},
+         3,
+         "did not offer: esp-aes256-sha1 transport for 0"},
+        {false,
+         ESP_AES,
+         {{1, 1}, {2, 3600}, {4, 2}, {5, 2}},
+         4,
+         "did not offer: esp-aes-sha1 transport"},
+        {false,
+         ESP_AES,
+         {{1, 1}, {2, 3600}, {3, 2}, {4, 2}, {5, 2}, {6, 256}},
+         6,
+         "an attribute we did not offer"},
+        {false,
+         ESP_AES,
+         {{1, 1}, {2, 3600}, {4, 2}, {4, 2}, {5, 2}, {6, 256}},
+         6,
+         "an attribute twice"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        qm_expect(cases[i].natt, sa, sa_body(sa, 1, 4, cases[i].esp_id, cases[i].a, cases[i].n),
+                  cases[i].why);
+    /* the proposal: its number, protocol, SPI size and SPI */
+    qm_expect(false, sa, sa_body(sa, 2, 4, ESP_AES, aes256, 5),
+              "malformed: a proposal we did not make");
+    qm_expect(false, sa, sa_body(sa, 1, 8, ESP_AES, aes256, 5),
+              "malformed: a proposal we did not make");
+    size_t n = sa_body(sa, 1, 4, ESP_AES, aes256, 5);
+    sa[8 + 5] = 2; /* AH */
+    qm_expect(false, sa, n, "malformed: a proposal we did not make");
+    sa[8 + 5] = 3;
+    memcpy(sa + 16, (const uint8_t[4]){0, 0, 0, 0xff}, 4);
+    qm_expect(false, sa, n, "malformed: an SPI that RFC 4303 reserves");
+    memcpy(sa + 16, (const uint8_t[4]){0, 0, 1, 0}, 4);
+    qm_expect(false, sa, n, ""); /* 256: the first SPI not reserved */
+}
+
+/* Each length inside the SA at its limits: the proposal and transform lengths,
+ * a long attribute of 0 to 5 bytes. */
+static void qm_sa_lengths_at_their_limits(void **state)
+{
+    (void)state;
+    if (!ikec_available())
+        skip();
+    uint8_t sa[256];
+    size_t n = sa_body(sa, 1, 4, ESP_AES, aes256, 5);
+    char reason[160];
+    put16(sa + 8 + 2, n - 8 + 1); /* the proposal one byte past the SA */
+    qm_expect(false, sa, n, "malformed: an SA that is not one proposal");
+    put16(sa + 8 + 2, n - 8);
+    put16(sa + 20 + 2, n - 20 + 1); /* the transform one byte past the proposal */
+    qm_expect(false, sa, n, "malformed: a transform that runs out");
+    put16(sa + 20 + 2, 7);
+    qm_expect(false, sa, n, "malformed: a transform that runs out");
+    put16(sa + 20 + 2, n - 20);
+    qm_try(false, sa, n, reason, sizeof reason);
+    assert_string_equal(reason, "");
+    /* the lifetime as a long attribute of vlen bytes at the end of the transform */
+    const struct attr head[] = {{1, 1}, {4, 2}, {5, 2}, {6, 256}};
+    for (size_t vlen = 0; vlen <= 5; vlen++) {
+        n = sa_body(sa, 1, 4, ESP_AES, head, 4);
+        uint8_t tlv[4 + 5] = {0, 2, 0, (uint8_t)vlen};
+        for (size_t b = 0; b < vlen; b++)
+            tlv[4 + b] = (uint8_t)(b + 1 == vlen ? 0x10 : 0); /* 3600 = 0x0e10 */
+        if (vlen >= 2)
+            tlv[4 + vlen - 2] = 0x0e;
+        memcpy(sa + n, tlv, 4 + (vlen > 4 ? 4 : vlen));
+        size_t extra = 4 + (vlen > 4 ? 4 : vlen); /* vlen 5 claims a byte that is not there */
+        put16(sa + 20 + 2, n - 20 + extra);
+        put16(sa + 8 + 2, n - 8 + extra);
+        const char *want = vlen == 0 || vlen > 4 ? "a long attribute of a wrong length"
+                           : vlen == 1           ? "for 16 s"
+                                                 : "";
+        qm_expect(false, sa, n + extra, want);
+    }
+}
+
+static void qm_notify_instead_of_sa(void **state)
+{
+    (void)state;
+    if (!ikec_available())
+        skip();
+    struct fixture f;
+    open_session(&f, false);
+    uint8_t payloads[64], pkt[IKE_MAX_PACKET];
+    static const uint8_t notify[] = {0, 0, 0, 1, 3, 4, 0, 14, 1, 2, 3, 4};
+    size_t n = payload(payloads, 0, 0, notify, sizeof notify);
+    size_t len = ikev1_qm_seal_reply(f.s, &f.q, PL_NOTIFY, payloads, n, pkt, sizeof pkt);
+    assert_int_equal(ikev1_qm_reply(f.s, &f.q, pkt, len, &f.r), 0);
+    expect_reason(&f, "the server refused Quick Mode (notify 14)");
+    /* a notify too short to hold its type is still named, as type 0 */
+    n = payload(payloads, 0, 0, notify, 7);
+    len = ikev1_qm_seal_reply(f.s, &f.q, PL_NOTIFY, payloads, n, pkt, sizeof pkt);
+    assert_int_equal(ikev1_qm_reply(f.s, &f.q, pkt, len, &f.r), 0);
+    expect_reason(&f, "(notify 0)");
+    ikev1_close(f.s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(qm_nonce_at_its_limits),
+        cmocka_unit_test(qm_must_choose_an_offered_transform),
+        cmocka_unit_test(qm_sa_lengths_at_their_limits),
+        cmocka_unit_test(qm_notify_instead_of_sa),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
