@@ -256,9 +256,10 @@ static size_t seal(struct ikev1 *s, size_t hdr_len, const uint8_t *body, size_t 
 /* Decrypts a received protected message into out; false when it is not whole blocks. */
 static bool unseal(struct ikev1 *s, const uint8_t *in, size_t len, const uint8_t *iv, uint8_t *out, size_t *out_len)
 {
-    size_t clen = len - IKE_HEADER_LEN;
-    if (len < IKE_HEADER_LEN || clen == 0 || clen % s->block || clen > IKE_MAX_PACKET)
+    if (len <= IKE_HEADER_LEN || len - IKE_HEADER_LEN > IKE_MAX_PACKET ||
+        (len - IKE_HEADER_LEN) % s->block)
         return false;
+    size_t clen = len - IKE_HEADER_LEN;
     *out_len = clen;
     return ikec_cbc(s->t.enc, s->t.key_bits, s->key, iv, in + IKE_HEADER_LEN, clen, out, false);
 }
@@ -338,7 +339,7 @@ static void handle_informational(struct ikev1 *s, const uint8_t *in, size_t len)
             send_informational(s, PL_NOTIFY, ack, total);
         } else if (p->type == PL_DELETE && p->len >= 8) {
             unsigned proto = p->body[4], spi_len = p->body[5], count = be16_get(p->body + 6);
-            for (unsigned k = 0; k < count && 8 + (k + 1) * spi_len <= p->len; k++) {
+            for (unsigned k = 0; spi_len && k < count && 8 + (k + 1) * spi_len <= p->len; k++) {
                 const uint8_t *spi = p->body + 8 + k * spi_len;
                 /* either SPI of the pair: strongSwan names the one it sends with */
                 if (proto == PROTO_ISAKMP && spi_len == 16 && memcmp(spi, s->icky, 8) == 0)
@@ -397,9 +398,10 @@ static void verdict(struct ikev1_phase1 *r, enum psk_verdict v, const char *reas
 /* HASH_I or HASH_R: prf(SKEYID, g^x1 | g^x2 | CKY-1 | CKY-2 | SAi_b | ID_b). */
 static bool auth_hash(struct ikev1 *s, bool initiator, const uint8_t *id_b, size_t id_len, uint8_t *out)
 {
-    uint8_t buf[IKEC_MAX_DH * 2 + 16 + sizeof s->sai_b + 64];
+    uint8_t buf[IKEC_MAX_DH * 2 + 16 + sizeof s->sai_b + IKE_MAX_PACKET];
     size_t n = 0;
-    if (s->sai_len > sizeof s->sai_b || id_len > 64)
+    if (s->sai_len > sizeof s->sai_b ||
+        id_len > IKE_MAX_PACKET) /* an ID (an FQDN, a DN) fills what it takes */
         return false;
     memcpy(buf + n, initiator ? s->gxi : s->gxr, initiator ? s->dh_len : s->gxr_len);
     n += initiator ? s->dh_len : s->gxr_len;

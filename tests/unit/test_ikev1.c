@@ -4,8 +4,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <stdatomic.h>
+
 #include "net/ikecrypto.h"
 #include "net/ikev1_internal.h"
+#include "net/udp.h"
+#include "platform.h"
 #include "testutil.h"
 
 #define PL_SA 1
@@ -314,6 +318,133 @@ static void qm_notify_instead_of_sa(void **state)
     ikev1_close(f.s);
 }
 
+/* ---- Main Mode against a scripted server on loopback ---- */
+
+struct mm_server {
+    struct udp_sock sock;
+    uint16_t port;
+    const uint8_t *mm2; /* SA payload body */
+    size_t mm2_len;
+    size_t nonce_len; /* of message 4 */
+    atomic_int stop;
+};
+
+/* A reply to req: its cookies (ours when it has none), first payload type, payloads. */
+static size_t mm_reply(const uint8_t *req, unsigned first, const uint8_t *pl, size_t n,
+                       uint8_t *out)
+{
+    memcpy(out, req, 8);
+    memset(out + 8, 0x99, 8);
+    out[16] = (uint8_t)first;
+    out[17] = 0x10;
+    out[18] = 2;
+    out[19] = 0;
+    memset(out + 20, 0, 8);
+    put16(out + 26, 28 + n);
+    memcpy(out + 28, pl, n);
+    return 28 + n;
+}
+
+/* Message 2 for message 1, message 4 (KE of MODP 2048 holding 2, a nonce) for message 3. */
+static void mm_serve(void *arg)
+{
+    struct mm_server *m = arg;
+    struct udp_sock *sk = &m->sock;
+    uint64_t until = plat_monotonic_ms() + 5000;
+    while (!atomic_load(&m->stop) && plat_monotonic_ms() < until) {
+        uint8_t req[IKE_MAX_PACKET], out[IKE_MAX_PACKET], pl[1024];
+        size_t got, n = 0;
+        struct net_addr from;
+        struct l2f_err err;
+        if (udp_wait(&sk, 1, 20) <= 0 ||
+            udp_recv_from(sk, req, sizeof req, &got, &from, &err) != L2F_OK || got < 28)
+            continue;
+        if (req[16] == PL_SA) {
+            n = mm_reply(req, PL_SA, pl, payload(pl, 0, 0, m->mm2, m->mm2_len), out);
+        } else if (req[16] == 4) { /* KE: message 3 */
+            uint8_t ke[256] = {0}, nonce[512];
+            ke[255] = 2;
+            memset(nonce, 0x6e, sizeof nonce);
+            size_t k = payload(pl, 0, PL_NONCE, ke, sizeof ke);
+            k = payload(pl, k, 0, nonce, m->nonce_len);
+            n = mm_reply(req, 4, pl, k, out);
+        }
+        if (n)
+            udp_send_to(sk, &from, out, n, &err);
+    }
+}
+
+/* Main Mode against the scripted server; its phase-1 result. */
+static void mm_run(struct mm_server *m, struct ikev1_phase1 *r)
+{
+    struct net_addr loopback[1], local;
+    size_t count;
+    struct l2f_err err = {{0}};
+    assert_int_equal(net_init(), L2F_OK);
+    assert_int_equal(net_resolve("127.0.0.1", loopback, 1, &count, &err), L2F_OK);
+    assert_int_equal(udp_open_toward(&m->sock, &loopback[0], &local, &err), L2F_OK);
+    uint8_t ip[4];
+    assert_true(net_addr_ipv4(&local, ip, &m->port));
+    atomic_store(&m->stop, 0);
+    struct plat_thread *t = plat_thread_start_joinable(mm_serve, m);
+    assert_non_null(t);
+    struct ikev1 *s;
+    assert_int_equal(ikev1_open(&s, "127.0.0.1", m->port, 1200, &err), L2F_OK);
+    ikev1_main_mode(s, "key", r);
+    ikev1_close(s);
+    atomic_store(&m->stop, 1);
+    plat_thread_join(t);
+    udp_close(&m->sock);
+}
+
+/* MM2's SA body: one proposal, one transform with these attributes. */
+static size_t mm2_sa(uint8_t *out, const struct attr *a, size_t n)
+{
+    static const uint8_t head[8] = {0, 0, 0, 1, 0, 0, 0, 1};
+    memcpy(out, head, 8);
+    uint8_t *p = out + 8, *t = p + 8;
+    size_t tlen = 8 + 4 * n;
+    uint8_t ph[8] = {0, 0, 0, 0, 1, 1, 0, 1}, th[8] = {0, 0, 0, 0, 1, 1, 0, 0};
+    memcpy(p, ph, 8);
+    put16(p + 2, 8 + tlen);
+    memcpy(t, th, 8);
+    put16(t + 2, tlen);
+    for (size_t i = 0; i < n; i++) {
+        put16(t + 8 + 4 * i, 0x8000 | a[i].type);
+        put16(t + 10 + 4 * i, a[i].value);
+    }
+    return 16 + tlen;
+}
+
+static void mm_expect(const struct attr *a, size_t n, size_t nonce_len, const char *want)
+{
+    struct mm_server m = {.nonce_len = nonce_len};
+    uint8_t sa[128];
+    m.mm2 = sa;
+    m.mm2_len = mm2_sa(sa, a, n);
+    struct ikev1_phase1 r;
+    mm_run(&m, &r);
+    if (!strstr(r.reason, want))
+        fail_msg("got '%s', want '%s'", r.reason, want);
+}
+
+/* The key check: an unoffered choice in message 2 and message 4's nonce at
+ * its limits (past the nonce check, the scripted server never sends message 6). */
+static void main_mode_checks_what_the_server_sent(void **state)
+{
+    (void)state;
+    if (!ikec_available())
+        skip();
+    const struct attr des[] = {{1, 1}, {2, 1}, {3, 1}, {4, 1}, {11, 1}, {12, 28800}};
+    mm_expect(
+        des, 6, 32,
+        "message 2 is malformed: the server chose a transform we did not offer: des-md5-modp768");
+    const struct attr aes[] = {{1, 7}, {14, 256}, {2, 2}, {3, 1}, {4, 14}, {11, 1}, {12, 28800}};
+    mm_expect(aes, 7, 7, "message 4 lacks a valid KE or nonce");
+    mm_expect(aes, 7, 257, "message 4 lacks a valid KE or nonce");
+    mm_expect(aes, 7, 256, "no answer after message 5");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -321,6 +452,7 @@ int main(void)
         cmocka_unit_test(qm_must_choose_an_offered_transform),
         cmocka_unit_test(qm_sa_lengths_at_their_limits),
         cmocka_unit_test(qm_notify_instead_of_sa),
+        cmocka_unit_test(main_mode_checks_what_the_server_sent),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
