@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "net/ike.h"
+#include "net/probe_internal.h"
 #include "net/udp.h"
 #include "platform.h"
 #include <cjson/cJSON.h>
@@ -617,4 +618,37 @@ static void cache_put(const char *state_dir, const char *host, const struct prob
     cache_path(state_dir, path, sizeof path);
     plat_write_atomic(path, text, strlen(text), &err); /* best effort: a lost cache costs a probe */
     cJSON_free(text);
+}
+
+/* ---- for the fuzz harness and the unit tests (probe_internal.h) ---- */
+
+struct probe *probe_fixed(const uint8_t cookie[IKE_COOKIE_LEN])
+{
+    struct probe *p = calloc(1, sizeof *p);
+    if (!p)
+        return NULL;
+    probe_options_default(&p->opts);
+    p->result.behind_nat = -1;
+    p->started = plat_monotonic_ms();
+    p->stored = true; /* nothing goes to the cache */
+    for (int k = 0; k < PROBE_KIND_COUNT; k++) {
+        p->ex[k].sock.fd = -1;
+        p->ex[k].first_sent = p->started;
+        p->ex[k].interval = PROBE_FIRST_RETRANSMIT_MS;
+        memcpy(p->ex[k].cookie, cookie, IKE_COOKIE_LEN);
+    }
+    return p;
+}
+
+void probe_feed(struct probe *p, enum probe_kind k, const uint8_t *buf, size_t len)
+{
+    if (!p->result.items[k].done)
+        on_datagram(p, k, buf, len);
+}
+
+void probe_expire(struct probe *p)
+{
+    for (int k = 0; k < PROBE_KIND_COUNT; k++)
+        if (!p->result.items[k].done)
+            give_up(p, (enum probe_kind)k);
 }
