@@ -441,96 +441,102 @@ static bool derive(struct ikev1 *s, const char *psk)
            ikek_cipher_key(s->t.hash, s->skeyid_e, s->key_len, s->key);
 }
 
-void ikev1_main_mode(struct ikev1 *s, const char *psk, struct ikev1_phase1 *r)
+/* What Main Mode keeps from one message to the next. */
+struct mm {
+    uint8_t in[IKE_MAX_PACKET]; /* the last message received */
+    size_t got;
+    uint8_t mm2[IKE_MAX_PACKET], mm4[IKE_MAX_PACKET]; /* to recognise a resend of either */
+    size_t mm2_len, mm4_len;
+    uint8_t d_peer[IKEC_MAX_HASH], d_us[IKEC_MAX_HASH]; /* the NAT-D hashes of no NAT */
+    uint8_t mm5[1024];
+    size_t mm5_len;
+    uint8_t iv6[IKEC_MAX_BLOCK]; /* message 6's IV: message 5's last cipher block */
+};
+
+static bool mm_fail(struct ikev1_phase1 *r, enum psk_verdict v, const char *reason)
 {
-    uint8_t in[IKE_MAX_PACKET];
+    verdict(r, v, reason);
+    return false;
+}
+
+/* Messages 1 and 2: our offer, the server's choice (one of ours), then our
+ * key pair for its group and our nonce. */
+static bool mm_messages12(struct ikev1 *s, struct mm *m, struct ikev1_phase1 *r)
+{
+    struct ike_transform offer[MAX_OFFER];
     struct ike_reply reply;
     struct l2f_err err;
-    memset(r, 0, sizeof *r);
-    r->behind_nat = -1;
-    r->server_behind_nat = -1;
-    uint64_t t0 = now_ms();
-    /* MM1 */
-    struct ike_transform offer[MAX_OFFER];
     size_t offered = build_offer(offer);
     size_t len = ike_v1_build_mm1(s->pkt, sizeof s->pkt, s->icky, offer, offered, false);
     const uint8_t *sa = s->pkt + IKE_HEADER_LEN;
     s->sai_len = len ? be16_get(sa + 2) - 4 : 0;
     if (!len || s->sai_len > sizeof s->sai_b)
-        return verdict(r, PSK_INCONCLUSIVE, "message 1 does not fit");
+        return mm_fail(r, PSK_INCONCLUSIVE, "message 1 does not fit");
     memcpy(s->sai_b, sa + 4, s->sai_len);
-    size_t got = exchange(s, s->pkt, len, EX_MAIN, 0, in, sizeof in);
-    if (!got)
-        return verdict(r, PSK_INCONCLUSIVE, "no answer to message 1");
-    if (ike_v1_parse_reply(in, got, s->icky, false, offer, offered, &reply, &err) != L2F_OK) {
+    m->got = exchange(s, s->pkt, len, EX_MAIN, 0, m->in, sizeof m->in);
+    if (!m->got)
+        return mm_fail(r, PSK_INCONCLUSIVE, "no answer to message 1");
+    if (ike_v1_parse_reply(m->in, m->got, s->icky, false, offer, offered, &reply, &err) != L2F_OK) {
         char why[sizeof r->reason];
         snprintf(why, sizeof why, "message 2 is malformed: %.100s", err.msg);
-        return verdict(r, PSK_INCONCLUSIVE, why);
+        return mm_fail(r, PSK_INCONCLUSIVE, why);
     }
     if (reply.kind != IKE_REPLY_ACCEPTED)
-        return verdict(r, PSK_INCONCLUSIVE, "the server accepts none of the offered proposals");
+        return mm_fail(r, PSK_INCONCLUSIVE, "the server accepts none of the offered proposals");
     s->t = reply.chosen;
     memcpy(s->rcky, reply.responder_cookie, 8);
     /* kept to recognise it when it comes again: a server slow to answer our
      * first message 1 answers its resend too, after we have moved on */
-    uint8_t mm2[IKE_MAX_PACKET];
-    size_t mm2_len = got;
-    memcpy(mm2, in, got);
+    m->mm2_len = m->got;
+    memcpy(m->mm2, m->in, m->got);
     ike_transform_name(&s->t, r->transform, sizeof r->transform);
     s->dh_len = ikec_dh_len(s->t.group);
     s->secret_len = ikec_dh_secret_len(s->t.group);
     if (!s->dh_len || !ikec_dh_keypair(s->t.group, &s->dh, s->gxi) || !plat_random(s->ni, NONCE_LEN))
-        return verdict(r, PSK_INCONCLUSIVE, "the chosen group cannot be computed here");
-    /* MM3: KE, nonce, NAT-D for the server, then for us */
-    uint8_t d_peer[IKEC_MAX_HASH], d_us[IKEC_MAX_HASH], d_sent[IKEC_MAX_HASH];
+        return mm_fail(r, PSK_INCONCLUSIVE, "the chosen group cannot be computed here");
+    return true;
+}
+
+/* Message 3 (KE, nonce, NAT-D for the server, then for us) until message 4 comes. */
+static bool mm_message3(struct ikev1 *s, struct mm *m, struct ikev1_phase1 *r)
+{
+    uint8_t d_sent[IKEC_MAX_HASH], mm3[1024];
     size_t hl = ikec_hash_len(s->t.hash);
     static const uint8_t nowhere[4] = {192, 0, 2, 1}; /* TEST-NET-1: an address no client has */
-    if (!natd(s, s->peer_ip, s->peer_port, d_peer) || !natd(s, s->local_ip, s->local_port, d_us) ||
+    if (!natd(s, s->peer_ip, s->peer_port, m->d_peer) ||
+        !natd(s, s->local_ip, s->local_port, m->d_us) ||
         !natd(s, s->claim_nat ? nowhere : s->local_ip, s->local_port, d_sent))
-        return verdict(r, PSK_INCONCLUSIVE, "hash failed");
+        return mm_fail(r, PSK_INCONCLUSIVE, "hash failed");
     size_t pos = header(s, s->pkt, PL_KE, EX_MAIN, 0, 0);
     pos = add_payload(s->pkt, pos, sizeof s->pkt, PL_NONCE, s->gxi, s->dh_len);
     pos = add_payload(s->pkt, pos, sizeof s->pkt, PL_NATD, s->ni, NONCE_LEN);
-    pos = add_payload(s->pkt, pos, sizeof s->pkt, PL_NATD, d_peer, hl);
+    pos = add_payload(s->pkt, pos, sizeof s->pkt, PL_NATD, m->d_peer, hl);
     pos = add_payload(s->pkt, pos, sizeof s->pkt, 0, d_sent, hl);
-    if (!pos)
-        return verdict(r, PSK_INCONCLUSIVE, "message 3 too large");
+    if (!pos || pos > sizeof mm3)
+        return mm_fail(r, PSK_INCONCLUSIVE, "message 3 too large");
     be32_put(s->pkt + 24, pos);
-    uint8_t mm3[1024];
     memcpy(mm3, s->pkt, pos);
     do
-        got = exchange(s, mm3, pos, EX_MAIN, 0, in, sizeof in);
-    while (got == mm2_len && memcmp(in, mm2, got) == 0);
-    if (!got || (in[19] & FLAG_ENCRYPTED) || memcmp(in + 8, s->rcky, 8) != 0)
-        return verdict(r, PSK_INCONCLUSIVE, got ? "unexpected message 4" : "no answer to message 3");
-    struct ike_payload pl[MAX_PAYLOADS];
-    size_t n = 0;
-    if (!ike_walk(in + IKE_HEADER_LEN, got - IKE_HEADER_LEN, in[16], pl, MAX_PAYLOADS, &n))
-        n = 0;
-    const struct ike_payload *ke = ike_find(pl, n, PL_KE), *nonce = ike_find(pl, n, PL_NONCE);
-    /* RFC 2409 wants g^xr padded to the modulus, but a MODP value whose top
-     * byte is zero is sometimes sent a byte short: taken as sent for the
-     * hashes, left-padded for the arithmetic. ECP points have one length. */
-    bool modp = ikec_dh_secret_len(s->t.group) == s->dh_len;
-    bool ke_ok = ke && (ke->len == s->dh_len || (modp && ke->len > 0 && ke->len < s->dh_len));
-    if (!ke_ok || !nonce || nonce->len < IKE_NONCE_MIN || nonce->len > IKE_NONCE_MAX)
-        return verdict(r, PSK_INCONCLUSIVE, "message 4 lacks a valid KE or nonce");
-    memcpy(s->gxr, ke->body, ke->len);
-    s->gxr_len = ke->len;
-    memset(s->gxr_padded, 0, s->dh_len - ke->len);
-    memcpy(s->gxr_padded + s->dh_len - ke->len, ke->body, ke->len);
-    memcpy(s->nr, nonce->body, nonce->len);
-    s->nr_len = nonce->len;
-    uint8_t mm4[IKE_MAX_PACKET];
-    size_t mm4_len = got;
-    memcpy(mm4, in, got);
-    /* NAT-D: the server's first hashes our address as it sees it, the
-     * second its own. A difference means a NAT (SoftEther claims one on
-     * purpose): float to 4500 as Windows does. */
+        m->got = exchange(s, mm3, pos, EX_MAIN, 0, m->in, sizeof m->in);
+    while (m->got == m->mm2_len && memcmp(m->in, m->mm2, m->got) == 0);
+    if (!m->got || (m->in[19] & FLAG_ENCRYPTED) || memcmp(m->in + 8, s->rcky, 8) != 0)
+        return mm_fail(r, PSK_INCONCLUSIVE,
+                       m->got ? "unexpected message 4" : "no answer to message 3");
+    return true;
+}
+
+/* NAT-D: the server's first hashes our address as it sees it, the second its
+ * own. A difference means a NAT (SoftEther claims one on purpose): float to
+ * 4500 as Windows does. */
+static void mm_nat(struct ikev1 *s, const struct mm *m, const struct ike_payload *pl, size_t n,
+                   struct ikev1_phase1 *r)
+{
+    size_t hl = ikec_hash_len(s->t.hash);
     bool float_now = s->claim_nat, seen_any = false, ours_differs = false, its_differs = false;
     for (size_t i = 0, seen = 0; i < n; i++)
         if (pl[i].type == PL_NATD) {
-            bool differs = pl[i].len != hl || memcmp(pl[i].body, seen == 0 ? d_us : d_peer, hl) != 0;
+            bool differs =
+                pl[i].len != hl || memcmp(pl[i].body, seen == 0 ? m->d_us : m->d_peer, hl) != 0;
             if (seen++ == 0)
                 ours_differs = differs;
             else
@@ -546,74 +552,141 @@ void ikev1_main_mode(struct ikev1 *s, const char *psk, struct ikev1_phase1 *r)
         s->natt = true;
         r->floated = true;
     }
+}
+
+/* Message 4: the server's KE and nonce, its NAT-D, then the keys. */
+static bool mm_take4(struct ikev1 *s, struct mm *m, const char *psk, struct ikev1_phase1 *r)
+{
+    struct ike_payload pl[MAX_PAYLOADS];
+    size_t n = 0;
+    if (!ike_walk(m->in + IKE_HEADER_LEN, m->got - IKE_HEADER_LEN, m->in[16], pl, MAX_PAYLOADS, &n))
+        n = 0;
+    const struct ike_payload *ke = ike_find(pl, n, PL_KE), *nonce = ike_find(pl, n, PL_NONCE);
+    /* RFC 2409 wants g^xr padded to the modulus, but a MODP value whose top
+     * byte is zero is sometimes sent a byte short: taken as sent for the
+     * hashes, left-padded for the arithmetic. ECP points have one length. */
+    bool modp = ikec_dh_secret_len(s->t.group) == s->dh_len;
+    bool ke_ok = ke && (ke->len == s->dh_len || (modp && ke->len > 0 && ke->len < s->dh_len));
+    if (!ke_ok || !nonce || nonce->len < IKE_NONCE_MIN || nonce->len > IKE_NONCE_MAX)
+        return mm_fail(r, PSK_INCONCLUSIVE, "message 4 lacks a valid KE or nonce");
+    memcpy(s->gxr, ke->body, ke->len);
+    s->gxr_len = ke->len;
+    memset(s->gxr_padded, 0, s->dh_len - ke->len);
+    memcpy(s->gxr_padded + s->dh_len - ke->len, ke->body, ke->len);
+    memcpy(s->nr, nonce->body, nonce->len);
+    s->nr_len = nonce->len;
+    m->mm4_len = m->got;
+    memcpy(m->mm4, m->in, m->got);
+    mm_nat(s, m, pl, n, r);
     if (!ikec_dh_shared(s->t.group, s->dh, s->gxr_padded, s->gxy) || !derive(s, psk))
-        return verdict(r, PSK_INCONCLUSIVE, "the server's public value is invalid, or key derivation failed");
-    /* MM5: ID_ii (IPv4, UDP, our port) and HASH_I, encrypted */
+        return mm_fail(r, PSK_INCONCLUSIVE,
+                       "the server's public value is invalid, or key derivation failed");
+    return true;
+}
+
+/* Message 5: ID_ii (IPv4, UDP, our port) and HASH_I, encrypted, into m->mm5. */
+static bool mm_message5(struct ikev1 *s, struct mm *m, struct ikev1_phase1 *r)
+{
     uint8_t id_b[8] = {1, 17, 0, 0};
     be16_put(id_b + 2, s->local_port);
     memcpy(id_b + 4, s->local_ip, 4);
-    uint8_t hash_i[IKEC_MAX_HASH], plain[256], iv[IKEC_MAX_BLOCK], iv6[IKEC_MAX_BLOCK];
+    uint8_t hash_i[IKEC_MAX_HASH], plain[256], iv[IKEC_MAX_BLOCK];
     if (!auth_hash(s, true, id_b, sizeof id_b, hash_i) ||
         !ikek_phase1_iv(s->t.hash, s->gxi, s->dh_len, s->gxr, s->gxr_len, s->block, iv))
-        return verdict(r, PSK_INCONCLUSIVE, "hash failed");
+        return mm_fail(r, PSK_INCONCLUSIVE, "hash failed");
     plain[0] = PL_HASH;
     plain[1] = 0;
     be16_put(plain + 2, 4 + sizeof id_b);
     memcpy(plain + 4, id_b, sizeof id_b);
     size_t pn = add_payload(plain, 4 + sizeof id_b, sizeof plain, 0, hash_i, s->hash_len);
     size_t h = header(s, s->pkt, PL_ID, EX_MAIN, FLAG_ENCRYPTED, 0);
-    size_t total = seal(s, h, plain, pn, iv, iv6); /* CBC chains on the last block sent */
+    size_t total = seal(s, h, plain, pn, iv, m->iv6); /* CBC chains on the last block sent */
     plat_wipe(plain, sizeof plain);
-    if (!total)
-        return verdict(r, PSK_INCONCLUSIVE, "encryption failed");
-    uint8_t mm5[1024];
-    memcpy(mm5, s->pkt, total);
-    unsigned repeats = 0;
-    for (;;) {
-        got = exchange(s, mm5, total, ANY_EXCHANGE, 0, in, sizeof in);
-        if (!got)
-            return verdict(r, PSK_REJECTED, repeats ? "the server kept resending message 4 and never sent message 6: "
-                                                      "it could not read message 5, the answer to a wrong key"
-                                                    : "no answer after message 5: the usual answer to a wrong key");
-        if (in[19] & FLAG_ENCRYPTED)
-            break;
-        if (in[18] == EX_INFO)
-            return verdict(r, PSK_REJECTED, "the server answered with a plain notify or delete");
-        /* The same message 4 again: the server could not read our message 5.
-         * Once could be a lost packet; twice, after our own resend, is the
-         * server's answer to a key it does not share (SoftEther). */
-        if (got == mm4_len && memcmp(in, mm4, got) == 0 && ++repeats < MM4_REPEATS_MEAN_REJECTED)
+    if (!total || total > sizeof m->mm5)
+        return mm_fail(r, PSK_INCONCLUSIVE, "encryption failed");
+    memcpy(m->mm5, s->pkt, total);
+    m->mm5_len = total;
+    return true;
+}
+
+/* Sends message 5 until an encrypted answer comes. A wrong key shows as
+ * silence, a plain notify, or message 4 again: once could be a lost packet;
+ * twice, after our own resend, is the server's answer to a key it does not
+ * share (SoftEther). */
+static bool mm_await6(struct ikev1 *s, struct mm *m, struct ikev1_phase1 *r)
+{
+    for (unsigned repeats = 0;;) {
+        m->got = exchange(s, m->mm5, m->mm5_len, ANY_EXCHANGE, 0, m->in, sizeof m->in);
+        if (!m->got)
+            return mm_fail(r, PSK_REJECTED,
+                           repeats
+                               ? "the server kept resending message 4 and never sent message 6: "
+                                 "it could not read message 5, the answer to a wrong key"
+                               : "no answer after message 5: the usual answer to a wrong key");
+        if (m->in[19] & FLAG_ENCRYPTED)
+            return true;
+        if (m->in[18] == EX_INFO)
+            return mm_fail(r, PSK_REJECTED, "the server answered with a plain notify or delete");
+        if (m->got == m->mm4_len && memcmp(m->in, m->mm4, m->got) == 0 &&
+            ++repeats < MM4_REPEATS_MEAN_REJECTED)
             continue;
-        return verdict(r, PSK_REJECTED, repeats ? "the server kept resending message 4 instead of message 6: it "
-                                                  "could not read message 5, the answer to a wrong key"
-                                                : "an unencrypted answer to message 5");
+        return mm_fail(r, PSK_REJECTED,
+                       repeats ? "the server kept resending message 4 instead of message 6: it "
+                                 "could not read message 5, the answer to a wrong key"
+                               : "an unencrypted answer to message 5");
     }
-    uint8_t dec[IKE_MAX_PACKET];
-    size_t clen;
-    if (!unseal(s, in, got, iv6, dec, &clen))
-        return verdict(r, PSK_REJECTED, "message 6 does not decrypt");
-    memcpy(s->p1_last, in + got - s->block, s->block);
+}
+
+/* Message 6: decrypted, ID_ir and HASH_R verified; or the server's refusal. */
+static bool mm_check6(struct ikev1 *s, struct mm *m, struct ikev1_phase1 *r)
+{
+    uint8_t dec[IKE_MAX_PACKET], expect[IKEC_MAX_HASH];
+    size_t clen, n = 0;
+    struct ike_payload pl[MAX_PAYLOADS];
+    if (!unseal(s, m->in, m->got, m->iv6, dec, &clen))
+        return mm_fail(r, PSK_REJECTED, "message 6 does not decrypt");
+    memcpy(s->p1_last, m->in + m->got - s->block, s->block);
     /* trailing padding: the walk stops at next payload 0 and ignores what follows */
-    if (!ike_walk(dec, clen, in[16], pl, MAX_PAYLOADS, &n))
+    if (!ike_walk(dec, clen, m->in[16], pl, MAX_PAYLOADS, &n))
         n = 0;
-    const struct ike_payload *id_r = n ? ike_find(pl, n, PL_ID) : NULL, *hash_r = n ? ike_find(pl, n, PL_HASH) : NULL;
-    const struct ike_payload *nt = n ? ike_find(pl, n, PL_NOTIFY) : NULL;
-    if (in[18] == EX_INFO && nt) {
-        unsigned type = nt->len >= 8 ? be16_get(nt->body + 6) : 0;
-        char why[96];
-        snprintf(why, sizeof why, "the server refused our identity or policy (notify %u), not the key", type);
-        plat_wipe(dec, sizeof dec);
-        return verdict(r, PSK_INCONCLUSIVE, why);
-    }
+    const struct ike_payload *id_r = ike_find(pl, n, PL_ID), *hash_r = ike_find(pl, n, PL_HASH);
+    const struct ike_payload *nt = ike_find(pl, n, PL_NOTIFY);
+    char why[96] = "";
     bool ok = id_r && hash_r && hash_r->len == s->hash_len;
-    uint8_t expect[IKEC_MAX_HASH];
-    if (ok && !auth_hash(s, false, id_r->body, id_r->len, expect))
-        return verdict(r, PSK_INCONCLUSIVE, "hash failed");
-    ok = ok && memcmp(expect, hash_r->body, s->hash_len) == 0;
+    if (m->in[18] == EX_INFO && nt)
+        snprintf(why, sizeof why,
+                 "the server refused our identity or policy (notify %u), not the key",
+                 nt->len >= 8 ? be16_get(nt->body + 6) : 0);
+    else if (ok && !auth_hash(s, false, id_r->body, id_r->len, expect))
+        snprintf(why, sizeof why, "hash failed");
+    ok = ok && !why[0] && memcmp(expect, hash_r->body, s->hash_len) == 0;
     plat_wipe(dec, sizeof dec);
+    if (why[0])
+        return mm_fail(r, PSK_INCONCLUSIVE, why);
     if (!ok)
-        return verdict(r, PSK_REJECTED,
-                       id_r && hash_r ? "HASH_R does not verify" : "message 6 does not decrypt under this key");
+        return mm_fail(r, PSK_REJECTED,
+                       id_r && hash_r ? "HASH_R does not verify"
+                                      : "message 6 does not decrypt under this key");
+    return true;
+}
+
+void ikev1_main_mode(struct ikev1 *s, const char *psk, struct ikev1_phase1 *r)
+{
+    memset(r, 0, sizeof *r);
+    r->behind_nat = -1;
+    r->server_behind_nat = -1;
+    uint64_t t0 = now_ms();
+    struct mm *m = calloc(1, sizeof *m);
+    if (!m) {
+        verdict(r, PSK_INCONCLUSIVE, "out of memory");
+        return;
+    }
+    bool up = mm_messages12(s, m, r) && mm_message3(s, m, r) && mm_take4(s, m, psk, r) &&
+              mm_message5(s, m, r) && mm_await6(s, m, r) && mm_check6(s, m, r);
+    plat_wipe(m, sizeof *m);
+    free(m);
+    if (!up)
+        return;
     s->phase1_up = true;
     r->ms = (unsigned)(now_ms() - t0);
     verdict(r, PSK_ACCEPTED, "message 6 decrypted and HASH_R verified");
