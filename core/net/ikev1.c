@@ -800,38 +800,36 @@ static bool qm_same_attrs(const struct qm_attrs *a, const struct qm_attrs *b)
     return same;
 }
 
-/* "esp-des-md5 tunnel" for a transform we did not offer. */
+/* "esp-des-md5 tunnel" for a transform we did not offer; len at least 96. */
 static void qm_transform_name(unsigned esp_id, const struct qm_attrs *a, char *buf, size_t len)
 {
     static const char *const encaps[] = {"encap0", "tunnel", "transport", "udp-tunnel",
                                          "udp-transport"};
     unsigned long encap = a->value[QM_ATTR_ENCAPSULATION], auth = a->value[QM_ATTR_AUTH];
-    char cipher[32], enc_mode[32], integ[32], life[48] = "";
-    if (esp_id == ESP_AES || esp_id == ESP_3DES || esp_id == ESP_DES)
-        snprintf(cipher, sizeof cipher, "%s",
-                 esp_id == ESP_AES    ? "aes"
-                 : esp_id == ESP_3DES ? "3des"
-                                      : "des");
+    char cipher[16], bits[16] = "", integ[16], enc_mode[16], life[40] = "";
+    const char *c = esp_id == ESP_AES    ? "aes"
+                    : esp_id == ESP_3DES ? "3des"
+                    : esp_id == ESP_DES  ? "des"
+                                         : NULL;
+    if (c)
+        snprintf(cipher, sizeof cipher, "%s", c);
     else
-        snprintf(cipher, sizeof cipher, "esp%u", esp_id);
+        snprintf(cipher, sizeof cipher, "esp%u", esp_id & 0xff);
     if (a->seen & 1u << QM_ATTR_KEY_LENGTH)
-        snprintf(cipher + strlen(cipher), sizeof cipher - strlen(cipher), "%lu",
-                 a->value[QM_ATTR_KEY_LENGTH]);
-    snprintf(integ, sizeof integ, "%s",
-             auth == 1                ? "md5"
-             : auth == AUTH_HMAC_SHA1 ? "sha1"
-                                      : "auth");
-    if (auth != 1 && auth != AUTH_HMAC_SHA1)
-        snprintf(integ + 4, sizeof integ - 4, "%lu", auth);
+        snprintf(bits, sizeof bits, "%lu", a->value[QM_ATTR_KEY_LENGTH] & 0xffffffffUL);
+    if (auth == 1 || auth == AUTH_HMAC_SHA1)
+        snprintf(integ, sizeof integ, "%s", auth == 1 ? "md5" : "sha1");
+    else
+        snprintf(integ, sizeof integ, "auth%lu", auth & 0xffffffffUL);
     if (encap < sizeof encaps / sizeof encaps[0])
         snprintf(enc_mode, sizeof enc_mode, "%s", encaps[encap]);
     else
-        snprintf(enc_mode, sizeof enc_mode, "encap%lu", encap);
+        snprintf(enc_mode, sizeof enc_mode, "encap%lu", encap & 0xffffffffUL);
     if (a->value[QM_ATTR_LIFE_TYPE] != QM_LIFE_SECONDS ||
         a->value[QM_ATTR_LIFE_DURATION] != QM_LIFETIME)
-        snprintf(life, sizeof life, " for %lu %s", a->value[QM_ATTR_LIFE_DURATION],
+        snprintf(life, sizeof life, " for %lu %s", a->value[QM_ATTR_LIFE_DURATION] & 0xffffffffUL,
                  a->value[QM_ATTR_LIFE_TYPE] == QM_LIFE_SECONDS ? "s" : "units of another kind");
-    snprintf(buf, len, "esp-%s-%s %s%s", cipher, integ, enc_mode, life);
+    snprintf(buf, len, "esp-%.15s%.15s-%.15s %.15s%.39s", cipher, bits, integ, enc_mode, life);
 }
 
 /* The server's choice (RFC 2408 4.2): our one proposal, ESP, a 4-byte SPI, one
@@ -865,9 +863,9 @@ static bool qm_chosen(const uint8_t *b, size_t len, unsigned encap, uint8_t spi[
             return true;
         }
     }
-    char name[64];
+    char name[128];
     qm_transform_name(t[5], &got, name, sizeof name);
-    snprintf(why, why_len, "the server chose a transform we did not offer: %s", name);
+    snprintf(why, why_len, "the server chose a transform we did not offer: %.80s", name);
     return false;
 }
 

@@ -64,7 +64,7 @@ static void only_malformed_answers(void **state)
     uint8_t ip[4];
     uint16_t port;
     assert_true(net_addr_ipv4(&local, ip, &port));
-    struct probe_options o;
+    struct probe_options o = {0}; /* no cache directory: nothing reused, nothing kept */
     probe_options_default(&o);
     o.port = o.natt_port = port; /* one server for all three probes */
     o.timeout_ms = 1500;
