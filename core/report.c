@@ -177,6 +177,7 @@ enum l2f_status report_probe_json(const char *host, const struct probe_result *r
         cJSON_AddStringToObject(item, "outcome", probe_outcome_id(it->outcome));
         add_string_or_null(item, "transform", it->transform);
         cJSON_AddNumberToObject(item, "ms", it->ms);
+        add_string_or_null(item, "detail", it->detail);
         cJSON_AddItemToArray(results, item);
     }
     cJSON_AddItemToObject(o, "results", results);

@@ -24,8 +24,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memset(framed, 0, IKE_NATT_MARKER_LEN);
     memcpy(framed + IKE_NATT_MARKER_LEN + (size >= 8 ? 8 : 0), data + (size >= 8 ? 8 : 0), size >= 8 ? size - 8 : 0);
     size_t n = size >= 8 ? size : 8;
-    ike_v1_parse_reply(framed + IKE_NATT_MARKER_LEN, n, cookie, false, &r, &err);
-    ike_v1_parse_reply(framed, n + IKE_NATT_MARKER_LEN, cookie, true, &r, &err);
+    ike_v1_parse_reply(framed + IKE_NATT_MARKER_LEN, n, cookie, false, ike_windows_offer,
+                       ike_windows_offer_count, &r, &err);
+    ike_v1_parse_reply(framed, n + IKE_NATT_MARKER_LEN, cookie, true, ike_windows_offer,
+                       ike_windows_offer_count, &r, &err);
     ike_v2_parse_reply(framed + IKE_NATT_MARKER_LEN, n, cookie, &r, &err);
     struct ike_payload pl[16];
     size_t count;

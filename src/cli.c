@@ -616,6 +616,9 @@ static int cmd_probe(struct cli *c)
     unsigned waited = 0;
     /* the key check offers more than Windows does: a server refusing Windows' offer may still take it */
     enum probe_outcome v1 = r.items[PROBE_IKEV1_500].outcome;
+    /* something answers IKEv1, but only with replies that are not IKE as offered */
+    bool v1_malformed = !v1_ok && v1 != PROBE_NO_PROPOSAL &&
+                        (r.items[PROBE_IKEV1_500].malformed || r.items[PROBE_IKEV1_4500].malformed);
     if (psk_file && (v1 == PROBE_ACCEPTED || v1 == PROBE_NO_PROPOSAL)) {
         enum l2f_status st = psk_check_paced(state_dir, host, opts.port, psk, opts.timeout_ms, true, &key, &waited, &err);
         plat_wipe(psk, sizeof psk);
@@ -624,9 +627,14 @@ static int cmd_probe(struct cli *c)
         key_checked = true;
     } else if (psk_file) {
         key.verdict = PSK_INCONCLUSIVE;
-        snprintf(key.reason, sizeof key.reason, "no IKEv1 answer on UDP %u to test it with", opts.port);
+        snprintf(key.reason, sizeof key.reason,
+                 v1_malformed ? "only malformed IKEv1 answers on UDP %u: nothing to test it with"
+                              : "no IKEv1 answer on UDP %u to test it with",
+                 opts.port);
         key.ipsec = IPSEC_FAILED;
-        snprintf(key.ipsec_reason, sizeof key.ipsec_reason, "no IKEv1 answer on UDP %u", opts.port);
+        snprintf(key.ipsec_reason, sizeof key.ipsec_reason,
+                 v1_malformed ? "malformed IKEv1 answers on UDP %u" : "no IKEv1 answer on UDP %u",
+                 opts.port);
         key_checked = true;
     }
     plat_wipe(psk, sizeof psk);
@@ -667,6 +675,10 @@ static int cmd_probe(struct cli *c)
         printf("The server accepts an IKEv1 offer Windows makes.\n");
     else if (r.items[PROBE_IKEV1_500].outcome == PROBE_NO_PROPOSAL)
         printf("The server answers but accepts none of Windows' offers: Windows shows 788.\n");
+    else if (v1_malformed)
+        printf(
+            "Malformed answers: something answers IKEv1, but not as IKE does (Windows would fail, "
+            "likely with 789).\n");
     else if (r.resolved)
         printf("No IKEv1 answer: UDP 500/4500 filtered on the way, or the server is down (Windows: 809).\n");
     return rc;

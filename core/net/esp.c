@@ -106,7 +106,7 @@ enum esp_open_result esp_open(struct esp_sa *sa, const uint8_t *pkt, size_t len,
                               size_t *out_len, uint8_t *next_header)
 {
     size_t overhead = ESP_HEADER_LEN + sa->block + sa->icv_len;
-    if (len < overhead + sa->block || (len - overhead) % sa->block)
+    if (!sa->block || !sa->icv_len || len < overhead + sa->block || (len - overhead) % sa->block)
         return ESP_OPEN_MALFORMED;
     if (memcmp(pkt, sa->spi, 4) != 0)
         return ESP_OPEN_OTHER_SPI;

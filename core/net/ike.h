@@ -15,6 +15,9 @@
 #define IKE_HEADER_LEN 28
 #define IKE_MAX_PACKET 4096
 #define IKE_NATT_MARKER_LEN 4 /* the non-ESP marker on UDP 4500 (RFC 3948) */
+/* An IKEv1 nonce is 8 to 256 bytes long (RFC 2409 5). */
+#define IKE_NONCE_MIN 8
+#define IKE_NONCE_MAX 256
 
 /* IKEv1 attribute values (RFC 2409 appendix A). */
 #define IKE_ENC_3DES 5
@@ -77,17 +80,23 @@ struct ike_reply {
     enum ike_reply_kind kind;
     uint8_t responder_cookie[IKE_COOKIE_LEN];
     struct ike_transform chosen; /* v1, accepted */
+    uint16_t life_type;          /* v1, accepted: 1 seconds */
+    uint32_t life_seconds;
     uint16_t notify;
     uint16_t ke_group;
     bool natt_vendor_id; /* v1: the server speaks RFC 3947 */
 };
 
-/* Parses a reply to our MM1. Rejects (L2F_ERR_PARSE, reason in err) what is
- * not one: too short or too long, a length field that disagrees with the
- * datagram, another initiator cookie, another version or exchange, a payload
- * chain that runs out of the packet, more than one transform chosen. */
-enum l2f_status ike_v1_parse_reply(const uint8_t *buf, size_t len, const uint8_t cookie[IKE_COOKIE_LEN],
-                                   bool marker, struct ike_reply *out, struct l2f_err *err);
+/* Parses a reply to our MM1, which offered offer[0..offer_count). Rejects
+ * (L2F_ERR_PARSE, reason in err) what is not one: too short or too long, a
+ * length field that disagrees with the datagram, another initiator cookie,
+ * another version or exchange, a payload chain that runs out of the packet,
+ * more than one transform chosen, or one we did not offer attribute for
+ * attribute (RFC 2408 4.2), lifetime included. */
+enum l2f_status ike_v1_parse_reply(const uint8_t *buf, size_t len,
+                                   const uint8_t cookie[IKE_COOKIE_LEN], bool marker,
+                                   const struct ike_transform *offer, size_t offer_count,
+                                   struct ike_reply *out, struct l2f_err *err);
 
 /* IKE_SA_INIT offering AES-CBC, SHA1/SHA-256 and the MODP groups, with a KE of
  * group ke_group (2 or 14) made from random (the probe never completes the

@@ -3,16 +3,18 @@
 #include <string.h>
 
 #include "net/bytes.h"
+#include "net/ike.h"
 #include "net/ikecrypto.h"
 #include "platform.h"
 
-#define MAX_INPUT 1024 /* nonces of up to 256 bytes each, a 256-byte g^xy */
+#define MAX_NONCES (2 * IKE_NONCE_MAX) /* Ni_b | Nr_b */
+#define MAX_SEED (5 + MAX_NONCES)      /* KEYMAT's protocol | SPI | Ni_b | Nr_b */
 
 bool ikek_skeyid_psk(uint16_t hash, const uint8_t *psk, size_t psk_len, const uint8_t *ni, size_t ni_len,
                      const uint8_t *nr, size_t nr_len, uint8_t *skeyid)
 {
-    uint8_t buf[MAX_INPUT];
-    if (ni_len + nr_len > sizeof buf)
+    uint8_t buf[MAX_NONCES];
+    if (ni_len > IKE_NONCE_MAX || nr_len > IKE_NONCE_MAX)
         return false;
     memcpy(buf, ni, ni_len);
     memcpy(buf + ni_len, nr, nr_len);
@@ -56,7 +58,7 @@ static bool prf_chain(uint16_t hash, const uint8_t *key, const uint8_t *first, s
                       size_t seed_len, uint8_t *out, size_t out_len)
 {
     size_t hl = ikec_hash_len(hash);
-    uint8_t buf[IKEC_MAX_HASH + 5 + 512], k[IKEC_MAX_HASH];
+    uint8_t buf[IKEC_MAX_HASH + MAX_SEED], k[IKEC_MAX_HASH];
     if (!hl || first_len > hl || seed_len > sizeof buf - hl)
         return false;
     if (first_len)
@@ -123,8 +125,8 @@ bool ikek_message_iv(uint16_t hash, const uint8_t *last_block, size_t block, uin
 bool ikek_keymat(uint16_t hash, const uint8_t *skeyid_d, uint8_t protocol, const uint8_t spi[4], const uint8_t *ni,
                  size_t ni_len, const uint8_t *nr, size_t nr_len, uint8_t *out, size_t out_len)
 {
-    uint8_t seed[5 + 512];
-    if (out_len > 128 || ni_len + nr_len > 512)
+    uint8_t seed[MAX_SEED];
+    if (out_len > 128 || ni_len > IKE_NONCE_MAX || nr_len > IKE_NONCE_MAX)
         return false;
     seed[0] = protocol;
     memcpy(seed + 1, spi, 4);

@@ -9,6 +9,7 @@
 #include "net/ike.h"
 #include "net/ikecrypto.h"
 #include "net/ikekeys.h"
+#include "net/ikev1_internal.h"
 #include "net/l2tp.h"
 #include "net/udp.h"
 #include "platform.h"
@@ -33,6 +34,7 @@
 /* IPsec DOI (RFC 2407) */
 #define PROTO_ISAKMP 1
 #define PROTO_ESP 3
+#define ESP_DES 2
 #define ESP_3DES 3
 #define ESP_AES 12
 #define QM_ATTR_LIFE_TYPE 1
@@ -41,13 +43,14 @@
 #define QM_ATTR_AUTH 5
 #define QM_ATTR_KEY_LENGTH 6
 #define ENCAP_TRANSPORT 2
-#define ENCAP_UDP_TRANSPORT 4           /* RFC 3947 */
-#define ENCAP_UDP_TRANSPORT_DRAFT 61444 /* the drafts before it */
+#define ENCAP_UDP_TRANSPORT 4 /* RFC 3947 */
 #define AUTH_HMAC_SHA1 2
+#define QM_LIFE_SECONDS 1
+#define QM_LIFETIME 3600
 #define NOTIFY_R_U_THERE 36136
 #define NOTIFY_R_U_THERE_ACK 36137
 
-#define NONCE_LEN 32
+#define NONCE_LEN IKEV1_NONCE_LEN
 #define MAX_PAYLOADS 16
 #define SPI_LEN 4
 #define MM4_REPEATS_MEAN_REJECTED 2
@@ -105,7 +108,7 @@ struct ikev1 {
     uint8_t gxr_padded[IKEC_MAX_DH]; /* for the DH: a MODP value sent short, left-padded */
     size_t gxr_len;                  /* g^xr as it came: the hashes use it so */
     size_t dh_len, secret_len;
-    uint8_t ni[NONCE_LEN], nr[256];
+    uint8_t ni[NONCE_LEN], nr[IKE_NONCE_MAX];
     size_t nr_len;
     uint8_t skeyid[IKEC_MAX_HASH], skeyid_d[IKEC_MAX_HASH], skeyid_a[IKEC_MAX_HASH], skeyid_e[IKEC_MAX_HASH];
     size_t hash_len;
@@ -253,9 +256,10 @@ static size_t seal(struct ikev1 *s, size_t hdr_len, const uint8_t *body, size_t 
 /* Decrypts a received protected message into out; false when it is not whole blocks. */
 static bool unseal(struct ikev1 *s, const uint8_t *in, size_t len, const uint8_t *iv, uint8_t *out, size_t *out_len)
 {
-    size_t clen = len - IKE_HEADER_LEN;
-    if (len < IKE_HEADER_LEN || clen == 0 || clen % s->block || clen > IKE_MAX_PACKET)
+    if (len <= IKE_HEADER_LEN || len - IKE_HEADER_LEN > IKE_MAX_PACKET ||
+        (len - IKE_HEADER_LEN) % s->block)
         return false;
+    size_t clen = len - IKE_HEADER_LEN;
     *out_len = clen;
     return ikec_cbc(s->t.enc, s->t.key_bits, s->key, iv, in + IKE_HEADER_LEN, clen, out, false);
 }
@@ -335,7 +339,7 @@ static void handle_informational(struct ikev1 *s, const uint8_t *in, size_t len)
             send_informational(s, PL_NOTIFY, ack, total);
         } else if (p->type == PL_DELETE && p->len >= 8) {
             unsigned proto = p->body[4], spi_len = p->body[5], count = be16_get(p->body + 6);
-            for (unsigned k = 0; k < count && 8 + (k + 1) * spi_len <= p->len; k++) {
+            for (unsigned k = 0; spi_len && k < count && 8 + (k + 1) * spi_len <= p->len; k++) {
                 const uint8_t *spi = p->body + 8 + k * spi_len;
                 /* either SPI of the pair: strongSwan names the one it sends with */
                 if (proto == PROTO_ISAKMP && spi_len == 16 && memcmp(spi, s->icky, 8) == 0)
@@ -394,9 +398,10 @@ static void verdict(struct ikev1_phase1 *r, enum psk_verdict v, const char *reas
 /* HASH_I or HASH_R: prf(SKEYID, g^x1 | g^x2 | CKY-1 | CKY-2 | SAi_b | ID_b). */
 static bool auth_hash(struct ikev1 *s, bool initiator, const uint8_t *id_b, size_t id_len, uint8_t *out)
 {
-    uint8_t buf[IKEC_MAX_DH * 2 + 16 + sizeof s->sai_b + 64];
+    uint8_t buf[IKEC_MAX_DH * 2 + 16 + sizeof s->sai_b + IKE_MAX_PACKET];
     size_t n = 0;
-    if (s->sai_len > sizeof s->sai_b || id_len > 64)
+    if (s->sai_len > sizeof s->sai_b ||
+        id_len > IKE_MAX_PACKET) /* an ID (an FQDN, a DN) fills what it takes */
         return false;
     memcpy(buf + n, initiator ? s->gxi : s->gxr, initiator ? s->dh_len : s->gxr_len);
     n += initiator ? s->dh_len : s->gxr_len;
@@ -436,92 +441,102 @@ static bool derive(struct ikev1 *s, const char *psk)
            ikek_cipher_key(s->t.hash, s->skeyid_e, s->key_len, s->key);
 }
 
-void ikev1_main_mode(struct ikev1 *s, const char *psk, struct ikev1_phase1 *r)
+/* What Main Mode keeps from one message to the next. */
+struct mm {
+    uint8_t in[IKE_MAX_PACKET]; /* the last message received */
+    size_t got;
+    uint8_t mm2[IKE_MAX_PACKET], mm4[IKE_MAX_PACKET]; /* to recognise a resend of either */
+    size_t mm2_len, mm4_len;
+    uint8_t d_peer[IKEC_MAX_HASH], d_us[IKEC_MAX_HASH]; /* the NAT-D hashes of no NAT */
+    uint8_t mm5[1024];
+    size_t mm5_len;
+    uint8_t iv6[IKEC_MAX_BLOCK]; /* message 6's IV: message 5's last cipher block */
+};
+
+static bool mm_fail(struct ikev1_phase1 *r, enum psk_verdict v, const char *reason)
 {
-    uint8_t in[IKE_MAX_PACKET];
+    verdict(r, v, reason);
+    return false;
+}
+
+/* Messages 1 and 2: our offer, the server's choice (one of ours), then our
+ * key pair for its group and our nonce. */
+static bool mm_messages12(struct ikev1 *s, struct mm *m, struct ikev1_phase1 *r)
+{
+    struct ike_transform offer[MAX_OFFER];
     struct ike_reply reply;
     struct l2f_err err;
-    memset(r, 0, sizeof *r);
-    r->behind_nat = -1;
-    r->server_behind_nat = -1;
-    uint64_t t0 = now_ms();
-    /* MM1 */
-    struct ike_transform offer[MAX_OFFER];
-    size_t len = ike_v1_build_mm1(s->pkt, sizeof s->pkt, s->icky, offer, build_offer(offer), false);
+    size_t offered = build_offer(offer);
+    size_t len = ike_v1_build_mm1(s->pkt, sizeof s->pkt, s->icky, offer, offered, false);
     const uint8_t *sa = s->pkt + IKE_HEADER_LEN;
-    s->sai_len = be16_get(sa + 2) - 4;
+    s->sai_len = len ? be16_get(sa + 2) - 4 : 0;
     if (!len || s->sai_len > sizeof s->sai_b)
-        return verdict(r, PSK_INCONCLUSIVE, "message 1 does not fit");
+        return mm_fail(r, PSK_INCONCLUSIVE, "message 1 does not fit");
     memcpy(s->sai_b, sa + 4, s->sai_len);
-    size_t got = exchange(s, s->pkt, len, EX_MAIN, 0, in, sizeof in);
-    if (!got)
-        return verdict(r, PSK_INCONCLUSIVE, "no answer to message 1");
-    if (ike_v1_parse_reply(in, got, s->icky, false, &reply, &err) != L2F_OK)
-        return verdict(r, PSK_INCONCLUSIVE, "malformed message 2");
+    m->got = exchange(s, s->pkt, len, EX_MAIN, 0, m->in, sizeof m->in);
+    if (!m->got)
+        return mm_fail(r, PSK_INCONCLUSIVE, "no answer to message 1");
+    if (ike_v1_parse_reply(m->in, m->got, s->icky, false, offer, offered, &reply, &err) != L2F_OK) {
+        char why[sizeof r->reason];
+        snprintf(why, sizeof why, "message 2 is malformed: %.100s", err.msg);
+        return mm_fail(r, PSK_INCONCLUSIVE, why);
+    }
     if (reply.kind != IKE_REPLY_ACCEPTED)
-        return verdict(r, PSK_INCONCLUSIVE, "the server accepts none of the offered proposals");
+        return mm_fail(r, PSK_INCONCLUSIVE, "the server accepts none of the offered proposals");
     s->t = reply.chosen;
     memcpy(s->rcky, reply.responder_cookie, 8);
     /* kept to recognise it when it comes again: a server slow to answer our
      * first message 1 answers its resend too, after we have moved on */
-    uint8_t mm2[IKE_MAX_PACKET];
-    size_t mm2_len = got;
-    memcpy(mm2, in, got);
+    m->mm2_len = m->got;
+    memcpy(m->mm2, m->in, m->got);
     ike_transform_name(&s->t, r->transform, sizeof r->transform);
     s->dh_len = ikec_dh_len(s->t.group);
     s->secret_len = ikec_dh_secret_len(s->t.group);
     if (!s->dh_len || !ikec_dh_keypair(s->t.group, &s->dh, s->gxi) || !plat_random(s->ni, NONCE_LEN))
-        return verdict(r, PSK_INCONCLUSIVE, "the chosen group cannot be computed here");
-    /* MM3: KE, nonce, NAT-D for the server, then for us */
-    uint8_t d_peer[IKEC_MAX_HASH], d_us[IKEC_MAX_HASH], d_sent[IKEC_MAX_HASH];
+        return mm_fail(r, PSK_INCONCLUSIVE, "the chosen group cannot be computed here");
+    return true;
+}
+
+/* Message 3 (KE, nonce, NAT-D for the server, then for us) until message 4 comes. */
+static bool mm_message3(struct ikev1 *s, struct mm *m, struct ikev1_phase1 *r)
+{
+    uint8_t d_sent[IKEC_MAX_HASH], mm3[1024];
     size_t hl = ikec_hash_len(s->t.hash);
     static const uint8_t nowhere[4] = {192, 0, 2, 1}; /* TEST-NET-1: an address no client has */
-    if (!natd(s, s->peer_ip, s->peer_port, d_peer) || !natd(s, s->local_ip, s->local_port, d_us) ||
+    if (!natd(s, s->peer_ip, s->peer_port, m->d_peer) ||
+        !natd(s, s->local_ip, s->local_port, m->d_us) ||
         !natd(s, s->claim_nat ? nowhere : s->local_ip, s->local_port, d_sent))
-        return verdict(r, PSK_INCONCLUSIVE, "hash failed");
+        return mm_fail(r, PSK_INCONCLUSIVE, "hash failed");
     size_t pos = header(s, s->pkt, PL_KE, EX_MAIN, 0, 0);
     pos = add_payload(s->pkt, pos, sizeof s->pkt, PL_NONCE, s->gxi, s->dh_len);
     pos = add_payload(s->pkt, pos, sizeof s->pkt, PL_NATD, s->ni, NONCE_LEN);
-    pos = add_payload(s->pkt, pos, sizeof s->pkt, PL_NATD, d_peer, hl);
+    pos = add_payload(s->pkt, pos, sizeof s->pkt, PL_NATD, m->d_peer, hl);
     pos = add_payload(s->pkt, pos, sizeof s->pkt, 0, d_sent, hl);
-    if (!pos)
-        return verdict(r, PSK_INCONCLUSIVE, "message 3 too large");
+    if (!pos || pos > sizeof mm3)
+        return mm_fail(r, PSK_INCONCLUSIVE, "message 3 too large");
     be32_put(s->pkt + 24, pos);
-    uint8_t mm3[1024];
     memcpy(mm3, s->pkt, pos);
     do
-        got = exchange(s, mm3, pos, EX_MAIN, 0, in, sizeof in);
-    while (got == mm2_len && memcmp(in, mm2, got) == 0);
-    if (!got || (in[19] & FLAG_ENCRYPTED) || memcmp(in + 8, s->rcky, 8) != 0)
-        return verdict(r, PSK_INCONCLUSIVE, got ? "unexpected message 4" : "no answer to message 3");
-    struct ike_payload pl[MAX_PAYLOADS];
-    size_t n = 0;
-    if (!ike_walk(in + IKE_HEADER_LEN, got - IKE_HEADER_LEN, in[16], pl, MAX_PAYLOADS, &n))
-        n = 0;
-    const struct ike_payload *ke = ike_find(pl, n, PL_KE), *nonce = ike_find(pl, n, PL_NONCE);
-    /* RFC 2409 wants g^xr padded to the modulus, but a MODP value whose top
-     * byte is zero is sometimes sent a byte short: taken as sent for the
-     * hashes, left-padded for the arithmetic. ECP points have one length. */
-    bool modp = ikec_dh_secret_len(s->t.group) == s->dh_len;
-    bool ke_ok = ke && (ke->len == s->dh_len || (modp && ke->len > 0 && ke->len < s->dh_len));
-    if (!ke_ok || !nonce || nonce->len < 8 || nonce->len > sizeof s->nr)
-        return verdict(r, PSK_INCONCLUSIVE, "message 4 lacks a valid KE or nonce");
-    memcpy(s->gxr, ke->body, ke->len);
-    s->gxr_len = ke->len;
-    memset(s->gxr_padded, 0, s->dh_len - ke->len);
-    memcpy(s->gxr_padded + s->dh_len - ke->len, ke->body, ke->len);
-    memcpy(s->nr, nonce->body, nonce->len);
-    s->nr_len = nonce->len;
-    uint8_t mm4[IKE_MAX_PACKET];
-    size_t mm4_len = got;
-    memcpy(mm4, in, got);
-    /* NAT-D: the server's first hashes our address as it sees it, the
-     * second its own. A difference means a NAT (SoftEther claims one on
-     * purpose): float to 4500 as Windows does. */
+        m->got = exchange(s, mm3, pos, EX_MAIN, 0, m->in, sizeof m->in);
+    while (m->got == m->mm2_len && memcmp(m->in, m->mm2, m->got) == 0);
+    if (!m->got || (m->in[19] & FLAG_ENCRYPTED) || memcmp(m->in + 8, s->rcky, 8) != 0)
+        return mm_fail(r, PSK_INCONCLUSIVE,
+                       m->got ? "unexpected message 4" : "no answer to message 3");
+    return true;
+}
+
+/* NAT-D: the server's first hashes our address as it sees it, the second its
+ * own. A difference means a NAT (SoftEther claims one on purpose): float to
+ * 4500 as Windows does. */
+static void mm_nat(struct ikev1 *s, const struct mm *m, const struct ike_payload *pl, size_t n,
+                   struct ikev1_phase1 *r)
+{
+    size_t hl = ikec_hash_len(s->t.hash);
     bool float_now = s->claim_nat, seen_any = false, ours_differs = false, its_differs = false;
     for (size_t i = 0, seen = 0; i < n; i++)
         if (pl[i].type == PL_NATD) {
-            bool differs = pl[i].len != hl || memcmp(pl[i].body, seen == 0 ? d_us : d_peer, hl) != 0;
+            bool differs =
+                pl[i].len != hl || memcmp(pl[i].body, seen == 0 ? m->d_us : m->d_peer, hl) != 0;
             if (seen++ == 0)
                 ours_differs = differs;
             else
@@ -537,74 +552,141 @@ void ikev1_main_mode(struct ikev1 *s, const char *psk, struct ikev1_phase1 *r)
         s->natt = true;
         r->floated = true;
     }
+}
+
+/* Message 4: the server's KE and nonce, its NAT-D, then the keys. */
+static bool mm_take4(struct ikev1 *s, struct mm *m, const char *psk, struct ikev1_phase1 *r)
+{
+    struct ike_payload pl[MAX_PAYLOADS];
+    size_t n = 0;
+    if (!ike_walk(m->in + IKE_HEADER_LEN, m->got - IKE_HEADER_LEN, m->in[16], pl, MAX_PAYLOADS, &n))
+        n = 0;
+    const struct ike_payload *ke = ike_find(pl, n, PL_KE), *nonce = ike_find(pl, n, PL_NONCE);
+    /* RFC 2409 wants g^xr padded to the modulus, but a MODP value whose top
+     * byte is zero is sometimes sent a byte short: taken as sent for the
+     * hashes, left-padded for the arithmetic. ECP points have one length. */
+    bool modp = ikec_dh_secret_len(s->t.group) == s->dh_len;
+    bool ke_ok = ke && (ke->len == s->dh_len || (modp && ke->len > 0 && ke->len < s->dh_len));
+    if (!ke_ok || !nonce || nonce->len < IKE_NONCE_MIN || nonce->len > IKE_NONCE_MAX)
+        return mm_fail(r, PSK_INCONCLUSIVE, "message 4 lacks a valid KE or nonce");
+    memcpy(s->gxr, ke->body, ke->len);
+    s->gxr_len = ke->len;
+    memset(s->gxr_padded, 0, s->dh_len - ke->len);
+    memcpy(s->gxr_padded + s->dh_len - ke->len, ke->body, ke->len);
+    memcpy(s->nr, nonce->body, nonce->len);
+    s->nr_len = nonce->len;
+    m->mm4_len = m->got;
+    memcpy(m->mm4, m->in, m->got);
+    mm_nat(s, m, pl, n, r);
     if (!ikec_dh_shared(s->t.group, s->dh, s->gxr_padded, s->gxy) || !derive(s, psk))
-        return verdict(r, PSK_INCONCLUSIVE, "the server's public value is invalid, or key derivation failed");
-    /* MM5: ID_ii (IPv4, UDP, our port) and HASH_I, encrypted */
+        return mm_fail(r, PSK_INCONCLUSIVE,
+                       "the server's public value is invalid, or key derivation failed");
+    return true;
+}
+
+/* Message 5: ID_ii (IPv4, UDP, our port) and HASH_I, encrypted, into m->mm5. */
+static bool mm_message5(struct ikev1 *s, struct mm *m, struct ikev1_phase1 *r)
+{
     uint8_t id_b[8] = {1, 17, 0, 0};
     be16_put(id_b + 2, s->local_port);
     memcpy(id_b + 4, s->local_ip, 4);
-    uint8_t hash_i[IKEC_MAX_HASH], plain[256], iv[IKEC_MAX_BLOCK], iv6[IKEC_MAX_BLOCK];
+    uint8_t hash_i[IKEC_MAX_HASH], plain[256], iv[IKEC_MAX_BLOCK];
     if (!auth_hash(s, true, id_b, sizeof id_b, hash_i) ||
         !ikek_phase1_iv(s->t.hash, s->gxi, s->dh_len, s->gxr, s->gxr_len, s->block, iv))
-        return verdict(r, PSK_INCONCLUSIVE, "hash failed");
+        return mm_fail(r, PSK_INCONCLUSIVE, "hash failed");
     plain[0] = PL_HASH;
     plain[1] = 0;
     be16_put(plain + 2, 4 + sizeof id_b);
     memcpy(plain + 4, id_b, sizeof id_b);
     size_t pn = add_payload(plain, 4 + sizeof id_b, sizeof plain, 0, hash_i, s->hash_len);
     size_t h = header(s, s->pkt, PL_ID, EX_MAIN, FLAG_ENCRYPTED, 0);
-    size_t total = seal(s, h, plain, pn, iv, iv6); /* CBC chains on the last block sent */
+    size_t total = seal(s, h, plain, pn, iv, m->iv6); /* CBC chains on the last block sent */
     plat_wipe(plain, sizeof plain);
-    if (!total)
-        return verdict(r, PSK_INCONCLUSIVE, "encryption failed");
-    uint8_t mm5[1024];
-    memcpy(mm5, s->pkt, total);
-    unsigned repeats = 0;
-    for (;;) {
-        got = exchange(s, mm5, total, ANY_EXCHANGE, 0, in, sizeof in);
-        if (!got)
-            return verdict(r, PSK_REJECTED, repeats ? "the server kept resending message 4 and never sent message 6: "
-                                                      "it could not read message 5, the answer to a wrong key"
-                                                    : "no answer after message 5: the usual answer to a wrong key");
-        if (in[19] & FLAG_ENCRYPTED)
-            break;
-        if (in[18] == EX_INFO)
-            return verdict(r, PSK_REJECTED, "the server answered with a plain notify or delete");
-        /* The same message 4 again: the server could not read our message 5.
-         * Once could be a lost packet; twice, after our own resend, is the
-         * server's answer to a key it does not share (SoftEther). */
-        if (got == mm4_len && memcmp(in, mm4, got) == 0 && ++repeats < MM4_REPEATS_MEAN_REJECTED)
+    if (!total || total > sizeof m->mm5)
+        return mm_fail(r, PSK_INCONCLUSIVE, "encryption failed");
+    memcpy(m->mm5, s->pkt, total);
+    m->mm5_len = total;
+    return true;
+}
+
+/* Sends message 5 until an encrypted answer comes. A wrong key shows as
+ * silence, a plain notify, or message 4 again: once could be a lost packet;
+ * twice, after our own resend, is the server's answer to a key it does not
+ * share (SoftEther). */
+static bool mm_await6(struct ikev1 *s, struct mm *m, struct ikev1_phase1 *r)
+{
+    for (unsigned repeats = 0;;) {
+        m->got = exchange(s, m->mm5, m->mm5_len, ANY_EXCHANGE, 0, m->in, sizeof m->in);
+        if (!m->got)
+            return mm_fail(r, PSK_REJECTED,
+                           repeats
+                               ? "the server kept resending message 4 and never sent message 6: "
+                                 "it could not read message 5, the answer to a wrong key"
+                               : "no answer after message 5: the usual answer to a wrong key");
+        if (m->in[19] & FLAG_ENCRYPTED)
+            return true;
+        if (m->in[18] == EX_INFO)
+            return mm_fail(r, PSK_REJECTED, "the server answered with a plain notify or delete");
+        if (m->got == m->mm4_len && memcmp(m->in, m->mm4, m->got) == 0 &&
+            ++repeats < MM4_REPEATS_MEAN_REJECTED)
             continue;
-        return verdict(r, PSK_REJECTED, repeats ? "the server kept resending message 4 instead of message 6: it "
-                                                  "could not read message 5, the answer to a wrong key"
-                                                : "an unencrypted answer to message 5");
+        return mm_fail(r, PSK_REJECTED,
+                       repeats ? "the server kept resending message 4 instead of message 6: it "
+                                 "could not read message 5, the answer to a wrong key"
+                               : "an unencrypted answer to message 5");
     }
-    uint8_t dec[IKE_MAX_PACKET];
-    size_t clen;
-    if (!unseal(s, in, got, iv6, dec, &clen))
-        return verdict(r, PSK_REJECTED, "message 6 does not decrypt");
-    memcpy(s->p1_last, in + got - s->block, s->block);
+}
+
+/* Message 6: decrypted, ID_ir and HASH_R verified; or the server's refusal. */
+static bool mm_check6(struct ikev1 *s, struct mm *m, struct ikev1_phase1 *r)
+{
+    uint8_t dec[IKE_MAX_PACKET], expect[IKEC_MAX_HASH];
+    size_t clen, n = 0;
+    struct ike_payload pl[MAX_PAYLOADS];
+    if (!unseal(s, m->in, m->got, m->iv6, dec, &clen))
+        return mm_fail(r, PSK_REJECTED, "message 6 does not decrypt");
+    memcpy(s->p1_last, m->in + m->got - s->block, s->block);
     /* trailing padding: the walk stops at next payload 0 and ignores what follows */
-    if (!ike_walk(dec, clen, in[16], pl, MAX_PAYLOADS, &n))
+    if (!ike_walk(dec, clen, m->in[16], pl, MAX_PAYLOADS, &n))
         n = 0;
-    const struct ike_payload *id_r = n ? ike_find(pl, n, PL_ID) : NULL, *hash_r = n ? ike_find(pl, n, PL_HASH) : NULL;
-    const struct ike_payload *nt = n ? ike_find(pl, n, PL_NOTIFY) : NULL;
-    if (in[18] == EX_INFO && nt) {
-        unsigned type = nt->len >= 8 ? be16_get(nt->body + 6) : 0;
-        char why[96];
-        snprintf(why, sizeof why, "the server refused our identity or policy (notify %u), not the key", type);
-        plat_wipe(dec, sizeof dec);
-        return verdict(r, PSK_INCONCLUSIVE, why);
-    }
+    const struct ike_payload *id_r = ike_find(pl, n, PL_ID), *hash_r = ike_find(pl, n, PL_HASH);
+    const struct ike_payload *nt = ike_find(pl, n, PL_NOTIFY);
+    char why[96] = "";
     bool ok = id_r && hash_r && hash_r->len == s->hash_len;
-    uint8_t expect[IKEC_MAX_HASH];
-    if (ok && !auth_hash(s, false, id_r->body, id_r->len, expect))
-        return verdict(r, PSK_INCONCLUSIVE, "hash failed");
-    ok = ok && memcmp(expect, hash_r->body, s->hash_len) == 0;
+    if (m->in[18] == EX_INFO && nt)
+        snprintf(why, sizeof why,
+                 "the server refused our identity or policy (notify %u), not the key",
+                 nt->len >= 8 ? be16_get(nt->body + 6) : 0);
+    else if (ok && !auth_hash(s, false, id_r->body, id_r->len, expect))
+        snprintf(why, sizeof why, "hash failed");
+    ok = ok && !why[0] && memcmp(expect, hash_r->body, s->hash_len) == 0;
     plat_wipe(dec, sizeof dec);
+    if (why[0])
+        return mm_fail(r, PSK_INCONCLUSIVE, why);
     if (!ok)
-        return verdict(r, PSK_REJECTED,
-                       id_r && hash_r ? "HASH_R does not verify" : "message 6 does not decrypt under this key");
+        return mm_fail(r, PSK_REJECTED,
+                       id_r && hash_r ? "HASH_R does not verify"
+                                      : "message 6 does not decrypt under this key");
+    return true;
+}
+
+void ikev1_main_mode(struct ikev1 *s, const char *psk, struct ikev1_phase1 *r)
+{
+    memset(r, 0, sizeof *r);
+    r->behind_nat = -1;
+    r->server_behind_nat = -1;
+    uint64_t t0 = now_ms();
+    struct mm *m = calloc(1, sizeof *m);
+    if (!m) {
+        verdict(r, PSK_INCONCLUSIVE, "out of memory");
+        return;
+    }
+    bool up = mm_messages12(s, m, r) && mm_message3(s, m, r) && mm_take4(s, m, psk, r) &&
+              mm_message5(s, m, r) && mm_await6(s, m, r) && mm_check6(s, m, r);
+    plat_wipe(m, sizeof *m);
+    free(m);
+    if (!up)
+        return;
     s->phase1_up = true;
     r->ms = (unsigned)(now_ms() - t0);
     verdict(r, PSK_ACCEPTED, "message 6 decrypted and HASH_R verified");
@@ -645,8 +727,8 @@ static size_t qm_sa(struct ikev1 *s, uint8_t *out, size_t cap, unsigned encap)
         out[n + 5] = esp_offer[i].id;
         out[n + 6] = out[n + 7] = 0;
         n += 8;
-        attr16(out, &n, QM_ATTR_LIFE_TYPE, 1);
-        attr16(out, &n, QM_ATTR_LIFE_DURATION, 3600);
+        attr16(out, &n, QM_ATTR_LIFE_TYPE, QM_LIFE_SECONDS);
+        attr16(out, &n, QM_ATTR_LIFE_DURATION, QM_LIFETIME);
         attr16(out, &n, QM_ATTR_ENCAPSULATION, encap);
         attr16(out, &n, QM_ATTR_AUTH, AUTH_HMAC_SHA1);
         if (esp_offer[i].key_bits)
@@ -657,68 +739,155 @@ static size_t qm_sa(struct ikev1 *s, uint8_t *out, size_t cap, unsigned encap)
     return n;
 }
 
-/* The server's choice: one proposal, ESP, a 4-byte SPI, one transform we offered. */
-static bool qm_chosen(const uint8_t *b, size_t len, uint8_t spi[4], size_t *choice, unsigned *encap)
+/* A Quick Mode transform's attributes as the server wrote them (RFC 2407 4.5). */
+struct qm_attrs {
+    unsigned long value[QM_ATTR_KEY_LENGTH + 1]; /* by attribute type */
+    unsigned seen;                               /* bit per type */
+};
+
+/* The attributes we offered with esp_offer[k]: qm_sa writes the same. */
+static void qm_offered_attrs(size_t k, unsigned encap, struct qm_attrs *a)
 {
-    if (len < 8 + 8 + SPI_LEN + 8)
-        return false;
-    const uint8_t *p = b + 8;
-    size_t plen = be16_get(p + 2);
-    if (plen > len - 8 || p[5] != PROTO_ESP || p[6] != SPI_LEN || p[7] != 1 || plen < 8 + SPI_LEN + 8)
-        return false;
-    memcpy(spi, p + 8, SPI_LEN);
-    const uint8_t *t = p + 8 + SPI_LEN;
-    size_t tlen = be16_get(t + 2);
-    if (tlen < 8 || tlen > plen - 8 - SPI_LEN)
-        return false;
-    unsigned key_bits = 0, auth = 0;
-    *encap = 0;
-    for (size_t i = 8; i + 4 <= tlen;) {
-        unsigned type = be16_get(t + i), value = be16_get(t + i + 2);
-        if (!(type & 0x8000)) { /* a long attribute: only the life duration may be one */
-            i += 4 + value;
-            continue;
-        }
-        type &= 0x7fff;
-        if (type == QM_ATTR_KEY_LENGTH)
-            key_bits = value;
-        else if (type == QM_ATTR_AUTH)
-            auth = value;
-        else if (type == QM_ATTR_ENCAPSULATION)
-            *encap = value;
-        i += 4;
+    memset(a, 0, sizeof *a);
+    a->value[QM_ATTR_LIFE_TYPE] = QM_LIFE_SECONDS;
+    a->value[QM_ATTR_LIFE_DURATION] = QM_LIFETIME;
+    a->value[QM_ATTR_ENCAPSULATION] = encap;
+    a->value[QM_ATTR_AUTH] = AUTH_HMAC_SHA1;
+    a->seen = 1u << QM_ATTR_LIFE_TYPE | 1u << QM_ATTR_LIFE_DURATION | 1u << QM_ATTR_ENCAPSULATION |
+              1u << QM_ATTR_AUTH;
+    if (esp_offer[k].key_bits) {
+        a->value[QM_ATTR_KEY_LENGTH] = esp_offer[k].key_bits;
+        a->seen |= 1u << QM_ATTR_KEY_LENGTH;
     }
-    for (size_t k = 0; k < sizeof esp_offer / sizeof esp_offer[0]; k++)
-        if (esp_offer[k].id == t[5] && esp_offer[k].key_bits == key_bits && auth == AUTH_HMAC_SHA1) {
+}
+
+/* The attributes of a transform body (after its 4 header bytes) of len bytes:
+ * TV, or TLV of 1 to 4 bytes (a long lifetime); false with why. */
+static bool qm_parse_attrs(const uint8_t *t, size_t len, struct qm_attrs *a, const char **why)
+{
+    memset(a, 0, sizeof *a);
+    for (size_t i = 4; i < len;) {
+        if (len - i < 4)
+            return (*why = "an attribute cut off"), false;
+        unsigned type = be16_get(t + i) & 0x7fff;
+        unsigned long value = be16_get(t + i + 2);
+        size_t vlen = value;
+        if (be16_get(t + i) & 0x8000) {
+            i += 4;
+        } else if (vlen == 0 || vlen > 4 || len - i - 4 < vlen) {
+            return (*why = "a long attribute of a wrong length"), false;
+        } else {
+            value = 0;
+            for (size_t b = 0; b < vlen; b++)
+                value = value << 8 | t[i + 4 + b];
+            i += 4 + vlen;
+        }
+        if (type < QM_ATTR_LIFE_TYPE || type > QM_ATTR_KEY_LENGTH || type == 3)
+            return (*why = "an attribute we did not offer"), false;
+        if (a->seen & 1u << type)
+            return (*why = "an attribute twice"), false;
+        a->seen |= 1u << type;
+        a->value[type] = value;
+    }
+    return true;
+}
+
+static bool qm_same_attrs(const struct qm_attrs *a, const struct qm_attrs *b)
+{
+    bool same = a->seen == b->seen;
+    for (unsigned type = 0; same && type <= QM_ATTR_KEY_LENGTH; type++)
+        same = a->value[type] == b->value[type];
+    return same;
+}
+
+/* "esp-des-md5 tunnel" for a transform we did not offer; len at least 96. */
+static void qm_transform_name(unsigned esp_id, const struct qm_attrs *a, char *buf, size_t len)
+{
+    static const char *const encaps[] = {"encap0", "tunnel", "transport", "udp-tunnel",
+                                         "udp-transport"};
+    unsigned long encap = a->value[QM_ATTR_ENCAPSULATION], auth = a->value[QM_ATTR_AUTH];
+    char cipher[16], bits[16] = "", integ[16], enc_mode[16], life[40] = "";
+    const char *c = esp_id == ESP_AES    ? "aes"
+                    : esp_id == ESP_3DES ? "3des"
+                    : esp_id == ESP_DES  ? "des"
+                                         : NULL;
+    if (c)
+        snprintf(cipher, sizeof cipher, "%s", c);
+    else
+        snprintf(cipher, sizeof cipher, "esp%u", esp_id & 0xff);
+    if (a->seen & 1u << QM_ATTR_KEY_LENGTH)
+        snprintf(bits, sizeof bits, "%lu", a->value[QM_ATTR_KEY_LENGTH] & 0xffffffffUL);
+    if (auth == 1 || auth == AUTH_HMAC_SHA1)
+        snprintf(integ, sizeof integ, "%s", auth == 1 ? "md5" : "sha1");
+    else
+        snprintf(integ, sizeof integ, "auth%lu", auth & 0xffffffffUL);
+    if (encap < sizeof encaps / sizeof encaps[0])
+        snprintf(enc_mode, sizeof enc_mode, "%s", encaps[encap]);
+    else
+        snprintf(enc_mode, sizeof enc_mode, "encap%lu", encap & 0xffffffffUL);
+    if (a->value[QM_ATTR_LIFE_TYPE] != QM_LIFE_SECONDS ||
+        a->value[QM_ATTR_LIFE_DURATION] != QM_LIFETIME)
+        snprintf(life, sizeof life, " for %lu %s", a->value[QM_ATTR_LIFE_DURATION] & 0xffffffffUL,
+                 a->value[QM_ATTR_LIFE_TYPE] == QM_LIFE_SECONDS ? "s" : "units of another kind");
+    snprintf(buf, len, "esp-%.15s%.15s-%.15s %.15s%.39s", cipher, bits, integ, enc_mode, life);
+}
+
+/* The server's choice (RFC 2408 4.2): our one proposal, ESP, a 4-byte SPI, one
+ * transform that is one of ours attribute for attribute; false with why. */
+static bool qm_chosen(const uint8_t *b, size_t len, unsigned encap, uint8_t spi[SPI_LEN],
+                      size_t *choice, char *why, size_t why_len)
+{
+    const char *what = NULL;
+    const uint8_t *p = b + 8, *t = p + 8 + SPI_LEN;
+    size_t plen = len >= 8 + 4 ? be16_get(p + 2) : 0, tlen = 0;
+    if (len < 8 + 8 + SPI_LEN + 8 || plen > len - 8 || plen < 8 + SPI_LEN + 8 || p[0] != 0)
+        what = "an SA that is not one proposal";
+    else if (p[4] != 1 || p[5] != PROTO_ESP || p[6] != SPI_LEN || p[7] != 1)
+        what = "a proposal we did not make";
+    else if ((tlen = be16_get(t + 2)) < 8 || tlen > plen - 8 - SPI_LEN || t[0] != 0)
+        what = "a transform that runs out of the proposal";
+    else if (be32_get(p + 8) < 256)
+        what = "an SPI that RFC 4303 reserves";
+    struct qm_attrs got, want;
+    if (!what && !qm_parse_attrs(t + 4, tlen - 4, &got, &what))
+        what = what ? what : "bad attributes";
+    if (what) {
+        snprintf(why, why_len, "Quick Mode message 2 is malformed: %s", what);
+        return false;
+    }
+    for (size_t k = 0; k < sizeof esp_offer / sizeof esp_offer[0]; k++) {
+        qm_offered_attrs(k, encap, &want);
+        if (esp_offer[k].id == t[5] && qm_same_attrs(&got, &want)) {
+            memcpy(spi, p + 8, SPI_LEN);
             *choice = k;
             return true;
         }
+    }
+    char name[128];
+    qm_transform_name(t[5], &got, name, sizeof name);
+    snprintf(why, why_len, "the server chose a transform we did not offer: %.80s", name);
     return false;
 }
 
-static void phase2_fail(struct ikev1_phase2 *r, const char *why)
+static size_t phase2_fail(struct ikev1_phase2 *r, const char *why)
 {
     r->up = false;
     snprintf(r->reason, sizeof r->reason, "%s", why);
+    return 0;
 }
 
-void ikev1_quick_mode(struct ikev1 *s, struct ikev1_phase2 *r)
+/* Message 1: HASH(1), SA, Ni, IDci and IDcr (UDP 1701 both ways), NAT-OA
+ * both when floated; sealed into s->pkt. Returns its length, 0 on failure. */
+static size_t qm_message1(struct ikev1 *s, struct ikev1_qm *q, struct ikev1_phase2 *r)
 {
-    memset(r, 0, sizeof *r);
-    if (!s->phase1_up)
-        return phase2_fail(r, "Main Mode did not complete");
-    uint64_t t0 = now_ms();
-    uint32_t mid;
-    uint8_t mid_b[4], ni[NONCE_LEN], iv[IKEC_MAX_BLOCK], next_iv[IKEC_MAX_BLOCK];
-    if (!plat_random(&mid, sizeof mid) || !plat_random(s->esp_in.spi, SPI_LEN) || !plat_random(ni, sizeof ni))
+    if (!plat_random(&q->mid, sizeof q->mid) || !plat_random(s->esp_in.spi, SPI_LEN) ||
+        !plat_random(q->ni, NONCE_LEN))
         return phase2_fail(r, "no randomness");
-    mid |= 1;
+    q->mid |= 1;
     s->esp_in.spi[0] |= 1; /* SPIs 1 to 255 are reserved (RFC 4303 2.1) */
-    be32_put(mid_b, mid);
-    unsigned encap = s->natt ? ENCAP_UDP_TRANSPORT : ENCAP_TRANSPORT;
-    /* the payloads after HASH(1): SA, nonce, IDci, IDcr (UDP 1701 both), NAT-OA both */
-    uint8_t body[1024], sa[512];
-    size_t sa_len = qm_sa(s, sa, sizeof sa, encap);
+    q->encap = s->natt ? ENCAP_UDP_TRANSPORT : ENCAP_TRANSPORT;
+    uint8_t body[1024], sa[512], iv[IKEC_MAX_BLOCK];
+    size_t sa_len = qm_sa(s, sa, sizeof sa, q->encap);
     uint8_t idci[8] = {1, 17, L2TP_PORT >> 8, L2TP_PORT & 0xff}, idcr[8] = {1, 17, L2TP_PORT >> 8, L2TP_PORT & 0xff};
     uint8_t oai[8] = {1, 0, 0, 0}, oar[8] = {1, 0, 0, 0};
     memcpy(idci + 4, s->local_ip, 4);
@@ -727,7 +896,7 @@ void ikev1_quick_mode(struct ikev1 *s, struct ikev1_phase2 *r)
     memcpy(oar + 4, s->peer_ip, 4);
     size_t hl = s->hash_len, n = 4 + hl;
     n = add_payload(body, n, sizeof body, PL_NONCE, sa, sa_len);
-    n = add_payload(body, n, sizeof body, PL_ID, ni, sizeof ni);
+    n = add_payload(body, n, sizeof body, PL_ID, q->ni, NONCE_LEN);
     n = add_payload(body, n, sizeof body, PL_ID, idci, sizeof idci);
     n = add_payload(body, n, sizeof body, s->natt ? PL_NATOA : 0, idcr, sizeof idcr);
     if (s->natt) {
@@ -739,89 +908,233 @@ void ikev1_quick_mode(struct ikev1 *s, struct ikev1_phase2 *r)
     body[0] = PL_SA;
     body[1] = 0;
     be16_put(body + 2, 4 + hl);
-    if (!hash_after(s, mid, NULL, 0, body + 4 + hl, n - 4 - hl, body + 4) ||
-        !ikek_message_iv(s->t.hash, s->p1_last, s->block, mid, iv))
+    if (!hash_after(s, q->mid, NULL, 0, body + 4 + hl, n - 4 - hl, body + 4) ||
+        !ikek_message_iv(s->t.hash, s->p1_last, s->block, q->mid, iv))
         return phase2_fail(r, "hash failed");
-    size_t h = header(s, s->pkt, PL_HASH, EX_QUICK, FLAG_ENCRYPTED, mid);
-    size_t total = seal(s, h, body, n, iv, next_iv);
-    if (!total)
-        return phase2_fail(r, "encryption failed");
-    uint8_t in[IKE_MAX_PACKET], dec[IKE_MAX_PACKET];
-    size_t got = exchange(s, s->pkt, total, EX_QUICK, mid, in, sizeof in), dlen;
-    if (!got)
-        return phase2_fail(r, s->peer_deleted_ike ? "the server deleted the IKE SA instead of answering Quick Mode"
-                                              : "no answer to Quick Mode");
-    if (!(in[19] & FLAG_ENCRYPTED) || !unseal(s, in, got, next_iv, dec, &dlen))
+    size_t h = header(s, s->pkt, PL_HASH, EX_QUICK, FLAG_ENCRYPTED, q->mid);
+    size_t total = seal(s, h, body, n, iv, q->reply_iv);
+    return total ? total : phase2_fail(r, "encryption failed");
+}
+
+/* Message 2 decrypted, walked and its HASH(2) verified: prf(SKEYID_a, M-ID |
+ * Ni_b | the payloads after HASH, padding excluded). */
+static bool qm_open_reply(struct ikev1 *s, struct ikev1_qm *q, const uint8_t *in, size_t got,
+                          uint8_t *dec, struct ike_payload *pl, size_t *count,
+                          struct ikev1_phase2 *r)
+{
+    size_t dlen, hl = s->hash_len;
+    if (got < IKE_HEADER_LEN || !(in[19] & FLAG_ENCRYPTED) ||
+        !unseal(s, in, got, q->reply_iv, dec, &dlen))
         return phase2_fail(r, "Quick Mode message 2 does not decrypt");
-    memcpy(iv, in + got - s->block, s->block);
-    struct ike_payload pl[MAX_PAYLOADS];
-    size_t count = 0;
-    if (!ike_walk(dec, dlen, in[16], pl, MAX_PAYLOADS, &count) || count < 2 || pl[0].type != PL_HASH ||
-        pl[0].len != hl)
+    memcpy(q->next_iv, in + got - s->block, s->block);
+    if (!ike_walk(dec, dlen, in[16], pl, MAX_PAYLOADS, count) || *count < 2 ||
+        pl[0].type != PL_HASH || pl[0].len != hl)
         return phase2_fail(r, "Quick Mode message 2 is malformed");
-    /* HASH(2) = prf(SKEYID_a, M-ID | Ni_b | payloads after HASH, padding excluded) */
     const uint8_t *rest = pl[1].body - 4;
-    size_t rest_len = (size_t)(pl[count - 1].body + pl[count - 1].len - rest);
+    size_t rest_len = (size_t)(pl[*count - 1].body + pl[*count - 1].len - rest);
     uint8_t want[IKEC_MAX_HASH];
-    if (!hash_after(s, mid, ni, sizeof ni, rest, rest_len, want) || memcmp(want, pl[0].body, hl) != 0)
+    if (!hash_after(s, q->mid, q->ni, NONCE_LEN, rest, rest_len, want) ||
+        memcmp(want, pl[0].body, hl) != 0)
         return phase2_fail(r, "HASH(2) of Quick Mode message 2 does not verify");
+    return true;
+}
+
+/* The server's SA and nonce out of an authentic message 2. */
+static bool qm_take_choice(struct ikev1 *s, struct ikev1_qm *q, const struct ike_payload *pl,
+                           size_t count, struct ikev1_phase2 *r)
+{
     const struct ike_payload *csa = ike_find(pl, count, PL_SA), *nr = ike_find(pl, count, PL_NONCE);
     const struct ike_payload *nt = ike_find(pl, count, PL_NOTIFY);
+    char why[sizeof r->reason];
     if (!csa && nt) {
-        char why[96];
         snprintf(why, sizeof why, "the server refused Quick Mode (notify %u)", nt->len >= 8 ? be16_get(nt->body + 6) : 0);
         return phase2_fail(r, why);
     }
-    size_t choice;
-    unsigned got_encap;
-    if (!csa || !nr || nr->len < 8 || nr->len > 256 || !qm_chosen(csa->body, csa->len, s->esp_out.spi, &choice,
-                                                                  &got_encap))
-        return phase2_fail(r, "Quick Mode message 2 lacks a valid SA or nonce");
-    if (s->natt && got_encap != ENCAP_UDP_TRANSPORT && got_encap != ENCAP_UDP_TRANSPORT_DRAFT)
-        return phase2_fail(r, "the server chose ESP without UDP encapsulation, which user space cannot send");
-    /* HASH(3) = prf(SKEYID_a, 0 | M-ID | Ni_b | Nr_b) */
-    uint8_t prefix[NONCE_LEN + 256 + 1], hash3[IKEC_MAX_HASH];
+    if (!csa || !nr)
+        return phase2_fail(r, "Quick Mode message 2 lacks an SA or a nonce");
+    if (nr->len < IKE_NONCE_MIN || nr->len > IKE_NONCE_MAX) {
+        snprintf(why, sizeof why,
+                 "Quick Mode message 2 is malformed: a nonce of %lu bytes (RFC 2409: %d to %d)",
+                 (unsigned long)nr->len, IKE_NONCE_MIN, IKE_NONCE_MAX);
+        return phase2_fail(r, why);
+    }
+    if (!qm_chosen(csa->body, csa->len, q->encap, s->esp_out.spi, &q->choice, why, sizeof why))
+        return phase2_fail(r, why);
+    memcpy(q->nr, nr->body, nr->len);
+    q->nr_len = nr->len;
+    return true;
+}
+
+/* Message 3: HASH(3) = prf(SKEYID_a, 0 | M-ID | Ni_b | Nr_b), sealed into s->pkt. */
+static size_t qm_message3(struct ikev1 *s, const struct ikev1_qm *q, struct ikev1_phase2 *r)
+{
+    uint8_t prefix[1 + 4 + NONCE_LEN + IKE_NONCE_MAX], qm3[4 + IKEC_MAX_HASH];
+    size_t hl = s->hash_len;
     prefix[0] = 0;
-    memcpy(prefix + 1, mid_b, 4);
-    memcpy(prefix + 5, ni, sizeof ni);
-    memcpy(prefix + 5 + sizeof ni, nr->body, nr->len);
-    if (!ikec_prf(s->t.hash, s->skeyid_a, hl, prefix, 5 + sizeof ni + nr->len, hash3))
+    be32_put(prefix + 1, q->mid);
+    memcpy(prefix + 5, q->ni, NONCE_LEN);
+    memcpy(prefix + 5 + NONCE_LEN, q->nr, q->nr_len);
+    if (!ikec_prf(s->t.hash, s->skeyid_a, hl, prefix, 5 + NONCE_LEN + q->nr_len, qm3 + 4))
         return phase2_fail(r, "hash failed");
-    uint8_t qm3[4 + IKEC_MAX_HASH];
     qm3[0] = 0;
     qm3[1] = 0;
     be16_put(qm3 + 2, 4 + hl);
-    memcpy(qm3 + 4, hash3, hl);
-    h = header(s, s->pkt, PL_HASH, EX_QUICK, FLAG_ENCRYPTED, mid);
-    total = seal(s, h, qm3, 4 + hl, iv, NULL);
-    if (!total || !send_ike(s, s->pkt, total))
-        return phase2_fail(r, "cannot send Quick Mode message 3");
-    /* KEYMAT per direction: each from the SPI its receiver chose */
-    const uint16_t enc = esp_offer[choice].enc, bits = esp_offer[choice].key_bits;
+    size_t h = header(s, s->pkt, PL_HASH, EX_QUICK, FLAG_ENCRYPTED, q->mid);
+    size_t total = seal(s, h, qm3, 4 + hl, q->next_iv, NULL);
+    return total ? total : phase2_fail(r, "cannot seal Quick Mode message 3");
+}
+
+/* KEYMAT per direction: each from the SPI its receiver chose. */
+static bool qm_keys(struct ikev1 *s, const struct ikev1_qm *q, struct ikev1_phase2 *r)
+{
+    const uint16_t enc = esp_offer[q->choice].enc, bits = esp_offer[q->choice].key_bits;
     uint8_t km[128];
-    bool ok = esp_sa_setup(&s->esp_in, enc, bits, IKE_HASH_SHA1) && esp_sa_setup(&s->esp_out, enc, bits, IKE_HASH_SHA1);
-    ok = ok && ikek_keymat(s->t.hash, s->skeyid_d, PROTO_ESP, s->esp_in.spi, ni, sizeof ni, nr->body, nr->len, km,
-                           esp_keymat_len(&s->esp_in));
-    if (ok)
-        esp_sa_keys(&s->esp_in, km);
-    ok = ok && ikek_keymat(s->t.hash, s->skeyid_d, PROTO_ESP, s->esp_out.spi, ni, sizeof ni, nr->body, nr->len, km,
-                           esp_keymat_len(&s->esp_out));
-    if (ok)
-        esp_sa_keys(&s->esp_out, km);
+    struct esp_sa *sas[2] = {&s->esp_in, &s->esp_out};
+    bool ok = true;
+    for (int i = 0; i < 2 && ok; i++) {
+        ok = esp_sa_setup(sas[i], enc, bits, IKE_HASH_SHA1) &&
+             ikek_keymat(s->t.hash, s->skeyid_d, PROTO_ESP, sas[i]->spi, q->ni, NONCE_LEN, q->nr,
+                         q->nr_len, km, esp_keymat_len(sas[i]));
+        if (ok)
+            esp_sa_keys(sas[i], km);
+    }
     plat_wipe(km, sizeof km);
-    plat_wipe(dec, sizeof dec);
     if (!ok)
         return phase2_fail(r, "KEYMAT derivation failed");
-    s->phase2_up = true;
     char cipher[16] = "3des";
     if (enc == IKE_ENC_AES_CBC)
         snprintf(cipher, sizeof cipher, "aes%u", (unsigned)bits);
     snprintf(r->transform, sizeof r->transform, "esp-%s-sha1 %s", cipher, s->natt ? "udp-transport" : "transport");
+    return true;
+}
+
+size_t ikev1_qm_reply(struct ikev1 *s, struct ikev1_qm *q, const uint8_t *in, size_t len,
+                      struct ikev1_phase2 *r)
+{
+    uint8_t dec[IKE_MAX_PACKET];
+    struct ike_payload pl[MAX_PAYLOADS];
+    size_t count = 0, total = 0;
+    if (qm_open_reply(s, q, in, len, dec, pl, &count, r) && qm_take_choice(s, q, pl, count, r))
+        total = qm_message3(s, q, r);
+    if (total && !qm_keys(s, q, r))
+        total = 0;
+    plat_wipe(dec, sizeof dec);
+    return total;
+}
+
+/* Messages 1, 2 and 3 in turn; true once message 3 is sent. */
+static bool qm_exchange(struct ikev1 *s, struct ikev1_qm *q, struct ikev1_phase2 *r)
+{
+    uint8_t in[IKE_MAX_PACKET];
+    size_t len = qm_message1(s, q, r);
+    if (!len)
+        return false;
+    size_t got = exchange(s, s->pkt, len, EX_QUICK, q->mid, in, sizeof in);
+    if (!got)
+        return phase2_fail(r, s->peer_deleted_ike
+                                  ? "the server deleted the IKE SA instead of answering Quick Mode"
+                                  : "no answer to Quick Mode");
+    len = ikev1_qm_reply(s, q, in, got, r);
+    if (!len)
+        return false;
+    if (!send_ike(s, s->pkt, len))
+        return phase2_fail(r, "cannot send Quick Mode message 3");
+    return true;
+}
+
+void ikev1_quick_mode(struct ikev1 *s, struct ikev1_phase2 *r)
+{
+    memset(r, 0, sizeof *r);
+    if (!s->phase1_up) {
+        phase2_fail(r, "Main Mode did not complete");
+        return;
+    }
+    uint64_t t0 = now_ms();
+    struct ikev1_qm q = {0};
+    bool up = qm_exchange(s, &q, r);
+    plat_wipe(&q, sizeof q);
+    if (!up)
+        return;
+    s->phase2_up = true;
     r->ms = (unsigned)(now_ms() - t0);
     r->up = true;
     snprintf(r->reason, sizeof r->reason, "Quick Mode done, SPIs %02x%02x%02x%02x in, %02x%02x%02x%02x out",
              s->esp_in.spi[0], s->esp_in.spi[1], s->esp_in.spi[2], s->esp_in.spi[3], s->esp_out.spi[0],
              s->esp_out.spi[1], s->esp_out.spi[2], s->esp_out.spi[3]);
+}
+
+/* ---- for the unit tests and the fuzz harness (ikev1_internal.h) ---- */
+
+struct ikev1 *ikev1_fixed_session(uint16_t enc, uint16_t key_bits, uint16_t hash, bool natt)
+{
+    struct ikev1 *s = calloc(1, sizeof *s);
+    if (!s)
+        return NULL;
+    s->sock.fd = -1;
+    s->start = now_ms();
+    s->deadline = s->start + 60000;
+    static const uint8_t local[4] = {192, 0, 2, 10}, peer[4] = {198, 51, 100, 1};
+    memcpy(s->local_ip, local, 4);
+    memcpy(s->peer_ip, peer, 4);
+    s->local_port = 500;
+    s->peer_port = 500;
+    s->natt = natt;
+    s->t = (struct ike_transform){enc, key_bits, hash, IKE_AUTH_PSK, IKE_GROUP_MODP2048};
+    s->hash_len = ikec_hash_len(hash);
+    s->key_len = ikec_key_len(enc, key_bits);
+    s->block = ikec_block_len(enc);
+    for (size_t i = 0; i < IKEC_MAX_HASH; i++) {
+        s->skeyid_d[i] = (uint8_t)(0x10 + i);
+        s->skeyid_a[i] = (uint8_t)(0x40 + i);
+    }
+    for (size_t i = 0; i < sizeof s->key; i++)
+        s->key[i] = (uint8_t)(0x80 + i);
+    memset(s->icky, 0x11, 8);
+    memset(s->rcky, 0x22, 8);
+    s->phase1_up = s->hash_len && s->key_len && s->block;
+    if (!s->phase1_up) {
+        free(s);
+        return NULL;
+    }
+    return s;
+}
+
+void ikev1_qm_fixed(struct ikev1 *s, struct ikev1_qm *q)
+{
+    memset(q, 0, sizeof *q);
+    q->mid = 0x01020305;
+    memset(q->ni, 0x5a, sizeof q->ni);
+    memset(q->reply_iv, 0x3c, sizeof q->reply_iv);
+    q->encap = s->natt ? ENCAP_UDP_TRANSPORT : ENCAP_TRANSPORT;
+    static const uint8_t spi[SPI_LEN] = {0xc1, 0xc2, 0xc3, 0xc4};
+    memcpy(s->esp_in.spi, spi, SPI_LEN);
+}
+
+size_t ikev1_qm_seal_reply(struct ikev1 *s, const struct ikev1_qm *q, unsigned first,
+                           const uint8_t *payloads, size_t len, uint8_t *out, size_t cap)
+{
+    uint8_t body[IKE_MAX_PACKET];
+    size_t hl = s->hash_len;
+    if (4 + hl + len > sizeof body)
+        return 0;
+    body[0] = (uint8_t)first;
+    body[1] = 0;
+    be16_put(body + 2, 4 + hl);
+    memcpy(body + 4 + hl, payloads, len);
+    if (!hash_after(s, q->mid, q->ni, NONCE_LEN, payloads, len, body + 4))
+        return 0;
+    size_t h = header(s, s->pkt, PL_HASH, EX_QUICK, FLAG_ENCRYPTED, q->mid);
+    size_t total = seal(s, h, body, 4 + hl + len, q->reply_iv, NULL);
+    if (!total || total > cap)
+        return 0;
+    memcpy(out, s->pkt, total);
+    return total;
+}
+
+void ikev1_esp_sas(const struct ikev1 *s, struct esp_sa *in, struct esp_sa *out)
+{
+    *in = s->esp_in;
+    *out = s->esp_out;
 }
 
 /* ---- ESP ---- */

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "net/ike.h"
+#include "net/probe_internal.h"
 #include "net/udp.h"
 #include "platform.h"
 #include <cjson/cJSON.h>
@@ -24,6 +25,8 @@ struct exchange {
     unsigned interval;
     bool ke_retried; /* IKEv2: resent once with the group the server asked for */
     bool malformed;  /* something came back that was not an answer */
+    bool answered;   /* an answer came that did not end the exchange (INVALID_KE) */
+    char malformed_why[sizeof((struct probe_item *)0)->detail]; /* the last one's reason */
 };
 
 /* Name resolution runs on a thread of its own: getaddrinfo blocks, and a
@@ -248,6 +251,42 @@ static bool resolved(struct probe *p, unsigned wait_ms)
     return true;
 }
 
+/* A reply that is not an answer: noted, and the exchange waits for a real one. */
+static void note_malformed(struct exchange *x, const struct l2f_err *err)
+{
+    x->malformed = true;
+    snprintf(x->malformed_why, sizeof x->malformed_why, "%.159s", err->msg);
+}
+
+static void on_v2_reply(struct probe *p, const struct ike_reply *r)
+{
+    enum probe_kind k = PROBE_IKEV2_500;
+    struct exchange *x = &p->ex[k];
+    char name[64];
+    if (r->kind == IKE_REPLY_ACCEPTED)
+        finish(p, k, PROBE_ACCEPTED, "IKE_SA_INIT answered");
+    else if (r->kind == IKE_REPLY_COOKIE)
+        finish(p, k, PROBE_ACCEPTED, "answered with a cookie request (under load)");
+    else if (r->kind == IKE_REPLY_INVALID_KE && !x->ke_retried &&
+             ike_v2_random_needed(r->ke_group)) {
+        /* the server named the group it wants: once, with that one */
+        x->ke_retried = true;
+        x->answered = true;
+        if (build(p, k, r->ke_group)) {
+            x->interval = PROBE_FIRST_RETRANSMIT_MS;
+            send_now(p, k);
+        }
+    } else if (r->kind == IKE_REPLY_INVALID_KE) {
+        snprintf(name, sizeof name, "wants DH group %u", (unsigned)r->ke_group);
+        finish(p, k, PROBE_NO_PROPOSAL, name);
+    } else if (r->notify == IKE_NOTIFY_NO_PROPOSAL_CHOSEN) {
+        finish(p, k, PROBE_NO_PROPOSAL, "NO_PROPOSAL_CHOSEN");
+    } else {
+        snprintf(name, sizeof name, "notify %u", (unsigned)r->notify);
+        finish(p, k, PROBE_ERROR, name);
+    }
+}
+
 static void on_datagram(struct probe *p, enum probe_kind k, const uint8_t *buf, size_t len)
 {
     struct exchange *x = &p->ex[k];
@@ -255,34 +294,15 @@ static void on_datagram(struct probe *p, enum probe_kind k, const uint8_t *buf, 
     struct l2f_err err;
     char name[64];
     if (k == PROBE_IKEV2_500) {
-        if (ike_v2_parse_reply(buf, len, x->cookie, &r, &err) != L2F_OK) {
-            x->malformed = true;
-            return;
-        }
-        if (r.kind == IKE_REPLY_ACCEPTED)
-            finish(p, k, PROBE_ACCEPTED, "IKE_SA_INIT answered");
-        else if (r.kind == IKE_REPLY_COOKIE)
-            finish(p, k, PROBE_ACCEPTED, "answered with a cookie request (under load)");
-        else if (r.kind == IKE_REPLY_INVALID_KE && !x->ke_retried && ike_v2_random_needed(r.ke_group)) {
-            /* the server named the group it wants: once, with that one */
-            x->ke_retried = true;
-            if (build(p, k, r.ke_group)) {
-                x->interval = PROBE_FIRST_RETRANSMIT_MS;
-                send_now(p, k);
-            }
-        } else if (r.kind == IKE_REPLY_INVALID_KE) {
-            snprintf(name, sizeof name, "wants DH group %u", (unsigned)r.ke_group);
-            finish(p, k, PROBE_NO_PROPOSAL, name);
-        } else if (r.notify == IKE_NOTIFY_NO_PROPOSAL_CHOSEN) {
-            finish(p, k, PROBE_NO_PROPOSAL, "NO_PROPOSAL_CHOSEN");
-        } else {
-            snprintf(name, sizeof name, "notify %u", (unsigned)r.notify);
-            finish(p, k, PROBE_ERROR, name);
-        }
+        if (ike_v2_parse_reply(buf, len, x->cookie, &r, &err) != L2F_OK)
+            note_malformed(x, &err);
+        else
+            on_v2_reply(p, &r);
         return;
     }
-    if (ike_v1_parse_reply(buf, len, x->cookie, k == PROBE_IKEV1_4500, &r, &err) != L2F_OK) {
-        x->malformed = true;
+    if (ike_v1_parse_reply(buf, len, x->cookie, k == PROBE_IKEV1_4500, ike_windows_offer,
+                           ike_windows_offer_count, &r, &err) != L2F_OK) {
+        note_malformed(x, &err);
         return;
     }
     p->result.natt_vendor_id |= r.natt_vendor_id;
@@ -296,6 +316,23 @@ static void on_datagram(struct probe *p, enum probe_kind k, const uint8_t *buf, 
         snprintf(name, sizeof name, "notify %u", (unsigned)r.notify);
         finish(p, k, PROBE_ERROR, name);
     }
+}
+
+/* The deadline without an answer that ends the exchange: silence, or only
+ * malformed replies (an error: something answers, but not IKE as offered). */
+static void give_up(struct probe *p, enum probe_kind k)
+{
+    struct exchange *x = &p->ex[k];
+    char detail[sizeof p->result.items[k].detail];
+    if (!x->malformed) {
+        finish(p, k, PROBE_NO_ANSWER, "no answer within the timeout");
+        return;
+    }
+    snprintf(detail, sizeof detail, "%s: %.120s",
+             x->answered ? "a malformed answer to the resend" : "malformed answers",
+             x->malformed_why);
+    p->result.items[k].malformed = true;
+    finish(p, k, PROBE_ERROR, detail);
 }
 
 bool probe_step(struct probe *p, unsigned wait_ms)
@@ -347,8 +384,7 @@ bool probe_step(struct probe *p, unsigned wait_ms)
         if (p->result.items[k].done)
             continue;
         if (now >= deadline)
-            finish(p, (enum probe_kind)k, p->ex[k].malformed ? PROBE_ERROR : PROBE_NO_ANSWER,
-                   p->ex[k].malformed ? "malformed reply" : "no answer within the timeout");
+            give_up(p, (enum probe_kind)k);
         else if (now >= p->ex[k].next_send && p->ex[k].next_send + 100 < deadline)
             send_now(p, (enum probe_kind)k); /* not in the last instant: an answer could not come back */
         else if (now >= p->ex[k].next_send)
@@ -453,6 +489,7 @@ static cJSON *result_to_json(const struct cached *c)
         cJSON_AddNumberToObject(it, "outcome", c->r.items[k].outcome);
         cJSON_AddStringToObject(it, "transform", c->r.items[k].transform);
         cJSON_AddStringToObject(it, "detail", c->r.items[k].detail);
+        cJSON_AddBoolToObject(it, "malformed", c->r.items[k].malformed);
         cJSON_AddNumberToObject(it, "ms", c->r.items[k].ms);
         cJSON_AddItemToArray(items, it);
     }
@@ -495,6 +532,7 @@ static bool result_from_json(const cJSON *o, struct cached *c)
         c->r.items[k].outcome = (enum probe_outcome)outcome;
         str_from(it, "transform", c->r.items[k].transform, sizeof c->r.items[k].transform);
         str_from(it, "detail", c->r.items[k].detail, sizeof c->r.items[k].detail);
+        c->r.items[k].malformed = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(it, "malformed"));
         c->r.items[k].ms = (unsigned)num_from(it, "ms");
         c->r.items[k].done = true;
     }
@@ -580,4 +618,37 @@ static void cache_put(const char *state_dir, const char *host, const struct prob
     cache_path(state_dir, path, sizeof path);
     plat_write_atomic(path, text, strlen(text), &err); /* best effort: a lost cache costs a probe */
     cJSON_free(text);
+}
+
+/* ---- for the fuzz harness and the unit tests (probe_internal.h) ---- */
+
+struct probe *probe_fixed(const uint8_t cookie[IKE_COOKIE_LEN])
+{
+    struct probe *p = calloc(1, sizeof *p);
+    if (!p)
+        return NULL;
+    probe_options_default(&p->opts);
+    p->result.behind_nat = -1;
+    p->started = plat_monotonic_ms();
+    p->stored = true; /* nothing goes to the cache */
+    for (int k = 0; k < PROBE_KIND_COUNT; k++) {
+        p->ex[k].sock.fd = -1;
+        p->ex[k].first_sent = p->started;
+        p->ex[k].interval = PROBE_FIRST_RETRANSMIT_MS;
+        memcpy(p->ex[k].cookie, cookie, IKE_COOKIE_LEN);
+    }
+    return p;
+}
+
+void probe_feed(struct probe *p, enum probe_kind k, const uint8_t *buf, size_t len)
+{
+    if (!p->result.items[k].done)
+        on_datagram(p, k, buf, len);
+}
+
+void probe_expire(struct probe *p)
+{
+    for (int k = 0; k < PROBE_KIND_COUNT; k++)
+        if (!p->result.items[k].done)
+            give_up(p, (enum probe_kind)k);
 }

@@ -34,7 +34,8 @@ struct probe_options {
 struct probe_item {
     enum probe_outcome outcome;
     char transform[64]; /* v1 accepted: the server's choice */
-    char detail[96];    /* why, in a few words */
+    char detail[160];   /* why, in a few words */
+    bool malformed;     /* error: every reply was malformed (detail says how) */
     unsigned ms;        /* from the first send to the answer (or the give-up) */
     bool done;
 };

@@ -131,6 +131,81 @@ static void tampering_refused(void **state)
     assert_int_equal(rx.top, 0);
 }
 
+/* An authentic packet of sequence seq around plain (whole blocks): a
+ * server's, however its trailer reads. Returns its length. */
+static size_t craft(const uint8_t *plain, size_t len, uint32_t seq, uint8_t *out)
+{
+    struct esp_sa tx;
+    make_sa(&tx);
+    uint8_t iv[16] = {0}, mac[20];
+    memcpy(out, tx.spi, 4);
+    out[4] = (uint8_t)(seq >> 24);
+    out[5] = (uint8_t)(seq >> 16);
+    out[6] = (uint8_t)(seq >> 8);
+    out[7] = (uint8_t)seq;
+    memcpy(out + 8, iv, 16);
+    assert_true(ikec_cbc(IKE_ENC_AES_CBC, 256, tx.enc_key, iv, plain, len, out + 24, true));
+    assert_true(ikec_prf(IKE_HASH_SHA1, tx.auth_key, 20, out, 24 + len, mac));
+    memcpy(out + 24 + len, mac, 12);
+    return 24 + len + 12;
+}
+
+/* The trailer's pad length and the sizes at their limits: all of the block
+ * but the trailer is padding (an empty payload), one more is refused; a
+ * payload exactly the caller's room fits, one byte less room refuses it;
+ * 2048 bytes of ciphertext open, 2064 are refused before decryption. */
+static void lengths_at_their_limits(void **state)
+{
+    (void)state;
+    if (!ikec_available())
+        skip();
+    static uint8_t body[2064 + 64], pkt[2064 + 64], plain[2064];
+    struct esp_sa rx;
+    size_t n;
+    uint8_t next;
+    memset(body, 0, sizeof body);
+    for (uint8_t i = 0; i < 14; i++)
+        body[i] = (uint8_t)(i + 1);
+    body[14] = 14; /* pad length: the whole block but the trailer */
+    body[15] = 17;
+    make_sa(&rx);
+    size_t len = craft(body, 16, 1, pkt);
+    assert_int_equal(esp_open(&rx, pkt, len, plain, sizeof plain, &n, &next), ESP_OPEN_OK);
+    assert_int_equal(n, 0);
+    body[14] = 15; /* one byte past the block */
+    make_sa(&rx);
+    len = craft(body, 16, 1, pkt);
+    assert_int_equal(esp_open(&rx, pkt, len, plain, sizeof plain, &n, &next), ESP_OPEN_BAD_PADDING);
+    assert_int_equal(rx.top, 0);
+    /* a payload of 14 bytes, no padding: room for 14 opens it, 13 does not */
+    memset(body, 0x61, 14);
+    body[14] = 0;
+    make_sa(&rx);
+    len = craft(body, 16, 1, pkt);
+    assert_int_equal(esp_open(&rx, pkt, len, plain, 13, &n, &next), ESP_OPEN_MALFORMED);
+    assert_int_equal(rx.top, 0);
+    assert_int_equal(esp_open(&rx, pkt, len, plain, 14, &n, &next), ESP_OPEN_OK);
+    assert_int_equal(n, 14);
+    /* the largest ciphertext opened, 2048 bytes, and one block more */
+    memset(body, 0x62, sizeof body);
+    body[2046] = 0;
+    body[2047] = 17;
+    make_sa(&rx);
+    len = craft(body, 2048, 1, pkt);
+    assert_int_equal(esp_open(&rx, pkt, len, plain, sizeof plain, &n, &next), ESP_OPEN_OK);
+    assert_int_equal(n, 2046);
+    body[2062] = 0;
+    body[2063] = 17;
+    make_sa(&rx);
+    len = craft(body, 2064, 1, pkt);
+    assert_int_equal(esp_open(&rx, pkt, len, plain, sizeof plain, &n, &next), ESP_OPEN_MALFORMED);
+    /* an SA that was never set up refuses rather than divides by its zero block */
+    struct esp_sa unset;
+    memset(&unset, 0, sizeof unset);
+    assert_int_equal(esp_open(&unset, pkt, len, plain, sizeof plain, &n, &next),
+                     ESP_OPEN_MALFORMED);
+}
+
 /* RFC 4303 3.4.3: a 64-packet window that slides with the highest number. */
 static void replay_window(void **state)
 {
@@ -180,8 +255,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(seal_known_answer), cmocka_unit_test(open_undoes_seal),
-        cmocka_unit_test(tampering_refused), cmocka_unit_test(replay_window),
-        cmocka_unit_test(udp_header),
+        cmocka_unit_test(tampering_refused), cmocka_unit_test(lengths_at_their_limits),
+        cmocka_unit_test(replay_window),     cmocka_unit_test(udp_header),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -145,6 +145,48 @@ static void keymat(void **state)
     assert_false(ikek_keymat(IKE_HASH_SHA1, d1, 3, spi, in.ni, 32, in.nr, 32, out, 129));
 }
 
+/* Nonces of 8 to 256 bytes each (RFC 2409 5): both functions that take them
+ * whole work at 256 + 256, matching the chain computed here by hand, and
+ * refuse 257 rather than overrun. */
+static void nonces_at_their_limits(void **state)
+{
+    (void)state;
+    if (!ikec_available())
+        skip();
+    static uint8_t ni[IKE_NONCE_MAX + 1], nr[IKE_NONCE_MAX + 1], seed[5 + 2 * IKE_NONCE_MAX + 20];
+    memset(ni, 0xa5, sizeof ni);
+    memset(nr, 0x5a, sizeof nr);
+    static const uint8_t spi[4] = {0xc1, 0xdb, 0xf9, 0xe4};
+    uint8_t d[20], out[128], k1[20], k2[20];
+    memset(d, 0x33, sizeof d);
+    assert_true(
+        ikek_keymat(IKE_HASH_SHA1, d, 3, spi, ni, IKE_NONCE_MAX, nr, IKE_NONCE_MAX, out, 40));
+    seed[0] = 3;
+    memcpy(seed + 1, spi, 4);
+    memcpy(seed + 5, ni, IKE_NONCE_MAX);
+    memcpy(seed + 5 + IKE_NONCE_MAX, nr, IKE_NONCE_MAX);
+    size_t sl = 5 + 2 * IKE_NONCE_MAX;
+    assert_true(ikec_prf(IKE_HASH_SHA1, d, 20, seed, sl, k1));
+    static uint8_t chained[20 + 5 + 2 * IKE_NONCE_MAX];
+    memcpy(chained, k1, 20);
+    memcpy(chained + 20, seed, sl);
+    assert_true(ikec_prf(IKE_HASH_SHA1, d, 20, chained, 20 + sl, k2));
+    assert_memory_equal(out, k1, 20);
+    assert_memory_equal(out + 20, k2, 20);
+    assert_false(ikek_keymat(IKE_HASH_SHA1, d, 3, spi, ni, IKE_NONCE_MAX + 1, nr, 8, out, 40));
+    assert_false(ikek_keymat(IKE_HASH_SHA1, d, 3, spi, ni, 8, nr, IKE_NONCE_MAX + 1, out, 40));
+    /* SKEYID = prf(key, Ni_b | Nr_b) */
+    uint8_t skeyid[20], want[20];
+    assert_true(ikek_skeyid_psk(IKE_HASH_SHA1, (const uint8_t *)"k", 1, ni, IKE_NONCE_MAX, nr,
+                                IKE_NONCE_MAX, skeyid));
+    memcpy(chained, ni, IKE_NONCE_MAX);
+    memcpy(chained + IKE_NONCE_MAX, nr, IKE_NONCE_MAX);
+    assert_true(ikec_prf(IKE_HASH_SHA1, (const uint8_t *)"k", 1, chained, 2 * IKE_NONCE_MAX, want));
+    assert_memory_equal(skeyid, want, 20);
+    assert_false(ikek_skeyid_psk(IKE_HASH_SHA1, (const uint8_t *)"k", 1, ni, 8, nr,
+                                 IKE_NONCE_MAX + 1, skeyid));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -152,6 +194,7 @@ int main(void)
         cmocka_unit_test(cipher_key_expansion),
         cmocka_unit_test(iv_chaining),
         cmocka_unit_test(keymat),
+        cmocka_unit_test(nonces_at_their_limits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
