@@ -893,21 +893,21 @@ static void on_icrp(struct run *u, const struct l2tp_control *c)
 /* StopCCN, or the CDN of our session: the server ended it. */
 static void on_close(struct run *u, const struct l2tp_control *c)
 {
-    uint16_t result = 0;
-    const struct l2tp_avp *rc = l2tp_find_avp(c, L2TP_AVP_RESULT_CODE);
+    struct l2tp_result rc;
+    char result[96] = "no result code";
     const char *what = c->type == L2TP_CDN ? "session" : "tunnel";
-    if (rc && rc->len >= 2)
-        result = be16_get(rc->value);
+    if (l2tp_result_code(c, &rc))
+        snprintf(result, sizeof result, "result %u%s%s", rc.result, rc.message[0] ? ": " : "",
+                 rc.message);
     if (c->type == L2TP_STOPCCN)
         u->peer_tunnel = 0;
     if (u->phase == PH_LCP && u->mode == LEARN)
         return lcp_terminated(u); /* some servers end the session instead of LCP */
     if (u->r->stages[STAGE_TUNNEL].outcome == HS_NOT_RUN)
-        settle(u, STAGE_TUNNEL, HS_FAILED, 628, "the server closed the L2TP %s (result %u)", what,
-               result);
+        settle(u, STAGE_TUNNEL, HS_FAILED, 628, "the server closed the L2TP %s (%s)", what, result);
     else if (u->phase <= PH_LCP && u->r->stages[STAGE_PPP].outcome == HS_NOT_RUN)
-        settle(u, STAGE_PPP, HS_FAILED, 628, "the server closed the L2TP %s during LCP (result %u)",
-               what, result);
+        settle(u, STAGE_PPP, HS_FAILED, 628, "the server closed the L2TP %s during LCP (%s)", what,
+               result);
     skip_rest(u, "the server closed the connection");
 }
 

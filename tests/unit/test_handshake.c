@@ -27,6 +27,7 @@ struct server {
     bool reject_magic, bad_authenticator, drop_first_sccrq, send_hello;
     bool nak_mru, reject_all_lcp, silent_lcp, nak_ipcp_always, drop_every_sccrq;
     unsigned duplicate; /* every PPP packet of the server's goes this many times more */
+    size_t challenge_size; /* what the Challenge's value-size says and holds; 0: 16 */
     bool sim_clock;     /* time moves only while the client waits: long timers in no time */
     uint64_t clock;
     const char *password;
@@ -39,7 +40,7 @@ struct server {
     bool dropped, ipcp_sent, hello_sent;
     /* what it saw */
     unsigned sccrq, hello_acked, cdn, stopccn, lcp_term_req, sessions;
-    unsigned sccrq_sent, lcp_conf_req, ipcp_conf_req;
+    unsigned sccrq_sent, lcp_conf_req, ipcp_conf_req, chap_responses, pap_requests;
     uint64_t sccrq_at[16];
     struct {
         uint16_t session, proto;
@@ -216,12 +217,13 @@ static void on_lcp(struct server *s, const struct ppp_packet *p)
     case PPP_CONF_ACK:
         s->agreed = s->offers[s->offer];
         if (s->agreed == PPP_AUTH_MSCHAPV2) {
-            uint8_t ch[1 + 16 + 2] = {16};
+            size_t size = s->challenge_size ? s->challenge_size : 16;
+            uint8_t ch[1 + 32 + 2] = {(uint8_t)size};
             for (int i = 0; i < 16; i++)
                 s->challenge[i] = (uint8_t)(0xa0 + i);
-            memcpy(ch + 1, s->challenge, 16);
-            memcpy(ch + 17, "vm", 2);
-            ppp(s, PPP_CHAP, 1, 5, ch, sizeof ch);
+            memcpy(ch + 1, s->challenge, size < 16 ? size : 16);
+            memcpy(ch + 1 + size, "vm", 2);
+            ppp(s, PPP_CHAP, 1, 5, ch, 1 + size + 2);
         }
         break;
     case PPP_TERM_REQ:
@@ -236,6 +238,7 @@ static void on_lcp(struct server *s, const struct ppp_packet *p)
 static void on_chap(struct server *s, const struct ppp_packet *p)
 {
     assert_int_equal(p->code, 2);
+    s->chap_responses++;
     assert_true(p->len > 50);
     assert_int_equal(p->data[0], 49);
     const uint8_t *peer = p->data + 1, *nt = p->data + 25;
@@ -259,6 +262,7 @@ static void on_chap(struct server *s, const struct ppp_packet *p)
 
 static void on_pap(struct server *s, const struct ppp_packet *p)
 {
+    s->pap_requests++;
     size_t ul = p->data[0], pl = p->data[1 + ul];
     bool good = pl == strlen(s->password) && memcmp(p->data + 2 + ul, s->password, pl) == 0;
     ppp(s, PPP_PAP, good ? 2 : 3, p->id, (const uint8_t *)"\0", 1);
@@ -642,6 +646,58 @@ static void sccrq_never_answered(void **state)
     assert_true(s.clock - 1000000 < 40000);
 }
 
+/* The Challenge's value-size at its limits: 16 is MS-CHAP v2's, 15 and 17
+ * are not answered (simulated time: the stage fails at the deadline). */
+static void challenge_size_at_limits(void **state)
+{
+    (void)state;
+    if (!ikec_available())
+        skip();
+    for (size_t size = 15; size <= 17; size++) {
+        struct server s;
+        struct hs_result r;
+        setup(&s);
+        s.challenge_size = size;
+        s.sim_clock = true;
+        run_for(&s, "User", "clientPass", 10000, &r);
+        if (size == 16) {
+            assert_int_equal(r.stages[STAGE_AUTH].outcome, HS_OK);
+            assert_int_equal(s.chap_responses, 1);
+        } else {
+            assert_int_equal(r.stages[STAGE_AUTH].outcome, HS_FAILED);
+            assert_int_equal(r.stages[STAGE_AUTH].code, 718);
+            assert_int_equal(s.chap_responses, 0);
+        }
+    }
+}
+
+/* PAP carries a name and a password of at most 255 bytes each (one length
+ * byte): 255 goes, 256 is refused before anything is sent. */
+static void pap_credentials_at_limits(void **state)
+{
+    (void)state;
+    char user[258];
+    for (size_t len = 254; len <= 256; len++) {
+        struct server s;
+        struct hs_result r;
+        setup(&s);
+        s.offers[0] = PPP_AUTH_PAP;
+        s.noffers = 1;
+        memset(user, 'u', len);
+        user[len] = '\0';
+        run(&s, user, "clientPass", &r);
+        if (len <= 255) {
+            assert_int_equal(r.stages[STAGE_AUTH].outcome, HS_OK);
+            assert_int_equal(s.pap_requests, 1);
+        } else {
+            assert_int_equal(r.stages[STAGE_AUTH].outcome, HS_FAILED);
+            assert_string_equal(r.stages[STAGE_AUTH].detail,
+                                "PAP carries at most 255 bytes of user name and of password");
+            assert_int_equal(s.pap_requests, 0);
+        }
+    }
+}
+
 /* A cancel while Main Mode waits on a silent server: releasing the run joins
  * its thread, so release's time is the run's stopping time (20 s were left),
  * and nothing is sent after it (Main Mode would resend message 1 at 1 s). */
@@ -766,6 +822,8 @@ int main(void)
         cmocka_unit_test(nak_loop_on_ipcp),
         cmocka_unit_test(resent_replies_answered_once),
         cmocka_unit_test(sccrq_never_answered),
+        cmocka_unit_test(challenge_size_at_limits),
+        cmocka_unit_test(pap_credentials_at_limits),
         cmocka_unit_test(stages_to_events),
         cmocka_unit_test(advice_for_the_profile),
     };
