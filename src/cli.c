@@ -627,19 +627,20 @@ static int cmd_probe(struct cli *c)
     unsigned waited = 0;
     /* the key check offers more than Windows does: a server refusing Windows' offer may still take it */
     enum probe_outcome v1 = r.items[PROBE_IKEV1_500].outcome;
+    bool answered = v1 == PROBE_ACCEPTED || v1 == PROBE_NO_PROPOSAL;
     unsigned left = time_left(deadline);
-    if (psk_file && (v1 == PROBE_ACCEPTED || v1 == PROBE_NO_PROPOSAL) && left < MIN_KEY_CHECK_MS) {
-        key.verdict = PSK_INCONCLUSIVE;
-        snprintf(key.reason, sizeof key.reason, "not tested: the probe used the --timeout (%ld ms)", timeout);
-        key.ipsec = IPSEC_FAILED;
-        snprintf(key.ipsec_reason, sizeof key.ipsec_reason, "not tried: no time left within --timeout");
-        key_checked = true;
-    } else if (psk_file && (v1 == PROBE_ACCEPTED || v1 == PROBE_NO_PROPOSAL)) {
+    if (psk_file && answered && left >= MIN_KEY_CHECK_MS) {
         /* what is left of the timeout; the pause between key checks comes on top */
         enum l2f_status st = psk_check_paced(state_dir, host, opts.port, psk, left, true, &key, &waited, &err);
         plat_wipe(psk, sizeof psk);
         if (st != L2F_OK)
             return fail(c, st, &err);
+        key_checked = true;
+    } else if (psk_file && answered) {
+        key.verdict = PSK_INCONCLUSIVE;
+        snprintf(key.reason, sizeof key.reason, "not tested: the probe used the --timeout (%ld ms)", timeout);
+        key.ipsec = IPSEC_FAILED;
+        snprintf(key.ipsec_reason, sizeof key.ipsec_reason, "not tried: no time left within --timeout");
         key_checked = true;
     } else if (psk_file) {
         key.verdict = PSK_INCONCLUSIVE;

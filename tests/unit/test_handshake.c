@@ -200,7 +200,8 @@ static void on_lcp(struct server *s, const struct ppp_packet *p)
     case PPP_CONF_NAK: /* the client wants another method: offer the next, as SoftEther does */
         if (s->silent_lcp)
             return;
-        if (++s->offer < s->noffers) {
+        if (s->offer + 1 < s->noffers) {
+            s->offer++;
             offer_auth(s);
         } else {
             ppp(s, PPP_LCP, PPP_TERM_REQ, 30, NULL, 0);
