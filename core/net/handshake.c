@@ -36,17 +36,18 @@
 enum phase { PH_SCCRP, PH_ICRP, PH_LCP, PH_AUTH, PH_IPCP, PH_DONE };
 enum lcp_mode { LEARN, AUTHENTICATE };
 
-/* X(budget, limit): what the server can make us answer, each bounded by count; past
- * its limit a message is ignored (B_PACKETS: the run fails). */
+/* X(budget, limit, what, fatal): what the server can make us answer, each bounded by
+ * count. Past its limit a message is ignored, or the run fails when fatal: the L2TP
+ * channel cannot skip a message (its sequence numbers would stop). */
 #define BUDGET_TABLE(X)                                                                            \
-    X(B_CTL_RESENT, 32)                                                                            \
-    X(B_CTL_OUT_OF_TURN, 16)                                                                       \
-    X(B_HELLO, 8)                                                                                  \
-    X(B_ECHO, 16)                                                                                  \
-    X(B_TERMINATE, 4)                                                                              \
-    X(B_PROTO_REJECT, 16)                                                                          \
-    X(B_PACKETS, 4000)
-#define BUDGET_ENUM(e, limit) e,
+    X(B_CTL_RESENT, 32, "resent L2TP control messages", true)                                      \
+    X(B_CTL_OUT_OF_TURN, 16, "L2TP control messages out of turn", true)                            \
+    X(B_HELLO, 8, "L2TP HELLOs", true)                                                             \
+    X(B_ECHO, 16, "LCP Echo-Requests", false)                                                      \
+    X(B_TERMINATE, 4, "LCP Terminate-Requests", false)                                             \
+    X(B_PROTO_REJECT, 16, "packets of protocols not spoken here", false)                           \
+    X(B_PACKETS, 4000, "packets without the handshake moving on", true)
+#define BUDGET_ENUM(e, limit, what, fatal) e,
 enum budget { BUDGET_TABLE(BUDGET_ENUM) BUDGET_COUNT };
 #undef BUDGET_ENUM
 
@@ -193,16 +194,27 @@ static void fail_open_stage(struct run *u, int code, const char *why, const char
     skip_rest(u, skip_why);
 }
 
-/* Counts one answer the server drove; false once that kind's budget is spent. */
+/* Counts one answer the server drove; false once that kind's budget is
+ * spent, and then a fatal kind has ended the run. */
 static bool within_budget(struct run *u, enum budget b)
 {
-#define BUDGET_LIMIT(e, limit) limit,
-    static const unsigned limits[BUDGET_COUNT] = {BUDGET_TABLE(BUDGET_LIMIT)};
-#undef BUDGET_LIMIT
-    if (u->spent[b] >= limits[b])
-        return false;
-    u->spent[b]++;
-    return true;
+#define BUDGET_ROW(e, limit, what, fatal) {limit, what, fatal},
+    static const struct {
+        unsigned limit;
+        const char *what;
+        bool fatal;
+    } rows[BUDGET_COUNT] = {BUDGET_TABLE(BUDGET_ROW)};
+#undef BUDGET_ROW
+    char why[96];
+    if (u->spent[b] < rows[b].limit) {
+        u->spent[b]++;
+        return true;
+    }
+    if (rows[b].fatal && !u->stop) {
+        snprintf(why, sizeof why, "the server sent more than %u %s", rows[b].limit, rows[b].what);
+        fail_open_stage(u, 628, why, "the server flooded the connection");
+    }
+    return false;
 }
 
 static uint32_t digest(const uint8_t *p, size_t n)
@@ -945,7 +957,7 @@ static void on_control(struct run *u, const struct l2tp_header *h)
         return;
     }
     if (!ctl_welcome(u, h, c.type))
-        return; /* not acknowledged: past its budget */
+        return; /* past its budget: the run has failed */
     u->nr++;
     u->sent_control = false;
     if (c.type == L2TP_SCCRP && u->phase == PH_SCCRP)
@@ -1023,9 +1035,7 @@ static void on_packet(struct run *u, const uint8_t *in, size_t got)
 {
     struct l2tp_header h;
     if (!within_budget(u, B_PACKETS))
-        return fail_open_stage(
-            u, 628, "the server sent thousands of packets without the handshake moving on",
-            "the server flooded the connection");
+        return;
     if (l2tp_parse_header(in, got, &h) && h.tunnel == u->our_tunnel) {
         if (h.control)
             on_control(u, &h);

@@ -28,6 +28,7 @@ struct server {
     bool nak_mru, reject_all_lcp, silent_lcp, nak_ipcp_always, drop_every_sccrq;
     unsigned duplicate; /* every PPP packet of the server's goes this many times more */
     size_t challenge_size; /* what the Challenge's value-size says and holds; 0: 16 */
+    unsigned hello_flood, echo_flood; /* HELLOs after SCCCN, LCP Echo-Requests after ICCN */
     bool sim_clock;     /* time moves only while the client waits: long timers in no time */
     uint64_t clock;
     const char *password;
@@ -140,6 +141,10 @@ static void on_control(struct server *s, const struct l2tp_header *h)
         control(s, m, l2tp_finish(m, n));
         break;
     case L2TP_SCCCN:
+        for (unsigned i = 0; i < s->hello_flood; i++)
+            control(s, m,
+                    l2tp_finish(
+                        m, l2tp_begin_control(m, sizeof m, L2TP_HELLO, s->client_tunnel, 0, 0, 0)));
         if (s->send_hello) {
             s->hello_ns = s->ns;
             control(s, m, l2tp_finish(m, l2tp_begin_control(m, sizeof m, L2TP_HELLO, s->client_tunnel, 0, 0, 0)));
@@ -156,6 +161,10 @@ static void on_control(struct server *s, const struct l2tp_header *h)
         control(s, m, l2tp_finish(m, n));
         break;
     case L2TP_ICCN:
+        for (unsigned i = 0; i < s->echo_flood; i++) {
+            uint8_t magic[4] = {1, 2, 3, 4};
+            ppp(s, PPP_LCP, PPP_ECHO_REQ, (uint8_t)(100 + i), magic, 4);
+        }
         offer_auth(s);
         return;
     case L2TP_CDN:
@@ -699,6 +708,40 @@ static void pap_credentials_at_limits(void **state)
     }
 }
 
+/* HELLOs in a flood: eight are acknowledged, then the run fails saying so
+ * (skipping one would stop the channel's sequence numbers). */
+static void hello_flood_is_bounded(void **state)
+{
+    (void)state;
+    struct server s;
+    struct hs_result r;
+    setup(&s);
+    s.hello_flood = 12;
+    run(&s, "User", "clientPass", &r);
+    assert_int_equal(r.stages[STAGE_TUNNEL].outcome, HS_FAILED);
+    assert_int_equal(r.stages[STAGE_TUNNEL].code, 628);
+    assert_string_equal(r.stages[STAGE_TUNNEL].detail, "the server sent more than 8 L2TP HELLOs");
+}
+
+/* LCP Echo-Requests in a flood: sixteen answered, the rest ignored, and the
+ * handshake goes on. */
+static void echo_flood_is_bounded(void **state)
+{
+    (void)state;
+    struct server s;
+    struct hs_result r;
+    setup(&s);
+    s.offers[0] = PPP_AUTH_PAP;
+    s.noffers = 1;
+    s.echo_flood = 40;
+    run(&s, "User", "clientPass", &r);
+    assert_int_equal(r.stages[STAGE_AUTH].outcome, HS_OK);
+    unsigned replies = 0;
+    for (size_t i = 0; i < s.nsent; i++)
+        replies += s.sent[i].proto == PPP_LCP && s.sent[i].code == PPP_ECHO_REP;
+    assert_int_equal(replies, 16);
+}
+
 /* A cancel while Main Mode waits on a silent server: releasing the run joins
  * its thread, so release's time is the run's stopping time (20 s were left),
  * and nothing is sent after it (Main Mode would resend message 1 at 1 s). */
@@ -825,6 +868,8 @@ int main(void)
         cmocka_unit_test(sccrq_never_answered),
         cmocka_unit_test(challenge_size_at_limits),
         cmocka_unit_test(pap_credentials_at_limits),
+        cmocka_unit_test(hello_flood_is_bounded),
+        cmocka_unit_test(echo_flood_is_bounded),
         cmocka_unit_test(stages_to_events),
         cmocka_unit_test(advice_for_the_profile),
     };
