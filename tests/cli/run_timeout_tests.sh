@@ -91,10 +91,8 @@ with open(sys.argv[1], "w") as out:
     print(int((time.monotonic() - t0) * 1000))
 EOF
 
-# What starting and ending the process costs on its own (ASan's set-up and leak check in a
-# sanitizer build): the fastest of three --version runs, taken off each measure.
-BASE=$(for _ in 1 2 3; do python3 "$WORK/measure.py" /dev/null "$L2TPFIX" --version; done | sort -n | head -1)
-echo "process start and exit: $BASE ms"
+# What starting and ending the process costs on its own (ASan's set-up in a sanitizer build) is
+# measured before each run, the fastest of two --version runs, and taken off its time.
 
 closed_port() { # a UDP port on 127.0.0.1 nothing listens on: the NAT-T probe is refused at once
     python3 -c 'import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
@@ -109,14 +107,23 @@ start_responder() { # start_responder MODE: sets IKE_PORT and NATT_PORT
 }
 
 # timed NAME EXPECT-IN-OUTPUT ARGS...: runs l2tpfix with a fresh state directory, checks its
-# time (less the process's own start and exit) and its output
+# time (less the process's own start and exit) and its output. A run over the limit is tried
+# again, up to three in all, each time after a new measure of the start and exit: on a machine
+# shared with other builds a sanitizer binary's start alone can vary by a few hundred ms. A
+# command that overruns (the old probe took twice the timeout) fails all three.
 timed() {
     local name=$1 want=$2; shift 2
-    local st="$WORK/state-$name"
-    local took
-    took=$(($(python3 "$WORK/measure.py" "$WORK/out" "$L2TPFIX" --state-dir "$st" "$@") - BASE))
+    local took tries=""
+    for attempt in 1 2 3; do
+        local base
+        base=$(for _ in 1 2; do python3 "$WORK/measure.py" /dev/null "$L2TPFIX" --version; done | sort -n | head -1)
+        rm -rf "$WORK/state-$name"
+        took=$(($(python3 "$WORK/measure.py" "$WORK/out" "$L2TPFIX" --state-dir "$WORK/state-$name" "$@") - base))
+        tries="$tries${tries:+, }$took"
+        [ "$took" -le "$LIMIT" ] && break
+    done
     if [ "$took" -gt "$LIMIT" ]; then
-        echo "FAIL $name: took $took ms, more than $LIMIT (--timeout $TIMEOUT plus 10%)"
+        echo "FAIL $name: took $tries ms, more than $LIMIT (--timeout $TIMEOUT plus 10%)"
         sed 's/^/    /' "$WORK/out"
         fails=$((fails + 1))
     elif ! grep -q -- "$want" "$WORK/out"; then
@@ -124,7 +131,7 @@ timed() {
         sed 's/^/    /' "$WORK/out"
         fails=$((fails + 1))
     else
-        echo "ok   $name: $took ms (limit $LIMIT)"
+        echo "ok   $name: $tries ms (limit $LIMIT)"
     fi
 }
 
