@@ -1014,6 +1014,11 @@ static void timed_out(struct run *u)
         if (u->lcp.ours_acked)
             settle(u, STAGE_PPP, HS_FAILED, 734,
                    "LCP did not open in time (the server never agreed on authentication)");
+        else if (u->lcp.refusals)
+            settle(u, STAGE_PPP, HS_FAILED, 734,
+                   "LCP did not open in time (our request was Naked or Rejected %u times, then "
+                   "got no answer; %u tries)",
+                   u->lcp.refusals, u->lcp.unanswered);
         else
             settle(u, STAGE_PPP, HS_FAILED, 734,
                    "LCP did not open in time (our request got no answer; %u tries)",
