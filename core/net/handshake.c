@@ -614,6 +614,7 @@ static void cp_on_refusal(struct run *u, struct cp *c, const struct ppp_packet *
     struct ppp_option opt[16];
     size_t n = 0;
     char name[24], option[24], wants[40];
+    bool counted[256] = {false}; /* an option named twice in one Nak is one Nak of it */
     const char *proto = ppp_protocol_name(c->proto, name);
     if (p->id != c->id || c->ours_acked || !ppp_options(p->data, p->len, opt, 16, &n))
         return; /* an answer to an earlier request of ours, or a resend of one already heeded */
@@ -623,7 +624,9 @@ static void cp_on_refusal(struct run *u, struct cp *c, const struct ppp_packet *
         return cp_fail(u, c, "the server Rejected every %s Configure-Request (%u times)", proto,
                        c->rejects);
     for (size_t i = 0; i < n; i++) {
-        if (p->code == PPP_CONF_NAK && ++c->naks[opt[i].type] >= MAX_FAILURE) {
+        bool again = counted[opt[i].type];
+        counted[opt[i].type] = true;
+        if (p->code == PPP_CONF_NAK && !again && ++c->naks[opt[i].type] >= MAX_FAILURE) {
             nak_value(c->proto, &opt[i], wants, sizeof wants);
             return cp_fail(u, c, "the server Naked our %s %u times%s",
                            ppp_option_name(c->proto, opt[i].type, option), c->naks[opt[i].type],

@@ -26,6 +26,7 @@ struct server {
     size_t noffers;
     bool reject_magic, bad_authenticator, drop_first_sccrq, send_hello;
     bool nak_mru, reject_all_lcp, silent_lcp, nak_ipcp_always, drop_every_sccrq;
+    unsigned nak_mru_copies; /* MRU options in each of those Naks; 0: 1 */
     unsigned duplicate; /* every PPP packet of the server's goes this many times more */
     size_t challenge_size; /* what the Challenge's value-size says and holds; 0: 16 */
     unsigned hello_flood, echo_flood; /* HELLOs after SCCCN, LCP Echo-Requests after ICCN */
@@ -193,9 +194,11 @@ static void on_lcp(struct server *s, const struct ppp_packet *p)
         if (s->reject_all_lcp)
             return ppp(s, PPP_LCP, PPP_CONF_REJ, p->id, p->data, p->len);
         if (s->nak_mru) {
-            uint8_t nak[8], mru[2] = {0x05, 0x78}; /* 1400, what it was asked */
-            return ppp(s, PPP_LCP, PPP_CONF_NAK, p->id, nak,
-                       ppp_put_option(nak, 0, sizeof nak, LCP_OPT_MRU, mru, 2));
+            uint8_t nak[32], mru[2] = {0x05, 0x78}; /* 1400, what it was asked */
+            size_t k = 0;
+            for (unsigned c = 0; c < (s->nak_mru_copies ? s->nak_mru_copies : 1); c++)
+                k = ppp_put_option(nak, k, sizeof nak, LCP_OPT_MRU, mru, 2);
+            return ppp(s, PPP_LCP, PPP_CONF_NAK, p->id, nak, k);
         }
         for (size_t i = 0; i < n; i++)
             if (o[i].type == LCP_OPT_MAGIC && s->reject_magic) {
@@ -568,6 +571,21 @@ static void reject_every_lcp_request(void **state)
     assert_string_equal(r.lcp_rejected, "mru,magic");
 }
 
+/* A Nak naming our MRU five times over is one Nak of it, not five. */
+static void option_named_twice_counts_once(void **state)
+{
+    (void)state;
+    struct server s;
+    struct hs_result r;
+    setup(&s);
+    s.nak_mru = true;
+    s.nak_mru_copies = 5;
+    run(&s, "User", "clientPass", &r);
+    assert_string_equal(r.stages[STAGE_PPP].detail,
+                        "the server Naked our MRU 5 times (it wants 1400)");
+    assert_true(s.lcp_conf_req >= 5);
+}
+
 /* A server that never answers LCP: Max-Configure requests a second apart,
  * then the count says it (simulated time: 60 s allowed). */
 static void silent_lcp_gives_up_after_max_configure(void **state)
@@ -870,6 +888,7 @@ int main(void)
         cmocka_unit_test(pap_credentials_at_limits),
         cmocka_unit_test(hello_flood_is_bounded),
         cmocka_unit_test(echo_flood_is_bounded),
+        cmocka_unit_test(option_named_twice_counts_once),
         cmocka_unit_test(stages_to_events),
         cmocka_unit_test(advice_for_the_profile),
     };
