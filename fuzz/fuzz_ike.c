@@ -1,12 +1,14 @@
 /* libFuzzer: everything that reads bytes from the network: IKEv1 and IKEv2
- * replies, the payload walk, L2TP headers and control messages, PPP packets
- * and their options, ESP packets against a fixed SA. */
+ * replies, the payload walk, L2TP headers, control messages and result codes,
+ * PPP packets and their options, MS-CHAP v2 messages, ESP packets against a
+ * fixed SA. */
 #include <stdint.h>
 #include <string.h>
 
 #include "net/esp.h"
 #include "net/ike.h"
 #include "net/l2tp.h"
+#include "net/mschapv2.h"
 #include "net/ppp.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -39,11 +41,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (l2tp_parse_header(data, size, &h) && h.control && l2tp_parse_control(h.payload, h.payload_len, &c)) {
         uint16_t v;
         l2tp_avp_u16(&c, L2TP_AVP_ASSIGNED_TUNNEL_ID, &v);
+        struct l2tp_result res;
+        l2tp_result_code(&c, &res);
     }
     struct ppp_packet p;
     if (ppp_parse(data, size, &p)) {
         struct ppp_option o[16];
         ppp_options(p.data, p.len, o, 16, &count);
+        /* MS-CHAP v2's Success and Failure messages */
+        static const char want[MSCHAPV2_AUTH_RESPONSE_LEN + 1] = "S=0123456789ABCDEF0123456789ABCDEF01234567";
+        struct mschapv2_failure f;
+        mschapv2_success_verifies(p.data, p.len, want);
+        mschapv2_parse_failure(p.data, p.len, &f);
     }
     /* ESP: the structure checks before any crypto (the ICV fails on random bytes) */
     struct esp_sa sa;

@@ -48,7 +48,7 @@ enum command_id { COMMAND_TABLE(COMMAND_ENUM) COMMAND_COUNT };
     X(OPT_STORE_REJECTED_KEY, "store-rejected-key", NULL, "use-psk: save a key the server rejects") \
     X(OPT_PORT, "port", "N", "probe: the IKE port (default 500)")                         \
     X(OPT_NATT_PORT, "natt-port", "N", "probe: the NAT-T port (default 4500)")            \
-    X(OPT_TIMEOUT, "timeout", "MS", "probe 4000, handshake 20000: give up after this long") \
+    X(OPT_TIMEOUT, "timeout", "MS", "probe 4000, handshake 20000: the whole command's time; the 2 s pause between key checks comes on top") \
     X(OPT_JSON, "json", NULL, "machine-readable output")                                  \
     X(OPT_YES, "yes", NULL, "apply without asking")                                       \
     X(OPT_DRY_RUN, "dry-run", NULL, "show the exact changes and make none")               \

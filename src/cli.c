@@ -575,6 +575,15 @@ static long number_option(const struct cli *c, enum option_id o, const char *nam
     return n;
 }
 
+#define MIN_KEY_CHECK_MS 200 /* less cannot see Main Mode's first answer come back */
+
+/* Milliseconds until deadline, 0 when it has passed. */
+static unsigned time_left(uint64_t deadline)
+{
+    uint64_t now = plat_monotonic_ms();
+    return now >= deadline ? 0 : (unsigned)(deadline - now);
+}
+
 static int cmd_probe(struct cli *c)
 {
     struct probe_options opts;
@@ -587,6 +596,7 @@ static int cmd_probe(struct cli *c)
     opts.port = (uint16_t)port;
     opts.natt_port = (uint16_t)natt;
     opts.timeout_ms = (unsigned)timeout;
+    uint64_t deadline = plat_monotonic_ms() + (uint64_t)timeout; /* the whole command's, pauses aside */
     const char *host = c->a->args[0];
     struct probe_result r;
     struct l2f_err err = {{0}};
@@ -604,6 +614,7 @@ static int cmd_probe(struct cli *c)
             return fail(c, st, &err);
     }
     opts.cache_dir = state_dir;
+    opts.timeout_ms = time_left(deadline);
     enum l2f_status pst = probe_run(host, &opts, &r, &err);
     if (pst != L2F_OK) {
         plat_wipe(psk, sizeof psk);
@@ -619,11 +630,20 @@ static int cmd_probe(struct cli *c)
     /* something answers IKEv1, but only with replies that are not IKE as offered */
     bool v1_malformed = !v1_ok && v1 != PROBE_NO_PROPOSAL &&
                         (r.items[PROBE_IKEV1_500].malformed || r.items[PROBE_IKEV1_4500].malformed);
-    if (psk_file && (v1 == PROBE_ACCEPTED || v1 == PROBE_NO_PROPOSAL)) {
-        enum l2f_status st = psk_check_paced(state_dir, host, opts.port, psk, opts.timeout_ms, true, &key, &waited, &err);
+    bool answered = v1 == PROBE_ACCEPTED || v1 == PROBE_NO_PROPOSAL;
+    unsigned left = time_left(deadline);
+    if (psk_file && answered && left >= MIN_KEY_CHECK_MS) {
+        /* what is left of the timeout; the pause between key checks comes on top */
+        enum l2f_status st = psk_check_paced(state_dir, host, opts.port, psk, left, true, &key, &waited, &err);
         plat_wipe(psk, sizeof psk);
         if (st != L2F_OK)
             return fail(c, st, &err);
+        key_checked = true;
+    } else if (psk_file && answered) {
+        key.verdict = PSK_INCONCLUSIVE;
+        snprintf(key.reason, sizeof key.reason, "not tested: the probe used the --timeout (%ld ms)", timeout);
+        key.ipsec = IPSEC_FAILED;
+        snprintf(key.ipsec_reason, sizeof key.ipsec_reason, "not tried: no time left within --timeout");
         key_checked = true;
     } else if (psk_file) {
         key.verdict = PSK_INCONCLUSIVE;

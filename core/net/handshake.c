@@ -15,21 +15,72 @@
 
 #define CTL_MAX 4             /* control messages sent and not yet acknowledged */
 #define RETRANSMIT_MS 1000    /* L2TP's and PPP's first resend (RFC 2661 5.8, RFC 1661 4.6) */
+#define RETRANSMIT_CAP_MS 8000 /* L2TP's resend interval doubles up to this (RFC 2661 5.8) */
+#define CTL_MAX_RESENDS 5      /* then the tunnel is given up (RFC 2661 5.8's "bounded number") */
+#define MAX_CONFIGURE                                                                              \
+    10                /* Configure-Requests (and PAP requests) without an answer (RFC 1661 4.6) */
+#define MAX_FAILURE 5 /* Naks of one option of ours, or Rejects, before giving up (RFC 1661 4.6)   \
+                       */
+#define MAX_LEARN_NAKS                                                                             \
+    8 /* Naks we send walking through the server's offers (HS_MAX_AUTH of them) */
+#define MAX_PEER_REQUESTS 20 /* the server's Configure-Requests of one protocol without agreeing   \
+                              */
+#define MAX_CHALLENGES 5     /* MS-CHAP v2 challenges answered without a verdict */
 #define LCP_MRU 1400
-#define MAX_NAKS 8            /* offers walked through before giving up on a server */
+#define MIN_MRU 64 /* below this a Nak's MRU is not taken: the default (1500) is used */
 #define TEARDOWN_WAIT_MS 200
 #define CHAP_VALUE_LEN 49     /* peer challenge 16, reserved 8, NT-Response 24, flags 1 */
+#define RECENT_ANSWERS 4      /* the server's packets remembered to spot its resends */
 
 /* X(phase, what the run waits for) */
 enum phase { PH_SCCRP, PH_ICRP, PH_LCP, PH_AUTH, PH_IPCP, PH_DONE };
 enum lcp_mode { LEARN, AUTHENTICATE };
 
+/* X(budget, limit, what, fatal): what the server can make us answer, each bounded by
+ * count. Past its limit a message is ignored, or the run fails when fatal: the L2TP
+ * channel cannot skip a message (its sequence numbers would stop). */
+#define BUDGET_TABLE(X)                                                                            \
+    X(B_CTL_RESENT, 32, "resent L2TP control messages", true)                                      \
+    X(B_CTL_OUT_OF_TURN, 16, "L2TP control messages out of turn", true)                            \
+    X(B_HELLO, 8, "L2TP HELLOs", true)                                                             \
+    X(B_ECHO, 16, "LCP Echo-Requests", false)                                                      \
+    X(B_TERMINATE, 4, "LCP Terminate-Requests", false)                                             \
+    X(B_PROTO_REJECT, 16, "packets of protocols not spoken here", false)                           \
+    X(B_PACKETS, 4000, "packets without the handshake moving on", true)
+#define BUDGET_ENUM(e, limit, what, fatal) e,
+enum budget { BUDGET_TABLE(BUDGET_ENUM) BUDGET_COUNT };
+#undef BUDGET_ENUM
+
 struct ctl_msg {
     uint8_t bytes[256];
     size_t len;
     uint16_t ns;
+    unsigned type;
+    unsigned resends;
     uint64_t next;
     unsigned interval;
+};
+
+/* One control protocol's negotiation, LCP or IPCP, with RFC 1661 4.6's counters. */
+struct cp {
+    uint16_t proto;
+    uint8_t id;             /* our Configure-Request's; a resend keeps it */
+    uint64_t next;          /* when it is resent */
+    unsigned unanswered;    /* sent since the server last answered it: at most MAX_CONFIGURE */
+    unsigned refusals;      /* its Naks and Rejects: at most MAX_CONFIGURE */
+    unsigned rejects;       /* at most MAX_FAILURE */
+    uint8_t naks[256];      /* per option type: at most MAX_FAILURE */
+    unsigned peer_requests; /* at most MAX_PEER_REQUESTS */
+    bool ours_acked, theirs_acked;
+};
+
+/* A packet of the server's we answered, to answer its resends once per interval. */
+struct answered {
+    uint16_t proto;
+    uint8_t code, id;
+    size_t len;
+    uint32_t digest;
+    uint64_t at;
 };
 
 struct run {
@@ -40,6 +91,9 @@ struct run {
     const struct hs_link *link;
     uint64_t start;
     enum phase phase;
+    unsigned spent[BUDGET_COUNT];
+    struct answered recent[RECENT_ANSWERS];
+    size_t recent_next;
     /* L2TP */
     uint16_t our_tunnel, peer_tunnel, our_session, peer_session;
     uint16_t ns, nr;
@@ -48,21 +102,22 @@ struct run {
     bool sent_control; /* this round answered with a control message (which acks) */
     unsigned sessions;
     /* LCP */
+    struct cp lcp;
     enum lcp_mode mode;
     enum ppp_auth target;
-    uint8_t lcp_id, magic[4];
-    bool want_mru, want_magic, ours_acked, theirs_acked;
-    uint64_t lcp_next;
-    unsigned naks;
+    uint8_t magic[4];
+    uint16_t mru;
+    bool want_mru, want_magic;
+    unsigned naks; /* Naks we sent to the server's offers in this session */
     enum ppp_auth agreed;
     bool learned; /* the learning session ended */
     /* auth */
     uint8_t peer_challenge[16], auth_challenge[16], nt_response[24];
     uint64_t pap_next;
+    unsigned pap_tries, challenges;
     /* IPCP */
-    uint8_t ipcp_id, address[4];
-    bool ipcp_ours_acked, ipcp_theirs_acked;
-    uint64_t ipcp_next;
+    struct cp ipcp;
+    uint8_t address[4];
     char auth_ok[128]; /* how authentication passed; the stage settles once IPCP has an address */
     bool stop;         /* the run is over, for good or ill */
 };
@@ -97,9 +152,9 @@ bool hs_all_ok(const struct hs_result *r)
     return true;
 }
 
-static uint64_t now_ms(void)
+static uint64_t now_ms(const struct run *u)
 {
-    return plat_monotonic_ms();
+    return u->link && u->link->now ? u->link->now(u->link->ctx) : plat_monotonic_ms();
 }
 
 #if defined(__GNUC__)
@@ -114,7 +169,7 @@ static void settle(struct run *u, enum stage_id st, enum hs_outcome o, int code,
     va_end(ap);
     s->outcome = o;
     s->code = code;
-    s->ms = (unsigned)(now_ms() - u->start);
+    s->ms = (unsigned)(now_ms(u) - u->start);
     if (u->progress)
         u->progress(u->ctx, st, s);
 }
@@ -126,6 +181,69 @@ static void skip_rest(struct run *u, const char *why)
         if (u->r->stages[i].outcome == HS_NOT_RUN)
             settle(u, (enum stage_id)i, HS_SKIPPED, 0, "%s", why);
     u->stop = true;
+}
+
+/* The first stage not settled yet fails with why; the rest are skipped. */
+static void fail_open_stage(struct run *u, int code, const char *why, const char *skip_why)
+{
+    for (int i = 0; i < STAGE_COUNT; i++)
+        if (u->r->stages[i].outcome == HS_NOT_RUN) {
+            settle(u, (enum stage_id)i, HS_FAILED, code, "%s", why);
+            break;
+        }
+    skip_rest(u, skip_why);
+}
+
+/* Counts one answer the server drove; false once that kind's budget is
+ * spent, and then a fatal kind has ended the run. */
+static bool within_budget(struct run *u, enum budget b)
+{
+#define BUDGET_ROW(e, limit, what, fatal) {limit, what, fatal},
+    static const struct {
+        unsigned limit;
+        const char *what;
+        bool fatal;
+    } rows[BUDGET_COUNT] = {BUDGET_TABLE(BUDGET_ROW)};
+#undef BUDGET_ROW
+    char why[96];
+    if (u->spent[b] < rows[b].limit) {
+        u->spent[b]++;
+        return true;
+    }
+    if (rows[b].fatal && !u->stop) {
+        snprintf(why, sizeof why, "the server sent more than %u %s", rows[b].limit, rows[b].what);
+        fail_open_stage(u, 628, why, "the server flooded the connection");
+    }
+    return false;
+}
+
+static uint32_t digest(const uint8_t *p, size_t n)
+{
+    uint32_t h = 2166136261u; /* FNV-1a: tells a resend from a new packet with the same id */
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ p[i]) * 16777619u;
+    return h;
+}
+
+/* False for a resend of a packet of the server's answered less than an
+ * interval ago: a burst of resends gets one answer, not one each. */
+static bool answer_due(struct run *u, const struct ppp_packet *p)
+{
+    uint64_t t = now_ms(u);
+    uint32_t d = digest(p->data, p->len);
+    for (size_t i = 0; i < RECENT_ANSWERS; i++) {
+        struct answered *a = &u->recent[i];
+        if (a->at && a->proto == p->protocol && a->code == p->code && a->id == p->id &&
+            a->len == p->len && a->digest == d) {
+            if (t - a->at < RETRANSMIT_MS)
+                return false;
+            a->at = t;
+            return true;
+        }
+    }
+    u->recent[u->recent_next++ % RECENT_ANSWERS] = (struct answered){
+        .proto = p->protocol, .code = p->code, .id = p->id, .len = p->len, .digest = d, .at = t};
+    return true;
 }
 
 static void link_send(struct run *u, const uint8_t *p, size_t n, struct l2f_err *err)
@@ -145,13 +263,15 @@ static void ctl_send(struct run *u, uint8_t *msg, size_t len)
     bool zlb = len == 12;
     be16_put(msg + 8, u->ns);
     be16_put(msg + 10, u->nr);
-    if (!zlb && u->npending < CTL_MAX) {
+    if (!zlb && u->npending < CTL_MAX && len <= sizeof u->pending[0].bytes) {
         struct ctl_msg *m = &u->pending[u->npending++];
         memcpy(m->bytes, msg, len);
         m->len = len;
         m->ns = u->ns;
+        m->type = len >= 20 ? be16_get(msg + 18) : 0; /* the Message Type AVP's value */
+        m->resends = 0;
         m->interval = RETRANSMIT_MS;
-        m->next = now_ms() + m->interval;
+        m->next = now_ms(u) + m->interval;
     }
     if (!zlb)
         u->ns++;
@@ -192,6 +312,20 @@ static void send_icrq(struct run *u)
     ctl_send(u, buf, l2tp_finish(buf, n));
 }
 
+/* The server acknowledged none of a message's resends: the tunnel is given up. */
+static void ctl_unanswered(struct run *u, const struct ctl_msg *m)
+{
+    char why[160];
+    snprintf(why, sizeof why, "no answer to our L2TP %s after %u resends",
+             l2tp_message_name(m->type), m->resends);
+    if (u->r->stages[STAGE_TUNNEL].outcome == HS_NOT_RUN) {
+        settle(u, STAGE_TUNNEL, HS_FAILED, 809, "IPsec is up but %s", why);
+        skip_rest(u, "the L2TP tunnel did not come up");
+    } else {
+        fail_open_stage(u, 628, why, "the L2TP tunnel stopped answering");
+    }
+}
+
 /* ---- PPP over the session ---- */
 
 static void ppp_send(struct run *u, uint16_t proto, uint8_t code, uint8_t id, const uint8_t *data, size_t len)
@@ -209,46 +343,97 @@ static void ppp_send(struct run *u, uint16_t proto, uint8_t code, uint8_t id, co
     link_send(u, msg, 6 + n, &err);
 }
 
-/* A new Configure-Request takes a new id; a resend keeps it (RFC 1661 5.1),
- * so that a late Ack of the first still counts. */
+static void cp_reset(struct cp *c, uint16_t proto)
+{
+    uint8_t id = c->id; /* ids go on across sessions: a late answer to the old one never matches */
+    memset(c, 0, sizeof *c);
+    c->proto = proto;
+    c->id = id;
+}
+
+/* LCP fails the PPP stage (734, as Windows shows it); IPCP the authentication's (720). */
+#if defined(__GNUC__)
+__attribute__((format(printf, 3, 4)))
+#endif
+static void
+cp_fail(struct run *u, const struct cp *c, const char *fmt, ...)
+{
+    char why[160];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(why, sizeof why, fmt, ap);
+    va_end(ap);
+    if (c->proto == PPP_LCP) {
+        settle(u, STAGE_PPP, HS_FAILED, 734, "%s", why);
+        skip_rest(u, "PPP did not open");
+    } else {
+        settle(u, STAGE_AUTH, HS_FAILED, 720, "%s; but %s", u->auth_ok, why);
+        skip_rest(u, "IPCP did not open");
+    }
+}
+
+/* Sends our Configure-Request: a new one takes a new id, a resend keeps it
+ * (RFC 1661 5.1) so that a late Ack of the first still counts. False when
+ * Max-Configure requests went unanswered: the run has failed. */
+static bool cp_send_request(struct run *u, struct cp *c, bool fresh, const uint8_t *opts, size_t n)
+{
+    char name[24];
+    if (c->unanswered >= MAX_CONFIGURE) {
+        cp_fail(u, c, "no answer to our %s Configure-Request after %u tries",
+                ppp_protocol_name(c->proto, name), c->unanswered);
+        return false;
+    }
+    if (fresh)
+        c->id++;
+    c->unanswered++;
+    ppp_send(u, c->proto, PPP_CONF_REQ, c->id, opts, n);
+    c->next = now_ms(u) + RETRANSMIT_MS;
+    return true;
+}
+
 static void lcp_request(struct run *u, bool fresh)
 {
     uint8_t opts[32], mru[2];
     size_t n = 0;
-    be16_put(mru, LCP_MRU);
+    be16_put(mru, u->mru);
     if (u->want_mru)
         n = ppp_put_option(opts, n, sizeof opts, LCP_OPT_MRU, mru, 2);
     if (u->want_magic)
         n = ppp_put_option(opts, n, sizeof opts, LCP_OPT_MAGIC, u->magic, 4);
-    if (fresh)
-        u->lcp_id++;
-    ppp_send(u, PPP_LCP, PPP_CONF_REQ, u->lcp_id, opts, n);
-    u->lcp_next = now_ms() + RETRANSMIT_MS;
+    cp_send_request(u, &u->lcp, fresh, opts, n);
 }
 
 static void ipcp_request(struct run *u, bool fresh)
 {
     uint8_t opts[8];
     size_t n = ppp_put_option(opts, 0, sizeof opts, IPCP_OPT_ADDRESS, u->address, 4);
-    if (fresh)
-        u->ipcp_id++;
-    ppp_send(u, PPP_IPCP, PPP_CONF_REQ, u->ipcp_id, opts, n);
-    u->ipcp_next = now_ms() + RETRANSMIT_MS;
+    cp_send_request(u, &u->ipcp, fresh, opts, n);
 }
 
 static void pap_request(struct run *u)
 {
     uint8_t body[520];
     size_t ul = strlen(u->o->user), pl = strlen(u->o->password);
-    if (ul > 255 || pl > 255)
+    if (ul > 255 || pl > 255) {
+        settle(u, STAGE_AUTH, HS_FAILED, 691,
+               "PAP carries at most 255 bytes of user name and of password");
+        u->stop = true;
         return;
+    }
+    if (u->pap_tries >= MAX_CONFIGURE) {
+        settle(u, STAGE_AUTH, HS_FAILED, 718,
+               "no answer to our PAP Authenticate-Request after %u tries", u->pap_tries);
+        u->stop = true;
+        return;
+    }
     body[0] = (uint8_t)ul;
     memcpy(body + 1, u->o->user, ul);
     body[1 + ul] = (uint8_t)pl;
     memcpy(body + 2 + ul, u->o->password, pl);
+    u->pap_tries++;
     ppp_send(u, PPP_PAP, 1, 1, body, 2 + ul + pl);
     plat_wipe(body, sizeof body);
-    u->pap_next = now_ms() + RETRANSMIT_MS;
+    u->pap_next = now_ms(u) + RETRANSMIT_MS;
 }
 
 static bool have_credentials(const struct run *u)
@@ -298,7 +483,7 @@ static void lcp_terminated(struct run *u)
 {
     if (u->mode == LEARN) {
         u->learned = true;
-        u->r->server_auth_complete = u->naks < MAX_NAKS;
+        u->r->server_auth_complete = u->naks < MAX_LEARN_NAKS;
         /* now the real attempt, in a new session of the same tunnel */
         u->target = offered(u, PPP_AUTH_MSCHAPV2) ? PPP_AUTH_MSCHAPV2 : offered(u, PPP_AUTH_PAP) ? PPP_AUTH_PAP
                                                                                                   : PPP_AUTH_OTHER;
@@ -310,7 +495,7 @@ static void lcp_terminated(struct run *u)
         }
         u->mode = AUTHENTICATE;
         u->phase = PH_ICRP;
-        u->ours_acked = u->theirs_acked = false;
+        cp_reset(&u->lcp, PPP_LCP);
         u->naks = 0;
         send_icrq(u);
         return;
@@ -319,153 +504,281 @@ static void lcp_terminated(struct run *u)
     skip_rest(u, "PPP did not open");
 }
 
-static void on_lcp(struct run *u, const struct ppp_packet *p)
+/* The server's authentication option: taken when it is the target, else
+ * Nak-ed with a suggestion (at most MAX_LEARN_NAKS times a session). */
+static bool lcp_auth_taken(struct run *u, const struct ppp_packet *p, const struct ppp_option *auth)
+{
+    enum ppp_auth a = ppp_auth_of(auth->value, auth->len);
+    if (!offered(u, a) && u->r->server_auth_count < HS_MAX_AUTH && u->mode == LEARN)
+        u->r->server_auth[u->r->server_auth_count++] = a;
+    if (u->mode == AUTHENTICATE && a == u->target) {
+        u->agreed = a;
+        return true;
+    }
+    if (u->naks >= MAX_LEARN_NAKS) {
+        if (u->mode == LEARN)
+            lcp_terminated(u); /* the list so far, marked incomplete */
+        else
+            cp_fail(u, &u->lcp, "the server did not offer %s in %u offers",
+                    ppp_auth_name(u->target), u->naks);
+        return false;
+    }
+    u->naks++;
+    uint8_t v[3], nak[8];
+    size_t vl = ppp_auth_value(suggestion(u), v);
+    size_t nl = ppp_put_option(nak, 0, sizeof nak, LCP_OPT_AUTH, v, vl);
+    ppp_send(u, PPP_LCP, PPP_CONF_NAK, p->id, nak, nl);
+    return false;
+}
+
+/* The server's Configure-Request: options we do not speak are rejected, its
+ * authentication walked through or taken, the rest acknowledged. */
+static void on_lcp_request(struct run *u, const struct ppp_packet *p)
 {
     struct ppp_option opt[16];
     size_t n = 0;
-    switch (p->code) {
-    case PPP_CONF_REQ: {
-        if (!ppp_options(p->data, p->len, opt, 16, &n))
-            return;
-        uint8_t rej[256], nak[8];
-        size_t rl = 0;
-        const struct ppp_option *auth = NULL;
-        for (size_t i = 0; i < n; i++) {
-            if (opt[i].type == LCP_OPT_AUTH)
-                auth = &opt[i];
-            else if (opt[i].type != LCP_OPT_MRU && opt[i].type != LCP_OPT_MAGIC)
-                rl = ppp_put_option(rej, rl, sizeof rej, opt[i].type, opt[i].value, opt[i].len);
-        }
-        if (rl) {
-            ppp_send(u, PPP_LCP, PPP_CONF_REJ, p->id, rej, rl);
-            return;
-        }
-        if (auth) {
-            enum ppp_auth a = ppp_auth_of(auth->value, auth->len);
-            if (!offered(u, a) && u->r->server_auth_count < HS_MAX_AUTH && u->mode == LEARN)
-                u->r->server_auth[u->r->server_auth_count++] = a;
-            bool take = u->mode == AUTHENTICATE && a == u->target;
-            if (!take) {
-                if (++u->naks > MAX_NAKS) {
-                    lcp_terminated(u);
-                    return;
-                }
-                uint8_t v[3];
-                size_t vl = ppp_auth_value(suggestion(u), v);
-                size_t nl = ppp_put_option(nak, 0, sizeof nak, LCP_OPT_AUTH, v, vl);
-                ppp_send(u, PPP_LCP, PPP_CONF_NAK, p->id, nak, nl);
-                return;
-            }
-            u->agreed = a;
-        } else {
-            u->agreed = PPP_AUTH_OTHER; /* no authentication asked for */
-        }
-        ppp_send(u, PPP_LCP, PPP_CONF_ACK, p->id, p->data, p->len);
-        u->theirs_acked = true;
-        break;
+    if (!ppp_options(p->data, p->len, opt, 16, &n) || !answer_due(u, p))
+        return;
+    if (++u->lcp.peer_requests > MAX_PEER_REQUESTS)
+        return cp_fail(u, &u->lcp, "the server sent %u LCP Configure-Requests without agreeing",
+                       MAX_PEER_REQUESTS);
+    uint8_t rej[256];
+    size_t rl = 0;
+    const struct ppp_option *auth = NULL;
+    for (size_t i = 0; i < n; i++) {
+        if (opt[i].type == LCP_OPT_AUTH)
+            auth = &opt[i];
+        else if (opt[i].type != LCP_OPT_MRU && opt[i].type != LCP_OPT_MAGIC)
+            rl = ppp_put_option(rej, rl, sizeof rej, opt[i].type, opt[i].value, opt[i].len);
     }
+    if (rl)
+        return ppp_send(u, PPP_LCP, PPP_CONF_REJ, p->id, rej, rl);
+    if (auth && !lcp_auth_taken(u, p, auth))
+        return;
+    if (!auth)
+        u->agreed = PPP_AUTH_OTHER; /* no authentication asked for */
+    ppp_send(u, PPP_LCP, PPP_CONF_ACK, p->id, p->data, p->len);
+    u->lcp.theirs_acked = true;
+}
+
+static void note_lcp_rejected(struct run *u, const char *what)
+{
+    if (!strstr(u->r->lcp_rejected, what)) {
+        size_t l = strlen(u->r->lcp_rejected);
+        snprintf(u->r->lcp_rejected + l, sizeof u->r->lcp_rejected - l, "%s%s", l ? "," : "", what);
+    }
+}
+
+/* A Nak's or Reject's option, applied to what our next LCP request asks. */
+static void lcp_adjust(struct run *u, uint8_t code, const struct ppp_option *o)
+{
+    if (code == PPP_CONF_REJ && o->type == LCP_OPT_MRU) {
+        u->want_mru = false;
+        note_lcp_rejected(u, "mru");
+    } else if (code == PPP_CONF_REJ && o->type == LCP_OPT_MAGIC) {
+        u->want_magic = false;
+        note_lcp_rejected(u, "magic");
+    } else if (code == PPP_CONF_NAK && o->type == LCP_OPT_MRU) {
+        /* the server's MRU suggestion: asked for next time; a silly one, its default */
+        u->want_mru = o->len == 2 && be16_get(o->value) >= MIN_MRU;
+        if (u->want_mru)
+            u->mru = be16_get(o->value);
+    }
+}
+
+static void ipcp_adjust(struct run *u, uint8_t code, const struct ppp_option *o)
+{
+    if (code == PPP_CONF_NAK && o->type == IPCP_OPT_ADDRESS && o->len == 4)
+        memcpy(u->address, o->value, 4); /* the address the server assigns */
+}
+
+/* " (it wants 1400)": what a Nak suggests, for the outcome. */
+static void nak_value(uint16_t proto, const struct ppp_option *o, char *out, size_t cap)
+{
+    if (o->len == 2)
+        snprintf(out, cap, " (it wants %u)", be16_get(o->value));
+    else if (o->len == 4 && proto == PPP_IPCP)
+        snprintf(out, cap, " (it wants %u.%u.%u.%u)", o->value[0], o->value[1], o->value[2],
+                 o->value[3]);
+    else if (o->len == 4)
+        snprintf(out, cap, " (it wants %lu)", (unsigned long)be32_get(o->value));
+    else
+        out[0] = '\0';
+}
+
+/* A Nak or Reject of our current request: the options adjusted and a new
+ * request sent, until an option was Naked MAX_FAILURE times, MAX_FAILURE
+ * Rejects came, or MAX_CONFIGURE of either. */
+static void cp_on_refusal(struct run *u, struct cp *c, const struct ppp_packet *p)
+{
+    struct ppp_option opt[16];
+    size_t n = 0;
+    char name[24], option[24], wants[40];
+    bool counted[256] = {false}; /* an option named twice in one Nak is one Nak of it */
+    const char *proto = ppp_protocol_name(c->proto, name);
+    if (p->id != c->id || c->ours_acked || !ppp_options(p->data, p->len, opt, 16, &n))
+        return; /* an answer to an earlier request of ours, or a resend of one already heeded */
+    c->unanswered = 0;
+    c->refusals++;
+    if (p->code == PPP_CONF_REJ && ++c->rejects >= MAX_FAILURE)
+        return cp_fail(u, c, "the server Rejected every %s Configure-Request (%u times)", proto,
+                       c->rejects);
+    for (size_t i = 0; i < n; i++) {
+        bool again = counted[opt[i].type];
+        counted[opt[i].type] = true;
+        if (p->code == PPP_CONF_NAK && !again && ++c->naks[opt[i].type] >= MAX_FAILURE) {
+            nak_value(c->proto, &opt[i], wants, sizeof wants);
+            return cp_fail(u, c, "the server Naked our %s %u times%s",
+                           ppp_option_name(c->proto, opt[i].type, option), c->naks[opt[i].type],
+                           wants);
+        }
+        if (c->proto == PPP_LCP)
+            lcp_adjust(u, p->code, &opt[i]);
+        else
+            ipcp_adjust(u, p->code, &opt[i]);
+    }
+    if (c->refusals >= MAX_CONFIGURE)
+        return cp_fail(u, c, "the server Naked or Rejected our %s Configure-Request %u times",
+                       proto, c->refusals);
+    if (c->proto == PPP_LCP)
+        lcp_request(u, true);
+    else
+        ipcp_request(u, true);
+}
+
+static void cp_on_ack(struct cp *c, const struct ppp_packet *p)
+{
+    if (p->id == c->id) {
+        c->ours_acked = true;
+        c->unanswered = 0;
+    }
+}
+
+static void on_lcp_terminate(struct run *u, const struct ppp_packet *p)
+{
+    if (!answer_due(u, p) || !within_budget(u, B_TERMINATE))
+        return;
+    ppp_send(u, PPP_LCP, PPP_TERM_ACK, p->id, NULL, 0);
+    if (u->phase == PH_LCP)
+        lcp_terminated(u);
+    else if (u->phase == PH_AUTH)
+        u->stop = true; /* the auth handler has said why */
+}
+
+static void on_lcp_echo(struct run *u, const struct ppp_packet *p)
+{
+    uint8_t reply[64];
+    if (p->len < 4 || p->len > sizeof reply || !answer_due(u, p) || !within_budget(u, B_ECHO))
+        return;
+    memcpy(reply, p->data, p->len);
+    if (u->want_magic)
+        memcpy(reply, u->magic, 4);
+    else
+        memset(reply, 0, 4);
+    ppp_send(u, PPP_LCP, PPP_ECHO_REP, p->id, reply, p->len);
+}
+
+static void on_lcp(struct run *u, const struct ppp_packet *p)
+{
+    switch (p->code) {
+    case PPP_CONF_REQ:
+        on_lcp_request(u, p);
+        break;
     case PPP_CONF_ACK:
-        if (p->id == u->lcp_id)
-            u->ours_acked = true;
+        cp_on_ack(&u->lcp, p);
         break;
     case PPP_CONF_NAK:
     case PPP_CONF_REJ:
-        if (p->id != u->lcp_id || !ppp_options(p->data, p->len, opt, 16, &n))
-            return;
-        for (size_t i = 0; i < n; i++) {
-            const char *what = opt[i].type == LCP_OPT_MRU ? "mru" : opt[i].type == LCP_OPT_MAGIC ? "magic" : NULL;
-            if (p->code == PPP_CONF_REJ && what) {
-                if (opt[i].type == LCP_OPT_MRU)
-                    u->want_mru = false;
-                else
-                    u->want_magic = false;
-                if (!strstr(u->r->lcp_rejected, what)) {
-                    size_t l = strlen(u->r->lcp_rejected);
-                    snprintf(u->r->lcp_rejected + l, sizeof u->r->lcp_rejected - l, "%s%s", l ? "," : "", what);
-                }
-            } else if (opt[i].type == LCP_OPT_MRU) {
-                u->want_mru = false; /* the server's MRU suggestion: go with its default */
-            }
-        }
-        lcp_request(u, true);
+        cp_on_refusal(u, &u->lcp, p);
         break;
     case PPP_TERM_REQ:
-        ppp_send(u, PPP_LCP, PPP_TERM_ACK, p->id, NULL, 0);
-        if (u->phase == PH_LCP)
-            lcp_terminated(u);
-        else if (u->phase == PH_AUTH)
-            u->stop = true; /* the auth handler has said why */
+        on_lcp_terminate(u, p);
         break;
-    case PPP_ECHO_REQ: {
-        uint8_t reply[64];
-        if (p->len < 4 || p->len > sizeof reply)
-            return;
-        memcpy(reply, p->data, p->len);
-        if (u->want_magic)
-            memcpy(reply, u->magic, 4);
-        else
-            memset(reply, 0, 4);
-        ppp_send(u, PPP_LCP, PPP_ECHO_REP, p->id, reply, p->len);
+    case PPP_ECHO_REQ:
+        on_lcp_echo(u, p);
         break;
-    }
     default:
         break;
     }
-    if (u->phase == PH_LCP && u->ours_acked && u->theirs_acked)
+    if (!u->stop && u->phase == PH_LCP && u->lcp.ours_acked && u->lcp.theirs_acked)
         lcp_opened(u);
+}
+
+/* The Challenge (once per id and interval, at most MAX_CHALLENGES): our NT-Response. */
+static void chap_respond(struct run *u, const struct ppp_packet *p)
+{
+    if (p->len < 1 + MSCHAPV2_CHALLENGE_LEN || p->data[0] != MSCHAPV2_CHALLENGE_LEN ||
+        !answer_due(u, p))
+        return;
+    if (++u->challenges > MAX_CHALLENGES) {
+        settle(u, STAGE_AUTH, HS_FAILED, 718,
+               "the server sent %u MS-CHAP v2 challenges without a verdict", MAX_CHALLENGES);
+        u->stop = true;
+        return;
+    }
+    memcpy(u->auth_challenge, p->data + 1, 16);
+    uint8_t body[1 + CHAP_VALUE_LEN + 256];
+    size_t ul = strlen(u->o->user);
+    if (ul > 256 || !plat_random(u->peer_challenge, 16) ||
+        !mschapv2_nt_response(u->auth_challenge, u->peer_challenge, u->o->user, u->o->password,
+                              u->nt_response)) {
+        settle(u, STAGE_AUTH, HS_FAILED, 691,
+               "cannot compute the MS-CHAP v2 response (user name or password)");
+        u->stop = true;
+        return;
+    }
+    body[0] = CHAP_VALUE_LEN;
+    memcpy(body + 1, u->peer_challenge, 16);
+    memset(body + 17, 0, 8);
+    memcpy(body + 25, u->nt_response, 24);
+    body[49] = 0;
+    memcpy(body + 1 + CHAP_VALUE_LEN, u->o->user, ul);
+    ppp_send(u, PPP_CHAP, 2, p->id, body, 1 + CHAP_VALUE_LEN + ul);
+}
+
+/* Success, "S=<40 hex> M=...": accepted only when the server proves it knows the password. */
+static void chap_success(struct run *u, const struct ppp_packet *p)
+{
+    char want[MSCHAPV2_AUTH_RESPONSE_LEN + 1];
+    u->r->authenticator_verified =
+        u->challenges > 0 &&
+        mschapv2_authenticator_response(u->o->password, u->nt_response, u->peer_challenge,
+                                        u->auth_challenge, u->o->user, want) &&
+        mschapv2_success_verifies(p->data, p->len, want);
+    if (!u->r->authenticator_verified) {
+        settle(u, STAGE_AUTH, HS_FAILED, 691,
+               "the server said success but its authenticator response does not verify: it does "
+               "not know "
+               "the password");
+        u->stop = true;
+        return;
+    }
+    snprintf(u->auth_ok, sizeof u->auth_ok,
+             "MS-CHAP v2 accepted, and the server proved it knows the password");
+    u->phase = PH_IPCP;
+    ipcp_request(u, true);
+}
+
+/* Failure, "E=691 R=0 C=... V=3 M=...". */
+static void chap_failure(struct run *u, const struct ppp_packet *p)
+{
+    struct mschapv2_failure f;
+    mschapv2_parse_failure(p->data, p->len, &f);
+    settle(u, STAGE_AUTH, HS_FAILED, f.error, "MS-CHAP v2 refused with E=%d%s", f.error,
+           f.error == 691 ? ": wrong user name or password (the server does not say which)" : "");
+    u->stop = true;
 }
 
 static void on_chap(struct run *u, const struct ppp_packet *p)
 {
     if (u->agreed != PPP_AUTH_MSCHAPV2 || u->phase != PH_AUTH)
         return;
-    if (p->code == 1 && p->len >= 17 && p->data[0] == 16) { /* Challenge */
-        memcpy(u->auth_challenge, p->data + 1, 16);
-        uint8_t body[1 + CHAP_VALUE_LEN + 256];
-        size_t ul = strlen(u->o->user);
-        if (ul > 256 || !plat_random(u->peer_challenge, 16) ||
-            !mschapv2_nt_response(u->auth_challenge, u->peer_challenge, u->o->user, u->o->password, u->nt_response)) {
-            settle(u, STAGE_AUTH, HS_FAILED, 691, "cannot compute the MS-CHAP v2 response (user name or password)");
-            u->stop = true;
-            return;
-        }
-        body[0] = CHAP_VALUE_LEN;
-        memcpy(body + 1, u->peer_challenge, 16);
-        memset(body + 17, 0, 8);
-        memcpy(body + 25, u->nt_response, 24);
-        body[49] = 0;
-        memcpy(body + 1 + CHAP_VALUE_LEN, u->o->user, ul);
-        ppp_send(u, PPP_CHAP, 2, p->id, body, 1 + CHAP_VALUE_LEN + ul);
-    } else if (p->code == 3) { /* Success: "S=<40 hex> M=..." */
-        char want[MSCHAPV2_AUTH_RESPONSE_LEN + 1], msg[128];
-        size_t l = p->len < sizeof msg - 1 ? p->len : sizeof msg - 1;
-        memcpy(msg, p->data, l);
-        msg[l] = 0;
-        u->r->authenticator_verified =
-            mschapv2_authenticator_response(u->o->password, u->nt_response, u->peer_challenge, u->auth_challenge,
-                                            u->o->user, want) &&
-            strncmp(msg, want, MSCHAPV2_AUTH_RESPONSE_LEN) == 0;
-        if (!u->r->authenticator_verified) {
-            settle(u, STAGE_AUTH, HS_FAILED, 691,
-                   "the server said success but its authenticator response does not verify: it does not know "
-                   "the password");
-            u->stop = true;
-            return;
-        }
-        snprintf(u->auth_ok, sizeof u->auth_ok, "MS-CHAP v2 accepted, and the server proved it knows the password");
-        u->phase = PH_IPCP;
-        ipcp_request(u, true);
-    } else if (p->code == 4) { /* Failure: "E=691 R=0 C=... V=3 M=..." */
-        char msg[128];
-        size_t l = p->len < sizeof msg - 1 ? p->len : sizeof msg - 1;
-        memcpy(msg, p->data, l);
-        msg[l] = 0;
-        const char *e = strstr(msg, "E=");
-        int code = e ? atoi(e + 2) : 691;
-        settle(u, STAGE_AUTH, HS_FAILED, code > 0 && code < 100000 ? code : 691, "MS-CHAP v2 refused with E=%d%s",
-               code, code == 691 ? ": wrong user name or password (the server does not say which)" : "");
-        u->stop = true;
-    }
+    if (p->code == 1)
+        chap_respond(u, p);
+    else if (p->code == 3)
+        chap_success(u, p);
+    else if (p->code == 4)
+        chap_failure(u, p);
 }
 
 static void on_pap(struct run *u, const struct ppp_packet *p)
@@ -482,39 +795,56 @@ static void on_pap(struct run *u, const struct ppp_packet *p)
     }
 }
 
-static void on_ipcp(struct run *u, const struct ppp_packet *p)
+/* The server's IPCP request: its address acknowledged, anything else rejected. */
+static void on_ipcp_request(struct run *u, const struct ppp_packet *p)
 {
     struct ppp_option opt[8];
     size_t n = 0;
-    if (u->phase != PH_IPCP || !ppp_options(p->data, p->len, opt, 8, &n))
+    if (!ppp_options(p->data, p->len, opt, 8, &n) || !answer_due(u, p))
         return;
-    if (p->code == PPP_CONF_REQ) {
-        uint8_t rej[64];
-        size_t rl = 0;
-        for (size_t i = 0; i < n; i++)
-            if (opt[i].type != IPCP_OPT_ADDRESS)
-                rl = ppp_put_option(rej, rl, sizeof rej, opt[i].type, opt[i].value, opt[i].len);
-        if (rl) {
-            ppp_send(u, PPP_IPCP, PPP_CONF_REJ, p->id, rej, rl);
-            return;
-        }
-        ppp_send(u, PPP_IPCP, PPP_CONF_ACK, p->id, p->data, p->len);
-        u->ipcp_theirs_acked = true;
-    } else if (p->code == PPP_CONF_NAK && p->id == u->ipcp_id) {
-        for (size_t i = 0; i < n; i++)
-            if (opt[i].type == IPCP_OPT_ADDRESS && opt[i].len == 4)
-                memcpy(u->address, opt[i].value, 4);
-        ipcp_request(u, true);
-    } else if (p->code == PPP_CONF_ACK && p->id == u->ipcp_id) {
-        u->ipcp_ours_acked = true;
-    }
-    if (u->ipcp_ours_acked && u->ipcp_theirs_acked) {
+    if (++u->ipcp.peer_requests > MAX_PEER_REQUESTS)
+        return cp_fail(u, &u->ipcp, "the server sent %u IPCP Configure-Requests without agreeing",
+                       MAX_PEER_REQUESTS);
+    uint8_t rej[256];
+    size_t rl = 0;
+    for (size_t i = 0; i < n; i++)
+        if (opt[i].type != IPCP_OPT_ADDRESS)
+            rl = ppp_put_option(rej, rl, sizeof rej, opt[i].type, opt[i].value, opt[i].len);
+    if (rl)
+        return ppp_send(u, PPP_IPCP, PPP_CONF_REJ, p->id, rej, rl);
+    ppp_send(u, PPP_IPCP, PPP_CONF_ACK, p->id, p->data, p->len);
+    u->ipcp.theirs_acked = true;
+}
+
+static void on_ipcp(struct run *u, const struct ppp_packet *p)
+{
+    if (u->phase != PH_IPCP)
+        return;
+    if (p->code == PPP_CONF_REQ)
+        on_ipcp_request(u, p);
+    else if (p->code == PPP_CONF_NAK || p->code == PPP_CONF_REJ)
+        cp_on_refusal(u, &u->ipcp, p);
+    else if (p->code == PPP_CONF_ACK)
+        cp_on_ack(&u->ipcp, p);
+    if (!u->stop && u->ipcp.ours_acked && u->ipcp.theirs_acked) {
         snprintf(u->r->address, sizeof u->r->address, "%u.%u.%u.%u", u->address[0], u->address[1], u->address[2],
                  u->address[3]);
         settle(u, STAGE_AUTH, HS_OK, 0, "%s; address %s", u->auth_ok, u->r->address);
         u->phase = PH_DONE;
         u->stop = true;
     }
+}
+
+/* CCP, IPV6CP and the like: not spoken here (RFC 1661 5.7). */
+static void reject_protocol(struct run *u, const struct l2tp_header *h, const struct ppp_packet *p)
+{
+    uint8_t rej[128];
+    size_t off = h->payload_len >= 2 && h->payload[0] == 0xff && h->payload[1] == 0x03 ? 2 : 0;
+    size_t l = h->payload_len - off < sizeof rej ? h->payload_len - off : sizeof rej;
+    if (!answer_due(u, p) || !within_budget(u, B_PROTO_REJECT))
+        return;
+    memcpy(rej, h->payload + off, l);
+    ppp_send(u, PPP_LCP, PPP_PROTO_REJ, ++u->lcp.id, rej, l);
 }
 
 static void on_data(struct run *u, const struct l2tp_header *h)
@@ -530,115 +860,144 @@ static void on_data(struct run *u, const struct l2tp_header *h)
         on_pap(u, &p);
     else if (p.protocol == PPP_IPCP)
         on_ipcp(u, &p);
-    else if (p.protocol == PPP_EAP)
-        return; /* never agreed to: it cannot start */
-    else if (u->phase >= PH_AUTH) {
-        /* CCP, IPV6CP and the like: not spoken here (RFC 1661 5.7) */
-        uint8_t rej[128];
-        size_t l = h->payload_len - 2 < sizeof rej ? h->payload_len - 2 : sizeof rej;
-        memcpy(rej, h->payload + 2, l);
-        ppp_send(u, PPP_LCP, PPP_PROTO_REJ, ++u->lcp_id, rej, l);
-    }
+    else if (p.protocol != PPP_EAP &&
+             u->phase >= PH_AUTH) /* EAP: never agreed to, it cannot start */
+        reject_protocol(u, h, &p);
 }
 
 static void start_lcp(struct run *u)
 {
     u->phase = PH_LCP;
-    u->ours_acked = u->theirs_acked = false;
+    cp_reset(&u->lcp, PPP_LCP);
+    memset(u->recent, 0, sizeof u->recent); /* a new session's ids start over */
     lcp_request(u, true);
+}
+
+static void on_sccrp(struct run *u, const struct l2tp_control *c)
+{
+    uint16_t v;
+    uint8_t buf[32];
+    if (!l2tp_avp_u16(c, L2TP_AVP_ASSIGNED_TUNNEL_ID, &v))
+        return;
+    u->peer_tunnel = v;
+    ctl_send(
+        u, buf,
+        l2tp_finish(buf, l2tp_begin_control(buf, sizeof buf, L2TP_SCCCN, u->peer_tunnel, 0, 0, 0)));
+    u->phase = PH_ICRP;
+    send_icrq(u);
+}
+
+static void on_icrp(struct run *u, const struct l2tp_control *c)
+{
+    uint16_t v;
+    uint8_t buf[64];
+    if (!l2tp_avp_u16(c, L2TP_AVP_ASSIGNED_SESSION_ID, &v))
+        return;
+    u->peer_session = v;
+    size_t n =
+        l2tp_begin_control(buf, sizeof buf, L2TP_ICCN, u->peer_tunnel, u->peer_session, 0, 0);
+    n = l2tp_put_avp_u32(buf, n, sizeof buf, L2TP_AVP_TX_CONNECT_SPEED, 100000000);
+    n = l2tp_put_avp_u32(buf, n, sizeof buf, L2TP_AVP_FRAMING_TYPE, 1);
+    ctl_send(u, buf, l2tp_finish(buf, n));
+    if (u->sessions == 1)
+        settle(u, STAGE_TUNNEL, HS_OK, 0, "server reached; L2TP tunnel %u and session %u up",
+               u->peer_tunnel, u->peer_session);
+    start_lcp(u);
+}
+
+/* StopCCN, or the CDN of our session: the server ended it. */
+static void on_close(struct run *u, const struct l2tp_control *c)
+{
+    struct l2tp_result rc;
+    char result[96] = "no result code";
+    const char *what = c->type == L2TP_CDN ? "session" : "tunnel";
+    if (l2tp_result_code(c, &rc))
+        snprintf(result, sizeof result, "result %u%s%s", rc.result, rc.message[0] ? ": " : "",
+                 rc.message);
+    if (c->type == L2TP_STOPCCN)
+        u->peer_tunnel = 0;
+    if (u->phase == PH_LCP && u->mode == LEARN)
+        return lcp_terminated(u); /* some servers end the session instead of LCP */
+    if (u->r->stages[STAGE_TUNNEL].outcome == HS_NOT_RUN)
+        settle(u, STAGE_TUNNEL, HS_FAILED, 628, "the server closed the L2TP %s (%s)", what, result);
+    else if (u->phase <= PH_LCP && u->r->stages[STAGE_PPP].outcome == HS_NOT_RUN)
+        settle(u, STAGE_PPP, HS_FAILED, 628, "the server closed the L2TP %s during LCP (%s)", what,
+               result);
+    skip_rest(u, "the server closed the connection");
+}
+
+/* Whether a new control message is one the exchange waits for; others
+ * (HELLO, repeated SCCRP, unknown types, an old session's CDN) are
+ * acknowledged within their budgets. */
+static bool ctl_welcome(struct run *u, const struct l2tp_header *h, unsigned type)
+{
+    switch (type) {
+    case L2TP_SCCRP:
+        return u->phase == PH_SCCRP || within_budget(u, B_CTL_OUT_OF_TURN);
+    case L2TP_ICRP:
+        return u->phase == PH_ICRP || within_budget(u, B_CTL_OUT_OF_TURN);
+    case L2TP_STOPCCN:
+        return true;
+    case L2TP_CDN:
+        return h->session == u->our_session || within_budget(u, B_CTL_OUT_OF_TURN);
+    case L2TP_HELLO:
+        return within_budget(u, B_HELLO);
+    default:
+        return within_budget(u, B_CTL_OUT_OF_TURN);
+    }
 }
 
 static void on_control(struct run *u, const struct l2tp_header *h)
 {
     struct l2tp_control c;
     ctl_acked(u, h->nr);
-    if (!l2tp_parse_control(h->payload, h->payload_len, &c))
-        return;
-    if (c.type == L2TP_ZLB)
+    if (!l2tp_parse_control(h->payload, h->payload_len, &c) || c.type == L2TP_ZLB)
         return;
     if (h->ns != u->nr) {
-        if ((uint16_t)(u->nr - h->ns - 1) < 0x8000)
-            ctl_zlb(u, u->peer_tunnel); /* a resend of what we have: acknowledge again */
+        /* a resend of what we have: acknowledge again */
+        if ((uint16_t)(u->nr - h->ns - 1) < 0x8000 && within_budget(u, B_CTL_RESENT))
+            ctl_zlb(u, u->peer_tunnel);
         return;
     }
+    if (!ctl_welcome(u, h, c.type))
+        return; /* past its budget: the run has failed */
     u->nr++;
     u->sent_control = false;
-    uint16_t v, result = 0;
-    const struct l2tp_avp *rc = l2tp_find_avp(&c, L2TP_AVP_RESULT_CODE);
-    if (rc && rc->len >= 2)
-        result = be16_get(rc->value);
-    switch (c.type) {
-    case L2TP_SCCRP:
-        if (u->phase != PH_SCCRP || !l2tp_avp_u16(&c, L2TP_AVP_ASSIGNED_TUNNEL_ID, &v))
-            break;
-        u->peer_tunnel = v;
-        {
-            uint8_t buf[32];
-            ctl_send(u, buf, l2tp_finish(buf, l2tp_begin_control(buf, sizeof buf, L2TP_SCCCN, u->peer_tunnel, 0, 0, 0)));
-        }
-        u->phase = PH_ICRP;
-        send_icrq(u);
-        break;
-    case L2TP_ICRP:
-        if (u->phase != PH_ICRP || !l2tp_avp_u16(&c, L2TP_AVP_ASSIGNED_SESSION_ID, &v))
-            break;
-        u->peer_session = v;
-        {
-            uint8_t buf[64];
-            size_t n = l2tp_begin_control(buf, sizeof buf, L2TP_ICCN, u->peer_tunnel, u->peer_session, 0, 0);
-            n = l2tp_put_avp_u32(buf, n, sizeof buf, L2TP_AVP_TX_CONNECT_SPEED, 100000000);
-            n = l2tp_put_avp_u32(buf, n, sizeof buf, L2TP_AVP_FRAMING_TYPE, 1);
-            ctl_send(u, buf, l2tp_finish(buf, n));
-        }
-        if (u->sessions == 1)
-            settle(u, STAGE_TUNNEL, HS_OK, 0, "server reached; L2TP tunnel %u and session %u up", u->peer_tunnel,
-                   u->peer_session);
-        start_lcp(u);
-        break;
-    case L2TP_STOPCCN:
-        u->peer_tunnel = 0;
-        /* fall through */
-    case L2TP_CDN:
-        if (c.type == L2TP_CDN && h->session != u->our_session)
-            break; /* an earlier session's end (the learning one): acknowledged, nothing more */
-        if (u->phase == PH_LCP && u->mode == LEARN) {
-            lcp_terminated(u); /* some servers end the session instead of LCP */
-            break;
-        }
-        if (u->r->stages[STAGE_TUNNEL].outcome == HS_NOT_RUN)
-            settle(u, STAGE_TUNNEL, HS_FAILED, 628, "the server closed the L2TP %s (result %u)",
-                   c.type == L2TP_CDN ? "session" : "tunnel", result);
-        else if (u->phase <= PH_LCP && u->r->stages[STAGE_PPP].outcome == HS_NOT_RUN)
-            settle(u, STAGE_PPP, HS_FAILED, 628, "the server closed the L2TP %s during LCP (result %u)",
-                   c.type == L2TP_CDN ? "session" : "tunnel", result);
-        skip_rest(u, "the server closed the connection");
-        break;
-    default:
-        break;
-    }
+    if (c.type == L2TP_SCCRP && u->phase == PH_SCCRP)
+        on_sccrp(u, &c);
+    else if (c.type == L2TP_ICRP && u->phase == PH_ICRP)
+        on_icrp(u, &c);
+    else if (c.type == L2TP_STOPCCN || (c.type == L2TP_CDN && h->session == u->our_session))
+        on_close(u, &c);
     if (!u->sent_control)
         ctl_zlb(u, u->peer_tunnel);
 }
 
-/* Resends what is due: unacknowledged control messages, LCP, PAP, IPCP requests. */
+/* Resends what is due: unacknowledged control messages (at most
+ * CTL_MAX_RESENDS each, 1 s doubling to 8 s), LCP, PAP, IPCP requests. */
 static void resend(struct run *u)
 {
-    uint64_t t = now_ms();
+    uint64_t t = now_ms(u);
     struct l2f_err err;
-    for (size_t i = 0; i < u->npending; i++) {
+    for (size_t i = 0; i < u->npending && !u->stop; i++) {
         struct ctl_msg *m = &u->pending[i];
-        if (t >= m->next) {
-            be16_put(m->bytes + 10, u->nr);
-            link_send(u, m->bytes, m->len, &err);
-            m->interval *= 2;
-            m->next = t + m->interval;
-        }
+        if (t < m->next)
+            continue;
+        if (m->resends >= CTL_MAX_RESENDS)
+            return ctl_unanswered(u, m);
+        be16_put(m->bytes + 10, u->nr);
+        link_send(u, m->bytes, m->len, &err);
+        m->resends++;
+        m->interval = m->interval * 2 > RETRANSMIT_CAP_MS ? RETRANSMIT_CAP_MS : m->interval * 2;
+        m->next = t + m->interval;
     }
-    if (u->phase == PH_LCP && !u->ours_acked && t >= u->lcp_next)
+    if (u->stop)
+        return;
+    if (u->phase == PH_LCP && !u->lcp.ours_acked && t >= u->lcp.next)
         lcp_request(u, false);
-    if (u->phase == PH_AUTH && u->agreed == PPP_AUTH_PAP && t >= u->pap_next)
+    else if (u->phase == PH_AUTH && u->agreed == PPP_AUTH_PAP && t >= u->pap_next)
         pap_request(u);
-    if (u->phase == PH_IPCP && !u->ipcp_ours_acked && t >= u->ipcp_next)
+    else if (u->phase == PH_IPCP && !u->ipcp.ours_acked && t >= u->ipcp.next)
         ipcp_request(u, false);
 }
 
@@ -655,8 +1014,18 @@ static void timed_out(struct run *u)
             settle(u, STAGE_PPP, HS_FAILED, 628, "no answer to a new L2TP session");
         break;
     case PH_LCP:
-        settle(u, STAGE_PPP, HS_FAILED, 734, "LCP did not open in time (%s)",
-               u->ours_acked ? "the server never agreed on authentication" : "our request got no answer");
+        if (u->lcp.ours_acked)
+            settle(u, STAGE_PPP, HS_FAILED, 734,
+                   "LCP did not open in time (the server never agreed on authentication)");
+        else if (u->lcp.refusals)
+            settle(u, STAGE_PPP, HS_FAILED, 734,
+                   "LCP did not open in time (our request was Naked or Rejected %u times, then "
+                   "got no answer; %u tries)",
+                   u->lcp.refusals, u->lcp.unanswered);
+        else
+            settle(u, STAGE_PPP, HS_FAILED, 734,
+                   "LCP did not open in time (our request got no answer; %u tries)",
+                   u->lcp.unanswered);
         break;
     case PH_AUTH:
         settle(u, STAGE_AUTH, HS_FAILED, 718, "no answer from the server's %s in time", u->r->used_auth);
@@ -670,6 +1039,19 @@ static void timed_out(struct run *u)
     skip_rest(u, "the time ran out earlier");
 }
 
+static void on_packet(struct run *u, const uint8_t *in, size_t got)
+{
+    struct l2tp_header h;
+    if (!within_budget(u, B_PACKETS))
+        return;
+    if (l2tp_parse_header(in, got, &h) && h.tunnel == u->our_tunnel) {
+        if (h.control)
+            on_control(u, &h);
+        else
+            on_data(u, &h);
+    }
+}
+
 static void l2tp_and_ppp(struct run *u)
 {
     uint8_t in[2048];
@@ -678,6 +1060,8 @@ static void l2tp_and_ppp(struct run *u)
     u->our_tunnel |= 1;
     u->our_session = (uint16_t)(u->our_session | 0x100);
     u->want_mru = u->want_magic = true;
+    u->mru = LCP_MRU;
+    u->ipcp.proto = PPP_IPCP;
     u->mode = LEARN;
     u->phase = PH_SCCRP;
     send_sccrq(u);
@@ -688,34 +1072,24 @@ static void l2tp_and_ppp(struct run *u)
             return timed_out(u);
         size_t got;
         int rc = u->link->recv(u->link->ctx, in, sizeof in, &got, 50);
-        if (rc < 0) {
-            for (int i = 0; i < STAGE_COUNT; i++)
-                if (u->r->stages[i].outcome == HS_NOT_RUN) {
-                    settle(u, (enum stage_id)i, HS_FAILED, 628, "IPsec went down: the server deleted the SA");
-                    break;
-                }
-            return skip_rest(u, "IPsec went down");
-        }
-        if (rc > 0) {
-            struct l2tp_header h;
-            if (l2tp_parse_header(in, got, &h) && h.tunnel == u->our_tunnel) {
-                if (h.control)
-                    on_control(u, &h);
-                else
-                    on_data(u, &h);
-            }
-        }
-        resend(u);
+        if (rc < 0)
+            return fail_open_stage(u, 628, "IPsec went down: the server deleted the SA",
+                                   "IPsec went down");
+        if (rc > 0)
+            on_packet(u, in, got);
+        if (!u->stop)
+            resend(u);
     }
 }
 
-/* LCP Terminate, CDN, StopCCN: the server frees what it set up for us. */
+/* LCP Terminate, CDN, StopCCN: the server frees what it set up for us. The
+ * wait for its answers stays within the run's time. */
 static void teardown(struct run *u)
 {
     uint8_t buf[64], in[2048];
     size_t got;
     if (u->peer_session) {
-        ppp_send(u, PPP_LCP, PPP_TERM_REQ, ++u->lcp_id, NULL, 0);
+        ppp_send(u, PPP_LCP, PPP_TERM_REQ, ++u->lcp.id, NULL, 0);
         size_t n = l2tp_begin_control(buf, sizeof buf, L2TP_CDN, u->peer_tunnel, u->peer_session, 0, 0);
         uint8_t code[4] = {0, 3, 0, 0}; /* administrative */
         n = l2tp_put_avp(buf, n, sizeof buf, L2TP_AVP_RESULT_CODE, code, 4);
@@ -724,9 +1098,13 @@ static void teardown(struct run *u)
     }
     if (u->peer_tunnel) {
         ctl_send(u, buf, l2tp_build_stopccn(buf, sizeof buf, u->peer_tunnel, u->our_tunnel, 1, 0, 0));
-        uint64_t until = now_ms() + TEARDOWN_WAIT_MS;
-        while (now_ms() < until && u->link->recv(u->link->ctx, in, sizeof in, &got, TEARDOWN_WAIT_MS) > 0) {
-        }
+        unsigned left = u->link->time_left(u->link->ctx);
+        unsigned wait = left < TEARDOWN_WAIT_MS ? left : TEARDOWN_WAIT_MS;
+        uint64_t until = now_ms(u) + wait;
+        for (int i = 0; i < 64 && wait && now_ms(u) < until; i++) /* 64: a flood does not hold it */
+            if (u->link->recv(u->link->ctx, in, sizeof in, &got, (unsigned)(until - now_ms(u))) <=
+                0)
+                break;
     }
 }
 
@@ -752,7 +1130,8 @@ void hs_run_inside(const struct hs_options *opts, const struct hs_link *link, hs
 {
     struct run *u = calloc(1, sizeof *u);
     if (!u) {
-        struct run fallback = {.r = out, .progress = progress, .ctx = ctx, .start = start_ms};
+        struct run fallback = {
+            .r = out, .progress = progress, .ctx = ctx, .link = link, .start = start_ms};
         return skip_rest(&fallback, "out of memory");
     }
     u->o = opts;
@@ -771,7 +1150,8 @@ enum l2f_status hs_run(const struct hs_options *opts, hs_progress_fn progress, v
                        struct l2f_err *err)
 {
     memset(out, 0, sizeof *out);
-    struct run u = {.o = opts, .r = out, .progress = progress, .ctx = ctx, .start = now_ms()};
+    struct run u = {
+        .o = opts, .r = out, .progress = progress, .ctx = ctx, .start = plat_monotonic_ms()};
     struct ikev1 *ike;
     enum l2f_status st = ikev1_open(&ike, opts->host, opts->port, opts->timeout_ms, err);
     if (st == L2F_ERR_NOT_FOUND) {
@@ -809,7 +1189,7 @@ enum l2f_status hs_run(const struct hs_options *opts, hs_progress_fn progress, v
             skip_rest(&u, "IPsec did not come up");
         } else {
             settle(&u, STAGE_IPSEC, HS_OK, 0, "key accepted; %s, %s", p1.transform, p2.transform);
-            struct hs_link link = {ike_send, ike_recv, ike_time_left, ike};
+            struct hs_link link = {ike_send, ike_recv, ike_time_left, ike, NULL};
             hs_run_inside(opts, &link, progress, ctx, u.start, out);
         }
     }

@@ -61,6 +61,7 @@ struct hs_link {
     int (*recv)(void *ctx, uint8_t *buf, size_t cap, size_t *n, unsigned wait_ms);
     unsigned (*time_left)(void *ctx);
     void *ctx;
+    uint64_t (*now)(void *ctx); /* NULL: the monotonic clock; the unit tests' simulated one */
 };
 
 /* The stages inside IPsec over link: the L2TP tunnel and session, PPP and

@@ -108,6 +108,25 @@ const struct l2tp_avp *l2tp_find_avp(const struct l2tp_control *c, uint16_t type
     return NULL;
 }
 
+bool l2tp_result_code(const struct l2tp_control *c, struct l2tp_result *out)
+{
+    memset(out, 0, sizeof *out);
+    const struct l2tp_avp *a = l2tp_find_avp(c, L2TP_AVP_RESULT_CODE);
+    if (!a || a->len < 2 || a->len == 3)
+        return false;
+    out->result = be16_get(a->value);
+    if (a->len == 2)
+        return true;
+    out->has_error = true;
+    out->error = be16_get(a->value + 2);
+    size_t k = 0;
+    for (size_t i = 4; i < a->len && k + 1 < sizeof out->message; i++)
+        if (a->value[i] >= 0x20 && a->value[i] < 0x7f)
+            out->message[k++] = (char)a->value[i];
+    out->message[k] = '\0';
+    return true;
+}
+
 bool l2tp_avp_u16(const struct l2tp_control *c, uint16_t type, uint16_t *out)
 {
     const struct l2tp_avp *a = l2tp_find_avp(c, type);

@@ -79,6 +79,16 @@ struct l2tp_control {
  * message type, or there are more than L2TP_MAX_AVPS. */
 bool l2tp_parse_control(const uint8_t *payload, size_t len, struct l2tp_control *c);
 const struct l2tp_avp *l2tp_find_avp(const struct l2tp_control *c, uint16_t type);
+/* The Result Code AVP of a StopCCN or CDN (RFC 2661 4.4.2): the result, then
+ * optionally an error code and, after it, a message. */
+struct l2tp_result {
+    uint16_t result;
+    bool has_error;
+    uint16_t error;
+    char message[64]; /* cut to fit, printable ASCII only; "" when none */
+};
+/* False when the message has no Result Code AVP or its length is not 2 or at least 4. */
+bool l2tp_result_code(const struct l2tp_control *c, struct l2tp_result *out);
 /* A 16-bit AVP (assigned tunnel and session ids); false when absent or not 2 bytes. */
 bool l2tp_avp_u16(const struct l2tp_control *c, uint16_t type, uint16_t *out);
 

@@ -209,3 +209,82 @@ bool mschapv2_authenticator_response(const char *password, const uint8_t nt_resp
         snprintf(out + 2 + 2 * i, 3, "%02X", digest[i]);
     return true;
 }
+
+bool mschapv2_success_verifies(const uint8_t *msg, size_t len,
+                               const char want[MSCHAPV2_AUTH_RESPONSE_LEN + 1])
+{
+    if (len < MSCHAPV2_AUTH_RESPONSE_LEN ||
+        (len > MSCHAPV2_AUTH_RESPONSE_LEN && msg[MSCHAPV2_AUTH_RESPONSE_LEN] != ' '))
+        return false;
+    if (msg[0] != 'S' || msg[1] != '=')
+        return false;
+    for (size_t i = 2; i < MSCHAPV2_AUTH_RESPONSE_LEN; i++) {
+        char c = (char)msg[i];
+        if (c >= 'a' && c <= 'f')
+            c = (char)(c - 'a' + 'A');
+        if (c != want[i])
+            return false;
+    }
+    return true;
+}
+
+static int hex_digit(uint8_t c)
+{
+    return c >= '0' && c <= '9'   ? c - '0'
+           : c >= 'a' && c <= 'f' ? c - 'a' + 10
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                  : -1;
+}
+
+/* A decimal field of at most 5 digits, up to the next space or the end; -1 when not one. */
+static long small_number(const uint8_t *p, size_t len)
+{
+    long v = 0;
+    size_t i = 0;
+    for (; i < len && p[i] != ' '; i++) {
+        if (i == 5 || p[i] < '0' || p[i] > '9')
+            return -1;
+        v = v * 10 + (p[i] - '0');
+    }
+    return i ? v : -1;
+}
+
+static void failure_field(const uint8_t *v, size_t len, char key, struct mschapv2_failure *out)
+{
+    long n = key == 'M' ? 0 : small_number(v, len);
+    if (key == 'E' && n >= 1 && n <= 99999)
+        out->error = (int)n;
+    else if (key == 'R')
+        out->retry = n == 1;
+    else if (key == 'V' && n >= 0)
+        out->version = (int)n;
+    else if (key == 'C' && (len == 32 || (len > 32 && v[32] == ' '))) {
+        for (size_t i = 0; i < 16; i++) {
+            int hi = hex_digit(v[2 * i]), lo = hex_digit(v[2 * i + 1]);
+            if (hi < 0 || lo < 0)
+                return;
+            out->challenge[i] = (uint8_t)(hi << 4 | lo);
+        }
+        out->has_challenge = true;
+    } else if (key == 'M') {
+        size_t k = 0; /* the text runs to the end of the packet */
+        for (size_t i = 0; i < len && k + 1 < sizeof out->message; i++)
+            if (v[i] >= 0x20 && v[i] < 0x7f)
+                out->message[k++] = (char)v[i];
+        out->message[k] = '\0';
+    }
+}
+
+void mschapv2_parse_failure(const uint8_t *msg, size_t len, struct mschapv2_failure *out)
+{
+    memset(out, 0, sizeof *out);
+    out->error = 691;
+    for (size_t i = 0; i + 2 <= len; i++) {
+        bool starts = i == 0 || msg[i - 1] == ' ';
+        if (!starts || msg[i + 1] != '=' || !strchr("ERCVM", msg[i]) || !msg[i])
+            continue;
+        failure_field(msg + i + 2, len - i - 2, (char)msg[i], out);
+        if (msg[i] == 'M')
+            break; /* the message is last and may hold anything */
+    }
+}

@@ -25,4 +25,21 @@ bool mschapv2_authenticator_response(const char *password, const uint8_t nt_resp
                                      const uint8_t peer_challenge[16], const uint8_t auth_challenge[16],
                                      const char *user, char out[MSCHAPV2_AUTH_RESPONSE_LEN + 1]);
 
+/* The Success packet's message: true when it starts with want ("S=" and 40
+ * hex digits, either case) and then ends or goes on with a space (" M=...").
+ * len is the wire's; nothing past it is read. */
+bool mschapv2_success_verifies(const uint8_t *msg, size_t len, const char want[MSCHAPV2_AUTH_RESPONSE_LEN + 1]);
+
+/* The Failure packet's message, "E=691 R=0 C=<32 hex> V=3 M=<text>" (RFC 2759 6). */
+struct mschapv2_failure {
+    int error;            /* E=: 691 when absent or not a number from 1 to 99999 */
+    bool retry;           /* R=1 */
+    bool has_challenge;   /* C= held 32 hex digits */
+    uint8_t challenge[16];
+    int version;          /* V=, 0 when absent or not a small number */
+    char message[64];     /* M=, cut to fit, printable ASCII only */
+};
+/* Never fails: what is missing or malformed takes the defaults above. */
+void mschapv2_parse_failure(const uint8_t *msg, size_t len, struct mschapv2_failure *out);
+
 #endif

@@ -1,5 +1,6 @@
 #include "ppp.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "net/bytes.h"
@@ -18,6 +19,28 @@ const char *ppp_auth_name(enum ppp_auth a)
     }
 #undef PPP_AUTH_NAME
     return "other";
+}
+
+const char *ppp_protocol_name(uint16_t protocol, char buf[24])
+{
+#define PPP_PROTOCOL_NAME(number, name) \
+    if (protocol == (number))           \
+        return name;
+    PPP_PROTOCOL_TABLE(PPP_PROTOCOL_NAME)
+#undef PPP_PROTOCOL_NAME
+    snprintf(buf, 24, "protocol 0x%04x", (unsigned)protocol);
+    return buf;
+}
+
+const char *ppp_option_name(uint16_t protocol, uint8_t type, char buf[24])
+{
+#define PPP_OPTION_NAME(proto, number, name)     \
+    if (protocol == (proto) && type == (number)) \
+        return name;
+    PPP_OPTION_TABLE(PPP_OPTION_NAME)
+#undef PPP_OPTION_NAME
+    snprintf(buf, 24, "option %u", (unsigned)type);
+    return buf;
 }
 
 enum ppp_auth ppp_auth_of(const uint8_t *value, size_t len)

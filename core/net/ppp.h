@@ -36,6 +36,32 @@
 /* IPCP option */
 #define IPCP_OPT_ADDRESS 3
 
+/* X(protocol number, name): the protocols l2tpfix names in what it reports. */
+#define PPP_PROTOCOL_TABLE(X) \
+    X(PPP_LCP, "LCP")         \
+    X(PPP_PAP, "PAP")         \
+    X(PPP_CHAP, "CHAP")       \
+    X(PPP_EAP, "EAP")         \
+    X(PPP_IPCP, "IPCP")       \
+    X(0x80fd, "CCP")          \
+    X(0x8057, "IPV6CP")
+
+/* X(protocol, option type, name): LCP (RFC 1661 6, RFC 1570) and IPCP (RFC 1332, 1877) options. */
+#define PPP_OPTION_TABLE(X)                         \
+    X(PPP_LCP, LCP_OPT_MRU, "MRU")                  \
+    X(PPP_LCP, 2, "ACCM")                           \
+    X(PPP_LCP, LCP_OPT_AUTH, "authentication")      \
+    X(PPP_LCP, 4, "quality protocol")               \
+    X(PPP_LCP, LCP_OPT_MAGIC, "magic number")       \
+    X(PPP_LCP, LCP_OPT_PFC, "protocol compression") \
+    X(PPP_LCP, LCP_OPT_ACFC, "address compression") \
+    X(PPP_LCP, 13, "callback")                      \
+    X(PPP_LCP, 17, "MRRU")                          \
+    X(PPP_IPCP, 2, "IP compression")                \
+    X(PPP_IPCP, IPCP_OPT_ADDRESS, "IP address")     \
+    X(PPP_IPCP, 129, "primary DNS")                 \
+    X(PPP_IPCP, 131, "secondary DNS")
+
 /* The authentication protocols a server can ask for in LCP, as l2tpfix names them. */
 #define PPP_AUTH_TABLE(X)                          \
     X(PPP_AUTH_EAP, "eap")                         \
@@ -50,6 +76,10 @@ enum ppp_auth { PPP_AUTH_TABLE(PPP_AUTH_ENUM) PPP_AUTH_COUNT };
 #undef PPP_AUTH_ENUM
 
 const char *ppp_auth_name(enum ppp_auth a);
+/* "LCP", "IPCP"...; "protocol 0x8281" for one not in the table (written into buf). */
+const char *ppp_protocol_name(uint16_t protocol, char buf[24]);
+/* "MRU", "magic number"...; "option 42" for one not in the table (written into buf). */
+const char *ppp_option_name(uint16_t protocol, uint8_t type, char buf[24]);
 /* The auth option's value (protocol and, for CHAP, the algorithm). */
 enum ppp_auth ppp_auth_of(const uint8_t *value, size_t len);
 /* The option value that asks for a. Returns its length (2 or 3), 0 for OTHER. */

@@ -16,7 +16,8 @@
 #include "profile.h"
 #include "testutil.h"
 
-#define QMAX 32
+#define QMAX 64
+#define SENT_LOG 256
 #define SERVER_TUNNEL 7
 
 struct server {
@@ -24,6 +25,13 @@ struct server {
     enum ppp_auth offers[4];
     size_t noffers;
     bool reject_magic, bad_authenticator, drop_first_sccrq, send_hello;
+    bool nak_mru, reject_all_lcp, silent_lcp, nak_ipcp_always, drop_every_sccrq;
+    unsigned nak_mru_copies; /* MRU options in each of those Naks; 0: 1 */
+    unsigned duplicate; /* every PPP packet of the server's goes this many times more */
+    size_t challenge_size; /* what the Challenge's value-size says and holds; 0: 16 */
+    unsigned hello_flood, echo_flood; /* HELLOs after SCCCN, LCP Echo-Requests after ICCN */
+    bool sim_clock;     /* time moves only while the client waits: long timers in no time */
+    uint64_t clock;
     const char *password;
     uint8_t address[4];
     /* state */
@@ -34,6 +42,14 @@ struct server {
     bool dropped, ipcp_sent, hello_sent;
     /* what it saw */
     unsigned sccrq, hello_acked, cdn, stopccn, lcp_term_req, sessions;
+    unsigned sccrq_sent, lcp_conf_req, ipcp_conf_req, chap_responses, pap_requests;
+    uint64_t sccrq_at[16];
+    struct {
+        uint16_t session, proto;
+        uint8_t code, id;
+        uint64_t at;
+    } sent[SENT_LOG]; /* the client's PPP packets */
+    size_t nsent;
     uint16_t hello_ns;
     uint64_t deadline;
     /* to the client */
@@ -45,6 +61,12 @@ static void put16(uint8_t *p, unsigned v)
 {
     p[0] = (uint8_t)(v >> 8);
     p[1] = (uint8_t)v;
+}
+
+static uint64_t server_now(void *ctx)
+{
+    struct server *s = ctx;
+    return s->sim_clock ? s->clock : plat_monotonic_ms();
 }
 
 static void queue(struct server *s, const uint8_t *p, size_t n)
@@ -75,7 +97,8 @@ static void ppp(struct server *s, uint16_t proto, uint8_t code, uint8_t id, cons
     put16(msg + 4, s->client_tunnel);
     put16(msg + 6, s->client_session);
     memcpy(msg + 8, frame, n);
-    queue(s, msg, 8 + n);
+    for (unsigned i = 0; i <= s->duplicate; i++)
+        queue(s, msg, 8 + n);
 }
 
 static void offer_auth(struct server *s)
@@ -98,6 +121,10 @@ static void on_control(struct server *s, const struct l2tp_header *h)
         s->hello_acked++;
     if (c.type == L2TP_ZLB)
         return;
+    if (c.type == L2TP_SCCRQ && s->sccrq_sent < 16)
+        s->sccrq_at[s->sccrq_sent++] = server_now(s);
+    if (c.type == L2TP_SCCRQ && s->drop_every_sccrq)
+        return;
     if (c.type == L2TP_SCCRQ && s->drop_first_sccrq && !s->dropped) {
         s->dropped = true; /* lost on the way: the client must resend it */
         return;
@@ -115,6 +142,10 @@ static void on_control(struct server *s, const struct l2tp_header *h)
         control(s, m, l2tp_finish(m, n));
         break;
     case L2TP_SCCCN:
+        for (unsigned i = 0; i < s->hello_flood; i++)
+            control(s, m,
+                    l2tp_finish(
+                        m, l2tp_begin_control(m, sizeof m, L2TP_HELLO, s->client_tunnel, 0, 0, 0)));
         if (s->send_hello) {
             s->hello_ns = s->ns;
             control(s, m, l2tp_finish(m, l2tp_begin_control(m, sizeof m, L2TP_HELLO, s->client_tunnel, 0, 0, 0)));
@@ -131,6 +162,10 @@ static void on_control(struct server *s, const struct l2tp_header *h)
         control(s, m, l2tp_finish(m, n));
         break;
     case L2TP_ICCN:
+        for (unsigned i = 0; i < s->echo_flood; i++) {
+            uint8_t magic[4] = {1, 2, 3, 4};
+            ppp(s, PPP_LCP, PPP_ECHO_REQ, (uint8_t)(100 + i), magic, 4);
+        }
         offer_auth(s);
         return;
     case L2TP_CDN:
@@ -153,6 +188,18 @@ static void on_lcp(struct server *s, const struct ppp_packet *p)
     switch (p->code) {
     case PPP_CONF_REQ:
         assert_true(ppp_options(p->data, p->len, o, 8, &n));
+        s->lcp_conf_req++;
+        if (s->silent_lcp)
+            return;
+        if (s->reject_all_lcp)
+            return ppp(s, PPP_LCP, PPP_CONF_REJ, p->id, p->data, p->len);
+        if (s->nak_mru) {
+            uint8_t nak[32], mru[2] = {0x05, 0x78}; /* 1400, what it was asked */
+            size_t k = 0;
+            for (unsigned c = 0; c < (s->nak_mru_copies ? s->nak_mru_copies : 1); c++)
+                k = ppp_put_option(nak, k, sizeof nak, LCP_OPT_MRU, mru, 2);
+            return ppp(s, PPP_LCP, PPP_CONF_NAK, p->id, nak, k);
+        }
         for (size_t i = 0; i < n; i++)
             if (o[i].type == LCP_OPT_MAGIC && s->reject_magic) {
                 uint8_t rej[8];
@@ -163,7 +210,10 @@ static void on_lcp(struct server *s, const struct ppp_packet *p)
         ppp(s, PPP_LCP, PPP_CONF_ACK, p->id, p->data, p->len);
         break;
     case PPP_CONF_NAK: /* the client wants another method: offer the next, as SoftEther does */
-        if (++s->offer < s->noffers) {
+        if (s->silent_lcp)
+            return;
+        if (s->offer + 1 < s->noffers) {
+            s->offer++;
             offer_auth(s);
         } else {
             ppp(s, PPP_LCP, PPP_TERM_REQ, 30, NULL, 0);
@@ -180,12 +230,13 @@ static void on_lcp(struct server *s, const struct ppp_packet *p)
     case PPP_CONF_ACK:
         s->agreed = s->offers[s->offer];
         if (s->agreed == PPP_AUTH_MSCHAPV2) {
-            uint8_t ch[1 + 16 + 2] = {16};
+            size_t size = s->challenge_size ? s->challenge_size : 16;
+            uint8_t ch[1 + 32 + 2] = {(uint8_t)size};
             for (int i = 0; i < 16; i++)
                 s->challenge[i] = (uint8_t)(0xa0 + i);
-            memcpy(ch + 1, s->challenge, 16);
-            memcpy(ch + 17, "vm", 2);
-            ppp(s, PPP_CHAP, 1, 5, ch, sizeof ch);
+            memcpy(ch + 1, s->challenge, size < 16 ? size : 16);
+            memcpy(ch + 1 + size, "vm", 2);
+            ppp(s, PPP_CHAP, 1, 5, ch, 1 + size + 2);
         }
         break;
     case PPP_TERM_REQ:
@@ -200,6 +251,7 @@ static void on_lcp(struct server *s, const struct ppp_packet *p)
 static void on_chap(struct server *s, const struct ppp_packet *p)
 {
     assert_int_equal(p->code, 2);
+    s->chap_responses++;
     assert_true(p->len > 50);
     assert_int_equal(p->data[0], 49);
     const uint8_t *peer = p->data + 1, *nt = p->data + 25;
@@ -223,6 +275,7 @@ static void on_chap(struct server *s, const struct ppp_packet *p)
 
 static void on_pap(struct server *s, const struct ppp_packet *p)
 {
+    s->pap_requests++;
     size_t ul = p->data[0], pl = p->data[1 + ul];
     bool good = pl == strlen(s->password) && memcmp(p->data + 2 + ul, s->password, pl) == 0;
     ppp(s, PPP_PAP, good ? 2 : 3, p->id, (const uint8_t *)"\0", 1);
@@ -234,6 +287,7 @@ static void on_ipcp(struct server *s, const struct ppp_packet *p)
     size_t n;
     if (p->code != PPP_CONF_REQ)
         return;
+    s->ipcp_conf_req++;
     if (!s->ipcp_sent) {
         uint8_t mine[8], srv[4] = {192, 168, 30, 1};
         size_t k = ppp_put_option(mine, 0, sizeof mine, IPCP_OPT_ADDRESS, srv, 4);
@@ -242,7 +296,7 @@ static void on_ipcp(struct server *s, const struct ppp_packet *p)
     }
     assert_true(ppp_options(p->data, p->len, o, 4, &n));
     assert_int_equal(o[0].type, IPCP_OPT_ADDRESS);
-    if (memcmp(o[0].value, s->address, 4) != 0) {
+    if (memcmp(o[0].value, s->address, 4) != 0 || s->nak_ipcp_always) {
         uint8_t nak[8];
         size_t k = ppp_put_option(nak, 0, sizeof nak, IPCP_OPT_ADDRESS, s->address, 4);
         ppp(s, PPP_IPCP, PPP_CONF_NAK, p->id, nak, k);
@@ -265,6 +319,11 @@ static int server_send(void *ctx, const uint8_t *p, size_t n)
     assert_int_equal(h.session, s->session);
     struct ppp_packet pp;
     assert_true(ppp_parse(h.payload, h.payload_len, &pp));
+    if (s->nsent < SENT_LOG) {
+        s->sent[s->nsent].session = h.session, s->sent[s->nsent].proto = pp.protocol,
+        s->sent[s->nsent].code = pp.code, s->sent[s->nsent].id = pp.id;
+        s->sent[s->nsent++].at = server_now(s);
+    }
     if (pp.protocol == PPP_LCP)
         on_lcp(s, &pp);
     else if (pp.protocol == PPP_CHAP)
@@ -280,7 +339,10 @@ static int server_recv(void *ctx, uint8_t *buf, size_t cap, size_t *n, unsigned 
 {
     struct server *s = ctx;
     if (s->qhead == s->qtail) {
-        plat_sleep_ms(wait_ms < 20 ? wait_ms : 20);
+        if (s->sim_clock)
+            s->clock += wait_ms ? wait_ms : 1;
+        else
+            plat_sleep_ms(wait_ms < 20 ? wait_ms : 20);
         return 0;
     }
     size_t len = s->qlen[s->qhead % QMAX];
@@ -294,7 +356,7 @@ static int server_recv(void *ctx, uint8_t *buf, size_t cap, size_t *n, unsigned 
 static unsigned server_time_left(void *ctx)
 {
     struct server *s = ctx;
-    uint64_t now = plat_monotonic_ms();
+    uint64_t now = server_now(s);
     return now >= s->deadline ? 0 : (unsigned)(s->deadline - now);
 }
 
@@ -310,13 +372,22 @@ static void setup(struct server *s)
     s->address[0] = 192, s->address[1] = 168, s->address[2] = 30, s->address[3] = 10;
 }
 
+static void run_for(struct server *s, const char *user, const char *password, unsigned timeout_ms,
+                    struct hs_result *r)
+{
+    struct hs_options o = {
+        .host = "sim", .user = user, .password = password, .timeout_ms = timeout_ms};
+    struct hs_link link = {server_send, server_recv, server_time_left, s,
+                           s->sim_clock ? server_now : NULL};
+    s->clock = 1000000;
+    s->deadline = server_now(s) + o.timeout_ms;
+    memset(r, 0, sizeof *r);
+    hs_run_inside(&o, &link, NULL, NULL, server_now(s), r);
+}
+
 static void run(struct server *s, const char *user, const char *password, struct hs_result *r)
 {
-    struct hs_options o = {.host = "sim", .user = user, .password = password, .timeout_ms = 5000};
-    struct hs_link link = {server_send, server_recv, server_time_left, s};
-    s->deadline = plat_monotonic_ms() + o.timeout_ms;
-    memset(r, 0, sizeof *r);
-    hs_run_inside(&o, &link, NULL, NULL, plat_monotonic_ms(), r);
+    run_for(s, user, password, 5000, r);
 }
 
 static void mschapv2_all_the_way(void **state)
@@ -452,13 +523,241 @@ static void silent_server_times_out(void **state)
     setup(&s);
     s.drop_first_sccrq = true;
     struct hs_options o = {.host = "sim", .timeout_ms = 600}; /* ends before the resend */
-    struct hs_link link = {server_send, server_recv, server_time_left, &s};
+    struct hs_link link = {server_send, server_recv, server_time_left, &s, NULL};
     s.deadline = plat_monotonic_ms() + o.timeout_ms;
     memset(&r, 0, sizeof r);
     hs_run_inside(&o, &link, NULL, NULL, plat_monotonic_ms(), &r);
     assert_int_equal(r.stages[STAGE_TUNNEL].outcome, HS_FAILED);
     assert_int_equal(r.stages[STAGE_TUNNEL].code, 809);
     assert_int_equal(r.stages[STAGE_PPP].outcome, HS_SKIPPED);
+}
+
+/* A server that Naks our MRU in every Configure-Request (asking for the
+ * value we asked for): five Naks, then the PPP stage fails saying so, at
+ * once rather than at the deadline (it was 88,000 requests in 8 s). */
+static void nak_every_lcp_request(void **state)
+{
+    (void)state;
+    struct server s;
+    struct hs_result r;
+    setup(&s);
+    s.nak_mru = true;
+    uint64_t t0 = plat_monotonic_ms();
+    run(&s, "User", "clientPass", &r);
+    uint64_t took = plat_monotonic_ms() - t0;
+    assert_int_equal(r.stages[STAGE_PPP].outcome, HS_FAILED);
+    assert_int_equal(r.stages[STAGE_PPP].code, 734);
+    assert_string_equal(r.stages[STAGE_PPP].detail,
+                        "the server Naked our MRU 5 times (it wants 1400)");
+    assert_int_equal(r.stages[STAGE_AUTH].outcome, HS_SKIPPED);
+    assert_true(s.lcp_conf_req <= 10); /* five a session: the learning one, then the real one */
+    assert_true(took < 1000);
+}
+
+static void reject_every_lcp_request(void **state)
+{
+    (void)state;
+    struct server s;
+    struct hs_result r;
+    setup(&s);
+    s.reject_all_lcp = true;
+    uint64_t t0 = plat_monotonic_ms();
+    run(&s, "User", "clientPass", &r);
+    assert_true(plat_monotonic_ms() - t0 < 1000);
+    assert_int_equal(r.stages[STAGE_PPP].outcome, HS_FAILED);
+    assert_string_equal(r.stages[STAGE_PPP].detail,
+                        "the server Rejected every LCP Configure-Request (5 times)");
+    assert_true(s.lcp_conf_req <= 10); /* five a session: the learning one, then the real one */
+    assert_string_equal(r.lcp_rejected, "mru,magic");
+}
+
+/* A Nak naming our MRU five times over is one Nak of it, not five. */
+static void option_named_twice_counts_once(void **state)
+{
+    (void)state;
+    struct server s;
+    struct hs_result r;
+    setup(&s);
+    s.nak_mru = true;
+    s.nak_mru_copies = 5;
+    run(&s, "User", "clientPass", &r);
+    assert_string_equal(r.stages[STAGE_PPP].detail,
+                        "the server Naked our MRU 5 times (it wants 1400)");
+    assert_true(s.lcp_conf_req >= 5);
+}
+
+/* A server that never answers LCP: Max-Configure requests a second apart,
+ * then the count says it (simulated time: 60 s allowed). */
+static void silent_lcp_gives_up_after_max_configure(void **state)
+{
+    (void)state;
+    struct server s;
+    struct hs_result r;
+    setup(&s);
+    s.silent_lcp = true;
+    s.sim_clock = true;
+    run_for(&s, "User", "clientPass", 60000, &r);
+    assert_int_equal(r.stages[STAGE_PPP].outcome, HS_FAILED);
+    assert_string_equal(r.stages[STAGE_PPP].detail,
+                        "no answer to our LCP Configure-Request after 10 tries");
+    assert_int_equal(s.lcp_conf_req, 10);
+    assert_true(s.clock - 1000000 < 15000); /* ten restart intervals, not the deadline */
+}
+
+static void nak_loop_on_ipcp(void **state)
+{
+    (void)state;
+    struct server s;
+    struct hs_result r;
+    setup(&s);
+    s.offers[0] = PPP_AUTH_PAP;
+    s.noffers = 1;
+    s.nak_ipcp_always = true;
+    uint64_t t0 = plat_monotonic_ms();
+    run(&s, "User", "clientPass", &r);
+    assert_true(plat_monotonic_ms() - t0 < 1000);
+    assert_int_equal(r.stages[STAGE_PPP].outcome, HS_OK);
+    assert_int_equal(r.stages[STAGE_AUTH].outcome, HS_FAILED);
+    assert_int_equal(r.stages[STAGE_AUTH].code, 720);
+    assert_non_null(strstr(r.stages[STAGE_AUTH].detail,
+                           "the server Naked our IP address 5 times (it wants 192.168.30.10)"));
+    assert_true(s.ipcp_conf_req <= 5);
+    assert_string_equal(r.address, "");
+}
+
+/* A server that sends each PPP packet five times at once: each gets one
+ * answer (no packet of ours repeats its session, protocol, code and id
+ * within a restart interval), and the handshake still goes through. */
+static void resent_replies_answered_once(void **state)
+{
+    (void)state;
+    if (!ikec_available())
+        skip();
+    struct server s;
+    struct hs_result r;
+    setup(&s);
+    s.duplicate = 4;
+    run(&s, "User", "clientPass", &r);
+    assert_int_equal(r.stages[STAGE_AUTH].outcome, HS_OK);
+    assert_int_equal(r.server_auth_count, 3);
+    assert_true(r.server_auth_complete);
+    assert_true(s.nsent > 5);
+    for (size_t i = 0; i < s.nsent; i++)
+        for (size_t j = i + 1; j < s.nsent; j++)
+            if (s.sent[i].session == s.sent[j].session && s.sent[i].proto == s.sent[j].proto &&
+                s.sent[i].code == s.sent[j].code && s.sent[i].id == s.sent[j].id &&
+                s.sent[i].proto != PPP_PAP)
+                assert_true(s.sent[j].at - s.sent[i].at >= 900);
+}
+
+/* An SCCRQ never answered: five resends, 1 s doubling to at most 8 s, then
+ * the tunnel stage fails saying so (simulated time: 120 s allowed). */
+static void sccrq_never_answered(void **state)
+{
+    (void)state;
+    struct server s;
+    struct hs_result r;
+    setup(&s);
+    s.drop_every_sccrq = true;
+    s.sim_clock = true;
+    run_for(&s, "User", "clientPass", 120000, &r);
+    assert_int_equal(r.stages[STAGE_TUNNEL].outcome, HS_FAILED);
+    assert_int_equal(r.stages[STAGE_TUNNEL].code, 809);
+    assert_string_equal(r.stages[STAGE_TUNNEL].detail,
+                        "IPsec is up but no answer to our L2TP SCCRQ after 5 resends");
+    assert_int_equal(s.sccrq_sent, 6);
+    static const unsigned gaps[] = {1000, 2000, 4000, 8000, 8000};
+    for (int i = 0; i < 5; i++) {
+        uint64_t gap = s.sccrq_at[i + 1] - s.sccrq_at[i];
+        assert_true(gap >= gaps[i] && gap <= gaps[i] + 100);
+    }
+    assert_true(s.clock - 1000000 < 40000);
+}
+
+/* The Challenge's value-size at its limits: 16 is MS-CHAP v2's, 15 and 17
+ * are not answered (simulated time: the stage fails at the deadline). */
+static void challenge_size_at_limits(void **state)
+{
+    (void)state;
+    if (!ikec_available())
+        skip();
+    for (size_t size = 15; size <= 17; size++) {
+        struct server s;
+        struct hs_result r;
+        setup(&s);
+        s.challenge_size = size;
+        s.sim_clock = true;
+        run_for(&s, "User", "clientPass", 10000, &r);
+        if (size == 16) {
+            assert_int_equal(r.stages[STAGE_AUTH].outcome, HS_OK);
+            assert_int_equal(s.chap_responses, 1);
+        } else {
+            assert_int_equal(r.stages[STAGE_AUTH].outcome, HS_FAILED);
+            assert_int_equal(r.stages[STAGE_AUTH].code, 718);
+            assert_int_equal(s.chap_responses, 0);
+        }
+    }
+}
+
+/* PAP carries a name and a password of at most 255 bytes each (one length
+ * byte): 255 goes, 256 is refused before anything is sent. */
+static void pap_credentials_at_limits(void **state)
+{
+    (void)state;
+    char user[258];
+    for (size_t len = 254; len <= 256; len++) {
+        struct server s;
+        struct hs_result r;
+        setup(&s);
+        s.offers[0] = PPP_AUTH_PAP;
+        s.noffers = 1;
+        memset(user, 'u', len);
+        user[len] = '\0';
+        run(&s, user, "clientPass", &r);
+        if (len <= 255) {
+            assert_int_equal(r.stages[STAGE_AUTH].outcome, HS_OK);
+            assert_int_equal(s.pap_requests, 1);
+        } else {
+            assert_int_equal(r.stages[STAGE_AUTH].outcome, HS_FAILED);
+            assert_string_equal(r.stages[STAGE_AUTH].detail,
+                                "PAP carries at most 255 bytes of user name and of password");
+            assert_int_equal(s.pap_requests, 0);
+        }
+    }
+}
+
+/* HELLOs in a flood: eight are acknowledged, then the run fails saying so
+ * (skipping one would stop the channel's sequence numbers). */
+static void hello_flood_is_bounded(void **state)
+{
+    (void)state;
+    struct server s;
+    struct hs_result r;
+    setup(&s);
+    s.hello_flood = 12;
+    run(&s, "User", "clientPass", &r);
+    assert_int_equal(r.stages[STAGE_TUNNEL].outcome, HS_FAILED);
+    assert_int_equal(r.stages[STAGE_TUNNEL].code, 628);
+    assert_string_equal(r.stages[STAGE_TUNNEL].detail, "the server sent more than 8 L2TP HELLOs");
+}
+
+/* LCP Echo-Requests in a flood: sixteen answered, the rest ignored, and the
+ * handshake goes on. */
+static void echo_flood_is_bounded(void **state)
+{
+    (void)state;
+    struct server s;
+    struct hs_result r;
+    setup(&s);
+    s.offers[0] = PPP_AUTH_PAP;
+    s.noffers = 1;
+    s.echo_flood = 40;
+    run(&s, "User", "clientPass", &r);
+    assert_int_equal(r.stages[STAGE_AUTH].outcome, HS_OK);
+    unsigned replies = 0;
+    for (size_t i = 0; i < s.nsent; i++)
+        replies += s.sent[i].proto == PPP_LCP && s.sent[i].code == PPP_ECHO_REP;
+    assert_int_equal(replies, 16);
 }
 
 /* A cancel while Main Mode waits on a silent server: releasing the run joins
@@ -570,12 +869,28 @@ static void advice_for_the_profile(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(mschapv2_all_the_way), cmocka_unit_test(wrong_password_691),
-        cmocka_unit_test(forged_success_refused), cmocka_unit_test(pap_when_that_is_all),
-        cmocka_unit_test(eap_only_cannot_agree), cmocka_unit_test(lost_request_resent),
-        cmocka_unit_test(learning_without_credentials), cmocka_unit_test(silent_server_times_out),
+        cmocka_unit_test(mschapv2_all_the_way),
+        cmocka_unit_test(wrong_password_691),
+        cmocka_unit_test(forged_success_refused),
+        cmocka_unit_test(pap_when_that_is_all),
+        cmocka_unit_test(eap_only_cannot_agree),
+        cmocka_unit_test(lost_request_resent),
+        cmocka_unit_test(learning_without_credentials),
+        cmocka_unit_test(silent_server_times_out),
         cmocka_unit_test(cancel_during_ike_is_prompt),
-        cmocka_unit_test(stages_to_events), cmocka_unit_test(advice_for_the_profile),
+        cmocka_unit_test(nak_every_lcp_request),
+        cmocka_unit_test(reject_every_lcp_request),
+        cmocka_unit_test(silent_lcp_gives_up_after_max_configure),
+        cmocka_unit_test(nak_loop_on_ipcp),
+        cmocka_unit_test(resent_replies_answered_once),
+        cmocka_unit_test(sccrq_never_answered),
+        cmocka_unit_test(challenge_size_at_limits),
+        cmocka_unit_test(pap_credentials_at_limits),
+        cmocka_unit_test(hello_flood_is_bounded),
+        cmocka_unit_test(echo_flood_is_bounded),
+        cmocka_unit_test(option_named_twice_counts_once),
+        cmocka_unit_test(stages_to_events),
+        cmocka_unit_test(advice_for_the_profile),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -119,6 +119,72 @@ static void malformed_refused(void **state)
     assert_int_equal(l2tp_build_sccrq(buf, 30, "l2tpfix", 1, 4), 0);
 }
 
+/* Every AVP length from the wire at its limits: 6 is the smallest (an empty
+ * value), the payload's end the largest; 32 AVPs fit, 33 do not. */
+static void avp_lengths_at_limits(void **state)
+{
+    (void)state;
+    struct l2tp_control c;
+    uint8_t m[16 + 8 * 40];
+    static const uint8_t type[] = {0x80, 0x08, 0, 0, 0, 0, 0, 4}; /* StopCCN */
+    memcpy(m, type, 8);
+    /* an AVP of length 5, 6, 7 after the type */
+    for (unsigned alen = 5; alen <= 7; alen++) {
+        uint8_t avp[8] = {0x80, (uint8_t)alen, 0, 0, 0, 7, 'x', 'y'};
+        memcpy(m + 8, avp, 8);
+        assert_int_equal(l2tp_parse_control(m, 8 + alen, &c), alen >= 6);
+        if (alen >= 6)
+            assert_int_equal(c.avps[1].len, alen - 6);
+    }
+    /* the last AVP ends at the payload's end; one byte longer than what is left is refused */
+    uint8_t avp[8] = {0x80, 8, 0, 0, 0, 7, 'v', 'm'};
+    memcpy(m + 8, avp, 8);
+    assert_true(l2tp_parse_control(m, 16, &c));
+    assert_false(l2tp_parse_control(m, 15, &c));
+    m[9] = 9;
+    assert_false(l2tp_parse_control(m, 16, &c));
+    /* L2TP_MAX_AVPS - 1, L2TP_MAX_AVPS, L2TP_MAX_AVPS + 1 AVPs in all */
+    for (size_t i = 1; i <= L2TP_MAX_AVPS; i++)
+        memcpy(m + 8 * i, avp, 8);
+    assert_true(l2tp_parse_control(m, 8 * (L2TP_MAX_AVPS - 1), &c));
+    assert_true(l2tp_parse_control(m, 8 * L2TP_MAX_AVPS, &c));
+    assert_int_equal(c.count, L2TP_MAX_AVPS);
+    assert_false(l2tp_parse_control(m, 8 * (L2TP_MAX_AVPS + 1), &c));
+}
+
+/* The Result Code AVP: 2 bytes, or 4 and a message; 3 is malformed; the
+ * message is cut to the 63 characters that fit and kept printable. */
+static void result_code_at_limits(void **state)
+{
+    (void)state;
+    struct l2tp_control c;
+    struct l2tp_result r;
+    uint8_t m[8 + 6 + 4 + 80];
+    static const uint8_t type[] = {0x80, 0x08, 0, 0, 0, 0, 0, 14}; /* CDN */
+    memcpy(m, type, 8);
+    for (size_t vlen = 0; vlen <= 4 + 65; vlen++) {
+        m[8] = 0x80, m[9] = (uint8_t)(6 + vlen), m[10] = m[11] = m[12] = 0, m[13] = 1;
+        uint8_t *v = m + 14;
+        v[0] = 0, v[1] = 2, v[2] = 0, v[3] = 6;
+        for (size_t i = 4; i < vlen; i++)
+            v[i] = i == 10 ? '\n' : (uint8_t)('a' + i % 26);
+        assert_true(l2tp_parse_control(m, 14 + vlen, &c));
+        bool ok = l2tp_result_code(&c, &r);
+        assert_int_equal(ok, vlen == 2 || vlen >= 4);
+        if (!ok)
+            continue;
+        assert_int_equal(r.result, 2);
+        assert_int_equal(r.has_error, vlen >= 4);
+        size_t printable = vlen > 4 ? vlen - 4 - (vlen > 10) : 0;
+        size_t want = printable < sizeof r.message - 1 ? printable : sizeof r.message - 1;
+        assert_int_equal(strlen(r.message), want);
+        assert_null(strchr(r.message, '\n'));
+    }
+    /* none at all */
+    assert_true(l2tp_parse_control(type, sizeof type, &c));
+    assert_false(l2tp_result_code(&c, &r));
+}
+
 /* Data messages: no length unless L, an offset pad when O. */
 static void data_header(void **state)
 {
@@ -143,10 +209,9 @@ static void data_header(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(sccrq_round_trip),
-        cmocka_unit_test(sccrp_by_hand),
-        cmocka_unit_test(malformed_refused),
-        cmocka_unit_test(data_header),
+        cmocka_unit_test(sccrq_round_trip),      cmocka_unit_test(sccrp_by_hand),
+        cmocka_unit_test(malformed_refused),     cmocka_unit_test(data_header),
+        cmocka_unit_test(avp_lengths_at_limits), cmocka_unit_test(result_code_at_limits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -92,12 +92,80 @@ static void lies_refused(void **state)
     assert_int_equal(ppp_build(buf, sizeof buf, PPP_LCP, 1, 1, (const uint8_t *)"x", 1), 0);
 }
 
+/* Lengths from the wire at their limits: the packet's length field (4 is an
+ * empty packet, the frame's end the most), each option's (2 is an empty
+ * value, the data's end the most), and the option count. */
+static void lengths_at_limits(void **state)
+{
+    (void)state;
+    struct ppp_packet p;
+    uint8_t f[16] = {0xff, 0x03, 0xc0, 0x21, 0x01, 0x07, 0x00, 0x04, 0x01, 0x04, 0x05, 0x78};
+    for (unsigned len = 3; len <= 5; len++) { /* under 4 is refused */
+        f[7] = (uint8_t)len;
+        assert_int_equal(ppp_parse(f, 8 + 1, &p), len >= 4 && len <= 5);
+    }
+    for (unsigned len = 7; len <= 9; len++) { /* 8 bytes after the protocol: 9 runs past */
+        f[7] = (uint8_t)len;
+        assert_int_equal(ppp_parse(f, 12, &p), len <= 8);
+        if (len <= 8)
+            assert_int_equal(p.len, len - 4);
+    }
+    struct ppp_option o[3];
+    size_t n;
+    /* option length 0, 1, 2 */
+    for (uint8_t olen = 0; olen <= 2; olen++) {
+        uint8_t d[2] = {LCP_OPT_PFC, olen};
+        assert_int_equal(ppp_options(d, 2, o, 3, &n), olen == 2);
+        if (olen == 2)
+            assert_int_equal(o[0].len, 0);
+    }
+    /* an option ending one before, at, one past the data's end */
+    uint8_t d[6] = {LCP_OPT_MRU, 4, 0x05, 0x78, LCP_OPT_PFC, 2};
+    for (uint8_t olen = 5; olen <= 7; olen++) {
+        d[1] = olen;
+        bool ok = ppp_options(d, 6, o, 3, &n);
+        assert_int_equal(ok, olen == 6); /* 5 leaves one byte: too short for an option */
+        if (ok) {
+            assert_int_equal(n, 1);
+            assert_int_equal(o[0].len, 4);
+        }
+    }
+    /* max - 1, max, max + 1 options */
+    static const uint8_t three[] = {7, 2, 8, 2, 1, 4, 5, 0x78};
+    assert_true(ppp_options(three, 4, o, 2, &n));
+    assert_true(ppp_options(three, 8, o, 3, &n));
+    assert_int_equal(n, 3);
+    assert_false(ppp_options(three, 8, o, 2, &n));
+    /* a value of 253 bytes fits an option (length 255), 254 does not */
+    uint8_t big[260] = {0}, out[300];
+    assert_int_equal(ppp_put_option(out, 0, sizeof out, LCP_OPT_MRU, big, 253), 255);
+    assert_int_equal(out[1], 255);
+    assert_int_equal(ppp_put_option(out, 0, sizeof out, LCP_OPT_MRU, big, 254), 0);
+    assert_int_equal(ppp_put_option(out, 0, 254, LCP_OPT_MRU, big, 253),
+                     0); /* nor one byte short of room */
+}
+
+/* Options and protocols named from the tables, and those not in them. */
+static void names_from_the_tables(void **state)
+{
+    (void)state;
+    char buf[24];
+    assert_string_equal(ppp_option_name(PPP_LCP, LCP_OPT_MRU, buf), "MRU");
+    assert_string_equal(ppp_option_name(PPP_LCP, LCP_OPT_MAGIC, buf), "magic number");
+    assert_string_equal(ppp_option_name(PPP_IPCP, IPCP_OPT_ADDRESS, buf), "IP address");
+    assert_string_equal(ppp_option_name(PPP_IPCP, LCP_OPT_MRU, buf), "option 1");
+    assert_string_equal(ppp_option_name(PPP_LCP, 255, buf), "option 255");
+    assert_string_equal(ppp_protocol_name(PPP_LCP, buf), "LCP");
+    assert_string_equal(ppp_protocol_name(PPP_IPCP, buf), "IPCP");
+    assert_string_equal(ppp_protocol_name(0x8281, buf), "protocol 0x8281");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(server_request_and_nak),
-        cmocka_unit_test(framing_variants),
-        cmocka_unit_test(lies_refused),
+        cmocka_unit_test(server_request_and_nak), cmocka_unit_test(framing_variants),
+        cmocka_unit_test(lies_refused),           cmocka_unit_test(lengths_at_limits),
+        cmocka_unit_test(names_from_the_tables),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
