@@ -249,6 +249,12 @@ static enum l2f_status open_regular(const char *path, size_t max, int *fd_out, s
                                     struct l2f_err *err)
 {
 #ifdef _WIN32
+    DWORD attr = GetFileAttributesA(path);
+    if (attr != INVALID_FILE_ATTRIBUTES && (attr & FILE_ATTRIBUTE_DIRECTORY)) {
+        /* _open would only say "Permission denied" */
+        l2f_err_set(err, "%s: not a regular file (a directory); refusing to read it", path);
+        return L2F_ERR_USAGE;
+    }
     int fd = _open(path, _O_RDONLY | _O_BINARY);
 #else
     int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
