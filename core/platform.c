@@ -52,21 +52,23 @@ static enum l2f_status check_replaceable(const char *path, struct old_file *old,
         return L2F_OK;
     bool link = attr & FILE_ATTRIBUTE_REPARSE_POINT, regular = !(attr & FILE_ATTRIBUTE_DIRECTORY);
     bool read_only = attr & FILE_ATTRIBUTE_READONLY;
-    char how[32] = "the read-only attribute";
+    char how[48] = "read-only (the read-only attribute)";
 #else
     if (lstat(path, &old->st) != 0)
         return L2F_OK; /* a new file, or one the write itself reports */
     bool link = S_ISLNK(old->st.st_mode), regular = S_ISREG(old->st.st_mode);
-    bool read_only = (old->st.st_mode & 0222) == 0 || (access(path, W_OK) != 0 && errno == EACCES);
-    char how[32];
-    snprintf(how, sizeof how, "mode %04o", (unsigned)(old->st.st_mode & 07777));
+    bool no_write_bit = (old->st.st_mode & 0222) == 0;
+    bool read_only = no_write_bit || (access(path, W_OK) != 0 && errno == EACCES);
+    char how[48];
+    snprintf(how, sizeof how, "%s (mode %04o)", no_write_bit ? "read-only" : "not writable by this user",
+             (unsigned)(old->st.st_mode & 07777));
 #endif
     if (link)
         l2f_err_set(err, "%s: is a symbolic link; refusing to replace it", path);
     else if (!regular)
         l2f_err_set(err, "%s: not a regular file; refusing to replace it", path);
     else if (read_only)
-        l2f_err_set(err, "%s: read-only (%s); not changed", path, how);
+        l2f_err_set(err, "%s: %s; not changed", path, how);
     else {
         old->exists = true;
         return L2F_OK;
@@ -79,7 +81,7 @@ static enum l2f_status check_replaceable(const char *path, struct old_file *old,
 static int keep_mode_and_owner(int fd, const struct old_file *old)
 {
 #ifdef _WIN32
-    (void)fd, (void)old; /* ReplaceFileA keeps the replaced file's security descriptor */
+    (void)fd, (void)old; /* ReplaceFileA keeps the replaced file's DACL */
     return 0;
 #else
     if (!old->exists)
@@ -94,7 +96,7 @@ static int keep_mode_and_owner(int fd, const struct old_file *old)
 }
 
 /* Puts tmp in path's place in one step; on Windows ReplaceFileA keeps the
- * old file's DACL, owner and attributes, MoveFileExA would not. */
+ * old file's DACL and attributes, which MoveFileExA would not. */
 static bool replace_with(const char *tmp, const char *path, const struct old_file *old)
 {
 #ifdef _WIN32
@@ -342,12 +344,9 @@ static enum l2f_status read_bounded(int fd, size_t hint, size_t max, char **data
         }
         used += (size_t)n;
     }
-    if (!buf || used <= max) {
-        free(buf);
-        return L2F_ERR_NOMEM;
-    }
+    bool grew = used > max; /* past max while being read */
     free(buf);
-    return L2F_ERR_PARSE; /* grew past max while being read */
+    return grew ? L2F_ERR_PARSE : L2F_ERR_NOMEM;
 }
 
 enum l2f_status plat_read_file(const char *path, char **data, size_t *len, struct l2f_err *err)
