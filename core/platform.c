@@ -60,7 +60,8 @@ static enum l2f_status check_replaceable(const char *path, struct old_file *old,
     bool no_write_bit = (old->st.st_mode & 0222) == 0;
     bool read_only = no_write_bit || (access(path, W_OK) != 0 && errno == EACCES);
     char how[48];
-    snprintf(how, sizeof how, "%s (mode %04o)", no_write_bit ? "read-only" : "not writable by this user",
+    snprintf(how, sizeof how, "%s (mode %04o)",
+             no_write_bit ? "read-only" : "not writable by this user",
              (unsigned)(old->st.st_mode & 07777));
 #endif
     if (link)
@@ -173,8 +174,9 @@ enum l2f_status plat_write_atomic(const char *path, const void *data, size_t len
     if (check_replaceable(path, &old, err) != L2F_OK)
         return L2F_ERR_IO;
     if (len > PLAT_READ_MAX) { /* it could not be read back */
-        l2f_err_set(err, "%s: would be larger than the %d MiB limit for a file l2tpfix reads; not changed",
-                    path, PLAT_READ_MAX >> 20);
+        l2f_err_set(
+            err, "%s: would be larger than the %d MiB limit for a file l2tpfix reads; not changed",
+            path, PLAT_READ_MAX >> 20);
         return L2F_ERR_IO;
     }
     if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", path) >= sizeof tmp) {
@@ -282,8 +284,8 @@ static enum l2f_status open_regular(const char *path, size_t max, int *fd_out, s
     if (fstat(fd, &st) != 0)
         kind = "of unknown type";
     else if (!S_ISREG(st.st_mode))
-        kind = S_ISDIR(st.st_mode)    ? "a directory"
-               : S_ISFIFO(st.st_mode) ? "a FIFO"
+        kind = S_ISDIR(st.st_mode)                          ? "a directory"
+               : S_ISFIFO(st.st_mode)                       ? "a FIFO"
                : S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "a device"
                                                             : "a socket or other special file";
     else

@@ -223,8 +223,10 @@ static enum l2f_status check_secret_files(struct cli *c, const struct fix_plan *
 {
     for (size_t i = 0; i < n; i++) {
         enum fix_secret kind = plans[i].secret;
-        const char *file = kind == FIX_SECRET_NONE ? NULL
-                           : c->a->value[kind == FIX_SECRET_PSK ? OPT_PSK_FILE : OPT_PASSWORD_FILE];
+        const char *file =
+            kind == FIX_SECRET_NONE
+                ? NULL
+                : c->a->value[kind == FIX_SECRET_PSK ? OPT_PSK_FILE : OPT_PASSWORD_FILE];
         char buf[SECRET_MAX];
         enum l2f_status st = file ? term_read_secret_file(file, buf, sizeof buf, err) : L2F_OK;
         plat_wipe(buf, sizeof buf);

@@ -229,9 +229,12 @@ static void errors_after_many_profiles_free_everything(void **state)
 {
     (void)state;
     static const char *const tails[] = {
-        "[profile \"Late\"]\nVpnStrategy = three\n", "[profile \"Late\"]\nLcpExtensions = 1\nLcpExtensions = 0\n",
-        "[profile \"P 3\"]\n",                        "[elsewhere]\n",
-        "[profile \"Late\"]\nno equals sign\n",       "[server]\nusers = nocolon\n",
+        "[profile \"Late\"]\nVpnStrategy = three\n",
+        "[profile \"Late\"]\nLcpExtensions = 1\nLcpExtensions = 0\n",
+        "[profile \"P 3\"]\n",
+        "[elsewhere]\n",
+        "[profile \"Late\"]\nno equals sign\n",
+        "[server]\nusers = nocolon\n",
     };
     for (size_t k = 0; k < sizeof tails / sizeof tails[0]; k++) {
         struct text_buf t = {0};
