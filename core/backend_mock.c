@@ -118,6 +118,7 @@ static enum l2f_status mock_open(struct backend *be, const char *arg, struct l2f
         snprintf(m->description, sizeof m->description, "mock: %s", base ? base + 1 : arg);
     }
     if (st != L2F_OK) {
+        scenario_free(&m->sc); /* parsed, then the path failed: the file changed under us */
         free(m);
         return st;
     }

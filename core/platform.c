@@ -31,14 +31,82 @@
 #define O_CLOEXEC 0
 #endif
 
-static bool path_is_symlink(const char *path)
+/* The file a write replaces: its mode and owner go to the replacement. */
+struct old_file {
+    bool exists;
+#ifndef _WIN32
+    struct stat st;
+#endif
+};
+
+/* Refuses to replace a symlink (it would be followed), anything but a regular
+ * file, and a read-only file: by its mode bits, which bind root too, as a
+ * person who made a file read-only meant it for everyone. */
+static enum l2f_status check_replaceable(const char *path, struct old_file *old,
+                                         struct l2f_err *err)
 {
+    old->exists = false;
 #ifdef _WIN32
     DWORD attr = GetFileAttributesA(path);
-    return attr != INVALID_FILE_ATTRIBUTES && (attr & FILE_ATTRIBUTE_REPARSE_POINT);
+    if (attr == INVALID_FILE_ATTRIBUTES)
+        return L2F_OK;
+    bool link = attr & FILE_ATTRIBUTE_REPARSE_POINT, regular = !(attr & FILE_ATTRIBUTE_DIRECTORY);
+    bool read_only = attr & FILE_ATTRIBUTE_READONLY;
+    char how[48] = "read-only (the read-only attribute)";
 #else
-    struct stat st;
-    return lstat(path, &st) == 0 && S_ISLNK(st.st_mode);
+    if (lstat(path, &old->st) != 0)
+        return L2F_OK; /* a new file, or one the write itself reports */
+    bool link = S_ISLNK(old->st.st_mode), regular = S_ISREG(old->st.st_mode);
+    bool no_write_bit = (old->st.st_mode & 0222) == 0;
+    bool read_only = no_write_bit || (access(path, W_OK) != 0 && errno == EACCES);
+    char how[48];
+    snprintf(how, sizeof how, "%s (mode %04o)",
+             no_write_bit ? "read-only" : "not writable by this user",
+             (unsigned)(old->st.st_mode & 07777));
+#endif
+    if (link)
+        l2f_err_set(err, "%s: is a symbolic link; refusing to replace it", path);
+    else if (!regular)
+        l2f_err_set(err, "%s: not a regular file; refusing to replace it", path);
+    else if (read_only)
+        l2f_err_set(err, "%s: %s; not changed", path, how);
+    else {
+        old->exists = true;
+        return L2F_OK;
+    }
+    return L2F_ERR_IO;
+}
+
+/* Gives the temporary file the mode and owner of the file it replaces, so a
+ * user's 0644 phonebook stays theirs after root fixes it. */
+static int keep_mode_and_owner(int fd, const struct old_file *old)
+{
+#ifdef _WIN32
+    (void)fd, (void)old; /* ReplaceFileA keeps the replaced file's DACL */
+    return 0;
+#else
+    if (!old->exists)
+        return 0;
+    const struct stat *st = &old->st;
+    bool root = geteuid() == 0;
+    /* anyone else may at most give it the old group, if they are in it */
+    if (fchown(fd, root ? st->st_uid : (uid_t)-1, st->st_gid) != 0 && root)
+        return -1;
+    return fchmod(fd, st->st_mode & 0777);
+#endif
+}
+
+/* Puts tmp in path's place in one step; on Windows ReplaceFileA keeps the
+ * old file's DACL and attributes, which MoveFileExA would not. */
+static bool replace_with(const char *tmp, const char *path, const struct old_file *old)
+{
+#ifdef _WIN32
+    if (old->exists)
+        return ReplaceFileA(path, tmp, NULL, REPLACEFILE_IGNORE_MERGE_ERRORS, NULL, NULL);
+    return MoveFileExA(tmp, path, MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH);
+#else
+    (void)old;
+    return rename(tmp, path) == 0;
 #endif
 }
 
@@ -48,6 +116,15 @@ static int sync_fd(int fd)
     return _commit(fd);
 #else
     return fsync(fd);
+#endif
+}
+
+static void close_fd(int fd)
+{
+#ifdef _WIN32
+    _close(fd);
+#else
+    close(fd);
 #endif
 }
 
@@ -93,8 +170,13 @@ enum l2f_status plat_write_atomic(const char *path, const void *data, size_t len
                                   struct l2f_err *err)
 {
     char tmp[PLAT_PATH_MAX];
-    if (path_is_symlink(path)) {
-        l2f_err_set(err, "%s: is a symbolic link; refusing to replace it", path);
+    struct old_file old;
+    if (check_replaceable(path, &old, err) != L2F_OK)
+        return L2F_ERR_IO;
+    if (len > PLAT_READ_MAX) { /* it could not be read back */
+        l2f_err_set(
+            err, "%s: would be larger than the %d MiB limit for a file l2tpfix reads; not changed",
+            path, PLAT_READ_MAX >> 20);
         return L2F_ERR_IO;
     }
     if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", path) >= sizeof tmp) {
@@ -114,20 +196,23 @@ enum l2f_status plat_write_atomic(const char *path, const void *data, size_t len
         l2f_err_set(err, "%s: cannot create a temporary file: %s", path, strerror(errno));
         return L2F_ERR_IO;
     }
-    int saved;
-    enum l2f_status st = write_sync_close(fd, data, len, &saved);
-#ifdef _WIN32
-    if (st == L2F_OK &&
-        !MoveFileExA(tmp, path, MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH)) {
-        st = L2F_ERR_IO;
-        saved = EACCES;
-    }
-#else
-    if (st == L2F_OK && rename(tmp, path) != 0) {
-        st = L2F_ERR_IO;
+    int saved = 0;
+    enum l2f_status st = L2F_OK;
+    if (keep_mode_and_owner(fd, &old) != 0) {
         saved = errno;
+        st = L2F_ERR_IO;
+        close_fd(fd);
+    } else {
+        st = write_sync_close(fd, data, len, &saved);
     }
+    if (st == L2F_OK && !replace_with(tmp, path, &old)) {
+        st = L2F_ERR_IO;
+#ifdef _WIN32
+        saved = EACCES;
+#else
+        saved = errno;
 #endif
+    }
     if (st != L2F_OK) {
         remove(tmp);
         l2f_err_set(err, "%s: cannot write: %s", path, strerror(saved));
@@ -162,47 +247,128 @@ enum l2f_status plat_append_sync(const char *path, const char *data, size_t len,
     return open_write_sync(path, data, len, false, err);
 }
 
+/* Opens path for reading without blocking (a FIFO's writer, a terminal) and
+ * accepts only a regular file of at most max bytes; *size gets its size. */
+static enum l2f_status open_regular(const char *path, size_t max, int *fd_out, size_t *size,
+                                    struct l2f_err *err)
+{
+#ifdef _WIN32
+    DWORD attr = GetFileAttributesA(path);
+    if (attr != INVALID_FILE_ATTRIBUTES && (attr & FILE_ATTRIBUTE_DIRECTORY)) {
+        /* _open would only say "Permission denied" */
+        l2f_err_set(err, "%s: not a regular file (a directory); refusing to read it", path);
+        return L2F_ERR_USAGE;
+    }
+    int fd = _open(path, _O_RDONLY | _O_BINARY);
+#else
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+#endif
+    if (fd < 0) {
+        int e = errno;
+        l2f_err_set(err, "%s: cannot open: %s", path, strerror(e));
+        return e == ENOENT ? L2F_ERR_NOT_FOUND : L2F_ERR_IO;
+    }
+    const char *kind = NULL;
+    unsigned long long bytes = 0;
+#ifdef _WIN32
+    HANDLE h = (HANDLE)_get_osfhandle(fd);
+    LARGE_INTEGER li;
+    if (GetFileType(h) != FILE_TYPE_DISK)
+        kind = "a device or pipe";
+    else if (!GetFileSizeEx(h, &li))
+        kind = "of unknown size";
+    else
+        bytes = (unsigned long long)li.QuadPart;
+#else
+    struct stat st;
+    if (fstat(fd, &st) != 0)
+        kind = "of unknown type";
+    else if (!S_ISREG(st.st_mode))
+        kind = S_ISDIR(st.st_mode)                          ? "a directory"
+               : S_ISFIFO(st.st_mode)                       ? "a FIFO"
+               : S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "a device"
+                                                            : "a socket or other special file";
+    else
+        bytes = (unsigned long long)st.st_size;
+    /* a regular file ignores O_NONBLOCK; cleared so reads stay plain */
+    if (!kind)
+        fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+#endif
+    enum l2f_status rc = L2F_OK;
+    if (kind) {
+        l2f_err_set(err, "%s: not a regular file (%s); refusing to read it", path, kind);
+        rc = L2F_ERR_USAGE;
+    } else if (bytes > max) {
+        l2f_err_set(err, "%s: larger than the %u MiB limit for a file l2tpfix reads", path,
+                    (unsigned)(max >> 20));
+        rc = L2F_ERR_PARSE;
+    }
+    if (rc != L2F_OK) {
+        close_fd(fd);
+        return rc;
+    }
+    *fd_out = fd;
+    *size = (size_t)bytes;
+    return L2F_OK;
+}
+
+/* Reads at most max + 1 bytes: one more than allowed tells a file that grew. */
+static enum l2f_status read_bounded(int fd, size_t hint, size_t max, char **data, size_t *len)
+{
+    size_t cap = (hint < max ? hint : max) + 2, used = 0;
+    char *buf = malloc(cap);
+    while (buf && used <= max) {
+        if (cap - used < 2) {
+            size_t grown = cap * 2 > max + 2 ? max + 2 : cap * 2;
+            char *nb = realloc(buf, grown);
+            if (!nb)
+                break;
+            buf = nb;
+            cap = grown;
+        }
+        size_t want = cap - used - 1;
+#ifdef _WIN32
+        int n = _read(fd, buf + used, want > 0x40000000u ? 0x40000000u : (unsigned)want);
+#else
+        ssize_t n = read(fd, buf + used, want);
+#endif
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            free(buf);
+            return L2F_ERR_IO;
+        }
+        if (n == 0) {
+            buf[used] = '\0';
+            *data = buf;
+            *len = used;
+            return L2F_OK;
+        }
+        used += (size_t)n;
+    }
+    bool grew = used > max; /* past max while being read */
+    free(buf);
+    return grew ? L2F_ERR_PARSE : L2F_ERR_NOMEM;
+}
+
 enum l2f_status plat_read_file(const char *path, char **data, size_t *len, struct l2f_err *err)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        l2f_err_set(err, "%s: cannot open: %s", path, strerror(errno));
-        return errno == ENOENT ? L2F_ERR_NOT_FOUND : L2F_ERR_IO;
-    }
-    size_t cap = 4096, used = 0;
-    char *buf = malloc(cap);
-    if (!buf) {
-        fclose(f);
-        return L2F_ERR_NOMEM;
-    }
-    for (;;) {
-        if (cap - used < 2) {
-            char *nb = realloc(buf, cap * 2);
-            if (!nb) {
-                free(buf);
-                fclose(f);
-                return L2F_ERR_NOMEM;
-            }
-            buf = nb;
-            cap *= 2;
-        }
-        size_t n = fread(buf + used, 1, cap - used - 1, f);
-        used += n;
-        if (n == 0)
-            break;
-    }
-    bool failed = ferror(f);
-    fclose(f);
-    if (failed) {
-        free(buf);
-        l2f_err_set(err, "%s: read error", path);
-        return L2F_ERR_IO;
-    }
-    buf[used] = '\0';
-    *data = buf;
-    if (len)
-        *len = used;
-    return L2F_OK;
+    int fd;
+    size_t size, got;
+    enum l2f_status st = open_regular(path, PLAT_READ_MAX, &fd, &size, err);
+    if (st != L2F_OK)
+        return st;
+    st = read_bounded(fd, size, PLAT_READ_MAX, data, &got);
+    int saved = errno;
+    close_fd(fd);
+    if (st == L2F_ERR_PARSE)
+        l2f_err_set(err, "%s: grew past the %d MiB limit for a file l2tpfix reads while being read",
+                    path, PLAT_READ_MAX >> 20);
+    else if (st == L2F_ERR_IO)
+        l2f_err_set(err, "%s: cannot read: %s", path, strerror(saved));
+    else if (st == L2F_OK && len)
+        *len = got;
+    return st;
 }
 
 bool plat_create_exclusive(const char *path, const char *content, struct l2f_err *err)

@@ -10,14 +10,22 @@
 
 #include "status.h"
 
-/* Replaces path with data: temp file beside it, fsync, rename. A symlink at
- * path is refused rather than followed. */
+/* Replaces path with data: temp file beside it, fsync, rename. The new file
+ * keeps the old one's mode and owner (its security descriptor on Windows). A
+ * symlink or other non-regular file at path, a read-only file (no write bit,
+ * which holds for root too) and data over PLAT_READ_MAX are refused. */
 enum l2f_status plat_write_atomic(const char *path, const void *data, size_t len,
                                   struct l2f_err *err);
 /* Appends one record and flushes it to disk before returning. */
 enum l2f_status plat_append_sync(const char *path, const char *data, size_t len,
                                  struct l2f_err *err);
-/* Reads a whole file into a NUL-terminated malloc'd buffer. */
+/* The largest file l2tpfix reads or writes: a phonebook of a thousand entries
+ * is well under 1 MiB, a scenario of 40,000 profiles 9 MiB; /dev/zero is not. */
+#define PLAT_READ_MAX (16 << 20)
+/* Reads a whole regular file of at most PLAT_READ_MAX bytes into a
+ * NUL-terminated malloc'd buffer. Never blocks on a FIFO or a device: those,
+ * a directory (L2F_ERR_USAGE) and a larger file (L2F_ERR_PARSE, also when it
+ * grows while read) are refused with one line naming the file. */
 enum l2f_status plat_read_file(const char *path, char **data, size_t *len, struct l2f_err *err);
 bool plat_file_exists(const char *path);
 /* The names of dir's subdirectories, sorted, "." and ".." left out; at most

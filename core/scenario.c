@@ -28,6 +28,7 @@ struct parse_state {
     struct scenario *s;
     char msg[400];
     unsigned *profile_keys; /* per profile: enum profile_key_bit | seen fields */
+    size_t cap;             /* room in s->profiles and profile_keys */
     unsigned long seen_global[4]; /* per fixed section: bit per key, to reject repeats */
 };
 
@@ -115,24 +116,78 @@ static bool profile_section_name(const char *section, char *name, size_t len)
     return strchr(name, '"') == NULL;
 }
 
+static size_t name_hash(const char *name)
+{
+    size_t h = 2166136261u; /* FNV-1a */
+    for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+        h = (h ^ *p) * 16777619u;
+    return h;
+}
+
+/* The slot that holds name, or the empty one where it would go. */
+static size_t *index_slot(const struct scenario *s, const char *name)
+{
+    size_t mask = s->by_name_cap - 1;
+    for (size_t i = name_hash(name) & mask;; i = (i + 1) & mask) {
+        size_t at = s->by_name[i];
+        if (!at || strcmp(s->profiles[at - 1].p.name, name) == 0)
+            return &s->by_name[i];
+    }
+}
+
+/* Rebuilds the index at twice the room, keeping it at most half full. */
+static bool index_grow(struct scenario *s)
+{
+    size_t cap = s->by_name_cap ? s->by_name_cap * 2 : 64;
+    size_t *slots = calloc(cap, sizeof *slots);
+    if (!slots)
+        return false;
+    free(s->by_name);
+    s->by_name = slots;
+    s->by_name_cap = cap;
+    for (size_t i = 0; i < s->n_profiles; i++)
+        *index_slot(s, s->profiles[i].p.name) = i + 1;
+    return true;
+}
+
+/* Doubles the room for profiles; the old block is wiped, as it holds secrets. */
+static bool profiles_grow(struct parse_state *ps)
+{
+    struct scenario *s = ps->s;
+    size_t cap = ps->cap ? ps->cap * 2 : 8;
+    struct scenario_profile *np = malloc(cap * sizeof *np);
+    unsigned *nk = realloc(ps->profile_keys, cap * sizeof *nk);
+    if (nk)
+        ps->profile_keys = nk;
+    if (!np || !nk) {
+        free(np);
+        return false;
+    }
+    if (s->n_profiles) {
+        memcpy(np, s->profiles, s->n_profiles * sizeof *np);
+        plat_wipe(s->profiles, s->n_profiles * sizeof *np);
+    }
+    free(s->profiles);
+    s->profiles = np;
+    ps->cap = cap;
+    return true;
+}
+
 static struct scenario_profile *add_profile(struct parse_state *ps, const char *name)
 {
     struct scenario *s = ps->s;
     struct scenario_profile *sp = scenario_find_profile(s, name);
     if (sp)
         return sp;
-    struct scenario_profile *np = realloc(s->profiles, (s->n_profiles + 1) * sizeof *np);
-    unsigned *nk = realloc(ps->profile_keys, (s->n_profiles + 1) * sizeof *nk);
-    if (np)
-        s->profiles = np;
-    if (nk)
-        ps->profile_keys = nk;
-    if (!np || !nk)
+    if (s->n_profiles == ps->cap && !profiles_grow(ps))
+        return NULL;
+    if (2 * (s->n_profiles + 1) > s->by_name_cap && !index_grow(s))
         return NULL;
     sp = &s->profiles[s->n_profiles];
+    profile_defaults(sp, name);
     ps->profile_keys[s->n_profiles] = 0;
     s->n_profiles++;
-    profile_defaults(sp, name);
+    *index_slot(s, sp->p.name) = s->n_profiles;
     return sp;
 }
 
@@ -497,13 +552,11 @@ static int on_line(void *user, int lineno, const char *section, const char *name
     return unknown_section(ps, section);
 }
 
-static void finish_profiles(struct parse_state *ps)
+static bool finish_profiles(struct parse_state *ps)
 {
     struct scenario *s = ps->s;
-    if (s->n_profiles == 0) {
-        if (!add_profile(ps, "Office VPN"))
-            return;
-    }
+    if (s->n_profiles == 0 && !add_profile(ps, "Office VPN"))
+        return false;
     for (size_t i = 0; i < s->n_profiles; i++) {
         struct scenario_profile *sp = &s->profiles[i];
         unsigned keys = ps->profile_keys[i];
@@ -521,6 +574,7 @@ static void finish_profiles(struct parse_state *ps)
         sp->p.username_saved = sp->p.username[0] != '\0';
         sp->p.password_saved = sp->password[0] != '\0';
     }
+    return true;
 }
 
 enum l2f_status scenario_parse(const char *text, const char *source, struct scenario *out,
@@ -531,8 +585,8 @@ enum l2f_status scenario_parse(const char *text, const char *source, struct scen
     set_defaults(out);
     ps.s = out;
     int bad = inifile_parse(text, on_line, &ps);
-    if (bad == 0)
-        finish_profiles(&ps);
+    if (bad == 0 && !finish_profiles(&ps))
+        bad = -1;
     free(ps.profile_keys);
     if (bad != 0) {
         if (bad < 0)
@@ -550,10 +604,10 @@ enum l2f_status scenario_parse(const char *text, const char *source, struct scen
 
 struct scenario_profile *scenario_find_profile(struct scenario *s, const char *name)
 {
-    for (size_t i = 0; i < s->n_profiles; i++)
-        if (strcmp(s->profiles[i].p.name, name) == 0)
-            return &s->profiles[i];
-    return NULL;
+    if (!s->by_name_cap)
+        return NULL;
+    size_t at = *index_slot(s, name);
+    return at ? &s->profiles[at - 1] : NULL;
 }
 
 void scenario_free(struct scenario *s)
@@ -561,6 +615,7 @@ void scenario_free(struct scenario *s)
     if (s->profiles)
         plat_wipe(s->profiles, s->n_profiles * sizeof *s->profiles);
     free(s->profiles);
+    free(s->by_name);
     plat_wipe(s, sizeof *s);
 }
 

@@ -216,6 +216,26 @@ static enum l2f_status get_secret(struct cli *c, enum fix_secret kind, char *buf
     return L2F_ERR_NEED_SECRET;
 }
 
+/* A secret file given is read before anything changes: one that cannot be
+ * read stops the batch with one line, not halfway through it. */
+static enum l2f_status check_secret_files(struct cli *c, const struct fix_plan *plans, size_t n,
+                                          struct l2f_err *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        enum fix_secret kind = plans[i].secret;
+        const char *file =
+            kind == FIX_SECRET_NONE
+                ? NULL
+                : c->a->value[kind == FIX_SECRET_PSK ? OPT_PSK_FILE : OPT_PASSWORD_FILE];
+        char buf[SECRET_MAX];
+        enum l2f_status st = file ? term_read_secret_file(file, buf, sizeof buf, err) : L2F_OK;
+        plat_wipe(buf, sizeof buf);
+        if (st != L2F_OK)
+            return st;
+    }
+    return L2F_OK;
+}
+
 static void print_plan(struct cli *c, const struct fix_plan *plan)
 {
     printf("%s: %s%s%s\n", fix_info(plan->fix)->id, fix_info(plan->fix)->title,
@@ -276,6 +296,8 @@ static int cmd_fix(struct cli *c)
     }
     if (nplans == 0)
         return 0;
+    if ((st = check_secret_files(c, plans, nplans, &err)) != L2F_OK)
+        return fail(c, st, &err);
     printf(a->given[OPT_DRY_RUN] ? "Would change:\n" : "Changes:\n");
     for (size_t i = 0; i < nplans; i++)
         print_plan(c, &plans[i]);

@@ -321,6 +321,53 @@ static void other_users_rules(void **state)
     }
 }
 
+/* What is not a scenario file is refused before it is read, without blocking. */
+static void hostile_files_refused(void **state)
+{
+    (void)state;
+    char dir[256], path[300];
+    tu_mkdtemp(dir, sizeof dir);
+    alarm(10); /* a FIFO once blocked the open for ever */
+    snprintf(path, sizeof path, "%s/fifo.ini", dir);
+    assert_int_equal(mkfifo(path, 0600), 0);
+    const char *const files[] = {path, dir, "/dev/zero"};
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        struct backend be = {&backend_mock_ops, NULL};
+        struct l2f_err err = {{0}};
+        assert_int_equal(be.ops->open(&be, files[i], &err), L2F_ERR_USAGE);
+        assert_non_null(strstr(err.msg, "not a regular file"));
+        assert_null(be.state);
+    }
+    alarm(0);
+    tu_rmtree(dir);
+}
+
+/* A scenario read and parsed whose absolute path then cannot be had (here:
+ * longer than PLAT_PATH_MAX, reached by relative steps) fails with what it
+ * parsed freed: LeakSanitizer saw the profiles leak when the file changed
+ * under the mock between its read and that step. */
+static void parsed_then_path_fails_frees_the_scenario(void **state)
+{
+    (void)state;
+    char dir[256], cwd[PLAT_PATH_MAX], step[201];
+    tu_mkdtemp(dir, sizeof dir);
+    assert_non_null(getcwd(cwd, sizeof cwd));
+    assert_int_equal(chdir(dir), 0);
+    memset(step, 'd', sizeof step - 1);
+    step[sizeof step - 1] = '\0';
+    for (int i = 0; i < PLAT_PATH_MAX / 200 + 1; i++)
+        assert_true(mkdir(step, 0700) == 0 && chdir(step) == 0);
+    char path[32];
+    tu_write_file(".", "s.ini", "[profile \"A\"]\n[profile \"B\"]\npsk = k\n", path, sizeof path);
+    struct backend be = {&backend_mock_ops, NULL};
+    struct l2f_err err = {{0}};
+    assert_int_not_equal(be.ops->open(&be, "s.ini", &err), L2F_OK);
+    assert_non_null(strstr(err.msg, "s.ini: "));
+    assert_null(be.state);
+    assert_int_equal(chdir(cwd), 0);
+    tu_rmtree(dir);
+}
+
 int main(void)
 {
     setenv("L2TPFIX_MOCK_STEP_MS", "0", 1);
@@ -334,6 +381,8 @@ int main(void)
         cmocka_unit_test(other_users_rules),
         cmocka_unit_test(probe_simulated_from_the_server),
         cmocka_unit_test(open_errors),
+        cmocka_unit_test(hostile_files_refused),
+        cmocka_unit_test(parsed_then_path_fails_frees_the_scenario),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,4 +1,6 @@
-/* File writes that never leave half a file, never follow a planted link. */
+/* File writes that never leave half a file, never follow a planted link,
+ * keep the file's mode and owner; reads that never block or grow unbounded. */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,6 +89,114 @@ static void mkdir_p_and_state_dir(void **state)
     tu_rmtree(dir);
 }
 
+/* Reads path expecting refusal with st; fails the test if it took a second. */
+static void expect_read_refused(const char *path, enum l2f_status want, const char *why)
+{
+    char *data = NULL;
+    struct l2f_err err = {{0}};
+    uint64_t t0 = plat_monotonic_ms();
+    assert_int_equal(plat_read_file(path, &data, NULL, &err), want);
+    assert_true(plat_monotonic_ms() - t0 < 1000);
+    assert_null(data);
+    if (!strstr(err.msg, path) || !strstr(err.msg, why))
+        fail_msg("got '%s', want '%s' and '%s'", err.msg, path, why);
+}
+
+static void read_refuses_what_is_not_a_small_regular_file(void **state)
+{
+    (void)state;
+    char dir[256], path[300], link[300];
+    tu_mkdtemp(dir, sizeof dir);
+    alarm(10); /* a FIFO read the old way never returns: fail, do not hang */
+    snprintf(path, sizeof path, "%s/fifo", dir);
+    assert_int_equal(mkfifo(path, 0600), 0);
+    expect_read_refused(path, L2F_ERR_USAGE, "not a regular file (a FIFO)");
+    expect_read_refused(dir, L2F_ERR_USAGE, "not a regular file (a directory)");
+    expect_read_refused("/dev/zero", L2F_ERR_USAGE, "not a regular file (a device)");
+    snprintf(link, sizeof link, "%s/zero-link", dir);
+    assert_int_equal(symlink("/dev/zero", link), 0);
+    expect_read_refused(link, L2F_ERR_USAGE, "not a regular file (a device)");
+    /* one byte over the limit (sparse: costs no disk) is refused unread */
+    snprintf(path, sizeof path, "%s/huge", dir);
+    int fd = open(path, O_WRONLY | O_CREAT, 0600);
+    assert_true(fd >= 0);
+    assert_int_equal(ftruncate(fd, PLAT_READ_MAX + 1), 0);
+    expect_read_refused(path, L2F_ERR_PARSE, "larger than the 16 MiB limit");
+    /* exactly the limit is read whole */
+    assert_int_equal(ftruncate(fd, PLAT_READ_MAX), 0);
+    close(fd);
+    char *data;
+    size_t len;
+    struct l2f_err err = {{0}};
+    assert_int_equal(plat_read_file(path, &data, &len, &err), L2F_OK);
+    assert_int_equal(len, PLAT_READ_MAX);
+    free(data);
+    /* a file whose size says 0 (procfs) is still read to its end */
+    assert_int_equal(plat_read_file("/proc/self/status", &data, &len, &err), L2F_OK);
+    assert_non_null(strstr(data, "Name:"));
+    assert_int_equal(strlen(data), len);
+    free(data);
+    alarm(0);
+    tu_rmtree(dir);
+}
+
+static void atomic_write_keeps_mode_and_owner(void **state)
+{
+    (void)state;
+    char dir[256], path[300];
+    tu_mkdtemp(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/rasphone.pbk", dir);
+    struct l2f_err err = {{0}};
+    assert_int_equal(plat_write_atomic(path, "first", 5, &err), L2F_OK);
+    assert_int_equal(chmod(path, 0644), 0);
+    bool root = geteuid() == 0;
+    if (root) /* root fixing a user's phonebook must leave it the user's */
+        assert_int_equal(chown(path, 1234, 1235), 0);
+    assert_int_equal(plat_write_atomic(path, "second", 6, &err), L2F_OK);
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_mode & 07777, 0644);
+    if (root) {
+        assert_int_equal(st.st_uid, 1234);
+        assert_int_equal(st.st_gid, 1235);
+    }
+    tu_rmtree(dir);
+}
+
+static void atomic_write_refuses_read_only_and_special_files(void **state)
+{
+    (void)state;
+    char dir[256], path[300];
+    tu_mkdtemp(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/locked.pbk", dir);
+    struct l2f_err err = {{0}};
+    assert_int_equal(plat_write_atomic(path, "keep", 4, &err), L2F_OK);
+    /* no write bit for anyone: refused, for root too */
+    assert_int_equal(chmod(path, 0444), 0);
+    assert_int_equal(plat_write_atomic(path, "lost", 4, &err), L2F_ERR_IO);
+    assert_non_null(strstr(err.msg, "read-only (mode 0444); not changed"));
+    char *data;
+    assert_int_equal(plat_read_file(path, &data, NULL, &err), L2F_OK);
+    assert_string_equal(data, "keep");
+    free(data);
+    /* a FIFO where the file goes is not replaced */
+    snprintf(path, sizeof path, "%s/fifo", dir);
+    assert_int_equal(mkfifo(path, 0600), 0);
+    assert_int_equal(plat_write_atomic(path, "x", 1, &err), L2F_ERR_IO);
+    assert_non_null(strstr(err.msg, "not a regular file"));
+    /* what could not be read back is not written */
+    snprintf(path, sizeof path, "%s/big", dir);
+    char *big = calloc(1, (size_t)PLAT_READ_MAX + 1);
+    assert_non_null(big);
+    assert_int_equal(plat_write_atomic(path, big, (size_t)PLAT_READ_MAX + 1, &err), L2F_ERR_IO);
+    assert_false(plat_file_exists(path));
+    free(big);
+    char cmd[400]; /* and no temporary file is left behind */
+    snprintf(cmd, sizeof cmd, "test $(ls -A '%s' | wc -l) -eq 2", dir);
+    assert_int_equal(system(cmd), 0);
+    tu_rmtree(dir);
+}
+
 static void wipe(void **state)
 {
     (void)state;
@@ -103,6 +213,9 @@ int main(void)
         cmocka_unit_test(symlinks_refused),
         cmocka_unit_test(append_and_read),
         cmocka_unit_test(mkdir_p_and_state_dir),
+        cmocka_unit_test(read_refuses_what_is_not_a_small_regular_file),
+        cmocka_unit_test(atomic_write_keeps_mode_and_owner),
+        cmocka_unit_test(atomic_write_refuses_read_only_and_special_files),
         cmocka_unit_test(wipe),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,9 +1,11 @@
 /* The scenario file: defaults of a healthy machine, every key read, every
  * malformed input rejected with file:line, and a lossless write-back. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "testutil.h"
+#include "text.h"
 
 static void empty_file_is_a_healthy_machine(void **state)
 {
@@ -190,6 +192,68 @@ static void blanks_around_user_colon_trimmed(void **state)
     scenario_free(&sc);
 }
 
+/* Many profiles: each found by its name, none by another, and a repeat
+ * named at its line however far down it comes. */
+static void many_profiles_found_by_name(void **state)
+{
+    (void)state;
+    enum { N = 5000 };
+    struct text_buf t = {0};
+    for (int i = 0; i < N; i++)
+        text_printf(&t, "[profile \"VPN %d\"]\nLcpExtensions = %d\n", i, i % 2);
+    assert_false(t.failed);
+    struct scenario sc;
+    tu_parse(t.s, &sc);
+    assert_int_equal(sc.n_profiles, N);
+    for (int i = 0; i < N; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "VPN %d", i);
+        struct scenario_profile *sp = scenario_find_profile(&sc, name);
+        assert_non_null(sp);
+        assert_string_equal(sp->p.name, name);
+        assert_int_equal(sp->p.fields[PF_LCP_EXTENSIONS], i % 2);
+    }
+    assert_null(scenario_find_profile(&sc, "VPN 5000"));
+    assert_null(scenario_find_profile(&sc, "VPN"));
+    scenario_free(&sc);
+    text_printf(&t, "[profile \"VPN 17\"]\n");
+    char where[32];
+    snprintf(where, sizeof where, "bad.ini:%d:", 2 * N + 1);
+    expect_error(t.s, where, "profile \"VPN 17\" defined twice");
+    free(t.s);
+}
+
+/* An error after several profiles leaves nothing allocated (LeakSanitizer in
+ * the ASan build's ctest) and an empty scenario. */
+static void errors_after_many_profiles_free_everything(void **state)
+{
+    (void)state;
+    static const char *const tails[] = {
+        "[profile \"Late\"]\nVpnStrategy = three\n",
+        "[profile \"Late\"]\nLcpExtensions = 1\nLcpExtensions = 0\n",
+        "[profile \"P 3\"]\n",
+        "[elsewhere]\n",
+        "[profile \"Late\"]\nno equals sign\n",
+        "[server]\nusers = nocolon\n",
+    };
+    for (size_t k = 0; k < sizeof tails / sizeof tails[0]; k++) {
+        struct text_buf t = {0};
+        for (int i = 0; i < 100; i++)
+            text_printf(&t, "[profile \"P %d\"]\npsk = secret-%d\n", i, i);
+        text_printf(&t, "%s", tails[k]);
+        assert_false(t.failed);
+        struct scenario sc;
+        struct l2f_err err = {{0}};
+        assert_int_equal(scenario_parse(t.s, "bad.ini", &sc, &err), L2F_ERR_PARSE);
+        assert_non_null(strstr(err.msg, "bad.ini:20"));
+        assert_int_equal(sc.n_profiles, 0);
+        assert_null(sc.profiles);
+        assert_null(sc.by_name);
+        scenario_free(&sc); /* freeing again is harmless */
+        free(t.s);
+    }
+}
+
 static void builtins_present(void **state)
 {
     (void)state;
@@ -209,6 +273,8 @@ int main(void)
         cmocka_unit_test(malformed_input_named_by_line),
         cmocka_unit_test(secrets_never_echoed_in_errors),
         cmocka_unit_test(format_then_parse_is_lossless),
+        cmocka_unit_test(many_profiles_found_by_name),
+        cmocka_unit_test(errors_after_many_profiles_free_everything),
         cmocka_unit_test(builtins_present),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
