@@ -1,6 +1,8 @@
 #include "journal.h"
 
 #include <cjson/cJSON.h>
+#include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,7 +40,8 @@ static const char *json_str(const cJSON *obj, const char *key)
 static bool json_num(const cJSON *obj, const char *key, long *out)
 {
     const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, key);
-    if (!cJSON_IsNumber(it))
+    /* checked before the conversion: a double beyond long's range is undefined */
+    if (!cJSON_IsNumber(it) || !(it->valuedouble >= (double)LONG_MIN && it->valuedouble < -(double)LONG_MIN))
         return false;
     *out = (long)it->valuedouble;
     return true;
@@ -112,59 +115,172 @@ static enum l2f_status grow(struct journal *j)
     return L2F_OK;
 }
 
-struct journal_entry *journal_find(struct journal *j, int id)
+struct journal_entry *journal_find(struct journal *j, int64_t id)
 {
-    for (size_t i = 0; i < j->count; i++)
-        if (j->entries[i].id == id)
-            return &j->entries[i];
+    size_t lo = 0, hi = j->count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (j->entries[mid].id == id)
+            return &j->entries[mid];
+        if (j->entries[mid].id < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
     return NULL;
 }
 
-/* Applies one record of the file to the in-memory entries. */
-static bool replay_record(struct journal *j, const cJSON *rec)
+/* An entry id: a whole number 1..JOURNAL_ID_MAX, checked before it is converted. */
+static bool json_id(const cJSON *rec, int64_t *id, char *why, size_t len)
+{
+    const cJSON *it = cJSON_GetObjectItemCaseSensitive(rec, "id");
+    if (!cJSON_IsNumber(it)) {
+        snprintf(why, len, "no entry id");
+        return false;
+    }
+    double d = it->valuedouble;
+    if (!(d >= 1 && d <= (double)JOURNAL_ID_MAX) || d != (double)(int64_t)d) {
+        snprintf(why, len, "entry id %.0f is not a whole number from 1 to %" PRId64, d, JOURNAL_ID_MAX);
+        return false;
+    }
+    *id = (int64_t)d;
+    return true;
+}
+
+static bool begin_record(struct journal *j, const cJSON *rec, int64_t id, char *why, size_t len)
+{
+    if (j->count && id <= j->entries[j->count - 1].id) {
+        snprintf(why, len, "entry id %" PRId64 " %s (two writers without the lock?)", id,
+                 journal_find(j, id) ? "appears twice" : "comes after a higher one");
+        return false;
+    }
+    if (grow(j) != L2F_OK) {
+        snprintf(why, len, "out of memory");
+        return false;
+    }
+    struct journal_entry *e = &j->entries[j->count];
+    memset(e, 0, sizeof *e);
+    e->id = id;
+    copy_str(e->time, sizeof e->time, json_str(rec, "time"));
+    copy_str(e->machine, sizeof e->machine, json_str(rec, "machine"));
+    copy_str(e->profile, sizeof e->profile, json_str(rec, "profile"));
+    const char *fix = json_str(rec, "fix");
+    e->fix = fix ? fix_from_id(fix) : FIX_NONE;
+    e->state = ENTRY_PENDING;
+    const cJSON *changes = cJSON_GetObjectItemCaseSensitive(rec, "changes");
+    const cJSON *c;
+    if (e->fix == FIX_NONE || !cJSON_IsArray(changes)) {
+        snprintf(why, len, "damaged journal record");
+        return false;
+    }
+    cJSON_ArrayForEach(c, changes)
+    {
+        if (e->n_changes >= JOURNAL_MAX_CHANGES || !change_from_json(c, &e->changes[e->n_changes])) {
+            snprintf(why, len, "damaged journal record");
+            return false;
+        }
+        e->n_changes++;
+    }
+    j->count++;
+    return true;
+}
+
+/* Applies one record of the file to the in-memory entries; why says what is wrong. */
+static bool replay_record(struct journal *j, const cJSON *rec, char *why, size_t len)
 {
     const char *op = json_str(rec, "op");
-    long id;
-    if (!op || !json_num(rec, "id", &id) || id <= 0)
+    int64_t id;
+    if (!op) {
+        snprintf(why, len, "damaged journal record");
+        return false;
+    }
+    if (!json_id(rec, &id, why, len))
         return false;
     if (strcmp(op, "begin") == 0) {
-        if (journal_find(j, (int)id) || grow(j) != L2F_OK)
+        if (!begin_record(j, rec, id, why, len))
             return false;
-        struct journal_entry *e = &j->entries[j->count];
-        memset(e, 0, sizeof *e);
-        e->id = (int)id;
-        copy_str(e->time, sizeof e->time, json_str(rec, "time"));
-        copy_str(e->machine, sizeof e->machine, json_str(rec, "machine"));
-        copy_str(e->profile, sizeof e->profile, json_str(rec, "profile"));
-        const char *fix = json_str(rec, "fix");
-        e->fix = fix ? fix_from_id(fix) : FIX_NONE;
-        if (e->fix == FIX_NONE)
-            return false;
-        e->state = ENTRY_PENDING;
-        const cJSON *changes = cJSON_GetObjectItemCaseSensitive(rec, "changes");
-        const cJSON *c;
-        if (!cJSON_IsArray(changes))
-            return false;
-        cJSON_ArrayForEach(c, changes)
-        {
-            if (e->n_changes >= JOURNAL_MAX_CHANGES || !change_from_json(c, &e->changes[e->n_changes]))
-                return false;
-            e->n_changes++;
-        }
-        j->count++;
     } else {
-        struct journal_entry *e = journal_find(j, (int)id);
+        struct journal_entry *e = journal_find(j, id);
         enum entry_state st = state_from_id(op);
-        if (!e || st == ENTRY_STATE_COUNT)
+        if (!e || st == ENTRY_STATE_COUNT) {
+            snprintf(why, len, e ? "damaged journal record" : "damaged journal record: no entry %" PRId64, id);
             return false;
+        }
         e->state = st;
         const char *note = json_str(rec, "note");
         if (note)
             copy_str(e->note, sizeof e->note, note);
     }
     if (id >= j->next_id)
-        j->next_id = (int)id + 1;
+        j->next_id = id + 1; /* id <= JOURNAL_ID_MAX: no overflow */
     return true;
+}
+
+/* Replays text; a last line that is not whole JSON is torn, and left out. */
+static enum l2f_status replay_text(struct journal *j, char *text, size_t len, struct l2f_err *err)
+{
+    int lineno = 0;
+    size_t off = 0;
+    while (off < len) {
+        char *line = text + off;
+        char *nl = memchr(line, '\n', len - off);
+        size_t next = nl ? (size_t)(nl - text) + 1 : len;
+        if (nl)
+            *nl = '\0';
+        lineno++;
+        if (line[strspn(line, " \t\r")] != '\0') {
+            cJSON *rec = cJSON_Parse(line);
+            char why[160] = "";
+            bool last = text[next + strspn(text + next, " \t\r\n")] == '\0';
+            if (!rec && last) { /* a crash mid-append: set aside under the lock */
+                j->torn = true;
+                j->good_len = off;
+                return L2F_OK;
+            }
+            bool ok = rec && replay_record(j, rec, why, sizeof why);
+            cJSON_Delete(rec);
+            if (!ok) {
+                l2f_err_set(err, "%s:%d: %s", j->path, lineno, why[0] ? why : "damaged journal record");
+                return L2F_ERR_PARSE;
+            }
+            j->no_newline = !nl;
+        }
+        off = next;
+    }
+    j->good_len = len;
+    return L2F_OK;
+}
+
+static enum l2f_status load(struct journal *j, char **text, size_t *len, struct l2f_err *err)
+{
+    enum l2f_status st = plat_read_file(j->path, text, len, err);
+    if (st == L2F_ERR_NOT_FOUND) {
+        l2f_err_clear(err);
+        *text = NULL;
+        return L2F_OK;
+    }
+    if (st != L2F_OK)
+        return st;
+    if (strlen(*text) != *len) {
+        l2f_err_set(err, "%s: a NUL byte: damaged journal", j->path);
+        free(*text);
+        *text = NULL;
+        return L2F_ERR_PARSE;
+    }
+    st = replay_text(j, *text, *len, err);
+    if (st != L2F_OK) {
+        free(*text);
+        *text = NULL;
+    }
+    return st;
+}
+
+static void reset(struct journal *j)
+{
+    journal_close(j);
+    j->next_id = 1;
+    j->torn = j->no_newline = false;
+    j->good_len = 0;
 }
 
 enum l2f_status journal_open(struct journal *j, const char *path, struct l2f_err *err)
@@ -175,38 +291,62 @@ enum l2f_status journal_open(struct journal *j, const char *path, struct l2f_err
         return L2F_OK;
     copy_str(j->path, sizeof j->path, path);
     char *text;
-    enum l2f_status st = plat_read_file(path, &text, NULL, err);
-    if (st == L2F_ERR_NOT_FOUND) {
-        l2f_err_clear(err);
-        return L2F_OK;
-    }
+    size_t len;
+    enum l2f_status st = load(j, &text, &len, err);
+    free(text);
+    if (st != L2F_OK)
+        journal_close(j);
+    return st;
+}
+
+/* Keeps the torn line in path.torn-TIME and rewrites the journal without it
+ * (or with the newline a whole last record lacked), before the next append. */
+static enum l2f_status heal(struct journal *j, struct l2f_err *err)
+{
+    char *text;
+    size_t len;
+    enum l2f_status st = plat_read_file(j->path, &text, &len, err);
     if (st != L2F_OK)
         return st;
-    int lineno = 0;
-    char *save = text;
-    for (char *line = text; line && *line; line = save) {
-        char *nl = strchr(line, '\n');
-        save = nl ? nl + 1 : NULL;
-        if (nl)
-            *nl = '\0';
-        lineno++;
-        if (line[strspn(line, " \t\r")] == '\0')
-            continue;
-        cJSON *rec = cJSON_Parse(line);
-        bool ok = rec && replay_record(j, rec);
-        cJSON_Delete(rec);
-        if (!ok) {
-            /* a torn last line is what a crash mid-append leaves: ignore it */
-            if (!save || save[strspn(save, " \t\r\n")] == '\0')
-                break;
-            l2f_err_set(err, "%s:%d: damaged journal record", path, lineno);
-            free(text);
-            journal_close(j);
-            return L2F_ERR_PARSE;
-        }
+    if (len < j->good_len) {
+        free(text);
+        l2f_err_set(err, "%s: shorter than when it was read; not written", j->path);
+        return L2F_ERR_IO;
     }
+    if (j->torn) {
+        char when[32];
+        plat_time_iso(when);
+        for (char *p = when; *p; p++)
+            if (*p == ':')
+                *p = '-'; /* a name Windows accepts */
+        snprintf(j->torn_aside, sizeof j->torn_aside, "%.4000s.torn-%s", j->path, when);
+        st = plat_write_atomic(j->torn_aside, text + j->good_len, len - j->good_len, err);
+        if (st != L2F_OK)
+            j->torn_aside[0] = '\0';
+    }
+    size_t keep = j->good_len;
+    if (st == L2F_OK && !j->torn && j->no_newline)
+        text[keep++] = '\n'; /* over its NUL: the buffer holds len + 1 */
+    if (st == L2F_OK)
+        st = plat_write_atomic(j->path, text, keep, err);
     free(text);
-    return L2F_OK;
+    if (st == L2F_OK)
+        j->torn = j->no_newline = false;
+    return st;
+}
+
+enum l2f_status journal_reload(struct journal *j, struct l2f_err *err)
+{
+    if (!j->path[0])
+        return L2F_OK;
+    reset(j);
+    char *text;
+    size_t len;
+    enum l2f_status st = load(j, &text, &len, err);
+    free(text);
+    if (st == L2F_OK && (j->torn || j->no_newline))
+        st = heal(j, err);
+    return st;
 }
 
 void journal_close(struct journal *j)
@@ -220,6 +360,11 @@ static enum l2f_status write_record(struct journal *j, cJSON *rec, struct l2f_er
 {
     if (!j->path[0])
         return L2F_OK;
+    if (j->torn || j->no_newline) {
+        enum l2f_status st = heal(j, err);
+        if (st != L2F_OK)
+            return st;
+    }
     char *text = cJSON_PrintUnformatted(rec);
     if (!text)
         return L2F_ERR_NOMEM;
@@ -240,6 +385,11 @@ static enum l2f_status write_record(struct journal *j, cJSON *rec, struct l2f_er
 
 enum l2f_status journal_begin(struct journal *j, struct journal_entry *e, struct l2f_err *err)
 {
+    if (j->next_id > JOURNAL_ID_MAX) {
+        l2f_err_set(err, "%s: the journal's entry ids are used up (the last is %" PRId64
+                         "); move it aside to start a new one", j->path, j->next_id - 1);
+        return L2F_ERR_IO;
+    }
     if (grow(j) != L2F_OK)
         return L2F_ERR_NOMEM;
     e->id = j->next_id;
@@ -253,7 +403,7 @@ enum l2f_status journal_begin(struct journal *j, struct journal_entry *e, struct
         return L2F_ERR_NOMEM;
     }
     cJSON_AddStringToObject(rec, "op", "begin");
-    cJSON_AddNumberToObject(rec, "id", e->id);
+    cJSON_AddNumberToObject(rec, "id", (double)e->id);
     cJSON_AddStringToObject(rec, "time", e->time);
     cJSON_AddStringToObject(rec, "machine", e->machine);
     cJSON_AddStringToObject(rec, "profile", e->profile);
@@ -270,7 +420,7 @@ enum l2f_status journal_begin(struct journal *j, struct journal_entry *e, struct
     return L2F_OK;
 }
 
-enum l2f_status journal_mark(struct journal *j, int id, enum entry_state state, const char *note,
+enum l2f_status journal_mark(struct journal *j, int64_t id, enum entry_state state, const char *note,
                              struct l2f_err *err)
 {
     struct journal_entry *e = journal_find(j, id);
@@ -280,7 +430,7 @@ enum l2f_status journal_mark(struct journal *j, int id, enum entry_state state, 
     if (!rec)
         return L2F_ERR_NOMEM;
     cJSON_AddStringToObject(rec, "op", entry_state_id(state));
-    cJSON_AddNumberToObject(rec, "id", id);
+    cJSON_AddNumberToObject(rec, "id", (double)id);
     if (note && *note)
         cJSON_AddStringToObject(rec, "note", note);
     enum l2f_status st = write_record(j, rec, err);

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "change.h"
 #include "model.h"
@@ -15,6 +16,8 @@
 
 #define JOURNAL_MAX_CHANGES 8
 #define JOURNAL_FILE_NAME "journal.jsonl"
+/* Ids are JSON numbers: beyond 2^53 a reader could not tell two apart. */
+#define JOURNAL_ID_MAX ((int64_t)1 << 53)
 
 /* X(enum, id in the file) */
 #define ENTRY_STATE_TABLE(X)                                                               \
@@ -29,7 +32,7 @@ enum entry_state { ENTRY_STATE_TABLE(ENTRY_STATE_ENUM) ENTRY_STATE_COUNT };
 #undef ENTRY_STATE_ENUM
 
 struct journal_entry {
-    int id;
+    int64_t id;
     char time[32];
     char machine[512];
     char profile[PROFILE_NAME_MAX];
@@ -42,22 +45,32 @@ struct journal_entry {
 
 struct journal {
     char path[4096]; /* empty: kept in memory only (demo mode) */
-    struct journal_entry *entries;
+    struct journal_entry *entries; /* ids strictly increasing */
     size_t count, cap;
-    int next_id;
+    int64_t next_id;
+    bool torn;          /* the last line was cut short (a crash mid-append)... */
+    bool no_newline;    /* ... or a whole last record lacks its newline */
+    size_t good_len;    /* bytes of the file before that last line */
+    /* where journal_reload set a torn last line aside: a front end warns once */
+    char torn_aside[4096 + 64];
 };
 
 /* Loads the journal at path (a missing file is an empty journal), or an
  * in-memory one when path is NULL. A damaged line is reported with its
- * line number and nothing is loaded. */
+ * line number and nothing is loaded; a torn last line is left out. */
 enum l2f_status journal_open(struct journal *j, const char *path, struct l2f_err *err);
+/* Reads the journal again (other processes append to it), under the state
+ * lock: a torn last line is then moved to path.torn-TIME (torn_aside) and cut
+ * off, so that the next append does not make it a damaged line. */
+enum l2f_status journal_reload(struct journal *j, struct l2f_err *err);
 void journal_close(struct journal *j);
 /* Records a new entry (id and time are filled in) and flushes it. */
 enum l2f_status journal_begin(struct journal *j, struct journal_entry *e, struct l2f_err *err);
 /* Moves an entry to a new state, flushing the record first. */
-enum l2f_status journal_mark(struct journal *j, int id, enum entry_state state, const char *note,
+enum l2f_status journal_mark(struct journal *j, int64_t id, enum entry_state state, const char *note,
                              struct l2f_err *err);
-struct journal_entry *journal_find(struct journal *j, int id);
+/* Binary search: ids only grow. */
+struct journal_entry *journal_find(struct journal *j, int64_t id);
 const char *entry_state_id(enum entry_state s);
 
 #endif
