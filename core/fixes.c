@@ -261,7 +261,9 @@ static enum l2f_status apply_plan(struct fix_context *ctx, const struct fix_plan
         return L2F_ERR_NEED_SECRET;
     }
     struct journal_entry e;
+    struct change changes[JOURNAL_MAX_CHANGES];
     memset(&e, 0, sizeof e);
+    e.changes = changes;
     snprintf(e.machine, sizeof e.machine, "%s", be->ops->machine_id(be));
     snprintf(e.profile, sizeof e.profile, "%s", plan->profile);
     e.fix = plan->fix;

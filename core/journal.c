@@ -169,19 +169,26 @@ static bool begin_record(struct journal *j, const cJSON *rec, int64_t id, char *
     e->state = ENTRY_PENDING;
     const cJSON *changes = cJSON_GetObjectItemCaseSensitive(rec, "changes");
     const cJSON *c;
-    if (e->fix == FIX_NONE || !cJSON_IsArray(changes)) {
+    int n = cJSON_GetArraySize(changes);
+    if (e->fix == FIX_NONE || !cJSON_IsArray(changes) || n > JOURNAL_MAX_CHANGES) {
         snprintf(why, len, "damaged journal record");
         return false;
     }
+    /* only as many as there are: the entry's one allocation beside the array */
+    e->changes = malloc((n ? (size_t)n : 1) * sizeof *e->changes);
+    if (!e->changes) {
+        snprintf(why, len, "out of memory");
+        return false;
+    }
+    j->count++; /* from here journal_close frees e->changes */
     cJSON_ArrayForEach(c, changes)
     {
-        if (e->n_changes >= JOURNAL_MAX_CHANGES || !change_from_json(c, &e->changes[e->n_changes])) {
+        if (!change_from_json(c, &e->changes[e->n_changes])) {
             snprintf(why, len, "damaged journal record");
             return false;
         }
         e->n_changes++;
     }
-    j->count++;
     return true;
 }
 
@@ -351,6 +358,8 @@ enum l2f_status journal_reload(struct journal *j, struct l2f_err *err)
 
 void journal_close(struct journal *j)
 {
+    for (size_t i = 0; i < j->count; i++)
+        free(j->entries[i].changes);
     free(j->entries);
     j->entries = NULL;
     j->count = j->cap = 0;
@@ -415,8 +424,14 @@ enum l2f_status journal_begin(struct journal *j, struct journal_entry *e, struct
     cJSON_Delete(rec);
     if (st != L2F_OK)
         return st;
-    j->entries[j->count++] = *e;
-    j->next_id++;
+    j->next_id++; /* written: the id is taken whatever follows */
+    struct journal_entry *kept = &j->entries[j->count];
+    *kept = *e;
+    kept->changes = malloc((e->n_changes ? e->n_changes : 1) * sizeof *kept->changes);
+    if (!kept->changes)
+        return L2F_ERR_NOMEM; /* written, not kept: the next load reads it */
+    memcpy(kept->changes, e->changes, e->n_changes * sizeof *kept->changes);
+    j->count++;
     return L2F_OK;
 }
 

@@ -40,7 +40,9 @@ struct journal_entry {
     enum entry_state state;
     char note[256]; /* why it was rolled back, what undo could not restore */
     size_t n_changes;
-    struct change changes[JOURNAL_MAX_CHANGES];
+    /* n_changes of them: the caller's for journal_begin, the journal's own
+     * (exactly as many as there are) in entries */
+    struct change *changes;
 };
 
 struct journal {

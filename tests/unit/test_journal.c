@@ -11,8 +11,11 @@
 
 static struct journal_entry sample(const char *profile)
 {
+    static struct change change; /* every sample's one change: the same */
     struct journal_entry e;
     memset(&e, 0, sizeof e);
+    memset(&change, 0, sizeof change);
+    e.changes = &change;
     strcpy(e.machine, "mock:/tmp/x.ini");
     snprintf(e.profile, sizeof e.profile, "%s", profile);
     e.fix = FIX_NAT_TRAVERSAL;
