@@ -300,9 +300,20 @@ static enum l2f_status apply_plan(struct fix_context *ctx, const struct fix_plan
     return journal_mark(ctx->journal, e.id, ENTRY_APPLIED, NULL, err);
 }
 
+static bool state_undoable(enum entry_state s)
+{
+    return s == ENTRY_APPLIED || s == ENTRY_PENDING || s == ENTRY_UNDO_PENDING;
+}
+
 bool fix_entry_undoable(const struct journal_entry *e)
 {
-    return e->state == ENTRY_APPLIED || e->state == ENTRY_PENDING || e->state == ENTRY_UNDO_PENDING;
+    return state_undoable(e->state);
+}
+
+static enum l2f_status damaged(const struct journal *j, struct l2f_err *err)
+{
+    l2f_err_set(err, "%s", j->damage);
+    return L2F_ERR_PARSE;
 }
 
 /* Reads the current value of what a change touched; false when it cannot be
@@ -358,13 +369,17 @@ static enum l2f_status undo_entry(struct fix_context *ctx, int64_t entry_id, int
     const char *machine = be->ops->machine_id(be);
     if (note && note_len)
         note[0] = '\0';
-    struct journal_entry *e = NULL;
+    const struct journal_entry *e = NULL;
     if (entry_id == 0) {
-        for (size_t i = j->count; i-- > 0;)
-            if (strcmp(j->entries[i].machine, machine) == 0 && fix_entry_undoable(&j->entries[i])) {
-                e = &j->entries[i];
+        for (size_t i = j->count; i-- > 0;) {
+            if (!state_undoable(journal_state_at(j, i)))
+                continue; /* passed over undecoded: most entries are undone */
+            if (!(e = journal_at(j, i)))
+                return damaged(j, err);
+            if (strcmp(e->machine, machine) == 0)
                 break;
-            }
+            e = NULL;
+        }
         if (!e) {
             l2f_err_set(err, "nothing to undo on this machine");
             return L2F_ERR_NOTHING;
@@ -381,9 +396,15 @@ static enum l2f_status undo_entry(struct fix_context *ctx, int64_t entry_id, int
         }
     }
     /* newest first: a later fix of the same setting must be undone before */
-    for (size_t i = 0; i < j->count; i++) {
-        const struct journal_entry *later = &j->entries[i];
-        if (later->id <= e->id || strcmp(later->machine, machine) != 0 || !fix_entry_undoable(later))
+    for (size_t i = j->count; i-- > 0;) {
+        if (!state_undoable(journal_state_at(j, i)))
+            continue;
+        const struct journal_entry *later = journal_at(j, i);
+        if (!later)
+            return damaged(j, err);
+        if (later->id <= e->id)
+            break; /* ids grow: the rest are older */
+        if (strcmp(later->machine, machine) != 0)
             continue;
         for (size_t a = 0; a < later->n_changes; a++)
             for (size_t b = 0; b < e->n_changes; b++)

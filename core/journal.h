@@ -45,16 +45,23 @@ struct journal_entry {
     struct change *changes;
 };
 
+struct journal_slot; /* one entry: id, state, where its records are (journal.c) */
+
 struct journal {
     char path[4096]; /* empty: kept in memory only (demo mode) */
-    struct journal_entry *entries; /* ids strictly increasing */
+    struct journal_slot *slots; /* ids strictly increasing */
     size_t count, cap;
     int64_t next_id;
+    /* The file as read: an entry is decoded from its line when first asked
+     * for, so that a command that needs the newest few reads only those. */
+    char *text;
+    size_t text_len;
     bool torn;          /* the last line was cut short (a crash mid-append)... */
     bool no_newline;    /* ... or a whole last record lacks its newline */
     size_t good_len;    /* bytes of the file before that last line */
     /* where journal_reload set a torn last line aside: a front end warns once */
     char torn_aside[4096 + 64];
+    char damage[256]; /* the first record that could not be decoded, with its line */
 };
 
 /* Loads the journal at path (a missing file is an empty journal), or an
@@ -71,8 +78,14 @@ enum l2f_status journal_begin(struct journal *j, struct journal_entry *e, struct
 /* Moves an entry to a new state, flushing the record first. */
 enum l2f_status journal_mark(struct journal *j, int64_t id, enum entry_state state, const char *note,
                              struct l2f_err *err);
-/* Binary search: ids only grow. */
+/* Binary search: ids only grow. NULL when there is none, or its record is
+ * damaged (damage says where). */
 struct journal_entry *journal_find(struct journal *j, int64_t id);
+/* The entry at index i < count, oldest first, decoded on first use; NULL when
+ * its record is damaged. The pointer stays valid until journal_close/reload. */
+const struct journal_entry *journal_at(const struct journal *j, size_t i);
+/* Its state, without decoding it: to pass over entries cheaply. */
+enum entry_state journal_state_at(const struct journal *j, size_t i);
 const char *entry_state_id(enum entry_state s);
 
 #endif

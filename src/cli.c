@@ -391,8 +391,8 @@ static int cmd_history(struct cli *c)
     }
     int shown = 0;
     for (size_t i = 0; i < c->s.journal.count; i++) {
-        const struct journal_entry *e = &c->s.journal.entries[i];
-        if (strcmp(e->machine, machine) != 0)
+        const struct journal_entry *e = journal_at(&c->s.journal, i);
+        if (!e || strcmp(e->machine, machine) != 0)
             continue;
         char name[PROFILE_NAME_MAX * 2];
         printf("%3" PRId64 "  %s  %-24s %-12s on '%s'\n", e->id, e->time, fix_info(e->fix)->id,

@@ -446,12 +446,15 @@ unsigned ops_secret_cancelled(struct app *a)
 
 /* ---- undo and history ---- */
 
-static struct journal_entry *newest_undoable(struct app *a)
+static const struct journal_entry *newest_undoable(struct app *a)
 {
     const char *machine = a->s->be.ops->machine_id(&a->s->be);
     for (size_t i = a->s->journal.count; i-- > 0;) {
-        struct journal_entry *e = &a->s->journal.entries[i];
-        if (strcmp(e->machine, machine) == 0 && fix_entry_undoable(e))
+        enum entry_state st = journal_state_at(&a->s->journal, i);
+        if (st != ENTRY_APPLIED && st != ENTRY_PENDING && st != ENTRY_UNDO_PENDING)
+            continue; /* passed over undecoded */
+        const struct journal_entry *e = journal_at(&a->s->journal, i);
+        if (e && strcmp(e->machine, machine) == 0 && fix_entry_undoable(e))
             return e;
     }
     return NULL;
@@ -463,7 +466,7 @@ unsigned ops_undo(struct app *a)
         app_message(a, MSG_ERR, "A test connection is running: wait for it, or c hangs up");
         return UI_DRAW_MSG;
     }
-    struct journal_entry *e = newest_undoable(a);
+    const struct journal_entry *e = newest_undoable(a);
     if (!e) {
         app_message(a, MSG_INFO, "Nothing to undo on this machine");
         return UI_DRAW_MSG;
@@ -515,8 +518,8 @@ unsigned ops_history(struct app *a)
     struct doc *d = &a->dlg.body;
     int shown = 0;
     for (size_t i = a->s->journal.count; i-- > 0;) {
-        const struct journal_entry *e = &a->s->journal.entries[i];
-        if (strcmp(e->machine, machine) != 0)
+        const struct journal_entry *e = journal_at(&a->s->journal, i);
+        if (!e || strcmp(e->machine, machine) != 0)
             continue;
         doc_addf(d, e->state == ENTRY_APPLIED ? ST_TITLE : ST_NORMAL, 0, "%" PRId64 "  %s  %s  %s  on '%s'", e->id, e->time,
                  fix_info(e->fix)->id, entry_state_id(e->state), e->profile);

@@ -89,7 +89,7 @@ static void torn_tail_ignored_damage_reported(void **state)
     fclose(f);
     assert_int_equal(journal_open(&j, path, &err), L2F_OK);
     assert_int_equal(j.count, 1);
-    assert_int_equal(j.entries[0].state, ENTRY_PENDING);
+    assert_int_equal(journal_at(&j, 0)->state, ENTRY_PENDING);
     journal_close(&j);
 
     char bad[300];
@@ -162,7 +162,7 @@ static void ids_near_the_limit(void **state)
     begin_line(line, sizeof line, id);
     tu_write_file(dir, "full.jsonl", line, path, sizeof path);
     assert_int_equal(journal_open(&j, path, &err), L2F_OK);
-    assert_int_equal(j.entries[0].id, JOURNAL_ID_MAX);
+    assert_int_equal(journal_at(&j, 0)->id, JOURNAL_ID_MAX);
     struct journal_entry a = sample("A");
     assert_int_equal(journal_begin(&j, &a, &err), L2F_ERR_IO);
     assert_non_null(strstr(err.msg, "entry ids are used up"));
@@ -206,7 +206,7 @@ static void memory_journal_writes_nothing(void **state)
     struct journal_entry a = sample("A");
     assert_int_equal(journal_begin(&j, &a, &err), L2F_OK);
     assert_int_equal(journal_mark(&j, a.id, ENTRY_UNDONE, NULL, &err), L2F_OK);
-    assert_int_equal(j.entries[0].state, ENTRY_UNDONE);
+    assert_int_equal(journal_at(&j, 0)->state, ENTRY_UNDONE);
     assert_int_equal(journal_mark(&j, 99, ENTRY_UNDONE, NULL, &err), L2F_ERR_NOT_FOUND);
     journal_close(&j);
 }
