@@ -1036,6 +1036,10 @@ int cli_run(const struct cli_args *a)
     if (need_session && c.s.journal.torn_aside[0]) /* set aside by this run: said once */
         fprintf(stderr, "l2tpfix: warning: the journal's last line was cut short (a crash while writing?); "
                         "kept in %s\n", c.s.journal.torn_aside);
+    if (need_session && c.s.journal.damage[0]) { /* an entry read only when asked for */
+        fprintf(stderr, "l2tpfix: %s\n", c.s.journal.damage);
+        rc = rc ? rc : 2;
+    }
     if (need_session)
         session_close(&c.s);
     plat_wipe(c.hs_psk, sizeof c.hs_psk);

@@ -197,6 +197,31 @@ static void duplicate_ids_name_the_line(void **state)
     tu_rmtree(dir);
 }
 
+static void damage_found_when_read_names_the_line(void **state)
+{
+    (void)state;
+    char dir[256], path[300], one[512], two[512], text[1600];
+    tu_mkdtemp(dir, sizeof dir);
+    begin_line(one, sizeof one, "1");
+    begin_line(two, sizeof two, "2");
+    char *cut = strstr(one, "\"changes\"");
+    strcpy(cut, "\"changes\":5}\n"); /* whole JSON, but not an entry */
+    snprintf(text, sizeof text, "%s{\"op\":\"applied\",\"id\":1}\n%s", one, two);
+    tu_write_file(dir, "journal.jsonl", text, path, sizeof path);
+    struct journal j;
+    struct l2f_err err = {{0}};
+    /* the lines are read as far as their ids; the entry when asked for */
+    assert_int_equal(journal_open(&j, path, &err), L2F_OK);
+    assert_int_equal(j.count, 2);
+    assert_int_equal(journal_state_at(&j, 0), ENTRY_APPLIED);
+    assert_non_null(journal_at(&j, 1));
+    assert_string_equal(j.damage, "");
+    assert_null(journal_at(&j, 0));
+    assert_non_null(strstr(j.damage, "journal.jsonl:1: damaged journal record"));
+    journal_close(&j);
+    tu_rmtree(dir);
+}
+
 static void memory_journal_writes_nothing(void **state)
 {
     (void)state;
@@ -237,6 +262,7 @@ int main(void)
         cmocka_unit_test(torn_tail_set_aside_then_append),
         cmocka_unit_test(ids_near_the_limit),
         cmocka_unit_test(duplicate_ids_name_the_line),
+        cmocka_unit_test(damage_found_when_read_names_the_line),
         cmocka_unit_test(memory_journal_writes_nothing),
         cmocka_unit_test(unwritable_journal_is_a_clear_error),
     };
