@@ -41,7 +41,8 @@ static bool json_num(const cJSON *obj, const char *key, long *out)
 {
     const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, key);
     /* checked before the conversion: a double beyond long's range is undefined */
-    if (!cJSON_IsNumber(it) || !(it->valuedouble >= (double)LONG_MIN && it->valuedouble < -(double)LONG_MIN))
+    if (!cJSON_IsNumber(it) ||
+        !(it->valuedouble >= (double)LONG_MIN && it->valuedouble < -(double)LONG_MIN))
         return false;
     *out = (long)it->valuedouble;
     return true;
@@ -104,9 +105,9 @@ static bool change_from_json(const cJSON *o, struct change *c)
 
 struct journal_slot {
     int64_t id;
-    size_t begin_at;   /* its begin line in text */
-    size_t note_at;    /* the newest record with a note, or SIZE_MAX */
-    unsigned lineno;   /* of the begin line, for a damage message */
+    size_t begin_at; /* its begin line in text */
+    size_t note_at;  /* the newest record with a note, or SIZE_MAX */
+    unsigned lineno; /* of the begin line, for a damage message */
     enum entry_state state;
     struct journal_entry *decoded; /* NULL until asked for */
 };
@@ -151,7 +152,8 @@ static bool json_id(const cJSON *rec, int64_t *id, char *why, size_t len)
     }
     double d = it->valuedouble;
     if (!(d >= 1 && d <= (double)JOURNAL_ID_MAX) || d != (double)(int64_t)d) {
-        snprintf(why, len, "entry id %.0f is not a whole number from 1 to %" PRId64, d, JOURNAL_ID_MAX);
+        snprintf(why, len, "entry id %.0f is not a whole number from 1 to %" PRId64, d,
+                 JOURNAL_ID_MAX);
         return false;
     }
     *id = (int64_t)d;
@@ -217,8 +219,8 @@ static struct journal_entry *decode(const struct journal *j, struct journal_slot
     if (!ok) {
         entry_free(e);
         if (!j->damage[0]) /* the journal is the caller's: its cache and first damage are ours */
-            snprintf(((struct journal *)j)->damage, sizeof j->damage, "%.200s:%u: damaged journal record",
-                     j->path, s->lineno);
+            snprintf(((struct journal *)j)->damage, sizeof j->damage,
+                     "%.200s:%u: damaged journal record", j->path, s->lineno);
         return NULL;
     }
     e->id = s->id;
@@ -261,7 +263,8 @@ static bool fast_head(const char *line, size_t len, struct record_head *h)
     if (len < sizeof pre || memcmp(line, pre, sizeof pre - 1) != 0)
         return false;
     size_t i = sizeof pre - 1, n = 0;
-    while (i < len && n + 1 < sizeof h->op && ((line[i] >= 'a' && line[i] <= 'z') || line[i] == '-'))
+    while (i < len && n + 1 < sizeof h->op &&
+           ((line[i] >= 'a' && line[i] <= 'z') || line[i] == '-'))
         h->op[n++] = line[i++];
     h->op[n] = '\0';
     if (n == 0 || len - i < sizeof mid || memcmp(line + i, mid, sizeof mid - 1) != 0)
@@ -317,8 +320,8 @@ static bool slow_head(const char *line, size_t len, struct record_head *h, char 
 }
 
 /* Applies one record to the slots; why says what is wrong. */
-static bool replay(struct journal *j, const struct record_head *h, size_t at, unsigned lineno, char *why,
-                   size_t len)
+static bool replay(struct journal *j, const struct record_head *h, size_t at, unsigned lineno,
+                   char *why, size_t len)
 {
     if (strcmp(h->op, "begin") == 0) {
         if (j->count && h->id <= j->slots[j->count - 1].id) {
@@ -330,13 +333,18 @@ static bool replay(struct journal *j, const struct record_head *h, size_t at, un
             snprintf(why, len, "out of memory");
             return false;
         }
-        j->slots[j->count++] = (struct journal_slot){.id = h->id, .begin_at = at, .note_at = SIZE_MAX,
-                                                     .lineno = lineno, .state = ENTRY_PENDING};
+        j->slots[j->count++] = (struct journal_slot){.id = h->id,
+                                                     .begin_at = at,
+                                                     .note_at = SIZE_MAX,
+                                                     .lineno = lineno,
+                                                     .state = ENTRY_PENDING};
     } else {
         struct journal_slot *s = find_slot(j, h->id);
         enum entry_state st = state_from_id(h->op);
         if (!s || st == ENTRY_STATE_COUNT) {
-            snprintf(why, len, s ? "damaged journal record" : "damaged journal record: no entry %" PRId64, h->id);
+            snprintf(why, len,
+                     s ? "damaged journal record" : "damaged journal record: no entry %" PRId64,
+                     h->id);
             return false;
         }
         s->state = st;
@@ -358,23 +366,27 @@ static enum l2f_status replay_text(struct journal *j, struct l2f_err *err)
         size_t n = line_length(text, len, off), next = off + n + (off + n < len);
         lineno++;
         size_t lead = 0;
-        while (lead < n && (text[off + lead] == ' ' || text[off + lead] == '\t' || text[off + lead] == '\r'))
+        while (lead < n &&
+               (text[off + lead] == ' ' || text[off + lead] == '\t' || text[off + lead] == '\r'))
             lead++;
         if (lead < n) {
             size_t rest = next;
-            while (rest < len && (text[rest] == ' ' || text[rest] == '\t' || text[rest] == '\r' || text[rest] == '\n'))
+            while (rest < len && (text[rest] == ' ' || text[rest] == '\t' || text[rest] == '\r' ||
+                                  text[rest] == '\n'))
                 rest++;
             bool last = rest == len;
             struct record_head h;
             char why[160] = "";
-            bool ok = (!last && fast_head(text + off, n, &h)) || slow_head(text + off, n, &h, why, sizeof why);
+            bool ok = (!last && fast_head(text + off, n, &h)) ||
+                      slow_head(text + off, n, &h, why, sizeof why);
             if (!ok && last && strcmp(why, "damaged journal record") == 0) {
                 j->torn = true; /* a crash mid-append: set aside under the lock */
                 j->good_len = off;
                 return L2F_OK;
             }
             if (!ok || !replay(j, &h, off, lineno, why, sizeof why)) {
-                l2f_err_set(err, "%s:%u: %s", j->path, lineno, why[0] ? why : "damaged journal record");
+                l2f_err_set(err, "%s:%u: %s", j->path, lineno,
+                            why[0] ? why : "damaged journal record");
                 return L2F_ERR_PARSE;
             }
             j->no_newline = next == off + n;
@@ -513,8 +525,10 @@ static enum l2f_status write_record(struct journal *j, cJSON *rec, struct l2f_er
 enum l2f_status journal_begin(struct journal *j, struct journal_entry *e, struct l2f_err *err)
 {
     if (j->next_id > JOURNAL_ID_MAX) {
-        l2f_err_set(err, "%s: the journal's entry ids are used up (the last is %" PRId64
-                         "); move it aside to start a new one", j->path, j->next_id - 1);
+        l2f_err_set(err,
+                    "%s: the journal's entry ids are used up (the last is %" PRId64
+                    "); move it aside to start a new one",
+                    j->path, j->next_id - 1);
         return L2F_ERR_IO;
     }
     if (grow(j) != L2F_OK)
@@ -554,13 +568,16 @@ enum l2f_status journal_begin(struct journal *j, struct journal_entry *e, struct
     kept->changes = copy;
     memcpy(copy, e->changes, e->n_changes * sizeof *copy);
     /* kept decoded: it has no line in the text read */
-    j->slots[j->count++] = (struct journal_slot){.id = e->id, .begin_at = SIZE_MAX, .note_at = SIZE_MAX,
-                                                 .state = ENTRY_PENDING, .decoded = kept};
+    j->slots[j->count++] = (struct journal_slot){.id = e->id,
+                                                 .begin_at = SIZE_MAX,
+                                                 .note_at = SIZE_MAX,
+                                                 .state = ENTRY_PENDING,
+                                                 .decoded = kept};
     return L2F_OK;
 }
 
-enum l2f_status journal_mark(struct journal *j, int64_t id, enum entry_state state, const char *note,
-                             struct l2f_err *err)
+enum l2f_status journal_mark(struct journal *j, int64_t id, enum entry_state state,
+                             const char *note, struct l2f_err *err)
 {
     struct journal_slot *slot = find_slot(j, id);
     struct journal_entry *e = journal_find(j, id);

@@ -20,11 +20,11 @@
 #define JOURNAL_ID_MAX ((int64_t)1 << 53)
 
 /* X(enum, id in the file) */
-#define ENTRY_STATE_TABLE(X)                                                               \
-    X(ENTRY_PENDING, "pending")          /* begun, outcome not recorded (a crash) */         \
-    X(ENTRY_APPLIED, "applied")                                                            \
-    X(ENTRY_ROLLED_BACK, "rolled-back")  /* failed part-way and was put back */            \
-    X(ENTRY_UNDO_PENDING, "undo-pending") /* undo begun, outcome not recorded */           \
+#define ENTRY_STATE_TABLE(X)                                                                       \
+    X(ENTRY_PENDING, "pending") /* begun, outcome not recorded (a crash) */                        \
+    X(ENTRY_APPLIED, "applied")                                                                    \
+    X(ENTRY_ROLLED_BACK, "rolled-back")   /* failed part-way and was put back */                   \
+    X(ENTRY_UNDO_PENDING, "undo-pending") /* undo begun, outcome not recorded */                   \
     X(ENTRY_UNDONE, "undone")
 
 #define ENTRY_STATE_ENUM(e, id) e,
@@ -48,7 +48,7 @@ struct journal_entry {
 struct journal_slot; /* one entry: id, state, where its records are (journal.c) */
 
 struct journal {
-    char path[4096]; /* empty: kept in memory only (demo mode) */
+    char path[4096];            /* empty: kept in memory only (demo mode) */
     struct journal_slot *slots; /* ids strictly increasing */
     size_t count, cap;
     int64_t next_id;
@@ -56,9 +56,9 @@ struct journal {
      * for, so that a command that needs the newest few reads only those. */
     char *text;
     size_t text_len;
-    bool torn;          /* the last line was cut short (a crash mid-append)... */
-    bool no_newline;    /* ... or a whole last record lacks its newline */
-    size_t good_len;    /* bytes of the file before that last line */
+    bool torn;       /* the last line was cut short (a crash mid-append)... */
+    bool no_newline; /* ... or a whole last record lacks its newline */
+    size_t good_len; /* bytes of the file before that last line */
     /* where journal_reload set a torn last line aside: a front end warns once */
     char torn_aside[4096 + 64];
     char damage[256]; /* the first record that could not be decoded, with its line */
@@ -76,8 +76,8 @@ void journal_close(struct journal *j);
 /* Records a new entry (id and time are filled in) and flushes it. */
 enum l2f_status journal_begin(struct journal *j, struct journal_entry *e, struct l2f_err *err);
 /* Moves an entry to a new state, flushing the record first. */
-enum l2f_status journal_mark(struct journal *j, int64_t id, enum entry_state state, const char *note,
-                             struct l2f_err *err);
+enum l2f_status journal_mark(struct journal *j, int64_t id, enum entry_state state,
+                             const char *note, struct l2f_err *err);
 /* Binary search: ids only grow. NULL when there is none, or its record is
  * damaged (damage says where). */
 struct journal_entry *journal_find(struct journal *j, int64_t id);

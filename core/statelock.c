@@ -40,7 +40,8 @@ enum l2f_status statelock_acquire(struct statelock **out, const char *state_dir,
 {
     *out = NULL;
     char path[PLAT_PATH_MAX];
-    if ((size_t)snprintf(path, sizeof path, "%s%c%s", state_dir, PLAT_DIRSEP, STATELOCK_FILE_NAME) >= sizeof path) {
+    if ((size_t)snprintf(path, sizeof path, "%s%c%s", state_dir, PLAT_DIRSEP,
+                         STATELOCK_FILE_NAME) >= sizeof path) {
         l2f_err_set(err, "state directory path is too long for its lock file");
         return L2F_ERR_IO;
     }
@@ -61,13 +62,15 @@ enum l2f_status statelock_acquire(struct statelock **out, const char *state_dir,
             char who[160];
             describe_holder(lock, who, sizeof who);
             statelock__close(lock, false);
-            l2f_err_set(err, "%s is changing this machine; waited %u s (%s)", who, (limit + 999) / 1000, path);
+            l2f_err_set(err, "%s is changing this machine; waited %u s (%s)", who,
+                        (limit + 999) / 1000, path);
             return L2F_ERR_BUSY;
         }
         plat_sleep_ms(STATELOCK_POLL_MS);
     }
     char text[160];
-    snprintf(text, sizeof text, "%ld %.100s\n", statelock__pid(), holder && *holder ? holder : "l2tpfix");
+    snprintf(text, sizeof text, "%ld %.100s\n", statelock__pid(),
+             holder && *holder ? holder : "l2tpfix");
     statelock__write_holder(lock, text);
     *out = lock;
     return L2F_OK;

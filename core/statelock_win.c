@@ -33,8 +33,9 @@ struct statelock *statelock__open(const char *path, struct l2f_err *err)
         l2f_err_set(err, "out of memory");
         return NULL;
     }
-    lock->file = CreateFileW(wpath, GENERIC_READ | GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
-                             NULL, OPEN_ALWAYS, FILE_ATTRIBUTE_NORMAL, NULL);
+    lock->file = CreateFileW(wpath, GENERIC_READ | GENERIC_WRITE,
+                             FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL,
+                             OPEN_ALWAYS, FILE_ATTRIBUTE_NORMAL, NULL);
     if (lock->file == INVALID_HANDLE_VALUE) {
         win_status(GetLastError(), path, err);
         free(lock);
