@@ -15,8 +15,8 @@ static enum l2f_status check_state_dir_length(const char *dir, struct l2f_err *e
     size_t n = strlen(dir), limit = PLAT_PATH_MAX - 1 - STATE_DIR_ROOM;
     if (n <= limit)
         return L2F_OK;
-    l2f_err_set(err, "state directory path is %zu characters; the limit is %zu (%d, the longest path, less room "
-                     "for the files inside): nothing created", n, limit, PLAT_PATH_MAX - 1);
+    l2f_err_set(err, "state directory path is %lu characters; the limit is %lu (%d, the longest path, less room "
+                     "for the files inside): nothing created", (unsigned long)n, (unsigned long)limit, PLAT_PATH_MAX - 1);
     return L2F_ERR_USAGE;
 }
 
