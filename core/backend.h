@@ -135,6 +135,10 @@ struct backend_ops {
     /* Returns true and fills ev when an event is ready. */
     bool (*connect_poll)(struct backend *be, struct connect_event *ev);
     void (*connect_cancel)(struct backend *be);
+    /* Reads the machine's store again (the mock's scenario file, a phonebook
+     * file), for a change made under the state lock to start from what
+     * another process wrote. NULL where every read is live (Windows). */
+    enum l2f_status (*reload)(struct backend *be, struct l2f_err *err);
 };
 
 struct backend {

@@ -128,6 +128,32 @@ static enum l2f_status mock_open(struct backend *be, const char *arg, struct l2f
     return L2F_OK;
 }
 
+static enum l2f_status mock_reload(struct backend *be, struct l2f_err *err)
+{
+    struct mock_state *m = mock(be);
+    if (!m->path[0])
+        return L2F_OK; /* a demo: this process's alone */
+    char *text;
+    size_t len = 0;
+    enum l2f_status st = plat_read_file(m->path, &text, &len, err);
+    if (st != L2F_OK)
+        return st;
+    struct scenario sc;
+    if (strlen(text) != len) {
+        l2f_err_set(err, "%s: a NUL byte: this is not a text file", m->path);
+        st = L2F_ERR_PARSE;
+    } else {
+        st = scenario_parse(text, m->path, &sc, err);
+    }
+    plat_wipe(text, len);
+    free(text);
+    if (st != L2F_OK)
+        return st;
+    scenario_free(&m->sc);
+    m->sc = sc;
+    return L2F_OK;
+}
+
 static void mock_close(struct backend *be)
 {
     struct mock_state *m = mock(be);
@@ -693,6 +719,7 @@ const struct backend_ops backend_mock_ops = {
     .service_set_start = mock_service_set_start,
     .is_admin = mock_is_admin,
     .include_other_users = mock_include_other_users,
+    .reload = mock_reload,
     .probe_server = mock_probe,
     .check_psk = mock_check_psk,
     .last_connection = mock_last_connection,

@@ -14,6 +14,8 @@
 
 struct pbk_state {
     char id[PLAT_PATH_MAX + 16], desc[PLAT_PATH_MAX + 48];
+    char arg[PLAT_PATH_MAX];
+    bool is_dir;
     struct userbooks *books;
 };
 
@@ -37,11 +39,26 @@ static enum l2f_status pbk_open(struct backend *be, const char *arg, struct l2f_
         free(s);
         return st;
     }
+    snprintf(s->arg, sizeof s->arg, "%s", arg);
+    s->is_dir = is_dir;
     snprintf(s->id, sizeof s->id, "phonebook:%s", arg);
     const char *base = strrchr(arg, PLAT_DIRSEP);
     snprintf(s->desc, sizeof s->desc, "%s: %s (offline)", is_dir ? "users' phonebooks" : "phonebook file",
              base && base[1] ? base + 1 : arg);
     be->state = s;
+    return L2F_OK;
+}
+
+static enum l2f_status pbk_reload(struct backend *be, struct l2f_err *err)
+{
+    struct pbk_state *s = st_of(be);
+    struct userbooks *books;
+    enum l2f_status st = s->is_dir ? userbooks_open_users(&books, s->arg, NULL, err)
+                                   : userbooks_open_file(&books, s->arg, err);
+    if (st != L2F_OK)
+        return st;
+    userbooks_close(s->books);
+    s->books = books;
     return L2F_OK;
 }
 
@@ -214,4 +231,5 @@ const struct backend_ops backend_pbk_ops = {
     .connect_start = pbk_connect_start,
     .connect_poll = pbk_connect_poll,
     .connect_cancel = pbk_connect_cancel,
+    .reload = pbk_reload,
 };

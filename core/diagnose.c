@@ -87,10 +87,11 @@ static bool changed_since(const struct diagnose_run *run, const struct connectio
         return false;
     const char *machine = run->be->ops->machine_id(run->be);
     for (size_t i = 0; i < j->count; i++) {
-        const struct journal_entry *e = &j->entries[i];
-        if (e->state != ENTRY_APPLIED && e->state != ENTRY_PENDING)
-            continue;
-        if (strcmp(e->machine, machine) != 0 || strcmp(e->profile, run->profile) != 0)
+        enum entry_state st = journal_state_at(j, i);
+        if (st != ENTRY_APPLIED && st != ENTRY_PENDING)
+            continue; /* passed over undecoded */
+        const struct journal_entry *e = journal_at(j, i);
+        if (!e || strcmp(e->machine, machine) != 0 || strcmp(e->profile, run->profile) != 0)
             continue;
         /* both are UTC ISO 8601: text order is time order; a tie counts as the
          * attempt coming after, as it does when one run fixes then connects */

@@ -1,10 +1,12 @@
 #include "fixes.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "platform.h"
+#include "statelock.h"
 #include "regfile.h"
 #include "text.h"
 
@@ -221,7 +223,7 @@ static enum l2f_status write_backups(struct fix_context *ctx, struct journal_ent
             return st;
         char value[sizeof c->field]; /* a copy: GCC cannot tell the two members apart */
         memcpy(value, c->field, sizeof value);
-        snprintf(c->backup, sizeof c->backup, "%s%c%d-%s.reg", ctx->backup_dir, PLAT_DIRSEP,
+        snprintf(c->backup, sizeof c->backup, "%s%c%" PRId64 "-%s.reg", ctx->backup_dir, PLAT_DIRSEP,
                  ctx->journal->next_id, value);
         unsigned char *data;
         size_t len;
@@ -237,8 +239,8 @@ static enum l2f_status write_backups(struct fix_context *ctx, struct journal_ent
     return L2F_OK;
 }
 
-enum l2f_status fix_apply(struct fix_context *ctx, const struct fix_plan *plan,
-                          const struct fix_secrets *secrets, int *entry_id, struct l2f_err *err)
+static enum l2f_status apply_plan(struct fix_context *ctx, const struct fix_plan *plan,
+                                  const struct fix_secrets *secrets, int64_t *entry_id, struct l2f_err *err)
 {
     struct backend *be = ctx->be;
     static const struct fix_secrets none = {NULL, NULL};
@@ -259,7 +261,9 @@ enum l2f_status fix_apply(struct fix_context *ctx, const struct fix_plan *plan,
         return L2F_ERR_NEED_SECRET;
     }
     struct journal_entry e;
+    struct change changes[JOURNAL_MAX_CHANGES];
     memset(&e, 0, sizeof e);
+    e.changes = changes;
     snprintf(e.machine, sizeof e.machine, "%s", be->ops->machine_id(be));
     snprintf(e.profile, sizeof e.profile, "%s", plan->profile);
     e.fix = plan->fix;
@@ -296,9 +300,20 @@ enum l2f_status fix_apply(struct fix_context *ctx, const struct fix_plan *plan,
     return journal_mark(ctx->journal, e.id, ENTRY_APPLIED, NULL, err);
 }
 
+static bool state_undoable(enum entry_state s)
+{
+    return s == ENTRY_APPLIED || s == ENTRY_PENDING || s == ENTRY_UNDO_PENDING;
+}
+
 bool fix_entry_undoable(const struct journal_entry *e)
 {
-    return e->state == ENTRY_APPLIED || e->state == ENTRY_PENDING || e->state == ENTRY_UNDO_PENDING;
+    return state_undoable(e->state);
+}
+
+static enum l2f_status damaged(const struct journal *j, struct l2f_err *err)
+{
+    l2f_err_set(err, "%s", j->damage);
+    return L2F_ERR_PARSE;
 }
 
 /* Reads the current value of what a change touched; false when it cannot be
@@ -346,21 +361,25 @@ static bool matches(bool set, long value, bool want_set, long want)
     return set == want_set && (!set || value == want);
 }
 
-enum l2f_status fix_undo(struct fix_context *ctx, int entry_id, int *undone_id, char *note,
-                         size_t note_len, struct l2f_err *err)
+static enum l2f_status undo_entry(struct fix_context *ctx, int64_t entry_id, int64_t *undone_id, char *note,
+                                  size_t note_len, struct l2f_err *err)
 {
     struct backend *be = ctx->be;
     struct journal *j = ctx->journal;
     const char *machine = be->ops->machine_id(be);
     if (note && note_len)
         note[0] = '\0';
-    struct journal_entry *e = NULL;
+    const struct journal_entry *e = NULL;
     if (entry_id == 0) {
-        for (size_t i = j->count; i-- > 0;)
-            if (strcmp(j->entries[i].machine, machine) == 0 && fix_entry_undoable(&j->entries[i])) {
-                e = &j->entries[i];
+        for (size_t i = j->count; i-- > 0;) {
+            if (!state_undoable(journal_state_at(j, i)))
+                continue; /* passed over undecoded: most entries are undone */
+            if (!(e = journal_at(j, i)))
+                return damaged(j, err);
+            if (strcmp(e->machine, machine) == 0)
                 break;
-            }
+            e = NULL;
+        }
         if (!e) {
             l2f_err_set(err, "nothing to undo on this machine");
             return L2F_ERR_NOTHING;
@@ -368,23 +387,29 @@ enum l2f_status fix_undo(struct fix_context *ctx, int entry_id, int *undone_id, 
     } else {
         e = journal_find(j, entry_id);
         if (!e || strcmp(e->machine, machine) != 0) {
-            l2f_err_set(err, "no journal entry %d for this machine (see: l2tpfix history)", entry_id);
+            l2f_err_set(err, "no journal entry %" PRId64 " for this machine (see: l2tpfix history)", entry_id);
             return L2F_ERR_NOT_FOUND;
         }
         if (!fix_entry_undoable(e)) {
-            l2f_err_set(err, "entry %d is %s already", e->id, entry_state_id(e->state));
+            l2f_err_set(err, "entry %" PRId64 " is %s already", e->id, entry_state_id(e->state));
             return L2F_ERR_NOTHING;
         }
     }
     /* newest first: a later fix of the same setting must be undone before */
-    for (size_t i = 0; i < j->count; i++) {
-        const struct journal_entry *later = &j->entries[i];
-        if (later->id <= e->id || strcmp(later->machine, machine) != 0 || !fix_entry_undoable(later))
+    for (size_t i = j->count; i-- > 0;) {
+        if (!state_undoable(journal_state_at(j, i)))
+            continue;
+        const struct journal_entry *later = journal_at(j, i);
+        if (!later)
+            return damaged(j, err);
+        if (later->id <= e->id)
+            break; /* ids grow: the rest are older */
+        if (strcmp(later->machine, machine) != 0)
             continue;
         for (size_t a = 0; a < later->n_changes; a++)
             for (size_t b = 0; b < e->n_changes; b++)
                 if (same_setting(&later->changes[a], &e->changes[b])) {
-                    l2f_err_set(err, "entry %d changed %s again; undo it first", later->id,
+                    l2f_err_set(err, "entry %" PRId64 " changed %s again; undo it first", later->id,
                                 e->changes[b].field[0] ? e->changes[b].field : e->changes[b].target);
                     return L2F_ERR_CONFLICT;
                 }
@@ -401,7 +426,7 @@ enum l2f_status fix_undo(struct fix_context *ctx, int entry_id, int *undone_id, 
         /* a fix that stopped part-way left some values still at before */
         if (at_after || (e->state != ENTRY_APPLIED && at_before))
             continue;
-        l2f_err_set(err, "%s%s%s is now %s%ld, not what entry %d left; not undone", c->target,
+        l2f_err_set(err, "%s%s%s is now %s%ld, not what entry %" PRId64 " left; not undone", c->target,
                     c->field[0] ? "\\" : "", c->field, set ? "" : "unset/", value, e->id);
         return L2F_ERR_CONFLICT;
     }
@@ -430,7 +455,91 @@ enum l2f_status fix_undo(struct fix_context *ctx, int entry_id, int *undone_id, 
     return st;
 }
 
+static bool same_change(const struct change *a, const struct change *b)
+{
+    return same_setting(a, b) && a->before_set == b->before_set && a->after_set == b->after_set &&
+           a->before == b->before && a->after == b->after && strcmp(a->user_before, b->user_before) == 0 &&
+           strcmp(a->user_after, b->user_after) == 0;
+}
+
+/* Under the lock: plans the fix again from the machine as it is now, and
+ * refuses a plan made from what another process has changed since. */
+static enum l2f_status plan_still_holds(struct backend *be, const struct fix_plan *plan, struct l2f_err *err)
+{
+    struct diagnose_run run;
+    diagnose_start(&run, be, plan->profile);
+    while (run.next < DIAG_LAST && diagnose_step(&run)) {
+    }
+    diagnose_cancel(&run);
+    const char *username = NULL;
+    for (size_t i = 0; i < plan->n_changes; i++)
+        if (plan->changes[i].kind == CHG_SECRET && strcmp(plan->changes[i].field, "password") == 0)
+            username = plan->changes[i].user_after;
+    struct fix_plan now;
+    struct l2f_err scratch;
+    enum l2f_status st = fix_plan_make(plan->fix, &run.obs, username, &now, &scratch);
+    const char *id = fix_info(plan->fix)->id;
+    if (st == L2F_ERR_NOTHING) {
+        l2f_err_set(err, "%s: nothing to change any more: done since it was read (another l2tpfix?)", id);
+        return st;
+    }
+    bool same = st == L2F_OK && now.n_changes == plan->n_changes;
+    for (size_t i = 0; same && i < now.n_changes; i++)
+        same = same_change(&now.changes[i], &plan->changes[i]);
+    if (!same) {
+        l2f_err_set(err, "%s: the machine changed since it was read (another l2tpfix?); nothing changed, "
+                         "check again", id);
+        return L2F_ERR_CONFLICT;
+    }
+    return L2F_OK;
+}
+
+/* Takes the state lock and reads again what another process may have
+ * changed: the journal (healing a torn tail) and the machine's store. */
+static enum l2f_status lock_and_reread(struct fix_context *ctx, struct statelock **lock, struct l2f_err *err)
+{
+    *lock = NULL;
+    if (!ctx->lock_dir)
+        return L2F_OK;
+    enum l2f_status st = statelock_acquire(lock, ctx->lock_dir, ctx->holder, err);
+    if (st == L2F_OK)
+        st = journal_reload(ctx->journal, err);
+    if (st == L2F_OK && ctx->be->ops->reload)
+        st = ctx->be->ops->reload(ctx->be, err);
+    if (st != L2F_OK) {
+        statelock_release(*lock);
+        *lock = NULL;
+    }
+    return st;
+}
+
+enum l2f_status fix_apply(struct fix_context *ctx, const struct fix_plan *plan,
+                          const struct fix_secrets *secrets, int64_t *entry_id, struct l2f_err *err)
+{
+    struct statelock *lock;
+    enum l2f_status st = lock_and_reread(ctx, &lock, err);
+    if (st == L2F_OK && ctx->lock_dir)
+        st = plan_still_holds(ctx->be, plan, err);
+    if (st == L2F_OK)
+        st = apply_plan(ctx, plan, secrets, entry_id, err);
+    statelock_release(lock);
+    return st;
+}
+
+enum l2f_status fix_undo(struct fix_context *ctx, int64_t entry_id, int64_t *undone_id, char *note,
+                         size_t note_len, struct l2f_err *err)
+{
+    struct statelock *lock;
+    if (note && note_len)
+        note[0] = '\0';
+    enum l2f_status st = lock_and_reread(ctx, &lock, err);
+    if (st == L2F_OK)
+        st = undo_entry(ctx, entry_id, undone_id, note, note_len, err);
+    statelock_release(lock);
+    return st;
+}
+
 bool fix_failure_stops_batch(enum l2f_status st)
 {
-    return st == L2F_ERR_IO;
+    return st == L2F_ERR_IO || st == L2F_ERR_BUSY;
 }

@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "backend.h"
 #include "diagnose.h"
@@ -30,6 +31,10 @@ struct fix_context {
     struct backend *be;
     struct journal *journal;
     const char *backup_dir; /* where .reg backups go; NULL keeps none (demo) */
+    /* The state directory whose lock a change holds from re-reading the
+     * journal and the machine to its last journal record; NULL: none (demo). */
+    const char *lock_dir;
+    const char *holder; /* what this process does, for another's wait message */
 };
 
 /* Plans a fix for the observed state. username (credentials only, may be NULL)
@@ -39,9 +44,12 @@ enum l2f_status fix_plan_make(enum fix_id fix, const struct observations *obs, c
                               struct fix_plan *plan, struct l2f_err *err);
 /* Applies a plan. Refuses without administrator rights when the plan needs
  * them, and without the secret it needs; changes nothing then. On a failure
- * part-way, what was done is put back and the entry marked rolled back. */
+ * part-way, what was done is put back and the entry marked rolled back.
+ * With a lock_dir, under its lock: the journal and the machine are read
+ * again, and a plan the machine no longer matches is refused (CONFLICT), or
+ * NOTHING when what it would change is already done. */
 enum l2f_status fix_apply(struct fix_context *ctx, const struct fix_plan *plan,
-                          const struct fix_secrets *secrets, int *entry_id, struct l2f_err *err);
+                          const struct fix_secrets *secrets, int64_t *entry_id, struct l2f_err *err);
 /* After a fix failed with st, whether the rest of a batch must not run: the
  * journal (or the machine's own store) cannot be written, every later fix
  * would fail the same way, and none may run unjournaled. */
@@ -50,7 +58,7 @@ bool fix_failure_stops_batch(enum l2f_status st);
  * Refuses when a setting was changed since (L2F_ERR_CONFLICT) or a newer entry
  * touching the same setting is still applied. *note tells what could not be
  * restored (a secret l2tpfix never kept), or is empty. */
-enum l2f_status fix_undo(struct fix_context *ctx, int entry_id, int *undone_id, char *note,
+enum l2f_status fix_undo(struct fix_context *ctx, int64_t entry_id, int64_t *undone_id, char *note,
                          size_t note_len, struct l2f_err *err);
 /* True when an entry of this machine can be undone. */
 bool fix_entry_undoable(const struct journal_entry *e);

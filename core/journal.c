@@ -1,6 +1,8 @@
 #include "journal.h"
 
 #include <cjson/cJSON.h>
+#include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,7 +40,9 @@ static const char *json_str(const cJSON *obj, const char *key)
 static bool json_num(const cJSON *obj, const char *key, long *out)
 {
     const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, key);
-    if (!cJSON_IsNumber(it))
+    /* checked before the conversion: a double beyond long's range is undefined */
+    if (!cJSON_IsNumber(it) ||
+        !(it->valuedouble >= (double)LONG_MIN && it->valuedouble < -(double)LONG_MIN))
         return false;
     *out = (long)it->valuedouble;
     return true;
@@ -99,72 +103,325 @@ static bool change_from_json(const cJSON *o, struct change *c)
     return true;
 }
 
+struct journal_slot {
+    int64_t id;
+    size_t begin_at; /* its begin line in text */
+    size_t note_at;  /* the newest record with a note, or SIZE_MAX */
+    unsigned lineno; /* of the begin line, for a damage message */
+    enum entry_state state;
+    struct journal_entry *decoded; /* NULL until asked for */
+};
+
 static enum l2f_status grow(struct journal *j)
 {
     if (j->count < j->cap)
         return L2F_OK;
     size_t cap = j->cap ? j->cap * 2 : 16;
-    struct journal_entry *n = realloc(j->entries, cap * sizeof *n);
+    struct journal_slot *n = realloc(j->slots, cap * sizeof *n);
     if (!n)
         return L2F_ERR_NOMEM;
-    j->entries = n;
+    j->slots = n;
     j->cap = cap;
     return L2F_OK;
 }
 
-struct journal_entry *journal_find(struct journal *j, int id)
+static struct journal_slot *find_slot(const struct journal *j, int64_t id)
 {
-    for (size_t i = 0; i < j->count; i++)
-        if (j->entries[i].id == id)
-            return &j->entries[i];
+    if (j->count && j->slots[j->count - 1].id == id)
+        return &j->slots[j->count - 1]; /* the usual case: a mark of the newest */
+    size_t lo = 0, hi = j->count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (j->slots[mid].id == id)
+            return &j->slots[mid];
+        if (j->slots[mid].id < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
     return NULL;
 }
 
-/* Applies one record of the file to the in-memory entries. */
-static bool replay_record(struct journal *j, const cJSON *rec)
+/* An entry id: a whole number 1..JOURNAL_ID_MAX, checked before it is converted. */
+static bool json_id(const cJSON *rec, int64_t *id, char *why, size_t len)
 {
-    const char *op = json_str(rec, "op");
-    long id;
-    if (!op || !json_num(rec, "id", &id) || id <= 0)
+    const cJSON *it = cJSON_GetObjectItemCaseSensitive(rec, "id");
+    if (!cJSON_IsNumber(it)) {
+        snprintf(why, len, "no entry id");
         return false;
-    if (strcmp(op, "begin") == 0) {
-        if (journal_find(j, (int)id) || grow(j) != L2F_OK)
-            return false;
-        struct journal_entry *e = &j->entries[j->count];
-        memset(e, 0, sizeof *e);
-        e->id = (int)id;
-        copy_str(e->time, sizeof e->time, json_str(rec, "time"));
-        copy_str(e->machine, sizeof e->machine, json_str(rec, "machine"));
-        copy_str(e->profile, sizeof e->profile, json_str(rec, "profile"));
-        const char *fix = json_str(rec, "fix");
-        e->fix = fix ? fix_from_id(fix) : FIX_NONE;
-        if (e->fix == FIX_NONE)
-            return false;
-        e->state = ENTRY_PENDING;
-        const cJSON *changes = cJSON_GetObjectItemCaseSensitive(rec, "changes");
-        const cJSON *c;
-        if (!cJSON_IsArray(changes))
-            return false;
-        cJSON_ArrayForEach(c, changes)
-        {
-            if (e->n_changes >= JOURNAL_MAX_CHANGES || !change_from_json(c, &e->changes[e->n_changes]))
-                return false;
-            e->n_changes++;
-        }
-        j->count++;
-    } else {
-        struct journal_entry *e = journal_find(j, (int)id);
-        enum entry_state st = state_from_id(op);
-        if (!e || st == ENTRY_STATE_COUNT)
-            return false;
-        e->state = st;
-        const char *note = json_str(rec, "note");
-        if (note)
-            copy_str(e->note, sizeof e->note, note);
     }
-    if (id >= j->next_id)
-        j->next_id = (int)id + 1;
+    double d = it->valuedouble;
+    if (!(d >= 1 && d <= (double)JOURNAL_ID_MAX) || d != (double)(int64_t)d) {
+        snprintf(why, len, "entry id %.0f is not a whole number from 1 to %" PRId64, d,
+                 JOURNAL_ID_MAX);
+        return false;
+    }
+    *id = (int64_t)d;
     return true;
+}
+
+static size_t line_length(const char *text, size_t len, size_t at)
+{
+    const char *nl = memchr(text + at, '\n', len - at);
+    return nl ? (size_t)(nl - (text + at)) : len - at;
+}
+
+/* Fills e from a begin record; false when it is not a whole one. */
+static bool entry_from_json(const cJSON *rec, struct journal_entry *e)
+{
+    copy_str(e->time, sizeof e->time, json_str(rec, "time"));
+    copy_str(e->machine, sizeof e->machine, json_str(rec, "machine"));
+    copy_str(e->profile, sizeof e->profile, json_str(rec, "profile"));
+    const char *fix = json_str(rec, "fix");
+    e->fix = fix ? fix_from_id(fix) : FIX_NONE;
+    const cJSON *changes = cJSON_GetObjectItemCaseSensitive(rec, "changes");
+    int n = cJSON_GetArraySize(changes);
+    if (e->fix == FIX_NONE || !cJSON_IsArray(changes) || n > JOURNAL_MAX_CHANGES)
+        return false;
+    /* only as many as there are */
+    e->changes = calloc(n ? (size_t)n : 1, sizeof *e->changes);
+    if (!e->changes)
+        return false;
+    const cJSON *c;
+    cJSON_ArrayForEach(c, changes)
+    {
+        if (!change_from_json(c, &e->changes[e->n_changes]))
+            return false;
+        e->n_changes++;
+    }
+    return true;
+}
+
+static void entry_free(struct journal_entry *e)
+{
+    if (e)
+        free(e->changes);
+    free(e);
+}
+
+static cJSON *parse_at(const struct journal *j, size_t at)
+{
+    return cJSON_ParseWithLength(j->text + at, line_length(j->text, j->text_len, at));
+}
+
+/* Decodes a slot's begin line (and the note of its newest record). */
+static struct journal_entry *decode(const struct journal *j, struct journal_slot *s)
+{
+    struct journal_entry *e = calloc(1, sizeof *e);
+    cJSON *rec = e && j->text ? parse_at(j, s->begin_at) : NULL;
+    bool ok = rec && entry_from_json(rec, e);
+    cJSON_Delete(rec);
+    if (ok && s->note_at != SIZE_MAX) {
+        rec = parse_at(j, s->note_at);
+        copy_str(e->note, sizeof e->note, json_str(rec, "note"));
+        cJSON_Delete(rec);
+    }
+    if (!ok) {
+        entry_free(e);
+        if (!j->damage[0]) /* the journal is the caller's: its cache and first damage are ours */
+            snprintf(((struct journal *)j)->damage, sizeof j->damage,
+                     "%.200s:%u: damaged journal record", j->path, s->lineno);
+        return NULL;
+    }
+    e->id = s->id;
+    e->state = s->state;
+    s->decoded = e;
+    return e;
+}
+
+const struct journal_entry *journal_at(const struct journal *j, size_t i)
+{
+    if (i >= j->count)
+        return NULL;
+    struct journal_slot *s = &j->slots[i];
+    return s->decoded ? s->decoded : decode(j, s);
+}
+
+enum entry_state journal_state_at(const struct journal *j, size_t i)
+{
+    return i < j->count ? j->slots[i].state : ENTRY_STATE_COUNT;
+}
+
+struct journal_entry *journal_find(struct journal *j, int64_t id)
+{
+    struct journal_slot *s = find_slot(j, id);
+    return !s ? NULL : s->decoded ? s->decoded : decode(j, s);
+}
+
+/* What the replay needs of a record: its op, id and whether it has a note. */
+struct record_head {
+    char op[16];
+    int64_t id;
+    bool note;
+};
+
+/* The records l2tpfix writes begin {"op":"X","id":N: read that much by hand
+ * (the rest of a begin line is read when its entry is asked for). */
+static bool fast_head(const char *line, size_t len, struct record_head *h)
+{
+    static const char pre[] = "{\"op\":\"", mid[] = "\",\"id\":";
+    if (len < sizeof pre || memcmp(line, pre, sizeof pre - 1) != 0)
+        return false;
+    size_t i = sizeof pre - 1, n = 0;
+    while (i < len && n + 1 < sizeof h->op &&
+           ((line[i] >= 'a' && line[i] <= 'z') || line[i] == '-'))
+        h->op[n++] = line[i++];
+    h->op[n] = '\0';
+    if (n == 0 || len - i < sizeof mid || memcmp(line + i, mid, sizeof mid - 1) != 0)
+        return false;
+    i += sizeof mid - 1;
+    int64_t id = 0;
+    size_t digits = 0;
+    for (; i < len && line[i] >= '0' && line[i] <= '9' && digits < 16; i++, digits++)
+        id = id * 10 + (line[i] - '0'); /* 16 digits: below 2^63 */
+    if (digits == 0 || line[len - 1] != '}' || line[i - digits] == '0' || id > JOURNAL_ID_MAX)
+        return false;
+    h->id = id;
+    if (line[i] == '}' && i + 1 == len) {
+        h->note = false;
+        return true;
+    }
+    if (strcmp(h->op, "begin") == 0 && line[i] == ',') {
+        h->note = false;
+        return true;
+    }
+    static const char note[] = ",\"note\":\"";
+    h->note = len - i > sizeof note && memcmp(line + i, note, sizeof note - 1) == 0;
+    return h->note;
+}
+
+/* Any other record, and the last line: parsed whole. */
+static bool slow_head(const char *line, size_t len, struct record_head *h, char *why, size_t wlen)
+{
+    cJSON *rec = cJSON_ParseWithLength(line, len);
+    if (!rec) {
+        snprintf(why, wlen, "damaged journal record");
+        return false;
+    }
+    const char *op = json_str(rec, "op");
+    bool ok = op && strlen(op) < sizeof h->op;
+    if (!ok)
+        snprintf(why, wlen, "damaged journal record");
+    else
+        ok = json_id(rec, &h->id, why, wlen);
+    if (ok) {
+        copy_str(h->op, sizeof h->op, op);
+        h->note = json_str(rec, "note") != NULL;
+        /* a whole begin record is checked now: the last line is the one a crash tears */
+        struct journal_entry e = {0};
+        if (strcmp(op, "begin") == 0 && !entry_from_json(rec, &e)) {
+            snprintf(why, wlen, "damaged journal record");
+            ok = false;
+        }
+        free(e.changes);
+    }
+    cJSON_Delete(rec);
+    return ok;
+}
+
+/* Applies one record to the slots; why says what is wrong. */
+static bool replay(struct journal *j, const struct record_head *h, size_t at, unsigned lineno,
+                   char *why, size_t len)
+{
+    if (strcmp(h->op, "begin") == 0) {
+        if (j->count && h->id <= j->slots[j->count - 1].id) {
+            snprintf(why, len, "entry id %" PRId64 " %s (two writers without the lock?)", h->id,
+                     find_slot(j, h->id) ? "appears twice" : "comes after a higher one");
+            return false;
+        }
+        if (grow(j) != L2F_OK) {
+            snprintf(why, len, "out of memory");
+            return false;
+        }
+        j->slots[j->count++] = (struct journal_slot){.id = h->id,
+                                                     .begin_at = at,
+                                                     .note_at = SIZE_MAX,
+                                                     .lineno = lineno,
+                                                     .state = ENTRY_PENDING};
+    } else {
+        struct journal_slot *s = find_slot(j, h->id);
+        enum entry_state st = state_from_id(h->op);
+        if (!s || st == ENTRY_STATE_COUNT) {
+            snprintf(why, len,
+                     s ? "damaged journal record" : "damaged journal record: no entry %" PRId64,
+                     h->id);
+            return false;
+        }
+        s->state = st;
+        if (h->note)
+            s->note_at = at;
+    }
+    if (h->id >= j->next_id)
+        j->next_id = h->id + 1; /* id <= JOURNAL_ID_MAX: no overflow */
+    return true;
+}
+
+/* Replays text; a last line that is not a whole record is torn, and left out. */
+static enum l2f_status replay_text(struct journal *j, struct l2f_err *err)
+{
+    const char *text = j->text;
+    size_t len = j->text_len, off = 0;
+    unsigned lineno = 0;
+    while (off < len) {
+        size_t n = line_length(text, len, off), next = off + n + (off + n < len);
+        lineno++;
+        size_t lead = 0;
+        while (lead < n &&
+               (text[off + lead] == ' ' || text[off + lead] == '\t' || text[off + lead] == '\r'))
+            lead++;
+        if (lead < n) {
+            size_t rest = next;
+            while (rest < len && (text[rest] == ' ' || text[rest] == '\t' || text[rest] == '\r' ||
+                                  text[rest] == '\n'))
+                rest++;
+            bool last = rest == len;
+            struct record_head h;
+            char why[160] = "";
+            bool ok = (!last && fast_head(text + off, n, &h)) ||
+                      slow_head(text + off, n, &h, why, sizeof why);
+            if (!ok && last && strcmp(why, "damaged journal record") == 0) {
+                j->torn = true; /* a crash mid-append: set aside under the lock */
+                j->good_len = off;
+                return L2F_OK;
+            }
+            if (!ok || !replay(j, &h, off, lineno, why, sizeof why)) {
+                l2f_err_set(err, "%s:%u: %s", j->path, lineno,
+                            why[0] ? why : "damaged journal record");
+                return L2F_ERR_PARSE;
+            }
+            j->no_newline = next == off + n;
+        }
+        off = next;
+    }
+    j->good_len = len;
+    return L2F_OK;
+}
+
+static enum l2f_status load(struct journal *j, struct l2f_err *err)
+{
+    enum l2f_status st = plat_read_file(j->path, &j->text, &j->text_len, err);
+    if (st == L2F_ERR_NOT_FOUND) {
+        l2f_err_clear(err);
+        j->text = NULL;
+        j->text_len = 0;
+        return L2F_OK;
+    }
+    if (st != L2F_OK)
+        return st;
+    if (strlen(j->text) != j->text_len) {
+        l2f_err_set(err, "%s: a NUL byte: damaged journal", j->path);
+        return L2F_ERR_PARSE;
+    }
+    return replay_text(j, err);
+}
+
+static void reset(struct journal *j)
+{
+    journal_close(j);
+    j->next_id = 1;
+    j->torn = j->no_newline = false;
+    j->good_len = 0;
+    j->damage[0] = '\0';
 }
 
 enum l2f_status journal_open(struct journal *j, const char *path, struct l2f_err *err)
@@ -174,52 +431,79 @@ enum l2f_status journal_open(struct journal *j, const char *path, struct l2f_err
     if (!path)
         return L2F_OK;
     copy_str(j->path, sizeof j->path, path);
+    enum l2f_status st = load(j, err);
+    if (st != L2F_OK)
+        journal_close(j);
+    return st;
+}
+
+/* Keeps the torn line in path.torn-TIME and rewrites the journal without it
+ * (or with the newline a whole last record lacked), before the next append. */
+static enum l2f_status heal(struct journal *j, struct l2f_err *err)
+{
     char *text;
-    enum l2f_status st = plat_read_file(path, &text, NULL, err);
-    if (st == L2F_ERR_NOT_FOUND) {
-        l2f_err_clear(err);
-        return L2F_OK;
-    }
+    size_t len;
+    enum l2f_status st = plat_read_file(j->path, &text, &len, err);
     if (st != L2F_OK)
         return st;
-    int lineno = 0;
-    char *save = text;
-    for (char *line = text; line && *line; line = save) {
-        char *nl = strchr(line, '\n');
-        save = nl ? nl + 1 : NULL;
-        if (nl)
-            *nl = '\0';
-        lineno++;
-        if (line[strspn(line, " \t\r")] == '\0')
-            continue;
-        cJSON *rec = cJSON_Parse(line);
-        bool ok = rec && replay_record(j, rec);
-        cJSON_Delete(rec);
-        if (!ok) {
-            /* a torn last line is what a crash mid-append leaves: ignore it */
-            if (!save || save[strspn(save, " \t\r\n")] == '\0')
-                break;
-            l2f_err_set(err, "%s:%d: damaged journal record", path, lineno);
-            free(text);
-            journal_close(j);
-            return L2F_ERR_PARSE;
-        }
+    if (len < j->good_len) {
+        free(text);
+        l2f_err_set(err, "%s: shorter than when it was read; not written", j->path);
+        return L2F_ERR_IO;
     }
+    if (j->torn) {
+        char when[32];
+        plat_time_iso(when);
+        for (char *p = when; *p; p++)
+            if (*p == ':')
+                *p = '-'; /* a name Windows accepts */
+        snprintf(j->torn_aside, sizeof j->torn_aside, "%.4000s.torn-%s", j->path, when);
+        st = plat_write_atomic(j->torn_aside, text + j->good_len, len - j->good_len, err);
+        if (st != L2F_OK)
+            j->torn_aside[0] = '\0';
+    }
+    size_t keep = j->good_len;
+    if (st == L2F_OK && !j->torn && j->no_newline)
+        text[keep++] = '\n'; /* over its NUL: the buffer holds len + 1 */
+    if (st == L2F_OK)
+        st = plat_write_atomic(j->path, text, keep, err);
     free(text);
-    return L2F_OK;
+    if (st == L2F_OK)
+        j->torn = j->no_newline = false;
+    return st;
+}
+
+enum l2f_status journal_reload(struct journal *j, struct l2f_err *err)
+{
+    if (!j->path[0])
+        return L2F_OK;
+    reset(j);
+    enum l2f_status st = load(j, err);
+    if (st == L2F_OK && (j->torn || j->no_newline))
+        st = heal(j, err);
+    return st;
 }
 
 void journal_close(struct journal *j)
 {
-    free(j->entries);
-    j->entries = NULL;
-    j->count = j->cap = 0;
+    for (size_t i = 0; i < j->count; i++)
+        entry_free(j->slots[i].decoded);
+    free(j->slots);
+    free(j->text);
+    j->slots = NULL;
+    j->text = NULL;
+    j->count = j->cap = j->text_len = 0;
 }
 
 static enum l2f_status write_record(struct journal *j, cJSON *rec, struct l2f_err *err)
 {
     if (!j->path[0])
         return L2F_OK;
+    if (j->torn || j->no_newline) {
+        enum l2f_status st = heal(j, err);
+        if (st != L2F_OK)
+            return st;
+    }
     char *text = cJSON_PrintUnformatted(rec);
     if (!text)
         return L2F_ERR_NOMEM;
@@ -240,6 +524,13 @@ static enum l2f_status write_record(struct journal *j, cJSON *rec, struct l2f_er
 
 enum l2f_status journal_begin(struct journal *j, struct journal_entry *e, struct l2f_err *err)
 {
+    if (j->next_id > JOURNAL_ID_MAX) {
+        l2f_err_set(err,
+                    "%s: the journal's entry ids are used up (the last is %" PRId64
+                    "); move it aside to start a new one",
+                    j->path, j->next_id - 1);
+        return L2F_ERR_IO;
+    }
     if (grow(j) != L2F_OK)
         return L2F_ERR_NOMEM;
     e->id = j->next_id;
@@ -253,7 +544,7 @@ enum l2f_status journal_begin(struct journal *j, struct journal_entry *e, struct
         return L2F_ERR_NOMEM;
     }
     cJSON_AddStringToObject(rec, "op", "begin");
-    cJSON_AddNumberToObject(rec, "id", e->id);
+    cJSON_AddNumberToObject(rec, "id", (double)e->id);
     cJSON_AddStringToObject(rec, "time", e->time);
     cJSON_AddStringToObject(rec, "machine", e->machine);
     cJSON_AddStringToObject(rec, "profile", e->profile);
@@ -265,14 +556,30 @@ enum l2f_status journal_begin(struct journal *j, struct journal_entry *e, struct
     cJSON_Delete(rec);
     if (st != L2F_OK)
         return st;
-    j->entries[j->count++] = *e;
-    j->next_id++;
+    j->next_id++; /* written: the id is taken whatever follows */
+    struct journal_entry *kept = malloc(sizeof *kept);
+    struct change *copy = malloc((e->n_changes ? e->n_changes : 1) * sizeof *copy);
+    if (!kept || !copy) {
+        free(kept);
+        free(copy);
+        return L2F_ERR_NOMEM; /* written, not kept: the next load reads it */
+    }
+    *kept = *e;
+    kept->changes = copy;
+    memcpy(copy, e->changes, e->n_changes * sizeof *copy);
+    /* kept decoded: it has no line in the text read */
+    j->slots[j->count++] = (struct journal_slot){.id = e->id,
+                                                 .begin_at = SIZE_MAX,
+                                                 .note_at = SIZE_MAX,
+                                                 .state = ENTRY_PENDING,
+                                                 .decoded = kept};
     return L2F_OK;
 }
 
-enum l2f_status journal_mark(struct journal *j, int id, enum entry_state state, const char *note,
-                             struct l2f_err *err)
+enum l2f_status journal_mark(struct journal *j, int64_t id, enum entry_state state,
+                             const char *note, struct l2f_err *err)
 {
+    struct journal_slot *slot = find_slot(j, id);
     struct journal_entry *e = journal_find(j, id);
     if (!e)
         return L2F_ERR_NOT_FOUND;
@@ -280,14 +587,14 @@ enum l2f_status journal_mark(struct journal *j, int id, enum entry_state state, 
     if (!rec)
         return L2F_ERR_NOMEM;
     cJSON_AddStringToObject(rec, "op", entry_state_id(state));
-    cJSON_AddNumberToObject(rec, "id", id);
+    cJSON_AddNumberToObject(rec, "id", (double)id);
     if (note && *note)
         cJSON_AddStringToObject(rec, "note", note);
     enum l2f_status st = write_record(j, rec, err);
     cJSON_Delete(rec);
     if (st != L2F_OK)
         return st;
-    e->state = state;
+    e->state = slot->state = state;
     if (note && *note)
         copy_str(e->note, sizeof e->note, note);
     return L2F_OK;

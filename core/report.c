@@ -85,8 +85,8 @@ enum l2f_status report_history_json(const struct journal *j, const char *machine
     if (!root)
         return L2F_ERR_NOMEM;
     for (size_t i = 0; i < j->count; i++) {
-        const struct journal_entry *e = &j->entries[i];
-        if (strcmp(e->machine, machine) != 0)
+        const struct journal_entry *e = journal_at(j, i);
+        if (!e || strcmp(e->machine, machine) != 0)
             continue;
         cJSON *o = cJSON_CreateObject();
         cJSON *changes = cJSON_CreateArray();

@@ -4,6 +4,21 @@
 #include <string.h>
 
 #include "net/pskcheck.h"
+#include "statelock.h"
+
+/* Room left below PLAT_PATH_MAX for what goes inside the state directory
+ * (backups/N-value.reg, journal.jsonl.torn-TIME); checked before any of it is made. */
+#define STATE_DIR_ROOM 160
+
+static enum l2f_status check_state_dir_length(const char *dir, struct l2f_err *err)
+{
+    size_t n = strlen(dir), limit = PLAT_PATH_MAX - 1 - STATE_DIR_ROOM;
+    if (n <= limit)
+        return L2F_OK;
+    l2f_err_set(err, "state directory path is %lu characters; the limit is %lu (%d, the longest path, less room "
+                     "for the files inside): nothing created", (unsigned long)n, (unsigned long)limit, PLAT_PATH_MAX - 1);
+    return L2F_ERR_USAGE;
+}
 
 enum l2f_status session_open(struct session *s, const struct session_options *opts,
                              struct l2f_err *err)
@@ -40,18 +55,18 @@ enum l2f_status session_open(struct session *s, const struct session_options *op
         /* the demo machine lives in memory: so do its journal and backups */
         return journal_open(&s->journal, NULL, err);
     }
+    snprintf(s->holder, sizeof s->holder, "%s", opts->holder ? opts->holder : "l2tpfix");
+    if (opts->state_dir && (st = check_state_dir_length(opts->state_dir, err)) != L2F_OK)
+        goto fail;
     if (opts->state_dir)
         snprintf(s->state_dir, sizeof s->state_dir, "%s", opts->state_dir);
     else if ((st = plat_default_state_dir(s->state_dir, sizeof s->state_dir, err)) != L2F_OK)
         goto fail;
+    if ((st = check_state_dir_length(s->state_dir, err)) != L2F_OK)
+        goto fail;
     if ((st = plat_mkdir_p(s->state_dir, err)) != L2F_OK)
         goto fail;
     char path[PLAT_PATH_MAX + 32];
-    if (strlen(s->state_dir) + 32 >= sizeof s->backup_dir) {
-        l2f_err_set(err, "state directory path too long");
-        st = L2F_ERR_IO;
-        goto fail;
-    }
     snprintf(path, sizeof path, "%s%c%s", s->state_dir, PLAT_DIRSEP, JOURNAL_FILE_NAME);
     snprintf(s->backup_dir, sizeof s->backup_dir, "%.4000s%cbackups", s->state_dir, PLAT_DIRSEP);
     if ((st = journal_open(&s->journal, path, err)) != L2F_OK)
@@ -157,10 +172,22 @@ void session_fix_context(struct session *s, struct fix_context *ctx)
     ctx->be = &s->be;
     ctx->journal = &s->journal;
     ctx->backup_dir = s->backup_dir[0] ? s->backup_dir : NULL;
+    ctx->lock_dir = s->state_dir[0] ? s->state_dir : NULL;
+    ctx->holder = s->holder;
+}
+
+enum l2f_status session_write_locked(struct session *s, const char *path, const char *text, struct l2f_err *err)
+{
+    struct statelock *lock = NULL;
+    enum l2f_status st = s->state_dir[0] ? statelock_acquire(&lock, s->state_dir, s->holder, err) : L2F_OK;
+    if (st == L2F_OK)
+        st = plat_write_atomic(path, text, strlen(text), err);
+    statelock_release(lock);
+    return st;
 }
 
 enum l2f_status session_apply(struct session *s, const struct fix_plan *plan,
-                              const struct fix_secrets *secrets, int *entry_id, struct l2f_err *err)
+                              const struct fix_secrets *secrets, int64_t *entry_id, struct l2f_err *err)
 {
     struct fix_context ctx;
     session_fix_context(s, &ctx);

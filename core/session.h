@@ -18,6 +18,7 @@ struct session_options {
     const char *phonebook; /* a rasphone.pbk to work on offline, or NULL */
     bool all_users;        /* every local user's phonebook too (session_include_other_users) */
     const char *state_dir; /* NULL: the default state directory */
+    const char *holder;    /* the command ("fix all"), for the lock's wait message */
 };
 
 struct session {
@@ -26,6 +27,7 @@ struct session {
     struct journal journal;
     char state_dir[PLAT_PATH_MAX]; /* empty in demo mode: nothing is written */
     char backup_dir[PLAT_PATH_MAX];
+    char holder[96]; /* what this process does, written into the state lock */
     char profile[PROFILE_NAME_MAX];
     bool other_users;     /* every local user's phonebook is included */
     bool reboot_required; /* a change made in this session needs a restart */
@@ -64,8 +66,11 @@ void session_diagnose_start(struct session *s, struct diagnose_run *run);
 enum l2f_status session_diagnose(struct session *s, struct observations *obs, struct diagnosis *d,
                                  struct l2f_err *err);
 void session_fix_context(struct session *s, struct fix_context *ctx);
+/* Applies a plan under the state lock (fix_apply), the key checked first. */
 enum l2f_status session_apply(struct session *s, const struct fix_plan *plan,
-                              const struct fix_secrets *secrets, int *entry_id, struct l2f_err *err);
+                              const struct fix_secrets *secrets, int64_t *entry_id, struct l2f_err *err);
+/* Writes a file of the state directory (a baseline) under its lock. */
+enum l2f_status session_write_locked(struct session *s, const char *path, const char *text, struct l2f_err *err);
 
 /* The test connection of the selected profile: the backend's, or the real
  * handshake against the profile's server (real_handshake.on). Poll without

@@ -20,7 +20,8 @@
     X(L2F_ERR_NEED_SECRET, 2, "a secret is needed and none was given")          \
     X(L2F_ERR_CONFLICT, 1, "the setting changed since; not undone")             \
     X(L2F_ERR_NOTHING, 1, "nothing to do")                                      \
-    X(L2F_ERR_CANCELLED, 1, "cancelled")
+    X(L2F_ERR_CANCELLED, 1, "cancelled")                                        \
+    X(L2F_ERR_BUSY, 3, "another l2tpfix is changing this machine")
 
 #define L2F_STATUS_ENUM(name, code, msg) name,
 enum l2f_status { L2F_STATUS_TABLE(L2F_STATUS_ENUM) L2F_STATUS_COUNT };

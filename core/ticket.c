@@ -1,6 +1,7 @@
 #include "ticket.h"
 
 #include <cjson/cJSON.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -140,10 +141,10 @@ enum l2f_status ticket_build(enum ticket_format f, const struct ticket_input *in
     text_printf(&b, md ? "\n## Changes made by l2tpfix\n\n" : "\nChanges made by l2tpfix\n");
     size_t shown = 0;
     for (size_t i = 0; i < in->journal->count; i++) {
-        const struct journal_entry *e = &in->journal->entries[i];
-        if (strcmp(e->machine, in->machine) != 0 || strcmp(e->profile, in->profile->name) != 0)
+        const struct journal_entry *e = journal_at(in->journal, i);
+        if (!e || strcmp(e->machine, in->machine) != 0 || strcmp(e->profile, in->profile->name) != 0)
             continue;
-        text_printf(&b, md ? "- %s: **%s** (%s, entry %d)\n" : "  %s  %-22s %s (entry %d)\n", e->time, fix_info(e->fix)->id,
+        text_printf(&b, md ? "- %s: **%s** (%s, entry %" PRId64 ")\n" : "  %s  %-22s %s (entry %" PRId64 ")\n", e->time, fix_info(e->fix)->id,
             entry_state_id(e->state), e->id);
         for (size_t k = 0; k < e->n_changes; k++) {
             char desc[600], safe_desc[1200];

@@ -1,5 +1,6 @@
 #include "cli.h"
 
+#include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,6 +83,10 @@ static int open_session(struct cli *c, bool need_profile)
     opts.phonebook = a->value[OPT_PHONEBOOK];
     opts.all_users = a->given[OPT_ALL_USERS];
     opts.state_dir = a->value[OPT_STATE_DIR];
+    char holder[96];
+    snprintf(holder, sizeof holder, "%s%s%s", command_name(a->command), a->nargs ? " " : "",
+             a->nargs ? a->args[0] : "");
+    opts.holder = holder;
     enum l2f_status st = session_open(&c->s, &opts, &err);
     if (st != L2F_OK)
         return fail(c, st, &err);
@@ -328,7 +333,7 @@ static int cmd_fix(struct cli *c)
             else
                 secrets.password = secret;
         }
-        int id = 0;
+        int64_t id = 0;
         if (st == L2F_OK)
             st = session_apply(&c->s, plan, &secrets, &id, &err);
         plat_wipe(secret, sizeof secret);
@@ -338,13 +343,13 @@ static int cmd_fix(struct cli *c)
                    : c->s.key_verdict == PSK_REJECTED ? "rejects"
                                                       : "could not test");
         if (st == L2F_OK) {
-            printf("applied %s (journal entry %d)\n", fix_info(plan->fix)->id, id);
+            printf("applied %s (journal entry %" PRId64 ")\n", fix_info(plan->fix)->id, id);
             reboot |= plan->needs_reboot;
         } else {
             char line[sizeof err.msg * 2];
             fprintf(stderr, "l2tpfix: %s not applied: %s\n", fix_info(plan->fix)->id,
                     safe(c, err.msg[0] ? err.msg : l2f_status_message(st), line, sizeof line));
-            rc = worse(rc ? rc : 1, st == L2F_ERR_NEED_ADMIN ? st : L2F_ERR_BACKEND);
+            rc = worse(rc ? rc : 1, st == L2F_ERR_NEED_ADMIN || st == L2F_ERR_BUSY ? st : L2F_ERR_BACKEND);
             if (fix_failure_stops_batch(st))
                 break;
         }
@@ -354,12 +359,12 @@ static int cmd_fix(struct cli *c)
     return rc;
 }
 
-static int undo_one(struct cli *c, int id, bool quiet_nothing)
+static int undo_one(struct cli *c, int64_t id, bool quiet_nothing)
 {
     struct fix_context ctx;
     struct l2f_err err = {{0}};
     char note[256];
-    int undone = 0;
+    int64_t undone = 0;
     session_fix_context(&c->s, &ctx);
     enum l2f_status st = fix_undo(&ctx, id, &undone, note, sizeof note, &err);
     if (st == L2F_ERR_NOTHING && quiet_nothing)
@@ -367,7 +372,7 @@ static int undo_one(struct cli *c, int id, bool quiet_nothing)
     if (st != L2F_OK)
         return fail(c, st, &err);
     const struct journal_entry *e = journal_find(&c->s.journal, undone);
-    printf("undone entry %d (%s)\n", undone, e ? fix_info(e->fix)->id : "?");
+    printf("undone entry %" PRId64 " (%s)\n", undone, e ? fix_info(e->fix)->id : "?");
     if (note[0])
         printf("  note: %s\n", note);
     return 0;
@@ -385,15 +390,15 @@ static int cmd_undo(struct cli *c)
         printf("%d change%s undone; nothing left to undo on this machine.\n", count, count == 1 ? "" : "s");
         return 0;
     }
-    int id = 0;
+    int64_t id = 0;
     if (a->nargs == 1) {
         char *end;
-        long v = strtol(a->args[0], &end, 10);
-        if (*end || v <= 0 || v > 1000000) {
+        long long v = strtoll(a->args[0], &end, 10);
+        if (*end || v <= 0 || v > JOURNAL_ID_MAX) {
             fprintf(stderr, "l2tpfix: undo takes a journal entry number or 'all', not '%.60s'\n", a->args[0]);
             return 2;
         }
-        id = (int)v;
+        id = (int64_t)v;
     }
     return undo_one(c, id, false);
 }
@@ -408,11 +413,11 @@ static int cmd_history(struct cli *c)
     }
     int shown = 0;
     for (size_t i = 0; i < c->s.journal.count; i++) {
-        const struct journal_entry *e = &c->s.journal.entries[i];
-        if (strcmp(e->machine, machine) != 0)
+        const struct journal_entry *e = journal_at(&c->s.journal, i);
+        if (!e || strcmp(e->machine, machine) != 0)
             continue;
         char name[PROFILE_NAME_MAX * 2];
-        printf("%3d  %s  %-24s %-12s on '%s'\n", e->id, e->time, fix_info(e->fix)->id,
+        printf("%3" PRId64 "  %s  %-24s %-12s on '%s'\n", e->id, e->time, fix_info(e->fix)->id,
                entry_state_id(e->state), safe(c, e->profile, name, sizeof name));
         for (size_t k = 0; k < e->n_changes; k++) {
             char desc[800], line[1600];
@@ -955,7 +960,7 @@ static int cmd_baseline(struct cli *c)
         plat_time_iso(when);
         st = baseline_save(&obs, c->s.be.ops->machine_id(&c->s.be), L2F_VERSION, when, &text);
         if (st == L2F_OK)
-            st = plat_write_atomic(path, text, strlen(text), &err);
+            st = session_write_locked(&c->s, path, text, &err);
         free(text);
         if (st != L2F_OK)
             return fail(c, st, &err);
@@ -1082,6 +1087,13 @@ int cli_run(const struct cli_args *a)
         }
     }
     int rc = handlers[a->command].fn(&c);
+    if (need_session && c.s.journal.torn_aside[0]) /* set aside by this run: said once */
+        fprintf(stderr, "l2tpfix: warning: the journal's last line was cut short (a crash while writing?); "
+                        "kept in %s\n", c.s.journal.torn_aside);
+    if (need_session && c.s.journal.damage[0]) { /* an entry read only when asked for */
+        fprintf(stderr, "l2tpfix: %s\n", c.s.journal.damage);
+        rc = rc ? rc : 2;
+    }
     if (need_session)
         session_close(&c.s);
     plat_wipe(c.hs_psk, sizeof c.hs_psk);

@@ -4,6 +4,7 @@
  * command line (src/cli.c), told on screen instead of on stdout. */
 #include "tui.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -350,7 +351,7 @@ static bool apply_one(struct app *a, const struct fix_plan *plan, const char *se
     else if (plan->secret == FIX_SECRET_PASSWORD)
         secrets.password = secret;
     struct l2f_err err = {{0}};
-    int id = 0;
+    int64_t id = 0;
     enum l2f_status st = session_apply(a->s, plan, &secrets, &id, &err);
     const char *fid = fix_info(plan->fix)->id;
     if (st == L2F_OK) {
@@ -445,12 +446,15 @@ unsigned ops_secret_cancelled(struct app *a)
 
 /* ---- undo and history ---- */
 
-static struct journal_entry *newest_undoable(struct app *a)
+static const struct journal_entry *newest_undoable(struct app *a)
 {
     const char *machine = a->s->be.ops->machine_id(&a->s->be);
     for (size_t i = a->s->journal.count; i-- > 0;) {
-        struct journal_entry *e = &a->s->journal.entries[i];
-        if (strcmp(e->machine, machine) == 0 && fix_entry_undoable(e))
+        enum entry_state st = journal_state_at(&a->s->journal, i);
+        if (st != ENTRY_APPLIED && st != ENTRY_PENDING && st != ENTRY_UNDO_PENDING)
+            continue; /* passed over undecoded */
+        const struct journal_entry *e = journal_at(&a->s->journal, i);
+        if (e && strcmp(e->machine, machine) == 0 && fix_entry_undoable(e))
             return e;
     }
     return NULL;
@@ -462,14 +466,14 @@ unsigned ops_undo(struct app *a)
         app_message(a, MSG_ERR, "A test connection is running: wait for it, or c hangs up");
         return UI_DRAW_MSG;
     }
-    struct journal_entry *e = newest_undoable(a);
+    const struct journal_entry *e = newest_undoable(a);
     if (!e) {
         app_message(a, MSG_INFO, "Nothing to undo on this machine");
         return UI_DRAW_MSG;
     }
     a->undo_id = e->id;
     char title[160];
-    snprintf(title, sizeof title, "Undo %s (change %d)?", fix_info(e->fix)->id, e->id);
+    snprintf(title, sizeof title, "Undo %s (change %" PRId64 ")?", fix_info(e->fix)->id, e->id);
     dialog_open_confirm(a, title, DP_CONFIRM_UNDO);
     struct doc *d = &a->dlg.body;
     doc_addf(d, ST_TITLE, 0, "%s, on '%s'", fix_info(e->fix)->title, e->profile);
@@ -490,7 +494,7 @@ unsigned ops_undo_confirmed(struct app *a)
     struct fix_context ctx;
     struct l2f_err err = {{0}};
     char note[256] = "";
-    int undone = 0;
+    int64_t undone = 0;
     session_fix_context(a->s, &ctx);
     enum l2f_status st = fix_undo(&ctx, a->undo_id, &undone, note, sizeof note, &err);
     if (st != L2F_OK) {
@@ -499,9 +503,9 @@ unsigned ops_undo_confirmed(struct app *a)
     }
     const struct journal_entry *e = journal_find(&a->s->journal, undone);
     if (note[0])
-        app_message(a, MSG_OK, "Undid %s (change %d); %s", e ? fix_info(e->fix)->id : "?", undone, note);
+        app_message(a, MSG_OK, "Undid %s (change %" PRId64 "); %s", e ? fix_info(e->fix)->id : "?", undone, note);
     else
-        app_message(a, MSG_OK, "Undid %s (change %d)", e ? fix_info(e->fix)->id : "?", undone);
+        app_message(a, MSG_OK, "Undid %s (change %" PRId64 ")", e ? fix_info(e->fix)->id : "?", undone);
     forget_connection(a);
     ops_start_diagnosis(a);
     return UI_DRAW_MSG | UI_DRAW_LIST | UI_DRAW_DETAILS | UI_DRAW_HEADER;
@@ -514,10 +518,10 @@ unsigned ops_history(struct app *a)
     struct doc *d = &a->dlg.body;
     int shown = 0;
     for (size_t i = a->s->journal.count; i-- > 0;) {
-        const struct journal_entry *e = &a->s->journal.entries[i];
-        if (strcmp(e->machine, machine) != 0)
+        const struct journal_entry *e = journal_at(&a->s->journal, i);
+        if (!e || strcmp(e->machine, machine) != 0)
             continue;
-        doc_addf(d, e->state == ENTRY_APPLIED ? ST_TITLE : ST_NORMAL, 0, "%d  %s  %s  %s  on '%s'", e->id, e->time,
+        doc_addf(d, e->state == ENTRY_APPLIED ? ST_TITLE : ST_NORMAL, 0, "%" PRId64 "  %s  %s  %s  on '%s'", e->id, e->time,
                  fix_info(e->fix)->id, entry_state_id(e->state), e->profile);
         for (size_t k = 0; k < e->n_changes; k++) {
             char desc[800];

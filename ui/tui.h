@@ -214,7 +214,7 @@ struct app {
     enum fix_id wanted[FIX_COUNT];
     size_t n_wanted;
     char done_ids[256], fail_msg[640];
-    int undo_id;
+    int64_t undo_id;
     struct fix_plan plans[FIX_COUNT];
     size_t n_plans, next_plan;
     int n_applied, n_failed;

@@ -376,5 +376,12 @@ for cmd in check "check --json" "fix all --yes --psk-file $WORK/psk.txt" history
 done
 if grep -rqE 'the-servers-key|an-old-key|Spring-Rain' "$WORK/all-out" "$ST"; then bad "a secret reached output or state"; else ok; fi
 
+# --- a state directory path too long is refused, with the reason, before any of it is made
+fresh classic-789
+long="$WORK/long/$(head -c 5000 /dev/zero | tr '\0' d | sed 's/.\{100\}/&\//g')"
+run 2 --mock "$S" --state-dir "$long" fix all --yes
+has "$ERR" "state directory path is ${#long} characters; the limit is [0-9]+ \(4095, the longest path" "long state dir: the reason"
+[ -e "$WORK/long" ] && bad "long state dir: directories were made" || ok
+
 echo "cli: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -29,7 +29,7 @@ static void rig_open(struct rig *r, const char *scenario, const char *profile)
     tu_open_demo(&r->be, scenario);
     struct l2f_err err = {{0}};
     assert_int_equal(journal_open(&r->journal, NULL, &err), L2F_OK);
-    r->ctx = (struct fix_context){&r->be, &r->journal, NULL};
+    r->ctx = (struct fix_context){.be = &r->be, .journal = &r->journal};
     snprintf(r->profile, sizeof r->profile, "%s", profile);
     observe(r);
 }
@@ -45,7 +45,7 @@ static int apply(struct rig *r, enum fix_id fix, const struct fix_secrets *secre
     struct fix_plan plan;
     struct l2f_err err = {{0}};
     assert_int_equal(fix_plan_make(fix, &r->obs, NULL, &plan, &err), L2F_OK);
-    int id = 0;
+    int64_t id = 0;
     enum l2f_status st = fix_apply(&r->ctx, &plan, secrets, &id, &err);
     if (st != want)
         fail_msg("%s: got %s (%s)", fix_info(fix)->id, l2f_status_message(st), err.msg);
@@ -57,7 +57,7 @@ static void undo_ok(struct rig *r, int id)
 {
     struct l2f_err err = {{0}};
     char note[256];
-    int undone = 0;
+    int64_t undone = 0;
     enum l2f_status st = fix_undo(&r->ctx, id, &undone, note, sizeof note, &err);
     if (st != L2F_OK)
         fail_msg("undo %d: %s (%s)", id, l2f_status_message(st), err.msg);
@@ -235,7 +235,7 @@ static void psk_needs_the_key_and_undo_says_what_it_cannot_restore(void **state)
     assert_int_equal(e->n_changes, 1); /* IpSecFlags already had the PSK bit */
     struct l2f_err err = {{0}};
     char note[256];
-    int undone;
+    int64_t undone;
     assert_int_equal(fix_undo(&r.ctx, id, &undone, note, sizeof note, &err), L2F_OK);
     assert_non_null(strstr(note, "cannot be restored"));
     rig_close(&r);
@@ -254,7 +254,7 @@ static void credentials_saved_and_cleared_on_undo(void **state)
     assert_int_equal(fix_plan_make(FIX_CREDENTIALS, &r.obs, NULL, &plan, &err), L2F_ERR_NEED_SECRET);
     assert_int_equal(fix_plan_make(FIX_CREDENTIALS, &r.obs, "frank", &plan, &err), L2F_OK);
     struct fix_secrets secrets = {NULL, "Night-Owl"};
-    int id;
+    int64_t id;
     assert_int_equal(fix_apply(&r.ctx, &plan, &secrets, &id, &err), L2F_OK);
     observe(&r);
     assert_true(r.obs.profile.password_saved);
@@ -278,7 +278,7 @@ static void refused_without_admin_changes_nothing(void **state)
     r.be.ops = &backend_mock_ops;
     assert_int_equal(r.be.ops->open(&r.be, path, &err), L2F_OK);
     assert_int_equal(journal_open(&r.journal, NULL, &err), L2F_OK);
-    r.ctx = (struct fix_context){&r.be, &r.journal, dir};
+    r.ctx = (struct fix_context){.be = &r.be, .journal = &r.journal, .backup_dir = dir};
     strcpy(r.profile, "P");
     observe(&r);
     char *before;
@@ -366,7 +366,7 @@ static void failure_part_way_rolls_back(void **state)
         struct backend wrapped = {&ops, r.be.state};
         r.ctx.be = &wrapped;
         calls_left = fail_at;
-        int id = 0;
+        int64_t id = 0;
         assert_int_equal(fix_apply(&r.ctx, &plan, NULL, &id, &err), L2F_ERR_BACKEND);
         assert_non_null(strstr(err.msg, "injected"));
         service_states(&r.be, after);

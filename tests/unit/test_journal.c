@@ -1,5 +1,6 @@
 /* The journal on disk: what one process writes, the next reads back; a torn
- * last record (a crash mid-append) is ignored, damage elsewhere is reported. */
+ * last record (a crash mid-append) is set aside before the next append,
+ * damage elsewhere (a duplicate id, an id out of range) is reported by line. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,8 +11,11 @@
 
 static struct journal_entry sample(const char *profile)
 {
+    static struct change change; /* every sample's one change: the same */
     struct journal_entry e;
     memset(&e, 0, sizeof e);
+    memset(&change, 0, sizeof change);
+    e.changes = &change;
     strcpy(e.machine, "mock:/tmp/x.ini");
     snprintf(e.profile, sizeof e.profile, "%s", profile);
     e.fix = FIX_NAT_TRAVERSAL;
@@ -85,13 +89,136 @@ static void torn_tail_ignored_damage_reported(void **state)
     fclose(f);
     assert_int_equal(journal_open(&j, path, &err), L2F_OK);
     assert_int_equal(j.count, 1);
-    assert_int_equal(j.entries[0].state, ENTRY_PENDING);
+    assert_int_equal(journal_at(&j, 0)->state, ENTRY_PENDING);
     journal_close(&j);
 
     char bad[300];
     tu_write_file(dir, "bad.jsonl", "{\"op\":\"begin\"}\n{\"op\":\"applied\",\"id\":1}\n", bad, sizeof bad);
     assert_int_equal(journal_open(&j, bad, &err), L2F_ERR_PARSE);
     assert_non_null(strstr(err.msg, "bad.jsonl:1:"));
+    tu_rmtree(dir);
+}
+
+/* A begin record of id with one registry change, as the journal writes it. */
+static void begin_line(char *buf, size_t len, const char *id)
+{
+    snprintf(buf, len,
+             "{\"op\":\"begin\",\"id\":%s,\"time\":\"2026-12-02T00:00:00.000Z\",\"machine\":\"m\","
+             "\"profile\":\"P\",\"fix\":\"nat-traversal\",\"changes\":[{\"kind\":\"registry\",\"target\":\"K\","
+             "\"field\":\"V\",\"before_set\":false,\"before\":0,\"after_set\":true,\"after\":2}]}\n",
+             id);
+}
+
+static void torn_tail_set_aside_then_append(void **state)
+{
+    (void)state;
+    char dir[256], path[300], line[512], text[1200];
+    tu_mkdtemp(dir, sizeof dir);
+    begin_line(line, sizeof line, "1");
+    /* a power cut mid-append: half a record, no newline */
+    snprintf(text, sizeof text, "%s{\"op\":\"applied\",\"id\":1}\n{\"op\":\"begin\",\"id\":2,\"ti", line);
+    tu_write_file(dir, "journal.jsonl", text, path, sizeof path);
+    struct journal j;
+    struct l2f_err err = {{0}};
+    assert_int_equal(journal_open(&j, path, &err), L2F_OK);
+    assert_int_equal(j.count, 1);
+    assert_true(j.torn);
+    struct journal_entry a = sample("After");
+    assert_int_equal(journal_begin(&j, &a, &err), L2F_OK);
+    assert_int_equal(a.id, 2);
+    assert_int_equal(journal_mark(&j, a.id, ENTRY_APPLIED, NULL, &err), L2F_OK);
+    /* the torn part is kept beside the journal, and said once */
+    assert_non_null(strstr(j.torn_aside, "journal.jsonl.torn-"));
+    char *kept;
+    assert_int_equal(plat_read_file(j.torn_aside, &kept, NULL, &err), L2F_OK);
+    assert_string_equal(kept, "{\"op\":\"begin\",\"id\":2,\"ti");
+    free(kept);
+    journal_close(&j);
+    /* the next process reads every line, the new entry included */
+    assert_int_equal(journal_open(&j, path, &err), L2F_OK);
+    assert_false(j.torn);
+    assert_int_equal(j.count, 2);
+    assert_int_equal(journal_find(&j, 1)->state, ENTRY_APPLIED);
+    assert_string_equal(journal_find(&j, 2)->profile, "After");
+    assert_int_equal(journal_find(&j, 2)->state, ENTRY_APPLIED);
+    journal_close(&j);
+    tu_rmtree(dir);
+}
+
+static void ids_near_the_limit(void **state)
+{
+    (void)state;
+    char dir[256], path[300], line[512], id[32];
+    tu_mkdtemp(dir, sizeof dir);
+    struct journal j;
+    struct l2f_err err = {{0}};
+    /* INT64_MAX - 1: beyond what a JSON number holds exactly: refused, named */
+    begin_line(line, sizeof line, "9223372036854775806");
+    tu_write_file(dir, "huge.jsonl", line, path, sizeof path);
+    assert_int_equal(journal_open(&j, path, &err), L2F_ERR_PARSE);
+    assert_non_null(strstr(err.msg, "huge.jsonl:1: entry id 9223372036854775808 is not a whole number from 1 to"));
+    /* the last id there is: the next append is refused, nothing overflows */
+    snprintf(id, sizeof id, "%lld", (long long)JOURNAL_ID_MAX);
+    begin_line(line, sizeof line, id);
+    tu_write_file(dir, "full.jsonl", line, path, sizeof path);
+    assert_int_equal(journal_open(&j, path, &err), L2F_OK);
+    assert_int_equal(journal_at(&j, 0)->id, JOURNAL_ID_MAX);
+    struct journal_entry a = sample("A");
+    assert_int_equal(journal_begin(&j, &a, &err), L2F_ERR_IO);
+    assert_non_null(strstr(err.msg, "entry ids are used up"));
+    assert_int_equal(j.count, 1);
+    journal_close(&j);
+    /* one below the limit still takes one more */
+    snprintf(id, sizeof id, "%lld", (long long)JOURNAL_ID_MAX - 1);
+    begin_line(line, sizeof line, id);
+    tu_write_file(dir, "last.jsonl", line, path, sizeof path);
+    assert_int_equal(journal_open(&j, path, &err), L2F_OK);
+    assert_int_equal(journal_begin(&j, &a, &err), L2F_OK);
+    assert_int_equal(a.id, JOURNAL_ID_MAX);
+    journal_close(&j);
+    tu_rmtree(dir);
+}
+
+static void duplicate_ids_name_the_line(void **state)
+{
+    (void)state;
+    char dir[256], path[300], one[512], two[512], text[1600];
+    tu_mkdtemp(dir, sizeof dir);
+    begin_line(one, sizeof one, "1");
+    begin_line(two, sizeof two, "2");
+    /* what two writers without a lock left: id 2 twice */
+    snprintf(text, sizeof text, "%s%s{\"op\":\"applied\",\"id\":2}\n%s{\"op\":\"applied\",\"id\":1}\n", one, two, two);
+    tu_write_file(dir, "journal.jsonl", text, path, sizeof path);
+    struct journal j;
+    struct l2f_err err = {{0}};
+    assert_int_equal(journal_open(&j, path, &err), L2F_ERR_PARSE);
+    assert_non_null(strstr(err.msg, "journal.jsonl:4: entry id 2 appears twice"));
+    assert_int_equal(j.count, 0);
+    tu_rmtree(dir);
+}
+
+static void damage_found_when_read_names_the_line(void **state)
+{
+    (void)state;
+    char dir[256], path[300], one[512], two[512], text[1600];
+    tu_mkdtemp(dir, sizeof dir);
+    begin_line(one, sizeof one, "1");
+    begin_line(two, sizeof two, "2");
+    char *cut = strstr(one, "\"changes\"");
+    strcpy(cut, "\"changes\":5}\n"); /* whole JSON, but not an entry */
+    snprintf(text, sizeof text, "%s{\"op\":\"applied\",\"id\":1}\n%s", one, two);
+    tu_write_file(dir, "journal.jsonl", text, path, sizeof path);
+    struct journal j;
+    struct l2f_err err = {{0}};
+    /* the lines are read as far as their ids; the entry when asked for */
+    assert_int_equal(journal_open(&j, path, &err), L2F_OK);
+    assert_int_equal(j.count, 2);
+    assert_int_equal(journal_state_at(&j, 0), ENTRY_APPLIED);
+    assert_non_null(journal_at(&j, 1));
+    assert_string_equal(j.damage, "");
+    assert_null(journal_at(&j, 0));
+    assert_non_null(strstr(j.damage, "journal.jsonl:1: damaged journal record"));
+    journal_close(&j);
     tu_rmtree(dir);
 }
 
@@ -104,7 +231,7 @@ static void memory_journal_writes_nothing(void **state)
     struct journal_entry a = sample("A");
     assert_int_equal(journal_begin(&j, &a, &err), L2F_OK);
     assert_int_equal(journal_mark(&j, a.id, ENTRY_UNDONE, NULL, &err), L2F_OK);
-    assert_int_equal(j.entries[0].state, ENTRY_UNDONE);
+    assert_int_equal(journal_at(&j, 0)->state, ENTRY_UNDONE);
     assert_int_equal(journal_mark(&j, 99, ENTRY_UNDONE, NULL, &err), L2F_ERR_NOT_FOUND);
     journal_close(&j);
 }
@@ -132,6 +259,10 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(persists_across_processes),
         cmocka_unit_test(torn_tail_ignored_damage_reported),
+        cmocka_unit_test(torn_tail_set_aside_then_append),
+        cmocka_unit_test(ids_near_the_limit),
+        cmocka_unit_test(duplicate_ids_name_the_line),
+        cmocka_unit_test(damage_found_when_read_names_the_line),
         cmocka_unit_test(memory_journal_writes_nothing),
         cmocka_unit_test(unwritable_journal_is_a_clear_error),
     };
