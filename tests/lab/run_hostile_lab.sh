@@ -162,8 +162,11 @@ client handshake --psk-file "$lab/key" --user labuser --password-file "$lab/pw" 
 stop_responder
 no_crash "SCCRP flood"
 has '"id":"tunnel","outcome":"ok"' "SCCRP flood: the tunnel still comes up"
+# the client's budget of resent control messages (32) ends the run, saying why, long before the flood's 200
+has 'resent L2TP control messages' "SCCRP flood: the outcome names the resent control messages"
 sent=$(seen sccrp_sent) control=$(seen l2tp_control) zlb=$(seen l2tp_zlb)
-check "SCCRP flood: $control control messages back for $sent SCCRPs (at most 10)" '[ "$sent" -ge 100 ] && [ "$control" -le 10 ]'
+check "SCCRP flood: $control control messages back for $sent SCCRPs (at most 10), the client gone before 200" \
+    '[ "$sent" -ge 33 ] && [ "$sent" -lt 200 ] && [ "$control" -le 10 ]'
 check "SCCRP flood: at most one acknowledgement per SCCRP ($zlb for $sent)" '[ "$zlb" -le "$sent" ]'
 
 # no secret in any output
