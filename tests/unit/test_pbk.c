@@ -40,7 +40,7 @@ static void no_op_edits_are_byte_identical(void **state)
         for (size_t sec = 0; sec < p.nsections; sec++)
             for (size_t i = p.sections[sec].first_line; i < p.sections[sec].end_line; i++) {
                 const struct pbk_line *l = &p.lines[i];
-                if (!l->is_key || l->in_device)
+                if (!l->is_key || l->in_sub)
                     continue;
                 char key[128], value[512], now[512];
                 snprintf(key, sizeof key, "%.*s", (int)l->key_len, data + l->key);
