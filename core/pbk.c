@@ -1,5 +1,6 @@
 #include "pbk.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,10 +15,28 @@ static bool key_is(const struct pbk *p, const struct pbk_line *l, const char *ke
     return l->is_key && l->key_len == n && memcmp(p->data + l->key, key, n) == 0;
 }
 
-/* Rasphone starts a device sub-block with these keys. */
-static bool starts_device(const struct pbk *p, const struct pbk_line *l)
+/* The keys that open an entry's sub-blocks (MS-RRASM 2.2.2); case counts:
+ * MEDIA's own Device= is not DEVICE=. */
+static const char *const sub_block_keys[] = {"NETCOMPONENTS", "MEDIA", "DEVICE", "PhoneNumber"};
+
+static bool opens_sub_block(const struct pbk *p, const struct pbk_line *l)
 {
-    return key_is(p, l, "MEDIA") || key_is(p, l, "DEVICE");
+    for (size_t i = 0; i < sizeof sub_block_keys / sizeof sub_block_keys[0]; i++)
+        if (key_is(p, l, sub_block_keys[i]))
+            return true;
+    return false;
+}
+
+/* l and the line before it hold the same main-block key: one value Windows
+ * wrote over several lines. */
+static bool continues(const struct pbk *p, const struct pbk_line *l)
+{
+    if (l == p->lines || !l->is_key || l->in_sub)
+        return false;
+    const struct pbk_line *before = l - 1;
+    return before->is_key && !before->in_sub && before->section == l->section &&
+           before->key_len == l->key_len &&
+           memcmp(p->data + before->key, p->data + l->key, l->key_len) == 0;
 }
 
 enum l2f_status pbk_parse(const char *data, size_t len, const char *name, struct pbk *out, struct l2f_err *err)
@@ -43,7 +62,7 @@ enum l2f_status pbk_parse(const char *data, size_t len, const char *name, struct
         pbk_free(out);
         return L2F_ERR_NOMEM;
     }
-    bool saw_crlf = false, saw_lf = false, in_device = false;
+    bool saw_crlf = false, saw_lf = false, in_sub = false;
     for (size_t pos = out->bom; pos < len;) {
         const char *nl = memchr(data + pos, '\n', len - pos);
         size_t end = nl ? (size_t)(nl - data) : len, eol = nl ? 1 : 0;
@@ -92,7 +111,7 @@ enum l2f_status pbk_parse(const char *data, size_t len, const char *name, struct
             sec->name_len = (size_t)(close - (data + s + 1));
             sec->first_line = out->nlines;
             l->section = (int)out->nsections - 1;
-            in_device = false;
+            in_sub = false;
         } else if (s < end && data[s] != ';' && data[s] != '#') {
             const char *eq = memchr(data + s, '=', end - s);
             if (eq) {
@@ -111,9 +130,9 @@ enum l2f_status pbk_parse(const char *data, size_t len, const char *name, struct
                 l->key_len = k_end - s;
                 l->value = v;
                 l->value_len = v_end - v;
-                if (starts_device(out, l))
-                    in_device = true;
-                l->in_device = in_device;
+                in_sub |= opens_sub_block(out, l);
+                l->in_sub = in_sub;
+                l->continued = continues(out, l);
             }
         }
         out->nlines++;
@@ -160,12 +179,13 @@ void pbk_entry_name(const struct pbk *p, int section, char *buf, size_t len)
     copy_out(p->data + s->name, s->name_len, buf, len);
 }
 
-static const struct pbk_line *find_key(const struct pbk *p, int section, const char *key, bool in_device)
+static const struct pbk_line *find_key(const struct pbk *p, int section, const char *key,
+                                       bool in_sub)
 {
     const struct pbk_section *s = &p->sections[section];
     for (size_t i = s->first_line + 1; i < s->end_line; i++) {
         const struct pbk_line *l = &p->lines[i];
-        if (!in_device && l->in_device)
+        if (!in_sub && l->in_sub)
             break;
         if (key_is(p, l, key))
             return l;
@@ -173,13 +193,41 @@ static const struct pbk_line *find_key(const struct pbk *p, int section, const c
     return NULL;
 }
 
-bool pbk_get(const struct pbk *p, int section, const char *key, bool in_device, char *buf, size_t len)
+/* One past the last line of the value that starts at l. */
+static const struct pbk_line *value_end(const struct pbk *p, const struct pbk_line *l)
 {
-    const struct pbk_line *l = find_key(p, section, key, in_device);
+    const struct pbk_line *end = l + 1, *last = p->lines + p->nlines;
+    while (end < last && end->continued)
+        end++;
+    return end;
+}
+
+bool pbk_get(const struct pbk *p, int section, const char *key, bool in_sub, char *buf, size_t len)
+{
+    const struct pbk_line *l = find_key(p, section, key, in_sub);
     if (!l)
         return false;
-    copy_out(p->data + l->value, l->value_len, buf, len);
+    size_t n = 0;
+    for (const struct pbk_line *end = value_end(p, l); l < end && len; l++) {
+        size_t take = l->value_len < len - 1 - n ? l->value_len : len - 1 - n;
+        memcpy(buf + n, p->data + l->value, take);
+        n += take;
+    }
+    if (len)
+        buf[n] = '\0';
     return true;
+}
+
+/* The value from l on, joined, is exactly value. */
+static bool value_is(const struct pbk *p, const struct pbk_line *l, const char *value)
+{
+    size_t at = 0, n = strlen(value);
+    for (const struct pbk_line *end = value_end(p, l); l < end; l++) {
+        if (l->value_len > n - at || memcmp(p->data + l->value, value + at, l->value_len) != 0)
+            return false;
+        at += l->value_len;
+    }
+    return at == n;
 }
 
 /* The file with bytes [cut_from, cut_to) replaced by insert; malloc'd. */
@@ -202,64 +250,71 @@ static enum l2f_status splice(const struct pbk *p, size_t cut_from, size_t cut_t
     return L2F_OK;
 }
 
-enum l2f_status pbk_set(const struct pbk *p, int section, const char *key, const char *value, char **out,
-                        size_t *out_len, struct l2f_err *err)
+/* A new line "key=value" after the main block's last key (or the header):
+ * so before the first sub-block, and never inside a value over several lines. */
+static enum l2f_status insert_line(const struct pbk *p, int section, const char *key,
+                                   const char *value, char **out, size_t *out_len)
+{
+    const struct pbk_section *s = &p->sections[section];
+    size_t after = s->first_line;
+    for (size_t i = s->first_line + 1; i < s->end_line && !p->lines[i].in_sub; i++)
+        if (p->lines[i].is_key)
+            after = i;
+    const struct pbk_line *a = &p->lines[after];
+    size_t at = a->start + a->len + a->eol;
+    /* after a last line without an ending: the ending goes before the new
+     * line instead of after it, and the file still ends without one; a
+     * lone CR ending that line would join an LF into a CRLF and be lost */
+    bool ends_in_cr = a->len && p->data[a->start + a->len - 1] == '\r';
+    const char *lead = a->eol ? "" : ends_in_cr ? "\r\n" : p->eol, *trail = a->eol ? p->eol : "";
+    size_t insert_len = strlen(lead) + strlen(key) + 1 + strlen(value) + strlen(trail);
+    char *insert = malloc(insert_len + 1);
+    if (!insert)
+        return L2F_ERR_NOMEM;
+    snprintf(insert, insert_len + 1, "%s%s=%s%s", lead, key, value, trail);
+    enum l2f_status st = splice(p, at, at, insert, insert_len, out, out_len);
+    free(insert);
+    return st;
+}
+
+enum l2f_status pbk_set(const struct pbk *p, int section, const char *key, const char *value,
+                        char **out, size_t *out_len, struct l2f_err *err)
 {
     *out = NULL;
     if (strpbrk(value, "\r\n") || strpbrk(key, "\r\n=[") || !key[0]) {
         l2f_err_set(err, "a phonebook value cannot hold a line break");
         return L2F_ERR_USAGE;
     }
-    const struct pbk_section *s = &p->sections[section];
+    for (size_t i = 0; i < sizeof sub_block_keys / sizeof sub_block_keys[0]; i++)
+        if (strcmp(key, sub_block_keys[i]) == 0) {
+            l2f_err_set(err, "%s= opens a sub-block of a phonebook entry: not set", key);
+            return L2F_ERR_USAGE;
+        }
     const struct pbk_line *l = find_key(p, section, key, false);
-    size_t cut_from, cut_to; /* the bytes replaced */
-    char *insert;
-    size_t insert_len;
-    if (l) {
-        cut_from = l->value;
-        cut_to = l->value + l->value_len;
-        insert_len = strlen(value);
-        insert = malloc(insert_len + 1);
-        if (!insert)
-            return L2F_ERR_NOMEM;
-        memcpy(insert, value, insert_len + 1);
-    } else {
-        /* after the entry's last own key (or its header), before its devices */
-        size_t after = s->first_line;
-        for (size_t i = s->first_line + 1; i < s->end_line && !p->lines[i].in_device; i++)
-            if (p->lines[i].is_key)
-                after = i;
-        const struct pbk_line *a = &p->lines[after];
-        cut_from = cut_to = a->start + a->len + a->eol;
-        /* after a last line without an ending: the ending goes before the new
-         * line instead of after it, and the file still ends without one; a
-         * lone CR ending that line would join an LF into a CRLF and be lost */
-        bool ends_in_cr = a->len && p->data[a->start + a->len - 1] == '\r';
-        const char *lead = a->eol ? "" : ends_in_cr ? "\r\n" : p->eol, *trail = a->eol ? p->eol : "";
-        insert_len = strlen(lead) + strlen(key) + 1 + strlen(value) + strlen(trail);
-        insert = malloc(insert_len + 1);
-        if (!insert)
-            return L2F_ERR_NOMEM;
-        strcpy(insert, lead);
-        strcat(insert, key);
-        strcat(insert, "=");
-        strcat(insert, value);
-        strcat(insert, trail);
+    if (!l)
+        return insert_line(p, section, key, value, out, out_len);
+    size_t lines = (size_t)(value_end(p, l) - l);
+    if (lines > 1) {
+        if (value_is(p, l, value))
+            return splice(p, 0, 0, "", 0, out, out_len);
+        l2f_err_set(err, "%s holds a value over %lu lines: not rewritten", key,
+                    (unsigned long)lines);
+        return L2F_ERR_USAGE;
     }
-    enum l2f_status st = splice(p, cut_from, cut_to, insert, insert_len, out, out_len);
-    free(insert);
-    return st;
+    return splice(p, l->value, l->value + l->value_len, value, strlen(value), out, out_len);
 }
 
-enum l2f_status pbk_remove(const struct pbk *p, int section, const char *key, char **out, size_t *out_len)
+enum l2f_status pbk_remove(const struct pbk *p, int section, const char *key, char **out,
+                           size_t *out_len)
 {
     const struct pbk_line *l = find_key(p, section, key, false);
     if (!l)
         return splice(p, 0, 0, "", 0, out, out_len);
-    size_t cut_from = l->start, cut_to = l->start + l->len + l->eol;
+    const struct pbk_line *last = value_end(p, l) - 1;
+    size_t cut_from = l->start, cut_to = last->start + last->len + last->eol;
     /* the file's last line, without an ending: the ending before it goes
      * instead, as pbk_set put it there, so the file still ends without one */
-    if (!l->eol && l > p->lines)
+    if (!last->eol && l > p->lines)
         cut_from = l[-1].start + l[-1].len;
     return splice(p, cut_from, cut_to, "", 0, out, out_len);
 }

@@ -1,9 +1,12 @@
-/* rasphone.pbk as text that must survive an edit byte for byte: sections
- * ([entry name]), key=value lines (keys repeat, and device sub-blocks start
- * at MEDIA= or DEVICE=), comments, blank lines, CRLF or LF, a UTF-8 BOM or
- * none. Parsing records where everything is; an edit rewrites one value (or
- * inserts one line in the file's own line ending) and copies every other byte.
- * Pure functions over a buffer the caller owns. */
+/* rasphone.pbk as text that must survive an edit byte for byte (MS-RRASM
+ * 2.2.2): entries ([entry name]), each a main block of key=value lines and
+ * then its sub-blocks, which start at NETCOMPONENTS=, MEDIA=, DEVICE= or
+ * PhoneNumber= and run to the entry's end; comments, blank lines, CRLF or
+ * LF, a UTF-8 BOM or none. Windows writes a binary value (CustomAuthData,
+ * NrptRules, TrustedNetworks...) as hex over several lines that repeat its
+ * key: one value. Parsing records where everything is; an edit rewrites one
+ * value (or inserts one line in the file's own line ending) and copies every
+ * other byte. Pure functions over a buffer the caller owns. */
 #ifndef L2F_PBK_H
 #define L2F_PBK_H
 
@@ -18,7 +21,9 @@ struct pbk_line {
     size_t key, key_len;  /* key=value lines: the key, trimmed */
     size_t value, value_len;
     int section;          /* index into sections, -1 before the first */
-    bool is_key, in_device; /* in_device: after a MEDIA= or DEVICE= line of its section */
+    bool is_key;
+    bool in_sub;    /* in a sub-block: at or after the entry's first NETCOMPONENTS=, MEDIA=, DEVICE= or PhoneNumber= */
+    bool continued; /* a main-block line with the key of the line before it: more of that value */
 };
 
 struct pbk_section {
@@ -46,19 +51,21 @@ void pbk_free(struct pbk *p);
 int pbk_find(const struct pbk *p, const char *entry);
 /* The entry's name, copied (NUL-terminated, cut to len). */
 void pbk_entry_name(const struct pbk *p, int section, char *buf, size_t len);
-/* The first value of key in the entry (device sub-blocks included when
- * in_device is true, else only the entry's own keys before them); false when
- * absent. Copied, cut to len. */
-bool pbk_get(const struct pbk *p, int section, const char *key, bool in_device, char *buf, size_t len);
+/* The first value of key in the entry (its sub-blocks included when in_sub
+ * is true, else only its main block); false when absent. A main-block value
+ * over several lines comes joined. Copied, cut to len. */
+bool pbk_get(const struct pbk *p, int section, const char *key, bool in_sub, char *buf, size_t len);
 
-/* The whole file with the entry's own key set to value: the first such line
- * gets the new value and nothing else changes; without one, a line
- * "key=value" goes after the entry's last own key, before its devices.
- * *out is malloc'd. */
+/* The whole file with the key of the entry's main block set to value: the
+ * first such line gets the new value and nothing else changes; without one,
+ * a line "key=value" goes after the main block's last key, so before the
+ * entry's first sub-block. A value over several lines is never split: set
+ * to what it holds, the file comes back unchanged, else it is refused.
+ * Refuses a sub-block's first key (NETCOMPONENTS...). *out is malloc'd. */
 enum l2f_status pbk_set(const struct pbk *p, int section, const char *key, const char *value, char **out,
                         size_t *out_len, struct l2f_err *err);
-/* The whole file without the entry's first own line of key: the inverse of
- * pbk_set adding one. Without such a line, the file unchanged. */
+/* The whole file without the main block's first value of key (all its
+ * lines): the inverse of pbk_set adding one. Without one, the file unchanged. */
 enum l2f_status pbk_remove(const struct pbk *p, int section, const char *key, char **out, size_t *out_len);
 
 #endif

@@ -61,6 +61,82 @@ static void registry_step(struct text_buf *t, const char *id, const char *key, c
     text_printf(t, "    Write-Output ('%s: done (backup: ' + $backup + ')')\n}\n", id);
 }
 
+/* No cmdlet has LcpExtensions: its line in the entry's main block of the
+ * phonebook (MS-RRASM 2.2.2), rewritten where it is, else added after the
+ * block's last key, so before the first sub-block, as pbk_set does; every
+ * other byte kept (line endings and a BOM included). */
+static void lcp_step(struct text_buf *t, bool all)
+{
+    text_printf(
+        t, "\n# lcp-extensions: LcpExtensions=1 in the main block of the entry's section of the "
+           "phonebook\n"
+           "# file, before its first sub-block (NETCOMPONENTS=, MEDIA=, DEVICE=, PhoneNumber=)\n");
+    text_printf(t, "$Pbk = Join-Path %s 'Microsoft\\Network\\Connections\\Pbk\\rasphone.pbk'\n",
+                all ? "$env:ProgramData" : "$env:APPDATA");
+    text_printf(t, "$Bytes = [IO.File]::ReadAllBytes($Pbk)\n");
+    text_printf(
+        t, "$Bom = if ($Bytes.Length -ge 3 -and $Bytes[0] -eq 0xEF -and $Bytes[1] -eq 0xBB -and "
+           "$Bytes[2] -eq 0xBF) { 3 } else { 0 }\n");
+    text_printf(t, "$Text = [Text.Encoding]::UTF8.GetString($Bytes, $Bom, $Bytes.Length - $Bom)\n");
+    text_printf(t,
+                "$Eol = if ($Text.Contains(\"`n\") -and -not $Text.Contains(\"`r`n\")) { \"`n\" } "
+                "else { \"`r`n\" }\n");
+    text_printf(t, "$Lines = $Text -split '(?<=\\n)'\n");
+    text_printf(t, "$Entry = -1; $At = -1; $Found = -1; $Changed = $false\n");
+    text_printf(t, "for ($i = 0; $i -lt $Lines.Count; $i++) {\n");
+    text_printf(t, "    if ($Lines[$i] -match '^[ \\t]*\\[') {\n");
+    text_printf(t,
+                "        if (-not ($Lines[$i] -match '^[ \\t]*\\[([^\\]]*)\\]')) { throw "
+                "('lcp-extensions: line ' + "
+                "($i + 1) + ' of the phonebook: a section header without ]; nothing changed') }\n");
+    text_printf(t, "        if ($Entry -ge 0) { break }\n");
+    text_printf(
+        t,
+        "        if ($Matches[1] -ceq $Name) { $Entry = $i; $At = $i }\n        continue\n    }\n");
+    text_printf(t, "    if ($Entry -lt 0) { continue }\n");
+    text_printf(t, "    if ($Lines[$i] -cmatch '^[ \\t]*(NETCOMPONENTS|MEDIA|DEVICE|PhoneNumber)[ "
+                   "\\t]*=') { break }\n");
+    text_printf(t, "    if ($Lines[$i] -match '^[ \\t]*[;#]' -or -not $Lines[$i].Contains('=')) { "
+                   "continue }\n");
+    text_printf(t, "    $At = $i\n");
+    text_printf(
+        t,
+        "    if ($Lines[$i] -cmatch '^[ \\t]*LcpExtensions[ \\t]*=') { $Found = $i; break }\n}\n");
+    text_printf(
+        t,
+        "if ($Entry -lt 0) {\n    throw 'lcp-extensions: the phonebook has no entry of that name; "
+        "nothing changed'\n");
+    text_printf(t, "} elseif ($Found -ge 0) {\n");
+    text_printf(t, "    if ($Lines[$Found] -cmatch '^([ \\t]*LcpExtensions[ \\t]*=[ \\t]*)(.*?)([ "
+                   "\\t]*\\r?\\n?)$' "
+                   "-and $Matches[2] -ne '1') {\n");
+    text_printf(
+        t, "        $Lines[$Found] = $Matches[1] + '1' + $Matches[3]; $Changed = $true\n    }\n");
+    text_printf(t, "} else {\n");
+    text_printf(
+        t,
+        "    # after a last line without an ending, the ending goes before the new line (a lone CR "
+        "stays its own)\n");
+    text_printf(t, "    $Last = $Lines[$At]\n");
+    text_printf(
+        t, "    if ($Last.EndsWith(\"`n\")) { $Lines[$At] = $Last + 'LcpExtensions=1' + $Eol }\n");
+    text_printf(t, "    elseif ($Last.EndsWith(\"`r\")) { $Lines[$At] = $Last + \"`r`n\" + "
+                   "'LcpExtensions=1' }\n");
+    text_printf(t, "    else { $Lines[$At] = $Last + $Eol + 'LcpExtensions=1' }\n");
+    text_printf(t, "    $Changed = $true\n}\n");
+    text_printf(t, "if (-not $Changed) {\n    Write-Output 'lcp-extensions: already set'\n");
+    text_printf(t, "} elseif ($PSCmdlet.ShouldProcess($Pbk, 'LcpExtensions=1')) {\n");
+    text_printf(t, "    $Backup = Join-Path $BackupDir ('rasphone-' + (Get-Date -Format "
+                   "'yyyyMMdd-HHmmss') + '.pbk')\n");
+    text_printf(t, "    Copy-Item -LiteralPath $Pbk -Destination $Backup\n");
+    text_printf(t, "    $Body = [Text.Encoding]::UTF8.GetBytes(-join $Lines)\n");
+    text_printf(t, "    $Out = New-Object System.Collections.Generic.List[byte]\n");
+    text_printf(t, "    if ($Bom) { $Out.AddRange([byte[]]$Bytes[0..2]) }\n");
+    text_printf(t, "    $Out.AddRange($Body)\n");
+    text_printf(t, "    [IO.File]::WriteAllBytes($Pbk, $Out.ToArray())\n");
+    text_printf(t, "    Write-Output ('lcp-extensions: done (backup: ' + $Backup + ')')\n}\n");
+}
+
 enum l2f_status ps_script(const char *profile, enum phonebook_kind phonebook, const enum fix_id *fixes, size_t n,
                           const char *version, char **out, struct l2f_err *err)
 {
@@ -132,38 +208,8 @@ enum l2f_status ps_script(const char *profile, enum phonebook_kind phonebook, co
             all ? " -AllUserConnection" : "");
         text_printf(&t, "    Write-Output 'credentials: done'\n}\n");
     }
-    if (wanted(fixes, n, FIX_LCP_EXTENSIONS)) {
-        /* no cmdlet has it: the entry's LcpExtensions= line in the phonebook,
-         * every other byte kept (line endings and a BOM included) */
-        text_printf(&t, "\n# lcp-extensions: LcpExtensions=1 in the entry's section of the phonebook file\n");
-        text_printf(&t, "$Pbk = Join-Path %s 'Microsoft\\Network\\Connections\\Pbk\\rasphone.pbk'\n",
-            all ? "$env:ProgramData" : "$env:APPDATA");
-        text_printf(&t, "$Bytes = [IO.File]::ReadAllBytes($Pbk)\n");
-        text_printf(&t, "$Bom = if ($Bytes.Length -ge 3 -and $Bytes[0] -eq 0xEF -and $Bytes[1] -eq 0xBB -and "
-                "$Bytes[2] -eq 0xBF) { 3 } else { 0 }\n");
-        text_printf(&t, "$Lines = [Text.Encoding]::UTF8.GetString($Bytes, $Bom, $Bytes.Length - $Bom) -split '(?<=\\n)'\n");
-        text_printf(&t, "$InEntry = $false; $Found = $false; $Changed = $false\n");
-        text_printf(&t, "for ($i = 0; $i -lt $Lines.Count; $i++) {\n");
-        text_printf(&t, "    if ($Lines[$i] -match '^\\s*\\[(.*)\\]') { $InEntry = $Matches[1] -ceq $Name; continue }\n");
-        text_printf(&t, "    if (-not $InEntry) { continue }\n");
-        text_printf(&t, "    if ($Lines[$i] -match '^\\s*(MEDIA|DEVICE)\\s*=') { $InEntry = $false; continue }\n");
-        text_printf(&t, "    if ($Lines[$i] -match '^(\\s*LcpExtensions\\s*=\\s*)(\\S*)(\\s*)$') {\n");
-        text_printf(&t, "        $Found = $true\n");
-        text_printf(&t, "        if ($Matches[2] -ne '1') { $Lines[$i] = $Matches[1] + '1' + $Matches[3]; $Changed = $true }\n");
-        text_printf(&t, "        break\n    }\n}\n");
-        text_printf(&t, "if (-not $Found) {\n    throw 'lcp-extensions: no LcpExtensions= line in the entry (edit it "
-                "in ncpa.cpl); nothing changed'\n");
-        text_printf(&t, "} elseif (-not $Changed) {\n    Write-Output 'lcp-extensions: already set'\n");
-        text_printf(&t, "} elseif ($PSCmdlet.ShouldProcess($Pbk, 'LcpExtensions=1')) {\n");
-        text_printf(&t, "    $Backup = Join-Path $BackupDir ('rasphone-' + (Get-Date -Format 'yyyyMMdd-HHmmss') + '.pbk')\n");
-        text_printf(&t, "    Copy-Item -LiteralPath $Pbk -Destination $Backup\n");
-        text_printf(&t, "    $Body = [Text.Encoding]::UTF8.GetBytes(-join $Lines)\n");
-        text_printf(&t, "    $Out = New-Object System.Collections.Generic.List[byte]\n");
-        text_printf(&t, "    if ($Bom) { $Out.AddRange([byte[]]$Bytes[0..2]) }\n");
-        text_printf(&t, "    $Out.AddRange($Body)\n");
-        text_printf(&t, "    [IO.File]::WriteAllBytes($Pbk, $Out.ToArray())\n");
-        text_printf(&t, "    Write-Output ('lcp-extensions: done (backup: ' + $Backup + ')')\n}\n");
-    }
+    if (wanted(fixes, n, FIX_LCP_EXTENSIONS))
+        lcp_step(&t, all);
     if (wanted(fixes, n, FIX_NAT_TRAVERSAL))
         registry_step(&t, "nat-traversal", "SYSTEM\\CurrentControlSet\\Services\\PolicyAgent",
                       "AssumeUDPEncapsulationContextOnSendRule", 2, false);

@@ -21,7 +21,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (size_t s = 0; s < p.nsections && s < 8; s++)
         for (size_t i = p.sections[s].first_line; i < p.sections[s].end_line; i++) {
             const struct pbk_line *l = &p.lines[i];
-            if (!l->is_key || l->in_device || l->key_len == 0 || l->key_len > 60)
+            if (!l->is_key || l->in_sub || l->key_len == 0 || l->key_len > 60)
                 continue;
             char key[64], value[512];
             memcpy(key, text + l->key, l->key_len);

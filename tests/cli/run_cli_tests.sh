@@ -235,6 +235,29 @@ for sample in "$PBK_SAMPLES"/*.pbk; do
     "$L2TPFIX" --phonebook "$P" --state-dir "$PST" undo all >"$OUT" 2>"$ERR" </dev/null
     cmp -s "$sample" "$P" && ok || bad "$base: undo all did not restore every byte"
 done
+# ==== issue 14, phonebook sub-blocks (MS-RRASM 2.2.2): begin ====
+# a fix on the L2TP entry without AuthRestrictions writes the line into the entry's main block,
+# before its NETCOMPONENTS= sub-block, in CRLF; nothing else changes; undo restores every byte
+SUBS="$WORK/sub-blocks.pbk"
+cp "$PBK_SAMPLES/win11-vpn-kinds.pbk" "$SUBS"
+"$L2TPFIX" --phonebook "$SUBS" --state-dir "$WORK/sub-blocks-st" --profile "Branch L2TP" fix all --yes \
+    >"$OUT" 2>"$ERR" </dev/null
+rc=$?
+[ "$rc" -le 1 ] && ok || bad "fix all on Branch L2TP exited $rc"
+has "$OUT" 'Branch L2TP: AuthRestrictions absent' "sub-blocks: the absent AuthRestrictions is fixed"
+# line numbers, inside [Branch L2TP], of the fixed key and of NETCOMPONENTS=
+read -r fixed_at netc_at < <(tr -d '\r' <"$SUBS" | awk '/^\[/ { inside = ($0 == "[Branch L2TP]") }
+    inside && /^AuthRestrictions=/ { a = NR } inside && /^NETCOMPONENTS=/ && !n { n = NR }
+    END { print a + 0, n + 0 }')
+[ "$fixed_at" -gt 0 ] && [ "$fixed_at" -lt "$netc_at" ] && ok ||
+    bad "sub-blocks: AuthRestrictions at line $fixed_at, NETCOMPONENTS= at $netc_at"
+grep -qE $'^AuthRestrictions=[0-9]+\r$' "$SUBS" && ok || bad "sub-blocks: the new line does not end in CRLF"
+diff "$PBK_SAMPLES/win11-vpn-kinds.pbk" "$SUBS" | grep -E '^[<>]' >"$WORK/sub-blocks-diff"
+[ "$(wc -l <"$WORK/sub-blocks-diff")" -eq 1 ] && grep -q '^> AuthRestrictions=' "$WORK/sub-blocks-diff" && ok ||
+    bad "sub-blocks: more than the one line changed: $(head -3 "$WORK/sub-blocks-diff")"
+run 0 --phonebook "$SUBS" --state-dir "$WORK/sub-blocks-st" undo all --yes
+cmp -s "$PBK_SAMPLES/win11-vpn-kinds.pbk" "$SUBS" && ok || bad "sub-blocks: undo all did not restore every byte"
+# ==== issue 14, phonebook sub-blocks: end ====
 # a folder of user profiles (C:\Users): every user's phonebook, each entry named by whose it is
 U="$WORK/Users"; below="AppData/Roaming/Microsoft/Network/Connections/Pbk"
 mkdir -p "$U/alice/$below" "$U/bob/$below" "$U/carol/Documents"

@@ -23,25 +23,43 @@ if ((@($Vpn.AuthenticationMethod) -join ',') -eq 'MsChapv2') {
     Write-Output 'mschapv2: done'
 }
 
-# lcp-extensions: LcpExtensions=1 in the entry's section of the phonebook file
+# lcp-extensions: LcpExtensions=1 in the main block of the entry's section of the phonebook
+# file, before its first sub-block (NETCOMPONENTS=, MEDIA=, DEVICE=, PhoneNumber=)
 $Pbk = Join-Path $env:APPDATA 'Microsoft\Network\Connections\Pbk\rasphone.pbk'
 $Bytes = [IO.File]::ReadAllBytes($Pbk)
 $Bom = if ($Bytes.Length -ge 3 -and $Bytes[0] -eq 0xEF -and $Bytes[1] -eq 0xBB -and $Bytes[2] -eq 0xBF) { 3 } else { 0 }
-$Lines = [Text.Encoding]::UTF8.GetString($Bytes, $Bom, $Bytes.Length - $Bom) -split '(?<=\n)'
-$InEntry = $false; $Found = $false; $Changed = $false
+$Text = [Text.Encoding]::UTF8.GetString($Bytes, $Bom, $Bytes.Length - $Bom)
+$Eol = if ($Text.Contains("`n") -and -not $Text.Contains("`r`n")) { "`n" } else { "`r`n" }
+$Lines = $Text -split '(?<=\n)'
+$Entry = -1; $At = -1; $Found = -1; $Changed = $false
 for ($i = 0; $i -lt $Lines.Count; $i++) {
-    if ($Lines[$i] -match '^\s*\[(.*)\]') { $InEntry = $Matches[1] -ceq $Name; continue }
-    if (-not $InEntry) { continue }
-    if ($Lines[$i] -match '^\s*(MEDIA|DEVICE)\s*=') { $InEntry = $false; continue }
-    if ($Lines[$i] -match '^(\s*LcpExtensions\s*=\s*)(\S*)(\s*)$') {
-        $Found = $true
-        if ($Matches[2] -ne '1') { $Lines[$i] = $Matches[1] + '1' + $Matches[3]; $Changed = $true }
-        break
+    if ($Lines[$i] -match '^[ \t]*\[') {
+        if (-not ($Lines[$i] -match '^[ \t]*\[([^\]]*)\]')) { throw ('lcp-extensions: line ' + ($i + 1) + ' of the phonebook: a section header without ]; nothing changed') }
+        if ($Entry -ge 0) { break }
+        if ($Matches[1] -ceq $Name) { $Entry = $i; $At = $i }
+        continue
     }
+    if ($Entry -lt 0) { continue }
+    if ($Lines[$i] -cmatch '^[ \t]*(NETCOMPONENTS|MEDIA|DEVICE|PhoneNumber)[ \t]*=') { break }
+    if ($Lines[$i] -match '^[ \t]*[;#]' -or -not $Lines[$i].Contains('=')) { continue }
+    $At = $i
+    if ($Lines[$i] -cmatch '^[ \t]*LcpExtensions[ \t]*=') { $Found = $i; break }
 }
-if (-not $Found) {
-    throw 'lcp-extensions: no LcpExtensions= line in the entry (edit it in ncpa.cpl); nothing changed'
-} elseif (-not $Changed) {
+if ($Entry -lt 0) {
+    throw 'lcp-extensions: the phonebook has no entry of that name; nothing changed'
+} elseif ($Found -ge 0) {
+    if ($Lines[$Found] -cmatch '^([ \t]*LcpExtensions[ \t]*=[ \t]*)(.*?)([ \t]*\r?\n?)$' -and $Matches[2] -ne '1') {
+        $Lines[$Found] = $Matches[1] + '1' + $Matches[3]; $Changed = $true
+    }
+} else {
+    # after a last line without an ending, the ending goes before the new line (a lone CR stays its own)
+    $Last = $Lines[$At]
+    if ($Last.EndsWith("`n")) { $Lines[$At] = $Last + 'LcpExtensions=1' + $Eol }
+    elseif ($Last.EndsWith("`r")) { $Lines[$At] = $Last + "`r`n" + 'LcpExtensions=1' }
+    else { $Lines[$At] = $Last + $Eol + 'LcpExtensions=1' }
+    $Changed = $true
+}
+if (-not $Changed) {
     Write-Output 'lcp-extensions: already set'
 } elseif ($PSCmdlet.ShouldProcess($Pbk, 'LcpExtensions=1')) {
     $Backup = Join-Path $BackupDir ('rasphone-' + (Get-Date -Format 'yyyyMMdd-HHmmss') + '.pbk')
