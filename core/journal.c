@@ -399,7 +399,7 @@ static enum l2f_status replay_text(struct journal *j, struct l2f_err *err)
 
 static enum l2f_status load(struct journal *j, struct l2f_err *err)
 {
-    enum l2f_status st = plat_read_file(j->path, &j->text, &j->text_len, err);
+    enum l2f_status st = plat_read_file_max(j->path, JOURNAL_MAX_BYTES, &j->text, &j->text_len, err);
     if (st == L2F_ERR_NOT_FOUND) {
         l2f_err_clear(err);
         j->text = NULL;
@@ -443,7 +443,7 @@ static enum l2f_status heal(struct journal *j, struct l2f_err *err)
 {
     char *text;
     size_t len;
-    enum l2f_status st = plat_read_file(j->path, &text, &len, err);
+    enum l2f_status st = plat_read_file_max(j->path, JOURNAL_MAX_BYTES, &text, &len, err);
     if (st != L2F_OK)
         return st;
     if (len < j->good_len) {
@@ -466,7 +466,7 @@ static enum l2f_status heal(struct journal *j, struct l2f_err *err)
     if (st == L2F_OK && !j->torn && j->no_newline)
         text[keep++] = '\n'; /* over its NUL: the buffer holds len + 1 */
     if (st == L2F_OK)
-        st = plat_write_atomic(j->path, text, keep, err);
+        st = plat_write_atomic_max(j->path, text, keep, JOURNAL_MAX_BYTES, err);
     free(text);
     if (st == L2F_OK)
         j->torn = j->no_newline = false;

@@ -18,6 +18,9 @@
 #define JOURNAL_FILE_NAME "journal.jsonl"
 /* Ids are JSON numbers: beyond 2^53 a reader could not tell two apart. */
 #define JOURNAL_ID_MAX ((int64_t)1 << 53)
+/* A journal grows by about 400 bytes a change: 256 MiB is over half a million
+ * changes, far past any machine's; a larger file is refused, named, not read. */
+#define JOURNAL_MAX_BYTES ((size_t)256 << 20)
 
 /* X(enum, id in the file) */
 #define ENTRY_STATE_TABLE(X)                                                                       \

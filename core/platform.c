@@ -169,14 +169,20 @@ static enum l2f_status write_sync_close(int fd, const void *data, size_t len, in
 enum l2f_status plat_write_atomic(const char *path, const void *data, size_t len,
                                   struct l2f_err *err)
 {
+    return plat_write_atomic_max(path, data, len, PLAT_READ_MAX, err);
+}
+
+enum l2f_status plat_write_atomic_max(const char *path, const void *data, size_t len, size_t max,
+                                      struct l2f_err *err)
+{
     char tmp[PLAT_PATH_MAX];
     struct old_file old;
     if (check_replaceable(path, &old, err) != L2F_OK)
         return L2F_ERR_IO;
-    if (len > PLAT_READ_MAX) { /* it could not be read back */
+    if (len > max) { /* it could not be read back */
         l2f_err_set(
-            err, "%s: would be larger than the %d MiB limit for a file l2tpfix reads; not changed",
-            path, PLAT_READ_MAX >> 20);
+            err, "%s: would be larger than the %lu MiB limit for this file; not changed",
+            path, (unsigned long)(max >> 20));
         return L2F_ERR_IO;
     }
     if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", path) >= sizeof tmp) {
@@ -353,17 +359,23 @@ static enum l2f_status read_bounded(int fd, size_t hint, size_t max, char **data
 
 enum l2f_status plat_read_file(const char *path, char **data, size_t *len, struct l2f_err *err)
 {
+    return plat_read_file_max(path, PLAT_READ_MAX, data, len, err);
+}
+
+enum l2f_status plat_read_file_max(const char *path, size_t max, char **data, size_t *len,
+                                   struct l2f_err *err)
+{
     int fd;
     size_t size, got;
-    enum l2f_status st = open_regular(path, PLAT_READ_MAX, &fd, &size, err);
+    enum l2f_status st = open_regular(path, max, &fd, &size, err);
     if (st != L2F_OK)
         return st;
-    st = read_bounded(fd, size, PLAT_READ_MAX, data, &got);
+    st = read_bounded(fd, size, max, data, &got);
     int saved = errno;
     close_fd(fd);
     if (st == L2F_ERR_PARSE)
-        l2f_err_set(err, "%s: grew past the %d MiB limit for a file l2tpfix reads while being read",
-                    path, PLAT_READ_MAX >> 20);
+        l2f_err_set(err, "%s: grew past the %lu MiB limit for this file while being read", path,
+                    (unsigned long)(max >> 20));
     else if (st == L2F_ERR_IO)
         l2f_err_set(err, "%s: cannot read: %s", path, strerror(saved));
     else if (st == L2F_OK && len)

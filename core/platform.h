@@ -16,6 +16,8 @@
  * which holds for root too) and data over PLAT_READ_MAX are refused. */
 enum l2f_status plat_write_atomic(const char *path, const void *data, size_t len,
                                   struct l2f_err *err);
+enum l2f_status plat_write_atomic_max(const char *path, const void *data, size_t len, size_t max,
+                                      struct l2f_err *err);
 /* Appends one record and flushes it to disk before returning. */
 enum l2f_status plat_append_sync(const char *path, const char *data, size_t len,
                                  struct l2f_err *err);
@@ -27,6 +29,9 @@ enum l2f_status plat_append_sync(const char *path, const char *data, size_t len,
  * a directory (L2F_ERR_USAGE) and a larger file (L2F_ERR_PARSE, also when it
  * grows while read) are refused with one line naming the file. */
 enum l2f_status plat_read_file(const char *path, char **data, size_t *len, struct l2f_err *err);
+/* The same with a limit of the caller's own (the journal grows with use). */
+enum l2f_status plat_read_file_max(const char *path, size_t max, char **data, size_t *len,
+                                   struct l2f_err *err);
 bool plat_file_exists(const char *path);
 /* The names of dir's subdirectories, sorted, "." and ".." left out; at most
  * max (more are not listed). */

@@ -19,10 +19,11 @@ bad() { failed=$((failed + 1)); echo "FAIL: $*"; }
 
 S=$WORK/s.ini
 cp "$SCENARIOS/classic-789.ini" "$S"
-mkdir -p "$WORK/empty" "$WORK/long"
+mkdir -p "$WORK/empty" "$WORK/long" "$WORK/huge"
 machine="mock:$(cd "$WORK" && pwd -P)/s.ini"
 # each entry a fix of this machine, applied, then undone: the machine is as it started
-awk -v n="$ENTRIES" -v m="$machine" 'BEGIN {
+write_journal() {
+awk -v n="$1" -v m="$machine" 'BEGIN {
     for (i = 1; i <= n; i++) {
         if (i % 2) { f = "mschapv2"; k = "AuthRestrictions"; b = 128; a = 512 }
         else { f = "lcp-extensions"; k = "LcpExtensions"; b = 0; a = 1 }
@@ -32,7 +33,11 @@ awk -v n="$ENTRIES" -v m="$machine" 'BEGIN {
         printf "\"after_set\":true,\"after\":%d,\"admin\":false,\"reboot\":false}]}\n", a
         printf "{\"op\":\"applied\",\"id\":%d}\n{\"op\":\"undo-pending\",\"id\":%d}\n{\"op\":\"undone\",\"id\":%d}\n", i, i, i
     }
-}' >"$WORK/long/journal.jsonl"
+}'
+}
+write_journal "$ENTRIES" >"$WORK/long/journal.jsonl"
+# past the 16 MiB that bounds other files: a journal has a limit of its own (256 MiB)
+write_journal 45000 >"$WORK/huge/journal.jsonl"
 
 # best of 5 runs of check, in milliseconds
 best_ms() {
@@ -55,6 +60,12 @@ echo "check: empty journal ${empty} ms, ${ENTRIES} entries ${long} ms (bound: ${
     bad "history: $(cat "$WORK/err")"
 n=$(tr -d ' \n\t' <"$WORK/history.json" | grep -o '"state":"undone"' | wc -l)
 [ "$n" -eq "$ENTRIES" ] && ok || bad "history lists $n entries, want $ENTRIES"
+
+size=$(wc -c <"$WORK/huge/journal.jsonl")
+"$L2TPFIX" --mock "$S" --state-dir "$WORK/huge" history --json >"$WORK/history.json" 2>"$WORK/err" </dev/null && ok ||
+    bad "history of a journal of $size bytes: $(cat "$WORK/err")"
+n=$(tr -d ' \n\t' <"$WORK/history.json" | grep -o '"state":"undone"' | wc -l)
+[ "$size" -gt $((16 << 20)) ] && [ "$n" -eq 45000 ] && ok || bad "a journal of $size bytes lists $n entries, want 45000"
 
 "$L2TPFIX" --mock "$S" --state-dir "$WORK/long" fix mschapv2 --yes >"$WORK/out" 2>"$WORK/err" </dev/null && ok ||
     bad "fix after $ENTRIES entries: $(cat "$WORK/err")"
