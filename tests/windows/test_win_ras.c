@@ -361,7 +361,7 @@ static void fix_and_undo_restore_the_entry_exactly(void **state)
     struct journal j;
     struct l2f_err err = {{0}};
     assert_int_equal(journal_open(&j, NULL, &err), L2F_OK);
-    struct fix_context ctx = {&be, &j, NULL};
+    struct fix_context ctx = {.be = &be, .journal = &j};
     RASENTRYW original = entries[0].e;
     struct observations obs;
     struct diagnosis d;

@@ -85,7 +85,7 @@ static void rig_open(struct rig *r)
     assert_int_equal(r->be.ops->open(&r->be, "", &err), L2F_OK);
     assert_int_equal(journal_open(&r->journal, NULL, &err), L2F_OK);
     tu_mkdtemp(r->dir, sizeof r->dir);
-    r->ctx = (struct fix_context){&r->be, &r->journal, r->dir};
+    r->ctx = (struct fix_context){.be = &r->be, .journal = &r->journal, .backup_dir = r->dir};
     observe(r);
 }
 
@@ -115,11 +115,11 @@ static bool query(HKEY h, const wchar_t *value, DWORD *out)
     return true;
 }
 
-static int apply_fix(struct rig *r, enum fix_id fix)
+static int64_t apply_fix(struct rig *r, enum fix_id fix)
 {
     struct fix_plan plan;
     struct l2f_err err = {{0}};
-    int id = 0;
+    int64_t id = 0;
     enum l2f_status st = fix_plan_make(fix, &r->obs, NULL, &plan, &err);
     if (st == L2F_OK)
         st = fix_apply(&r->ctx, &plan, NULL, &id, &err);
@@ -129,7 +129,7 @@ static int apply_fix(struct rig *r, enum fix_id fix)
     return id;
 }
 
-static void undo(struct rig *r, int id)
+static void undo(struct rig *r, int64_t id)
 {
     struct l2f_err err = {{0}};
     if (fix_undo(&r->ctx, id, NULL, NULL, 0, &err) != L2F_OK)
@@ -151,7 +151,7 @@ static void registry_fix_backup_and_exact_undo(void **state)
     assert_false(r.obs.reg_exists[REGVAL_NAT_TRAVERSAL]);
     assert_int_equal(r.d.checks[CHECK_PROHIBIT_IPSEC].status, CHECK_FAIL);
     /* did not exist -> 2 -> does not exist again */
-    int nat = apply_fix(&r, FIX_NAT_TRAVERSAL);
+    int64_t nat = apply_fix(&r, FIX_NAT_TRAVERSAL);
     DWORD v = 0;
     assert_true(query(pa, L"AssumeUDPEncapsulationContextOnSendRule", &v));
     assert_int_equal(v, 2);
@@ -163,7 +163,7 @@ static void registry_fix_backup_and_exact_undo(void **state)
     assert_true((unsigned char)data[0] == 0xFF && (unsigned char)data[1] == 0xFE);
     free(data);
     /* 1 -> 0 -> 1 */
-    int allow = apply_fix(&r, FIX_ALLOW_IPSEC);
+    int64_t allow = apply_fix(&r, FIX_ALLOW_IPSEC);
     assert_true(query(rm, L"ProhibitIpSec", &v));
     assert_int_equal(v, 0);
     assert_int_equal(r.d.checks[CHECK_PROHIBIT_IPSEC].status, CHECK_PASS);
@@ -236,7 +236,7 @@ static void services_started_restarted_and_undone(void **state)
     assert_int_equal(r.obs.services[SVC_IKEEXT].state, SVC_STOPPED);
     assert_int_equal(r.obs.services[SVC_IKEEXT].start_type, SVC_START_MANUAL);
     assert_int_equal(r.d.checks[CHECK_IPSEC_SERVICES].status, CHECK_FAIL);
-    int id = apply_fix(&r, FIX_RESTART_IPSEC_SERVICES);
+    int64_t id = apply_fix(&r, FIX_RESTART_IPSEC_SERVICES);
     assert_int_equal(r.obs.services[SVC_IKEEXT].state, SVC_RUNNING);
     assert_int_equal(r.obs.services[SVC_POLICYAGENT].state, SVC_RUNNING);
     assert_int_equal(r.d.checks[CHECK_IPSEC_SERVICES].status, CHECK_PASS);
