@@ -186,7 +186,8 @@ bool kb_parse_code(const char *text, int *code)
     bool hex = text[0] == '0' && (text[1] == 'x' || text[1] == 'X');
     const char *digits = hex ? text + 2 : text[0] == '-' ? text + 1 : text;
     size_t n = strlen(digits);
-    if (n == 0 || n > (hex ? 8u : 10u) || strspn(digits, hex ? "0123456789abcdefABCDEF" : "0123456789") != n)
+    if (n == 0 || n > (hex ? 8u : 10u) ||
+        strspn(digits, hex ? "0123456789abcdefABCDEF" : "0123456789") != n)
         return false;
     errno = 0;
     long long v = strtoll(text, NULL, hex ? 16 : 10);
@@ -240,10 +241,12 @@ const char *kb_dial_reach(int event_id)
     case KB_EVENT_PRECONNECT:
         return "began dialing and stopped before the WAN Miniport tried the server";
     case KB_EVENT_CONNECTING_DEVICE:
-        return "stopped while the WAN Miniport dialed the server: reaching it, IPsec or the L2TP tunnel";
+        return "stopped while the WAN Miniport dialed the server: reaching it, IPsec or the L2TP "
+               "tunnel";
     case KB_EVENT_DEVICE_CONNECTED:
     case KB_EVENT_LINK_ESTABLISHED:
-        return "got through IPsec and the L2TP tunnel and stopped in PPP (LCP, authentication or the network protocols)";
+        return "got through IPsec and the L2TP tunnel and stopped in PPP (LCP, authentication or "
+               "the network protocols)";
     default:
         return NULL;
     }

@@ -103,7 +103,8 @@ static bool parse_dial_events(const char *v, int *reached)
             return false;
         errno = 0;
         long id = strtol(p, &end, 10);
-        if (errno || id < KB_EVENT_PRECONNECT || id > KB_EVENT_LINK_ESTABLISHED || (*end && *end != ','))
+        if (errno || id < KB_EVENT_PRECONNECT || id > KB_EVENT_LINK_ESTABLISHED ||
+            (*end && *end != ','))
             return false;
         furthest = id > furthest ? (int)id : furthest;
         p = *end ? end + 1 : end;
@@ -371,9 +372,9 @@ static int server_key(struct parse_state *ps, const char *name, const char *valu
     return 1;
 }
 
-static const char *const profile_extra_keys[] = {"phonebook", "PhoneNumber", "psk",       "username",
-                                                 "password",  "last_error",  "last_time", "owner",
-                                                 "last_dial_events"};
+static const char *const profile_extra_keys[] = {"phonebook", "PhoneNumber", "psk",
+                                                 "username",  "password",    "last_error",
+                                                 "last_time", "owner",       "last_dial_events"};
 #define PROFILE_EXTRA_COUNT (int)(sizeof profile_extra_keys / sizeof profile_extra_keys[0])
 
 static int profile_key(struct parse_state *ps, const char *pname, const char *name,

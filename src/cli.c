@@ -510,10 +510,15 @@ static int cmd_explain(struct cli *c)
     }
     const struct kb_entry *kb = kb_lookup(code);
     if (!kb) {
-        char known[1024], asked[40];
-        kb_codes_text(known, sizeof known);
+        char asked[40];
+        size_t need = kb_codes_text_size();
+        char *known = malloc(need); /* sized to the table: the list is never cut */
+        if (known)
+            kb_codes_text(known, need);
         kb_code_text(code, asked, sizeof asked);
-        fprintf(stderr, "l2tpfix: %s is not in l2tpfix's table; it knows:%s\n", asked, known);
+        fprintf(stderr, "l2tpfix: %s is not in l2tpfix's table; it knows:%s\n", asked,
+                known ? known : " (out of memory)");
+        free(known);
         return 1;
     }
     if (c->json) {

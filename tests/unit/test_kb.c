@@ -35,16 +35,26 @@ static void known_codes(void **state)
         const char *name;
         enum stage_id stage;
     } want[] = {
-        {868, "ERROR_DNSNAME_NOT_RESOLVABLE", STAGE_TUNNEL}, {809, "ERROR_VPN_TIMEOUT", STAGE_TUNNEL},
-        {800, "ERROR_AUTOMATIC_VPN_FAILED", STAGE_TUNNEL},   {827, "ERROR_IPSEC_SERVICE_STOPPED", STAGE_IPSEC},
-        {788, "ERROR_OAKLEY_ATTRIB_FAIL", STAGE_IPSEC},      {787, "ERROR_OAKLEY_AUTH_FAIL", STAGE_IPSEC},
-        {789, "ERROR_OAKLEY_GENERAL_PROCESSING", STAGE_IPSEC}, {734, "ERROR_PPP_LCP_TERMINATED", STAGE_PPP},
-        {691, "ERROR_AUTHENTICATION_FAILURE", STAGE_AUTH},   {812, "ERROR_SERVER_POLICY", STAGE_AUTH},
-        {619, "ERROR_PORT_DISCONNECTED", STAGE_TUNNEL},      {766, "ERROR_NO_CERTIFICATE", STAGE_IPSEC},
-        {718, "ERROR_PPP_TIMEOUT", STAGE_PPP},               {720, "ERROR_PPP_NO_PROTOCOLS_CONFIGURED", STAGE_PPP},
-        {732, "ERROR_PPP_NOT_CONVERGING", STAGE_PPP},        {13801, "ERROR_IPSEC_IKE_AUTH_FAIL", STAGE_IPSEC},
-        {13806, "ERROR_IPSEC_IKE_NO_CERT", STAGE_IPSEC},     {13868, "ERROR_IPSEC_IKE_POLICY_MATCH", STAGE_IPSEC},
-        {(int)0x800B0101u, "CERT_E_EXPIRED", STAGE_IPSEC},   {(int)0x800B0109u, "CERT_E_UNTRUSTEDROOT", STAGE_IPSEC},
+        {868, "ERROR_DNSNAME_NOT_RESOLVABLE", STAGE_TUNNEL},
+        {809, "ERROR_VPN_TIMEOUT", STAGE_TUNNEL},
+        {800, "ERROR_AUTOMATIC_VPN_FAILED", STAGE_TUNNEL},
+        {827, "ERROR_IPSEC_SERVICE_STOPPED", STAGE_IPSEC},
+        {788, "ERROR_OAKLEY_ATTRIB_FAIL", STAGE_IPSEC},
+        {787, "ERROR_OAKLEY_AUTH_FAIL", STAGE_IPSEC},
+        {789, "ERROR_OAKLEY_GENERAL_PROCESSING", STAGE_IPSEC},
+        {734, "ERROR_PPP_LCP_TERMINATED", STAGE_PPP},
+        {691, "ERROR_AUTHENTICATION_FAILURE", STAGE_AUTH},
+        {812, "ERROR_SERVER_POLICY", STAGE_AUTH},
+        {619, "ERROR_PORT_DISCONNECTED", STAGE_TUNNEL},
+        {766, "ERROR_NO_CERTIFICATE", STAGE_IPSEC},
+        {718, "ERROR_PPP_TIMEOUT", STAGE_PPP},
+        {720, "ERROR_PPP_NO_PROTOCOLS_CONFIGURED", STAGE_PPP},
+        {732, "ERROR_PPP_NOT_CONVERGING", STAGE_PPP},
+        {13801, "ERROR_IPSEC_IKE_AUTH_FAIL", STAGE_IPSEC},
+        {13806, "ERROR_IPSEC_IKE_NO_CERT", STAGE_IPSEC},
+        {13868, "ERROR_IPSEC_IKE_POLICY_MATCH", STAGE_IPSEC},
+        {(int)0x800B0101u, "CERT_E_EXPIRED", STAGE_IPSEC},
+        {(int)0x800B0109u, "CERT_E_UNTRUSTEDROOT", STAGE_IPSEC},
     };
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
         const struct kb_entry *e = kb_lookup(want[i].code);
@@ -126,8 +136,9 @@ static void codes_parse_as_windows_writes_them(void **state)
     assert_true(kb_parse_code("4294967295", &code));
     assert_int_equal(code, -1);
     code = 7;
-    static const char *const bad[] = {"", "-", "+789", " 789", "789 ", "4294967296", "-2147483649", "0x",
-                                      "0x123456789", "12a", "1e3", "--1", "0x-1", "99999999999"};
+    static const char *const bad[] = {"",           "-",           "+789", " 789",        "789 ",
+                                      "4294967296", "-2147483649", "0x",   "0x123456789", "12a",
+                                      "1e3",        "--1",         "0x-1", "99999999999"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         if (kb_parse_code(bad[i], &code))
             fail_msg("'%s' read as %d", bad[i], code);
@@ -177,8 +188,10 @@ static void dial_reach_follows_the_documented_events(void **state)
     assert_null(kb_dial_reach(20225));
     assert_non_null(strstr(kb_dial_reach(KB_EVENT_PRECONNECT), "before the WAN Miniport"));
     assert_non_null(strstr(kb_dial_reach(KB_EVENT_CONNECTING_DEVICE), "IPsec or the L2TP tunnel"));
-    assert_non_null(strstr(kb_dial_reach(KB_EVENT_DEVICE_CONNECTED), "got through IPsec and the L2TP tunnel"));
-    assert_string_equal(kb_dial_reach(KB_EVENT_LINK_ESTABLISHED), kb_dial_reach(KB_EVENT_DEVICE_CONNECTED));
+    assert_non_null(
+        strstr(kb_dial_reach(KB_EVENT_DEVICE_CONNECTED), "got through IPsec and the L2TP tunnel"));
+    assert_string_equal(kb_dial_reach(KB_EVENT_LINK_ESTABLISHED),
+                        kb_dial_reach(KB_EVENT_DEVICE_CONNECTED));
 }
 
 /* What an MS-CHAP v2 server may put in E= (RFC 2759 section 6), which the
@@ -239,7 +252,8 @@ static bool word_char(char c)
 }
 
 /* Whole decimal numbers in [a, b) within [lo, hi]; returns how many. */
-static int numbers_in(struct found *f, const char *a, const char *b, long lo, long hi, const char *where)
+static int numbers_in(struct found *f, const char *a, const char *b, long lo, long hi,
+                      const char *where)
 {
     int hits = 0;
     for (const char *q = a; q < b; q++) {
@@ -328,7 +342,7 @@ static void every_reported_code_is_explained(void **state)
     (void)state;
     static struct found f;
     f.n = 0;
-    codes_after(&f, "core/net/handshake.c", "HS_FAILED,");   /* the real handshake's stage codes */
+    codes_after(&f, "core/net/handshake.c", "HS_FAILED,");    /* the real handshake's stage codes */
     codes_after(&f, "core/net/hsconnect.c", "CONNECT_DONE,"); /* ... and how its run ends */
     codes_after(&f, "core/backend_mock.c", "CONNECT_DONE,");  /* the simulated dial */
     codes_in_strings(&f, "core/diagnose.c");                  /* the checks' verdicts */

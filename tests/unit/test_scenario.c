@@ -40,7 +40,8 @@ static void every_key_read(void **state)
              "auth = pap, eap\nlcp_extensions = required\nusers = a:b, c:d:e\nproposals = none\n"
              "[profile \"A b\"]\nphonebook = allusers\nPhoneNumber = x.example\nVpnStrategy = 7\n"
              "AuthRestrictions = 128\nLcpExtensions = 0\nIpSecFlags = 0\nDataEncryption = 8\n"
-             "psk =\nusername = u\npassword = p w\nlast_error = 691\nlast_dial_events = 20221,20222,20223\n"
+             "psk =\nusername = u\npassword = p w\nlast_error = 691\n"
+             "last_dial_events = 20221,20222,20223\n"
              "[profile \"Empty\"]\nlast_error = -2146762495\n",
              &sc);
     assert_false(sc.admin);
@@ -116,7 +117,8 @@ static void malformed_input_named_by_line(void **state)
     expect_error("[profile \"\"]\n", "bad.ini:1:", "unknown section");
     expect_error("[profile \"X\"]\nphonebook = shared\n", "bad.ini:2:", "phonebook");
     expect_error("[profile \"X\"]\nlast_time = yesterday\n", "bad.ini:2:", "last_time");
-    expect_error("[profile \"X\"]\nlast_dial_events = 20221,20225\n", "bad.ini:2:", "last_dial_events");
+    expect_error("[profile \"X\"]\nlast_dial_events = 20221,20225\n",
+                 "bad.ini:2:", "last_dial_events");
     expect_error("[profile \"X\"]\nlast_dial_events = 20221,\n", "bad.ini:2:", "last_dial_events");
     expect_error("[profile \"X\"]\nlast_error = 0x1234567890\n", "bad.ini:2:", "last_error");
     expect_error("[profile \"bob\\X\"]\nowner = alice\n", "bad.ini:2:", "the profile's name must be");
