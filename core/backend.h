@@ -52,6 +52,7 @@ struct connection_record {
     bool known;
     int code;      /* 0 = connected, else the RAS error code */
     char when[32]; /* UTC "2026-11-23T23:40:00.123Z", empty when not known */
+    int reached;   /* the dial's last progress event (20221-20224, kb_dial_reach), 0 when not known */
 };
 
 enum connect_event_kind {

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "backend.h"
+#include "kb.h"
 #include "platform.h"
 #include "scenario.h"
 #include "text.h"
@@ -648,6 +649,14 @@ static int simulate(struct mock_state *m, const struct scenario_profile *sp)
     return 0;
 }
 
+/* The last progress event Windows logs before a dial fails in a stage: IPsec
+ * and tunnel errors follow 20222, PPP and authentication errors 20223/20224
+ * (Microsoft's "RAS Connection Establishment Issues"). */
+static int dial_reached(enum stage_id stopped_in)
+{
+    return stopped_in <= STAGE_IPSEC ? KB_EVENT_CONNECTING_DEVICE : KB_EVENT_LINK_ESTABLISHED;
+}
+
 static enum l2f_status mock_connect_start(struct backend *be, const char *profile,
                                           struct l2f_err *err)
 {
@@ -665,6 +674,7 @@ static enum l2f_status mock_connect_start(struct backend *be, const char *profil
     struct connection_record old = sp->last;
     sp->last.known = true;
     sp->last.code = code;
+    sp->last.reached = code && m->n_events ? dial_reached(m->events[m->n_events - 1].stage) : 0;
     plat_time_iso(sp->last.when);
     enum l2f_status st = persist(m, err);
     if (st != L2F_OK) {

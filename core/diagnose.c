@@ -303,10 +303,19 @@ static void eval_services(const struct observations *o, struct check_result *r)
         snprintf(down + l, sizeof down - l, "%s%s %s", l ? ", " : "", service_info(s)->name,
                  disabled ? "disabled" : "stopped");
     }
+    /* 827 names IKEEXT and BFE only; PolicyAgent is Manual and starts on demand */
+    bool keying_down =
+        o->svc_st[SVC_IKEEXT] == L2F_OK && o->services[SVC_IKEEXT].state != SVC_RUNNING;
+    keying_down |= o->svc_st[SVC_BFE] == L2F_OK && o->services[SVC_BFE].state != SVC_RUNNING;
     if (any_down && bfe_disabled)
         set(r, CHECK_FAIL, FIX_NONE, "%s: set BFE to Automatic in services.msc (827)", down);
-    else if (any_down)
+    else if (keying_down)
         set(r, CHECK_FAIL, FIX_RESTART_IPSEC_SERVICES, "%s (Windows: 827)", down);
+    else if (any_down)
+        set(r, CHECK_WARN, FIX_RESTART_IPSEC_SERVICES,
+            "%s: not an 827 cause while IKEEXT and BFE run (PolicyAgent is Manual by default, "
+            "started on demand)",
+            down);
     else if (unknown)
         set(r, CHECK_UNKNOWN, FIX_NONE, "could not query every IPsec service");
     else
@@ -525,8 +534,9 @@ static void eval_credentials(const struct observations *o, struct check_result *
         running(r);
     else if (o->last_st == L2F_OK && o->last.known && !o->last_stale && (o->last.code == 691 || o->last.code == 812))
         set(r, CHECK_WARN, FIX_CREDENTIALS,
-            "user '%s' saved, but the server rejected the last attempt (%d)", p->username,
-            o->last.code);
+            "user '%s' saved, but the last attempt failed with %d: the server refused the user "
+            "name or password, or the authentication protocol",
+            p->username, o->last.code);
     else
         set(r, CHECK_PASS, FIX_NONE, "user '%s' with a saved password", p->username);
 }
@@ -547,16 +557,20 @@ static void eval_last_auth(const struct observations *o, struct check_result *r)
     }
     int code = o->last.code;
     const struct kb_entry *kb = kb_lookup(code);
+    const char *reach = kb_dial_reach(o->last.reached);
+    char shown[40];
+    kb_code_text(code, shown, sizeof shown);
     if (o->last_stale)
-        set(r, CHECK_UNKNOWN, FIX_NONE, "settings changed since the last attempt (%d): run a test connection",
-            code);
+        set(r, CHECK_UNKNOWN, FIX_NONE,
+            "settings changed since the last attempt (%s): run a test connection", shown);
     else if (code == 0)
         set(r, CHECK_PASS, FIX_NONE, "the last connection succeeded");
     else if (code == 691 || code == 812)
-        set(r, CHECK_FAIL, FIX_NONE, "last attempt: %d %s", code, kb ? kb->name : "");
+        set(r, CHECK_FAIL, FIX_NONE, "last attempt: %s %s%s%s", shown, kb ? kb->name : "",
+            reach ? "; the dial " : "", reach ? reach : "");
     else
-        set(r, CHECK_UNKNOWN, FIX_NONE, "the last attempt stopped earlier, with %d%s%s", code,
-            kb ? " " : "", kb ? kb->name : "");
+        set(r, CHECK_UNKNOWN, FIX_NONE, "the last attempt stopped earlier, with %s%s%s%s%s", shown,
+            kb ? " " : "", kb ? kb->name : "", reach ? "; the dial " : "", reach ? reach : "");
 }
 
 typedef void (*check_fn)(const struct observations *, struct check_result *);

@@ -99,8 +99,9 @@ enum fix_id { FIX_TABLE(FIX_ENUM) FIX_COUNT, FIX_NONE = FIX_COUNT };
     X(CHECK_IPSEC_SERVICES, "ipsec-services", STAGE_IPSEC, FIX_RESTART_IPSEC_SERVICES, "IPsec services",                            \
       "services.msc: IKE and AuthIP IPsec Keying Modules (IKEEXT), IPsec Policy Agent "    \
       "(PolicyAgent), Base Filtering Engine (BFE)",                                        \
-      "IKEEXT negotiates IPsec and needs BFE; when they cannot run Windows fails with "    \
-      "827, and a hung IKEEXT makes the tunnel hang until it is restarted.")               \
+      "IKEEXT negotiates IPsec and needs BFE; when either is not running Windows fails "   \
+      "with 827. PolicyAgent is Manual and starts on demand. A hung IKEEXT makes the "     \
+      "tunnel hang until it is restarted.")               \
     X(CHECK_NAT_TRAVERSAL, "nat-traversal", STAGE_IPSEC, FIX_NAT_TRAVERSAL, "NAT traversal registry value",                \
       "regedit: HKLM\\SYSTEM\\CurrentControlSet\\Services\\PolicyAgent > "                 \
       "AssumeUDPEncapsulationContextOnSendRule (DWORD)",                                   \
@@ -146,8 +147,8 @@ enum fix_id { FIX_TABLE(FIX_ENUM) FIX_COUNT, FIX_NONE = FIX_COUNT };
       "authenticate; Windows asks for them when a person connects.")                       \
     X(CHECK_LAST_AUTH, "last-auth", STAGE_AUTH, FIX_NONE, "Last authentication result",                          \
       "Event Viewer > Windows Logs > Application, source RasClient (event 20227)",         \
-      "The last connection attempt's result: 691 means the server rejected the user "      \
-      "name or password, not the settings.")
+      "The last connection attempt's result: 691 means the server refused the user name "  \
+      "or password, or does not permit the profile's authentication protocol.")
 
 #define CHECK_ENUM(e, id, stage, fix, title, where, why) e,
 enum check_id { CHECK_TABLE(CHECK_ENUM) CHECK_COUNT };

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "inifile.h"
+#include "kb.h"
 #include "platform.h"
 #include "text.h"
 
@@ -89,6 +90,31 @@ static bool parse_number(const char *v, long long min, long long max, long long 
     if (errno || *end || n < min || n > max)
         return false;
     *out = n;
+    return true;
+}
+
+/* "20221,20222,20223": the progress events RasClient logged for the last
+ * dial; how far it got is the furthest of them. */
+static bool parse_dial_events(const char *v, int *reached)
+{
+    int furthest = 0;
+    for (const char *p = v; *p;) {
+        char *end;
+        if (!isdigit((unsigned char)*p))
+            return false;
+        errno = 0;
+        long id = strtol(p, &end, 10);
+        if (errno || id < KB_EVENT_PRECONNECT || id > KB_EVENT_LINK_ESTABLISHED ||
+            (*end && *end != ','))
+            return false;
+        furthest = id > furthest ? (int)id : furthest;
+        p = *end ? end + 1 : end;
+        if (*end && !*p)
+            return false; /* a trailing comma */
+    }
+    if (!furthest)
+        return false;
+    *reached = furthest;
     return true;
 }
 
@@ -401,8 +427,9 @@ static int server_key(struct parse_state *ps, const char *name, const char *valu
     return 1;
 }
 
-static const char *const profile_extra_keys[] = {"phonebook", "PhoneNumber", "psk",       "username",
-                                                 "password",  "last_error",  "last_time", "owner"};
+static const char *const profile_extra_keys[] = {"phonebook", "PhoneNumber", "psk",
+                                                 "username",  "password",    "last_error",
+                                                 "last_time", "owner",       "last_dial_events"};
 #define PROFILE_EXTRA_COUNT (int)(sizeof profile_extra_keys / sizeof profile_extra_keys[0])
 
 static int profile_key(struct parse_state *ps, const char *pname, const char *name,
@@ -427,7 +454,7 @@ static int profile_key(struct parse_state *ps, const char *pname, const char *na
             snprintf(ps->msg, sizeof ps->msg,
                      "unknown key '%s' in a profile (PhoneNumber, VpnStrategy, AuthRestrictions, "
                      "LcpExtensions, IpSecFlags, DataEncryption, phonebook, psk, username, "
-                     "password, last_error, last_time, owner)",
+                     "password, last_error, last_time, owner, last_dial_events)",
                      name);
             return 0;
         }
@@ -460,9 +487,13 @@ static int profile_key(struct parse_state *ps, const char *pname, const char *na
         ok = copy_bounded(sp->password, sizeof sp->password, value);
         *keys |= PK_PASSWORD;
     } else if (strcmp(name, "last_error") == 0) {
-        ok = parse_number(value, 0, 99999, &n);
+        /* as event 20227 writes it: an HRESULT may be a negative decimal */
+        int code = 0;
+        ok = kb_parse_code(value, &code);
         sp->last.known = ok;
-        sp->last.code = (int)n;
+        sp->last.code = code;
+    } else if (strcmp(name, "last_dial_events") == 0) {
+        ok = parse_dial_events(value, &sp->last.reached);
     } else if (strcmp(name, "owner") == 0) {
         /* another local user's phonebook: the profile is named "owner\entry" */
         size_t ol = strlen(value);
@@ -676,6 +707,12 @@ enum l2f_status scenario_format(const struct scenario *s, char **out)
             text_printf(&sb, "last_error = %d\n", sp->last.code);
         if (sp->last.known && sp->last.when[0])
             text_printf(&sb, "last_time = %s\n", sp->last.when);
+        if (sp->last.known && sp->last.reached) {
+            text_printf(&sb, "last_dial_events = ");
+            for (int e = KB_EVENT_PRECONNECT; e <= sp->last.reached; e++)
+                text_printf(&sb, "%s%d", e > KB_EVENT_PRECONNECT ? "," : "", e);
+            text_printf(&sb, "\n");
+        }
     }
     if (sb.failed) {
         free(sb.s);

@@ -82,7 +82,8 @@ enum l2f_status args_parse(int argc, char *const *argv, struct cli_args *out, st
                 return st;
             continue;
         }
-        if (!options_done && a[0] == '-' && a[1] && a[1] != '-') {
+        /* a negative number is a word: explain takes HRESULTs as event 20227 writes them */
+        if (!options_done && a[0] == '-' && a[1] && a[1] != '-' && !(a[1] >= '0' && a[1] <= '9')) {
             if (strcmp(a, "-h") == 0) {
                 out->given[OPT_HELP] = true;
                 continue;

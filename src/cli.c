@@ -530,20 +530,22 @@ static int cmd_connect(struct cli *c)
 static int cmd_explain(struct cli *c)
 {
     const char *word = c->a->args[0];
-    char *end;
-    long code = strtol(word, &end, 10);
-    if (!*word || *end || code < 0 || code > 99999) {
+    int code;
+    if (!kb_parse_code(word, &code)) {
         fprintf(stderr, "l2tpfix: explain needs an error number such as 789, not '%.60s'\n", word);
         return 2;
     }
-    const struct kb_entry *kb = kb_lookup((int)code);
+    const struct kb_entry *kb = kb_lookup(code);
     if (!kb) {
-        size_t count;
-        const struct kb_entry *all = kb_table(&count);
-        fprintf(stderr, "l2tpfix: %ld is not in l2tpfix's table; it knows:", code);
-        for (size_t i = 0; i < count; i++)
-            fprintf(stderr, " %d", all[i].code);
-        fputc('\n', stderr);
+        char asked[40];
+        size_t need = kb_codes_text_size();
+        char *known = malloc(need); /* sized to the table: the list is never cut */
+        if (known)
+            kb_codes_text(known, need);
+        kb_code_text(code, asked, sizeof asked);
+        fprintf(stderr, "l2tpfix: %s is not in l2tpfix's table; it knows:%s\n", asked,
+                known ? known : " (out of memory)");
+        free(known);
         return 1;
     }
     if (c->json) {
@@ -551,7 +553,9 @@ static int cmd_explain(struct cli *c)
         enum l2f_status st = report_explain_json(kb, &text);
         return print_json_text(text, st);
     }
-    printf("%d %s\n  %s\n\nStage:  %s (%s)\nCauses: %s\n", kb->code, kb->name, kb->message,
+    char shown[40];
+    kb_code_text(kb->code, shown, sizeof shown);
+    printf("%s %s\n  %s\n\nStage:  %s (%s)\nCauses: %s\n", shown, kb->name, kb->message,
            stage_info(kb->stage)->id, stage_info(kb->stage)->title, kb->causes);
     if (kb->fixes[0] != FIX_NONE) {
         printf("Fixes:  ");

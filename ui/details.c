@@ -36,7 +36,9 @@ static void add_fixes_line(struct doc *d, const enum fix_id *fixes, int n)
 
 void explain_build(struct doc *d, const struct kb_entry *kb)
 {
-    doc_addf(d, ST_TITLE, 0, "%d %s", kb->code, kb->name);
+    char code[40];
+    kb_code_text(kb->code, code, sizeof code);
+    doc_addf(d, ST_TITLE, 0, "%s %s", code, kb->name);
     doc_add(d, ST_NORMAL, 2, kb->message);
     doc_add(d, ST_NORMAL, 0, "");
     doc_addf(d, ST_NORMAL, 0, "Stage:  %s (%s)", stage_info(kb->stage)->title, stage_info(kb->stage)->id);

@@ -593,23 +593,26 @@ unsigned ops_explain(struct app *a)
 
 unsigned ops_explain_code(struct app *a, const char *text)
 {
-    char *end;
-    long code = strtol(text, &end, 10);
-    if (!text[0] || *end || code < 0 || code > 99999) {
+    int code;
+    if (!kb_parse_code(text, &code)) {
         app_message(a, MSG_INFO, "No number given");
         return UI_DRAW_MSG;
     }
-    const struct kb_entry *kb = kb_lookup((int)code);
+    const struct kb_entry *kb = kb_lookup(code);
     if (!kb) {
+        /* every known code, one a line: the message line would cut the list */
+        char asked[40], each[40];
         size_t count;
         const struct kb_entry *all = kb_table(&count);
-        char known[256] = "";
+        kb_code_text(code, asked, sizeof asked);
+        dialog_open_text(a, "Not in the table", DP_NONE);
+        doc_addf(&a->dlg.body, ST_TITLE, 0, "%s is not in l2tpfix's table; it knows:", asked);
         for (size_t i = 0; i < count; i++) {
-            size_t l = strlen(known);
-            snprintf(known + l, sizeof known - l, " %d", all[i].code);
+            kb_code_text(all[i].code, each, sizeof each);
+            doc_addf(&a->dlg.body, ST_NORMAL, 2, "%s %s", each, all[i].name);
         }
-        app_message(a, MSG_ERR, "%ld is not in l2tpfix's table; it knows:%s", code, known);
-        return UI_DRAW_MSG;
+        app_message(a, MSG_ERR, "%s is not in l2tpfix's table", asked);
+        return UI_DRAW_DIALOG | UI_DRAW_MSG;
     }
     char title[64];
     snprintf(title, sizeof title, "Error %d", kb->code);

@@ -379,7 +379,40 @@ has "$OUT" 'pre-shared key' "explain 789 names the IPsec family"
 run 0 explain 691 --json
 hasjson "$OUT" '"code":691,"name":"ERROR_AUTHENTICATION_FAILURE",.*"stage":"auth"' "explain json"
 run 1 explain 1234
+# every known code listed, and each one explains
+has "$ERR" 'it knows: 0x800B0101 .* 718 .* 827 .* 13868$' "explain: the whole list of codes"
+for code in $(sed -n 's/.*it knows://p' "$ERR"); do run 0 explain "$code" || break; done
 run 2 explain abc
+run 0 explain 718
+has "$OUT" '^718 ERROR_PPP_TIMEOUT' "explain 718, which the handshake reports"
+run 0 explain 691
+has "$OUT" 'user name or password is not valid, or the authentication protocol is not permitted' "explain 691: both meanings"
+run 0 explain 781
+has "$OUT" 'Obsolete: deprecated since Windows Vista' "explain 781: obsolete"
+# event 20227 on Windows 10+ writes HRESULTs as negative decimals
+run 0 explain -2146762495
+has "$OUT" '^-2146762495 \(0x800B0101\) CERT_E_EXPIRED' "explain a negative HRESULT"
+run 0 explain 0x80070315
+has "$OUT" '^789 ERROR_OAKLEY_GENERAL_PROCESSING' "explain HRESULT_FROM_WIN32(789)"
+run 2 explain -99999999999
+
+# --- how far the last dial got, from its RasClient events 20221-20224
+run 1 --demo=wrong-password check
+has "$OUT" 'last-auth +last attempt: 691 ERROR_AUTHENTICATION_FAILURE; the dial got through IPsec and the L2TP tunnel and stopped in PPP' "last dial's reach"
+fresh nat-809
+run 1 --mock "$S" --state-dir "$ST" connect
+has "$S" '^last_dial_events = 20221,20222$' "the mock logs its dial's events"
+run 1 --mock "$S" --state-dir "$ST" check
+has "$OUT" 'last-auth .*809 ERROR_VPN_TIMEOUT; the dial stopped while the WAN Miniport dialed the server' "reach of a dial that failed in IPsec"
+
+# --- PolicyAgent alone stopped: Manual, started on demand, not an 827
+fresh healthy
+printf '\n[services]\nPolicyAgent = stopped\n' >>"$S"
+run 1 --mock "$S" --state-dir "$ST" check
+has "$OUT" '^  WARN +ipsec-services +PolicyAgent stopped: not an 827 cause' "PolicyAgent alone: a warning"
+hasnt "$OUT" 'Windows: 827' "PolicyAgent alone: not 827"
+run 0 --mock "$S" --state-dir "$ST" connect
+has "$OUT" '^Connected' "PolicyAgent alone: the connection still connects"
 
 # --- the live backend needs Windows; help; version
 run 3 check

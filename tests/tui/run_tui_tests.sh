@@ -264,6 +264,16 @@ test_explain() {
     wait_for "ERROR_OAKLEY_GENERAL_PROCESSING" && golden explain_789 || return 1
     keys Escape
     wait_gone "Error 789" || return 1
+    # a code not in the table: every known code is listed, first to last
+    keys e
+    wait_for "Explain an error code" || return 1
+    keys 1 2 3 4 Enter
+    wait_for "1234 is not in l2tpfix's table; it knows:" || return 1
+    wait_for "-2146762495 (0x800B0101) CERT_E_EXPIRED" || return 1
+    keys End
+    wait_for "13868 ERROR_IPSEC_IKE_POLICY_MATCH" || return 1
+    keys Escape
+    wait_gone "it knows:" || return 1
 }
 
 test_help() {

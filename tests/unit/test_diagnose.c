@@ -199,6 +199,20 @@ static void services(void **state)
     healthy(&o);
     o.svc_st[SVC_IKEEXT] = L2F_ERR_BACKEND;
     assert_check((struct diagnosis[]){eval(&o)}, CHECK_IPSEC_SERVICES, CHECK_UNKNOWN, FIX_NONE, NULL);
+    /* PolicyAgent alone: Manual, started on demand, and not what 827 names */
+    healthy(&o);
+    o.services[SVC_POLICYAGENT].state = SVC_STOPPED;
+    struct diagnosis pa = eval(&o);
+    assert_check(&pa, CHECK_IPSEC_SERVICES, CHECK_WARN, FIX_RESTART_IPSEC_SERVICES,
+                 "PolicyAgent stopped: not an 827 cause");
+    assert_null(strstr(pa.checks[CHECK_IPSEC_SERVICES].summary, "(Windows: 827)"));
+    o.services[SVC_POLICYAGENT].start_type = SVC_START_DISABLED;
+    assert_check((struct diagnosis[]){eval(&o)}, CHECK_IPSEC_SERVICES, CHECK_WARN,
+                 FIX_RESTART_IPSEC_SERVICES, "PolicyAgent disabled: not an 827 cause");
+    /* with IKEEXT down as well it is 827 again */
+    o.services[SVC_IKEEXT].state = SVC_STOPPED;
+    assert_check((struct diagnosis[]){eval(&o)}, CHECK_IPSEC_SERVICES, CHECK_FAIL,
+                 FIX_RESTART_IPSEC_SERVICES, "(Windows: 827)");
     /* RasMan is not an IPsec service: stopped is normal when idle */
     healthy(&o);
     o.services[SVC_RASMAN].state = SVC_STOPPED;
@@ -278,8 +292,23 @@ static void credentials_and_last_auth(void **state)
     healthy(&o);
     o.last.code = 691;
     struct diagnosis d = eval(&o);
-    assert_check(&d, CHECK_CREDENTIALS, CHECK_WARN, FIX_CREDENTIALS, "rejected the last attempt (691)");
+    /* 691's one meaning, as explain gives it: name or password, or the protocol */
+    assert_check(&d, CHECK_CREDENTIALS, CHECK_WARN, FIX_CREDENTIALS,
+                 "failed with 691: the server refused the user name or password, or the "
+                 "authentication protocol");
     assert_check(&d, CHECK_LAST_AUTH, CHECK_FAIL, FIX_NONE, "691 ERROR_AUTHENTICATION_FAILURE");
+    assert_null(strstr(check_info(CHECK_LAST_AUTH)->why, "not the settings"));
+    assert_non_null(strstr(check_info(CHECK_LAST_AUTH)->why, "authentication protocol"));
+    /* how far the dial got, from its progress events */
+    o.last.reached = 20223;
+    assert_check((struct diagnosis[]){eval(&o)}, CHECK_LAST_AUTH, CHECK_FAIL, FIX_NONE,
+                 "691 ERROR_AUTHENTICATION_FAILURE; the dial got through IPsec and the L2TP tunnel "
+                 "and stopped in PPP");
+    /* an HRESULT from event 20227, named */
+    o.last = (struct connection_record){.known = true, .code = (int)0x800B0101u, .reached = 20222};
+    assert_check((struct diagnosis[]){eval(&o)}, CHECK_LAST_AUTH, CHECK_UNKNOWN, FIX_NONE,
+                 "with -2146762495 (0x800B0101) CERT_E_EXPIRED; the dial stopped while the WAN "
+                 "Miniport dialed");
     healthy(&o);
     o.last.known = false;
     assert_check((struct diagnosis[]){eval(&o)}, CHECK_LAST_AUTH, CHECK_UNKNOWN, FIX_NONE, "no connection attempt");

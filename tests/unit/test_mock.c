@@ -75,6 +75,10 @@ static void builtin_scenarios_fail_as_windows_would(void **state)
         assert_int_equal(be.ops->last_connection(&be, want[i].profile, &last, &err), L2F_OK);
         assert_true(last.known);
         assert_int_equal(last.code, code);
+        /* and how far the dial got: 20222 before IPsec and tunnel errors, 20224 before PPP's */
+        assert_int_equal(last.reached, code == 0                      ? 0
+                                       : want[i].stage <= STAGE_IPSEC ? 20222
+                                                                      : 20224);
         be.ops->close(&be);
     }
 }

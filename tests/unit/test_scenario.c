@@ -43,7 +43,8 @@ static void every_key_read(void **state)
              "[profile \"A b\"]\nphonebook = allusers\nPhoneNumber = x.example\nVpnStrategy = 7\n"
              "AuthRestrictions = 128\nLcpExtensions = 0\nIpSecFlags = 0\nDataEncryption = 8\n"
              "psk =\nusername = u\npassword = p w\nlast_error = 691\n"
-             "[profile \"Empty\"]\n",
+             "last_dial_events = 20221,20222,20223\n"
+             "[profile \"Empty\"]\nlast_error = -2146762495\n",
              &sc);
     assert_false(sc.admin);
     assert_true(sc.client_behind_nat);
@@ -70,6 +71,10 @@ static void every_key_read(void **state)
     assert_string_equal(a->p.server, "x.example");
     assert_int_equal(a->p.fields[PF_VPN_STRATEGY], 7);
     assert_int_equal(a->p.fields[PF_DATA_ENCRYPTION], 8);
+    assert_int_equal(a->last.code, 691);
+    assert_int_equal(a->last.reached, 20223); /* the furthest the dial got */
+    /* event 20227's HRESULT, as Windows 10 writes it */
+    assert_int_equal(scenario_find_profile(&sc, "Empty")->last.code, (int)0x800B0101u);
     assert_false(a->p.psk_saved);
     assert_string_equal(a->password, "p w");
     assert_true(a->last.known);
@@ -114,6 +119,10 @@ static void malformed_input_named_by_line(void **state)
     expect_error("[profile \"\"]\n", "bad.ini:1:", "unknown section");
     expect_error("[profile \"X\"]\nphonebook = shared\n", "bad.ini:2:", "phonebook");
     expect_error("[profile \"X\"]\nlast_time = yesterday\n", "bad.ini:2:", "last_time");
+    expect_error("[profile \"X\"]\nlast_dial_events = 20221,20225\n",
+                 "bad.ini:2:", "last_dial_events");
+    expect_error("[profile \"X\"]\nlast_dial_events = 20221,\n", "bad.ini:2:", "last_dial_events");
+    expect_error("[profile \"X\"]\nlast_error = 0x1234567890\n", "bad.ini:2:", "last_error");
     expect_error("[profile \"bob\\X\"]\nowner = alice\n", "bad.ini:2:", "the profile's name must be");
     expect_error("[profile \"X\"]\nowner = alice\n", "bad.ini:2:", "the profile's name must be");
 }
@@ -163,6 +172,7 @@ static void format_then_parse_is_lossless(void **state)
             assert_string_equal(a.profiles[k].password, b.profiles[k].password);
             assert_int_equal(a.profiles[k].last.known, b.profiles[k].last.known);
             assert_int_equal(a.profiles[k].last.code, b.profiles[k].last.code);
+            assert_int_equal(a.profiles[k].last.reached, b.profiles[k].last.reached);
         }
         scenario_free(&a);
         scenario_free(&b);
