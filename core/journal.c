@@ -399,7 +399,9 @@ static enum l2f_status replay_text(struct journal *j, struct l2f_err *err)
 
 static enum l2f_status load(struct journal *j, struct l2f_err *err)
 {
-    enum l2f_status st = plat_read_file_max(j->path, JOURNAL_MAX_BYTES, &j->text, &j->text_len, err);
+    enum l2f_status st = plat_view_open(j->path, JOURNAL_MAX_BYTES, &j->view, err);
+    j->text = j->view.data;
+    j->text_len = j->view.len;
     if (st == L2F_ERR_NOT_FOUND) {
         l2f_err_clear(err);
         j->text = NULL;
@@ -408,10 +410,7 @@ static enum l2f_status load(struct journal *j, struct l2f_err *err)
     }
     if (st != L2F_OK)
         return st;
-    if (strlen(j->text) != j->text_len) {
-        l2f_err_set(err, "%s: a NUL byte: damaged journal", j->path);
-        return L2F_ERR_PARSE;
-    }
+    /* no pass of its own for NUL bytes: a line holding one fails its own parse */
     return replay_text(j, err);
 }
 
@@ -489,7 +488,7 @@ void journal_close(struct journal *j)
     for (size_t i = 0; i < j->count; i++)
         entry_free(j->slots[i].decoded);
     free(j->slots);
-    free(j->text);
+    plat_view_close(&j->view);
     j->slots = NULL;
     j->text = NULL;
     j->count = j->cap = j->text_len = 0;

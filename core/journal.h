@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "platform.h"
+
 #include "change.h"
 #include "model.h"
 #include "status.h"
@@ -57,7 +59,8 @@ struct journal {
     int64_t next_id;
     /* The file as read: an entry is decoded from its line when first asked
      * for, so that a command that needs the newest few reads only those. */
-    char *text;
+    struct plat_view view;
+    const char *text; /* view.data, or NULL */
     size_t text_len;
     bool torn;       /* the last line was cut short (a crash mid-append)... */
     bool no_newline; /* ... or a whole last record lacks its newline */

@@ -32,6 +32,18 @@ enum l2f_status plat_read_file(const char *path, char **data, size_t *len, struc
 /* The same with a limit of the caller's own (the journal grows with use). */
 enum l2f_status plat_read_file_max(const char *path, size_t max, char **data, size_t *len,
                                    struct l2f_err *err);
+/* A read-only view of a whole regular file of at most max bytes, checked as
+ * plat_read_file checks it: mapped on POSIX (l2tpfix only appends to or
+ * replaces such a file, never truncates it in place), read on Windows. */
+struct plat_view {
+    const char *data; /* not NUL-terminated when mapped */
+    size_t len;
+    size_t mapped; /* bytes mapped, or 0 */
+    char *owned;   /* the buffer read, or NULL */
+};
+enum l2f_status plat_view_open(const char *path, size_t max, struct plat_view *v,
+                               struct l2f_err *err);
+void plat_view_close(struct plat_view *v);
 bool plat_file_exists(const char *path);
 /* The names of dir's subdirectories, sorted, "." and ".." left out; at most
  * max (more are not listed). */

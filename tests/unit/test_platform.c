@@ -100,6 +100,38 @@ static void expect_read_refused(const char *path, enum l2f_status want, const ch
     assert_null(data);
     if (!strstr(err.msg, path) || !strstr(err.msg, why))
         fail_msg("got '%s', want '%s' and '%s'", err.msg, path, why);
+    /* the journal's view checks the file as the reader does */
+    struct plat_view v;
+    struct l2f_err verr = {{0}};
+    assert_int_equal(plat_view_open(path, PLAT_READ_MAX, &v, &verr), want);
+    assert_null(v.data);
+    if (!strstr(verr.msg, why))
+        fail_msg("view: got '%s', want '%s'", verr.msg, why);
+}
+
+static void view_gives_the_bytes_and_its_own_limit(void **state)
+{
+    (void)state;
+    char dir[512], path[600];
+    tu_mkdtemp(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/j", dir);
+    struct l2f_err err = {{0}};
+    static const char text[] = "{\"op\":\"begin\",\"id\":1}\n{\"op\":\"applied\",\"id\":1}\n";
+    assert_int_equal(plat_write_atomic(path, text, sizeof text - 1, &err), L2F_OK);
+    struct plat_view v;
+    assert_int_equal(plat_view_open(path, 4096, &v, &err), L2F_OK);
+    assert_int_equal(v.len, sizeof text - 1);
+    assert_memory_equal(v.data, text, sizeof text - 1);
+    plat_view_close(&v);
+    assert_null(v.data);
+    assert_int_equal(plat_view_open(path, 16, &v, &err), L2F_ERR_PARSE); /* the caller's limit */
+    assert_non_null(strstr(err.msg, "larger than"));
+    assert_int_equal(plat_write_atomic(path, "", 0, &err), L2F_OK);
+    assert_int_equal(plat_view_open(path, 4096, &v, &err), L2F_OK); /* empty: nothing to map */
+    assert_int_equal(v.len, 0);
+    plat_view_close(&v);
+    remove(path);
+    remove(dir);
 }
 
 static void read_refuses_what_is_not_a_small_regular_file(void **state)
@@ -214,6 +246,7 @@ int main(void)
         cmocka_unit_test(append_and_read),
         cmocka_unit_test(mkdir_p_and_state_dir),
         cmocka_unit_test(read_refuses_what_is_not_a_small_regular_file),
+        cmocka_unit_test(view_gives_the_bytes_and_its_own_limit),
         cmocka_unit_test(atomic_write_keeps_mode_and_owner),
         cmocka_unit_test(atomic_write_refuses_read_only_and_special_files),
         cmocka_unit_test(wipe),
