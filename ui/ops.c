@@ -372,16 +372,32 @@ static bool apply_one(struct app *a, const struct fix_plan *plan, const char *se
     return go_on;
 }
 
+/* Once a run: a change set the journal's torn last line aside (a crash while writing). */
+static const char *torn_note(struct app *a, char *buf, size_t len)
+{
+    const char *path = a->s->journal.torn_aside;
+    if (a->torn_told || !path[0])
+        return "";
+    a->torn_told = true;
+    const char *base = strrchr(path, PLAT_DIRSEP);
+    snprintf(buf, len, " Torn journal line (a crash?) kept in %s", base ? base + 1 : path);
+    return buf;
+}
+
 static unsigned finish_apply(struct app *a)
 {
+    char torn[128];
     a->n_plans = 0;
     if (a->n_failed) {
         char line[sizeof a->fail_msg];
         snprintf(line, sizeof line, "%s", a->fail_msg);
-        app_message(a, MSG_ERR, "%s%s%s", line, a->n_applied ? "; applied: " : "", a->n_applied ? a->done_ids : "");
+        app_message(a, MSG_ERR, "%s%s%s%s", line, a->n_applied ? "; applied: " : "", a->n_applied ? a->done_ids : "",
+                    torn_note(a, torn, sizeof torn));
     } else if (a->n_applied) {
-        app_message(a, MSG_OK, "Applied %s. %s", a->done_ids,
-                    a->plan_reboot ? "Restart Windows for it to take effect." : "c tests the connection.");
+        const char *note = torn_note(a, torn, sizeof torn);
+        const char *next = a->plan_reboot ? "Restart Windows for it to take effect." : "c tests the connection.";
+        app_message(a, note[0] ? MSG_ERR : MSG_OK, "Applied %s.%s%s", a->done_ids, note[0] ? note : " ",
+                    note[0] ? "" : next);
     }
     if (a->n_applied) {
         forget_connection(a);
@@ -502,10 +518,10 @@ unsigned ops_undo_confirmed(struct app *a)
         return UI_DRAW_MSG;
     }
     const struct journal_entry *e = journal_find(&a->s->journal, undone);
-    if (note[0])
-        app_message(a, MSG_OK, "Undid %s (change %" PRId64 "); %s", e ? fix_info(e->fix)->id : "?", undone, note);
-    else
-        app_message(a, MSG_OK, "Undid %s (change %" PRId64 ")", e ? fix_info(e->fix)->id : "?", undone);
+    char torn[128];
+    const char *told = torn_note(a, torn, sizeof torn);
+    app_message(a, told[0] ? MSG_ERR : MSG_OK, "Undid %s (change %" PRId64 ")%s%s%s%s", e ? fix_info(e->fix)->id : "?",
+                undone, note[0] ? "; " : "", note, told[0] ? "." : "", told);
     forget_connection(a);
     ops_start_diagnosis(a);
     return UI_DRAW_MSG | UI_DRAW_LIST | UI_DRAW_DETAILS | UI_DRAW_HEADER;

@@ -219,6 +219,7 @@ struct app {
     size_t n_plans, next_plan;
     int n_applied, n_failed;
     bool plan_reboot;
+    bool torn_told; /* the journal's torn last line was reported (once a run) */
     char username[PROFILE_USER_MAX]; /* typed for the credentials fix */
 
     char msg[320];

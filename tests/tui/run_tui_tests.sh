@@ -474,6 +474,28 @@ test_hostile() {
 # Another local user's phonebook (issue 8): A in the picker adds it, the
 # entry is named by whose it is, and its fixes go to that user's profile;
 # without administrator rights A is refused and nothing is added.
+# A journal whose last line a crash cut short: the first change sets it aside, and says so once.
+test_torn() {
+    mkdir -p "$WORK/torn"
+    cp "$SCENARIOS/classic-789.ini" "$WORK/torn.ini"
+    printf '{"op":"begin","id":1,"time":"2026-12-0' >"$WORK/torn/journal.jsonl"
+    start 120 24 -- --mock "$WORK/torn.ini" --state-dir "$WORK/torn"
+    wait_for "fixes recommended" && settle || return 1
+    keys f
+    wait_for "Apply mschapv2?" || return 1
+    keys y
+    wait_for "kept in journal.jsonl.torn-" || return 1
+    screen | grep -q "Applied mschapv2" || fail "the fix's own message is gone" || return 1
+    ls "$WORK/torn"/journal.jsonl.torn-* >/dev/null 2>&1 || fail "no torn line set aside" || return 1
+    grep -q '"id":1,"time":"2026-12-0$' "$WORK/torn"/journal.jsonl.torn-* || fail "the torn line not kept whole" || return 1
+    keys u
+    wait_for "Undo mschapv2" || return 1
+    keys y
+    wait_for "Undid mschapv2" || return 1
+    screen | grep -q "Torn journal line" && { fail "the torn line reported twice"; return 1; }
+    return 0
+}
+
 test_other_users() {
     printf '[profile "Office VPN"]\nAuthRestrictions = 544\n\n[profile "alice\\Office VPN"]\nowner = alice\nAuthRestrictions = 128\nLcpExtensions = 0\n' >"$WORK/users.ini"
     start 80 24 -- --mock "$WORK/users.ini" --state-dir "$WORK/state"
@@ -564,7 +586,7 @@ test_restart() {
     wait_for "RESTART REQUIRED" && golden restart_required || return 1
 }
 
-ALL="classic connect_live quick_keys fix_one undo profiles explain help resize mono ascii quit bytes terms mock_file secret admin sanitize restart drift hostile other_users"
+ALL="classic connect_live quick_keys fix_one undo profiles explain help resize mono ascii quit bytes terms mock_file secret admin sanitize restart drift hostile other_users torn"
 if [ "$WHICH" = all ]; then
     tests=$ALL
 else
