@@ -38,6 +38,8 @@ struct probe_report {
     char transform[64];       /* e.g. "aes256-sha1-modp2048" when accepted */
     int client_behind_nat;    /* 1, 0, or -1 unknown */
     int server_behind_nat;    /* from NAT-D: 1, 0, or -1 unknown */
+    bool reused;              /* answers of a probe made age_s ago, not asked again */
+    unsigned age_s;
 };
 
 /* What the server said to a pre-shared key (IKEv1 Main Mode 1-6). */

@@ -613,6 +613,27 @@ static enum check_status stage_status(const struct diagnosis *d, enum stage_id s
     return fail ? CHECK_FAIL : warn ? CHECK_WARN : run ? CHECK_RUNNING : unknown ? CHECK_UNKNOWN : CHECK_PASS;
 }
 
+/* A reused answer may predate the server admin's last change: say how old, and how to ask again. */
+static void note_reused_probe(const struct observations *o, struct diagnosis *d)
+{
+    static const enum check_id server_side[] = {CHECK_IKE_500, CHECK_IKE_4500, CHECK_IKE_PROPOSALS,
+                                                CHECK_IKEV2};
+    if (!o->have_profile || o->profile_st != L2F_OK || !o->have_probe || o->probe_st != L2F_OK ||
+        !o->probe.reused)
+        return;
+    d->probe_reused = true;
+    d->probe_age_s = o->probe.age_s;
+    for (size_t i = 0; i < sizeof server_side / sizeof server_side[0]; i++) {
+        char *sum = d->checks[server_side[i]].summary;
+        size_t used = strlen(sum), room = sizeof d->checks[0].summary - used;
+        int n = snprintf(sum + used, room,
+                         "; answers from %u s ago (cached; `l2tpfix probe %s` asks again)",
+                         o->probe.age_s, o->profile.server);
+        if (n < 0 || (size_t)n >= room) /* a long name: the age matters more than the hint */
+            snprintf(sum + used, room, "; answers from %u s ago (cached)", o->probe.age_s);
+    }
+}
+
 void diagnose_evaluate(const struct observations *o, struct diagnosis *d)
 {
     memset(d, 0, sizeof *d);
@@ -625,6 +646,7 @@ void diagnose_evaluate(const struct observations *o, struct diagnosis *d)
         else
             evaluators[c](o, r);
     }
+    note_reused_probe(o, d);
     for (int s = 0; s < STAGE_COUNT; s++)
         d->stages[s] = stage_status(d, (enum stage_id)s);
     /* one entry per fix, in the fix table's (the guide's) order; alternatives

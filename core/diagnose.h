@@ -57,6 +57,8 @@ struct diagnosis {
     enum check_status stages[STAGE_COUNT];
     enum fix_id recommended[FIX_COUNT]; /* in the recommended order */
     size_t n_recommended;
+    bool probe_reused; /* the server checks judged answers from probe_age_s ago */
+    unsigned probe_age_s;
 };
 
 enum diagnose_step {

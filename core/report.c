@@ -76,6 +76,10 @@ enum l2f_status report_check_json(const char *profile, const char *backend,
     for (size_t i = 0; i < d->n_recommended; i++)
         cJSON_AddItemToArray(fixes, cJSON_CreateString(fix_info(d->recommended[i])->id));
     cJSON_AddItemToObject(root, "fixes", fixes);
+    if (d->probe_reused)
+        cJSON_AddNumberToObject(root, "probe_age_s", d->probe_age_s);
+    else
+        cJSON_AddNullToObject(root, "probe_age_s");
     return finish(root, out);
 }
 

@@ -645,6 +645,7 @@ static int cmd_probe(struct cli *c)
             return fail(c, st, &err);
     }
     opts.cache_dir = state_dir;
+    opts.ask_again = true; /* asked by name: the server's admin may just have changed it */
     opts.timeout_ms = time_left(deadline);
     enum l2f_status pst = probe_run(host, &opts, &r, &err);
     if (pst != L2F_OK) {
@@ -709,8 +710,6 @@ static int cmd_probe(struct cli *c)
            key.behind_nat >= 0 ? " (the server's NAT-D)" : client_nat >= 0 ? " (from this side's address)" : "");
     if (key.server_behind_nat >= 0)
         printf("Server behind NAT: %s (its own NAT-D)\n", key.server_behind_nat ? "yes" : "no");
-    if (r.reused)
-        printf("(answers from %u s ago, reused: servers throttle repeated probes for %d s)\n", r.age_s, PROBE_REUSE_S);
     if (key_checked) {
         printf("Pre-shared key: %s (%s)%s\n", psk_verdict_id(key.verdict), key.reason,
                waited ? " after a pause between key checks" : "");

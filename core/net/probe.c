@@ -94,9 +94,8 @@ const char *probe_outcome_id(enum probe_outcome o)
 
 void probe_options_default(struct probe_options *o)
 {
-    o->port = 500;
-    o->natt_port = 4500;
-    o->timeout_ms = PROBE_DEFAULT_TIMEOUT_MS;
+    *o = (struct probe_options){
+        .port = 500, .natt_port = 4500, .timeout_ms = PROBE_DEFAULT_TIMEOUT_MS};
 }
 
 static void finish(struct probe *p, enum probe_kind k, enum probe_outcome outcome, const char *detail)
@@ -200,7 +199,7 @@ enum l2f_status probe_start(struct probe **out, const char *host, const struct p
     snprintf(p->host, sizeof p->host, "%s", host);
     /* servers throttle repeated half-open exchanges: a recent answer stands */
     unsigned age;
-    if (cache_get(opts->cache_dir, host, opts, &p->result, &age)) {
+    if (!opts->ask_again && cache_get(opts->cache_dir, host, opts, &p->result, &age)) {
         free(r);
         p->result.reused = true;
         p->result.age_s = age;
@@ -445,6 +444,8 @@ void probe_to_report(const struct probe_result *r, struct probe_report *out)
         snprintf(out->transform, sizeof out->transform, "%s", r->items[PROBE_IKEV1_4500].transform);
     out->client_behind_nat = r->behind_nat;
     out->server_behind_nat = -1; /* NAT-D needs main mode messages 3 and 4 */
+    out->reused = r->reused;
+    out->age_s = r->age_s;
 }
 
 /* ---- reuse of recent answers ---- */

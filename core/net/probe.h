@@ -29,6 +29,7 @@ struct probe_options {
     uint16_t natt_port; /* 4500 */
     unsigned timeout_ms;
     const char *cache_dir; /* recent answers are reused from this process and, when given, here */
+    bool ask_again; /* never reuse an answer (an explicit probe); fresh ones are still kept */
 };
 
 struct probe_item {
@@ -58,8 +59,8 @@ const char *probe_outcome_id(enum probe_outcome o); /* "accepted", "no-proposal"
 void probe_options_default(struct probe_options *o);
 /* Starts resolving host (on a thread of its own) and, once it resolves, the
  * probes; fails only when it cannot start at all. Answers younger than
- * PROBE_REUSE_S are reused instead (the probe is done at once), and fresh
- * ones are kept for the next probe. */
+ * PROBE_REUSE_S are reused instead (the probe is done at once) unless
+ * opts->ask_again; fresh ones are kept for the next probe either way. */
 enum l2f_status probe_start(struct probe **out, const char *host, const struct probe_options *opts,
                             struct l2f_err *err);
 /* Reads answers and retransmits, waiting at most wait_ms; true once done. */

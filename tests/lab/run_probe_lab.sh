@@ -67,14 +67,23 @@ took=$(( ($(date +%s%N) - start) / 1000000 ))
 has '"probe":"ikev1-500","outcome":"no-answer"' "silent server"
 if [ "$took" -le 1650 ]; then ok; else bad "silent server took $took ms for a 1500 ms timeout"; fi
 # a handful of packets: the silent server got at most three tries per probe
-# a repeat within seconds reuses the answers: no new half-open exchange
-"$L2TPFIX" probe 127.0.0.3 --json >"$OUT" 2>&1; tr -d ' \n\t' <"$OUT" >"$OUT.flat"
-has '"reused":true' "repeat reuses"
-has '"probe":"ikev1-500","outcome":"no-proposal"' "reused answer kept"
+# an explicit repeat asks again (issue 14): the server's admin may just have changed it
+"$L2TPFIX" --state-dir "$lab/cache" probe 127.0.0.3 >/dev/null 2>&1
 before=$(grep -c "received packet" "$lab/charon.log")
-"$L2TPFIX" probe 127.0.0.3 >/dev/null 2>&1
+"$L2TPFIX" --state-dir "$lab/cache" probe 127.0.0.3 --json >"$OUT" 2>&1; tr -d ' \n\t' <"$OUT" >"$OUT.flat"
 after=$(grep -c "received packet" "$lab/charon.log")
-[ "$before" -eq "$after" ] && ok || bad "a reused probe still sent $((after - before)) packets"
+has '"reused":false' "an explicit repeat asks again"
+has '"probe":"ikev1-500","outcome":"no-proposal"' "the repeat's own answer"
+[ "$after" -gt "$before" ] && ok || bad "a repeated probe sent nothing: a cached answer stood in"
+# a check within seconds reuses the probe's answer (no new half-open exchange) and says so
+printf '[server]\naddress = 127.0.0.3\n[profile "Lab"]\nPhoneNumber = 127.0.0.3\n' >"$lab/c.ini"
+before=$(grep -c "received packet" "$lab/charon.log")
+"$L2TPFIX" --mock "$lab/c.ini" --state-dir "$lab/cache" --probe-real check --json >"$OUT" 2>&1 </dev/null
+after=$(grep -c "received packet" "$lab/charon.log")
+tr -d ' \n\t' <"$OUT" >"$OUT.flat"
+has '"summary":"NO-PROPOSAL-CHOSEN[^"]*answersfrom[0-9]+sago\(cached;`l2tpfixprobe127.0.0.3`asksagain\)' "check says the answer is reused"
+has '"probe_age_s":[0-9]+' "check --json: probe_age_s"
+[ "$before" -eq "$after" ] && ok || bad "a check reusing the answer still sent $((after - before)) packets"
 # a name that does not resolve
 probe 1 no-such-host.invalid --timeout 500
 has '"address":null,"results":\[\{"probe":"ikev1-500","outcome":"error"' "unresolvable"
