@@ -646,7 +646,9 @@ static int cmd_probe(struct cli *c)
     }
     opts.cache_dir = state_dir;
     opts.ask_again = true; /* asked by name: the server's admin may just have changed it */
-    opts.timeout_ms = time_left(deadline);
+    /* with a key, half the time is the key check's: a server silent on IKEv2 (SoftEther)
+     * would otherwise hold the probe to the end and leave the key untested */
+    opts.timeout_ms = psk_file ? time_left(deadline) / 2 : time_left(deadline);
     enum l2f_status pst = probe_run(host, &opts, &r, &err);
     if (pst != L2F_OK) {
         plat_wipe(psk, sizeof psk);

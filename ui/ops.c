@@ -380,7 +380,7 @@ static const char *torn_note(struct app *a, char *buf, size_t len)
         return "";
     a->torn_told = true;
     const char *base = strrchr(path, PLAT_DIRSEP);
-    snprintf(buf, len, " Torn journal line (a crash?) kept in %s", base ? base + 1 : path);
+    snprintf(buf, len, " Torn journal line (a crash?) kept in %.72s", base ? base + 1 : path);
     return buf;
 }
 
