@@ -7,7 +7,6 @@
 #include "pbk.h"
 #include "platform.h"
 
-#define MAX_BOOKS 64
 #define PBK_BELOW_USER "AppData%cRoaming%cMicrosoft%cNetwork%cConnections%cPbk%crasphone.pbk"
 
 /* One phonebook file; owner is the user folder it came from ("" for a file
@@ -21,9 +20,25 @@ struct book {
 };
 
 struct userbooks {
-    struct book books[MAX_BOOKS];
-    size_t nbooks;
+    struct book *books; /* as many as there are user folders with a phonebook */
+    size_t nbooks, cap;
 };
+
+/* A cleared book at the end of s->books (not yet counted); NULL when memory ran out. */
+static struct book *next_book(struct userbooks *s)
+{
+    if (s->nbooks == s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 16;
+        struct book *grown = realloc(s->books, cap * sizeof *grown);
+        if (!grown)
+            return NULL;
+        s->books = grown;
+        s->cap = cap;
+    }
+    struct book *b = &s->books[s->nbooks];
+    memset(b, 0, sizeof *b);
+    return b;
+}
 
 static enum l2f_status load(struct book *b, struct l2f_err *err)
 {
@@ -53,13 +68,17 @@ enum l2f_status userbooks_open_users(struct userbooks **out, const char *dir, co
     struct userbooks *s = calloc(1, sizeof *s);
     if (!s)
         return L2F_ERR_NOMEM;
-    char users[MAX_BOOKS][256];
+    char **users;
     size_t n = 0;
-    enum l2f_status st = plat_subdirs(dir, users, MAX_BOOKS, &n, err);
+    enum l2f_status st = plat_subdirs(dir, &users, &n, err);
     for (size_t i = 0; st == L2F_OK && i < n; i++) {
         if (skip_user && strcmp(users[i], skip_user) == 0)
             continue; /* its phonebook is already there as this user's */
-        struct book *b = &s->books[s->nbooks];
+        struct book *b = next_book(s);
+        if (!b) {
+            st = L2F_ERR_NOMEM;
+            break;
+        }
         char below[128];
         snprintf(below, sizeof below, PBK_BELOW_USER, PLAT_DIRSEP, PLAT_DIRSEP, PLAT_DIRSEP, PLAT_DIRSEP, PLAT_DIRSEP,
                  PLAT_DIRSEP);
@@ -70,6 +89,7 @@ enum l2f_status userbooks_open_users(struct userbooks **out, const char *dir, co
         if ((st = load(b, err)) == L2F_OK)
             s->nbooks++;
     }
+    plat_names_free(users, n);
     if (st == L2F_OK && !s->nbooks) {
         l2f_err_set(err, "%s: no user has a phonebook below it", dir);
         st = L2F_ERR_NOT_FOUND;
@@ -88,13 +108,18 @@ enum l2f_status userbooks_open_file(struct userbooks **out, const char *path, st
     struct userbooks *s = calloc(1, sizeof *s);
     if (!s)
         return L2F_ERR_NOMEM;
-    snprintf(s->books[0].path, sizeof s->books[0].path, "%s", path);
-    enum l2f_status st = load(&s->books[0], err);
+    struct book *b = next_book(s);
+    if (!b) {
+        free(s);
+        return L2F_ERR_NOMEM;
+    }
+    s->nbooks = 1;
+    snprintf(b->path, sizeof b->path, "%s", path);
+    enum l2f_status st = load(b, err);
     if (st != L2F_OK) {
         userbooks_close(s);
         return st;
     }
-    s->nbooks = 1;
     *out = s;
     return L2F_OK;
 }
@@ -103,10 +128,11 @@ void userbooks_close(struct userbooks *s)
 {
     if (!s)
         return;
-    for (size_t i = 0; i < MAX_BOOKS; i++) {
+    for (size_t i = 0; i < s->nbooks; i++) {
         pbk_free(&s->books[i].pbk);
         free(s->books[i].data);
     }
+    free(s->books);
     free(s);
 }
 
