@@ -12,7 +12,7 @@
 /* One phonebook file; owner is the user folder it came from ("" for a file
  * given by itself), and its entries are named "owner\entry" then. */
 struct book {
-    char path[PLAT_PATH_MAX];
+    char *path; /* allocated: a thousand books need not take 4 KiB each */
     char owner[64];
     char *data;
     size_t len;
@@ -61,6 +61,39 @@ static enum l2f_status load(struct book *b, struct l2f_err *err)
     return L2F_OK;
 }
 
+static char *copy_of(const char *text)
+{
+    size_t len = strlen(text) + 1;
+    char *copy = malloc(len);
+    if (copy)
+        memcpy(copy, text, len);
+    return copy;
+}
+
+/* Adds user's phonebook below dir, if the user has one. */
+static enum l2f_status add_user_book(struct userbooks *s, const char *dir, const char *user,
+                                     struct l2f_err *err)
+{
+    char below[128], path[PLAT_PATH_MAX];
+    snprintf(below, sizeof below, PBK_BELOW_USER, PLAT_DIRSEP, PLAT_DIRSEP, PLAT_DIRSEP,
+             PLAT_DIRSEP, PLAT_DIRSEP, PLAT_DIRSEP);
+    int len = snprintf(path, sizeof path, "%s%c%s%c%s", dir, PLAT_DIRSEP, user, PLAT_DIRSEP, below);
+    if (len < 0 || (size_t)len >= sizeof path) {
+        l2f_err_set(
+            err, "%.200s%c%.100s: the phonebook's path is longer than l2tpfix's limit of %d bytes",
+            dir, PLAT_DIRSEP, user, PLAT_PATH_MAX - 1);
+        return L2F_ERR_USAGE;
+    }
+    if (!plat_file_exists(path))
+        return L2F_OK;
+    struct book *b = next_book(s);
+    if (!b || !(b->path = copy_of(path)))
+        return L2F_ERR_NOMEM;
+    s->nbooks++; /* counted now, so that close frees the path if load fails */
+    snprintf(b->owner, sizeof b->owner, "%.63s", user);
+    return load(b, err);
+}
+
 enum l2f_status userbooks_open_users(struct userbooks **out, const char *dir, const char *skip_user,
                                      struct l2f_err *err)
 {
@@ -74,20 +107,7 @@ enum l2f_status userbooks_open_users(struct userbooks **out, const char *dir, co
     for (size_t i = 0; st == L2F_OK && i < n; i++) {
         if (skip_user && strcmp(users[i], skip_user) == 0)
             continue; /* its phonebook is already there as this user's */
-        struct book *b = next_book(s);
-        if (!b) {
-            st = L2F_ERR_NOMEM;
-            break;
-        }
-        char below[128];
-        snprintf(below, sizeof below, PBK_BELOW_USER, PLAT_DIRSEP, PLAT_DIRSEP, PLAT_DIRSEP, PLAT_DIRSEP, PLAT_DIRSEP,
-                 PLAT_DIRSEP);
-        snprintf(b->path, sizeof b->path, "%.3000s%c%.255s%c%s", dir, PLAT_DIRSEP, users[i], PLAT_DIRSEP, below);
-        if (!plat_file_exists(b->path))
-            continue;
-        snprintf(b->owner, sizeof b->owner, "%.63s", users[i]);
-        if ((st = load(b, err)) == L2F_OK)
-            s->nbooks++;
+        st = add_user_book(s, dir, users[i], err);
     }
     plat_names_free(users, n);
     if (st == L2F_OK && !s->nbooks) {
@@ -114,8 +134,8 @@ enum l2f_status userbooks_open_file(struct userbooks **out, const char *path, st
         return L2F_ERR_NOMEM;
     }
     s->nbooks = 1;
-    snprintf(b->path, sizeof b->path, "%s", path);
-    enum l2f_status st = load(b, err);
+    b->path = copy_of(path);
+    enum l2f_status st = b->path ? load(b, err) : L2F_ERR_NOMEM;
     if (st != L2F_OK) {
         userbooks_close(s);
         return st;
@@ -131,6 +151,7 @@ void userbooks_close(struct userbooks *s)
     for (size_t i = 0; i < s->nbooks; i++) {
         pbk_free(&s->books[i].pbk);
         free(s->books[i].data);
+        free(s->books[i].path);
     }
     free(s->books);
     free(s);

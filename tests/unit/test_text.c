@@ -74,14 +74,19 @@ static void width_in_columns(void **state)
     /* 宽带连接: four CJK characters, two columns each */
     assert_int_equal(text_width("\xe5\xae\xbd\xe5\xb8\xa6\xe8\xbf\x9e\xe6\x8e\xa5"), 8);
     /* each invalid byte is one '?' */
-    assert_int_equal(text_width("a\xff\xfe" "b"), 4);
+    assert_int_equal(text_width("a\xff\xfe"
+                                "b"),
+                     4);
     assert_int_equal(text_width("\xe5\xae"), 2); /* a cut-off character */
     /* e + COMBINING ACUTE ACCENT takes one column */
-    assert_int_equal(text_width("Caf" "e\xcc\x81"), 4);
+    assert_int_equal(text_width("Caf"
+                                "e\xcc\x81"),
+                     4);
     assert_int_equal(text_width("\x1b[2J"), 4); /* the escape shown as '?' */
     /* the width agrees with the sanitized text for ASCII and invalid bytes */
     char shown[32];
-    assert_int_equal(text_width("x\xc3("), strlen(text_sanitize(shown, sizeof shown, "x\xc3(", false)));
+    assert_int_equal(text_width("x\xc3("),
+                     strlen(text_sanitize(shown, sizeof shown, "x\xc3(", false)));
 }
 
 int main(void)
