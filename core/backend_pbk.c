@@ -29,10 +29,7 @@ static enum l2f_status pbk_open(struct backend *be, const char *arg, struct l2f_
     struct pbk_state *s = calloc(1, sizeof *s);
     if (!s)
         return L2F_ERR_NOMEM;
-    char probe[1][256];
-    size_t subdirs;
-    struct l2f_err ignored;
-    bool is_dir = plat_subdirs(arg, probe, 1, &subdirs, &ignored) == L2F_OK;
+    bool is_dir = plat_is_dir(arg);
     enum l2f_status st =
         is_dir ? userbooks_open_users(&s->books, arg, NULL, err) : userbooks_open_file(&s->books, arg, err);
     if (st != L2F_OK) {

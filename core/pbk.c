@@ -55,7 +55,10 @@ enum l2f_status pbk_parse(const char *data, size_t len, const char *name, struct
     }
     if (len >= 3 && (unsigned char)data[0] == 0xef && (unsigned char)data[1] == 0xbb && (unsigned char)data[2] == 0xbf)
         out->bom = 3;
-    size_t cap_lines = 16, cap_sections = 4;
+    /* sized to the file's lines at once: a thousand books grew it three times each */
+    size_t cap_lines = 1, cap_sections = 4;
+    for (const char *nl = data; (nl = memchr(nl, '\n', (size_t)(data + len - nl))) != NULL; nl++)
+        cap_lines++;
     out->lines = malloc(cap_lines * sizeof *out->lines);
     out->sections = malloc(cap_sections * sizeof *out->sections);
     if (!out->lines || !out->sections) {

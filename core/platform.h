@@ -45,9 +45,11 @@ enum l2f_status plat_view_open(const char *path, size_t max, struct plat_view *v
                                struct l2f_err *err);
 void plat_view_close(struct plat_view *v);
 bool plat_file_exists(const char *path);
-/* The names of dir's subdirectories, sorted, "." and ".." left out; at most
- * max (more are not listed). */
-enum l2f_status plat_subdirs(const char *dir, char (*names)[256], size_t max, size_t *n, struct l2f_err *err);
+/* The names of all of dir's subdirectories, sorted, "." and ".." left out;
+ * *names is allocated: free it with plat_names_free. */
+enum l2f_status plat_subdirs(const char *dir, char ***names, size_t *n, struct l2f_err *err);
+void plat_names_free(char **names, size_t n);
+bool plat_is_dir(const char *path);
 /* Creates path with content only if it does not exist yet (a lock). */
 bool plat_create_exclusive(const char *path, const char *content, struct l2f_err *err);
 /* Creates dir and its parents, private to the user (0700 on POSIX). */

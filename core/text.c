@@ -107,6 +107,58 @@ char *text_sanitize(char *dst, size_t len, const char *src, bool ascii_only)
     return dst;
 }
 
+struct cp_range {
+    unsigned long first, last;
+};
+
+/* Marks drawn over the character before them (Unicode Mn/Me, the common blocks). */
+static const struct cp_range zero_width[] = {
+    {0x0300, 0x036F}, {0x0483, 0x0489}, {0x0591, 0x05BD}, {0x0610, 0x061A},
+    {0x064B, 0x065F}, {0x0E31, 0x0E31}, {0x0E34, 0x0E3A}, {0x0E47, 0x0E4E},
+    {0x1AB0, 0x1AFF}, {0x1DC0, 0x1DFF}, {0x200B, 0x200F}, {0x20D0, 0x20FF},
+    {0x302A, 0x302D}, {0x3099, 0x309A}, {0xFE00, 0xFE0F}, {0xFE20, 0xFE2F},
+};
+
+/* East Asian Wide and Fullwidth characters (Unicode UAX #11), two columns each. */
+static const struct cp_range double_width[] = {
+    {0x1100, 0x115F},   {0x2E80, 0x303E},   {0x3041, 0x33FF},   {0x3400, 0x4DBF},
+    {0x4E00, 0x9FFF},   {0xA000, 0xA4CF},   {0xA960, 0xA97F},   {0xAC00, 0xD7A3},
+    {0xF900, 0xFAFF},   {0xFE10, 0xFE19},   {0xFE30, 0xFE6F},   {0xFF00, 0xFF60},
+    {0xFFE0, 0xFFE6},   {0x1F300, 0x1F64F}, {0x1F900, 0x1F9FF}, {0x20000, 0x2FFFD},
+    {0x30000, 0x3FFFD},
+};
+
+static bool in_ranges(unsigned long cp, const struct cp_range *r, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (cp >= r[i].first && cp <= r[i].last)
+            return true;
+    return false;
+}
+
+size_t text_next_char(const char *s, int *cols)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    unsigned long cp = 0;
+    size_t n = utf8_decode(p, &cp);
+    if (!n || cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F))
+        *cols = 1; /* shown as '?' by text_sanitize */
+    else if (in_ranges(cp, zero_width, sizeof zero_width / sizeof zero_width[0]))
+        *cols = 0;
+    else
+        *cols = in_ranges(cp, double_width, sizeof double_width / sizeof double_width[0]) ? 2 : 1;
+    return n ? n : 1;
+}
+
+size_t text_width(const char *s)
+{
+    size_t total = 0;
+    int cols;
+    for (const char *p = s ? s : ""; *p; total += (size_t)cols)
+        p += text_next_char(p, &cols);
+    return total;
+}
+
 void text_printf(struct text_buf *b, const char *fmt, ...)
 {
     if (b->failed)

@@ -15,6 +15,13 @@ int text_casecmp(const char *a, const char *b);
  * with ascii_only every non-ASCII character becomes '?'. Always terminates;
  * a cut-off string ends in "..." . Returns dst. */
 char *text_sanitize(char *dst, size_t len, const char *src, bool ascii_only);
+/* The terminal columns s takes once sanitized: East Asian wide characters
+ * take two, combining marks none, and each invalid byte or control one (the
+ * '?' it is shown as). */
+size_t text_width(const char *s);
+/* Bytes of the character at s (at least 1; s not at its end) and, in *cols,
+ * the columns it takes, as text_width counts them. */
+size_t text_next_char(const char *s, int *cols);
 
 /* A string that grows as it is printed to; failed stays set after the
  * first allocation that fails (s is then incomplete). Free s when done. */

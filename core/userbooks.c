@@ -7,13 +7,12 @@
 #include "pbk.h"
 #include "platform.h"
 
-#define MAX_BOOKS 64
 #define PBK_BELOW_USER "AppData%cRoaming%cMicrosoft%cNetwork%cConnections%cPbk%crasphone.pbk"
 
 /* One phonebook file; owner is the user folder it came from ("" for a file
  * given by itself), and its entries are named "owner\entry" then. */
 struct book {
-    char path[PLAT_PATH_MAX];
+    char *path; /* allocated: a thousand books need not take 4 KiB each */
     char owner[64];
     char *data;
     size_t len;
@@ -21,9 +20,25 @@ struct book {
 };
 
 struct userbooks {
-    struct book books[MAX_BOOKS];
-    size_t nbooks;
+    struct book *books; /* as many as there are user folders with a phonebook */
+    size_t nbooks, cap;
 };
+
+/* A cleared book at the end of s->books (not yet counted); NULL when memory ran out. */
+static struct book *next_book(struct userbooks *s)
+{
+    if (s->nbooks == s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 16;
+        struct book *grown = realloc(s->books, cap * sizeof *grown);
+        if (!grown)
+            return NULL;
+        s->books = grown;
+        s->cap = cap;
+    }
+    struct book *b = &s->books[s->nbooks];
+    memset(b, 0, sizeof *b);
+    return b;
+}
 
 static enum l2f_status load(struct book *b, struct l2f_err *err)
 {
@@ -46,6 +61,39 @@ static enum l2f_status load(struct book *b, struct l2f_err *err)
     return L2F_OK;
 }
 
+static char *copy_of(const char *text)
+{
+    size_t len = strlen(text) + 1;
+    char *copy = malloc(len);
+    if (copy)
+        memcpy(copy, text, len);
+    return copy;
+}
+
+/* Adds user's phonebook below dir, if the user has one. */
+static enum l2f_status add_user_book(struct userbooks *s, const char *dir, const char *user,
+                                     struct l2f_err *err)
+{
+    char below[128], path[PLAT_PATH_MAX];
+    snprintf(below, sizeof below, PBK_BELOW_USER, PLAT_DIRSEP, PLAT_DIRSEP, PLAT_DIRSEP,
+             PLAT_DIRSEP, PLAT_DIRSEP, PLAT_DIRSEP);
+    int len = snprintf(path, sizeof path, "%s%c%s%c%s", dir, PLAT_DIRSEP, user, PLAT_DIRSEP, below);
+    if (len < 0 || (size_t)len >= sizeof path) {
+        l2f_err_set(
+            err, "%.200s%c%.100s: the phonebook's path is longer than l2tpfix's limit of %d bytes",
+            dir, PLAT_DIRSEP, user, PLAT_PATH_MAX - 1);
+        return L2F_ERR_USAGE;
+    }
+    if (!plat_file_exists(path))
+        return L2F_OK;
+    struct book *b = next_book(s);
+    if (!b || !(b->path = copy_of(path)))
+        return L2F_ERR_NOMEM;
+    s->nbooks++; /* counted now, so that close frees the path if load fails */
+    snprintf(b->owner, sizeof b->owner, "%.63s", user);
+    return load(b, err);
+}
+
 enum l2f_status userbooks_open_users(struct userbooks **out, const char *dir, const char *skip_user,
                                      struct l2f_err *err)
 {
@@ -53,23 +101,15 @@ enum l2f_status userbooks_open_users(struct userbooks **out, const char *dir, co
     struct userbooks *s = calloc(1, sizeof *s);
     if (!s)
         return L2F_ERR_NOMEM;
-    char users[MAX_BOOKS][256];
+    char **users;
     size_t n = 0;
-    enum l2f_status st = plat_subdirs(dir, users, MAX_BOOKS, &n, err);
+    enum l2f_status st = plat_subdirs(dir, &users, &n, err);
     for (size_t i = 0; st == L2F_OK && i < n; i++) {
         if (skip_user && strcmp(users[i], skip_user) == 0)
             continue; /* its phonebook is already there as this user's */
-        struct book *b = &s->books[s->nbooks];
-        char below[128];
-        snprintf(below, sizeof below, PBK_BELOW_USER, PLAT_DIRSEP, PLAT_DIRSEP, PLAT_DIRSEP, PLAT_DIRSEP, PLAT_DIRSEP,
-                 PLAT_DIRSEP);
-        snprintf(b->path, sizeof b->path, "%.3000s%c%.255s%c%s", dir, PLAT_DIRSEP, users[i], PLAT_DIRSEP, below);
-        if (!plat_file_exists(b->path))
-            continue;
-        snprintf(b->owner, sizeof b->owner, "%.63s", users[i]);
-        if ((st = load(b, err)) == L2F_OK)
-            s->nbooks++;
+        st = add_user_book(s, dir, users[i], err);
     }
+    plat_names_free(users, n);
     if (st == L2F_OK && !s->nbooks) {
         l2f_err_set(err, "%s: no user has a phonebook below it", dir);
         st = L2F_ERR_NOT_FOUND;
@@ -88,13 +128,18 @@ enum l2f_status userbooks_open_file(struct userbooks **out, const char *path, st
     struct userbooks *s = calloc(1, sizeof *s);
     if (!s)
         return L2F_ERR_NOMEM;
-    snprintf(s->books[0].path, sizeof s->books[0].path, "%s", path);
-    enum l2f_status st = load(&s->books[0], err);
+    struct book *b = next_book(s);
+    if (!b) {
+        free(s);
+        return L2F_ERR_NOMEM;
+    }
+    s->nbooks = 1;
+    b->path = copy_of(path);
+    enum l2f_status st = b->path ? load(b, err) : L2F_ERR_NOMEM;
     if (st != L2F_OK) {
         userbooks_close(s);
         return st;
     }
-    s->nbooks = 1;
     *out = s;
     return L2F_OK;
 }
@@ -103,10 +148,12 @@ void userbooks_close(struct userbooks *s)
 {
     if (!s)
         return;
-    for (size_t i = 0; i < MAX_BOOKS; i++) {
+    for (size_t i = 0; i < s->nbooks; i++) {
         pbk_free(&s->books[i].pbk);
         free(s->books[i].data);
+        free(s->books[i].path);
     }
+    free(s->books);
     free(s);
 }
 

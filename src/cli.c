@@ -566,6 +566,14 @@ static int cmd_explain(struct cli *c)
     return 0;
 }
 
+/* Prints shown (already sanitized) padded to cols terminal columns, as %-*s
+ * would if every character took one. */
+static void print_padded(const char *shown, size_t cols)
+{
+    size_t width = text_width(shown);
+    printf("%s%*s", shown, width < cols ? (int)(cols - width) : 0, "");
+}
+
 static int cmd_profiles(struct cli *c)
 {
     struct profile_list list;
@@ -581,8 +589,8 @@ static int cmd_profiles(struct cli *c)
         printf("%-32s %-9s %-18s %s\n", "NAME", "PHONEBOOK", "TYPE", "SERVER");
         for (size_t i = 0; i < list.count; i++) {
             char name[PROFILE_NAME_MAX * 2], server[PROFILE_SERVER_MAX * 2];
-            printf("%-32s %-9s %-18s %s\n", safe(c, list.items[i].name, name, sizeof name),
-                   phonebook_kind_name(list.items[i].phonebook),
+            print_padded(safe(c, list.items[i].name, name, sizeof name), 32);
+            printf(" %-9s %-18s %s\n", phonebook_kind_name(list.items[i].phonebook),
                    vpn_strategy_name(list.items[i].fields[PF_VPN_STRATEGY]),
                    safe(c, list.items[i].server, server, sizeof server));
         }

@@ -1,5 +1,5 @@
-/* Text in columns: UTF-8 measured by display width (no wcwidth, which
- * PDCurses platforms lack), cut with an ellipsis, and wrapped documents. */
+/* Text in columns: UTF-8 measured by display width (text_width: no wcwidth,
+ * which PDCurses platforms lack), cut with an ellipsis, and wrapped documents. */
 #include "tui.h"
 
 #include <stdarg.h>
@@ -8,47 +8,9 @@
 
 #include "text.h"
 
-/* Bytes and code point of the sequence at s; strings here are sanitised, so
- * a stray byte simply counts as one column. */
-static size_t u8_next(const char *s, unsigned long *cp)
-{
-    const unsigned char *u = (const unsigned char *)s;
-    size_t n = u[0] < 0x80 ? 1 : (u[0] & 0xE0) == 0xC0 ? 2 : (u[0] & 0xF0) == 0xE0 ? 3
-                                                       : (u[0] & 0xF8) == 0xF0 ? 4 : 1;
-    unsigned long c = n == 1 ? u[0] : n == 2 ? (u[0] & 0x1Fu) : n == 3 ? (u[0] & 0x0Fu) : (u[0] & 0x07u);
-    for (size_t i = 1; i < n; i++) {
-        if ((u[i] & 0xC0) != 0x80) {
-            *cp = '?';
-            return 1;
-        }
-        c = (c << 6) | (u[i] & 0x3Fu);
-    }
-    *cp = c;
-    return n;
-}
-
-/* East Asian wide and combining ranges, enough to keep columns aligned. */
-static int cp_width(unsigned long c)
-{
-    if ((c >= 0x300 && c <= 0x36F) || (c >= 0x200B && c <= 0x200F) || (c >= 0xFE00 && c <= 0xFE0F))
-        return 0;
-    if ((c >= 0x1100 && c <= 0x115F) || (c >= 0x2E80 && c <= 0xA4CF && c != 0x303F) ||
-        (c >= 0xAC00 && c <= 0xD7A3) || (c >= 0xF900 && c <= 0xFAFF) || (c >= 0xFE30 && c <= 0xFE4F) ||
-        (c >= 0xFF00 && c <= 0xFF60) || (c >= 0xFFE0 && c <= 0xFFE6) || (c >= 0x1F300 && c <= 0x1F64F) ||
-        (c >= 0x1F900 && c <= 0x1F9FF) || (c >= 0x20000 && c <= 0x3FFFD))
-        return 2;
-    return 1;
-}
-
 int u8_width(const char *s)
 {
-    int w = 0;
-    unsigned long cp;
-    while (*s) {
-        s += u8_next(s, &cp);
-        w += cp_width(cp);
-    }
-    return w;
+    return (int)text_width(s);
 }
 
 /* Bytes of s that fit in cols columns. */
@@ -56,10 +18,9 @@ static size_t u8_fit(const char *s, int cols, int *used)
 {
     size_t b = 0;
     int w = 0;
-    unsigned long cp;
     while (s[b]) {
-        size_t n = u8_next(s + b, &cp);
-        int cw = cp_width(cp);
+        int cw;
+        size_t n = text_next_char(s + b, &cw);
         if (w + cw > cols)
             break;
         w += cw;

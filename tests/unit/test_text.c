@@ -66,6 +66,29 @@ static void copy_and_compare(void **state)
     assert_true(text_casecmp("a", "b") < 0);
 }
 
+static void width_in_columns(void **state)
+{
+    (void)state;
+    assert_int_equal(text_width("VPN office"), 10);
+    assert_int_equal(text_width(""), 0);
+    /* 宽带连接: four CJK characters, two columns each */
+    assert_int_equal(text_width("\xe5\xae\xbd\xe5\xb8\xa6\xe8\xbf\x9e\xe6\x8e\xa5"), 8);
+    /* each invalid byte is one '?' */
+    assert_int_equal(text_width("a\xff\xfe"
+                                "b"),
+                     4);
+    assert_int_equal(text_width("\xe5\xae"), 2); /* a cut-off character */
+    /* e + COMBINING ACUTE ACCENT takes one column */
+    assert_int_equal(text_width("Caf"
+                                "e\xcc\x81"),
+                     4);
+    assert_int_equal(text_width("\x1b[2J"), 4); /* the escape shown as '?' */
+    /* the width agrees with the sanitized text for ASCII and invalid bytes */
+    char shown[32];
+    assert_int_equal(text_width("x\xc3("),
+                     strlen(text_sanitize(shown, sizeof shown, "x\xc3(", false)));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -74,6 +97,7 @@ int main(void)
         cmocka_unit_test(ascii_only),
         cmocka_unit_test(long_input_cut_with_ellipsis),
         cmocka_unit_test(copy_and_compare),
+        cmocka_unit_test(width_in_columns),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
