@@ -68,3 +68,69 @@ void auth_restrictions_describe(long ar, char *buf, size_t len)
     if (used == 0)
         snprintf(buf, len, "none");
 }
+
+bool profile_is_vpn(const struct vpn_profile *p)
+{
+    return p->entry_type == ENTRY_VPN;
+}
+
+#define ET_RASET(id, raset, key, label, brief) raset,
+static const long entry_rasets[] = {ENTRY_TYPE_TABLE(ET_RASET)};
+#undef ET_RASET
+#define ET_KEY(id, raset, key, label, brief) key,
+static const char *const entry_ids[] = {ENTRY_TYPE_TABLE(ET_KEY)};
+#undef ET_KEY
+#define ET_LABEL(id, raset, key, label, brief) label,
+static const char *const entry_labels[] = {ENTRY_TYPE_TABLE(ET_LABEL)};
+#undef ET_LABEL
+#define ET_BRIEF(id, raset, key, label, brief) brief,
+static const char *const entry_briefs[] = {ENTRY_TYPE_TABLE(ET_BRIEF)};
+#undef ET_BRIEF
+
+enum entry_type entry_type_from_raset(long value)
+{
+    for (int t = 0; t < ENTRY_UNKNOWN; t++)
+        if (entry_rasets[t] == value)
+            return (enum entry_type)t;
+    return ENTRY_UNKNOWN;
+}
+
+const char *entry_type_id(enum entry_type t)
+{
+    return (unsigned)t < ENTRY_TYPE_COUNT ? entry_ids[t] : "unknown";
+}
+
+enum entry_type entry_type_from_id(const char *id)
+{
+    for (int t = 0; t < ENTRY_TYPE_COUNT; t++)
+        if (strcmp(entry_ids[t], id) == 0)
+            return (enum entry_type)t;
+    return ENTRY_TYPE_COUNT;
+}
+
+const char *entry_type_label(enum entry_type t, bool brief)
+{
+    if ((unsigned)t >= ENTRY_TYPE_COUNT)
+        t = ENTRY_UNKNOWN;
+    return brief ? entry_briefs[t] : entry_labels[t];
+}
+
+void profile_kind_phrase(const struct vpn_profile *p, char *buf, size_t len)
+{
+    if (p->entry_type != ENTRY_UNKNOWN)
+        snprintf(buf, len, "a %s connection", entry_type_label(p->entry_type, false));
+    else if (p->type_absent)
+        snprintf(buf, len, "an entry without Type= and nothing only a VPN has (DEVICE=vpn, a VpnStrategy)");
+    else
+        snprintf(buf, len, "an entry of unknown type (Type=%ld)", p->type_value);
+}
+
+void profile_type_label(const struct vpn_profile *p, bool brief, char *buf, size_t len)
+{
+    if (!profile_is_vpn(p))
+        snprintf(buf, len, "%s", entry_type_label(p->entry_type, brief));
+    else if (p->field_absent[PF_VPN_STRATEGY])
+        snprintf(buf, len, "%s", brief ? "automatic" : "automatic (absent)");
+    else
+        snprintf(buf, len, "%s", vpn_strategy_name(p->fields[PF_VPN_STRATEGY]));
+}

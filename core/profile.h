@@ -32,6 +32,20 @@
 
 enum phonebook_kind { PHONEBOOK_USER, PHONEBOOK_ALLUSERS };
 
+/* X(enum, RASET_ value of ras.h / Type= of rasphone.pbk, id, label, short label).
+ * VPN first: a profile a backend zeroes is a VPN, as every profile once was. */
+#define ENTRY_TYPE_TABLE(X)                                                     \
+    X(ENTRY_VPN, 2, "vpn", "VPN", "VPN")                                        \
+    X(ENTRY_PHONE, 1, "dial-up", "dial-up", "dial-up")                          \
+    X(ENTRY_DIRECT, 3, "direct", "direct", "direct")                            \
+    X(ENTRY_INTERNET, 4, "connection-manager", "Connection Manager", "CM")      \
+    X(ENTRY_BROADBAND, 5, "pppoe", "PPPoE (broadband)", "PPPoE")                \
+    X(ENTRY_UNKNOWN, 0, "unknown", "unknown type", "unknown")
+
+#define ET_ENUM(id, raset, key, label, brief) id,
+enum entry_type { ENTRY_TYPE_TABLE(ET_ENUM) ENTRY_TYPE_COUNT };
+#undef ET_ENUM
+
 /* X(enum, file key) for the numeric settings a fix may change. */
 #define PROFILE_FIELD_TABLE(X)                                                  \
     X(PF_VPN_STRATEGY, "VpnStrategy")                                           \
@@ -50,6 +64,9 @@ enum profile_field { PROFILE_FIELD_TABLE(PF_ENUM) PROFILE_FIELD_COUNT };
 
 struct vpn_profile {
     char name[PROFILE_NAME_MAX];
+    enum entry_type entry_type;
+    long type_value; /* Type= / dwType as written, for a value l2tpfix does not know */
+    bool type_absent; /* a phonebook entry without Type=: entry_type was inferred */
     enum phonebook_kind phonebook;
     char owner[64];       /* another user's phonebook: that user's folder name; else empty */
     char server[PROFILE_SERVER_MAX];
@@ -68,6 +85,22 @@ const char *profile_field_key(enum profile_field f);
 enum profile_field profile_field_from_key(const char *key);
 const char *phonebook_kind_name(enum phonebook_kind k); /* "user" / "allusers" */
 bool profile_is_l2tp(const struct vpn_profile *p);
+/* A VPN entry: the only kind l2tpfix diagnoses, fixes or picks by default. */
+bool profile_is_vpn(const struct vpn_profile *p);
+/* The entry type of a RASET_ value (Type=); ENTRY_UNKNOWN for any other. */
+enum entry_type entry_type_from_raset(long value);
+/* Its id for JSON and scenario files ("vpn", "pppoe"...); ENTRY_TYPE_COUNT
+ * from an id that names none. */
+const char *entry_type_id(enum entry_type t);
+enum entry_type entry_type_from_id(const char *id);
+/* "PPPoE (broadband)", "dial-up"...; brief: what fits a narrow column. */
+const char *entry_type_label(enum entry_type t, bool brief);
+/* What the entry is, as a noun phrase: "a PPPoE (broadband) connection",
+ * "an entry of unknown type (Type=9)", "an entry without Type= ...". */
+void profile_kind_phrase(const struct vpn_profile *p, char *buf, size_t len);
+/* The TYPE column: the entry type for a non-VPN entry, else the tunnel
+ * (VpnStrategy), "automatic (absent)" when the entry lacks the key. */
+void profile_type_label(const struct vpn_profile *p, bool brief, char *buf, size_t len);
 /* "L2TP/IPsec", "PPTP", "IKEv2", "automatic", ... for VpnStrategy. */
 const char *vpn_strategy_name(long strategy);
 /* Writes the enabled protocols of an AuthRestrictions value, e.g.

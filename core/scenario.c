@@ -429,7 +429,8 @@ static int server_key(struct parse_state *ps, const char *name, const char *valu
 
 static const char *const profile_extra_keys[] = {"phonebook", "PhoneNumber", "psk",
                                                  "username",  "password",    "last_error",
-                                                 "last_time", "owner",       "last_dial_events"};
+                                                 "last_time", "owner",       "last_dial_events",
+                                                 "type"};
 #define PROFILE_EXTRA_COUNT (int)(sizeof profile_extra_keys / sizeof profile_extra_keys[0])
 
 static int profile_key(struct parse_state *ps, const char *pname, const char *name,
@@ -454,7 +455,7 @@ static int profile_key(struct parse_state *ps, const char *pname, const char *na
             snprintf(ps->msg, sizeof ps->msg,
                      "unknown key '%s' in a profile (PhoneNumber, VpnStrategy, AuthRestrictions, "
                      "LcpExtensions, IpSecFlags, DataEncryption, phonebook, psk, username, "
-                     "password, last_error, last_time, owner, last_dial_events)",
+                     "password, last_error, last_time, owner, last_dial_events, type)",
                      name);
             return 0;
         }
@@ -503,6 +504,11 @@ static int profile_key(struct parse_state *ps, const char *pname, const char *na
                      "backslash and the entry's name", value);
             return 0;
         }
+    } else if (strcmp(name, "type") == 0) {
+        /* the entry's Type= (RASET_*): a phonebook holds dial-up and PPPoE entries too */
+        enum entry_type t = entry_type_from_id(value);
+        ok = t != ENTRY_TYPE_COUNT && t != ENTRY_UNKNOWN;
+        sp->p.entry_type = ok ? t : ENTRY_VPN;
     } else if (strcmp(name, "last_time") == 0) {
         /* UTC ISO 8601, as l2tpfix writes it: compared as text */
         size_t vl = strlen(value);
@@ -699,6 +705,8 @@ enum l2f_status scenario_format(const struct scenario *s, char **out)
                   phonebook_kind_name(sp->p.phonebook), sp->p.server);
         if (sp->p.owner[0])
             text_printf(&sb, "owner = %s\n", sp->p.owner);
+        if (!profile_is_vpn(&sp->p))
+            text_printf(&sb, "type = %s\n", entry_type_id(sp->p.entry_type));
         for (int f = 0; f < PROFILE_FIELD_COUNT; f++)
             text_printf(&sb, "%s = %ld\n", profile_field_key((enum profile_field)f), sp->p.fields[f]);
         text_printf(&sb, "psk = %s\nusername = %s\npassword = %s\n", sp->psk, sp->p.username,

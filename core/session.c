@@ -101,6 +101,70 @@ void session_close(struct session *s)
     journal_close(&s->journal);
 }
 
+/* "'a', 'b'" for the VPNs, "'a': dial-up; 'b': PPPoE (broadband)" for the others. */
+static void list_entries(const struct profile_list *list, bool vpn, char *buf, size_t len)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < list->count && used < len; i++) {
+        const struct vpn_profile *p = &list->items[i];
+        if (profile_is_vpn(p) != vpn)
+            continue;
+        char type[48];
+        profile_type_label(p, false, type, sizeof type);
+        int n = snprintf(buf + used, len - used, "%s'%s'%s%s", used ? (vpn ? ", " : "; ") : "", p->name,
+                         vpn ? "" : ": ", vpn ? "" : type);
+        used = n < 0 ? len : used + (size_t)n;
+    }
+}
+
+static enum l2f_status refuse_non_vpn(const struct vpn_profile *p, struct l2f_err *err)
+{
+    char what[128];
+    profile_kind_phrase(p, what, sizeof what);
+    l2f_err_set(err, "'%s' is %s, not a VPN: l2tpfix checks VPN profiles only", p->name, what);
+    return L2F_ERR_UNSUPPORTED;
+}
+
+/* No name: the only VPN, else the only L2TP VPN; a dial-up or PPPoE entry never. */
+static const struct vpn_profile *default_profile(const struct profile_list *list, size_t *vpns)
+{
+    const struct vpn_profile *only = NULL, *only_l2tp = NULL;
+    size_t l2tp = 0;
+    *vpns = 0;
+    for (size_t i = 0; i < list->count; i++) {
+        const struct vpn_profile *p = &list->items[i];
+        if (!profile_is_vpn(p))
+            continue;
+        ++*vpns;
+        only = p;
+        if (profile_is_l2tp(p))
+            l2tp++, only_l2tp = p;
+    }
+    return *vpns == 1 ? only : l2tp == 1 ? only_l2tp : NULL;
+}
+
+static enum l2f_status explain_no_pick(const struct profile_list *list, const char *name, size_t vpns,
+                                       struct l2f_err *err)
+{
+    char names[400], others[400];
+    list_entries(list, true, names, sizeof names);
+    list_entries(list, false, others, sizeof others);
+    if (name) {
+        char all[800];
+        snprintf(all, sizeof all, "%s%s%s", names, names[0] && others[0] ? "; " : "", others);
+        l2f_err_set(err, "no VPN profile named '%s' (there are: %s)", name, all[0] ? all : "none");
+        return L2F_ERR_NOT_FOUND;
+    }
+    if (vpns == 0) {
+        l2f_err_set(err, "no VPN profile on this machine%s%s%s", others[0] ? " (found: " : "", others,
+                    others[0] ? ")" : "");
+        return L2F_ERR_NOT_FOUND;
+    }
+    l2f_err_set(err, "several VPN profiles, choose one with --profile NAME: %s", names);
+    return L2F_ERR_AMBIGUOUS;
+}
+
 enum l2f_status session_select_profile(struct session *s, const char *name, struct l2f_err *err)
 {
     struct profile_list list;
@@ -108,37 +172,18 @@ enum l2f_status session_select_profile(struct session *s, const char *name, stru
     if (st != L2F_OK)
         return st;
     const struct vpn_profile *pick = NULL;
-    size_t l2tp = 0;
-    for (size_t i = 0; i < list.count; i++) {
-        if (name && strcmp(list.items[i].name, name) == 0)
+    size_t vpns = 0;
+    for (size_t i = 0; name && i < list.count && !pick; i++)
+        if (strcmp(list.items[i].name, name) == 0)
             pick = &list.items[i];
-        if (!name && profile_is_l2tp(&list.items[i])) {
-            l2tp++;
-            pick = &list.items[i];
-        }
-    }
-    if (!name && list.count == 1)
-        pick = &list.items[0], l2tp = 1;
-    if (pick && (name || l2tp == 1)) {
+    if (!name)
+        pick = default_profile(&list, &vpns);
+    if (pick && !profile_is_vpn(pick))
+        st = refuse_non_vpn(pick, err);
+    else if (pick)
         snprintf(s->profile, sizeof s->profile, "%s", pick->name);
-        profile_list_free(&list);
-        return L2F_OK;
-    }
-    char names[400] = "";
-    for (size_t i = 0; i < list.count; i++) {
-        size_t l = strlen(names);
-        snprintf(names + l, sizeof names - l, "%s'%s'", i ? ", " : "", list.items[i].name);
-    }
-    if (name) {
-        l2f_err_set(err, "no VPN profile named '%s' (there are: %s)", name, list.count ? names : "none");
-        st = L2F_ERR_NOT_FOUND;
-    } else if (list.count == 0) {
-        l2f_err_set(err, "no VPN profile on this machine");
-        st = L2F_ERR_NOT_FOUND;
-    } else {
-        l2f_err_set(err, "several VPN profiles, choose one with --profile NAME: %s", names);
-        st = L2F_ERR_AMBIGUOUS;
-    }
+    else
+        st = explain_no_pick(&list, name, vpns, err);
     profile_list_free(&list);
     return st;
 }

@@ -58,8 +58,9 @@ void session_close(struct session *s);
 /* From now on the profiles of every local user's phonebook too, named
  * "owner\entry" (the live and mock backends); needs an administrator. */
 enum l2f_status session_include_other_users(struct session *s, struct l2f_err *err);
-/* Picks the profile: the one named, else the only profile, else the only
- * L2TP one; otherwise an error listing them. */
+/* Picks the profile: the one named, else the only VPN, else the only L2TP
+ * VPN; otherwise an error listing them. A dial-up, PPPoE or other non-VPN
+ * entry is never picked: named, it is refused (UNSUPPORTED) naming its type. */
 enum l2f_status session_select_profile(struct session *s, const char *name, struct l2f_err *err);
 /* A diagnosis of the selected profile that knows this session's journal. */
 void session_diagnose_start(struct session *s, struct diagnose_run *run);

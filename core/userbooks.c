@@ -1,5 +1,6 @@
 #include "userbooks.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -174,6 +175,47 @@ static long number(const char *v, long dflt)
     return end == v ? dflt : n;
 }
 
+static bool same_ascii_nocase(const char *a, const char *b)
+{
+    for (; *a && *b; a++, b++)
+        if (tolower((unsigned char)*a) != tolower((unsigned char)*b))
+            return false;
+    return *a == *b;
+}
+
+/* DEVICE= names the device type (MS-RRASM 2.2.2.2; RASENTRY szDeviceType, RASDT_*). */
+static enum entry_type type_of_device(const char *device)
+{
+    static const struct {
+        const char *device;
+        enum entry_type type;
+    } devices[] = {{"vpn", ENTRY_VPN},         {"PPPoE", ENTRY_BROADBAND}, {"modem", ENTRY_PHONE},
+                   {"isdn", ENTRY_PHONE},      {"x25", ENTRY_PHONE},       {"pad", ENTRY_PHONE},
+                   {"serial", ENTRY_DIRECT},   {"parallel", ENTRY_DIRECT}, {"irda", ENTRY_DIRECT}};
+    for (size_t i = 0; i < sizeof devices / sizeof devices[0]; i++)
+        if (same_ascii_nocase(device, devices[i].device))
+            return devices[i].type;
+    return ENTRY_UNKNOWN;
+}
+
+/* Type= (RASET_*). Microsoft documents no default for a missing Type=, so
+ * such an entry is a VPN only if what it holds says so: DEVICE=vpn, or a
+ * VpnStrategy other than 0 (MS-RRASM 2.2.2.2.11: used only when Type is 2). */
+static void read_entry_type(const struct book *b, int section, struct vpn_profile *p)
+{
+    char v[64];
+    p->type_absent = !pbk_get(&b->pbk, section, "Type", false, v, sizeof v);
+    if (!p->type_absent) {
+        p->type_value = number(v, -1);
+        p->entry_type = entry_type_from_raset(p->type_value);
+    } else if (pbk_get(&b->pbk, section, "DEVICE", true, v, sizeof v) && type_of_device(v) != ENTRY_UNKNOWN) {
+        p->entry_type = type_of_device(v);
+    } else {
+        bool tunnel = !p->field_absent[PF_VPN_STRATEGY] && p->fields[PF_VPN_STRATEGY] != VS_DEFAULT;
+        p->entry_type = tunnel ? ENTRY_VPN : ENTRY_UNKNOWN;
+    }
+}
+
 static void fill(const struct book *b, int section, struct vpn_profile *p)
 {
     memset(p, 0, sizeof *p);
@@ -194,6 +236,7 @@ static void fill(const struct book *b, int section, struct vpn_profile *p)
         p->field_absent[f] = !pbk_get(&b->pbk, section, profile_field_key((enum profile_field)f), false, v, sizeof v);
         p->fields[f] = p->field_absent[f] ? dflt : number(v, dflt);
     }
+    read_entry_type(b, section, p);
     p->secrets_unknown = true;
 }
 

@@ -587,13 +587,18 @@ static int cmd_profiles(struct cli *c)
         print_json_text(text, st);
     } else {
         printf("%-32s %-9s %-18s %s\n", "NAME", "PHONEBOOK", "TYPE", "SERVER");
+        size_t others = 0;
         for (size_t i = 0; i < list.count; i++) {
-            char name[PROFILE_NAME_MAX * 2], server[PROFILE_SERVER_MAX * 2];
+            char name[PROFILE_NAME_MAX * 2], server[PROFILE_SERVER_MAX * 2], type[48];
             print_padded(safe(c, list.items[i].name, name, sizeof name), 32);
-            printf(" %-9s %-18s %s\n", phonebook_kind_name(list.items[i].phonebook),
-                   vpn_strategy_name(list.items[i].fields[PF_VPN_STRATEGY]),
+            profile_type_label(&list.items[i], false, type, sizeof type);
+            printf(" %-9s %-18s %s\n", phonebook_kind_name(list.items[i].phonebook), type,
                    safe(c, list.items[i].server, server, sizeof server));
+            others += !profile_is_vpn(&list.items[i]);
         }
+        if (others) /* listed so nobody wonders where they went; never checked */
+            printf("\n%lu entr%s not a VPN: listed only, never picked nor changed by l2tpfix\n",
+                   (unsigned long)others, others == 1 ? "y is" : "ies are");
     }
     profile_list_free(&list);
     return 0;
@@ -1093,9 +1098,10 @@ int cli_run(const struct cli_args *a)
         }
         if (a->command == CMD_TUI) {
             struct l2f_err err = {{0}};
-            if (session_select_profile(&c.s, a->value[OPT_PROFILE], &err) != L2F_OK && a->value[OPT_PROFILE]) {
+            enum l2f_status st = session_select_profile(&c.s, a->value[OPT_PROFILE], &err);
+            if (st != L2F_OK && a->value[OPT_PROFILE]) {
                 session_close(&c.s);
-                return fail(&c, L2F_ERR_NOT_FOUND, &err);
+                return fail(&c, st, &err);
             }
         }
     }

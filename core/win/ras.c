@@ -153,6 +153,8 @@ void ras_entry_to_profile(const RASENTRYW *e, struct vpn_profile *p)
     p->fields[PF_AUTH_RESTRICTIONS] = ar;
     p->fields[PF_LCP_EXTENSIONS] = (e->dwfOptions & RASEO_DisableLcpExtensions) ? 0 : 1;
     p->fields[PF_VPN_STRATEGY] = (long)e->dwVpnStrategy;
+    p->type_value = (long)e->dwType;
+    p->entry_type = entry_type_from_raset(p->type_value);
     p->fields[PF_IPSEC_FLAGS] = (e->dwfOptions2 & RASEO2_UsePreSharedKey) ? IPSEC_FLAG_PSK : 0;
     p->fields[PF_DATA_ENCRYPTION] = -1;
     for (size_t i = 0; i < sizeof encryption / sizeof encryption[0]; i++)

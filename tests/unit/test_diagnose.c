@@ -116,6 +116,20 @@ static void vpn_type(void **state)
     assert_check((struct diagnosis[]){eval(&o)}, CHECK_VPN_TYPE, CHECK_PASS, FIX_NONE, NULL);
 }
 
+/* A phonebook entry without VpnStrategy reads as automatic (MS-RRASM
+ * 2.2.2.2.11's default) and says the key is absent, never "VpnStrategy=0". */
+static void vpn_type_absent_key(void **state)
+{
+    (void)state;
+    struct observations o;
+    healthy(&o);
+    o.profile.fields[PF_VPN_STRATEGY] = VS_DEFAULT;
+    o.profile.field_absent[PF_VPN_STRATEGY] = true;
+    struct diagnosis d = eval(&o);
+    assert_check(&d, CHECK_VPN_TYPE, CHECK_WARN, FIX_TUNNEL_L2TP, "VpnStrategy absent: automatic");
+    assert_null(strstr(d.checks[CHECK_VPN_TYPE].summary, "VpnStrategy=0"));
+}
+
 static void server_address_and_probe(void **state)
 {
     (void)state;
@@ -402,6 +416,7 @@ int main(void)
         cmocka_unit_test(classic_789_fails_ppp_in_the_guides_order),
         cmocka_unit_test(mschapv2_variants),
         cmocka_unit_test(vpn_type),
+        cmocka_unit_test(vpn_type_absent_key),
         cmocka_unit_test(server_address_and_probe),
         cmocka_unit_test(natt_port_and_ikev2),
         cmocka_unit_test(services),

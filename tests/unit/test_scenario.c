@@ -264,6 +264,26 @@ static void errors_after_many_profiles_free_everything(void **state)
     }
 }
 
+/* A scenario entry may be a dial-up or PPPoE one; VPN when the key is absent;
+ * written back, and only for a non-VPN entry. */
+static void entry_type_key(void **state)
+{
+    (void)state;
+    struct scenario sc;
+    tu_parse("[profile \"VPN\"]\n[profile \"DSL\"]\ntype = pppoe\n[profile \"Modem\"]\ntype = dial-up\n", &sc);
+    assert_int_equal(scenario_find_profile(&sc, "VPN")->p.entry_type, ENTRY_VPN);
+    assert_int_equal(scenario_find_profile(&sc, "DSL")->p.entry_type, ENTRY_BROADBAND);
+    assert_int_equal(scenario_find_profile(&sc, "Modem")->p.entry_type, ENTRY_PHONE);
+    char *text;
+    assert_int_equal(scenario_format(&sc, &text), L2F_OK);
+    assert_non_null(strstr(text, "[profile \"DSL\"]\nphonebook = user\nPhoneNumber = vpn.example.com\ntype = pppoe\n"));
+    assert_null(strstr(text, "type = vpn"));
+    free(text);
+    scenario_free(&sc);
+    expect_error("[profile \"X\"]\ntype = cable\n", "bad.ini:2:", "type: value 'cable' is not valid here");
+    expect_error("[profile \"X\"]\ntype = unknown\n", "bad.ini:2:", "type: value 'unknown'");
+}
+
 static void builtins_present(void **state)
 {
     (void)state;
@@ -285,6 +305,7 @@ int main(void)
         cmocka_unit_test(format_then_parse_is_lossless),
         cmocka_unit_test(many_profiles_found_by_name),
         cmocka_unit_test(errors_after_many_profiles_free_everything),
+        cmocka_unit_test(entry_type_key),
         cmocka_unit_test(builtins_present),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -52,6 +52,132 @@ static void only_l2tp_profile_is_the_default(void **state)
     tu_rmtree(dir);
 }
 
+/* Opens a session on a phonebook file written from text. */
+static void open_book(struct session *s, char *dir, size_t dir_len, const char *text)
+{
+    char path[300], state_dir[320];
+    tu_mkdtemp(dir, dir_len);
+    tu_write_file(dir, "rasphone.pbk", text, path, sizeof path);
+    snprintf(state_dir, sizeof state_dir, "%s/state", dir);
+    struct session_options o = {.phonebook = path, .state_dir = state_dir};
+    struct l2f_err err = {{0}};
+    assert_int_equal(session_open(s, &o, &err), L2F_OK);
+}
+
+static const struct vpn_profile *entry(const struct profile_list *l, const char *name)
+{
+    for (size_t i = 0; i < l->count; i++)
+        if (strcmp(l->items[i].name, name) == 0)
+            return &l->items[i];
+    fail_msg("no entry '%s'", name);
+    return NULL;
+}
+
+/* Type= read as RASENTRY dwType; without it, DEVICE= or a tunnel strategy
+ * decide, and an entry with neither is of unknown type, not a VPN. */
+static void entry_type_read_from_the_phonebook(void **state)
+{
+    (void)state;
+    char dir[256];
+    struct session s;
+    open_book(&s, dir, sizeof dir,
+              "[DSL]\r\nType=5\r\nVpnStrategy=0\r\nDEVICE=PPPoE\r\n"
+              "[Modem]\r\nType=1\r\nDEVICE=modem\r\n"
+              "[Cable]\r\nType=3\r\n"
+              "[CM]\r\nType=4\r\n"
+              "[Odd]\r\nType=9\r\n"
+              "[Typed VPN]\r\nType=2\r\n"
+              "[Untyped VPN]\r\nMEDIA=rastapi\r\nDevice=WAN Miniport (L2TP)\r\nDEVICE=vpn\r\n"
+              "[Untyped tunnel]\r\nVpnStrategy=3\r\n"
+              "[Untyped PPPoE]\r\nDEVICE=PPPoE\r\n"
+              "[Untyped nothing]\r\nVpnStrategy=0\r\nMEDIA=rastapi\r\nDevice=vpn\r\n");
+    struct profile_list l;
+    struct l2f_err err = {{0}};
+    assert_int_equal(s.be.ops->list_profiles(&s.be, &l, &err), L2F_OK);
+    assert_int_equal(entry(&l, "DSL")->entry_type, ENTRY_BROADBAND);
+    assert_false(entry(&l, "DSL")->type_absent);
+    assert_int_equal(entry(&l, "Modem")->entry_type, ENTRY_PHONE);
+    assert_int_equal(entry(&l, "Cable")->entry_type, ENTRY_DIRECT);
+    assert_int_equal(entry(&l, "CM")->entry_type, ENTRY_INTERNET);
+    assert_int_equal(entry(&l, "Odd")->entry_type, ENTRY_UNKNOWN);
+    assert_int_equal(entry(&l, "Odd")->type_value, 9);
+    assert_int_equal(entry(&l, "Typed VPN")->entry_type, ENTRY_VPN);
+    assert_int_equal(entry(&l, "Untyped VPN")->entry_type, ENTRY_VPN);
+    assert_true(entry(&l, "Untyped VPN")->type_absent);
+    assert_int_equal(entry(&l, "Untyped tunnel")->entry_type, ENTRY_VPN);
+    assert_int_equal(entry(&l, "Untyped PPPoE")->entry_type, ENTRY_BROADBAND);
+    /* MEDIA's own Device= is not DEVICE=: nothing here says VPN */
+    assert_int_equal(entry(&l, "Untyped nothing")->entry_type, ENTRY_UNKNOWN);
+    char label[64];
+    profile_type_label(entry(&l, "DSL"), false, label, sizeof label);
+    assert_string_equal(label, "PPPoE (broadband)");
+    profile_type_label(entry(&l, "Typed VPN"), false, label, sizeof label);
+    assert_string_equal(label, "automatic (absent)");
+    profile_list_free(&l);
+    /* each refused by name, in one line naming what it is; nothing selected */
+    assert_int_equal(session_select_profile(&s, "DSL", &err), L2F_ERR_UNSUPPORTED);
+    assert_string_equal(err.msg, "'DSL' is a PPPoE (broadband) connection, not a VPN: l2tpfix checks VPN profiles only");
+    assert_int_equal(session_select_profile(&s, "Modem", &err), L2F_ERR_UNSUPPORTED);
+    assert_non_null(strstr(err.msg, "'Modem' is a dial-up connection, not a VPN"));
+    assert_int_equal(session_select_profile(&s, "Odd", &err), L2F_ERR_UNSUPPORTED);
+    assert_non_null(strstr(err.msg, "unknown type (Type=9)"));
+    assert_int_equal(session_select_profile(&s, "Untyped nothing", &err), L2F_ERR_UNSUPPORTED);
+    assert_non_null(strstr(err.msg, "without Type="));
+    assert_string_equal(s.profile, "");
+    session_close(&s);
+    tu_rmtree(dir);
+}
+
+/* One VPN beside PPPoE and dial-up entries is the default even when its
+ * tunnel is not L2TP; with no VPN at all, the error lists what is there. */
+static void default_profile_skips_non_vpn_entries(void **state)
+{
+    (void)state;
+    char dir[256];
+    struct session s;
+    struct l2f_err err = {{0}};
+    open_book(&s, dir, sizeof dir,
+              "[DSL]\nType=5\nVpnStrategy=0\n[Work]\nType=2\nVpnStrategy=0\n[Modem]\nType=1\n");
+    assert_int_equal(session_select_profile(&s, NULL, &err), L2F_OK);
+    assert_string_equal(s.profile, "Work");
+    session_close(&s);
+    tu_rmtree(dir);
+    open_book(&s, dir, sizeof dir, "[DSL]\nType=5\nVpnStrategy=0\n[Modem]\nType=1\n");
+    assert_int_equal(session_select_profile(&s, NULL, &err), L2F_ERR_NOT_FOUND);
+    assert_string_equal(err.msg, "no VPN profile on this machine (found: 'DSL': PPPoE (broadband); 'Modem': dial-up)");
+    session_close(&s);
+    tu_rmtree(dir);
+    /* two VPNs, one L2TP, and a PPPoE entry: the L2TP one; the others are not named as choices */
+    open_book(&s, dir, sizeof dir,
+              "[DSL]\nType=5\n[A]\nType=2\nVpnStrategy=3\n[B]\nType=2\nVpnStrategy=7\n[C]\nType=2\nVpnStrategy=4\n");
+    assert_int_equal(session_select_profile(&s, NULL, &err), L2F_ERR_AMBIGUOUS);
+    assert_string_equal(err.msg, "several VPN profiles, choose one with --profile NAME: 'A', 'B', 'C'");
+    session_close(&s);
+    tu_rmtree(dir);
+}
+
+/* The mock backend: a scenario's PPPoE entry is listed, never picked. */
+static void mock_entry_type(void **state)
+{
+    (void)state;
+    char dir[256], path[300];
+    tu_mkdtemp(dir, sizeof dir);
+    tu_write_file(dir, "s.ini", "[profile \"DSL\"]\ntype = pppoe\n[profile \"Work\"]\nVpnStrategy = 0\n", path,
+                  sizeof path);
+    char state_dir[320];
+    snprintf(state_dir, sizeof state_dir, "%s/state", dir);
+    struct session s;
+    struct session_options o = {.mock_file = path, .state_dir = state_dir};
+    struct l2f_err err = {{0}};
+    assert_int_equal(session_open(&s, &o, &err), L2F_OK);
+    assert_int_equal(session_select_profile(&s, NULL, &err), L2F_OK);
+    assert_string_equal(s.profile, "Work");
+    assert_int_equal(session_select_profile(&s, "DSL", &err), L2F_ERR_UNSUPPORTED);
+    assert_string_equal(s.profile, "Work");
+    session_close(&s);
+    tu_rmtree(dir);
+}
+
 static void no_live_backend_here(void **state)
 {
     (void)state;
@@ -148,6 +274,9 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(select_profile_rules),
         cmocka_unit_test(only_l2tp_profile_is_the_default),
+        cmocka_unit_test(entry_type_read_from_the_phonebook),
+        cmocka_unit_test(default_profile_skips_non_vpn_entries),
+        cmocka_unit_test(mock_entry_type),
         cmocka_unit_test(no_live_backend_here),
         cmocka_unit_test(reboot_marker_after_a_registry_fix),
         cmocka_unit_test(changes_make_the_last_result_stale),
