@@ -258,6 +258,76 @@ diff "$PBK_SAMPLES/win11-vpn-kinds.pbk" "$SUBS" | grep -E '^[<>]' >"$WORK/sub-bl
 run 0 --phonebook "$SUBS" --state-dir "$WORK/sub-blocks-st" undo all --yes
 cmp -s "$PBK_SAMPLES/win11-vpn-kinds.pbk" "$SUBS" && ok || bad "sub-blocks: undo all did not restore every byte"
 # ==== issue 14, phonebook sub-blocks: end ====
+# ==== issue 14, entry types (Type=, RASET_*): begin ====
+# a phonebook holds dial-up and PPPoE entries too: listed as what they are, never the default,
+# refused by name in one line (exit 3), never changed
+BB="$WORK/broadband-dialup.pbk" # a copy: a regression must not write into the source tree
+cp "$PBK_SAMPLES/broadband-dialup.pbk" "$BB"
+MIX="$WORK/pppoe-and-l2tp.pbk"; MIXST="$WORK/mix-st"
+cp "$PBK_SAMPLES/pppoe-and-l2tp.pbk" "$MIX"
+run 0 --phonebook "$BB" profiles
+has "$OUT" '^宽带连接 +user +PPPoE \(broadband\) *$' "profiles: the PPPoE entry as what it is"
+has "$OUT" '^Dial-up ISP +user +dial-up +5550123$' "profiles: the dial-up entry as what it is"
+hasnt "$OUT" 'automatic' "profiles: no tunnel type for an entry that is not a VPN"
+has "$OUT" '^2 entries are not a VPN: listed only, never picked nor changed by l2tpfix$' "profiles: non-VPN entries said so"
+run 0 --phonebook "$BB" profiles --json
+hasjson "$OUT" '"name":"宽带连接","phonebook":"user","owner":null,"type":"PPPoE\(broadband\)","server":"","entry_type":"pppoe"' \
+    "profiles --json: the PPPoE entry"
+hasjson "$OUT" '"type":"dial-up","server":"5550123","entry_type":"dial-up"' "profiles --json: the dial-up entry"
+run 0 --phonebook "$MIX" profiles --json
+hasjson "$OUT" '"name":"OfficeL2TP","phonebook":"user","owner":null,"type":"L2TP/IPsec","server":"vpn.example.com","entry_type":"vpn"' \
+    "profiles --json: the VPN entry"
+# no VPN at all: said plainly, with what was found
+run 3 --phonebook "$BB" check
+has "$ERR" "^l2tpfix: no VPN profile on this machine \(found: '宽带连接': PPPoE \(broadband\); 'Dial-up ISP': dial-up\)$" \
+    "no VPN: the entries found, each with its type"
+# --profile on a non-VPN entry: one line naming its type, exit 3, nothing changed or journaled
+for cmd in check "check --json" "fix all --yes" "fix lcp-extensions --yes" "fix tunnel-l2tp --yes" connect report; do
+    # shellcheck disable=SC2086
+    run 3 --phonebook "$MIX" --state-dir "$MIXST" --profile 宽带连接 $cmd
+    has "$ERR" "^l2tpfix: '宽带连接' is a PPPoE \(broadband\) connection, not a VPN: l2tpfix checks VPN profiles only$" \
+        "--profile 宽带连接 $cmd: refused naming its type"
+    [ "$(wc -l <"$ERR")" -eq 1 ] && ok || bad "--profile 宽带连接 $cmd: more than one line"
+done
+run 3 --phonebook "$BB" --state-dir "$MIXST" --profile "Dial-up ISP" fix all --yes
+has "$ERR" "^l2tpfix: 'Dial-up ISP' is a dial-up connection, not a VPN" "--profile on the dial-up entry"
+cmp -s "$PBK_SAMPLES/broadband-dialup.pbk" "$BB" && ok || bad "entry types: a refused fix changed the dial-up phonebook"
+cmp -s "$PBK_SAMPLES/pppoe-and-l2tp.pbk" "$MIX" && ok || bad "entry types: a refused command changed the phonebook"
+run 0 --phonebook "$MIX" --state-dir "$MIXST" history
+hasnt "$OUT" '宽带连接' "entry types: a refused command journaled something"
+# no --profile: the VPN beside the PPPoE entry; fix all changes only the VPN's keys; undo restores every byte
+run 1 --phonebook "$MIX" --state-dir "$MIXST" check
+has "$OUT" '^Profile  Office L2TP ' "entry types: the VPN is the default beside a PPPoE entry"
+"$L2TPFIX" --phonebook "$MIX" --state-dir "$MIXST" fix all --yes >"$OUT" 2>"$ERR" </dev/null
+[ $? -le 1 ] && ok || bad "fix all beside a PPPoE entry"
+pppoe_block() { tr -d '\r' <"$1" | awk '/^\[/ { inside = ($0 == "[宽带连接]") } inside'; }
+cmp -s <(pppoe_block "$PBK_SAMPLES/pppoe-and-l2tp.pbk") <(pppoe_block "$MIX") && ok ||
+    bad "fix all changed the PPPoE entry"
+cmp -s "$PBK_SAMPLES/pppoe-and-l2tp.pbk" "$MIX" && bad "fix all beside a PPPoE entry fixed nothing" || ok
+run 0 --phonebook "$MIX" --state-dir "$MIXST" undo all --yes
+cmp -s "$PBK_SAMPLES/pppoe-and-l2tp.pbk" "$MIX" && ok || bad "entry types: undo all did not restore every byte"
+# the VPN is the default even when its tunnel is automatic, not L2TP (was: "several VPN profiles")
+tr -d '\r' <"$PBK_SAMPLES/pppoe-and-l2tp.pbk" | sed 's/^VpnStrategy=3$/VpnStrategy=0/' >"$WORK/auto.pbk"
+run 1 --phonebook "$WORK/auto.pbk" --state-dir "$WORK/auto-st" check
+has "$OUT" '^Profile  Office L2TP ' "entry types: an automatic VPN beside a PPPoE entry is the default"
+# a VPN entry without VpnStrategy: read as Windows reads it, and said to be absent
+printf '[Lab]\r\nType=2\r\nAuthRestrictions=128\r\nIpSecFlags=1\r\n\r\nMEDIA=rastapi\r\nDEVICE=vpn\r\nPhoneNumber=vpn.example.com\r\n' \
+    >"$WORK/novs.pbk"
+run 0 --phonebook "$WORK/novs.pbk" profiles
+has "$OUT" '^Lab +user +automatic \(absent\) +vpn.example.com$' "profiles: VpnStrategy absent"
+run 1 --phonebook "$WORK/novs.pbk" --state-dir "$WORK/novs-st" check
+has "$OUT" '^  (warn|WARN) +vpn-type +VpnStrategy absent: automatic' "check: VpnStrategy absent: automatic"
+hasnt "$OUT" 'VpnStrategy=0' "check: an absent VpnStrategy never shown as written"
+# a scenario's PPPoE entry (type = pppoe): listed as such, never the default, refused by name
+printf '[profile "DSL"]\ntype = pppoe\n\n[profile "Office VPN"]\nVpnStrategy = 0\n' >"$WORK/types.ini"
+run 0 --mock "$WORK/types.ini" --state-dir "$WORK/types-st" profiles
+has "$OUT" '^DSL +user +PPPoE \(broadband\) ' "mock: the PPPoE entry listed as such"
+run 1 --mock "$WORK/types.ini" --state-dir "$WORK/types-st" check
+has "$OUT" '^Profile  Office VPN ' "mock: the VPN is the default beside a PPPoE entry"
+run 3 --mock "$WORK/types.ini" --state-dir "$WORK/types-st" --profile DSL fix all --yes
+has "$ERR" "^l2tpfix: 'DSL' is a PPPoE \(broadband\) connection, not a VPN" "mock: --profile on the PPPoE entry"
+grep -q '^type = pppoe$' "$WORK/types.ini" && ok || bad "mock: the scenario's entry type was lost"
+# ==== issue 14, entry types: end ====
 # a folder of user profiles (C:\Users): every user's phonebook, each entry named by whose it is
 U="$WORK/Users"; below="AppData/Roaming/Microsoft/Network/Connections/Pbk"
 mkdir -p "$U/alice/$below" "$U/bob/$below" "$U/carol/Documents"

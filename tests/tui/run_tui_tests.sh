@@ -255,6 +255,22 @@ test_profiles() {
     wait_for "fix recommended" && golden profiles_user || return 1
 }
 
+# A PPPoE entry beside the VPN: the VPN is chosen at start; the picker lists
+# the PPPoE entry as such, and Enter on it is refused in the status line.
+test_entry_types() {
+    local book=$WORK/types.pbk
+    cp "$HERE/../pbk/pppoe-and-l2tp.pbk" "$book"
+    start 100 24 -- --phonebook "$book" --state-dir "$WORK/types-st"
+    wait_for "Office L2TP" && settle || return 1
+    keys p
+    wait_for "Pick a profile" || return 1
+    screen | grep -qE '宽带连接 +user +PPPoE ' || { screen; fail "the picker does not show the PPPoE entry as such"; return 1; }
+    keys Home Enter
+    wait_for "'宽带连接' is a PPPoE (broadband) connection, not a VPN" || return 1
+    screen | grep -qF "Office L2TP" || fail "the VPN is no longer the profile"
+    cmp -s "$HERE/../pbk/pppoe-and-l2tp.pbk" "$book" || fail "the phonebook changed"
+}
+
 test_explain() {
     start 80 24 -- --demo
     wait_for "fixes recommended" && settle || return 1
@@ -586,7 +602,7 @@ test_restart() {
     wait_for "RESTART REQUIRED" && golden restart_required || return 1
 }
 
-ALL="classic connect_live quick_keys fix_one undo profiles explain help resize mono ascii quit bytes terms mock_file secret admin sanitize restart drift hostile other_users torn"
+ALL="classic connect_live quick_keys fix_one undo profiles explain help resize mono ascii quit bytes terms mock_file secret admin sanitize restart drift hostile other_users torn entry_types"
 if [ "$WHICH" = all ]; then
     tests=$ALL
 else
