@@ -237,8 +237,8 @@ static void eval_vpn_type(const struct observations *o, struct check_result *r)
     /* MS-RRASM 2.2.2.2.11: the key is optional, 0 is the default (MPR_VS_Default) */
     if (o->profile.field_absent[PF_VPN_STRATEGY])
         set(r, CHECK_WARN, FIX_TUNNEL_L2TP,
-            "VpnStrategy absent: automatic, Windows tries other types first (slow, may end in 800); "
-            "the fix writes VpnStrategy=3 in");
+            "VpnStrategy absent: automatic, Windows tries other types first "
+            "(slow, may end in 800); the fix writes VpnStrategy=3 in");
     else if (vs == VS_L2TP_ONLY || vs == VS_L2TP_FIRST)
         set(r, CHECK_PASS, FIX_TUNNEL_L2TP, "VpnStrategy=%ld: %s", vs, vpn_strategy_name(vs));
     else if (vs == VS_DEFAULT)

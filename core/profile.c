@@ -120,7 +120,8 @@ void profile_kind_phrase(const struct vpn_profile *p, char *buf, size_t len)
     if (p->entry_type != ENTRY_UNKNOWN)
         snprintf(buf, len, "a %s connection", entry_type_label(p->entry_type, false));
     else if (p->type_absent)
-        snprintf(buf, len, "an entry without Type= and nothing only a VPN has (DEVICE=vpn, a VpnStrategy)");
+        snprintf(buf, len,
+                 "an entry without Type= and nothing only a VPN has (DEVICE=vpn, a VpnStrategy)");
     else
         snprintf(buf, len, "an entry of unknown type (Type=%ld)", p->type_value);
 }

@@ -34,12 +34,12 @@ enum phonebook_kind { PHONEBOOK_USER, PHONEBOOK_ALLUSERS };
 
 /* X(enum, RASET_ value of ras.h / Type= of rasphone.pbk, id, label, short label).
  * VPN first: a profile a backend zeroes is a VPN, as every profile once was. */
-#define ENTRY_TYPE_TABLE(X)                                                     \
-    X(ENTRY_VPN, 2, "vpn", "VPN", "VPN")                                        \
-    X(ENTRY_PHONE, 1, "dial-up", "dial-up", "dial-up")                          \
-    X(ENTRY_DIRECT, 3, "direct", "direct", "direct")                            \
-    X(ENTRY_INTERNET, 4, "connection-manager", "Connection Manager", "CM")      \
-    X(ENTRY_BROADBAND, 5, "pppoe", "PPPoE (broadband)", "PPPoE")                \
+#define ENTRY_TYPE_TABLE(X)                                                                        \
+    X(ENTRY_VPN, 2, "vpn", "VPN", "VPN")                                                           \
+    X(ENTRY_PHONE, 1, "dial-up", "dial-up", "dial-up")                                             \
+    X(ENTRY_DIRECT, 3, "direct", "direct", "direct")                                               \
+    X(ENTRY_INTERNET, 4, "connection-manager", "Connection Manager", "CM")                         \
+    X(ENTRY_BROADBAND, 5, "pppoe", "PPPoE (broadband)", "PPPoE")                                   \
     X(ENTRY_UNKNOWN, 0, "unknown", "unknown type", "unknown")
 
 #define ET_ENUM(id, raset, key, label, brief) id,
@@ -65,7 +65,7 @@ enum profile_field { PROFILE_FIELD_TABLE(PF_ENUM) PROFILE_FIELD_COUNT };
 struct vpn_profile {
     char name[PROFILE_NAME_MAX];
     enum entry_type entry_type;
-    long type_value; /* Type= / dwType as written, for a value l2tpfix does not know */
+    long type_value;  /* Type= / dwType as written, for a value l2tpfix does not know */
     bool type_absent; /* a phonebook entry without Type=: entry_type was inferred */
     enum phonebook_kind phonebook;
     char owner[64];       /* another user's phonebook: that user's folder name; else empty */

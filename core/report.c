@@ -161,8 +161,9 @@ enum l2f_status report_profiles_json(const struct profile_list *list, char **out
         cJSON_AddStringToObject(o, "phonebook", phonebook_kind_name(p->phonebook));
         add_string_or_null(o, "owner", p->owner);
         /* a non-VPN entry has no tunnel type: what it is instead */
-        cJSON_AddStringToObject(o, "type", profile_is_vpn(p) ? vpn_strategy_name(p->fields[PF_VPN_STRATEGY])
-                                                             : entry_type_label(p->entry_type, false));
+        cJSON_AddStringToObject(o, "type",
+                                profile_is_vpn(p) ? vpn_strategy_name(p->fields[PF_VPN_STRATEGY])
+                                                  : entry_type_label(p->entry_type, false));
         cJSON_AddStringToObject(o, "server", p->server);
         cJSON_AddStringToObject(o, "entry_type", entry_type_id(p->entry_type));
         cJSON_AddItemToArray(arr, o);

@@ -427,10 +427,9 @@ static int server_key(struct parse_state *ps, const char *name, const char *valu
     return 1;
 }
 
-static const char *const profile_extra_keys[] = {"phonebook", "PhoneNumber", "psk",
-                                                 "username",  "password",    "last_error",
-                                                 "last_time", "owner",       "last_dial_events",
-                                                 "type"};
+static const char *const profile_extra_keys[] = {
+    "phonebook",  "PhoneNumber", "psk",   "username",         "password",
+    "last_error", "last_time",   "owner", "last_dial_events", "type"};
 #define PROFILE_EXTRA_COUNT (int)(sizeof profile_extra_keys / sizeof profile_extra_keys[0])
 
 static int profile_key(struct parse_state *ps, const char *pname, const char *name,

@@ -112,8 +112,8 @@ static void list_entries(const struct profile_list *list, bool vpn, char *buf, s
             continue;
         char type[48];
         profile_type_label(p, false, type, sizeof type);
-        int n = snprintf(buf + used, len - used, "%s'%s'%s%s", used ? (vpn ? ", " : "; ") : "", p->name,
-                         vpn ? "" : ": ", vpn ? "" : type);
+        int n = snprintf(buf + used, len - used, "%s'%s'%s%s", used ? (vpn ? ", " : "; ") : "",
+                         p->name, vpn ? "" : ": ", vpn ? "" : type);
         used = n < 0 ? len : used + (size_t)n;
     }
 }
@@ -144,8 +144,8 @@ static const struct vpn_profile *default_profile(const struct profile_list *list
     return *vpns == 1 ? only : l2tp == 1 ? only_l2tp : NULL;
 }
 
-static enum l2f_status explain_no_pick(const struct profile_list *list, const char *name, size_t vpns,
-                                       struct l2f_err *err)
+static enum l2f_status explain_no_pick(const struct profile_list *list, const char *name,
+                                       size_t vpns, struct l2f_err *err)
 {
     char names[400], others[400];
     list_entries(list, true, names, sizeof names);
@@ -157,8 +157,8 @@ static enum l2f_status explain_no_pick(const struct profile_list *list, const ch
         return L2F_ERR_NOT_FOUND;
     }
     if (vpns == 0) {
-        l2f_err_set(err, "no VPN profile on this machine%s%s%s", others[0] ? " (found: " : "", others,
-                    others[0] ? ")" : "");
+        l2f_err_set(err, "no VPN profile on this machine%s%s%s", others[0] ? " (found: " : "",
+                    others, others[0] ? ")" : "");
         return L2F_ERR_NOT_FOUND;
     }
     l2f_err_set(err, "several VPN profiles, choose one with --profile NAME: %s", names);

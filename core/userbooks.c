@@ -189,9 +189,9 @@ static enum entry_type type_of_device(const char *device)
     static const struct {
         const char *device;
         enum entry_type type;
-    } devices[] = {{"vpn", ENTRY_VPN},         {"PPPoE", ENTRY_BROADBAND}, {"modem", ENTRY_PHONE},
-                   {"isdn", ENTRY_PHONE},      {"x25", ENTRY_PHONE},       {"pad", ENTRY_PHONE},
-                   {"serial", ENTRY_DIRECT},   {"parallel", ENTRY_DIRECT}, {"irda", ENTRY_DIRECT}};
+    } devices[] = {{"vpn", ENTRY_VPN},       {"PPPoE", ENTRY_BROADBAND}, {"modem", ENTRY_PHONE},
+                   {"isdn", ENTRY_PHONE},    {"x25", ENTRY_PHONE},       {"pad", ENTRY_PHONE},
+                   {"serial", ENTRY_DIRECT}, {"parallel", ENTRY_DIRECT}, {"irda", ENTRY_DIRECT}};
     for (size_t i = 0; i < sizeof devices / sizeof devices[0]; i++)
         if (same_ascii_nocase(device, devices[i].device))
             return devices[i].type;
@@ -208,7 +208,8 @@ static void read_entry_type(const struct book *b, int section, struct vpn_profil
     if (!p->type_absent) {
         p->type_value = number(v, -1);
         p->entry_type = entry_type_from_raset(p->type_value);
-    } else if (pbk_get(&b->pbk, section, "DEVICE", true, v, sizeof v) && type_of_device(v) != ENTRY_UNKNOWN) {
+    } else if (pbk_get(&b->pbk, section, "DEVICE", true, v, sizeof v) &&
+               type_of_device(v) != ENTRY_UNKNOWN) {
         p->entry_type = type_of_device(v);
     } else {
         bool tunnel = !p->field_absent[PF_VPN_STRATEGY] && p->fields[PF_VPN_STRATEGY] != VS_DEFAULT;

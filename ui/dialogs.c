@@ -180,8 +180,10 @@ static void draw_picker(struct app *a, WINDOW *w, const struct geom *g)
             draw_text(w, y, x, 1, t->g->select, t->attr[ST_TITLE], NULL);
         /* a dial-up or PPPoE entry is shown for what it is, dimmed: Enter on it is refused */
         bool vpn = profile_is_vpn(p);
-        draw_text(w, y, x + 2, name_w, name,
-                  sel ? t->attr[ST_SELECT] : current ? A_BOLD : vpn ? A_NORMAL : t->attr[ST_DIM], t->g->ellipsis);
+        attr_t name_attr = vpn ? A_NORMAL : t->attr[ST_DIM];
+        if (sel || current)
+            name_attr = sel ? t->attr[ST_SELECT] : A_BOLD;
+        draw_text(w, y, x + 2, name_w, name, name_attr, t->g->ellipsis);
         char owner[sizeof p->owner * 2];
         app_safe(a, p->owner, owner, sizeof owner);
         draw_text(w, y, x + 3 + name_w, 9,
@@ -190,8 +192,8 @@ static void draw_picker(struct app *a, WINDOW *w, const struct geom *g)
         if (wide) {
             char type[48];
             profile_type_label(p, true, type, sizeof type);
-            draw_text(w, y, x + 13 + name_w, 11, type, profile_is_l2tp(p) && vpn ? A_NORMAL : t->attr[ST_DIM],
-                      t->g->ellipsis);
+            draw_text(w, y, x + 13 + name_w, 11, type,
+                      profile_is_l2tp(p) && vpn ? A_NORMAL : t->attr[ST_DIM], t->g->ellipsis);
             draw_text(w, y, x + 25 + name_w, g->iw - 25 - name_w, server, A_NORMAL, t->g->ellipsis);
         }
     }

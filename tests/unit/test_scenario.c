@@ -270,17 +270,22 @@ static void entry_type_key(void **state)
 {
     (void)state;
     struct scenario sc;
-    tu_parse("[profile \"VPN\"]\n[profile \"DSL\"]\ntype = pppoe\n[profile \"Modem\"]\ntype = dial-up\n", &sc);
+    tu_parse(
+        "[profile \"VPN\"]\n[profile \"DSL\"]\ntype = pppoe\n[profile \"Modem\"]\ntype = dial-up\n",
+        &sc);
     assert_int_equal(scenario_find_profile(&sc, "VPN")->p.entry_type, ENTRY_VPN);
     assert_int_equal(scenario_find_profile(&sc, "DSL")->p.entry_type, ENTRY_BROADBAND);
     assert_int_equal(scenario_find_profile(&sc, "Modem")->p.entry_type, ENTRY_PHONE);
     char *text;
     assert_int_equal(scenario_format(&sc, &text), L2F_OK);
-    assert_non_null(strstr(text, "[profile \"DSL\"]\nphonebook = user\nPhoneNumber = vpn.example.com\ntype = pppoe\n"));
+    assert_non_null(strstr(
+        text,
+        "[profile \"DSL\"]\nphonebook = user\nPhoneNumber = vpn.example.com\ntype = pppoe\n"));
     assert_null(strstr(text, "type = vpn"));
     free(text);
     scenario_free(&sc);
-    expect_error("[profile \"X\"]\ntype = cable\n", "bad.ini:2:", "type: value 'cable' is not valid here");
+    expect_error("[profile \"X\"]\ntype = cable\n",
+                 "bad.ini:2:", "type: value 'cable' is not valid here");
     expect_error("[profile \"X\"]\ntype = unknown\n", "bad.ini:2:", "type: value 'unknown'");
 }
 

@@ -116,7 +116,9 @@ static void entry_type_read_from_the_phonebook(void **state)
     profile_list_free(&l);
     /* each refused by name, in one line naming what it is; nothing selected */
     assert_int_equal(session_select_profile(&s, "DSL", &err), L2F_ERR_UNSUPPORTED);
-    assert_string_equal(err.msg, "'DSL' is a PPPoE (broadband) connection, not a VPN: l2tpfix checks VPN profiles only");
+    assert_string_equal(
+        err.msg,
+        "'DSL' is a PPPoE (broadband) connection, not a VPN: l2tpfix checks VPN profiles only");
     assert_int_equal(session_select_profile(&s, "Modem", &err), L2F_ERR_UNSUPPORTED);
     assert_non_null(strstr(err.msg, "'Modem' is a dial-up connection, not a VPN"));
     assert_int_equal(session_select_profile(&s, "Odd", &err), L2F_ERR_UNSUPPORTED);
@@ -144,14 +146,18 @@ static void default_profile_skips_non_vpn_entries(void **state)
     tu_rmtree(dir);
     open_book(&s, dir, sizeof dir, "[DSL]\nType=5\nVpnStrategy=0\n[Modem]\nType=1\n");
     assert_int_equal(session_select_profile(&s, NULL, &err), L2F_ERR_NOT_FOUND);
-    assert_string_equal(err.msg, "no VPN profile on this machine (found: 'DSL': PPPoE (broadband); 'Modem': dial-up)");
+    assert_string_equal(
+        err.msg,
+        "no VPN profile on this machine (found: 'DSL': PPPoE (broadband); 'Modem': dial-up)");
     session_close(&s);
     tu_rmtree(dir);
     /* two VPNs, one L2TP, and a PPPoE entry: the L2TP one; the others are not named as choices */
     open_book(&s, dir, sizeof dir,
-              "[DSL]\nType=5\n[A]\nType=2\nVpnStrategy=3\n[B]\nType=2\nVpnStrategy=7\n[C]\nType=2\nVpnStrategy=4\n");
+              "[DSL]\nType=5\n[A]\nType=2\nVpnStrategy=3\n[B]\nType=2\nVpnStrategy=7\n[C]\nType="
+              "2\nVpnStrategy=4\n");
     assert_int_equal(session_select_profile(&s, NULL, &err), L2F_ERR_AMBIGUOUS);
-    assert_string_equal(err.msg, "several VPN profiles, choose one with --profile NAME: 'A', 'B', 'C'");
+    assert_string_equal(err.msg,
+                        "several VPN profiles, choose one with --profile NAME: 'A', 'B', 'C'");
     session_close(&s);
     tu_rmtree(dir);
 }
@@ -162,7 +168,8 @@ static void mock_entry_type(void **state)
     (void)state;
     char dir[256], path[300];
     tu_mkdtemp(dir, sizeof dir);
-    tu_write_file(dir, "s.ini", "[profile \"DSL\"]\ntype = pppoe\n[profile \"Work\"]\nVpnStrategy = 0\n", path,
+    tu_write_file(dir, "s.ini",
+                  "[profile \"DSL\"]\ntype = pppoe\n[profile \"Work\"]\nVpnStrategy = 0\n", path,
                   sizeof path);
     char state_dir[320];
     snprintf(state_dir, sizeof state_dir, "%s/state", dir);
