@@ -592,8 +592,13 @@ static int cmd_profiles(struct cli *c)
             char name[PROFILE_NAME_MAX * 2], server[PROFILE_SERVER_MAX * 2], type[48];
             print_padded(safe(c, list.items[i].name, name, sizeof name), 32);
             profile_type_label(&list.items[i], false, type, sizeof type);
-            printf(" %-9s %-18s %s\n", phonebook_kind_name(list.items[i].phonebook), type,
-                   safe(c, list.items[i].server, server, sizeof server));
+            safe(c, list.items[i].server, server, sizeof server);
+            /* no server (a PPPoE entry): no trailing blanks either */
+            printf(" %-9s ", phonebook_kind_name(list.items[i].phonebook));
+            if (server[0])
+                printf("%-18s %s\n", type, server);
+            else
+                printf("%s\n", type);
             others += !profile_is_vpn(&list.items[i]);
         }
         if (others) /* listed so nobody wonders where they went; never checked */

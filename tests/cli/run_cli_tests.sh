@@ -266,7 +266,7 @@ cp "$PBK_SAMPLES/broadband-dialup.pbk" "$BB"
 MIX="$WORK/pppoe-and-l2tp.pbk"; MIXST="$WORK/mix-st"
 cp "$PBK_SAMPLES/pppoe-and-l2tp.pbk" "$MIX"
 run 0 --phonebook "$BB" profiles
-has "$OUT" '^宽带连接 +user +PPPoE \(broadband\) *$' "profiles: the PPPoE entry as what it is"
+has "$OUT" '^宽带连接 +user +PPPoE \(broadband\)$' "profiles: the PPPoE entry as what it is"
 has "$OUT" '^Dial-up ISP +user +dial-up +5550123$' "profiles: the dial-up entry as what it is"
 hasnt "$OUT" 'automatic' "profiles: no tunnel type for an entry that is not a VPN"
 has "$OUT" '^2 entries are not a VPN: listed only, never picked nor changed by l2tpfix$' "profiles: non-VPN entries said so"
