@@ -230,7 +230,15 @@ int ui_run(struct session *s, const struct ui_options *opts)
     } else {
         ops_load_profile(a);
         ops_profiles(a);
-        app_message(a, MSG_INFO, "Several profiles: pick the one to work on");
+        size_t vpns = 0;
+        for (size_t i = 0; i < a->dlg.list.count; i++)
+            vpns += profile_is_vpn(&a->dlg.list.items[i]);
+        /* only dial-up or PPPoE entries: nothing here to pick */
+        if (vpns || !a->dlg.list.count)
+            app_message(a, MSG_INFO, "Several profiles: pick the one to work on");
+        else
+            app_message(a, MSG_ERR,
+                        "No VPN profile here: the entries listed are not VPNs; q quits");
     }
     unsigned dirty = UI_REDRAW;
     int fast_errs = 0;

@@ -269,6 +269,11 @@ test_entry_types() {
     wait_for "'宽带连接' is a PPPoE (broadband) connection, not a VPN" || return 1
     screen | grep -qF "Office L2TP" || fail "the VPN is no longer the profile"
     cmp -s "$HERE/../pbk/pppoe-and-l2tp.pbk" "$book" || fail "the phonebook changed"
+    # no VPN at all: the picker lists the entries and says there is nothing to pick
+    cp "$HERE/../pbk/broadband-dialup.pbk" "$book"
+    start 100 24 -- --phonebook "$book" --state-dir "$WORK/types-st"
+    wait_for "No VPN profile here: the entries listed are not VPNs" || return 1
+    screen | grep -qE 'Dial-up ISP +user +dial-up ' || { screen; fail "the picker does not show the dial-up entry"; }
 }
 
 test_explain() {
