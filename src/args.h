@@ -17,7 +17,7 @@
     X(CMD_HISTORY, "history", "", "the change journal of this machine")                   \
     X(CMD_CONNECT, "connect", "", "test connection: each stage as it is reached")         \
     X(CMD_EXPLAIN, "explain", "CODE", "meaning, stage, causes and fixes of a RAS error")  \
-    X(CMD_PROFILES, "profiles", "", "every VPN profile of both phonebooks")               \
+    X(CMD_PROFILES, "profiles", "", "every entry of both phonebooks, VPN or not")          \
     X(CMD_PROBE, "probe", "HOST", "ask the server: IKE; with a key, the key and IPsec") \
     X(CMD_HANDSHAKE, "handshake", "HOST", "all four stages against the server, as Windows")  \
     X(CMD_SCRIPT, "script", "", "a PowerShell script applying the fixes on other machines") \

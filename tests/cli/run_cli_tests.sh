@@ -318,6 +318,12 @@ has "$OUT" '^Lab +user +automatic \(absent\) +vpn.example.com$' "profiles: VpnSt
 run 1 --phonebook "$WORK/novs.pbk" --state-dir "$WORK/novs-st" check
 has "$OUT" '^  (warn|WARN) +vpn-type +VpnStrategy absent: automatic' "check: VpnStrategy absent: automatic"
 hasnt "$OUT" 'VpnStrategy=0' "check: an absent VpnStrategy never shown as written"
+cp "$WORK/novs.pbk" "$WORK/novs.before"
+run 0 --phonebook "$WORK/novs.pbk" --state-dir "$WORK/novs-st" fix tunnel-l2tp --yes
+has "$OUT" 'Lab: VpnStrategy absent, read as 0 \(automatic\) -> 3 \(L2TP/IPsec\)' "fix: the absent VpnStrategy said so"
+[ "$(tr -d '\r' <"$WORK/novs.pbk" | sed -n 5p)" = "VpnStrategy=3" ] && ok || bad "fix: VpnStrategy not written in the main block"
+run 0 --phonebook "$WORK/novs.pbk" --state-dir "$WORK/novs-st" undo all --yes
+cmp -s "$WORK/novs.before" "$WORK/novs.pbk" && ok || bad "VpnStrategy absent: undo all did not restore every byte"
 # a scenario's PPPoE entry (type = pppoe): listed as such, never the default, refused by name
 printf '[profile "DSL"]\ntype = pppoe\n\n[profile "Office VPN"]\nVpnStrategy = 0\n' >"$WORK/types.ini"
 run 0 --mock "$WORK/types.ini" --state-dir "$WORK/types-st" profiles
