@@ -116,6 +116,8 @@ static void list_entries(const struct profile_list *list, bool vpn, char *buf, s
                          p->name, vpn ? "" : ": ", vpn ? "" : type);
         used = n < 0 ? len : used + (size_t)n;
     }
+    if (used >= len && len > 4) /* cut short: never silently */
+        memcpy(buf + len - 4, "...", 4);
 }
 
 static enum l2f_status refuse_non_vpn(const struct vpn_profile *p, struct l2f_err *err)
@@ -151,7 +153,7 @@ static enum l2f_status explain_no_pick(const struct profile_list *list, const ch
     list_entries(list, true, names, sizeof names);
     list_entries(list, false, others, sizeof others);
     if (name) {
-        char all[800];
+        char all[sizeof names + sizeof others + 2];
         snprintf(all, sizeof all, "%s%s%s", names, names[0] && others[0] ? "; " : "", others);
         l2f_err_set(err, "no VPN profile named '%s' (there are: %s)", name, all[0] ? all : "none");
         return L2F_ERR_NOT_FOUND;

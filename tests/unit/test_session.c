@@ -162,6 +162,26 @@ static void default_profile_skips_non_vpn_entries(void **state)
     tu_rmtree(dir);
 }
 
+/* Forty VPNs: the list in the error is cut, and says so. */
+static void long_profile_list_cut_visibly(void **state)
+{
+    (void)state;
+    char dir[256], text[4096] = "";
+    for (int i = 0; i < 40; i++) {
+        size_t l = strlen(text);
+        snprintf(text + l, sizeof text - l,
+                 "[VPN number %02d with a long name]\nType=2\nVpnStrategy=3\n", i);
+    }
+    struct session s;
+    struct l2f_err err = {{0}};
+    open_book(&s, dir, sizeof dir, text);
+    assert_int_equal(session_select_profile(&s, NULL, &err), L2F_ERR_AMBIGUOUS);
+    assert_non_null(strstr(err.msg, "'VPN number 00 with a long name', 'VPN number 01"));
+    assert_string_equal(err.msg + strlen(err.msg) - 3, "...");
+    session_close(&s);
+    tu_rmtree(dir);
+}
+
 /* The mock backend: a scenario's PPPoE entry is listed, never picked. */
 static void mock_entry_type(void **state)
 {
@@ -284,6 +304,7 @@ int main(void)
         cmocka_unit_test(entry_type_read_from_the_phonebook),
         cmocka_unit_test(default_profile_skips_non_vpn_entries),
         cmocka_unit_test(mock_entry_type),
+        cmocka_unit_test(long_profile_list_cut_visibly),
         cmocka_unit_test(no_live_backend_here),
         cmocka_unit_test(reboot_marker_after_a_registry_fix),
         cmocka_unit_test(changes_make_the_last_result_stale),
