@@ -227,6 +227,13 @@ enum l2f_status plat_write_atomic_max(const char *path, const void *data, size_t
     return st;
 }
 
+#ifndef _WIN32
+int plat_open_private(const char *path, int flags, unsigned mode)
+{
+    return open(path, flags | O_NOFOLLOW | O_CLOEXEC, (mode_t)mode);
+}
+#endif
+
 /* Opens path for writing, private to the user and never through a link:
  * appending, or only if it does not exist yet; writes data and syncs it. */
 static enum l2f_status open_write_sync(const char *path, const void *data, size_t len, bool exclusive,
@@ -235,7 +242,7 @@ static enum l2f_status open_write_sync(const char *path, const void *data, size_
 #ifdef _WIN32
     int fd = _open(path, _O_WRONLY | _O_CREAT | _O_BINARY | (exclusive ? _O_EXCL : _O_APPEND), _S_IREAD | _S_IWRITE);
 #else
-    int fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | (exclusive ? O_EXCL : O_APPEND), 0600);
+    int fd = plat_open_private(path, O_WRONLY | O_CREAT | (exclusive ? O_EXCL : O_APPEND), 0600);
 #endif
     if (fd < 0) {
         l2f_err_set(err, "%s: cannot open for writing: %s", path, strerror(errno));

@@ -18,6 +18,11 @@ enum l2f_status plat_write_atomic(const char *path, const void *data, size_t len
                                   struct l2f_err *err);
 enum l2f_status plat_write_atomic_max(const char *path, const void *data, size_t len, size_t max,
                                       struct l2f_err *err);
+#ifndef _WIN32
+/* open(2) of a file l2tpfix keeps: never through a symlink, never inherited by
+ * a child (O_NOFOLLOW and O_CLOEXEC where the system has them). */
+int plat_open_private(const char *path, int flags, unsigned mode);
+#endif
 /* Appends one record and flushes it to disk before returning. */
 enum l2f_status plat_append_sync(const char *path, const char *data, size_t len,
                                  struct l2f_err *err);

@@ -11,12 +11,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
-#ifndef O_NOFOLLOW
-#define O_NOFOLLOW 0
-#endif
-#ifndef O_CLOEXEC
-#define O_CLOEXEC 0
-#endif
+#include "platform.h"
 
 struct statelock {
     int fd;
@@ -30,7 +25,7 @@ struct statelock *statelock__open(const char *path, struct l2f_err *err)
         return NULL;
     }
     /* never through a symlink planted in the state directory */
-    lock->fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    lock->fd = plat_open_private(path, O_RDWR | O_CREAT, 0600);
     if (lock->fd < 0) {
         l2f_err_set(err, "%s: %s", path, strerror(errno));
         free(lock);

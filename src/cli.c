@@ -12,6 +12,7 @@
 #include "psscript.h"
 #include "ticket.h"
 #include "net/probe.h"
+#include "net/probekey.h"
 #include "net/pskcheck.h"
 #include "platform.h"
 #include "report.h"
@@ -624,13 +625,52 @@ static long number_option(const struct cli *c, enum option_id o, const char *nam
     return n;
 }
 
-#define MIN_KEY_CHECK_MS 200 /* less cannot see Main Mode's first answer come back */
-
-/* Milliseconds until deadline, 0 when it has passed. */
-static unsigned time_left(uint64_t deadline)
+/* The probe's answers, the key's verdict and what they mean for Windows, as text. */
+static void print_probe(const struct cli *c, const char *host, const struct probe_key_result *res)
 {
-    uint64_t now = plat_monotonic_ms();
-    return now >= deadline ? 0 : (unsigned)(deadline - now);
+    const struct probe_result *r = &res->probe;
+    const struct psk_check_result *key = &res->key;
+    char name[600];
+    printf("Probe %s (%s)\n", safe(c, host, name, sizeof name),
+           r->resolved ? r->address : "does not resolve");
+    for (int k = 0; k < PROBE_KIND_COUNT; k++) {
+        const struct probe_item *it = &r->items[k];
+        char detail[sizeof it->detail * 2];
+        printf("  %-11s %-12s %-22s %5u ms  %s\n", probe_kind_id((enum probe_kind)k),
+               probe_outcome_id(it->outcome), it->transform[0] ? it->transform : "-", it->ms,
+               safe(c, it->detail, detail, sizeof detail));
+    }
+    int client_nat = key->behind_nat >= 0 ? key->behind_nat : r->behind_nat;
+    printf("This client behind NAT: %s%s\n",
+           client_nat < 0 ? "not known"
+           : client_nat   ? "yes"
+                          : "no",
+           key->behind_nat >= 0 ? " (the server's NAT-D)"
+           : client_nat >= 0    ? " (from this side's address)"
+                                : "");
+    if (key->server_behind_nat >= 0)
+        printf("Server behind NAT: %s (its own NAT-D)\n", key->server_behind_nat ? "yes" : "no");
+    if (res->key_checked) {
+        printf("Pre-shared key: %s (%s)%s\n", psk_verdict_id(key->verdict), key->reason,
+               res->waited_ms ? " after a pause between key checks" : "");
+        if (key->verdict == PSK_ACCEPTED)
+            printf("  Main Mode %s in %u ms\n", key->transform, key->ms);
+    }
+    if (key->ipsec != IPSEC_NOT_TRIED) {
+        printf("IPsec: %s (%s)\n", ipsec_outcome_id(key->ipsec), key->ipsec_reason);
+        if (key->ipsec == IPSEC_UP)
+            printf("  Quick Mode %s, up in %u ms\n", key->esp_transform, key->ipsec_ms);
+    }
+    if (res->v1_accepted)
+        printf("The server accepts an IKEv1 offer Windows makes.\n");
+    else if (r->items[PROBE_IKEV1_500].outcome == PROBE_NO_PROPOSAL)
+        printf("The server answers but accepts none of Windows' offers: Windows shows 788.\n");
+    else if (res->v1_malformed)
+        printf("Malformed answers: something answers IKEv1, but not as IKE does (Windows would "
+               "fail, likely with 789).\n");
+    else if (r->resolved)
+        printf("No IKEv1 answer: UDP 500/4500 filtered on the way, or the server is down "
+               "(Windows: 809).\n");
 }
 
 static int cmd_probe(struct cli *c)
@@ -645,9 +685,8 @@ static int cmd_probe(struct cli *c)
     opts.port = (uint16_t)port;
     opts.natt_port = (uint16_t)natt;
     opts.timeout_ms = (unsigned)timeout;
-    uint64_t deadline = plat_monotonic_ms() + (uint64_t)timeout; /* the whole command's, pauses aside */
+    opts.ask_again = true; /* asked by name: the server's admin may just have changed it */
     const char *host = c->a->args[0];
-    struct probe_result r;
     struct l2f_err err = {{0}};
     char state_dir[PLAT_PATH_MAX] = "";
     if (c->a->value[OPT_STATE_DIR])
@@ -662,95 +701,19 @@ static int cmd_probe(struct cli *c)
         if (st != L2F_OK)
             return fail(c, st, &err);
     }
-    opts.cache_dir = state_dir;
-    opts.ask_again = true; /* asked by name: the server's admin may just have changed it */
-    /* with a key, half the time is the key check's: a server silent on IKEv2 (SoftEther)
-     * would otherwise hold the probe to the end and leave the key untested */
-    opts.timeout_ms = psk_file ? time_left(deadline) / 2 : time_left(deadline);
-    enum l2f_status pst = probe_run(host, &opts, &r, &err);
-    if (pst != L2F_OK) {
-        plat_wipe(psk, sizeof psk);
-        return fail(c, pst, &err);
-    }
-    bool v1_ok = r.items[PROBE_IKEV1_500].outcome == PROBE_ACCEPTED ||
-                 r.items[PROBE_IKEV1_4500].outcome == PROBE_ACCEPTED;
-    struct psk_check_result key = {.behind_nat = -1, .server_behind_nat = -1};
-    bool key_checked = false;
-    unsigned waited = 0;
-    /* the key check offers more than Windows does: a server refusing Windows' offer may still take it */
-    enum probe_outcome v1 = r.items[PROBE_IKEV1_500].outcome;
-    /* something answers IKEv1, but only with replies that are not IKE as offered */
-    bool v1_malformed = !v1_ok && v1 != PROBE_NO_PROPOSAL &&
-                        (r.items[PROBE_IKEV1_500].malformed || r.items[PROBE_IKEV1_4500].malformed);
-    bool answered = v1 == PROBE_ACCEPTED || v1 == PROBE_NO_PROPOSAL;
-    unsigned left = time_left(deadline);
-    if (psk_file && answered && left >= MIN_KEY_CHECK_MS) {
-        /* what is left of the timeout; the pause between key checks comes on top */
-        enum l2f_status st = psk_check_paced(state_dir, host, opts.port, psk, left, true, &key, &waited, &err);
-        plat_wipe(psk, sizeof psk);
-        if (st != L2F_OK)
-            return fail(c, st, &err);
-        key_checked = true;
-    } else if (psk_file && answered) {
-        key.verdict = PSK_INCONCLUSIVE;
-        snprintf(key.reason, sizeof key.reason, "not tested: the probe used the --timeout (%ld ms)", timeout);
-        key.ipsec = IPSEC_FAILED;
-        snprintf(key.ipsec_reason, sizeof key.ipsec_reason, "not tried: no time left within --timeout");
-        key_checked = true;
-    } else if (psk_file) {
-        key.verdict = PSK_INCONCLUSIVE;
-        snprintf(key.reason, sizeof key.reason,
-                 v1_malformed ? "only malformed IKEv1 answers on UDP %u: nothing to test it with"
-                              : "no IKEv1 answer on UDP %u to test it with",
-                 opts.port);
-        key.ipsec = IPSEC_FAILED;
-        snprintf(key.ipsec_reason, sizeof key.ipsec_reason,
-                 v1_malformed ? "malformed IKEv1 answers on UDP %u" : "no IKEv1 answer on UDP %u",
-                 opts.port);
-        key_checked = true;
-    }
+    struct probe_key_result res;
+    enum l2f_status st = probe_with_key(host, &opts, state_dir, psk_file ? psk : NULL, &res, &err);
     plat_wipe(psk, sizeof psk);
-    int rc = (v1_ok && !(key_checked && (key.verdict == PSK_REJECTED || key.ipsec == IPSEC_FAILED))) ? 0 : 1;
+    if (st != L2F_OK)
+        return fail(c, st, &err);
+    int rc = res.passed ? 0 : 1;
     if (c->json) {
         char *text = NULL;
-        enum l2f_status st = report_probe_json(host, &r, key_checked ? &key : NULL, &text);
+        st = report_probe_json(host, &res.probe, res.key_checked ? &res.key : NULL, &text);
         int prc = print_json_text(text, st);
         return prc ? prc : rc;
     }
-    char name[600];
-    printf("Probe %s (%s)\n", safe(c, host, name, sizeof name), r.resolved ? r.address : "does not resolve");
-    for (int k = 0; k < PROBE_KIND_COUNT; k++) {
-        const struct probe_item *it = &r.items[k];
-        char detail[sizeof it->detail * 2];
-        printf("  %-11s %-12s %-22s %5u ms  %s\n", probe_kind_id((enum probe_kind)k), probe_outcome_id(it->outcome),
-               it->transform[0] ? it->transform : "-", it->ms, safe(c, it->detail, detail, sizeof detail));
-    }
-    int client_nat = key.behind_nat >= 0 ? key.behind_nat : r.behind_nat;
-    printf("This client behind NAT: %s%s\n", client_nat < 0 ? "not known" : client_nat ? "yes" : "no",
-           key.behind_nat >= 0 ? " (the server's NAT-D)" : client_nat >= 0 ? " (from this side's address)" : "");
-    if (key.server_behind_nat >= 0)
-        printf("Server behind NAT: %s (its own NAT-D)\n", key.server_behind_nat ? "yes" : "no");
-    if (key_checked) {
-        printf("Pre-shared key: %s (%s)%s\n", psk_verdict_id(key.verdict), key.reason,
-               waited ? " after a pause between key checks" : "");
-        if (key.verdict == PSK_ACCEPTED)
-            printf("  Main Mode %s in %u ms\n", key.transform, key.ms);
-    }
-    if (key.ipsec != IPSEC_NOT_TRIED) {
-        printf("IPsec: %s (%s)\n", ipsec_outcome_id(key.ipsec), key.ipsec_reason);
-        if (key.ipsec == IPSEC_UP)
-            printf("  Quick Mode %s, up in %u ms\n", key.esp_transform, key.ipsec_ms);
-    }
-    if (v1_ok)
-        printf("The server accepts an IKEv1 offer Windows makes.\n");
-    else if (r.items[PROBE_IKEV1_500].outcome == PROBE_NO_PROPOSAL)
-        printf("The server answers but accepts none of Windows' offers: Windows shows 788.\n");
-    else if (v1_malformed)
-        printf(
-            "Malformed answers: something answers IKEv1, but not as IKE does (Windows would fail, "
-            "likely with 789).\n");
-    else if (r.resolved)
-        printf("No IKEv1 answer: UDP 500/4500 filtered on the way, or the server is down (Windows: 809).\n");
+    print_probe(c, host, &res);
     return rc;
 }
 

@@ -5,36 +5,7 @@
 
 #include "net/bytes.h"
 
-#define LIFE_TYPE_SECONDS 1
-#define LIFE_SECONDS 28800
-#define PROTO_ISAKMP 1
-#define KEY_IKE 1
-
-/* ISAKMP payload types */
-#define PL_NONE 0
-#define PL_SA 1
-#define PL_PROPOSAL 2
-#define PL_TRANSFORM 3
-#define PL_NOTIFY 11
-#define PL_VENDOR_ID 13
-/* IKEv2 payload types */
-#define PL2_SA 33
-#define PL2_KE 34
-#define PL2_NONCE 40
-#define PL2_NOTIFY 41
-
-#define EXCH_MAIN_MODE 2
-#define EXCH_INFORMATIONAL 5
-#define EXCH_IKE_SA_INIT 34
-
-/* attribute types, TV form */
-#define ATTR_ENC 1
-#define ATTR_HASH 2
-#define ATTR_AUTH 3
-#define ATTR_GROUP 4
-#define ATTR_LIFE_TYPE 11
-#define ATTR_LIFE_DURATION 12
-#define ATTR_KEY_LENGTH 14
+#define LIFE_SECONDS 28800 /* the phase-1 lifetime Windows offers */
 
 const struct ike_transform ike_windows_offer[] = {
     {IKE_ENC_AES_CBC, 256, IKE_HASH_SHA1, IKE_AUTH_PSK, IKE_GROUP_ECP384},
@@ -54,7 +25,10 @@ static const uint8_t natt_vid[16] = {0x4a, 0x13, 0x1c, 0x81, 0x07, 0x03, 0x58, 0
 /* Names of what RFC 2409 appendix A numbers, for messages; NULL when unnamed. */
 static const char *enc_name(unsigned v)
 {
-    return v == 1 ? "des" : v == IKE_ENC_3DES ? "3des" : v == IKE_ENC_AES_CBC ? "aes" : NULL;
+    return v == IKE_ENC_DES       ? "des"
+           : v == IKE_ENC_3DES    ? "3des"
+           : v == IKE_ENC_AES_CBC ? "aes"
+                                  : NULL;
 }
 
 static const char *hash_name(unsigned v)
@@ -66,7 +40,7 @@ static const char *hash_name(unsigned v)
 static const char *group_name(unsigned v)
 {
     switch (v) {
-    case 1:
+    case IKE_GROUP_MODP768:
         return "modp768";
     case IKE_GROUP_MODP1024:
         return "modp1024";
@@ -197,17 +171,17 @@ size_t ike_v1_build_mm1(uint8_t *buf, size_t len, const uint8_t cookie[IKE_COOKI
         return 0;
     if (marker)
         put32(&w, 0);
-    size_t hdr = header(&w, cookie, PL_SA, 0x10, EXCH_MAIN_MODE, 0);
+    size_t hdr = header(&w, cookie, IKE_PL_SA, 0x10, IKE_EX_MAIN, 0);
     /* SA */
     size_t sa = w.pos;
-    put8(&w, PL_VENDOR_ID);
+    put8(&w, IKE_PL_VID);
     put8(&w, 0);
     put16(&w, 0);
     put32(&w, 1); /* DOI: IPsec */
     put32(&w, 1); /* situation: identity only */
     /* one proposal with every transform */
     size_t prop = w.pos;
-    put8(&w, PL_NONE);
+    put8(&w, IKE_PL_NONE);
     put8(&w, 0);
     put16(&w, 0);
     put8(&w, 1);        /* proposal number */
@@ -217,26 +191,26 @@ size_t ike_v1_build_mm1(uint8_t *buf, size_t len, const uint8_t cookie[IKE_COOKI
     for (size_t i = 0; i < n; i++) {
         const struct ike_transform *t = &offer[i];
         size_t tr = w.pos;
-        put8(&w, i + 1 < n ? PL_TRANSFORM : PL_NONE);
+        put8(&w, i + 1 < n ? IKE_PL_TRANSFORM : IKE_PL_NONE);
         put8(&w, 0);
         put16(&w, 0);
         put8(&w, (unsigned)(i + 1)); /* transform number */
-        put8(&w, KEY_IKE);
+        put8(&w, IKE_KEY_IKE);
         put16(&w, 0);
-        attr(&w, ATTR_ENC, t->enc);
+        attr(&w, IKE_ATTR_ENC, t->enc);
         if (t->key_bits)
-            attr(&w, ATTR_KEY_LENGTH, t->key_bits);
-        attr(&w, ATTR_HASH, t->hash);
-        attr(&w, ATTR_AUTH, t->auth);
-        attr(&w, ATTR_GROUP, t->group);
-        attr(&w, ATTR_LIFE_TYPE, LIFE_TYPE_SECONDS);
-        attr(&w, ATTR_LIFE_DURATION, LIFE_SECONDS);
+            attr(&w, IKE_ATTR_KEY_LENGTH, t->key_bits);
+        attr(&w, IKE_ATTR_HASH, t->hash);
+        attr(&w, IKE_ATTR_AUTH, t->auth);
+        attr(&w, IKE_ATTR_GROUP, t->group);
+        attr(&w, IKE_ATTR_LIFE_TYPE, IKE_LIFE_TYPE_SECONDS);
+        attr(&w, IKE_ATTR_LIFE_DURATION, LIFE_SECONDS);
         patch16(&w, tr + 2, w.pos - tr);
     }
     patch16(&w, prop + 2, w.pos - prop);
     patch16(&w, sa + 2, w.pos - sa);
     /* NAT-T vendor id, as Windows sends it */
-    put8(&w, PL_NONE);
+    put8(&w, IKE_PL_NONE);
     put8(&w, 0);
     put16(&w, 4 + sizeof natt_vid);
     put_bytes(&w, natt_vid, sizeof natt_vid);
@@ -292,7 +266,7 @@ bool ike_walk(const uint8_t *p, size_t len, unsigned first, struct ike_payload *
     const uint8_t *end = p + len;
     unsigned type = first;
     *count = 0;
-    while (type != PL_NONE) {
+    while (type != IKE_PL_NONE) {
         unsigned next;
         size_t blen;
         const uint8_t *body = payload(p, end, &next, &blen);
@@ -322,19 +296,19 @@ const struct ike_payload *ike_find(const struct ike_payload *pl, size_t n, unsig
 static unsigned attr_bit(unsigned type)
 {
     switch (type) {
-    case ATTR_ENC:
+    case IKE_ATTR_ENC:
         return 1u << 0;
-    case ATTR_HASH:
+    case IKE_ATTR_HASH:
         return 1u << 1;
-    case ATTR_AUTH:
+    case IKE_ATTR_AUTH:
         return 1u << 2;
-    case ATTR_GROUP:
+    case IKE_ATTR_GROUP:
         return 1u << 3;
-    case ATTR_LIFE_TYPE:
+    case IKE_ATTR_LIFE_TYPE:
         return 1u << 4;
-    case ATTR_LIFE_DURATION:
+    case IKE_ATTR_LIFE_DURATION:
         return 1u << 5;
-    case ATTR_KEY_LENGTH:
+    case IKE_ATTR_KEY_LENGTH:
         return 1u << 6;
     default:
         return 0;
@@ -379,18 +353,28 @@ static enum l2f_status parse_v1_transform(const uint8_t *body, size_t len, struc
         enum l2f_status st = v1_attribute(body, len, &off, &type, &value, err);
         if (st != L2F_OK)
             return st;
-        if (!attr_bit(type) || (type != ATTR_LIFE_DURATION && value > 0xFFFF))
+        if (!attr_bit(type) || (type != IKE_ATTR_LIFE_DURATION && value > 0xFFFF))
             return bad(err, "an attribute we did not offer");
         if (seen & attr_bit(type))
             return bad(err, "an attribute twice in the transform");
         seen |= attr_bit(type);
         switch (type) {
-        case ATTR_ENC: t->enc = (uint16_t)value; break;
-        case ATTR_KEY_LENGTH: t->key_bits = (uint16_t)value; break;
-        case ATTR_HASH: t->hash = (uint16_t)value; break;
-        case ATTR_AUTH: t->auth = (uint16_t)value; break;
-        case ATTR_GROUP: t->group = (uint16_t)value; break;
-        case ATTR_LIFE_TYPE:
+        case IKE_ATTR_ENC:
+            t->enc = (uint16_t)value;
+            break;
+        case IKE_ATTR_KEY_LENGTH:
+            t->key_bits = (uint16_t)value;
+            break;
+        case IKE_ATTR_HASH:
+            t->hash = (uint16_t)value;
+            break;
+        case IKE_ATTR_AUTH:
+            t->auth = (uint16_t)value;
+            break;
+        case IKE_ATTR_GROUP:
+            t->group = (uint16_t)value;
+            break;
+        case IKE_ATTR_LIFE_TYPE:
             out->life_type = (uint16_t)value;
             break;
         default:
@@ -413,9 +397,9 @@ static enum l2f_status parse_v1_sa(const uint8_t *body, size_t len, struct ike_r
     const uint8_t *prop = payload(p, end, &next, &plen);
     if (!prop || plen < 4)
         return bad(err, "proposal runs out of the SA");
-    if (next != PL_NONE || prop[3] != 1)
+    if (next != IKE_PL_NONE || prop[3] != 1)
         return bad(err, "the server chose more or less than one transform");
-    if (prop[0] != 1 || prop[1] != PROTO_ISAKMP)
+    if (prop[0] != 1 || prop[1] != IKE_PROTO_ISAKMP)
         return bad(err, "the server chose a proposal we did not make");
     size_t spi = prop[2]; /* RFC 2408 2.4: none, or the sender's cookies */
     if ((spi != 0 && spi != 2 * IKE_COOKIE_LEN) || plen < 4 + spi)
@@ -426,7 +410,7 @@ static enum l2f_status parse_v1_sa(const uint8_t *body, size_t len, struct ike_r
         return bad(err, "transform runs out of the proposal");
     if (plen < 4)
         return bad(err, "transform too short");
-    if (tr[1] != KEY_IKE)
+    if (tr[1] != IKE_KEY_IKE)
         return bad(err, "a transform that is not KEY_IKE");
     return parse_v1_transform(tr, plen, out, err);
 }
@@ -437,7 +421,7 @@ static enum l2f_status check_v1_offered(const struct ike_reply *r,
                                         struct l2f_err *err)
 {
     const struct ike_transform *c = &r->chosen;
-    bool life_ok = r->life_type == LIFE_TYPE_SECONDS && r->life_seconds == LIFE_SECONDS;
+    bool life_ok = r->life_type == IKE_LIFE_TYPE_SECONDS && r->life_seconds == LIFE_SECONDS;
     for (size_t i = 0; life_ok && i < n; i++)
         if (c->enc == offer[i].enc && c->key_bits == offer[i].key_bits &&
             c->hash == offer[i].hash && c->auth == offer[i].auth && c->group == offer[i].group)
@@ -448,7 +432,7 @@ static enum l2f_status check_v1_offered(const struct ike_reply *r,
         snprintf(auth, sizeof auth, " with auth method %u", (unsigned)c->auth);
     if (!life_ok)
         snprintf(life, sizeof life, " for %lu %s", (unsigned long)r->life_seconds,
-                 r->life_type == LIFE_TYPE_SECONDS ? "s" : "units of another kind");
+                 r->life_type == IKE_LIFE_TYPE_SECONDS ? "s" : "units of another kind");
     l2f_err_set(err, "the server chose a transform we did not offer: %s%s%s", name, auth, life);
     return L2F_ERR_PARSE;
 }
@@ -463,7 +447,7 @@ enum l2f_status ike_v1_parse_reply(const uint8_t *buf, size_t len,
     if (st != L2F_OK)
         return st;
     unsigned exchange = buf[18];
-    if (exchange != EXCH_MAIN_MODE && exchange != EXCH_INFORMATIONAL)
+    if (exchange != IKE_EX_MAIN && exchange != IKE_EX_INFO)
         return bad(err, "neither Main Mode nor informational");
     memcpy(out->responder_cookie, buf + 8, IKE_COOKIE_LEN);
     if (buf[19] & 0x01)
@@ -474,19 +458,19 @@ enum l2f_status ike_v1_parse_reply(const uint8_t *buf, size_t len,
         return bad(err, "payload chain runs out of the packet");
     bool have_sa = false, have_notify = false;
     for (size_t i = 0; i < n; i++) {
-        if (pl[i].type == PL_SA && exchange == EXCH_MAIN_MODE) {
+        if (pl[i].type == IKE_PL_SA && exchange == IKE_EX_MAIN) {
             if (have_sa)
                 return bad(err, "two SA payloads");
             st = parse_v1_sa(pl[i].body, pl[i].len, out, err);
             if (st != L2F_OK)
                 return st;
             have_sa = true;
-        } else if (pl[i].type == PL_NOTIFY) {
+        } else if (pl[i].type == IKE_PL_NOTIFY) {
             if (pl[i].len < 8)
                 return bad(err, "notify too short");
             out->notify = (uint16_t)be16_get(pl[i].body + 6);
             have_notify = true;
-        } else if (pl[i].type == PL_VENDOR_ID) {
+        } else if (pl[i].type == IKE_PL_VID) {
             if (pl[i].len == sizeof natt_vid && memcmp(pl[i].body, natt_vid, sizeof natt_vid) == 0)
                 out->natt_vendor_id = true;
         }
@@ -566,9 +550,9 @@ size_t ike_v2_build_sa_init(uint8_t *buf, size_t len, const uint8_t spi[IKE_COOK
     if (!gb || random_len < gb + 32)
         return 0;
     struct writer w = {buf, len, 0, false};
-    size_t hdr = header(&w, spi, PL2_SA, 0x20, EXCH_IKE_SA_INIT, 0x08);
+    size_t hdr = header(&w, spi, IKEV2_PL_SA, 0x20, IKEV2_EX_SA_INIT, 0x08);
     size_t sa = w.pos;
-    put8(&w, PL2_KE);
+    put8(&w, IKEV2_PL_KE);
     put8(&w, 0);
     put16(&w, 0);
     size_t prop = w.pos;
@@ -592,7 +576,7 @@ size_t ike_v2_build_sa_init(uint8_t *buf, size_t len, const uint8_t spi[IKE_COOK
     patch16(&w, sa + 2, w.pos - sa);
     /* KE: random below the prime; the probe never completes the exchange */
     size_t ke = w.pos;
-    put8(&w, PL2_NONCE);
+    put8(&w, IKEV2_PL_NONCE);
     put8(&w, 0);
     put16(&w, 0);
     put16(&w, ke_group);
@@ -724,7 +708,7 @@ enum l2f_status ike_v2_parse_reply(const uint8_t *buf, size_t len, const uint8_t
     enum l2f_status st = check_header(&buf, &len, spi, false, 2, err);
     if (st != L2F_OK)
         return st;
-    if (buf[18] != EXCH_IKE_SA_INIT)
+    if (buf[18] != IKEV2_EX_SA_INIT)
         return bad(err, "not IKE_SA_INIT");
     if (!(buf[19] & 0x20))
         return bad(err, "not a response");
@@ -735,19 +719,20 @@ enum l2f_status ike_v2_parse_reply(const uint8_t *buf, size_t len, const uint8_t
         return bad(err, "payload chain runs out of the packet");
     for (size_t i = 0; i < n; i++) {
         bool done;
-        if (pl[i].type == PL2_NOTIFY &&
+        if (pl[i].type == IKEV2_PL_NOTIFY &&
             (st = v2_notify(pl[i].body, pl[i].len, out, &done, err)) != L2F_OK)
             return st;
-        if (pl[i].type == PL2_NOTIFY && done)
+        if (pl[i].type == IKEV2_PL_NOTIFY && done)
             return L2F_OK;
     }
-    const struct ike_payload *sa = ike_find(pl, n, PL2_SA);
+    const struct ike_payload *sa = ike_find(pl, n, IKEV2_PL_SA);
     if (!sa)
         return bad(err, "neither an SA nor an error notify");
     uint16_t dh = 0;
     st = parse_v2_sa(sa->body, sa->len, &dh, err);
     if (st == L2F_OK)
-        st = check_v2_ke_nonce(ike_find(pl, n, PL2_KE), ike_find(pl, n, PL2_NONCE), dh, err);
+        st = check_v2_ke_nonce(ike_find(pl, n, IKEV2_PL_KE), ike_find(pl, n, IKEV2_PL_NONCE), dh,
+                               err);
     if (st == L2F_OK)
         out->kind = IKE_REPLY_ACCEPTED;
     return st;

@@ -19,12 +19,75 @@
 #define IKE_NONCE_MIN 8
 #define IKE_NONCE_MAX 256
 
+#define IKE_PORT 500
+#define IKE_NATT_PORT 4500 /* RFC 3947 */
+
+/* ISAKMP payload types (RFC 2408 3.1; NAT-D and NAT-OA: RFC 3947 3, 5) */
+#define IKE_PL_NONE 0
+#define IKE_PL_SA 1
+#define IKE_PL_PROPOSAL 2
+#define IKE_PL_TRANSFORM 3
+#define IKE_PL_KE 4
+#define IKE_PL_ID 5
+#define IKE_PL_HASH 8
+#define IKE_PL_NONCE 10
+#define IKE_PL_NOTIFY 11
+#define IKE_PL_DELETE 12
+#define IKE_PL_VID 13
+#define IKE_PL_NATD 20
+#define IKE_PL_NATOA 21
+/* IKEv2 payload types (RFC 7296 3.2) */
+#define IKEV2_PL_SA 33
+#define IKEV2_PL_KE 34
+#define IKEV2_PL_NONCE 40
+#define IKEV2_PL_NOTIFY 41
+
+/* Exchange types (RFC 2408 3.1, Quick Mode RFC 2409 5.5, IKE_SA_INIT RFC 7296 3.1) */
+#define IKE_EX_MAIN 2
+#define IKE_EX_INFO 5
+#define IKE_EX_QUICK 32
+#define IKEV2_EX_SA_INIT 34
+#define IKE_FLAG_ENCRYPTED 0x01 /* the header's E bit (RFC 2408 3.1) */
+
+/* IPsec DOI protocol and transform ids (RFC 2407 4.4.1, 4.4.2, 4.4.4) */
+#define IKE_PROTO_ISAKMP 1
+#define IKE_PROTO_ESP 3
+#define IKE_KEY_IKE 1
+#define IKE_ESP_DES 2
+#define IKE_ESP_3DES 3
+#define IKE_ESP_AES 12
+
+/* IKEv1 phase 1 attribute types, TV form (RFC 2409 appendix A). */
+#define IKE_ATTR_ENC 1
+#define IKE_ATTR_HASH 2
+#define IKE_ATTR_AUTH 3
+#define IKE_ATTR_GROUP 4
+#define IKE_ATTR_LIFE_TYPE 11
+#define IKE_ATTR_LIFE_DURATION 12
+#define IKE_ATTR_KEY_LENGTH 14
+#define IKE_LIFE_TYPE_SECONDS 1
+
+/* Quick Mode SA attribute types and values (RFC 2407 4.5; UDP transport RFC 3947 5.1) */
+#define IKE_QM_ATTR_LIFE_TYPE 1
+#define IKE_QM_ATTR_LIFE_DURATION 2
+#define IKE_QM_ATTR_ENCAPSULATION 4
+#define IKE_QM_ATTR_AUTH 5
+#define IKE_QM_ATTR_KEY_LENGTH 6
+#define IKE_QM_LIFE_TYPE_SECONDS 1
+#define IKE_QM_ENCAP_TRANSPORT 2
+#define IKE_QM_ENCAP_UDP_TRANSPORT 4
+#define IKE_QM_AUTH_HMAC_MD5 1
+#define IKE_QM_AUTH_HMAC_SHA1 2
+
 /* IKEv1 attribute values (RFC 2409 appendix A). */
+#define IKE_ENC_DES 1
 #define IKE_ENC_3DES 5
 #define IKE_ENC_AES_CBC 7
+#define IKE_HASH_MD5 1
 #define IKE_HASH_SHA1 2
 #define IKE_HASH_SHA256 4
 #define IKE_AUTH_PSK 1
+#define IKE_GROUP_MODP768 1
 #define IKE_GROUP_MODP1024 2
 #define IKE_GROUP_MODP2048 14
 #define IKE_GROUP_ECP256 19
@@ -34,6 +97,9 @@
 #define IKE_NOTIFY_NO_PROPOSAL_CHOSEN 14
 #define IKE_NOTIFY_INVALID_KE_PAYLOAD 17
 #define IKEV2_NOTIFY_COOKIE 16390
+/* Dead Peer Detection (RFC 3706) */
+#define IKE_NOTIFY_R_U_THERE 36136
+#define IKE_NOTIFY_R_U_THERE_ACK 36137
 
 struct ike_transform {
     uint16_t enc, key_bits, hash, auth, group;

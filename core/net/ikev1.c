@@ -14,47 +14,13 @@
 #include "net/udp.h"
 #include "platform.h"
 
-/* ISAKMP payload types (RFC 2408 3.1, RFC 3947 for NAT-D and NAT-OA) */
-#define PL_SA 1
-#define PL_KE 4
-#define PL_ID 5
-#define PL_HASH 8
-#define PL_NONCE 10
-#define PL_NOTIFY 11
-#define PL_DELETE 12
-#define PL_VID 13
-#define PL_NATD 20
-#define PL_NATOA 21
-/* exchanges */
-#define EX_MAIN 2
-#define EX_INFO 5
-#define EX_QUICK 32
 #define ANY_EXCHANGE 0 /* for exchange(): whatever comes back */
-#define FLAG_ENCRYPTED 0x01
-/* IPsec DOI (RFC 2407) */
-#define PROTO_ISAKMP 1
-#define PROTO_ESP 3
-#define ESP_DES 2
-#define ESP_3DES 3
-#define ESP_AES 12
-#define QM_ATTR_LIFE_TYPE 1
-#define QM_ATTR_LIFE_DURATION 2
-#define QM_ATTR_ENCAPSULATION 4
-#define QM_ATTR_AUTH 5
-#define QM_ATTR_KEY_LENGTH 6
-#define ENCAP_TRANSPORT 2
-#define ENCAP_UDP_TRANSPORT 4 /* RFC 3947 */
-#define AUTH_HMAC_SHA1 2
-#define QM_LIFE_SECONDS 1
 #define QM_LIFETIME 3600
-#define NOTIFY_R_U_THERE 36136
-#define NOTIFY_R_U_THERE_ACK 36137
 
 #define NONCE_LEN IKEV1_NONCE_LEN
 #define MAX_PAYLOADS 16
 #define SPI_LEN 4
 #define MM4_REPEATS_MEAN_REJECTED 2
-#define NATT_PORT 4500
 
 /* The key check offers every combination it can compute: Windows' own
  * transforms first, in Windows' order, then the rest, so that a server which
@@ -88,7 +54,9 @@ static size_t build_offer(struct ike_transform *out)
 static const struct {
     uint8_t id;
     uint16_t key_bits, enc;
-} esp_offer[] = {{ESP_AES, 256, IKE_ENC_AES_CBC}, {ESP_AES, 128, IKE_ENC_AES_CBC}, {ESP_3DES, 0, IKE_ENC_3DES}};
+} esp_offer[] = {{IKE_ESP_AES, 256, IKE_ENC_AES_CBC},
+                 {IKE_ESP_AES, 128, IKE_ENC_AES_CBC},
+                 {IKE_ESP_3DES, 0, IKE_ENC_3DES}};
 
 struct ikev1 {
     struct udp_sock sock; /* unconnected: the server answers from 500 or 4500 */
@@ -213,9 +181,9 @@ static enum datagram receive(struct ikev1 *s, uint8_t *in, size_t cap, size_t *g
         uint8_t ip[4];
         uint16_t port;
         if (*got == 0 || !net_addr_ipv4(&from, ip, &port) || memcmp(ip, s->peer_ip, 4) != 0 ||
-            (port != s->peer_port && port != NATT_PORT))
+            (port != s->peer_port && port != IKE_NATT_PORT))
             continue; /* not the server */
-        if (port == NATT_PORT && port != s->peer_port) {
+        if (port == IKE_NATT_PORT && port != s->peer_port) {
             if (*got == 1 && in[0] == 0xff)
                 continue; /* NAT keepalive (RFC 3948 2.3) */
             if (*got >= IKE_NATT_MARKER_LEN && !(in[0] | in[1] | in[2] | in[3])) {
@@ -302,7 +270,7 @@ static void send_informational(struct ikev1 *s, unsigned type, const uint8_t *bo
     size_t n = 4 + s->hash_len;
     memcpy(plain + n, pl, 4 + len);
     n += 4 + len;
-    size_t h = header(s, s->pkt, PL_HASH, EX_INFO, FLAG_ENCRYPTED, mid);
+    size_t h = header(s, s->pkt, IKE_PL_HASH, IKE_EX_INFO, IKE_FLAG_ENCRYPTED, mid);
     size_t total = seal(s, h, plain, n, iv, NULL);
     if (total)
         send_ike(s, s->pkt, total);
@@ -316,12 +284,12 @@ static void handle_informational(struct ikev1 *s, const uint8_t *in, size_t len)
     size_t dlen;
     struct ike_payload pl[MAX_PAYLOADS];
     size_t n = 0;
-    if (!s->phase1_up || in[18] != EX_INFO || !(in[19] & FLAG_ENCRYPTED))
+    if (!s->phase1_up || in[18] != IKE_EX_INFO || !(in[19] & IKE_FLAG_ENCRYPTED))
         return; /* an unauthenticated notice cannot be trusted to end anything */
     uint32_t mid = be32_get(in + 20);
-    if (!ikek_message_iv(s->t.hash, s->p1_last, s->block, mid, iv) || !unseal(s, in, len, iv, dec, &dlen) ||
-        !ike_walk(dec, dlen, in[16], pl, MAX_PAYLOADS, &n) || n < 2 || pl[0].type != PL_HASH ||
-        pl[0].len != s->hash_len)
+    if (!ikek_message_iv(s->t.hash, s->p1_last, s->block, mid, iv) ||
+        !unseal(s, in, len, iv, dec, &dlen) || !ike_walk(dec, dlen, in[16], pl, MAX_PAYLOADS, &n) ||
+        n < 2 || pl[0].type != IKE_PL_HASH || pl[0].len != s->hash_len)
         return;
     const uint8_t *rest = pl[1].body - 4;
     size_t rest_len = (size_t)(pl[n - 1].body + pl[n - 1].len - rest);
@@ -329,22 +297,23 @@ static void handle_informational(struct ikev1 *s, const uint8_t *in, size_t len)
         return;
     for (size_t i = 1; i < n; i++) {
         const struct ike_payload *p = &pl[i];
-        if (p->type == PL_NOTIFY && p->len >= 8 && be16_get(p->body + 6) == NOTIFY_R_U_THERE) {
+        if (p->type == IKE_PL_NOTIFY && p->len >= 8 &&
+            be16_get(p->body + 6) == IKE_NOTIFY_R_U_THERE) {
             uint8_t ack[64];
             size_t spi_len = p->body[5], total = p->len;
             if (total > sizeof ack || 8 + spi_len > total)
                 continue;
             memcpy(ack, p->body, total);
-            be16_put(ack + 6, NOTIFY_R_U_THERE_ACK);
-            send_informational(s, PL_NOTIFY, ack, total);
-        } else if (p->type == PL_DELETE && p->len >= 8) {
+            be16_put(ack + 6, IKE_NOTIFY_R_U_THERE_ACK);
+            send_informational(s, IKE_PL_NOTIFY, ack, total);
+        } else if (p->type == IKE_PL_DELETE && p->len >= 8) {
             unsigned proto = p->body[4], spi_len = p->body[5], count = be16_get(p->body + 6);
             for (unsigned k = 0; spi_len && k < count && 8 + (k + 1) * spi_len <= p->len; k++) {
                 const uint8_t *spi = p->body + 8 + k * spi_len;
                 /* either SPI of the pair: strongSwan names the one it sends with */
-                if (proto == PROTO_ISAKMP && spi_len == 16 && memcmp(spi, s->icky, 8) == 0)
+                if (proto == IKE_PROTO_ISAKMP && spi_len == 16 && memcmp(spi, s->icky, 8) == 0)
                     s->peer_deleted_ike = true;
-                if (proto == PROTO_ESP && spi_len == SPI_LEN && s->phase2_up &&
+                if (proto == IKE_PROTO_ESP && spi_len == SPI_LEN && s->phase2_up &&
                     (memcmp(spi, s->esp_out.spi, 4) == 0 || memcmp(spi, s->esp_in.spi, 4) == 0))
                     s->peer_deleted_esp = true;
             }
@@ -473,7 +442,7 @@ static bool mm_messages12(struct ikev1 *s, struct mm *m, struct ikev1_phase1 *r)
     if (!len || s->sai_len > sizeof s->sai_b)
         return mm_fail(r, PSK_INCONCLUSIVE, "message 1 does not fit");
     memcpy(s->sai_b, sa + 4, s->sai_len);
-    m->got = exchange(s, s->pkt, len, EX_MAIN, 0, m->in, sizeof m->in);
+    m->got = exchange(s, s->pkt, len, IKE_EX_MAIN, 0, m->in, sizeof m->in);
     if (!m->got)
         return mm_fail(r, PSK_INCONCLUSIVE, "no answer to message 1");
     if (ike_v1_parse_reply(m->in, m->got, s->icky, false, offer, offered, &reply, &err) != L2F_OK) {
@@ -507,19 +476,19 @@ static bool mm_message3(struct ikev1 *s, struct mm *m, struct ikev1_phase1 *r)
         !natd(s, s->local_ip, s->local_port, m->d_us) ||
         !natd(s, s->claim_nat ? nowhere : s->local_ip, s->local_port, d_sent))
         return mm_fail(r, PSK_INCONCLUSIVE, "hash failed");
-    size_t pos = header(s, s->pkt, PL_KE, EX_MAIN, 0, 0);
-    pos = add_payload(s->pkt, pos, sizeof s->pkt, PL_NONCE, s->gxi, s->dh_len);
-    pos = add_payload(s->pkt, pos, sizeof s->pkt, PL_NATD, s->ni, NONCE_LEN);
-    pos = add_payload(s->pkt, pos, sizeof s->pkt, PL_NATD, m->d_peer, hl);
+    size_t pos = header(s, s->pkt, IKE_PL_KE, IKE_EX_MAIN, 0, 0);
+    pos = add_payload(s->pkt, pos, sizeof s->pkt, IKE_PL_NONCE, s->gxi, s->dh_len);
+    pos = add_payload(s->pkt, pos, sizeof s->pkt, IKE_PL_NATD, s->ni, NONCE_LEN);
+    pos = add_payload(s->pkt, pos, sizeof s->pkt, IKE_PL_NATD, m->d_peer, hl);
     pos = add_payload(s->pkt, pos, sizeof s->pkt, 0, d_sent, hl);
     if (!pos || pos > sizeof mm3)
         return mm_fail(r, PSK_INCONCLUSIVE, "message 3 too large");
     be32_put(s->pkt + 24, pos);
     memcpy(mm3, s->pkt, pos);
     do
-        m->got = exchange(s, mm3, pos, EX_MAIN, 0, m->in, sizeof m->in);
+        m->got = exchange(s, mm3, pos, IKE_EX_MAIN, 0, m->in, sizeof m->in);
     while (m->got == m->mm2_len && memcmp(m->in, m->mm2, m->got) == 0);
-    if (!m->got || (m->in[19] & FLAG_ENCRYPTED) || memcmp(m->in + 8, s->rcky, 8) != 0)
+    if (!m->got || (m->in[19] & IKE_FLAG_ENCRYPTED) || memcmp(m->in + 8, s->rcky, 8) != 0)
         return mm_fail(r, PSK_INCONCLUSIVE,
                        m->got ? "unexpected message 4" : "no answer to message 3");
     return true;
@@ -534,7 +503,7 @@ static void mm_nat(struct ikev1 *s, const struct mm *m, const struct ike_payload
     size_t hl = ikec_hash_len(s->t.hash);
     bool float_now = s->claim_nat, seen_any = false, ours_differs = false, its_differs = false;
     for (size_t i = 0, seen = 0; i < n; i++)
-        if (pl[i].type == PL_NATD) {
+        if (pl[i].type == IKE_PL_NATD) {
             bool differs =
                 pl[i].len != hl || memcmp(pl[i].body, seen == 0 ? m->d_us : m->d_peer, hl) != 0;
             if (seen++ == 0)
@@ -548,7 +517,7 @@ static void mm_nat(struct ikev1 *s, const struct mm *m, const struct ike_payload
         r->server_behind_nat = its_differs;
         float_now |= ours_differs || its_differs;
     }
-    if (float_now && s->peer_port != NATT_PORT) {
+    if (float_now && s->peer_port != IKE_NATT_PORT) {
         s->natt = true;
         r->floated = true;
     }
@@ -561,7 +530,8 @@ static bool mm_take4(struct ikev1 *s, struct mm *m, const char *psk, struct ikev
     size_t n = 0;
     if (!ike_walk(m->in + IKE_HEADER_LEN, m->got - IKE_HEADER_LEN, m->in[16], pl, MAX_PAYLOADS, &n))
         n = 0;
-    const struct ike_payload *ke = ike_find(pl, n, PL_KE), *nonce = ike_find(pl, n, PL_NONCE);
+    const struct ike_payload *ke = ike_find(pl, n, IKE_PL_KE),
+                             *nonce = ike_find(pl, n, IKE_PL_NONCE);
     /* RFC 2409 wants g^xr padded to the modulus, but a MODP value whose top
      * byte is zero is sometimes sent a byte short: taken as sent for the
      * hashes, left-padded for the arithmetic. ECP points have one length. */
@@ -594,12 +564,12 @@ static bool mm_message5(struct ikev1 *s, struct mm *m, struct ikev1_phase1 *r)
     if (!auth_hash(s, true, id_b, sizeof id_b, hash_i) ||
         !ikek_phase1_iv(s->t.hash, s->gxi, s->dh_len, s->gxr, s->gxr_len, s->block, iv))
         return mm_fail(r, PSK_INCONCLUSIVE, "hash failed");
-    plain[0] = PL_HASH;
+    plain[0] = IKE_PL_HASH;
     plain[1] = 0;
     be16_put(plain + 2, 4 + sizeof id_b);
     memcpy(plain + 4, id_b, sizeof id_b);
     size_t pn = add_payload(plain, 4 + sizeof id_b, sizeof plain, 0, hash_i, s->hash_len);
-    size_t h = header(s, s->pkt, PL_ID, EX_MAIN, FLAG_ENCRYPTED, 0);
+    size_t h = header(s, s->pkt, IKE_PL_ID, IKE_EX_MAIN, IKE_FLAG_ENCRYPTED, 0);
     size_t total = seal(s, h, plain, pn, iv, m->iv6); /* CBC chains on the last block sent */
     plat_wipe(plain, sizeof plain);
     if (!total || total > sizeof m->mm5)
@@ -623,9 +593,9 @@ static bool mm_await6(struct ikev1 *s, struct mm *m, struct ikev1_phase1 *r)
                                ? "the server kept resending message 4 and never sent message 6: "
                                  "it could not read message 5, the answer to a wrong key"
                                : "no answer after message 5: the usual answer to a wrong key");
-        if (m->in[19] & FLAG_ENCRYPTED)
+        if (m->in[19] & IKE_FLAG_ENCRYPTED)
             return true;
-        if (m->in[18] == EX_INFO)
+        if (m->in[18] == IKE_EX_INFO)
             return mm_fail(r, PSK_REJECTED, "the server answered with a plain notify or delete");
         if (m->got == m->mm4_len && memcmp(m->in, m->mm4, m->got) == 0 &&
             ++repeats < MM4_REPEATS_MEAN_REJECTED)
@@ -649,11 +619,12 @@ static bool mm_check6(struct ikev1 *s, struct mm *m, struct ikev1_phase1 *r)
     /* trailing padding: the walk stops at next payload 0 and ignores what follows */
     if (!ike_walk(dec, clen, m->in[16], pl, MAX_PAYLOADS, &n))
         n = 0;
-    const struct ike_payload *id_r = ike_find(pl, n, PL_ID), *hash_r = ike_find(pl, n, PL_HASH);
-    const struct ike_payload *nt = ike_find(pl, n, PL_NOTIFY);
+    const struct ike_payload *id_r = ike_find(pl, n, IKE_PL_ID),
+                             *hash_r = ike_find(pl, n, IKE_PL_HASH);
+    const struct ike_payload *nt = ike_find(pl, n, IKE_PL_NOTIFY);
     char why[96] = "";
     bool ok = id_r && hash_r && hash_r->len == s->hash_len;
-    if (m->in[18] == EX_INFO && nt)
+    if (m->in[18] == IKE_EX_INFO && nt)
         snprintf(why, sizeof why,
                  "the server refused our identity or policy (notify %u), not the key",
                  nt->len >= 8 ? be16_get(nt->body + 6) : 0);
@@ -714,7 +685,7 @@ static size_t qm_sa(struct ikev1 *s, uint8_t *out, size_t cap, unsigned encap)
     out[n] = 0;
     out[n + 1] = 0;
     out[n + 4] = 1;          /* proposal 1 */
-    out[n + 5] = PROTO_ESP;
+    out[n + 5] = IKE_PROTO_ESP;
     out[n + 6] = SPI_LEN;
     out[n + 7] = (uint8_t)(sizeof esp_offer / sizeof esp_offer[0]);
     memcpy(out + n + 8, s->esp_in.spi, SPI_LEN);
@@ -727,12 +698,12 @@ static size_t qm_sa(struct ikev1 *s, uint8_t *out, size_t cap, unsigned encap)
         out[n + 5] = esp_offer[i].id;
         out[n + 6] = out[n + 7] = 0;
         n += 8;
-        attr16(out, &n, QM_ATTR_LIFE_TYPE, QM_LIFE_SECONDS);
-        attr16(out, &n, QM_ATTR_LIFE_DURATION, QM_LIFETIME);
-        attr16(out, &n, QM_ATTR_ENCAPSULATION, encap);
-        attr16(out, &n, QM_ATTR_AUTH, AUTH_HMAC_SHA1);
+        attr16(out, &n, IKE_QM_ATTR_LIFE_TYPE, IKE_QM_LIFE_TYPE_SECONDS);
+        attr16(out, &n, IKE_QM_ATTR_LIFE_DURATION, QM_LIFETIME);
+        attr16(out, &n, IKE_QM_ATTR_ENCAPSULATION, encap);
+        attr16(out, &n, IKE_QM_ATTR_AUTH, IKE_QM_AUTH_HMAC_SHA1);
         if (esp_offer[i].key_bits)
-            attr16(out, &n, QM_ATTR_KEY_LENGTH, esp_offer[i].key_bits);
+            attr16(out, &n, IKE_QM_ATTR_KEY_LENGTH, esp_offer[i].key_bits);
         be16_put(out + tr + 2, n - tr);
     }
     be16_put(out + prop + 2, n - prop);
@@ -741,7 +712,7 @@ static size_t qm_sa(struct ikev1 *s, uint8_t *out, size_t cap, unsigned encap)
 
 /* A Quick Mode transform's attributes as the server wrote them (RFC 2407 4.5). */
 struct qm_attrs {
-    unsigned long value[QM_ATTR_KEY_LENGTH + 1]; /* by attribute type */
+    unsigned long value[IKE_QM_ATTR_KEY_LENGTH + 1]; /* by attribute type */
     unsigned seen;                               /* bit per type */
 };
 
@@ -749,15 +720,15 @@ struct qm_attrs {
 static void qm_offered_attrs(size_t k, unsigned encap, struct qm_attrs *a)
 {
     memset(a, 0, sizeof *a);
-    a->value[QM_ATTR_LIFE_TYPE] = QM_LIFE_SECONDS;
-    a->value[QM_ATTR_LIFE_DURATION] = QM_LIFETIME;
-    a->value[QM_ATTR_ENCAPSULATION] = encap;
-    a->value[QM_ATTR_AUTH] = AUTH_HMAC_SHA1;
-    a->seen = 1u << QM_ATTR_LIFE_TYPE | 1u << QM_ATTR_LIFE_DURATION | 1u << QM_ATTR_ENCAPSULATION |
-              1u << QM_ATTR_AUTH;
+    a->value[IKE_QM_ATTR_LIFE_TYPE] = IKE_QM_LIFE_TYPE_SECONDS;
+    a->value[IKE_QM_ATTR_LIFE_DURATION] = QM_LIFETIME;
+    a->value[IKE_QM_ATTR_ENCAPSULATION] = encap;
+    a->value[IKE_QM_ATTR_AUTH] = IKE_QM_AUTH_HMAC_SHA1;
+    a->seen = 1u << IKE_QM_ATTR_LIFE_TYPE | 1u << IKE_QM_ATTR_LIFE_DURATION |
+              1u << IKE_QM_ATTR_ENCAPSULATION | 1u << IKE_QM_ATTR_AUTH;
     if (esp_offer[k].key_bits) {
-        a->value[QM_ATTR_KEY_LENGTH] = esp_offer[k].key_bits;
-        a->seen |= 1u << QM_ATTR_KEY_LENGTH;
+        a->value[IKE_QM_ATTR_KEY_LENGTH] = esp_offer[k].key_bits;
+        a->seen |= 1u << IKE_QM_ATTR_KEY_LENGTH;
     }
 }
 
@@ -782,7 +753,7 @@ static bool qm_parse_attrs(const uint8_t *t, size_t len, struct qm_attrs *a, con
                 value = value << 8 | t[i + 4 + b];
             i += 4 + vlen;
         }
-        if (type < QM_ATTR_LIFE_TYPE || type > QM_ATTR_KEY_LENGTH || type == 3)
+        if (type < IKE_QM_ATTR_LIFE_TYPE || type > IKE_QM_ATTR_KEY_LENGTH || type == 3)
             return (*why = "an attribute we did not offer"), false;
         if (a->seen & 1u << type)
             return (*why = "an attribute twice"), false;
@@ -795,7 +766,7 @@ static bool qm_parse_attrs(const uint8_t *t, size_t len, struct qm_attrs *a, con
 static bool qm_same_attrs(const struct qm_attrs *a, const struct qm_attrs *b)
 {
     bool same = a->seen == b->seen;
-    for (unsigned type = 0; same && type <= QM_ATTR_KEY_LENGTH; type++)
+    for (unsigned type = 0; same && type <= IKE_QM_ATTR_KEY_LENGTH; type++)
         same = a->value[type] == b->value[type];
     return same;
 }
@@ -805,19 +776,19 @@ static void qm_transform_name(unsigned esp_id, const struct qm_attrs *a, char *b
 {
     static const char *const encaps[] = {"encap0", "tunnel", "transport", "udp-tunnel",
                                          "udp-transport"};
-    unsigned long encap = a->value[QM_ATTR_ENCAPSULATION], auth = a->value[QM_ATTR_AUTH];
+    unsigned long encap = a->value[IKE_QM_ATTR_ENCAPSULATION], auth = a->value[IKE_QM_ATTR_AUTH];
     char cipher[16], bits[16] = "", integ[16], enc_mode[16], life[40] = "";
-    const char *c = esp_id == ESP_AES    ? "aes"
-                    : esp_id == ESP_3DES ? "3des"
-                    : esp_id == ESP_DES  ? "des"
-                                         : NULL;
+    const char *c = esp_id == IKE_ESP_AES    ? "aes"
+                    : esp_id == IKE_ESP_3DES ? "3des"
+                    : esp_id == IKE_ESP_DES  ? "des"
+                                             : NULL;
     if (c)
         snprintf(cipher, sizeof cipher, "%s", c);
     else
         snprintf(cipher, sizeof cipher, "esp%u", esp_id & 0xff);
-    if (a->seen & 1u << QM_ATTR_KEY_LENGTH)
-        snprintf(bits, sizeof bits, "%lu", a->value[QM_ATTR_KEY_LENGTH] & 0xffffffffUL);
-    if (auth == 1 || auth == AUTH_HMAC_SHA1)
+    if (a->seen & 1u << IKE_QM_ATTR_KEY_LENGTH)
+        snprintf(bits, sizeof bits, "%lu", a->value[IKE_QM_ATTR_KEY_LENGTH] & 0xffffffffUL);
+    if (auth == 1 || auth == IKE_QM_AUTH_HMAC_SHA1)
         snprintf(integ, sizeof integ, "%s", auth == 1 ? "md5" : "sha1");
     else
         snprintf(integ, sizeof integ, "auth%lu", auth & 0xffffffffUL);
@@ -825,10 +796,12 @@ static void qm_transform_name(unsigned esp_id, const struct qm_attrs *a, char *b
         snprintf(enc_mode, sizeof enc_mode, "%s", encaps[encap]);
     else
         snprintf(enc_mode, sizeof enc_mode, "encap%lu", encap & 0xffffffffUL);
-    if (a->value[QM_ATTR_LIFE_TYPE] != QM_LIFE_SECONDS ||
-        a->value[QM_ATTR_LIFE_DURATION] != QM_LIFETIME)
-        snprintf(life, sizeof life, " for %lu %s", a->value[QM_ATTR_LIFE_DURATION] & 0xffffffffUL,
-                 a->value[QM_ATTR_LIFE_TYPE] == QM_LIFE_SECONDS ? "s" : "units of another kind");
+    if (a->value[IKE_QM_ATTR_LIFE_TYPE] != IKE_QM_LIFE_TYPE_SECONDS ||
+        a->value[IKE_QM_ATTR_LIFE_DURATION] != QM_LIFETIME)
+        snprintf(
+            life, sizeof life, " for %lu %s", a->value[IKE_QM_ATTR_LIFE_DURATION] & 0xffffffffUL,
+            a->value[IKE_QM_ATTR_LIFE_TYPE] == IKE_QM_LIFE_TYPE_SECONDS ? "s"
+                                                                        : "units of another kind");
     snprintf(buf, len, "esp-%.15s%.15s-%.15s %.15s%.39s", cipher, bits, integ, enc_mode, life);
 }
 
@@ -842,7 +815,7 @@ static bool qm_chosen(const uint8_t *b, size_t len, unsigned encap, uint8_t spi[
     size_t plen = len >= 8 + 4 ? be16_get(p + 2) : 0, tlen = 0;
     if (len < 8 + 8 + SPI_LEN + 8 || plen > len - 8 || plen < 8 + SPI_LEN + 8 || p[0] != 0)
         what = "an SA that is not one proposal";
-    else if (p[4] != 1 || p[5] != PROTO_ESP || p[6] != SPI_LEN || p[7] != 1)
+    else if (p[4] != 1 || p[5] != IKE_PROTO_ESP || p[6] != SPI_LEN || p[7] != 1)
         what = "a proposal we did not make";
     else if ((tlen = be16_get(t + 2)) < 8 || tlen > plen - 8 - SPI_LEN || t[0] != 0)
         what = "a transform that runs out of the proposal";
@@ -885,7 +858,7 @@ static size_t qm_message1(struct ikev1 *s, struct ikev1_qm *q, struct ikev1_phas
         return phase2_fail(r, "no randomness");
     q->mid |= 1;
     s->esp_in.spi[0] |= 1; /* SPIs 1 to 255 are reserved (RFC 4303 2.1) */
-    q->encap = s->natt ? ENCAP_UDP_TRANSPORT : ENCAP_TRANSPORT;
+    q->encap = s->natt ? IKE_QM_ENCAP_UDP_TRANSPORT : IKE_QM_ENCAP_TRANSPORT;
     uint8_t body[1024], sa[512], iv[IKEC_MAX_BLOCK];
     size_t sa_len = qm_sa(s, sa, sizeof sa, q->encap);
     uint8_t idci[8] = {1, 17, L2TP_PORT >> 8, L2TP_PORT & 0xff}, idcr[8] = {1, 17, L2TP_PORT >> 8, L2TP_PORT & 0xff};
@@ -895,23 +868,23 @@ static size_t qm_message1(struct ikev1 *s, struct ikev1_qm *q, struct ikev1_phas
     memcpy(oai + 4, s->local_ip, 4);
     memcpy(oar + 4, s->peer_ip, 4);
     size_t hl = s->hash_len, n = 4 + hl;
-    n = add_payload(body, n, sizeof body, PL_NONCE, sa, sa_len);
-    n = add_payload(body, n, sizeof body, PL_ID, q->ni, NONCE_LEN);
-    n = add_payload(body, n, sizeof body, PL_ID, idci, sizeof idci);
-    n = add_payload(body, n, sizeof body, s->natt ? PL_NATOA : 0, idcr, sizeof idcr);
+    n = add_payload(body, n, sizeof body, IKE_PL_NONCE, sa, sa_len);
+    n = add_payload(body, n, sizeof body, IKE_PL_ID, q->ni, NONCE_LEN);
+    n = add_payload(body, n, sizeof body, IKE_PL_ID, idci, sizeof idci);
+    n = add_payload(body, n, sizeof body, s->natt ? IKE_PL_NATOA : 0, idcr, sizeof idcr);
     if (s->natt) {
-        n = add_payload(body, n, sizeof body, PL_NATOA, oai, sizeof oai);
+        n = add_payload(body, n, sizeof body, IKE_PL_NATOA, oai, sizeof oai);
         n = add_payload(body, n, sizeof body, 0, oar, sizeof oar);
     }
     if (!n || !sa_len)
         return phase2_fail(r, "Quick Mode message 1 does not fit");
-    body[0] = PL_SA;
+    body[0] = IKE_PL_SA;
     body[1] = 0;
     be16_put(body + 2, 4 + hl);
     if (!hash_after(s, q->mid, NULL, 0, body + 4 + hl, n - 4 - hl, body + 4) ||
         !ikek_message_iv(s->t.hash, s->p1_last, s->block, q->mid, iv))
         return phase2_fail(r, "hash failed");
-    size_t h = header(s, s->pkt, PL_HASH, EX_QUICK, FLAG_ENCRYPTED, q->mid);
+    size_t h = header(s, s->pkt, IKE_PL_HASH, IKE_EX_QUICK, IKE_FLAG_ENCRYPTED, q->mid);
     size_t total = seal(s, h, body, n, iv, q->reply_iv);
     return total ? total : phase2_fail(r, "encryption failed");
 }
@@ -923,12 +896,12 @@ static bool qm_open_reply(struct ikev1 *s, struct ikev1_qm *q, const uint8_t *in
                           struct ikev1_phase2 *r)
 {
     size_t dlen, hl = s->hash_len;
-    if (got < IKE_HEADER_LEN || !(in[19] & FLAG_ENCRYPTED) ||
+    if (got < IKE_HEADER_LEN || !(in[19] & IKE_FLAG_ENCRYPTED) ||
         !unseal(s, in, got, q->reply_iv, dec, &dlen))
         return phase2_fail(r, "Quick Mode message 2 does not decrypt");
     memcpy(q->next_iv, in + got - s->block, s->block);
     if (!ike_walk(dec, dlen, in[16], pl, MAX_PAYLOADS, count) || *count < 2 ||
-        pl[0].type != PL_HASH || pl[0].len != hl)
+        pl[0].type != IKE_PL_HASH || pl[0].len != hl)
         return phase2_fail(r, "Quick Mode message 2 is malformed");
     const uint8_t *rest = pl[1].body - 4;
     size_t rest_len = (size_t)(pl[*count - 1].body + pl[*count - 1].len - rest);
@@ -943,8 +916,9 @@ static bool qm_open_reply(struct ikev1 *s, struct ikev1_qm *q, const uint8_t *in
 static bool qm_take_choice(struct ikev1 *s, struct ikev1_qm *q, const struct ike_payload *pl,
                            size_t count, struct ikev1_phase2 *r)
 {
-    const struct ike_payload *csa = ike_find(pl, count, PL_SA), *nr = ike_find(pl, count, PL_NONCE);
-    const struct ike_payload *nt = ike_find(pl, count, PL_NOTIFY);
+    const struct ike_payload *csa = ike_find(pl, count, IKE_PL_SA),
+                             *nr = ike_find(pl, count, IKE_PL_NONCE);
+    const struct ike_payload *nt = ike_find(pl, count, IKE_PL_NOTIFY);
     char why[sizeof r->reason];
     if (!csa && nt) {
         snprintf(why, sizeof why, "the server refused Quick Mode (notify %u)", nt->len >= 8 ? be16_get(nt->body + 6) : 0);
@@ -979,7 +953,7 @@ static size_t qm_message3(struct ikev1 *s, const struct ikev1_qm *q, struct ikev
     qm3[0] = 0;
     qm3[1] = 0;
     be16_put(qm3 + 2, 4 + hl);
-    size_t h = header(s, s->pkt, PL_HASH, EX_QUICK, FLAG_ENCRYPTED, q->mid);
+    size_t h = header(s, s->pkt, IKE_PL_HASH, IKE_EX_QUICK, IKE_FLAG_ENCRYPTED, q->mid);
     size_t total = seal(s, h, qm3, 4 + hl, q->next_iv, NULL);
     return total ? total : phase2_fail(r, "cannot seal Quick Mode message 3");
 }
@@ -993,8 +967,8 @@ static bool qm_keys(struct ikev1 *s, const struct ikev1_qm *q, struct ikev1_phas
     bool ok = true;
     for (int i = 0; i < 2 && ok; i++) {
         ok = esp_sa_setup(sas[i], enc, bits, IKE_HASH_SHA1) &&
-             ikek_keymat(s->t.hash, s->skeyid_d, PROTO_ESP, sas[i]->spi, q->ni, NONCE_LEN, q->nr,
-                         q->nr_len, km, esp_keymat_len(sas[i]));
+             ikek_keymat(s->t.hash, s->skeyid_d, IKE_PROTO_ESP, sas[i]->spi, q->ni, NONCE_LEN,
+                         q->nr, q->nr_len, km, esp_keymat_len(sas[i]));
         if (ok)
             esp_sa_keys(sas[i], km);
     }
@@ -1029,7 +1003,7 @@ static bool qm_exchange(struct ikev1 *s, struct ikev1_qm *q, struct ikev1_phase2
     size_t len = qm_message1(s, q, r);
     if (!len)
         return false;
-    size_t got = exchange(s, s->pkt, len, EX_QUICK, q->mid, in, sizeof in);
+    size_t got = exchange(s, s->pkt, len, IKE_EX_QUICK, q->mid, in, sizeof in);
     if (!got)
         return phase2_fail(r, s->peer_deleted_ike
                                   ? "the server deleted the IKE SA instead of answering Quick Mode"
@@ -1105,7 +1079,7 @@ void ikev1_qm_fixed(struct ikev1 *s, struct ikev1_qm *q)
     q->mid = 0x01020305;
     memset(q->ni, 0x5a, sizeof q->ni);
     memset(q->reply_iv, 0x3c, sizeof q->reply_iv);
-    q->encap = s->natt ? ENCAP_UDP_TRANSPORT : ENCAP_TRANSPORT;
+    q->encap = s->natt ? IKE_QM_ENCAP_UDP_TRANSPORT : IKE_QM_ENCAP_TRANSPORT;
     static const uint8_t spi[SPI_LEN] = {0xc1, 0xc2, 0xc3, 0xc4};
     memcpy(s->esp_in.spi, spi, SPI_LEN);
 }
@@ -1123,7 +1097,7 @@ size_t ikev1_qm_seal_reply(struct ikev1 *s, const struct ikev1_qm *q, unsigned f
     memcpy(body + 4 + hl, payloads, len);
     if (!hash_after(s, q->mid, q->ni, NONCE_LEN, payloads, len, body + 4))
         return 0;
-    size_t h = header(s, s->pkt, PL_HASH, EX_QUICK, FLAG_ENCRYPTED, q->mid);
+    size_t h = header(s, s->pkt, IKE_PL_HASH, IKE_EX_QUICK, IKE_FLAG_ENCRYPTED, q->mid);
     size_t total = seal(s, h, body, 4 + hl + len, q->reply_iv, NULL);
     if (!total || total > cap)
         return 0;
@@ -1250,7 +1224,7 @@ enum l2f_status ikev1_open(struct ikev1 **out, const char *host, uint16_t port, 
     if (st == L2F_OK) {
         net_addr_set_port(&addrs[0], port);
         s->peer = s->peer_natt = addrs[0];
-        net_addr_set_port(&s->peer_natt, NATT_PORT);
+        net_addr_set_port(&s->peer_natt, IKE_NATT_PORT);
         st = udp_open_toward(&s->sock, &addrs[0], &local, err);
     }
     if (st == L2F_OK && !(net_addr_ipv4(&local, s->local_ip, &s->local_port) &&
@@ -1284,7 +1258,7 @@ static void send_delete(struct ikev1 *s, unsigned proto, const uint8_t *spi, siz
     body[5] = (uint8_t)spi_len;
     be16_put(body + 6, 1);
     memcpy(body + 8, spi, spi_len);
-    send_informational(s, PL_DELETE, body, 8 + spi_len);
+    send_informational(s, IKE_PL_DELETE, body, 8 + spi_len);
 }
 
 void ikev1_close(struct ikev1 *s)
@@ -1294,11 +1268,11 @@ void ikev1_close(struct ikev1 *s)
     if (s->phase1_up && !s->peer_deleted_ike) {
         /* leave nothing behind on the server: our inbound ESP SA, then the IKE SA */
         if (s->phase2_up && !s->peer_deleted_esp)
-            send_delete(s, PROTO_ESP, s->esp_in.spi, SPI_LEN);
+            send_delete(s, IKE_PROTO_ESP, s->esp_in.spi, SPI_LEN);
         uint8_t cookies[16];
         memcpy(cookies, s->icky, 8);
         memcpy(cookies + 8, s->rcky, 8);
-        send_delete(s, PROTO_ISAKMP, cookies, sizeof cookies);
+        send_delete(s, IKE_PROTO_ISAKMP, cookies, sizeof cookies);
     }
     udp_close(&s->sock);
     ikec_dh_free(s->dh);

@@ -95,7 +95,7 @@ const char *probe_outcome_id(enum probe_outcome o)
 void probe_options_default(struct probe_options *o)
 {
     *o = (struct probe_options){
-        .port = 500, .natt_port = 4500, .timeout_ms = PROBE_DEFAULT_TIMEOUT_MS};
+        .port = IKE_PORT, .natt_port = IKE_NATT_PORT, .timeout_ms = PROBE_DEFAULT_TIMEOUT_MS};
 }
 
 static void finish(struct probe *p, enum probe_kind k, enum probe_outcome outcome, const char *detail)

@@ -18,13 +18,7 @@ SCENARIOS=$2
 PROCS=${L2F_CONC_PROCS:-20}
 SECONDS_PER_ROUND=${L2F_CONC_SECONDS:-30}
 ROUNDS=${L2F_CONC_ROUNDS:-5}
-export L2TPFIX_MOCK_STEP_MS=0
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/l2f-conc-XXXXXX")
-trap 'rm -rf "$WORK"' EXIT
-export XDG_STATE_HOME="$WORK/xdg"
-passed=0 failed=0
-ok() { passed=$((passed + 1)); }
-bad() { failed=$((failed + 1)); echo "FAIL: $*"; }
+. "$(dirname "$0")/lib_work.sh" conc
 
 l2f() { "$L2TPFIX" --mock "$S" --state-dir "$ST" "$@" </dev/null; }
 # what the machine is, through the checks (the backend line names the file)

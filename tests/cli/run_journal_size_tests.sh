@@ -9,13 +9,7 @@ L2TPFIX=$1
 SCENARIOS=$2
 ENTRIES=${3:-10000}
 RATIO=${L2F_JOURNAL_RATIO:-8} # a guard against the order of magnitude (old: 55-250x); noise in CI needs room
-export L2TPFIX_MOCK_STEP_MS=0
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/l2f-jsize-XXXXXX")
-trap 'rm -rf "$WORK"' EXIT
-export XDG_STATE_HOME="$WORK/xdg"
-passed=0 failed=0
-ok() { passed=$((passed + 1)); }
-bad() { failed=$((failed + 1)); echo "FAIL: $*"; }
+. "$(dirname "$0")/lib_work.sh" jsize
 
 S=$WORK/s.ini
 cp "$SCENARIOS/classic-789.ini" "$S"

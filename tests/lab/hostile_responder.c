@@ -5,7 +5,7 @@
  *   unoffered-transform  MM2 chooses DES / MD5 / MODP 768 (group 1), never offered;
  *                        MM3 is not answered (ikecrypto has none of the three)
  *   long-nonce=N         Quick Mode message 2 carries an N-byte Nr, correctly hashed
- *   unoffered-esp        Quick Mode chooses ESP_DES with HMAC-MD5, never offered
+ *   unoffered-esp        Quick Mode chooses IKE_ESP_DES with HMAC-MD5, never offered
  *   nak-lcp              every LCP Configure-Request gets a Nak asking for MRU 1500,
  *                        even a request that asks for exactly that; never an Ack
  *   flood-l2tp           its SCCRP is sent again and again (50 a second)
@@ -37,49 +37,6 @@
 #include "net/ppp.h"
 #include "platform.h"
 
-/* ISAKMP payloads (RFC 2408 3.1; NAT-D and NAT-OA RFC 3947) */
-#define PL_SA 1
-#define PL_PROPOSAL 2
-#define PL_TRANSFORM 3
-#define PL_KE 4
-#define PL_ID 5
-#define PL_HASH 8
-#define PL_NONCE 10
-#define PL_NOTIFY 11
-#define PL_DELETE 12
-#define PL_VID 13
-#define PL_NATD 20
-#define EX_MAIN 2
-#define EX_INFO 5
-#define EX_QUICK 32
-#define FLAG_ENCRYPTED 0x01
-#define PROTO_ISAKMP 1
-#define PROTO_ESP 3
-/* IPsec DOI transform ids and attributes (RFC 2407 4.4.4, 4.5) */
-#define ESP_DES 2
-#define ESP_3DES 3
-#define ESP_AES 12
-#define QM_LIFE_TYPE 1
-#define QM_LIFE_DURATION 2
-#define QM_ENCAPSULATION 4
-#define QM_AUTH 5
-#define QM_KEY_LENGTH 6
-#define AUTH_HMAC_MD5 1
-#define AUTH_HMAC_SHA1 2
-/* phase-1 attributes and the values no client here offers (RFC 2409 appendix A) */
-#define ATTR_ENC 1
-#define ATTR_HASH 2
-#define ATTR_AUTH 3
-#define ATTR_GROUP 4
-#define ATTR_LIFE_TYPE 11
-#define ATTR_LIFE_DURATION 12
-#define ATTR_KEY_LENGTH 14
-#define ENC_DES 1
-#define HASH_MD5 1
-#define GROUP_MODP768 1
-
-#define IKE_PORT 500
-#define NATT_PORT 4500
 #define MAX_SAS 8
 #define MAX_OFFERS 64
 #define MAX_PL 16
@@ -424,19 +381,19 @@ static size_t parse_offer(const uint8_t *b, size_t len, struct offer *out)
                 continue;
             }
             switch (type & 0x7fff) {
-            case ATTR_ENC:
+            case IKE_ATTR_ENC:
                 o->t.enc = (uint16_t)value;
                 break;
-            case ATTR_KEY_LENGTH:
+            case IKE_ATTR_KEY_LENGTH:
                 o->t.key_bits = (uint16_t)value;
                 break;
-            case ATTR_HASH:
+            case IKE_ATTR_HASH:
                 o->t.hash = (uint16_t)value;
                 break;
-            case ATTR_AUTH:
+            case IKE_ATTR_AUTH:
                 o->t.auth = (uint16_t)value;
                 break;
-            case ATTR_GROUP:
+            case IKE_ATTR_GROUP:
                 o->t.group = (uint16_t)value;
                 break;
             default:
@@ -461,7 +418,8 @@ static bool choose_phase1(const struct offer *offers, size_t n, struct offer *ch
 {
     if (g.mode == UNOFFERED_TRANSFORM) {
         chosen->number = 1;
-        chosen->t = (struct ike_transform){ENC_DES, 0, HASH_MD5, IKE_AUTH_PSK, GROUP_MODP768};
+        chosen->t =
+            (struct ike_transform){IKE_ENC_DES, 0, IKE_HASH_MD5, IKE_AUTH_PSK, IKE_GROUP_MODP768};
         for (size_t i = 0; i < n; i++)
             if (memcmp(&offers[i].t, &chosen->t, sizeof chosen->t) == 0)
                 note("the client offered DES/MD5/MODP 768 after all");
@@ -504,27 +462,27 @@ static void send_mm2(struct ike_sa *sa, const struct offer *c)
                                          0x5c, 0x57, 0x28, 0xf2, 0x0e, 0x95, 0x45, 0x2f};
     uint8_t buf[IKE_MAX_PACKET];
     struct out o = {buf, sizeof buf, 0, false};
-    ike_header(&o, sa, PL_SA, EX_MAIN, 0, 0);
-    size_t sap = begin_payload(&o, PL_VID);
+    ike_header(&o, sa, IKE_PL_SA, IKE_EX_MAIN, 0, 0);
+    size_t sap = begin_payload(&o, IKE_PL_VID);
     put32(&o, 1); /* DOI IPsec */
     put32(&o, 1); /* identity only */
     size_t prop = begin_payload(&o, 0);
     put8(&o, 1);            /* proposal 1 */
-    put8(&o, PROTO_ISAKMP); /* no SPI */
+    put8(&o, IKE_PROTO_ISAKMP); /* no SPI */
     put8(&o, 0);
     put8(&o, 1); /* one transform */
     size_t tr = begin_payload(&o, 0);
     put8(&o, c->number);
-    put8(&o, 1); /* KEY_IKE */
+    put8(&o, IKE_KEY_IKE);
     put16(&o, 0);
-    attr(&o, ATTR_ENC, c->t.enc);
+    attr(&o, IKE_ATTR_ENC, c->t.enc);
     if (c->t.key_bits)
-        attr(&o, ATTR_KEY_LENGTH, c->t.key_bits);
-    attr(&o, ATTR_HASH, c->t.hash);
-    attr(&o, ATTR_AUTH, c->t.auth);
-    attr(&o, ATTR_GROUP, c->t.group);
-    attr(&o, ATTR_LIFE_TYPE, 1);
-    attr(&o, ATTR_LIFE_DURATION, 28800);
+        attr(&o, IKE_ATTR_KEY_LENGTH, c->t.key_bits);
+    attr(&o, IKE_ATTR_HASH, c->t.hash);
+    attr(&o, IKE_ATTR_AUTH, c->t.auth);
+    attr(&o, IKE_ATTR_GROUP, c->t.group);
+    attr(&o, IKE_ATTR_LIFE_TYPE, IKE_LIFE_TYPE_SECONDS);
+    attr(&o, IKE_ATTR_LIFE_DURATION, 28800);
     end_payload(&o, tr);
     end_payload(&o, prop);
     end_payload(&o, sap);
@@ -540,7 +498,7 @@ static void on_mm1(const uint8_t *in, size_t len, const struct sockaddr_in *from
     g.n.mm1++;
     if (!ike_walk(in + IKE_HEADER_LEN, len - IKE_HEADER_LEN, in[16], pl, MAX_PL, &n))
         return note("MM1: the payload chain runs out");
-    const struct ike_payload *sap = ike_find(pl, n, PL_SA);
+    const struct ike_payload *sap = ike_find(pl, n, IKE_PL_SA);
     size_t count = sap ? parse_offer(sap->body, sap->len, offers) : 0;
     if (!count || sap->len > sizeof g.sas[0].sai_b)
         return note("MM1 without an SA we can read");
@@ -596,20 +554,21 @@ static void on_mm3(struct ike_sa *sa, const uint8_t *in, size_t len)
         return note("MM3 for a transform this responder cannot compute either: not answered");
     if (!ike_walk(in + IKE_HEADER_LEN, len - IKE_HEADER_LEN, in[16], pl, MAX_PL, &n))
         return note("MM3: the payload chain runs out");
-    const struct ike_payload *ke = ike_find(pl, n, PL_KE), *nonce = ike_find(pl, n, PL_NONCE);
+    const struct ike_payload *ke = ike_find(pl, n, IKE_PL_KE),
+                             *nonce = ike_find(pl, n, IKE_PL_NONCE);
     if (!ke || !nonce || !derive_phase1(sa, ke, nonce))
         return note("MM3 without a usable KE or nonce");
     /* NAT-D: the client's address as we see it, then ours (RFC 3947 3.2) */
     uint8_t d_client[IKEC_MAX_HASH], d_us[IKEC_MAX_HASH];
     if (!natd(sa, sa->from.sin_addr, ntohs(sa->from.sin_port), d_client) ||
-        !natd(sa, g.address, sa->natt ? NATT_PORT : IKE_PORT, d_us))
+        !natd(sa, g.address, sa->natt ? IKE_NATT_PORT : IKE_PORT, d_us))
         return note("hash failed");
     uint8_t buf[IKE_MAX_PACKET];
     struct out o = {buf, sizeof buf, 0, false};
-    ike_header(&o, sa, PL_KE, EX_MAIN, 0, 0);
-    payload(&o, PL_NONCE, sa->gxr, sa->dh_len);
-    payload(&o, PL_NATD, sa->nr, sizeof sa->nr);
-    payload(&o, PL_NATD, d_client, sa->hash_len);
+    ike_header(&o, sa, IKE_PL_KE, IKE_EX_MAIN, 0, 0);
+    payload(&o, IKE_PL_NONCE, sa->gxr, sa->dh_len);
+    payload(&o, IKE_PL_NATD, sa->nr, sizeof sa->nr);
+    payload(&o, IKE_PL_NATD, d_client, sa->hash_len);
     payload(&o, 0, d_us, sa->hash_len);
     send_ike(sa, &o);
     sa->stage = MM4_SENT;
@@ -624,9 +583,9 @@ static void send_mm6(struct ike_sa *sa)
     if (!auth_hash(sa, false, id, sizeof id, hash_r))
         return note("hash failed");
     struct out p = {plain, sizeof plain, 0, false}, o = {buf, sizeof buf, 0, false};
-    payload(&p, PL_HASH, id, sizeof id);
+    payload(&p, IKE_PL_HASH, id, sizeof id);
     payload(&p, 0, hash_r, sa->hash_len);
-    ike_header(&o, sa, PL_ID, EX_MAIN, FLAG_ENCRYPTED, 0);
+    ike_header(&o, sa, IKE_PL_ID, IKE_EX_MAIN, IKE_FLAG_ENCRYPTED, 0);
     seal_into(sa, &o, plain, p.n, sa->iv);
     memcpy(sa->p1_last, sa->iv, sa->block);
     send_ike(sa, &o);
@@ -641,7 +600,7 @@ static void on_mm5(struct ike_sa *sa, const uint8_t *in, size_t len)
         g.n.mm5_bad++;
         return note("MM5 does not decrypt: the client's key differs");
     }
-    const struct ike_payload *id = ike_find(pl, n, PL_ID), *hash = ike_find(pl, n, PL_HASH);
+    const struct ike_payload *id = ike_find(pl, n, IKE_PL_ID), *hash = ike_find(pl, n, IKE_PL_HASH);
     if (!id || !hash || hash->len != sa->hash_len ||
         !auth_hash(sa, true, id->body, id->len, want) ||
         memcmp(want, hash->body, sa->hash_len) != 0) {
@@ -658,12 +617,12 @@ static void on_mm5(struct ike_sa *sa, const uint8_t *in, size_t len)
 
 static void attr_list(struct out *o, unsigned encap, unsigned auth, unsigned key_bits)
 {
-    attr(o, QM_LIFE_TYPE, 1);
-    attr(o, QM_LIFE_DURATION, 3600);
-    attr(o, QM_ENCAPSULATION, encap);
-    attr(o, QM_AUTH, auth);
+    attr(o, IKE_QM_ATTR_LIFE_TYPE, IKE_QM_LIFE_TYPE_SECONDS);
+    attr(o, IKE_QM_ATTR_LIFE_DURATION, 3600);
+    attr(o, IKE_QM_ATTR_ENCAPSULATION, encap);
+    attr(o, IKE_QM_ATTR_AUTH, auth);
     if (key_bits)
-        attr(o, QM_KEY_LENGTH, key_bits);
+        attr(o, IKE_QM_ATTR_KEY_LENGTH, key_bits);
 }
 
 struct esp_choice {
@@ -678,7 +637,7 @@ static bool choose_esp(struct ike_sa *sa, const uint8_t *b, size_t len, struct e
         return false;
     const uint8_t *p = b + 8, *end;
     size_t plen = be16_get(p + 2);
-    if (plen > len - 8 || p[5] != PROTO_ESP || p[6] != 4 || plen < 8 + 4 + 8)
+    if (plen > len - 8 || p[5] != IKE_PROTO_ESP || p[6] != 4 || plen < 8 + 4 + 8)
         return false;
     memcpy(sa->peer_spi, p + 8, 4);
     c->proposal = p[4];
@@ -692,18 +651,18 @@ static bool choose_esp(struct ike_sa *sa, const uint8_t *b, size_t len, struct e
         c->encap = c->auth = c->key_bits = 0;
         for (size_t a = 8; a + 4 <= tlen; a += 4) {
             unsigned type = be16_get(t + a) & 0x7fff, value = be16_get(t + a + 2);
-            c->encap = type == QM_ENCAPSULATION ? value : c->encap;
-            c->auth = type == QM_AUTH ? value : c->auth;
-            c->key_bits = type == QM_KEY_LENGTH ? value : c->key_bits;
+            c->encap = type == IKE_QM_ATTR_ENCAPSULATION ? value : c->encap;
+            c->auth = type == IKE_QM_ATTR_AUTH ? value : c->auth;
+            c->key_bits = type == IKE_QM_ATTR_KEY_LENGTH ? value : c->key_bits;
         }
         if (g.mode ==
             UNOFFERED_ESP) { /* the offer's encapsulation, with a cipher and MAC never offered */
-            c->id = ESP_DES;
-            c->auth = AUTH_HMAC_MD5;
+            c->id = IKE_ESP_DES;
+            c->auth = IKE_QM_AUTH_HMAC_MD5;
             c->key_bits = 0;
             return true;
         }
-        if ((c->id == ESP_AES || c->id == ESP_3DES) && c->auth == AUTH_HMAC_SHA1)
+        if ((c->id == IKE_ESP_AES || c->id == IKE_ESP_3DES) && c->auth == IKE_QM_AUTH_HMAC_SHA1)
             return true;
         t += tlen;
     }
@@ -716,15 +675,15 @@ static void send_qm2(struct ike_sa *sa, const struct esp_choice *c, const struct
 {
     uint8_t body[IKE_MAX_PACKET], buf[IKE_MAX_PACKET], hash[IKEC_MAX_HASH] = {0};
     struct out b = {body, sizeof body, 0, false}, o = {buf, sizeof buf, 0, false};
-    size_t hp = begin_payload(&b, PL_SA);
+    size_t hp = begin_payload(&b, IKE_PL_SA);
     put(&b, hash, sa->hash_len); /* the place of HASH(2), filled below */
     end_payload(&b, hp);
-    size_t rest = b.n, sap = begin_payload(&b, PL_NONCE);
+    size_t rest = b.n, sap = begin_payload(&b, IKE_PL_NONCE);
     put32(&b, 1);
     put32(&b, 1);
     size_t prop = begin_payload(&b, 0);
     put8(&b, c->proposal);
-    put8(&b, PROTO_ESP);
+    put8(&b, IKE_PROTO_ESP);
     put8(&b, 4);
     put8(&b, 1);
     put(&b, sa->our_spi, 4);
@@ -736,16 +695,16 @@ static void send_qm2(struct ike_sa *sa, const struct esp_choice *c, const struct
     end_payload(&b, tr);
     end_payload(&b, prop);
     end_payload(&b, sap);
-    payload(&b, idci ? PL_ID : 0, sa->qm_nr, sa->qm_nr_len);
+    payload(&b, idci ? IKE_PL_ID : 0, sa->qm_nr, sa->qm_nr_len);
     if (idci && idcr) {
-        payload(&b, PL_ID, idci->body, idci->len);
+        payload(&b, IKE_PL_ID, idci->body, idci->len);
         payload(&b, 0, idcr->body, idcr->len);
     }
     if (b.full ||
         !qm_hash(sa, false, sa->qm_mid, sa->qm_ni, sa->qm_ni_len, body + rest, b.n - rest, hash))
         return note("Quick Mode message 2 does not fit");
     memcpy(body + 4, hash, sa->hash_len);
-    ike_header(&o, sa, PL_HASH, EX_QUICK, FLAG_ENCRYPTED, sa->qm_mid);
+    ike_header(&o, sa, IKE_PL_HASH, IKE_EX_QUICK, IKE_FLAG_ENCRYPTED, sa->qm_mid);
     seal_into(sa, &o, body, b.n, iv);
     memcpy(sa->qm_iv, iv, sa->block);
     send_ike(sa, &o);
@@ -758,7 +717,7 @@ static bool qm_open(struct ike_sa *sa, const uint8_t *in, size_t len, uint8_t *i
 {
     size_t dlen;
     return unseal(sa, in, len, iv, dec, &dlen) && ike_walk(dec, dlen, in[16], pl, MAX_PL, n) &&
-           *n >= 1 && pl[0].type == PL_HASH && pl[0].len == sa->hash_len;
+           *n >= 1 && pl[0].type == IKE_PL_HASH && pl[0].len == sa->hash_len;
 }
 
 static void on_qm1(struct ike_sa *sa, const uint8_t *in, size_t len)
@@ -780,12 +739,12 @@ static void on_qm1(struct ike_sa *sa, const uint8_t *in, size_t len)
         g.n.qm1_bad++;
         return note("Quick Mode message 1: HASH(1) does not verify");
     }
-    const struct ike_payload *sap = ike_find(pl, n, PL_SA), *ni = ike_find(pl, n, PL_NONCE);
+    const struct ike_payload *sap = ike_find(pl, n, IKE_PL_SA), *ni = ike_find(pl, n, IKE_PL_NONCE);
     const struct ike_payload *idci = NULL, *idcr = NULL;
     for (size_t i = 0; i < n; i++)
-        if (pl[i].type == PL_ID && !idci)
+        if (pl[i].type == IKE_PL_ID && !idci)
             idci = &pl[i];
-        else if (pl[i].type == PL_ID && !idcr)
+        else if (pl[i].type == IKE_PL_ID && !idcr)
             idcr = &pl[i];
     struct esp_choice c;
     if (!sap || !ni || ni->len > sizeof sa->qm_ni || !choose_esp(sa, sap->body, sap->len, &c))
@@ -797,7 +756,7 @@ static void on_qm1(struct ike_sa *sa, const uint8_t *in, size_t len)
     if (!plat_random(sa->qm_nr, sa->qm_nr_len) || !plat_random(sa->our_spi, 4))
         return note("no randomness");
     sa->our_spi[0] |= 1; /* SPIs below 256 are reserved (RFC 4303 2.1) */
-    sa->esp_enc = c.id == ESP_AES ? IKE_ENC_AES_CBC : IKE_ENC_3DES;
+    sa->esp_enc = c.id == IKE_ESP_AES ? IKE_ENC_AES_CBC : IKE_ENC_3DES;
     sa->esp_bits = (uint16_t)c.key_bits;
     send_qm2(sa, &c, idci, idcr, iv);
     sa->stage = QM2_SENT;
@@ -816,11 +775,11 @@ static bool esp_keys(struct ike_sa *sa)
               esp_sa_setup(&g.esp_out, sa->esp_enc, sa->esp_bits, IKE_HASH_SHA1);
     memcpy(g.esp_in.spi, sa->our_spi, 4);
     memcpy(g.esp_out.spi, sa->peer_spi, 4);
-    ok = ok && ikek_keymat(sa->t.hash, sa->skeyid_d, PROTO_ESP, sa->our_spi, sa->qm_ni,
+    ok = ok && ikek_keymat(sa->t.hash, sa->skeyid_d, IKE_PROTO_ESP, sa->our_spi, sa->qm_ni,
                            sa->qm_ni_len, sa->qm_nr, sa->qm_nr_len, km, esp_keymat_len(&g.esp_in));
     if (ok)
         esp_sa_keys(&g.esp_in, km);
-    ok = ok && ikek_keymat(sa->t.hash, sa->skeyid_d, PROTO_ESP, sa->peer_spi, sa->qm_ni,
+    ok = ok && ikek_keymat(sa->t.hash, sa->skeyid_d, IKE_PROTO_ESP, sa->peer_spi, sa->qm_ni,
                            sa->qm_ni_len, sa->qm_nr, sa->qm_nr_len, km, esp_keymat_len(&g.esp_out));
     if (ok)
         esp_sa_keys(&g.esp_out, km);
@@ -886,7 +845,7 @@ static void on_ike(const uint8_t *in, size_t len, const struct sockaddr_in *from
     struct ike_sa *sa = find_sa(in);
     if (sa && sa->last_in_len == len && memcmp(sa->last_in, in, len) == 0)
         return resend_ike(sa);
-    if (in[18] == EX_MAIN && memcmp(in + 8, zero, 8) == 0)
+    if (in[18] == IKE_EX_MAIN && memcmp(in + 8, zero, 8) == 0)
         return on_mm1(in, len, from, natt);
     if (!sa || memcmp(in + 8, sa->rcky, 8) != 0)
         return note("IKE for an SA we do not know");
@@ -894,16 +853,17 @@ static void on_ike(const uint8_t *in, size_t len, const struct sockaddr_in *from
     sa->last_in_len = len;
     sa->from = *from;
     sa->natt = natt;
-    bool enc = in[19] & FLAG_ENCRYPTED;
-    if (in[18] == EX_MAIN && sa->stage == MM2_SENT && !enc)
+    bool enc = in[19] & IKE_FLAG_ENCRYPTED;
+    if (in[18] == IKE_EX_MAIN && sa->stage == MM2_SENT && !enc)
         on_mm3(sa, in, len);
-    else if (in[18] == EX_MAIN && sa->stage == MM4_SENT && enc)
+    else if (in[18] == IKE_EX_MAIN && sa->stage == MM4_SENT && enc)
         on_mm5(sa, in, len);
-    else if (in[18] == EX_QUICK && enc && sa->stage >= PHASE1_UP && be32_get(in + 20) != sa->qm_mid)
+    else if (in[18] == IKE_EX_QUICK && enc && sa->stage >= PHASE1_UP &&
+             be32_get(in + 20) != sa->qm_mid)
         on_qm1(sa, in, len);
-    else if (in[18] == EX_QUICK && enc && sa->stage == QM2_SENT)
+    else if (in[18] == IKE_EX_QUICK && enc && sa->stage == QM2_SENT)
         on_qm3(sa, in, len);
-    else if (in[18] == EX_INFO) {
+    else if (in[18] == IKE_EX_INFO) {
         g.n.informational++;
         note("an informational message (the client's Delete or notify)");
     } else
@@ -1217,7 +1177,7 @@ int main(int argc, char **argv)
     if (argc % 2 != 0 || !psk_file || !g.address.s_addr || !read_psk(psk_file))
         return usage();
     if (!ikec_available() || !open_socket(&g.sock[0], IKE_PORT) ||
-        !open_socket(&g.sock[1], NATT_PORT))
+        !open_socket(&g.sock[1], IKE_NATT_PORT))
         return 1;
     struct sigaction sa = {.sa_handler = on_signal};
     sigaction(SIGTERM, &sa, NULL);

@@ -12,12 +12,6 @@
 #include "platform.h"
 #include "testutil.h"
 
-#define PL_SA 1
-#define PL_NONCE 10
-#define PL_NOTIFY 11
-#define ESP_AES 12
-#define ESP_3DES 3
-
 static const uint8_t server_spi[4] = {0xd1, 0xd2, 0xd3, 0xd4};
 
 struct attr {
@@ -93,9 +87,9 @@ static size_t run_reply(struct fixture *f, const uint8_t *sa, size_t sa_len, siz
 {
     uint8_t payloads[2048], nonce[512], pkt[IKE_MAX_PACKET];
     memset(nonce, 0xee, sizeof nonce);
-    size_t n = payload(payloads, 0, PL_NONCE, sa, sa_len);
+    size_t n = payload(payloads, 0, IKE_PL_NONCE, sa, sa_len);
     n = payload(payloads, n, 0, nonce, nonce_len);
-    size_t len = ikev1_qm_seal_reply(f->s, &f->q, PL_SA, payloads, n, pkt, sizeof pkt);
+    size_t len = ikev1_qm_seal_reply(f->s, &f->q, IKE_PL_SA, payloads, n, pkt, sizeof pkt);
     assert_true(len > 0);
     return ikev1_qm_reply(f->s, &f->q, pkt, len, &f->r);
 }
@@ -120,7 +114,7 @@ static void qm_nonce_at_its_limits(void **state)
         struct fixture f;
         open_session(&f, false);
         uint8_t sa[256];
-        size_t sa_len = sa_body(sa, 1, 4, ESP_AES, aes256, 5);
+        size_t sa_len = sa_body(sa, 1, 4, IKE_ESP_AES, aes256, 5);
         size_t got = run_reply(&f, sa, sa_len, cases[i].len);
         if (cases[i].ok) {
             if (!got)
@@ -171,10 +165,10 @@ static void qm_must_choose_an_offered_transform(void **state)
     const struct attr aes128[] = {{1, 1}, {2, 3600}, {4, 2}, {5, 2}, {6, 128}};
     const struct attr tdes[] = {{1, 1}, {2, 3600}, {4, 2}, {5, 2}};
     const struct attr udp[] = {{1, 1}, {2, 3600}, {4, 4}, {5, 2}, {6, 256}};
-    qm_expect(false, sa, sa_body(sa, 1, 4, ESP_AES, aes256, 5), "");
-    qm_expect(false, sa, sa_body(sa, 1, 4, ESP_AES, aes128, 5), "");
-    qm_expect(false, sa, sa_body(sa, 1, 4, ESP_3DES, tdes, 4), "");
-    qm_expect(true, sa, sa_body(sa, 1, 4, ESP_AES, udp, 5), "");
+    qm_expect(false, sa, sa_body(sa, 1, 4, IKE_ESP_AES, aes256, 5), "");
+    qm_expect(false, sa, sa_body(sa, 1, 4, IKE_ESP_AES, aes128, 5), "");
+    qm_expect(false, sa, sa_body(sa, 1, 4, IKE_ESP_3DES, tdes, 4), "");
+    qm_expect(true, sa, sa_body(sa, 1, 4, IKE_ESP_AES, udp, 5), "");
     static const struct {
         bool natt;
         unsigned esp_id;
@@ -184,57 +178,57 @@ static void qm_must_choose_an_offered_transform(void **state)
     } cases[] = {
         {false, 2, {{1, 1}, {2, 3600}, {4, 2}, {5, 2}}, 4, "did not offer: esp-des-sha1 transport"},
         {false,
-         ESP_AES,
+         IKE_ESP_AES,
          {{1, 1}, {2, 3600}, {4, 2}, {5, 2}, {6, 192}},
          5,
          "did not offer: esp-aes192-sha1 transport"},
         {false,
-         ESP_AES,
+         IKE_ESP_AES,
          {{1, 1}, {2, 3600}, {4, 2}, {5, 1}, {6, 256}},
          5,
          "did not offer: esp-aes256-md5 transport"},
         {false,
-         ESP_AES,
+         IKE_ESP_AES,
          {{1, 1}, {2, 3600}, {4, 1}, {5, 2}, {6, 256}},
          5,
          "did not offer: esp-aes256-sha1 tunnel"},
         {true,
-         ESP_AES,
+         IKE_ESP_AES,
          {{1, 1}, {2, 3600}, {4, 2}, {5, 2}, {6, 256}},
          5,
          "did not offer: esp-aes256-sha1 transport"},
         {true,
-         ESP_AES,
+         IKE_ESP_AES,
          {{1, 1}, {2, 3600}, {4, 61444}, {5, 2}, {6, 256}},
          5,
          "esp-aes256-sha1 encap61444"},
         {false,
-         ESP_AES,
+         IKE_ESP_AES,
          {{1, 1}, {2, 28800}, {4, 2}, {5, 2}, {6, 256}},
          5,
          "esp-aes256-sha1 transport for 28800 s"},
         {false,
-         ESP_AES,
+         IKE_ESP_AES,
          {{1, 2}, {2, 3600}, {4, 2}, {5, 2}, {6, 256}},
          5,
          "for 3600 units of another kind"},
         {false,
-         ESP_AES,
+         IKE_ESP_AES,
          {{4, 2}, {5, 2}, {6, 256}},
          3,
          "did not offer: esp-aes256-sha1 transport for 0"},
         {false,
-         ESP_AES,
+         IKE_ESP_AES,
          {{1, 1}, {2, 3600}, {4, 2}, {5, 2}},
          4,
          "did not offer: esp-aes-sha1 transport"},
         {false,
-         ESP_AES,
+         IKE_ESP_AES,
          {{1, 1}, {2, 3600}, {3, 2}, {4, 2}, {5, 2}, {6, 256}},
          6,
          "an attribute we did not offer"},
         {false,
-         ESP_AES,
+         IKE_ESP_AES,
          {{1, 1}, {2, 3600}, {4, 2}, {4, 2}, {5, 2}, {6, 256}},
          6,
          "an attribute twice"},
@@ -243,11 +237,11 @@ static void qm_must_choose_an_offered_transform(void **state)
         qm_expect(cases[i].natt, sa, sa_body(sa, 1, 4, cases[i].esp_id, cases[i].a, cases[i].n),
                   cases[i].why);
     /* the proposal: its number, protocol, SPI size and SPI */
-    qm_expect(false, sa, sa_body(sa, 2, 4, ESP_AES, aes256, 5),
+    qm_expect(false, sa, sa_body(sa, 2, 4, IKE_ESP_AES, aes256, 5),
               "malformed: a proposal we did not make");
-    qm_expect(false, sa, sa_body(sa, 1, 8, ESP_AES, aes256, 5),
+    qm_expect(false, sa, sa_body(sa, 1, 8, IKE_ESP_AES, aes256, 5),
               "malformed: a proposal we did not make");
-    size_t n = sa_body(sa, 1, 4, ESP_AES, aes256, 5);
+    size_t n = sa_body(sa, 1, 4, IKE_ESP_AES, aes256, 5);
     sa[8 + 5] = 2; /* AH */
     qm_expect(false, sa, n, "malformed: a proposal we did not make");
     sa[8 + 5] = 3;
@@ -265,7 +259,7 @@ static void qm_sa_lengths_at_their_limits(void **state)
     if (!ikec_available())
         skip();
     uint8_t sa[256];
-    size_t n = sa_body(sa, 1, 4, ESP_AES, aes256, 5);
+    size_t n = sa_body(sa, 1, 4, IKE_ESP_AES, aes256, 5);
     char reason[160];
     put16(sa + 8 + 2, n - 8 + 1); /* the proposal one byte past the SA */
     qm_expect(false, sa, n, "malformed: an SA that is not one proposal");
@@ -280,7 +274,7 @@ static void qm_sa_lengths_at_their_limits(void **state)
     /* the lifetime as a long attribute of vlen bytes at the end of the transform */
     const struct attr head[] = {{1, 1}, {4, 2}, {5, 2}, {6, 256}};
     for (size_t vlen = 0; vlen <= 5; vlen++) {
-        n = sa_body(sa, 1, 4, ESP_AES, head, 4);
+        n = sa_body(sa, 1, 4, IKE_ESP_AES, head, 4);
         uint8_t tlv[4 + 5] = {0, 2, 0, (uint8_t)vlen};
         for (size_t b = 0; b < vlen; b++)
             tlv[4 + b] = (uint8_t)(b + 1 == vlen ? 0x10 : 0); /* 3600 = 0x0e10 */
@@ -307,12 +301,12 @@ static void qm_notify_instead_of_sa(void **state)
     uint8_t payloads[64], pkt[IKE_MAX_PACKET];
     static const uint8_t notify[] = {0, 0, 0, 1, 3, 4, 0, 14, 1, 2, 3, 4};
     size_t n = payload(payloads, 0, 0, notify, sizeof notify);
-    size_t len = ikev1_qm_seal_reply(f.s, &f.q, PL_NOTIFY, payloads, n, pkt, sizeof pkt);
+    size_t len = ikev1_qm_seal_reply(f.s, &f.q, IKE_PL_NOTIFY, payloads, n, pkt, sizeof pkt);
     assert_int_equal(ikev1_qm_reply(f.s, &f.q, pkt, len, &f.r), 0);
     expect_reason(&f, "the server refused Quick Mode (notify 14)");
     /* a notify too short to hold its type is still named, as type 0 */
     n = payload(payloads, 0, 0, notify, 7);
-    len = ikev1_qm_seal_reply(f.s, &f.q, PL_NOTIFY, payloads, n, pkt, sizeof pkt);
+    len = ikev1_qm_seal_reply(f.s, &f.q, IKE_PL_NOTIFY, payloads, n, pkt, sizeof pkt);
     assert_int_equal(ikev1_qm_reply(f.s, &f.q, pkt, len, &f.r), 0);
     expect_reason(&f, "(notify 0)");
     ikev1_close(f.s);
@@ -359,13 +353,13 @@ static void mm_serve(void *arg)
         if (udp_wait(&sk, 1, 20) <= 0 ||
             udp_recv_from(sk, req, sizeof req, &got, &from, &err) != L2F_OK || got < 28)
             continue;
-        if (req[16] == PL_SA) {
-            n = mm_reply(req, PL_SA, pl, payload(pl, 0, 0, m->mm2, m->mm2_len), out);
+        if (req[16] == IKE_PL_SA) {
+            n = mm_reply(req, IKE_PL_SA, pl, payload(pl, 0, 0, m->mm2, m->mm2_len), out);
         } else if (req[16] == 4) { /* KE: message 3 */
             uint8_t ke[256] = {0}, nonce[512];
             ke[255] = 2;
             memset(nonce, 0x6e, sizeof nonce);
-            size_t k = payload(pl, 0, PL_NONCE, ke, sizeof ke);
+            size_t k = payload(pl, 0, IKE_PL_NONCE, ke, sizeof ke);
             k = payload(pl, k, 0, nonce, m->nonce_len);
             n = mm_reply(req, 4, pl, k, out);
         }

@@ -1,10 +1,13 @@
 /* The probe against a server on loopback that answers every probe, but only
  * with replies that are not IKE as offered: each probe ends as an error that
- * says "malformed answers" and why, never as "no answer". */
+ * says "malformed answers" and why, never as "no answer". And probe_with_key
+ * against a silent one: how the timeout is shared, and the key's verdict. */
+#include <stdio.h>
 #include <string.h>
 
 #include "net/ike.h"
 #include "net/probe.h"
+#include "net/probekey.h"
 #include "net/udp.h"
 #include "platform.h"
 #include "testutil.h"
@@ -102,10 +105,70 @@ static void only_malformed_answers(void **state)
     udp_close(&server);
 }
 
+/* probe_with_key against a UDP port on loopback that takes packets and never
+ * answers, with a 400 ms timeout; *port gets the port. */
+static void probe_silent(const char *psk, struct probe_key_result *res, uint16_t *port)
+{
+    struct net_addr loopback[1], local;
+    size_t count;
+    struct l2f_err err = {{0}};
+    assert_int_equal(net_init(), L2F_OK);
+    assert_int_equal(net_resolve("127.0.0.1", loopback, 1, &count, &err), L2F_OK);
+    struct udp_sock server;
+    assert_int_equal(udp_open_toward(&server, &loopback[0], &local, &err), L2F_OK);
+    uint8_t ip[4];
+    assert_true(net_addr_ipv4(&local, ip, port));
+    struct probe_options o;
+    probe_options_default(&o);
+    o.port = o.natt_port = *port;
+    o.timeout_ms = 400;
+    assert_int_equal(probe_with_key("127.0.0.1", &o, "", psk, res, &err), L2F_OK);
+    udp_close(&server);
+}
+
+/* With a key and a silent server, the probe has half the timeout and the key is
+ * not tested, saying why; the run fails. */
+static void key_untested_without_ikev1_answer(void **state)
+{
+    (void)state;
+    struct probe_key_result res;
+    uint16_t port;
+    probe_silent("a-test-key", &res, &port);
+    assert_int_equal(res.probe.items[PROBE_IKEV1_500].outcome, PROBE_NO_ANSWER);
+    assert_true(res.probe.items[PROBE_IKEV1_500].ms < 300); /* half of 400, not all of it */
+    assert_false(res.v1_accepted);
+    assert_false(res.v1_malformed);
+    assert_true(res.key_checked);
+    assert_int_equal(res.key.verdict, PSK_INCONCLUSIVE);
+    char want[64];
+    snprintf(want, sizeof want, "no IKEv1 answer on UDP %u to test it with", port);
+    assert_string_equal(res.key.reason, want);
+    assert_int_equal(res.key.ipsec, IPSEC_FAILED);
+    assert_int_equal(res.key.behind_nat, -1);
+    assert_false(res.passed);
+}
+
+/* Without a key the probe has the whole timeout and no key verdict is made. */
+static void no_key_no_verdict(void **state)
+{
+    (void)state;
+    struct probe_key_result res;
+    uint16_t port;
+    probe_silent(NULL, &res, &port);
+    assert_true(res.probe.items[PROBE_IKEV1_500].ms >= 350);
+    assert_false(res.key_checked);
+    assert_int_equal(res.key.ipsec, IPSEC_NOT_TRIED);
+    assert_int_equal(res.key.server_behind_nat, -1);
+    assert_int_equal(res.waited_ms, 0);
+    assert_false(res.passed);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(only_malformed_answers),
+        cmocka_unit_test(key_untested_without_ikev1_answer),
+        cmocka_unit_test(no_key_no_verdict),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
