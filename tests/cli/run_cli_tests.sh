@@ -209,16 +209,18 @@ hasjson "$OUT" '"name":"OfficeVPN\(allusers\)","phonebook":"allusers"' "profiles
 
 # --- a phonebook file, offline (issue 8): only the fixed values change, undo restores every byte
 PBK_SAMPLES=$(cd "$(dirname "$0")/../pbk" && pwd)
+l2tp_entries_fixed=0
 for sample in "$PBK_SAMPLES"/*.pbk; do
     base=$(basename "$sample" .pbk)
     P="$WORK/$base.pbk"; PST="$WORK/$base-state"
     cp "$sample" "$P"
     "$L2TPFIX" --phonebook "$P" profiles --json >"$OUT" 2>"$ERR" </dev/null
     # the L2TP entries: the IKEv2 and PPTP ones beside them must come through untouched
-    names=$(tr -d '\n\t' <"$OUT" | grep -oE '"name": *"[^"]*", *"phonebook": *"[^"]*", *"type": *"L2TP/IPsec"' |
-        sed 's/^"name": *"//; s/", *"phonebook".*//')
+    names=$(tr -d '\n\t' <"$OUT" | grep -oE '"name": *"[^"]*"[^{}]*"type": *"L2TP/IPsec"' |
+        sed 's/^"name": *"//; s/".*//')
     while IFS= read -r name; do
         [ -n "$name" ] || continue
+        l2tp_entries_fixed=$((l2tp_entries_fixed + 1))
         "$L2TPFIX" --phonebook "$P" --state-dir "$PST" --profile "$name" fix all --yes >"$OUT" 2>"$ERR" </dev/null
         rc=$?
         [ "$rc" -le 1 ] && ok || bad "fix all on '$name' of $base exited $rc"
@@ -235,6 +237,8 @@ for sample in "$PBK_SAMPLES"/*.pbk; do
     "$L2TPFIX" --phonebook "$P" --state-dir "$PST" undo all >"$OUT" 2>"$ERR" </dev/null
     cmp -s "$sample" "$P" && ok || bad "$base: undo all did not restore every byte"
 done
+# the loop above must have found L2TP entries to fix, or it tested nothing
+[ "$l2tp_entries_fixed" -ge 5 ] && ok || bad "only $l2tp_entries_fixed L2TP entries found in the samples' profiles --json"
 # ==== issue 14, phonebook sub-blocks (MS-RRASM 2.2.2): begin ====
 # a fix on the L2TP entry without AuthRestrictions writes the line into the entry's main block,
 # before its NETCOMPONENTS= sub-block, in CRLF; nothing else changes; undo restores every byte
