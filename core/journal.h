@@ -53,8 +53,8 @@ struct journal_entry {
 struct journal_slot; /* one entry: id, state, where its records are (journalidx.h) */
 
 struct journal {
-    char path[4096];            /* empty: kept in memory only (demo mode) */
-    struct journal_slot *slots; /* ids strictly increasing */
+    char path[4096];                /* empty: kept in memory only (demo mode) */
+    struct journal_slot *slots;     /* ids strictly increasing */
     struct journal_entry **decoded; /* cap of them once one is decoded, else NULL */
     size_t count, cap;
     int64_t next_id;
@@ -63,8 +63,8 @@ struct journal {
     struct plat_view view;
     const char *text; /* view.data, or NULL */
     size_t text_len;
-    bool torn;       /* the last line was cut short (a crash mid-append)... */
-    bool no_newline; /* ... or a whole last record lacks its newline */
+    bool torn;           /* the last line was cut short (a crash mid-append)... */
+    bool no_newline;     /* ... or a whole last record lacks its newline */
     size_t good_len;     /* bytes of the file before that last line */
     unsigned good_lines; /* lines in them */
     /* bytes whose replay was taken from journal.idx (see journalidx.h); 0
