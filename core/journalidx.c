@@ -127,9 +127,10 @@ bool journalidx_read(const char *path, const char *text, size_t text_len, struct
     if (!text || plat_view_open(path, JOURNAL_MAX_BYTES, &v, &err) != L2F_OK)
         return false;
     const unsigned char *d = (const unsigned char *)v.data;
-    bool ok = v.len >= JOURNALIDX_HEADER + TRAILER &&
+    /* the header first: its sizes bound what the checksum reads */
+    bool ok = header_ok(d, v.len, text, text_len, idx) &&
               get_le(d + v.len - TRAILER, 8) == journalidx_hash(d, v.len - TRAILER, 0) &&
-              header_ok(d, v.len, text, text_len, idx) && read_slots(d + JOURNALIDX_HEADER, idx);
+              read_slots(d + JOURNALIDX_HEADER, idx);
     /* the newest id + 1, as the replay counts it: nothing else can be trusted */
     if (ok && idx->next_id != (idx->count ? idx->slots[idx->count - 1].id + 1 : 1)) {
         free(idx->slots);
