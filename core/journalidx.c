@@ -23,6 +23,17 @@ static uint64_t get_le(const unsigned char *p, size_t n)
     return v;
 }
 
+/* Spelt out, the way compilers turn into one load: the index is read whole. */
+static uint32_t get_le32(const unsigned char *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static uint64_t get_le64(const unsigned char *p)
+{
+    return (uint64_t)get_le32(p) | (uint64_t)get_le32(p + 4) << 32;
+}
+
 static void put_le(unsigned char *p, uint64_t v, size_t n)
 {
     for (size_t i = 0; i < n; i++, v >>= 8)
@@ -36,7 +47,7 @@ uint64_t journalidx_hash(const void *data, size_t len, uint64_t seed)
     uint64_t h = seed ^ (uint64_t)len * k;
     size_t i = 0;
     for (; i + 8 <= len; i += 8) { /* a word at a time: the index is ~240 KB for 10,000 */
-        h = (h ^ get_le(p + i, 8)) * k;
+        h = (h ^ get_le64(p + i)) * k;
         h ^= h >> 29;
     }
     for (; i < len; i++) {
