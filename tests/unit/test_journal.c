@@ -473,7 +473,7 @@ static void hostile_index_fields_refused(void **state)
         write_bytes(idx, bad, len);
         replayed(path, got, sizeof got, &indexed);
         if (indexed != 0)
-            fail_msg("edit %zu (byte %zu) was not refused", i, edits[i].at);
+            fail_msg("edit %u (byte %u) was not refused", (unsigned)i, (unsigned)edits[i].at);
         assert_string_equal(got, whole);
     }
 #undef rec
