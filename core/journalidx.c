@@ -15,14 +15,6 @@ static const char magic[8] = "L2FJIDX";
 
 _Static_assert(JOURNAL_MAX_BYTES < JOURNAL_NO_LINE, "journal offsets fit 32 bits");
 
-static uint64_t get_le(const unsigned char *p, size_t n)
-{
-    uint64_t v = 0;
-    for (size_t i = n; i-- > 0;)
-        v = v << 8 | p[i];
-    return v;
-}
-
 /* Spelt out, the way compilers turn into one load: the index is read whole. */
 static uint32_t get_le32(const unsigned char *p)
 {
@@ -86,14 +78,13 @@ static bool read_slots(const unsigned char *rec, struct journal_idx *idx)
         return false;
     for (size_t i = 0; i < idx->count; i++, rec += JOURNALIDX_RECORD) {
         struct journal_slot *s = &idx->slots[i];
-        s->id =
-            (int64_t)(get_le(rec, 8) & (UINT64_MAX >> 1)); /* the top bit: out of range anyway */
-        s->begin_at = (uint32_t)get_le(rec + 8, 4);
-        s->note_at = (uint32_t)get_le(rec + 12, 4);
-        s->lineno = (uint32_t)get_le(rec + 16, 4);
+        uint64_t id = get_le64(rec);
+        s->id = (int64_t)(id & (UINT64_MAX >> 1)); /* the top bit: refused just below */
+        s->begin_at = get_le32(rec + 8);
+        s->note_at = get_le32(rec + 12);
+        s->lineno = get_le32(rec + 16);
         s->state = rec[20];
-        if (get_le(rec, 8) >> 63 || get_le(rec + 21, 3) != 0 ||
-            !slot_ok(s, i ? s - 1 : NULL, idx)) {
+        if (id >> 63 || (rec[21] | rec[22] | rec[23]) != 0 || !slot_ok(s, i ? s - 1 : NULL, idx)) {
             free(idx->slots);
             idx->slots = NULL;
             return false;
@@ -107,10 +98,10 @@ static bool header_ok(const unsigned char *d, size_t len, const char *text, size
                       struct journal_idx *idx)
 {
     if (len < JOURNALIDX_HEADER + TRAILER || memcmp(d, magic, sizeof magic) != 0 ||
-        get_le(d + 8, 4) != JOURNALIDX_VERSION || get_le(d + 12, 4) != JOURNALIDX_RECORD)
+        get_le32(d + 8) != JOURNALIDX_VERSION || get_le32(d + 12) != JOURNALIDX_RECORD)
         return false;
-    uint64_t covered = get_le(d + 16, 8), lines = get_le(d + 24, 8), next = get_le(d + 32, 8),
-             count = get_le(d + 40, 8);
+    uint64_t covered = get_le64(d + 16), lines = get_le64(d + 24), next = get_le64(d + 32),
+             count = get_le64(d + 40);
     if ((len - JOURNALIDX_HEADER - TRAILER) % JOURNALIDX_RECORD != 0 ||
         count != (len - JOURNALIDX_HEADER - TRAILER) / JOURNALIDX_RECORD)
         return false;
@@ -121,7 +112,7 @@ static bool header_ok(const unsigned char *d, size_t len, const char *text, size
         return false;
     uint64_t head, tail;
     sample_hashes(text, (size_t)covered, &head, &tail);
-    if (get_le(d + 48, 8) != head || get_le(d + 56, 8) != tail)
+    if (get_le64(d + 48) != head || get_le64(d + 56) != tail)
         return false;
     *idx = (struct journal_idx){.covered = (size_t)covered,
                                 .lines = (uint32_t)lines,
@@ -140,7 +131,7 @@ bool journalidx_read(const char *path, const char *text, size_t text_len, struct
     const unsigned char *d = (const unsigned char *)v.data;
     /* the header first: its sizes bound what the checksum reads */
     bool ok = header_ok(d, v.len, text, text_len, idx) &&
-              get_le(d + v.len - TRAILER, 8) == journalidx_hash(d, v.len - TRAILER, 0) &&
+              get_le64(d + v.len - TRAILER) == journalidx_hash(d, v.len - TRAILER, 0) &&
               read_slots(d + JOURNALIDX_HEADER, idx);
     /* the newest id + 1, as the replay counts it: nothing else can be trusted */
     if (ok && idx->next_id != (idx->count ? idx->slots[idx->count - 1].id + 1 : 1)) {
