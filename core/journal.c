@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "journalidx.h"
 #include "platform.h"
 
 #define ENTRY_STATE_ID(e, id) id,
@@ -103,15 +104,6 @@ static bool change_from_json(const cJSON *o, struct change *c)
     return true;
 }
 
-struct journal_slot {
-    int64_t id;
-    size_t begin_at; /* its begin line in text */
-    size_t note_at;  /* the newest record with a note, or SIZE_MAX */
-    unsigned lineno; /* of the begin line, for a damage message */
-    enum entry_state state;
-    struct journal_entry *decoded; /* NULL until asked for */
-};
-
 static enum l2f_status grow(struct journal *j)
 {
     if (j->count < j->cap)
@@ -121,6 +113,13 @@ static enum l2f_status grow(struct journal *j)
     if (!n)
         return L2F_ERR_NOMEM;
     j->slots = n;
+    if (j->decoded) {
+        struct journal_entry **d = realloc(j->decoded, cap * sizeof *d);
+        if (!d)
+            return L2F_ERR_NOMEM; /* cap unchanged: the slots' extra room goes unused */
+        memset(d + j->cap, 0, (cap - j->cap) * sizeof *d);
+        j->decoded = d;
+    }
     j->cap = cap;
     return L2F_OK;
 }
@@ -204,48 +203,73 @@ static cJSON *parse_at(const struct journal *j, size_t at)
     return cJSON_ParseWithLength(j->text + at, line_length(j->text, j->text_len, at));
 }
 
-/* Decodes a slot's begin line (and the note of its newest record). */
-static struct journal_entry *decode(const struct journal *j, struct journal_slot *s)
+/* The decoded entries, a pointer a slot, made when the first is decoded: a
+ * command that passes over every entry never touches them. */
+static struct journal_entry **decoded_of(struct journal *j)
 {
+    if (!j->decoded)
+        j->decoded = calloc(j->cap ? j->cap : 1, sizeof *j->decoded);
+    return j->decoded;
+}
+
+/* Whether rec is a whole begin record of entry id. */
+static bool begin_of(const cJSON *rec, int64_t id, struct journal_entry *e)
+{
+    int64_t found;
+    char why[160];
+    return rec && json_id(rec, &found, why, sizeof why) && found == id && entry_from_json(rec, e);
+}
+
+/* Decodes a slot's begin line (and the note of its newest record). The
+ * journal is the caller's, const to it: its cache and first damage are ours. */
+static struct journal_entry *decode(const struct journal *cj, struct journal_slot *s)
+{
+    struct journal *j = (struct journal *)cj;
     struct journal_entry *e = calloc(1, sizeof *e);
-    cJSON *rec = e && j->text ? parse_at(j, s->begin_at) : NULL;
-    bool ok = rec && entry_from_json(rec, e);
+    struct journal_entry **decoded = decoded_of(j);
+    bool nomem = !e || !decoded;
+    bool line = !nomem && j->text && s->begin_at != JOURNAL_NO_LINE;
+    cJSON *rec = line ? parse_at(j, s->begin_at) : NULL;
+    bool ok = begin_of(rec, s->id, e);
     cJSON_Delete(rec);
-    if (ok && s->note_at != SIZE_MAX) {
+    if (ok && s->note_at != JOURNAL_NO_LINE) {
         rec = parse_at(j, s->note_at);
         copy_str(e->note, sizeof e->note, json_str(rec, "note"));
         cJSON_Delete(rec);
     }
     if (!ok) {
         entry_free(e);
-        if (!j->damage[0]) /* the journal is the caller's: its cache and first damage are ours */
-            snprintf(((struct journal *)j)->damage, sizeof j->damage,
-                     "%.200s:%u: damaged journal record", j->path, s->lineno);
+        if (!j->damage[0])
+            snprintf(j->damage, sizeof j->damage, "%.200s:%u: %s", j->path, s->lineno,
+                     nomem ? "out of memory" : "damaged journal record");
         return NULL;
     }
     e->id = s->id;
-    e->state = s->state;
-    s->decoded = e;
+    e->state = (enum entry_state)s->state;
+    decoded[s - j->slots] = e;
     return e;
+}
+
+static struct journal_entry *slot_entry(const struct journal *j, struct journal_slot *s)
+{
+    struct journal_entry *e = j->decoded ? j->decoded[s - j->slots] : NULL;
+    return e ? e : decode(j, s);
 }
 
 const struct journal_entry *journal_at(const struct journal *j, size_t i)
 {
-    if (i >= j->count)
-        return NULL;
-    struct journal_slot *s = &j->slots[i];
-    return s->decoded ? s->decoded : decode(j, s);
+    return i < j->count ? slot_entry(j, &j->slots[i]) : NULL;
 }
 
 enum entry_state journal_state_at(const struct journal *j, size_t i)
 {
-    return i < j->count ? j->slots[i].state : ENTRY_STATE_COUNT;
+    return i < j->count ? (enum entry_state)j->slots[i].state : ENTRY_STATE_COUNT;
 }
 
 struct journal_entry *journal_find(struct journal *j, int64_t id)
 {
     struct journal_slot *s = find_slot(j, id);
-    return !s ? NULL : s->decoded ? s->decoded : decode(j, s);
+    return s ? slot_entry(j, s) : NULL;
 }
 
 /* What the replay needs of a record: its op, id and whether it has a note. */
@@ -334,8 +358,8 @@ static bool replay(struct journal *j, const struct record_head *h, size_t at, un
             return false;
         }
         j->slots[j->count++] = (struct journal_slot){.id = h->id,
-                                                     .begin_at = at,
-                                                     .note_at = SIZE_MAX,
+                                                     .begin_at = (uint32_t)at,
+                                                     .note_at = JOURNAL_NO_LINE,
                                                      .lineno = lineno,
                                                      .state = ENTRY_PENDING};
     } else {
@@ -347,21 +371,22 @@ static bool replay(struct journal *j, const struct record_head *h, size_t at, un
                      h->id);
             return false;
         }
-        s->state = st;
+        s->state = (uint8_t)st;
         if (h->note)
-            s->note_at = at;
+            s->note_at = (uint32_t)at;
     }
     if (h->id >= j->next_id)
         j->next_id = h->id + 1; /* id <= JOURNAL_ID_MAX: no overflow */
     return true;
 }
 
-/* Replays text; a last line that is not a whole record is torn, and left out. */
-static enum l2f_status replay_text(struct journal *j, struct l2f_err *err)
+/* Replays text from off, just after line lineno; a last line that is not a
+ * whole record is torn, and left out. */
+static enum l2f_status replay_text(struct journal *j, size_t off, unsigned lineno,
+                                   struct l2f_err *err)
 {
     const char *text = j->text;
-    size_t len = j->text_len, off = 0;
-    unsigned lineno = 0;
+    size_t len = j->text_len;
     while (off < len) {
         size_t n = line_length(text, len, off), next = off + n + (off + n < len);
         lineno++;
@@ -382,6 +407,7 @@ static enum l2f_status replay_text(struct journal *j, struct l2f_err *err)
             if (!ok && last && strcmp(why, "damaged journal record") == 0) {
                 j->torn = true; /* a crash mid-append: set aside under the lock */
                 j->good_len = off;
+                j->good_lines = lineno - 1;
                 return L2F_OK;
             }
             if (!ok || !replay(j, &h, off, lineno, why, sizeof why)) {
@@ -394,7 +420,68 @@ static enum l2f_status replay_text(struct journal *j, struct l2f_err *err)
         off = next;
     }
     j->good_len = len;
+    j->good_lines = lineno;
     return L2F_OK;
+}
+
+/* journal.idx beside journal.jsonl (or PATH.idx for another name). */
+static void index_path(const struct journal *j, char *buf, size_t len)
+{
+    static const char ext[] = ".jsonl";
+    size_t n = strlen(j->path), e = sizeof ext - 1;
+    if (n >= e && strcmp(j->path + n - e, ext) == 0)
+        n -= e;
+    snprintf(buf, len, "%.*s.idx", (int)n, j->path);
+}
+
+/* The first record of the line at off, when it is l2tpfix's begin of id. */
+static bool begins_entry(const struct journal *j, size_t off, int64_t id)
+{
+    struct record_head h;
+    return fast_head(j->text + off, line_length(j->text, j->text_len, off), &h) &&
+           strcmp(h.op, "begin") == 0 && h.id == id;
+}
+
+/* Takes the slots from the index when it checks out against the text: its
+ * first and newest entries must begin where it says. Else replays whole. */
+static size_t use_index(struct journal *j, unsigned *lines)
+{
+    char path[sizeof j->path + 8];
+    struct journal_idx idx;
+    index_path(j, path, sizeof path);
+    if (!journalidx_read(path, j->text, j->text_len, &idx))
+        return 0;
+    if (idx.count &&
+        (!begins_entry(j, idx.slots[0].begin_at, idx.slots[0].id) ||
+         !begins_entry(j, idx.slots[idx.count - 1].begin_at, idx.slots[idx.count - 1].id))) {
+        free(idx.slots);
+        return 0;
+    }
+    j->slots = idx.slots;
+    j->count = idx.count;
+    j->cap = idx.count > 16 ? idx.count : 16;
+    j->next_id = idx.next_id;
+    *lines = idx.lines;
+    return idx.covered;
+}
+
+/* Under the lock: brings the index up to the journal as read when it lags.
+ * A cache: when it cannot be written, readers replay more, nothing else. */
+static void update_index(struct journal *j)
+{
+    size_t covered = j->good_len;
+    if (covered <= j->indexed || j->text[covered - 1] != '\n')
+        return; /* up to date, or a last record without its newline (healed since) */
+    char path[sizeof j->path + 8];
+    struct l2f_err ignored;
+    struct journal_idx idx = {.covered = covered,
+                              .lines = j->good_lines,
+                              .next_id = j->next_id,
+                              .slots = j->slots,
+                              .count = j->count};
+    index_path(j, path, sizeof path);
+    if (journalidx_write(path, j->text, &idx, &ignored) == L2F_OK)
+        j->indexed = covered;
 }
 
 static enum l2f_status load(struct journal *j, struct l2f_err *err)
@@ -411,7 +498,9 @@ static enum l2f_status load(struct journal *j, struct l2f_err *err)
     if (st != L2F_OK)
         return st;
     /* no pass of its own for NUL bytes: a line holding one fails its own parse */
-    return replay_text(j, err);
+    unsigned lines = 0;
+    j->indexed = use_index(j, &lines);
+    return replay_text(j, j->indexed, lines, err);
 }
 
 static void reset(struct journal *j)
@@ -419,7 +508,8 @@ static void reset(struct journal *j)
     journal_close(j);
     j->next_id = 1;
     j->torn = j->no_newline = false;
-    j->good_len = 0;
+    j->good_len = j->indexed = 0;
+    j->good_lines = 0;
     j->damage[0] = '\0';
 }
 
@@ -480,16 +570,20 @@ enum l2f_status journal_reload(struct journal *j, struct l2f_err *err)
     enum l2f_status st = load(j, err);
     if (st == L2F_OK && (j->torn || j->no_newline))
         st = heal(j, err);
+    if (st == L2F_OK)
+        update_index(j);
     return st;
 }
 
 void journal_close(struct journal *j)
 {
-    for (size_t i = 0; i < j->count; i++)
-        entry_free(j->slots[i].decoded);
+    for (size_t i = 0; j->decoded && i < j->count; i++)
+        entry_free(j->decoded[i]);
+    free(j->decoded);
     free(j->slots);
     plat_view_close(&j->view);
     j->slots = NULL;
+    j->decoded = NULL;
     j->text = NULL;
     j->count = j->cap = j->text_len = 0;
 }
@@ -530,7 +624,7 @@ enum l2f_status journal_begin(struct journal *j, struct journal_entry *e, struct
                     j->path, j->next_id - 1);
         return L2F_ERR_IO;
     }
-    if (grow(j) != L2F_OK)
+    if (grow(j) != L2F_OK || !decoded_of(j))
         return L2F_ERR_NOMEM;
     e->id = j->next_id;
     e->state = ENTRY_PENDING;
@@ -567,11 +661,11 @@ enum l2f_status journal_begin(struct journal *j, struct journal_entry *e, struct
     kept->changes = copy;
     memcpy(copy, e->changes, e->n_changes * sizeof *copy);
     /* kept decoded: it has no line in the text read */
+    j->decoded[j->count] = kept;
     j->slots[j->count++] = (struct journal_slot){.id = e->id,
-                                                 .begin_at = SIZE_MAX,
-                                                 .note_at = SIZE_MAX,
-                                                 .state = ENTRY_PENDING,
-                                                 .decoded = kept};
+                                                 .begin_at = JOURNAL_NO_LINE,
+                                                 .note_at = JOURNAL_NO_LINE,
+                                                 .state = ENTRY_PENDING};
     return L2F_OK;
 }
 
@@ -593,7 +687,8 @@ enum l2f_status journal_mark(struct journal *j, int64_t id, enum entry_state sta
     cJSON_Delete(rec);
     if (st != L2F_OK)
         return st;
-    e->state = slot->state = state;
+    e->state = state;
+    slot->state = (uint8_t)state;
     if (note && *note)
         copy_str(e->note, sizeof e->note, note);
     return L2F_OK;

@@ -50,11 +50,12 @@ struct journal_entry {
     struct change *changes;
 };
 
-struct journal_slot; /* one entry: id, state, where its records are (journal.c) */
+struct journal_slot; /* one entry: id, state, where its records are (journalidx.h) */
 
 struct journal {
-    char path[4096];            /* empty: kept in memory only (demo mode) */
-    struct journal_slot *slots; /* ids strictly increasing */
+    char path[4096];                /* empty: kept in memory only (demo mode) */
+    struct journal_slot *slots;     /* ids strictly increasing */
+    struct journal_entry **decoded; /* cap of them once one is decoded, else NULL */
     size_t count, cap;
     int64_t next_id;
     /* The file as read: an entry is decoded from its line when first asked
@@ -62,9 +63,13 @@ struct journal {
     struct plat_view view;
     const char *text; /* view.data, or NULL */
     size_t text_len;
-    bool torn;       /* the last line was cut short (a crash mid-append)... */
-    bool no_newline; /* ... or a whole last record lacks its newline */
-    size_t good_len; /* bytes of the file before that last line */
+    bool torn;           /* the last line was cut short (a crash mid-append)... */
+    bool no_newline;     /* ... or a whole last record lacks its newline */
+    size_t good_len;     /* bytes of the file before that last line */
+    unsigned good_lines; /* lines in them */
+    /* bytes whose replay was taken from journal.idx (see journalidx.h); 0
+     * when the index was missing, stale or damaged and the file replayed whole */
+    size_t indexed;
     /* where journal_reload set a torn last line aside: a front end warns once */
     char torn_aside[4096 + 64];
     char damage[256]; /* the first record that could not be decoded, with its line */

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "journal.h"
+#include "journalidx.h"
 #include "platform.h"
 #include "testutil.h"
 
@@ -254,6 +255,335 @@ static void unwritable_journal_is_a_clear_error(void **state)
     tu_rmtree(dir);
 }
 
+/* ---- the index (journal.idx): a cache that never changes what the journal says ---- */
+
+/* A journal of n entries in every state, some with notes, and its index,
+ * written as a writer under the lock writes it (journal_reload). */
+static void indexed_journal(const char *dir, char *path, size_t len, int n)
+{
+    snprintf(path, len, "%s/journal.jsonl", dir);
+    struct journal j;
+    struct l2f_err err = {{0}};
+    assert_int_equal(journal_open(&j, path, &err), L2F_OK);
+    for (int i = 0; i < n; i++) {
+        char profile[32], note[32];
+        snprintf(profile, sizeof profile, "P%d", i);
+        snprintf(note, sizeof note, "note %d", i);
+        struct journal_entry e = sample(profile);
+        assert_int_equal(journal_begin(&j, &e, &err), L2F_OK);
+        if (i % 4 == 1)
+            assert_int_equal(journal_mark(&j, e.id, ENTRY_APPLIED, NULL, &err), L2F_OK);
+        if (i % 4 == 2)
+            assert_int_equal(journal_mark(&j, e.id, ENTRY_ROLLED_BACK, note, &err), L2F_OK);
+        if (i % 4 == 3) {
+            assert_int_equal(journal_mark(&j, e.id, ENTRY_APPLIED, NULL, &err), L2F_OK);
+            assert_int_equal(journal_mark(&j, e.id, ENTRY_UNDO_PENDING, NULL, &err), L2F_OK);
+            assert_int_equal(journal_mark(&j, e.id, ENTRY_UNDONE, note, &err), L2F_OK);
+        }
+    }
+    assert_int_equal(journal_reload(&j, &err), L2F_OK);
+    assert_int_equal(j.indexed, j.text_len);
+    journal_close(&j);
+}
+
+static void idx_path(const char *dir, char *out, size_t len)
+{
+    snprintf(out, len, "%s/journal.idx", dir);
+}
+
+/* What a reader gets from the journal at path, as text: every entry decoded. */
+static void replayed(const char *path, char *out, size_t len, size_t *indexed)
+{
+    struct journal j;
+    struct l2f_err err = {{0}};
+    enum l2f_status st = journal_open(&j, path, &err);
+    int n = snprintf(out, len, "%d %s|next %lld torn %d nl %d good %zu|", (int)st, err.msg,
+                     (long long)j.next_id, j.torn, j.no_newline, j.good_len);
+    for (size_t i = 0; st == L2F_OK && i < j.count && n > 0 && (size_t)n < len; i++) {
+        const struct journal_entry *e = journal_at(&j, i);
+        n += snprintf(out + n, len - (size_t)n, "%lld %s %s %s;", e ? (long long)e->id : -1LL,
+                      e ? entry_state_id(e->state) : "?", e ? e->profile : "?",
+                      e ? e->note : j.damage);
+    }
+    assert_true(n > 0 && (size_t)n < len);
+    if (indexed)
+        *indexed = j.indexed;
+    journal_close(&j);
+}
+
+/* The journal as a full scan reads it: with the index moved aside. */
+static void replayed_whole(const char *dir, const char *path, char *out, size_t len)
+{
+    char idx[300], aside[320];
+    size_t indexed = 1;
+    idx_path(dir, idx, sizeof idx);
+    snprintf(aside, sizeof aside, "%s.aside", idx);
+    bool had = rename(idx, aside) == 0;
+    replayed(path, out, len, &indexed);
+    assert_int_equal(indexed, 0);
+    if (had)
+        assert_int_equal(rename(aside, idx), 0);
+}
+
+static void read_bytes(const char *path, unsigned char **data, size_t *len)
+{
+    struct l2f_err err = {{0}};
+    assert_int_equal(plat_read_file_max(path, JOURNAL_MAX_BYTES, (char **)data, len, &err), L2F_OK);
+}
+
+static void write_bytes(const char *path, const void *data, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(data, 1, len, f), len);
+    assert_int_equal(fclose(f), 0);
+}
+
+static void append_text(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "ab");
+    assert_non_null(f);
+    assert_int_equal(fputs(text, f) >= 0, 1);
+    assert_int_equal(fclose(f), 0);
+}
+
+static void index_used_and_the_same_as_a_full_scan(void **state)
+{
+    (void)state;
+    char dir[256], path[300], idx[300], with[8192], whole[8192];
+    tu_mkdtemp(dir, sizeof dir);
+    indexed_journal(dir, path, sizeof path, 21);
+    size_t indexed = 0;
+    replayed(path, with, sizeof with, &indexed);
+    assert_true(indexed > 0);
+    replayed_whole(dir, path, whole, sizeof whole);
+    assert_string_equal(with, whole);
+    assert_non_null(strstr(with, ";2 applied P1 ;3 rolled-back P2 note 2;"));
+    assert_non_null(strstr(with, "next 22 "));
+    /* deleted: the same, read whole; the next writer makes it again */
+    idx_path(dir, idx, sizeof idx);
+    assert_int_equal(remove(idx), 0);
+    replayed(path, with, sizeof with, &indexed);
+    assert_int_equal(indexed, 0);
+    assert_string_equal(with, whole);
+    struct journal j;
+    struct l2f_err err = {{0}};
+    assert_int_equal(journal_open(&j, path, &err), L2F_OK);
+    assert_int_equal(journal_reload(&j, &err), L2F_OK);
+    journal_close(&j);
+    assert_true(plat_file_exists(idx));
+    tu_rmtree(dir);
+}
+
+/* Every byte of the index damaged in turn, and the index cut at every
+ * length: each time ignored, and the journal reads as it does whole. */
+static void damaged_index_ignored(void **state)
+{
+    (void)state;
+    char dir[256], path[300], idx[300], got[8192], whole[8192];
+    tu_mkdtemp(dir, sizeof dir);
+    indexed_journal(dir, path, sizeof path, 9);
+    idx_path(dir, idx, sizeof idx);
+    replayed_whole(dir, path, whole, sizeof whole);
+    unsigned char *good;
+    size_t len, indexed;
+    read_bytes(idx, &good, &len);
+    assert_int_equal(len, JOURNALIDX_HEADER + 9 * JOURNALIDX_RECORD + 8);
+    for (size_t at = 0; at < len; at++) {
+        good[at] ^= (unsigned char)(1u << at % 8);
+        write_bytes(idx, good, len);
+        good[at] ^= (unsigned char)(1u << at % 8);
+        replayed(path, got, sizeof got, &indexed);
+        assert_int_equal(indexed, 0);
+        assert_string_equal(got, whole);
+    }
+    for (size_t cut = 0; cut < len; cut++) {
+        write_bytes(idx, good, cut);
+        replayed(path, got, sizeof got, &indexed);
+        assert_int_equal(indexed, 0);
+        assert_string_equal(got, whole);
+    }
+    write_bytes(idx, good, len); /* whole again: used */
+    replayed(path, got, sizeof got, &indexed);
+    assert_true(indexed > 0);
+    assert_string_equal(got, whole);
+    free(good);
+    tu_rmtree(dir);
+}
+
+static uint64_t get_le(const unsigned char *p, size_t n)
+{
+    uint64_t v = 0;
+    for (size_t i = n; i-- > 0;)
+        v = v << 8 | p[i];
+    return v;
+}
+
+static void put_le(unsigned char *p, uint64_t v, size_t n)
+{
+    for (size_t i = 0; i < n; i++, v >>= 8)
+        p[i] = (unsigned char)v;
+}
+
+/* An index whose checksum holds but whose fields do not: each is refused. */
+static void hostile_index_fields_refused(void **state)
+{
+    (void)state;
+    char dir[256], path[300], idx[300], got[8192], whole[8192];
+    tu_mkdtemp(dir, sizeof dir);
+    indexed_journal(dir, path, sizeof path, 5);
+    idx_path(dir, idx, sizeof idx);
+    replayed_whole(dir, path, whole, sizeof whole);
+    unsigned char *good, *bad;
+    size_t len, indexed;
+    read_bytes(idx, &good, &len);
+    bad = malloc(len);
+    assert_non_null(bad);
+    enum { SET, LESS, MORE };
+#define rec JOURNALIDX_HEADER
+#define last (rec + 4 * JOURNALIDX_RECORD)
+    static const struct {
+        size_t at, size;
+        int how;
+        uint64_t value;
+    } edits[] = {
+        {8, 4, SET, 2},                        /* version */
+        {12, 4, SET, 32},                      /* record size */
+        {16, 8, LESS, 1},                      /* covered: not just after a newline */
+        {16, 8, SET, 0x7f000000},              /* covered: past the journal */
+        {24, 8, SET, 4},                       /* fewer lines than entries */
+        {32, 8, SET, 9},                       /* next id: not the newest + 1 */
+        {40, 8, SET, 6},                       /* count: not what the size holds */
+        {rec, 8, SET, 9},                      /* ids out of order */
+        {rec, 8, SET, (uint64_t)1 << 63},      /* an id out of range */
+        {rec + 20, 1, SET, ENTRY_STATE_COUNT}, /* a state out of range */
+        {rec + 22, 1, SET, 1},                 /* the padding */
+        {rec + 2 * 24 + 12, 4, SET, 0},        /* a note before its begin */
+        {last + 8, 4, MORE, 1},                /* the newest begin moved off its line */
+        {last + 16, 4, SET, 0xffff},           /* a line past the covered ones */
+    };
+    for (size_t i = 0; i < sizeof edits / sizeof edits[0]; i++) {
+        memcpy(bad, good, len);
+        uint64_t v = get_le(bad + edits[i].at, edits[i].size);
+        v = edits[i].how == SET    ? edits[i].value
+            : edits[i].how == LESS ? v - edits[i].value
+                                   : v + edits[i].value;
+        put_le(bad + edits[i].at, v, edits[i].size);
+        put_le(bad + len - 8, journalidx_hash(bad, len - 8, 0), 8);
+        write_bytes(idx, bad, len);
+        replayed(path, got, sizeof got, &indexed);
+        if (indexed != 0)
+            fail_msg("edit %u (byte %u) was not refused", (unsigned)i, (unsigned)edits[i].at);
+        assert_string_equal(got, whole);
+    }
+#undef rec
+#undef last
+    /* the index as written: used again */
+    write_bytes(idx, good, len);
+    replayed(path, got, sizeof got, &indexed);
+    assert_true(indexed > 0);
+    free(bad);
+    free(good);
+    tu_rmtree(dir);
+}
+
+/* Lines an older l2tpfix appended without updating the index: replayed from
+ * where the index ends; a torn one after them left out as a full scan does. */
+static void stale_index_replays_the_rest(void **state)
+{
+    (void)state;
+    char dir[256], path[300], line[512], got[8192], whole[8192];
+    tu_mkdtemp(dir, sizeof dir);
+    indexed_journal(dir, path, sizeof path, 6);
+    size_t before = 0, indexed = 0;
+    replayed(path, got, sizeof got, &before);
+    begin_line(line, sizeof line, "7");
+    append_text(path, line);
+    append_text(path,
+                "{\"op\":\"applied\",\"id\":7}\n{\"op\":\"undone\",\"id\":3,\"note\":\"old\"}\n");
+    replayed(path, got, sizeof got, &indexed);
+    assert_int_equal(indexed, before);
+    replayed_whole(dir, path, whole, sizeof whole);
+    assert_string_equal(got, whole);
+    assert_non_null(strstr(got, "3 undone P2 old;"));
+    assert_non_null(strstr(got, "7 applied P ;"));
+    append_text(path, "{\"op\":\"begin\",\"id\":8,\"ti"); /* torn */
+    replayed(path, got, sizeof got, &indexed);
+    assert_int_equal(indexed, before);
+    replayed_whole(dir, path, whole, sizeof whole);
+    assert_string_equal(got, whole);
+    assert_non_null(strstr(got, "torn 1"));
+    /* appended to, the torn line is damage: named by its line, counted on from the index */
+    append_text(path, "\n");
+    append_text(path, line);
+    replayed(path, got, sizeof got, &indexed);
+    replayed_whole(dir, path, whole, sizeof whole);
+    assert_string_equal(got, whole);
+    assert_non_null(strstr(got, "journal.jsonl:16: damaged journal record"));
+    tu_rmtree(dir);
+}
+
+/* The journal replaced under its index: shorter, the same length with other
+ * bytes at either end, or another journal's index: each read whole. */
+static void replaced_journal_not_matched(void **state)
+{
+    (void)state;
+    char dir[256], other[256], path[300], opath[300], idx[300], oidx[300];
+    char got[8192], whole[8192];
+    tu_mkdtemp(dir, sizeof dir);
+    tu_mkdtemp(other, sizeof other);
+    indexed_journal(dir, path, sizeof path, 12);
+    indexed_journal(other, opath, sizeof opath, 12);
+    idx_path(dir, idx, sizeof idx);
+    idx_path(other, oidx, sizeof oidx);
+    unsigned char *text, *itext;
+    size_t len, ilen, indexed;
+    read_bytes(path, &text, &len);
+    read_bytes(idx, &itext, &ilen);
+    /* shorter: its first entries only */
+    const char *cut = strstr((char *)text, "{\"op\":\"begin\",\"id\":5,");
+    assert_non_null(cut);
+    write_bytes(path, text, (size_t)(cut - (char *)text));
+    replayed(path, got, sizeof got, &indexed);
+    assert_int_equal(indexed, 0);
+    replayed_whole(dir, path, whole, sizeof whole);
+    assert_string_equal(got, whole);
+    /* the same length, a profile renamed in the first and in the newest entry */
+    static const char *const renames[] = {"\"P0\"", "\"P11\""};
+    for (size_t i = 0; i < 2; i++) {
+        write_bytes(idx, itext, ilen);
+        char *copy = malloc(len + 1);
+        assert_non_null(copy);
+        memcpy(copy, text, len + 1);
+        char *p = strstr(copy, renames[i]);
+        assert_non_null(p);
+        p[1] = 'Q';
+        write_bytes(path, copy, len);
+        free(copy);
+        replayed(path, got, sizeof got, &indexed);
+        assert_int_equal(indexed, 0);
+        replayed_whole(dir, path, whole, sizeof whole);
+        assert_string_equal(got, whole);
+        assert_non_null(strstr(got, i ? " Q11 " : " Q0 "));
+    }
+    /* another state folder's index: same entries, other times */
+    write_bytes(path, text, len);
+    unsigned char *foreign;
+    size_t flen;
+    read_bytes(oidx, &foreign, &flen);
+    write_bytes(idx, foreign, flen);
+    replayed(path, got, sizeof got, &indexed);
+    replayed_whole(dir, path, whole, sizeof whole);
+    assert_string_equal(got, whole);
+    if (flen != ilen || memcmp(foreign, itext, ilen) != 0) /* unless both were written alike */
+        assert_int_equal(indexed, 0);
+    free(foreign);
+    free(itext);
+    free(text);
+    tu_rmtree(other);
+    tu_rmtree(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -265,6 +595,11 @@ int main(void)
         cmocka_unit_test(damage_found_when_read_names_the_line),
         cmocka_unit_test(memory_journal_writes_nothing),
         cmocka_unit_test(unwritable_journal_is_a_clear_error),
+        cmocka_unit_test(index_used_and_the_same_as_a_full_scan),
+        cmocka_unit_test(damaged_index_ignored),
+        cmocka_unit_test(hostile_index_fields_refused),
+        cmocka_unit_test(stale_index_replays_the_rest),
+        cmocka_unit_test(replaced_journal_not_matched),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
