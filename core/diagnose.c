@@ -235,14 +235,22 @@ static void eval_dns(const struct observations *o, struct check_result *r)
 unsigned diagnose_strategy_tunnels(long strategy)
 {
     switch (strategy) {
-    case VS_PPTP_ONLY: return TUN_PPTP;
-    case VS_PPTP_FIRST: return TUN_PPTP | TUN_L2TP; /* MS-RRASM 2.2.2.2.11: then L2TP */
-    case VS_L2TP_ONLY: return TUN_L2TP;
-    case VS_L2TP_FIRST: return TUN_L2TP | TUN_PPTP | TUN_IKEV2;
-    case VS_SSTP_ONLY: return TUN_SSTP;
-    case VS_IKEV2_ONLY: return TUN_IKEV2;
-    case VS_IKEV2_FIRST: return TUN_IKEV2 | TUN_PPTP | TUN_L2TP;
-    default: return TUN_ANY; /* automatic, SSTP first (its fallback is not documented), unknown values */
+    case VS_PPTP_ONLY:
+        return TUN_PPTP;
+    case VS_PPTP_FIRST:
+        return TUN_PPTP | TUN_L2TP; /* MS-RRASM 2.2.2.2.11: then L2TP */
+    case VS_L2TP_ONLY:
+        return TUN_L2TP;
+    case VS_L2TP_FIRST:
+        return TUN_L2TP | TUN_PPTP | TUN_IKEV2;
+    case VS_SSTP_ONLY:
+        return TUN_SSTP;
+    case VS_IKEV2_ONLY:
+        return TUN_IKEV2;
+    case VS_IKEV2_FIRST:
+        return TUN_IKEV2 | TUN_PPTP | TUN_L2TP;
+    default:
+        return TUN_ANY; /* automatic, SSTP first (its fallback is not documented), unknown values */
     }
 }
 
@@ -250,10 +258,17 @@ unsigned diagnose_strategy_tunnels(long strategy)
 static const char *first_tunnel_name(long vs)
 {
     switch (vs) {
-    case VS_PPTP_ONLY: case VS_PPTP_FIRST: return "PPTP";
-    case VS_SSTP_ONLY: case VS_SSTP_FIRST: return "SSTP";
-    case VS_IKEV2_ONLY: case VS_IKEV2_FIRST: return "IKEv2";
-    default: return NULL;
+    case VS_PPTP_ONLY:
+    case VS_PPTP_FIRST:
+        return "PPTP";
+    case VS_SSTP_ONLY:
+    case VS_SSTP_FIRST:
+        return "SSTP";
+    case VS_IKEV2_ONLY:
+    case VS_IKEV2_FIRST:
+        return "IKEv2";
+    default:
+        return NULL;
     }
 }
 
@@ -268,10 +283,11 @@ static bool probe_asked(const struct observations *o)
 static bool l2tp_answers_instead(const struct observations *o, long vs)
 {
     bool ikev2_profile = vs == VS_IKEV2_ONLY || vs == VS_IKEV2_FIRST;
-    return ikev2_profile && probe_asked(o) && o->probe.ike500 == PROBE_ACCEPTED && o->probe.ikev2 != PROBE_ACCEPTED;
+    return ikev2_profile && probe_asked(o) && o->probe.ike500 == PROBE_ACCEPTED &&
+           o->probe.ikev2 != PROBE_ACCEPTED;
 }
 
-/* tunnel-l2tp on a profile that names another protocol: an alternative unless the evidence is there. */
+/* tunnel-l2tp on a profile naming another protocol: an alternative, unless evidence. */
 static void eval_other_vpn_type(const struct observations *o, struct check_result *r, long vs)
 {
     const char *own = first_tunnel_name(vs);
@@ -286,11 +302,12 @@ static void eval_other_vpn_type(const struct observations *o, struct check_resul
     }
     if (only)
         set(r, CHECK_UNKNOWN, FIX_NONE,
-            "not an L2TP/IPsec profile (VpnStrategy=%ld: %s): another kind of VPN; tunnel-l2tp only as "
-            "an alternative",
+            "not an L2TP/IPsec profile (VpnStrategy=%ld: %s): another kind of VPN; tunnel-l2tp "
+            "only as an alternative",
             vs, own);
     else if (probe_asked(o) && o->probe.ikev2 == PROBE_ACCEPTED && vs == VS_IKEV2_FIRST)
-        set(r, CHECK_PASS, FIX_NONE, "VpnStrategy=%ld: %s, which answered; L2TP/IPsec is tried after it", vs,
+        set(r, CHECK_PASS, FIX_NONE,
+            "VpnStrategy=%ld: %s, which answered; L2TP/IPsec is tried after it", vs,
             vpn_strategy_name(vs));
     else
         set(r, CHECK_WARN, FIX_NONE,
@@ -548,7 +565,8 @@ static void eval_ikev2_own(const struct observations *o, struct check_result *r,
     if (o->probe.ikev2 == PROBE_ACCEPTED)
         set(r, CHECK_PASS, FIX_NONE, "IKEv2 answers: the protocol this profile uses");
     else if (l2tp_ok)
-        set(r, CHECK_FAIL, FIX_NONE, "IKEv2 did not answer (%s), which this profile uses; L2TP/IPsec answers: see vpn-type",
+        set(r, CHECK_FAIL, FIX_NONE,
+            "IKEv2 did not answer (%s), which this profile uses; L2TP/IPsec answers: see vpn-type",
             probe_outcome_id(o->probe.ikev2));
     else
         set(r, CHECK_UNKNOWN, FIX_NONE, "neither IKEv2 nor L2TP/IPsec answered");
@@ -576,8 +594,8 @@ static void eval_ikev2(const struct observations *o, struct check_result *r)
         set(r, CHECK_PASS, FIX_NONE, "IKEv2 answers too: an alternative if L2TP keeps failing");
     else if (l2tp_ok)
         set(r, CHECK_PASS, FIX_NONE,
-            "no IKEv2 offer accepted; L2TP/IPsec answers, which is what this profile uses; no switch offered "
-            "(IKEv2: %s)",
+            "no IKEv2 offer accepted; L2TP/IPsec answers, which is what this profile uses; no "
+            "switch offered (IKEv2: %s)",
             probe_outcome_id(o->probe.ikev2));
     else
         set(r, CHECK_UNKNOWN, FIX_NONE, "neither IKEv2 nor L2TP/IPsec answered: no switch offered");
@@ -589,11 +607,13 @@ bool diagnose_fix_refused(const struct observations *o, enum fix_id fix, char *w
         return false;
     if (!probe_asked(o))
         snprintf(why, len, "switch-ikev2 not offered: the server was not asked for IKEv2 (%s)",
-                 !o->have_probe             ? "no probe yet"
-                 : o->probe_st != L2F_OK    ? l2f_status_message(o->probe_st)
-                                            : "its name does not resolve");
+                 !o->have_probe          ? "no probe yet"
+                 : o->probe_st != L2F_OK ? l2f_status_message(o->probe_st)
+                                         : "its name does not resolve");
     else
-        snprintf(why, len, "switch-ikev2 not offered: IKEv2 did not answer (%s from %s): a switch would not connect",
+        snprintf(why, len,
+                 "switch-ikev2 not offered: IKEv2 did not answer (%s from %s): a switch would not "
+                 "connect",
                  probe_outcome_id(o->probe.ikev2), o->probe.address);
     return true;
 }
@@ -719,7 +739,11 @@ static enum check_status stage_status(const struct diagnosis *d, enum stage_id s
         }
     }
     /* no check applies (PPP of an IKEv2 profile): nothing passed either */
-    return fail ? CHECK_FAIL : warn ? CHECK_WARN : run ? CHECK_RUNNING : unknown || !judged ? CHECK_UNKNOWN : CHECK_PASS;
+    return fail                 ? CHECK_FAIL
+           : warn               ? CHECK_WARN
+           : run                ? CHECK_RUNNING
+           : unknown || !judged ? CHECK_UNKNOWN
+                                : CHECK_PASS;
 }
 
 /* A reused answer may predate the server admin's last change: say how old, and how to ask again. */
@@ -752,7 +776,8 @@ bool diagnose_check_applies(const struct vpn_profile *p, enum check_id c)
 static void not_for_this_type(const struct vpn_profile *p, struct check_result *r)
 {
     long vs = p->fields[PF_VPN_STRATEGY];
-    set(r, CHECK_UNKNOWN, FIX_NONE, "not an L2TP/IPsec profile (VpnStrategy=%ld: %s)", vs, vpn_strategy_name(vs));
+    set(r, CHECK_UNKNOWN, FIX_NONE, "not an L2TP/IPsec profile (VpnStrategy=%ld: %s)", vs,
+        vpn_strategy_name(vs));
     r->not_applicable = true;
 }
 

@@ -175,7 +175,8 @@ static int cmd_check(struct cli *c)
             if (ci->stage != (enum stage_id)s)
                 continue;
             char summary[sizeof d.checks[k].summary * 2];
-            printf("  %-7s %-16s %s", d.checks[k].not_applicable ? "n/a" : check_status_word(d.checks[k].status),
+            printf("  %-7s %-16s %s",
+                   d.checks[k].not_applicable ? "n/a" : check_status_word(d.checks[k].status),
                    ci->id, safe(c, d.checks[k].summary, summary, sizeof summary));
             if (d.checks[k].fix != FIX_NONE)
                 printf("  [%s: %s]", d.checks[k].fix_is_alternative ? "alternative" : "fix",

@@ -90,9 +90,11 @@ static void plan_lines(struct app *a, struct doc *d, enum check_id c)
         doc_hang(d, 8);
         return;
     }
-    bool offered = a->diag.checks[c].fix != FIX_NONE, alternative = a->diag.checks[c].fix_is_alternative;
-    doc_addf(d, offered && !alternative ? ST_WARN : ST_NORMAL, 0, "Fix:    %s (%s)%s", fi->title, fi->id,
-             !offered     ? ""
+    bool offered = a->diag.checks[c].fix != FIX_NONE,
+         alternative = a->diag.checks[c].fix_is_alternative;
+    doc_addf(d, offered && !alternative ? ST_WARN : ST_NORMAL, 0, "Fix:    %s (%s)%s", fi->title,
+             fi->id,
+             !offered      ? ""
              : alternative ? ", an alternative: press f (a, fix all, leaves it)"
                            : ", recommended: press f");
     doc_hang(d, 8);

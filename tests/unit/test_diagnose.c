@@ -136,15 +136,17 @@ static void ikev2_profile(struct observations *o)
 static void another_kind_of_vpn_is_not_a_broken_l2tp_one(void **state)
 {
     (void)state;
-    static const enum check_id l2tp_only[] = {CHECK_IKE_500,     CHECK_IKE_4500,      CHECK_NAT_TRAVERSAL,
-                                              CHECK_PROHIBIT_IPSEC, CHECK_PSK,        CHECK_IKE_PROPOSALS,
-                                              CHECK_PSK_MATCHES, CHECK_MSCHAPV2,      CHECK_LCP_EXTENSIONS};
+    static const enum check_id l2tp_only[] = {
+        CHECK_IKE_500,        CHECK_IKE_4500, CHECK_NAT_TRAVERSAL,
+        CHECK_PROHIBIT_IPSEC, CHECK_PSK,      CHECK_IKE_PROPOSALS,
+        CHECK_PSK_MATCHES,    CHECK_MSCHAPV2, CHECK_LCP_EXTENSIONS};
     struct observations o;
     ikev2_profile(&o);
     o.probe_st = L2F_ERR_UNSUPPORTED; /* a phonebook file: the server was not asked */
     struct diagnosis d = eval(&o);
     for (size_t i = 0; i < sizeof l2tp_only / sizeof l2tp_only[0]; i++) {
-        assert_check(&d, l2tp_only[i], CHECK_UNKNOWN, FIX_NONE, "not an L2TP/IPsec profile (VpnStrategy=7: IKEv2)");
+        assert_check(&d, l2tp_only[i], CHECK_UNKNOWN, FIX_NONE,
+                     "not an L2TP/IPsec profile (VpnStrategy=7: IKEv2)");
         assert_true(d.checks[l2tp_only[i]].not_applicable);
     }
     /* what the profile is, with L2TP/IPsec only as an alternative */
@@ -169,13 +171,15 @@ static void another_kind_of_vpn_is_not_a_broken_l2tp_one(void **state)
     o.profile.fields[PF_VPN_STRATEGY] = VS_SSTP_ONLY;
     o.profile.fields[PF_LCP_EXTENSIONS] = 0;
     d = eval(&o);
-    assert_check(&d, CHECK_IPSEC_SERVICES, CHECK_UNKNOWN, FIX_NONE, "not an L2TP/IPsec profile (VpnStrategy=5: SSTP)");
+    assert_check(&d, CHECK_IPSEC_SERVICES, CHECK_UNKNOWN, FIX_NONE,
+                 "not an L2TP/IPsec profile (VpnStrategy=5: SSTP)");
     assert_check(&d, CHECK_IKEV2, CHECK_UNKNOWN, FIX_NONE, "not an L2TP/IPsec profile");
     assert_check(&d, CHECK_LCP_EXTENSIONS, CHECK_FAIL, FIX_LCP_EXTENSIONS, NULL);
     assert_check(&d, CHECK_VPN_TYPE, CHECK_UNKNOWN, FIX_TUNNEL_L2TP, "VpnStrategy=5: SSTP");
     assert_false(recommends(&d, FIX_TUNNEL_L2TP));
     o.profile.fields[PF_VPN_STRATEGY] = VS_PPTP_ONLY;
-    assert_check((struct diagnosis[]){eval(&o)}, CHECK_PSK, CHECK_UNKNOWN, FIX_NONE, "VpnStrategy=1: PPTP");
+    assert_check((struct diagnosis[]){eval(&o)}, CHECK_PSK, CHECK_UNKNOWN, FIX_NONE,
+                 "VpnStrategy=1: PPTP");
 }
 
 static void tunnel_l2tp_recommended_only_on_evidence(void **state)
@@ -186,7 +190,8 @@ static void tunnel_l2tp_recommended_only_on_evidence(void **state)
     o.probe.ikev2 = PROBE_NO_ANSWER; /* asked: IKEv1 on 500 answers, IKEv2 does not */
     struct diagnosis d = eval(&o);
     assert_check(&d, CHECK_VPN_TYPE, CHECK_FAIL, FIX_TUNNEL_L2TP,
-                 "192.0.2.10 answered IKEv1 on UDP 500 (L2TP/IPsec) but not IKEv2 (no-answer): tunnel-l2tp recommended");
+                 "192.0.2.10 answered IKEv1 on UDP 500 (L2TP/IPsec) but not IKEv2 (no-answer): "
+                 "tunnel-l2tp recommended");
     assert_false(d.checks[CHECK_VPN_TYPE].fix_is_alternative);
     assert_true(recommends(&d, FIX_TUNNEL_L2TP));
     assert_check(&d, CHECK_IKEV2, CHECK_FAIL, FIX_NONE, "which this profile uses");
@@ -217,13 +222,15 @@ static void first_strategies_try_l2tp_but_keep_their_type(void **state)
     assert_false(recommends(&d, FIX_TUNNEL_L2TP));
     o.probe.ikev2 = PROBE_NO_PROPOSAL;
     d = eval(&o);
-    assert_check(&d, CHECK_VPN_TYPE, CHECK_WARN, FIX_TUNNEL_L2TP, "but not IKEv2 (no-proposal): tunnel-l2tp recommended");
+    assert_check(&d, CHECK_VPN_TYPE, CHECK_WARN, FIX_TUNNEL_L2TP,
+                 "but not IKEv2 (no-proposal): tunnel-l2tp recommended");
     assert_true(recommends(&d, FIX_TUNNEL_L2TP));
     /* PPTP first: the probe cannot ask PPTP, so the type stays the person's */
     healthy(&o);
     o.profile.fields[PF_VPN_STRATEGY] = VS_PPTP_FIRST;
     d = eval(&o);
-    assert_check(&d, CHECK_VPN_TYPE, CHECK_WARN, FIX_TUNNEL_L2TP, "PPTP first, L2TP/IPsec only after it");
+    assert_check(&d, CHECK_VPN_TYPE, CHECK_WARN, FIX_TUNNEL_L2TP,
+                 "PPTP first, L2TP/IPsec only after it");
     assert_true(d.checks[CHECK_VPN_TYPE].fix_is_alternative);
     assert_false(recommends(&d, FIX_TUNNEL_L2TP));
     assert_false(d.checks[CHECK_PSK].not_applicable);
@@ -247,7 +254,8 @@ static void switch_ikev2_only_on_an_ikev2_answer(void **state)
     assert_true(diagnose_fix_refused(&o, FIX_SWITCH_IKEV2, why, sizeof why));
     assert_non_null(strstr(why, "IKEv2 did not answer (no-proposal from 192.0.2.10)"));
     o.probe_st = L2F_ERR_UNSUPPORTED;
-    assert_check((struct diagnosis[]){eval(&o)}, CHECK_IKEV2, CHECK_UNKNOWN, FIX_NONE, "not probed: no switch offered");
+    assert_check((struct diagnosis[]){eval(&o)}, CHECK_IKEV2, CHECK_UNKNOWN, FIX_NONE,
+                 "not probed: no switch offered");
     assert_true(diagnose_fix_refused(&o, FIX_SWITCH_IKEV2, why, sizeof why));
     assert_non_null(strstr(why, "not asked for IKEv2"));
     o.have_probe = false;
@@ -258,7 +266,8 @@ static void switch_ikev2_only_on_an_ikev2_answer(void **state)
     assert_false(diagnose_fix_refused(&o, FIX_SWITCH_IKEV2, why, sizeof why));
     o.probe.ikev2 = PROBE_NO_ANSWER;
     for (int f = 0; f < FIX_COUNT; f++)
-        assert_true(f == FIX_SWITCH_IKEV2 || !diagnose_fix_refused(&o, (enum fix_id)f, why, sizeof why));
+        assert_true(f == FIX_SWITCH_IKEV2 ||
+                    !diagnose_fix_refused(&o, (enum fix_id)f, why, sizeof why));
 }
 
 static void server_address_and_probe(void **state)
