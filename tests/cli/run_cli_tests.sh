@@ -268,6 +268,10 @@ for name in "Campus IKEv2 (certificate)" "Contoso Always On"; do
     has "$OUT" '^  n/a +psk-configured +not an L2TP/IPsec profile \(VpnStrategy=[57]: (IKEv2|SSTP)\)' "$name: psk n/a"
     has "$OUT" '^  n/a +mschapv2 +not an L2TP/IPsec profile' "$name: mschapv2 n/a"
     has "$OUT" 'vpn-type .*another kind of VPN.*\[alternative: tunnel-l2tp\]' "$name: tunnel-l2tp an alternative"
+    "$L2TPFIX" --phonebook "$KINDS" --state-dir "$WORK/kinds-st" --profile "$name" check --json >"$OUT" 2>"$ERR" </dev/null
+    hasjson "$OUT" '"id":"vpn-type","status":"unknown","summary":"[^"]*","fix":"tunnel-l2tp","fix_alternative":true,"not_applicable":true' "$name: json, an alternative"
+    hasjson "$OUT" '"id":"psk-configured","status":"unknown","summary":"[^"]*","fix":null,"fix_alternative":false,"not_applicable":true' "$name: json, n/a"
+    hasjson "$OUT" '"fixes":\[\]' "$name: json, nothing recommended"
     run 0 --phonebook "$KINDS" --state-dir "$WORK/kinds-st" --profile "$name" fix all --yes
     has "$OUT" '^Nothing to fix' "$name: fix all has nothing to do"
     cmp -s "$PBK_SAMPLES/win11-vpn-kinds.pbk" "$KINDS" && ok || bad "$name: fix all changed the file"
