@@ -114,6 +114,17 @@ static int draw_mark(struct app *a, int y, int x, enum check_status st, bool wor
     return x + 2 + WORD_W + 1;
 }
 
+/* A check that does not apply (another VPN type, no key at hand): dim, neither pass nor problem. */
+static int draw_not_applicable(struct app *a, int y, int x, bool word)
+{
+    attr_t attr = a->theme.attr[ST_DIM];
+    draw_text(a->w_list, y, x, 1, "-", attr, NULL);
+    if (!word)
+        return x + 2;
+    draw_text(a->w_list, y, x + 2, WORD_W, "n/a", attr, NULL);
+    return x + 2 + WORD_W + 1;
+}
+
 static void conn_text(const struct app *a, enum stage_id s, char *buf, size_t len, enum ui_style *style)
 {
     const struct glyphs *g = a->theme.g;
@@ -185,7 +196,8 @@ static void draw_check(struct app *a, int y, enum check_id c, bool selected)
     int cols = a->lay.cols;
     if (selected)
         draw_text(w, y, 0, 1, t->g->select, t->attr[ST_TITLE], NULL);
-    int x = draw_mark(a, y, compact ? 3 : 4, r->status, !compact);
+    int x = r->not_applicable ? draw_not_applicable(a, y, compact ? 3 : 4, !compact)
+                              : draw_mark(a, y, compact ? 3 : 4, r->status, !compact);
     x += compact ? 0 : 2;
     const char *label = a->lay.titles ? check_info(c)->title : check_info(c)->id;
     int lw = a->lay.titles ? TITLE_W : ID_W;

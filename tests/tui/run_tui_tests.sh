@@ -601,7 +601,8 @@ test_evidence() {
     wait_for "No automatic fix" && settle || return 1
     keys a
     wait_for "No automatic fix recommended" || return 1
-    screen | grep -qF "not an L2TP/IPsec profile (VpnStrategy=7" || fail "the IKEv2 profile's L2TP checks are not marked" || return 1
+    screen | grep -qE "n/a +psk-configured +not an L2TP/IPsec profile \(VpnStrategy=7" ||
+        fail "the IKEv2 profile's L2TP checks are not marked n/a" || return 1
     ! screen | grep -qF "Apply " || fail "a conversion was offered" || return 1
 }
 
