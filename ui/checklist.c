@@ -178,7 +178,9 @@ static void draw_stage(struct app *a, int y, enum stage_id s, bool selected)
         /* a check with nothing to test (no key at hand) is not counted as passing */
         for (int c = 0; c < CHECK_COUNT; c++)
             n += check_info((enum check_id)c)->stage == s && !a->shown.checks[c].not_applicable;
-        if (a->shown.stages[s] == CHECK_PASS)
+        if (n == 0) /* PPP of an IKEv2 profile */
+            snprintf(info, sizeof info, "no check applies to this type of VPN");
+        else if (a->shown.stages[s] == CHECK_PASS)
             snprintf(info, sizeof info, "%s%d checks pass", n > 1 ? "all " : "", n);
         else
             snprintf(info, sizeof info, "%d checks", n);

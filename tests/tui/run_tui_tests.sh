@@ -603,6 +603,8 @@ test_evidence() {
     wait_for "No automatic fix recommended" || return 1
     screen | grep -qE "n/a +psk-configured +not an L2TP/IPsec profile \(VpnStrategy=7" ||
         fail "the IKEv2 profile's L2TP checks are not marked n/a" || return 1
+    keys End Up Up Up Up Up Enter # fold PPP: no check of it applies to IKEv2
+    wait_for "no check applies to this type of VPN" || return 1
     ! screen | grep -qF "Apply " || fail "a conversion was offered" || return 1
 }
 
