@@ -193,6 +193,7 @@ static void set(struct check_result *r, enum check_status st, enum fix_id fix, c
     va_list ap;
     r->status = st;
     r->fix = (st == CHECK_FAIL || st == CHECK_WARN) ? fix : FIX_NONE;
+    r->fix_is_alternative = r->fix != FIX_NONE && fix_info(r->fix)->kind == FIX_ALTERNATIVE;
     va_start(ap, fmt);
     vsnprintf(r->summary, sizeof r->summary, fmt, ap);
     va_end(ap);
@@ -231,6 +232,93 @@ static void eval_dns(const struct observations *o, struct check_result *r)
         set(r, CHECK_FAIL, FIX_NONE, "%s does not resolve (Windows: 868)", server);
 }
 
+unsigned diagnose_strategy_tunnels(long strategy)
+{
+    switch (strategy) {
+    case VS_PPTP_ONLY:
+        return TUN_PPTP;
+    case VS_PPTP_FIRST:
+        return TUN_PPTP | TUN_L2TP; /* MS-RRASM 2.2.2.2.11: then L2TP */
+    case VS_L2TP_ONLY:
+        return TUN_L2TP;
+    case VS_L2TP_FIRST:
+        return TUN_L2TP | TUN_PPTP | TUN_IKEV2;
+    case VS_SSTP_ONLY:
+        return TUN_SSTP;
+    case VS_IKEV2_ONLY:
+        return TUN_IKEV2;
+    case VS_IKEV2_FIRST:
+        return TUN_IKEV2 | TUN_PPTP | TUN_L2TP;
+    default:
+        return TUN_ANY; /* automatic, SSTP first (its fallback is not documented), unknown values */
+    }
+}
+
+/* The protocol a profile names first, when it is not L2TP/IPsec (PPTP, SSTP, IKEv2). */
+static const char *first_tunnel_name(long vs)
+{
+    switch (vs) {
+    case VS_PPTP_ONLY:
+    case VS_PPTP_FIRST:
+        return "PPTP";
+    case VS_SSTP_ONLY:
+    case VS_SSTP_FIRST:
+        return "SSTP";
+    case VS_IKEV2_ONLY:
+    case VS_IKEV2_FIRST:
+        return "IKEv2";
+    default:
+        return NULL;
+    }
+}
+
+static bool probe_asked(const struct observations *o)
+{
+    return o->have_probe && o->probe_st == L2F_OK && o->probe.resolved;
+}
+
+/* The evidence that makes L2TP/IPsec the better type: the server was asked and
+ * answers IKEv1 on UDP 500 but not the profile's own protocol. The probe asks
+ * IKEv2 only: for PPTP and SSTP there is no such evidence. */
+static bool l2tp_answers_instead(const struct observations *o, long vs)
+{
+    bool ikev2_profile = vs == VS_IKEV2_ONLY || vs == VS_IKEV2_FIRST;
+    return ikev2_profile && probe_asked(o) && o->probe.ike500 == PROBE_ACCEPTED &&
+           o->probe.ikev2 != PROBE_ACCEPTED;
+}
+
+/* tunnel-l2tp on a profile naming another protocol: an alternative, unless evidence. */
+static void eval_other_vpn_type(const struct observations *o, struct check_result *r, long vs)
+{
+    const char *own = first_tunnel_name(vs);
+    bool only = !(diagnose_strategy_tunnels(vs) & TUN_L2TP);
+    if (l2tp_answers_instead(o, vs)) {
+        set(r, only ? CHECK_FAIL : CHECK_WARN, FIX_TUNNEL_L2TP,
+            "VpnStrategy=%ld: %s; %s answered IKEv1 on UDP 500 (L2TP/IPsec) but not %s (%s): "
+            "tunnel-l2tp recommended",
+            vs, vpn_strategy_name(vs), o->probe.address, own, probe_outcome_id(o->probe.ikev2));
+        r->fix_is_alternative = false;
+        return;
+    }
+    if (only)
+        set(r, CHECK_UNKNOWN, FIX_NONE,
+            "not an L2TP/IPsec profile (VpnStrategy=%ld: %s): another kind of VPN; tunnel-l2tp "
+            "only as an alternative",
+            vs, own);
+    else if (probe_asked(o) && o->probe.ikev2 == PROBE_ACCEPTED && vs == VS_IKEV2_FIRST)
+        set(r, CHECK_PASS, FIX_NONE,
+            "VpnStrategy=%ld: %s, which answered; L2TP/IPsec is tried after it", vs,
+            vpn_strategy_name(vs));
+    else
+        set(r, CHECK_WARN, FIX_NONE,
+            "VpnStrategy=%ld: %s, L2TP/IPsec only after it (slower, may end in 800); tunnel-l2tp "
+            "as an alternative",
+            vs, vpn_strategy_name(vs));
+    r->not_applicable = only;
+    r->fix = FIX_TUNNEL_L2TP; /* offered on f, never by fix all */
+    r->fix_is_alternative = true;
+}
+
 static void eval_vpn_type(const struct observations *o, struct check_result *r)
 {
     long vs = o->profile.fields[PF_VPN_STRATEGY];
@@ -244,6 +332,8 @@ static void eval_vpn_type(const struct observations *o, struct check_result *r)
     else if (vs == VS_DEFAULT)
         set(r, CHECK_WARN, FIX_TUNNEL_L2TP,
             "VpnStrategy=0: automatic, Windows tries other types first (slow, may end in 800)");
+    else if (first_tunnel_name(vs))
+        eval_other_vpn_type(o, r, vs);
     else
         set(r, CHECK_FAIL, FIX_TUNNEL_L2TP, "VpnStrategy=%ld: %s, not L2TP/IPsec", vs,
             vpn_strategy_name(vs));
@@ -474,26 +564,63 @@ static void eval_psk_matches(const struct observations *o, struct check_result *
         set(r, CHECK_UNKNOWN, FIX_NONE, "the exchange stopped before the key was tested");
 }
 
+/* ikev2-available on a profile that uses IKEv2: the answer judges the profile's own protocol. */
+static void eval_ikev2_own(const struct observations *o, struct check_result *r, bool l2tp_ok)
+{
+    if (o->probe.ikev2 == PROBE_ACCEPTED)
+        set(r, CHECK_PASS, FIX_NONE, "IKEv2 answers: the protocol this profile uses");
+    else if (l2tp_ok)
+        set(r, CHECK_FAIL, FIX_NONE,
+            "IKEv2 did not answer (%s), which this profile uses; L2TP/IPsec answers: see vpn-type",
+            probe_outcome_id(o->probe.ikev2));
+    else
+        set(r, CHECK_UNKNOWN, FIX_NONE, "neither IKEv2 nor L2TP/IPsec answered");
+}
+
 static void eval_ikev2(const struct observations *o, struct check_result *r)
 {
     if (!o->have_probe) {
         running(r);
         return;
     }
-    if (o->probe_st != L2F_OK || !o->probe.resolved) {
-        set(r, CHECK_UNKNOWN, FIX_NONE, "not probed");
+    long vs = o->profile.fields[PF_VPN_STRATEGY];
+    bool own = vs == VS_IKEV2_ONLY || vs == VS_IKEV2_FIRST;
+    if (!probe_asked(o)) {
+        set(r, CHECK_UNKNOWN, FIX_NONE, "not probed%s", own ? "" : ": no switch offered");
         return;
     }
     bool l2tp_ok = o->probe.ike500 == PROBE_ACCEPTED || o->probe.ike4500 == PROBE_ACCEPTED;
     bool v2 = o->probe.ikev2 == PROBE_ACCEPTED;
-    if (v2 && !l2tp_ok)
+    if (own)
+        eval_ikev2_own(o, r, l2tp_ok);
+    else if (v2 && !l2tp_ok)
         set(r, CHECK_WARN, FIX_SWITCH_IKEV2, "IKEv2 answers where L2TP/IPsec does not: an IKEv2 profile may connect");
     else if (v2)
         set(r, CHECK_PASS, FIX_NONE, "IKEv2 answers too: an alternative if L2TP keeps failing");
     else if (l2tp_ok)
-        set(r, CHECK_PASS, FIX_NONE, "no IKEv2 offer accepted; L2TP/IPsec answers, which is what this profile uses");
+        set(r, CHECK_PASS, FIX_NONE,
+            "no IKEv2 offer accepted; L2TP/IPsec answers, which is what this profile uses; no "
+            "switch offered (IKEv2: %s)",
+            probe_outcome_id(o->probe.ikev2));
     else
-        set(r, CHECK_UNKNOWN, FIX_NONE, "neither IKEv2 nor L2TP/IPsec answered");
+        set(r, CHECK_UNKNOWN, FIX_NONE, "neither IKEv2 nor L2TP/IPsec answered: no switch offered");
+}
+
+bool diagnose_fix_refused(const struct observations *o, enum fix_id fix, char *why, size_t len)
+{
+    if (fix != FIX_SWITCH_IKEV2 || (probe_asked(o) && o->probe.ikev2 == PROBE_ACCEPTED))
+        return false;
+    if (!probe_asked(o))
+        snprintf(why, len, "switch-ikev2 not offered: the server was not asked for IKEv2 (%s)",
+                 !o->have_probe          ? "no probe yet"
+                 : o->probe_st != L2F_OK ? l2f_status_message(o->probe_st)
+                                         : "its name does not resolve");
+    else
+        snprintf(why, len,
+                 "switch-ikev2 not offered: IKEv2 did not answer (%s from %s): a switch would not "
+                 "connect",
+                 probe_outcome_id(o->probe.ikev2), o->probe.address);
+    return true;
 }
 
 static void eval_mschapv2(const struct observations *o, struct check_result *r)
@@ -603,10 +730,11 @@ static const check_fn evaluators[CHECK_COUNT] = {
  * passes, so "unknown" is never rounded up to "pass". */
 static enum check_status stage_status(const struct diagnosis *d, enum stage_id s)
 {
-    bool fail = false, warn = false, run = false, unknown = false;
+    bool fail = false, warn = false, run = false, unknown = false, judged = false;
     for (int c = 0; c < CHECK_COUNT; c++) {
         if (check_info((enum check_id)c)->stage != s || d->checks[c].not_applicable)
             continue;
+        judged = true;
         switch (d->checks[c].status) {
         case CHECK_FAIL: fail = true; break;
         case CHECK_WARN: warn = true; break;
@@ -615,7 +743,12 @@ static enum check_status stage_status(const struct diagnosis *d, enum stage_id s
         case CHECK_PASS: break;
         }
     }
-    return fail ? CHECK_FAIL : warn ? CHECK_WARN : run ? CHECK_RUNNING : unknown ? CHECK_UNKNOWN : CHECK_PASS;
+    /* no check applies (PPP of an IKEv2 profile): nothing passed either */
+    return fail                 ? CHECK_FAIL
+           : warn               ? CHECK_WARN
+           : run                ? CHECK_RUNNING
+           : unknown || !judged ? CHECK_UNKNOWN
+                                : CHECK_PASS;
 }
 
 /* A reused answer may predate the server admin's last change: say how old, and how to ask again. */
@@ -639,6 +772,20 @@ static void note_reused_probe(const struct observations *o, struct diagnosis *d)
     }
 }
 
+bool diagnose_check_applies(const struct vpn_profile *p, enum check_id c)
+{
+    return (check_info(c)->tunnels & diagnose_strategy_tunnels(p->fields[PF_VPN_STRATEGY])) != 0;
+}
+
+/* A check of protocols the profile never tries: neither a problem nor a pass. */
+static void not_for_this_type(const struct vpn_profile *p, struct check_result *r)
+{
+    long vs = p->fields[PF_VPN_STRATEGY];
+    set(r, CHECK_UNKNOWN, FIX_NONE, "not an L2TP/IPsec profile (VpnStrategy=%ld: %s)", vs,
+        vpn_strategy_name(vs));
+    r->not_applicable = true;
+}
+
 void diagnose_evaluate(const struct observations *o, struct diagnosis *d)
 {
     memset(d, 0, sizeof *d);
@@ -648,6 +795,8 @@ void diagnose_evaluate(const struct observations *o, struct diagnosis *d)
             running(r);
         else if (o->profile_st != L2F_OK)
             set(r, CHECK_UNKNOWN, FIX_NONE, "profile not readable: %s", l2f_status_message(o->profile_st));
+        else if (!diagnose_check_applies(&o->profile, (enum check_id)c))
+            not_for_this_type(&o->profile, r);
         else
             evaluators[c](o, r);
     }
@@ -657,10 +806,8 @@ void diagnose_evaluate(const struct observations *o, struct diagnosis *d)
     /* one entry per fix, in the fix table's (the guide's) order; alternatives
      * are offered on their check, never applied by `fix all` */
     for (int f = 0; f < FIX_COUNT; f++) {
-        if (fix_info((enum fix_id)f)->kind == FIX_ALTERNATIVE)
-            continue;
         for (int c = 0; c < CHECK_COUNT; c++)
-            if (d->checks[c].fix == (enum fix_id)f) {
+            if (d->checks[c].fix == (enum fix_id)f && !d->checks[c].fix_is_alternative) {
                 d->recommended[d->n_recommended++] = (enum fix_id)f;
                 break;
             }

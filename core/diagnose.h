@@ -47,9 +47,12 @@ struct observations {
 
 struct check_result {
     enum check_status status;
-    bool not_applicable; /* nothing to test (no key at hand): left out of its stage's verdict */
+    bool not_applicable; /* nothing to test (no key at hand, another VPN type): left out of its stage's verdict */
     char summary[224]; /* one line naming the observed value */
     enum fix_id fix;   /* FIX_NONE unless a fix would change something */
+    /* offered on its check, never applied by `fix all`: the fix table's kind,
+     * unless the evidence seen promotes or demotes it */
+    bool fix_is_alternative;
 };
 
 struct diagnosis {
@@ -112,6 +115,14 @@ enum l2f_status diagnose_all(struct backend *be, const char *profile, struct obs
 /* Pure: results for every check from what was observed so far (parts not yet
  * gathered give CHECK_RUNNING), stage summaries and the recommended fixes. */
 void diagnose_evaluate(const struct observations *obs, struct diagnosis *d);
+/* TUN_* bits of the tunnel protocols a VpnStrategy value makes Windows try
+ * (MS-RRASM 2.2.2.2.11); every bit for 0 and for values ras.h does not define. */
+unsigned diagnose_strategy_tunnels(long strategy);
+/* False for a check of protocols the profile's VpnStrategy never tries. */
+bool diagnose_check_applies(const struct vpn_profile *p, enum check_id c);
+/* True when the fix must not be offered on what was observed (switch-ikev2
+ * without an IKEv2 answer); why then says so in one line. */
+bool diagnose_fix_refused(const struct observations *obs, enum fix_id fix, char *why, size_t len);
 /* True when a check fails or warns: the command line's exit code 1. */
 bool diagnosis_has_problems(const struct diagnosis *d);
 

@@ -6,7 +6,7 @@
 static const struct stage_info stages[] = {STAGE_TABLE(STAGE_ROW)};
 #undef STAGE_ROW
 
-#define CHECK_ROW(e, id, stage, fix, title, where, why) {id, title, where, why, stage, fix},
+#define CHECK_ROW(e, id, stage, fix, tunnels, title, where, why) {id, title, where, why, stage, fix, tunnels},
 static const struct check_info checks[] = {CHECK_TABLE(CHECK_ROW)};
 #undef CHECK_ROW
 

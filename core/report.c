@@ -67,6 +67,9 @@ enum l2f_status report_check_json(const char *profile, const char *backend,
             cJSON_AddStringToObject(check, "status", check_status_name(r->status));
             cJSON_AddStringToObject(check, "summary", r->summary);
             add_string_or_null(check, "fix", r->fix != FIX_NONE ? fix_info(r->fix)->id : NULL);
+            /* additive: a fix `fix all` leaves, and a check left out of its stage's verdict */
+            cJSON_AddBoolToObject(check, "fix_alternative", r->fix != FIX_NONE && r->fix_is_alternative);
+            cJSON_AddBoolToObject(check, "not_applicable", r->not_applicable);
             cJSON_AddItemToArray(checks, check);
         }
         cJSON_AddItemToObject(stage, "checks", checks);

@@ -129,11 +129,15 @@ enum l2f_status ticket_build(enum ticket_format f, const struct ticket_input *in
         const char *fix = r->fix != FIX_NONE && (r->status == CHECK_FAIL || r->status == CHECK_WARN)
                               ? fix_info(r->fix)->id
                               : "";
-        const char *id = check_info((enum check_id)c)->id, *status = upper_status(r->status);
+        const char *id = check_info((enum check_id)c)->id;
+        const char *status = r->not_applicable ? "n/a" : upper_status(r->status);
+        bool alt = fix[0] && r->fix_is_alternative; /* offered, not applied by fix all */
         if (md)
-            text_printf(&b, "| %s | %s | %s | %s |\n", id, status, summary, fix);
+            text_printf(&b, "| %s | %s | %s | %s%s |\n", id, status, summary, fix,
+                        alt ? " (alternative)" : "");
         else if (fix[0])
-            text_printf(&b, "  %-16s %-7s %s  [fix: %s]\n", id, status, summary, fix);
+            text_printf(&b, "  %-16s %-7s %s  [%s: %s]\n", id, status, summary,
+                        alt ? "alternative" : "fix", fix);
         else
             text_printf(&b, "  %-16s %-7s %s\n", id, status, summary);
     }

@@ -176,10 +176,12 @@ static int cmd_check(struct cli *c)
             if (ci->stage != (enum stage_id)s)
                 continue;
             char summary[sizeof d.checks[k].summary * 2];
-            printf("  %-7s %-16s %s", check_status_word(d.checks[k].status), ci->id,
-                   safe(c, d.checks[k].summary, summary, sizeof summary));
+            printf("  %-7s %-16s %s",
+                   d.checks[k].not_applicable ? "n/a" : check_status_word(d.checks[k].status),
+                   ci->id, safe(c, d.checks[k].summary, summary, sizeof summary));
             if (d.checks[k].fix != FIX_NONE)
-                printf("  [fix: %s]", fix_info(d.checks[k].fix)->id);
+                printf("  [%s: %s]", d.checks[k].fix_is_alternative ? "alternative" : "fix",
+                       fix_info(d.checks[k].fix)->id);
             putchar('\n');
             /* where to look in Windows, for what needs a person's eyes */
             if (d.checks[k].status == CHECK_FAIL || d.checks[k].status == CHECK_WARN)
@@ -286,6 +288,14 @@ static int cmd_fix(struct cli *c)
                 dup |= wanted[k] == f;
             if (!dup)
                 wanted[n++] = f;
+        }
+        /* asked by name, still only on the evidence it needs: refused before anything changes */
+        for (size_t i = 0; i < n; i++) {
+            char why[256];
+            if (diagnose_fix_refused(&obs, wanted[i], why, sizeof why)) {
+                fprintf(stderr, "l2tpfix: %s; nothing changed\n", why);
+                return 1;
+            }
         }
     }
     struct fix_plan plans[FIX_COUNT];

@@ -114,6 +114,17 @@ static int draw_mark(struct app *a, int y, int x, enum check_status st, bool wor
     return x + 2 + WORD_W + 1;
 }
 
+/* A check that does not apply (another VPN type, no key at hand): dim, neither pass nor problem. */
+static int draw_not_applicable(struct app *a, int y, int x, bool word)
+{
+    attr_t attr = a->theme.attr[ST_DIM];
+    draw_text(a->w_list, y, x, 1, "-", attr, NULL);
+    if (!word)
+        return x + 2;
+    draw_text(a->w_list, y, x + 2, WORD_W, "n/a", attr, NULL);
+    return x + 2 + WORD_W + 1;
+}
+
 static void conn_text(const struct app *a, enum stage_id s, char *buf, size_t len, enum ui_style *style)
 {
     const struct glyphs *g = a->theme.g;
@@ -167,7 +178,9 @@ static void draw_stage(struct app *a, int y, enum stage_id s, bool selected)
         /* a check with nothing to test (no key at hand) is not counted as passing */
         for (int c = 0; c < CHECK_COUNT; c++)
             n += check_info((enum check_id)c)->stage == s && !a->shown.checks[c].not_applicable;
-        if (a->shown.stages[s] == CHECK_PASS)
+        if (n == 0) /* PPP of an IKEv2 profile */
+            snprintf(info, sizeof info, "no check applies to this type of VPN");
+        else if (a->shown.stages[s] == CHECK_PASS)
             snprintf(info, sizeof info, "%s%d checks pass", n > 1 ? "all " : "", n);
         else
             snprintf(info, sizeof info, "%d checks", n);
@@ -185,7 +198,8 @@ static void draw_check(struct app *a, int y, enum check_id c, bool selected)
     int cols = a->lay.cols;
     if (selected)
         draw_text(w, y, 0, 1, t->g->select, t->attr[ST_TITLE], NULL);
-    int x = draw_mark(a, y, compact ? 3 : 4, r->status, !compact);
+    int x = r->not_applicable ? draw_not_applicable(a, y, compact ? 3 : 4, !compact)
+                              : draw_mark(a, y, compact ? 3 : 4, r->status, !compact);
     x += compact ? 0 : 2;
     const char *label = a->lay.titles ? check_info(c)->title : check_info(c)->id;
     int lw = a->lay.titles ? TITLE_W : ID_W;

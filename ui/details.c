@@ -64,6 +64,17 @@ static void plan_lines(struct app *a, struct doc *d, enum check_id c)
         doc_hang(d, 8);
         return;
     }
+    if (!diagnose_check_applies(&a->obs.profile, c)) {
+        doc_addf(d, ST_NORMAL, 0, "Fix:    none: the check does not apply to this type of VPN");
+        doc_hang(d, 8);
+        return;
+    }
+    char why[256];
+    if (diagnose_fix_refused(&a->obs, fix, why, sizeof why)) {
+        doc_addf(d, ST_NORMAL, 0, "Fix:    %s (%s): %s", fi->title, fi->id, why);
+        doc_hang(d, 8);
+        return;
+    }
     struct fix_plan plan;
     struct l2f_err err = {{0}};
     enum l2f_status st = fix_plan_make(fix, &a->obs, a->username[0] ? a->username : NULL, &plan, &err);
@@ -79,9 +90,13 @@ static void plan_lines(struct app *a, struct doc *d, enum check_id c)
         doc_hang(d, 8);
         return;
     }
-    bool recommended = a->diag.checks[c].fix != FIX_NONE;
-    doc_addf(d, recommended ? ST_WARN : ST_NORMAL, 0, "Fix:    %s (%s)%s", fi->title, fi->id,
-             recommended ? ", recommended: press f" : "");
+    bool offered = a->diag.checks[c].fix != FIX_NONE,
+         alternative = a->diag.checks[c].fix_is_alternative;
+    doc_addf(d, offered && !alternative ? ST_WARN : ST_NORMAL, 0, "Fix:    %s (%s)%s", fi->title,
+             fi->id,
+             !offered      ? ""
+             : alternative ? ", an alternative: press f (a, fix all, leaves it)"
+                           : ", recommended: press f");
     doc_hang(d, 8);
     for (size_t i = 0; i < plan.n_changes; i++) {
         char desc[800];
@@ -104,8 +119,12 @@ static void build_check(struct app *a, struct doc *d, enum check_id c)
 {
     const struct check_info *ci = check_info(c);
     const struct check_result *r = &a->shown.checks[c];
-    doc_addf(d, status_style(r->status), 0, "%s %s  %s", a->theme.g->mark[r->status == CHECK_RUNNING ? 4 : r->status],
-             check_status_word(r->status), r->summary);
+    if (r->not_applicable)
+        doc_addf(d, ST_DIM, 0, "- n/a  %s", r->summary);
+    else
+        doc_addf(d, status_style(r->status), 0, "%s %s  %s",
+                 a->theme.g->mark[r->status == CHECK_RUNNING ? 4 : r->status], check_status_word(r->status),
+                 r->summary);
     if (a->drift[c][0]) {
         char safe_drift[sizeof a->drift[0] * 2];
         app_safe(a, a->drift[c], safe_drift, sizeof safe_drift);

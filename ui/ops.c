@@ -297,7 +297,8 @@ unsigned ops_fix_selected(struct app *a)
     int c = -1;
     if (a->sel.is_stage) {
         for (int k = 0; k < CHECK_COUNT && c < 0; k++)
-            if (check_info((enum check_id)k)->stage == (enum stage_id)a->sel.id && a->diag.checks[k].fix != FIX_NONE)
+            if (check_info((enum check_id)k)->stage == (enum stage_id)a->sel.id &&
+                a->diag.checks[k].fix != FIX_NONE && !a->diag.checks[k].fix_is_alternative)
                 c = k;
         if (c < 0) {
             app_message(a, MSG_INFO, "Nothing to fix in %s; select a check for its own fix",
@@ -310,6 +311,16 @@ unsigned ops_fix_selected(struct app *a)
     enum fix_id f = a->diag.checks[c].fix != FIX_NONE ? a->diag.checks[c].fix : check_info((enum check_id)c)->fix;
     if (f == FIX_NONE) {
         app_message(a, MSG_INFO, "No automatic fix for %s: Enter shows where to look", check_info((enum check_id)c)->id);
+        return UI_DRAW_MSG;
+    }
+    if (!diagnose_check_applies(&a->obs.profile, (enum check_id)c)) {
+        app_message(a, MSG_INFO, "No fix for %s: %s", check_info((enum check_id)c)->id,
+                    a->diag.checks[c].summary);
+        return UI_DRAW_MSG;
+    }
+    char why[256];
+    if (diagnose_fix_refused(&a->obs, f, why, sizeof why)) {
+        app_message(a, MSG_INFO, "%s", why);
         return UI_DRAW_MSG;
     }
     a->wanted[0] = f;

@@ -338,6 +338,54 @@ run 3 --mock "$WORK/types.ini" --state-dir "$WORK/types-st" --profile DSL fix al
 has "$ERR" "^l2tpfix: 'DSL' is a PPPoE \(broadband\) connection, not a VPN" "mock: --profile on the PPPoE entry"
 grep -q '^type = pppoe$' "$WORK/types.ini" && ok || bad "mock: the scenario's entry type was lost"
 # ==== issue 14, entry types: end ====
+# ==== issue 14, no type change without evidence: begin ====
+# an IKEv2 or SSTP entry is another kind of VPN: fix all leaves it byte for byte, and says so
+KINDS="$WORK/kinds.pbk"
+cp "$PBK_SAMPLES/win11-vpn-kinds.pbk" "$KINDS"
+for name in "Campus IKEv2 (certificate)" "Contoso Always On"; do
+    # its exit code is the verdicts' (offline, most checks cannot be made): the lines are this test's
+    "$L2TPFIX" --phonebook "$KINDS" --state-dir "$WORK/kinds-st" --profile "$name" check >"$OUT" 2>"$ERR" </dev/null
+    has "$OUT" '^  n/a +psk-configured +not an L2TP/IPsec profile \(VpnStrategy=[57]: (IKEv2|SSTP)\)' "$name: psk n/a"
+    has "$OUT" '^  n/a +mschapv2 +not an L2TP/IPsec profile' "$name: mschapv2 n/a"
+    has "$OUT" 'vpn-type .*another kind of VPN.*\[alternative: tunnel-l2tp\]' "$name: tunnel-l2tp an alternative"
+    "$L2TPFIX" --phonebook "$KINDS" --state-dir "$WORK/kinds-st" --profile "$name" check --json >"$OUT" 2>"$ERR" </dev/null
+    hasjson "$OUT" '"id":"vpn-type","status":"unknown","summary":"[^"]*","fix":"tunnel-l2tp","fix_alternative":true,"not_applicable":true' "$name: json, an alternative"
+    hasjson "$OUT" '"id":"psk-configured","status":"unknown","summary":"[^"]*","fix":null,"fix_alternative":false,"not_applicable":true' "$name: json, n/a"
+    hasjson "$OUT" '"fixes":\[\]' "$name: json, nothing recommended"
+    run 0 --phonebook "$KINDS" --state-dir "$WORK/kinds-st" --profile "$name" fix all --yes
+    has "$OUT" '^Nothing to fix' "$name: fix all has nothing to do"
+    cmp -s "$PBK_SAMPLES/win11-vpn-kinds.pbk" "$KINDS" && ok || bad "$name: fix all changed the file"
+done
+# the demo's IKEv2 entry: its problem is DNS, and fix all offers no L2TP conversion
+run 1 --demo=multi-profile --profile "Home IKEv2" check
+has "$OUT" '^  FAIL +dns +home.example.net does not resolve' "Home IKEv2: DNS is the problem"
+run 0 --demo=multi-profile --profile "Home IKEv2" fix all --dry-run
+hasnt "$OUT" 'tunnel-l2tp|mschapv2|use-psk|VpnStrategy' "Home IKEv2: fix all --dry-run converts nothing"
+# switch-ikev2 by name, where the server refused IKEv2 (or was not asked): one line, nothing changed
+fresh classic-789
+cp "$S" "$WORK/classic-789/orig.ini"
+run 1 --mock "$S" --state-dir "$ST" fix switch-ikev2 --yes
+has "$ERR" '^l2tpfix: switch-ikev2 not offered: IKEv2 did not answer \(no-proposal from [0-9.]+\): a switch would not connect; nothing changed$' "switch-ikev2 refused, saying why"
+[ "$(wc -l <"$ERR")" -eq 1 ] && ok || bad "switch-ikev2 refusal: more than one line"
+cmp -s "$S" "$WORK/classic-789/orig.ini" && ok || bad "refused switch-ikev2 changed the file"
+run 1 --demo=multi-profile --profile "Home IKEv2" fix switch-ikev2 --yes
+has "$ERR" 'switch-ikev2 not offered: the server was not asked for IKEv2 \(its name does not resolve\)' "switch-ikev2 refused unasked"
+# where IKEv2 answers, switch-ikev2 is offered (never by fix all)
+sed 's/^proposals = windows$/proposals = none\nikev2 = yes/' "$SCENARIOS/classic-789.ini" >"$WORK/v2-only.ini"
+run 1 --mock "$WORK/v2-only.ini" --state-dir "$WORK/v2-only-st" check
+has "$OUT" 'ikev2-available +IKEv2 answers where L2TP/IPsec does not.*\[alternative: switch-ikev2\]' "switch-ikev2 offered on an answer"
+run 0 --mock "$WORK/v2-only.ini" --state-dir "$WORK/v2-only-st" fix switch-ikev2 --dry-run
+has "$OUT" 'VpnStrategy 3 \(L2TP/IPsec\) -> 7 \(IKEv2\)' "switch-ikev2 planned when IKEv2 answered"
+# an IKEv2 profile whose server answers L2TP/IPsec (IKEv1 on 500) but not IKEv2: tunnel-l2tp recommended, with the evidence
+printf '[server]\naddress = vpn.example.com\nproposals = windows\nikev2 = no\n' >"$WORK/v1-only.ini"
+printf '[profile "Road IKEv2"]\nPhoneNumber = vpn.example.com\nVpnStrategy = 7\nAuthRestrictions = 128\nIpSecFlags = 0\n' >>"$WORK/v1-only.ini"
+run 1 --mock "$WORK/v1-only.ini" --state-dir "$WORK/v1-only-st" check
+has "$OUT" 'FAIL +vpn-type +VpnStrategy=7: IKEv2; [0-9.]+ answered IKEv1 on UDP 500 \(L2TP/IPsec\) but not IKEv2 \(no-proposal\): tunnel-l2tp recommended  \[fix: tunnel-l2tp\]' "tunnel-l2tp recommended on evidence"
+has "$OUT" 'Recommended fixes, in order: tunnel-l2tp$' "only tunnel-l2tp: the L2TP checks wait for the type"
+sed -i 's/^ikev2 = no$/ikev2 = yes/' "$WORK/v1-only.ini"
+run 0 --mock "$WORK/v1-only.ini" --state-dir "$WORK/v1-only-st" fix all --dry-run
+hasnt "$OUT" 'tunnel-l2tp' "IKEv2 answers: no tunnel-l2tp in fix all"
+# ==== issue 14, no type change without evidence: end ====
 # a folder of user profiles (C:\Users): every user's phonebook, each entry named by whose it is
 U="$WORK/Users"; below="AppData/Roaming/Microsoft/Network/Connections/Pbk"
 mkdir -p "$U/alice/$below" "$U/bob/$below" "$U/carol/Documents"

@@ -607,7 +607,29 @@ test_restart() {
     wait_for "RESTART REQUIRED" && golden restart_required || return 1
 }
 
-ALL="classic connect_live quick_keys fix_one undo profiles explain help resize mono ascii quit bytes terms mock_file secret admin sanitize restart drift hostile other_users torn entry_types"
+# Issue 14: f offers no switch the server refused; a and f convert no IKEv2 profile to L2TP.
+test_evidence() {
+    start 80 24 -- --demo
+    wait_for "fixes recommended" && settle || return 1
+    keys Up Up Enter # unfold IPsec, then down to its last check
+    wait_for "ikev2-availab" || return 1
+    keys Down Down Down Down Down Down Down Enter
+    wait_for "── IKEv2 as an alternative" || return 1
+    keys f
+    wait_for "switch-ikev2 not offered: IKEv2 did not answer (no-proposal" || return 1
+    ! screen | grep -qF "Apply switch-ikev2" || fail "a refused switch was offered for confirmation" || return 1
+    start 80 24 -- --demo=multi-profile --profile "Home IKEv2"
+    wait_for "No automatic fix" && settle || return 1
+    keys a
+    wait_for "No automatic fix recommended" || return 1
+    screen | grep -qE "n/a +psk-configured +not an L2TP/IPsec profile \(VpnStrategy=7" ||
+        fail "the IKEv2 profile's L2TP checks are not marked n/a" || return 1
+    keys End Up Up Up Up Up Enter # fold PPP: no check of it applies to IKEv2
+    wait_for "no check applies to this type of VPN" || return 1
+    ! screen | grep -qF "Apply " || fail "a conversion was offered" || return 1
+}
+
+ALL="classic connect_live quick_keys fix_one undo profiles explain help resize mono ascii quit bytes terms mock_file secret admin sanitize restart drift hostile other_users torn evidence entry_types"
 if [ "$WHICH" = all ]; then
     tests=$ALL
 else

@@ -108,8 +108,6 @@ static void vpn_type(void **state)
     (void)state;
     struct observations o;
     healthy(&o);
-    o.profile.fields[PF_VPN_STRATEGY] = VS_IKEV2_ONLY;
-    assert_check((struct diagnosis[]){eval(&o)}, CHECK_VPN_TYPE, CHECK_FAIL, FIX_TUNNEL_L2TP, "VpnStrategy=7: IKEv2");
     o.profile.fields[PF_VPN_STRATEGY] = VS_DEFAULT;
     assert_check((struct diagnosis[]){eval(&o)}, CHECK_VPN_TYPE, CHECK_WARN, FIX_TUNNEL_L2TP, "automatic");
     o.profile.fields[PF_VPN_STRATEGY] = VS_L2TP_FIRST;
@@ -128,6 +126,162 @@ static void vpn_type_absent_key(void **state)
     struct diagnosis d = eval(&o);
     assert_check(&d, CHECK_VPN_TYPE, CHECK_WARN, FIX_TUNNEL_L2TP, "VpnStrategy absent: automatic");
     assert_null(strstr(d.checks[CHECK_VPN_TYPE].summary, "VpnStrategy=0"));
+}
+
+static bool recommends(const struct diagnosis *d, enum fix_id f)
+{
+    for (size_t i = 0; i < d->n_recommended; i++)
+        if (d->recommended[i] == f)
+            return true;
+    return false;
+}
+
+/* An IKEv2 profile with a certificate and EAP, as Windows writes one. */
+static void ikev2_profile(struct observations *o)
+{
+    healthy(o);
+    o->profile.fields[PF_VPN_STRATEGY] = VS_IKEV2_ONLY;
+    o->profile.fields[PF_AUTH_RESTRICTIONS] = AR_EAP;
+    o->profile.fields[PF_IPSEC_FLAGS] = 0;
+    o->profile.psk_saved = false;
+    o->probe.ikev2 = PROBE_ACCEPTED;
+}
+
+static void another_kind_of_vpn_is_not_a_broken_l2tp_one(void **state)
+{
+    (void)state;
+    static const enum check_id l2tp_only[] = {
+        CHECK_IKE_500,        CHECK_IKE_4500, CHECK_NAT_TRAVERSAL,
+        CHECK_PROHIBIT_IPSEC, CHECK_PSK,      CHECK_IKE_PROPOSALS,
+        CHECK_PSK_MATCHES,    CHECK_MSCHAPV2, CHECK_LCP_EXTENSIONS};
+    struct observations o;
+    ikev2_profile(&o);
+    o.probe_st = L2F_ERR_UNSUPPORTED; /* a phonebook file: the server was not asked */
+    struct diagnosis d = eval(&o);
+    for (size_t i = 0; i < sizeof l2tp_only / sizeof l2tp_only[0]; i++) {
+        assert_check(&d, l2tp_only[i], CHECK_UNKNOWN, FIX_NONE,
+                     "not an L2TP/IPsec profile (VpnStrategy=7: IKEv2)");
+        assert_true(d.checks[l2tp_only[i]].not_applicable);
+    }
+    /* what the profile is, with L2TP/IPsec only as an alternative */
+    assert_check(&d, CHECK_VPN_TYPE, CHECK_UNKNOWN, FIX_TUNNEL_L2TP, "another kind of VPN");
+    assert_true(d.checks[CHECK_VPN_TYPE].not_applicable);
+    assert_true(d.checks[CHECK_VPN_TYPE].fix_is_alternative);
+    assert_false(recommends(&d, FIX_TUNNEL_L2TP));
+    assert_false(recommends(&d, FIX_MSCHAPV2));
+    assert_false(recommends(&d, FIX_USE_PSK));
+    assert_int_equal(d.n_recommended, 0);
+    /* no PPP in IKEv2: the stage is not judged, so it does not pass */
+    assert_int_equal(d.stages[STAGE_PPP], CHECK_UNKNOWN);
+    assert_false(diagnosis_has_problems(&d));
+    /* IPsec services serve IKEv2 too */
+    assert_false(d.checks[CHECK_IPSEC_SERVICES].not_applicable);
+    /* the server answers IKEv2: the profile's own protocol passes, still no conversion */
+    ikev2_profile(&o);
+    d = eval(&o);
+    assert_check(&d, CHECK_IKEV2, CHECK_PASS, FIX_NONE, "the protocol this profile uses");
+    assert_false(recommends(&d, FIX_TUNNEL_L2TP));
+    /* SSTP and PPTP: no IPsec at all; LCP extensions matter to their PPP */
+    o.profile.fields[PF_VPN_STRATEGY] = VS_SSTP_ONLY;
+    o.profile.fields[PF_LCP_EXTENSIONS] = 0;
+    d = eval(&o);
+    assert_check(&d, CHECK_IPSEC_SERVICES, CHECK_UNKNOWN, FIX_NONE,
+                 "not an L2TP/IPsec profile (VpnStrategy=5: SSTP)");
+    assert_check(&d, CHECK_IKEV2, CHECK_UNKNOWN, FIX_NONE, "not an L2TP/IPsec profile");
+    assert_check(&d, CHECK_LCP_EXTENSIONS, CHECK_FAIL, FIX_LCP_EXTENSIONS, NULL);
+    assert_check(&d, CHECK_VPN_TYPE, CHECK_UNKNOWN, FIX_TUNNEL_L2TP, "VpnStrategy=5: SSTP");
+    assert_false(recommends(&d, FIX_TUNNEL_L2TP));
+    o.profile.fields[PF_VPN_STRATEGY] = VS_PPTP_ONLY;
+    assert_check((struct diagnosis[]){eval(&o)}, CHECK_PSK, CHECK_UNKNOWN, FIX_NONE,
+                 "VpnStrategy=1: PPTP");
+}
+
+static void tunnel_l2tp_recommended_only_on_evidence(void **state)
+{
+    (void)state;
+    struct observations o;
+    ikev2_profile(&o);
+    o.probe.ikev2 = PROBE_NO_ANSWER; /* asked: IKEv1 on 500 answers, IKEv2 does not */
+    struct diagnosis d = eval(&o);
+    assert_check(&d, CHECK_VPN_TYPE, CHECK_FAIL, FIX_TUNNEL_L2TP,
+                 "192.0.2.10 answered IKEv1 on UDP 500 (L2TP/IPsec) but not IKEv2 (no-answer): "
+                 "tunnel-l2tp recommended");
+    assert_false(d.checks[CHECK_VPN_TYPE].fix_is_alternative);
+    assert_true(recommends(&d, FIX_TUNNEL_L2TP));
+    assert_check(&d, CHECK_IKEV2, CHECK_FAIL, FIX_NONE, "which this profile uses");
+    /* IKEv1 silent too: no evidence for L2TP/IPsec */
+    o.probe.ike500 = o.probe.ike4500 = PROBE_NO_ANSWER;
+    d = eval(&o);
+    assert_true(d.checks[CHECK_VPN_TYPE].fix_is_alternative);
+    assert_false(recommends(&d, FIX_TUNNEL_L2TP));
+    /* SSTP cannot be asked by the probe: IKEv1 answering is no evidence against it */
+    healthy(&o);
+    o.profile.fields[PF_VPN_STRATEGY] = VS_SSTP_ONLY;
+    d = eval(&o);
+    assert_true(d.checks[CHECK_VPN_TYPE].not_applicable);
+    assert_false(recommends(&d, FIX_TUNNEL_L2TP));
+}
+
+static void first_strategies_try_l2tp_but_keep_their_type(void **state)
+{
+    (void)state;
+    struct observations o;
+    /* IKEv2 first, then PPTP, then L2TP (MS-RRASM 2.2.2.2.11): L2TP is tried, its checks apply */
+    ikev2_profile(&o);
+    o.profile.fields[PF_VPN_STRATEGY] = VS_IKEV2_FIRST;
+    struct diagnosis d = eval(&o);
+    assert_check(&d, CHECK_VPN_TYPE, CHECK_PASS, FIX_TUNNEL_L2TP, "IKEv2 first, which answered");
+    assert_true(d.checks[CHECK_VPN_TYPE].fix_is_alternative);
+    assert_check(&d, CHECK_MSCHAPV2, CHECK_FAIL, FIX_MSCHAPV2, "EAP only");
+    assert_false(recommends(&d, FIX_TUNNEL_L2TP));
+    o.probe.ikev2 = PROBE_NO_PROPOSAL;
+    d = eval(&o);
+    assert_check(&d, CHECK_VPN_TYPE, CHECK_WARN, FIX_TUNNEL_L2TP,
+                 "but not IKEv2 (no-proposal): tunnel-l2tp recommended");
+    assert_true(recommends(&d, FIX_TUNNEL_L2TP));
+    /* PPTP first: the probe cannot ask PPTP, so the type stays the person's */
+    healthy(&o);
+    o.profile.fields[PF_VPN_STRATEGY] = VS_PPTP_FIRST;
+    d = eval(&o);
+    assert_check(&d, CHECK_VPN_TYPE, CHECK_WARN, FIX_TUNNEL_L2TP,
+                 "PPTP first, L2TP/IPsec only after it");
+    assert_true(d.checks[CHECK_VPN_TYPE].fix_is_alternative);
+    assert_false(recommends(&d, FIX_TUNNEL_L2TP));
+    assert_false(d.checks[CHECK_PSK].not_applicable);
+    /* automatic and L2TP first stay as they were */
+    healthy(&o);
+    o.profile.fields[PF_VPN_STRATEGY] = VS_DEFAULT;
+    d = eval(&o);
+    assert_true(recommends(&d, FIX_TUNNEL_L2TP));
+    for (int c = 0; c < CHECK_COUNT; c++)
+        assert_true(c == CHECK_PSK_MATCHES || !d.checks[c].not_applicable);
+}
+
+static void switch_ikev2_only_on_an_ikev2_answer(void **state)
+{
+    (void)state;
+    struct observations o;
+    char why[256] = "";
+    healthy(&o); /* the server refused the IKEv2 offer */
+    struct diagnosis d = eval(&o);
+    assert_check(&d, CHECK_IKEV2, CHECK_PASS, FIX_NONE, "no switch offered (IKEv2: no-proposal)");
+    assert_true(diagnose_fix_refused(&o, FIX_SWITCH_IKEV2, why, sizeof why));
+    assert_non_null(strstr(why, "IKEv2 did not answer (no-proposal from 192.0.2.10)"));
+    o.probe_st = L2F_ERR_UNSUPPORTED;
+    assert_check((struct diagnosis[]){eval(&o)}, CHECK_IKEV2, CHECK_UNKNOWN, FIX_NONE,
+                 "not probed: no switch offered");
+    assert_true(diagnose_fix_refused(&o, FIX_SWITCH_IKEV2, why, sizeof why));
+    assert_non_null(strstr(why, "not asked for IKEv2"));
+    o.have_probe = false;
+    assert_true(diagnose_fix_refused(&o, FIX_SWITCH_IKEV2, why, sizeof why));
+    /* IKEv2 answered: offered; other fixes never need this evidence */
+    healthy(&o);
+    o.probe.ikev2 = PROBE_ACCEPTED;
+    assert_false(diagnose_fix_refused(&o, FIX_SWITCH_IKEV2, why, sizeof why));
+    o.probe.ikev2 = PROBE_NO_ANSWER;
+    for (int f = 0; f < FIX_COUNT; f++)
+        assert_true(f == FIX_SWITCH_IKEV2 ||
+                    !diagnose_fix_refused(&o, (enum fix_id)f, why, sizeof why));
 }
 
 static void server_address_and_probe(void **state)
@@ -423,6 +577,10 @@ int main(void)
         cmocka_unit_test(nat_traversal),
         cmocka_unit_test(prohibit_ipsec),
         cmocka_unit_test(psk),
+        cmocka_unit_test(another_kind_of_vpn_is_not_a_broken_l2tp_one),
+        cmocka_unit_test(tunnel_l2tp_recommended_only_on_evidence),
+        cmocka_unit_test(first_strategies_try_l2tp_but_keep_their_type),
+        cmocka_unit_test(switch_ikev2_only_on_an_ikev2_answer),
         cmocka_unit_test(credentials_and_last_auth),
         cmocka_unit_test(a_result_older_than_a_change_is_no_evidence),
         cmocka_unit_test(a_key_at_hand_is_tested),

@@ -58,6 +58,12 @@ static void every_check_has_texts_and_a_valid_fix(void **state)
         assert_true(strlen(ci->why) > 20);
         assert_true(ci->fix == FIX_NONE || (unsigned)ci->fix < FIX_COUNT);
         assert_true((unsigned)ci->stage < STAGE_COUNT);
+        /* each check judges some tunnel, and nothing beyond the four */
+        assert_true(ci->tunnels != 0 && (ci->tunnels & ~TUN_ANY) == 0);
+        /* the key, the IKEv1 answers and the L2TP registry values are L2TP/IPsec's alone */
+        if (c == CHECK_PSK || c == CHECK_PSK_MATCHES || c == CHECK_IKE_PROPOSALS ||
+            c == CHECK_NAT_TRAVERSAL || c == CHECK_PROHIBIT_IPSEC || c == CHECK_MSCHAPV2)
+            assert_int_equal(ci->tunnels, TUN_L2TP);
     }
     for (int f = 0; f < FIX_COUNT; f++)
         assert_true(strlen(fix_info((enum fix_id)f)->what) > 10);
