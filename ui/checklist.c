@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "verdict.h"
+
 #define WORD_W 7    /* "unknown" */
 #define STAGE_TITLE_W 16
 #define ID_W 14     /* the longest check id */
@@ -100,17 +102,18 @@ unsigned checklist_home_end(struct app *a, bool end)
     return checklist_move(a, end ? a->n_rows - 1 - i : -i);
 }
 
-/* The status mark and word, in the status's style. */
-static int draw_mark(struct app *a, int y, int x, enum check_status st, bool word)
+/* The status mark and word, in the status's style; a skipped check has its own, dimmed. */
+static int draw_mark(struct app *a, int y, int x, enum check_status st, bool skipped, bool word)
 {
     const struct theme *t = &a->theme;
-    attr_t attr = t->attr[status_style(st)];
-    const char *glyph = st == CHECK_RUNNING ? t->g->spinner[a->spin % (unsigned)t->g->n_spinner]
-                                            : t->g->mark[st];
+    attr_t attr = t->attr[skipped ? ST_DIM : status_style(st)];
+    const char *glyph = skipped               ? t->g->skip
+                        : st == CHECK_RUNNING ? t->g->spinner[a->spin % (unsigned)t->g->n_spinner]
+                                              : t->g->mark[st];
     draw_text(a->w_list, y, x, 1, glyph, attr, NULL);
     if (!word)
         return x + 2;
-    draw_text(a->w_list, y, x + 2, WORD_W, check_status_word(st), attr, NULL);
+    draw_text(a->w_list, y, x + 2, WORD_W, skipped ? "skipped" : check_status_word(st), attr, NULL);
     return x + 2 + WORD_W + 1;
 }
 
@@ -155,22 +158,21 @@ static void draw_stage(struct app *a, int y, enum stage_id s, bool selected)
     if (selected)
         draw_text(w, y, 0, 1, t->g->select, t->attr[ST_TITLE], NULL);
     draw_text(w, y, compact ? 1 : 2, 1, a->expanded[s] ? t->g->expanded : t->g->collapsed, A_NORMAL, NULL);
-    int x = draw_mark(a, y, compact ? 3 : 4, a->shown.stages[s], !compact);
+    int x = draw_mark(a, y, compact ? 3 : 4, a->shown.stages[s], false, !compact);
     const char *title = stage_info(s)->title;
     draw_text(w, y, x, STAGE_TITLE_W, title, selected ? t->attr[ST_SELECT] | A_BOLD : A_BOLD, t->g->ellipsis);
     x += STAGE_TITLE_W + 1;
     char info[320];
     enum ui_style st = ST_DIM;
     conn_text(a, s, info, sizeof info, &st);
-    if (!info[0] && !a->expanded[s]) {
-        int n = 0;
-        /* a check with nothing to test (no key at hand) is not counted as passing */
-        for (int c = 0; c < CHECK_COUNT; c++)
-            n += check_info((enum check_id)c)->stage == s && !a->shown.checks[c].not_applicable;
-        if (a->shown.stages[s] == CHECK_PASS)
-            snprintf(info, sizeof info, "%s%d checks pass", n > 1 ? "all " : "", n);
+    if (!info[0] &&
+        !a->expanded[s]) { /* "all 6 checks pass, 1 skipped", never a pass that hides an unknown */
+        struct verdict_counts n;
+        verdict_stage_counts(&a->shown, s, &n);
+        if (!a->s->profile[0]) /* no profile chosen: nothing was tried, so nothing "could not" be */
+            snprintf(info, sizeof info, "%d checks, not made yet", n.unknown + n.skipped);
         else
-            snprintf(info, sizeof info, "%d checks", n);
+            verdict_stage_text(&n, info, sizeof info);
     }
     if (info[0] && x < cols - 1)
         draw_text(w, y, x, cols - 1 - x, info, t->attr[st], t->g->ellipsis);
@@ -185,7 +187,7 @@ static void draw_check(struct app *a, int y, enum check_id c, bool selected)
     int cols = a->lay.cols;
     if (selected)
         draw_text(w, y, 0, 1, t->g->select, t->attr[ST_TITLE], NULL);
-    int x = draw_mark(a, y, compact ? 3 : 4, r->status, !compact);
+    int x = draw_mark(a, y, compact ? 3 : 4, r->status, r->not_applicable, !compact);
     x += compact ? 0 : 2;
     const char *label = a->lay.titles ? check_info(c)->title : check_info(c)->id;
     int lw = a->lay.titles ? TITLE_W : ID_W;

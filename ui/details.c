@@ -104,8 +104,12 @@ static void build_check(struct app *a, struct doc *d, enum check_id c)
 {
     const struct check_info *ci = check_info(c);
     const struct check_result *r = &a->shown.checks[c];
-    doc_addf(d, status_style(r->status), 0, "%s %s  %s", a->theme.g->mark[r->status == CHECK_RUNNING ? 4 : r->status],
-             check_status_word(r->status), r->summary);
+    if (r->not_applicable)
+        doc_addf(d, ST_DIM, 0, "%s skipped  %s", a->theme.g->skip, r->summary);
+    else
+        doc_addf(d, status_style(r->status), 0, "%s %s  %s",
+                 a->theme.g->mark[r->status == CHECK_RUNNING ? 4 : r->status],
+                 check_status_word(r->status), r->summary);
     if (a->drift[c][0]) {
         char safe_drift[sizeof a->drift[0] * 2];
         app_safe(a, a->drift[c], safe_drift, sizeof safe_drift);
