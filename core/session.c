@@ -125,10 +125,18 @@ enum l2f_status session_select_profile(struct session *s, const char *name, stru
         return L2F_OK;
     }
     char names[400] = "";
-    for (size_t i = 0; i < list.count; i++) {
-        size_t l = strlen(names);
-        snprintf(names + l, sizeof names - l, "%s'%s'", i ? ", " : "", list.items[i].name);
+    size_t listed = 0;
+    for (; listed < list.count; listed++) { /* as many as a line holds, then how many more */
+        size_t l = strlen(names), room = sizeof names - 64 - l;
+        int n = snprintf(names + l, room, "%s'%s'", listed ? ", " : "", list.items[listed].name);
+        if (n < 0 || (size_t)n >= room) {
+            names[l] = '\0';
+            break;
+        }
     }
+    if (listed < list.count)
+        snprintf(names + strlen(names), 64, " and %zu more (l2tpfix profiles)",
+                 list.count - listed);
     if (name) {
         l2f_err_set(err, "no VPN profile named '%s' (there are: %s)", name, list.count ? names : "none");
         st = L2F_ERR_NOT_FOUND;

@@ -131,9 +131,10 @@ static int print_json_text(char *text, enum l2f_status st)
 
 static void print_header(struct cli *c, const struct vpn_profile *p)
 {
-    char name[PROFILE_NAME_MAX * 2], server[PROFILE_SERVER_MAX * 2], backend[320], whose[160];
+    char name[PROFILE_NAME_MAX * 2], server[PROFILE_SERVER_MAX * 2], backend[320],
+        whose[PROFILE_OWNER_MAX * 2 + 4];
     if (p->owner[0]) {
-        char owner[140];
+        char owner[PROFILE_OWNER_MAX * 2];
         snprintf(whose, sizeof whose, "%s's", safe(c, p->owner, owner, sizeof owner));
     } else {
         snprintf(whose, sizeof whose, "%s", p->phonebook == PHONEBOOK_ALLUSERS ? "all users'" : "this user's");

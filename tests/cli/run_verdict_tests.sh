@@ -75,5 +75,25 @@ has "$OUT" '^1 check could not decide from what it saw: see the row marked unkno
 run 0 --help
 has "$OUT" 'check: 4 no problem found, but some$' "help: exit 4"
 
+# No silent caps: a user folder of 200 characters (26 of them CJK: 252 bytes, as
+# much as Linux's 255-byte names let a test hold), which Windows allows (255
+# characters), is kept whole in names, JSON, the header and fixes
+owner=$(python3 -c 'print("用户" * 13 + "u" * 174, end="")')
+U="$WORK/Users"; book="$U/$owner/AppData/Roaming/Microsoft/Network/Connections/Pbk"
+mkdir -p "$book" && cp "$PBK_SAMPLES/user-l2tp.pbk" "$book/rasphone.pbk"
+run 0 --phonebook "$U" profiles
+has "$OUT" "^$owner\\\\Office VPN user " "a 200-character owner: the whole name listed"
+run 0 --phonebook "$U" profiles --json
+has "$OUT" "\"owner\":[[:space:]]*\"$owner\"" "a 200-character owner: whole in JSON"
+run 1 --phonebook "$U" --state-dir "$WORK/st3" --profile "$owner\\Office VPN" check
+has "$OUT" "^Profile  $owner\\\\Office VPN \\($owner's phonebook\\)$" "a 200-character owner: whole in the header"
+run 0 --phonebook "$U" --state-dir "$WORK/st3" --profile "$owner\\Office VPN" fix all --yes
+has "$book/rasphone.pbk" '^LcpExtensions=1' "a 200-character owner: its phonebook fixed"
+
+# Many profiles and no --profile: the error lists what fits and says how many more
+for i in $(seq -w 1 30); do printf '[A profile with a longish name %s]\r\nType=2\r\nVpnStrategy=3\r\n' "$i"; done >"$WORK/many.pbk"
+run 2 --phonebook "$WORK/many.pbk" check
+has "$ERR" "'A profile with a longish name 01', .* and [0-9]+ more \\(l2tpfix profiles\\)$" "many profiles: the rest counted, not cut silently"
+
 echo "verdicts: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
