@@ -314,7 +314,7 @@ static void eval_other_vpn_type(const struct observations *o, struct check_resul
             "VpnStrategy=%ld: %s, L2TP/IPsec only after it (slower, may end in 800); tunnel-l2tp "
             "as an alternative",
             vs, vpn_strategy_name(vs));
-    r->not_applicable = only;
+    r->not_applicable = r->other_type = only;
     r->fix = FIX_TUNNEL_L2TP; /* offered on f, never by fix all */
     r->fix_is_alternative = true;
 }
@@ -784,6 +784,14 @@ static void not_for_this_type(const struct vpn_profile *p, struct check_result *
     set(r, CHECK_UNKNOWN, FIX_NONE, "not an L2TP/IPsec profile (VpnStrategy=%ld: %s)", vs,
         vpn_strategy_name(vs));
     r->not_applicable = true;
+    r->other_type = true;
+}
+
+const char *check_result_word(const struct check_result *r)
+{
+    if (!r->not_applicable)
+        return check_status_word(r->status);
+    return r->other_type ? "n/a" : "skipped";
 }
 
 void diagnose_evaluate(const struct observations *o, struct diagnosis *d)

@@ -48,6 +48,7 @@ struct observations {
 struct check_result {
     enum check_status status;
     bool not_applicable; /* nothing to test (no key at hand, another VPN type): left out of its stage's verdict */
+    bool other_type;     /* not_applicable because the profile is another kind of VPN ("n/a"), not "skipped" */
     char summary[224]; /* one line naming the observed value */
     enum fix_id fix;   /* FIX_NONE unless a fix would change something */
     /* offered on its check, never applied by `fix all`: the fix table's kind,
@@ -125,5 +126,8 @@ bool diagnose_check_applies(const struct vpn_profile *p, enum check_id c);
 bool diagnose_fix_refused(const struct observations *obs, enum fix_id fix, char *why, size_t len);
 /* True when a check fails or warns: the command line's exit code 1. */
 bool diagnosis_has_problems(const struct diagnosis *d);
+
+/* "n/a" (another kind of VPN), "skipped" (nothing to test) or the status word. */
+const char *check_result_word(const struct check_result *r);
 
 #endif

@@ -58,7 +58,11 @@ enum entry_type { ENTRY_TYPE_TABLE(ET_ENUM) ENTRY_TYPE_COUNT };
 enum profile_field { PROFILE_FIELD_TABLE(PF_ENUM) PROFILE_FIELD_COUNT };
 #undef PF_ENUM
 
-#define PROFILE_NAME_MAX 257  /* RAS_MaxEntryName + 1 */
+#define PROFILE_ENTRY_MAX 257 /* RAS_MaxEntryName + 1 */
+/* A user folder's name as Windows allows it: 255 UTF-16 units, each up to 3 bytes of UTF-8, + 1 */
+#define PROFILE_OWNER_MAX (255 * 3 + 1)
+/* A profile's name: the entry's, or "owner\entry" for another user's phonebook */
+#define PROFILE_NAME_MAX (PROFILE_OWNER_MAX + PROFILE_ENTRY_MAX)
 #define PROFILE_SERVER_MAX 129 /* RAS_MaxPhoneNumber + 1 */
 #define PROFILE_USER_MAX 257   /* UNLEN + 1 */
 
@@ -68,7 +72,8 @@ struct vpn_profile {
     long type_value;  /* Type= / dwType as written, for a value l2tpfix does not know */
     bool type_absent; /* a phonebook entry without Type=: entry_type was inferred */
     enum phonebook_kind phonebook;
-    char owner[64];       /* another user's phonebook: that user's folder name; else empty */
+    char owner[PROFILE_OWNER_MAX]; /* another user's phonebook: that user's folder name; else empty
+                                    */
     char server[PROFILE_SERVER_MAX];
     long fields[PROFILE_FIELD_COUNT];
     /* a phonebook entry without the key: fields[] holds what it reads as */

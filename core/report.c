@@ -7,6 +7,7 @@
 
 #include "baseline.h"
 #include "net/pskcheck.h"
+#include "verdict.h"
 
 static enum l2f_status finish(cJSON *root, char **out)
 {
@@ -39,8 +40,27 @@ static void add_string_or_null(cJSON *o, const char *name, const char *v)
         cJSON_AddNullToObject(o, name);
 }
 
+/* The additive verdict fields: "verdict", "unknown", "skipped", "not_applicable" and "not_seen". */
+static void add_verdict(cJSON *root, const struct verdict *v)
+{
+    cJSON_AddStringToObject(root, "verdict", verdict_id(v->kind));
+    cJSON_AddNumberToObject(root, "unknown", v->n.unknown);
+    cJSON_AddNumberToObject(root, "skipped", v->n.skipped);
+    cJSON_AddNumberToObject(root, "not_applicable", v->n.not_applicable);
+    cJSON *parts = cJSON_AddArrayToObject(root, "not_seen");
+    for (int p = 0; parts && p < PART_COUNT; p++) {
+        if (!v->missing[p])
+            continue;
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "part", verdict_part_id((enum verdict_part)p));
+        cJSON_AddStringToObject(o, "reason", l2f_status_message(v->missing_st[p]));
+        cJSON_AddNumberToObject(o, "checks", v->missing[p]);
+        cJSON_AddItemToArray(parts, o);
+    }
+}
+
 enum l2f_status report_check_json(const char *profile, const char *backend,
-                                  const struct diagnosis *d, char **out)
+                                  const struct diagnosis *d, const struct verdict *v, char **out)
 {
     cJSON *root = cJSON_CreateObject();
     cJSON *stages = cJSON_CreateArray();
@@ -66,10 +86,11 @@ enum l2f_status report_check_json(const char *profile, const char *backend,
             cJSON_AddStringToObject(check, "id", ci->id);
             cJSON_AddStringToObject(check, "status", check_status_name(r->status));
             cJSON_AddStringToObject(check, "summary", r->summary);
+            cJSON_AddBoolToObject(check, "skipped", r->not_applicable && !r->other_type);
             add_string_or_null(check, "fix", r->fix != FIX_NONE ? fix_info(r->fix)->id : NULL);
             /* additive: a fix `fix all` leaves, and a check left out of its stage's verdict */
             cJSON_AddBoolToObject(check, "fix_alternative", r->fix != FIX_NONE && r->fix_is_alternative);
-            cJSON_AddBoolToObject(check, "not_applicable", r->not_applicable);
+            cJSON_AddBoolToObject(check, "not_applicable", r->other_type);
             cJSON_AddItemToArray(checks, check);
         }
         cJSON_AddItemToObject(stage, "checks", checks);
@@ -83,6 +104,7 @@ enum l2f_status report_check_json(const char *profile, const char *backend,
         cJSON_AddNumberToObject(root, "probe_age_s", d->probe_age_s);
     else
         cJSON_AddNullToObject(root, "probe_age_s");
+    add_verdict(root, v);
     return finish(root, out);
 }
 

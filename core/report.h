@@ -13,9 +13,12 @@
 
 /* The `check --json` document:
  * {"profile", "backend", "stages": [{"id", "status", "checks": [{"id",
- *  "status", "summary", "fix"}]}], "fixes": [...]}. *out is malloc'd. */
+ *  "status", "summary", "skipped", "fix"}]}], "fixes": [...], "probe_age_s",
+ *  "verdict", "unknown", "skipped", "not_seen": [{"part", "reason", "checks"}]}.
+ * v is diagnosis_verdict's of d. *out is malloc'd. */
+struct verdict;
 enum l2f_status report_check_json(const char *profile, const char *backend,
-                                  const struct diagnosis *d, char **out);
+                                  const struct diagnosis *d, const struct verdict *v, char **out);
 /* The journal entries of one machine, newest last, as a JSON array. */
 enum l2f_status report_history_json(const struct journal *j, const char *machine, char **out);
 

@@ -545,16 +545,21 @@ static int on_section(struct parse_state *ps, const char *section)
     char pname[PROFILE_NAME_MAX];
     if (fixed_section(section))
         return 1;
-    if (!profile_section_name(section, pname, sizeof pname)) {
-        if (strncmp(section, "profile \"", 9) == 0 && strlen(section) > 9 + PROFILE_NAME_MAX) {
-            snprintf(ps->msg, sizeof ps->msg, "a profile name longer than Windows allows (%d characters)",
-                     PROFILE_NAME_MAX - 1);
-            return 0;
-        }
-        return unknown_section(ps, section);
+    bool named = profile_section_name(section, pname, sizeof pname);
+    /* an entry's name (256 at most), or "owner\entry" (a folder's name: 255 more) */
+    if ((!named && strncmp(section, "profile \"", 9) == 0 &&
+         strlen(section) > 9 + PROFILE_NAME_MAX) ||
+        (named && !strchr(pname, '\\') && strlen(pname) >= PROFILE_ENTRY_MAX)) {
+        snprintf(ps->msg, sizeof ps->msg,
+                 "a profile name longer than Windows allows (%d characters)",
+                 PROFILE_ENTRY_MAX - 1);
+        return 0;
     }
+    if (!named)
+        return unknown_section(ps, section);
     if (scenario_find_profile(ps->s, pname)) {
-        snprintf(ps->msg, sizeof ps->msg, "profile \"%s\" defined twice", pname);
+        snprintf(ps->msg, sizeof ps->msg, "profile \"%.200s%s\" defined twice", pname,
+                 strlen(pname) > 200 ? "..." : "");
         return 0;
     }
     if (!add_profile(ps, pname)) {

@@ -10,6 +10,7 @@
 #include "kb.h"
 #include "report.h"
 #include "text.h"
+#include "verdict.h"
 
 /* Safe for a terminal; in Markdown also no '|' (a table cell) and no
  * backtick (code spans). */
@@ -53,7 +54,9 @@ static void last_connection(struct text_buf *b, const struct observations *o)
 static enum l2f_status build_json(const struct ticket_input *in, char **out)
 {
     char *check = NULL, *history = NULL;
-    enum l2f_status st = report_check_json(in->profile->name, in->backend, in->d, &check);
+    struct verdict v;
+    diagnosis_verdict(in->d, in->obs, &v);
+    enum l2f_status st = report_check_json(in->profile->name, in->backend, in->d, &v, &check);
     if (st == L2F_OK)
         st = report_history_json(in->journal, in->machine, &history);
     cJSON *o = cJSON_CreateObject(), *c = check ? cJSON_Parse(check) : NULL, *h = history ? cJSON_Parse(history) : NULL;
@@ -99,6 +102,24 @@ static enum l2f_status build_json(const struct ticket_input *in, char **out)
     return *out ? L2F_OK : L2F_ERR_NOMEM;
 }
 
+/* The verdict `check` ends with: never "no problem found" alone while checks could not be made. */
+static void add_verdict(struct text_buf *b, enum ticket_format f, const struct ticket_input *in)
+{
+    struct verdict v;
+    char line[256], server[PROFILE_SERVER_MAX * 2], backend[640], why[2048];
+    diagnosis_verdict(in->d, in->obs, &v);
+    verdict_headline(&v, line, sizeof line);
+    verdict_unknowns(&v, clean(f, in->backend, backend, sizeof backend),
+                     clean(f, in->profile->server, server, sizeof server), why, sizeof why);
+    bool md = f == TICKET_MARKDOWN;
+    text_printf(b, md ? "\n## Verdict\n\n%s\n%s" : "\nVerdict\n  %s\n", line, why[0] ? "\n" : "");
+    for (const char *p = why; *p;) {
+        size_t n = strcspn(p, "\n");
+        text_printf(b, md ? "- %.*s\n" : "  %.*s\n", (int)n, p);
+        p += n + (p[n] == '\n');
+    }
+}
+
 enum l2f_status ticket_build(enum ticket_format f, const struct ticket_input *in, char **out)
 {
     *out = NULL;
@@ -116,10 +137,17 @@ enum l2f_status ticket_build(enum ticket_format f, const struct ticket_input *in
         server[0] ? server : "(none)", vpn_strategy_name(in->profile->fields[PF_VPN_STRATEGY]),
         phonebook_kind_name(in->profile->phonebook), backend, in->generated, in->version);
 
-    text_printf(&b, md ? "\n## Stages\n\n| stage | result |\n|---|---|\n" : "\nStages\n");
-    for (int s = 0; s < STAGE_COUNT; s++)
-        text_printf(&b, md ? "| %s | %s |\n" : "  %-17s %s\n", stage_info((enum stage_id)s)->title,
-            upper_status(in->d->stages[s]));
+    add_verdict(&b, f, in);
+    text_printf(&b,
+                md ? "\n## Stages\n\n| stage | result | checks |\n|---|---|---|\n" : "\nStages\n");
+    for (int s = 0; s < STAGE_COUNT; s++) {
+        struct verdict_counts n;
+        char counts[160];
+        verdict_stage_counts(in->d, (enum stage_id)s, &n);
+        verdict_stage_text(&n, counts, sizeof counts);
+        text_printf(&b, md ? "| %s | %s | %s |\n" : "  %-17s %-7s %s\n",
+                    stage_info((enum stage_id)s)->title, upper_status(in->d->stages[s]), counts);
+    }
 
     text_printf(&b, md ? "\n## Checks\n\n| check | status | finding | fix |\n|---|---|---|---|\n" : "\nChecks\n");
     for (int c = 0; c < CHECK_COUNT; c++) {
@@ -130,7 +158,7 @@ enum l2f_status ticket_build(enum ticket_format f, const struct ticket_input *in
                               ? fix_info(r->fix)->id
                               : "";
         const char *id = check_info((enum check_id)c)->id;
-        const char *status = r->not_applicable ? "n/a" : upper_status(r->status);
+        const char *status = r->not_applicable ? check_result_word(r) : upper_status(r->status);
         bool alt = fix[0] && r->fix_is_alternative; /* offered, not applied by fix all */
         if (md)
             text_printf(&b, "| %s | %s | %s | %s%s |\n", id, status, summary, fix,

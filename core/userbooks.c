@@ -14,7 +14,7 @@
  * given by itself), and its entries are named "owner\entry" then. */
 struct book {
     char *path; /* allocated: a thousand books need not take 4 KiB each */
-    char owner[64];
+    char owner[PROFILE_OWNER_MAX];
     char *data;
     size_t len;
     struct pbk pbk;
@@ -87,11 +87,17 @@ static enum l2f_status add_user_book(struct userbooks *s, const char *dir, const
     }
     if (!plat_file_exists(path))
         return L2F_OK;
+    if (strlen(user) >= PROFILE_OWNER_MAX) { /* longer than Windows allows: say so, never cut it */
+        l2f_err_set(err,
+                    "%.200s%c%.100s...: a user folder's name longer than Windows allows (%d bytes)",
+                    dir, PLAT_DIRSEP, user, PROFILE_OWNER_MAX - 1);
+        return L2F_ERR_USAGE;
+    }
     struct book *b = next_book(s);
     if (!b || !(b->path = copy_of(path)))
         return L2F_ERR_NOMEM;
     s->nbooks++; /* counted now, so that close frees the path if load fails */
-    snprintf(b->owner, sizeof b->owner, "%.63s", user);
+    memcpy(b->owner, user, strlen(user) + 1);
     return load(b, err);
 }
 

@@ -173,7 +173,9 @@ void args_print_help(FILE *out)
                  arg ? arg : "");
         fprintf(out, "  %-20s %s\n", left, options[o].help);
     }
-    fprintf(out, "\nExit codes: 0 all checks pass / done; 1 problems found or a fix failed;\n"
-                 "2 usage error or malformed input; 3 environment error (no such profile,\n"
-                 "administrator needed, backend unavailable).\n");
+    fprintf(out,
+            "\nExit codes: 0 all checks pass / done; 1 problems found or a fix failed;\n"
+            "2 usage error or malformed input; 3 environment error (no such profile,\n"
+            "administrator needed, backend unavailable); check: 4 no problem found, but some\n"
+            "checks could not be made here (a phonebook file offline, no probe, no rights).\n");
 }

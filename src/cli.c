@@ -11,6 +11,7 @@
 #include "baseline.h"
 #include "psscript.h"
 #include "ticket.h"
+#include "verdict.h"
 #include "net/probe.h"
 #include "net/probekey.h"
 #include "net/pskcheck.h"
@@ -131,9 +132,10 @@ static int print_json_text(char *text, enum l2f_status st)
 
 static void print_header(struct cli *c, const struct vpn_profile *p)
 {
-    char name[PROFILE_NAME_MAX * 2], server[PROFILE_SERVER_MAX * 2], backend[320], whose[160];
+    char name[PROFILE_NAME_MAX * 2], server[PROFILE_SERVER_MAX * 2], backend[320],
+        whose[PROFILE_OWNER_MAX * 2 + 4];
     if (p->owner[0]) {
-        char owner[140];
+        char owner[PROFILE_OWNER_MAX * 2];
         snprintf(whose, sizeof whose, "%s's", safe(c, p->owner, owner, sizeof owner));
     } else {
         snprintf(whose, sizeof whose, "%s", p->phonebook == PHONEBOOK_ALLUSERS ? "all users'" : "this user's");
@@ -141,6 +143,16 @@ static void print_header(struct cli *c, const struct vpn_profile *p)
     printf("Profile  %s (%s phonebook)\nServer   %s\nBackend  %s\n", safe(c, p->name, name, sizeof name), whose,
            p->server[0] ? safe(c, p->server, server, sizeof server) : "(none)",
            safe(c, c->s.be.ops->describe(&c->s.be), backend, sizeof backend));
+}
+
+/* The last lines of `check`: never "no problem found" alone while checks could not be made. */
+static void print_verdict(struct cli *c, const struct observations *obs, const struct verdict *v)
+{
+    char line[256], server[PROFILE_SERVER_MAX * 2], backend[320], why[2048];
+    verdict_headline(v, line, sizeof line);
+    verdict_unknowns(v, safe(c, c->s.be.ops->describe(&c->s.be), backend, sizeof backend),
+                     safe(c, obs->profile.server, server, sizeof server), why, sizeof why);
+    printf("\n%s\n%s", line, why);
 }
 
 static int cmd_check(struct cli *c)
@@ -161,11 +173,13 @@ static int cmd_check(struct cli *c)
     c->s.check_psk = NULL;
     if (st != L2F_OK)
         return fail(c, st, &err);
+    struct verdict v;
+    diagnosis_verdict(&d, &obs, &v);
     if (c->json) {
         char *text = NULL;
-        st = report_check_json(c->s.profile, c->s.be.ops->describe(&c->s.be), &d, &text);
+        st = report_check_json(c->s.profile, c->s.be.ops->describe(&c->s.be), &d, &v, &text);
         int rc = print_json_text(text, st);
-        return rc ? rc : diagnosis_has_problems(&d);
+        return rc ? rc : verdict_exit_code(v.kind);
     }
     print_header(c, &obs.profile);
     for (int s = 0; s < STAGE_COUNT; s++) {
@@ -177,7 +191,7 @@ static int cmd_check(struct cli *c)
                 continue;
             char summary[sizeof d.checks[k].summary * 2];
             printf("  %-7s %-16s %s",
-                   d.checks[k].not_applicable ? "n/a" : check_status_word(d.checks[k].status),
+                   check_result_word(&d.checks[k]),
                    ci->id, safe(c, d.checks[k].summary, summary, sizeof summary));
             if (d.checks[k].fix != FIX_NONE)
                 printf("  [%s: %s]", d.checks[k].fix_is_alternative ? "alternative" : "fix",
@@ -199,10 +213,9 @@ static int cmd_check(struct cli *c)
         for (size_t i = 0; i < d.n_recommended; i++)
             printf(" %s", fix_info(d.recommended[i])->id);
         printf("\nApply them with: l2tpfix fix all\n");
-    } else if (!diagnosis_has_problems(&d)) {
-        printf("\nNo problem found on this side.\n");
     }
-    return diagnosis_has_problems(&d) ? 1 : 0;
+    print_verdict(c, &obs, &v);
+    return verdict_exit_code(v.kind);
 }
 
 /* Reads the secret a fix needs: from the file given, else typed with echo off. */

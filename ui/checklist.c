@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "verdict.h"
+
 #define WORD_W 7    /* "unknown" */
 #define STAGE_TITLE_W 16
 #define ID_W 14     /* the longest check id */
@@ -100,28 +102,19 @@ unsigned checklist_home_end(struct app *a, bool end)
     return checklist_move(a, end ? a->n_rows - 1 - i : -i);
 }
 
-/* The status mark and word, in the status's style. */
-static int draw_mark(struct app *a, int y, int x, enum check_status st, bool word)
+/* The status mark and word, in the status's style; a check left out of the verdict
+ * ("skipped", "n/a": left_out names it) has its own mark, dimmed. */
+static int draw_mark(struct app *a, int y, int x, enum check_status st, const char *left_out, bool word)
 {
     const struct theme *t = &a->theme;
-    attr_t attr = t->attr[status_style(st)];
-    const char *glyph = st == CHECK_RUNNING ? t->g->spinner[a->spin % (unsigned)t->g->n_spinner]
-                                            : t->g->mark[st];
+    attr_t attr = t->attr[left_out ? ST_DIM : status_style(st)];
+    const char *glyph = left_out              ? t->g->skip
+                        : st == CHECK_RUNNING ? t->g->spinner[a->spin % (unsigned)t->g->n_spinner]
+                                              : t->g->mark[st];
     draw_text(a->w_list, y, x, 1, glyph, attr, NULL);
     if (!word)
         return x + 2;
-    draw_text(a->w_list, y, x + 2, WORD_W, check_status_word(st), attr, NULL);
-    return x + 2 + WORD_W + 1;
-}
-
-/* A check that does not apply (another VPN type, no key at hand): dim, neither pass nor problem. */
-static int draw_not_applicable(struct app *a, int y, int x, bool word)
-{
-    attr_t attr = a->theme.attr[ST_DIM];
-    draw_text(a->w_list, y, x, 1, "-", attr, NULL);
-    if (!word)
-        return x + 2;
-    draw_text(a->w_list, y, x + 2, WORD_W, "n/a", attr, NULL);
+    draw_text(a->w_list, y, x + 2, WORD_W, left_out ? left_out : check_status_word(st), attr, NULL);
     return x + 2 + WORD_W + 1;
 }
 
@@ -166,24 +159,23 @@ static void draw_stage(struct app *a, int y, enum stage_id s, bool selected)
     if (selected)
         draw_text(w, y, 0, 1, t->g->select, t->attr[ST_TITLE], NULL);
     draw_text(w, y, compact ? 1 : 2, 1, a->expanded[s] ? t->g->expanded : t->g->collapsed, A_NORMAL, NULL);
-    int x = draw_mark(a, y, compact ? 3 : 4, a->shown.stages[s], !compact);
+    int x = draw_mark(a, y, compact ? 3 : 4, a->shown.stages[s], NULL, !compact);
     const char *title = stage_info(s)->title;
     draw_text(w, y, x, STAGE_TITLE_W, title, selected ? t->attr[ST_SELECT] | A_BOLD : A_BOLD, t->g->ellipsis);
     x += STAGE_TITLE_W + 1;
     char info[320];
     enum ui_style st = ST_DIM;
     conn_text(a, s, info, sizeof info, &st);
-    if (!info[0] && !a->expanded[s]) {
-        int n = 0;
-        /* a check with nothing to test (no key at hand) is not counted as passing */
-        for (int c = 0; c < CHECK_COUNT; c++)
-            n += check_info((enum check_id)c)->stage == s && !a->shown.checks[c].not_applicable;
-        if (n == 0) /* PPP of an IKEv2 profile */
-            snprintf(info, sizeof info, "no check applies to this type of VPN");
-        else if (a->shown.stages[s] == CHECK_PASS)
-            snprintf(info, sizeof info, "%s%d checks pass", n > 1 ? "all " : "", n);
+    if (!info[0] &&
+        !a->expanded[s]) { /* "all 6 checks pass, 1 skipped", never a pass that hides an unknown */
+        struct verdict_counts n;
+        verdict_stage_counts(&a->shown, s, &n);
+        if (!a->s->profile[0]) /* no profile chosen: nothing was tried, so nothing "could not" be */
+            snprintf(info, sizeof info, "%d checks, not made yet", n.unknown + n.skipped);
+        else if (n.not_applicable && !(n.pass + n.fail + n.warn + n.unknown + n.running + n.skipped))
+            snprintf(info, sizeof info, "no check applies to this type of VPN"); /* PPP of IKEv2 */
         else
-            snprintf(info, sizeof info, "%d checks", n);
+            verdict_stage_text(&n, info, sizeof info);
     }
     if (info[0] && x < cols - 1)
         draw_text(w, y, x, cols - 1 - x, info, t->attr[st], t->g->ellipsis);
@@ -198,8 +190,8 @@ static void draw_check(struct app *a, int y, enum check_id c, bool selected)
     int cols = a->lay.cols;
     if (selected)
         draw_text(w, y, 0, 1, t->g->select, t->attr[ST_TITLE], NULL);
-    int x = r->not_applicable ? draw_not_applicable(a, y, compact ? 3 : 4, !compact)
-                              : draw_mark(a, y, compact ? 3 : 4, r->status, !compact);
+    int x = draw_mark(a, y, compact ? 3 : 4, r->status, r->not_applicable ? check_result_word(r) : NULL,
+                      !compact);
     x += compact ? 0 : 2;
     const char *label = a->lay.titles ? check_info(c)->title : check_info(c)->id;
     int lw = a->lay.titles ? TITLE_W : ID_W;

@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "verdict.h"
+
 static const char *stage_conn_word(enum conn_mark m)
 {
     switch (m) {
@@ -120,11 +122,11 @@ static void build_check(struct app *a, struct doc *d, enum check_id c)
     const struct check_info *ci = check_info(c);
     const struct check_result *r = &a->shown.checks[c];
     if (r->not_applicable)
-        doc_addf(d, ST_DIM, 0, "- n/a  %s", r->summary);
+        doc_addf(d, ST_DIM, 0, "%s %s  %s", a->theme.g->skip, check_result_word(r), r->summary);
     else
         doc_addf(d, status_style(r->status), 0, "%s %s  %s",
-                 a->theme.g->mark[r->status == CHECK_RUNNING ? 4 : r->status], check_status_word(r->status),
-                 r->summary);
+                 a->theme.g->mark[r->status == CHECK_RUNNING ? 4 : r->status],
+                 check_status_word(r->status), r->summary);
     if (a->drift[c][0]) {
         char safe_drift[sizeof a->drift[0] * 2];
         app_safe(a, a->drift[c], safe_drift, sizeof safe_drift);
@@ -176,6 +178,25 @@ static void build_connect(struct app *a, struct doc *d)
     add_fixes_line(d, kb->fixes, KB_MAX_FIXES);
 }
 
+/* What could not be checked here and why, as `check` ends with it. */
+static void add_unknowns(struct app *a, struct doc *d)
+{
+    struct verdict v;
+    char why[2048];
+    diagnosis_verdict(&a->diag, &a->obs, &v);
+    verdict_unknowns(&v, a->s->be.ops->describe(&a->s->be), a->have_prof ? a->prof.server : "", why,
+                     sizeof why);
+    for (char *line = why, *end; *line; line = end + 1) {
+        end = strchr(line, '\n');
+        if (!end)
+            break;
+        *end = '\0';
+        doc_add(d, ST_NORMAL, 0, line);
+    }
+    if (why[0])
+        doc_add(d, ST_NORMAL, 0, "");
+}
+
 void details_build(struct app *a, struct doc *d, enum details_subject subj, int id)
 {
     switch (subj) {
@@ -186,9 +207,11 @@ void details_build(struct app *a, struct doc *d, enum details_subject subj, int 
             doc_add(d, ST_DIM, 0, "No profile chosen: press p to pick one.");
         else if (a->diagnosing && !a->first_done)
             doc_add(d, ST_DIM, 0, "Diagnosing: the marks change as the results arrive.");
-        else
+        else {
+            add_unknowns(a, d);
             doc_add(d, ST_DIM, 0, "Select a check and press Enter to see what it means, where it lives and "
                                   "what its fix changes.");
+        }
         break;
     }
 }

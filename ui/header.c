@@ -18,7 +18,11 @@ void header_draw(struct app *a)
     const struct theme *t = &a->theme;
     const attr_t bar = t->attr[ST_HEADER];
     int cols = a->lay.cols;
-    char name[PROFILE_NAME_MAX * 2], server[PROFILE_SERVER_MAX * 2], backend[320], buf[700];
+    /* sized for the longest names (a 255-character user folder), so put() is what cuts, by display
+     * width */
+    char name[PROFILE_NAME_MAX * 2], server[PROFILE_SERVER_MAX * 2], backend[320],
+        owner[PROFILE_OWNER_MAX * 2];
+    char owned[sizeof owner + 32], buf[sizeof name + sizeof owned];
     const char *sep = t->utf8 ? " \xe2\x94\x82 " : " | ";
 
     werase(w);
@@ -37,9 +41,7 @@ void header_draw(struct app *a)
         snprintf(server, sizeof server, "-");
     }
     bool brief = a->lay.compact || a->lay.header_h < 2;
-    char owned[96];
     if (a->have_prof && a->prof.owner[0]) {
-        char owner[64];
         app_safe(a, a->prof.owner, owner, sizeof owner);
         snprintf(owned, sizeof owned, brief ? " (%s)" : " (%s's phonebook)", owner);
     }

@@ -27,8 +27,9 @@ void help_open(struct app *a)
     add_context(d, "In a dialog", CTX_DIALOG);
     doc_add(d, ST_NORMAL, 0, "");
     doc_add(d, ST_TITLE, 0, "Marks");
-    doc_addf(d, ST_NORMAL, 2, "%s pass   %s FAIL   %s WARN   %s unknown   %s running", g->mark[CHECK_PASS],
-             g->mark[CHECK_FAIL], g->mark[CHECK_WARN], g->mark[CHECK_UNKNOWN], g->spinner[0]);
+    doc_addf(d, ST_NORMAL, 2, "%s pass   %s FAIL   %s WARN   %s unknown   %s running   %s skipped",
+             g->mark[CHECK_PASS], g->mark[CHECK_FAIL], g->mark[CHECK_WARN], g->mark[CHECK_UNKNOWN],
+             g->spinner[0], g->skip);
     doc_add(d, ST_NORMAL, 0, "");
     doc_add(d, ST_NORMAL, 0,
             "Stages run in handshake order: the L2TP tunnel, IPsec, PPP, authentication. Fix what the "

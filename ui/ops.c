@@ -11,6 +11,7 @@
 
 #include "baseline.h"
 #include "platform.h"
+#include "verdict.h"
 
 /* Pause between diagnosis steps, so each result is seen arriving. */
 #define DIAG_STEP_MS 60
@@ -90,12 +91,20 @@ static unsigned diagnosis_done(struct app *a)
             checklist_rebuild(a);
         }
         if (!a->msg[0] || a->msg_kind == MSG_INFO) {
+            struct verdict v;
+            diagnosis_verdict(&a->diag, NULL, &v);
             if (a->diag.n_recommended)
                 app_message(a, MSG_INFO, "%d fix%s recommended: a applies %s, f only the selected one",
                             (int)a->diag.n_recommended, a->diag.n_recommended == 1 ? "" : "es",
                             a->diag.n_recommended == 1 ? "it" : "them all");
-            else if (diagnosis_has_problems(&a->diag))
+            else if (v.kind == VERDICT_PROBLEMS)
                 app_message(a, MSG_INFO, "No automatic fix: select a marked check, Enter shows what to do");
+            else if (v.kind == VERDICT_INCOMPLETE) /* never "no problem found" alone while checks
+                                                      could not be made */
+                app_message(a, MSG_INFO,
+                            "No problem found in the %d check%s made here; %d could not be made "
+                            "here (marked ?)",
+                            v.n.pass, v.n.pass == 1 ? "" : "s", v.n.unknown);
             else
                 app_message(a, MSG_OK, "No problem found on this side: c tests the connection");
             r |= UI_DRAW_MSG;

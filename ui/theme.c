@@ -14,6 +14,7 @@ static const struct glyphs glyphs_utf8 = {
     .spinner = {"\xe2\xa0\x8b", "\xe2\xa0\x99", "\xe2\xa0\xb9", "\xe2\xa0\xb8", "\xe2\xa0\xbc",
                 "\xe2\xa0\xb4", "\xe2\xa0\xa6", "\xe2\xa0\xa7", "\xe2\xa0\x87", "\xe2\xa0\x8f"},
     .n_spinner = 10,
+    .skip = "-",
     .expanded = "\xe2\x96\xbe",  /* ▾ */
     .collapsed = "\xe2\x96\xb8", /* ▸ */
     .hline = "\xe2\x94\x80",     /* ─ */
@@ -28,6 +29,7 @@ static const struct glyphs glyphs_ascii = {
     .mark = {"*", "X", "!", "?", "."}, /* not "+": that is a collapsed stage */
     .spinner = {"|", "/", "-", "\\"},
     .n_spinner = 4,
+    .skip = "-",
     .expanded = "-",
     .collapsed = "+",
     .hline = "-",

@@ -52,6 +52,7 @@ enum ui_style {
 
 struct glyphs {
     const char *mark[5];  /* per enum check_status; RUNNING is replaced by the spinner */
+    const char *skip;     /* a skipped check: nothing to test, left out of its stage's verdict */
     const char *spinner[10];
     int n_spinner;
     const char *expanded, *collapsed;

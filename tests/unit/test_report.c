@@ -6,6 +6,7 @@
 #include "diagnose.h"
 #include "report.h"
 #include "testutil.h"
+#include "verdict.h"
 
 static cJSON *check_json(const char *scenario, const char *profile)
 {
@@ -16,7 +17,9 @@ static cJSON *check_json(const char *scenario, const char *profile)
     struct l2f_err err = {{0}};
     assert_int_equal(diagnose_all(&be, profile, &obs, &d, &err), L2F_OK);
     char *text;
-    assert_int_equal(report_check_json(profile, be.ops->describe(&be), &d, &text), L2F_OK);
+    struct verdict v;
+    diagnosis_verdict(&d, &obs, &v);
+    assert_int_equal(report_check_json(profile, be.ops->describe(&be), &d, &v, &text), L2F_OK);
     be.ops->close(&be);
     cJSON *root = cJSON_Parse(text);
     free(text);

@@ -1,0 +1,234 @@
+/* The verdict `check`, `report` and the checklist share: an unknown is never
+ * rounded up to "all pass", problems win over unknowns, and what a backend
+ * cannot see is named and counted. */
+#include <stdio.h>
+#include <string.h>
+
+#include "diagnose.h"
+#include "testutil.h"
+#include "verdict.h"
+
+/* A healthy machine and server, as test_diagnose.c builds it. */
+static void healthy(struct observations *o)
+{
+    memset(o, 0, sizeof *o);
+    o->have_profile = o->have_admin = o->have_registry = o->have_services = o->have_last =
+        o->have_probe = true;
+    struct vpn_profile *p = &o->profile;
+    strcpy(p->name, "Office VPN");
+    strcpy(p->server, "vpn.example.com");
+    p->fields[PF_VPN_STRATEGY] = VS_L2TP_ONLY;
+    p->fields[PF_AUTH_RESTRICTIONS] = AR_CHAP | AR_MSCHAP2;
+    p->fields[PF_LCP_EXTENSIONS] = 1;
+    p->fields[PF_IPSEC_FLAGS] = IPSEC_FLAG_PSK;
+    p->psk_saved = p->username_saved = p->password_saved = true;
+    strcpy(p->username, "alice");
+    o->admin = true;
+    for (int s = 0; s < SERVICE_COUNT; s++)
+        o->services[s] = (struct service_status){SVC_RUNNING, SVC_START_MANUAL};
+    o->last = (struct connection_record){.known = true, .code = 0};
+    o->probe.resolved = true;
+    strcpy(o->probe.address, "192.0.2.10");
+    o->probe.ike500 = PROBE_ACCEPTED;
+    o->probe.ike4500 = PROBE_ACCEPTED;
+    o->probe.ikev2 = PROBE_NO_PROPOSAL;
+    strcpy(o->probe.transform, "aes256-sha1-modp2048");
+}
+
+/* What a phonebook file read offline lets l2tpfix see: the profile alone. */
+static void offline_phonebook(struct observations *o)
+{
+    healthy(o);
+    for (int r = 0; r < REGVAL_COUNT; r++)
+        o->reg_st[r] = L2F_ERR_UNSUPPORTED;
+    for (int s = 0; s < SERVICE_COUNT; s++)
+        o->svc_st[s] = L2F_ERR_UNSUPPORTED;
+    o->last_st = L2F_ERR_UNSUPPORTED;
+    o->probe_st = L2F_ERR_UNSUPPORTED;
+    o->profile.secrets_unknown = true;
+    o->profile.psk_saved = o->profile.username_saved = o->profile.password_saved = false;
+}
+
+static void all_pass_with_a_skipped_check(void **state)
+{
+    (void)state;
+    struct observations o;
+    struct diagnosis d;
+    struct verdict v;
+    healthy(&o);
+    diagnose_evaluate(&o, &d);
+    diagnosis_verdict(&d, &o, &v);
+    assert_int_equal(v.kind, VERDICT_ALL_PASS);
+    assert_int_equal(verdict_exit_code(v.kind), 0);
+    assert_int_equal(v.n.pass, CHECK_COUNT - 1);
+    assert_int_equal(v.n.skipped, 1); /* psk-matches: no key at hand */
+    assert_int_equal(v.n.unknown, 0);
+    char line[256];
+    verdict_headline(&v, line, sizeof line);
+    assert_string_equal(line, "No problem found on this side: all 15 checks pass, 1 skipped.");
+    verdict_unknowns(&v, "mock", "vpn.example.com", line, sizeof line);
+    assert_string_equal(line, "");
+}
+
+/* The case: nothing fails, one check is unknown -> not "all pass". */
+static void one_unknown_is_incomplete(void **state)
+{
+    (void)state;
+    struct observations o;
+    struct diagnosis d;
+    struct verdict v;
+    healthy(&o);
+    o.last = (struct connection_record){.known = false};
+    diagnose_evaluate(&o, &d);
+    assert_int_equal(d.checks[CHECK_LAST_AUTH].status, CHECK_UNKNOWN);
+    assert_int_equal(d.stages[STAGE_AUTH], CHECK_UNKNOWN);
+    diagnosis_verdict(&d, &o, &v);
+    assert_int_equal(v.kind, VERDICT_INCOMPLETE);
+    assert_int_equal(verdict_exit_code(v.kind), VERDICT_EXIT_INCOMPLETE);
+    assert_int_equal(VERDICT_EXIT_INCOMPLETE, 4);
+    assert_int_equal(v.n.unknown, 1);
+    assert_int_equal(v.inconclusive, 1); /* every part was observed: the record said nothing */
+    char line[256];
+    verdict_headline(&v, line, sizeof line);
+    assert_string_equal(
+        line, "No problem found in the 14 checks made here; 1 could not be made here, 1 skipped.");
+    assert_null(strstr(line, "on this side")); /* never the all-pass sentence */
+    struct verdict_counts n;
+    verdict_stage_counts(&d, STAGE_AUTH, &n);
+    verdict_stage_text(&n, line, sizeof line);
+    assert_string_equal(line, "1 pass, 1 could not be checked here");
+}
+
+static void problems_win_over_unknowns(void **state)
+{
+    (void)state;
+    struct observations o;
+    struct diagnosis d;
+    struct verdict v;
+    offline_phonebook(&o);
+    o.profile.fields[PF_LCP_EXTENSIONS] = 0;
+    diagnose_evaluate(&o, &d);
+    diagnosis_verdict(&d, &o, &v);
+    assert_int_equal(v.kind, VERDICT_PROBLEMS);
+    assert_int_equal(verdict_exit_code(v.kind), 1);
+    assert_int_equal(v.n.fail, 1);
+    assert_true(v.n.unknown > 0);
+    char line[256];
+    verdict_headline(&v, line, sizeof line);
+    assert_non_null(strstr(line, "Problems found: 1 FAIL; 11 more checks could not be made here"));
+}
+
+/* A phonebook file offline: 4 checks made, 11 unknown for want of what the
+ * backend cannot see, each put down to that part and named. */
+static void offline_phonebook_names_what_it_cannot_see(void **state)
+{
+    (void)state;
+    struct observations o;
+    struct diagnosis d;
+    struct verdict v;
+    offline_phonebook(&o);
+    diagnose_evaluate(&o, &d);
+    diagnosis_verdict(&d, &o, &v);
+    assert_int_equal(v.kind, VERDICT_INCOMPLETE);
+    assert_int_equal(v.n.pass, 4);
+    assert_int_equal(v.n.unknown, 11);
+    assert_int_equal(v.n.skipped, 1);
+    assert_int_equal(v.missing[PART_REGISTRY], 2);
+    assert_int_equal(v.missing[PART_SERVICES], 1);
+    assert_int_equal(v.missing[PART_SECRETS], 2);
+    assert_int_equal(v.missing[PART_HISTORY], 1);
+    assert_int_equal(v.missing[PART_PROBE], 5);
+    assert_int_equal(v.inconclusive, 0);
+    assert_int_equal(v.missing_st[PART_REGISTRY], L2F_ERR_UNSUPPORTED);
+    char line[256], why[1024];
+    verdict_headline(&v, line, sizeof line);
+    assert_string_equal(
+        line, "No problem found in the 4 checks made here; 11 could not be made here, 1 skipped.");
+    verdict_unknowns(&v, "phonebook file: x.pbk (offline)", "vpn.example.com", why, sizeof why);
+    assert_string_equal(
+        why,
+        "Not checked here: this backend (phonebook file: x.pbk (offline)) cannot see the registry "
+        "(2 checks), the IPsec services (1), the credential store (2), the connection history "
+        "(1) or the server's answers (5).\n"
+        "To check those: run l2tpfix on the Windows machine itself; `l2tpfix probe "
+        "vpn.example.com` asks the server from here.\n");
+    /* every stage but PPP has an unknown; none of them passes */
+    for (int s = 0; s < STAGE_COUNT; s++)
+        assert_int_equal(d.stages[s], s == STAGE_PPP ? CHECK_PASS : CHECK_UNKNOWN);
+}
+
+/* On Windows without elevation: the part is named with its own reason, and the hint is to elevate.
+ */
+static void a_part_refused_says_why(void **state)
+{
+    (void)state;
+    struct observations o;
+    struct diagnosis d;
+    struct verdict v;
+    healthy(&o);
+    for (int r = 0; r < REGVAL_COUNT; r++)
+        o.reg_st[r] = L2F_ERR_NEED_ADMIN;
+    diagnose_evaluate(&o, &d);
+    diagnosis_verdict(&d, &o, &v);
+    assert_int_equal(v.kind, VERDICT_INCOMPLETE);
+    assert_int_equal(v.missing[PART_REGISTRY], 2);
+    char why[1024];
+    verdict_unknowns(&v, "Windows (live)", "vpn.example.com", why, sizeof why);
+    assert_string_equal(
+        why, "Not checked: the registry not observed: administrator rights needed (2 checks).\n"
+             "To check it: run l2tpfix as an administrator.\n");
+}
+
+static void stage_texts(void **state)
+{
+    (void)state;
+    char buf[160];
+    struct verdict_counts n = {.pass = 6, .skipped = 1};
+    verdict_stage_text(&n, buf, sizeof buf);
+    assert_string_equal(buf, "all 6 checks pass, 1 skipped");
+    n = (struct verdict_counts){.pass = 1};
+    verdict_stage_text(&n, buf, sizeof buf);
+    assert_string_equal(buf, "1 check passes");
+    n = (struct verdict_counts){.pass = 5, .unknown = 1};
+    verdict_stage_text(&n, buf, sizeof buf);
+    assert_string_equal(buf, "5 pass, 1 could not be checked here");
+    n = (struct verdict_counts){.fail = 1, .warn = 2, .pass = 3, .unknown = 1, .skipped = 1};
+    verdict_stage_text(&n, buf, sizeof buf);
+    assert_string_equal(buf, "1 FAIL, 2 WARN, 3 pass, 1 could not be checked here, 1 skipped");
+    /* a buffer too small is cut, terminated */
+    char tiny[8];
+    verdict_stage_text(&n, tiny, sizeof tiny);
+    assert_int_equal(strlen(tiny), sizeof tiny - 1);
+}
+
+/* A running check keeps the verdict from "all pass" too (the checklist mid-run). */
+static void running_is_not_all_pass(void **state)
+{
+    (void)state;
+    struct observations o;
+    struct diagnosis d;
+    struct verdict v;
+    healthy(&o);
+    o.have_probe = false;
+    diagnose_evaluate(&o, &d);
+    diagnosis_verdict(&d, NULL, &v);
+    assert_int_equal(v.kind, VERDICT_INCOMPLETE);
+    assert_true(v.n.running > 0);
+    assert_int_equal(strcmp(verdict_id(VERDICT_ALL_PASS), "pass"), 0);
+    assert_int_equal(strcmp(verdict_id(VERDICT_PROBLEMS), "problems"), 0);
+    assert_int_equal(strcmp(verdict_id(VERDICT_INCOMPLETE), "incomplete"), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(all_pass_with_a_skipped_check),
+        cmocka_unit_test(one_unknown_is_incomplete),
+        cmocka_unit_test(problems_win_over_unknowns),
+        cmocka_unit_test(offline_phonebook_names_what_it_cannot_see),
+        cmocka_unit_test(a_part_refused_says_why),
+        cmocka_unit_test(stage_texts),
+        cmocka_unit_test(running_is_not_all_pass),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
