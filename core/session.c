@@ -102,22 +102,29 @@ void session_close(struct session *s)
 }
 
 /* "'a', 'b'" for the VPNs, "'a': dial-up; 'b': PPPoE (broadband)" for the others. */
+/* As many names as the line holds, then how many more: never cut silently. */
 static void list_entries(const struct profile_list *list, bool vpn, char *buf, size_t len)
 {
-    size_t used = 0;
+    enum { MORE_ROOM = 48 }; /* " and 4294967295 more (l2tpfix profiles)" */
+    size_t used = 0, more = 0;
     buf[0] = '\0';
-    for (size_t i = 0; i < list->count && used < len; i++) {
+    for (size_t i = 0; i < list->count && len > MORE_ROOM; i++) {
         const struct vpn_profile *p = &list->items[i];
         if (profile_is_vpn(p) != vpn)
             continue;
         char type[48];
         profile_type_label(p, false, type, sizeof type);
-        int n = snprintf(buf + used, len - used, "%s'%s'%s%s", used ? (vpn ? ", " : "; ") : "",
-                         p->name, vpn ? "" : ": ", vpn ? "" : type);
-        used = n < 0 ? len : used + (size_t)n;
+        int n = more ? -1
+                     : snprintf(buf + used, len - MORE_ROOM - used, "%s'%s'%s%s",
+                                used ? (vpn ? ", " : "; ") : "", p->name, vpn ? "" : ": ", vpn ? "" : type);
+        if (n < 0 || (size_t)n >= len - MORE_ROOM - used) {
+            buf[used] = '\0';
+            more++;
+        } else
+            used += (size_t)n;
     }
-    if (used >= len && len > 4) /* cut short: never silently */
-        memcpy(buf + len - 4, "...", 4);
+    if (more)
+        snprintf(buf + used, len - used, " and %zu more (l2tpfix profiles)", more);
 }
 
 static enum l2f_status refuse_non_vpn(const struct vpn_profile *p, struct l2f_err *err)

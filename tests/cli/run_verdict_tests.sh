@@ -39,7 +39,7 @@ has "$OUT" 'run l2tpfix on the Windows machine itself; `l2tpfix probe vpn\.examp
 has "$OUT" '^  skipped psk-matches +no key at hand' "offline: the skipped check says so"
 has "$OUT" '^ipsec +IPsec +unknown$' "offline: a stage with an unknown is not pass"
 run 4 --phonebook "$WORK/u.pbk" --state-dir "$WORK/st" check --json
-hasjson "$OUT" '"verdict":"incomplete","unknown":11,"skipped":1,"not_seen":\[\{"part":"registry","reason":"notsupportedbythisbackend","checks":2\}' "offline json: verdict, counts, what was not seen"
+hasjson "$OUT" '"verdict":"incomplete","unknown":11,"skipped":1,"not_applicable":0,"not_seen":\[\{"part":"registry","reason":"notsupportedbythisbackend","checks":2\}' "offline json: verdict, counts, what was not seen"
 hasjson "$OUT" '"id":"psk-matches","status":"unknown","summary":"[^"]*","skipped":true' "offline json: psk-matches skipped"
 hasjson "$OUT" '"id":"ipsec","status":"unknown"' "offline json: the ipsec stage is unknown"
 # report: the same verdict in the document; its own exit says it was written
@@ -59,7 +59,7 @@ run 0 --demo=healthy check
 has "$OUT" '^No problem found on this side: all 15 checks pass, 1 skipped\.$' "healthy: all pass"
 has "$OUT" '^ipsec +IPsec +pass$' "healthy: ipsec passes"
 run 0 --demo=healthy check --json
-hasjson "$OUT" '"verdict":"pass","unknown":0,"skipped":1,"not_seen":\[\]' "healthy json"
+hasjson "$OUT" '"verdict":"pass","unknown":0,"skipped":1,"not_applicable":0,"not_seen":\[\]' "healthy json"
 run 1 --demo check
 has "$OUT" '^Problems found: 2 FAIL; 1 more check could not be made here, 1 skipped\.$' "classic-789: problems"
 run 1 --demo check --json
