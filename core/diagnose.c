@@ -627,9 +627,12 @@ static void eval_mschapv2(const struct observations *o, struct check_result *r)
 {
     long ar = o->profile.fields[PF_AUTH_RESTRICTIONS];
     if (o->profile.field_absent[PF_AUTH_RESTRICTIONS]) {
-        set(r, CHECK_WARN, FIX_MSCHAPV2,
-            "AuthRestrictions is not in the entry: Windows uses a default the file does not show; "
-            "the fix writes MS-CHAP v2 in");
+        /* no documented default: unknown, and the fix only offered (no evidence it is needed) */
+        set(r, CHECK_UNKNOWN, FIX_MSCHAPV2,
+            "AuthRestrictions absent: Windows' default is not documented; `fix mschapv2` writes "
+            "MS-CHAP v2 in");
+        r->fix = FIX_MSCHAPV2; /* set() keeps a fix only on a problem: this one is offered */
+        r->fix_is_alternative = true;
         return;
     }
     char what[96];

@@ -244,10 +244,16 @@ done
 # before its NETCOMPONENTS= sub-block, in CRLF; nothing else changes; undo restores every byte
 SUBS="$WORK/sub-blocks.pbk"
 cp "$PBK_SAMPLES/win11-vpn-kinds.pbk" "$SUBS"
-"$L2TPFIX" --phonebook "$SUBS" --state-dir "$WORK/sub-blocks-st" --profile "Branch L2TP" fix all --yes \
+# an absent AuthRestrictions is unknown (no documented default): offered, not in fix all
+run 4 --phonebook "$SUBS" --state-dir "$WORK/sub-blocks-st" --profile "Branch L2TP" check
+has "$OUT" '^  unknown mschapv2 +AuthRestrictions absent: Windows. default is not documented.*\[alternative: mschapv2\]' \
+    "sub-blocks: an absent AuthRestrictions is unknown, its fix offered"
+run 0 --phonebook "$SUBS" --state-dir "$WORK/sub-blocks-st" --profile "Branch L2TP" fix all --yes --dry-run
+hasnt "$OUT" 'AuthRestrictions' "sub-blocks: fix all leaves an absent AuthRestrictions"
+"$L2TPFIX" --phonebook "$SUBS" --state-dir "$WORK/sub-blocks-st" --profile "Branch L2TP" fix mschapv2 --yes \
     >"$OUT" 2>"$ERR" </dev/null
 rc=$?
-[ "$rc" -le 1 ] && ok || bad "fix all on Branch L2TP exited $rc"
+[ "$rc" -le 1 ] && ok || bad "fix mschapv2 on Branch L2TP exited $rc"
 has "$OUT" 'Branch L2TP: AuthRestrictions absent' "sub-blocks: the absent AuthRestrictions is fixed"
 # line numbers, inside [Branch L2TP], of the fixed key and of NETCOMPONENTS=
 read -r fixed_at netc_at < <(tr -d '\r' <"$SUBS" | awk '/^\[/ { inside = ($0 == "[Branch L2TP]") }

@@ -101,6 +101,14 @@ static void mschapv2_variants(void **state)
     assert_check((struct diagnosis[]){eval(&o)}, CHECK_MSCHAPV2, CHECK_FAIL, FIX_MSCHAPV2, "EAP only");
     o.profile.fields[PF_AUTH_RESTRICTIONS] = AR_MSCHAP2;
     assert_check((struct diagnosis[]){eval(&o)}, CHECK_MSCHAPV2, CHECK_PASS, FIX_NONE, "AuthRestrictions=512: MS-CHAP v2");
+    /* the key absent: no documented default, so unknown; the fix offered, never in fix all */
+    healthy(&o);
+    o.profile.field_absent[PF_AUTH_RESTRICTIONS] = true;
+    struct diagnosis absent = eval(&o);
+    assert_check(&absent, CHECK_MSCHAPV2, CHECK_UNKNOWN, FIX_MSCHAPV2, "AuthRestrictions absent");
+    assert_true(absent.checks[CHECK_MSCHAPV2].fix_is_alternative);
+    for (size_t i = 0; i < absent.n_recommended; i++)
+        assert_int_not_equal(absent.recommended[i], FIX_MSCHAPV2);
 }
 
 static void vpn_type(void **state)
