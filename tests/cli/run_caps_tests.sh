@@ -24,17 +24,21 @@ mkdir -p "${books[@]%/rasphone.pbk}"
 tee "${books[@]}" <"$PBK_SAMPLES/user-l2tp.pbk" >/dev/null # one process, not 1,000
 mkdir -p "$U/Public/Documents"
 
+# CPU time (user + system), not wall: a loaded CI runner stretches wall time, not the work done
 start=$(date +%s%N)
-"$L2TPFIX" --phonebook "$U" profiles >"$OUT" 2>"$ERR" </dev/null
+TIMEFORMAT='%3U %3S'
+{ time "$L2TPFIX" --phonebook "$U" profiles >"$OUT" 2>"$ERR" </dev/null; } 2>"$WORK/cpu"
 rc=$?
-ms=$((($(date +%s%N) - start) / 1000000))
+wall_ms=$((($(date +%s%N) - start) / 1000000))
+read -r user_s sys_s <"$WORK/cpu"
+ms=$(awk -v u="$user_s" -v s="$sys_s" 'BEGIN { printf "%d", (u + s) * 1000 }')
 if [ "$rc" -eq 0 ]; then ok; else bad "profiles over 1,000 users exited $rc"; fi
 rows=$(grep -c '^user[0-9]*\\Office VPN ' "$OUT")
 if [ "$rows" -eq 1000 ]; then ok; else bad "profiles lists $rows of the 1,000 users' entries"; fi
 has "$OUT" '^user0001\\Office VPN ' "the first user"
 has "$OUT" '^user1000\\Office VPN ' "the last user"
-echo "caps: profiles over 1,000 user folders took $ms ms (bound $MAX_MS ms)"
-if [ "$ms" -le "$MAX_MS" ]; then ok; else bad "1,000 user folders took $ms ms, over $MAX_MS"; fi
+echo "caps: profiles over 1,000 user folders took $ms ms of CPU, $wall_ms ms wall (bound $MAX_MS ms of CPU)"
+if [ "$ms" -le "$MAX_MS" ]; then ok; else bad "1,000 user folders took $ms ms of CPU, over $MAX_MS"; fi
 
 "$L2TPFIX" --phonebook "$U" profiles --json >"$OUT" 2>"$ERR" </dev/null
 n=$(grep -oE '"owner":[[:space:]]*"user[0-9]+"' "$OUT" | sort -u | wc -l)
