@@ -12,13 +12,9 @@ if [ -z "${L2F_IN_NAMESPACE:-}" ]; then
     unshare "${flags[@]}" true 2>/dev/null || { echo "fs tests: cannot make a mount namespace"; exit 1; }
     L2F_IN_NAMESPACE=1 exec unshare "${flags[@]}" bash "$0" "$@"
 fi
-export L2TPFIX_MOCK_STEP_MS=0
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/l2f-fs-XXXXXX")
-trap 'umount -l "$WORK/full" "$WORK/ro" 2>/dev/null; rm -rf "$WORK"' EXIT
-export XDG_STATE_HOME="$WORK/xdg"
-passed=0 failed=0
-ok() { passed=$((passed + 1)); }
-bad() { failed=$((failed + 1)); echo "FAIL: $*"; sed 's/^/    /' "$WORK/err" | head -5; }
+work_cleanup() { umount -l "$WORK/full" "$WORK/ro" 2>/dev/null; }
+fail_detail() { sed 's/^/    /' "$WORK/err" | head -5; }
+. "$(dirname "$0")/lib_work.sh" fs
 fix_all() { # fix_all SCENARIO_FILE STATE_DIR: exit code, stderr in $WORK/err
     "$L2TPFIX" --mock "$1" --state-dir "$2" fix all --yes >"$WORK/out" 2>"$WORK/err" </dev/null
 }

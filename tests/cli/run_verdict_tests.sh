@@ -6,16 +6,10 @@
 set -u
 L2TPFIX=$1
 PBK_SAMPLES=$2
-export L2TPFIX_MOCK_STEP_MS=0
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/l2f-verdict-XXXXXX")
-trap 'rm -rf "$WORK"' EXIT
-export XDG_STATE_HOME="$WORK/xdg"
-passed=0
-failed=0
+fail_detail() { head -40 "$OUT" | sed 's/^/    out: /'; head -5 "$ERR" | sed 's/^/    err: /'; }
+. "$(dirname "$0")/lib_work.sh" verdict
 OUT=$WORK/out
 ERR=$WORK/err
-ok() { passed=$((passed + 1)); }
-bad() { failed=$((failed + 1)); echo "FAIL: $*"; head -40 "$OUT" | sed 's/^/    out: /'; head -5 "$ERR" | sed 's/^/    err: /'; }
 run() {
     local want=$1; shift
     "$L2TPFIX" "$@" >"$OUT" 2>"$ERR" </dev/null
