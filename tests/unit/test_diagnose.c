@@ -5,35 +5,6 @@
 #include "diagnose.h"
 #include "testutil.h"
 
-/* What a healthy machine with a healthy server looks like from the client. */
-static void healthy(struct observations *o)
-{
-    memset(o, 0, sizeof *o);
-    o->have_profile = o->have_admin = o->have_registry = o->have_services = o->have_last = o->have_probe = true;
-    struct vpn_profile *p = &o->profile;
-    strcpy(p->name, "Office VPN");
-    strcpy(p->server, "vpn.example.com");
-    p->fields[PF_VPN_STRATEGY] = VS_L2TP_ONLY;
-    p->fields[PF_AUTH_RESTRICTIONS] = AR_CHAP | AR_MSCHAP2;
-    p->fields[PF_LCP_EXTENSIONS] = 1;
-    p->fields[PF_IPSEC_FLAGS] = IPSEC_FLAG_PSK;
-    p->fields[PF_DATA_ENCRYPTION] = 256;
-    p->psk_saved = p->username_saved = p->password_saved = true;
-    strcpy(p->username, "alice");
-    o->admin = true;
-    for (int s = 0; s < SERVICE_COUNT; s++)
-        o->services[s] = (struct service_status){SVC_RUNNING, SVC_START_MANUAL};
-    o->last = (struct connection_record){.known = true, .code = 0};
-    o->probe.resolved = true;
-    strcpy(o->probe.address, "192.0.2.10");
-    o->probe.ike500 = PROBE_ACCEPTED;
-    o->probe.ike4500 = PROBE_ACCEPTED;
-    o->probe.ikev2 = PROBE_NO_PROPOSAL;
-    strcpy(o->probe.transform, "aes256-sha1-modp2048");
-    o->probe.client_behind_nat = 0;
-    o->probe.server_behind_nat = 0;
-}
-
 static struct diagnosis eval(const struct observations *o)
 {
     struct diagnosis d;
@@ -55,7 +26,7 @@ static void healthy_passes_everything(void **state)
 {
     (void)state;
     struct observations o;
-    healthy(&o);
+    tu_healthy(&o);
     struct diagnosis d = eval(&o);
     for (int c = 0; c < CHECK_COUNT; c++)
         if (c != CHECK_PSK_MATCHES)
@@ -73,7 +44,7 @@ static void classic_789_fails_ppp_in_the_guides_order(void **state)
 {
     (void)state;
     struct observations o;
-    healthy(&o);
+    tu_healthy(&o);
     o.profile.fields[PF_AUTH_RESTRICTIONS] = AR_EAP;
     o.profile.fields[PF_LCP_EXTENSIONS] = 0;
     o.last.code = 789;
@@ -94,7 +65,7 @@ static void mschapv2_variants(void **state)
 {
     (void)state;
     struct observations o;
-    healthy(&o);
+    tu_healthy(&o);
     o.profile.fields[PF_AUTH_RESTRICTIONS] = AR_CHAP;
     assert_check((struct diagnosis[]){eval(&o)}, CHECK_MSCHAPV2, CHECK_FAIL, FIX_MSCHAPV2, "AuthRestrictions=32: CHAP; MS-CHAP v2 not allowed");
     o.profile.fields[PF_AUTH_RESTRICTIONS] = AR_EAP | AR_MSCHAP2; /* EAP wins over the ticks */
@@ -102,7 +73,7 @@ static void mschapv2_variants(void **state)
     o.profile.fields[PF_AUTH_RESTRICTIONS] = AR_MSCHAP2;
     assert_check((struct diagnosis[]){eval(&o)}, CHECK_MSCHAPV2, CHECK_PASS, FIX_NONE, "AuthRestrictions=512: MS-CHAP v2");
     /* the key absent: no documented default, so unknown; the fix offered, never in fix all */
-    healthy(&o);
+    tu_healthy(&o);
     o.profile.field_absent[PF_AUTH_RESTRICTIONS] = true;
     struct diagnosis absent = eval(&o);
     assert_check(&absent, CHECK_MSCHAPV2, CHECK_UNKNOWN, FIX_MSCHAPV2, "AuthRestrictions absent");
@@ -115,7 +86,7 @@ static void vpn_type(void **state)
 {
     (void)state;
     struct observations o;
-    healthy(&o);
+    tu_healthy(&o);
     o.profile.fields[PF_VPN_STRATEGY] = VS_DEFAULT;
     assert_check((struct diagnosis[]){eval(&o)}, CHECK_VPN_TYPE, CHECK_WARN, FIX_TUNNEL_L2TP, "automatic");
     o.profile.fields[PF_VPN_STRATEGY] = VS_L2TP_FIRST;
@@ -128,7 +99,7 @@ static void vpn_type_absent_key(void **state)
 {
     (void)state;
     struct observations o;
-    healthy(&o);
+    tu_healthy(&o);
     o.profile.fields[PF_VPN_STRATEGY] = VS_DEFAULT;
     o.profile.field_absent[PF_VPN_STRATEGY] = true;
     struct diagnosis d = eval(&o);
@@ -147,7 +118,7 @@ static bool recommends(const struct diagnosis *d, enum fix_id f)
 /* An IKEv2 profile with a certificate and EAP, as Windows writes one. */
 static void ikev2_profile(struct observations *o)
 {
-    healthy(o);
+    tu_healthy(o);
     o->profile.fields[PF_VPN_STRATEGY] = VS_IKEV2_ONLY;
     o->profile.fields[PF_AUTH_RESTRICTIONS] = AR_EAP;
     o->profile.fields[PF_IPSEC_FLAGS] = 0;
@@ -223,7 +194,7 @@ static void tunnel_l2tp_recommended_only_on_evidence(void **state)
     assert_true(d.checks[CHECK_VPN_TYPE].fix_is_alternative);
     assert_false(recommends(&d, FIX_TUNNEL_L2TP));
     /* SSTP cannot be asked by the probe: IKEv1 answering is no evidence against it */
-    healthy(&o);
+    tu_healthy(&o);
     o.profile.fields[PF_VPN_STRATEGY] = VS_SSTP_ONLY;
     d = eval(&o);
     assert_true(d.checks[CHECK_VPN_TYPE].not_applicable);
@@ -248,7 +219,7 @@ static void first_strategies_try_l2tp_but_keep_their_type(void **state)
                  "but not IKEv2 (no-proposal): tunnel-l2tp recommended");
     assert_true(recommends(&d, FIX_TUNNEL_L2TP));
     /* PPTP first: the probe cannot ask PPTP, so the type stays the person's */
-    healthy(&o);
+    tu_healthy(&o);
     o.profile.fields[PF_VPN_STRATEGY] = VS_PPTP_FIRST;
     d = eval(&o);
     assert_check(&d, CHECK_VPN_TYPE, CHECK_WARN, FIX_TUNNEL_L2TP,
@@ -257,7 +228,7 @@ static void first_strategies_try_l2tp_but_keep_their_type(void **state)
     assert_false(recommends(&d, FIX_TUNNEL_L2TP));
     assert_false(d.checks[CHECK_PSK].not_applicable);
     /* automatic and L2TP first stay as they were */
-    healthy(&o);
+    tu_healthy(&o);
     o.profile.fields[PF_VPN_STRATEGY] = VS_DEFAULT;
     d = eval(&o);
     assert_true(recommends(&d, FIX_TUNNEL_L2TP));
@@ -270,7 +241,7 @@ static void switch_ikev2_only_on_an_ikev2_answer(void **state)
     (void)state;
     struct observations o;
     char why[256] = "";
-    healthy(&o); /* the server refused the IKEv2 offer */
+    tu_healthy(&o); /* the server refused the IKEv2 offer */
     struct diagnosis d = eval(&o);
     assert_check(&d, CHECK_IKEV2, CHECK_PASS, FIX_NONE, "no switch offered (IKEv2: no-proposal)");
     assert_true(diagnose_fix_refused(&o, FIX_SWITCH_IKEV2, why, sizeof why));
@@ -283,7 +254,7 @@ static void switch_ikev2_only_on_an_ikev2_answer(void **state)
     o.have_probe = false;
     assert_true(diagnose_fix_refused(&o, FIX_SWITCH_IKEV2, why, sizeof why));
     /* IKEv2 answered: offered; other fixes never need this evidence */
-    healthy(&o);
+    tu_healthy(&o);
     o.probe.ikev2 = PROBE_ACCEPTED;
     assert_false(diagnose_fix_refused(&o, FIX_SWITCH_IKEV2, why, sizeof why));
     o.probe.ikev2 = PROBE_NO_ANSWER;
@@ -296,25 +267,25 @@ static void server_address_and_probe(void **state)
 {
     (void)state;
     struct observations o;
-    healthy(&o);
+    tu_healthy(&o);
     o.profile.server[0] = '\0';
     struct diagnosis d = eval(&o);
     assert_check(&d, CHECK_SERVER_ADDRESS, CHECK_FAIL, FIX_NONE, "PhoneNumber is empty");
     assert_check(&d, CHECK_DNS, CHECK_UNKNOWN, FIX_NONE, NULL);
-    healthy(&o);
+    tu_healthy(&o);
     strcpy(o.profile.server, "vpn example.com");
     assert_check((struct diagnosis[]){eval(&o)}, CHECK_SERVER_ADDRESS, CHECK_FAIL, FIX_NONE, "not a host name");
-    healthy(&o);
+    tu_healthy(&o);
     o.probe.resolved = false;
     o.probe.ike500 = o.probe.ike4500 = o.probe.ikev2 = PROBE_ERROR;
     d = eval(&o);
     assert_check(&d, CHECK_SERVER_ADDRESS, CHECK_PASS, FIX_NONE, "PhoneNumber=vpn.example.com");
     assert_check(&d, CHECK_DNS, CHECK_FAIL, FIX_NONE, "does not resolve (Windows: 868)");
     assert_check(&d, CHECK_IKE_500, CHECK_UNKNOWN, FIX_NONE, NULL);
-    healthy(&o);
+    tu_healthy(&o);
     o.probe.literal = true;
     assert_check((struct diagnosis[]){eval(&o)}, CHECK_DNS, CHECK_PASS, FIX_NONE, "nothing to resolve");
-    healthy(&o);
+    tu_healthy(&o);
     o.probe.ike500 = o.probe.ike4500 = o.probe.ikev2 = PROBE_NO_ANSWER;
     o.probe.server_behind_nat = -1;
     d = eval(&o);
@@ -322,13 +293,13 @@ static void server_address_and_probe(void **state)
     assert_check(&d, CHECK_IKE_4500, CHECK_UNKNOWN, FIX_NONE, "see ike-500");
     assert_check(&d, CHECK_IKE_PROPOSALS, CHECK_UNKNOWN, FIX_NONE, NULL);
     assert_check(&d, CHECK_IKEV2, CHECK_UNKNOWN, FIX_NONE, "neither");
-    healthy(&o);
+    tu_healthy(&o);
     o.probe.ike500 = PROBE_NO_PROPOSAL;
     d = eval(&o);
     assert_check(&d, CHECK_IKE_500, CHECK_PASS, FIX_NONE, "answered");
     assert_check(&d, CHECK_IKE_PROPOSALS, CHECK_FAIL, FIX_NONE, "788");
     /* a backend that cannot probe says so rather than guessing */
-    healthy(&o);
+    tu_healthy(&o);
     o.probe_st = L2F_ERR_UNSUPPORTED;
     d = eval(&o);
     assert_check(&d, CHECK_IKE_500, CHECK_UNKNOWN, FIX_NONE, "not probed");
@@ -340,7 +311,7 @@ static void natt_port_and_ikev2(void **state)
 {
     (void)state;
     struct observations o;
-    healthy(&o);
+    tu_healthy(&o);
     o.probe.ike4500 = PROBE_NO_ANSWER;
     o.probe.client_behind_nat = 1;
     assert_check((struct diagnosis[]){eval(&o)}, CHECK_IKE_4500, CHECK_WARN, FIX_NONE, "4500 does not");
@@ -349,7 +320,7 @@ static void natt_port_and_ikev2(void **state)
     o.probe.client_behind_nat = 0;
     assert_check((struct diagnosis[]){eval(&o)}, CHECK_IKE_4500, CHECK_PASS, FIX_NONE, "not needed without NAT");
     /* IKEv2 where L2TP fails: the guide's fallback, as a warning */
-    healthy(&o);
+    tu_healthy(&o);
     o.probe.ike500 = o.probe.ike4500 = PROBE_NO_PROPOSAL;
     o.probe.ikev2 = PROBE_ACCEPTED;
     struct diagnosis alt = eval(&o);
@@ -364,19 +335,19 @@ static void services(void **state)
 {
     (void)state;
     struct observations o;
-    healthy(&o);
+    tu_healthy(&o);
     o.services[SVC_IKEEXT].state = SVC_STOPPED;
     o.services[SVC_POLICYAGENT] = (struct service_status){SVC_STOPPED, SVC_START_DISABLED};
     assert_check((struct diagnosis[]){eval(&o)}, CHECK_IPSEC_SERVICES, CHECK_FAIL, FIX_RESTART_IPSEC_SERVICES,
                  "IKEEXT stopped, PolicyAgent disabled (Windows: 827)");
-    healthy(&o);
+    tu_healthy(&o);
     o.services[SVC_BFE] = (struct service_status){SVC_STOPPED, SVC_START_DISABLED};
     assert_check((struct diagnosis[]){eval(&o)}, CHECK_IPSEC_SERVICES, CHECK_FAIL, FIX_NONE, "BFE disabled");
-    healthy(&o);
+    tu_healthy(&o);
     o.svc_st[SVC_IKEEXT] = L2F_ERR_BACKEND;
     assert_check((struct diagnosis[]){eval(&o)}, CHECK_IPSEC_SERVICES, CHECK_UNKNOWN, FIX_NONE, NULL);
     /* PolicyAgent alone: Manual, started on demand, and not what 827 names */
-    healthy(&o);
+    tu_healthy(&o);
     o.services[SVC_POLICYAGENT].state = SVC_STOPPED;
     struct diagnosis pa = eval(&o);
     assert_check(&pa, CHECK_IPSEC_SERVICES, CHECK_WARN, FIX_RESTART_IPSEC_SERVICES,
@@ -390,7 +361,7 @@ static void services(void **state)
     assert_check((struct diagnosis[]){eval(&o)}, CHECK_IPSEC_SERVICES, CHECK_FAIL,
                  FIX_RESTART_IPSEC_SERVICES, "(Windows: 827)");
     /* RasMan is not an IPsec service: stopped is normal when idle */
-    healthy(&o);
+    tu_healthy(&o);
     o.services[SVC_RASMAN].state = SVC_STOPPED;
     assert_check((struct diagnosis[]){eval(&o)}, CHECK_IPSEC_SERVICES, CHECK_PASS, FIX_NONE, NULL);
 }
@@ -399,7 +370,7 @@ static void nat_traversal(void **state)
 {
     (void)state;
     struct observations o;
-    healthy(&o);
+    tu_healthy(&o);
     o.probe.client_behind_nat = 1;
     o.probe.server_behind_nat = 1;
     assert_check((struct diagnosis[]){eval(&o)}, CHECK_NAT_TRAVERSAL, CHECK_FAIL, FIX_NAT_TRAVERSAL,
@@ -414,13 +385,13 @@ static void nat_traversal(void **state)
     o.reg[REGVAL_NAT_TRAVERSAL] = 1;
     assert_check((struct diagnosis[]){eval(&o)}, CHECK_NAT_TRAVERSAL, CHECK_PASS, FIX_NONE, NULL);
     /* no NAT-D answer: only a warning, and only when this client is behind NAT */
-    healthy(&o);
+    tu_healthy(&o);
     o.probe.server_behind_nat = -1;
     o.probe.client_behind_nat = 1;
     assert_check((struct diagnosis[]){eval(&o)}, CHECK_NAT_TRAVERSAL, CHECK_WARN, FIX_NAT_TRAVERSAL, "if the server is too");
     o.probe.client_behind_nat = 0;
     assert_check((struct diagnosis[]){eval(&o)}, CHECK_NAT_TRAVERSAL, CHECK_UNKNOWN, FIX_NONE, NULL);
-    healthy(&o);
+    tu_healthy(&o);
     o.reg_st[REGVAL_NAT_TRAVERSAL] = L2F_ERR_NEED_ADMIN;
     assert_check((struct diagnosis[]){eval(&o)}, CHECK_NAT_TRAVERSAL, CHECK_UNKNOWN, FIX_NONE, "not readable");
 }
@@ -429,7 +400,7 @@ static void prohibit_ipsec(void **state)
 {
     (void)state;
     struct observations o;
-    healthy(&o);
+    tu_healthy(&o);
     o.reg_exists[REGVAL_PROHIBIT_IPSEC] = true;
     o.reg[REGVAL_PROHIBIT_IPSEC] = 0;
     assert_check((struct diagnosis[]){eval(&o)}, CHECK_PROHIBIT_IPSEC, CHECK_PASS, FIX_NONE, "ProhibitIpSec=0");
@@ -443,14 +414,14 @@ static void psk(void **state)
 {
     (void)state;
     struct observations o;
-    healthy(&o);
+    tu_healthy(&o);
     o.profile.psk_saved = false;
     assert_check((struct diagnosis[]){eval(&o)}, CHECK_PSK, CHECK_FAIL, FIX_USE_PSK, "no pre-shared key is saved");
-    healthy(&o);
+    tu_healthy(&o);
     o.profile.fields[PF_IPSEC_FLAGS] = 0;
     assert_check((struct diagnosis[]){eval(&o)}, CHECK_PSK, CHECK_WARN, FIX_USE_PSK, "certificate");
     /* PPP right and still 789: the key is suspect, but only suspect */
-    healthy(&o);
+    tu_healthy(&o);
     o.last.code = 789;
     assert_check((struct diagnosis[]){eval(&o)}, CHECK_PSK, CHECK_WARN, FIX_USE_PSK, "may not be the server's key");
 }
@@ -459,13 +430,13 @@ static void credentials_and_last_auth(void **state)
 {
     (void)state;
     struct observations o;
-    healthy(&o);
+    tu_healthy(&o);
     o.profile.username_saved = false;
     assert_check((struct diagnosis[]){eval(&o)}, CHECK_CREDENTIALS, CHECK_WARN, FIX_CREDENTIALS, "no user name");
-    healthy(&o);
+    tu_healthy(&o);
     o.profile.password_saved = false;
     assert_check((struct diagnosis[]){eval(&o)}, CHECK_CREDENTIALS, CHECK_WARN, FIX_CREDENTIALS, "no password");
-    healthy(&o);
+    tu_healthy(&o);
     o.last.code = 691;
     struct diagnosis d = eval(&o);
     /* 691's one meaning, as explain gives it: name or password, or the protocol */
@@ -485,7 +456,7 @@ static void credentials_and_last_auth(void **state)
     assert_check((struct diagnosis[]){eval(&o)}, CHECK_LAST_AUTH, CHECK_UNKNOWN, FIX_NONE,
                  "with -2146762495 (0x800B0101) CERT_E_EXPIRED; the dial stopped while the WAN "
                  "Miniport dialed");
-    healthy(&o);
+    tu_healthy(&o);
     o.last.known = false;
     assert_check((struct diagnosis[]){eval(&o)}, CHECK_LAST_AUTH, CHECK_UNKNOWN, FIX_NONE, "no connection attempt");
     o.last = (struct connection_record){.known = true, .code = 809};
@@ -496,7 +467,7 @@ static void a_result_older_than_a_change_is_no_evidence(void **state)
 {
     (void)state;
     struct observations o;
-    healthy(&o);
+    tu_healthy(&o);
     o.last.code = 789;
     o.last_stale = true;
     struct diagnosis d = eval(&o);
@@ -511,7 +482,7 @@ static void a_key_at_hand_is_tested(void **state)
 {
     (void)state;
     struct observations o;
-    healthy(&o);
+    tu_healthy(&o);
     o.have_key = true;
     o.key = PSK_ACCEPTED;
     assert_check((struct diagnosis[]){eval(&o)}, CHECK_PSK_MATCHES, CHECK_PASS, FIX_NONE, "verified the key");
@@ -530,7 +501,7 @@ static void partial_observations_show_running(void **state)
 {
     (void)state;
     struct observations o;
-    healthy(&o);
+    tu_healthy(&o);
     o.have_probe = o.have_services = false;
     struct diagnosis d = eval(&o);
     assert_check(&d, CHECK_IKE_500, CHECK_RUNNING, FIX_NONE, NULL);

@@ -8,37 +8,10 @@
 #include "testutil.h"
 #include "verdict.h"
 
-/* A healthy machine and server, as test_diagnose.c builds it. */
-static void healthy(struct observations *o)
-{
-    memset(o, 0, sizeof *o);
-    o->have_profile = o->have_admin = o->have_registry = o->have_services = o->have_last =
-        o->have_probe = true;
-    struct vpn_profile *p = &o->profile;
-    strcpy(p->name, "Office VPN");
-    strcpy(p->server, "vpn.example.com");
-    p->fields[PF_VPN_STRATEGY] = VS_L2TP_ONLY;
-    p->fields[PF_AUTH_RESTRICTIONS] = AR_CHAP | AR_MSCHAP2;
-    p->fields[PF_LCP_EXTENSIONS] = 1;
-    p->fields[PF_IPSEC_FLAGS] = IPSEC_FLAG_PSK;
-    p->psk_saved = p->username_saved = p->password_saved = true;
-    strcpy(p->username, "alice");
-    o->admin = true;
-    for (int s = 0; s < SERVICE_COUNT; s++)
-        o->services[s] = (struct service_status){SVC_RUNNING, SVC_START_MANUAL};
-    o->last = (struct connection_record){.known = true, .code = 0};
-    o->probe.resolved = true;
-    strcpy(o->probe.address, "192.0.2.10");
-    o->probe.ike500 = PROBE_ACCEPTED;
-    o->probe.ike4500 = PROBE_ACCEPTED;
-    o->probe.ikev2 = PROBE_NO_PROPOSAL;
-    strcpy(o->probe.transform, "aes256-sha1-modp2048");
-}
-
 /* What a phonebook file read offline lets l2tpfix see: the profile alone. */
 static void offline_phonebook(struct observations *o)
 {
-    healthy(o);
+    tu_healthy(o);
     for (int r = 0; r < REGVAL_COUNT; r++)
         o->reg_st[r] = L2F_ERR_UNSUPPORTED;
     for (int s = 0; s < SERVICE_COUNT; s++)
@@ -55,7 +28,7 @@ static void all_pass_with_a_skipped_check(void **state)
     struct observations o;
     struct diagnosis d;
     struct verdict v;
-    healthy(&o);
+    tu_healthy(&o);
     diagnose_evaluate(&o, &d);
     diagnosis_verdict(&d, &o, &v);
     assert_int_equal(v.kind, VERDICT_ALL_PASS);
@@ -77,7 +50,7 @@ static void one_unknown_is_incomplete(void **state)
     struct observations o;
     struct diagnosis d;
     struct verdict v;
-    healthy(&o);
+    tu_healthy(&o);
     o.last = (struct connection_record){.known = false};
     diagnose_evaluate(&o, &d);
     assert_int_equal(d.checks[CHECK_LAST_AUTH].status, CHECK_UNKNOWN);
@@ -165,7 +138,7 @@ static void a_part_refused_says_why(void **state)
     struct observations o;
     struct diagnosis d;
     struct verdict v;
-    healthy(&o);
+    tu_healthy(&o);
     for (int r = 0; r < REGVAL_COUNT; r++)
         o.reg_st[r] = L2F_ERR_NEED_ADMIN;
     diagnose_evaluate(&o, &d);
@@ -208,7 +181,7 @@ static void running_is_not_all_pass(void **state)
     struct observations o;
     struct diagnosis d;
     struct verdict v;
-    healthy(&o);
+    tu_healthy(&o);
     o.have_probe = false;
     diagnose_evaluate(&o, &d);
     diagnosis_verdict(&d, NULL, &v);

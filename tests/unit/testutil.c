@@ -96,3 +96,32 @@ void tu_hex(const char *s, uint8_t *out)
         out[i] = (uint8_t)v;
     }
 }
+
+/* What a healthy machine with a healthy server looks like from the client. */
+void tu_healthy(struct observations *o)
+{
+    memset(o, 0, sizeof *o);
+    o->have_profile = o->have_admin = o->have_registry = o->have_services = o->have_last = o->have_probe = true;
+    struct vpn_profile *p = &o->profile;
+    strcpy(p->name, "Office VPN");
+    strcpy(p->server, "vpn.example.com");
+    p->fields[PF_VPN_STRATEGY] = VS_L2TP_ONLY;
+    p->fields[PF_AUTH_RESTRICTIONS] = AR_CHAP | AR_MSCHAP2;
+    p->fields[PF_LCP_EXTENSIONS] = 1;
+    p->fields[PF_IPSEC_FLAGS] = IPSEC_FLAG_PSK;
+    p->fields[PF_DATA_ENCRYPTION] = 256;
+    p->psk_saved = p->username_saved = p->password_saved = true;
+    strcpy(p->username, "alice");
+    o->admin = true;
+    for (int s = 0; s < SERVICE_COUNT; s++)
+        o->services[s] = (struct service_status){SVC_RUNNING, SVC_START_MANUAL};
+    o->last = (struct connection_record){.known = true, .code = 0};
+    o->probe.resolved = true;
+    strcpy(o->probe.address, "192.0.2.10");
+    o->probe.ike500 = PROBE_ACCEPTED;
+    o->probe.ike4500 = PROBE_ACCEPTED;
+    o->probe.ikev2 = PROBE_NO_PROPOSAL;
+    strcpy(o->probe.transform, "aes256-sha1-modp2048");
+    o->probe.client_behind_nat = 0;
+    o->probe.server_behind_nat = 0;
+}

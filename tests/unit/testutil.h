@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "backend.h"
+#include "diagnose.h"
 #include "scenario.h"
 
 /* A fresh directory under $TMPDIR (or /tmp); removed by tu_rmtree. */
@@ -22,5 +23,8 @@ void tu_open_demo(struct backend *be, const char *name);
 void tu_hex(const char *s, uint8_t *out);
 /* Parses scenario text, failing the test on error. */
 void tu_parse(const char *text, struct scenario *sc);
+/* What a healthy machine with a healthy server looks like from the client:
+ * every check passes (test_diagnose proves it). */
+void tu_healthy(struct observations *o);
 
 #endif
