@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs the Debian/Ubuntu packages l2tpfix needs, only those missing.
-# Usage: deps.sh run|test
+# Usage: deps.sh run|test|bench   (bench: the tests' packages, hyperfine and ike-scan)
 set -euo pipefail
 packages=(build-essential cmake pkg-config libncurses-dev libcjson-dev libssl-dev)
-if [ "${1:-run}" = test ]; then
+if [ "${1:-run}" = test ] || [ "${1:-run}" = bench ]; then
     packages+=(libcmocka-dev tmux valgrind iproute2 strongswan-charon strongswan-swanctl
                libstrongswan-standard-plugins softether-vpnserver softether-vpncmd clang libclang-rt-14-dev)
 fi
+[ "${1:-run}" = bench ] && packages+=(hyperfine ike-scan python3)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
