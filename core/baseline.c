@@ -7,23 +7,6 @@
 #include "platform.h"
 #include "winsettings.h"
 
-/* The fix that puts each setting back (what the check of that setting offers). */
-static enum fix_id field_fix(enum profile_field f)
-{
-    switch (f) {
-    case PF_VPN_STRATEGY: return FIX_TUNNEL_L2TP;
-    case PF_AUTH_RESTRICTIONS: return FIX_MSCHAPV2;
-    case PF_LCP_EXTENSIONS: return FIX_LCP_EXTENSIONS;
-    case PF_IPSEC_FLAGS: return FIX_USE_PSK;
-    default: return FIX_NONE;
-    }
-}
-
-static enum fix_id regval_fix(enum regval_id r)
-{
-    return r == REGVAL_NAT_TRAVERSAL ? FIX_NAT_TRAVERSAL : r == REGVAL_PROHIBIT_IPSEC ? FIX_ALLOW_IPSEC : FIX_NONE;
-}
-
 enum l2f_status baseline_save(const struct observations *o, const char *machine, const char *version,
                               const char *when, char **out)
 {
@@ -65,37 +48,85 @@ void baseline_default_path(const char *state_dir, const char *profile, char *buf
     snprintf(buf, len, "%.3000s%cbaseline-%s.json", state_dir && state_dir[0] ? state_dir : ".", PLAT_DIRSEP, name);
 }
 
-static enum check_id check_of(const char *what)
+/* The fix offered for a drifted setting: the one its check offers now, so a
+ * drift the diagnosis finds harmless (MS-CHAP v2 still allowed, 544 against
+ * 512) offers none. */
+static enum fix_id fix_now(const struct diagnosis *d, enum check_id c)
 {
-    static const struct {
-        const char *prefix;
-        enum check_id check;
-    } map[] = {{"VpnStrategy", CHECK_VPN_TYPE},
-               {"AuthRestrictions", CHECK_MSCHAPV2},
-               {"LcpExtensions", CHECK_LCP_EXTENSIONS},
-               {"IpSecFlags", CHECK_PSK},
-               {"AssumeUDPEncapsulationContextOnSendRule", CHECK_NAT_TRAVERSAL},
-               {"ProhibitIpSec", CHECK_PROHIBIT_IPSEC},
-               {"IKEEXT ", CHECK_IPSEC_SERVICES},
-               {"PolicyAgent ", CHECK_IPSEC_SERVICES},
-               {"BFE ", CHECK_IPSEC_SERVICES}};
-    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
-        if (strncmp(what, map[i].prefix, strlen(map[i].prefix)) == 0)
-            return map[i].check;
-    return CHECK_COUNT;
+    if (c >= CHECK_COUNT)
+        return FIX_NONE;
+    const struct check_result *r = &d->checks[c];
+    return r->status == CHECK_FAIL || r->status == CHECK_WARN ? r->fix : FIX_NONE;
 }
 
-static void add(struct drift *out, size_t max, size_t *n, const char *what, const char *was, const char *now,
-                enum fix_id fix)
+/* What baseline_check compares with, and where the drifts go. */
+struct drift_scan {
+    const struct observations *o;
+    struct diagnosis d; /* the diagnosis now: it decides each drift's fix */
+    struct drift *out;
+    size_t max, *n;
+};
+
+static void add(struct drift_scan *ds, const char *what, const char *was, const char *now, enum check_id check)
 {
-    if (*n >= max)
+    if (*ds->n >= ds->max)
         return;
-    struct drift *d = &out[(*n)++];
-    d->check = check_of(what);
-    snprintf(d->what, sizeof d->what, "%s", what);
-    snprintf(d->was, sizeof d->was, "%s", was);
-    snprintf(d->now, sizeof d->now, "%s", now);
-    d->fix = fix;
+    struct drift *dr = &ds->out[(*ds->n)++];
+    dr->check = check;
+    snprintf(dr->what, sizeof dr->what, "%s", what);
+    snprintf(dr->was, sizeof dr->was, "%s", was);
+    snprintf(dr->now, sizeof dr->now, "%s", now);
+    dr->fix = fix_now(&ds->d, check);
+}
+
+static void drift_fields(struct drift_scan *ds, const cJSON *pf)
+{
+    const struct vpn_profile *p = &ds->o->profile;
+    char was[40], now[40];
+    for (int i = 0; i < PROFILE_FIELD_COUNT; i++) {
+        enum profile_field f = (enum profile_field)i;
+        cJSON *v = cJSON_GetObjectItemCaseSensitive(pf, profile_field_key(f));
+        if (!cJSON_IsNumber(v) || (long)v->valuedouble == p->fields[f])
+            continue;
+        snprintf(was, sizeof was, "%ld", (long)v->valuedouble);
+        snprintf(now, sizeof now, "%ld", p->fields[f]);
+        add(ds, profile_field_key(f), was, now, profile_field_check(f));
+    }
+}
+
+static void drift_regvals(struct drift_scan *ds, const cJSON *reg)
+{
+    const struct observations *o = ds->o;
+    char was[40], now[40];
+    for (int i = 0; i < REGVAL_COUNT; i++) {
+        const struct regval_info *info = regval_info((enum regval_id)i);
+        cJSON *v = cJSON_GetObjectItemCaseSensitive(reg, info->value);
+        if (!v || o->reg_st[i] != L2F_OK)
+            continue; /* not in the baseline, or not readable now */
+        bool had = cJSON_IsNumber(v), has = o->reg_exists[i];
+        if (had == has && (!had || (unsigned long)v->valuedouble == o->reg[i]))
+            continue;
+        snprintf(was, sizeof was, had ? "%lu" : "not set", had ? (unsigned long)v->valuedouble : 0UL);
+        snprintf(now, sizeof now, has ? "%lu" : "not set", has ? o->reg[i] : 0UL);
+        add(ds, info->value, was, now, info->check);
+    }
+}
+
+static void drift_services(struct drift_scan *ds, const cJSON *svc)
+{
+    const struct observations *o = ds->o;
+    for (int i = 0; i < SERVICE_COUNT; i++) {
+        const struct service_info *info = service_info((enum service_id)i);
+        cJSON *v = cJSON_GetObjectItemCaseSensitive(svc, info->name);
+        if (!cJSON_IsString(v) || o->svc_st[i] != L2F_OK)
+            continue;
+        const char *start = service_start_name(o->services[i].start_type);
+        if (strcmp(v->valuestring, start) == 0)
+            continue;
+        char what[64];
+        snprintf(what, sizeof what, "%s start type", info->name);
+        add(ds, what, v->valuestring, start, info->check);
+    }
 }
 
 enum l2f_status baseline_check(const char *text, const char *file, const struct observations *o,
@@ -107,60 +138,21 @@ enum l2f_status baseline_check(const char *text, const char *file, const struct 
     cJSON *pf = root ? cJSON_GetObjectItemCaseSensitive(root, "profile_settings") : NULL;
     cJSON *reg = root ? cJSON_GetObjectItemCaseSensitive(root, "registry") : NULL;
     cJSON *svc = root ? cJSON_GetObjectItemCaseSensitive(root, "services") : NULL;
+    enum l2f_status st = L2F_OK;
     if (!cJSON_IsString(profile) || !cJSON_IsObject(pf) || !cJSON_IsObject(reg) || !cJSON_IsObject(svc)) {
         l2f_err_set(err, "%s: not an l2tpfix baseline (save one with: l2tpfix baseline save)", file);
-        cJSON_Delete(root);
-        return L2F_ERR_PARSE;
-    }
-    if (strcmp(profile->valuestring, o->profile.name) != 0) {
+        st = L2F_ERR_PARSE;
+    } else if (strcmp(profile->valuestring, o->profile.name) != 0) {
         l2f_err_set(err, "%s: a baseline of profile '%.100s', not of '%.100s'", file, profile->valuestring,
                     o->profile.name);
-        cJSON_Delete(root);
-        return L2F_ERR_USAGE;
-    }
-    char was[40], now[40];
-    for (int f = 0; f < PROFILE_FIELD_COUNT; f++) {
-        const char *key = profile_field_key((enum profile_field)f);
-        cJSON *v = cJSON_GetObjectItemCaseSensitive(pf, key);
-        if (!cJSON_IsNumber(v) || (long)v->valuedouble == o->profile.fields[f])
-            continue;
-        snprintf(was, sizeof was, "%ld", (long)v->valuedouble);
-        snprintf(now, sizeof now, "%ld", o->profile.fields[f]);
-        /* a fix is offered only where it would change the value now: MS-CHAP v2
-         * already allowed (544 against 512, say) is a drift no fix of ours undoes */
-        long cur = o->profile.fields[f];
-        enum fix_id fix = field_fix((enum profile_field)f);
-        if ((f == PF_AUTH_RESTRICTIONS && (cur & AR_MSCHAP2) && !(cur & AR_EAP)) ||
-            (f == PF_LCP_EXTENSIONS && cur != 0) || (f == PF_IPSEC_FLAGS && (cur & IPSEC_FLAG_PSK)) ||
-            (f == PF_VPN_STRATEGY && cur == VS_L2TP_ONLY))
-            fix = FIX_NONE;
-        add(out, max, n, key, was, now, fix);
-    }
-    for (int r = 0; r < REGVAL_COUNT; r++) {
-        const char *name = regval_info((enum regval_id)r)->value;
-        cJSON *v = cJSON_GetObjectItemCaseSensitive(reg, name);
-        if (!v || o->reg_st[r] != L2F_OK)
-            continue; /* not in the baseline, or not readable now */
-        bool had = cJSON_IsNumber(v), has = o->reg_exists[r];
-        if (had == has && (!had || (unsigned long)v->valuedouble == o->reg[r]))
-            continue;
-        snprintf(was, sizeof was, had ? "%lu" : "not set", had ? (unsigned long)v->valuedouble : 0UL);
-        snprintf(now, sizeof now, has ? "%lu" : "not set", has ? o->reg[r] : 0UL);
-        add(out, max, n, name, was, now, regval_fix((enum regval_id)r));
-    }
-    for (int s = 0; s < SERVICE_COUNT; s++) {
-        const char *name = service_info((enum service_id)s)->name;
-        cJSON *v = cJSON_GetObjectItemCaseSensitive(svc, name);
-        if (!cJSON_IsString(v) || o->svc_st[s] != L2F_OK)
-            continue;
-        const char *start = service_start_name(o->services[s].start_type);
-        if (strcmp(v->valuestring, start) == 0)
-            continue;
-        char what[64];
-        snprintf(what, sizeof what, "%s start type", name);
-        add(out, max, n, what, v->valuestring, start,
-            o->services[s].start_type == SVC_START_DISABLED && s != SVC_BFE ? FIX_RESTART_IPSEC_SERVICES : FIX_NONE);
+        st = L2F_ERR_USAGE;
+    } else {
+        struct drift_scan ds = {.o = o, .out = out, .max = max, .n = n};
+        diagnose_evaluate(o, &ds.d);
+        drift_fields(&ds, pf);
+        drift_regvals(&ds, reg);
+        drift_services(&ds, svc);
     }
     cJSON_Delete(root);
-    return L2F_OK;
+    return st;
 }

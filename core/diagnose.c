@@ -6,6 +6,7 @@
 
 #include "journal.h"
 #include "kb.h"
+#include "net/handshake.h"
 #include "net/probe.h"
 #include "net/pskcheck.h"
 
@@ -487,8 +488,7 @@ static void eval_prohibit(const struct observations *o, struct check_result *r)
 /* The PPP checks' verdicts, needed to read a last 789 as evidence. */
 static bool ppp_options_right(const struct vpn_profile *p)
 {
-    long ar = p->fields[PF_AUTH_RESTRICTIONS];
-    return (ar & AR_MSCHAP2) && !(ar & AR_EAP) && p->fields[PF_LCP_EXTENSIONS] != 0;
+    return profile_allows_mschapv2(p->fields[PF_AUTH_RESTRICTIONS]) && p->fields[PF_LCP_EXTENSIONS] != 0;
 }
 
 static void eval_psk(const struct observations *o, struct check_result *r)
@@ -637,7 +637,7 @@ static void eval_mschapv2(const struct observations *o, struct check_result *r)
     }
     char what[96];
     auth_restrictions_describe(ar, what, sizeof what);
-    if ((ar & AR_MSCHAP2) && !(ar & AR_EAP))
+    if (profile_allows_mschapv2(ar))
         set(r, CHECK_PASS, FIX_MSCHAPV2, "AuthRestrictions=%ld: %s", ar, what);
     else if (ar & AR_EAP)
         set(r, CHECK_FAIL, FIX_MSCHAPV2, "AuthRestrictions=%ld: EAP only, MS-CHAP v2 not allowed", ar);
@@ -831,4 +831,38 @@ bool diagnosis_has_problems(const struct diagnosis *d)
         if (d->checks[c].status == CHECK_FAIL || d->checks[c].status == CHECK_WARN)
             return true;
     return false;
+}
+
+enum fix_id diagnose_handshake_advice(const struct hs_result *r, long auth_restrictions, char *text, size_t len)
+{
+    bool mschapv2 = false, pap = false;
+    for (size_t i = 0; i < r->server_auth_count; i++) {
+        mschapv2 |= r->server_auth[i] == PPP_AUTH_MSCHAPV2;
+        pap |= r->server_auth[i] == PPP_AUTH_PAP;
+    }
+    bool allows_mschapv2 = profile_allows_mschapv2(auth_restrictions);
+    if (r->stages[STAGE_IPSEC].outcome == HS_FAILED && r->stages[STAGE_IPSEC].code == 789) {
+        snprintf(text, len, "the server rejects the key given here too: the profile needs the server's key");
+        return FIX_USE_PSK;
+    }
+    if (mschapv2 && !allows_mschapv2) {
+        snprintf(text, len, "the server takes MS-CHAP v2 and this profile does not allow it: the mschapv2 fix");
+        return FIX_MSCHAPV2;
+    }
+    if (!mschapv2 && pap && !(auth_restrictions & AR_PAP)) {
+        snprintf(text, len, "the server takes only PAP (the password in the clear inside IPsec), which this "
+                            "profile does not allow: change it on the server, or allow PAP knowingly");
+        return FIX_NONE;
+    }
+    if (r->stages[STAGE_AUTH].outcome == HS_FAILED && r->stages[STAGE_AUTH].code == 691) {
+        snprintf(text, len, "the server refuses this account from here too: the user name or password, not Windows");
+        return FIX_CREDENTIALS;
+    }
+    if (hs_all_ok(r)) {
+        snprintf(text, len, "every stage passes from here: if Windows still fails, the difference is on this "
+                            "client (its settings, registry and services: the checks above)");
+        return FIX_NONE;
+    }
+    text[0] = '\0';
+    return FIX_NONE;
 }

@@ -130,4 +130,10 @@ bool diagnosis_has_problems(const struct diagnosis *d);
 /* "n/a" (another kind of VPN), "skipped" (nothing to test) or the status word. */
 const char *check_result_word(const struct check_result *r);
 
+struct hs_result;
+/* What a handshake from here says about this client, given its profile's
+ * AuthRestrictions: the fix it implies (FIX_NONE when none) and one line. The
+ * protocol engine reports what the server did; the choice of fix is made here. */
+enum fix_id diagnose_handshake_advice(const struct hs_result *r, long auth_restrictions, char *text, size_t len);
+
 #endif

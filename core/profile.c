@@ -3,9 +3,22 @@
 #include <stdio.h>
 #include <string.h>
 
-#define PF_KEY(id, key) key,
+#define PF_KEY(id, key, check) key,
 static const char *const field_keys[] = {PROFILE_FIELD_TABLE(PF_KEY)};
 #undef PF_KEY
+#define PF_CHECK(id, key, check) check,
+static const enum check_id field_checks[] = {PROFILE_FIELD_TABLE(PF_CHECK)};
+#undef PF_CHECK
+
+enum check_id profile_field_check(enum profile_field f)
+{
+    return (unsigned)f < PROFILE_FIELD_COUNT ? field_checks[f] : CHECK_COUNT;
+}
+
+bool profile_allows_mschapv2(long auth_restrictions)
+{
+    return (auth_restrictions & AR_MSCHAP2) && !(auth_restrictions & AR_EAP);
+}
 
 const char *profile_field_key(enum profile_field f)
 {

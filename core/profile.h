@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "model.h"
+
 /* AuthRestrictions bits (rasphone.pbk; windows-l2tp.md). */
 #define AR_PAP 0x8L
 #define AR_SPAP 0x10L
@@ -46,15 +48,16 @@ enum phonebook_kind { PHONEBOOK_USER, PHONEBOOK_ALLUSERS };
 enum entry_type { ENTRY_TYPE_TABLE(ET_ENUM) ENTRY_TYPE_COUNT };
 #undef ET_ENUM
 
-/* X(enum, file key) for the numeric settings a fix may change. */
+/* X(enum, file key, the check that judges it or CHECK_COUNT) for the numeric
+ * settings a fix may change. */
 #define PROFILE_FIELD_TABLE(X)                                                  \
-    X(PF_VPN_STRATEGY, "VpnStrategy")                                           \
-    X(PF_AUTH_RESTRICTIONS, "AuthRestrictions")                                 \
-    X(PF_LCP_EXTENSIONS, "LcpExtensions")                                       \
-    X(PF_IPSEC_FLAGS, "IpSecFlags")                                             \
-    X(PF_DATA_ENCRYPTION, "DataEncryption")
+    X(PF_VPN_STRATEGY, "VpnStrategy", CHECK_VPN_TYPE)                           \
+    X(PF_AUTH_RESTRICTIONS, "AuthRestrictions", CHECK_MSCHAPV2)                 \
+    X(PF_LCP_EXTENSIONS, "LcpExtensions", CHECK_LCP_EXTENSIONS)                 \
+    X(PF_IPSEC_FLAGS, "IpSecFlags", CHECK_PSK)                                  \
+    X(PF_DATA_ENCRYPTION, "DataEncryption", CHECK_COUNT)
 
-#define PF_ENUM(id, key) id,
+#define PF_ENUM(id, key, check) id,
 enum profile_field { PROFILE_FIELD_TABLE(PF_ENUM) PROFILE_FIELD_COUNT };
 #undef PF_ENUM
 
@@ -88,6 +91,11 @@ struct vpn_profile {
 const char *profile_field_key(enum profile_field f);
 /* Returns PROFILE_FIELD_COUNT when the key names no known field. */
 enum profile_field profile_field_from_key(const char *key);
+/* The check that judges the field; CHECK_COUNT when none does. */
+enum check_id profile_field_check(enum profile_field f);
+/* The one place that decides whether AuthRestrictions lets MS-CHAP v2 be
+ * negotiated: the bit set and EAP not required (EAP would take its place). */
+bool profile_allows_mschapv2(long auth_restrictions);
 const char *phonebook_kind_name(enum phonebook_kind k); /* "user" / "allusers" */
 bool profile_is_l2tp(const struct vpn_profile *p);
 /* A VPN entry: the only kind l2tpfix diagnoses, fixes or picks by default. */

@@ -307,7 +307,7 @@ bool session_connect_poll(struct session *s, struct connect_event *ev)
         struct vpn_profile p;
         struct l2f_err err;
         if (s->be.ops->read_profile(&s->be, s->profile, &p, &err) == L2F_OK)
-            s->connect_advice_fix = hs_advice(hs_connect_result(s->hs), p.fields[PF_AUTH_RESTRICTIONS],
+            s->connect_advice_fix = diagnose_handshake_advice(hs_connect_result(s->hs), p.fields[PF_AUTH_RESTRICTIONS],
                                               s->connect_advice, sizeof s->connect_advice);
         hs_connect_release(s->hs);
         s->hs = NULL;

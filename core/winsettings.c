@@ -2,15 +2,15 @@
 
 #include <string.h>
 
-#define REGVAL_ROW(e, key, value) {key, value},
+#define REGVAL_ROW(e, key, value, check) {key, value, check},
 static const struct regval_info regvals[] = {REGVAL_TABLE(REGVAL_ROW)};
 #undef REGVAL_ROW
 
-#define REGVAL_PATH(e, key, value) REG_SERVICES_KEY "\\" key,
+#define REGVAL_PATH(e, key, value, check) REG_SERVICES_KEY "\\" key,
 static const char *const regval_paths[] = {REGVAL_TABLE(REGVAL_PATH)};
 #undef REGVAL_PATH
 
-#define SERVICE_ROW(e, name, display, start, dep) {name, display, start, dep},
+#define SERVICE_ROW(e, name, display, start, dep, check) {name, display, start, dep, check},
 static const struct service_info services[] = {SERVICE_TABLE(SERVICE_ROW)};
 #undef SERVICE_ROW
 

@@ -1196,37 +1196,3 @@ enum l2f_status hs_run(const struct hs_options *opts, hs_progress_fn progress, v
     ikev1_close(ike);
     return L2F_OK;
 }
-
-enum fix_id hs_advice(const struct hs_result *r, long auth_restrictions, char *text, size_t len)
-{
-    bool mschapv2 = false, pap = false;
-    for (size_t i = 0; i < r->server_auth_count; i++) {
-        mschapv2 |= r->server_auth[i] == PPP_AUTH_MSCHAPV2;
-        pap |= r->server_auth[i] == PPP_AUTH_PAP;
-    }
-    bool allows_mschapv2 = (auth_restrictions & AR_MSCHAP2) && !(auth_restrictions & AR_EAP);
-    if (r->stages[STAGE_IPSEC].outcome == HS_FAILED && r->stages[STAGE_IPSEC].code == 789) {
-        snprintf(text, len, "the server rejects the key given here too: the profile needs the server's key");
-        return FIX_USE_PSK;
-    }
-    if (mschapv2 && !allows_mschapv2) {
-        snprintf(text, len, "the server takes MS-CHAP v2 and this profile does not allow it: the mschapv2 fix");
-        return FIX_MSCHAPV2;
-    }
-    if (!mschapv2 && pap && !(auth_restrictions & AR_PAP)) {
-        snprintf(text, len, "the server takes only PAP (the password in the clear inside IPsec), which this "
-                            "profile does not allow: change it on the server, or allow PAP knowingly");
-        return FIX_NONE;
-    }
-    if (r->stages[STAGE_AUTH].outcome == HS_FAILED && r->stages[STAGE_AUTH].code == 691) {
-        snprintf(text, len, "the server refuses this account from here too: the user name or password, not Windows");
-        return FIX_CREDENTIALS;
-    }
-    if (hs_all_ok(r)) {
-        snprintf(text, len, "every stage passes from here: if Windows still fails, the difference is on this "
-                            "client (its settings, registry and services: the checks above)");
-        return FIX_NONE;
-    }
-    text[0] = '\0';
-    return FIX_NONE;
-}

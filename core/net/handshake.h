@@ -83,8 +83,4 @@ enum l2f_status hs_run_paced(const char *state_dir, const struct hs_options *opt
 /* True when every stage is HS_OK. */
 bool hs_all_ok(const struct hs_result *r);
 
-/* What the result says about this client, given its profile's
- * AuthRestrictions: the fix it implies (FIX_NONE when none) and one line. */
-enum fix_id hs_advice(const struct hs_result *r, long auth_restrictions, char *text, size_t len);
-
 #endif

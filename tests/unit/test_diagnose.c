@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "diagnose.h"
+#include "net/handshake.h"
 #include "testutil.h"
 
 static struct diagnosis eval(const struct observations *o)
@@ -542,9 +543,46 @@ static void stepwise_run_on_the_mock(void **state)
     be.ops->close(&be);
 }
 
+/* What a handshake from here implies for this client's profile. */
+static void advice_for_the_profile(void **state)
+{
+    (void)state;
+    struct hs_result r;
+    char text[192];
+    memset(&r, 0, sizeof r);
+    for (int i = 0; i < STAGE_COUNT; i++)
+        r.stages[i].outcome = HS_OK;
+    r.server_auth[0] = PPP_AUTH_EAP;
+    r.server_auth[1] = PPP_AUTH_MSCHAPV2;
+    r.server_auth_count = 2;
+    /* the server takes MS-CHAP v2; a profile allowing only PAP, or EAP, needs the fix */
+    assert_int_equal(diagnose_handshake_advice(&r, AR_PAP, text, sizeof text), FIX_MSCHAPV2);
+    assert_non_null(strstr(text, "mschapv2 fix"));
+    assert_int_equal(diagnose_handshake_advice(&r, AR_EAP | AR_MSCHAP2, text, sizeof text), FIX_MSCHAPV2);
+    /* allowed, and everything passed: the difference is on the client */
+    assert_int_equal(diagnose_handshake_advice(&r, AR_MSCHAP2, text, sizeof text), FIX_NONE);
+    assert_non_null(strstr(text, "every stage passes"));
+    /* a refused account is the account, whatever the profile says */
+    r.stages[STAGE_AUTH].outcome = HS_FAILED;
+    r.stages[STAGE_AUTH].code = 691;
+    assert_int_equal(diagnose_handshake_advice(&r, AR_MSCHAP2, text, sizeof text), FIX_CREDENTIALS);
+    /* a rejected key comes first */
+    r.stages[STAGE_IPSEC].outcome = HS_FAILED;
+    r.stages[STAGE_IPSEC].code = 789;
+    assert_int_equal(diagnose_handshake_advice(&r, AR_PAP, text, sizeof text), FIX_USE_PSK);
+    /* a PAP-only server and a profile without PAP: said, no fix of ours */
+    memset(&r, 0, sizeof r);
+    r.server_auth[0] = PPP_AUTH_PAP;
+    r.server_auth_count = 1;
+    r.stages[STAGE_PPP].outcome = HS_OK;
+    assert_int_equal(diagnose_handshake_advice(&r, AR_MSCHAP2, text, sizeof text), FIX_NONE);
+    assert_non_null(strstr(text, "only PAP"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(advice_for_the_profile),
         cmocka_unit_test(healthy_passes_everything),
         cmocka_unit_test(classic_789_fails_ppp_in_the_guides_order),
         cmocka_unit_test(mschapv2_variants),

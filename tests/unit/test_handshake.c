@@ -830,42 +830,6 @@ static void stages_to_events(void **state)
     assert_true(ev[0].code != 0);
 }
 
-/* What a result implies for this client's profile. */
-static void advice_for_the_profile(void **state)
-{
-    (void)state;
-    struct hs_result r;
-    char text[192];
-    memset(&r, 0, sizeof r);
-    for (int i = 0; i < STAGE_COUNT; i++)
-        r.stages[i].outcome = HS_OK;
-    r.server_auth[0] = PPP_AUTH_EAP;
-    r.server_auth[1] = PPP_AUTH_MSCHAPV2;
-    r.server_auth_count = 2;
-    /* the server takes MS-CHAP v2; a profile allowing only PAP, or EAP, needs the fix */
-    assert_int_equal(hs_advice(&r, AR_PAP, text, sizeof text), FIX_MSCHAPV2);
-    assert_non_null(strstr(text, "mschapv2 fix"));
-    assert_int_equal(hs_advice(&r, AR_EAP | AR_MSCHAP2, text, sizeof text), FIX_MSCHAPV2);
-    /* allowed, and everything passed: the difference is on the client */
-    assert_int_equal(hs_advice(&r, AR_MSCHAP2, text, sizeof text), FIX_NONE);
-    assert_non_null(strstr(text, "every stage passes"));
-    /* a refused account is the account, whatever the profile says */
-    r.stages[STAGE_AUTH].outcome = HS_FAILED;
-    r.stages[STAGE_AUTH].code = 691;
-    assert_int_equal(hs_advice(&r, AR_MSCHAP2, text, sizeof text), FIX_CREDENTIALS);
-    /* a rejected key comes first */
-    r.stages[STAGE_IPSEC].outcome = HS_FAILED;
-    r.stages[STAGE_IPSEC].code = 789;
-    assert_int_equal(hs_advice(&r, AR_PAP, text, sizeof text), FIX_USE_PSK);
-    /* a PAP-only server and a profile without PAP: said, no fix of ours */
-    memset(&r, 0, sizeof r);
-    r.server_auth[0] = PPP_AUTH_PAP;
-    r.server_auth_count = 1;
-    r.stages[STAGE_PPP].outcome = HS_OK;
-    assert_int_equal(hs_advice(&r, AR_MSCHAP2, text, sizeof text), FIX_NONE);
-    assert_non_null(strstr(text, "only PAP"));
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -890,7 +854,6 @@ int main(void)
         cmocka_unit_test(echo_flood_is_bounded),
         cmocka_unit_test(option_named_twice_counts_once),
         cmocka_unit_test(stages_to_events),
-        cmocka_unit_test(advice_for_the_profile),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
