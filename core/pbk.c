@@ -39,33 +39,124 @@ static bool continues(const struct pbk *p, const struct pbk_line *l)
            memcmp(p->data + before->key, p->data + l->key, l->key_len) == 0;
 }
 
-enum l2f_status pbk_parse(const char *data, size_t len, const char *name, struct pbk *out, struct l2f_err *err)
+/* Refuses a NUL byte, naming its line: UTF-16 and binary files stop here. */
+static enum l2f_status refuse_nul(const char *data, size_t len, const char *name, struct l2f_err *err)
 {
-    memset(out, 0, sizeof *out);
-    out->data = data;
-    out->len = len;
-    out->eol = "\r\n"; /* Windows writes CRLF; a file with LF only keeps LF */
-    if (memchr(data, '\0', len)) {
-        size_t at = (size_t)((const char *)memchr(data, '\0', len) - data), line = 1;
-        for (size_t i = 0; i < at; i++)
-            line += data[i] == '\n';
-        l2f_err_set(err, "%s:%lu: a NUL byte: not a phonebook (UTF-16 is not supported)", name,
-                    (unsigned long)line);
-        return L2F_ERR_PARSE;
-    }
-    if (len >= 3 && (unsigned char)data[0] == 0xef && (unsigned char)data[1] == 0xbb && (unsigned char)data[2] == 0xbf)
-        out->bom = 3;
-    /* sized to the file's lines at once: a thousand books grew it three times each */
-    size_t cap_lines = 1, cap_sections = 4;
-    for (const char *nl = data; (nl = memchr(nl, '\n', (size_t)(data + len - nl))) != NULL; nl++)
-        cap_lines++;
-    out->lines = malloc(cap_lines * sizeof *out->lines);
-    out->sections = malloc(cap_sections * sizeof *out->sections);
-    if (!out->lines || !out->sections) {
-        pbk_free(out);
+    const char *nul = memchr(data, '\0', len);
+    if (!nul)
+        return L2F_OK;
+    size_t line = 1;
+    for (const char *c = data; c < nul; c++)
+        line += *c == '\n';
+    l2f_err_set(err, "%s:%lu: a NUL byte: not a phonebook (UTF-16 is not supported)", name, (unsigned long)line);
+    return L2F_ERR_PARSE;
+}
+
+/* items with room for one more element of size each (a capacity of *cap),
+ * or NULL when memory ran out (items still valid then). */
+static void *grow(void *items, size_t used, size_t *cap, size_t each)
+{
+    if (used < *cap)
+        return items;
+    void *grown = realloc(items, 2 * *cap * each);
+    if (grown)
+        *cap *= 2;
+    return grown;
+}
+
+/* Where the parser is: the arrays' capacities and the sub-block state. */
+struct pbk_parser {
+    struct pbk *out;
+    size_t cap_lines, cap_sections;
+    bool in_sub;
+};
+
+/* A "[name]" line at s opens a section; false when memory ran out. */
+static bool add_section(struct pbk_parser *pp, struct pbk_line *l, size_t s, const char *close)
+{
+    struct pbk *out = pp->out;
+    struct pbk_section *sections = grow(out->sections, out->nsections, &pp->cap_sections, sizeof *sections);
+    if (!sections)
+        return false;
+    out->sections = sections;
+    if (out->nsections)
+        out->sections[out->nsections - 1].end_line = out->nlines;
+    struct pbk_section *sec = &out->sections[out->nsections++];
+    sec->name = s + 1;
+    sec->name_len = (size_t)(close - (out->data + s + 1));
+    sec->first_line = out->nlines;
+    l->section = (int)out->nsections - 1;
+    pp->in_sub = false;
+    return true;
+}
+
+/* A "key = value" line from s to end, eq at its '='. The value is kept
+ * without the blanks around it: a rewrite replaces exactly that and keeps
+ * whatever spacing was there. */
+static void add_key(struct pbk_parser *pp, struct pbk_line *l, size_t s, size_t end, const char *eq)
+{
+    const char *data = pp->out->data;
+    size_t k_end = (size_t)(eq - data);
+    while (k_end > s && blank(data[k_end - 1]))
+        k_end--;
+    size_t v = (size_t)(eq - data) + 1, v_end = end;
+    while (v < v_end && blank(data[v]))
+        v++;
+    while (v_end > v && blank(data[v_end - 1]))
+        v_end--;
+    l->is_key = true;
+    l->key = s;
+    l->key_len = k_end - s;
+    l->value = v;
+    l->value_len = v_end - v;
+    pp->in_sub |= opens_sub_block(pp->out, l);
+    l->in_sub = pp->in_sub;
+    l->continued = continues(pp->out, l);
+}
+
+/* Reads the line from pos to end (its end of line eol bytes long). */
+static enum l2f_status parse_line(struct pbk_parser *pp, size_t pos, size_t end, size_t eol, const char *name,
+                                  struct l2f_err *err)
+{
+    struct pbk *out = pp->out;
+    const char *data = out->data;
+    struct pbk_line *lines = grow(out->lines, out->nlines, &pp->cap_lines, sizeof *lines);
+    if (!lines)
         return L2F_ERR_NOMEM;
+    out->lines = lines;
+    struct pbk_line *l = &out->lines[out->nlines];
+    memset(l, 0, sizeof *l);
+    l->start = pos;
+    l->len = end - pos;
+    l->eol = eol;
+    l->section = (int)out->nsections - 1;
+    size_t s = pos;
+    while (s < end && blank(data[s]))
+        s++;
+    if (s < end && data[s] == '[') {
+        const char *close = memchr(data + s, ']', end - s);
+        if (!close) {
+            l2f_err_set(err, "%s:%lu: a section header without ']'", name, (unsigned long)(out->nlines + 1));
+            return L2F_ERR_PARSE;
+        }
+        if (!add_section(pp, l, s, close))
+            return L2F_ERR_NOMEM;
+    } else if (s < end && data[s] != ';' && data[s] != '#') {
+        const char *eq = memchr(data + s, '=', end - s);
+        if (eq)
+            add_key(pp, l, s, end, eq);
     }
-    bool saw_crlf = false, saw_lf = false, in_sub = false;
+    out->nlines++;
+    return L2F_OK;
+}
+
+/* Splits the file into lines, each CRLF or LF; the file's own end of line is kept for new lines. */
+static enum l2f_status parse_lines(struct pbk_parser *pp, const char *name, struct l2f_err *err)
+{
+    struct pbk *out = pp->out;
+    const char *data = out->data;
+    size_t len = out->len;
+    bool saw_crlf = false, saw_lf = false;
     for (size_t pos = out->bom; pos < len;) {
         const char *nl = memchr(data + pos, '\n', len - pos);
         size_t end = nl ? (size_t)(nl - data) : len, eol = nl ? 1 : 0;
@@ -73,72 +164,9 @@ enum l2f_status pbk_parse(const char *data, size_t len, const char *name, struct
             end--, eol = 2;
         saw_crlf |= eol == 2;
         saw_lf |= eol == 1;
-        if (out->nlines == cap_lines) {
-            struct pbk_line *grown = realloc(out->lines, 2 * cap_lines * sizeof *grown);
-            if (!grown) {
-                pbk_free(out);
-                return L2F_ERR_NOMEM;
-            }
-            out->lines = grown;
-            cap_lines *= 2;
-        }
-        struct pbk_line *l = &out->lines[out->nlines];
-        memset(l, 0, sizeof *l);
-        l->start = pos;
-        l->len = end - pos;
-        l->eol = eol;
-        l->section = (int)out->nsections - 1;
-        size_t s = pos;
-        while (s < end && blank(data[s]))
-            s++;
-        if (s < end && data[s] == '[') {
-            const char *close = memchr(data + s, ']', end - s);
-            if (!close) {
-                l2f_err_set(err, "%s:%lu: a section header without ']'", name, (unsigned long)(out->nlines + 1));
-                pbk_free(out);
-                return L2F_ERR_PARSE;
-            }
-            if (out->nsections == cap_sections) {
-                struct pbk_section *grown = realloc(out->sections, 2 * cap_sections * sizeof *grown);
-                if (!grown) {
-                    pbk_free(out);
-                    return L2F_ERR_NOMEM;
-                }
-                out->sections = grown;
-                cap_sections *= 2;
-            }
-            if (out->nsections)
-                out->sections[out->nsections - 1].end_line = out->nlines;
-            struct pbk_section *sec = &out->sections[out->nsections++];
-            sec->name = s + 1;
-            sec->name_len = (size_t)(close - (data + s + 1));
-            sec->first_line = out->nlines;
-            l->section = (int)out->nsections - 1;
-            in_sub = false;
-        } else if (s < end && data[s] != ';' && data[s] != '#') {
-            const char *eq = memchr(data + s, '=', end - s);
-            if (eq) {
-                size_t k_end = (size_t)(eq - data);
-                while (k_end > s && blank(data[k_end - 1]))
-                    k_end--;
-                /* the value without the blanks around it: a rewrite replaces
-                 * exactly that and keeps whatever spacing was there */
-                size_t v = (size_t)(eq - data) + 1, v_end = end;
-                while (v < v_end && blank(data[v]))
-                    v++;
-                while (v_end > v && blank(data[v_end - 1]))
-                    v_end--;
-                l->is_key = true;
-                l->key = s;
-                l->key_len = k_end - s;
-                l->value = v;
-                l->value_len = v_end - v;
-                in_sub |= opens_sub_block(out, l);
-                l->in_sub = in_sub;
-                l->continued = continues(out, l);
-            }
-        }
-        out->nlines++;
+        enum l2f_status st = parse_line(pp, pos, end, eol, name, err);
+        if (st != L2F_OK)
+            return st;
         pos = nl ? (size_t)(nl - data) + 1 : len;
     }
     if (out->nsections)
@@ -146,6 +174,28 @@ enum l2f_status pbk_parse(const char *data, size_t len, const char *name, struct
     if (saw_lf && !saw_crlf)
         out->eol = "\n";
     return L2F_OK;
+}
+
+enum l2f_status pbk_parse(const char *data, size_t len, const char *name, struct pbk *out, struct l2f_err *err)
+{
+    memset(out, 0, sizeof *out);
+    out->data = data;
+    out->len = len;
+    out->eol = "\r\n"; /* Windows writes CRLF; a file with LF only keeps LF */
+    if (refuse_nul(data, len, name, err) != L2F_OK)
+        return L2F_ERR_PARSE;
+    if (len >= 3 && (unsigned char)data[0] == 0xef && (unsigned char)data[1] == 0xbb && (unsigned char)data[2] == 0xbf)
+        out->bom = 3;
+    /* sized to the file's lines at once: a thousand books grew it three times each */
+    struct pbk_parser pp = {.out = out, .cap_lines = 1, .cap_sections = 4};
+    for (const char *nl = data; (nl = memchr(nl, '\n', (size_t)(data + len - nl))) != NULL; nl++)
+        pp.cap_lines++;
+    out->lines = malloc(pp.cap_lines * sizeof *out->lines);
+    out->sections = malloc(pp.cap_sections * sizeof *out->sections);
+    enum l2f_status st = out->lines && out->sections ? parse_lines(&pp, name, err) : L2F_ERR_NOMEM;
+    if (st != L2F_OK)
+        pbk_free(out);
+    return st;
 }
 
 void pbk_free(struct pbk *p)

@@ -427,13 +427,147 @@ static int server_key(struct parse_state *ps, const char *name, const char *valu
     return 1;
 }
 
-static const char *const profile_extra_keys[] = {
-    "phonebook",  "PhoneNumber", "psk",   "username",         "password",
-    "last_error", "last_time",   "owner", "last_dial_events", "type"};
-#define PROFILE_EXTRA_COUNT (int)(sizeof profile_extra_keys / sizeof profile_extra_keys[0])
+/* A profile key of a scenario beside the phonebook's numeric fields: each sets
+ * its part of the profile from the value and says whether the value is valid. */
+static bool set_phonebook(struct parse_state *ps, struct scenario_profile *sp, const char *value)
+{
+    (void)ps;
+    sp->p.phonebook = value[0] == 'a' ? PHONEBOOK_ALLUSERS : PHONEBOOK_USER;
+    return strcmp(value, "user") == 0 || strcmp(value, "allusers") == 0;
+}
 
-static int profile_key(struct parse_state *ps, const char *pname, const char *name,
-                       const char *value)
+static bool set_server(struct parse_state *ps, struct scenario_profile *sp, const char *value)
+{
+    (void)ps;
+    return copy_bounded(sp->p.server, sizeof sp->p.server, value);
+}
+
+static bool set_psk(struct parse_state *ps, struct scenario_profile *sp, const char *value)
+{
+    (void)ps;
+    return copy_bounded(sp->psk, sizeof sp->psk, value);
+}
+
+static bool set_username(struct parse_state *ps, struct scenario_profile *sp, const char *value)
+{
+    (void)ps;
+    return copy_bounded(sp->p.username, sizeof sp->p.username, value);
+}
+
+static bool set_password(struct parse_state *ps, struct scenario_profile *sp, const char *value)
+{
+    (void)ps;
+    return copy_bounded(sp->password, sizeof sp->password, value);
+}
+
+/* As event 20227 writes it: an HRESULT may be a negative decimal. */
+static bool set_last_error(struct parse_state *ps, struct scenario_profile *sp, const char *value)
+{
+    (void)ps;
+    int code = 0;
+    sp->last.known = kb_parse_code(value, &code);
+    sp->last.code = code;
+    return sp->last.known;
+}
+
+/* UTC ISO 8601, as l2tpfix writes it: compared as text. */
+static bool set_last_time(struct parse_state *ps, struct scenario_profile *sp, const char *value)
+{
+    (void)ps;
+    size_t vl = strlen(value);
+    return (vl == 20 || (vl == 24 && value[19] == '.')) && value[4] == '-' && value[10] == 'T' &&
+           value[vl - 1] == 'Z' && copy_bounded(sp->last.when, sizeof sp->last.when, value);
+}
+
+/* Another local user's phonebook: the profile is named "owner\entry". */
+static bool set_owner(struct parse_state *ps, struct scenario_profile *sp, const char *value)
+{
+    size_t ol = strlen(value);
+    if (ol > 0 && !strpbrk(value, "\\/") && strncmp(sp->p.name, value, ol) == 0 && sp->p.name[ol] == '\\' &&
+        sp->p.name[ol + 1] && copy_bounded(sp->p.owner, sizeof sp->p.owner, value))
+        return true;
+    snprintf(ps->msg, sizeof ps->msg,
+             "owner = %.60s: the profile's name must be that user's name, a backslash and the entry's name", value);
+    return false;
+}
+
+static bool set_dial_events(struct parse_state *ps, struct scenario_profile *sp, const char *value)
+{
+    (void)ps;
+    return parse_dial_events(value, &sp->last.reached);
+}
+
+/* The entry's Type= (RASET_*): a phonebook holds dial-up and PPPoE entries too. */
+static bool set_type(struct parse_state *ps, struct scenario_profile *sp, const char *value)
+{
+    (void)ps;
+    enum entry_type t = entry_type_from_id(value);
+    bool ok = t != ENTRY_TYPE_COUNT && t != ENTRY_UNKNOWN;
+    sp->p.entry_type = ok ? t : ENTRY_VPN;
+    return ok;
+}
+
+/* X(key, setter, the PK_ bit it marks as given or 0, a secret never echoed) */
+#define PROFILE_EXTRA_TABLE(X)                                   \
+    X("phonebook", set_phonebook, 0, false)                      \
+    X("PhoneNumber", set_server, PK_PHONE, false)                \
+    X("psk", set_psk, PK_PSK, true)                              \
+    X("username", set_username, PK_USER, false)                  \
+    X("password", set_password, PK_PASSWORD, true)               \
+    X("last_error", set_last_error, 0, false)                    \
+    X("last_time", set_last_time, 0, false)                      \
+    X("owner", set_owner, 0, false)                              \
+    X("last_dial_events", set_dial_events, 0, false)             \
+    X("type", set_type, 0, false)
+
+struct profile_extra {
+    const char *key;
+    bool (*set)(struct parse_state *ps, struct scenario_profile *sp, const char *value);
+    unsigned given;
+    bool secret;
+};
+#define EXTRA_ROW(key, set, given, secret) {key, set, given, secret},
+static const struct profile_extra profile_extras[] = {PROFILE_EXTRA_TABLE(EXTRA_ROW)};
+#undef EXTRA_ROW
+#define PROFILE_EXTRA_COUNT (int)(sizeof profile_extras / sizeof profile_extras[0])
+
+/* The bit that marks a key as given in a profile: fields from 8, the others from 16. */
+static int key_bit(const char *name, const struct profile_extra **extra)
+{
+    enum profile_field f = profile_field_from_key(name);
+    *extra = NULL;
+    if (f != PROFILE_FIELD_COUNT)
+        return 8 + (int)f;
+    for (int k = 0; k < PROFILE_EXTRA_COUNT; k++)
+        if (strcmp(name, profile_extras[k].key) == 0) {
+            *extra = &profile_extras[k];
+            return 16 + k;
+        }
+    return -1;
+}
+
+/* "unknown key" names every key a profile takes, from the tables. */
+static void unknown_key(struct parse_state *ps, const char *name)
+{
+    int n = snprintf(ps->msg, sizeof ps->msg, "unknown key '%.60s' in a profile (", name);
+    for (int i = 0; i < PROFILE_FIELD_COUNT + PROFILE_EXTRA_COUNT && n > 0 && (size_t)n < sizeof ps->msg; i++)
+        n += snprintf(ps->msg + n, sizeof ps->msg - (size_t)n, "%s%s", i ? ", " : "",
+                      i < PROFILE_FIELD_COUNT ? profile_field_key((enum profile_field)i)
+                                              : profile_extras[i - PROFILE_FIELD_COUNT].key);
+    if (n > 0 && (size_t)n < sizeof ps->msg)
+        snprintf(ps->msg + n, sizeof ps->msg - (size_t)n, ")");
+}
+
+/* A value refused: a long value is named by its start and its length, a secret not at all. */
+static void bad_value(struct parse_state *ps, const char *name, const char *value, bool secret)
+{
+    size_t vl = strlen(value);
+    snprintf(ps->msg, sizeof ps->msg, "%s: value %s%.60s%s%s is not valid here", name, secret ? "" : "'",
+             secret ? "(not shown)" : value, secret ? "" : vl > 60 ? "...'" : "'",
+             secret || vl <= 60 ? "" : " (too long)");
+}
+
+static int profile_key(struct parse_state *ps, const char *pname, const char *name, const char *value)
 {
     struct scenario_profile *sp = add_profile(ps, pname);
     if (!sp) {
@@ -441,89 +575,31 @@ static int profile_key(struct parse_state *ps, const char *pname, const char *na
         return 0;
     }
     unsigned *keys = &ps->profile_keys[sp - ps->s->profiles];
-    enum profile_field f = profile_field_from_key(name);
-    int bit;
-    if (f != PROFILE_FIELD_COUNT) {
-        bit = 8 + (int)f;
-    } else {
-        int k;
-        for (k = 0; k < PROFILE_EXTRA_COUNT; k++)
-            if (strcmp(name, profile_extra_keys[k]) == 0)
-                break;
-        if (k == PROFILE_EXTRA_COUNT) {
-            snprintf(ps->msg, sizeof ps->msg,
-                     "unknown key '%s' in a profile (PhoneNumber, VpnStrategy, AuthRestrictions, "
-                     "LcpExtensions, IpSecFlags, DataEncryption, phonebook, psk, username, "
-                     "password, last_error, last_time, owner, last_dial_events, type)",
-                     name);
-            return 0;
-        }
-        bit = 16 + k;
+    const struct profile_extra *extra;
+    int bit = key_bit(name, &extra);
+    if (bit < 0) {
+        unknown_key(ps, name);
+        return 0;
     }
     if (*keys & (1u << bit)) {
         snprintf(ps->msg, sizeof ps->msg, "key '%s' given twice in this profile", name);
         return 0;
     }
     *keys |= 1u << bit;
-    bool ok = true;
-    long long n = 0;
-    if (f != PROFILE_FIELD_COUNT) {
+    ps->msg[0] = '\0';
+    bool ok;
+    if (extra) {
+        ok = extra->set(ps, sp, value);
+        *keys |= extra->given;
+    } else {
+        long long n = 0;
         ok = parse_number(value, 0, 0x7FFFFFFFLL, &n);
         if (ok)
-            sp->p.fields[f] = (long)n;
-    } else if (strcmp(name, "phonebook") == 0) {
-        ok = strcmp(value, "user") == 0 || strcmp(value, "allusers") == 0;
-        sp->p.phonebook = value[0] == 'a' ? PHONEBOOK_ALLUSERS : PHONEBOOK_USER;
-    } else if (strcmp(name, "PhoneNumber") == 0) {
-        ok = copy_bounded(sp->p.server, sizeof sp->p.server, value);
-        *keys |= PK_PHONE;
-    } else if (strcmp(name, "psk") == 0) {
-        ok = copy_bounded(sp->psk, sizeof sp->psk, value);
-        *keys |= PK_PSK;
-    } else if (strcmp(name, "username") == 0) {
-        ok = copy_bounded(sp->p.username, sizeof sp->p.username, value);
-        *keys |= PK_USER;
-    } else if (strcmp(name, "password") == 0) {
-        ok = copy_bounded(sp->password, sizeof sp->password, value);
-        *keys |= PK_PASSWORD;
-    } else if (strcmp(name, "last_error") == 0) {
-        /* as event 20227 writes it: an HRESULT may be a negative decimal */
-        int code = 0;
-        ok = kb_parse_code(value, &code);
-        sp->last.known = ok;
-        sp->last.code = code;
-    } else if (strcmp(name, "last_dial_events") == 0) {
-        ok = parse_dial_events(value, &sp->last.reached);
-    } else if (strcmp(name, "owner") == 0) {
-        /* another local user's phonebook: the profile is named "owner\entry" */
-        size_t ol = strlen(value);
-        if (!(ol > 0 && !strpbrk(value, "\\/") && strncmp(sp->p.name, value, ol) == 0 && sp->p.name[ol] == '\\' &&
-              sp->p.name[ol + 1] && copy_bounded(sp->p.owner, sizeof sp->p.owner, value))) {
-            snprintf(ps->msg, sizeof ps->msg, "owner = %.60s: the profile's name must be that user's name, a "
-                     "backslash and the entry's name", value);
-            return 0;
-        }
-    } else if (strcmp(name, "type") == 0) {
-        /* the entry's Type= (RASET_*): a phonebook holds dial-up and PPPoE entries too */
-        enum entry_type t = entry_type_from_id(value);
-        ok = t != ENTRY_TYPE_COUNT && t != ENTRY_UNKNOWN;
-        sp->p.entry_type = ok ? t : ENTRY_VPN;
-    } else if (strcmp(name, "last_time") == 0) {
-        /* UTC ISO 8601, as l2tpfix writes it: compared as text */
-        size_t vl = strlen(value);
-        ok = (vl == 20 || (vl == 24 && value[19] == '.')) && value[4] == '-' && value[10] == 'T' &&
-             value[vl - 1] == 'Z' && copy_bounded(sp->last.when, sizeof sp->last.when, value);
+            sp->p.fields[profile_field_from_key(name)] = (long)n;
     }
-    if (!ok) {
-        bool secret = strcmp(name, "psk") == 0 || strcmp(name, "password") == 0;
-        size_t vl = strlen(value);
-        /* a long value is named by its start and its length, not echoed whole */
-        snprintf(ps->msg, sizeof ps->msg, "%s: value %s%.60s%s%s is not valid here", name, secret ? "" : "'",
-                 secret ? "(not shown)" : value, secret ? "" : vl > 60 ? "...'" : "'",
-                 secret || vl <= 60 ? "" : " (too long)");
-        return 0;
-    }
-    return 1;
+    if (!ok && !ps->msg[0])
+        bad_value(ps, name, value, extra && extra->secret);
+    return ok;
 }
 
 static bool fixed_section(const char *section)
