@@ -236,7 +236,12 @@ void dialog_draw(struct app *a)
     char where[48] = "";
     if (d->kind == DLG_PICKER && d->list.count > 0)
         snprintf(where, sizeof where, "%d of %zu", d->sel + 1, d->list.count);
-    draw_box(a, w, g.h, g.w, d->title, hint_for(a, total > g.body_h), where);
+    const char *hint = hint_for(a, total > g.body_h);
+    /* a narrow picker keeps its position and gives up hints (all are in the help) */
+    static const char *const shorter[] = {"Enter pick  / search  Esc cancel", "Enter  /  Esc"};
+    for (size_t i = 0; where[0] && i < 2 && u8_width(hint) + u8_width(where) + 8 > g.w; i++)
+        hint = shorter[i];
+    draw_box(a, w, g.h, g.w, d->title, hint, where);
     if (d->kind == DLG_PICKER) {
         draw_picker(a, w, &g);
     } else {
