@@ -194,7 +194,8 @@ static void locate_line(void *vctx, const char *s, size_t bytes, int first)
         c->col = first ? c->indent : c->hang;
         if (c->target > s) {
             char buf[1024];
-            size_t n = (size_t)(c->target - s) < sizeof buf ? (size_t)(c->target - s) : sizeof buf - 1;
+            size_t n =
+                (size_t)(c->target - s) < sizeof buf ? (size_t)(c->target - s) : sizeof buf - 1;
             memcpy(buf, s, n);
             buf[n] = '\0';
             c->col += u8_width(buf);
@@ -207,8 +208,8 @@ int doc_locate(const struct doc *d, int width, int para, size_t off, int *col)
 {
     int line = 0;
     for (int i = 0; i < para && i < d->n; i++)
-        line += wrap_para(d->text + d->para[i].off, width - d->para[i].indent, width - d->para[i].hang,
-                          NULL, NULL);
+        line += wrap_para(d->text + d->para[i].off, width - d->para[i].indent,
+                          width - d->para[i].hang, NULL, NULL);
     *col = 0;
     if (para < 0 || para >= d->n)
         return line;
@@ -225,8 +226,8 @@ int doc_para_at(const struct doc *d, int width, int line)
 {
     int at = 0;
     for (int i = 0; i < d->n; i++) {
-        at += wrap_para(d->text + d->para[i].off, width - d->para[i].indent, width - d->para[i].hang, NULL,
-                        NULL);
+        at += wrap_para(d->text + d->para[i].off, width - d->para[i].indent,
+                        width - d->para[i].hang, NULL, NULL);
         if (line < at)
             return i;
     }

@@ -78,7 +78,8 @@ static unsigned go_to(struct app *a, struct textsearch_pos hit, bool wrapped, bo
         d->scroll = -1; /* listsearch_follow places it */
     }
     if (wrapped)
-        note(a, false, forward ? "search went round to the top" : "search went round to the bottom", "");
+        note(a, false, forward ? "search went round to the top" : "search went round to the bottom",
+             "");
     return UI_DRAW_DIALOG | UI_DRAW_FOOTER;
 }
 
@@ -202,7 +203,8 @@ unsigned listsearch_key(struct app *a, int key, bool *used)
     *used = true;
     if (s->prompting)
         return r | prompt_key(a, key);
-    bool jump_key = d->kind == DLG_PICKER && is_alnum(key) && !dialog_picker_binds(action_for_key(key));
+    bool jump_key =
+        d->kind == DLG_PICKER && is_alnum(key) && !dialog_picker_binds(action_for_key(key));
     if (!jump_key)
         s->plen = 0;
     if (action_has_key(ACT_SEARCH, key)) {
@@ -272,7 +274,8 @@ void listsearch_draw_bottom(struct app *a)
         if (x + 3 + hw < cols)
             draw_text(w, 0, cols - hw - 1, hw, hint, t->attr[ST_DIM], NULL);
     } else {
-        draw_text(w, 0, 1, cols - 2, s->note, t->attr[s->note_err ? ST_MSG_ERR : ST_DIM], t->g->ellipsis);
+        draw_text(w, 0, 1, cols - 2, s->note, t->attr[s->note_err ? ST_MSG_ERR : ST_DIM],
+                  t->g->ellipsis);
     }
     wnoutrefresh(w);
 }
