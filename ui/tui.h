@@ -366,8 +366,8 @@ struct action_def {
       NULL, 0, 'n', 0, 0, 0)                                                                               \
     X(ACT_SEARCH_PREV, NULL, CTX_DIALOG, "N", "in a list: the previous match", NULL, 0, 'N', 0, 0, 0)     \
     X(ACT_JUMP, NULL, CTX_DIALOG, "0-9 a-z",                                                                \
-      "in the profile picker: jump to the first name that starts with what is typed within a second "     \
-      "(letters that are keys there, j k g G q n N A, excepted)",                                          \
+      "in the profile picker: jump to the first name that starts with what is typed within a second, "    \
+      "either case; j k q g G n N A keep their meaning there (J K Q jump)",                                \
       NULL, 0, 0, 0, 0, 0)
 
 #define ACTION_ENUM(e, fn, ctx, keys, help, footer, prio, k1, k2, k3, k4) e,

@@ -710,6 +710,10 @@ test_search_jump() {
     wait_for "43 of 90" || return 1 # a second later "o" starts afresh: Oldenburg 43
     keys j
     wait_for "44 of 90" || return 1 # j moves down, it does not jump to Jena
+    sleep 1.2
+    keys J
+    wait_for "28 of 90" || return 1 # J, which is no key, jumps to Jena 28
+    sleep 1.2
     keys 2
     wait_for "90 of 90" || return 1 # a digit: "2nd Erfurt 90"
     sleep 1.2
