@@ -727,6 +727,8 @@ test_search_jump() {
 test_search_help() {
     start 80 24 -- --demo
     wait_for "fixes recommended" && settle || return 1
+    keys / # a list's key on the checklist is answered, not ignored
+    wait_for "That key does nothing here: ? shows the keys" || return 1
     keys '?'
     wait_for "Help: keys" || return 1
     keys / U N D O Enter
