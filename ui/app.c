@@ -132,7 +132,8 @@ static unsigned handle_key(struct app *a, int key)
     if (a->dlg.kind != DLG_NONE)
         return dialog_key(a, key);
     enum action act = action_for_key(key);
-    if (act == ACTION_COUNT) {
+    /* a dialog's key (/ n y A) on the checklist says so rather than nothing */
+    if (act == ACTION_COUNT || (action_def(act)->ctx == CTX_DIALOG && act != ACT_CLOSE)) {
         app_message(a, MSG_INFO, "That key does nothing here: ? shows the keys");
         return UI_DRAW_MSG;
     }

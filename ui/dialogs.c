@@ -23,6 +23,7 @@ static void open_common(struct app *a, enum dlg_kind kind, const char *title, en
     d->untouched = false;
     d->digits_only = false;
     d->sel = d->top = 0;
+    listsearch_reset(&d->search);
 }
 
 void dialog_open_text(struct app *a, const char *title, enum dlg_purpose purpose)
@@ -80,6 +81,7 @@ void dialog_close(struct app *a)
     d->win = NULL;
     d->kind = DLG_NONE;
     d->purpose = DP_NONE;
+    listsearch_reset(&d->search);
 }
 
 struct geom {
@@ -107,7 +109,9 @@ static void geometry(const struct app *a, struct geom *g)
     g->x = (cols - g->w) / 2;
 }
 
-static void draw_box(struct app *a, WINDOW *w, int h, int wd, const char *title, const char *hint)
+/* left: a short status at the start of the bottom edge, if the hint leaves room */
+static void draw_box(struct app *a, WINDOW *w, int h, int wd, const char *title, const char *hint,
+                     const char *left)
 {
     const struct theme *t = &a->theme;
     const struct glyphs *gl = t->g;
@@ -129,6 +133,12 @@ static void draw_box(struct app *a, WINDOW *w, int h, int wd, const char *title,
     int hw = u8_width(buf);
     if (hw < wd - 2)
         draw_text(w, h - 1, wd - 1 - hw - 1, hw, buf, t->attr[ST_KEY], NULL);
+    if (left && *left) {
+        char lbuf[64];
+        snprintf(lbuf, sizeof lbuf, " %s ", left);
+        if (2 + u8_width(lbuf) < wd - 1 - hw - 1)
+            draw_text(w, h - 1, 2, u8_width(lbuf), lbuf, attr, NULL);
+    }
 }
 
 static const char *hint_for(const struct app *a, bool scrolls)
@@ -138,9 +148,10 @@ static const char *hint_for(const struct app *a, bool scrolls)
     case DLG_INPUT: return "Enter ok  Esc cancel";
     case DLG_SECRET: return "typing is not shown  Enter ok  Esc cancel";
     case DLG_PICKER:
-        return a->s->other_users || !a->s->be.ops->include_other_users ? "Enter pick  Esc cancel"
-                                                                        : "Enter pick  A all users  Esc cancel";
-    case DLG_TEXT: return scrolls ? "Up/Down scroll  Esc close" : "Esc close";
+        return a->s->other_users || !a->s->be.ops->include_other_users
+                   ? "Enter pick  / search  Esc cancel"
+                   : "Enter pick  / search  A all users  Esc cancel";
+    case DLG_TEXT: return scrolls ? "Up/Down scroll  / search  Esc close" : "Esc close";
     case DLG_NONE: break;
     }
     return "";
@@ -215,16 +226,27 @@ void dialog_draw(struct app *a)
     WINDOW *w = d->win;
     const struct theme *t = &a->theme;
     int total = d->kind == DLG_PICKER ? 0 : doc_lines(&d->body, g.iw);
+    if (d->kind == DLG_TEXT)
+        listsearch_follow(a, g.iw);
     if (d->scroll > total - g.body_h)
         d->scroll = total - g.body_h;
     if (d->scroll < 0)
         d->scroll = 0;
     werase(w);
-    draw_box(a, w, g.h, g.w, d->title, hint_for(a, total > g.body_h));
+    char where[48] = "";
+    if (d->kind == DLG_PICKER && d->list.count > 0)
+        snprintf(where, sizeof where, "%d of %zu", d->sel + 1, d->list.count);
+    const char *hint = hint_for(a, total > g.body_h);
+    /* a narrow picker keeps its position and gives up hints (all are in the help) */
+    static const char *const shorter[] = {"Enter pick  / search  Esc cancel", "Enter  /  Esc"};
+    for (size_t i = 0; where[0] && i < 2 && u8_width(hint) + u8_width(where) + 8 > g.w; i++)
+        hint = shorter[i];
+    draw_box(a, w, g.h, g.w, d->title, hint, where);
     if (d->kind == DLG_PICKER) {
         draw_picker(a, w, &g);
     } else {
         doc_draw(&d->body, w, 1, 2, g.iw, g.body_h, d->scroll, t);
+        listsearch_mark(a, w, 1, 2, g.iw, g.body_h);
         if (d->scroll > 0)
             draw_text(w, 1, g.w - 1, 1, t->utf8 ? "\xe2\x86\x91" : "^", t->attr[ST_KEY], NULL);
         if (d->scroll + g.body_h < total)
@@ -253,6 +275,7 @@ void dialog_draw(struct app *a)
         }
     }
     wnoutrefresh(w);
+    listsearch_draw_bottom(a);
 }
 
 static int page(const struct app *a)
@@ -353,11 +376,30 @@ static unsigned key_edit(struct app *a, int key)
     return d->kind == DLG_SECRET && d->ilen > 1 ? 0 : UI_DRAW_DIALOG;
 }
 
-unsigned dialog_key(struct app *a, int key)
+/* Keep in step with the picker's switch in plain_key. */
+bool dialog_picker_binds(enum action act)
+{
+    switch (act) {
+    case ACT_UP:
+    case ACT_DOWN:
+    case ACT_PGUP:
+    case ACT_PGDN:
+    case ACT_HOME:
+    case ACT_END:
+    case ACT_OPEN:
+    case ACT_OTHER_USERS:
+    case ACT_CLOSE:
+    case ACT_QUIT:
+    case ACT_SEARCH:
+    case ACT_SEARCH_NEXT:
+    case ACT_SEARCH_PREV: return true;
+    default: return false;
+    }
+}
+
+static unsigned plain_key(struct app *a, int key)
 {
     struct dialog *d = &a->dlg;
-    if (d->kind == DLG_INPUT || d->kind == DLG_SECRET)
-        return key_edit(a, key);
     enum action act = action_for_key(key);
     if (d->kind == DLG_CONFIRM) {
         if (act == ACT_YES)
@@ -421,4 +463,17 @@ unsigned dialog_key(struct app *a, int key)
     if (d->scroll < 0)
         d->scroll = 0;
     return d->scroll != old ? UI_DRAW_DIALOG : 0;
+}
+
+unsigned dialog_key(struct app *a, int key)
+{
+    struct dialog *d = &a->dlg;
+    if (d->kind == DLG_INPUT || d->kind == DLG_SECRET)
+        return key_edit(a, key);
+    if (d->kind != DLG_TEXT && d->kind != DLG_PICKER)
+        return plain_key(a, key);
+    /* a list: the search sees the key first, so n is "next", not "no" */
+    bool used = false;
+    unsigned r = listsearch_key(a, key, &used);
+    return used ? r : r | plain_key(a, key);
 }

@@ -176,3 +176,60 @@ void doc_draw(const struct doc *d, WINDOW *w, int y, int x, int width, int heigh
         wrap_para(d->text + d->para[i].off, width - c.indent, width - c.hang, draw_line, &c);
     }
 }
+
+struct locate_ctx {
+    const char *target;
+    int line, found_line, col, indent, hang;
+    bool found;
+};
+
+/* The first wrapped line that ends past the target holds it (spaces a
+ * wrap skipped count as the start of the next line). */
+static void locate_line(void *vctx, const char *s, size_t bytes, int first)
+{
+    struct locate_ctx *c = vctx;
+    if (!c->found && c->target < s + bytes) {
+        c->found = true;
+        c->found_line = c->line;
+        c->col = first ? c->indent : c->hang;
+        if (c->target > s) {
+            char buf[1024];
+            size_t n =
+                (size_t)(c->target - s) < sizeof buf ? (size_t)(c->target - s) : sizeof buf - 1;
+            memcpy(buf, s, n);
+            buf[n] = '\0';
+            c->col += u8_width(buf);
+        }
+    }
+    c->line++;
+}
+
+int doc_locate(const struct doc *d, int width, int para, size_t off, int *col)
+{
+    int line = 0;
+    for (int i = 0; i < para && i < d->n; i++)
+        line += wrap_para(d->text + d->para[i].off, width - d->para[i].indent,
+                          width - d->para[i].hang, NULL, NULL);
+    *col = 0;
+    if (para < 0 || para >= d->n)
+        return line;
+    const char *p = d->text + d->para[para].off;
+    struct locate_ctx c = {p + off, 0, 0, 0, d->para[para].indent, d->para[para].hang, false};
+    wrap_para(p, width - c.indent, width - c.hang, locate_line, &c);
+    if (!c.found)
+        return line;
+    *col = c.col;
+    return line + c.found_line;
+}
+
+int doc_para_at(const struct doc *d, int width, int line)
+{
+    int at = 0;
+    for (int i = 0; i < d->n; i++) {
+        at += wrap_para(d->text + d->para[i].off, width - d->para[i].indent,
+                        width - d->para[i].hang, NULL, NULL);
+        if (line < at)
+            return i;
+    }
+    return d->n > 0 ? d->n - 1 : 0;
+}

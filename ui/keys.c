@@ -149,3 +149,13 @@ unsigned action_run(struct app *a, enum action act)
         return 0;
     return actions[act].run(a);
 }
+
+bool action_has_key(enum action act, int key)
+{
+    if (act >= ACTION_COUNT || key == 0)
+        return false;
+    for (int k = 0; k < 4; k++)
+        if (actions[act].key[k] == key)
+            return true;
+    return false;
+}

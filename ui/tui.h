@@ -10,6 +10,7 @@
 
 #include "kb.h"
 #include "session.h"
+#include "textsearch.h"
 #include "ui.h"
 
 /* What a handler asks of the loop (htop's Htop_Reaction): panels to repaint,
@@ -106,6 +107,11 @@ void doc_addf(struct doc *d, enum ui_style style, int indent, const char *fmt, .
 void doc_hang(struct doc *d, int hang);
 /* Lines the document takes at this width. */
 int doc_lines(const struct doc *d, int width);
+/* The wrapped line (from the top of the document) that holds byte off of
+ * paragraph para at this width, and in *col the column it starts at. */
+int doc_locate(const struct doc *d, int width, int para, size_t off, int *col);
+/* The paragraph that wrapped line `line` belongs to. */
+int doc_para_at(const struct doc *d, int width, int line);
 /* Draws lines [skip, skip + height) of the wrapped document at (y, x). */
 void doc_draw(const struct doc *d, WINDOW *w, int y, int x, int width, int height, int skip,
               const struct theme *t);
@@ -134,6 +140,24 @@ enum dlg_purpose {
 
 #define INPUT_MAX 256
 #define CONN_LOG_MAX 10
+#define SEARCH_MAX 64
+
+/* '/', n and N in a list dialog (the picker, help, history), and the
+ * picker's type-to-jump (listsearch.c). */
+struct list_search {
+    bool prompting; /* the '/' prompt is open on the bottom line */
+    char typed[SEARCH_MAX];
+    size_t tlen;
+    char needle[SEARCH_MAX]; /* the confirmed search, for n and N */
+    bool have_hit;           /* a text dialog marks the occurrence found */
+    struct textsearch_pos hit;
+    char note[SEARCH_MAX + 64]; /* on the bottom line until the next key */
+    bool note_err;
+    int width;       /* a text dialog's text width when last drawn */
+    char prefix[32]; /* type-to-jump: what was typed within a second */
+    size_t plen;
+    uint64_t prefix_ms;
+};
 
 struct dialog {
     enum dlg_kind kind;
@@ -148,6 +172,7 @@ struct dialog {
     /* the picker */
     struct profile_list list;
     int sel, top;
+    struct list_search search;
     WINDOW *win;
 };
 
@@ -278,6 +303,17 @@ void dialog_close(struct app *a);
 void dialog_draw(struct app *a);
 unsigned dialog_key(struct app *a, int key);
 
+/* listsearch.c: '/', n, N and type-to-jump in the picker and text dialogs */
+void listsearch_reset(struct list_search *s);
+/* Handles the key if it is a search's (or the picker's jump); *used says. */
+unsigned listsearch_key(struct app *a, int key, bool *used);
+/* Scrolls a text dialog to a new match; width is the dialog's text width. */
+void listsearch_follow(struct app *a, int width);
+/* Marks the match in a text dialog drawn at (y, x), width by height. */
+void listsearch_mark(struct app *a, WINDOW *w, int y, int x, int width, int height);
+/* The prompt or the last search's note, on the screen's bottom line. */
+void listsearch_draw_bottom(struct app *a);
+
 /* help.c */
 void help_open(struct app *a);
 
@@ -323,7 +359,16 @@ struct action_def {
     X(ACT_NO, NULL, CTX_DIALOG, "n", "in a confirmation: change nothing", NULL, 0, 'n', 'N', 0, 0)          \
     X(ACT_CLOSE, NULL, CTX_DIALOG, "Esc", "close a dialog, cancel a question", NULL, 0, 27, 0, 0, 0)        \
     X(ACT_OTHER_USERS, NULL, CTX_DIALOG, "A",                                                               \
-      "in the profile picker: every local user's phonebook too (administrator)", NULL, 0, 'A', 0, 0, 0)
+      "in the profile picker: every local user's phonebook too (administrator)", NULL, 0, 'A', 0, 0, 0)    \
+    X(ACT_SEARCH, NULL, CTX_DIALOG, "/",                                                                    \
+      "in a list (picker, help, history): search; Enter finds, Esc cancels", NULL, 0, '/', 0, 0, 0)        \
+    X(ACT_SEARCH_NEXT, NULL, CTX_DIALOG, "n", "in a list: the next match (round to the top at the end)",   \
+      NULL, 0, 'n', 0, 0, 0)                                                                               \
+    X(ACT_SEARCH_PREV, NULL, CTX_DIALOG, "N", "in a list: the previous match", NULL, 0, 'N', 0, 0, 0)     \
+    X(ACT_JUMP, NULL, CTX_DIALOG, "0-9 a-z",                                                                \
+      "in the profile picker: jump to the first name that starts with what is typed within a second, "    \
+      "either case; j k q g G n N A keep their meaning there (J K Q jump)",                                \
+      NULL, 0, 0, 0, 0, 0)
 
 #define ACTION_ENUM(e, fn, ctx, keys, help, footer, prio, k1, k2, k3, k4) e,
 enum action { ACTION_TABLE(ACTION_ENUM) ACTION_COUNT };
@@ -332,7 +377,13 @@ enum action { ACTION_TABLE(ACTION_ENUM) ACTION_COUNT };
 const struct action_def *action_def(enum action act);
 /* The action a key stands for, or ACTION_COUNT. */
 enum action action_for_key(int key);
+/* Whether key is one of act's keys (n is ACT_NO in a confirmation, but
+ * ACT_SEARCH_NEXT in a list). */
+bool action_has_key(enum action act, int key);
 unsigned action_run(struct app *a, enum action act);
+/* dialogs.c: whether the profile picker does something with this action
+ * (its other letters and digits are free for type-to-jump). */
+bool dialog_picker_binds(enum action act);
 
 /* ops.c: what the keys do with the core */
 void ops_start_diagnosis(struct app *a);

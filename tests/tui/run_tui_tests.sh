@@ -642,7 +642,136 @@ test_offline() {
     wait_for "[exit 0]" || return 1
 }
 
-ALL="classic connect_live quick_keys fix_one undo profiles explain help resize mono ascii quit bytes terms mock_file secret admin sanitize restart drift hostile other_users torn evidence entry_types offline"
+# A phonebook of 90 profiles (issue 15), written by the test: thirty towns
+# A to Z and on, three entries each; two share a backup server; the last
+# starts with a digit.
+write_ninety() {
+    local towns=(Aachen Berlin Cottbus Dresden Essen Frankfurt Gera Hamburg Ingolstadt Jena Kiel Leipzig
+        Mainz Nuremberg Oldenburg Potsdam Quedlinburg Rostock Stuttgart Trier Ulm Verden Weimar Xanten
+        Yorck Zwickau Bonn Celle Dortmund Erfurt)
+    local i name server
+    for ((i = 1; i <= 90; i++)); do
+        name=$(printf '%s %02d' "${towns[$(((i - 1) / 3))]}" "$i")
+        [ $i = 90 ] && name="2nd Erfurt 90"
+        server=$(printf 'vpn%02d.example.com' "$i")
+        case $i in 40 | 70) server=backup.example.net ;; esac
+        printf '[profile "%s"]\nphonebook = user\nPhoneNumber = %s\nVpnStrategy = 3\n\n' "$name" "$server"
+    done >"$1"
+}
+
+# The picker of 90: its position, / finds by server, n and N go round the ends.
+test_search_picker() {
+    write_ninety "$WORK/ninety.ini"
+    start 80 24 -- --mock "$WORK/ninety.ini" --state-dir "$WORK/state"
+    wait_for "1 of 90" || return 1
+    keys Down Down Down Down Down Down Down Down Down Down Down
+    wait_for "12 of 90" && golden search_picker_12 || return 1
+    keys / b a c k
+    wait_for "/back_" || return 1
+    keys Enter
+    wait_for "40 of 90" && golden search_picker_found || return 1
+    screen | grep -qF "▶ Nuremberg 40" || fail "the match is not the selected row" || return 1
+    keys n
+    wait_for "70 of 90" || return 1
+    screen | grep -qF "▶ Xanten 70" || fail "n did not select the next match" || return 1
+    keys n
+    wait_for "40 of 90" && wait_for "search went round to the top" || return 1
+    keys N
+    wait_for "70 of 90" && wait_for "search went round to the bottom" || return 1
+    # not found: the selection stays; Esc leaves the prompt, not the picker
+    keys / n o w h e r e Enter
+    wait_for "not found: nowhere" || return 1
+    screen | grep -qF "70 of 90" || fail "a search that found nothing moved the selection" || return 1
+    keys / x Escape
+    wait_gone "/x_" || return 1
+    screen | grep -qF "70 of 90" || fail "Esc in the prompt closed the picker" || return 1
+    # the narrowest checklist keeps the position, with shorter hints
+    tm resize-window -t 0 -x 40 -y 12
+    wait_for "70 of 90 ─" || return 1
+    tm resize-window -t 0 -x 80 -y 24
+    keys Enter
+    wait_for "Xanten 70 (this user's phonebook)" || return 1
+}
+
+# Type-to-jump in the picker: a prefix typed at once, a new one after a
+# second; j stays a key (down), n and N stay the search's.
+test_search_jump() {
+    write_ninety "$WORK/ninety.ini"
+    start 80 24 -- --mock "$WORK/ninety.ini" --state-dir "$WORK/state"
+    wait_for "1 of 90" && settle || return 1
+    keys D
+    wait_for "10 of 90" || return 1 # Dresden 10
+    sleep 1.2
+    keys D o
+    wait_for "85 of 90" || return 1 # "Do": Dortmund 85, not Dresden
+    screen | grep -qF "▶ Dortmund 85" || fail "Do did not select Dortmund" || return 1
+    sleep 1.2
+    keys o
+    wait_for "43 of 90" || return 1 # a second later "o" starts afresh: Oldenburg 43
+    keys j
+    wait_for "44 of 90" || return 1 # j moves down, it does not jump to Jena
+    sleep 1.2
+    keys J
+    wait_for "28 of 90" || return 1 # J, which is no key, jumps to Jena 28
+    sleep 1.2
+    keys 2
+    wait_for "90 of 90" || return 1 # a digit: "2nd Erfurt 90"
+    sleep 1.2
+    keys X y
+    wait_for "no name starts with Xy" || return 1
+    screen | grep -qF "70 of 90" || fail "X did not jump to Xanten 70" || return 1
+}
+
+# / in the help: the match scrolls to the top and is marked; n goes on and
+# round; the key table's own rows name the new keys.
+test_search_help() {
+    start 80 24 -- --demo
+    wait_for "fixes recommended" && settle || return 1
+    keys / # a list's key on the checklist is answered, not ignored
+    wait_for "That key does nothing here: ? shows the keys" || return 1
+    keys '?'
+    wait_for "Help: keys" || return 1
+    keys / U N D O Enter
+    wait_for "│ u             undo the last change" && golden search_help || return 1
+    screen | sed -n 3p | grep -qF "undo the last change" || fail "the match is not at the top" || return 1
+    tm capture-pane -p -e -t 0 | grep -qF $'\e[46mundo' || fail "the match is not marked" || return 1
+    keys n
+    wait_for "undone with u." || return 1
+    tm capture-pane -p -e -t 0 | grep -qF $'\e[46mundo\e' || fail "the next match is not marked" || return 1
+    keys n
+    wait_for "search went round to the top" || return 1
+    screen | sed -n 3p | grep -qF "undo the last change" || fail "n did not go round to the first match" || return 1
+    keys / z z z Enter
+    wait_for "not found: zzz" || return 1
+    keys Escape
+    wait_gone "Help: keys" || return 1
+}
+
+# / in the history; and n is still "no" in a confirmation.
+test_search_history() {
+    start 80 24 -- --demo
+    wait_for "fixes recommended" && settle || return 1
+    keys a
+    wait_for "Apply 2 fixes?" || return 1
+    keys y
+    wait_for "Applied mschapv2" && settle || return 1
+    keys u
+    wait_for "Undo lcp-extensions" || return 1
+    keys n
+    wait_for "Nothing undone." || return 1
+    keys h
+    wait_for "Change history" || return 1
+    keys / L C P Enter
+    wait_for "Change history" && settle || return 1
+    tm capture-pane -p -e -t 0 | grep -qF $'\e[46mlcp\e' || fail "the first match is not marked" || return 1
+    keys N # back from the first match, round to the last: the setting's name
+    wait_for "search went round to the bottom" || return 1
+    tm capture-pane -p -e -t 0 | grep -qF $'\e[46mLcp\e' || fail "the last match is not marked" || return 1
+    keys / n o n e Enter
+    wait_for "not found: none" || return 1
+}
+
+ALL="classic connect_live quick_keys fix_one undo profiles explain help resize mono ascii quit bytes terms mock_file secret admin sanitize restart drift hostile other_users torn evidence entry_types offline search_picker search_jump search_help search_history"
 if [ "$WHICH" = all ]; then
     tests=$ALL
 else
