@@ -256,24 +256,33 @@ static void put_bytes(char *dst, size_t len, size_t *used, const char *s, size_t
     dst[*used] = '\0';
 }
 
+/* Columns of s[from, to). */
+static size_t span_width(const char *s, size_t from, size_t to)
+{
+    size_t w = 0;
+    for (size_t b = from; b < to;) {
+        int cw;
+        b += text_next_char(s + b, &cw);
+        w += (size_t)cw;
+    }
+    return w;
+}
+
 /* The end of the longest run of whole tokens from src that leaves room for
- * " " and the ellipsis (ew columns) in cols; 0 when not even one does. */
+ * " " and the ellipsis (ew columns) in cols; 0 when not even one does. A comma,
+ * semicolon or colon that would dangle before the ellipsis goes with the cut. */
 static size_t whole_tokens_end(const char *src, size_t cols, size_t ew)
 {
     size_t best = 0, at = 0, width = 0;
     while (src[at]) {
-        size_t end = token_end(src, at);
-        /* columns of src[0, end): what was measured plus this token and its spaces */
-        for (size_t b = at; b < end;) {
-            int cw;
-            b += text_next_char(src + b, &cw);
-            width += (size_t)cw;
-        }
-        if (width + 1 + ew > cols)
+        size_t end = token_end(src, at), bare = end;
+        while (bare > at + 1 && strchr(",;:", src[bare - 1]))
+            bare--;
+        if (width + span_width(src, at, bare) + 1 + ew > cols)
             break;
-        best = end;
+        best = bare;
         size_t next = skip_spaces(src, end);
-        width += next - end;
+        width += span_width(src, at, end) + (next - end);
         at = next;
     }
     return best;
@@ -284,12 +293,7 @@ static size_t whole_tokens_end(const char *src, size_t cols, size_t ew)
 static bool token_fits(const char *s, size_t cols, size_t ew)
 {
     size_t end = token_end(s, 0);
-    size_t w = 0;
-    for (size_t b = 0; b < end;) {
-        int cw;
-        b += text_next_char(s + b, &cw);
-        w += (size_t)cw;
-    }
+    size_t w = span_width(s, 0, end);
     bool last = !s[end] || !s[skip_spaces(s, end)];
     return last ? w <= cols : w + 1 + ew <= cols;
 }
@@ -297,9 +301,32 @@ static bool token_fits(const char *s, size_t cols, size_t ew)
 static size_t fit_from(char *dst, size_t len, const char *src, size_t cols, const char *ellipsis,
                        bool may_shorten);
 
+/* Copies src without the word "the" after its first word: a sentence too wide
+ * reads as a telegram before it loses a word that carries meaning. */
+static void drop_fillers(char *dst, size_t len, const char *src)
+{
+    size_t used = 0, at = 0;
+    dst[0] = '\0';
+    while (src[at]) {
+        size_t start = skip_spaces(src, at), end = token_end(src, start);
+        bool filler = start > 0 && end - start == 3 && strncmp(src + start, "the", 3) == 0;
+        if (!filler)
+            put_bytes(dst, len, &used, src + at, end - at);
+        at = end;
+    }
+}
+
 size_t text_fit(char *dst, size_t len, const char *src, size_t cols, const char *ellipsis)
 {
-    return fit_from(dst, len, src, cols, ellipsis, true);
+    if (!src || text_width(src) <= cols)
+        return fit_from(dst, len, src, cols, ellipsis, true);
+    char *terse = malloc(strlen(src) + 1);
+    if (!terse) /* the words stay: only the tail goes */
+        return fit_from(dst, len, src, cols, ellipsis, true);
+    drop_fillers(terse, strlen(src) + 1, src);
+    size_t w = fit_from(dst, len, terse, cols, ellipsis, true);
+    free(terse);
+    return w;
 }
 
 /* may_shorten: false once a token was dropped, when a shortened word would be
@@ -327,7 +354,8 @@ static size_t fit_from(char *dst, size_t len, const char *src, size_t cols, cons
         return text_width(dst);
     }
     size_t first_end = token_end(src, 0);
-    if (may_shorten && token_is_plain(src, first_end)) { /* one long word: its start is still a word */
+    /* one long word: its start is still a word */
+    if (may_shorten && token_is_plain(src, first_end)) {
         put_bytes(dst, len, &used, src, bytes_in_cols(src, cols - ew));
         put_bytes(dst, len, &used, ellipsis, strlen(ellipsis));
         return text_width(dst);

@@ -23,7 +23,8 @@ size_t text_width(const char *s);
  * the columns it takes, as text_width counts them. */
 size_t text_next_char(const char *s, int *cols);
 /* Fits the sentence src (sanitised) into cols terminal columns, meaning
- * first: whole words go from the tail and " " ellipsis marks the cut. A token
+ * first: the word "the" goes first, then whole words from the tail, and
+ * " " ellipsis marks the cut. A token
  * that is a number, an id (psk-matches, mschapv2, LcpExtensions), a
  * name=value or an --option is never cut inside: when the first token alone
  * is too wide, it is dropped whole behind the ellipsis (a lone plain word is

@@ -105,7 +105,8 @@ static const char *fit(const char *src, size_t cols)
 static void fit_keeps_what_fits(void **state)
 {
     (void)state;
-    assert_string_equal(fit("AuthRestrictions=128: EAP only", 40), "AuthRestrictions=128: EAP only");
+    assert_string_equal(fit("AuthRestrictions=128: EAP only", 40),
+                        "AuthRestrictions=128: EAP only");
     assert_string_equal(fit("", 3), "");
     assert_string_equal(fit("abc", 3), "abc");
 }
@@ -115,13 +116,25 @@ static void fit_never_cuts_a_number_or_value(void **state)
 {
     (void)state;
     const char *v = "AuthRestrictions=128: EAP only, MS-CHAP v2 not allowed";
-    assert_string_equal(fit(v, 19), ELL " EAP only, " ELL);
-    assert_string_equal(fit(v, 25), "AuthRestrictions=128: " ELL);
-    assert_string_equal(fit(v, 36), "AuthRestrictions=128: EAP only, " ELL);
-    assert_string_equal(fit("all 6 checks pass, 1 skipped", 21), "all 6 checks pass, " ELL);
+    assert_string_equal(fit(v, 19), ELL " EAP only " ELL);
+    assert_string_equal(fit(v, 25), "AuthRestrictions=128 " ELL);
+    assert_string_equal(fit(v, 36), "AuthRestrictions=128: EAP only " ELL);
+    /* the comma goes with the cut, the verb stays */
+    assert_string_equal(fit("all 6 checks pass, 1 skipped", 19), "all 6 checks pass " ELL);
     assert_string_equal(fit("the last attempt stopped earlier, with 789 ERROR_OAKLEY_GENERAL", 45),
                         "the last attempt stopped earlier, with 789 " ELL);
     assert_string_equal(fit("stopped with 12345", 16), "stopped with " ELL);
+}
+
+/* the 40-column message line of issue 15 keeps its verb */
+static void fit_drops_the_article_before_the_verb(void **state)
+{
+    (void)state;
+    const char *m = "use-psk not applied: the server rejects this key: not saved "
+                    "(--store-rejected-key saves it anyway)";
+    assert_string_equal(fit(m, 38), "use-psk not applied: server rejects " ELL);
+    assert_string_equal(fit(m, 200), m); /* what fits stays as written */
+    assert_string_equal(fit("the server said no", 17), "the server said " ELL);
 }
 
 static void fit_never_cuts_an_id_or_option(void **state)
@@ -129,11 +142,13 @@ static void fit_never_cuts_an_id_or_option(void **state)
     (void)state;
     assert_string_equal(fit("the key was kept: use --store-rejected-key to save it", 40),
                         "the key was kept: use " ELL);
+    assert_string_equal(fit("the key was kept: use --store-rejected-key to save it", 44),
+                        "the key was kept: use --store-rejected-key " ELL);
     assert_string_equal(fit("fix psk-matches failed", 16), "fix " ELL);
     assert_string_equal(fit("fix mschapv2 (Allow MS-CHAP v2)", 11), "fix " ELL);
     assert_string_equal(fit("mschapv2 allowed", 6), ELL);
     /* a name with a capital inside is a registry name: whole or not at all */
-    assert_string_equal(fit("LcpExtensions=0: disabled", 10), ELL " " "disabled");
+    assert_string_equal(fit("LcpExtensions=0: disabled", 10), ELL " disabled");
     assert_string_equal(fit("set LcpExtensions", 10), "set " ELL);
 }
 
@@ -159,9 +174,11 @@ static void fit_counts_columns_of_utf8(void **state)
     assert_string_equal(fit(sentence, 12), CJK /* 10 */ " " ELL);
     /* a plain word of non-ASCII letters is shortened on a character boundary */
     assert_string_equal(fit("B\xc3\xbcrogeb\xc3\xa4ude offen", 5), "B\xc3\xbcro" ELL);
-    assert_string_equal(fit(cjk, 6), "\xe6\x97\xa5\xe6\x9c\xac" ELL); /* 4 + 1: a third would be 7 */
+    /* 4 + 1 columns: a third character would make 7 */
+    assert_string_equal(fit(cjk, 6), "\xe6\x97\xa5\xe6\x9c\xac" ELL);
     /* a server name is kept whole even in UTF-8 */
-    assert_string_equal(fit("server vpn.b\xc3\xbcro.example is down", 25), "server vpn.b\xc3\xbcro.example " ELL);
+    assert_string_equal(fit("server vpn.b\xc3\xbcro.example is down", 25),
+                        "server vpn.b\xc3\xbcro.example " ELL);
     assert_string_equal(fit("server vpn.b\xc3\xbcro.example is down", 24), "server " ELL);
 }
 
@@ -185,6 +202,7 @@ int main(void)
         cmocka_unit_test(width_in_columns),
         cmocka_unit_test(fit_keeps_what_fits),
         cmocka_unit_test(fit_never_cuts_a_number_or_value),
+        cmocka_unit_test(fit_drops_the_article_before_the_verb),
         cmocka_unit_test(fit_never_cuts_an_id_or_option),
         cmocka_unit_test(fit_shortens_a_lone_plain_word),
         cmocka_unit_test(fit_counts_columns_of_utf8),
