@@ -187,3 +187,188 @@ void text_printf(struct text_buf *b, const char *fmt, ...)
         b->cap = cap;
     }
 }
+
+/* A plain word may be shortened: letters only (any non-ASCII letter too), at
+ * most a capital first, an opening bracket before and punctuation after. A
+ * digit, '-', '=', '_', '.', '/', a quote or a capital inside makes it a
+ * number, an id, a value or a name, which is kept whole or not at all. */
+static bool token_is_plain(const char *s, size_t n)
+{
+    size_t i = 0;
+    if (i < n && s[i] == '(')
+        i++;
+    size_t first = i;
+    while (i < n) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x80 || (c >= 'a' && c <= 'z') || (i == first && c >= 'A' && c <= 'Z'))
+            i++;
+        else
+            break;
+    }
+    if (i == first)
+        return false;
+    while (i < n && strchr(",;:!?)", s[i]))
+        i++;
+    return i == n;
+}
+
+/* Bytes of s that take at most cols columns (zero-width marks stay with their
+ * character). */
+static size_t bytes_in_cols(const char *s, size_t cols)
+{
+    size_t b = 0, w = 0;
+    while (s[b]) {
+        int cw;
+        size_t n = text_next_char(s + b, &cw);
+        if (w + (size_t)cw > cols)
+            break;
+        w += (size_t)cw;
+        b += n;
+    }
+    return b;
+}
+
+static size_t token_end(const char *s, size_t at)
+{
+    while (s[at] && s[at] != ' ')
+        at++;
+    return at;
+}
+
+static size_t skip_spaces(const char *s, size_t at)
+{
+    while (s[at] == ' ')
+        at++;
+    return at;
+}
+
+/* Appends n bytes of s to dst (len bytes, used so far *used), on a character
+ * boundary when dst is full. */
+static void put_bytes(char *dst, size_t len, size_t *used, const char *s, size_t n)
+{
+    if (*used + n + 1 > len) {
+        n = len - 1 - *used;
+        while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+            n--;
+    }
+    memcpy(dst + *used, s, n);
+    *used += n;
+    dst[*used] = '\0';
+}
+
+/* Columns of s[from, to). */
+static size_t span_width(const char *s, size_t from, size_t to)
+{
+    size_t w = 0;
+    for (size_t b = from; b < to;) {
+        int cw;
+        b += text_next_char(s + b, &cw);
+        w += (size_t)cw;
+    }
+    return w;
+}
+
+/* The end of the longest run of whole tokens from src that leaves room for
+ * " " and the ellipsis (ew columns) in cols; 0 when not even one does. A comma,
+ * semicolon or colon that would dangle before the ellipsis goes with the cut. */
+static size_t whole_tokens_end(const char *src, size_t cols, size_t ew)
+{
+    size_t best = 0, at = 0, width = 0;
+    while (src[at]) {
+        size_t end = token_end(src, at), bare = end;
+        while (bare > at + 1 && strchr(",;:", src[bare - 1]))
+            bare--;
+        if (width + span_width(src, at, bare) + 1 + ew > cols)
+            break;
+        best = bare;
+        size_t next = skip_spaces(src, end);
+        width += span_width(src, at, end) + (next - end);
+        at = next;
+    }
+    return best;
+}
+
+/* Whether a line of cols columns can start with this token whole (and room
+ * for " " and the ellipsis when more follows). */
+static bool token_fits(const char *s, size_t cols, size_t ew)
+{
+    size_t end = token_end(s, 0);
+    size_t w = span_width(s, 0, end);
+    bool last = !s[end] || !s[skip_spaces(s, end)];
+    return last ? w <= cols : w + 1 + ew <= cols;
+}
+
+static size_t fit_from(char *dst, size_t len, const char *src, size_t cols, const char *ellipsis,
+                       bool may_shorten);
+
+/* Copies src without the word "the" after its first word: a sentence too wide
+ * reads as a telegram before it loses a word that carries meaning. */
+static void drop_fillers(char *dst, size_t len, const char *src)
+{
+    size_t used = 0, at = 0;
+    dst[0] = '\0';
+    while (src[at]) {
+        size_t start = skip_spaces(src, at), end = token_end(src, start);
+        bool filler = start > 0 && end - start == 3 && strncmp(src + start, "the", 3) == 0;
+        if (!filler)
+            put_bytes(dst, len, &used, src + at, end - at);
+        at = end;
+    }
+}
+
+size_t text_fit(char *dst, size_t len, const char *src, size_t cols, const char *ellipsis)
+{
+    if (!src || text_width(src) <= cols)
+        return fit_from(dst, len, src, cols, ellipsis, true);
+    char *terse = malloc(strlen(src) + 1);
+    if (!terse) /* the words stay: only the tail goes */
+        return fit_from(dst, len, src, cols, ellipsis, true);
+    drop_fillers(terse, strlen(src) + 1, src);
+    size_t w = fit_from(dst, len, terse, cols, ellipsis, true);
+    free(terse);
+    return w;
+}
+
+/* may_shorten: false once a token was dropped, when a shortened word would be
+ * a fragment out of its context */
+static size_t fit_from(char *dst, size_t len, const char *src, size_t cols, const char *ellipsis,
+                       bool may_shorten)
+{
+    if (len == 0)
+        return 0;
+    dst[0] = '\0';
+    src = src ? src : "";
+    size_t used = 0, ew = text_width(ellipsis), width = text_width(src);
+    if (width <= cols) {
+        put_bytes(dst, len, &used, src, strlen(src));
+        return width;
+    }
+    if (cols < ew)
+        return 0;
+    src += skip_spaces(src, 0);
+    size_t end = whole_tokens_end(src, cols, ew);
+    if (end > 0) { /* the head of the sentence, then " …" */
+        put_bytes(dst, len, &used, src, end);
+        put_bytes(dst, len, &used, " ", 1);
+        put_bytes(dst, len, &used, ellipsis, strlen(ellipsis));
+        return text_width(dst);
+    }
+    size_t first_end = token_end(src, 0);
+    /* one long word: its start is still a word */
+    if (may_shorten && token_is_plain(src, first_end)) {
+        put_bytes(dst, len, &used, src, bytes_in_cols(src, cols - ew));
+        put_bytes(dst, len, &used, ellipsis, strlen(ellipsis));
+        return text_width(dst);
+    }
+    /* the first tokens cannot show whole: say they were dropped, then the rest */
+    put_bytes(dst, len, &used, ellipsis, strlen(ellipsis));
+    if (cols < ew + 2)
+        return ew;
+    size_t room = cols - ew - 1, at = skip_spaces(src, first_end);
+    while (src[at] && !token_fits(src + at, room, ew))
+        at = skip_spaces(src, token_end(src, at));
+    if (!src[at])
+        return ew;
+    put_bytes(dst, len, &used, " ", 1);
+    return ew + 1 + fit_from(dst + used, len - used, src + at, room, ellipsis, false);
+}

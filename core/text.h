@@ -22,6 +22,14 @@ size_t text_width(const char *s);
 /* Bytes of the character at s (at least 1; s not at its end) and, in *cols,
  * the columns it takes, as text_width counts them. */
 size_t text_next_char(const char *s, int *cols);
+/* Fits the sentence src (sanitised) into cols terminal columns, meaning
+ * first: the word "the" goes first, then whole words from the tail, and
+ * " " ellipsis marks the cut. A token
+ * that is a number, an id (psk-matches, mschapv2, LcpExtensions), a
+ * name=value or an --option is never cut inside: when the first token alone
+ * is too wide, it is dropped whole behind the ellipsis (a lone plain word is
+ * shortened instead). Writes dst (always terminated); returns its columns. */
+size_t text_fit(char *dst, size_t len, const char *src, size_t cols, const char *ellipsis);
 
 /* A string that grows as it is printed to; failed stays set after the
  * first allocation that fails (s is then incomplete). Free s when done. */

@@ -78,11 +78,13 @@ bool app_busy(const struct app *a)
     return a->diagnosing || a->connecting;
 }
 
-static void draw_too_small(void)
+static void draw_too_small(const struct app *a)
 {
     werase(stdscr);
-    const char *text = "terminal too small";
-    char line[64];
+    const char *marker = header_marker(a);
+    char text[64], line[96];
+    /* even here the simulated machine says so */
+    snprintf(text, sizeof text, "%s%sterminal too small", marker ? marker : "", marker ? ": " : "");
     snprintf(line, sizeof line, "%s (need 40x12)", text);
     if ((int)strlen(line) > COLS)
         snprintf(line, sizeof line, "%s", text);
@@ -99,7 +101,7 @@ static void render(struct app *a, unsigned dirty)
     if (dirty & UI_CLEAR)
         clearok(curscr, TRUE);
     if (a->lay.too_small) {
-        draw_too_small();
+        draw_too_small(a);
         doupdate();
         return;
     }

@@ -7,12 +7,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "text.h"
 #include "verdict.h"
 
-#define WORD_W 7    /* "unknown" */
+#define WORD_W 7 /* "unknown" */
 #define STAGE_TITLE_W 16
-#define ID_W 14     /* the longest check id */
-#define TITLE_W 37  /* the longest check title */
+#define ID_W 14    /* most check ids; a longer one takes its own width */
+#define TITLE_W 37 /* the longest check title */
 
 static int row_index(const struct app *a, struct row r)
 {
@@ -178,7 +179,22 @@ static void draw_stage(struct app *a, int y, enum stage_id s, bool selected)
             verdict_stage_text(&n, info, sizeof info);
     }
     if (info[0] && x < cols - 1)
-        draw_text(w, y, x, cols - 1 - x, info, t->attr[st], t->g->ellipsis);
+        draw_fit(w, y, x, cols - 1 - x, info, t->attr[st], t->g->ellipsis);
+}
+
+/* Where a check's summary starts: in the aligned column, or right after a
+ * short label when the summary's value ("AuthRestrictions=128:") only shows
+ * whole there (meaning before alignment on a narrow terminal). */
+static int summary_column(const struct app *a, int x, int lw, int label_w, const char *summary)
+{
+    int aligned = x + lw + 1, tight = x + label_w + 1, cols = a->lay.cols;
+    if (tight >= aligned || aligned >= cols - 1)
+        return aligned;
+    char fitted[sizeof a->shown.checks[0].summary * 2 + 16];
+    const char *ell = a->theme.g->ellipsis;
+    text_fit(fitted, sizeof fitted, summary, (size_t)(cols - 1 - aligned), ell);
+    bool value_dropped = summary[0] && strncmp(fitted, ell, strlen(ell)) == 0;
+    return value_dropped ? tight : aligned;
 }
 
 static void draw_check(struct app *a, int y, enum check_id c, bool selected)
@@ -195,17 +211,19 @@ static void draw_check(struct app *a, int y, enum check_id c, bool selected)
     x += compact ? 0 : 2;
     const char *label = a->lay.titles ? check_info(c)->title : check_info(c)->id;
     int lw = a->lay.titles ? TITLE_W : ID_W;
-    draw_text(w, y, x, lw, label, selected ? t->attr[ST_SELECT] : A_NORMAL, t->g->ellipsis);
-    x += lw + 1;
+    if (!a->lay.titles && u8_width(label) > lw) /* an id shows whole: the summary moves over */
+        lw = u8_width(label);
+    int label_w = draw_fit(w, y, x, lw, label, selected ? t->attr[ST_SELECT] : A_NORMAL, t->g->ellipsis);
     char summary[sizeof r->summary * 2 + 16];
     app_safe(a, r->summary, summary, sizeof summary - 16);
     if (a->drift[c][0]) { /* the baseline says this changed since it worked */
         memmove(summary + 9, summary, strlen(summary) + 1);
         memcpy(summary, "drifted: ", 9);
     }
+    x = summary_column(a, x, lw, label_w, summary);
     if (x < cols - 1)
-        draw_text(w, y, x, cols - 1 - x, summary, r->status == CHECK_RUNNING ? t->attr[ST_DIM] : A_NORMAL,
-                  t->g->ellipsis);
+        draw_fit(w, y, x, cols - 1 - x, summary, r->status == CHECK_RUNNING ? t->attr[ST_DIM] : A_NORMAL,
+                 t->g->ellipsis);
 }
 
 void checklist_draw(struct app *a)

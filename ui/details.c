@@ -235,7 +235,7 @@ void details_draw(struct app *a)
     draw_fill(w, 0, 0, cols, t->g->hline, t->attr[ST_DIM]);
     char title[200];
     subject_title(a, title, sizeof title);
-    draw_text(w, 0, 2, cols - 4, title, t->attr[ST_TITLE], t->g->ellipsis);
+    draw_fit(w, 0, 2, cols - 4, title, t->attr[ST_TITLE], t->g->ellipsis);
     doc_init(&d, a->ascii);
     details_build(a, &d, a->det, a->det_id);
     int total = doc_lines(&d, cols - 2);

@@ -49,6 +49,15 @@ int draw_text(WINDOW *w, int y, int x, int maxcols, const char *s, attr_t attr, 
     return used;
 }
 
+int draw_fit(WINDOW *w, int y, int x, int maxcols, const char *s, attr_t attr, const char *ellipsis)
+{
+    char fitted[4096];
+    if (maxcols <= 0)
+        return 0;
+    text_fit(fitted, sizeof fitted, s, (size_t)maxcols, ellipsis);
+    return draw_text(w, y, x, maxcols, fitted, attr, NULL);
+}
+
 void draw_fill(WINDOW *w, int y, int x, int n, const char *glyph, attr_t attr)
 {
     wattrset(w, attr);

@@ -121,8 +121,8 @@ static unsigned act_redraw(struct app *a)
 }
 
 static const struct action_def actions[ACTION_COUNT] = {
-#define ACTION_ROW(e, fn, ctx, keys, help, footer, prio, k1, k2, k3, k4)                   \
-    [e] = {fn, ctx, keys, help, footer, prio, {k1, k2, k3, k4}},
+#define ACTION_ROW(e, fn, ctx, keys, help, footer, prio, k1, k2, k3, k4, brief)            \
+    [e] = {fn, ctx, keys, help, footer, prio, {k1, k2, k3, k4}, brief},
     ACTION_TABLE(ACTION_ROW)
 #undef ACTION_ROW
 };

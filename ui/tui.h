@@ -79,6 +79,9 @@ int u8_width(const char *s);
  * Returns the columns written. */
 int draw_text(WINDOW *w, int y, int x, int maxcols, const char *s, attr_t attr,
               const char *ellipsis);
+/* Writes the sentence s like draw_text, fitted meaning first (text_fit): words
+ * go from the tail, a number, id, name=value or --option only whole. */
+int draw_fit(WINDOW *w, int y, int x, int maxcols, const char *s, attr_t attr, const char *ellipsis);
 /* Fills n columns with a one-column glyph string. */
 void draw_fill(WINDOW *w, int y, int x, int n, const char *glyph, attr_t attr);
 
@@ -276,6 +279,9 @@ void layout_free(struct app *a);
 void header_draw(struct app *a);
 void msg_draw(struct app *a);
 void footer_draw(struct app *a);
+/* The word that says the machine is not the person's own (DEMO, MOCK,
+ * PHONEBOOK), shown at every size; NULL for the live backend. */
+const char *header_marker(const struct app *a);
 
 /* checklist.c */
 void checklist_rebuild(struct app *a);
@@ -325,52 +331,53 @@ struct action_def {
     const char *keys, *help, *footer;
     int footer_prio; /* 0: not in the footer; lower shows first */
     int key[4];
+    const char *brief; /* the footer's label when the full ones do not fit */
 };
 #define ACTION_TABLE(X)                                                                                      \
-    X(ACT_UP, act_up, CTX_ANY, "Up k", "move the selection up (scroll in a dialog)", NULL, 0, KEY_UP, 'k', 0, 0) \
-    X(ACT_DOWN, act_down, CTX_ANY, "Down j", "move the selection down", NULL, 0, KEY_DOWN, 'j', 0, 0)       \
-    X(ACT_PGUP, act_pgup, CTX_ANY, "PgUp", "a page up", NULL, 0, KEY_PPAGE, 0, 0, 0)                        \
-    X(ACT_PGDN, act_pgdn, CTX_ANY, "PgDn", "a page down", NULL, 0, KEY_NPAGE, 0, 0, 0)                      \
-    X(ACT_HOME, act_home, CTX_ANY, "Home g", "to the first line", NULL, 0, KEY_HOME, 'g', 0, 0)            \
-    X(ACT_END, act_end, CTX_ANY, "End G", "to the last line", NULL, 0, KEY_END, 'G', 0, 0)                 \
+    X(ACT_UP, act_up, CTX_ANY, "Up k", "move the selection up (scroll in a dialog)", NULL, 0, KEY_UP, 'k', 0, 0, NULL) \
+    X(ACT_DOWN, act_down, CTX_ANY, "Down j", "move the selection down", NULL, 0, KEY_DOWN, 'j', 0, 0, NULL)  \
+    X(ACT_PGUP, act_pgup, CTX_ANY, "PgUp", "a page up", NULL, 0, KEY_PPAGE, 0, 0, 0, NULL)                   \
+    X(ACT_PGDN, act_pgdn, CTX_ANY, "PgDn", "a page down", NULL, 0, KEY_NPAGE, 0, 0, 0, NULL)                 \
+    X(ACT_HOME, act_home, CTX_ANY, "Home g", "to the first line", NULL, 0, KEY_HOME, 'g', 0, 0, NULL)        \
+    X(ACT_END, act_end, CTX_ANY, "End G", "to the last line", NULL, 0, KEY_END, 'G', 0, 0, NULL)             \
     X(ACT_OPEN, act_open, CTX_ANY, "Enter Space",                                                            \
-      "expand or collapse a stage; show a check's details (again: all of it)", "open", 9, '\n', '\r',     \
-      KEY_ENTER, ' ')                                                                                        \
-    X(ACT_FIX, act_fix, CTX_MAIN, "f", "apply the selected check's fix (shows the change first)", "fix", 3, \
-      'f', 0, 0, 0)                                                                                          \
-    X(ACT_FIX_ALL, act_fix_all, CTX_MAIN, "a", "apply all recommended fixes (one confirmation)",            \
-      "fix all", 1, 'a', 0, 0, 0)                                                                           \
-    X(ACT_UNDO, act_undo, CTX_MAIN, "u", "undo the last change", "undo", 5, 'u', 0, 0, 0)                   \
-    X(ACT_CONNECT, act_connect, CTX_MAIN, "c",                                                              \
-      "test connection: the stages light up as it gets through them (c again hangs up)", "connect", 4,     \
-      'c', 0, 0, 0)                                                                                          \
-    X(ACT_RERUN, act_rerun, CTX_MAIN, "r", "re-run the diagnosis", "re-run", 7, 'r', 0, 0, 0)              \
-    X(ACT_PROFILE, act_profile, CTX_MAIN, "p", "pick another profile (both phonebooks)", "profile", 8,     \
-      'p', 0, 0, 0)                                                                                          \
-    X(ACT_EXPLAIN, act_explain, CTX_MAIN, "e", "explain a RAS error code (asks for the number)",           \
-      "explain", 10, 'e', 0, 0, 0)                                                                           \
-    X(ACT_HISTORY, act_history, CTX_MAIN, "h", "history of the changes made on this machine", "history",  \
-      11, 'h', 0, 0, 0)                                                                                      \
-    X(ACT_HELP, act_help, CTX_MAIN, "? F1", "this help", "help", 2, '?', KEY_F(1), 0, 0)                    \
-    X(ACT_QUIT, act_quit, CTX_MAIN, "q", "quit (asks first while a test connection runs)", "quit", 0, 'q', \
-      0, 0, 0)                                                                                               \
-    X(ACT_REDRAW, act_redraw, CTX_ANY, "Ctrl-L", "repaint the whole screen", NULL, 0, 12, 0, 0, 0)         \
-    X(ACT_YES, NULL, CTX_DIALOG, "y", "in a confirmation: apply the change shown", NULL, 0, 'y', 'Y', 0, 0) \
-    X(ACT_NO, NULL, CTX_DIALOG, "n", "in a confirmation: change nothing", NULL, 0, 'n', 'N', 0, 0)          \
-    X(ACT_CLOSE, NULL, CTX_DIALOG, "Esc", "close a dialog, cancel a question", NULL, 0, 27, 0, 0, 0)        \
-    X(ACT_OTHER_USERS, NULL, CTX_DIALOG, "A",                                                               \
-      "in the profile picker: every local user's phonebook too (administrator)", NULL, 0, 'A', 0, 0, 0)    \
+      "expand or collapse a stage; show a check's details (again: all of it)", "open", 9, '\n', '\r',        \
+      KEY_ENTER, ' ', "open")                                                                                \
+    X(ACT_FIX, act_fix, CTX_MAIN, "f", "apply the selected check's fix (shows the change first)", "fix", 3,  \
+      'f', 0, 0, 0, "fix")                                                                                   \
+    X(ACT_FIX_ALL, act_fix_all, CTX_MAIN, "a", "apply all recommended fixes (one confirmation)",             \
+      "fix all", 1, 'a', 0, 0, 0, "all")                                                                     \
+    X(ACT_UNDO, act_undo, CTX_MAIN, "u", "undo the last change", "undo", 5, 'u', 0, 0, 0, "undo")            \
+    X(ACT_CONNECT, act_connect, CTX_MAIN, "c",                                                               \
+      "test connection: the stages light up as it gets through them (c again hangs up)", "connect", 4,       \
+      'c', 0, 0, 0, "conn")                                                                                  \
+    X(ACT_RERUN, act_rerun, CTX_MAIN, "r", "re-run the diagnosis", "re-run", 7, 'r', 0, 0, 0, "rerun")       \
+    X(ACT_PROFILE, act_profile, CTX_MAIN, "p", "pick another profile (both phonebooks)", "profile", 8,       \
+      'p', 0, 0, 0, "prof")                                                                                  \
+    X(ACT_EXPLAIN, act_explain, CTX_MAIN, "e", "explain a RAS error code (asks for the number)",             \
+      "explain", 10, 'e', 0, 0, 0, "expl")                                                                   \
+    X(ACT_HISTORY, act_history, CTX_MAIN, "h", "history of the changes made on this machine", "history",     \
+      11, 'h', 0, 0, 0, "hist")                                                                              \
+    X(ACT_HELP, act_help, CTX_MAIN, "? F1", "this help", "help", 2, '?', KEY_F(1), 0, 0, "help")             \
+    X(ACT_QUIT, act_quit, CTX_MAIN, "q", "quit (asks first while a test connection runs)", "quit", 0, 'q',   \
+      0, 0, 0, "quit")                                                                                       \
+    X(ACT_REDRAW, act_redraw, CTX_ANY, "Ctrl-L", "repaint the whole screen", NULL, 0, 12, 0, 0, 0, NULL)     \
+    X(ACT_YES, NULL, CTX_DIALOG, "y", "in a confirmation: apply the change shown", NULL, 0, 'y', 'Y', 0, 0, NULL) \
+    X(ACT_NO, NULL, CTX_DIALOG, "n", "in a confirmation: change nothing", NULL, 0, 'n', 'N', 0, 0, NULL)     \
+    X(ACT_CLOSE, NULL, CTX_DIALOG, "Esc", "close a dialog, cancel a question", NULL, 0, 27, 0, 0, 0, NULL)   \
+    X(ACT_OTHER_USERS, NULL, CTX_DIALOG, "A",                                                                \
+      "in the profile picker: every local user's phonebook too (administrator)", NULL, 0, 'A', 0, 0, 0, NULL) \
     X(ACT_SEARCH, NULL, CTX_DIALOG, "/",                                                                    \
-      "in a list (picker, help, history): search; Enter finds, Esc cancels", NULL, 0, '/', 0, 0, 0)        \
+      "in a list (picker, help, history): search; Enter finds, Esc cancels", NULL, 0, '/', 0, 0, 0, NULL)        \
     X(ACT_SEARCH_NEXT, NULL, CTX_DIALOG, "n", "in a list: the next match (round to the top at the end)",   \
-      NULL, 0, 'n', 0, 0, 0)                                                                               \
-    X(ACT_SEARCH_PREV, NULL, CTX_DIALOG, "N", "in a list: the previous match", NULL, 0, 'N', 0, 0, 0)     \
+      NULL, 0, 'n', 0, 0, 0, NULL)                                                                               \
+    X(ACT_SEARCH_PREV, NULL, CTX_DIALOG, "N", "in a list: the previous match", NULL, 0, 'N', 0, 0, 0, NULL)     \
     X(ACT_JUMP, NULL, CTX_DIALOG, "0-9 a-z",                                                                \
       "in the profile picker: jump to the first name that starts with what is typed within a second, "    \
       "either case; j k q g G n N A keep their meaning there (J K Q jump)",                                \
-      NULL, 0, 0, 0, 0, 0)
+      NULL, 0, 0, 0, 0, 0, NULL)
 
-#define ACTION_ENUM(e, fn, ctx, keys, help, footer, prio, k1, k2, k3, k4) e,
+#define ACTION_ENUM(e, fn, ctx, keys, help, footer, prio, k1, k2, k3, k4, brief) e,
 enum action { ACTION_TABLE(ACTION_ENUM) ACTION_COUNT };
 #undef ACTION_ENUM
 

@@ -771,7 +771,44 @@ test_search_history() {
     wait_for "not found: none" || return 1
 }
 
-ALL="classic connect_live quick_keys fix_one undo profiles explain help resize mono ascii quit bytes terms mock_file secret admin sanitize restart drift hostile other_users torn evidence entry_types offline search_picker search_jump search_help search_history"
+# Meaning before decoration at 40x12 (issue 15): values, the essential keys and
+# the demo marker show whole; a message is cut between words, never in an option.
+test_small() {
+    start 40 12 -- --demo
+    wait_for "fixes recommended" && settle || return 1
+    local s
+    s=$(screen)
+    grep -qE 'AuthRestrictions=128( |$)' <<<"$s" || fail "the value 128 is cut" || return 1
+    head -1 <<<"$s" | grep -qw DEMO || fail "no DEMO marker in the title bar" || return 1
+    local k foot
+    foot=$(tail -1 <<<"$s")
+    for k in a f c u '?' q; do
+        grep -qE "(^| )[$k] [a-z]" <<<"$foot" || fail "key $k missing from the footer: $foot" || return 1
+    done
+    golden small_40x12 || return 1
+    # a key the server rejects: the refusal names its override whole or not at all
+    start 40 12 -- --demo=psk-mismatch
+    wait_for "fix recommended" && settle || return 1
+    keys a
+    wait_for "Apply use-psk?" || return 1
+    keys y
+    wait_for "Pre-shared key" || return 1
+    keys -l "not-the-servers-key"
+    keys Enter
+    wait_for "rejects" && golden small_rejected || return 1
+    # 80 columns used to cut the message at "(--store-rejected-k…"
+    tm resize-window -t 0 -x 80 -y 24
+    wait_for "not saved" && settle || return 1
+    s=$(screen | tail -2 | head -1)
+    if grep -q -- '--store' <<<"$s" && ! grep -q -- '--store-rejected-key' <<<"$s"; then
+        fail "an option cut inside its name: $s"
+        return 1
+    fi
+    tm resize-window -t 0 -x 30 -y 10
+    wait_for "DEMO: terminal too small" || return 1
+}
+
+ALL="classic connect_live quick_keys fix_one undo profiles explain help resize mono ascii quit bytes terms mock_file secret admin sanitize restart drift hostile other_users torn evidence entry_types offline search_picker search_jump search_help search_history small"
 if [ "$WHICH" = all ]; then
     tests=$ALL
 else

@@ -1,4 +1,5 @@
 /* Sanitising what machines say before a terminal sees it. */
+#include <stdio.h>
 #include <string.h>
 
 #include "testutil.h"
@@ -89,6 +90,107 @@ static void width_in_columns(void **state)
                      strlen(text_sanitize(shown, sizeof shown, "x\xc3(", false)));
 }
 
+#define ELL "\xe2\x80\xa6" /* … */
+
+/* fit(src, cols) as text_fit writes it, checked never wider than cols */
+static const char *fit(const char *src, size_t cols)
+{
+    static char out[256];
+    size_t w = text_fit(out, sizeof out, src, cols, ELL);
+    assert_int_equal(w, text_width(out));
+    assert_true(w <= cols);
+    return out;
+}
+
+static void fit_keeps_what_fits(void **state)
+{
+    (void)state;
+    assert_string_equal(fit("AuthRestrictions=128: EAP only", 40),
+                        "AuthRestrictions=128: EAP only");
+    assert_string_equal(fit("", 3), "");
+    assert_string_equal(fit("abc", 3), "abc");
+}
+
+/* the bug of issue 15: "AuthRestrictions=1…" read as a value of 1 */
+static void fit_never_cuts_a_number_or_value(void **state)
+{
+    (void)state;
+    const char *v = "AuthRestrictions=128: EAP only, MS-CHAP v2 not allowed";
+    assert_string_equal(fit(v, 19), ELL " EAP only " ELL);
+    assert_string_equal(fit(v, 25), "AuthRestrictions=128 " ELL);
+    assert_string_equal(fit(v, 36), "AuthRestrictions=128: EAP only " ELL);
+    /* the comma goes with the cut, the verb stays */
+    assert_string_equal(fit("all 6 checks pass, 1 skipped", 19), "all 6 checks pass " ELL);
+    assert_string_equal(fit("the last attempt stopped earlier, with 789 ERROR_OAKLEY_GENERAL", 45),
+                        "the last attempt stopped earlier, with 789 " ELL);
+    assert_string_equal(fit("stopped with 12345", 16), "stopped with " ELL);
+}
+
+/* the 40-column message line of issue 15 keeps its verb */
+static void fit_drops_the_article_before_the_verb(void **state)
+{
+    (void)state;
+    const char *m = "use-psk not applied: the server rejects this key: not saved "
+                    "(--store-rejected-key saves it anyway)";
+    assert_string_equal(fit(m, 38), "use-psk not applied: server rejects " ELL);
+    assert_string_equal(fit(m, 200), m); /* what fits stays as written */
+    assert_string_equal(fit("the server said no", 17), "the server said " ELL);
+}
+
+static void fit_never_cuts_an_id_or_option(void **state)
+{
+    (void)state;
+    assert_string_equal(fit("the key was kept: use --store-rejected-key to save it", 40),
+                        "the key was kept: use " ELL);
+    assert_string_equal(fit("the key was kept: use --store-rejected-key to save it", 44),
+                        "the key was kept: use --store-rejected-key " ELL);
+    assert_string_equal(fit("fix psk-matches failed", 16), "fix " ELL);
+    assert_string_equal(fit("fix mschapv2 (Allow MS-CHAP v2)", 11), "fix " ELL);
+    assert_string_equal(fit("mschapv2 allowed", 6), ELL);
+    /* a name with a capital inside is a registry name: whole or not at all */
+    assert_string_equal(fit("LcpExtensions=0: disabled", 10), ELL " disabled");
+    assert_string_equal(fit("set LcpExtensions", 10), "set " ELL);
+}
+
+/* a sentence whose head is one long word still starts with that word */
+static void fit_shortens_a_lone_plain_word(void **state)
+{
+    (void)state;
+    assert_string_equal(fit("Authentication failed", 8), "Authent" ELL);
+    assert_string_equal(fit("(unknown)", 5), "(unk" ELL);
+    assert_string_equal(fit("words", 1), ELL);
+    assert_string_equal(fit("words", 0), "");
+}
+
+static void fit_counts_columns_of_utf8(void **state)
+{
+    (void)state;
+    /* two columns each: five CJK characters take ten */
+#define CJK "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e\xe6\x96\x87\xe5\xad\x97"
+    const char *cjk = CJK;
+    char sentence[64];
+    snprintf(sentence, sizeof sentence, "%s ok", cjk);
+    assert_string_equal(fit(sentence, 13), sentence);
+    assert_string_equal(fit(sentence, 12), CJK /* 10 */ " " ELL);
+    /* a plain word of non-ASCII letters is shortened on a character boundary */
+    assert_string_equal(fit("B\xc3\xbcrogeb\xc3\xa4ude offen", 5), "B\xc3\xbcro" ELL);
+    /* 4 + 1 columns: a third character would make 7 */
+    assert_string_equal(fit(cjk, 6), "\xe6\x97\xa5\xe6\x9c\xac" ELL);
+    /* a server name is kept whole even in UTF-8 */
+    assert_string_equal(fit("server vpn.b\xc3\xbcro.example is down", 25),
+                        "server vpn.b\xc3\xbcro.example " ELL);
+    assert_string_equal(fit("server vpn.b\xc3\xbcro.example is down", 24), "server " ELL);
+}
+
+static void fit_stays_inside_its_buffer(void **state)
+{
+    (void)state;
+    char small[8];
+    size_t w = text_fit(small, sizeof small, "aaaa bbbb cccc dddd", 12, ELL);
+    assert_true(strlen(small) < sizeof small);
+    assert_int_equal(w, text_width(small));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -98,6 +200,13 @@ int main(void)
         cmocka_unit_test(long_input_cut_with_ellipsis),
         cmocka_unit_test(copy_and_compare),
         cmocka_unit_test(width_in_columns),
+        cmocka_unit_test(fit_keeps_what_fits),
+        cmocka_unit_test(fit_never_cuts_a_number_or_value),
+        cmocka_unit_test(fit_drops_the_article_before_the_verb),
+        cmocka_unit_test(fit_never_cuts_an_id_or_option),
+        cmocka_unit_test(fit_shortens_a_lone_plain_word),
+        cmocka_unit_test(fit_counts_columns_of_utf8),
+        cmocka_unit_test(fit_stays_inside_its_buffer),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
