@@ -403,9 +403,12 @@ test_quit() {
     wait_for "[exit 0]" || return 1
 }
 
-# Bytes written to the terminal: one selection move and one idle second.
+# Bytes written to the terminal: one selection move, the details pane filled
+# after the keys pause, a burst of moves and one idle second. The pause is
+# lengthened (L2TPFIX_DETAILS_IDLE_MS) so a move's bytes are counted apart
+# from the pane's text.
 test_bytes() {
-    start 80 24 -- --demo
+    start 80 24 L2TPFIX_DETAILS_IDLE_MS=1500 -- --demo
     wait_for "fixes recommended" && settle || return 1
     local out=$WORK/bytes
     : >"$out"
@@ -413,18 +416,49 @@ test_bytes() {
     sleep 0.3
     : >"$out"
     keys Down
-    wait_for "lcp-extensions" || return 1
+    wait_for "▶   ✗ FAIL      lcp-extensions" || return 1
     sleep 0.5
-    local move idle
+    local move fill burst idle
     move=$(wc -c <"$out")
+    # the move put the new title up over no text: never the last check's text
+    screen | grep -q "── LCP extensions enabled ──" || fail "the pane's title did not follow the move" || return 1
+    screen | grep -qE "Why:|Fix:" && { fail "the pane showed text before the keys paused"; return 1; }
+    : >"$out"
+    wait_for "Fix:    Enable LCP extensions" || return 1
+    sleep 0.3
+    fill=$(wc -c <"$out")
+    : >"$out"
+    keys Down Up Down Down Down Up # six moves in a burst: lcp-extensions to credentials, via last-auth
+    wait_for "▶   ✓ pass      credentials" || return 1
+    sleep 0.5
+    burst=$(wc -c <"$out")
+    screen | grep -q "── Credentials saved ──" || fail "the pane's title is not the burst's last check" || return 1
+    screen | grep -qE "Why:|Fix:" && { fail "the pane showed text during the burst"; return 1; }
+    wait_for "Fix:    Save user name and password" && sleep 0.3 || return 1
     : >"$out"
     sleep 1
     idle=$(wc -c <"$out")
     tm pipe-pane -t 0
-    echo "bytes: one selection move $move, one idle second $idle"
+    echo "bytes: one selection move $move, the pane filled $fill, a burst of six moves $burst, one idle second $idle"
     [ "$move" -gt 0 ] || fail "the move wrote nothing: pipe-pane did not capture" || return 1
     [ "$move" -le 300 ] || fail "one selection move wrote $move bytes (at most 300)" || return 1
+    [ "$burst" -le 1800 ] || fail "a burst of six moves wrote $burst bytes (at most 300 a move)" || return 1
     [ "$idle" -eq 0 ] || fail "an idle second wrote $idle bytes (expected none)" || return 1
+}
+
+# Issue 15: the details pane follows the selection: a check, then a stage, and
+# never the check it showed before (the cursor on credentials, the pane on LCP).
+test_follow() {
+    start 80 24 -- --demo
+    wait_for "fixes recommended" && settle || return 1
+    keys Down Down Down # mschapv2 -> lcp-extensions -> Authentication -> credentials
+    wait_for "▶   ✓ pass      credentials" || return 1
+    wait_for "── Credentials saved ──" && golden follow_check || return 1
+    screen | grep -q "LCP extensions enabled" && { fail "the pane still shows lcp-extensions"; return 1; }
+    keys Up
+    wait_for "── Authentication ──" && golden follow_stage || return 1
+    keys Enter # folds the stage; the pane says what Enter does now
+    wait_for "Enter unfolds its checks." || return 1
 }
 
 # Every TERM the issue names starts, shows the checklist and quits cleanly.
@@ -642,7 +676,7 @@ test_offline() {
     wait_for "[exit 0]" || return 1
 }
 
-ALL="classic connect_live quick_keys fix_one undo profiles explain help resize mono ascii quit bytes terms mock_file secret admin sanitize restart drift hostile other_users torn evidence entry_types offline"
+ALL="classic connect_live quick_keys fix_one undo profiles explain help resize mono ascii quit bytes follow terms mock_file secret admin sanitize restart drift hostile other_users torn evidence entry_types offline"
 if [ "$WHICH" = all ]; then
     tests=$ALL
 else
