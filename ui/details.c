@@ -79,7 +79,9 @@ static void plan_lines(struct app *a, struct doc *d, enum check_id c)
         return;
     }
     const struct fix_info *fi = fix_info(fix);
-    if (!a->have_diag) {
+    /* the plan comes from the last complete diagnosis: while a new one runs
+     * (after a fix, an undo, r) it may no longer be what the marks show */
+    if (!a->have_diag || a->diagnosing) {
         doc_addf(d, ST_NORMAL, 0, "Fix:    %s (%s): the exact change is shown once the diagnosis is done",
                  fi->title, fi->id);
         doc_hang(d, 8);

@@ -461,6 +461,45 @@ test_follow() {
     wait_for "Enter unfolds its checks." || return 1
 }
 
+# Watches the screen for up to a second and a half while the diagnosis re-runs:
+# fails when the pane shows the result NOW with the fix line THEN beside it.
+never_both() {
+    local now=$1 then=$2 what=$3 i s
+    for ((i = 0; i < 60; i++)); do
+        s=$(screen)
+        if grep -qF -- "$now" <<<"$s" && grep -qF -- "$then" <<<"$s"; then
+            echo "$s"
+            fail "$what"
+            return 1
+        fi
+        sleep 0.02
+    done
+}
+
+# Issue 15: after a fix, an undo or a re-run the pane's Fix line is the current
+# result's, never the plan of the result before (a pass still offering 128 -> 512).
+test_fix_line() {
+    start 80 24 -- --demo
+    wait_for "fixes recommended" && settle || return 1
+    wait_for "Fix:    Allow MS-CHAP v2 (mschapv2), recommended: press f" || return 1
+    keys f
+    wait_for "Apply mschapv2?" || return 1
+    keys y
+    never_both " ✓ pass  AuthRestrictions=512" "128 (EAP) -> 512" \
+        "mschapv2 passes while the pane still offers its fix" || return 1
+    wait_for "Applied mschapv2." && settle || return 1
+    wait_for "Allow MS-CHAP v2 (mschapv2): nothing to change" || return 1
+    keys u
+    wait_for "Undo mschapv2" || return 1
+    keys y
+    never_both " ✗ FAIL  AuthRestrictions=128" "nothing to change" \
+        "mschapv2 fails again while the pane says nothing is to change" || return 1
+    settle && wait_for "Office VPN: AuthRestrictions 128 (EAP) -> 512 (MS-CHAP v2)" || return 1
+    keys r
+    never_both " ✗ FAIL  AuthRestrictions=128" "nothing to change" "a re-run showed another fix line" || return 1
+    settle && wait_for "Fix:    Allow MS-CHAP v2 (mschapv2), recommended: press f" || return 1
+}
+
 # Every TERM the issue names starts, shows the checklist and quits cleanly.
 test_terms() {
     local t
@@ -676,7 +715,7 @@ test_offline() {
     wait_for "[exit 0]" || return 1
 }
 
-ALL="classic connect_live quick_keys fix_one undo profiles explain help resize mono ascii quit bytes follow terms mock_file secret admin sanitize restart drift hostile other_users torn evidence entry_types offline"
+ALL="classic connect_live quick_keys fix_one undo profiles explain help resize mono ascii quit bytes follow fix_line terms mock_file secret admin sanitize restart drift hostile other_users torn evidence entry_types offline"
 if [ "$WHICH" = all ]; then
     tests=$ALL
 else
