@@ -372,6 +372,7 @@ static bool apply_one(struct app *a, const struct fix_plan *plan, const char *se
     struct l2f_err err = {{0}};
     int64_t id = 0;
     enum l2f_status st = session_apply(a->s, plan, &secrets, &id, &err);
+    a->key_tested |= a->s->key_tested;
     const char *fid = fix_info(plan->fix)->id;
     if (st == L2F_OK) {
         size_t l = strlen(a->done_ids);
@@ -418,10 +419,10 @@ static unsigned finish_apply(struct app *a)
         app_message(a, note[0] ? MSG_ERR : MSG_OK, "Applied %s.%s%s", a->done_ids, note[0] ? note : " ",
                     note[0] ? "" : next);
     }
-    if (a->n_applied) {
+    if (a->n_applied)
         forget_connection(a);
+    if (a->n_applied || a->key_tested) /* a rejected key changed nothing, but psk-matches now knows */
         ops_start_diagnosis(a);
-    }
     return UI_DRAW_MSG | UI_DRAW_LIST | UI_DRAW_DETAILS | UI_DRAW_HEADER;
 }
 
@@ -448,7 +449,7 @@ unsigned ops_apply_confirmed(struct app *a)
 {
     a->next_plan = 0;
     a->n_applied = a->n_failed = 0;
-    a->plan_reboot = false;
+    a->plan_reboot = a->key_tested = false;
     a->done_ids[0] = a->fail_msg[0] = '\0';
     return continue_apply(a);
 }

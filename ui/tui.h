@@ -223,6 +223,7 @@ struct app {
     size_t n_plans, next_plan;
     int n_applied, n_failed;
     bool plan_reboot;
+    bool key_tested; /* the server judged a key typed in this batch (psk-matches) */
     bool torn_told; /* the journal's torn last line was reported (once a run) */
     char username[PROFILE_USER_MAX]; /* typed for the credentials fix */
 

@@ -500,6 +500,35 @@ test_fix_line() {
     settle && wait_for "Fix:    Allow MS-CHAP v2 (mschapv2), recommended: press f" || return 1
 }
 
+# Issue 15: psk-matches shows the server's verdict on a key typed for use-psk:
+# rejected (nothing saved), then accepted; the key itself is never on screen.
+test_psk_typed() {
+    start 80 24 -- --demo=psk-mismatch
+    wait_for "fix recommended" && settle || return 1
+    screen | grep -qE "skipped +psk-matches +no key at hand" || fail "psk-matches was not 'no key at hand' at first" || return 1
+    keys a
+    wait_for "Apply use-psk?" || return 1
+    keys y
+    wait_for "Pre-shared key for 'Office VPN'" || return 1
+    keys -l "not-the-servers"
+    keys Enter
+    wait_for "the server rejects this key" && settle || return 1
+    screen | grep -qE "FAIL +psk-matches +the server rejects the key typed for use-psk" ||
+        fail "psk-matches does not show the rejected key" || return 1
+    keys a
+    wait_for "Apply use-psk?" || return 1
+    keys y
+    wait_for "Pre-shared key for 'Office VPN'" || return 1
+    keys -l "the-servers-key"
+    keys Enter
+    wait_for "Applied use-psk" && settle || return 1
+    screen | grep -q "IPsec            all 7 checks pass" || fail "IPsec does not count psk-matches as passed" || return 1
+    keys Home Down Enter # unfold IPsec
+    wait_for "psk-matches" && settle && golden psk_typed || return 1
+    screen | grep -qE "servers-key|not-the-servers" && { fail "a typed key is on screen"; return 1; }
+    return 0
+}
+
 # Every TERM the issue names starts, shows the checklist and quits cleanly.
 test_terms() {
     local t
@@ -715,7 +744,7 @@ test_offline() {
     wait_for "[exit 0]" || return 1
 }
 
-ALL="classic connect_live quick_keys fix_one undo profiles explain help resize mono ascii quit bytes follow fix_line terms mock_file secret admin sanitize restart drift hostile other_users torn evidence entry_types offline"
+ALL="classic connect_live quick_keys fix_one undo profiles explain help resize mono ascii quit bytes follow fix_line psk_typed terms mock_file secret admin sanitize restart drift hostile other_users torn evidence entry_types offline"
 if [ "$WHICH" = all ]; then
     tests=$ALL
 else
