@@ -408,7 +408,7 @@ test_quit() {
 # lengthened (L2TPFIX_DETAILS_IDLE_MS) so a move's bytes are counted apart
 # from the pane's text.
 test_bytes() {
-    start 80 24 L2TPFIX_DETAILS_IDLE_MS=1500 -- --demo
+    start 80 24 L2TPFIX_DETAILS_IDLE_MS=4000 -- --demo
     wait_for "fixes recommended" && settle || return 1
     local out=$WORK/bytes
     : >"$out"
@@ -417,12 +417,12 @@ test_bytes() {
     : >"$out"
     keys Down
     wait_for "▶   ✗ FAIL      lcp-extensions" || return 1
-    sleep 0.5
-    local move fill burst idle
-    move=$(wc -c <"$out")
     # the move put the new title up over no text: never the last check's text
     screen | grep -q "── LCP extensions enabled ──" || fail "the pane's title did not follow the move" || return 1
     screen | grep -qE "Why:|Fix:" && { fail "the pane showed text before the keys paused"; return 1; }
+    sleep 0.5
+    local move fill burst idle
+    move=$(wc -c <"$out")
     : >"$out"
     wait_for "Fix:    Enable LCP extensions" || return 1
     sleep 0.3
@@ -430,10 +430,10 @@ test_bytes() {
     : >"$out"
     keys Down Up Down Down Down Up # six moves in a burst: lcp-extensions to credentials, via last-auth
     wait_for "▶   ✓ pass      credentials" || return 1
-    sleep 0.5
-    burst=$(wc -c <"$out")
     screen | grep -q "── Credentials saved ──" || fail "the pane's title is not the burst's last check" || return 1
     screen | grep -qE "Why:|Fix:" && { fail "the pane showed text during the burst"; return 1; }
+    sleep 0.5
+    burst=$(wc -c <"$out")
     wait_for "Fix:    Save user name and password" && sleep 0.3 || return 1
     : >"$out"
     sleep 1
@@ -497,6 +497,35 @@ test_fix_line() {
         "mschapv2 fails again while the pane says nothing is to change" || return 1
     settle && screen | grep -qF "Fix:    Allow MS-CHAP v2 (mschapv2), recommended: press f" ||
         fail "the Fix line after the undo is not the recommended fix" || return 1
+}
+
+# Issue 15: psk-matches shows the server's verdict on a key typed for use-psk:
+# rejected (nothing saved), then accepted; the key itself is never on screen.
+test_psk_typed() {
+    start 80 24 -- --demo=psk-mismatch
+    wait_for "fix recommended" && settle || return 1
+    screen | grep -qE "skipped +psk-matches +no key at hand" || fail "psk-matches was not 'no key at hand' at first" || return 1
+    keys a
+    wait_for "Apply use-psk?" || return 1
+    keys y
+    wait_for "Pre-shared key for 'Office VPN'" || return 1
+    keys -l "not-the-servers"
+    keys Enter
+    wait_for "the server rejects this key" && settle || return 1
+    screen | grep -qE "FAIL +psk-matches +the server rejects the key typed for use-psk" ||
+        fail "psk-matches does not show the rejected key" || return 1
+    keys a
+    wait_for "Apply use-psk?" || return 1
+    keys y
+    wait_for "Pre-shared key for 'Office VPN'" || return 1
+    keys -l "the-servers-key"
+    keys Enter
+    wait_for "Applied use-psk" && settle || return 1
+    screen | grep -q "IPsec            all 7 checks pass" || fail "IPsec does not count psk-matches as passed" || return 1
+    keys Home Down Enter # unfold IPsec
+    wait_for "psk-matches" && settle && golden psk_typed || return 1
+    screen | grep -qE "servers-key|not-the-servers" && { fail "a typed key is on screen"; return 1; }
+    return 0
 }
 
 # Every TERM the issue names starts, shows the checklist and quits cleanly.
