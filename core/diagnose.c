@@ -159,6 +159,11 @@ bool diagnose_step(struct diagnose_run *run)
             if (o->probe.client_behind_nat < 0)
                 o->probe.client_behind_nat = client_nat;
             o->have_key = true;
+        } else if (!run->psk && run->key_told && o->profile.server[0] &&
+                   strcmp(run->told_server, o->profile.server) == 0) {
+            o->key_st = L2F_OK; /* the server already said, when the key was typed */
+            o->key = run->told_key;
+            o->key_typed = o->have_key = true;
         }
         run->next = DIAG_DONE;
         break;
@@ -546,6 +551,12 @@ static void eval_proposals(const struct observations *o, struct check_result *r)
         set(r, CHECK_UNKNOWN, FIX_NONE, "no IKE answer to judge by");
 }
 
+/* Which key psk-matches judged: given with --psk-file, or typed for use-psk. */
+static const char *key_name(const struct observations *o)
+{
+    return o->key_typed ? "typed for use-psk" : "given";
+}
+
 static void eval_psk_matches(const struct observations *o, struct check_result *r)
 {
     if (!o->have_probe)
@@ -557,11 +568,12 @@ static void eval_psk_matches(const struct observations *o, struct check_result *
     else if (o->key_st != L2F_OK)
         set(r, CHECK_UNKNOWN, FIX_NONE, "the key could not be tested: %s", l2f_status_message(o->key_st));
     else if (o->key == PSK_ACCEPTED)
-        set(r, CHECK_PASS, FIX_NONE, "the server verified the key given (main mode completed)");
+        set(r, CHECK_PASS, FIX_NONE, "the server verified the key %s (main mode completed)", key_name(o));
     else if (o->key == PSK_REJECTED)
-        set(r, CHECK_FAIL, FIX_USE_PSK, "the server rejects the key given: phase 1 fails (789)");
+        set(r, CHECK_FAIL, FIX_USE_PSK, "the server rejects the key %s: phase 1 fails (789)", key_name(o));
     else
-        set(r, CHECK_UNKNOWN, FIX_NONE, "the exchange stopped before the key was tested");
+        set(r, CHECK_UNKNOWN, FIX_NONE, "the exchange stopped before the key%s was tested",
+            o->key_typed ? " typed for use-psk" : "");
 }
 
 /* ikev2-available on a profile that uses IKEv2: the answer judges the profile's own protocol. */

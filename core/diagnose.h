@@ -43,6 +43,7 @@ struct observations {
     bool have_key; /* a key was at hand and was checked */
     enum l2f_status key_st;
     enum psk_verdict key;
+    bool key_typed; /* the verdict is on the key typed for use-psk earlier (key_told) */
 };
 
 struct check_result {
@@ -88,6 +89,11 @@ struct diagnose_run {
     struct probe *live_probe; /* the real probe under way */
     const char *cache_dir;    /* where recent probe answers are kept; may be NULL */
     const char *psk;          /* a key to check against the server, or NULL; not kept */
+    /* without psk: the server's verdict on a key typed for use-psk earlier, if
+     * it was tested against told_server (the key itself is gone) */
+    bool key_told;
+    enum psk_verdict told_key;
+    char told_server[PROFILE_SERVER_MAX];
     char profile[PROFILE_NAME_MAX];
     enum diagnose_step next;
     struct observations obs;

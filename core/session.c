@@ -204,6 +204,11 @@ void session_diagnose_start(struct session *s, struct diagnose_run *run)
     run->real_probe = s->real_probe;
     run->cache_dir = s->state_dir; /* empty in demo mode: this process only */
     run->psk = s->check_psk;
+    if (s->typed_key.known && strcmp(s->typed_key.profile, s->profile) == 0) {
+        run->key_told = true;
+        run->told_key = s->typed_key.verdict;
+        snprintf(run->told_server, sizeof run->told_server, "%s", s->typed_key.server);
+    }
 }
 
 enum l2f_status session_diagnose(struct session *s, struct observations *obs, struct diagnosis *d,
@@ -256,6 +261,10 @@ enum l2f_status session_apply(struct session *s, const struct fix_plan *plan,
         if (p.server[0] && diagnose_check_key(&s->be, s->real_probe, s->state_dir, p.server, secrets->psk,
                                               &s->key_verdict, NULL, NULL, &key_err) == L2F_OK) {
             s->key_tested = true;
+            s->typed_key.known = true;
+            s->typed_key.verdict = s->key_verdict;
+            snprintf(s->typed_key.profile, sizeof s->typed_key.profile, "%s", plan->profile);
+            snprintf(s->typed_key.server, sizeof s->typed_key.server, "%s", p.server);
             if (s->key_verdict == PSK_REJECTED && !s->store_rejected_key) {
                 l2f_err_set(err, "the server rejects this key: not saved (--store-rejected-key saves it anyway)");
                 return L2F_ERR_CONFLICT;

@@ -36,6 +36,14 @@ struct session {
     bool store_rejected_key; /* the explicit override: save a key the server rejects */
     bool key_tested;       /* the last use-psk tested its key first */
     enum psk_verdict key_verdict;
+    /* the verdict on the last key typed for use-psk, for psk-matches in the
+     * diagnoses after it; which profile and server it was tested for */
+    struct {
+        bool known;
+        enum psk_verdict verdict;
+        char profile[PROFILE_NAME_MAX];
+        char server[PROFILE_SERVER_MAX];
+    } typed_key;
     /* The test connection as the real handshake from this machine, instead of
      * the backend's dial: on Linux, or beside RasDial on Windows. The caller
      * owns and wipes the secrets. */

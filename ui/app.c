@@ -250,7 +250,8 @@ int ui_run(struct session *s, const struct ui_options *opts)
             a->exit_code = 128 + (int)got_signal;
             break;
         }
-        dirty |= ops_tick(a, plat_monotonic_ms());
+        uint64_t now = plat_monotonic_ms();
+        dirty |= ops_tick(a, now) | details_tick(a, now);
         if (dirty & UI_RELAYOUT)
             dirty = (dirty & ~(unsigned)UI_RELAYOUT) | layout_apply(a);
         if ((dirty & UI_QUIT) || a->fatal[0])
@@ -258,6 +259,7 @@ int ui_run(struct session *s, const struct ui_options *opts)
         render(a, dirty);
         dirty = 0;
         int timeout = app_busy(a) || checklist_has_running(a) ? TICK_BUSY_MS : TICK_IDLE_MS;
+        timeout = details_wait_ms(a, plat_monotonic_ms(), timeout);
         wtimeout(stdscr, timeout);
         uint64_t before = plat_monotonic_ms();
         int ch = wgetch(stdscr);

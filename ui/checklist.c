@@ -50,9 +50,12 @@ void checklist_rebuild(struct app *a)
             if (check_info((enum check_id)c)->stage == (enum stage_id)s)
                 a->rows[a->n_rows++] = (struct row){false, c};
     }
-    /* a check hidden by a collapse hands the selection to its stage */
-    if (row_index(a, a->sel) < 0)
+    /* a check hidden by a collapse hands the selection to its stage, and the pane follows */
+    if (row_index(a, a->sel) < 0) {
         a->sel = (struct row){true, a->sel.is_stage ? a->sel.id : (int)check_info((enum check_id)a->sel.id)->stage};
+        if (a->det == DET_CHECK)
+            details_follow(a);
+    }
     keep_visible(a);
 }
 
@@ -70,7 +73,7 @@ unsigned checklist_toggle(struct app *a, enum stage_id s)
     a->user_expanded[s] = true;
     int before = a->n_rows;
     checklist_rebuild(a);
-    return UI_DRAW_LIST | (a->n_rows != before ? UI_RELAYOUT : 0);
+    return UI_DRAW_LIST | UI_DRAW_DETAILS | (a->n_rows != before ? UI_RELAYOUT : 0);
 }
 
 bool checklist_has_running(const struct app *a)
@@ -94,7 +97,7 @@ unsigned checklist_move(struct app *a, int delta)
     a->sel = a->rows[n];
     a->user_moved = true;
     keep_visible(a);
-    return UI_DRAW_LIST;
+    return UI_DRAW_LIST | details_follow(a);
 }
 
 unsigned checklist_home_end(struct app *a, bool end)
@@ -151,6 +154,20 @@ static void conn_text(const struct app *a, enum stage_id s, char *buf, size_t le
     }
 }
 
+/* "all 6 checks pass, 1 skipped", never a pass that hides an unknown */
+void checklist_stage_summary(const struct app *a, enum stage_id s, char *buf, size_t len)
+{
+    struct verdict_counts n;
+    verdict_stage_counts(&a->shown, s, &n);
+    int rows = n.pass + n.fail + n.warn + n.unknown + n.running + n.skipped + n.not_applicable;
+    if (!a->s->profile[0]) /* no profile chosen: nothing was tried, so nothing "could not" be */
+        snprintf(buf, len, "%d checks, not made yet", rows);
+    else if (n.not_applicable == rows)
+        snprintf(buf, len, "no check applies to this type of VPN"); /* PPP of IKEv2 */
+    else
+        verdict_stage_text(&n, buf, len);
+}
+
 static void draw_stage(struct app *a, int y, enum stage_id s, bool selected)
 {
     WINDOW *w = a->w_list;
@@ -167,17 +184,8 @@ static void draw_stage(struct app *a, int y, enum stage_id s, bool selected)
     char info[320];
     enum ui_style st = ST_DIM;
     conn_text(a, s, info, sizeof info, &st);
-    if (!info[0] &&
-        !a->expanded[s]) { /* "all 6 checks pass, 1 skipped", never a pass that hides an unknown */
-        struct verdict_counts n;
-        verdict_stage_counts(&a->shown, s, &n);
-        if (!a->s->profile[0]) /* no profile chosen: nothing was tried, so nothing "could not" be */
-            snprintf(info, sizeof info, "%d checks, not made yet", n.unknown + n.skipped);
-        else if (n.not_applicable && !(n.pass + n.fail + n.warn + n.unknown + n.running + n.skipped))
-            snprintf(info, sizeof info, "no check applies to this type of VPN"); /* PPP of IKEv2 */
-        else
-            verdict_stage_text(&n, info, sizeof info);
-    }
+    if (!info[0] && !a->expanded[s])
+        checklist_stage_summary(a, s, info, sizeof info);
     if (info[0] && x < cols - 1)
         draw_fit(w, y, x, cols - 1 - x, info, t->attr[st], t->g->ellipsis);
 }

@@ -1,14 +1,33 @@
 /* The details pane: for a check what it means, where it lives in Windows and
  * the exact change its fix makes; for a stage what it is; for the test
  * connection how far it got and what the error means. The same text opens
- * in full in a dialog. It follows Enter, not every move of the selection,
- * so moving stays cheap on a slow link. */
+ * in full in a dialog. It follows the selection, but a move only puts the new
+ * subject's title up and blanks the text; the text comes when the keys pause,
+ * so a burst of moves stays cheap on a slow link. */
 #include "tui.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "platform.h"
 #include "verdict.h"
+
+#define DETAILS_IDLE_MS 150 /* a pause in the keys this long fills the pane */
+
+/* L2TPFIX_DETAILS_IDLE_MS lengthens the pause, so a test can count a move's
+ * bytes apart from the pane's text. */
+static unsigned idle_ms(void)
+{
+    static long ms = -1;
+    if (ms < 0) {
+        const char *e = getenv("L2TPFIX_DETAILS_IDLE_MS");
+        ms = e && *e ? strtol(e, NULL, 10) : DETAILS_IDLE_MS;
+        if (ms < 0 || ms > 60000)
+            ms = DETAILS_IDLE_MS;
+    }
+    return (unsigned)ms;
+}
 
 static const char *stage_conn_word(enum conn_mark m)
 {
@@ -60,7 +79,9 @@ static void plan_lines(struct app *a, struct doc *d, enum check_id c)
         return;
     }
     const struct fix_info *fi = fix_info(fix);
-    if (!a->have_diag) {
+    /* the plan comes from the last complete diagnosis: while a new one runs
+     * (after a fix, an undo, r) it may no longer be what the marks show */
+    if (!a->have_diag || a->diagnosing) {
         doc_addf(d, ST_NORMAL, 0, "Fix:    %s (%s): the exact change is shown once the diagnosis is done",
                  fi->title, fi->id);
         doc_hang(d, 8);
@@ -141,6 +162,26 @@ static void build_check(struct app *a, struct doc *d, enum check_id c)
     plan_lines(a, d, c);
 }
 
+static void build_stage(struct app *a, struct doc *d, enum stage_id s)
+{
+    char summary[320];
+    checklist_stage_summary(a, s, summary, sizeof summary);
+    enum check_status st = a->shown.stages[s];
+    doc_addf(d, status_style(st), 0, "%s %s  %s", a->theme.g->mark[st == CHECK_RUNNING ? 4 : st],
+             check_status_word(st), summary);
+    doc_hang(d, 8);
+    doc_addf(d, ST_NORMAL, 0, "What:   %s", stage_info(s)->what);
+    doc_hang(d, 8);
+    if (a->conn[s] != CONN_NONE) {
+        doc_addf(d, ST_NORMAL, 0, "Test:   %s%s%s", stage_conn_word(a->conn[s]),
+                 a->conn[s] == CONN_SKIPPED || !a->conn_detail[s][0] ? "" : ": ",
+                 a->conn[s] == CONN_SKIPPED ? "" : a->conn_detail[s]);
+        doc_hang(d, 8);
+    }
+    doc_add(d, ST_DIM, 0,
+            a->expanded[s] ? "Enter folds its checks away." : "Enter unfolds its checks.");
+}
+
 static void build_connect(struct app *a, struct doc *d)
 {
     for (int s = 0; s < STAGE_COUNT; s++) {
@@ -201,6 +242,7 @@ void details_build(struct app *a, struct doc *d, enum details_subject subj, int 
 {
     switch (subj) {
     case DET_CHECK: build_check(a, d, (enum check_id)id); break;
+    case DET_STAGE: build_stage(a, d, (enum stage_id)id); break;
     case DET_CONNECT: build_connect(a, d); break;
     case DET_NONE:
         if (!a->s->profile[0])
@@ -220,6 +262,7 @@ static void subject_title(struct app *a, char *buf, size_t len)
 {
     switch (a->det) {
     case DET_CHECK: snprintf(buf, len, " %s ", check_info((enum check_id)a->det_id)->title); break;
+    case DET_STAGE: snprintf(buf, len, " %s ", stage_info((enum stage_id)a->det_id)->title); break;
     case DET_CONNECT: snprintf(buf, len, " Test connection "); break;
     case DET_NONE: snprintf(buf, len, " Details "); break;
     }
@@ -236,6 +279,10 @@ void details_draw(struct app *a)
     char title[200];
     subject_title(a, title, sizeof title);
     draw_fit(w, 0, 2, cols - 4, title, t->attr[ST_TITLE], t->g->ellipsis);
+    if (a->det_stale) { /* the right title over no text, never another check's text */
+        wnoutrefresh(w);
+        return;
+    }
     doc_init(&d, a->ascii);
     details_build(a, &d, a->det, a->det_id);
     int total = doc_lines(&d, cols - 2);
@@ -248,4 +295,35 @@ void details_draw(struct app *a)
         draw_text(w, 0, cols - mw - 2, mw, more, t->attr[ST_DIM], NULL);
     }
     wnoutrefresh(w);
+}
+
+unsigned details_follow(struct app *a)
+{
+    if (a->det == DET_CONNECT && a->connecting)
+        return 0; /* the live test connection keeps the pane; the list still moves */
+    enum details_subject want = a->sel.is_stage ? DET_STAGE : DET_CHECK;
+    if (a->det == want && a->det_id == a->sel.id)
+        return 0;
+    a->det = want;
+    a->det_id = a->sel.id;
+    a->det_scroll = 0;
+    a->det_stale = true;
+    a->det_due_ms = plat_monotonic_ms() + idle_ms();
+    return UI_DRAW_DETAILS;
+}
+
+unsigned details_tick(struct app *a, uint64_t now)
+{
+    if (!a->det_stale || now < a->det_due_ms)
+        return 0;
+    a->det_stale = false;
+    return UI_DRAW_DETAILS;
+}
+
+int details_wait_ms(const struct app *a, uint64_t now, int timeout)
+{
+    if (!a->det_stale)
+        return timeout;
+    uint64_t left = a->det_due_ms > now ? a->det_due_ms - now : 0;
+    return left < (uint64_t)timeout ? (int)left : timeout;
 }

@@ -35,21 +35,23 @@ static unsigned act_end(struct app *a)
     return checklist_home_end(a, true);
 }
 
-/* A stage folds; a check goes to the details pane, or, when it is already
- * there or there is no pane, opens in full. */
+/* A stage folds; a check goes to the details pane at once, or, when the
+ * pane already shows it or there is no pane, opens in full. */
 static unsigned act_open(struct app *a)
 {
     if (a->sel.is_stage)
         return checklist_toggle(a, (enum stage_id)a->sel.id);
     a->user_moved = true;
-    if (a->lay.show_details && !(a->det == DET_CHECK && a->det_id == a->sel.id)) {
+    if (a->lay.show_details && !(a->det == DET_CHECK && a->det_id == a->sel.id && !a->det_stale)) {
         a->det = DET_CHECK;
         a->det_id = a->sel.id;
         a->det_scroll = 0;
+        a->det_stale = false;
         return UI_DRAW_DETAILS;
     }
     a->det = DET_CHECK;
     a->det_id = a->sel.id;
+    a->det_stale = false;
     char title[160];
     snprintf(title, sizeof title, "%s", check_info((enum check_id)a->sel.id)->title);
     dialog_open_text(a, title, DP_NONE);

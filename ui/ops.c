@@ -79,16 +79,15 @@ static unsigned diagnosis_done(struct app *a)
         r |= UI_DRAW_MSG;
     }
     checklist_auto_expand(a);
-    if (a->det == DET_NONE && first_problem(a) >= 0) {
-        a->det = DET_CHECK;
-        a->det_id = first_problem(a);
-    }
     if (!a->first_done) {
         a->first_done = true;
         int c = first_problem(a);
-        if (c >= 0 && !a->user_moved) {
+        if (c >= 0 && !a->user_moved) { /* the pane shows it at once: nobody is moving */
             a->sel = (struct row){false, c};
             checklist_rebuild(a);
+            a->det = DET_CHECK;
+            a->det_id = c;
+            a->det_stale = false;
         }
         if (!a->msg[0] || a->msg_kind == MSG_INFO) {
             struct verdict v;
@@ -118,7 +117,7 @@ static unsigned diagnose_one(struct app *a)
     bool more = diagnose_step(&a->run);
     diagnose_evaluate(&a->run.obs, &a->shown);
     unsigned r = UI_DRAW_LIST;
-    if (a->det == DET_CHECK)
+    if (a->det == DET_CHECK || a->det == DET_STAGE)
         r |= UI_DRAW_DETAILS;
     if (a->run.obs.have_profile && a->run.obs.profile_st == L2F_OK &&
         (!a->have_prof || memcmp(&a->prof, &a->run.obs.profile, sizeof a->prof) != 0)) {
@@ -210,8 +209,8 @@ static void forget_connection(struct app *a)
     for (int s = 0; s < STAGE_COUNT; s++)
         a->conn[s] = CONN_NONE;
     a->conn_done = false;
-    if (a->det == DET_CONNECT)
-        a->det = DET_NONE;
+    if (a->det == DET_CONNECT) /* the pane goes back to the selected row */
+        details_follow(a);
 }
 
 /* ---- fixes ---- */
@@ -373,6 +372,7 @@ static bool apply_one(struct app *a, const struct fix_plan *plan, const char *se
     struct l2f_err err = {{0}};
     int64_t id = 0;
     enum l2f_status st = session_apply(a->s, plan, &secrets, &id, &err);
+    a->key_tested |= a->s->key_tested;
     const char *fid = fix_info(plan->fix)->id;
     if (st == L2F_OK) {
         size_t l = strlen(a->done_ids);
@@ -419,10 +419,10 @@ static unsigned finish_apply(struct app *a)
         app_message(a, note[0] ? MSG_ERR : MSG_OK, "Applied %s.%s%s", a->done_ids, note[0] ? note : " ",
                     note[0] ? "" : next);
     }
-    if (a->n_applied) {
+    if (a->n_applied)
         forget_connection(a);
+    if (a->n_applied || a->key_tested) /* a rejected key changed nothing, but psk-matches now knows */
         ops_start_diagnosis(a);
-    }
     return UI_DRAW_MSG | UI_DRAW_LIST | UI_DRAW_DETAILS | UI_DRAW_HEADER;
 }
 
@@ -449,7 +449,7 @@ unsigned ops_apply_confirmed(struct app *a)
 {
     a->next_plan = 0;
     a->n_applied = a->n_failed = 0;
-    a->plan_reboot = false;
+    a->plan_reboot = a->key_tested = false;
     a->done_ids[0] = a->fail_msg[0] = '\0';
     return continue_apply(a);
 }
@@ -607,6 +607,7 @@ unsigned ops_connect(struct app *a)
     a->conn_done = false;
     a->det = DET_CONNECT;
     a->det_scroll = 0;
+    a->det_stale = false;
     char server[PROFILE_SERVER_MAX * 2];
     app_safe(a, a->have_prof ? a->prof.server : "", server, sizeof server);
     app_message(a, MSG_INFO, "Test connection to %s... (c hangs up)", server);
@@ -728,6 +729,7 @@ unsigned ops_pick_profile(struct app *a, const char *name)
     a->top = 0;
     a->det = DET_NONE;
     a->det_scroll = 0;
+    a->det_stale = false;
     ops_load_profile(a);
     ops_start_diagnosis(a);
     checklist_rebuild(a);

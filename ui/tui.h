@@ -121,7 +121,7 @@ void doc_draw(const struct doc *d, WINDOW *w, int y, int x, int width, int heigh
 
 /* ---- the application ---- */
 
-enum details_subject { DET_NONE, DET_CHECK, DET_CONNECT };
+enum details_subject { DET_NONE, DET_CHECK, DET_STAGE, DET_CONNECT };
 
 enum conn_mark { CONN_NONE, CONN_ACTIVE, CONN_PASSED, CONN_FAILED, CONN_SKIPPED };
 
@@ -225,10 +225,13 @@ struct app {
     bool user_moved;
     int top;
 
-    /* details pane */
+    /* details pane: it follows the selection; after a move it shows only the
+     * new subject's title (stale) until the keys pause, then fills */
     enum details_subject det;
     int det_id;
     int det_scroll;
+    bool det_stale;
+    uint64_t det_due_ms;
 
     /* test connection */
     bool connecting, conn_done;
@@ -248,6 +251,7 @@ struct app {
     size_t n_plans, next_plan;
     int n_applied, n_failed;
     bool plan_reboot;
+    bool key_tested; /* the server judged a key typed in this batch (psk-matches) */
     bool torn_told; /* the journal's torn last line was reported (once a run) */
     char username[PROFILE_USER_MAX]; /* typed for the credentials fix */
 
@@ -292,10 +296,18 @@ bool checklist_has_running(const struct app *a);
 /* Collapses passing stages and expands the others, unless the person chose. */
 void checklist_auto_expand(struct app *a);
 unsigned checklist_toggle(struct app *a, enum stage_id s);
+/* A stage's row text: its counts, naming every row it folds ("all 6 checks pass, 1 skipped"). */
+void checklist_stage_summary(const struct app *a, enum stage_id s, char *buf, size_t len);
 
 /* details.c */
 void details_build(struct app *a, struct doc *d, enum details_subject subj, int id);
 void details_draw(struct app *a);
+/* The pane takes the selected row as its subject (not while a test connection
+ * it shows runs); its text comes once the keys pause. */
+unsigned details_follow(struct app *a);
+/* Fills a stale pane once the keys have paused; the loop's timeout for it. */
+unsigned details_tick(struct app *a, uint64_t now);
+int details_wait_ms(const struct app *a, uint64_t now, int timeout);
 void explain_build(struct doc *d, const struct kb_entry *kb);
 
 /* dialogs.c */

@@ -403,9 +403,12 @@ test_quit() {
     wait_for "[exit 0]" || return 1
 }
 
-# Bytes written to the terminal: one selection move and one idle second.
+# Bytes written to the terminal: one selection move, the details pane filled
+# after the keys pause, a burst of moves and one idle second. The pause is
+# lengthened (L2TPFIX_DETAILS_IDLE_MS) so a move's bytes are counted apart
+# from the pane's text.
 test_bytes() {
-    start 80 24 -- --demo
+    start 80 24 L2TPFIX_DETAILS_IDLE_MS=4000 -- --demo
     wait_for "fixes recommended" && settle || return 1
     local out=$WORK/bytes
     : >"$out"
@@ -413,18 +416,116 @@ test_bytes() {
     sleep 0.3
     : >"$out"
     keys Down
-    wait_for "lcp-extensions" || return 1
+    wait_for "▶   ✗ FAIL      lcp-extensions" || return 1
+    # the move put the new title up over no text: never the last check's text
+    screen | grep -q "── LCP extensions enabled ──" || fail "the pane's title did not follow the move" || return 1
+    screen | grep -qE "Why:|Fix:" && { fail "the pane showed text before the keys paused"; return 1; }
     sleep 0.5
-    local move idle
+    local move fill burst idle
     move=$(wc -c <"$out")
+    : >"$out"
+    wait_for "Fix:    Enable LCP extensions" || return 1
+    sleep 0.3
+    fill=$(wc -c <"$out")
+    : >"$out"
+    keys Down Up Down Down Down Up # six moves in a burst: lcp-extensions to credentials, via last-auth
+    wait_for "▶   ✓ pass      credentials" || return 1
+    screen | grep -q "── Credentials saved ──" || fail "the pane's title is not the burst's last check" || return 1
+    screen | grep -qE "Why:|Fix:" && { fail "the pane showed text during the burst"; return 1; }
+    sleep 0.5
+    burst=$(wc -c <"$out")
+    wait_for "Fix:    Save user name and password" && sleep 0.3 || return 1
     : >"$out"
     sleep 1
     idle=$(wc -c <"$out")
     tm pipe-pane -t 0
-    echo "bytes: one selection move $move, one idle second $idle"
+    echo "bytes: one selection move $move, the pane filled $fill, a burst of six moves $burst, one idle second $idle"
     [ "$move" -gt 0 ] || fail "the move wrote nothing: pipe-pane did not capture" || return 1
     [ "$move" -le 300 ] || fail "one selection move wrote $move bytes (at most 300)" || return 1
+    [ "$burst" -le 1800 ] || fail "a burst of six moves wrote $burst bytes (at most 300 a move)" || return 1
     [ "$idle" -eq 0 ] || fail "an idle second wrote $idle bytes (expected none)" || return 1
+}
+
+# Issue 15: the details pane follows the selection: a check, then a stage, and
+# never the check it showed before (the cursor on credentials, the pane on LCP).
+test_follow() {
+    start 80 24 -- --demo
+    wait_for "fixes recommended" && settle || return 1
+    keys Down Down Down # mschapv2 -> lcp-extensions -> Authentication -> credentials
+    wait_for "▶   ✓ pass      credentials" || return 1
+    wait_for "── Credentials saved ──" && golden follow_check || return 1
+    screen | grep -q "LCP extensions enabled" && { fail "the pane still shows lcp-extensions"; return 1; }
+    keys Up
+    wait_for "── Authentication ──" && golden follow_stage || return 1
+    keys Enter # folds the stage; the pane says what Enter does now
+    wait_for "Enter unfolds its checks." || return 1
+}
+
+# Watches the screen until it shows UNTIL (the diagnosis done): fails when it
+# shows the result NOW with the fix line THEN beside it on the way.
+never_both() {
+    local now=$1 then=$2 until=$3 what=$4 i s
+    for ((i = 0; i < TIMEOUT * 20; i++)); do
+        s=$(screen)
+        if grep -qF -- "$now" <<<"$s" && grep -qF -- "$then" <<<"$s"; then
+            echo "$s"
+            fail "$what"
+            return 1
+        fi
+        grep -qF -- "$until" <<<"$s" && return 0
+        sleep 0.02
+    done
+    fail "timed out waiting for: $until"
+}
+
+# Issue 15: after a fix or an undo the pane's Fix line is the current result's,
+# never the plan of the result before (a pass still offering 128 -> 512).
+test_fix_line() {
+    start 80 24 -- --demo
+    wait_for "fixes recommended" && settle || return 1
+    wait_for "Fix:    Allow MS-CHAP v2 (mschapv2), recommended: press f" || return 1
+    keys f
+    wait_for "Apply mschapv2?" || return 1
+    keys y
+    never_both " ✓ pass  AuthRestrictions=512" "128 (EAP) -> 512" "Allow MS-CHAP v2 (mschapv2): nothing to change" \
+        "mschapv2 passes while the pane still offers its fix" || return 1
+    keys u
+    wait_for "Undo mschapv2" || return 1
+    keys y
+    wait_gone "Undo mschapv2" || return 1
+    never_both " ✗ FAIL  AuthRestrictions=128" "nothing to change" "AuthRestrictions 128 (EAP) -> 512 (MS-CHAP v2)" \
+        "mschapv2 fails again while the pane says nothing is to change" || return 1
+    settle && screen | grep -qF "Fix:    Allow MS-CHAP v2 (mschapv2), recommended: press f" ||
+        fail "the Fix line after the undo is not the recommended fix" || return 1
+}
+
+# Issue 15: psk-matches shows the server's verdict on a key typed for use-psk:
+# rejected (nothing saved), then accepted; the key itself is never on screen.
+test_psk_typed() {
+    start 80 24 -- --demo=psk-mismatch
+    wait_for "fix recommended" && settle || return 1
+    screen | grep -qE "skipped +psk-matches +no key at hand" || fail "psk-matches was not 'no key at hand' at first" || return 1
+    keys a
+    wait_for "Apply use-psk?" || return 1
+    keys y
+    wait_for "Pre-shared key for 'Office VPN'" || return 1
+    keys -l "not-the-servers"
+    keys Enter
+    wait_for "server rejects this key" && settle || return 1
+    screen | grep -qE "FAIL +psk-matches +the server rejects (the )?key typed for use-psk" ||
+        fail "psk-matches does not show the rejected key" || return 1
+    keys a
+    wait_for "Apply use-psk?" || return 1
+    keys y
+    wait_for "Pre-shared key for 'Office VPN'" || return 1
+    keys -l "the-servers-key"
+    keys Enter
+    wait_for "Applied use-psk" && settle || return 1
+    screen | grep -q "IPsec            all 7 checks pass" || fail "IPsec does not count psk-matches as passed" || return 1
+    keys Home Down Enter # unfold IPsec
+    wait_for "psk-matches" && settle && golden psk_typed || return 1
+    screen | grep -qE "servers-key|not-the-servers" && { fail "a typed key is on screen"; return 1; }
+    return 0
 }
 
 # Every TERM the issue names starts, shows the checklist and quits cleanly.
@@ -613,7 +714,7 @@ test_evidence() {
     wait_for "fixes recommended" && settle || return 1
     keys Up Up Enter # unfold IPsec, then down to its last check
     wait_for "ikev2-availab" || return 1
-    keys Down Down Down Down Down Down Down Enter
+    keys Down Down Down Down Down Down Down # the pane follows the selection (issue 15)
     wait_for "── IKEv2 as an alternative" || return 1
     keys f
     wait_for "switch-ikev2 not offered: IKEv2 did not answer (no-proposal" || return 1
@@ -808,7 +909,7 @@ test_small() {
     wait_for "DEMO: terminal too small" || return 1
 }
 
-ALL="classic connect_live quick_keys fix_one undo profiles explain help resize mono ascii quit bytes terms mock_file secret admin sanitize restart drift hostile other_users torn evidence entry_types offline search_picker search_jump search_help search_history small"
+ALL="classic connect_live quick_keys fix_one undo profiles explain help resize mono ascii quit bytes follow fix_line psk_typed terms mock_file secret admin sanitize restart drift hostile other_users torn evidence entry_types offline search_picker search_jump search_help search_history small"
 if [ "$WHICH" = all ]; then
     tests=$ALL
 else

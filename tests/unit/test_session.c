@@ -288,6 +288,42 @@ static void changes_make_the_last_result_stale(void **state)
     session_close(&s);
 }
 
+/* Issue 15: a key typed for use-psk and tested by the server decides
+ * psk-matches in the diagnoses after it, rejected or accepted, and its text
+ * never holds the key. */
+static void typed_key_decides_psk_matches(void **state)
+{
+    (void)state;
+    struct session s;
+    struct session_options o = {.demo = "psk-mismatch"};
+    struct l2f_err err = {{0}};
+    assert_int_equal(session_open(&s, &o, &err), L2F_OK);
+    assert_int_equal(session_select_profile(&s, NULL, &err), L2F_OK);
+    struct observations obs;
+    struct diagnosis d;
+    assert_int_equal(session_diagnose(&s, &obs, &d, &err), L2F_OK);
+    assert_true(d.checks[CHECK_PSK_MATCHES].not_applicable); /* no key at hand yet */
+    struct fix_plan plan;
+    assert_int_equal(fix_plan_make(FIX_USE_PSK, &obs, NULL, &plan, &err), L2F_OK);
+    char wrong[] = "not-the-servers", right[] = "the-servers-key";
+    struct fix_secrets secrets = {wrong, NULL};
+    assert_int_equal(session_apply(&s, &plan, &secrets, NULL, &err), L2F_ERR_CONFLICT);
+    assert_int_equal(session_diagnose(&s, &obs, &d, &err), L2F_OK);
+    const struct check_result *r = &d.checks[CHECK_PSK_MATCHES];
+    assert_false(r->not_applicable);
+    assert_int_equal(r->status, CHECK_FAIL);
+    assert_int_equal(r->fix, FIX_USE_PSK);
+    assert_non_null(strstr(r->summary, "rejects the key typed for use-psk"));
+    assert_null(strstr(r->summary, wrong));
+    secrets.psk = right;
+    assert_int_equal(session_apply(&s, &plan, &secrets, NULL, &err), L2F_OK);
+    assert_int_equal(session_diagnose(&s, &obs, &d, &err), L2F_OK);
+    assert_int_equal(r->status, CHECK_PASS);
+    assert_non_null(strstr(r->summary, "verified the key typed for use-psk"));
+    assert_null(strstr(r->summary, right));
+    session_close(&s);
+}
+
 static void unusable_state_dir_is_a_clear_error(void **state)
 {
     (void)state;
@@ -315,6 +351,7 @@ int main(void)
         cmocka_unit_test(no_live_backend_here),
         cmocka_unit_test(reboot_marker_after_a_registry_fix),
         cmocka_unit_test(changes_make_the_last_result_stale),
+        cmocka_unit_test(typed_key_decides_psk_matches),
         cmocka_unit_test(unusable_state_dir_is_a_clear_error),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

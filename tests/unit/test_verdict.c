@@ -192,6 +192,57 @@ static void running_is_not_all_pass(void **state)
     assert_int_equal(strcmp(verdict_id(VERDICT_INCOMPLETE), "incomplete"), 0);
 }
 
+/* The numbers in a stage's text add up to its rows. */
+static int rows_told(const char *text)
+{
+    int sum = 0;
+    for (const char *p = text; *p; p++)
+        if (*p >= '0' && *p <= '9' && (p == text || p[-1] == ' ')) {
+            int n = 0;
+            while (*p >= '0' && *p <= '9')
+                n = n * 10 + (*p++ - '0');
+            sum += n;
+            p--;
+        }
+    return sum;
+}
+
+/* Issue 15: a stage's text counts every row the stage lists when unfolded,
+ * skipped and n/a ones named, whatever mix of results it holds. */
+static void stage_text_counts_every_row(void **state)
+{
+    (void)state;
+    unsigned seed = 15;
+    for (int round = 0; round < 2000; round++) {
+        struct diagnosis d;
+        memset(&d, 0, sizeof d);
+        for (int c = 0; c < CHECK_COUNT; c++) {
+            seed = seed * 1103515245u + 12345u;
+            unsigned pick = (seed >> 16) % 7;
+            struct check_result *r = &d.checks[c];
+            r->status = pick < 5 ? (enum check_status)pick : CHECK_UNKNOWN;
+            r->not_applicable = pick >= 5;
+            r->other_type = pick == 6;
+        }
+        for (int s = 0; s < STAGE_COUNT; s++) {
+            int rows = 0;
+            for (int c = 0; c < CHECK_COUNT; c++)
+                rows += check_info((enum check_id)c)->stage == (enum stage_id)s;
+            struct verdict_counts n;
+            char text[160];
+            verdict_stage_counts(&d, (enum stage_id)s, &n);
+            verdict_stage_text(&n, text, sizeof text);
+            if (rows_told(text) != rows)
+                fail_msg("stage %s: '%s' tells %d rows of %d", stage_info((enum stage_id)s)->id, text,
+                         rows_told(text), rows);
+            if (n.skipped)
+                assert_non_null(strstr(text, "skipped"));
+            if (n.not_applicable)
+                assert_non_null(strstr(text, "n/a"));
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -201,6 +252,7 @@ int main(void)
         cmocka_unit_test(offline_phonebook_names_what_it_cannot_see),
         cmocka_unit_test(a_part_refused_says_why),
         cmocka_unit_test(stage_texts),
+        cmocka_unit_test(stage_text_counts_every_row),
         cmocka_unit_test(running_is_not_all_pass),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
