@@ -175,9 +175,11 @@ static int cmd_check(struct cli *c)
         return fail(c, st, &err);
     struct verdict v;
     diagnosis_verdict(&d, &obs, &v);
+    struct restart_pending restart;
+    session_restart_pending(&c->s, &restart);
     if (c->json) {
         char *text = NULL;
-        st = report_check_json(c->s.profile, c->s.be.ops->describe(&c->s.be), &d, &v, &text);
+        st = report_check_json(c->s.profile, c->s.be.ops->describe(&c->s.be), &d, &v, &restart, &text);
         int rc = print_json_text(text, st);
         return rc ? rc : verdict_exit_code(v.kind);
     }
@@ -208,6 +210,10 @@ static int cmd_check(struct cli *c)
                kb ? " " : "", kb ? kb->name : "", obs.last_stale ? ", before the latest change" : "",
                obs.last.code);
     }
+    char pending[512];
+    restart_pending_text(&restart, pending, sizeof pending);
+    if (pending[0])
+        printf("\nPending: %s\n", pending);
     if (d.n_recommended) {
         printf("\nRecommended fixes, in order:");
         for (size_t i = 0; i < d.n_recommended; i++)
@@ -924,7 +930,10 @@ static int cmd_report(struct cli *c)
         return fail(c, st, &err);
     char when[32];
     plat_time_iso(when);
+    struct restart_pending restart;
+    session_restart_pending(&c->s, &restart);
     struct ticket_input in = {
+        .restart = &restart,
         .profile = &obs.profile,
         .backend = c->s.be.ops->describe(&c->s.be),
         .machine = c->s.be.ops->machine_id(&c->s.be),

@@ -597,14 +597,32 @@ test_sanitize() {
     screen | grep -qF "Evil?[31mVPN?" || fail "the picker shows the name unsanitised" || return 1
 }
 
-# A change that needs a restart puts the marker in the header.
+# A change that needs a restart puts the marker in the header. On the simulated
+# machine it says the change is applied already, beside "Connected" too; undo
+# puts the value back and the marker goes (it comes from the journal, issue 15).
 test_restart() {
     start 80 24 -- --demo=nat-809
     wait_for "fix recommended" && settle || return 1
     keys a
     wait_for "Apply nat-traversal?" || return 1
     keys y
-    wait_for "RESTART REQUIRED" && golden restart_required || return 1
+    wait_for "RESTART (simulated: applied)" && golden restart_required || return 1
+    keys c
+    wait_for "Connected: all four stages passed" && settle || return 1
+    screen | head -1 | grep -qF "RESTART (simulated: applied)" ||
+        fail "beside Connected the marker does not say the simulated machine applied it" || return 1
+    keys u
+    wait_for "Undo nat-traversal" || return 1
+    keys y
+    wait_for "Undid nat-traversal" && settle || return 1
+    ! screen | head -1 | grep -qF "RESTART" || fail "the marker stayed after the undo put the value back" || return 1
+    # wide: the whole sentence
+    start 120 24 -- --demo=nat-809
+    wait_for "fix recommended" && settle || return 1
+    keys a
+    wait_for "Apply nat-traversal?" || return 1
+    keys y
+    wait_for "RESTART REQUIRED (the simulated machine applied it)" || return 1
 }
 
 # Issue 14: f offers no switch the server refused; a and f convert no IKEv2 profile to L2TP.
