@@ -440,10 +440,7 @@ static enum l2f_status undo_entry(struct fix_context *ctx, int64_t entry_id, int
         if (st != L2F_OK)
             return st; /* stays undo-pending: running undo again resumes */
         if (c->kind == CHG_SECRET && c->before_set)
-            snprintf(kept, sizeof kept,
-                     "the %s typed then stays saved: the previous one cannot be restored, "
-                     "l2tpfix never keeps secrets",
-                     strcmp(c->field, "psk") == 0 ? "pre-shared key" : "password");
+            fix_undo_limits(e, kept, sizeof kept); /* a secret was lost, not one removed */
     }
     st = journal_mark(j, e->id, ENTRY_UNDONE, kept, err);
     if (st == L2F_OK) {
@@ -553,10 +550,10 @@ void fix_undo_limits(const struct journal_entry *e, char *buf, size_t len)
             continue;
         bool psk = strcmp(c->field, "psk") == 0;
         if (c->before_set)
-            snprintf(buf, len, "The %s saved before cannot come back: l2tpfix never keeps secrets, so the one "
-                               "typed for this fix stays saved.", psk ? "pre-shared key" : "password");
+            snprintf(buf, len, "the %s saved before cannot come back (l2tpfix never keeps secrets): the one "
+                               "typed for this fix stays saved", psk ? "pre-shared key" : "password");
         else
-            snprintf(buf, len, "The %s typed for this fix is removed; none was saved before.",
+            snprintf(buf, len, "the %s typed for this fix is removed: none was saved before",
                      psk ? "pre-shared key" : "password");
     }
 }

@@ -266,7 +266,7 @@ static enum l2f_status check_secret_files(struct cli *c, const struct fix_plan *
 static void print_plan(struct cli *c, const struct fix_plan *plan)
 {
     printf("%s: %s%s%s\n", fix_info(plan->fix)->id, fix_info(plan->fix)->title,
-           plan->needs_admin ? " [administrator]" : "", plan->needs_reboot ? " [restart]" : "");
+           plan->needs_admin ? " [administrator]" : "", plan->needs_reboot ? " [Windows restart]" : "");
     for (size_t i = 0; i < plan->n_changes; i++) {
         char desc[800], line[1600];
         change_describe(&plan->changes[i], desc, sizeof desc);
@@ -373,7 +373,10 @@ static int cmd_fix(struct cli *c)
                    : c->s.key_verdict == PSK_REJECTED ? "rejects"
                                                       : "could not test");
         if (st == L2F_OK) {
-            printf("applied %s (journal entry %" PRId64 ")\n", fix_info(plan->fix)->id, id);
+            char outcome[200];
+            fix_plan_outcome(plan, outcome, sizeof outcome);
+            printf("applied %s (journal entry %" PRId64 ")%s%s\n", fix_info(plan->fix)->id, id, outcome[0] ? ": " : "",
+                   outcome);
             reboot |= plan->needs_reboot;
         } else {
             char line[sizeof err.msg * 2];
