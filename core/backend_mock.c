@@ -539,7 +539,8 @@ static enum l2f_status mock_last_connection(struct backend *be, const char *prof
 }
 
 /* The simulated machine reads the registry on every dial: nothing waits on a restart. */
-static enum l2f_status mock_last_boot(struct backend *be, char *when, bool *at_once, struct l2f_err *err)
+static enum l2f_status mock_last_boot(struct backend *be, char *when, bool *at_once,
+                                      struct l2f_err *err)
 {
     (void)be, (void)err;
     when[0] = '\0';

@@ -454,7 +454,8 @@ static void win_connect_cancel(struct backend *be)
 }
 
 /* Now less the milliseconds since Windows started, as a UTC time. */
-static enum l2f_status win_last_boot(struct backend *be, char *when, bool *at_once, struct l2f_err *err)
+static enum l2f_status win_last_boot(struct backend *be, char *when, bool *at_once,
+                                     struct l2f_err *err)
 {
     (void)be;
     FILETIME now;
@@ -470,8 +471,8 @@ static enum l2f_status win_last_boot(struct backend *be, char *when, bool *at_on
         l2f_err_set(err, "the time Windows started could not be converted");
         return L2F_ERR_BACKEND;
     }
-    snprintf(when, 32, "%04u-%02u-%02uT%02u:%02u:%02u.%03uZ", st.wYear, st.wMonth, st.wDay, st.wHour, st.wMinute,
-             st.wSecond, st.wMilliseconds);
+    snprintf(when, 32, "%04u-%02u-%02uT%02u:%02u:%02u.%03uZ", st.wYear, st.wMonth, st.wDay,
+             st.wHour, st.wMinute, st.wSecond, st.wMilliseconds);
     return L2F_OK;
 }
 

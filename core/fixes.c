@@ -550,8 +550,10 @@ void fix_undo_limits(const struct journal_entry *e, char *buf, size_t len)
             continue;
         bool psk = strcmp(c->field, "psk") == 0;
         if (c->before_set)
-            snprintf(buf, len, "the %s saved before cannot come back (l2tpfix never keeps secrets): the one "
-                               "typed for this fix stays saved", psk ? "pre-shared key" : "password");
+            snprintf(buf, len,
+                     "the %s saved before cannot come back (l2tpfix never keeps secrets): the one "
+                     "typed for this fix stays saved",
+                     psk ? "pre-shared key" : "password");
         else
             snprintf(buf, len, "the %s typed for this fix is removed: none was saved before",
                      psk ? "pre-shared key" : "password");
@@ -565,7 +567,8 @@ static void service_names(const struct fix_plan *plan, bool was_running, char *b
     buf[0] = '\0';
     for (size_t i = 0; i < plan->n_changes; i++) {
         const struct change *c = &plan->changes[i];
-        if (c->kind != CHG_SERVICE_STATE || c->after != SVC_RUNNING || (c->before == SVC_RUNNING) != was_running)
+        if (c->kind != CHG_SERVICE_STATE || c->after != SVC_RUNNING ||
+            (c->before == SVC_RUNNING) != was_running)
             continue;
         int n = snprintf(buf + used, len - used, "%s%s", used ? " and " : "", c->target);
         if (n < 0 || (size_t)n >= len - used)
@@ -579,8 +582,8 @@ void fix_plan_outcome(const struct fix_plan *plan, char *buf, size_t len)
     char started[160], restarted[160];
     service_names(plan, false, started, sizeof started);
     service_names(plan, true, restarted, sizeof restarted);
-    snprintf(buf, len, "%s%s%s%s%s", started, started[0] ? " started" : "", started[0] && restarted[0] ? "; " : "",
-             restarted, restarted[0] ? " restarted" : "");
+    snprintf(buf, len, "%s%s%s%s%s", started, started[0] ? " started" : "",
+             started[0] && restarted[0] ? "; " : "", restarted, restarted[0] ? " restarted" : "");
 }
 
 static bool needs_restart(const struct journal_entry *e, const struct change **which)
@@ -593,8 +596,8 @@ static bool needs_restart(const struct journal_entry *e, const struct change **w
     return false;
 }
 
-static void note_pending(struct restart_pending *out, const struct journal_entry *e, const struct change *c,
-                         bool undo, const char *when)
+static void note_pending(struct restart_pending *out, const struct journal_entry *e,
+                         const struct change *c, bool undo, const char *when)
 {
     out->count++;
     out->fix = e->fix;
@@ -603,8 +606,8 @@ static void note_pending(struct restart_pending *out, const struct journal_entry
     snprintf(out->when, sizeof out->when, "%s", when);
 }
 
-void fix_restart_pending(const struct journal *j, const char *machine, const char *boot, bool at_once,
-                         struct restart_pending *out)
+void fix_restart_pending(const struct journal *j, const char *machine, const char *boot,
+                         bool at_once, struct restart_pending *out)
 {
     memset(out, 0, sizeof *out);
     out->fix = FIX_NONE;
@@ -635,12 +638,12 @@ void restart_pending_text(const struct restart_pending *r, char *buf, size_t len
         return;
     char more[48] = "";
     if (r->count > 1)
-        snprintf(more, sizeof more, ", and %zu more change%s", r->count - 1, r->count > 2 ? "s" : "");
-    snprintf(buf, len, "a restart (%s %s %s at %s%s; %s after Windows restarts%s)", fix_info(r->fix)->id,
-             r->undo ? "was undone, putting back" : "changed", r->value, r->when, more,
-             r->count > 1 ? "they take effect" : "it takes effect",
-             r->at_once           ? "; the simulated machine applied it already"
-             : r->boot_known      ? ""
-                                  : "; l2tpfix cannot tell here whether Windows restarted since");
+        snprintf(more, sizeof more, ", and %zu more change%s", r->count - 1,
+                 r->count > 2 ? "s" : "");
+    snprintf(buf, len, "a restart (%s %s %s at %s%s; %s after Windows restarts%s)",
+             fix_info(r->fix)->id, r->undo ? "was undone, putting back" : "changed", r->value,
+             r->when, more, r->count > 1 ? "they take effect" : "it takes effect",
+             r->at_once      ? "; the simulated machine applied it already"
+             : r->boot_known ? ""
+                             : "; l2tpfix cannot tell here whether Windows restarted since");
 }
-

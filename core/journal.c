@@ -277,7 +277,8 @@ static bool line_time(const struct journal *j, size_t at, char *out, size_t len)
     for (size_t i = 0; i + sizeof key - 1 < n; i++) {
         if (memcmp(line + i, key, sizeof key - 1) != 0)
             continue;
-        const char *from = line + i + sizeof key - 1, *end = memchr(from, '"', n - (size_t)(from - line));
+        const char *from = line + i + sizeof key - 1,
+                   *end = memchr(from, '"', n - (size_t)(from - line));
         if (!end || (size_t)(end - from) >= len)
             return false;
         memcpy(out, from, (size_t)(end - from));
@@ -295,7 +296,8 @@ bool journal_undone_after(const struct journal *j, size_t i, const char *when)
     char undone[32] = "";
     if (e)
         snprintf(undone, sizeof undone, "%s", e->undone_time);
-    else if (j->text && j->slots[i].note_at != JOURNAL_NO_LINE && !line_time(j, j->slots[i].note_at, undone, sizeof undone))
+    else if (j->text && j->slots[i].note_at != JOURNAL_NO_LINE &&
+             !line_time(j, j->slots[i].note_at, undone, sizeof undone))
         undone[0] = '\0';
     /* both UTC ISO 8601: text order is time order */
     return undone[0] && strcmp(undone, when) > 0;

@@ -83,8 +83,9 @@ static void add_restart(cJSON *root, const struct restart_pending *r)
     cJSON_AddItemToObject(root, "restart", o);
 }
 
-enum l2f_status report_check_json(const char *profile, const char *backend, const struct diagnosis *d,
-                                  const struct verdict *v, const struct restart_pending *restart, char **out)
+enum l2f_status report_check_json(const char *profile, const char *backend,
+                                  const struct diagnosis *d, const struct verdict *v,
+                                  const struct restart_pending *restart, char **out)
 {
     cJSON *root = cJSON_CreateObject();
     cJSON *stages = cJSON_CreateArray();

@@ -20,7 +20,8 @@ static const char *restart_mark(const struct app *a, int room)
     static const char *const real[] = {" RESTART REQUIRED ", " RESTART "};
     static const char *const simulated[] = {" RESTART REQUIRED (the simulated machine applied it) ",
                                             " RESTART REQUIRED (simulated: applied) ",
-                                            " RESTART (simulated: applied) ", " RESTART (sim.: applied) "};
+                                            " RESTART (simulated: applied) ",
+                                            " RESTART (sim.: applied) "};
     struct restart_pending rp;
     session_restart_pending(a->s, &rp);
     if (!rp.count)
