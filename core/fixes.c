@@ -643,7 +643,8 @@ void restart_pending_text(const struct restart_pending *r, char *buf, size_t len
     snprintf(buf, len, "a restart (%s %s %s at %s%s; %s after Windows restarts%s)",
              fix_info(r->fix)->id, r->undo ? "was undone, putting back" : "changed", r->value,
              r->when, more, r->count > 1 ? "they take effect" : "it takes effect",
-             r->at_once      ? "; the simulated machine applied it already"
+             r->at_once      ? (r->count > 1 ? "; the simulated machine applied them already"
+                                             : "; the simulated machine applied it already")
              : r->boot_known ? ""
                              : "; l2tpfix cannot tell here whether Windows restarted since");
 }
