@@ -138,6 +138,12 @@ struct backend_ops {
     /* Returns true and fills ev when an event is ready. */
     bool (*connect_poll)(struct backend *be, struct connect_event *ev);
     void (*connect_cancel)(struct backend *be);
+    /* When Windows last started, UTC "2026-11-23T23:40:00.123Z" like the
+     * journal's times, into when[32]: a change that takes effect after a
+     * restart waits for one while it was made after this. A simulation that
+     * applies such a change at once (the mock) sets *at_once and leaves when
+     * empty. NULL where neither can be told (a phonebook file offline). */
+    enum l2f_status (*last_boot)(struct backend *be, char *when, bool *at_once, struct l2f_err *err);
     /* Reads the machine's store again (the mock's scenario file, a phonebook
      * file), for a change made under the state lock to start from what
      * another process wrote. NULL where every read is live (Windows). */

@@ -538,6 +538,16 @@ static enum l2f_status mock_last_connection(struct backend *be, const char *prof
     return L2F_OK;
 }
 
+/* The simulated machine reads the registry on every dial: nothing waits on a restart. */
+static enum l2f_status mock_last_boot(struct backend *be, char *when, bool *at_once,
+                                      struct l2f_err *err)
+{
+    (void)be, (void)err;
+    when[0] = '\0';
+    *at_once = true;
+    return L2F_OK;
+}
+
 static void add_event(struct mock_state *m, enum connect_event_kind kind, enum stage_id stage,
                       int code, const char *detail)
 {
@@ -733,6 +743,7 @@ const struct backend_ops backend_mock_ops = {
     .probe_server = mock_probe,
     .check_psk = mock_check_psk,
     .last_connection = mock_last_connection,
+    .last_boot = mock_last_boot,
     .connect_start = mock_connect_start,
     .connect_poll = mock_connect_poll,
     .connect_cancel = mock_connect_cancel,

@@ -453,6 +453,29 @@ static void win_connect_cancel(struct backend *be)
     hang_up(w);
 }
 
+/* Now less the milliseconds since Windows started, as a UTC time. */
+static enum l2f_status win_last_boot(struct backend *be, char *when, bool *at_once,
+                                     struct l2f_err *err)
+{
+    (void)be;
+    FILETIME now;
+    GetSystemTimeAsFileTime(&now);
+    ULARGE_INTEGER t;
+    t.LowPart = now.dwLowDateTime;
+    t.HighPart = now.dwHighDateTime;
+    t.QuadPart -= GetTickCount64() * 10000u; /* 100 ns units */
+    FILETIME boot = {t.LowPart, t.HighPart};
+    SYSTEMTIME st;
+    *at_once = false;
+    if (!FileTimeToSystemTime(&boot, &st)) {
+        l2f_err_set(err, "the time Windows started could not be converted");
+        return L2F_ERR_BACKEND;
+    }
+    snprintf(when, 32, "%04u-%02u-%02uT%02u:%02u:%02u.%03uZ", st.wYear, st.wMonth, st.wDay,
+             st.wHour, st.wMinute, st.wSecond, st.wMilliseconds);
+    return L2F_OK;
+}
+
 const struct backend_ops backend_win32_ops = {
     .name = "windows",
     .open = win_open,
@@ -474,6 +497,7 @@ const struct backend_ops backend_win32_ops = {
     .probe_server = NULL, /* the diagnosis probes the real server itself */
     .check_psk = NULL,    /* and checks keys against it for real */
     .last_connection = win_last_connection,
+    .last_boot = win_last_boot,
     .connect_start = win_connect_start,
     .connect_poll = win_connect_poll,
     .connect_cancel = win_connect_cancel,

@@ -80,7 +80,7 @@ void diagnose_use_journal(struct diagnose_run *run, const struct journal *journa
     run->journal = journal;
 }
 
-/* Whether an applied change to this profile came after the last attempt. */
+/* Whether a change to this profile, applied or undone, came after the last attempt. */
 static bool changed_since(const struct diagnose_run *run, const struct connection_record *last)
 {
     const struct journal *j = run->journal;
@@ -89,14 +89,16 @@ static bool changed_since(const struct diagnose_run *run, const struct connectio
     const char *machine = run->be->ops->machine_id(run->be);
     for (size_t i = 0; i < j->count; i++) {
         enum entry_state st = journal_state_at(j, i);
-        if (st != ENTRY_APPLIED && st != ENTRY_PENDING)
+        /* an undo after the attempt put back what the attempt did not test */
+        bool undone_since = last->when[0] && journal_undone_after(j, i, last->when);
+        if (st != ENTRY_APPLIED && st != ENTRY_PENDING && !undone_since)
             continue; /* passed over undecoded */
         const struct journal_entry *e = journal_at(j, i);
         if (!e || strcmp(e->machine, machine) != 0 || strcmp(e->profile, run->profile) != 0)
             continue;
         /* both are UTC ISO 8601: text order is time order; a tie counts as the
          * attempt coming after, as it does when one run fixes then connects */
-        if (!last->when[0] || strcmp(e->time, last->when) > 0)
+        if (undone_since || !last->when[0] || strcmp(e->time, last->when) > 0)
             return true;
     }
     return false;

@@ -440,10 +440,7 @@ static enum l2f_status undo_entry(struct fix_context *ctx, int64_t entry_id, int
         if (st != L2F_OK)
             return st; /* stays undo-pending: running undo again resumes */
         if (c->kind == CHG_SECRET && c->before_set)
-            snprintf(kept, sizeof kept,
-                     "the %s typed then stays saved: the previous one cannot be restored, "
-                     "l2tpfix never keeps secrets",
-                     strcmp(c->field, "psk") == 0 ? "pre-shared key" : "password");
+            fix_undo_limits(e, kept, sizeof kept); /* a secret was lost, not one removed */
     }
     st = journal_mark(j, e->id, ENTRY_UNDONE, kept, err);
     if (st == L2F_OK) {
@@ -542,4 +539,112 @@ enum l2f_status fix_undo(struct fix_context *ctx, int64_t entry_id, int64_t *und
 bool fix_failure_stops_batch(enum l2f_status st)
 {
     return st == L2F_ERR_IO || st == L2F_ERR_BUSY;
+}
+
+void fix_undo_limits(const struct journal_entry *e, char *buf, size_t len)
+{
+    buf[0] = '\0';
+    for (size_t i = 0; i < e->n_changes; i++) {
+        const struct change *c = &e->changes[i];
+        if (c->kind != CHG_SECRET)
+            continue;
+        bool psk = strcmp(c->field, "psk") == 0;
+        if (c->before_set)
+            snprintf(buf, len,
+                     "the %s saved before cannot come back (l2tpfix never keeps secrets): the one "
+                     "typed for this fix stays saved",
+                     psk ? "pre-shared key" : "password");
+        else
+            snprintf(buf, len, "the %s typed for this fix is removed: none was saved before",
+                     psk ? "pre-shared key" : "password");
+    }
+}
+
+/* The services the plan sets running from before (stopped, or running: a restart). */
+static void service_names(const struct fix_plan *plan, bool was_running, char *buf, size_t len)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < plan->n_changes; i++) {
+        const struct change *c = &plan->changes[i];
+        if (c->kind != CHG_SERVICE_STATE || c->after != SVC_RUNNING ||
+            (c->before == SVC_RUNNING) != was_running)
+            continue;
+        int n = snprintf(buf + used, len - used, "%s%s", used ? " and " : "", c->target);
+        if (n < 0 || (size_t)n >= len - used)
+            return;
+        used += (size_t)n;
+    }
+}
+
+void fix_plan_outcome(const struct fix_plan *plan, char *buf, size_t len)
+{
+    char started[160], restarted[160];
+    service_names(plan, false, started, sizeof started);
+    service_names(plan, true, restarted, sizeof restarted);
+    snprintf(buf, len, "%s%s%s%s%s", started, started[0] ? " started" : "",
+             started[0] && restarted[0] ? "; " : "", restarted, restarted[0] ? " restarted" : "");
+}
+
+static bool needs_restart(const struct journal_entry *e, const struct change **which)
+{
+    for (size_t i = 0; i < e->n_changes; i++)
+        if (e->changes[i].needs_reboot) {
+            *which = &e->changes[i];
+            return true;
+        }
+    return false;
+}
+
+static void note_pending(struct restart_pending *out, const struct journal_entry *e,
+                         const struct change *c, bool undo, const char *when)
+{
+    out->count++;
+    out->fix = e->fix;
+    out->undo = undo;
+    snprintf(out->value, sizeof out->value, "%s", c->field);
+    snprintf(out->when, sizeof out->when, "%s", when);
+}
+
+void fix_restart_pending(const struct journal *j, const char *machine, const char *boot,
+                         bool at_once, struct restart_pending *out)
+{
+    memset(out, 0, sizeof *out);
+    out->fix = FIX_NONE;
+    out->boot_known = boot && boot[0];
+    out->at_once = at_once;
+    for (size_t i = 0; i < j->count; i++) {
+        enum entry_state st = journal_state_at(j, i);
+        /* an undo waits for a restart only when the change it undid had one */
+        bool undone_since_boot = out->boot_known && journal_undone_after(j, i, boot);
+        if (!state_undoable(st) && !undone_since_boot)
+            continue; /* passed over undecoded: most entries are undone */
+        const struct journal_entry *e = journal_at(j, i);
+        const struct change *c = NULL;
+        if (!e || strcmp(e->machine, machine) != 0 || !needs_restart(e, &c))
+            continue;
+        bool before_boot = out->boot_known && strcmp(e->time, boot) <= 0;
+        if (undone_since_boot && before_boot)
+            note_pending(out, e, c, true, e->undone_time);
+        else if (!undone_since_boot && !before_boot)
+            note_pending(out, e, c, false, e->time);
+    }
+}
+
+void restart_pending_text(const struct restart_pending *r, char *buf, size_t len)
+{
+    buf[0] = '\0';
+    if (!r->count)
+        return;
+    char more[48] = "";
+    if (r->count > 1)
+        snprintf(more, sizeof more, ", and %zu more change%s", r->count - 1,
+                 r->count > 2 ? "s" : "");
+    snprintf(buf, len, "a restart (%s %s %s at %s%s; %s after Windows restarts%s)",
+             fix_info(r->fix)->id, r->undo ? "was undone, putting back" : "changed", r->value,
+             r->when, more, r->count > 1 ? "they take effect" : "it takes effect",
+             r->at_once      ? (r->count > 1 ? "; the simulated machine applied them already"
+                                             : "; the simulated machine applied it already")
+             : r->boot_known ? ""
+                             : "; l2tpfix cannot tell here whether Windows restarted since");
 }

@@ -62,5 +62,31 @@ enum l2f_status fix_undo(struct fix_context *ctx, int64_t entry_id, int64_t *und
                          size_t note_len, struct l2f_err *err);
 /* True when an entry of this machine can be undone. */
 bool fix_entry_undoable(const struct journal_entry *e);
+/* What an undo of e cannot bring back (a key or password l2tpfix never kept),
+ * as one sentence, or empty when undo restores every setting. */
+void fix_undo_limits(const struct journal_entry *e, char *buf, size_t len);
+/* What an applied plan did to the services, in the past tense ("IKEEXT and
+ * PolicyAgent started"), or empty when it touched no service's run state. */
+void fix_plan_outcome(const struct fix_plan *plan, char *buf, size_t len);
+
+/* Changes of this machine's journal that take effect when Windows restarts
+ * and have not had that restart: applied and not undone, made after the last
+ * boot when the backend tells it; or an undo made after a boot that the change
+ * it undid had already had. Derived from the journal each time, never kept. */
+struct restart_pending {
+    size_t count;        /* such changes; 0: no restart pending */
+    enum fix_id fix;     /* the newest one's fix */
+    bool undo;           /* ... which is an undo of it */
+    char value[64];      /* the registry value it changed */
+    char when[32];       /* when (UTC) */
+    bool boot_known;     /* when Windows last started is known: older changes are done */
+    bool at_once;        /* a simulated machine that applied them at once */
+};
+/* boot: when Windows last started ("" not known); at_once: the backend's. */
+void fix_restart_pending(const struct journal *j, const char *machine, const char *boot, bool at_once,
+                         struct restart_pending *out);
+/* "a restart (nat-traversal changed AssumeUDP...Rule at T; it takes effect
+ * after Windows restarts)", with what is not known said; empty when none. */
+void restart_pending_text(const struct restart_pending *r, char *buf, size_t len);
 
 #endif

@@ -235,6 +235,8 @@ static struct journal_entry *decode(const struct journal *cj, struct journal_slo
     if (ok && s->note_at != JOURNAL_NO_LINE) {
         rec = parse_at(j, s->note_at);
         copy_str(e->note, sizeof e->note, json_str(rec, "note"));
+        if (s->state == ENTRY_UNDONE)
+            copy_str(e->undone_time, sizeof e->undone_time, json_str(rec, "time"));
         cJSON_Delete(rec);
     }
     if (!ok) {
@@ -266,6 +268,41 @@ enum entry_state journal_state_at(const struct journal *j, size_t i)
     return i < j->count ? (enum entry_state)j->slots[i].state : ENTRY_STATE_COUNT;
 }
 
+/* The "time" of the line at `at`, found by hand: no JSON parse for each undone entry. */
+static bool line_time(const struct journal *j, size_t at, char *out, size_t len)
+{
+    static const char key[] = "\"time\":\"";
+    size_t n = line_length(j->text, j->text_len, at);
+    const char *line = j->text + at;
+    for (size_t i = 0; i + sizeof key - 1 < n; i++) {
+        if (memcmp(line + i, key, sizeof key - 1) != 0)
+            continue;
+        const char *from = line + i + sizeof key - 1,
+                   *end = memchr(from, '"', n - (size_t)(from - line));
+        if (!end || (size_t)(end - from) >= len)
+            return false;
+        memcpy(out, from, (size_t)(end - from));
+        out[end - from] = '\0';
+        return true;
+    }
+    return false;
+}
+
+bool journal_undone_after(const struct journal *j, size_t i, const char *when)
+{
+    if (journal_state_at(j, i) != ENTRY_UNDONE)
+        return false;
+    const struct journal_entry *e = j->decoded ? j->decoded[i] : NULL;
+    char undone[32] = "";
+    if (e)
+        snprintf(undone, sizeof undone, "%s", e->undone_time);
+    else if (j->text && j->slots[i].note_at != JOURNAL_NO_LINE &&
+             !line_time(j, j->slots[i].note_at, undone, sizeof undone))
+        undone[0] = '\0';
+    /* both UTC ISO 8601: text order is time order */
+    return undone[0] && strcmp(undone, when) > 0;
+}
+
 struct journal_entry *journal_find(struct journal *j, int64_t id)
 {
     struct journal_slot *s = find_slot(j, id);
@@ -276,7 +313,7 @@ struct journal_entry *journal_find(struct journal *j, int64_t id)
 struct record_head {
     char op[16];
     int64_t id;
-    bool note;
+    bool note; /* the record has a note or a time: its entry reads it when decoded */
 };
 
 /* The records l2tpfix writes begin {"op":"X","id":N: read that much by hand
@@ -309,8 +346,9 @@ static bool fast_head(const char *line, size_t len, struct record_head *h)
         h->note = false;
         return true;
     }
-    static const char note[] = ",\"note\":\"";
-    h->note = len - i > sizeof note && memcmp(line + i, note, sizeof note - 1) == 0;
+    static const char note[] = ",\"note\":\"", time[] = ",\"time\":\"";
+    h->note = (len - i > sizeof note && memcmp(line + i, note, sizeof note - 1) == 0) ||
+              (len - i > sizeof time && memcmp(line + i, time, sizeof time - 1) == 0);
     return h->note;
 }
 
@@ -330,7 +368,7 @@ static bool slow_head(const char *line, size_t len, struct record_head *h, char 
         ok = json_id(rec, &h->id, why, wlen);
     if (ok) {
         copy_str(h->op, sizeof h->op, op);
-        h->note = json_str(rec, "note") != NULL;
+        h->note = json_str(rec, "note") != NULL || (strcmp(op, "begin") != 0 && json_str(rec, "time") != NULL);
         /* a whole begin record is checked now: the last line is the one a crash tears */
         struct journal_entry e = {0};
         if (strcmp(op, "begin") == 0 && !entry_from_json(rec, &e)) {
@@ -681,6 +719,11 @@ enum l2f_status journal_mark(struct journal *j, int64_t id, enum entry_state sta
         return L2F_ERR_NOMEM;
     cJSON_AddStringToObject(rec, "op", entry_state_id(state));
     cJSON_AddNumberToObject(rec, "id", (double)id);
+    char when[32] = "";
+    if (state == ENTRY_UNDONE) { /* a test connection before it tested other settings */
+        plat_time_iso(when);
+        cJSON_AddStringToObject(rec, "time", when);
+    }
     if (note && *note)
         cJSON_AddStringToObject(rec, "note", note);
     enum l2f_status st = write_record(j, rec, err);
@@ -691,5 +734,6 @@ enum l2f_status journal_mark(struct journal *j, int64_t id, enum entry_state sta
     slot->state = (uint8_t)state;
     if (note && *note)
         copy_str(e->note, sizeof e->note, note);
+    copy_str(e->undone_time, sizeof e->undone_time, when);
     return L2F_OK;
 }

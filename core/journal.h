@@ -44,6 +44,7 @@ struct journal_entry {
     enum fix_id fix;
     enum entry_state state;
     char note[256]; /* why it was rolled back, what undo could not restore */
+    char undone_time[32]; /* when it was undone (UTC, as time); empty when not, or by an older l2tpfix */
     size_t n_changes;
     /* n_changes of them: the caller's for journal_begin, the journal's own
      * (exactly as many as there are) in entries */
@@ -97,6 +98,9 @@ struct journal_entry *journal_find(struct journal *j, int64_t id);
 const struct journal_entry *journal_at(const struct journal *j, size_t i);
 /* Its state, without decoding it: to pass over entries cheaply. */
 enum entry_state journal_state_at(const struct journal *j, size_t i);
+/* Whether the entry at index i was undone after when (UTC ISO 8601), reading
+ * only its undone record: most entries of a long journal are undone. */
+bool journal_undone_after(const struct journal *j, size_t i, const char *when);
 const char *entry_state_id(enum entry_state s);
 
 #endif

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "baseline.h"
+#include "fixes.h"
 #include "net/pskcheck.h"
 #include "verdict.h"
 
@@ -59,8 +60,32 @@ static void add_verdict(cJSON *root, const struct verdict *v)
     }
 }
 
+/* A change that waits for Windows to restart: additive fields. */
+static void add_restart(cJSON *root, const struct restart_pending *r)
+{
+    bool pending = r && r->count;
+    cJSON_AddBoolToObject(root, "restart_pending", pending);
+    if (!pending) {
+        cJSON_AddNullToObject(root, "restart");
+        return;
+    }
+    cJSON *o = cJSON_CreateObject();
+    char text[512];
+    restart_pending_text(r, text, sizeof text);
+    cJSON_AddStringToObject(o, "fix", fix_info(r->fix)->id);
+    cJSON_AddBoolToObject(o, "undo", r->undo);
+    cJSON_AddStringToObject(o, "value", r->value);
+    cJSON_AddStringToObject(o, "when", r->when);
+    cJSON_AddNumberToObject(o, "changes", (double)r->count);
+    cJSON_AddBoolToObject(o, "boot_known", r->boot_known);
+    cJSON_AddBoolToObject(o, "simulated_applied", r->at_once);
+    cJSON_AddStringToObject(o, "text", text);
+    cJSON_AddItemToObject(root, "restart", o);
+}
+
 enum l2f_status report_check_json(const char *profile, const char *backend,
-                                  const struct diagnosis *d, const struct verdict *v, char **out)
+                                  const struct diagnosis *d, const struct verdict *v,
+                                  const struct restart_pending *restart, char **out)
 {
     cJSON *root = cJSON_CreateObject();
     cJSON *stages = cJSON_CreateArray();
@@ -105,6 +130,7 @@ enum l2f_status report_check_json(const char *profile, const char *backend,
     else
         cJSON_AddNullToObject(root, "probe_age_s");
     add_verdict(root, v);
+    add_restart(root, restart);
     return finish(root, out);
 }
 

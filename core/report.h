@@ -14,11 +14,14 @@
 /* The `check --json` document:
  * {"profile", "backend", "stages": [{"id", "status", "checks": [{"id",
  *  "status", "summary", "skipped", "fix"}]}], "fixes": [...], "probe_age_s",
- *  "verdict", "unknown", "skipped", "not_seen": [{"part", "reason", "checks"}]}.
- * v is diagnosis_verdict's of d. *out is malloc'd. */
+ *  "verdict", "unknown", "skipped", "not_seen": [{"part", "reason", "checks"}],
+ *  "restart_pending", "restart": {"fix", "undo", "value", "when", "changes",
+ *  "boot_known", "simulated_applied", "text"}|null}.
+ * v is diagnosis_verdict's of d; restart may be NULL (not asked: false). *out is malloc'd. */
 struct verdict;
-enum l2f_status report_check_json(const char *profile, const char *backend,
-                                  const struct diagnosis *d, const struct verdict *v, char **out);
+struct restart_pending;
+enum l2f_status report_check_json(const char *profile, const char *backend, const struct diagnosis *d,
+                                  const struct verdict *v, const struct restart_pending *restart, char **out);
 /* The journal entries of one machine, newest last, as a JSON array. */
 enum l2f_status report_history_json(const struct journal *j, const char *machine, char **out);
 

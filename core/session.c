@@ -271,10 +271,17 @@ enum l2f_status session_apply(struct session *s, const struct fix_plan *plan,
             }
         }
     }
-    enum l2f_status st = fix_apply(&ctx, plan, secrets, entry_id, err);
-    if (st == L2F_OK && plan->needs_reboot)
-        s->reboot_required = true;
-    return st;
+    return fix_apply(&ctx, plan, secrets, entry_id, err);
+}
+
+void session_restart_pending(struct session *s, struct restart_pending *out)
+{
+    char boot[32] = "";
+    bool at_once = false;
+    struct l2f_err err;
+    if (s->be.ops->last_boot && s->be.ops->last_boot(&s->be, boot, &at_once, &err) != L2F_OK)
+        boot[0] = '\0', at_once = false;
+    fix_restart_pending(&s->journal, s->be.ops->machine_id(&s->be), boot, at_once, out);
 }
 
 enum l2f_status session_connect_start(struct session *s, struct l2f_err *err)

@@ -30,7 +30,6 @@ struct session {
     char holder[96]; /* what this process does, written into the state lock */
     char profile[PROFILE_NAME_MAX];
     bool other_users;     /* every local user's phonebook is included */
-    bool reboot_required; /* a change made in this session needs a restart */
     bool real_probe;      /* probe the real server even on a simulated machine */
     const char *check_psk; /* a key the diagnosis tests (psk-matches); the caller wipes it */
     bool store_rejected_key; /* the explicit override: save a key the server rejects */
@@ -78,6 +77,9 @@ void session_fix_context(struct session *s, struct fix_context *ctx);
 /* Applies a plan under the state lock (fix_apply), the key checked first. */
 enum l2f_status session_apply(struct session *s, const struct fix_plan *plan,
                               const struct fix_secrets *secrets, int64_t *entry_id, struct l2f_err *err);
+/* Whether a change of this machine's journal waits for Windows to restart
+ * (fix_restart_pending), asked of the journal and the backend's boot time. */
+void session_restart_pending(struct session *s, struct restart_pending *out);
 /* Writes a file of the state directory (a baseline) under its lock. */
 enum l2f_status session_write_locked(struct session *s, const char *path, const char *text, struct l2f_err *err);
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "change.h"
+#include "fixes.h"
 #include "kb.h"
 #include "report.h"
 #include "text.h"
@@ -56,7 +57,7 @@ static enum l2f_status build_json(const struct ticket_input *in, char **out)
     char *check = NULL, *history = NULL;
     struct verdict v;
     diagnosis_verdict(in->d, in->obs, &v);
-    enum l2f_status st = report_check_json(in->profile->name, in->backend, in->d, &v, &check);
+    enum l2f_status st = report_check_json(in->profile->name, in->backend, in->d, &v, in->restart, &check);
     if (st == L2F_OK)
         st = report_history_json(in->journal, in->machine, &history);
     cJSON *o = cJSON_CreateObject(), *c = check ? cJSON_Parse(check) : NULL, *h = history ? cJSON_Parse(history) : NULL;
@@ -138,6 +139,11 @@ enum l2f_status ticket_build(enum ticket_format f, const struct ticket_input *in
         phonebook_kind_name(in->profile->phonebook), backend, in->generated, in->version);
 
     add_verdict(&b, f, in);
+    char restart[512] = "";
+    if (in->restart)
+        restart_pending_text(in->restart, restart, sizeof restart);
+    if (restart[0])
+        text_printf(&b, md ? "\n**Pending:** %s\n" : "\nPending: %s\n", restart);
     text_printf(&b,
                 md ? "\n## Stages\n\n| stage | result | checks |\n|---|---|---|\n" : "\nStages\n");
     for (int s = 0; s < STAGE_COUNT; s++) {

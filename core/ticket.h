@@ -20,6 +20,7 @@ struct ticket_input {
     const struct observations *obs;
     const struct diagnosis *d;
     const struct journal *journal;
+    const struct restart_pending *restart; /* a change waiting for Windows to restart; NULL: none known */
 };
 
 /* Names from the machine are made safe for a terminal (text) or for a

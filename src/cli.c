@@ -175,9 +175,11 @@ static int cmd_check(struct cli *c)
         return fail(c, st, &err);
     struct verdict v;
     diagnosis_verdict(&d, &obs, &v);
+    struct restart_pending restart;
+    session_restart_pending(&c->s, &restart);
     if (c->json) {
         char *text = NULL;
-        st = report_check_json(c->s.profile, c->s.be.ops->describe(&c->s.be), &d, &v, &text);
+        st = report_check_json(c->s.profile, c->s.be.ops->describe(&c->s.be), &d, &v, &restart, &text);
         int rc = print_json_text(text, st);
         return rc ? rc : verdict_exit_code(v.kind);
     }
@@ -208,6 +210,10 @@ static int cmd_check(struct cli *c)
                kb ? " " : "", kb ? kb->name : "", obs.last_stale ? ", before the latest change" : "",
                obs.last.code);
     }
+    char pending[512];
+    restart_pending_text(&restart, pending, sizeof pending);
+    if (pending[0])
+        printf("\nPending: %s\n", pending);
     if (d.n_recommended) {
         printf("\nRecommended fixes, in order:");
         for (size_t i = 0; i < d.n_recommended; i++)
@@ -260,7 +266,7 @@ static enum l2f_status check_secret_files(struct cli *c, const struct fix_plan *
 static void print_plan(struct cli *c, const struct fix_plan *plan)
 {
     printf("%s: %s%s%s\n", fix_info(plan->fix)->id, fix_info(plan->fix)->title,
-           plan->needs_admin ? " [administrator]" : "", plan->needs_reboot ? " [restart]" : "");
+           plan->needs_admin ? " [administrator]" : "", plan->needs_reboot ? " [Windows restart]" : "");
     for (size_t i = 0; i < plan->n_changes; i++) {
         char desc[800], line[1600];
         change_describe(&plan->changes[i], desc, sizeof desc);
@@ -367,7 +373,10 @@ static int cmd_fix(struct cli *c)
                    : c->s.key_verdict == PSK_REJECTED ? "rejects"
                                                       : "could not test");
         if (st == L2F_OK) {
-            printf("applied %s (journal entry %" PRId64 ")\n", fix_info(plan->fix)->id, id);
+            char outcome[200];
+            fix_plan_outcome(plan, outcome, sizeof outcome);
+            printf("applied %s (journal entry %" PRId64 ")%s%s\n", fix_info(plan->fix)->id, id, outcome[0] ? ": " : "",
+                   outcome);
             reboot |= plan->needs_reboot;
         } else {
             char line[sizeof err.msg * 2];
@@ -924,7 +933,10 @@ static int cmd_report(struct cli *c)
         return fail(c, st, &err);
     char when[32];
     plat_time_iso(when);
+    struct restart_pending restart;
+    session_restart_pending(&c->s, &restart);
     struct ticket_input in = {
+        .restart = &restart,
         .profile = &obs.profile,
         .backend = c->s.be.ops->describe(&c->s.be),
         .machine = c->s.be.ops->machine_id(&c->s.be),

@@ -131,7 +131,7 @@ static void plan_lines(struct app *a, struct doc *d, enum check_id c)
              plan.needs_admin ? (a->admin_known && !a->admin ? "needs administrator rights, which l2tpfix does not have now"
                                                              : "needs administrator rights")
                               : "no administrator rights needed",
-             plan.needs_reboot ? "takes effect after a restart" : "no restart needed",
+             plan.needs_reboot ? "takes effect after Windows restarts" : "no Windows restart needed",
              plan.secret == FIX_SECRET_PSK        ? "; asks for the pre-shared key (not shown)"
              : plan.secret == FIX_SECRET_PASSWORD ? "; asks for the password (not shown)"
                                                   : "");

@@ -68,6 +68,28 @@ static void compact_line(struct app *a, int right, const char *name, const char 
     put_whole(w, 0, x, right, buf, bar);
 }
 
+/* The longest marker that leaves the title its room, from the journal each
+ * time: an undo takes it away. A simulated machine applied the change already,
+ * and the marker says so, or it would contradict a test connection's "Connected". */
+static const char *restart_mark(const struct app *a, int room)
+{
+    static const char *const real[] = {" RESTART REQUIRED ", " RESTART "};
+    static const char *const simulated[] = {" RESTART REQUIRED (the simulated machine applied it) ",
+                                            " RESTART REQUIRED (simulated: applied) ",
+                                            " RESTART (simulated: applied) ",
+                                            " RESTART (sim.: applied) "};
+    struct restart_pending rp;
+    session_restart_pending(a->s, &rp);
+    if (!rp.count)
+        return NULL;
+    const char *const *marks = rp.at_once ? simulated : real;
+    size_t n = rp.at_once ? sizeof simulated / sizeof simulated[0] : sizeof real / sizeof real[0];
+    for (size_t i = 0; i + 1 < n; i++)
+        if (u8_width(marks[i]) <= room)
+            return marks[i];
+    return marks[n - 1];
+}
+
 void header_draw(struct app *a)
 {
     WINDOW *w = a->w_header;
@@ -109,13 +131,13 @@ void header_draw(struct app *a)
 
     /* the markers are drawn first, right-aligned, so they are never cut */
     int right = draw_marker(a, cols);
-    if (a->s->reboot_required) {
-        const char *mark = a->lay.compact ? " RESTART " : " RESTART REQUIRED ";
-        int mw = u8_width(mark);
-        if (mw < right - 20) {
-            right -= mw;
-            draw_text(w, 0, right, mw, mark, t->attr[ST_HEADER_WARN] | A_BOLD, NULL);
-        }
+    char title[sizeof name + sizeof owned + 64];
+    snprintf(title, sizeof title, " l2tpfix %s%s%s%s", a->opts->version ? a->opts->version : "", sep, name, pb);
+    const char *mark = restart_mark(a, right - u8_width(title));
+    int mw = mark ? u8_width(mark) : 0;
+    if (mark && mw < right - 20) {
+        right -= mw;
+        draw_text(w, 0, right, mw, mark, t->attr[ST_HEADER_WARN] | A_BOLD, NULL);
     }
     if (a->lay.compact && a->lay.header_h < 2) {
         compact_line(a, right, name, pb, server, admin);

@@ -4,6 +4,7 @@
  * command line (src/cli.c), told on screen instead of on stdout. */
 #include "tui.h"
 
+#include <ctype.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -236,7 +237,7 @@ static void add_plan_text(struct app *a, struct doc *d, const struct fix_plan *p
 {
     const struct fix_info *fi = fix_info(plan->fix);
     doc_addf(d, ST_TITLE, 0, "%s (%s)%s%s", fi->title, fi->id, plan->needs_admin ? "  [administrator]" : "",
-             plan->needs_reboot ? "  [restart]" : "");
+             plan->needs_reboot ? "  [Windows restart]" : "");
     for (size_t i = 0; i < plan->n_changes; i++) {
         char desc[800];
         change_describe(&plan->changes[i], desc, sizeof desc);
@@ -376,7 +377,10 @@ static bool apply_one(struct app *a, const struct fix_plan *plan, const char *se
     const char *fid = fix_info(plan->fix)->id;
     if (st == L2F_OK) {
         size_t l = strlen(a->done_ids);
-        snprintf(a->done_ids + l, sizeof a->done_ids - l, "%s%s", l ? ", " : "", fid);
+        char outcome[200];
+        fix_plan_outcome(plan, outcome, sizeof outcome);
+        snprintf(a->done_ids + l, sizeof a->done_ids - l, "%s%s%s%s%s", l ? ", " : "", fid, outcome[0] ? " (" : "",
+                 outcome, outcome[0] ? ")" : "");
         a->n_applied++;
         a->plan_reboot |= plan->needs_reboot;
         return true;
@@ -513,12 +517,20 @@ unsigned ops_undo(struct app *a)
     dialog_open_confirm(a, title, DP_CONFIRM_UNDO);
     struct doc *d = &a->dlg.body;
     doc_addf(d, ST_TITLE, 0, "%s, on '%s'", fix_info(e->fix)->title, e->profile);
-    doc_add(d, ST_NORMAL, 0, "Each setting goes back to the value before the arrow:");
+    char limits[256];
+    fix_undo_limits(e, limits, sizeof limits);
+    doc_add(d, ST_NORMAL, 0, limits[0] ? "Each setting goes back to the value before the arrow, but a secret cannot:"
+                                       : "Each setting goes back to the value before the arrow:");
     for (size_t i = 0; i < e->n_changes; i++) {
         char desc[800];
         change_describe(&e->changes[i], desc, sizeof desc);
         doc_add(d, ST_NORMAL, 4, desc);
         doc_hang(d, 6);
+    }
+    if (limits[0]) {
+        limits[0] = (char)toupper((unsigned char)limits[0]);
+        doc_addf(d, ST_WARN, 0, "%s.", limits);
+        doc_hang(d, 0);
     }
     doc_add(d, ST_NORMAL, 0, "");
     doc_add(d, ST_NORMAL, 0, "Undo? (y/n)");

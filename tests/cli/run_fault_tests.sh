@@ -20,7 +20,8 @@ bad() { failed=$((failed + 1)); echo "FAIL: $*"; }
 
 l2f() { "$L2TPFIX" --mock "$S" --state-dir "$ST" --psk-file "$WORK/psk" --password-file "$WORK/pw" "$@" </dev/null; }
 # what the machine is, through the checks (not the file's name, which differs per run)
-state() { l2f check --json 2>/dev/null | tr -d ' \n\t' | sed 's/"backend":"[^"]*",//'; }
+# (a pending restart's time is when this run made the change: masked)
+state() { l2f check --json 2>/dev/null | tr -d ' \n\t' | sed -E -e 's/"backend":"[^"]*",//' -e 's/[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z/TIME/g'; }
 
 for path in "$SCENARIOS"/*.ini; do
     name=$(basename "$path" .ini)

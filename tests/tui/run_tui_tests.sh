@@ -698,14 +698,80 @@ test_sanitize() {
     screen | grep -qF "Evil?[31mVPN?" || fail "the picker shows the name unsanitised" || return 1
 }
 
-# A change that needs a restart puts the marker in the header.
+# A change that needs a restart puts the marker in the header. On the simulated
+# machine it says the change is applied already, beside "Connected" too; undo
+# puts the value back and the marker goes (it comes from the journal, issue 15).
 test_restart() {
     start 80 24 -- --demo=nat-809
     wait_for "fix recommended" && settle || return 1
     keys a
     wait_for "Apply nat-traversal?" || return 1
     keys y
-    wait_for "RESTART REQUIRED" && golden restart_required || return 1
+    wait_for ".: applied) " && golden restart_required || return 1
+    keys c
+    wait_for "Connected: all four stages passed" && settle || return 1
+    screen | head -1 | grep -qE "RESTART \((simulated|sim\.): applied\)" ||
+        fail "beside Connected the marker does not say the simulated machine applied it" || return 1
+    keys u
+    wait_for "Undo nat-traversal" || return 1
+    keys y
+    wait_for "Undid nat-traversal" && settle || return 1
+    ! screen | head -1 | grep -qF "RESTART" || fail "the marker stayed after the undo put the value back" || return 1
+    # wide: the whole sentence
+    start 120 24 -- --demo=nat-809
+    wait_for "fix recommended" && settle || return 1
+    keys a
+    wait_for "Apply nat-traversal?" || return 1
+    keys y
+    wait_for "RESTART REQUIRED (the simulated machine applied it)" || return 1
+}
+
+# Undo of a fix that saved a secret says what it cannot bring back: l2tpfix
+# never keeps the key or password saved before (issue 15).
+test_undo_secret() {
+    start 80 24 -- --demo=psk-mismatch
+    wait_for "fix recommended" && settle || return 1
+    keys a
+    wait_for "Apply use-psk?" || return 1
+    keys y
+    wait_for "Pre-shared key for 'Office VPN'" || return 1
+    keys -l "the-servers-key"
+    keys Enter
+    wait_for "Applied use-psk" && settle || return 1
+    keys u
+    wait_for "Undo use-psk" && golden undo_secret_confirm || return 1
+    keys y
+    wait_for "Undid use-psk" || return 1
+    start 80 24 -- --demo=wrong-password
+    wait_for "fix recommended" && settle || return 1
+    keys a
+    wait_for "Apply credentials?" || return 1
+    keys y
+    wait_for "Password for 'Office VPN'" || return 1
+    keys -l "Correct-Pass"
+    keys Enter
+    wait_for "Applied credentials" && settle || return 1
+    keys u
+    wait_for "Undo credentials" && settle || return 1
+    screen | grep -qF "The password saved before cannot come back" ||
+        fail "the undo of credentials does not say the old password cannot come back" || return 1
+    ! screen | grep -qF "value before the arrow:" ||
+        fail "the undo of credentials promises every value back" || return 1
+}
+
+# A service restart is not a Windows restart: the plan never says both, and the
+# services a fix started are told as started (issue 15).
+test_services_started() {
+    start 100 30 -- --demo=services-stopped
+    wait_for "fix recommended" && settle || return 1
+    keys a
+    wait_for "Apply restart-ipsec-services?" || return 1
+    keys y
+    wait_for "Applied restart-ipsec-services (IKEEXT and PolicyAgent started)" && golden services_started || return 1
+    keys Enter Down # the pane follows the selection: unfold IPsec, then its first check
+    wait_for "── IPsec services" && wait_for "running -> restarted" ||
+        fail "the pane shows no restart plan to word" || return 1
+    ! screen | grep -qF "no restart needed" || fail "a restart plan says no restart needed" || return 1
 }
 
 # Issue 14: f offers no switch the server refused; a and f convert no IKEv2 profile to L2TP.
@@ -909,7 +975,7 @@ test_small() {
     wait_for "DEMO: terminal too small" || return 1
 }
 
-ALL="classic connect_live quick_keys fix_one undo profiles explain help resize mono ascii quit bytes follow fix_line psk_typed terms mock_file secret admin sanitize restart drift hostile other_users torn evidence entry_types offline search_picker search_jump search_help search_history small"
+ALL="classic connect_live quick_keys fix_one undo profiles explain help resize mono ascii quit bytes follow fix_line psk_typed terms mock_file secret admin sanitize restart drift hostile other_users torn evidence entry_types offline search_picker search_jump search_help search_history small undo_secret services_started"
 if [ "$WHICH" = all ]; then
     tests=$ALL
 else

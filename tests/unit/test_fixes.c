@@ -237,7 +237,10 @@ static void psk_needs_the_key_and_undo_says_what_it_cannot_restore(void **state)
     char note[256];
     int64_t undone;
     assert_int_equal(fix_undo(&r.ctx, id, &undone, note, sizeof note, &err), L2F_OK);
-    assert_non_null(strstr(note, "cannot be restored"));
+    assert_non_null(strstr(note, "the pre-shared key saved before cannot come back"));
+    char limits[256];
+    fix_undo_limits(journal_find(&r.journal, id), limits, sizeof limits); /* what the undo dialog says */
+    assert_string_equal(limits, note);
     rig_close(&r);
 }
 

@@ -73,6 +73,49 @@ static void persists_across_processes(void **state)
     tu_rmtree(dir);
 }
 
+static void append_text(const char *path, const char *text);
+
+/* An undone record carries its time (issue 15: a test connection before it
+ * tested other settings): read back without decoding the entry, and with it;
+ * an undone record with a note and one of an older l2tpfix without a time. */
+static void undo_time_read_back(void **state)
+{
+    (void)state;
+    char dir[256], path[300];
+    tu_mkdtemp(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/journal.jsonl", dir);
+    struct journal j;
+    struct l2f_err err = {{0}};
+    assert_int_equal(journal_open(&j, path, &err), L2F_OK);
+    struct journal_entry a = sample("A"), b = sample("B");
+    assert_int_equal(journal_begin(&j, &a, &err), L2F_OK);
+    assert_int_equal(journal_mark(&j, a.id, ENTRY_APPLIED, NULL, &err), L2F_OK);
+    assert_false(journal_undone_after(&j, 0, "2000-01-01T00:00:00.000Z")); /* applied, not undone */
+    assert_int_equal(journal_mark(&j, a.id, ENTRY_UNDONE, NULL, &err), L2F_OK);
+    assert_int_equal(journal_begin(&j, &b, &err), L2F_OK);
+    assert_int_equal(journal_mark(&j, b.id, ENTRY_UNDONE, "a note", &err), L2F_OK);
+    assert_true(journal_find(&j, a.id)->undone_time[0]);
+    journal_close(&j);
+    append_text(path, "{\"op\":\"begin\",\"id\":3,\"time\":\"2026-01-01T00:00:00.000Z\",\"machine\":\"m\","
+                      "\"profile\":\"C\",\"fix\":\"mschapv2\",\"changes\":[]}\n{\"op\":\"undone\",\"id\":3}\n");
+    for (int decoded = 0; decoded < 2; decoded++) {
+        assert_int_equal(journal_open(&j, path, &err), L2F_OK);
+        assert_int_equal(j.count, 3);
+        for (size_t i = 0; decoded && i < j.count; i++)
+            assert_non_null(journal_at(&j, i)); /* the second pass reads the decoded entries */
+        if (decoded)
+            assert_string_equal(journal_at(&j, 1)->note, "a note");
+        assert_true(journal_undone_after(&j, 0, "2000-01-01T00:00:00.000Z"));
+        assert_true(journal_undone_after(&j, 1, "2000-01-01T00:00:00.000Z"));
+        assert_false(journal_undone_after(&j, 0, "2999-01-01T00:00:00.000Z"));
+        assert_false(journal_undone_after(&j, 2, "2000-01-01T00:00:00.000Z")); /* no time: not known */
+        if (decoded)
+            assert_true(journal_at(&j, 0)->undone_time[0]);
+        journal_close(&j);
+    }
+    tu_rmtree(dir);
+}
+
 static void torn_tail_ignored_damage_reported(void **state)
 {
     (void)state;
@@ -588,6 +631,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(persists_across_processes),
+        cmocka_unit_test(undo_time_read_back),
         cmocka_unit_test(torn_tail_ignored_damage_reported),
         cmocka_unit_test(torn_tail_set_aside_then_append),
         cmocka_unit_test(ids_near_the_limit),

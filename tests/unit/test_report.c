@@ -19,7 +19,7 @@ static cJSON *check_json(const char *scenario, const char *profile)
     char *text;
     struct verdict v;
     diagnosis_verdict(&d, &obs, &v);
-    assert_int_equal(report_check_json(profile, be.ops->describe(&be), &d, &v, &text), L2F_OK);
+    assert_int_equal(report_check_json(profile, be.ops->describe(&be), &d, &v, NULL, &text), L2F_OK);
     be.ops->close(&be);
     cJSON *root = cJSON_Parse(text);
     free(text);

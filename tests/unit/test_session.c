@@ -237,13 +237,67 @@ static void reboot_marker_after_a_registry_fix(void **state)
     assert_int_equal(session_select_profile(&s, NULL, &err), L2F_OK);
     struct observations obs;
     struct diagnosis d;
+    struct restart_pending rp;
+    char text[512];
     assert_int_equal(session_diagnose(&s, &obs, &d, &err), L2F_OK);
-    assert_false(s.reboot_required);
+    session_restart_pending(&s, &rp);
+    assert_int_equal(rp.count, 0);
+    restart_pending_text(&rp, text, sizeof text);
+    assert_string_equal(text, "");
     struct fix_plan plan;
     assert_int_equal(fix_plan_make(FIX_NAT_TRAVERSAL, &obs, NULL, &plan, &err), L2F_OK);
     assert_int_equal(session_apply(&s, &plan, NULL, NULL, &err), L2F_OK);
-    assert_true(s.reboot_required);
+    session_restart_pending(&s, &rp);
+    assert_int_equal(rp.count, 1);
+    assert_int_equal(rp.fix, FIX_NAT_TRAVERSAL);
+    assert_true(rp.at_once); /* the mock applies it at once, and says so */
+    restart_pending_text(&rp, text, sizeof text);
+    assert_non_null(strstr(text, "nat-traversal changed AssumeUDPEncapsulationContextOnSendRule at "));
+    assert_non_null(strstr(text, "it takes effect after Windows restarts"));
+    assert_non_null(strstr(text, "the simulated machine applied it already"));
+    /* undo puts back what needed the restart: nothing waits any more */
+    struct fix_context ctx;
+    session_fix_context(&s, &ctx);
+    assert_int_equal(fix_undo(&ctx, 0, NULL, NULL, 0, &err), L2F_OK);
+    session_restart_pending(&s, &rp);
+    assert_int_equal(rp.count, 0);
     session_close(&s);
+}
+
+/* With the boot time known: a change made before the boot has had its
+ * restart; its undo after the boot waits for the next one. */
+static void restart_pending_follows_the_boot(void **state)
+{
+    (void)state;
+    struct journal j;
+    struct l2f_err err = {{0}};
+    assert_int_equal(journal_open(&j, NULL, &err), L2F_OK);
+    struct change c = {.kind = CHG_REGISTRY_DWORD, .after_set = true, .after = 2, .needs_reboot = true};
+    snprintf(c.field, sizeof c.field, "AssumeUDPEncapsulationContextOnSendRule");
+    struct journal_entry e = {.fix = FIX_NAT_TRAVERSAL, .n_changes = 1, .changes = &c};
+    snprintf(e.machine, sizeof e.machine, "m");
+    assert_int_equal(journal_begin(&j, &e, &err), L2F_OK);
+    assert_int_equal(journal_mark(&j, e.id, ENTRY_APPLIED, NULL, &err), L2F_OK);
+    struct journal_entry *kept = journal_find(&j, e.id);
+    snprintf(kept->time, sizeof kept->time, "2026-01-01T10:00:00.000Z");
+    struct restart_pending rp;
+    fix_restart_pending(&j, "m", "2026-01-01T09:00:00.000Z", false, &rp); /* booted before it */
+    assert_int_equal(rp.count, 1);
+    assert_false(rp.undo);
+    fix_restart_pending(&j, "m", "2026-01-01T11:00:00.000Z", false, &rp); /* restarted since */
+    assert_int_equal(rp.count, 0);
+    fix_restart_pending(&j, "other", "", false, &rp); /* another machine's journal entry */
+    assert_int_equal(rp.count, 0);
+    assert_int_equal(journal_mark(&j, e.id, ENTRY_UNDONE, NULL, &err), L2F_OK);
+    fix_restart_pending(&j, "m", "2026-01-01T11:00:00.000Z", false, &rp); /* undone after that restart */
+    assert_int_equal(rp.count, 1);
+    assert_true(rp.undo);
+    char text[512];
+    restart_pending_text(&rp, text, sizeof text);
+    assert_non_null(strstr(text, "nat-traversal was undone, putting back AssumeUDPEncapsulationContextOnSendRule"));
+    fix_restart_pending(&j, "m", "", false, &rp); /* boot not known: an undo is taken as before any restart */
+    assert_int_equal(rp.count, 0);
+    journal_close(&j);
 }
 
 /* The guide's fix makes the recorded 789 stale: no longer evidence against
@@ -350,6 +404,7 @@ int main(void)
         cmocka_unit_test(long_profile_list_cut_visibly),
         cmocka_unit_test(no_live_backend_here),
         cmocka_unit_test(reboot_marker_after_a_registry_fix),
+        cmocka_unit_test(restart_pending_follows_the_boot),
         cmocka_unit_test(changes_make_the_last_result_stale),
         cmocka_unit_test(typed_key_decides_psk_matches),
         cmocka_unit_test(unusable_state_dir_is_a_clear_error),
