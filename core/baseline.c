@@ -108,7 +108,7 @@ enum l2f_status baseline_check(const char *text, const char *file, const struct 
     cJSON *reg = root ? cJSON_GetObjectItemCaseSensitive(root, "registry") : NULL;
     cJSON *svc = root ? cJSON_GetObjectItemCaseSensitive(root, "services") : NULL;
     if (!cJSON_IsString(profile) || !cJSON_IsObject(pf) || !cJSON_IsObject(reg) || !cJSON_IsObject(svc)) {
-        l2f_err_set(err, "%s: not an l2tpfix baseline (save one with: l2tpfix baseline save)", file);
+        l2f_err_set(err, "%s: not an l2tpfix baseline", file); /* the caller says how to save one */
         cJSON_Delete(root);
         return L2F_ERR_PARSE;
     }

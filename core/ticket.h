@@ -20,6 +20,7 @@ struct ticket_input {
     const struct observations *obs;
     const struct diagnosis *d;
     const struct journal *journal;
+    const char *command; /* what the fixes to do are named after: "l2tpfix --mock F"; NULL: "l2tpfix" */
 };
 
 /* Names from the machine are made safe for a terminal (text) or for a

@@ -550,7 +550,7 @@ unsigned ops_undo_confirmed(struct app *a)
 unsigned ops_history(struct app *a)
 {
     const char *machine = a->s->be.ops->machine_id(&a->s->be);
-    dialog_open_text(a, "Change history of this machine", DP_NONE);
+    dialog_open_text(a, "Change history of this machine, newest first", DP_NONE);
     struct doc *d = &a->dlg.body;
     int shown = 0;
     for (size_t i = a->s->journal.count; i-- > 0;) {
@@ -572,7 +572,7 @@ unsigned ops_history(struct app *a)
     if (!shown)
         doc_add(d, ST_NORMAL, 0, "No changes recorded for this machine yet.");
     else
-        doc_add(d, ST_DIM, 0, "Newest first. u undoes the newest change that is still applied.");
+        doc_add(d, ST_DIM, 0, "u undoes the newest change that is still applied.");
     return UI_DRAW_DIALOG;
 }
 

@@ -403,6 +403,20 @@ test_quit() {
     wait_for "[exit 0]" || return 1
 }
 
+# The question while a test connection runs names what y does here: quit, not apply.
+test_quit_hint() {
+    start 80 24 L2TPFIX_MOCK_STEP_MS=2000 -- --demo
+    wait_for "fixes recommended" && settle || return 1
+    keys c
+    wait_for "Test connection to" || return 1
+    keys q
+    wait_for "Hang it up and quit?" || return 1
+    screen | grep -qF "y quit  n cancel" || { screen; fail "the quit dialog does not say 'y quit'"; return 1; }
+    screen | grep -qF "y apply" && { fail "the quit dialog says 'y apply'"; return 1; }
+    keys y
+    wait_for "[exit 0]" || return 1
+}
+
 # Bytes written to the terminal: one selection move and one idle second.
 test_bytes() {
     start 80 24 -- --demo
@@ -543,7 +557,7 @@ test_other_users() {
     keys p
     wait_for "A all users" || return 1
     keys A
-    wait_for "access denied (run as administrator)" || return 1
+    wait_for "access denied: run l2tpfix elevated" || return 1
     screen | grep -q "alice" && { fail "alice's profile listed without administrator rights"; return 1; }
     return 0
 }
@@ -642,7 +656,7 @@ test_offline() {
     wait_for "[exit 0]" || return 1
 }
 
-ALL="classic connect_live quick_keys fix_one undo profiles explain help resize mono ascii quit bytes terms mock_file secret admin sanitize restart drift hostile other_users torn evidence entry_types offline"
+ALL="classic connect_live quick_keys fix_one undo profiles explain help resize mono ascii quit quit_hint bytes terms mock_file secret admin sanitize restart drift hostile other_users torn evidence entry_types offline"
 if [ "$WHICH" = all ]; then
     tests=$ALL
 else
