@@ -387,8 +387,8 @@ static enum l2f_status undo_entry(struct fix_context *ctx, int64_t entry_id, int
     } else {
         e = journal_find(j, entry_id);
         if (!e || strcmp(e->machine, machine) != 0) {
-            l2f_err_set(err, "no journal entry %" PRId64 " for this machine (see: %s history)", entry_id,
-                        ctx->hint_machine ? ctx->hint_machine : "l2tpfix");
+            l2f_err_set(err, "no journal entry %" PRId64 " for this machine (see: %s history)",
+                        entry_id, ctx->hint_machine ? ctx->hint_machine : "l2tpfix");
             return L2F_ERR_NOT_FOUND;
         }
         if (!fix_entry_undoable(e)) {

@@ -24,8 +24,10 @@ enum l2f_status session_open(struct session *s, const struct session_options *op
                              struct l2f_err *err)
 {
     memset(s, 0, sizeof *s);
-    snprintf(s->hint_machine, sizeof s->hint_machine, "%s", opts->hint_machine ? opts->hint_machine : "l2tpfix");
-    snprintf(s->hint_profile, sizeof s->hint_profile, "%s", opts->hint_profile ? opts->hint_profile : "l2tpfix");
+    snprintf(s->hint_machine, sizeof s->hint_machine, "%s",
+             opts->hint_machine ? opts->hint_machine : "l2tpfix");
+    snprintf(s->hint_profile, sizeof s->hint_profile, "%s",
+             opts->hint_profile ? opts->hint_profile : "l2tpfix");
     const struct backend_ops *ops = NULL;
     char arg[PLAT_PATH_MAX + 8];
     if (opts->phonebook) {
@@ -105,7 +107,8 @@ void session_close(struct session *s)
 
 /* "'a', 'b'" for the VPNs, "'a': dial-up; 'b': PPPoE (broadband)" for the others. */
 /* As many names as the line holds, then how many more: never cut silently. */
-static void list_entries(const struct profile_list *list, bool vpn, const char *hint, char *buf, size_t len)
+static void list_entries(const struct profile_list *list, bool vpn, const char *hint, char *buf,
+                         size_t len)
 {
     /* " and 4294967295 more (HINT profiles)", a long hint said shorter */
     char see[160];
@@ -161,8 +164,8 @@ static const struct vpn_profile *default_profile(const struct profile_list *list
     return *vpns == 1 ? only : l2tp == 1 ? only_l2tp : NULL;
 }
 
-static enum l2f_status explain_no_pick(const struct profile_list *list, const char *name, const char *hint,
-                                       size_t vpns, struct l2f_err *err)
+static enum l2f_status explain_no_pick(const struct profile_list *list, const char *name,
+                                       const char *hint, size_t vpns, struct l2f_err *err)
 {
     char names[400], others[400];
     list_entries(list, true, hint, names, sizeof names);

@@ -20,7 +20,8 @@ _Static_assert(COMMAND_COUNT <= 32, "the commands column of OPTION_TABLE is a 32
 
 bool option_used_by(enum option_id o, enum command_id c)
 {
-    return (unsigned)o < OPTION_COUNT && (unsigned)c < COMMAND_COUNT && (options[o].cmds & ON(c)) != 0;
+    return (unsigned)o < OPTION_COUNT && (unsigned)c < COMMAND_COUNT &&
+           (options[o].cmds & ON(c)) != 0;
 }
 
 /* "a, b and c": the commands of mask, in the table's order. */
@@ -34,7 +35,11 @@ static void command_list(unsigned mask, char *buf, size_t len)
         if (!(mask & ON(c)))
             continue;
         size_t used = strlen(buf);
-        snprintf(buf + used, len - used, "%s%s", n == 0 ? "" : n == total - 1 ? " and " : ", ", commands[c].name);
+        snprintf(buf + used, len - used, "%s%s",
+                 n == 0           ? ""
+                 : n == total - 1 ? " and "
+                                  : ", ",
+                 commands[c].name);
         n++;
     }
 }
@@ -48,7 +53,8 @@ static enum l2f_status check_options_fit(const struct cli_args *a, struct l2f_er
             continue;
         char list[256];
         command_list(options[o].cmds, list, sizeof list);
-        l2f_err_set(err, "--%s is an option of %s, not of %s", options[o].name, list, commands[a->command].name);
+        l2f_err_set(err, "--%s is an option of %s, not of %s", options[o].name, list,
+                    commands[a->command].name);
         return L2F_ERR_USAGE;
     }
     return L2F_OK;
@@ -59,8 +65,9 @@ static enum l2f_status check_options_fit(const struct cli_args *a, struct l2f_er
 static bool append_shell_word(char *buf, size_t len, const char *word)
 {
     size_t used = strlen(buf);
-    bool plain = word[0] != '\0' && strspn(word, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-                                                   "0123456789_-./:=,+@%") == strlen(word);
+    bool plain =
+        word[0] != '\0' && strspn(word, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                        "0123456789_-./:=,+@%") == strlen(word);
     if (plain) {
         int n = snprintf(buf + used, len - used, "%s", word);
         return n >= 0 && (size_t)n < len - used;
@@ -90,7 +97,8 @@ static bool append_shell_word(char *buf, size_t len, const char *word)
 bool args_context(const struct cli_args *a, enum command_id target, char *buf, size_t len)
 {
     /* the options that say where: the machine, its state, the profile */
-    static const enum option_id where[] = {OPT_DEMO, OPT_MOCK, OPT_PHONEBOOK, OPT_ALL_USERS, OPT_STATE_DIR, OPT_PROFILE};
+    static const enum option_id where[] = {OPT_DEMO,      OPT_MOCK,      OPT_PHONEBOOK,
+                                           OPT_ALL_USERS, OPT_STATE_DIR, OPT_PROFILE};
     if (len == 0)
         return false;
     int n = snprintf(buf, len, "l2tpfix");
@@ -102,7 +110,10 @@ bool args_context(const struct cli_args *a, enum command_id target, char *buf, s
         size_t used = strlen(buf);
         const char *v = a->value[o];
         /* --demo=NAME: its value is optional, so it needs the = */
-        n = snprintf(buf + used, len - used, " --%s%s", options[o].name, v && o == OPT_DEMO ? "=" : v ? " " : "");
+        n = snprintf(buf + used, len - used, " --%s%s", options[o].name,
+                     v && o == OPT_DEMO ? "="
+                     : v                ? " "
+                                        : "");
         ok = n >= 0 && (size_t)n < len - used;
         if (ok && v)
             ok = append_shell_word(buf, len, v);
@@ -252,13 +263,14 @@ enum l2f_status args_parse(int argc, char *const *argv, struct cli_args *out, st
 
 void args_print_help(FILE *out)
 {
-    fprintf(out, "Usage: l2tpfix [options] [command] [args]\n\n"
-                 "Diagnoses and fixes Windows L2TP/IPsec VPN connections that fail with error 789\n"
-                 "and its neighbours, stage by stage, in the guide's order: tunnel, IPsec, PPP,\n"
-                 "authentication. On the wire IPsec comes first and L2TP runs inside it; the tunnel\n"
-                 "stage is listed first because it checks what needs no negotiation: can the server\n"
-                 "be reached, is the L2TP/IPsec profile right.\n\n"
-                 "Commands:\n");
+    fprintf(out,
+            "Usage: l2tpfix [options] [command] [args]\n\n"
+            "Diagnoses and fixes Windows L2TP/IPsec VPN connections that fail with error 789\n"
+            "and its neighbours, stage by stage, in the guide's order: tunnel, IPsec, PPP,\n"
+            "authentication. On the wire IPsec comes first and L2TP runs inside it; the tunnel\n"
+            "stage is listed first because it checks what needs no negotiation: can the server\n"
+            "be reached, is the L2TP/IPsec profile right.\n\n"
+            "Commands:\n");
     for (int c = 0; c < COMMAND_COUNT; c++) {
         char left[40];
         snprintf(left, sizeof left, "%s %s", commands[c].name, commands[c].args);

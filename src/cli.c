@@ -409,7 +409,8 @@ static int undo_one(struct cli *c, int64_t id, bool quiet_nothing)
 
 /* The entries undo would take back, newest first: every one still applied
  * (all), entry id, or the newest (id 0). Capped at max. */
-static size_t undo_targets(struct cli *c, bool all, int64_t id, const struct journal_entry **out, size_t max)
+static size_t undo_targets(struct cli *c, bool all, int64_t id, const struct journal_entry **out,
+                           size_t max)
 {
     const char *machine = c->s.be.ops->machine_id(&c->s.be);
     size_t n = 0;
@@ -1047,7 +1048,8 @@ static int cmd_baseline(struct cli *c)
         char shown[PLAT_PATH_MAX * 2];
         printf("Baseline of '%s' saved to %s\n", c->s.profile, safe(c, path, shown, sizeof shown));
         if (diagnosis_has_problems(&d))
-            printf("Note: the profile has problems now (%s check): a baseline is meant to be known-good.\n",
+            printf("Note: the profile has problems now (%s check): a baseline is meant to be "
+                   "known-good.\n",
                    c->ctx_profile);
         return 0;
     }
@@ -1061,8 +1063,8 @@ static int cmd_baseline(struct cli *c)
     free(text);
     if (st == L2F_ERR_PARSE) {
         char line[sizeof err.msg * 2];
-        fprintf(stderr, "l2tpfix: %s (save one with: %s baseline save)\n", safe(c, err.msg, line, sizeof line),
-                c->ctx_profile);
+        fprintf(stderr, "l2tpfix: %s (save one with: %s baseline save)\n",
+                safe(c, err.msg, line, sizeof line), c->ctx_profile);
         return l2f_status_exit_code(st);
     }
     if (st != L2F_OK)
