@@ -248,7 +248,8 @@ static void add_plan_text(struct app *a, struct doc *d, const struct fix_plan *p
         doc_addf(d, ST_DIM, 4, "asks for the %s next (typed, not shown)",
                  plan->secret == FIX_SECRET_PSK ? "pre-shared key" : "password");
     if (plan->needs_admin && a->admin_known && !a->admin)
-        doc_add(d, ST_WARN, 4, "needs administrator rights, which l2tpfix does not have: it will be refused");
+        doc_add(d, ST_WARN, 4, "needs administrator rights, which l2tpfix does not have: it will be refused; "
+                               L2F_HOW_TO_GET_RIGHTS);
 }
 
 /* Plans what is wanted and asks once, listing every change. */

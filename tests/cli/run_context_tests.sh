@@ -62,6 +62,14 @@ printf '{}' >"$WORK/nb.json"
 run 2 --mock "$WORK/c.ini" --state-dir "$WORK/c-st" baseline check "$WORK/nb.json"
 has "$ERR" "save one with: l2tpfix --mock $WORK/c.ini --state-dir $WORK/c-st baseline save\\)" "baseline's hint keeps the context"
 
+if command -v script >/dev/null 2>&1; then
+    # the checklist on a terminal it cannot drive points to check on the same machine
+    script -qec "$(printf '%q ' env TERM=no-such-term "$L2TPFIX" --mock "$WORK/c.ini" --state-dir "$WORK/c-st")" \
+        /dev/null </dev/null >"$OUT" 2>&1
+    has "$OUT" "cannot run the checklist; try TERM=xterm or l2tpfix --mock $WORK/c.ini --state-dir $WORK/c-st check" \
+        "the checklist's hint keeps the context"
+fi
+
 # --- one option for the account; options belong to commands
 cp "$SCENARIOS/wrong-password.ini" "$WORK/wp.ini"
 printf 'New-Pass\n' >"$WORK/pw"
