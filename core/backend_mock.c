@@ -209,7 +209,7 @@ static enum l2f_status need_admin(struct mock_state *m, const char *what, struct
 {
     if (m->sc.admin)
         return L2F_OK;
-    l2f_err_set(err, "%s: access denied (run as administrator)", what);
+    l2f_err_set(err, "%s: access denied: " L2F_HOW_TO_GET_RIGHTS, what);
     return L2F_ERR_NEED_ADMIN;
 }
 

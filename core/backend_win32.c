@@ -108,7 +108,7 @@ static enum l2f_status win_include_other_users(struct backend *be, struct l2f_er
         return L2F_OK;
     bool admin = false;
     if (win_is_admin(be, &admin) != L2F_OK || !admin) {
-        l2f_err_set(err, "other users' phonebooks: access denied (run as administrator or SYSTEM)");
+        l2f_err_set(err, "other users' phonebooks: access denied: " L2F_HOW_TO_GET_RIGHTS);
         return L2F_ERR_NEED_ADMIN;
     }
     enum l2f_status st = open_other_users(w, err);

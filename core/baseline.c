@@ -140,7 +140,7 @@ enum l2f_status baseline_check(const char *text, const char *file, const struct 
     cJSON *svc = root ? cJSON_GetObjectItemCaseSensitive(root, "services") : NULL;
     enum l2f_status st = L2F_OK;
     if (!cJSON_IsString(profile) || !cJSON_IsObject(pf) || !cJSON_IsObject(reg) || !cJSON_IsObject(svc)) {
-        l2f_err_set(err, "%s: not an l2tpfix baseline (save one with: l2tpfix baseline save)", file);
+        l2f_err_set(err, "%s: not an l2tpfix baseline", file); /* the caller says how to save one */
         st = L2F_ERR_PARSE;
     } else if (strcmp(profile->valuestring, o->profile.name) != 0) {
         l2f_err_set(err, "%s: a baseline of profile '%.100s', not of '%.100s'", file, profile->valuestring,

@@ -122,7 +122,7 @@ enum l2f_status fix_plan_make(enum fix_id fix, const struct observations *obs, c
         snprintf(c->user_after, sizeof c->user_after, "%s", username ? username : p->username);
         c->needs_admin = p->phonebook == PHONEBOOK_ALLUSERS;
         if (!c->user_after[0]) {
-            l2f_err_set(err, "credentials: no user name saved; give one (--username NAME)");
+            l2f_err_set(err, "credentials: no user name saved; give one (--user NAME)");
             return L2F_ERR_NEED_SECRET;
         }
         break;
@@ -249,7 +249,7 @@ static enum l2f_status apply_plan(struct fix_context *ctx, const struct fix_plan
     if (plan->needs_admin) {
         bool admin = false;
         if (be->ops->is_admin(be, &admin) != L2F_OK || !admin) {
-            l2f_err_set(err, "%s needs administrator rights: run l2tpfix as administrator",
+            l2f_err_set(err, "%s needs administrator rights: " L2F_HOW_TO_GET_RIGHTS,
                         fix_info(plan->fix)->id);
             return L2F_ERR_NEED_ADMIN;
         }
@@ -387,7 +387,8 @@ static enum l2f_status undo_entry(struct fix_context *ctx, int64_t entry_id, int
     } else {
         e = journal_find(j, entry_id);
         if (!e || strcmp(e->machine, machine) != 0) {
-            l2f_err_set(err, "no journal entry %" PRId64 " for this machine (see: l2tpfix history)", entry_id);
+            l2f_err_set(err, "no journal entry %" PRId64 " for this machine (see: %s history)",
+                        entry_id, ctx->hint_machine ? ctx->hint_machine : "l2tpfix");
             return L2F_ERR_NOT_FOUND;
         }
         if (!fix_entry_undoable(e)) {

@@ -35,6 +35,7 @@ struct fix_context {
      * journal and the machine to its last journal record; NULL: none (demo). */
     const char *lock_dir;
     const char *holder; /* what this process does, for another's wait message */
+    const char *hint_machine; /* what a hint puts before a command (session_options); NULL: "l2tpfix" */
 };
 
 /* Plans a fix for the observed state. username (credentials only, may be NULL)

@@ -160,10 +160,14 @@ enum l2f_status ps_script(const char *profile, enum phonebook_kind phonebook, co
             text_printf(&t, " %s", fix_info((enum fix_id)f)->id);
     text_printf(&t, ".\n# Each step looks first and changes nothing that is already right; -WhatIf shows what it\n"
             "# would do. It holds no secret: a key or password comes as a parameter when it runs.\n");
-    text_printf(&t, "[CmdletBinding(SupportsShouldProcess = $true)]\nparam(\n");
-    text_printf(&t, "    [string]$L2tpPsk,  # use-psk: the pre-shared key\n");
-    text_printf(&t, "    [string]$UserName, # credentials\n");
-    text_printf(&t, "    [string]$Password\n)\n");
+    /* only the parameters a step of this script reads */
+    bool psk = wanted(fixes, n, FIX_USE_PSK), cred = wanted(fixes, n, FIX_CREDENTIALS);
+    text_printf(&t, "[CmdletBinding(SupportsShouldProcess = $true)]\nparam(");
+    if (psk)
+        text_printf(&t, "\n    [string]$L2tpPsk%s # use-psk: the pre-shared key", cred ? "," : " ");
+    if (cred)
+        text_printf(&t, "\n    [string]$UserName, # credentials\n    [string]$Password");
+    text_printf(&t, "%s)\n", psk || cred ? "\n" : "");
     text_printf(&t, "$ErrorActionPreference = 'Stop'\n");
     text_printf(&t, "$Name = %s\n", name);
     text_printf(&t, "$Common = @{ Name = $Name }\n");
@@ -173,9 +177,9 @@ enum l2f_status ps_script(const char *profile, enum phonebook_kind phonebook, co
     text_printf(&t, "New-Item -ItemType Directory -Force -Path $BackupDir | Out-Null\n");
     text_printf(&t, "$RestartNeeded = $false\n");
     /* what the steps need, before any of them runs: nothing half-applied */
-    if (wanted(fixes, n, FIX_USE_PSK))
+    if (psk)
         text_printf(&t, "if (-not $L2tpPsk) { throw 'use-psk needs -L2tpPsk KEY; nothing changed' }\n");
-    if (wanted(fixes, n, FIX_CREDENTIALS))
+    if (cred)
         text_printf(&t, "if (-not $UserName -or -not $Password) { throw 'credentials needs -UserName and -Password; "
                 "nothing changed' }\n");
     text_printf(&t, "$Vpn = Get-VpnConnection @Common\n");

@@ -24,6 +24,10 @@ enum l2f_status session_open(struct session *s, const struct session_options *op
                              struct l2f_err *err)
 {
     memset(s, 0, sizeof *s);
+    snprintf(s->hint_machine, sizeof s->hint_machine, "%s",
+             opts->hint_machine ? opts->hint_machine : "l2tpfix");
+    snprintf(s->hint_profile, sizeof s->hint_profile, "%s",
+             opts->hint_profile ? opts->hint_profile : "l2tpfix");
     const struct backend_ops *ops = NULL;
     char arg[PLAT_PATH_MAX + 8];
     if (opts->phonebook) {
@@ -103,9 +107,16 @@ void session_close(struct session *s)
 
 /* "'a', 'b'" for the VPNs, "'a': dial-up; 'b': PPPoE (broadband)" for the others. */
 /* As many names as the line holds, then how many more: never cut silently. */
-static void list_entries(const struct profile_list *list, bool vpn, char *buf, size_t len)
+static void list_entries(const struct profile_list *list, bool vpn, const char *hint, char *buf,
+                         size_t len)
 {
-    enum { MORE_ROOM = 48 }; /* " and 4294967295 more (l2tpfix profiles)" */
+    /* " and 4294967295 more (HINT profiles)", a long hint said shorter */
+    char see[160];
+    if (strlen(hint) + 10 < sizeof see)
+        snprintf(see, sizeof see, "%s profiles", hint);
+    else
+        snprintf(see, sizeof see, "l2tpfix profiles, with this run's options");
+    const size_t MORE_ROOM = 30 + strlen(see);
     size_t used = 0, more = 0;
     buf[0] = '\0';
     for (size_t i = 0; i < list->count && len > MORE_ROOM; i++) {
@@ -124,7 +135,7 @@ static void list_entries(const struct profile_list *list, bool vpn, char *buf, s
             used += (size_t)n;
     }
     if (more)
-        snprintf(buf + used, len - used, " and %zu more (l2tpfix profiles)", more);
+        snprintf(buf + used, len - used, " and %zu more (%s)", more, see);
 }
 
 static enum l2f_status refuse_non_vpn(const struct vpn_profile *p, struct l2f_err *err)
@@ -154,11 +165,11 @@ static const struct vpn_profile *default_profile(const struct profile_list *list
 }
 
 static enum l2f_status explain_no_pick(const struct profile_list *list, const char *name,
-                                       size_t vpns, struct l2f_err *err)
+                                       const char *hint, size_t vpns, struct l2f_err *err)
 {
     char names[400], others[400];
-    list_entries(list, true, names, sizeof names);
-    list_entries(list, false, others, sizeof others);
+    list_entries(list, true, hint, names, sizeof names);
+    list_entries(list, false, hint, others, sizeof others);
     if (name) {
         char all[sizeof names + sizeof others + 2];
         snprintf(all, sizeof all, "%s%s%s", names, names[0] && others[0] ? "; " : "", others);
@@ -192,7 +203,7 @@ enum l2f_status session_select_profile(struct session *s, const char *name, stru
     else if (pick)
         snprintf(s->profile, sizeof s->profile, "%s", pick->name);
     else
-        st = explain_no_pick(&list, name, vpns, err);
+        st = explain_no_pick(&list, name, s->hint_machine, vpns, err);
     profile_list_free(&list);
     return st;
 }
@@ -233,6 +244,7 @@ void session_fix_context(struct session *s, struct fix_context *ctx)
     ctx->backup_dir = s->backup_dir[0] ? s->backup_dir : NULL;
     ctx->lock_dir = s->state_dir[0] ? s->state_dir : NULL;
     ctx->holder = s->holder;
+    ctx->hint_machine = s->hint_machine;
 }
 
 enum l2f_status session_write_locked(struct session *s, const char *path, const char *text, struct l2f_err *err)

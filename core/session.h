@@ -19,7 +19,13 @@ struct session_options {
     bool all_users;        /* every local user's phonebook too (session_include_other_users) */
     const char *state_dir; /* NULL: the default state directory */
     const char *holder;    /* the command ("fix all"), for the lock's wait message */
+    /* "l2tpfix" and the options that name this machine, its state directory
+     * and (hint_profile) the profile: what a hint puts before the command it
+     * names, so that copying it acts on the same machine. NULL: "l2tpfix". */
+    const char *hint_machine, *hint_profile;
 };
+
+#define SESSION_HINT_MAX 1024
 
 struct session {
     struct backend be;
@@ -28,6 +34,7 @@ struct session {
     char state_dir[PLAT_PATH_MAX]; /* empty in demo mode: nothing is written */
     char backup_dir[PLAT_PATH_MAX];
     char holder[96]; /* what this process does, written into the state lock */
+    char hint_machine[SESSION_HINT_MAX], hint_profile[SESSION_HINT_MAX]; /* see session_options */
     char profile[PROFILE_NAME_MAX];
     bool other_users;     /* every local user's phonebook is included */
     bool real_probe;      /* probe the real server even on a simulated machine */

@@ -23,6 +23,9 @@
     X(L2F_ERR_CANCELLED, 1, "cancelled")                                        \
     X(L2F_ERR_BUSY, 3, "another l2tpfix is changing this machine")
 
+/* How to get the rights a refusal lacks, said the same way everywhere. */
+#define L2F_HOW_TO_GET_RIGHTS "run l2tpfix elevated (Run as administrator), or as SYSTEM through the RMM or Intune"
+
 #define L2F_STATUS_ENUM(name, code, msg) name,
 enum l2f_status { L2F_STATUS_TABLE(L2F_STATUS_ENUM) L2F_STATUS_COUNT };
 #undef L2F_STATUS_ENUM

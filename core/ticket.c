@@ -198,12 +198,14 @@ enum l2f_status ticket_build(enum ticket_format f, const struct ticket_input *in
     last_connection(&b, in->obs);
     if (in->d->n_recommended) {
         text_printf(&b, md ? "\n## Still to do\n\n" : "\nStill to do\n");
+        char cmd[1024];
+        clean(f, in->command ? in->command : "l2tpfix", cmd, sizeof cmd);
         for (size_t i = 0; i < in->d->n_recommended; i++) {
             const struct fix_info *fi = fix_info(in->d->recommended[i]);
             if (md)
-                text_printf(&b, "- `l2tpfix fix %s`: %s\n", fi->id, fi->title);
+                text_printf(&b, "- `%s fix %s`: %s\n", cmd, fi->id, fi->title);
             else
-                text_printf(&b, "  l2tpfix fix %-22s %s\n", fi->id, fi->title);
+                text_printf(&b, "  %s fix %-22s %s\n", cmd, fi->id, fi->title);
         }
     }
     if (b.failed) {

@@ -21,6 +21,7 @@ struct ticket_input {
     const struct diagnosis *d;
     const struct journal *journal;
     const struct restart_pending *restart; /* a change waiting for Windows to restart; NULL: none known */
+    const char *command; /* what the fixes to do are named after: "l2tpfix --mock F"; NULL: "l2tpfix" */
 };
 
 /* Names from the machine are made safe for a terminal (text) or for a

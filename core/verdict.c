@@ -312,7 +312,7 @@ void verdict_unknowns(const struct verdict *v, const char *backend, const char *
         append(buf, len, "run l2tpfix on the Windows machine itself%s",
                as_admin || probe ? "; " : "");
     if (as_admin)
-        append(buf, len, "run l2tpfix as an administrator%s", probe ? "; " : "");
+        append(buf, len, L2F_HOW_TO_GET_RIGHTS "%s", probe ? "; " : "");
     if (probe)
         append(buf, len, "`l2tpfix probe %s` asks the server from here", server);
     append(buf, len, ".\n");

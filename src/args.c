@@ -8,11 +8,118 @@ static const struct {
 } commands[] = {COMMAND_TABLE(COMMAND_ROW)};
 #undef COMMAND_ROW
 
-#define OPTION_ROW(e, name, arg, help) {name, arg, help},
+#define OPTION_ROW(e, name, arg, cmds, help) {name, arg, cmds, help},
 static const struct {
-    const char *name, *arg, *help;
+    const char *name, *arg;
+    unsigned cmds; /* ON(CMD_...) bits: the commands that take it */
+    const char *help;
 } options[] = {OPTION_TABLE(OPTION_ROW)};
 #undef OPTION_ROW
+
+_Static_assert(COMMAND_COUNT <= 32, "the commands column of OPTION_TABLE is a 32-bit mask");
+
+bool option_used_by(enum option_id o, enum command_id c)
+{
+    return (unsigned)o < OPTION_COUNT && (unsigned)c < COMMAND_COUNT &&
+           (options[o].cmds & ON(c)) != 0;
+}
+
+/* "a, b and c": the commands of mask, in the table's order. */
+static void command_list(unsigned mask, char *buf, size_t len)
+{
+    int total = 0, n = 0;
+    for (int c = 0; c < COMMAND_COUNT; c++)
+        total += (mask & ON(c)) != 0;
+    buf[0] = '\0';
+    for (int c = 0; c < COMMAND_COUNT; c++) {
+        if (!(mask & ON(c)))
+            continue;
+        size_t used = strlen(buf);
+        snprintf(buf + used, len - used, "%s%s",
+                 n == 0           ? ""
+                 : n == total - 1 ? " and "
+                                  : ", ",
+                 commands[c].name);
+        n++;
+    }
+}
+
+/* An option given to a command that does not take it is refused, not ignored:
+ * the command it belongs to would have done something with it. */
+static enum l2f_status check_options_fit(const struct cli_args *a, struct l2f_err *err)
+{
+    for (int o = 0; o < OPTION_COUNT; o++) {
+        if (!a->given[o] || option_used_by((enum option_id)o, a->command))
+            continue;
+        char list[256];
+        command_list(options[o].cmds, list, sizeof list);
+        l2f_err_set(err, "--%s is an option of %s, not of %s", options[o].name, list,
+                    commands[a->command].name);
+        return L2F_ERR_USAGE;
+    }
+    return L2F_OK;
+}
+
+/* A word a POSIX shell reads back as itself: bare when it is plain, else in
+ * single quotes with each ' written as '\''. */
+static bool append_shell_word(char *buf, size_t len, const char *word)
+{
+    size_t used = strlen(buf);
+    bool plain =
+        word[0] != '\0' && strspn(word, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                        "0123456789_-./:=,+@%") == strlen(word);
+    if (plain) {
+        int n = snprintf(buf + used, len - used, "%s", word);
+        return n >= 0 && (size_t)n < len - used;
+    }
+    if (used + 1 >= len)
+        return false;
+    buf[used++] = '\'';
+    for (const char *p = word; *p; p++) {
+        const char *piece = *p == '\'' ? "'\\''" : NULL;
+        size_t k = piece ? strlen(piece) : 1;
+        if (used + k + 1 >= len) {
+            buf[used] = '\0';
+            return false;
+        }
+        memcpy(buf + used, piece ? piece : p, k);
+        used += k;
+    }
+    if (used + 2 > len) {
+        buf[used] = '\0';
+        return false;
+    }
+    buf[used++] = '\'';
+    buf[used] = '\0';
+    return true;
+}
+
+bool args_context(const struct cli_args *a, enum command_id target, char *buf, size_t len)
+{
+    /* the options that say where: the machine, its state, the profile */
+    static const enum option_id where[] = {OPT_DEMO,      OPT_MOCK,      OPT_PHONEBOOK,
+                                           OPT_ALL_USERS, OPT_STATE_DIR, OPT_PROFILE};
+    if (len == 0)
+        return false;
+    int n = snprintf(buf, len, "l2tpfix");
+    bool ok = n >= 0 && (size_t)n < len;
+    for (size_t i = 0; ok && i < sizeof where / sizeof where[0]; i++) {
+        enum option_id o = where[i];
+        if (!a->given[o] || !option_used_by(o, target))
+            continue;
+        size_t used = strlen(buf);
+        const char *v = a->value[o];
+        /* --demo=NAME: its value is optional, so it needs the = */
+        n = snprintf(buf + used, len - used, " --%s%s", options[o].name,
+                     v && o == OPT_DEMO ? "="
+                     : v                ? " "
+                                        : "");
+        ok = n >= 0 && (size_t)n < len - used;
+        if (ok && v)
+            ok = append_shell_word(buf, len, v);
+    }
+    return ok;
+}
 
 const char *command_name(enum command_id c)
 {
@@ -151,15 +258,19 @@ enum l2f_status args_parse(int argc, char *const *argv, struct cli_args *out, st
         l2f_err_set(err, "undo takes at most one argument: N or all");
         return L2F_ERR_USAGE;
     }
-    return L2F_OK;
+    return check_options_fit(out, err);
 }
 
 void args_print_help(FILE *out)
 {
-    fprintf(out, "Usage: l2tpfix [options] [command] [args]\n\n"
-                 "Diagnoses and fixes Windows L2TP/IPsec VPN connections that fail with error 789\n"
-                 "and its neighbours, stage by stage: tunnel, IPsec, PPP, authentication.\n\n"
-                 "Commands:\n");
+    fprintf(out,
+            "Usage: l2tpfix [options] [command] [args]\n\n"
+            "Diagnoses and fixes Windows L2TP/IPsec VPN connections that fail with error 789\n"
+            "and its neighbours, stage by stage, in the guide's order: tunnel, IPsec, PPP,\n"
+            "authentication. On the wire IPsec comes first and L2TP runs inside it; the tunnel\n"
+            "stage is listed first because it checks what needs no negotiation: can the server\n"
+            "be reached, is the L2TP/IPsec profile right.\n\n"
+            "Commands:\n");
     for (int c = 0; c < COMMAND_COUNT; c++) {
         char left[40];
         snprintf(left, sizeof left, "%s %s", commands[c].name, commands[c].args);
@@ -172,6 +283,11 @@ void args_print_help(FILE *out)
         snprintf(left, sizeof left, "--%s%s%s", options[o].name, arg && arg[0] != '[' ? " " : "",
                  arg ? arg : "");
         fprintf(out, "  %-20s %s\n", left, options[o].help);
+        if (options[o].cmds != ON_ALL) {
+            char list[256];
+            command_list(options[o].cmds, list, sizeof list);
+            fprintf(out, "  %-20s for %s\n", "", list);
+        }
     }
     fprintf(out,
             "\nExit codes: 0 all checks pass / done; 1 problems found or a fix failed;\n"

@@ -29,35 +29,53 @@
 enum command_id { COMMAND_TABLE(COMMAND_ENUM) COMMAND_COUNT };
 #undef COMMAND_ENUM
 
-/* X(enum, long name, argument (NULL: none, "[=X]": optional), help) */
-#define OPTION_TABLE(X)                                                                    \
-    X(OPT_DEMO, "demo", "[=NAME]", "run on a built-in simulated machine (default classic-789)") \
-    X(OPT_MOCK, "mock", "FILE", "run on a scenario file; changes are written back to it")  \
-    X(OPT_PHONEBOOK, "phonebook", "FILE", "work on a rasphone.pbk file offline, on any OS")   \
-    X(OPT_PROFILE, "profile", "NAME", "the VPN profile to work on")                       \
-    X(OPT_STATE_DIR, "state-dir", "DIR", "where the journal and backups live")            \
-    X(OPT_PSK_FILE, "psk-file", "FILE", "the pre-shared key: use-psk saves it; probe, check test it") \
-    X(OPT_PASSWORD_FILE, "password-file", "FILE", "read the password for credentials from FILE") \
-    X(OPT_USERNAME, "username", "NAME", "the user name the credentials fix saves")        \
-    X(OPT_USER, "user", "NAME", "handshake, --real-handshake: the user name to log in as") \
-    X(OPT_REAL_HANDSHAKE, "real-handshake", NULL, "connect and c: the four stages from here, not a dial") \
-    X(OPT_FIXES, "fix", "IDS", "script: these fixes, comma-separated (default: the recommended)") \
-    X(OPT_ALL_USERS, "all-users", NULL, "every local user's phonebook too (Windows, as admin); script: all users'") \
-    X(OPT_FORMAT, "format", "FMT", "report: text, markdown or json (default text)")        \
-    X(OPT_PROBE_REAL, "probe-real", NULL, "with --demo/--mock: probe the real server")   \
-    X(OPT_STORE_REJECTED_KEY, "store-rejected-key", NULL, "use-psk: save a key the server rejects") \
-    X(OPT_PORT, "port", "N", "probe: the IKE port (default 500)")                         \
-    X(OPT_NATT_PORT, "natt-port", "N", "probe: the NAT-T port (default 4500)")            \
-    X(OPT_TIMEOUT, "timeout", "MS", "probe 4000, handshake 20000: the whole command's time; the 2 s pause between key checks comes on top") \
-    X(OPT_JSON, "json", NULL, "machine-readable output")                                  \
-    X(OPT_YES, "yes", NULL, "apply without asking")                                       \
-    X(OPT_DRY_RUN, "dry-run", NULL, "show the exact changes and make none")               \
-    X(OPT_NO_COLOR, "no-color", NULL, "no colour (also when NO_COLOR is set)")            \
-    X(OPT_ASCII, "ascii", NULL, "plain ASCII for every line and glyph")                   \
-    X(OPT_HELP, "help", NULL, "this help")                                                \
-    X(OPT_VERSION, "version", NULL, "the version")
+/* The commands an option belongs to, a bit each: given to any other command it
+ * is a usage error that names these. */
+#define ON(cmd) (1u << (cmd))
+/* the commands that open a machine (a backend and a state directory) */
+#define ON_MACHINE                                                                                        \
+    (ON(CMD_TUI) | ON(CMD_CHECK) | ON(CMD_FIX) | ON(CMD_UNDO) | ON(CMD_HISTORY) | ON(CMD_CONNECT) |         \
+     ON(CMD_PROFILES) | ON(CMD_SCRIPT) | ON(CMD_REPORT) | ON(CMD_BASELINE))
+/* the commands that work on one profile */
+#define ON_PROFILE                                                                                        \
+    (ON(CMD_TUI) | ON(CMD_CHECK) | ON(CMD_FIX) | ON(CMD_CONNECT) | ON(CMD_SCRIPT) | ON(CMD_REPORT) |        \
+     ON(CMD_BASELINE))
+#define ON_ALL 0xffffffffu
 
-#define OPTION_ENUM(e, name, arg, help) e,
+/* X(enum, long name, argument (NULL: none, "[=X]": optional), commands, help) */
+#define OPTION_TABLE(X)                                                                    \
+    X(OPT_DEMO, "demo", "[=NAME]", ON_MACHINE, "run on a built-in simulated machine (default classic-789)") \
+    X(OPT_MOCK, "mock", "FILE", ON_MACHINE, "run on a scenario file; changes are written back to it")  \
+    X(OPT_PHONEBOOK, "phonebook", "FILE", ON_MACHINE, "work on a rasphone.pbk file offline, on any OS")   \
+    X(OPT_PROFILE, "profile", "NAME", ON_PROFILE, "the VPN profile to work on")                       \
+    X(OPT_STATE_DIR, "state-dir", "DIR", ON_MACHINE | ON(CMD_PROBE) | ON(CMD_HANDSHAKE), "where the journal and backups live") \
+    X(OPT_PSK_FILE, "psk-file", "FILE", ON(CMD_CHECK) | ON(CMD_FIX) | ON(CMD_PROBE) | ON(CMD_HANDSHAKE) | ON(CMD_CONNECT) | ON(CMD_TUI), \
+      "the pre-shared key: use-psk saves it; probe, check test it") \
+    X(OPT_PASSWORD_FILE, "password-file", "FILE", ON(CMD_FIX) | ON(CMD_HANDSHAKE) | ON(CMD_CONNECT) | ON(CMD_TUI), \
+      "the password: credentials saves it; handshake, --real-handshake log in with it") \
+    X(OPT_USER, "user", "NAME", ON(CMD_FIX) | ON(CMD_HANDSHAKE) | ON(CMD_CONNECT) | ON(CMD_TUI), \
+      "the account: credentials saves it; handshake, --real-handshake log in as it") \
+    X(OPT_REAL_HANDSHAKE, "real-handshake", NULL, ON(CMD_CONNECT) | ON(CMD_TUI), "connect and c: the four stages from here, not a dial") \
+    X(OPT_FIXES, "fix", "IDS", ON(CMD_SCRIPT), "script: these fixes, comma-separated (default: the recommended)") \
+    X(OPT_ALL_USERS, "all-users", NULL, ON_MACHINE, "every local user's phonebook too (Windows, as admin); script: all users'") \
+    X(OPT_FORMAT, "format", "FMT", ON(CMD_REPORT), "report: text, markdown or json (default text)")        \
+    X(OPT_PROBE_REAL, "probe-real", NULL, ON(CMD_TUI) | ON(CMD_CHECK) | ON(CMD_FIX) | ON(CMD_SCRIPT) | ON(CMD_REPORT) | ON(CMD_BASELINE), \
+      "with --demo/--mock: probe the real server")   \
+    X(OPT_STORE_REJECTED_KEY, "store-rejected-key", NULL, ON(CMD_FIX) | ON(CMD_TUI), "use-psk: save a key the server rejects") \
+    X(OPT_PORT, "port", "N", ON(CMD_PROBE) | ON(CMD_HANDSHAKE), "the IKE port (default 500)")                         \
+    X(OPT_NATT_PORT, "natt-port", "N", ON(CMD_PROBE), "the NAT-T port (default 4500)")            \
+    X(OPT_TIMEOUT, "timeout", "MS", ON(CMD_PROBE) | ON(CMD_HANDSHAKE), \
+      "probe 4000, handshake 20000: the whole command's time; the 2 s pause between key checks comes on top") \
+    X(OPT_JSON, "json", NULL, ON(CMD_CHECK) | ON(CMD_HISTORY) | ON(CMD_CONNECT) | ON(CMD_EXPLAIN) | ON(CMD_PROFILES) | \
+      ON(CMD_PROBE) | ON(CMD_HANDSHAKE) | ON(CMD_REPORT) | ON(CMD_BASELINE), "machine-readable output") \
+    X(OPT_YES, "yes", NULL, ON(CMD_FIX) | ON(CMD_UNDO), "apply or undo without asking")                   \
+    X(OPT_DRY_RUN, "dry-run", NULL, ON(CMD_FIX), "show the exact changes and make none")            \
+    X(OPT_NO_COLOR, "no-color", NULL, ON_ALL, "no colour (also when NO_COLOR is set)")            \
+    X(OPT_ASCII, "ascii", NULL, ON_ALL, "plain ASCII for every line and glyph")                   \
+    X(OPT_HELP, "help", NULL, ON_ALL, "this help")                                                \
+    X(OPT_VERSION, "version", NULL, ON_ALL, "the version")
+
+#define OPTION_ENUM(e, name, arg, cmds, help) e,
 enum option_id { OPTION_TABLE(OPTION_ENUM) OPTION_COUNT };
 #undef OPTION_ENUM
 
@@ -75,6 +93,14 @@ struct cli_args {
  * reason in err on bad input. */
 enum l2f_status args_parse(int argc, char *const *argv, struct cli_args *out, struct l2f_err *err);
 const char *command_name(enum command_id c);
+/* Whether command c takes option o (the table's commands column). */
+bool option_used_by(enum option_id o, enum command_id c);
+/* "l2tpfix" and the options of this run that say which machine, state and
+ * profile it worked on, as far as command target takes them, each quoted for
+ * a POSIX shell when it needs it: what a hint puts before the next command so
+ * that copying it acts on the same machine. Cut short (and false) only when
+ * len is too small. */
+bool args_context(const struct cli_args *a, enum command_id target, char *buf, size_t len);
 /* The usage text, from the two tables. */
 void args_print_help(FILE *out);
 

@@ -29,6 +29,9 @@
 struct cli {
     const struct cli_args *a;
     struct session s;
+    /* args_context for commands on this machine and on this profile: what hints
+     * put before the command they name */
+    char ctx_machine[SESSION_HINT_MAX], ctx_profile[SESSION_HINT_MAX];
     bool json, ascii;
     char hs_psk[SECRET_MAX], hs_password[SECRET_MAX]; /* --real-handshake's; wiped when the command ends */
 };
@@ -89,6 +92,8 @@ static int open_session(struct cli *c, bool need_profile)
     snprintf(holder, sizeof holder, "%s%s%s", command_name(a->command), a->nargs ? " " : "",
              a->nargs ? a->args[0] : "");
     opts.holder = holder;
+    opts.hint_machine = c->ctx_machine;
+    opts.hint_profile = c->ctx_profile;
     enum l2f_status st = session_open(&c->s, &opts, &err);
     if (st != L2F_OK)
         return fail(c, st, &err);
@@ -218,7 +223,7 @@ static int cmd_check(struct cli *c)
         printf("\nRecommended fixes, in order:");
         for (size_t i = 0; i < d.n_recommended; i++)
             printf(" %s", fix_info(d.recommended[i])->id);
-        printf("\nApply them with: l2tpfix fix all\n");
+        printf("\nApply them with: %s fix all\n", c->ctx_profile);
     }
     print_verdict(c, &obs, &v);
     return verdict_exit_code(v.kind);
@@ -320,7 +325,7 @@ static int cmd_fix(struct cli *c)
     struct fix_plan plans[FIX_COUNT];
     size_t nplans = 0;
     for (size_t i = 0; i < n; i++) {
-        st = fix_plan_make(wanted[i], &obs, a->value[OPT_USERNAME], &plans[nplans], &err);
+        st = fix_plan_make(wanted[i], &obs, a->value[OPT_USER], &plans[nplans], &err);
         if (st == L2F_ERR_NOTHING) {
             printf("%s: nothing to change, already as it should be\n", fix_info(wanted[i])->id);
             continue;
@@ -411,10 +416,69 @@ static int undo_one(struct cli *c, int64_t id, bool quiet_nothing)
     return 0;
 }
 
+/* The entries undo would take back, newest first: every one still applied
+ * (all), entry id, or the newest (id 0). Capped at max. */
+static size_t undo_targets(struct cli *c, bool all, int64_t id, const struct journal_entry **out,
+                           size_t max)
+{
+    const char *machine = c->s.be.ops->machine_id(&c->s.be);
+    size_t n = 0;
+    for (size_t i = c->s.journal.count; i-- > 0 && n < max;) {
+        enum entry_state st = journal_state_at(&c->s.journal, i);
+        if (st != ENTRY_APPLIED && st != ENTRY_PENDING && st != ENTRY_UNDO_PENDING)
+            continue; /* passed over undecoded */
+        const struct journal_entry *e = journal_at(&c->s.journal, i);
+        if (!e || strcmp(e->machine, machine) != 0 || !fix_entry_undoable(e) || (id && e->id != id))
+            continue;
+        out[n++] = e;
+        if (!all)
+            break;
+    }
+    return n;
+}
+
+/* Like fix: the list of what goes back, then a question on a terminal, --yes
+ * elsewhere. 0: go ahead; else the exit code. */
+static int undo_confirm(struct cli *c, bool all, int64_t id)
+{
+    enum { SHOWN_MAX = 64 };
+    const struct journal_entry *list[SHOWN_MAX];
+    size_t n = undo_targets(c, all, id, list, SHOWN_MAX);
+    if (n == 0)
+        return 0; /* nothing to ask about: undo itself says why */
+    printf("Would undo, newest first (each setting goes back to the value before the arrow):\n");
+    for (size_t i = 0; i < n; i++) {
+        char name[PROFILE_NAME_MAX * 2];
+        printf("%" PRId64 " %s on '%s'\n", list[i]->id, fix_info(list[i]->fix)->id,
+               safe(c, list[i]->profile, name, sizeof name));
+        for (size_t k = 0; k < list[i]->n_changes; k++) {
+            char desc[800], line[1600];
+            change_describe(&list[i]->changes[k], desc, sizeof desc);
+            printf("    %s\n", safe(c, desc, line, sizeof line));
+        }
+    }
+    if (n == SHOWN_MAX)
+        printf("(and maybe more: %s history)\n", c->ctx_machine);
+    if (c->a->given[OPT_YES])
+        return 0;
+    if (!term_is_interactive()) {
+        fprintf(stderr, "l2tpfix: not a terminal: add --yes to undo without asking\n");
+        return 2;
+    }
+    if (!term_confirm("Undo these changes?")) {
+        printf("Nothing undone.\n");
+        return 1;
+    }
+    return 0;
+}
+
 static int cmd_undo(struct cli *c)
 {
     const struct cli_args *a = c->a;
     if (a->nargs == 1 && strcmp(a->args[0], "all") == 0) {
+        int asked = undo_confirm(c, true, 0);
+        if (asked)
+            return asked;
         int count = 0, rc;
         while ((rc = undo_one(c, 0, true)) == 0)
             count++;
@@ -433,7 +497,8 @@ static int cmd_undo(struct cli *c)
         }
         id = (int64_t)v;
     }
-    return undo_one(c, id, false);
+    int asked = undo_confirm(c, false, id);
+    return asked ? asked : undo_one(c, id, false);
 }
 
 static int cmd_history(struct cli *c)
@@ -445,10 +510,13 @@ static int cmd_history(struct cli *c)
         return print_json_text(text, st);
     }
     int shown = 0;
-    for (size_t i = 0; i < c->s.journal.count; i++) {
+    /* newest first, as the checklist's history shows them */
+    for (size_t i = c->s.journal.count; i-- > 0;) {
         const struct journal_entry *e = journal_at(&c->s.journal, i);
         if (!e || strcmp(e->machine, machine) != 0)
             continue;
+        if (!shown)
+            printf("Changes on this machine, newest first:\n");
         char name[PROFILE_NAME_MAX * 2];
         printf("%3" PRId64 "  %s  %-24s %-12s on '%s'\n", e->id, e->time, fix_info(e->fix)->id,
                entry_state_id(e->state), safe(c, e->profile, name, sizeof name));
@@ -538,10 +606,13 @@ static int cmd_connect(struct cli *c)
         fflush(stdout);
     }
     signal(SIGINT, old);
-    if (!c->json && c->s.connect_advice[0])
-        printf("From here: %s%s%s\n", c->s.connect_advice,
-               c->s.connect_advice_fix != FIX_NONE ? " -> l2tpfix fix " : "",
-               c->s.connect_advice_fix != FIX_NONE ? fix_info(c->s.connect_advice_fix)->id : "");
+    if (!c->json && c->s.connect_advice[0]) {
+        if (c->s.connect_advice_fix != FIX_NONE)
+            printf("From here: %s -> %s fix %s\n", c->s.connect_advice, c->ctx_profile,
+                   fix_info(c->s.connect_advice_fix)->id);
+        else
+            printf("From here: %s\n", c->s.connect_advice);
+    }
     const struct kb_entry *kb = kb_lookup(ev.code);
     if (c->json) {
         char *text = NULL;
@@ -554,7 +625,7 @@ static int cmd_connect(struct cli *c)
         if (kb) {
             printf("  %s\n", kb->message);
             printf("  Stopped in: %s (%s)\n", stage_info(ev.stage)->id, stage_info(ev.stage)->title);
-            printf("  Next: l2tpfix check, then l2tpfix explain %d\n", ev.code);
+            printf("  Next: %s check, then l2tpfix explain %d\n", c->ctx_profile, ev.code);
         }
     }
     return ev.code == 0 ? 0 : 1;
@@ -898,9 +969,9 @@ static int cmd_script(struct cli *c)
     }
     if (opened)
         session_close(&c->s);
-    if (!n) {
-        fprintf(stderr, "l2tpfix: nothing to script: the profile needs no fix (or name them: --fix ID,...)\n");
-        return 1;
+    if (!n) { /* a healthy profile: done, not a failure */
+        printf("Nothing to script: the profile needs no fix (or name them: --fix ID,...)\n");
+        return 0;
     }
     char *text = NULL;
     enum l2f_status st = ps_script(profile, kind, fixes, n, L2F_VERSION, &text, &err);
@@ -945,6 +1016,7 @@ static int cmd_report(struct cli *c)
         .obs = &obs,
         .d = &d,
         .journal = &c->s.journal,
+        .command = c->ctx_profile,
     };
     char *text = NULL;
     st = ticket_build(f, &in, &text);
@@ -988,7 +1060,9 @@ static int cmd_baseline(struct cli *c)
         char shown[PLAT_PATH_MAX * 2];
         printf("Baseline of '%s' saved to %s\n", c->s.profile, safe(c, path, shown, sizeof shown));
         if (diagnosis_has_problems(&d))
-            printf("Note: the profile has problems now (l2tpfix check): a baseline is meant to be known-good.\n");
+            printf("Note: the profile has problems now (%s check): a baseline is meant to be "
+                   "known-good.\n",
+                   c->ctx_profile);
         return 0;
     }
     char *text = NULL;
@@ -999,6 +1073,12 @@ static int cmd_baseline(struct cli *c)
     size_t n = 0;
     st = baseline_check(text, path, &obs, drift, BASELINE_MAX_DRIFT, &n, &err);
     free(text);
+    if (st == L2F_ERR_PARSE) {
+        char line[sizeof err.msg * 2];
+        fprintf(stderr, "l2tpfix: %s (save one with: %s baseline save)\n",
+                safe(c, err.msg, line, sizeof line), c->ctx_profile);
+        return l2f_status_exit_code(st);
+    }
     if (st != L2F_OK)
         return fail(c, st, &err);
     if (c->json) {
@@ -1012,10 +1092,13 @@ static int cmd_baseline(struct cli *c)
         return 0;
     }
     printf("Drifted from the baseline of '%s':\n", c->s.profile);
-    for (size_t i = 0; i < n; i++)
-        printf("  %-40s %s -> %s%s%s\n", drift[i].what, drift[i].was, drift[i].now,
-               drift[i].fix != FIX_NONE ? "   restore: l2tpfix fix " : "   (no fix of l2tpfix puts it back exactly)",
-               drift[i].fix != FIX_NONE ? fix_info(drift[i].fix)->id : "");
+    for (size_t i = 0; i < n; i++) {
+        printf("  %-40s %s -> %s", drift[i].what, drift[i].was, drift[i].now);
+        if (drift[i].fix != FIX_NONE)
+            printf("   restore: %s fix %s\n", c->ctx_profile, fix_info(drift[i].fix)->id);
+        else
+            printf("   (no fix of l2tpfix puts it back exactly)\n");
+    }
     return 1;
 }
 
@@ -1079,6 +1162,10 @@ int cli_run(const struct cli_args *a)
     memset(&c, 0, sizeof c);
     c.a = a;
     c.json = a->given[OPT_JSON];
+    if (!args_context(a, CMD_HISTORY, c.ctx_machine, sizeof c.ctx_machine))
+        snprintf(c.ctx_machine, sizeof c.ctx_machine, "l2tpfix (with this run's options)");
+    if (!args_context(a, CMD_FIX, c.ctx_profile, sizeof c.ctx_profile))
+        snprintf(c.ctx_profile, sizeof c.ctx_profile, "l2tpfix (with this run's options)");
     c.ascii = a->given[OPT_ASCII];
     if (a->command == CMD_FIX) {
         bool all = a->nargs == 1 && strcmp(a->args[0], "all") == 0;

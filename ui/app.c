@@ -208,7 +208,7 @@ int ui_run(struct session *s, const struct ui_options *opts)
         restore_signals();
         free(a);
         fprintf(stderr, "l2tpfix: this terminal (TERM=%.40s) cannot run the checklist; try TERM=xterm or "
-                        "l2tpfix check\n", getenv("TERM") ? getenv("TERM") : "");
+                        "%s check\n", getenv("TERM") ? getenv("TERM") : "", s->hint_profile);
         return 3;
     }
     theme_init(&a->theme, opts);

@@ -144,7 +144,10 @@ static void draw_box(struct app *a, WINDOW *w, int h, int wd, const char *title,
 static const char *hint_for(const struct app *a, bool scrolls)
 {
     switch (a->dlg.kind) {
-    case DLG_CONFIRM: return "y apply  n cancel";
+    case DLG_CONFIRM: /* y says what it does here */
+        return a->dlg.purpose == DP_CONFIRM_QUIT   ? "y quit  n cancel"
+               : a->dlg.purpose == DP_CONFIRM_UNDO ? "y undo  n cancel"
+                                                   : "y apply  n cancel";
     case DLG_INPUT: return "Enter ok  Esc cancel";
     case DLG_SECRET: return "typing is not shown  Enter ok  Esc cancel";
     case DLG_PICKER:

@@ -248,7 +248,8 @@ static void add_plan_text(struct app *a, struct doc *d, const struct fix_plan *p
         doc_addf(d, ST_DIM, 4, "asks for the %s next (typed, not shown)",
                  plan->secret == FIX_SECRET_PSK ? "pre-shared key" : "password");
     if (plan->needs_admin && a->admin_known && !a->admin)
-        doc_add(d, ST_WARN, 4, "needs administrator rights, which l2tpfix does not have: it will be refused");
+        doc_add(d, ST_WARN, 4, "needs administrator rights, which l2tpfix does not have: it will be refused; "
+                               L2F_HOW_TO_GET_RIGHTS);
 }
 
 /* Plans what is wanted and asks once, listing every change. */
@@ -562,7 +563,7 @@ unsigned ops_undo_confirmed(struct app *a)
 unsigned ops_history(struct app *a)
 {
     const char *machine = a->s->be.ops->machine_id(&a->s->be);
-    dialog_open_text(a, "Change history of this machine", DP_NONE);
+    dialog_open_text(a, "Change history of this machine, newest first", DP_NONE);
     struct doc *d = &a->dlg.body;
     int shown = 0;
     for (size_t i = a->s->journal.count; i-- > 0;) {
@@ -584,7 +585,7 @@ unsigned ops_history(struct app *a)
     if (!shown)
         doc_add(d, ST_NORMAL, 0, "No changes recorded for this machine yet.");
     else
-        doc_add(d, ST_DIM, 0, "Newest first. u undoes the newest change that is still applied.");
+        doc_add(d, ST_DIM, 0, "u undoes the newest change that is still applied.");
     return UI_DRAW_DIALOG;
 }
 

@@ -101,7 +101,7 @@ for name in classic-789 nat-809 services-stopped multi-profile; do
     prof=(); [ "$name" = multi-profile ] && prof=(--profile "Office VPN")
     "$L2TPFIX" --mock "$S" "${prof[@]}" check --json >"$WORK/before.json" 2>/dev/null </dev/null
     run 0 --mock "$S" --state-dir "$ST" "${prof[@]}" fix all --yes
-    run 0 --mock "$S" --state-dir "$ST" undo all
+    run 0 --mock "$S" --state-dir "$ST" undo all --yes
     has "$OUT" 'changes? undone; nothing left' "$name undo all"
     "$L2TPFIX" --mock "$S" "${prof[@]}" check --json >"$WORK/after.json" 2>/dev/null </dev/null
     if diff -u "$WORK/before.json" "$WORK/after.json" >"$WORK/diff"; then ok; else bad "$name: state after undo all differs"; cat "$WORK/diff"; fi
@@ -122,12 +122,12 @@ run 0 --mock "$S" --state-dir "$ST" history
 has "$OUT" '^  1 .*mschapv2 +applied' "history entry 1"
 has "$OUT" 'AuthRestrictions 128 \(EAP\) -> 512 \(MS-CHAP v2\)' "history change"
 # entries touching different settings may be undone in any order
-run 0 --mock "$S" --state-dir "$ST" undo 1
+run 0 --mock "$S" --state-dir "$ST" undo 1 --yes
 has "$OUT" '^undone entry 1 \(mschapv2\)' "undo 1"
-run 1 --mock "$S" --state-dir "$ST" undo 1
+run 1 --mock "$S" --state-dir "$ST" undo 1 --yes
 has "$ERR" 'entry 1 is undone already' "undo twice"
-run 0 --mock "$S" --state-dir "$ST" undo 2
-run 1 --mock "$S" --state-dir "$ST" undo
+run 0 --mock "$S" --state-dir "$ST" undo 2 --yes
+run 1 --mock "$S" --state-dir "$ST" undo --yes
 has "$ERR" 'nothing to undo' "nothing left"
 run 0 --mock "$S" --state-dir "$ST" history --json
 hasjson "$OUT" '"id":2,.*"fix":"lcp-extensions","state":"undone"' "history json"
@@ -234,7 +234,7 @@ for sample in "$PBK_SAMPLES"/*.pbk; do
         grep -vE '^[<>] *(AuthRestrictions|LcpExtensions|IpSecFlags) *=' \
         >"$WORK/other-changes"
     [ -s "$WORK/other-changes" ] && bad "$base: lines other than the fixed keys changed: $(head -3 "$WORK/other-changes")" || ok
-    "$L2TPFIX" --phonebook "$P" --state-dir "$PST" undo all >"$OUT" 2>"$ERR" </dev/null
+    "$L2TPFIX" --phonebook "$P" --state-dir "$PST" undo all --yes >"$OUT" 2>"$ERR" </dev/null
     cmp -s "$sample" "$P" && ok || bad "$base: undo all did not restore every byte"
 done
 # the loop above must have found L2TP entries to fix, or it tested nothing
@@ -406,7 +406,7 @@ has "$OUT" "^Profile  alice.Office VPN \(alice's phonebook\)" "whose phonebook, 
 run 0 --phonebook "$U" --state-dir "$WORK/u-st" --profile 'alice\Office VPN' fix all --yes
 cmp -s "$U/bob/$below/rasphone.pbk" "$PBK_SAMPLES/allusers-mixed.pbk" && ok || bad "bob's phonebook changed by a fix of alice's"
 grep -q '^AuthRestrictions=512' "$U/alice/$below/rasphone.pbk" && ok || bad "alice's phonebook not fixed"
-run 0 --phonebook "$U" --state-dir "$WORK/u-st" undo all
+run 0 --phonebook "$U" --state-dir "$WORK/u-st" undo all --yes
 cmp -s "$U/alice/$below/rasphone.pbk" "$PBK_SAMPLES/user-l2tp.pbk" && ok || bad "alice's phonebook not restored"
 # another local user's profile on the simulated machine: --all-users (issue 8)
 printf '[profile "Office VPN"]\nAuthRestrictions = 544\n\n[profile "alice\\Office VPN"]\nowner = alice\nAuthRestrictions = 128\n' >"$WORK/users.ini"
@@ -421,13 +421,13 @@ run 0 --mock "$WORK/users.ini" --state-dir "$WORK/users-st" --all-users --profil
 sed -n '/^\[profile "alice/,$p' "$WORK/users.ini" | grep -q '^AuthRestrictions = 512' && ok || bad "alice's profile not fixed"
 sed -n '/^\[profile "Office VPN"\]/,/^\[profile "alice/p' "$WORK/users.ini" | grep -q '^AuthRestrictions = 544' && ok ||
     bad "this user's profile changed by a fix of alice's"
-run 0 --mock "$WORK/users.ini" --state-dir "$WORK/users-st" --all-users undo all
+run 0 --mock "$WORK/users.ini" --state-dir "$WORK/users-st" --all-users undo all --yes
 run 1 --mock "$WORK/users.ini" --state-dir "$WORK/users-st" --all-users --profile 'alice\Office VPN' check --json
 hasjson "$OUT" '"id":"mschapv2","status":"fail"' "undo puts alice's setting back"
 sed -i 's/^admin = yes$/admin = no/' "$WORK/users.ini"
 cp "$WORK/users.ini" "$WORK/users.noadmin"
 run 3 --mock "$WORK/users.ini" --state-dir "$WORK/users-st" --all-users profiles
-has "$ERR" "^l2tpfix: other users' phonebooks: access denied \(run as administrator\)$" "--all-users refused without administrator rights"
+has "$ERR" "^l2tpfix: other users' phonebooks: access denied: run l2tpfix elevated \(Run as administrator\), or as SYSTEM through the RMM or Intune$" "--all-users refused without administrator rights"
 cmp -s "$WORK/users.ini" "$WORK/users.noadmin" && ok || bad "a refused --all-users changed the machine"
 printf '[profile "bob\\Office VPN"]\nowner = alice\n' >"$WORK/owner.ini"
 run 2 --mock "$WORK/owner.ini" profiles
@@ -463,7 +463,10 @@ has "$OUT" "^\\\$Name = 'Branch''s \\\$VPN'\$" "a quote in the name doubled, \$ 
 run 2 script --fix mschapv2,no-such-fix --profile X
 has "$ERR" "no fix 'no-such-fix'" "script: unknown fix"
 fresh psk-mismatch
-"$L2TPFIX" --mock "$S" --state-dir "$ST" --psk-file "$WORK/psk.txt" script >"$OUT" 2>"$ERR" </dev/null
+# a key file is no option of script: refused, not read into it
+run 2 --mock "$S" --state-dir "$ST" --psk-file "$WORK/psk.txt" script
+has "$ERR" '^l2tpfix: --psk-file is an option of .*, not of script$' "script refuses a key file"
+run 0 --mock "$S" --state-dir "$ST" script --fix use-psk
 if grep -q 'the-servers-key' "$OUT" "$ERR"; then bad "a key reached a script"; else ok; fi
 
 # --- report (issue 8): goldens with times masked; never a secret
@@ -471,7 +474,7 @@ fresh classic-789
 "$L2TPFIX" --mock "$S" --state-dir "$ST" fix mschapv2 --yes >/dev/null 2>&1 </dev/null
 for fmt in text markdown json; do
     run 0 --mock "$S" --state-dir "$ST" report --format "$fmt"
-    sed -E 's/[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z/<time>/g' "$OUT" >"$WORK/report.$fmt"
+    sed -E -e 's/[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z/<time>/g' -e "s#$WORK#<work>#g" "$OUT" >"$WORK/report.$fmt"
     if [ -n "${UPDATE_GOLDEN:-}" ]; then cp "$WORK/report.$fmt" "$GOLDEN/report-classic-789.$fmt"; fi
     cmp -s "$WORK/report.$fmt" "$GOLDEN/report-classic-789.$fmt" && ok ||
         bad "report --format $fmt differs from its golden: $(diff "$GOLDEN/report-classic-789.$fmt" "$WORK/report.$fmt" | head -5)"

@@ -27,7 +27,7 @@ state() { l2f check --json 2>/dev/null | tr -d ' \n\t' | sed 's/"backend":"[^"]*
 # worker N: fix and undo in a random order until the round's end
 worker() {
     local log=$WORK/worker-$1.log end=$(($(date +%s) + SECONDS_PER_ROUND))
-    local cmds=("fix mschapv2 --yes" "fix lcp-extensions --yes" "fix all --yes" "undo" "undo" "undo all")
+    local cmds=("fix mschapv2 --yes" "fix lcp-extensions --yes" "fix all --yes" "undo --yes" "undo --yes" "undo all --yes")
     RANDOM=$(($1 * 7919 + $$))
     while [ "$(date +%s)" -lt "$end" ]; do
         # shellcheck disable=SC2086
@@ -73,7 +73,7 @@ cp "$SCENARIOS/classic-789.ini" "$ORIGINAL"
 # the start as l2tpfix writes it back: fixed and undone once, alone
 S=$WORK/reference.ini ST=$WORK/reference-state
 cp "$ORIGINAL" "$S"
-l2f fix mschapv2 --yes >/dev/null 2>&1 && l2f undo >/dev/null 2>&1 || bad "the reference run failed"
+l2f fix mschapv2 --yes >/dev/null 2>&1 && l2f undo --yes >/dev/null 2>&1 || bad "the reference run failed"
 start_state=$(state)
 
 for round in $(seq 1 "$ROUNDS"); do
@@ -97,7 +97,7 @@ for round in $(seq 1 "$ROUNDS"); do
     [ -z "$dups" ] && ok || bad "round $round: ids twice in history: $dups"
     if why=$(journal_vs_machine); then ok; else bad "round $round: $why"; fi
     entries=$(grep -c '"op":"begin"' "$ST/journal.jsonl")
-    l2f undo all >/dev/null 2>"$WORK/undo.err" || bad "round $round: undo all: $(cat "$WORK/undo.err")"
+    l2f undo all --yes >/dev/null 2>"$WORK/undo.err" || bad "round $round: undo all: $(cat "$WORK/undo.err")"
     cmp -s "$S" "$WORK/reference.ini" && ok || bad "round $round: undo all did not give back the scenario file"
     [ "$(state)" = "$start_state" ] && ok || bad "round $round: undo all did not give back the start (check --json)"
     echo "round $round: $runs runs by $PROCS processes in $SECONDS_PER_ROUND s, $entries journal entries"

@@ -18,10 +18,18 @@ passed=0 failed=0
 ok() { passed=$((passed + 1)); }
 bad() { failed=$((failed + 1)); echo "FAIL: $*"; }
 
-l2f() { "$L2TPFIX" --mock "$S" --state-dir "$ST" --psk-file "$WORK/psk" --password-file "$WORK/pw" "$@" </dev/null; }
+# the secrets only to the commands that take them (any other refuses them)
+l2f() {
+    local secrets=()
+    case " $* " in
+    *" fix "*) secrets=(--psk-file "$WORK/psk" --password-file "$WORK/pw") ;;
+    *" check "*) secrets=(--psk-file "$WORK/psk") ;;
+    esac
+    "$L2TPFIX" --mock "$S" --state-dir "$ST" "${secrets[@]}" "$@" </dev/null
+}
 # what the machine is, through the checks (not the file's name, which differs per run)
 # (a pending restart's time is when this run made the change: masked)
-state() { l2f check --json 2>/dev/null | tr -d ' \n\t' | sed -E -e 's/"backend":"[^"]*",//' -e 's/[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z/TIME/g'; }
+state() { l2f "${profile[@]}" check --json 2>/dev/null | tr -d ' \n\t' | sed -E -e 's/"backend":"[^"]*",//' -e 's/[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z/TIME/g'; }
 
 for path in "$SCENARIOS"/*.ini; do
     name=$(basename "$path" .ini)
@@ -31,6 +39,7 @@ for path in "$SCENARIOS"/*.ini; do
     S="$WORK/$name.ini" ST="$WORK/$name-clean"
     cp "$path" "$S"
     before=$(state)
+    [ -n "$before" ] && ok || bad "$name: check --json printed nothing (the comparisons would prove nothing)"
     l2f "${profile[@]}" fix all --yes >/dev/null 2>&1
     after=$(state)
     for mode in fail crash; do
@@ -51,7 +60,7 @@ for path in "$SCENARIOS"/*.ini; do
                 grep -q '"rolled-back"' "$WORK/hist" && ok || bad "$name/$spec: the failed fix is not marked rolled back"
             fi
             # wholly old: undo all restores the start
-            l2f undo all >"$WORK/undo" 2>&1 || bad "$name/$spec: undo all failed: $(head -2 "$WORK/undo")"
+            l2f undo all --yes >"$WORK/undo" 2>&1 || bad "$name/$spec: undo all failed: $(head -2 "$WORK/undo")"
             [ "$(state)" = "$before" ] && ok || bad "$name/$spec: undo all did not restore the start"
             # wholly new is still reachable: fix all gets where a clean run gets
             l2f "${profile[@]}" fix all --yes >/dev/null 2>&1

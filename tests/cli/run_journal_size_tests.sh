@@ -64,7 +64,7 @@ read -r full_wall full_cpu < <(measure "$WORK/long")
 "$L2TPFIX" --mock "$S" --state-dir "$WORK/long" fix mschapv2 --yes >"$WORK/out" 2>"$WORK/err" </dev/null && ok ||
     bad "fix after $ENTRIES entries: $(cat "$WORK/err")"
 grep -q "journal entry $((ENTRIES + 1))" "$WORK/out" && ok || bad "the next id: $(cat "$WORK/out")"
-"$L2TPFIX" --mock "$S" --state-dir "$WORK/long" undo >"$WORK/out" 2>"$WORK/err" </dev/null && ok ||
+"$L2TPFIX" --mock "$S" --state-dir "$WORK/long" undo --yes >"$WORK/out" 2>"$WORK/err" </dev/null && ok ||
     bad "undo after $ENTRIES entries: $(cat "$WORK/err")"
 [ -s "$WORK/long/journal.idx" ] && ok || bad "no index after a fix and an undo"
 read -r idx_wall idx_cpu < <(measure "$WORK/long")

@@ -87,7 +87,8 @@ has "$book/rasphone.pbk" '^LcpExtensions=1' "a 200-character owner: its phoneboo
 # Many profiles and no --profile: the error lists what fits and says how many more
 for i in $(seq -w 1 30); do printf '[A profile with a longish name %s]\r\nType=2\r\nVpnStrategy=3\r\n' "$i"; done >"$WORK/many.pbk"
 run 2 --phonebook "$WORK/many.pbk" check
-has "$ERR" "'A profile with a longish name 01', .* and [0-9]+ more \\(l2tpfix profiles\\)$" "many profiles: the rest counted, not cut silently"
+has "$ERR" "'A profile with a longish name 01', .* and [0-9]+ more \\(l2tpfix --phonebook $WORK/many.pbk profiles\\)$" \
+    "many profiles: the rest counted, not cut silently, with the command that lists them here"
 
 echo "verdicts: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

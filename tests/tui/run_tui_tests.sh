@@ -403,6 +403,20 @@ test_quit() {
     wait_for "[exit 0]" || return 1
 }
 
+# The question while a test connection runs names what y does here: quit, not apply.
+test_quit_hint() {
+    start 80 24 L2TPFIX_MOCK_STEP_MS=2000 -- --demo
+    wait_for "fixes recommended" && settle || return 1
+    keys c
+    wait_for "Test connection to" || return 1
+    keys q
+    wait_for "Hang it up and quit?" || return 1
+    screen | grep -qF "y quit  n cancel" || { screen; fail "the quit dialog does not say 'y quit'"; return 1; }
+    screen | grep -qF "y apply" && { fail "the quit dialog says 'y apply'"; return 1; }
+    keys y
+    wait_for "[exit 0]" || return 1
+}
+
 # Bytes written to the terminal: one selection move, the details pane filled
 # after the keys pause, a burst of moves and one idle second. The pause is
 # lengthened (L2TPFIX_DETAILS_IDLE_MS) so a move's bytes are counted apart
@@ -644,7 +658,7 @@ test_other_users() {
     keys p
     wait_for "A all users" || return 1
     keys A
-    wait_for "access denied (run as administrator)" || return 1
+    wait_for "access denied: run l2tpfix elevated" || return 1
     screen | grep -q "alice" && { fail "alice's profile listed without administrator rights"; return 1; }
     return 0
 }
@@ -903,7 +917,7 @@ test_search_help() {
     screen | sed -n 3p | grep -qF "undo the last change" || fail "the match is not at the top" || return 1
     tm capture-pane -p -e -t 0 | grep -qF $'\e[46mundo' || fail "the match is not marked" || return 1
     keys n
-    wait_for "undone with u." || return 1
+    wait_for "can be undone with" || return 1
     tm capture-pane -p -e -t 0 | grep -qF $'\e[46mundo\e' || fail "the next match is not marked" || return 1
     keys n
     wait_for "search went round to the top" || return 1
@@ -975,7 +989,7 @@ test_small() {
     wait_for "DEMO: terminal too small" || return 1
 }
 
-ALL="classic connect_live quick_keys fix_one undo profiles explain help resize mono ascii quit bytes follow fix_line psk_typed terms mock_file secret admin sanitize restart drift hostile other_users torn evidence entry_types offline search_picker search_jump search_help search_history small undo_secret services_started"
+ALL="classic connect_live quick_keys fix_one undo profiles explain help resize mono ascii quit quit_hint bytes follow fix_line psk_typed terms mock_file secret admin sanitize restart drift hostile other_users torn evidence entry_types offline search_picker search_jump search_help search_history small undo_secret services_started"
 if [ "$WHICH" = all ]; then
     tests=$ALL
 else

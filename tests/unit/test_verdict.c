@@ -149,7 +149,7 @@ static void a_part_refused_says_why(void **state)
     verdict_unknowns(&v, "Windows (live)", "vpn.example.com", why, sizeof why);
     assert_string_equal(
         why, "Not checked: the registry not observed: administrator rights needed (2 checks).\n"
-             "To check it: run l2tpfix as an administrator.\n");
+             "To check it: " L2F_HOW_TO_GET_RIGHTS ".\n");
 }
 
 static void stage_texts(void **state)

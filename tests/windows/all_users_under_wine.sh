@@ -25,7 +25,7 @@ run --profile 'l2f-alice\Office VPN' check
 check grep -q "^Profile  l2f-alice.Office VPN (l2f-alice's phonebook)" "$work/out"
 run --profile 'l2f-alice\Office VPN' fix lcp-extensions --yes
 check grep -q "^LcpExtensions=1"$'\r'"$" "$book"
-run undo all
+run undo all --yes
 check cmp -s "$book" "$sample"
 # without --all-users the live backend sees none of it
 "$wine" "$exe" profiles >"$work/out" 2>&1 </dev/null

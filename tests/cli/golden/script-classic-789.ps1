@@ -2,11 +2,7 @@
 # Each step looks first and changes nothing that is already right; -WhatIf shows what it
 # would do. It holds no secret: a key or password comes as a parameter when it runs.
 [CmdletBinding(SupportsShouldProcess = $true)]
-param(
-    [string]$L2tpPsk,  # use-psk: the pre-shared key
-    [string]$UserName, # credentials
-    [string]$Password
-)
+param()
 $ErrorActionPreference = 'Stop'
 $Name = 'Office VPN'
 $Common = @{ Name = $Name }

@@ -3,7 +3,7 @@
 # would do. It holds no secret: a key or password comes as a parameter when it runs.
 [CmdletBinding(SupportsShouldProcess = $true)]
 param(
-    [string]$L2tpPsk,  # use-psk: the pre-shared key
+    [string]$L2tpPsk, # use-psk: the pre-shared key
     [string]$UserName, # credentials
     [string]$Password
 )
