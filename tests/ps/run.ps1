@@ -6,5 +6,6 @@ $Config = New-PesterConfiguration
 $Config.Run.Path = $PSScriptRoot
 $Config.Run.Exit = $true
 $Config.Output.Verbosity = 'Detailed'
+$Config.Output.RenderMode = 'Plaintext'
 if ($Filter) { $Config.Filter.FullName = $Filter }
 Invoke-Pester -Configuration $Config
