@@ -16,7 +16,7 @@ if [ ! -f "$pester" ]; then
     echo "FAIL: pwsh is here but Pester is not ($pester): run scripts/deps.sh test" >&2
     exit 1
 fi
-export L2F_BIN=$1 L2F_SCENARIOS=$2 L2F_PBK_DIR=$3 L2F_PESTER=$pester
+export L2F_BIN=$1 L2F_SCENARIOS=$2 L2F_PBK_DIR=$3 L2F_PESTER=$pester L2F_PWSH=$pwsh
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 export L2F_PS_WORK=$work
