@@ -74,21 +74,15 @@ static void quoting_round_trips(void **state)
     assert_false(ps_quote("abcdef", tiny, sizeof tiny));
 }
 
-/* Appends code point cp to out as UTF-8, joining a UTF-16 surrogate pair. */
+/* Writes code point cp to out as UTF-8; returns its length. */
 static size_t put_utf8(char *out, unsigned long cp)
 {
-    if (cp < 0x80)
-        return (size_t)(out[0] = (char)cp, 1);
-    if (cp < 0x800)
-        return (size_t)(out[0] = (char)(0xc0 | cp >> 6), out[1] = (char)(0x80 | (cp & 0x3f)), 2);
-    if (cp < 0x10000)
-        return (size_t)(out[0] = (char)(0xe0 | cp >> 12), out[1] = (char)(0x80 | ((cp >> 6) & 0x3f)),
-                        out[2] = (char)(0x80 | (cp & 0x3f)), 3);
-    out[0] = (char)(0xf0 | cp >> 18);
-    out[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-    out[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-    out[3] = (char)(0x80 | (cp & 0x3f));
-    return 4;
+    size_t len = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+    static const unsigned char lead[] = {0, 0x00, 0xc0, 0xe0, 0xf0};
+    for (size_t i = len - 1; i > 0; i--, cp >>= 6)
+        out[i] = (char)(0x80 | (cp & 0x3f));
+    out[0] = (char)(lead[len] | cp);
+    return len;
 }
 
 /* Reads the name's expression at s, by PowerShell's rules for the only forms
