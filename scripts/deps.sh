@@ -8,6 +8,38 @@ if [ "${1:-run}" = test ] || [ "${1:-run}" = bench ]; then
                libstrongswan-standard-plugins softether-vpnserver softether-vpncmd clang libclang-rt-14-dev)
 fi
 [ "${1:-run}" = bench ] && packages+=(hyperfine ike-scan python3)
+# PowerShell 7 (a .NET global tool) and Pester 5 (its NuGet package) for the
+# ps.scripts tests, which run the scripts `l2tpfix script` writes. Only where
+# the .NET SDK is present: without it those tests, and only those, skip.
+L2F_PWSH_VERSION=7.6.10  # 7.7.0, what an unversioned install takes, does not start here
+L2F_PESTER_VERSION=5.7.1
+L2F_PESTER_HOME=${L2F_PESTER_HOME:-$HOME/.local/share/l2tpfix/pester}
+install_powershell() {
+    if ! command -v dotnet >/dev/null 2>&1; then
+        echo "l2tpfix: no dotnet (the .NET SDK): the PowerShell tests (ctest ps.scripts) will be skipped" >&2
+        return 0
+    fi
+    if ! command -v pwsh >/dev/null 2>&1 && [ ! -x "$HOME/.dotnet/tools/pwsh" ]; then
+        echo "Installing PowerShell $L2F_PWSH_VERSION (dotnet global tool)"
+        dotnet tool install --global PowerShell --version "$L2F_PWSH_VERSION" >/dev/null ||
+            { echo "l2tpfix: PowerShell could not be installed: ps.scripts will be skipped" >&2; return 0; }
+    fi
+    if [ ! -f "$L2F_PESTER_HOME/pester/$L2F_PESTER_VERSION/tools/Pester.psd1" ]; then
+        echo "Installing Pester $L2F_PESTER_VERSION (NuGet package) into $L2F_PESTER_HOME"
+        local proj
+        proj=$(mktemp -d)
+        # a throwaway project whose only purpose is to make `dotnet restore` download the package
+        printf '%s\n' '<Project Sdk="Microsoft.NET.Sdk">' \
+            '  <PropertyGroup><TargetFramework>net8.0</TargetFramework></PropertyGroup>' \
+            "  <ItemGroup><PackageDownload Include=\"Pester\" Version=\"[$L2F_PESTER_VERSION]\" /></ItemGroup>" \
+            '</Project>' >"$proj/pester.csproj"
+        dotnet restore "$proj/pester.csproj" --packages "$L2F_PESTER_HOME" >/dev/null ||
+            echo "l2tpfix: Pester could not be installed: ps.scripts will be skipped" >&2
+        rm -rf "$proj"
+    fi
+}
+[ "${1:-run}" = test ] && install_powershell
+
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
