@@ -32,7 +32,7 @@ for fmt in text markdown; do
 done
 l2f report --format json | tr -d ' \t\n' >"$OUT"
 has "$OUT" '"restart_pending":true' "report --format json"
-l2f undo >"$OUT"
+l2f undo --yes >"$OUT"
 l2f check >"$OUT"
 hasnt "$OUT" "^Pending:" "check after the undo put the value back"
 l2f check --json | tr -d ' \t\n' >"$OUT"
@@ -55,7 +55,7 @@ l2f fix all --yes >/dev/null
 l2f connect >/dev/null
 l2f check >"$OUT"
 has "$OUT" "pass +last-auth +the last connection succeeded" "last-auth after the connection"
-l2f undo >/dev/null
+l2f undo --yes >/dev/null
 l2f check >"$OUT"
 hasnt "$OUT" "last-auth +the last connection succeeded" "last-auth after the undo"
 has "$OUT" "unknown +last-auth +settings changed since the last attempt" "last-auth after the undo"
@@ -68,12 +68,12 @@ hasnt "$OUT" "last-auth +settings changed since" "a new attempt after the undo i
 fresh psk-mismatch
 printf 'the-servers-key' >"$WORK/key"
 l2f fix use-psk --psk-file "$WORK/key" --yes >/dev/null
-l2f undo >"$OUT"
+l2f undo --yes >"$OUT"
 has "$OUT" "the pre-shared key saved before cannot come back \(l2tpfix never keeps secrets\)" "undo use-psk"
 fresh wrong-password
 printf 'Correct-Pass' >"$WORK/pw"
 l2f fix credentials --password-file "$WORK/pw" --yes >/dev/null
-l2f undo >"$OUT"
+l2f undo --yes >"$OUT"
 has "$OUT" "the password saved before cannot come back" "undo credentials"
 
 echo "restart: $passed passed, $failed failed"
