@@ -415,7 +415,12 @@ static enum l2f_status win_connect_start(struct backend *be, const char *profile
     dialing = w;
     LeaveCriticalSection(&w->lock);
     w->conn = NULL;
-    rc = w->ras->dial(NULL, ref.phonebook, &params, 1, (LPVOID)on_dial, &w->conn);
+    /* RasDial takes its callback as an LPVOID (type 1: RasDialFunc1); ISO C has no cast for that */
+    RASDIALFUNC1 callback = on_dial;
+    LPVOID notifier;
+    _Static_assert(sizeof notifier == sizeof callback, "a function pointer fits an LPVOID");
+    memcpy(&notifier, &callback, sizeof notifier);
+    rc = w->ras->dial(NULL, ref.phonebook, &params, 1, notifier, &w->conn);
     SecureZeroMemory(&params, sizeof params);
     if (rc != ERROR_SUCCESS) {
         EnterCriticalSection(&w->lock);

@@ -539,9 +539,11 @@ static void on_lcp_request(struct run *u, const struct ppp_packet *p)
     size_t n = 0;
     if (!ppp_options(p->data, p->len, opt, 16, &n) || !answer_due(u, p))
         return;
-    if (++u->lcp.peer_requests > MAX_PEER_REQUESTS)
-        return cp_fail(u, &u->lcp, "the server sent %u LCP Configure-Requests without agreeing",
-                       MAX_PEER_REQUESTS);
+    if (++u->lcp.peer_requests > MAX_PEER_REQUESTS) {
+        cp_fail(u, &u->lcp, "the server sent %u LCP Configure-Requests without agreeing",
+                MAX_PEER_REQUESTS);
+        return;
+    }
     uint8_t rej[256];
     size_t rl = 0;
     const struct ppp_option *auth = NULL;
@@ -551,8 +553,10 @@ static void on_lcp_request(struct run *u, const struct ppp_packet *p)
         else if (opt[i].type != LCP_OPT_MRU && opt[i].type != LCP_OPT_MAGIC)
             rl = ppp_put_option(rej, rl, sizeof rej, opt[i].type, opt[i].value, opt[i].len);
     }
-    if (rl)
-        return ppp_send(u, PPP_LCP, PPP_CONF_REJ, p->id, rej, rl);
+    if (rl) {
+        ppp_send(u, PPP_LCP, PPP_CONF_REJ, p->id, rej, rl);
+        return;
+    }
     if (auth && !lcp_auth_taken(u, p, auth))
         return;
     if (!auth)
@@ -620,26 +624,31 @@ static void cp_on_refusal(struct run *u, struct cp *c, const struct ppp_packet *
         return; /* an answer to an earlier request of ours, or a resend of one already heeded */
     c->unanswered = 0;
     c->refusals++;
-    if (p->code == PPP_CONF_REJ && ++c->rejects >= MAX_FAILURE)
-        return cp_fail(u, c, "the server Rejected every %s Configure-Request (%u times)", proto,
-                       c->rejects);
+    if (p->code == PPP_CONF_REJ && ++c->rejects >= MAX_FAILURE) {
+        cp_fail(u, c, "the server Rejected every %s Configure-Request (%u times)", proto,
+                c->rejects);
+        return;
+    }
     for (size_t i = 0; i < n; i++) {
         bool again = counted[opt[i].type];
         counted[opt[i].type] = true;
         if (p->code == PPP_CONF_NAK && !again && ++c->naks[opt[i].type] >= MAX_FAILURE) {
             nak_value(c->proto, &opt[i], wants, sizeof wants);
-            return cp_fail(u, c, "the server Naked our %s %u times%s",
-                           ppp_option_name(c->proto, opt[i].type, option), c->naks[opt[i].type],
-                           wants);
+            cp_fail(u, c, "the server Naked our %s %u times%s",
+                    ppp_option_name(c->proto, opt[i].type, option), c->naks[opt[i].type],
+                    wants);
+            return;
         }
         if (c->proto == PPP_LCP)
             lcp_adjust(u, p->code, &opt[i]);
         else
             ipcp_adjust(u, p->code, &opt[i]);
     }
-    if (c->refusals >= MAX_CONFIGURE)
-        return cp_fail(u, c, "the server Naked or Rejected our %s Configure-Request %u times",
-                       proto, c->refusals);
+    if (c->refusals >= MAX_CONFIGURE) {
+        cp_fail(u, c, "the server Naked or Rejected our %s Configure-Request %u times",
+                proto, c->refusals);
+        return;
+    }
     if (c->proto == PPP_LCP)
         lcp_request(u, true);
     else
@@ -802,16 +811,20 @@ static void on_ipcp_request(struct run *u, const struct ppp_packet *p)
     size_t n = 0;
     if (!ppp_options(p->data, p->len, opt, 8, &n) || !answer_due(u, p))
         return;
-    if (++u->ipcp.peer_requests > MAX_PEER_REQUESTS)
-        return cp_fail(u, &u->ipcp, "the server sent %u IPCP Configure-Requests without agreeing",
-                       MAX_PEER_REQUESTS);
+    if (++u->ipcp.peer_requests > MAX_PEER_REQUESTS) {
+        cp_fail(u, &u->ipcp, "the server sent %u IPCP Configure-Requests without agreeing",
+                MAX_PEER_REQUESTS);
+        return;
+    }
     uint8_t rej[256];
     size_t rl = 0;
     for (size_t i = 0; i < n; i++)
         if (opt[i].type != IPCP_OPT_ADDRESS)
             rl = ppp_put_option(rej, rl, sizeof rej, opt[i].type, opt[i].value, opt[i].len);
-    if (rl)
-        return ppp_send(u, PPP_IPCP, PPP_CONF_REJ, p->id, rej, rl);
+    if (rl) {
+        ppp_send(u, PPP_IPCP, PPP_CONF_REJ, p->id, rej, rl);
+        return;
+    }
     ppp_send(u, PPP_IPCP, PPP_CONF_ACK, p->id, p->data, p->len);
     u->ipcp.theirs_acked = true;
 }
@@ -916,8 +929,10 @@ static void on_close(struct run *u, const struct l2tp_control *c)
                  rc.message);
     if (c->type == L2TP_STOPCCN)
         u->peer_tunnel = 0;
-    if (u->phase == PH_LCP && u->mode == LEARN)
-        return lcp_terminated(u); /* some servers end the session instead of LCP */
+    if (u->phase == PH_LCP && u->mode == LEARN) {
+        lcp_terminated(u); /* some servers end the session instead of LCP */
+        return;
+    }
     if (u->r->stages[STAGE_TUNNEL].outcome == HS_NOT_RUN)
         settle(u, STAGE_TUNNEL, HS_FAILED, 628, "the server closed the L2TP %s (%s)", what, result);
     else if (u->phase <= PH_LCP && u->r->stages[STAGE_PPP].outcome == HS_NOT_RUN)
@@ -983,8 +998,10 @@ static void resend(struct run *u)
         struct ctl_msg *m = &u->pending[i];
         if (t < m->next)
             continue;
-        if (m->resends >= CTL_MAX_RESENDS)
-            return ctl_unanswered(u, m);
+        if (m->resends >= CTL_MAX_RESENDS) {
+            ctl_unanswered(u, m);
+            return;
+        }
         be16_put(m->bytes + 10, u->nr);
         link_send(u, m->bytes, m->len, &err);
         m->resends++;
@@ -1055,8 +1072,10 @@ static void on_packet(struct run *u, const uint8_t *in, size_t got)
 static void l2tp_and_ppp(struct run *u)
 {
     uint8_t in[2048];
-    if (!plat_random(&u->our_tunnel, 2) || !plat_random(u->magic, 4) || !plat_random(&u->our_session, 2))
-        return skip_rest(u, "no randomness");
+    if (!plat_random(&u->our_tunnel, 2) || !plat_random(u->magic, 4) || !plat_random(&u->our_session, 2)) {
+        skip_rest(u, "no randomness");
+        return;
+    }
     u->our_tunnel |= 1;
     u->our_session = (uint16_t)(u->our_session | 0x100);
     u->want_mru = u->want_magic = true;
@@ -1066,15 +1085,21 @@ static void l2tp_and_ppp(struct run *u)
     u->phase = PH_SCCRP;
     send_sccrq(u);
     while (!u->stop) {
-        if (u->o->cancel && atomic_load(u->o->cancel))
-            return skip_rest(u, "cancelled");
-        if (u->link->time_left(u->link->ctx) == 0)
-            return timed_out(u);
+        if (u->o->cancel && atomic_load(u->o->cancel)) {
+            skip_rest(u, "cancelled");
+            return;
+        }
+        if (u->link->time_left(u->link->ctx) == 0) {
+            timed_out(u);
+            return;
+        }
         size_t got;
         int rc = u->link->recv(u->link->ctx, in, sizeof in, &got, 50);
-        if (rc < 0)
-            return fail_open_stage(u, 628, "IPsec went down: the server deleted the SA",
-                                   "IPsec went down");
+        if (rc < 0) {
+            fail_open_stage(u, 628, "IPsec went down: the server deleted the SA",
+                            "IPsec went down");
+            return;
+        }
         if (rc > 0)
             on_packet(u, in, got);
         if (!u->stop)
@@ -1132,7 +1157,8 @@ void hs_run_inside(const struct hs_options *opts, const struct hs_link *link, hs
     if (!u) {
         struct run fallback = {
             .r = out, .progress = progress, .ctx = ctx, .link = link, .start = start_ms};
-        return skip_rest(&fallback, "out of memory");
+        skip_rest(&fallback, "out of memory");
+        return;
     }
     u->o = opts;
     u->r = out;

@@ -32,25 +32,32 @@ static void round_trip(struct ikev1 *s, struct psk_check_result *out)
     uint8_t pkt[512], in[2048];
     struct l2f_err err;
     uint16_t our_tunnel;
-    if (!plat_random(&our_tunnel, sizeof our_tunnel))
-        return ipsec_failed(out, "no randomness");
+    if (!plat_random(&our_tunnel, sizeof our_tunnel)) {
+        ipsec_failed(out, "no randomness");
+        return;
+    }
     our_tunnel |= 1; /* 0 is not a tunnel id */
     size_t n = l2tp_build_sccrq(pkt, sizeof pkt, "l2tpfix", our_tunnel, 4);
     for (unsigned attempt = 0; ikev1_time_left(s) > 0; attempt++) {
-        if (ikev1_esp_send(s, pkt, n, &err) != L2F_OK)
-            return ipsec_failed(out, err.msg);
+        if (ikev1_esp_send(s, pkt, n, &err) != L2F_OK) {
+            ipsec_failed(out, err.msg);
+            return;
+        }
         size_t got;
         /* L2TP resends after 1 s (RFC 2661 5.8) */
         int rc = ikev1_esp_recv(s, in, sizeof in, &got, 1000u << (attempt < 3 ? attempt : 3));
         if (rc < 0 && ikev1_peer_deleted(s)) {
             struct ikev1_counters k;
             ikev1_counters(s, &k);
-            return ipsec_failed(out, k.unreachable ? "the server deleted the SA right after Quick Mode and answered "
-                                                     "ESP with an ICMP error: it seems unable to install IPsec SAs"
-                                                   : "the server deleted the SA right after Quick Mode");
+            ipsec_failed(out, k.unreachable ? "the server deleted the SA right after Quick Mode and answered "
+                                              "ESP with an ICMP error: it seems unable to install IPsec SAs"
+                                            : "the server deleted the SA right after Quick Mode");
+            return;
         }
-        if (rc < 0)
-            return ipsec_failed(out, "the socket failed");
+        if (rc < 0) {
+            ipsec_failed(out, "the socket failed");
+            return;
+        }
         if (rc == 0)
             continue;
         struct l2tp_header h;

@@ -496,17 +496,25 @@ static void on_mm1(const uint8_t *in, size_t len, const struct sockaddr_in *from
     size_t n;
     struct offer offers[MAX_OFFERS], chosen;
     g.n.mm1++;
-    if (!ike_walk(in + IKE_HEADER_LEN, len - IKE_HEADER_LEN, in[16], pl, MAX_PL, &n))
-        return note("MM1: the payload chain runs out");
+    if (!ike_walk(in + IKE_HEADER_LEN, len - IKE_HEADER_LEN, in[16], pl, MAX_PL, &n)) {
+        note("MM1: the payload chain runs out");
+        return;
+    }
     const struct ike_payload *sap = ike_find(pl, n, IKE_PL_SA);
     size_t count = sap ? parse_offer(sap->body, sap->len, offers) : 0;
-    if (!count || sap->len > sizeof g.sas[0].sai_b)
-        return note("MM1 without an SA we can read");
-    if (!choose_phase1(offers, count, &chosen))
-        return note("MM1: nothing offered that this responder can compute");
+    if (!count || sap->len > sizeof g.sas[0].sai_b) {
+        note("MM1 without an SA we can read");
+        return;
+    }
+    if (!choose_phase1(offers, count, &chosen)) {
+        note("MM1: nothing offered that this responder can compute");
+        return;
+    }
     struct ike_sa *sa = new_sa(in);
-    if (!sa)
-        return note("no randomness");
+    if (!sa) {
+        note("no randomness");
+        return;
+    }
     sa->from = *from;
     sa->natt = natt;
     sa->t = chosen.t;
@@ -550,19 +558,27 @@ static void on_mm3(struct ike_sa *sa, const uint8_t *in, size_t len)
     struct ike_payload pl[MAX_PL];
     size_t n;
     g.n.mm3++;
-    if (!sa->computable)
-        return note("MM3 for a transform this responder cannot compute either: not answered");
-    if (!ike_walk(in + IKE_HEADER_LEN, len - IKE_HEADER_LEN, in[16], pl, MAX_PL, &n))
-        return note("MM3: the payload chain runs out");
+    if (!sa->computable) {
+        note("MM3 for a transform this responder cannot compute either: not answered");
+        return;
+    }
+    if (!ike_walk(in + IKE_HEADER_LEN, len - IKE_HEADER_LEN, in[16], pl, MAX_PL, &n)) {
+        note("MM3: the payload chain runs out");
+        return;
+    }
     const struct ike_payload *ke = ike_find(pl, n, IKE_PL_KE),
                              *nonce = ike_find(pl, n, IKE_PL_NONCE);
-    if (!ke || !nonce || !derive_phase1(sa, ke, nonce))
-        return note("MM3 without a usable KE or nonce");
+    if (!ke || !nonce || !derive_phase1(sa, ke, nonce)) {
+        note("MM3 without a usable KE or nonce");
+        return;
+    }
     /* NAT-D: the client's address as we see it, then ours (RFC 3947 3.2) */
     uint8_t d_client[IKEC_MAX_HASH], d_us[IKEC_MAX_HASH];
     if (!natd(sa, sa->from.sin_addr, ntohs(sa->from.sin_port), d_client) ||
-        !natd(sa, g.address, sa->natt ? IKE_NATT_PORT : IKE_PORT, d_us))
-        return note("hash failed");
+        !natd(sa, g.address, sa->natt ? IKE_NATT_PORT : IKE_PORT, d_us)) {
+        note("hash failed");
+        return;
+    }
     uint8_t buf[IKE_MAX_PACKET];
     struct out o = {buf, sizeof buf, 0, false};
     ike_header(&o, sa, IKE_PL_KE, IKE_EX_MAIN, 0, 0);
@@ -580,8 +596,10 @@ static void send_mm6(struct ike_sa *sa)
     uint8_t id[8] = {1, 17, IKE_PORT >> 8, IKE_PORT & 0xff}, hash_r[IKEC_MAX_HASH], plain[128],
             buf[IKE_MAX_PACKET];
     memcpy(id + 4, &g.address.s_addr, 4);
-    if (!auth_hash(sa, false, id, sizeof id, hash_r))
-        return note("hash failed");
+    if (!auth_hash(sa, false, id, sizeof id, hash_r)) {
+        note("hash failed");
+        return;
+    }
     struct out p = {plain, sizeof plain, 0, false}, o = {buf, sizeof buf, 0, false};
     payload(&p, IKE_PL_HASH, id, sizeof id);
     payload(&p, 0, hash_r, sa->hash_len);
@@ -598,14 +616,16 @@ static void on_mm5(struct ike_sa *sa, const uint8_t *in, size_t len)
     struct ike_payload pl[MAX_PL];
     if (!unseal(sa, in, len, sa->iv, dec, &dlen) || !ike_walk(dec, dlen, in[16], pl, MAX_PL, &n)) {
         g.n.mm5_bad++;
-        return note("MM5 does not decrypt: the client's key differs");
+        note("MM5 does not decrypt: the client's key differs");
+        return;
     }
     const struct ike_payload *id = ike_find(pl, n, IKE_PL_ID), *hash = ike_find(pl, n, IKE_PL_HASH);
     if (!id || !hash || hash->len != sa->hash_len ||
         !auth_hash(sa, true, id->body, id->len, want) ||
         memcmp(want, hash->body, sa->hash_len) != 0) {
         g.n.mm5_bad++;
-        return note("MM5: HASH_I does not verify");
+        note("MM5: HASH_I does not verify");
+        return;
     }
     g.n.mm5_ok++;
     send_mm6(sa);
@@ -701,8 +721,10 @@ static void send_qm2(struct ike_sa *sa, const struct esp_choice *c, const struct
         payload(&b, 0, idcr->body, idcr->len);
     }
     if (b.full ||
-        !qm_hash(sa, false, sa->qm_mid, sa->qm_ni, sa->qm_ni_len, body + rest, b.n - rest, hash))
-        return note("Quick Mode message 2 does not fit");
+        !qm_hash(sa, false, sa->qm_mid, sa->qm_ni, sa->qm_ni_len, body + rest, b.n - rest, hash)) {
+        note("Quick Mode message 2 does not fit");
+        return;
+    }
     memcpy(body + 4, hash, sa->hash_len);
     ike_header(&o, sa, IKE_PL_HASH, IKE_EX_QUICK, IKE_FLAG_ENCRYPTED, sa->qm_mid);
     seal_into(sa, &o, body, b.n, iv);
@@ -730,14 +752,16 @@ static void on_qm1(struct ike_sa *sa, const uint8_t *in, size_t len)
     if (!ikek_message_iv(sa->t.hash, sa->p1_last, sa->block, mid, iv) ||
         !qm_open(sa, in, len, iv, dec, pl, &n) || n < 3) {
         g.n.qm1_bad++;
-        return note("Quick Mode message 1 does not decrypt");
+        note("Quick Mode message 1 does not decrypt");
+        return;
     }
     const uint8_t *rest = pl[1].body - 4;
     size_t rest_len = (size_t)(pl[n - 1].body + pl[n - 1].len - rest);
     if (!qm_hash(sa, false, mid, NULL, 0, rest, rest_len, want) ||
         memcmp(want, pl[0].body, sa->hash_len) != 0) {
         g.n.qm1_bad++;
-        return note("Quick Mode message 1: HASH(1) does not verify");
+        note("Quick Mode message 1: HASH(1) does not verify");
+        return;
     }
     const struct ike_payload *sap = ike_find(pl, n, IKE_PL_SA), *ni = ike_find(pl, n, IKE_PL_NONCE);
     const struct ike_payload *idci = NULL, *idcr = NULL;
@@ -747,14 +771,18 @@ static void on_qm1(struct ike_sa *sa, const uint8_t *in, size_t len)
         else if (pl[i].type == IKE_PL_ID && !idcr)
             idcr = &pl[i];
     struct esp_choice c;
-    if (!sap || !ni || ni->len > sizeof sa->qm_ni || !choose_esp(sa, sap->body, sap->len, &c))
-        return note("Quick Mode message 1 without an SA, a nonce, or an ESP transform to choose");
+    if (!sap || !ni || ni->len > sizeof sa->qm_ni || !choose_esp(sa, sap->body, sap->len, &c)) {
+        note("Quick Mode message 1 without an SA, a nonce, or an ESP transform to choose");
+        return;
+    }
     sa->qm_mid = mid;
     memcpy(sa->qm_ni, ni->body, ni->len);
     sa->qm_ni_len = ni->len;
     sa->qm_nr_len = g.mode == LONG_NONCE ? g.long_nonce : OUR_NONCE_LEN;
-    if (!plat_random(sa->qm_nr, sa->qm_nr_len) || !plat_random(sa->our_spi, 4))
-        return note("no randomness");
+    if (!plat_random(sa->qm_nr, sa->qm_nr_len) || !plat_random(sa->our_spi, 4)) {
+        note("no randomness");
+        return;
+    }
     sa->our_spi[0] |= 1; /* SPIs below 256 are reserved (RFC 4303 2.1) */
     sa->esp_enc = c.id == IKE_ESP_AES ? IKE_ENC_AES_CBC : IKE_ENC_3DES;
     sa->esp_bits = (uint16_t)c.key_bits;
@@ -798,14 +826,19 @@ static void on_qm3(struct ike_sa *sa, const uint8_t *in, size_t len)
         !qm_hash(sa, true, sa->qm_mid, prefix, sa->qm_ni_len + sa->qm_nr_len, NULL, 0, want) ||
         memcmp(want, pl[0].body, sa->hash_len) != 0) {
         g.n.qm3_bad++;
-        return note("Quick Mode message 3: HASH(3) does not verify");
+        note("Quick Mode message 3: HASH(3) does not verify");
+        return;
     }
     g.n.qm3_ok++;
-    if (g.mode == UNOFFERED_ESP)
-        return note("Quick Mode message 3: HASH(3) verified, yet the client took an ESP transform "
-                    "it never offered");
-    if (!esp_keys(sa))
-        return note("KEYMAT failed");
+    if (g.mode == UNOFFERED_ESP) {
+        note("Quick Mode message 3: HASH(3) verified, yet the client took an ESP transform "
+             "it never offered");
+        return;
+    }
+    if (!esp_keys(sa)) {
+        note("KEYMAT failed");
+        return;
+    }
     sa->stage = PHASE2_UP;
     g.esp_up = true;
     g.esp_peer = sa->from;
@@ -838,17 +871,27 @@ static void on_ike(const uint8_t *in, size_t len, const struct sockaddr_in *from
 {
     static const uint8_t zero[8] = {0};
     g.n.ike++;
-    if (len < IKE_HEADER_LEN || len > IKE_MAX_PACKET || be32_get(in + 24) != len)
-        return note("an IKE message whose length is wrong");
-    if (in[17] >> 4 == 2)
-        return answer_ikev2(in, from);
+    if (len < IKE_HEADER_LEN || len > IKE_MAX_PACKET || be32_get(in + 24) != len) {
+        note("an IKE message whose length is wrong");
+        return;
+    }
+    if (in[17] >> 4 == 2) {
+        answer_ikev2(in, from);
+        return;
+    }
     struct ike_sa *sa = find_sa(in);
-    if (sa && sa->last_in_len == len && memcmp(sa->last_in, in, len) == 0)
-        return resend_ike(sa);
-    if (in[18] == IKE_EX_MAIN && memcmp(in + 8, zero, 8) == 0)
-        return on_mm1(in, len, from, natt);
-    if (!sa || memcmp(in + 8, sa->rcky, 8) != 0)
-        return note("IKE for an SA we do not know");
+    if (sa && sa->last_in_len == len && memcmp(sa->last_in, in, len) == 0) {
+        resend_ike(sa);
+        return;
+    }
+    if (in[18] == IKE_EX_MAIN && memcmp(in + 8, zero, 8) == 0) {
+        on_mm1(in, len, from, natt);
+        return;
+    }
+    if (!sa || memcmp(in + 8, sa->rcky, 8) != 0) {
+        note("IKE for an SA we do not know");
+        return;
+    }
     memcpy(sa->last_in, in, len);
     sa->last_in_len = len;
     sa->from = *from;
@@ -886,8 +929,10 @@ static void send_l2tp(const uint8_t *p, size_t len)
 /* A control message to the client's tunnel: numbered, unless it is a ZLB. */
 static void send_control(uint8_t *buf, size_t len, bool zlb)
 {
-    if (!len)
-        return note("an L2TP message does not fit");
+    if (!len) {
+        note("an L2TP message does not fit");
+        return;
+    }
     be16_put(buf + 8, g.l2tp.ns);
     be16_put(buf + 10, g.l2tp.nr);
     if (!zlb)
@@ -908,8 +953,10 @@ static void send_sccrp(const struct l2tp_control *c)
 {
     uint8_t *buf = g.l2tp.sccrp;
     size_t cap = sizeof g.l2tp.sccrp;
-    if (!l2tp_avp_u16(c, L2TP_AVP_ASSIGNED_TUNNEL_ID, &g.l2tp.peer_tunnel))
-        return note("SCCRQ without an assigned tunnel id");
+    if (!l2tp_avp_u16(c, L2TP_AVP_ASSIGNED_TUNNEL_ID, &g.l2tp.peer_tunnel)) {
+        note("SCCRQ without an assigned tunnel id");
+        return;
+    }
     g.l2tp.ns = 0;
     g.l2tp.nr = 1;
     g.l2tp.up = true;
@@ -931,8 +978,10 @@ static void send_sccrp(const struct l2tp_control *c)
 static void send_icrp(const struct l2tp_control *c)
 {
     uint8_t buf[64];
-    if (!l2tp_avp_u16(c, L2TP_AVP_ASSIGNED_SESSION_ID, &g.l2tp.peer_session))
-        return note("ICRQ without an assigned session id");
+    if (!l2tp_avp_u16(c, L2TP_AVP_ASSIGNED_SESSION_ID, &g.l2tp.peer_session)) {
+        note("ICRQ without an assigned session id");
+        return;
+    }
     size_t n = l2tp_begin_control(buf, sizeof buf, L2TP_ICRP, g.l2tp.peer_tunnel,
                                   g.l2tp.peer_session, 0, 0);
     n = l2tp_put_avp_u16(buf, n, sizeof buf, L2TP_AVP_ASSIGNED_SESSION_ID, OUR_SESSION);
@@ -942,8 +991,10 @@ static void send_icrp(const struct l2tp_control *c)
 static void on_l2tp_control(const struct l2tp_header *h)
 {
     struct l2tp_control c;
-    if (!l2tp_parse_control(h->payload, h->payload_len, &c))
-        return note("an L2TP control message that does not parse");
+    if (!l2tp_parse_control(h->payload, h->payload_len, &c)) {
+        note("an L2TP control message that does not parse");
+        return;
+    }
     if (c.type == L2TP_ZLB) {
         g.n.l2tp_zlb++;
         return;
@@ -951,13 +1002,17 @@ static void on_l2tp_control(const struct l2tp_header *h)
     g.n.l2tp_control++;
     note("L2TP %s in (Ns %u)", l2tp_message_name(c.type), h->ns);
     if (c.type == L2TP_SCCRQ && h->tunnel == 0) {
-        if (!g.l2tp.up || h->ns == 0)
-            return send_sccrp(&c);
+        if (!g.l2tp.up || h->ns == 0) {
+            send_sccrp(&c);
+            return;
+        }
     }
     if (!g.l2tp.up)
         return;
-    if (h->ns != g.l2tp.nr)
-        return send_zlb(); /* a resend of what we have: acknowledged again */
+    if (h->ns != g.l2tp.nr) {
+        send_zlb(); /* a resend of what we have: acknowledged again */
+        return;
+    }
     g.l2tp.nr++;
     if (c.type == L2TP_ICRQ)
         send_icrp(&c);
@@ -999,10 +1054,14 @@ static void on_l2tp(const uint8_t *p, size_t len)
 {
     struct l2tp_header h;
     struct ppp_packet pp;
-    if (!l2tp_parse_header(p, len, &h))
-        return note("not L2TP inside ESP");
-    if (h.control)
-        return on_l2tp_control(&h);
+    if (!l2tp_parse_header(p, len, &h)) {
+        note("not L2TP inside ESP");
+        return;
+    }
+    if (h.control) {
+        on_l2tp_control(&h);
+        return;
+    }
     g.n.l2tp_data++;
     if (h.tunnel == OUR_TUNNEL && h.session == OUR_SESSION &&
         ppp_parse(h.payload, h.payload_len, &pp) && pp.protocol == PPP_LCP)
@@ -1024,7 +1083,8 @@ static void on_esp(const uint8_t *pkt, size_t len)
         !esp_udp_unwrap(plain, plen, &sport, &dport, &payload_p, &payload_len) ||
         dport != L2TP_PORT) {
         g.n.esp_bad++;
-        return note("ESP dropped: %s", r == ESP_OPEN_OK ? "not L2TP" : esp_open_result_name(r));
+        note("ESP dropped: %s", r == ESP_OPEN_OK ? "not L2TP" : esp_open_result_name(r));
+        return;
     }
     g.n.esp_in++;
     on_l2tp(payload_p, payload_len);
@@ -1035,12 +1095,16 @@ static void on_esp(const uint8_t *pkt, size_t len)
 static void on_datagram(bool natt, uint8_t *buf, size_t len, const struct sockaddr_in *from)
 {
     g.n.packets++;
-    if (!natt)
-        return on_ike(buf, len, from, false);
+    if (!natt) {
+        on_ike(buf, len, from, false);
+        return;
+    }
     if (len == 1 && buf[0] == 0xff)
         return; /* NAT keepalive */
-    if (len >= IKE_NATT_MARKER_LEN && be32_get(buf) == 0)
-        return on_ike(buf + IKE_NATT_MARKER_LEN, len - IKE_NATT_MARKER_LEN, from, true);
+    if (len >= IKE_NATT_MARKER_LEN && be32_get(buf) == 0) {
+        on_ike(buf + IKE_NATT_MARKER_LEN, len - IKE_NATT_MARKER_LEN, from, true);
+        return;
+    }
     on_esp(buf, len);
 }
 

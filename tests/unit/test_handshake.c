@@ -191,14 +191,17 @@ static void on_lcp(struct server *s, const struct ppp_packet *p)
         s->lcp_conf_req++;
         if (s->silent_lcp)
             return;
-        if (s->reject_all_lcp)
-            return ppp(s, PPP_LCP, PPP_CONF_REJ, p->id, p->data, p->len);
+        if (s->reject_all_lcp) {
+            ppp(s, PPP_LCP, PPP_CONF_REJ, p->id, p->data, p->len);
+            return;
+        }
         if (s->nak_mru) {
             uint8_t nak[32], mru[2] = {0x05, 0x78}; /* 1400, what it was asked */
             size_t k = 0;
             for (unsigned c = 0; c < (s->nak_mru_copies ? s->nak_mru_copies : 1); c++)
                 k = ppp_put_option(nak, k, sizeof nak, LCP_OPT_MRU, mru, 2);
-            return ppp(s, PPP_LCP, PPP_CONF_NAK, p->id, nak, k);
+            ppp(s, PPP_LCP, PPP_CONF_NAK, p->id, nak, k);
+            return;
         }
         for (size_t i = 0; i < n; i++)
             if (o[i].type == LCP_OPT_MAGIC && s->reject_magic) {

@@ -166,7 +166,8 @@ static DWORD WINAPI fake_dial(LPRASDIALEXTENSIONS ext, LPCWSTR pbk, LPRASDIALPAR
     (void)p;
     assert_int_equal(type, 1);
     *conn = (HRASCONN)(uintptr_t)0x1234;
-    RASDIALFUNC1 fn = (RASDIALFUNC1)notifier;
+    RASDIALFUNC1 fn;
+    memcpy(&fn, &notifier, sizeof fn); /* RAS hands the callback over as an LPVOID */
     for (size_t i = 0; dial_states[i] != (RASCONNSTATE)-1; i++) {
         bool last = dial_states[i + 1] == (RASCONNSTATE)-1;
         fn(*conn, 0, dial_states[i], last ? dial_error : 0, 0);
