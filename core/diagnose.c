@@ -724,24 +724,38 @@ static void eval_last_auth(const struct observations *o, struct check_result *r)
 
 typedef void (*check_fn)(const struct observations *, struct check_result *);
 
-static const check_fn evaluators[CHECK_COUNT] = {
-    [CHECK_SERVER_ADDRESS] = eval_server_address,
-    [CHECK_DNS] = eval_dns,
-    [CHECK_VPN_TYPE] = eval_vpn_type,
-    [CHECK_IKE_500] = eval_ike_500,
-    [CHECK_IKE_4500] = eval_ike_4500,
-    [CHECK_IPSEC_SERVICES] = eval_services,
-    [CHECK_NAT_TRAVERSAL] = eval_nat,
-    [CHECK_PROHIBIT_IPSEC] = eval_prohibit,
-    [CHECK_PSK] = eval_psk,
-    [CHECK_IKE_PROPOSALS] = eval_proposals,
-    [CHECK_PSK_MATCHES] = eval_psk_matches,
-    [CHECK_IKEV2] = eval_ikev2,
-    [CHECK_MSCHAPV2] = eval_mschapv2,
-    [CHECK_LCP_EXTENSIONS] = eval_lcp,
-    [CHECK_CREDENTIALS] = eval_credentials,
-    [CHECK_LAST_AUTH] = eval_last_auth,
-};
+/* X(check, evaluator): model.h knows no evaluator, so the pairing lives here */
+#define CHECK_EVALUATORS(X)                                                                        \
+    X(CHECK_SERVER_ADDRESS, eval_server_address)                                                   \
+    X(CHECK_DNS, eval_dns)                                                                         \
+    X(CHECK_VPN_TYPE, eval_vpn_type)                                                               \
+    X(CHECK_IKE_500, eval_ike_500)                                                                 \
+    X(CHECK_IKE_4500, eval_ike_4500)                                                               \
+    X(CHECK_IPSEC_SERVICES, eval_services)                                                         \
+    X(CHECK_NAT_TRAVERSAL, eval_nat)                                                               \
+    X(CHECK_PROHIBIT_IPSEC, eval_prohibit)                                                         \
+    X(CHECK_PSK, eval_psk)                                                                         \
+    X(CHECK_IKE_PROPOSALS, eval_proposals)                                                         \
+    X(CHECK_PSK_MATCHES, eval_psk_matches)                                                         \
+    X(CHECK_IKEV2, eval_ikev2)                                                                     \
+    X(CHECK_MSCHAPV2, eval_mschapv2)                                                               \
+    X(CHECK_LCP_EXTENSIONS, eval_lcp)                                                              \
+    X(CHECK_CREDENTIALS, eval_credentials)                                                         \
+    X(CHECK_LAST_AUTH, eval_last_auth)
+
+/* One name per evaluated check: a check listed twice redeclares its name, and a
+ * check of CHECK_TABLE with no row above is an undeclared name below, so the
+ * compiler refuses both instead of a NULL call at run time. */
+#define EVALUATED(check, fn) check##_evaluated,
+enum { CHECK_EVALUATORS(EVALUATED) };
+#undef EVALUATED
+#define MUST_BE_EVALUATED(check, ...) check##_must_be_evaluated = check##_evaluated,
+enum { CHECK_TABLE(MUST_BE_EVALUATED) };
+#undef MUST_BE_EVALUATED
+
+#define EVALUATOR_ROW(check, fn) [check] = fn,
+static const check_fn evaluators[CHECK_COUNT] = {CHECK_EVALUATORS(EVALUATOR_ROW)};
+#undef EVALUATOR_ROW
 
 /* A stage is as bad as its worst check; it passes only when every check
  * passes, so "unknown" is never rounded up to "pass". */

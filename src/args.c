@@ -2,9 +2,12 @@
 
 #include <string.h>
 
-#define COMMAND_ROW(e, name, args, help) {name, args, help},
+#define COMMAND_ROW(e, name, args, min, max, session, profile, handler, usage, help)               \
+    {name, args, min, max, usage, help},
 static const struct {
-    const char *name, *args, *help;
+    const char *name, *args;
+    int min_args, max_args;
+    const char *usage, *help;
 } commands[] = {COMMAND_TABLE(COMMAND_ROW)};
 #undef COMMAND_ROW
 
@@ -126,6 +129,24 @@ const char *command_name(enum command_id c)
     return (unsigned)c < COMMAND_COUNT ? commands[c].name : "?";
 }
 
+/* The command's arguments against its row: their count, and for baseline its
+ * first word. Commands that take none say so rather than ignore them. */
+static enum l2f_status check_arguments_fit(const struct cli_args *a, struct l2f_err *err)
+{
+    int n = a->nargs;
+    bool fits = n >= commands[a->command].min_args && n <= commands[a->command].max_args;
+    if (fits && a->command == CMD_BASELINE)
+        fits = strcmp(a->args[0], "save") == 0 || strcmp(a->args[0], "check") == 0;
+    if (fits)
+        return L2F_OK;
+    if (commands[a->command].usage)
+        l2f_err_set(err, "%s", commands[a->command].usage);
+    else
+        l2f_err_set(err, "%s takes no arguments (got '%.60s')", commands[a->command].name,
+                    a->args[0]);
+    return L2F_ERR_USAGE;
+}
+
 /* Handles one "--name[=value]" at argv[*i]; may consume the next argv. */
 static enum l2f_status parse_option(int argc, char *const *argv, int *i, struct cli_args *out,
                                     struct l2f_err *err)
@@ -226,38 +247,9 @@ enum l2f_status args_parse(int argc, char *const *argv, struct cli_args *out, st
         l2f_err_set(err, "--demo, --mock and --phonebook exclude each other");
         return L2F_ERR_USAGE;
     }
-    /* commands that take no arguments say so rather than ignore them */
-    bool takes_args = out->command == CMD_FIX || out->command == CMD_UNDO || out->command == CMD_EXPLAIN ||
-                      out->command == CMD_PROBE || out->command == CMD_HANDSHAKE || out->command == CMD_BASELINE;
-    if (!takes_args && out->nargs > 0) {
-        l2f_err_set(err, "%s takes no arguments (got '%.60s')", commands[out->command].name, out->args[0]);
-        return L2F_ERR_USAGE;
-    }
-    if (out->command == CMD_FIX && out->nargs == 0) {
-        l2f_err_set(err, "fix needs fix ids or 'all' (see l2tpfix check)");
-        return L2F_ERR_USAGE;
-    }
-    if (out->command == CMD_EXPLAIN && out->nargs != 1) {
-        l2f_err_set(err, "explain needs one error code, e.g. l2tpfix explain 789");
-        return L2F_ERR_USAGE;
-    }
-    if (out->command == CMD_PROBE && out->nargs != 1) {
-        l2f_err_set(err, "probe needs one host name or address, e.g. l2tpfix probe vpn.example.com");
-        return L2F_ERR_USAGE;
-    }
-    if (out->command == CMD_BASELINE &&
-        (out->nargs < 1 || out->nargs > 2 || (strcmp(out->args[0], "save") != 0 && strcmp(out->args[0], "check") != 0))) {
-        l2f_err_set(err, "baseline needs save or check, then a file if not the default");
-        return L2F_ERR_USAGE;
-    }
-    if (out->command == CMD_HANDSHAKE && out->nargs != 1) {
-        l2f_err_set(err, "handshake needs one host name or address, e.g. l2tpfix handshake vpn.example.com");
-        return L2F_ERR_USAGE;
-    }
-    if (out->command == CMD_UNDO && out->nargs > 1) {
-        l2f_err_set(err, "undo takes at most one argument: N or all");
-        return L2F_ERR_USAGE;
-    }
+    enum l2f_status st = check_arguments_fit(out, err);
+    if (st != L2F_OK)
+        return st;
     return check_options_fit(out, err);
 }
 

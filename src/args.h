@@ -8,24 +8,50 @@
 
 #include "status.h"
 
-/* X(enum, name, arguments, help) */
-#define COMMAND_TABLE(X)                                                                   \
-    X(CMD_TUI, "tui", "", "the interactive checklist (the default)")                      \
-    X(CMD_CHECK, "check", "", "diagnose the profile: the four stages and their checks")   \
-    X(CMD_FIX, "fix", "ID...|all", "apply fixes (all: every recommended one, in order)")  \
-    X(CMD_UNDO, "undo", "[N|all]", "undo the last change, entry N, or every change")      \
-    X(CMD_HISTORY, "history", "", "the change journal of this machine")                   \
-    X(CMD_CONNECT, "connect", "", "test connection: each stage as it is reached")         \
-    X(CMD_EXPLAIN, "explain", "CODE", "meaning, stage, causes and fixes of a RAS error")  \
-    X(CMD_PROFILES, "profiles", "", "every entry of both phonebooks, VPN or not")          \
-    X(CMD_PROBE, "probe", "HOST", "ask the server: IKE; with a key, the key and IPsec") \
-    X(CMD_HANDSHAKE, "handshake", "HOST", "all four stages against the server, as Windows")  \
-    X(CMD_SCRIPT, "script", "", "a PowerShell script applying the fixes on other machines") \
-    X(CMD_REPORT, "report", "", "a ticket-ready account: findings, changes, last result")  \
-    X(CMD_BASELINE, "baseline", "save|check [FILE]", "known-good settings, and what drifted since") \
-    X(CMD_SCENARIOS, "scenarios", "", "the built-in demo scenarios")
+/* X(enum, name, arguments, min, max, session, profile, handler, usage, help):
+ * min/max the count of its own arguments; session: it opens the machine before
+ * its handler runs; profile: and selects the profile (not the TUI's: its picker
+ * asks when the choice is not clear); handler: the function cli.c calls (a row
+ * without one does not compile); usage: the error when the arguments do not fit
+ * (NULL: "takes no arguments"). */
+#define ARGS_ANY 255 /* no upper bound but the parser's word storage */
+#define COMMAND_TABLE(X)                                                                           \
+    X(CMD_TUI, "tui", "", 0, 0, true, false, cmd_tui, NULL,                                        \
+      "the interactive checklist (the default)")                                                   \
+    X(CMD_CHECK, "check", "", 0, 0, true, true, cmd_check, NULL,                                   \
+      "diagnose the profile: the four stages and their checks")                                    \
+    X(CMD_FIX, "fix", "ID...|all", 1, ARGS_ANY, true, true, cmd_fix,                               \
+      "fix needs fix ids or 'all' (see l2tpfix check)",                                            \
+      "apply fixes (all: every recommended one, in order)")                                        \
+    X(CMD_UNDO, "undo", "[N|all]", 0, 1, true, false, cmd_undo,                                    \
+      "undo takes at most one argument: N or all",                                                 \
+      "undo the last change, entry N, or every change")                                            \
+    X(CMD_HISTORY, "history", "", 0, 0, true, false, cmd_history, NULL,                            \
+      "the change journal of this machine")                                                        \
+    X(CMD_CONNECT, "connect", "", 0, 0, true, true, cmd_connect, NULL,                             \
+      "test connection: each stage as it is reached")                                              \
+    X(CMD_EXPLAIN, "explain", "CODE", 1, 1, false, false, cmd_explain,                             \
+      "explain needs one error code, e.g. l2tpfix explain 789",                                    \
+      "meaning, stage, causes and fixes of a RAS error")                                           \
+    X(CMD_PROFILES, "profiles", "", 0, 0, true, false, cmd_profiles, NULL,                         \
+      "every entry of both phonebooks, VPN or not")                                                \
+    X(CMD_PROBE, "probe", "HOST", 1, 1, false, false, cmd_probe,                                   \
+      "probe needs one host name or address, e.g. l2tpfix probe vpn.example.com",                  \
+      "ask the server: IKE; with a key, the key and IPsec")                                        \
+    X(CMD_HANDSHAKE, "handshake", "HOST", 1, 1, false, false, cmd_handshake,                       \
+      "handshake needs one host name or address, e.g. l2tpfix handshake vpn.example.com",          \
+      "all four stages against the server, as Windows")                                            \
+    X(CMD_SCRIPT, "script", "", 0, 0, false, false, cmd_script, NULL,                              \
+      "a PowerShell script applying the fixes on other machines")                                  \
+    X(CMD_REPORT, "report", "", 0, 0, true, true, cmd_report, NULL,                                \
+      "a ticket-ready account: findings, changes, last result")                                    \
+    X(CMD_BASELINE, "baseline", "save|check [FILE]", 1, 2, true, true, cmd_baseline,               \
+      "baseline needs save or check, then a file if not the default",                              \
+      "known-good settings, and what drifted since")                                               \
+    X(CMD_SCENARIOS, "scenarios", "", 0, 0, false, false, cmd_scenarios, NULL,                     \
+      "the built-in demo scenarios")
 
-#define COMMAND_ENUM(e, name, args, help) e,
+#define COMMAND_ENUM(e, ...) e,
 enum command_id { COMMAND_TABLE(COMMAND_ENUM) COMMAND_COUNT };
 #undef COMMAND_ENUM
 

@@ -1136,25 +1136,13 @@ static int cmd_tui(struct cli *c)
     return ui_run(&c->s, &opts);
 }
 
+#define HANDLER_ROW(e, name, args, min, max, session, profile, handler, usage, help)               \
+    [e] = {handler, session, profile},
 static const struct {
     command_fn fn;
     bool session, profile;
-} handlers[COMMAND_COUNT] = {
-    [CMD_TUI] = {cmd_tui, true, false},
-    [CMD_CHECK] = {cmd_check, true, true},
-    [CMD_FIX] = {cmd_fix, true, true},
-    [CMD_UNDO] = {cmd_undo, true, false},
-    [CMD_HISTORY] = {cmd_history, true, false},
-    [CMD_CONNECT] = {cmd_connect, true, true},
-    [CMD_EXPLAIN] = {cmd_explain, false, false},
-    [CMD_PROFILES] = {cmd_profiles, true, false},
-    [CMD_SCENARIOS] = {cmd_scenarios, false, false},
-    [CMD_PROBE] = {cmd_probe, false, false},
-    [CMD_HANDSHAKE] = {cmd_handshake, false, false},
-    [CMD_SCRIPT] = {cmd_script, false, false},
-    [CMD_REPORT] = {cmd_report, true, true},
-    [CMD_BASELINE] = {cmd_baseline, true, true},
-};
+} handlers[COMMAND_COUNT] = {COMMAND_TABLE(HANDLER_ROW)};
+#undef HANDLER_ROW
 
 int cli_run(const struct cli_args *a)
 {
@@ -1176,10 +1164,7 @@ int cli_run(const struct cli_args *a)
             }
     }
     const bool need_session = handlers[a->command].session;
-    bool need_profile = handlers[a->command].profile;
-    /* the TUI opens its picker when the choice is not clear */
-    if (a->command == CMD_TUI)
-        need_profile = false;
+    const bool need_profile = handlers[a->command].profile;
     if (need_session) {
         int rc = open_session(&c, need_profile);
         if (rc) {

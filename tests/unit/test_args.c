@@ -95,12 +95,39 @@ static void help_lists_every_command_and_option(void **state)
         assert_non_null(strstr(buf, opts[i]));
 }
 
+/* Each command's argument count, at both edges of its row's min and max. */
+static void arguments_fit_each_command(void **state)
+{
+    (void)state;
+    struct cli_args a;
+    struct l2f_err err = {{0}};
+    assert_int_equal(PARSE(&a, &err, "fix", "a", "b", "c"), L2F_OK);
+    assert_int_equal(a.nargs, 3);
+    assert_int_equal(PARSE(&a, &err, "undo"), L2F_OK);
+    assert_int_equal(PARSE(&a, &err, "undo", "all"), L2F_OK);
+    assert_int_equal(PARSE(&a, &err, "probe", "vpn.example.com"), L2F_OK);
+    assert_int_equal(PARSE(&a, &err, "handshake", "vpn.example.com"), L2F_OK);
+    assert_int_equal(PARSE(&a, &err, "baseline", "check"), L2F_OK);
+    assert_int_equal(PARSE(&a, &err, "baseline", "save", "f.ini"), L2F_OK);
+    expect_usage("explain needs one error code", (const char *const[]){"explain", "1", "2", NULL});
+    expect_usage("probe needs one host", (const char *const[]){"probe", NULL});
+    expect_usage("probe needs one host", (const char *const[]){"probe", "a", "b", NULL});
+    expect_usage("handshake needs one host", (const char *const[]){"handshake", NULL});
+    expect_usage("baseline needs save or check", (const char *const[]){"baseline", NULL});
+    expect_usage("baseline needs save or check", (const char *const[]){"baseline", "keep", NULL});
+    expect_usage("baseline needs save or check",
+                 (const char *const[]){"baseline", "save", "f", "g", NULL});
+    expect_usage("scenarios takes no arguments (got 'x')",
+                 (const char *const[]){"scenarios", "x", NULL});
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(defaults_to_the_tui),
         cmocka_unit_test(options_anywhere_and_both_value_forms),
         cmocka_unit_test(mistakes_are_named),
+        cmocka_unit_test(arguments_fit_each_command),
         cmocka_unit_test(help_lists_every_command_and_option),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
