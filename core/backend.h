@@ -32,13 +32,13 @@ enum probe_outcome {
 /* What a client can learn about the server from its own side of the wire. */
 struct probe_report {
     bool resolved;
-    bool literal;             /* the host was an address: nothing to resolve */
-    char address[64];         /* the address probed, when resolved */
+    bool literal;     /* the host was an address: nothing to resolve */
+    char address[64]; /* the address probed, when resolved */
     enum probe_outcome ike500, ike4500, ikev2;
-    char transform[64];       /* e.g. "aes256-sha1-modp2048" when accepted */
-    int client_behind_nat;    /* 1, 0, or -1 unknown */
-    int server_behind_nat;    /* from NAT-D: 1, 0, or -1 unknown */
-    bool reused;              /* answers of a probe made age_s ago, not asked again */
+    char transform[64];    /* e.g. "aes256-sha1-modp2048" when accepted */
+    int client_behind_nat; /* 1, 0, or -1 unknown */
+    int server_behind_nat; /* from NAT-D: 1, 0, or -1 unknown */
+    bool reused;           /* answers of a probe made age_s ago, not asked again */
     unsigned age_s;
 };
 
@@ -54,7 +54,7 @@ struct connection_record {
     bool known;
     int code;      /* 0 = connected, else the RAS error code */
     char when[32]; /* UTC "2026-11-23T23:40:00.123Z", empty when not known */
-    int reached;   /* the dial's last progress event (20221-20224, kb_dial_reach), 0 when not known */
+    int reached; /* the dial's last progress event (20221-20224, kb_dial_reach), 0 when not known */
 };
 
 enum connect_event_kind {
@@ -102,8 +102,8 @@ struct backend_ops {
     enum l2f_status (*include_other_users)(struct backend *be, struct l2f_err *err);
     /* Removes the key from the entry, for a profile read with field_absent
      * (a phonebook file). NULL where every field always exists (RASENTRY). */
-    enum l2f_status (*clear_profile_field)(struct backend *be, const char *name, enum profile_field field,
-                                           struct l2f_err *err);
+    enum l2f_status (*clear_profile_field)(struct backend *be, const char *name,
+                                           enum profile_field field, struct l2f_err *err);
     /* Saves (secret != NULL) or removes (secret == NULL) a PSK or a password;
      * username is saved with a password and ignored for a PSK. */
     enum l2f_status (*set_secret)(struct backend *be, const char *profile, enum secret_kind kind,
@@ -123,8 +123,8 @@ struct backend_ops {
     enum l2f_status (*is_admin)(struct backend *be, bool *admin);
     /* Simulates asking the server from the client's side. NULL for a backend
      * on a real machine: the diagnosis then sends real packets (net/probe). */
-    enum l2f_status (*probe_server)(struct backend *be, const char *host,
-                                    struct probe_report *out, struct l2f_err *err);
+    enum l2f_status (*probe_server)(struct backend *be, const char *host, struct probe_report *out,
+                                    struct l2f_err *err);
     /* Simulates checking a pre-shared key against the server. NULL on a real
      * machine: the core then runs the real exchange (net/pskcheck). */
     enum l2f_status (*check_psk)(struct backend *be, const char *host, const char *psk,
@@ -133,8 +133,7 @@ struct backend_ops {
                                        struct connection_record *out, struct l2f_err *err);
     /* The test connection: start it, then poll for events without blocking
      * until CONNECT_DONE; cancel hangs up. One connection at a time. */
-    enum l2f_status (*connect_start)(struct backend *be, const char *profile,
-                                     struct l2f_err *err);
+    enum l2f_status (*connect_start)(struct backend *be, const char *profile, struct l2f_err *err);
     /* Returns true and fills ev when an event is ready. */
     bool (*connect_poll)(struct backend *be, struct connect_event *ev);
     void (*connect_cancel)(struct backend *be);
@@ -143,7 +142,8 @@ struct backend_ops {
      * restart waits for one while it was made after this. A simulation that
      * applies such a change at once (the mock) sets *at_once and leaves when
      * empty. NULL where neither can be told (a phonebook file offline). */
-    enum l2f_status (*last_boot)(struct backend *be, char *when, bool *at_once, struct l2f_err *err);
+    enum l2f_status (*last_boot)(struct backend *be, char *when, bool *at_once,
+                                 struct l2f_err *err);
     /* Reads the machine's store again (the mock's scenario file, a phonebook
      * file), for a change made under the state lock to start from what
      * another process wrote. NULL where every read is live (Windows). */

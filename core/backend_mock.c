@@ -82,7 +82,8 @@ static enum l2f_status mock_open(struct backend *be, const char *arg, struct l2f
             char names[512] = "";
             for (size_t i = 0; builtin_scenarios[i].name; i++) {
                 size_t l = strlen(names);
-                snprintf(names + l, sizeof names - l, "%s%s", i ? ", " : "", builtin_scenarios[i].name);
+                snprintf(names + l, sizeof names - l, "%s%s", i ? ", " : "",
+                         builtin_scenarios[i].name);
             }
             l2f_err_set(err, "no built-in scenario '%s' (there are: %s)", name, names);
             free(m);
@@ -367,7 +368,8 @@ static enum l2f_status start_service(struct scenario *sc, enum service_id id, in
     if (si->depends_on && depth < SERVICE_COUNT) {
         enum service_id dep = service_from_name(si->depends_on);
         if (dep != SERVICE_COUNT && start_service(sc, dep, depth + 1, err) != L2F_OK) {
-            l2f_err_set(err, "service %s cannot start: it depends on %s, which cannot run (error 1068)",
+            l2f_err_set(err,
+                        "service %s cannot start: it depends on %s, which cannot run (error 1068)",
                         si->name, si->depends_on);
             return L2F_ERR_BACKEND;
         }
@@ -520,11 +522,12 @@ static enum l2f_status mock_check_psk(struct backend *be, const char *host, cons
     const struct scenario *sc = &mock(be)->sc;
     char addr[64];
     (void)err;
-    if (!resolves(sc, host, addr, sizeof addr) || !is_the_server(sc, host) || !sc->server_reachable ||
-        !sc->server_proposals_windows)
+    if (!resolves(sc, host, addr, sizeof addr) || !is_the_server(sc, host) ||
+        !sc->server_reachable || !sc->server_proposals_windows)
         *verdict = PSK_INCONCLUSIVE;
     else
-        *verdict = !sc->server_psk[0] || strcmp(sc->server_psk, psk) == 0 ? PSK_ACCEPTED : PSK_REJECTED;
+        *verdict =
+            !sc->server_psk[0] || strcmp(sc->server_psk, psk) == 0 ? PSK_ACCEPTED : PSK_REJECTED;
     return L2F_OK;
 }
 
@@ -593,7 +596,8 @@ static int simulate(struct mock_state *m, const struct scenario_profile *sp)
         return 868;
     }
     if (vs != VS_L2TP_ONLY && vs != VS_L2TP_FIRST && vs != VS_DEFAULT) {
-        add_event(m, CONNECT_DONE, STAGE_TUNNEL, 800, "the profile tried a tunnel type the server does not speak");
+        add_event(m, CONNECT_DONE, STAGE_TUNNEL, 800,
+                  "the profile tried a tunnel type the server does not speak");
         return 800;
     }
     if (!is_the_server(sc, p->server) || !sc->server_reachable) {
@@ -608,29 +612,36 @@ static int simulate(struct mock_state *m, const struct scenario_profile *sp)
         return 827;
     }
     if (sc->reg_set[REGVAL_PROHIBIT_IPSEC] && sc->reg[REGVAL_PROHIBIT_IPSEC] != 0) {
-        add_event(m, CONNECT_DONE, STAGE_IPSEC, 809, "ProhibitIpSec=1: no IPsec policy, the server drops plain L2TP");
+        add_event(m, CONNECT_DONE, STAGE_IPSEC, 809,
+                  "ProhibitIpSec=1: no IPsec policy, the server drops plain L2TP");
         return 809;
     }
     unsigned long natt = sc->reg_set[REGVAL_NAT_TRAVERSAL] ? sc->reg[REGVAL_NAT_TRAVERSAL] : 0;
     if (sc->server_behind_nat && natt < (sc->client_behind_nat ? 2UL : 1UL)) {
-        add_event(m, CONNECT_DONE, STAGE_IPSEC, 809, "server behind NAT: Windows sets up no SA without the registry value");
+        add_event(m, CONNECT_DONE, STAGE_IPSEC, 809,
+                  "server behind NAT: Windows sets up no SA without the registry value");
         return 809;
     }
     if (!sc->server_proposals_windows) {
-        add_event(m, CONNECT_DONE, STAGE_IPSEC, 788, "the server accepts none of Windows' proposals");
+        add_event(m, CONNECT_DONE, STAGE_IPSEC, 788,
+                  "the server accepts none of Windows' proposals");
         return 788;
     }
     if ((sc->client_behind_nat || sc->server_behind_nat) && !sc->server_udp4500) {
-        add_event(m, CONNECT_DONE, STAGE_IPSEC, 809, "behind NAT IKE moves to UDP 4500, which is blocked");
+        add_event(m, CONNECT_DONE, STAGE_IPSEC, 809,
+                  "behind NAT IKE moves to UDP 4500, which is blocked");
         return 809;
     }
     if (!(p->fields[PF_IPSEC_FLAGS] & IPSEC_FLAG_PSK)) {
-        add_event(m, CONNECT_DONE, STAGE_IPSEC, 766, "certificate authentication without a machine certificate");
+        add_event(m, CONNECT_DONE, STAGE_IPSEC, 766,
+                  "certificate authentication without a machine certificate");
         return 766;
     }
-    bool key_ok = p->psk_saved && (sc->server_psk[0] == '\0' || strcmp(sc->server_psk, sp->psk) == 0);
+    bool key_ok =
+        p->psk_saved && (sc->server_psk[0] == '\0' || strcmp(sc->server_psk, sp->psk) == 0);
     if (!key_ok) {
-        add_event(m, CONNECT_DONE, STAGE_IPSEC, 789, "phase 1 authentication failed: the keys differ");
+        add_event(m, CONNECT_DONE, STAGE_IPSEC, 789,
+                  "phase 1 authentication failed: the keys differ");
         return 789;
     }
     add_event(m, CONNECT_STAGE_PASS, STAGE_IPSEC, 0, "IPsec SA up");
@@ -651,7 +662,8 @@ static int simulate(struct mock_state *m, const struct scenario_profile *sp)
 
     add_event(m, CONNECT_STAGE_BEGIN, STAGE_AUTH, 0, p->username);
     if (!credentials_accepted(sc, sp)) {
-        add_event(m, CONNECT_DONE, STAGE_AUTH, 691, "the server rejected the user name or password");
+        add_event(m, CONNECT_DONE, STAGE_AUTH, 691,
+                  "the server rejected the user name or password");
         return 691;
     }
     add_event(m, CONNECT_STAGE_PASS, STAGE_AUTH, 0, "authenticated");

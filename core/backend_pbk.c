@@ -30,8 +30,8 @@ static enum l2f_status pbk_open(struct backend *be, const char *arg, struct l2f_
     if (!s)
         return L2F_ERR_NOMEM;
     bool is_dir = plat_is_dir(arg);
-    enum l2f_status st =
-        is_dir ? userbooks_open_users(&s->books, arg, NULL, err) : userbooks_open_file(&s->books, arg, err);
+    enum l2f_status st = is_dir ? userbooks_open_users(&s->books, arg, NULL, err)
+                                : userbooks_open_file(&s->books, arg, err);
     if (st != L2F_OK) {
         free(s);
         return st;
@@ -40,8 +40,8 @@ static enum l2f_status pbk_open(struct backend *be, const char *arg, struct l2f_
     s->is_dir = is_dir;
     snprintf(s->id, sizeof s->id, "phonebook:%s", arg);
     const char *base = strrchr(arg, PLAT_DIRSEP);
-    snprintf(s->desc, sizeof s->desc, "%s: %s (offline)", is_dir ? "users' phonebooks" : "phonebook file",
-             base && base[1] ? base + 1 : arg);
+    snprintf(s->desc, sizeof s->desc, "%s: %s (offline)",
+             is_dir ? "users' phonebooks" : "phonebook file", base && base[1] ? base + 1 : arg);
     be->state = s;
     return L2F_OK;
 }
@@ -92,66 +92,69 @@ static enum l2f_status pbk_list(struct backend *be, struct profile_list *out, st
     return L2F_OK;
 }
 
-static enum l2f_status pbk_read(struct backend *be, const char *name, struct vpn_profile *out, struct l2f_err *err)
+static enum l2f_status pbk_read(struct backend *be, const char *name, struct vpn_profile *out,
+                                struct l2f_err *err)
 {
     return userbooks_read(st_of(be)->books, name, out, err);
 }
 
-static enum l2f_status pbk_write_field(struct backend *be, const char *name, enum profile_field field, long value,
-                                       struct l2f_err *err)
+static enum l2f_status pbk_write_field(struct backend *be, const char *name,
+                                       enum profile_field field, long value, struct l2f_err *err)
 {
     return userbooks_write_field(st_of(be)->books, name, field, value, err);
 }
 
-static enum l2f_status pbk_clear_field(struct backend *be, const char *name, enum profile_field field,
-                                       struct l2f_err *err)
+static enum l2f_status pbk_clear_field(struct backend *be, const char *name,
+                                       enum profile_field field, struct l2f_err *err)
 {
     return userbooks_clear_field(st_of(be)->books, name, field, err);
 }
 
 static enum l2f_status not_in_file(struct l2f_err *err, const char *what)
 {
-    l2f_err_set(err, "%s is not in a phonebook file: run l2tpfix on the Windows machine for it", what);
+    l2f_err_set(err, "%s is not in a phonebook file: run l2tpfix on the Windows machine for it",
+                what);
     return L2F_ERR_UNSUPPORTED;
 }
 
-static enum l2f_status pbk_set_secret(struct backend *be, const char *profile, enum secret_kind kind,
-                                      const char *username, const char *secret, struct l2f_err *err)
+static enum l2f_status pbk_set_secret(struct backend *be, const char *profile,
+                                      enum secret_kind kind, const char *username,
+                                      const char *secret, struct l2f_err *err)
 {
     (void)be, (void)profile, (void)kind, (void)username, (void)secret;
     return not_in_file(err, "a saved key or password");
 }
 
-static enum l2f_status pbk_reg_read(struct backend *be, const char *key, const char *value, bool *exists,
-                                    unsigned long *data, struct l2f_err *err)
+static enum l2f_status pbk_reg_read(struct backend *be, const char *key, const char *value,
+                                    bool *exists, unsigned long *data, struct l2f_err *err)
 {
     (void)be, (void)key, (void)value, (void)exists, (void)data;
     return not_in_file(err, "the registry");
 }
 
-static enum l2f_status pbk_reg_write(struct backend *be, const char *key, const char *value, bool exists,
-                                     unsigned long data, struct l2f_err *err)
+static enum l2f_status pbk_reg_write(struct backend *be, const char *key, const char *value,
+                                     bool exists, unsigned long data, struct l2f_err *err)
 {
     (void)be, (void)key, (void)value, (void)exists, (void)data;
     return not_in_file(err, "the registry");
 }
 
-static enum l2f_status pbk_service_query(struct backend *be, const char *name, struct service_status *out,
-                                         struct l2f_err *err)
+static enum l2f_status pbk_service_query(struct backend *be, const char *name,
+                                         struct service_status *out, struct l2f_err *err)
 {
     (void)be, (void)name, (void)out;
     return not_in_file(err, "a service");
 }
 
-static enum l2f_status pbk_service_control(struct backend *be, const char *name, enum service_action action,
-                                           struct l2f_err *err)
+static enum l2f_status pbk_service_control(struct backend *be, const char *name,
+                                           enum service_action action, struct l2f_err *err)
 {
     (void)be, (void)name, (void)action;
     return not_in_file(err, "a service");
 }
 
-static enum l2f_status pbk_service_start(struct backend *be, const char *name, enum service_start start,
-                                         struct l2f_err *err)
+static enum l2f_status pbk_service_start(struct backend *be, const char *name,
+                                         enum service_start start, struct l2f_err *err)
 {
     (void)be, (void)name, (void)start;
     return not_in_file(err, "a service");
@@ -180,17 +183,20 @@ static enum l2f_status pbk_check_psk(struct backend *be, const char *host, const
     return L2F_ERR_UNSUPPORTED;
 }
 
-static enum l2f_status pbk_last(struct backend *be, const char *profile, struct connection_record *out,
-                                struct l2f_err *err)
+static enum l2f_status pbk_last(struct backend *be, const char *profile,
+                                struct connection_record *out, struct l2f_err *err)
 {
     (void)be, (void)profile, (void)out;
     return not_in_file(err, "the last connection");
 }
 
-static enum l2f_status pbk_connect_start(struct backend *be, const char *profile, struct l2f_err *err)
+static enum l2f_status pbk_connect_start(struct backend *be, const char *profile,
+                                         struct l2f_err *err)
 {
     (void)be, (void)profile;
-    l2f_err_set(err, "offline: a phonebook file cannot dial; --real-handshake runs the handshake from here");
+    l2f_err_set(
+        err,
+        "offline: a phonebook file cannot dial; --real-handshake runs the handshake from here");
     return L2F_ERR_UNSUPPORTED;
 }
 

@@ -145,8 +145,8 @@ static const char *win_describe(struct backend *be)
 }
 
 /* Fills a profile from its entry, credentials included (never their values). */
-static enum l2f_status read_ref(struct win_state *w, const struct ras_ref *ref, struct vpn_profile *p,
-                                struct l2f_err *err)
+static enum l2f_status read_ref(struct win_state *w, const struct ras_ref *ref,
+                                struct vpn_profile *p, struct l2f_err *err)
 {
     RASENTRYW *e;
     DWORD size;
@@ -161,7 +161,8 @@ static enum l2f_status read_ref(struct win_state *w, const struct ras_ref *ref, 
     return ras_saved_credentials(w->ras, ref, p, err);
 }
 
-static enum l2f_status win_list_profiles(struct backend *be, struct profile_list *out, struct l2f_err *err)
+static enum l2f_status win_list_profiles(struct backend *be, struct profile_list *out,
+                                         struct l2f_err *err)
 {
     struct win_state *w = win(be);
     struct ras_ref *refs;
@@ -181,8 +182,10 @@ static enum l2f_status win_list_profiles(struct backend *be, struct profile_list
         struct l2f_err ignored;
         /* a profile that cannot be read is still listed, by name */
         if (read_ref(w, &refs[i], &out->items[out->count], &ignored) != L2F_OK) {
-            win_to_utf8(refs[i].name, out->items[out->count].name, sizeof out->items[out->count].name);
-            out->items[out->count].phonebook = refs[i].all_users ? PHONEBOOK_ALLUSERS : PHONEBOOK_USER;
+            win_to_utf8(refs[i].name, out->items[out->count].name,
+                        sizeof out->items[out->count].name);
+            out->items[out->count].phonebook =
+                refs[i].all_users ? PHONEBOOK_ALLUSERS : PHONEBOOK_USER;
         }
         out->count++;
     }
@@ -192,8 +195,8 @@ static enum l2f_status win_list_profiles(struct backend *be, struct profile_list
     return L2F_OK;
 }
 
-static enum l2f_status win_read_profile(struct backend *be, const char *name, struct vpn_profile *out,
-                                        struct l2f_err *err)
+static enum l2f_status win_read_profile(struct backend *be, const char *name,
+                                        struct vpn_profile *out, struct l2f_err *err)
 {
     if (win(be)->others && userbooks_has(win(be)->others, name))
         return userbooks_read(win(be)->others, name, out, err);
@@ -202,8 +205,9 @@ static enum l2f_status win_read_profile(struct backend *be, const char *name, st
     return st == L2F_OK ? read_ref(win(be), &ref, out, err) : st;
 }
 
-static enum l2f_status win_write_profile_field(struct backend *be, const char *name, enum profile_field field,
-                                               long value, struct l2f_err *err)
+static enum l2f_status win_write_profile_field(struct backend *be, const char *name,
+                                               enum profile_field field, long value,
+                                               struct l2f_err *err)
 {
     struct win_state *w = win(be);
     if (w->others && userbooks_has(w->others, name))
@@ -217,7 +221,8 @@ static enum l2f_status win_write_profile_field(struct backend *be, const char *n
     if (st != L2F_OK)
         return st;
     if (!ras_entry_set_field(e, field, value)) {
-        l2f_err_set(err, "%s=%ld cannot be expressed in the Windows entry", profile_field_key(field), value);
+        l2f_err_set(err, "%s=%ld cannot be expressed in the Windows entry",
+                    profile_field_key(field), value);
         st = L2F_ERR_USAGE;
     } else {
         st = ras_write_entry(w->ras, &ref, e, size, err);
@@ -227,18 +232,20 @@ static enum l2f_status win_write_profile_field(struct backend *be, const char *n
 }
 
 /* Only another user's phonebook (--all-users) can lack a key: RASENTRY has them all. */
-static enum l2f_status win_clear_profile_field(struct backend *be, const char *name, enum profile_field field,
-                                               struct l2f_err *err)
+static enum l2f_status win_clear_profile_field(struct backend *be, const char *name,
+                                               enum profile_field field, struct l2f_err *err)
 {
     struct win_state *w = win(be);
     if (w->others && userbooks_has(w->others, name))
         return userbooks_clear_field(w->others, name, field, err);
-    l2f_err_set(err, "%s: a RAS entry always has %s; it cannot be removed", name, profile_field_key(field));
+    l2f_err_set(err, "%s: a RAS entry always has %s; it cannot be removed", name,
+                profile_field_key(field));
     return L2F_ERR_UNSUPPORTED;
 }
 
-static enum l2f_status win_set_secret(struct backend *be, const char *profile, enum secret_kind kind,
-                                      const char *username, const char *secret, struct l2f_err *err)
+static enum l2f_status win_set_secret(struct backend *be, const char *profile,
+                                      enum secret_kind kind, const char *username,
+                                      const char *secret, struct l2f_err *err)
 {
     struct win_state *w = win(be);
     struct ras_ref ref;
@@ -264,39 +271,40 @@ static enum l2f_status win_set_secret(struct backend *be, const char *profile, e
     }
     DWORD rc = w->ras->set_credentials(ref.phonebook, ref.name, &cred, secret == NULL);
     SecureZeroMemory(&cred, sizeof cred);
-    return win_status(rc, kind == SECRET_PSK ? "saving the pre-shared key" : "saving the credentials", err);
+    return win_status(
+        rc, kind == SECRET_PSK ? "saving the pre-shared key" : "saving the credentials", err);
 }
 
-static enum l2f_status win_reg_read(struct backend *be, const char *key, const char *value, bool *exists,
-                                    unsigned long *data, struct l2f_err *err)
+static enum l2f_status win_reg_read(struct backend *be, const char *key, const char *value,
+                                    bool *exists, unsigned long *data, struct l2f_err *err)
 {
     (void)be;
     return winreg_read_dword(key, value, exists, data, err);
 }
 
-static enum l2f_status win_reg_write(struct backend *be, const char *key, const char *value, bool exists,
-                                     unsigned long data, struct l2f_err *err)
+static enum l2f_status win_reg_write(struct backend *be, const char *key, const char *value,
+                                     bool exists, unsigned long data, struct l2f_err *err)
 {
     (void)be;
     return winreg_write_dword(key, value, exists, data, err);
 }
 
-static enum l2f_status win_service_query(struct backend *be, const char *name, struct service_status *out,
-                                         struct l2f_err *err)
+static enum l2f_status win_service_query(struct backend *be, const char *name,
+                                         struct service_status *out, struct l2f_err *err)
 {
     (void)be;
     return winsvc_query(name, out, err);
 }
 
-static enum l2f_status win_service_control(struct backend *be, const char *name, enum service_action action,
-                                           struct l2f_err *err)
+static enum l2f_status win_service_control(struct backend *be, const char *name,
+                                           enum service_action action, struct l2f_err *err)
 {
     (void)be;
     return winsvc_control(name, action, err);
 }
 
-static enum l2f_status win_service_set_start(struct backend *be, const char *name, enum service_start start,
-                                             struct l2f_err *err)
+static enum l2f_status win_service_set_start(struct backend *be, const char *name,
+                                             enum service_start start, struct l2f_err *err)
 {
     (void)be;
     return winsvc_set_start(name, start, err);
@@ -339,7 +347,8 @@ static enum stage_id stage_of(RASCONNSTATE s)
     return STAGE_AUTH;
 }
 
-static void push(struct win_state *w, enum connect_event_kind kind, int stage, int code, const char *detail)
+static void push(struct win_state *w, enum connect_event_kind kind, int stage, int code,
+                 const char *detail)
 {
     size_t next = (w->tail + 1) % MAX_EVENTS;
     if (next == w->head)
@@ -376,7 +385,8 @@ static void WINAPI on_dial(HRASCONN conn, UINT msg, RASCONNSTATE state, DWORD er
         if (error != 0) {
             char detail[64];
             snprintf(detail, sizeof detail, "RAS state %d", (int)state);
-            push(w, CONNECT_DONE, w->stage < STAGE_COUNT ? w->stage : STAGE_AUTH, (int)error, detail);
+            push(w, CONNECT_DONE, w->stage < STAGE_COUNT ? w->stage : STAGE_AUTH, (int)error,
+                 detail);
             w->connecting = false;
         } else if (state == RASCS_Connected) {
             push(w, CONNECT_DONE, STAGE_AUTH, 0, "connected");
@@ -386,7 +396,8 @@ static void WINAPI on_dial(HRASCONN conn, UINT msg, RASCONNSTATE state, DWORD er
     LeaveCriticalSection(&w->lock);
 }
 
-static enum l2f_status win_connect_start(struct backend *be, const char *profile, struct l2f_err *err)
+static enum l2f_status win_connect_start(struct backend *be, const char *profile,
+                                         struct l2f_err *err)
 {
     struct win_state *w = win(be);
     if (dialing && dialing->connecting) {

@@ -7,8 +7,8 @@
 #include "platform.h"
 #include "winsettings.h"
 
-enum l2f_status baseline_save(const struct observations *o, const char *machine, const char *version,
-                              const char *when, char **out)
+enum l2f_status baseline_save(const struct observations *o, const char *machine,
+                              const char *version, const char *when, char **out)
 {
     cJSON *root = cJSON_CreateObject(), *pf = cJSON_CreateObject(), *reg = cJSON_CreateObject(),
           *svc = cJSON_CreateObject();
@@ -17,7 +17,8 @@ enum l2f_status baseline_save(const struct observations *o, const char *machine,
     cJSON_AddStringToObject(root, "machine", machine);
     cJSON_AddStringToObject(root, "profile", o->profile.name);
     for (int f = 0; f < PROFILE_FIELD_COUNT; f++)
-        cJSON_AddNumberToObject(pf, profile_field_key((enum profile_field)f), (double)o->profile.fields[f]);
+        cJSON_AddNumberToObject(pf, profile_field_key((enum profile_field)f),
+                                (double)o->profile.fields[f]);
     for (int r = 0; r < REGVAL_COUNT; r++) {
         if (o->reg_st[r] != L2F_OK)
             continue; /* not readable here (a phonebook file): not part of the baseline */
@@ -43,9 +44,11 @@ void baseline_default_path(const char *state_dir, const char *profile, char *buf
     char name[PROFILE_NAME_MAX];
     snprintf(name, sizeof name, "%s", profile);
     for (char *p = name; *p; p++)
-        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '-'))
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+              *p == '-'))
             *p = '_';
-    snprintf(buf, len, "%.3000s%cbaseline-%s.json", state_dir && state_dir[0] ? state_dir : ".", PLAT_DIRSEP, name);
+    snprintf(buf, len, "%.3000s%cbaseline-%s.json", state_dir && state_dir[0] ? state_dir : ".",
+             PLAT_DIRSEP, name);
 }
 
 /* The fix offered for a drifted setting: the one its check offers now, so a
@@ -67,7 +70,8 @@ struct drift_scan {
     size_t max, *n;
 };
 
-static void add(struct drift_scan *ds, const char *what, const char *was, const char *now, enum check_id check)
+static void add(struct drift_scan *ds, const char *what, const char *was, const char *now,
+                enum check_id check)
 {
     if (*ds->n >= ds->max)
         return;
@@ -106,7 +110,8 @@ static void drift_regvals(struct drift_scan *ds, const cJSON *reg)
         bool had = cJSON_IsNumber(v), has = o->reg_exists[i];
         if (had == has && (!had || (unsigned long)v->valuedouble == o->reg[i]))
             continue;
-        snprintf(was, sizeof was, had ? "%lu" : "not set", had ? (unsigned long)v->valuedouble : 0UL);
+        snprintf(was, sizeof was, had ? "%lu" : "not set",
+                 had ? (unsigned long)v->valuedouble : 0UL);
         snprintf(now, sizeof now, has ? "%lu" : "not set", has ? o->reg[i] : 0UL);
         add(ds, info->value, was, now, info->check);
     }
@@ -139,12 +144,13 @@ enum l2f_status baseline_check(const char *text, const char *file, const struct 
     cJSON *reg = root ? cJSON_GetObjectItemCaseSensitive(root, "registry") : NULL;
     cJSON *svc = root ? cJSON_GetObjectItemCaseSensitive(root, "services") : NULL;
     enum l2f_status st = L2F_OK;
-    if (!cJSON_IsString(profile) || !cJSON_IsObject(pf) || !cJSON_IsObject(reg) || !cJSON_IsObject(svc)) {
+    if (!cJSON_IsString(profile) || !cJSON_IsObject(pf) || !cJSON_IsObject(reg) ||
+        !cJSON_IsObject(svc)) {
         l2f_err_set(err, "%s: not an l2tpfix baseline", file); /* the caller says how to save one */
         st = L2F_ERR_PARSE;
     } else if (strcmp(profile->valuestring, o->profile.name) != 0) {
-        l2f_err_set(err, "%s: a baseline of profile '%.100s', not of '%.100s'", file, profile->valuestring,
-                    o->profile.name);
+        l2f_err_set(err, "%s: a baseline of profile '%.100s', not of '%.100s'", file,
+                    profile->valuestring, o->profile.name);
         st = L2F_ERR_USAGE;
     } else {
         struct drift_scan ds = {.o = o, .out = out, .max = max, .n = n};

@@ -13,13 +13,13 @@
 /* {"l2tpfix", "saved", "machine", "profile", "profile_settings": {key: n},
  *  "registry": {value: n|null}, "services": {name: "Automatic"|...}}; only
  * what could be read goes in. *out is malloc'd. */
-enum l2f_status baseline_save(const struct observations *o, const char *machine, const char *version,
-                              const char *when, char **out);
+enum l2f_status baseline_save(const struct observations *o, const char *machine,
+                              const char *version, const char *when, char **out);
 
 struct drift {
-    char what[64];     /* "AuthRestrictions", "IKEEXT start", ... */
+    char what[64]; /* "AuthRestrictions", "IKEEXT start", ... */
     char was[40], now[40];
-    enum fix_id fix;   /* FIX_NONE when no fix of l2tpfix restores it */
+    enum fix_id fix;     /* FIX_NONE when no fix of l2tpfix restores it */
     enum check_id check; /* the check that reads this setting; CHECK_COUNT: none */
 };
 

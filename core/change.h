@@ -14,11 +14,11 @@
  * service-start: target service; before/after enum service_start
  * service-state: target service; enum service_state (running -> running = restart)
  * secret:        target profile, field "psk" or "password"; *_set = one is saved */
-#define CHANGE_KIND_TABLE(X)                                                               \
-    X(CHG_PROFILE_FIELD, "profile")                                                        \
-    X(CHG_REGISTRY_DWORD, "registry")                                                      \
-    X(CHG_SERVICE_START, "service-start")                                                  \
-    X(CHG_SERVICE_STATE, "service-state")                                                  \
+#define CHANGE_KIND_TABLE(X)                                                                       \
+    X(CHG_PROFILE_FIELD, "profile")                                                                \
+    X(CHG_REGISTRY_DWORD, "registry")                                                              \
+    X(CHG_SERVICE_START, "service-start")                                                          \
+    X(CHG_SERVICE_STATE, "service-state")                                                          \
     X(CHG_SECRET, "secret")
 
 #define CHANGE_KIND_ENUM(e, id) e,

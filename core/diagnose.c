@@ -58,15 +58,16 @@ static bool probe_part(struct diagnose_run *run)
     return true;
 }
 
-enum l2f_status diagnose_check_key(struct backend *be, bool real, const char *state_dir, const char *host,
-                                   const char *psk, enum psk_verdict *verdict, int *client_nat, int *server_nat,
-                                   struct l2f_err *err)
+enum l2f_status diagnose_check_key(struct backend *be, bool real, const char *state_dir,
+                                   const char *host, const char *psk, enum psk_verdict *verdict,
+                                   int *client_nat, int *server_nat, struct l2f_err *err)
 {
     if (be->ops->check_psk && !real)
         return be->ops->check_psk(be, host, psk, verdict, err);
     struct psk_check_result r;
     unsigned waited;
-    enum l2f_status st = psk_check_paced(state_dir, host, 500, psk, PROBE_DEFAULT_TIMEOUT_MS, false, &r, &waited, err);
+    enum l2f_status st = psk_check_paced(state_dir, host, 500, psk, PROBE_DEFAULT_TIMEOUT_MS, false,
+                                         &r, &waited, err);
     *verdict = r.verdict;
     if (st == L2F_OK && client_nat && r.behind_nat >= 0)
         *client_nat = r.behind_nat;
@@ -152,10 +153,11 @@ bool diagnose_step(struct diagnose_run *run)
         /* only with a key at hand, and only where IKE answers */
         if (run->psk && o->profile.server[0] && o->probe_st == L2F_OK &&
             (o->probe.ike500 == PROBE_ACCEPTED || o->probe.ike4500 == PROBE_ACCEPTED)) {
-            /* NAT-D in messages 3 and 4 says what the probe could not: whether the server is behind NAT */
+            /* NAT-D in messages 3 and 4 says what the probe could not: whether the server is behind
+             * NAT */
             int client_nat = o->probe.client_behind_nat, server_nat = o->probe.server_behind_nat;
-            o->key_st = diagnose_check_key(be, run->real_probe, run->cache_dir, o->profile.server, run->psk,
-                                           &o->key, &client_nat, &server_nat, &scratch);
+            o->key_st = diagnose_check_key(be, run->real_probe, run->cache_dir, o->profile.server,
+                                           run->psk, &o->key, &client_nat, &server_nat, &scratch);
             if (o->probe.server_behind_nat < 0)
                 o->probe.server_behind_nat = server_nat;
             if (o->probe.client_behind_nat < 0)
@@ -231,7 +233,8 @@ static void eval_dns(const struct observations *o, struct check_result *r)
     else if (!o->have_probe)
         running(r);
     else if (o->probe_st != L2F_OK)
-        set(r, CHECK_UNKNOWN, FIX_NONE, "%s (not resolved here: %s)", server, l2f_status_message(o->probe_st));
+        set(r, CHECK_UNKNOWN, FIX_NONE, "%s (not resolved here: %s)", server,
+            l2f_status_message(o->probe_st));
     else if (o->probe.literal)
         set(r, CHECK_PASS, FIX_NONE, "%s is an address: nothing to resolve", server);
     else if (o->probe.resolved)
@@ -379,7 +382,8 @@ static void eval_ike_4500(const struct observations *o, struct check_result *r)
     else if (o->probe.client_behind_nat == 0)
         set(r, CHECK_PASS, FIX_NONE, "no answer on UDP 4500; not needed without NAT");
     else
-        set(r, CHECK_WARN, FIX_NONE, "500 answers, 4500 does not: behind NAT the connection times out (809)");
+        set(r, CHECK_WARN, FIX_NONE,
+            "500 answers, 4500 does not: behind NAT the connection times out (809)");
 }
 
 static void eval_services(const struct observations *o, struct check_result *r)
@@ -454,8 +458,9 @@ static void eval_nat(const struct observations *o, struct check_result *r)
         if (v >= need)
             set(r, CHECK_PASS, FIX_NONE, "%s: enough with the server behind NAT", val);
         else
-            set(r, CHECK_FAIL, FIX_NAT_TRAVERSAL, "%s; server%s behind NAT: Windows sets up no SA (809)",
-                val, client == 1 ? " and client" : "");
+            set(r, CHECK_FAIL, FIX_NAT_TRAVERSAL,
+                "%s; server%s behind NAT: Windows sets up no SA (809)", val,
+                client == 1 ? " and client" : "");
     } else if (server == 0) {
         set(r, CHECK_PASS, FIX_NONE, "%s: not needed, the server is not behind NAT", val);
     } else if (v >= 2) {
@@ -486,16 +491,18 @@ static void eval_prohibit(const struct observations *o, struct check_result *r)
     if (!prohibited)
         set(r, CHECK_PASS, FIX_NONE, "%s: Windows creates the L2TP IPsec policy", val);
     else if (psk)
-        set(r, CHECK_FAIL, FIX_ALLOW_IPSEC, "%s: no automatic IPsec policy, the PSK profile cannot start IPsec",
-            val);
+        set(r, CHECK_FAIL, FIX_ALLOW_IPSEC,
+            "%s: no automatic IPsec policy, the PSK profile cannot start IPsec", val);
     else
-        set(r, CHECK_WARN, FIX_ALLOW_IPSEC, "%s: works only with a manually configured IPsec policy", val);
+        set(r, CHECK_WARN, FIX_ALLOW_IPSEC,
+            "%s: works only with a manually configured IPsec policy", val);
 }
 
 /* The PPP checks' verdicts, needed to read a last 789 as evidence. */
 static bool ppp_options_right(const struct vpn_profile *p)
 {
-    return profile_allows_mschapv2(p->fields[PF_AUTH_RESTRICTIONS]) && p->fields[PF_LCP_EXTENSIONS] != 0;
+    return profile_allows_mschapv2(p->fields[PF_AUTH_RESTRICTIONS]) &&
+           p->fields[PF_LCP_EXTENSIONS] != 0;
 }
 
 static void eval_psk(const struct observations *o, struct check_result *r)
@@ -515,7 +522,8 @@ static void eval_psk(const struct observations *o, struct check_result *r)
         return;
     }
     if (p->secrets_unknown) {
-        set(r, CHECK_UNKNOWN, FIX_NONE, "IpSecFlags=%ld; the key is not in the phonebook file", flags);
+        set(r, CHECK_UNKNOWN, FIX_NONE, "IpSecFlags=%ld; the key is not in the phonebook file",
+            flags);
         return;
     }
     if (!p->psk_saved) {
@@ -528,13 +536,14 @@ static void eval_psk(const struct observations *o, struct check_result *r)
     }
     /* A saved key cannot be read back; a 789 with the PPP options right
      * points at the key, but only points. */
-    if (o->last_st == L2F_OK && o->last.known && !o->last_stale && o->last.code == 789 && ppp_options_right(p))
+    if (o->last_st == L2F_OK && o->last.known && !o->last_stale && o->last.code == 789 &&
+        ppp_options_right(p))
         set(r, CHECK_WARN, FIX_USE_PSK,
             "a key is saved, but the last connection failed with 789 and PPP is right: it may "
             "not be the server's key");
     else
-        set(r, CHECK_PASS, FIX_NONE, "IpSecFlags=%ld, a key is saved (its value cannot be read back)",
-            flags);
+        set(r, CHECK_PASS, FIX_NONE,
+            "IpSecFlags=%ld, a key is saved (its value cannot be read back)", flags);
 }
 
 static void eval_proposals(const struct observations *o, struct check_result *r)
@@ -548,7 +557,8 @@ static void eval_proposals(const struct observations *o, struct check_result *r)
             o->probe.transform[0] ? o->probe.transform : "one of Windows' proposals");
     else if (o->probe.ike500 == PROBE_NO_PROPOSAL)
         set(r, CHECK_FAIL, FIX_NONE,
-            "NO-PROPOSAL-CHOSEN: the server accepts none of Windows' proposals (788); change the server");
+            "NO-PROPOSAL-CHOSEN: the server accepts none of Windows' proposals (788); change the "
+            "server");
     else
         set(r, CHECK_UNKNOWN, FIX_NONE, "no IKE answer to judge by");
 }
@@ -566,13 +576,15 @@ static void eval_psk_matches(const struct observations *o, struct check_result *
     else if (!o->have_key) {
         set(r, CHECK_UNKNOWN, FIX_NONE, "no key at hand to test (give --psk-file FILE)");
         r->not_applicable = true;
-    }
-    else if (o->key_st != L2F_OK)
-        set(r, CHECK_UNKNOWN, FIX_NONE, "the key could not be tested: %s", l2f_status_message(o->key_st));
+    } else if (o->key_st != L2F_OK)
+        set(r, CHECK_UNKNOWN, FIX_NONE, "the key could not be tested: %s",
+            l2f_status_message(o->key_st));
     else if (o->key == PSK_ACCEPTED)
-        set(r, CHECK_PASS, FIX_NONE, "the server verified the key %s (main mode completed)", key_name(o));
+        set(r, CHECK_PASS, FIX_NONE, "the server verified the key %s (main mode completed)",
+            key_name(o));
     else if (o->key == PSK_REJECTED)
-        set(r, CHECK_FAIL, FIX_USE_PSK, "the server rejects the key %s: phase 1 fails (789)", key_name(o));
+        set(r, CHECK_FAIL, FIX_USE_PSK, "the server rejects the key %s: phase 1 fails (789)",
+            key_name(o));
     else
         set(r, CHECK_UNKNOWN, FIX_NONE, "the exchange stopped before the key%s was tested",
             o->key_typed ? " typed for use-psk" : "");
@@ -608,7 +620,8 @@ static void eval_ikev2(const struct observations *o, struct check_result *r)
     if (own)
         eval_ikev2_own(o, r, l2tp_ok);
     else if (v2 && !l2tp_ok)
-        set(r, CHECK_WARN, FIX_SWITCH_IKEV2, "IKEv2 answers where L2TP/IPsec does not: an IKEv2 profile may connect");
+        set(r, CHECK_WARN, FIX_SWITCH_IKEV2,
+            "IKEv2 answers where L2TP/IPsec does not: an IKEv2 profile may connect");
     else if (v2)
         set(r, CHECK_PASS, FIX_NONE, "IKEv2 answers too: an alternative if L2TP keeps failing");
     else if (l2tp_ok)
@@ -654,16 +667,19 @@ static void eval_mschapv2(const struct observations *o, struct check_result *r)
     if (profile_allows_mschapv2(ar))
         set(r, CHECK_PASS, FIX_MSCHAPV2, "AuthRestrictions=%ld: %s", ar, what);
     else if (ar & AR_EAP)
-        set(r, CHECK_FAIL, FIX_MSCHAPV2, "AuthRestrictions=%ld: EAP only, MS-CHAP v2 not allowed", ar);
+        set(r, CHECK_FAIL, FIX_MSCHAPV2, "AuthRestrictions=%ld: EAP only, MS-CHAP v2 not allowed",
+            ar);
     else
-        set(r, CHECK_FAIL, FIX_MSCHAPV2, "AuthRestrictions=%ld: %s; MS-CHAP v2 not allowed", ar, what);
+        set(r, CHECK_FAIL, FIX_MSCHAPV2, "AuthRestrictions=%ld: %s; MS-CHAP v2 not allowed", ar,
+            what);
 }
 
 static void eval_lcp(const struct observations *o, struct check_result *r)
 {
     long lcp = o->profile.fields[PF_LCP_EXTENSIONS];
     if (o->profile.field_absent[PF_LCP_EXTENSIONS])
-        set(r, CHECK_PASS, FIX_NONE, "LcpExtensions is not in the entry: read as enabled, the API's default");
+        set(r, CHECK_PASS, FIX_NONE,
+            "LcpExtensions is not in the entry: read as enabled, the API's default");
     else if (lcp)
         set(r, CHECK_PASS, FIX_NONE, "LcpExtensions=%ld: enabled", lcp);
     else
@@ -674,14 +690,16 @@ static void eval_credentials(const struct observations *o, struct check_result *
 {
     const struct vpn_profile *p = &o->profile;
     if (p->secrets_unknown)
-        set(r, CHECK_UNKNOWN, FIX_NONE, "not in the phonebook file: Windows keeps credentials apart");
+        set(r, CHECK_UNKNOWN, FIX_NONE,
+            "not in the phonebook file: Windows keeps credentials apart");
     else if (!p->username_saved)
         set(r, CHECK_WARN, FIX_CREDENTIALS, "no user name saved: Windows asks when connecting");
     else if (!p->password_saved)
         set(r, CHECK_WARN, FIX_CREDENTIALS, "user '%s', no password saved", p->username);
     else if (!o->have_last)
         running(r);
-    else if (o->last_st == L2F_OK && o->last.known && !o->last_stale && (o->last.code == 691 || o->last.code == 812))
+    else if (o->last_st == L2F_OK && o->last.known && !o->last_stale &&
+             (o->last.code == 691 || o->last.code == 812))
         set(r, CHECK_WARN, FIX_CREDENTIALS,
             "user '%s' saved, but the last attempt failed with %d: the server refused the user "
             "name or password, or the authentication protocol",
@@ -767,11 +785,20 @@ static enum check_status stage_status(const struct diagnosis *d, enum stage_id s
             continue;
         judged = true;
         switch (d->checks[c].status) {
-        case CHECK_FAIL: fail = true; break;
-        case CHECK_WARN: warn = true; break;
-        case CHECK_RUNNING: run = true; break;
-        case CHECK_UNKNOWN: unknown = true; break;
-        case CHECK_PASS: break;
+        case CHECK_FAIL:
+            fail = true;
+            break;
+        case CHECK_WARN:
+            warn = true;
+            break;
+        case CHECK_RUNNING:
+            run = true;
+            break;
+        case CHECK_UNKNOWN:
+            unknown = true;
+            break;
+        case CHECK_PASS:
+            break;
         }
     }
     /* no check applies (PPP of an IKEv2 profile): nothing passed either */
@@ -833,7 +860,8 @@ void diagnose_evaluate(const struct observations *o, struct diagnosis *d)
         if (!o->have_profile)
             running(r);
         else if (o->profile_st != L2F_OK)
-            set(r, CHECK_UNKNOWN, FIX_NONE, "profile not readable: %s", l2f_status_message(o->profile_st));
+            set(r, CHECK_UNKNOWN, FIX_NONE, "profile not readable: %s",
+                l2f_status_message(o->profile_st));
         else if (!diagnose_check_applies(&o->profile, (enum check_id)c))
             not_for_this_type(&o->profile, r);
         else
@@ -861,7 +889,8 @@ bool diagnosis_has_problems(const struct diagnosis *d)
     return false;
 }
 
-enum fix_id diagnose_handshake_advice(const struct hs_result *r, long auth_restrictions, char *text, size_t len)
+enum fix_id diagnose_handshake_advice(const struct hs_result *r, long auth_restrictions, char *text,
+                                      size_t len)
 {
     bool mschapv2 = false, pap = false;
     for (size_t i = 0; i < r->server_auth_count; i++) {
@@ -870,25 +899,32 @@ enum fix_id diagnose_handshake_advice(const struct hs_result *r, long auth_restr
     }
     bool allows_mschapv2 = profile_allows_mschapv2(auth_restrictions);
     if (r->stages[STAGE_IPSEC].outcome == HS_FAILED && r->stages[STAGE_IPSEC].code == 789) {
-        snprintf(text, len, "the server rejects the key given here too: the profile needs the server's key");
+        snprintf(text, len,
+                 "the server rejects the key given here too: the profile needs the server's key");
         return FIX_USE_PSK;
     }
     if (mschapv2 && !allows_mschapv2) {
-        snprintf(text, len, "the server takes MS-CHAP v2 and this profile does not allow it: the mschapv2 fix");
+        snprintf(
+            text, len,
+            "the server takes MS-CHAP v2 and this profile does not allow it: the mschapv2 fix");
         return FIX_MSCHAPV2;
     }
     if (!mschapv2 && pap && !(auth_restrictions & AR_PAP)) {
-        snprintf(text, len, "the server takes only PAP (the password in the clear inside IPsec), which this "
-                            "profile does not allow: change it on the server, or allow PAP knowingly");
+        snprintf(text, len,
+                 "the server takes only PAP (the password in the clear inside IPsec), which this "
+                 "profile does not allow: change it on the server, or allow PAP knowingly");
         return FIX_NONE;
     }
     if (r->stages[STAGE_AUTH].outcome == HS_FAILED && r->stages[STAGE_AUTH].code == 691) {
-        snprintf(text, len, "the server refuses this account from here too: the user name or password, not Windows");
+        snprintf(text, len,
+                 "the server refuses this account from here too: the user name or password, not "
+                 "Windows");
         return FIX_CREDENTIALS;
     }
     if (hs_all_ok(r)) {
-        snprintf(text, len, "every stage passes from here: if Windows still fails, the difference is on this "
-                            "client (its settings, registry and services: the checks above)");
+        snprintf(text, len,
+                 "every stage passes from here: if Windows still fails, the difference is on this "
+                 "client (its settings, registry and services: the checks above)");
         return FIX_NONE;
     }
     text[0] = '\0';

@@ -48,10 +48,12 @@ struct observations {
 
 struct check_result {
     enum check_status status;
-    bool not_applicable; /* nothing to test (no key at hand, another VPN type): left out of its stage's verdict */
-    bool other_type;     /* not_applicable because the profile is another kind of VPN ("n/a"), not "skipped" */
-    char summary[224]; /* one line naming the observed value */
-    enum fix_id fix;   /* FIX_NONE unless a fix would change something */
+    bool not_applicable; /* nothing to test (no key at hand, another VPN type): left out of its
+                            stage's verdict */
+    bool other_type;     /* not_applicable because the profile is another kind of VPN ("n/a"), not
+                            "skipped" */
+    char summary[224];   /* one line naming the observed value */
+    enum fix_id fix;     /* FIX_NONE unless a fix would change something */
     /* offered on its check, never applied by `fix all`: the fix table's kind,
      * unless the evidence seen promotes or demotes it */
     bool fix_is_alternative;
@@ -83,8 +85,8 @@ struct probe;
 struct diagnose_run {
     struct backend *be;
     const struct journal *journal; /* to tell a stale last result; may be NULL */
-    bool real_probe;          /* send real packets even when the backend simulates */
-    unsigned probe_wait_ms;   /* how long one step may wait for answers (0: never) */
+    bool real_probe;               /* send real packets even when the backend simulates */
+    unsigned probe_wait_ms;        /* how long one step may wait for answers (0: never) */
     unsigned probe_timeout_ms;
     struct probe *live_probe; /* the real probe under way */
     const char *cache_dir;    /* where recent probe answers are kept; may be NULL */
@@ -110,9 +112,9 @@ bool diagnose_step(struct diagnose_run *run);
  * without one) the real exchange, paced through state_dir. The real one also
  * reads NAT-D: *client_nat and *server_nat (when not NULL) become 1 or 0 when
  * it tells, and stay untouched when not. */
-enum l2f_status diagnose_check_key(struct backend *be, bool real, const char *state_dir, const char *host,
-                                   const char *psk, enum psk_verdict *verdict, int *client_nat, int *server_nat,
-                                   struct l2f_err *err);
+enum l2f_status diagnose_check_key(struct backend *be, bool real, const char *state_dir,
+                                   const char *host, const char *psk, enum psk_verdict *verdict,
+                                   int *client_nat, int *server_nat, struct l2f_err *err);
 /* Frees what a run still holds (a probe under way); safe to call twice. */
 void diagnose_cancel(struct diagnose_run *run);
 /* Runs every step, then evaluates; returns the status of reading the profile. */
@@ -140,6 +142,7 @@ struct hs_result;
 /* What a handshake from here says about this client, given its profile's
  * AuthRestrictions: the fix it implies (FIX_NONE when none) and one line. The
  * protocol engine reports what the server did; the choice of fix is made here. */
-enum fix_id diagnose_handshake_advice(const struct hs_result *r, long auth_restrictions, char *text, size_t len);
+enum fix_id diagnose_handshake_advice(const struct hs_result *r, long auth_restrictions, char *text,
+                                      size_t len);
 
 #endif

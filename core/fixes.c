@@ -39,7 +39,8 @@ static void plan_registry(struct fix_plan *plan, const struct observations *obs,
 {
     if (obs->reg_exists[r] && obs->reg[r] == after)
         return;
-    struct change *c = add_change(plan, CHG_REGISTRY_DWORD, regval_key_path(r), regval_info(r)->value);
+    struct change *c =
+        add_change(plan, CHG_REGISTRY_DWORD, regval_key_path(r), regval_info(r)->value);
     c->before_set = obs->reg_exists[r];
     c->before = (long)obs->reg[r];
     c->after_set = true;
@@ -95,7 +96,8 @@ enum l2f_status fix_plan_make(enum fix_id fix, const struct observations *obs, c
     switch (fix) {
     case FIX_MSCHAPV2:
         /* leaving EAP (and its custom settings) is what makes the ticks apply */
-        plan_profile_field(plan, p, PF_AUTH_RESTRICTIONS, (ar & ~(AR_EAP | AR_CUSTOM)) | AR_MSCHAP2);
+        plan_profile_field(plan, p, PF_AUTH_RESTRICTIONS,
+                           (ar & ~(AR_EAP | AR_CUSTOM)) | AR_MSCHAP2);
         break;
     case FIX_LCP_EXTENSIONS:
         plan_profile_field(plan, p, PF_LCP_EXTENSIONS, 1);
@@ -150,7 +152,8 @@ enum l2f_status fix_plan_make(enum fix_id fix, const struct observations *obs, c
         }
         for (int s = 0; s < SERVICE_COUNT; s++)
             if (obs->svc_st[s] != L2F_OK) {
-                l2f_err_set(err, "service %s could not be queried", service_info((enum service_id)s)->name);
+                l2f_err_set(err, "service %s could not be queried",
+                            service_info((enum service_id)s)->name);
                 return L2F_ERR_BACKEND;
             }
         plan_services(plan, obs);
@@ -190,9 +193,10 @@ static enum l2f_status apply_one(struct backend *be, const struct change *c, boo
         return be->ops->service_set_start(be, c->target, (enum service_start)value, err);
     case CHG_SERVICE_STATE:
         if (c->before == SVC_RUNNING && c->after == SVC_RUNNING)
-            return forward ? be->ops->service_control(be, c->target, SVC_ACTION_RESTART, err) : L2F_OK;
-        return be->ops->service_control(be, c->target,
-                                        value == SVC_RUNNING ? SVC_ACTION_START : SVC_ACTION_STOP, err);
+            return forward ? be->ops->service_control(be, c->target, SVC_ACTION_RESTART, err)
+                           : L2F_OK;
+        return be->ops->service_control(
+            be, c->target, value == SVC_RUNNING ? SVC_ACTION_START : SVC_ACTION_STOP, err);
     case CHG_SECRET: {
         enum secret_kind kind = strcmp(c->field, "psk") == 0 ? SECRET_PSK : SECRET_PASSWORD;
         if (forward) {
@@ -223,8 +227,8 @@ static enum l2f_status write_backups(struct fix_context *ctx, struct journal_ent
             return st;
         char value[sizeof c->field]; /* a copy: GCC cannot tell the two members apart */
         memcpy(value, c->field, sizeof value);
-        snprintf(c->backup, sizeof c->backup, "%s%c%" PRId64 "-%s.reg", ctx->backup_dir, PLAT_DIRSEP,
-                 ctx->journal->next_id, value);
+        snprintf(c->backup, sizeof c->backup, "%s%c%" PRId64 "-%s.reg", ctx->backup_dir,
+                 PLAT_DIRSEP, ctx->journal->next_id, value);
         unsigned char *data;
         size_t len;
         st = regfile_render_dword(c->target, c->field, c->before_set, (unsigned long)c->before,
@@ -240,7 +244,8 @@ static enum l2f_status write_backups(struct fix_context *ctx, struct journal_ent
 }
 
 static enum l2f_status apply_plan(struct fix_context *ctx, const struct fix_plan *plan,
-                                  const struct fix_secrets *secrets, int64_t *entry_id, struct l2f_err *err)
+                                  const struct fix_secrets *secrets, int64_t *entry_id,
+                                  struct l2f_err *err)
 {
     struct backend *be = ctx->be;
     static const struct fix_secrets none = {NULL, NULL};
@@ -256,7 +261,8 @@ static enum l2f_status apply_plan(struct fix_context *ctx, const struct fix_plan
     }
     if ((plan->secret == FIX_SECRET_PSK && !secrets->psk) ||
         (plan->secret == FIX_SECRET_PASSWORD && !secrets->password)) {
-        l2f_err_set(err, "%s needs the %s, typed (echo off) or from a file", fix_info(plan->fix)->id,
+        l2f_err_set(err, "%s needs the %s, typed (echo off) or from a file",
+                    fix_info(plan->fix)->id,
                     plan->secret == FIX_SECRET_PSK ? "pre-shared key" : "password");
         return L2F_ERR_NEED_SECRET;
     }
@@ -286,8 +292,9 @@ static enum l2f_status apply_plan(struct fix_context *ctx, const struct fix_plan
         while (done-- > 0)
             rollback_ok &= apply_one(be, &e.changes[done], false, secrets, &rb_err) == L2F_OK;
         char note[256];
-        text_copy(note, sizeof note, rollback_ok ? (err ? err->msg : "failed")
-                                                 : "failed, and putting it back failed too: undo it");
+        text_copy(note, sizeof note,
+                  rollback_ok ? (err ? err->msg : "failed")
+                              : "failed, and putting it back failed too: undo it");
         /* if the rollback failed, leave the entry pending so undo can retry */
         if (rollback_ok)
             journal_mark(ctx->journal, e.id, ENTRY_ROLLED_BACK, note, &rb_err);
@@ -325,7 +332,8 @@ static bool read_current(struct backend *be, const struct change *c, bool *set, 
     case CHG_PROFILE_FIELD: {
         struct vpn_profile p;
         enum profile_field f = profile_field_from_key(c->field);
-        if (f == PROFILE_FIELD_COUNT || be->ops->read_profile(be, c->target, &p, &scratch) != L2F_OK)
+        if (f == PROFILE_FIELD_COUNT ||
+            be->ops->read_profile(be, c->target, &p, &scratch) != L2F_OK)
             return false;
         *set = !p.field_absent[f];
         *value = p.fields[f];
@@ -353,7 +361,8 @@ static bool read_current(struct backend *be, const struct change *c, bool *set, 
 
 static bool same_setting(const struct change *a, const struct change *b)
 {
-    return a->kind == b->kind && strcmp(a->target, b->target) == 0 && strcmp(a->field, b->field) == 0;
+    return a->kind == b->kind && strcmp(a->target, b->target) == 0 &&
+           strcmp(a->field, b->field) == 0;
 }
 
 static bool matches(bool set, long value, bool want_set, long want)
@@ -361,8 +370,8 @@ static bool matches(bool set, long value, bool want_set, long want)
     return set == want_set && (!set || value == want);
 }
 
-static enum l2f_status undo_entry(struct fix_context *ctx, int64_t entry_id, int64_t *undone_id, char *note,
-                                  size_t note_len, struct l2f_err *err)
+static enum l2f_status undo_entry(struct fix_context *ctx, int64_t entry_id, int64_t *undone_id,
+                                  char *note, size_t note_len, struct l2f_err *err)
 {
     struct backend *be = ctx->be;
     struct journal *j = ctx->journal;
@@ -411,7 +420,8 @@ static enum l2f_status undo_entry(struct fix_context *ctx, int64_t entry_id, int
             for (size_t b = 0; b < e->n_changes; b++)
                 if (same_setting(&later->changes[a], &e->changes[b])) {
                     l2f_err_set(err, "entry %" PRId64 " changed %s again; undo it first", later->id,
-                                e->changes[b].field[0] ? e->changes[b].field : e->changes[b].target);
+                                e->changes[b].field[0] ? e->changes[b].field
+                                                       : e->changes[b].target);
                     return L2F_ERR_CONFLICT;
                 }
     }
@@ -427,8 +437,9 @@ static enum l2f_status undo_entry(struct fix_context *ctx, int64_t entry_id, int
         /* a fix that stopped part-way left some values still at before */
         if (at_after || (e->state != ENTRY_APPLIED && at_before))
             continue;
-        l2f_err_set(err, "%s%s%s is now %s%ld, not what entry %" PRId64 " left; not undone", c->target,
-                    c->field[0] ? "\\" : "", c->field, set ? "" : "unset/", value, e->id);
+        l2f_err_set(err, "%s%s%s is now %s%ld, not what entry %" PRId64 " left; not undone",
+                    c->target, c->field[0] ? "\\" : "", c->field, set ? "" : "unset/", value,
+                    e->id);
         return L2F_ERR_CONFLICT;
     }
     enum l2f_status st = journal_mark(j, e->id, ENTRY_UNDO_PENDING, NULL, err);
@@ -456,13 +467,14 @@ static enum l2f_status undo_entry(struct fix_context *ctx, int64_t entry_id, int
 static bool same_change(const struct change *a, const struct change *b)
 {
     return same_setting(a, b) && a->before_set == b->before_set && a->after_set == b->after_set &&
-           a->before == b->before && a->after == b->after && strcmp(a->user_before, b->user_before) == 0 &&
-           strcmp(a->user_after, b->user_after) == 0;
+           a->before == b->before && a->after == b->after &&
+           strcmp(a->user_before, b->user_before) == 0 && strcmp(a->user_after, b->user_after) == 0;
 }
 
 /* Under the lock: plans the fix again from the machine as it is now, and
  * refuses a plan made from what another process has changed since. */
-static enum l2f_status plan_still_holds(struct backend *be, const struct fix_plan *plan, struct l2f_err *err)
+static enum l2f_status plan_still_holds(struct backend *be, const struct fix_plan *plan,
+                                        struct l2f_err *err)
 {
     struct diagnose_run run;
     diagnose_start(&run, be, plan->profile);
@@ -478,15 +490,19 @@ static enum l2f_status plan_still_holds(struct backend *be, const struct fix_pla
     enum l2f_status st = fix_plan_make(plan->fix, &run.obs, username, &now, &scratch);
     const char *id = fix_info(plan->fix)->id;
     if (st == L2F_ERR_NOTHING) {
-        l2f_err_set(err, "%s: nothing to change any more: done since it was read (another l2tpfix?)", id);
+        l2f_err_set(
+            err, "%s: nothing to change any more: done since it was read (another l2tpfix?)", id);
         return st;
     }
     bool same = st == L2F_OK && now.n_changes == plan->n_changes;
     for (size_t i = 0; same && i < now.n_changes; i++)
         same = same_change(&now.changes[i], &plan->changes[i]);
     if (!same) {
-        l2f_err_set(err, "%s: the machine changed since it was read (another l2tpfix?); nothing changed, "
-                         "check again", id);
+        l2f_err_set(
+            err,
+            "%s: the machine changed since it was read (another l2tpfix?); nothing changed, "
+            "check again",
+            id);
         return L2F_ERR_CONFLICT;
     }
     return L2F_OK;
@@ -494,7 +510,8 @@ static enum l2f_status plan_still_holds(struct backend *be, const struct fix_pla
 
 /* Takes the state lock and reads again what another process may have
  * changed: the journal (healing a torn tail) and the machine's store. */
-static enum l2f_status lock_and_reread(struct fix_context *ctx, struct statelock **lock, struct l2f_err *err)
+static enum l2f_status lock_and_reread(struct fix_context *ctx, struct statelock **lock,
+                                       struct l2f_err *err)
 {
     *lock = NULL;
     if (!ctx->lock_dir)

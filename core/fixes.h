@@ -35,7 +35,8 @@ struct fix_context {
      * journal and the machine to its last journal record; NULL: none (demo). */
     const char *lock_dir;
     const char *holder; /* what this process does, for another's wait message */
-    const char *hint_machine; /* what a hint puts before a command (session_options); NULL: "l2tpfix" */
+    const char
+        *hint_machine; /* what a hint puts before a command (session_options); NULL: "l2tpfix" */
 };
 
 /* Plans a fix for the observed state. username (credentials only, may be NULL)
@@ -50,7 +51,8 @@ enum l2f_status fix_plan_make(enum fix_id fix, const struct observations *obs, c
  * again, and a plan the machine no longer matches is refused (CONFLICT), or
  * NOTHING when what it would change is already done. */
 enum l2f_status fix_apply(struct fix_context *ctx, const struct fix_plan *plan,
-                          const struct fix_secrets *secrets, int64_t *entry_id, struct l2f_err *err);
+                          const struct fix_secrets *secrets, int64_t *entry_id,
+                          struct l2f_err *err);
 /* After a fix failed with st, whether the rest of a batch must not run: the
  * journal (or the machine's own store) cannot be written, every later fix
  * would fail the same way, and none may run unjournaled. */
@@ -75,17 +77,17 @@ void fix_plan_outcome(const struct fix_plan *plan, char *buf, size_t len);
  * boot when the backend tells it; or an undo made after a boot that the change
  * it undid had already had. Derived from the journal each time, never kept. */
 struct restart_pending {
-    size_t count;        /* such changes; 0: no restart pending */
-    enum fix_id fix;     /* the newest one's fix */
-    bool undo;           /* ... which is an undo of it */
-    char value[64];      /* the registry value it changed */
-    char when[32];       /* when (UTC) */
-    bool boot_known;     /* when Windows last started is known: older changes are done */
-    bool at_once;        /* a simulated machine that applied them at once */
+    size_t count;    /* such changes; 0: no restart pending */
+    enum fix_id fix; /* the newest one's fix */
+    bool undo;       /* ... which is an undo of it */
+    char value[64];  /* the registry value it changed */
+    char when[32];   /* when (UTC) */
+    bool boot_known; /* when Windows last started is known: older changes are done */
+    bool at_once;    /* a simulated machine that applied them at once */
 };
 /* boot: when Windows last started ("" not known); at_once: the backend's. */
-void fix_restart_pending(const struct journal *j, const char *machine, const char *boot, bool at_once,
-                         struct restart_pending *out);
+void fix_restart_pending(const struct journal *j, const char *machine, const char *boot,
+                         bool at_once, struct restart_pending *out);
 /* "a restart (nat-traversal changed AssumeUDP...Rule at T; it takes effect
  * after Windows restarts)", with what is not known said; empty when none. */
 void restart_pending_text(const struct restart_pending *r, char *buf, size_t len);

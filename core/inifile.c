@@ -25,7 +25,8 @@ int inifile_parse(const char *text, inifile_handler handler, void *user)
     int lineno = 0, bad = 0;
     char *next = copy;
     /* a UTF-8 byte order mark is what Windows editors put first */
-    if ((unsigned char)next[0] == 0xEF && (unsigned char)next[1] == 0xBB && (unsigned char)next[2] == 0xBF)
+    if ((unsigned char)next[0] == 0xEF && (unsigned char)next[1] == 0xBB &&
+        (unsigned char)next[2] == 0xBF)
         next += 3;
     while (next && !bad) {
         char *line = next;

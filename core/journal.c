@@ -368,7 +368,8 @@ static bool slow_head(const char *line, size_t len, struct record_head *h, char 
         ok = json_id(rec, &h->id, why, wlen);
     if (ok) {
         copy_str(h->op, sizeof h->op, op);
-        h->note = json_str(rec, "note") != NULL || (strcmp(op, "begin") != 0 && json_str(rec, "time") != NULL);
+        h->note = json_str(rec, "note") != NULL ||
+                  (strcmp(op, "begin") != 0 && json_str(rec, "time") != NULL);
         /* a whole begin record is checked now: the last line is the one a crash tears */
         struct journal_entry e = {0};
         if (strcmp(op, "begin") == 0 && !entry_from_json(rec, &e)) {

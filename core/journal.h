@@ -43,8 +43,9 @@ struct journal_entry {
     char profile[PROFILE_NAME_MAX];
     enum fix_id fix;
     enum entry_state state;
-    char note[256]; /* why it was rolled back, what undo could not restore */
-    char undone_time[32]; /* when it was undone (UTC, as time); empty when not, or by an older l2tpfix */
+    char note[256];       /* why it was rolled back, what undo could not restore */
+    char undone_time[32]; /* when it was undone (UTC, as time); empty when not, or by an older
+                             l2tpfix */
     size_t n_changes;
     /* n_changes of them: the caller's for journal_begin, the journal's own
      * (exactly as many as there are) in entries */

@@ -12,8 +12,9 @@
 
 /* The RasClient events of one dial, in the order Windows logs them (all
  * carry the dial's CoId); 20227 ends a failed dial, 20225 a connected one. */
-#define KB_EVENT_PRECONNECT 20221       /* ROUTERLOG_PRECONNECT_INFO: dialing began */
-#define KB_EVENT_CONNECTING_DEVICE 20222 /* ROUTERLOG_CONNECTING_DEVICE: the WAN Miniport dials the server */
+#define KB_EVENT_PRECONNECT 20221 /* ROUTERLOG_PRECONNECT_INFO: dialing began */
+#define KB_EVENT_CONNECTING_DEVICE                                                                 \
+    20222 /* ROUTERLOG_CONNECTING_DEVICE: the WAN Miniport dials the server */
 #define KB_EVENT_DEVICE_CONNECTED 20223 /* ROUTERLOG_DEVICE_CONNECTED: the tunnel is up */
 #define KB_EVENT_LINK_ESTABLISHED 20224 /* ROUTERLOG_LINK_ESTABLISHED: every device connected */
 

@@ -6,7 +6,8 @@
 static const struct stage_info stages[] = {STAGE_TABLE(STAGE_ROW)};
 #undef STAGE_ROW
 
-#define CHECK_ROW(e, id, stage, fix, tunnels, title, where, why) {id, title, where, why, stage, fix, tunnels},
+#define CHECK_ROW(e, id, stage, fix, tunnels, title, where, why)                                   \
+    {id, title, where, why, stage, fix, tunnels},
 static const struct check_info checks[] = {CHECK_TABLE(CHECK_ROW)};
 #undef CHECK_ROW
 
@@ -32,11 +33,16 @@ const struct fix_info *fix_info(enum fix_id f)
 const char *check_status_name(enum check_status st)
 {
     switch (st) {
-    case CHECK_PASS: return "pass";
-    case CHECK_FAIL: return "fail";
-    case CHECK_WARN: return "warn";
-    case CHECK_UNKNOWN: return "unknown";
-    case CHECK_RUNNING: return "running";
+    case CHECK_PASS:
+        return "pass";
+    case CHECK_FAIL:
+        return "fail";
+    case CHECK_WARN:
+        return "warn";
+    case CHECK_UNKNOWN:
+        return "unknown";
+    case CHECK_RUNNING:
+        return "running";
     }
     return "unknown";
 }
@@ -44,11 +50,16 @@ const char *check_status_name(enum check_status st)
 const char *check_status_word(enum check_status st)
 {
     switch (st) {
-    case CHECK_PASS: return "pass";
-    case CHECK_FAIL: return "FAIL";
-    case CHECK_WARN: return "WARN";
-    case CHECK_UNKNOWN: return "unknown";
-    case CHECK_RUNNING: return "running";
+    case CHECK_PASS:
+        return "pass";
+    case CHECK_FAIL:
+        return "FAIL";
+    case CHECK_WARN:
+        return "WARN";
+    case CHECK_UNKNOWN:
+        return "unknown";
+    case CHECK_RUNNING:
+        return "running";
     }
     return "?";
 }

@@ -8,16 +8,16 @@
 #include <stddef.h>
 
 /* X(enum, id, title, what the stage is) — in handshake order. */
-#define STAGE_TABLE(X)                                                                     \
-    X(STAGE_TUNNEL, "tunnel", "L2TP tunnel",                                               \
-      "Reaching the server: its address, an L2TP/IPsec profile, and UDP 500, 4500 and "    \
-      "1701 open on the way.")                                                             \
-    X(STAGE_IPSEC, "ipsec", "IPsec",                                                       \
-      "IKE main mode on UDP 500 (4500 behind NAT), authenticated by a pre-shared key or "  \
-      "certificate; Windows needs its IPsec services running for it.")                     \
-    X(STAGE_PPP, "ppp", "PPP negotiation",                                                 \
-      "LCP inside the tunnel and the choice of an authentication protocol both ends "      \
-      "allow.")                                                                            \
+#define STAGE_TABLE(X)                                                                             \
+    X(STAGE_TUNNEL, "tunnel", "L2TP tunnel",                                                       \
+      "Reaching the server: its address, an L2TP/IPsec profile, and UDP 500, 4500 and "            \
+      "1701 open on the way.")                                                                     \
+    X(STAGE_IPSEC, "ipsec", "IPsec",                                                               \
+      "IKE main mode on UDP 500 (4500 behind NAT), authenticated by a pre-shared key or "          \
+      "certificate; Windows needs its IPsec services running for it.")                             \
+    X(STAGE_PPP, "ppp", "PPP negotiation",                                                         \
+      "LCP inside the tunnel and the choice of an authentication protocol both ends "              \
+      "allow.")                                                                                    \
     X(STAGE_AUTH, "auth", "Authentication", "The user name and password, checked by the server.")
 
 #define STAGE_ENUM(e, id, title, what) e,
@@ -44,39 +44,39 @@ enum fix_kind { FIX_RECOMMENDED, FIX_ALTERNATIVE };
 /* X(enum, id, title, what it changes, secret it needs).
  * The order is the recommended order: the guide's MS-CHAP v2 and LCP
  * extensions first, then the key, the tunnel type, NAT, IPsec policy, services. */
-#define FIX_TABLE(X)                                                                       \
-    X(FIX_MSCHAPV2, "mschapv2", "Allow MS-CHAP v2",                                        \
-      "Switches the profile to \"Allow these protocols\" with MS-CHAP v2 ticked "          \
-      "(AuthRestrictions gains 0x200, loses EAP).",                                        \
-      FIX_SECRET_NONE, FIX_RECOMMENDED)                                                                     \
-    X(FIX_LCP_EXTENSIONS, "lcp-extensions", "Enable LCP extensions",                       \
-      "Sets LcpExtensions=1 in the profile (PPP Settings > Enable LCP extensions).",       \
-      FIX_SECRET_NONE, FIX_RECOMMENDED)                                                                     \
-    X(FIX_USE_PSK, "use-psk", "Use a pre-shared key",                                      \
-      "Makes the profile authenticate IPsec with a pre-shared key (IpSecFlags bit 0x1) "   \
-      "and saves the key you type, through the credential store.",                         \
-      FIX_SECRET_PSK, FIX_RECOMMENDED)                                                                      \
-    X(FIX_TUNNEL_L2TP, "tunnel-l2tp", "Set the VPN type to L2TP/IPsec",                    \
-      "Sets VpnStrategy=3 (L2TP/IPsec only). On a PPTP, SSTP or IKEv2 profile only an "     \
-      "alternative, recommended when the server answers L2TP/IPsec but not that protocol.", \
-      FIX_SECRET_NONE, FIX_RECOMMENDED)                            \
-    X(FIX_NAT_TRAVERSAL, "nat-traversal", "Allow IPsec through NAT",                       \
-      "Sets AssumeUDPEncapsulationContextOnSendRule=2 (client and server behind NAT); "    \
-      "takes effect after a restart.",                                                     \
-      FIX_SECRET_NONE, FIX_RECOMMENDED)                                                                     \
-    X(FIX_ALLOW_IPSEC, "allow-ipsec", "Let Windows create the L2TP IPsec policy",          \
-      "Sets ProhibitIpSec=0; takes effect after a restart.", FIX_SECRET_NONE, FIX_RECOMMENDED)              \
-    X(FIX_RESTART_IPSEC_SERVICES, "restart-ipsec-services", "Start the IPsec services",    \
-      "Starts IKEEXT and PolicyAgent, or restarts them when they run (a disabled one is "  \
-      "set to Manual first).",                                                             \
-      FIX_SECRET_NONE, FIX_RECOMMENDED)                                                                     \
-    X(FIX_CREDENTIALS, "credentials", "Save user name and password",                       \
-      "Saves the user name and the password you type for the profile.",                    \
-      FIX_SECRET_PASSWORD, FIX_RECOMMENDED)                                              \
-    X(FIX_SWITCH_IKEV2, "switch-ikev2", "Switch the profile to IKEv2",                     \
-      "Sets VpnStrategy=7 (IKEv2 only): the guide's fallback when the server answers "     \
-      "IKEv2 but not L2TP/IPsec. It needs the server's IKEv2 set-up (often a certificate "  \
-      "or EAP), so it is offered, never applied by fix all.",                              \
+#define FIX_TABLE(X)                                                                               \
+    X(FIX_MSCHAPV2, "mschapv2", "Allow MS-CHAP v2",                                                \
+      "Switches the profile to \"Allow these protocols\" with MS-CHAP v2 ticked "                  \
+      "(AuthRestrictions gains 0x200, loses EAP).",                                                \
+      FIX_SECRET_NONE, FIX_RECOMMENDED)                                                            \
+    X(FIX_LCP_EXTENSIONS, "lcp-extensions", "Enable LCP extensions",                               \
+      "Sets LcpExtensions=1 in the profile (PPP Settings > Enable LCP extensions).",               \
+      FIX_SECRET_NONE, FIX_RECOMMENDED)                                                            \
+    X(FIX_USE_PSK, "use-psk", "Use a pre-shared key",                                              \
+      "Makes the profile authenticate IPsec with a pre-shared key (IpSecFlags bit 0x1) "           \
+      "and saves the key you type, through the credential store.",                                 \
+      FIX_SECRET_PSK, FIX_RECOMMENDED)                                                             \
+    X(FIX_TUNNEL_L2TP, "tunnel-l2tp", "Set the VPN type to L2TP/IPsec",                            \
+      "Sets VpnStrategy=3 (L2TP/IPsec only). On a PPTP, SSTP or IKEv2 profile only an "            \
+      "alternative, recommended when the server answers L2TP/IPsec but not that protocol.",        \
+      FIX_SECRET_NONE, FIX_RECOMMENDED)                                                            \
+    X(FIX_NAT_TRAVERSAL, "nat-traversal", "Allow IPsec through NAT",                               \
+      "Sets AssumeUDPEncapsulationContextOnSendRule=2 (client and server behind NAT); "            \
+      "takes effect after a restart.",                                                             \
+      FIX_SECRET_NONE, FIX_RECOMMENDED)                                                            \
+    X(FIX_ALLOW_IPSEC, "allow-ipsec", "Let Windows create the L2TP IPsec policy",                  \
+      "Sets ProhibitIpSec=0; takes effect after a restart.", FIX_SECRET_NONE, FIX_RECOMMENDED)     \
+    X(FIX_RESTART_IPSEC_SERVICES, "restart-ipsec-services", "Start the IPsec services",            \
+      "Starts IKEEXT and PolicyAgent, or restarts them when they run (a disabled one is "          \
+      "set to Manual first).",                                                                     \
+      FIX_SECRET_NONE, FIX_RECOMMENDED)                                                            \
+    X(FIX_CREDENTIALS, "credentials", "Save user name and password",                               \
+      "Saves the user name and the password you type for the profile.", FIX_SECRET_PASSWORD,       \
+      FIX_RECOMMENDED)                                                                             \
+    X(FIX_SWITCH_IKEV2, "switch-ikev2", "Switch the profile to IKEv2",                             \
+      "Sets VpnStrategy=7 (IKEv2 only): the guide's fallback when the server answers "             \
+      "IKEv2 but not L2TP/IPsec. It needs the server's IKEv2 set-up (often a certificate "         \
+      "or EAP), so it is offered, never applied by fix all.",                                      \
       FIX_SECRET_NONE, FIX_ALTERNATIVE)
 
 #define FIX_ENUM(e, id, title, what, secret, kind) e,
@@ -87,79 +87,88 @@ enum fix_id { FIX_TABLE(FIX_ENUM) FIX_COUNT, FIX_NONE = FIX_COUNT };
  * setting lives in Windows, why it matters). A check whose tunnels the profile's
  * VpnStrategy never tries is not applicable to it (an IKEv2 profile has no PSK).
  * Within a stage the order is the guide's: what to look at first comes first. */
-#define CHECK_TABLE(X)                                                                     \
-    X(CHECK_SERVER_ADDRESS, "server-address", STAGE_TUNNEL, FIX_NONE, TUN_ANY, "Server address",                \
-      "ncpa.cpl > connection Properties > General > Host name or IP address",              \
-      "The profile must name the VPN server; an empty or mistyped name fails before "      \
-      "anything is sent.")                                                                 \
-    X(CHECK_DNS, "dns", STAGE_TUNNEL, FIX_NONE, TUN_ANY, "Server name resolves",                    \
-      "The DNS servers of this network (ipconfig /all), or the name in the profile",       \
-      "A name that does not resolve fails with 868; a name only an internal DNS knows "    \
-      "fails from outside.")                                                               \
-    X(CHECK_VPN_TYPE, "vpn-type", STAGE_TUNNEL, FIX_TUNNEL_L2TP, TUN_ANY, "VPN type is L2TP/IPsec",                                \
-      "ncpa.cpl > connection Properties > Security > Type of VPN",                         \
-      "Another type (PPTP, SSTP, IKEv2, Automatic) tries protocols the server may not "    \
-      "speak and ends in 800 or a timeout.")                                               \
-    X(CHECK_IKE_500, "ike-500", STAGE_TUNNEL, FIX_NONE, TUN_L2TP, "Server answers IKE on UDP 500",                           \
-      "Every router and firewall between client and server: UDP 500, 4500 and 1701",      \
-      "No answer to IKE on UDP 500 means the server is down or the port is filtered; "     \
-      "Windows then reports 809 after a long wait.")                                       \
-    X(CHECK_IKE_4500, "ike-4500", STAGE_TUNNEL, FIX_NONE, TUN_L2TP, "Server answers on UDP 4500 (NAT-T)", \
-      "Every router and firewall between client and server: UDP 4500",                     \
-      "Behind NAT the connection moves to UDP 4500 after the first messages; when 4500 "   \
-      "is blocked it starts and then times out (809).")                                    \
-    X(CHECK_IPSEC_SERVICES, "ipsec-services", STAGE_IPSEC, FIX_RESTART_IPSEC_SERVICES, TUN_L2TP | TUN_IKEV2, "IPsec services",                            \
-      "services.msc: IKE and AuthIP IPsec Keying Modules (IKEEXT), IPsec Policy Agent "    \
-      "(PolicyAgent), Base Filtering Engine (BFE)",                                        \
-      "IKEEXT negotiates IPsec and needs BFE; when either is not running Windows fails "   \
-      "with 827. PolicyAgent is Manual and starts on demand. A hung IKEEXT makes the "     \
-      "tunnel hang until it is restarted.")               \
-    X(CHECK_NAT_TRAVERSAL, "nat-traversal", STAGE_IPSEC, FIX_NAT_TRAVERSAL, TUN_L2TP, "NAT traversal registry value",                \
-      "regedit: HKLM\\SYSTEM\\CurrentControlSet\\Services\\PolicyAgent > "                 \
-      "AssumeUDPEncapsulationContextOnSendRule (DWORD)",                                   \
-      "By default Windows sets up no IPsec SA with a server behind NAT; 1 allows a "       \
-      "server behind NAT, 2 client and server both behind NAT. Read at boot.")             \
-    X(CHECK_PROHIBIT_IPSEC, "prohibit-ipsec", STAGE_IPSEC, FIX_ALLOW_IPSEC, TUN_L2TP, "Automatic L2TP IPsec policy allowed",       \
-      "regedit: HKLM\\SYSTEM\\CurrentControlSet\\Services\\RasMan\\Parameters > "          \
-      "ProhibitIpSec (DWORD)",                                                             \
-      "ProhibitIpSec=1 stops Windows creating the IPsec policy for L2TP, so a "            \
-      "pre-shared-key connection never starts IPsec. Read at boot.")                       \
-    X(CHECK_PSK, "psk-configured", STAGE_IPSEC, FIX_USE_PSK, TUN_L2TP, "Pre-shared key configured",                            \
-      "ncpa.cpl > connection Properties > Security > Advanced settings > Use preshared "   \
-      "key for authentication",                                                            \
-      "IPsec authenticates with the pre-shared key (or a machine certificate); it must "   \
-      "be the server's key, letter for letter, or phase 1 fails (789).")                   \
-    X(CHECK_IKE_PROPOSALS, "ike-proposals", STAGE_IPSEC, FIX_NONE, TUN_L2TP, "Server accepts Windows' IKE proposals",       \
-      "The server's IPsec configuration (encryption, integrity, DH group)",                \
-      "Windows offers AES/3DES with SHA1 and a fixed set of DH groups; a server that "     \
-      "accepts none of them answers NO-PROPOSAL-CHOSEN and Windows shows 788.")            \
-    X(CHECK_PSK_MATCHES, "psk-matches", STAGE_IPSEC, FIX_USE_PSK, TUN_L2TP, "The server accepts the key", \
-      "The key given to l2tpfix (--psk-file, or typed for use-psk) against the server's",  \
-      "Checked with a real IKEv1 Main Mode from this machine: the server either verifies "  \
-      "the key or does not; a key it rejects is what fails phase 1 with 789.")             \
-    X(CHECK_IKEV2, "ikev2-available", STAGE_IPSEC, FIX_SWITCH_IKEV2, TUN_L2TP | TUN_IKEV2, "IKEv2 as an alternative",      \
-      "The server's IKEv2 configuration; on Windows a profile of type IKEv2",              \
-      "The guide's fallback: a server that answers IKEv2 where L2TP/IPsec fails can be "   \
-      "reached with an IKEv2 profile (it needs the server's IKEv2 set-up, often a "        \
-      "certificate).")                                                                     \
-    X(CHECK_MSCHAPV2, "mschapv2", STAGE_PPP, FIX_MSCHAPV2, TUN_L2TP, "MS-CHAP v2 allowed",                                    \
-      "ncpa.cpl > connection Properties > Security > Allow these protocols > Microsoft "   \
-      "CHAP Version 2 (MS-CHAP v2)",                                                       \
-      "Most L2TP servers authenticate with MS-CHAP v2; a profile that does not allow it "  \
-      "(or uses EAP) cannot agree on a protocol, which Windows often reports as 789. "     \
-      "The guide's fix #1.")                                                               \
-    X(CHECK_LCP_EXTENSIONS, "lcp-extensions", STAGE_PPP, FIX_LCP_EXTENSIONS, TUN_PPP, "LCP extensions enabled",                    \
-      "ncpa.cpl > connection Properties > Options > PPP Settings > Enable LCP extensions", \
-      "Servers that require the LCP extension options drop the PPP negotiation when "      \
-      "they are off, reported as 789 or 734. The guide's fix #2.")                         \
-    X(CHECK_CREDENTIALS, "credentials", STAGE_AUTH, FIX_CREDENTIALS, TUN_ANY, "Credentials saved",                               \
-      "The connection's sign-in dialog (Remember my credentials) or Settings > VPN > "     \
-      "Advanced options",                                                                  \
-      "Without a saved user name and password an unattended connection cannot "            \
-      "authenticate; Windows asks for them when a person connects.")                       \
-    X(CHECK_LAST_AUTH, "last-auth", STAGE_AUTH, FIX_NONE, TUN_ANY, "Last authentication result",                          \
-      "Event Viewer > Windows Logs > Application, source RasClient (event 20227)",         \
-      "The last connection attempt's result: 691 means the server refused the user name "  \
+#define CHECK_TABLE(X)                                                                             \
+    X(CHECK_SERVER_ADDRESS, "server-address", STAGE_TUNNEL, FIX_NONE, TUN_ANY, "Server address",   \
+      "ncpa.cpl > connection Properties > General > Host name or IP address",                      \
+      "The profile must name the VPN server; an empty or mistyped name fails before "              \
+      "anything is sent.")                                                                         \
+    X(CHECK_DNS, "dns", STAGE_TUNNEL, FIX_NONE, TUN_ANY, "Server name resolves",                   \
+      "The DNS servers of this network (ipconfig /all), or the name in the profile",               \
+      "A name that does not resolve fails with 868; a name only an internal DNS knows "            \
+      "fails from outside.")                                                                       \
+    X(CHECK_VPN_TYPE, "vpn-type", STAGE_TUNNEL, FIX_TUNNEL_L2TP, TUN_ANY,                          \
+      "VPN type is L2TP/IPsec", "ncpa.cpl > connection Properties > Security > Type of VPN",       \
+      "Another type (PPTP, SSTP, IKEv2, Automatic) tries protocols the server may not "            \
+      "speak and ends in 800 or a timeout.")                                                       \
+    X(CHECK_IKE_500, "ike-500", STAGE_TUNNEL, FIX_NONE, TUN_L2TP, "Server answers IKE on UDP 500", \
+      "Every router and firewall between client and server: UDP 500, 4500 and 1701",               \
+      "No answer to IKE on UDP 500 means the server is down or the port is filtered; "             \
+      "Windows then reports 809 after a long wait.")                                               \
+    X(CHECK_IKE_4500, "ike-4500", STAGE_TUNNEL, FIX_NONE, TUN_L2TP,                                \
+      "Server answers on UDP 4500 (NAT-T)",                                                        \
+      "Every router and firewall between client and server: UDP 4500",                             \
+      "Behind NAT the connection moves to UDP 4500 after the first messages; when 4500 "           \
+      "is blocked it starts and then times out (809).")                                            \
+    X(CHECK_IPSEC_SERVICES, "ipsec-services", STAGE_IPSEC, FIX_RESTART_IPSEC_SERVICES,             \
+      TUN_L2TP | TUN_IKEV2, "IPsec services",                                                      \
+      "services.msc: IKE and AuthIP IPsec Keying Modules (IKEEXT), IPsec Policy Agent "            \
+      "(PolicyAgent), Base Filtering Engine (BFE)",                                                \
+      "IKEEXT negotiates IPsec and needs BFE; when either is not running Windows fails "           \
+      "with 827. PolicyAgent is Manual and starts on demand. A hung IKEEXT makes the "             \
+      "tunnel hang until it is restarted.")                                                        \
+    X(CHECK_NAT_TRAVERSAL, "nat-traversal", STAGE_IPSEC, FIX_NAT_TRAVERSAL, TUN_L2TP,              \
+      "NAT traversal registry value",                                                              \
+      "regedit: HKLM\\SYSTEM\\CurrentControlSet\\Services\\PolicyAgent > "                         \
+      "AssumeUDPEncapsulationContextOnSendRule (DWORD)",                                           \
+      "By default Windows sets up no IPsec SA with a server behind NAT; 1 allows a "               \
+      "server behind NAT, 2 client and server both behind NAT. Read at boot.")                     \
+    X(CHECK_PROHIBIT_IPSEC, "prohibit-ipsec", STAGE_IPSEC, FIX_ALLOW_IPSEC, TUN_L2TP,              \
+      "Automatic L2TP IPsec policy allowed",                                                       \
+      "regedit: HKLM\\SYSTEM\\CurrentControlSet\\Services\\RasMan\\Parameters > "                  \
+      "ProhibitIpSec (DWORD)",                                                                     \
+      "ProhibitIpSec=1 stops Windows creating the IPsec policy for L2TP, so a "                    \
+      "pre-shared-key connection never starts IPsec. Read at boot.")                               \
+    X(CHECK_PSK, "psk-configured", STAGE_IPSEC, FIX_USE_PSK, TUN_L2TP,                             \
+      "Pre-shared key configured",                                                                 \
+      "ncpa.cpl > connection Properties > Security > Advanced settings > Use preshared "           \
+      "key for authentication",                                                                    \
+      "IPsec authenticates with the pre-shared key (or a machine certificate); it must "           \
+      "be the server's key, letter for letter, or phase 1 fails (789).")                           \
+    X(CHECK_IKE_PROPOSALS, "ike-proposals", STAGE_IPSEC, FIX_NONE, TUN_L2TP,                       \
+      "Server accepts Windows' IKE proposals",                                                     \
+      "The server's IPsec configuration (encryption, integrity, DH group)",                        \
+      "Windows offers AES/3DES with SHA1 and a fixed set of DH groups; a server that "             \
+      "accepts none of them answers NO-PROPOSAL-CHOSEN and Windows shows 788.")                    \
+    X(CHECK_PSK_MATCHES, "psk-matches", STAGE_IPSEC, FIX_USE_PSK, TUN_L2TP,                        \
+      "The server accepts the key",                                                                \
+      "The key given to l2tpfix (--psk-file, or typed for use-psk) against the server's",          \
+      "Checked with a real IKEv1 Main Mode from this machine: the server either verifies "         \
+      "the key or does not; a key it rejects is what fails phase 1 with 789.")                     \
+    X(CHECK_IKEV2, "ikev2-available", STAGE_IPSEC, FIX_SWITCH_IKEV2, TUN_L2TP | TUN_IKEV2,         \
+      "IKEv2 as an alternative",                                                                   \
+      "The server's IKEv2 configuration; on Windows a profile of type IKEv2",                      \
+      "The guide's fallback: a server that answers IKEv2 where L2TP/IPsec fails can be "           \
+      "reached with an IKEv2 profile (it needs the server's IKEv2 set-up, often a "                \
+      "certificate).")                                                                             \
+    X(CHECK_MSCHAPV2, "mschapv2", STAGE_PPP, FIX_MSCHAPV2, TUN_L2TP, "MS-CHAP v2 allowed",         \
+      "ncpa.cpl > connection Properties > Security > Allow these protocols > Microsoft "           \
+      "CHAP Version 2 (MS-CHAP v2)",                                                               \
+      "Most L2TP servers authenticate with MS-CHAP v2; a profile that does not allow it "          \
+      "(or uses EAP) cannot agree on a protocol, which Windows often reports as 789. "             \
+      "The guide's fix #1.")                                                                       \
+    X(CHECK_LCP_EXTENSIONS, "lcp-extensions", STAGE_PPP, FIX_LCP_EXTENSIONS, TUN_PPP,              \
+      "LCP extensions enabled",                                                                    \
+      "ncpa.cpl > connection Properties > Options > PPP Settings > Enable LCP extensions",         \
+      "Servers that require the LCP extension options drop the PPP negotiation when "              \
+      "they are off, reported as 789 or 734. The guide's fix #2.")                                 \
+    X(CHECK_CREDENTIALS, "credentials", STAGE_AUTH, FIX_CREDENTIALS, TUN_ANY, "Credentials saved", \
+      "The connection's sign-in dialog (Remember my credentials) or Settings > VPN > "             \
+      "Advanced options",                                                                          \
+      "Without a saved user name and password an unattended connection cannot "                    \
+      "authenticate; Windows asks for them when a person connects.")                               \
+    X(CHECK_LAST_AUTH, "last-auth", STAGE_AUTH, FIX_NONE, TUN_ANY, "Last authentication result",   \
+      "Event Viewer > Windows Logs > Application, source RasClient (event 20227)",                 \
+      "The last connection attempt's result: 691 means the server refused the user name "          \
       "or password, or does not permit the profile's authentication protocol.")
 
 #define CHECK_ENUM(e, id, stage, fix, tunnels, title, where, why) e,

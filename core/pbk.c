@@ -40,7 +40,8 @@ static bool continues(const struct pbk *p, const struct pbk_line *l)
 }
 
 /* Refuses a NUL byte, naming its line: UTF-16 and binary files stop here. */
-static enum l2f_status refuse_nul(const char *data, size_t len, const char *name, struct l2f_err *err)
+static enum l2f_status refuse_nul(const char *data, size_t len, const char *name,
+                                  struct l2f_err *err)
 {
     const char *nul = memchr(data, '\0', len);
     if (!nul)
@@ -48,7 +49,8 @@ static enum l2f_status refuse_nul(const char *data, size_t len, const char *name
     size_t line = 1;
     for (const char *c = data; c < nul; c++)
         line += *c == '\n';
-    l2f_err_set(err, "%s:%lu: a NUL byte: not a phonebook (UTF-16 is not supported)", name, (unsigned long)line);
+    l2f_err_set(err, "%s:%lu: a NUL byte: not a phonebook (UTF-16 is not supported)", name,
+                (unsigned long)line);
     return L2F_ERR_PARSE;
 }
 
@@ -75,7 +77,8 @@ struct pbk_parser {
 static bool add_section(struct pbk_parser *pp, struct pbk_line *l, size_t s, const char *close)
 {
     struct pbk *out = pp->out;
-    struct pbk_section *sections = grow(out->sections, out->nsections, &pp->cap_sections, sizeof *sections);
+    struct pbk_section *sections =
+        grow(out->sections, out->nsections, &pp->cap_sections, sizeof *sections);
     if (!sections)
         return false;
     out->sections = sections;
@@ -115,8 +118,8 @@ static void add_key(struct pbk_parser *pp, struct pbk_line *l, size_t s, size_t 
 }
 
 /* Reads the line from pos to end (its end of line eol bytes long). */
-static enum l2f_status parse_line(struct pbk_parser *pp, size_t pos, size_t end, size_t eol, const char *name,
-                                  struct l2f_err *err)
+static enum l2f_status parse_line(struct pbk_parser *pp, size_t pos, size_t end, size_t eol,
+                                  const char *name, struct l2f_err *err)
 {
     struct pbk *out = pp->out;
     const char *data = out->data;
@@ -136,7 +139,8 @@ static enum l2f_status parse_line(struct pbk_parser *pp, size_t pos, size_t end,
     if (s < end && data[s] == '[') {
         const char *close = memchr(data + s, ']', end - s);
         if (!close) {
-            l2f_err_set(err, "%s:%lu: a section header without ']'", name, (unsigned long)(out->nlines + 1));
+            l2f_err_set(err, "%s:%lu: a section header without ']'", name,
+                        (unsigned long)(out->nlines + 1));
             return L2F_ERR_PARSE;
         }
         if (!add_section(pp, l, s, close))
@@ -176,7 +180,8 @@ static enum l2f_status parse_lines(struct pbk_parser *pp, const char *name, stru
     return L2F_OK;
 }
 
-enum l2f_status pbk_parse(const char *data, size_t len, const char *name, struct pbk *out, struct l2f_err *err)
+enum l2f_status pbk_parse(const char *data, size_t len, const char *name, struct pbk *out,
+                          struct l2f_err *err)
 {
     memset(out, 0, sizeof *out);
     out->data = data;
@@ -184,7 +189,8 @@ enum l2f_status pbk_parse(const char *data, size_t len, const char *name, struct
     out->eol = "\r\n"; /* Windows writes CRLF; a file with LF only keeps LF */
     if (refuse_nul(data, len, name, err) != L2F_OK)
         return L2F_ERR_PARSE;
-    if (len >= 3 && (unsigned char)data[0] == 0xef && (unsigned char)data[1] == 0xbb && (unsigned char)data[2] == 0xbf)
+    if (len >= 3 && (unsigned char)data[0] == 0xef && (unsigned char)data[1] == 0xbb &&
+        (unsigned char)data[2] == 0xbf)
         out->bom = 3;
     /* sized to the file's lines at once: a thousand books grew it three times each */
     struct pbk_parser pp = {.out = out, .cap_lines = 1, .cap_sections = 4};
@@ -284,8 +290,8 @@ static bool value_is(const struct pbk *p, const struct pbk_line *l, const char *
 }
 
 /* The file with bytes [cut_from, cut_to) replaced by insert; malloc'd. */
-static enum l2f_status splice(const struct pbk *p, size_t cut_from, size_t cut_to, const char *insert,
-                              size_t insert_len, char **out, size_t *out_len)
+static enum l2f_status splice(const struct pbk *p, size_t cut_from, size_t cut_to,
+                              const char *insert, size_t insert_len, char **out, size_t *out_len)
 {
     size_t total = p->len - (cut_to - cut_from) + insert_len;
     char *buf = malloc(total + 1);

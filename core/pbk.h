@@ -16,26 +16,27 @@
 #include "status.h"
 
 struct pbk_line {
-    size_t start, len;    /* the text, without the line ending */
-    size_t eol;           /* bytes of line ending: 0 (last line), 1 or 2 */
-    size_t key, key_len;  /* key=value lines: the key, trimmed */
+    size_t start, len;   /* the text, without the line ending */
+    size_t eol;          /* bytes of line ending: 0 (last line), 1 or 2 */
+    size_t key, key_len; /* key=value lines: the key, trimmed */
     size_t value, value_len;
-    int section;          /* index into sections, -1 before the first */
+    int section; /* index into sections, -1 before the first */
     bool is_key;
-    bool in_sub;    /* in a sub-block: at or after the entry's first NETCOMPONENTS=, MEDIA=, DEVICE= or PhoneNumber= */
+    bool in_sub; /* in a sub-block: at or after the entry's first NETCOMPONENTS=, MEDIA=, DEVICE= or
+                    PhoneNumber= */
     bool continued; /* a main-block line with the key of the line before it: more of that value */
 };
 
 struct pbk_section {
-    size_t name, name_len; /* inside the brackets */
+    size_t name, name_len;       /* inside the brackets */
     size_t first_line, end_line; /* its header line, and one past its last line */
 };
 
 struct pbk {
     const char *data;
     size_t len;
-    size_t bom;          /* 3 with a UTF-8 BOM, else 0 */
-    const char *eol;     /* "\r\n" or "\n": what new lines get */
+    size_t bom;      /* 3 with a UTF-8 BOM, else 0 */
+    const char *eol; /* "\r\n" or "\n": what new lines get */
     struct pbk_line *lines;
     size_t nlines;
     struct pbk_section *sections;
@@ -44,7 +45,8 @@ struct pbk {
 
 /* Parses data (not copied: it must outlive *out). Refuses, with "name:line:
  * what", a NUL byte or a section header without its closing bracket. */
-enum l2f_status pbk_parse(const char *data, size_t len, const char *name, struct pbk *out, struct l2f_err *err);
+enum l2f_status pbk_parse(const char *data, size_t len, const char *name, struct pbk *out,
+                          struct l2f_err *err);
 void pbk_free(struct pbk *p);
 
 /* The section of an entry (names compare exactly), or -1. */
@@ -62,10 +64,11 @@ bool pbk_get(const struct pbk *p, int section, const char *key, bool in_sub, cha
  * entry's first sub-block. A value over several lines is never split: set
  * to what it holds, the file comes back unchanged, else it is refused.
  * Refuses a sub-block's first key (NETCOMPONENTS...). *out is malloc'd. */
-enum l2f_status pbk_set(const struct pbk *p, int section, const char *key, const char *value, char **out,
-                        size_t *out_len, struct l2f_err *err);
+enum l2f_status pbk_set(const struct pbk *p, int section, const char *key, const char *value,
+                        char **out, size_t *out_len, struct l2f_err *err);
 /* The whole file without the main block's first value of key (all its
  * lines): the inverse of pbk_set adding one. Without one, the file unchanged. */
-enum l2f_status pbk_remove(const struct pbk *p, int section, const char *key, char **out, size_t *out_len);
+enum l2f_status pbk_remove(const struct pbk *p, int section, const char *key, char **out,
+                           size_t *out_len);
 
 #endif

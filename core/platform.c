@@ -68,8 +68,8 @@ enum l2f_status plat_write_atomic_max(const char *path, const void *data, size_t
     if (plat__check_replaceable(path, &old, err) != L2F_OK)
         return L2F_ERR_IO;
     if (len > max) { /* it could not be read back */
-        l2f_err_set(err, "%s: would be larger than the %lu MiB limit for this file; not changed", path,
-                    (unsigned long)(max >> 20));
+        l2f_err_set(err, "%s: would be larger than the %lu MiB limit for this file; not changed",
+                    path, (unsigned long)(max >> 20));
         return L2F_ERR_IO;
     }
     int fd = open_temp_beside(path, tmp, sizeof tmp, err);
@@ -95,8 +95,8 @@ enum l2f_status plat_write_atomic_max(const char *path, const void *data, size_t
 
 /* Opens path for writing, private to the user and never through a link:
  * appending, or only if it does not exist yet; writes data and syncs it. */
-static enum l2f_status open_write_sync(const char *path, const void *data, size_t len, bool exclusive,
-                                       struct l2f_err *err)
+static enum l2f_status open_write_sync(const char *path, const void *data, size_t len,
+                                       bool exclusive, struct l2f_err *err)
 {
     int fd = plat__open_write(path, exclusive);
     if (fd < 0) {

@@ -42,7 +42,7 @@ void plat__unmap(struct plat_view *v);
 int plat__mkdir(const char *dir);
 /* Calls add(ctx, name) for each folder in dir but . and ..; L2F_ERR_NOMEM
  * when add says false, L2F_ERR_IO with err set when dir cannot be listed. */
-enum l2f_status plat__each_subdir(const char *dir, bool (*add)(void *ctx, const char *name), void *ctx,
-                                  struct l2f_err *err);
+enum l2f_status plat__each_subdir(const char *dir, bool (*add)(void *ctx, const char *name),
+                                  void *ctx, struct l2f_err *err);
 
 #endif

@@ -47,9 +47,11 @@ enum l2f_status plat__check_replaceable(const char *path, struct plat__old_file 
         l2f_err_set(err, "%s: not a regular file; refusing to replace it", path);
     else if (no_write_bit || (access(path, W_OK) != 0 && errno == EACCES))
         l2f_err_set(err, "%s: %s (mode %04o); not changed", path,
-                    no_write_bit ? "read-only" : "not writable by this user", (unsigned)(st.st_mode & 07777));
+                    no_write_bit ? "read-only" : "not writable by this user",
+                    (unsigned)(st.st_mode & 07777));
     else {
-        *old = (struct plat__old_file){true, (unsigned)st.st_mode, (long long)st.st_uid, (long long)st.st_gid};
+        *old = (struct plat__old_file){true, (unsigned)st.st_mode, (long long)st.st_uid,
+                                       (long long)st.st_gid};
         return L2F_OK;
     }
     return L2F_ERR_IO;
@@ -176,8 +178,8 @@ static bool entry_is_dir(const char *dir, const struct dirent *e)
     return len > 0 && (size_t)len < sizeof path && stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-enum l2f_status plat__each_subdir(const char *dir, bool (*add)(void *ctx, const char *name), void *ctx,
-                                  struct l2f_err *err)
+enum l2f_status plat__each_subdir(const char *dir, bool (*add)(void *ctx, const char *name),
+                                  void *ctx, struct l2f_err *err)
 {
     DIR *d = opendir(dir);
     if (!d) {

@@ -57,8 +57,9 @@ int plat__keep_mode_and_owner(int fd, const struct plat__old_file *old)
 /* ReplaceFileA keeps the old file's DACL and attributes, which MoveFileExA would not. */
 int plat__replace(const char *tmp, const char *path, const struct plat__old_file *old)
 {
-    BOOL done = old->exists ? ReplaceFileA(path, tmp, NULL, REPLACEFILE_IGNORE_MERGE_ERRORS, NULL, NULL)
-                            : MoveFileExA(tmp, path, MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH);
+    BOOL done = old->exists
+                    ? ReplaceFileA(path, tmp, NULL, REPLACEFILE_IGNORE_MERGE_ERRORS, NULL, NULL)
+                    : MoveFileExA(tmp, path, MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH);
     return done ? 0 : EACCES;
 }
 
@@ -126,8 +127,8 @@ int plat__mkdir(const char *dir)
     return _mkdir(dir);
 }
 
-enum l2f_status plat__each_subdir(const char *dir, bool (*add)(void *ctx, const char *name), void *ctx,
-                                  struct l2f_err *err)
+enum l2f_status plat__each_subdir(const char *dir, bool (*add)(void *ctx, const char *name),
+                                  void *ctx, struct l2f_err *err)
 {
     char pattern[PLAT_PATH_MAX];
     snprintf(pattern, sizeof pattern, "%s\\*", dir);

@@ -47,16 +47,26 @@ bool profile_is_l2tp(const struct vpn_profile *p)
 const char *vpn_strategy_name(long strategy)
 {
     switch (strategy) {
-    case VS_DEFAULT: return "automatic";
-    case VS_PPTP_ONLY: return "PPTP";
-    case VS_PPTP_FIRST: return "PPTP first";
-    case VS_L2TP_ONLY: return "L2TP/IPsec";
-    case VS_L2TP_FIRST: return "L2TP/IPsec first";
-    case VS_SSTP_ONLY: return "SSTP";
-    case VS_SSTP_FIRST: return "SSTP first";
-    case VS_IKEV2_ONLY: return "IKEv2";
-    case VS_IKEV2_FIRST: return "IKEv2 first";
-    default: return "other";
+    case VS_DEFAULT:
+        return "automatic";
+    case VS_PPTP_ONLY:
+        return "PPTP";
+    case VS_PPTP_FIRST:
+        return "PPTP first";
+    case VS_L2TP_ONLY:
+        return "L2TP/IPsec";
+    case VS_L2TP_FIRST:
+        return "L2TP/IPsec first";
+    case VS_SSTP_ONLY:
+        return "SSTP";
+    case VS_SSTP_FIRST:
+        return "SSTP first";
+    case VS_IKEV2_ONLY:
+        return "IKEv2";
+    case VS_IKEV2_FIRST:
+        return "IKEv2 first";
+    default:
+        return "other";
     }
 }
 
@@ -65,9 +75,10 @@ void auth_restrictions_describe(long ar, char *buf, size_t len)
     static const struct {
         long bit;
         const char *name;
-    } names[] = {{AR_EAP, "EAP"},   {AR_PAP, "PAP"},           {AR_SPAP, "SPAP"},
-                 {AR_CHAP, "CHAP"}, {AR_MSCHAP, "MS-CHAP"},    {AR_MSCHAP2, "MS-CHAP v2"},
-                 {AR_CUSTOM, "custom"}, {AR_W95MSCHAP, "W95 MS-CHAP"}};
+    } names[] = {{AR_EAP, "EAP"},        {AR_PAP, "PAP"},
+                 {AR_SPAP, "SPAP"},      {AR_CHAP, "CHAP"},
+                 {AR_MSCHAP, "MS-CHAP"}, {AR_MSCHAP2, "MS-CHAP v2"},
+                 {AR_CUSTOM, "custom"},  {AR_W95MSCHAP, "W95 MS-CHAP"}};
     size_t used = 0;
     buf[0] = '\0';
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {

@@ -50,11 +50,11 @@ enum entry_type { ENTRY_TYPE_TABLE(ET_ENUM) ENTRY_TYPE_COUNT };
 
 /* X(enum, file key, the check that judges it or CHECK_COUNT) for the numeric
  * settings a fix may change. */
-#define PROFILE_FIELD_TABLE(X)                                                  \
-    X(PF_VPN_STRATEGY, "VpnStrategy", CHECK_VPN_TYPE)                           \
-    X(PF_AUTH_RESTRICTIONS, "AuthRestrictions", CHECK_MSCHAPV2)                 \
-    X(PF_LCP_EXTENSIONS, "LcpExtensions", CHECK_LCP_EXTENSIONS)                 \
-    X(PF_IPSEC_FLAGS, "IpSecFlags", CHECK_PSK)                                  \
+#define PROFILE_FIELD_TABLE(X)                                                                     \
+    X(PF_VPN_STRATEGY, "VpnStrategy", CHECK_VPN_TYPE)                                              \
+    X(PF_AUTH_RESTRICTIONS, "AuthRestrictions", CHECK_MSCHAPV2)                                    \
+    X(PF_LCP_EXTENSIONS, "LcpExtensions", CHECK_LCP_EXTENSIONS)                                    \
+    X(PF_IPSEC_FLAGS, "IpSecFlags", CHECK_PSK)                                                     \
     X(PF_DATA_ENCRYPTION, "DataEncryption", CHECK_COUNT)
 
 #define PF_ENUM(id, key, check) id,

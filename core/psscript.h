@@ -21,7 +21,8 @@ bool ps_quote(const char *s, char *buf, size_t len);
 
 /* The script for these fixes (in the model's order) on the profile named,
  * in the user's or the all-users phonebook. *out is malloc'd. */
-enum l2f_status ps_script(const char *profile, enum phonebook_kind phonebook, const enum fix_id *fixes, size_t n,
-                          const char *version, char **out, struct l2f_err *err);
+enum l2f_status ps_script(const char *profile, enum phonebook_kind phonebook,
+                          const enum fix_id *fixes, size_t n, const char *version, char **out,
+                          struct l2f_err *err);
 
 #endif

@@ -63,9 +63,10 @@ enum l2f_status regfile_render_dword(const char *key, const char *value, bool ex
     escape_reg(value, name, sizeof name);
     int n;
     if (exists)
-        n = snprintf(text, sizeof text,
-                     "Windows Registry Editor Version 5.00\r\n\r\n[%s]\r\n\"%s\"=dword:%08lx\r\n\r\n",
-                     key, name, data & 0xFFFFFFFFUL);
+        n = snprintf(
+            text, sizeof text,
+            "Windows Registry Editor Version 5.00\r\n\r\n[%s]\r\n\"%s\"=dword:%08lx\r\n\r\n", key,
+            name, data & 0xFFFFFFFFUL);
     else
         n = snprintf(text, sizeof text,
                      "Windows Registry Editor Version 5.00\r\n\r\n[%s]\r\n\"%s\"=-\r\n\r\n", key,

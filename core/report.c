@@ -114,7 +114,8 @@ enum l2f_status report_check_json(const char *profile, const char *backend,
             cJSON_AddBoolToObject(check, "skipped", r->not_applicable && !r->other_type);
             add_string_or_null(check, "fix", r->fix != FIX_NONE ? fix_info(r->fix)->id : NULL);
             /* additive: a fix `fix all` leaves, and a check left out of its stage's verdict */
-            cJSON_AddBoolToObject(check, "fix_alternative", r->fix != FIX_NONE && r->fix_is_alternative);
+            cJSON_AddBoolToObject(check, "fix_alternative",
+                                  r->fix != FIX_NONE && r->fix_is_alternative);
             cJSON_AddBoolToObject(check, "not_applicable", r->other_type);
             cJSON_AddItemToArray(checks, check);
         }
@@ -222,8 +223,8 @@ enum l2f_status report_profiles_json(const struct profile_list *list, char **out
     return finish(arr, out);
 }
 
-enum l2f_status report_probe_json(const char *host, const struct probe_result *r, const struct psk_check_result *key,
-                                  char **out)
+enum l2f_status report_probe_json(const char *host, const struct probe_result *r,
+                                  const struct psk_check_result *key, char **out)
 {
     cJSON *o = cJSON_CreateObject();
     cJSON *results = cJSON_CreateArray();

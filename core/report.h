@@ -20,8 +20,9 @@
  * v is diagnosis_verdict's of d; restart may be NULL (not asked: false). *out is malloc'd. */
 struct verdict;
 struct restart_pending;
-enum l2f_status report_check_json(const char *profile, const char *backend, const struct diagnosis *d,
-                                  const struct verdict *v, const struct restart_pending *restart, char **out);
+enum l2f_status report_check_json(const char *profile, const char *backend,
+                                  const struct diagnosis *d, const struct verdict *v,
+                                  const struct restart_pending *restart, char **out);
 /* The journal entries of one machine, newest last, as a JSON array. */
 enum l2f_status report_history_json(const struct journal *j, const char *machine, char **out);
 
@@ -35,8 +36,8 @@ enum l2f_status report_profiles_json(const struct profile_list *list, char **out
 /* `probe --json`: key is the key check and IPsec bring-up, or NULL when no
  * key was given: {"psk": verdict|null, "ipsec": "up"|"failed"|null,
  * "key_check": {...}|null}. */
-enum l2f_status report_probe_json(const char *host, const struct probe_result *r, const struct psk_check_result *key,
-                                  char **out);
+enum l2f_status report_probe_json(const char *host, const struct probe_result *r,
+                                  const struct psk_check_result *key, char **out);
 
 /* `handshake --json`: {"host", "stages": [{"id", "outcome", "detail", "code", "ms"}],
  * "server_auth": [...], "server_auth_complete", "lcp_rejected": [...],

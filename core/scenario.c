@@ -28,8 +28,8 @@ enum profile_key_bit {
 struct parse_state {
     struct scenario *s;
     char msg[400];
-    unsigned *profile_keys; /* per profile: enum profile_key_bit | seen fields */
-    size_t cap;             /* room in s->profiles and profile_keys */
+    unsigned *profile_keys;       /* per profile: enum profile_key_bit | seen fields */
+    size_t cap;                   /* room in s->profiles and profile_keys */
     unsigned long seen_global[4]; /* per fixed section: bit per key, to reject repeats */
 };
 
@@ -37,8 +37,8 @@ static const struct {
     long bit;
     const char *name;
 } auth_names[] = {
-    {AR_PAP, "pap"}, {AR_CHAP, "chap"}, {AR_MSCHAP, "mschap"}, {AR_MSCHAP2, "mschapv2"},
-    {AR_EAP, "eap"},
+    {AR_PAP, "pap"},          {AR_CHAP, "chap"}, {AR_MSCHAP, "mschap"},
+    {AR_MSCHAP2, "mschapv2"}, {AR_EAP, "eap"},
 };
 
 static void set_defaults(struct scenario *s)
@@ -240,7 +240,8 @@ static int machine_key(struct parse_state *ps, const char *name, const char *val
         target = &s->client_behind_nat;
         bit = 1;
     } else {
-        snprintf(ps->msg, sizeof ps->msg, "unknown key '%s' in [machine] (admin, behind_nat)", name);
+        snprintf(ps->msg, sizeof ps->msg, "unknown key '%s' in [machine] (admin, behind_nat)",
+                 name);
         return 0;
     }
     if (!first_time(ps, &ps->seen_global[0], bit, name))
@@ -370,8 +371,9 @@ static bool parse_users(struct scenario *s, const char *value)
     return ok && s->n_users > 0;
 }
 
-static const char *const server_keys[] = {"address", "reachable",      "behind_nat", "psk",     "auth",
-                                          "lcp_extensions", "users", "proposals", "udp4500", "ikev2"};
+static const char *const server_keys[] = {"address", "reachable",      "behind_nat", "psk",
+                                          "auth",    "lcp_extensions", "users",      "proposals",
+                                          "udp4500", "ikev2"};
 
 static int server_key(struct parse_state *ps, const char *name, const char *value)
 {
@@ -394,15 +396,25 @@ static int server_key(struct parse_state *ps, const char *name, const char *valu
     case 0:
         ok = *value && copy_bounded(s->server_address, sizeof s->server_address, value);
         break;
-    case 1: ok = parse_bool(value, &s->server_reachable); break;
-    case 2: ok = parse_bool(value, &s->server_behind_nat); break;
-    case 3: ok = copy_bounded(s->server_psk, sizeof s->server_psk, value); break;
-    case 4: ok = parse_auth_list(value, &s->server_auth); break;
+    case 1:
+        ok = parse_bool(value, &s->server_reachable);
+        break;
+    case 2:
+        ok = parse_bool(value, &s->server_behind_nat);
+        break;
+    case 3:
+        ok = copy_bounded(s->server_psk, sizeof s->server_psk, value);
+        break;
+    case 4:
+        ok = parse_auth_list(value, &s->server_auth);
+        break;
     case 5:
         ok = strcmp(value, "required") == 0 || strcmp(value, "optional") == 0;
         s->server_lcp_required = value[0] == 'r';
         break;
-    case 6: ok = parse_users(s, value); break;
+    case 6:
+        ok = parse_users(s, value);
+        break;
     case 7:
         ok = strcmp(value, "windows") == 0 || strcmp(value, "none") == 0;
         s->server_proposals_windows = value[0] == 'w';
@@ -411,13 +423,21 @@ static int server_key(struct parse_state *ps, const char *name, const char *valu
         ok = strcmp(value, "open") == 0 || strcmp(value, "blocked") == 0;
         s->server_udp4500 = value[0] == 'o';
         break;
-    case 9: ok = parse_bool(value, &s->server_ikev2); break;
+    case 9:
+        ok = parse_bool(value, &s->server_ikev2);
+        break;
     }
     if (!ok) {
-        static const char *const expect[] = {
-            "a host name or address", "yes or no", "yes or no", "a key (at most 255 bytes)",
-            "a comma list of pap, chap, mschap, mschapv2, eap", "required or optional",
-            "a comma list of name:password", "windows or none", "open or blocked", "yes or no"};
+        static const char *const expect[] = {"a host name or address",
+                                             "yes or no",
+                                             "yes or no",
+                                             "a key (at most 255 bytes)",
+                                             "a comma list of pap, chap, mschap, mschapv2, eap",
+                                             "required or optional",
+                                             "a comma list of name:password",
+                                             "windows or none",
+                                             "open or blocked",
+                                             "yes or no"};
         /* never echo a secret back in an error */
         bool secret = k == 3 || k == 6;
         snprintf(ps->msg, sizeof ps->msg, "%s: expected %s%s%s%s", name, expect[k],
@@ -483,11 +503,14 @@ static bool set_last_time(struct parse_state *ps, struct scenario_profile *sp, c
 static bool set_owner(struct parse_state *ps, struct scenario_profile *sp, const char *value)
 {
     size_t ol = strlen(value);
-    if (ol > 0 && !strpbrk(value, "\\/") && strncmp(sp->p.name, value, ol) == 0 && sp->p.name[ol] == '\\' &&
-        sp->p.name[ol + 1] && copy_bounded(sp->p.owner, sizeof sp->p.owner, value))
+    if (ol > 0 && !strpbrk(value, "\\/") && strncmp(sp->p.name, value, ol) == 0 &&
+        sp->p.name[ol] == '\\' && sp->p.name[ol + 1] &&
+        copy_bounded(sp->p.owner, sizeof sp->p.owner, value))
         return true;
     snprintf(ps->msg, sizeof ps->msg,
-             "owner = %.60s: the profile's name must be that user's name, a backslash and the entry's name", value);
+             "owner = %.60s: the profile's name must be that user's name, a backslash and the "
+             "entry's name",
+             value);
     return false;
 }
 
@@ -508,16 +531,16 @@ static bool set_type(struct parse_state *ps, struct scenario_profile *sp, const 
 }
 
 /* X(key, setter, the PK_ bit it marks as given or 0, a secret never echoed) */
-#define PROFILE_EXTRA_TABLE(X)                                   \
-    X("phonebook", set_phonebook, 0, false)                      \
-    X("PhoneNumber", set_server, PK_PHONE, false)                \
-    X("psk", set_psk, PK_PSK, true)                              \
-    X("username", set_username, PK_USER, false)                  \
-    X("password", set_password, PK_PASSWORD, true)               \
-    X("last_error", set_last_error, 0, false)                    \
-    X("last_time", set_last_time, 0, false)                      \
-    X("owner", set_owner, 0, false)                              \
-    X("last_dial_events", set_dial_events, 0, false)             \
+#define PROFILE_EXTRA_TABLE(X)                                                                     \
+    X("phonebook", set_phonebook, 0, false)                                                        \
+    X("PhoneNumber", set_server, PK_PHONE, false)                                                  \
+    X("psk", set_psk, PK_PSK, true)                                                                \
+    X("username", set_username, PK_USER, false)                                                    \
+    X("password", set_password, PK_PASSWORD, true)                                                 \
+    X("last_error", set_last_error, 0, false)                                                      \
+    X("last_time", set_last_time, 0, false)                                                        \
+    X("owner", set_owner, 0, false)                                                                \
+    X("last_dial_events", set_dial_events, 0, false)                                               \
     X("type", set_type, 0, false)
 
 struct profile_extra {
@@ -550,7 +573,8 @@ static int key_bit(const char *name, const struct profile_extra **extra)
 static void unknown_key(struct parse_state *ps, const char *name)
 {
     int n = snprintf(ps->msg, sizeof ps->msg, "unknown key '%.60s' in a profile (", name);
-    for (int i = 0; i < PROFILE_FIELD_COUNT + PROFILE_EXTRA_COUNT && n > 0 && (size_t)n < sizeof ps->msg; i++)
+    for (int i = 0;
+         i < PROFILE_FIELD_COUNT + PROFILE_EXTRA_COUNT && n > 0 && (size_t)n < sizeof ps->msg; i++)
         n += snprintf(ps->msg + n, sizeof ps->msg - (size_t)n, "%s%s", i ? ", " : "",
                       i < PROFILE_FIELD_COUNT ? profile_field_key((enum profile_field)i)
                                               : profile_extras[i - PROFILE_FIELD_COUNT].key);
@@ -562,12 +586,16 @@ static void unknown_key(struct parse_state *ps, const char *name)
 static void bad_value(struct parse_state *ps, const char *name, const char *value, bool secret)
 {
     size_t vl = strlen(value);
-    snprintf(ps->msg, sizeof ps->msg, "%s: value %s%.60s%s%s is not valid here", name, secret ? "" : "'",
-             secret ? "(not shown)" : value, secret ? "" : vl > 60 ? "...'" : "'",
+    snprintf(ps->msg, sizeof ps->msg, "%s: value %s%.60s%s%s is not valid here", name,
+             secret ? "" : "'", secret ? "(not shown)" : value,
+             secret    ? ""
+             : vl > 60 ? "...'"
+                       : "'",
              secret || vl <= 60 ? "" : " (too long)");
 }
 
-static int profile_key(struct parse_state *ps, const char *pname, const char *name, const char *value)
+static int profile_key(struct parse_state *ps, const char *pname, const char *name,
+                       const char *value)
 {
     struct scenario_profile *sp = add_profile(ps, pname);
     if (!sp) {
@@ -611,7 +639,8 @@ static bool fixed_section(const char *section)
 static int unknown_section(struct parse_state *ps, const char *section)
 {
     snprintf(ps->msg, sizeof ps->msg,
-             "unknown section [%.200s] (machine, registry, services, server, profile \"NAME\")", section);
+             "unknown section [%.200s] (machine, registry, services, server, profile \"NAME\")",
+             section);
     return 0;
 }
 
@@ -711,7 +740,8 @@ enum l2f_status scenario_parse(const char *text, const char *source, struct scen
         else if (ps.msg[0])
             l2f_err_set(err, "%s:%d: %s", source, bad, ps.msg);
         else
-            l2f_err_set(err, "%s:%d: malformed line (expected [section], key = value or a ; comment)",
+            l2f_err_set(err,
+                        "%s:%d: malformed line (expected [section], key = value or a ; comment)",
                         source, bad);
         scenario_free(out);
         return L2F_ERR_PARSE;
@@ -746,18 +776,18 @@ enum l2f_status scenario_format(const struct scenario *s, char **out)
     struct text_buf sb = {0};
     text_printf(&sb, "; l2tpfix mock scenario, written back by l2tpfix after a change.\n\n");
     text_printf(&sb, "[machine]\nadmin = %s\nbehind_nat = %s\n\n", yesno(s->admin),
-              yesno(s->client_behind_nat));
+                yesno(s->client_behind_nat));
     text_printf(&sb, "[registry]\n");
     for (int r = 0; r < REGVAL_COUNT; r++)
         if (s->reg_set[r])
             text_printf(&sb, "%s\\%s = %lu\n", regval_info((enum regval_id)r)->subkey,
-                      regval_info((enum regval_id)r)->value, s->reg[r]);
+                        regval_info((enum regval_id)r)->value, s->reg[r]);
     text_printf(&sb, "\n[services]\n");
     for (int i = 0; i < SERVICE_COUNT; i++) {
         const struct service_status *ss = &s->services[i];
         text_printf(&sb, "%s = %s\n", service_info((enum service_id)i)->name,
-                  ss->start_type == SVC_START_DISABLED ? "disabled"
-                                                       : service_state_name(ss->state));
+                    ss->start_type == SVC_START_DISABLED ? "disabled"
+                                                         : service_state_name(ss->state));
     }
     char auth[128] = "";
     for (size_t i = 0; i < sizeof auth_names / sizeof auth_names[0]; i++)
@@ -765,32 +795,34 @@ enum l2f_status scenario_format(const struct scenario *s, char **out)
             size_t l = strlen(auth);
             snprintf(auth + l, sizeof auth - l, "%s%s", l ? "," : "", auth_names[i].name);
         }
-    text_printf(&sb, "\n[server]\naddress = %s\nreachable = %s\nbehind_nat = %s\n", s->server_address,
-              yesno(s->server_reachable), yesno(s->server_behind_nat));
+    text_printf(&sb, "\n[server]\naddress = %s\nreachable = %s\nbehind_nat = %s\n",
+                s->server_address, yesno(s->server_reachable), yesno(s->server_behind_nat));
     if (s->server_psk[0])
         text_printf(&sb, "psk = %s\n", s->server_psk);
     text_printf(&sb, "auth = %s\nlcp_extensions = %s\n", auth,
-              s->server_lcp_required ? "required" : "optional");
+                s->server_lcp_required ? "required" : "optional");
     if (s->n_users) {
         text_printf(&sb, "users = ");
         for (size_t i = 0; i < s->n_users; i++)
             text_printf(&sb, "%s%s:%s", i ? "," : "", s->users[i].name, s->users[i].password);
         text_printf(&sb, "\n");
     }
-    text_printf(&sb, "proposals = %s\nudp4500 = %s\nikev2 = %s\n", s->server_proposals_windows ? "windows" : "none",
-              s->server_udp4500 ? "open" : "blocked", yesno(s->server_ikev2));
+    text_printf(&sb, "proposals = %s\nudp4500 = %s\nikev2 = %s\n",
+                s->server_proposals_windows ? "windows" : "none",
+                s->server_udp4500 ? "open" : "blocked", yesno(s->server_ikev2));
     for (size_t i = 0; i < s->n_profiles; i++) {
         const struct scenario_profile *sp = &s->profiles[i];
         text_printf(&sb, "\n[profile \"%s\"]\nphonebook = %s\nPhoneNumber = %s\n", sp->p.name,
-                  phonebook_kind_name(sp->p.phonebook), sp->p.server);
+                    phonebook_kind_name(sp->p.phonebook), sp->p.server);
         if (sp->p.owner[0])
             text_printf(&sb, "owner = %s\n", sp->p.owner);
         if (!profile_is_vpn(&sp->p))
             text_printf(&sb, "type = %s\n", entry_type_id(sp->p.entry_type));
         for (int f = 0; f < PROFILE_FIELD_COUNT; f++)
-            text_printf(&sb, "%s = %ld\n", profile_field_key((enum profile_field)f), sp->p.fields[f]);
+            text_printf(&sb, "%s = %ld\n", profile_field_key((enum profile_field)f),
+                        sp->p.fields[f]);
         text_printf(&sb, "psk = %s\nusername = %s\npassword = %s\n", sp->psk, sp->p.username,
-                  sp->password);
+                    sp->password);
         if (sp->last.known)
             text_printf(&sb, "last_error = %d\n", sp->last.code);
         if (sp->last.known && sp->last.when[0])

@@ -16,9 +16,9 @@
 
 struct scenario_profile {
     struct vpn_profile p;
-    char psk[SCENARIO_SECRET_MAX];      /* the simulated credential store */
+    char psk[SCENARIO_SECRET_MAX]; /* the simulated credential store */
     char password[SCENARIO_SECRET_MAX];
-    struct connection_record last;      /* the simulated RasClient event log */
+    struct connection_record last; /* the simulated RasClient event log */
 };
 
 struct scenario_user {
@@ -45,8 +45,8 @@ struct scenario {
     struct scenario_user users[SCENARIO_MAX_USERS]; /* none: any credentials pass */
     size_t n_users;
     bool server_proposals_windows;
-    bool server_udp4500;   /* NAT-T port reachable */
-    bool server_ikev2;     /* an IKEv2 connection is configured too */
+    bool server_udp4500; /* NAT-T port reachable */
+    bool server_ikev2;   /* an IKEv2 connection is configured too */
     /* [profile "NAME"] */
     struct scenario_profile *profiles;
     size_t n_profiles;

@@ -15,8 +15,11 @@ static enum l2f_status check_state_dir_length(const char *dir, struct l2f_err *e
     size_t n = strlen(dir), limit = PLAT_PATH_MAX - 1 - STATE_DIR_ROOM;
     if (n <= limit)
         return L2F_OK;
-    l2f_err_set(err, "state directory path is %lu characters; the limit is %lu (%d, the longest path, less room "
-                     "for the files inside): nothing created", (unsigned long)n, (unsigned long)limit, PLAT_PATH_MAX - 1);
+    l2f_err_set(
+        err,
+        "state directory path is %lu characters; the limit is %lu (%d, the longest path, less room "
+        "for the files inside): nothing created",
+        (unsigned long)n, (unsigned long)limit, PLAT_PATH_MAX - 1);
     return L2F_ERR_USAGE;
 }
 
@@ -85,8 +88,9 @@ fail:
 enum l2f_status session_include_other_users(struct session *s, struct l2f_err *err)
 {
     if (!s->be.ops->include_other_users) {
-        l2f_err_set(err, "other users' phonebooks: none to add here (a --phonebook folder of user profiles "
-                         "lists every user already)");
+        l2f_err_set(
+            err, "other users' phonebooks: none to add here (a --phonebook folder of user profiles "
+                 "lists every user already)");
         return L2F_ERR_UNSUPPORTED;
     }
     enum l2f_status st = s->be.ops->include_other_users(&s->be, err);
@@ -127,7 +131,8 @@ static void list_entries(const struct profile_list *list, bool vpn, const char *
         profile_type_label(p, false, type, sizeof type);
         int n = more ? -1
                      : snprintf(buf + used, len - MORE_ROOM - used, "%s'%s'%s%s",
-                                used ? (vpn ? ", " : "; ") : "", p->name, vpn ? "" : ": ", vpn ? "" : type);
+                                used ? (vpn ? ", " : "; ") : "", p->name, vpn ? "" : ": ",
+                                vpn ? "" : type);
         if (n < 0 || (size_t)n >= len - MORE_ROOM - used) {
             buf[used] = '\0';
             more++;
@@ -247,10 +252,12 @@ void session_fix_context(struct session *s, struct fix_context *ctx)
     ctx->hint_machine = s->hint_machine;
 }
 
-enum l2f_status session_write_locked(struct session *s, const char *path, const char *text, struct l2f_err *err)
+enum l2f_status session_write_locked(struct session *s, const char *path, const char *text,
+                                     struct l2f_err *err)
 {
     struct statelock *lock = NULL;
-    enum l2f_status st = s->state_dir[0] ? statelock_acquire(&lock, s->state_dir, s->holder, err) : L2F_OK;
+    enum l2f_status st =
+        s->state_dir[0] ? statelock_acquire(&lock, s->state_dir, s->holder, err) : L2F_OK;
     if (st == L2F_OK)
         st = plat_write_atomic(path, text, strlen(text), err);
     statelock_release(lock);
@@ -258,7 +265,8 @@ enum l2f_status session_write_locked(struct session *s, const char *path, const 
 }
 
 enum l2f_status session_apply(struct session *s, const struct fix_plan *plan,
-                              const struct fix_secrets *secrets, int64_t *entry_id, struct l2f_err *err)
+                              const struct fix_secrets *secrets, int64_t *entry_id,
+                              struct l2f_err *err)
 {
     struct fix_context ctx;
     session_fix_context(s, &ctx);
@@ -270,15 +278,17 @@ enum l2f_status session_apply(struct session *s, const struct fix_plan *plan,
         if (st != L2F_OK)
             return st;
         struct l2f_err key_err;
-        if (p.server[0] && diagnose_check_key(&s->be, s->real_probe, s->state_dir, p.server, secrets->psk,
-                                              &s->key_verdict, NULL, NULL, &key_err) == L2F_OK) {
+        if (p.server[0] &&
+            diagnose_check_key(&s->be, s->real_probe, s->state_dir, p.server, secrets->psk,
+                               &s->key_verdict, NULL, NULL, &key_err) == L2F_OK) {
             s->key_tested = true;
             s->typed_key.known = true;
             s->typed_key.verdict = s->key_verdict;
             snprintf(s->typed_key.profile, sizeof s->typed_key.profile, "%s", plan->profile);
             snprintf(s->typed_key.server, sizeof s->typed_key.server, "%s", p.server);
             if (s->key_verdict == PSK_REJECTED && !s->store_rejected_key) {
-                l2f_err_set(err, "the server rejects this key: not saved (--store-rejected-key saves it anyway)");
+                l2f_err_set(err, "the server rejects this key: not saved (--store-rejected-key "
+                                 "saves it anyway)");
                 return L2F_ERR_CONFLICT;
             }
         }
@@ -319,9 +329,13 @@ enum l2f_status session_connect_start(struct session *s, struct l2f_err *err)
     }
     s->connect_advice[0] = '\0';
     s->connect_advice_fix = FIX_NONE;
-    struct hs_options o = {.host = p.server, .port = 500, .psk = s->real_handshake.psk,
-                           .user = s->real_handshake.user, .password = s->real_handshake.password,
-                           .timeout_ms = s->real_handshake.timeout_ms ? s->real_handshake.timeout_ms : 20000};
+    struct hs_options o = {.host = p.server,
+                           .port = 500,
+                           .psk = s->real_handshake.psk,
+                           .user = s->real_handshake.user,
+                           .password = s->real_handshake.password,
+                           .timeout_ms =
+                               s->real_handshake.timeout_ms ? s->real_handshake.timeout_ms : 20000};
     return hs_connect_start(&s->hs, &o, s->state_dir, err);
 }
 
@@ -335,8 +349,9 @@ bool session_connect_poll(struct session *s, struct connect_event *ev)
         struct vpn_profile p;
         struct l2f_err err;
         if (s->be.ops->read_profile(&s->be, s->profile, &p, &err) == L2F_OK)
-            s->connect_advice_fix = diagnose_handshake_advice(hs_connect_result(s->hs), p.fields[PF_AUTH_RESTRICTIONS],
-                                              s->connect_advice, sizeof s->connect_advice);
+            s->connect_advice_fix =
+                diagnose_handshake_advice(hs_connect_result(s->hs), p.fields[PF_AUTH_RESTRICTIONS],
+                                          s->connect_advice, sizeof s->connect_advice);
         hs_connect_release(s->hs);
         s->hs = NULL;
     }

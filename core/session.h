@@ -36,11 +36,11 @@ struct session {
     char holder[96]; /* what this process does, written into the state lock */
     char hint_machine[SESSION_HINT_MAX], hint_profile[SESSION_HINT_MAX]; /* see session_options */
     char profile[PROFILE_NAME_MAX];
-    bool other_users;     /* every local user's phonebook is included */
-    bool real_probe;      /* probe the real server even on a simulated machine */
-    const char *check_psk; /* a key the diagnosis tests (psk-matches); the caller wipes it */
+    bool other_users;        /* every local user's phonebook is included */
+    bool real_probe;         /* probe the real server even on a simulated machine */
+    const char *check_psk;   /* a key the diagnosis tests (psk-matches); the caller wipes it */
     bool store_rejected_key; /* the explicit override: save a key the server rejects */
-    bool key_tested;       /* the last use-psk tested its key first */
+    bool key_tested;         /* the last use-psk tested its key first */
     enum psk_verdict key_verdict;
     /* the verdict on the last key typed for use-psk, for psk-matches in the
      * diagnoses after it; which profile and server it was tested for */
@@ -83,12 +83,14 @@ enum l2f_status session_diagnose(struct session *s, struct observations *obs, st
 void session_fix_context(struct session *s, struct fix_context *ctx);
 /* Applies a plan under the state lock (fix_apply), the key checked first. */
 enum l2f_status session_apply(struct session *s, const struct fix_plan *plan,
-                              const struct fix_secrets *secrets, int64_t *entry_id, struct l2f_err *err);
+                              const struct fix_secrets *secrets, int64_t *entry_id,
+                              struct l2f_err *err);
 /* Whether a change of this machine's journal waits for Windows to restart
  * (fix_restart_pending), asked of the journal and the backend's boot time. */
 void session_restart_pending(struct session *s, struct restart_pending *out);
 /* Writes a file of the state directory (a baseline) under its lock. */
-enum l2f_status session_write_locked(struct session *s, const char *path, const char *text, struct l2f_err *err);
+enum l2f_status session_write_locked(struct session *s, const char *path, const char *text,
+                                     struct l2f_err *err);
 
 /* The test connection of the selected profile: the backend's, or the real
  * handshake against the profile's server (real_handshake.on). Poll without

@@ -6,25 +6,26 @@
 #include <stddef.h>
 
 /* X(name, exit code, message) */
-#define L2F_STATUS_TABLE(X)                                                     \
-    X(L2F_OK, 0, "success")                                                     \
-    X(L2F_ERR_NOMEM, 3, "out of memory")                                        \
-    X(L2F_ERR_IO, 3, "file could not be read or written")                      \
-    X(L2F_ERR_PARSE, 2, "malformed input")                                      \
-    X(L2F_ERR_USAGE, 2, "usage error")                                          \
-    X(L2F_ERR_NOT_FOUND, 3, "not found")                                        \
-    X(L2F_ERR_AMBIGUOUS, 2, "more than one match")                              \
-    X(L2F_ERR_NEED_ADMIN, 3, "administrator rights needed")                     \
-    X(L2F_ERR_UNSUPPORTED, 3, "not supported by this backend")                  \
-    X(L2F_ERR_BACKEND, 1, "the backend refused the change")                     \
-    X(L2F_ERR_NEED_SECRET, 2, "a secret is needed and none was given")          \
-    X(L2F_ERR_CONFLICT, 1, "the setting changed since; not undone")             \
-    X(L2F_ERR_NOTHING, 1, "nothing to do")                                      \
-    X(L2F_ERR_CANCELLED, 1, "cancelled")                                        \
+#define L2F_STATUS_TABLE(X)                                                                        \
+    X(L2F_OK, 0, "success")                                                                        \
+    X(L2F_ERR_NOMEM, 3, "out of memory")                                                           \
+    X(L2F_ERR_IO, 3, "file could not be read or written")                                          \
+    X(L2F_ERR_PARSE, 2, "malformed input")                                                         \
+    X(L2F_ERR_USAGE, 2, "usage error")                                                             \
+    X(L2F_ERR_NOT_FOUND, 3, "not found")                                                           \
+    X(L2F_ERR_AMBIGUOUS, 2, "more than one match")                                                 \
+    X(L2F_ERR_NEED_ADMIN, 3, "administrator rights needed")                                        \
+    X(L2F_ERR_UNSUPPORTED, 3, "not supported by this backend")                                     \
+    X(L2F_ERR_BACKEND, 1, "the backend refused the change")                                        \
+    X(L2F_ERR_NEED_SECRET, 2, "a secret is needed and none was given")                             \
+    X(L2F_ERR_CONFLICT, 1, "the setting changed since; not undone")                                \
+    X(L2F_ERR_NOTHING, 1, "nothing to do")                                                         \
+    X(L2F_ERR_CANCELLED, 1, "cancelled")                                                           \
     X(L2F_ERR_BUSY, 3, "another l2tpfix is changing this machine")
 
 /* How to get the rights a refusal lacks, said the same way everywhere. */
-#define L2F_HOW_TO_GET_RIGHTS "run l2tpfix elevated (Run as administrator), or as SYSTEM through the RMM or Intune"
+#define L2F_HOW_TO_GET_RIGHTS                                                                      \
+    "run l2tpfix elevated (Run as administrator), or as SYSTEM through the RMM or Intune"
 
 #define L2F_STATUS_ENUM(name, code, msg) name,
 enum l2f_status { L2F_STATUS_TABLE(L2F_STATUS_ENUM) L2F_STATUS_COUNT };

@@ -28,11 +28,16 @@ static const char *clean(enum ticket_format f, const char *src, char *dst, size_
 static const char *upper_status(enum check_status s)
 {
     switch (s) {
-    case CHECK_PASS: return "PASS";
-    case CHECK_FAIL: return "FAIL";
-    case CHECK_WARN: return "WARN";
-    case CHECK_UNKNOWN: return "unknown";
-    case CHECK_RUNNING: return "running";
+    case CHECK_PASS:
+        return "PASS";
+    case CHECK_FAIL:
+        return "FAIL";
+    case CHECK_WARN:
+        return "WARN";
+    case CHECK_UNKNOWN:
+        return "unknown";
+    case CHECK_RUNNING:
+        return "running";
     }
     return "?";
 }
@@ -49,7 +54,8 @@ static void last_connection(struct text_buf *b, const struct observations *o)
     }
     const struct kb_entry *kb = kb_lookup(o->last.code);
     text_printf(b, "error %d%s%s at %s%s\n", o->last.code, kb ? " " : "", kb ? kb->name : "",
-        o->last.when[0] ? o->last.when : "an unrecorded time", o->last_stale ? " (before the latest change)" : "");
+                o->last.when[0] ? o->last.when : "an unrecorded time",
+                o->last_stale ? " (before the latest change)" : "");
 }
 
 static enum l2f_status build_json(const struct ticket_input *in, char **out)
@@ -57,10 +63,12 @@ static enum l2f_status build_json(const struct ticket_input *in, char **out)
     char *check = NULL, *history = NULL;
     struct verdict v;
     diagnosis_verdict(in->d, in->obs, &v);
-    enum l2f_status st = report_check_json(in->profile->name, in->backend, in->d, &v, in->restart, &check);
+    enum l2f_status st =
+        report_check_json(in->profile->name, in->backend, in->d, &v, in->restart, &check);
     if (st == L2F_OK)
         st = report_history_json(in->journal, in->machine, &history);
-    cJSON *o = cJSON_CreateObject(), *c = check ? cJSON_Parse(check) : NULL, *h = history ? cJSON_Parse(history) : NULL;
+    cJSON *o = cJSON_CreateObject(), *c = check ? cJSON_Parse(check) : NULL,
+          *h = history ? cJSON_Parse(history) : NULL;
     free(check);
     free(history);
     if (st != L2F_OK || !o || !c || !h) {
@@ -133,10 +141,14 @@ enum l2f_status ticket_build(enum ticket_format f, const struct ticket_input *in
     clean(f, in->profile->server, server, sizeof server);
     clean(f, in->backend, backend, sizeof backend);
     text_printf(&b, md ? "# VPN diagnosis: %s\n\n" : "VPN diagnosis: %s\n\n", name);
-    text_printf(&b, md ? "- Server: %s\n- Type: %s\n- Phonebook: %s\n- Machine: %s\n- Generated: %s by l2tpfix %s\n"
-               : "Server     %s\nType       %s\nPhonebook  %s\nMachine    %s\nGenerated  %s by l2tpfix %s\n",
-        server[0] ? server : "(none)", vpn_strategy_name(in->profile->fields[PF_VPN_STRATEGY]),
-        phonebook_kind_name(in->profile->phonebook), backend, in->generated, in->version);
+    text_printf(&b,
+                md ? "- Server: %s\n- Type: %s\n- Phonebook: %s\n- Machine: %s\n- Generated: %s by "
+                     "l2tpfix %s\n"
+                   : "Server     %s\nType       %s\nPhonebook  %s\nMachine    %s\nGenerated  %s by "
+                     "l2tpfix %s\n",
+                server[0] ? server : "(none)",
+                vpn_strategy_name(in->profile->fields[PF_VPN_STRATEGY]),
+                phonebook_kind_name(in->profile->phonebook), backend, in->generated, in->version);
 
     add_verdict(&b, f, in);
     char restart[512] = "";
@@ -155,7 +167,8 @@ enum l2f_status ticket_build(enum ticket_format f, const struct ticket_input *in
                     stage_info((enum stage_id)s)->title, upper_status(in->d->stages[s]), counts);
     }
 
-    text_printf(&b, md ? "\n## Checks\n\n| check | status | finding | fix |\n|---|---|---|---|\n" : "\nChecks\n");
+    text_printf(&b, md ? "\n## Checks\n\n| check | status | finding | fix |\n|---|---|---|---|\n"
+                       : "\nChecks\n");
     for (int c = 0; c < CHECK_COUNT; c++) {
         const struct check_result *r = &in->d->checks[c];
         char summary[sizeof r->summary * 2];
@@ -180,14 +193,18 @@ enum l2f_status ticket_build(enum ticket_format f, const struct ticket_input *in
     size_t shown = 0;
     for (size_t i = 0; i < in->journal->count; i++) {
         const struct journal_entry *e = journal_at(in->journal, i);
-        if (!e || strcmp(e->machine, in->machine) != 0 || strcmp(e->profile, in->profile->name) != 0)
+        if (!e || strcmp(e->machine, in->machine) != 0 ||
+            strcmp(e->profile, in->profile->name) != 0)
             continue;
-        text_printf(&b, md ? "- %s: **%s** (%s, entry %" PRId64 ")\n" : "  %s  %-22s %s (entry %" PRId64 ")\n", e->time, fix_info(e->fix)->id,
-            entry_state_id(e->state), e->id);
+        text_printf(&b,
+                    md ? "- %s: **%s** (%s, entry %" PRId64 ")\n"
+                       : "  %s  %-22s %s (entry %" PRId64 ")\n",
+                    e->time, fix_info(e->fix)->id, entry_state_id(e->state), e->id);
         for (size_t k = 0; k < e->n_changes; k++) {
             char desc[600], safe_desc[1200];
             change_describe(&e->changes[k], desc, sizeof desc);
-            text_printf(&b, md ? "  - %s\n" : "      %s\n", clean(f, desc, safe_desc, sizeof safe_desc));
+            text_printf(&b, md ? "  - %s\n" : "      %s\n",
+                        clean(f, desc, safe_desc, sizeof safe_desc));
         }
         shown++;
     }

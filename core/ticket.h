@@ -13,15 +13,17 @@ enum ticket_format { TICKET_TEXT, TICKET_MARKDOWN, TICKET_JSON };
 
 struct ticket_input {
     const struct vpn_profile *profile;
-    const char *backend;  /* its description */
-    const char *machine;  /* the journal's machine id */
+    const char *backend; /* its description */
+    const char *machine; /* the journal's machine id */
     const char *version;
     const char *generated; /* UTC, ISO 8601 */
     const struct observations *obs;
     const struct diagnosis *d;
     const struct journal *journal;
-    const struct restart_pending *restart; /* a change waiting for Windows to restart; NULL: none known */
-    const char *command; /* what the fixes to do are named after: "l2tpfix --mock F"; NULL: "l2tpfix" */
+    const struct restart_pending
+        *restart; /* a change waiting for Windows to restart; NULL: none known */
+    const char
+        *command; /* what the fixes to do are named after: "l2tpfix --mock F"; NULL: "l2tpfix" */
 };
 
 /* Names from the machine are made safe for a terminal (text) or for a

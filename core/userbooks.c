@@ -229,7 +229,8 @@ static void fill(const struct book *b, int section, struct vpn_profile *p)
     char entry[PROFILE_NAME_MAX];
     pbk_entry_name(&b->pbk, section, entry, sizeof entry);
     if (b->owner[0])
-        snprintf(p->name, sizeof p->name, "%s\\%.*s", b->owner, (int)(sizeof p->name - strlen(b->owner) - 2), entry);
+        snprintf(p->name, sizeof p->name, "%s\\%.*s", b->owner,
+                 (int)(sizeof p->name - strlen(b->owner) - 2), entry);
     else
         snprintf(p->name, sizeof p->name, "%s", entry);
     snprintf(p->owner, sizeof p->owner, "%s", b->owner);
@@ -240,7 +241,8 @@ static void fill(const struct book *b, int section, struct vpn_profile *p)
     for (int f = 0; f < PROFILE_FIELD_COUNT; f++) {
         /* a missing LcpExtensions reads as enabled, as the API's cleared flag does */
         long dflt = f == PF_LCP_EXTENSIONS ? 1 : 0;
-        p->field_absent[f] = !pbk_get(&b->pbk, section, profile_field_key((enum profile_field)f), false, v, sizeof v);
+        p->field_absent[f] = !pbk_get(&b->pbk, section, profile_field_key((enum profile_field)f),
+                                      false, v, sizeof v);
         p->fields[f] = p->field_absent[f] ? dflt : number(v, dflt);
     }
     read_entry_type(b, section, p);
@@ -248,7 +250,8 @@ static void fill(const struct book *b, int section, struct vpn_profile *p)
 }
 
 /* The book and section of a profile name ("owner\entry" for a user's book). */
-static struct book *find(const struct userbooks *s, const char *name, int *section, struct l2f_err *err)
+static struct book *find(const struct userbooks *s, const char *name, int *section,
+                         struct l2f_err *err)
 {
     for (size_t i = 0; i < s->nbooks; i++) {
         struct book *b = (struct book *)&s->books[i];
@@ -294,8 +297,8 @@ enum l2f_status userbooks_read(const struct userbooks *s, const char *name, stru
     return L2F_OK;
 }
 
-enum l2f_status userbooks_write_field(struct userbooks *s, const char *name, enum profile_field field, long value,
-                                      struct l2f_err *err)
+enum l2f_status userbooks_write_field(struct userbooks *s, const char *name,
+                                      enum profile_field field, long value, struct l2f_err *err)
 {
     int sec;
     struct book *b = find(s, name, &sec, err);
@@ -312,8 +315,8 @@ enum l2f_status userbooks_write_field(struct userbooks *s, const char *name, enu
     return st == L2F_OK ? load(b, err) : st;
 }
 
-enum l2f_status userbooks_clear_field(struct userbooks *s, const char *name, enum profile_field field,
-                                      struct l2f_err *err)
+enum l2f_status userbooks_clear_field(struct userbooks *s, const char *name,
+                                      enum profile_field field, struct l2f_err *err)
 {
     int sec;
     struct book *b = find(s, name, &sec, err);

@@ -28,11 +28,11 @@ bool userbooks_has(const struct userbooks *u, const char *name);
 enum l2f_status userbooks_read(const struct userbooks *u, const char *name, struct vpn_profile *out,
                                struct l2f_err *err);
 /* Rewrites the entry's one value in its file (atomically), every other byte kept. */
-enum l2f_status userbooks_write_field(struct userbooks *u, const char *name, enum profile_field field, long value,
-                                      struct l2f_err *err);
+enum l2f_status userbooks_write_field(struct userbooks *u, const char *name,
+                                      enum profile_field field, long value, struct l2f_err *err);
 /* Removes the entry's own line of the field's key (undoing a fix that added
  * it), atomically, every other byte kept. */
-enum l2f_status userbooks_clear_field(struct userbooks *u, const char *name, enum profile_field field,
-                                      struct l2f_err *err);
+enum l2f_status userbooks_clear_field(struct userbooks *u, const char *name,
+                                      enum profile_field field, struct l2f_err *err);
 
 #endif

@@ -40,9 +40,12 @@ enum service_id service_from_name(const char *name)
 const char *service_start_name(enum service_start s)
 {
     switch (s) {
-    case SVC_START_AUTO: return "Automatic";
-    case SVC_START_MANUAL: return "Manual";
-    case SVC_START_DISABLED: return "Disabled";
+    case SVC_START_AUTO:
+        return "Automatic";
+    case SVC_START_MANUAL:
+        return "Manual";
+    case SVC_START_DISABLED:
+        return "Disabled";
     }
     return "?";
 }

@@ -10,8 +10,9 @@
 #define REG_SERVICES_KEY "HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services"
 
 /* X(enum, key below REG_SERVICES_KEY, value name, the check that judges it) — all REG_DWORD. */
-#define REGVAL_TABLE(X)                                                                                 \
-    X(REGVAL_NAT_TRAVERSAL, "PolicyAgent", "AssumeUDPEncapsulationContextOnSendRule", CHECK_NAT_TRAVERSAL) \
+#define REGVAL_TABLE(X)                                                                            \
+    X(REGVAL_NAT_TRAVERSAL, "PolicyAgent", "AssumeUDPEncapsulationContextOnSendRule",              \
+      CHECK_NAT_TRAVERSAL)                                                                         \
     X(REGVAL_PROHIBIT_IPSEC, "RasMan\\Parameters", "ProhibitIpSec", CHECK_PROHIBIT_IPSEC)
 
 #define REGVAL_ENUM(e, key, value, check) e,
@@ -23,10 +24,13 @@ enum service_state { SVC_STOPPED, SVC_RUNNING };
 
 /* X(enum, service name, display name, default start type, depends on (or NULL),
  * the check that needs it running or CHECK_COUNT) */
-#define SERVICE_TABLE(X)                                                                                          \
-    X(SVC_IKEEXT, "IKEEXT", "IKE and AuthIP IPsec Keying Modules", SVC_START_MANUAL, "BFE", CHECK_IPSEC_SERVICES) \
-    X(SVC_POLICYAGENT, "PolicyAgent", "IPsec Policy Agent", SVC_START_MANUAL, "BFE", CHECK_IPSEC_SERVICES)       \
-    X(SVC_RASMAN, "RasMan", "Remote Access Connection Manager", SVC_START_MANUAL, NULL, CHECK_COUNT)              \
+#define SERVICE_TABLE(X)                                                                           \
+    X(SVC_IKEEXT, "IKEEXT", "IKE and AuthIP IPsec Keying Modules", SVC_START_MANUAL, "BFE",        \
+      CHECK_IPSEC_SERVICES)                                                                        \
+    X(SVC_POLICYAGENT, "PolicyAgent", "IPsec Policy Agent", SVC_START_MANUAL, "BFE",               \
+      CHECK_IPSEC_SERVICES)                                                                        \
+    X(SVC_RASMAN, "RasMan", "Remote Access Connection Manager", SVC_START_MANUAL, NULL,            \
+      CHECK_COUNT)                                                                                 \
     X(SVC_BFE, "BFE", "Base Filtering Engine", SVC_START_AUTO, NULL, CHECK_IPSEC_SERVICES)
 
 #define SERVICE_ENUM(e, name, display, start, dep, check) e,
@@ -49,7 +53,7 @@ const struct regval_info *regval_info(enum regval_id r);
 /* The full key path, "HKEY_LOCAL_MACHINE\SYSTEM\...\PolicyAgent". */
 const char *regval_key_path(enum regval_id r);
 const struct service_info *service_info(enum service_id s);
-enum service_id service_from_name(const char *name); /* SERVICE_COUNT if none */
+enum service_id service_from_name(const char *name);  /* SERVICE_COUNT if none */
 const char *service_start_name(enum service_start s); /* "Automatic", "Manual", "Disabled" */
 const char *service_state_name(enum service_state s); /* "running", "stopped" */
 

@@ -24,7 +24,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         size = 4096;
     memcpy(framed + IKE_NATT_MARKER_LEN, cookie, 8);
     memset(framed, 0, IKE_NATT_MARKER_LEN);
-    memcpy(framed + IKE_NATT_MARKER_LEN + (size >= 8 ? 8 : 0), data + (size >= 8 ? 8 : 0), size >= 8 ? size - 8 : 0);
+    memcpy(framed + IKE_NATT_MARKER_LEN + (size >= 8 ? 8 : 0), data + (size >= 8 ? 8 : 0),
+           size >= 8 ? size - 8 : 0);
     size_t n = size >= 8 ? size : 8;
     ike_v1_parse_reply(framed + IKE_NATT_MARKER_LEN, n, cookie, false, ike_windows_offer,
                        ike_windows_offer_count, &r, &err);
@@ -38,7 +39,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     struct l2tp_header h;
     struct l2tp_control c;
-    if (l2tp_parse_header(data, size, &h) && h.control && l2tp_parse_control(h.payload, h.payload_len, &c)) {
+    if (l2tp_parse_header(data, size, &h) && h.control &&
+        l2tp_parse_control(h.payload, h.payload_len, &c)) {
         uint16_t v;
         l2tp_avp_u16(&c, L2TP_AVP_ASSIGNED_TUNNEL_ID, &v);
         struct l2tp_result res;
@@ -49,7 +51,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         struct ppp_option o[16];
         ppp_options(p.data, p.len, o, 16, &count);
         /* MS-CHAP v2's Success and Failure messages */
-        static const char want[MSCHAPV2_AUTH_RESPONSE_LEN + 1] = "S=0123456789ABCDEF0123456789ABCDEF01234567";
+        static const char want[MSCHAPV2_AUTH_RESPONSE_LEN + 1] =
+            "S=0123456789ABCDEF0123456789ABCDEF01234567";
         struct mschapv2_failure f;
         mschapv2_success_verifies(p.data, p.len, want);
         mschapv2_parse_failure(p.data, p.len, &f);

@@ -42,7 +42,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 char got[16];
                 if (pbk_parse(out, out_len, "edited.pbk", &again, &err) != L2F_OK)
                     abort();
-                if (!pbk_get(&again, (int)s, key, false, got, sizeof got) || strcmp(got, "12345") != 0)
+                if (!pbk_get(&again, (int)s, key, false, got, sizeof got) ||
+                    strcmp(got, "12345") != 0)
                     abort();
                 pbk_free(&again);
                 free(out);

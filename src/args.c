@@ -184,7 +184,8 @@ static enum l2f_status parse_option(int argc, char *const *argv, int *i, struct 
         }
         return L2F_OK;
     }
-    l2f_err_set(err, "unknown option --%.*s (see l2tpfix --help)", (int)(len > 60 ? 60 : len), word);
+    l2f_err_set(err, "unknown option --%.*s (see l2tpfix --help)", (int)(len > 60 ? 60 : len),
+                word);
     return L2F_ERR_USAGE;
 }
 

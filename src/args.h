@@ -59,46 +59,63 @@ enum command_id { COMMAND_TABLE(COMMAND_ENUM) COMMAND_COUNT };
  * is a usage error that names these. */
 #define ON(cmd) (1u << (cmd))
 /* the commands that open a machine (a backend and a state directory) */
-#define ON_MACHINE                                                                                        \
-    (ON(CMD_TUI) | ON(CMD_CHECK) | ON(CMD_FIX) | ON(CMD_UNDO) | ON(CMD_HISTORY) | ON(CMD_CONNECT) |         \
-     ON(CMD_PROFILES) | ON(CMD_SCRIPT) | ON(CMD_REPORT) | ON(CMD_BASELINE))
+#define ON_MACHINE                                                                                 \
+    (ON(CMD_TUI) | ON(CMD_CHECK) | ON(CMD_FIX) | ON(CMD_UNDO) | ON(CMD_HISTORY) |                  \
+     ON(CMD_CONNECT) | ON(CMD_PROFILES) | ON(CMD_SCRIPT) | ON(CMD_REPORT) | ON(CMD_BASELINE))
 /* the commands that work on one profile */
-#define ON_PROFILE                                                                                        \
-    (ON(CMD_TUI) | ON(CMD_CHECK) | ON(CMD_FIX) | ON(CMD_CONNECT) | ON(CMD_SCRIPT) | ON(CMD_REPORT) |        \
-     ON(CMD_BASELINE))
+#define ON_PROFILE                                                                                 \
+    (ON(CMD_TUI) | ON(CMD_CHECK) | ON(CMD_FIX) | ON(CMD_CONNECT) | ON(CMD_SCRIPT) |                \
+     ON(CMD_REPORT) | ON(CMD_BASELINE))
 #define ON_ALL 0xffffffffu
 
 /* X(enum, long name, argument (NULL: none, "[=X]": optional), commands, help) */
-#define OPTION_TABLE(X)                                                                    \
-    X(OPT_DEMO, "demo", "[=NAME]", ON_MACHINE, "run on a built-in simulated machine (default classic-789)") \
-    X(OPT_MOCK, "mock", "FILE", ON_MACHINE, "run on a scenario file; changes are written back to it")  \
-    X(OPT_PHONEBOOK, "phonebook", "FILE", ON_MACHINE, "work on a rasphone.pbk file offline, on any OS")   \
-    X(OPT_PROFILE, "profile", "NAME", ON_PROFILE, "the VPN profile to work on")                       \
-    X(OPT_STATE_DIR, "state-dir", "DIR", ON_MACHINE | ON(CMD_PROBE) | ON(CMD_HANDSHAKE), "where the journal and backups live") \
-    X(OPT_PSK_FILE, "psk-file", "FILE", ON(CMD_CHECK) | ON(CMD_FIX) | ON(CMD_PROBE) | ON(CMD_HANDSHAKE) | ON(CMD_CONNECT) | ON(CMD_TUI), \
-      "the pre-shared key: use-psk saves it; probe, check test it") \
-    X(OPT_PASSWORD_FILE, "password-file", "FILE", ON(CMD_FIX) | ON(CMD_HANDSHAKE) | ON(CMD_CONNECT) | ON(CMD_TUI), \
-      "the password: credentials saves it; handshake, --real-handshake log in with it") \
-    X(OPT_USER, "user", "NAME", ON(CMD_FIX) | ON(CMD_HANDSHAKE) | ON(CMD_CONNECT) | ON(CMD_TUI), \
-      "the account: credentials saves it; handshake, --real-handshake log in as it") \
-    X(OPT_REAL_HANDSHAKE, "real-handshake", NULL, ON(CMD_CONNECT) | ON(CMD_TUI), "connect and c: the four stages from here, not a dial") \
-    X(OPT_FIXES, "fix", "IDS", ON(CMD_SCRIPT), "script: these fixes, comma-separated (default: the recommended)") \
-    X(OPT_ALL_USERS, "all-users", NULL, ON_MACHINE, "every local user's phonebook too (Windows, as admin); script: all users'") \
-    X(OPT_FORMAT, "format", "FMT", ON(CMD_REPORT), "report: text, markdown or json (default text)")        \
-    X(OPT_PROBE_REAL, "probe-real", NULL, ON(CMD_TUI) | ON(CMD_CHECK) | ON(CMD_FIX) | ON(CMD_SCRIPT) | ON(CMD_REPORT) | ON(CMD_BASELINE), \
-      "with --demo/--mock: probe the real server")   \
-    X(OPT_STORE_REJECTED_KEY, "store-rejected-key", NULL, ON(CMD_FIX) | ON(CMD_TUI), "use-psk: save a key the server rejects") \
-    X(OPT_PORT, "port", "N", ON(CMD_PROBE) | ON(CMD_HANDSHAKE), "the IKE port (default 500)")                         \
-    X(OPT_NATT_PORT, "natt-port", "N", ON(CMD_PROBE), "the NAT-T port (default 4500)")            \
-    X(OPT_TIMEOUT, "timeout", "MS", ON(CMD_PROBE) | ON(CMD_HANDSHAKE), \
-      "probe 4000, handshake 20000: the whole command's time; the 2 s pause between key checks comes on top") \
-    X(OPT_JSON, "json", NULL, ON(CMD_CHECK) | ON(CMD_HISTORY) | ON(CMD_CONNECT) | ON(CMD_EXPLAIN) | ON(CMD_PROFILES) | \
-      ON(CMD_PROBE) | ON(CMD_HANDSHAKE) | ON(CMD_REPORT) | ON(CMD_BASELINE), "machine-readable output") \
-    X(OPT_YES, "yes", NULL, ON(CMD_FIX) | ON(CMD_UNDO), "apply or undo without asking")                   \
-    X(OPT_DRY_RUN, "dry-run", NULL, ON(CMD_FIX), "show the exact changes and make none")            \
-    X(OPT_NO_COLOR, "no-color", NULL, ON_ALL, "no colour (also when NO_COLOR is set)")            \
-    X(OPT_ASCII, "ascii", NULL, ON_ALL, "plain ASCII for every line and glyph")                   \
-    X(OPT_HELP, "help", NULL, ON_ALL, "this help")                                                \
+#define OPTION_TABLE(X)                                                                            \
+    X(OPT_DEMO, "demo", "[=NAME]", ON_MACHINE,                                                     \
+      "run on a built-in simulated machine (default classic-789)")                                 \
+    X(OPT_MOCK, "mock", "FILE", ON_MACHINE,                                                        \
+      "run on a scenario file; changes are written back to it")                                    \
+    X(OPT_PHONEBOOK, "phonebook", "FILE", ON_MACHINE,                                              \
+      "work on a rasphone.pbk file offline, on any OS")                                            \
+    X(OPT_PROFILE, "profile", "NAME", ON_PROFILE, "the VPN profile to work on")                    \
+    X(OPT_STATE_DIR, "state-dir", "DIR", ON_MACHINE | ON(CMD_PROBE) | ON(CMD_HANDSHAKE),           \
+      "where the journal and backups live")                                                        \
+    X(OPT_PSK_FILE, "psk-file", "FILE",                                                            \
+      ON(CMD_CHECK) | ON(CMD_FIX) | ON(CMD_PROBE) | ON(CMD_HANDSHAKE) | ON(CMD_CONNECT) |          \
+          ON(CMD_TUI),                                                                             \
+      "the pre-shared key: use-psk saves it; probe, check test it")                                \
+    X(OPT_PASSWORD_FILE, "password-file", "FILE",                                                  \
+      ON(CMD_FIX) | ON(CMD_HANDSHAKE) | ON(CMD_CONNECT) | ON(CMD_TUI),                             \
+      "the password: credentials saves it; handshake, --real-handshake log in with it")            \
+    X(OPT_USER, "user", "NAME", ON(CMD_FIX) | ON(CMD_HANDSHAKE) | ON(CMD_CONNECT) | ON(CMD_TUI),   \
+      "the account: credentials saves it; handshake, --real-handshake log in as it")               \
+    X(OPT_REAL_HANDSHAKE, "real-handshake", NULL, ON(CMD_CONNECT) | ON(CMD_TUI),                   \
+      "connect and c: the four stages from here, not a dial")                                      \
+    X(OPT_FIXES, "fix", "IDS", ON(CMD_SCRIPT),                                                     \
+      "script: these fixes, comma-separated (default: the recommended)")                           \
+    X(OPT_ALL_USERS, "all-users", NULL, ON_MACHINE,                                                \
+      "every local user's phonebook too (Windows, as admin); script: all users'")                  \
+    X(OPT_FORMAT, "format", "FMT", ON(CMD_REPORT),                                                 \
+      "report: text, markdown or json (default text)")                                             \
+    X(OPT_PROBE_REAL, "probe-real", NULL,                                                          \
+      ON(CMD_TUI) | ON(CMD_CHECK) | ON(CMD_FIX) | ON(CMD_SCRIPT) | ON(CMD_REPORT) |                \
+          ON(CMD_BASELINE),                                                                        \
+      "with --demo/--mock: probe the real server")                                                 \
+    X(OPT_STORE_REJECTED_KEY, "store-rejected-key", NULL, ON(CMD_FIX) | ON(CMD_TUI),               \
+      "use-psk: save a key the server rejects")                                                    \
+    X(OPT_PORT, "port", "N", ON(CMD_PROBE) | ON(CMD_HANDSHAKE), "the IKE port (default 500)")      \
+    X(OPT_NATT_PORT, "natt-port", "N", ON(CMD_PROBE), "the NAT-T port (default 4500)")             \
+    X(OPT_TIMEOUT, "timeout", "MS", ON(CMD_PROBE) | ON(CMD_HANDSHAKE),                             \
+      "probe 4000, handshake 20000: the whole command's time; the 2 s pause between key checks "   \
+      "comes on top")                                                                              \
+    X(OPT_JSON, "json", NULL,                                                                      \
+      ON(CMD_CHECK) | ON(CMD_HISTORY) | ON(CMD_CONNECT) | ON(CMD_EXPLAIN) | ON(CMD_PROFILES) |     \
+          ON(CMD_PROBE) | ON(CMD_HANDSHAKE) | ON(CMD_REPORT) | ON(CMD_BASELINE),                   \
+      "machine-readable output")                                                                   \
+    X(OPT_YES, "yes", NULL, ON(CMD_FIX) | ON(CMD_UNDO), "apply or undo without asking")            \
+    X(OPT_DRY_RUN, "dry-run", NULL, ON(CMD_FIX), "show the exact changes and make none")           \
+    X(OPT_NO_COLOR, "no-color", NULL, ON_ALL, "no colour (also when NO_COLOR is set)")             \
+    X(OPT_ASCII, "ascii", NULL, ON_ALL, "plain ASCII for every line and glyph")                    \
+    X(OPT_HELP, "help", NULL, ON_ALL, "this help")                                                 \
     X(OPT_VERSION, "version", NULL, ON_ALL, "the version")
 
 #define OPTION_ENUM(e, name, arg, cmds, help) e,
@@ -109,9 +126,9 @@ struct cli_args {
     bool given[OPTION_COUNT];
     const char *value[OPTION_COUNT]; /* the argument of options that take one */
     enum command_id command;
-    int nargs;          /* the command's own arguments */
+    int nargs; /* the command's own arguments */
     char *const *args;
-    char *words[256];   /* storage for the positional words args points into */
+    char *words[256]; /* storage for the positional words args points into */
 };
 
 /* Fills out from argv (argv[0] is the program). Options may stand before or

@@ -33,7 +33,8 @@ struct cli {
      * put before the command they name */
     char ctx_machine[SESSION_HINT_MAX], ctx_profile[SESSION_HINT_MAX];
     bool json, ascii;
-    char hs_psk[SECRET_MAX], hs_password[SECRET_MAX]; /* --real-handshake's; wiped when the command ends */
+    char hs_psk[SECRET_MAX],
+        hs_password[SECRET_MAX]; /* --real-handshake's; wiped when the command ends */
 };
 
 typedef int (*command_fn)(struct cli *c);
@@ -55,15 +56,16 @@ static int fail(const struct cli *c, enum l2f_status st, const struct l2f_err *e
 /* The handshake's secrets, before any packet goes out (and before the
  * checklist takes the terminal): from files, or typed with echo off; the
  * password only with --user. Buffers of SECRET_MAX; the caller wipes them. */
-static enum l2f_status read_handshake_secrets(const struct cli_args *a, const char *who, char *psk, char *password,
-                                              struct l2f_err *err)
+static enum l2f_status read_handshake_secrets(const struct cli_args *a, const char *who, char *psk,
+                                              char *password, struct l2f_err *err)
 {
     if (a->value[OPT_PSK_FILE]) {
         enum l2f_status st = term_read_secret_file(a->value[OPT_PSK_FILE], psk, SECRET_MAX, err);
         if (st != L2F_OK)
             return st;
     } else if (!term_read_secret("Pre-shared key (not shown): ", psk, SECRET_MAX) || !psk[0]) {
-        l2f_err_set(err, "%s needs the pre-shared key: type it on a terminal or give --psk-file FILE", who);
+        l2f_err_set(
+            err, "%s needs the pre-shared key: type it on a terminal or give --psk-file FILE", who);
         return L2F_ERR_NEED_SECRET;
     }
     if (!a->value[OPT_USER])
@@ -71,7 +73,8 @@ static enum l2f_status read_handshake_secrets(const struct cli_args *a, const ch
     if (a->value[OPT_PASSWORD_FILE])
         return term_read_secret_file(a->value[OPT_PASSWORD_FILE], password, SECRET_MAX, err);
     if (!term_read_secret("Password (not shown): ", password, SECRET_MAX) || !password[0]) {
-        l2f_err_set(err, "%s needs the password: type it on a terminal or give --password-file FILE", who);
+        l2f_err_set(
+            err, "%s needs the password: type it on a terminal or give --password-file FILE", who);
         return L2F_ERR_NEED_SECRET;
     }
     return L2F_OK;
@@ -102,7 +105,8 @@ static int open_session(struct cli *c, bool need_profile)
     if (a->given[OPT_REAL_HANDSHAKE]) {
         /* the secrets now, before the checklist takes the terminal */
         if (!a->value[OPT_USER])
-            st = L2F_ERR_USAGE, l2f_err_set(&err, "--real-handshake needs --user NAME (and the password)");
+            st = L2F_ERR_USAGE,
+            l2f_err_set(&err, "--real-handshake needs --user NAME (and the password)");
         else
             st = read_handshake_secrets(a, "--real-handshake", c->hs_psk, c->hs_password, &err);
         if (st != L2F_OK) {
@@ -143,9 +147,11 @@ static void print_header(struct cli *c, const struct vpn_profile *p)
         char owner[PROFILE_OWNER_MAX * 2];
         snprintf(whose, sizeof whose, "%s's", safe(c, p->owner, owner, sizeof owner));
     } else {
-        snprintf(whose, sizeof whose, "%s", p->phonebook == PHONEBOOK_ALLUSERS ? "all users'" : "this user's");
+        snprintf(whose, sizeof whose, "%s",
+                 p->phonebook == PHONEBOOK_ALLUSERS ? "all users'" : "this user's");
     }
-    printf("Profile  %s (%s phonebook)\nServer   %s\nBackend  %s\n", safe(c, p->name, name, sizeof name), whose,
+    printf("Profile  %s (%s phonebook)\nServer   %s\nBackend  %s\n",
+           safe(c, p->name, name, sizeof name), whose,
            p->server[0] ? safe(c, p->server, server, sizeof server) : "(none)",
            safe(c, c->s.be.ops->describe(&c->s.be), backend, sizeof backend));
 }
@@ -168,7 +174,8 @@ static int cmd_check(struct cli *c)
     char psk[SECRET_MAX] = "";
     if (c->a->value[OPT_PSK_FILE]) {
         /* psk-matches: the key is tested against the server, then wiped */
-        enum l2f_status st = term_read_secret_file(c->a->value[OPT_PSK_FILE], psk, sizeof psk, &err);
+        enum l2f_status st =
+            term_read_secret_file(c->a->value[OPT_PSK_FILE], psk, sizeof psk, &err);
         if (st != L2F_OK)
             return fail(c, st, &err);
         c->s.check_psk = psk;
@@ -184,7 +191,8 @@ static int cmd_check(struct cli *c)
     session_restart_pending(&c->s, &restart);
     if (c->json) {
         char *text = NULL;
-        st = report_check_json(c->s.profile, c->s.be.ops->describe(&c->s.be), &d, &v, &restart, &text);
+        st = report_check_json(c->s.profile, c->s.be.ops->describe(&c->s.be), &d, &v, &restart,
+                               &text);
         int rc = print_json_text(text, st);
         return rc ? rc : verdict_exit_code(v.kind);
     }
@@ -197,9 +205,8 @@ static int cmd_check(struct cli *c)
             if (ci->stage != (enum stage_id)s)
                 continue;
             char summary[sizeof d.checks[k].summary * 2];
-            printf("  %-7s %-16s %s",
-                   check_result_word(&d.checks[k]),
-                   ci->id, safe(c, d.checks[k].summary, summary, sizeof summary));
+            printf("  %-7s %-16s %s", check_result_word(&d.checks[k]), ci->id,
+                   safe(c, d.checks[k].summary, summary, sizeof summary));
             if (d.checks[k].fix != FIX_NONE)
                 printf("  [%s: %s]", d.checks[k].fix_is_alternative ? "alternative" : "fix",
                        fix_info(d.checks[k].fix)->id);
@@ -212,8 +219,8 @@ static int cmd_check(struct cli *c)
     if (obs.last_st == L2F_OK && obs.last.known && obs.last.code != 0) {
         const struct kb_entry *kb = kb_lookup(obs.last.code);
         printf("\nLast connection failed with %d%s%s%s (l2tpfix explain %d)\n", obs.last.code,
-               kb ? " " : "", kb ? kb->name : "", obs.last_stale ? ", before the latest change" : "",
-               obs.last.code);
+               kb ? " " : "", kb ? kb->name : "",
+               obs.last_stale ? ", before the latest change" : "", obs.last.code);
     }
     char pending[512];
     restart_pending_text(&restart, pending, sizeof pending);
@@ -238,7 +245,8 @@ static enum l2f_status get_secret(struct cli *c, enum fix_secret kind, char *buf
     if (file)
         return term_read_secret_file(file, buf, len, err);
     char prompt[PROFILE_NAME_MAX * 2 + 64], name[PROFILE_NAME_MAX * 2];
-    snprintf(prompt, sizeof prompt, "%s for '%s' (not shown): ", psk ? "Pre-shared key" : "Password",
+    snprintf(prompt, sizeof prompt,
+             "%s for '%s' (not shown): ", psk ? "Pre-shared key" : "Password",
              safe(c, c->s.profile, name, sizeof name));
     if (term_read_secret(prompt, buf, len) && buf[0])
         return L2F_OK;
@@ -271,7 +279,8 @@ static enum l2f_status check_secret_files(struct cli *c, const struct fix_plan *
 static void print_plan(struct cli *c, const struct fix_plan *plan)
 {
     printf("%s: %s%s%s\n", fix_info(plan->fix)->id, fix_info(plan->fix)->title,
-           plan->needs_admin ? " [administrator]" : "", plan->needs_reboot ? " [Windows restart]" : "");
+           plan->needs_admin ? " [administrator]" : "",
+           plan->needs_reboot ? " [Windows restart]" : "");
     for (size_t i = 0; i < plan->n_changes; i++) {
         char desc[800], line[1600];
         change_describe(&plan->changes[i], desc, sizeof desc);
@@ -380,14 +389,15 @@ static int cmd_fix(struct cli *c)
         if (st == L2F_OK) {
             char outcome[200];
             fix_plan_outcome(plan, outcome, sizeof outcome);
-            printf("applied %s (journal entry %" PRId64 ")%s%s\n", fix_info(plan->fix)->id, id, outcome[0] ? ": " : "",
-                   outcome);
+            printf("applied %s (journal entry %" PRId64 ")%s%s\n", fix_info(plan->fix)->id, id,
+                   outcome[0] ? ": " : "", outcome);
             reboot |= plan->needs_reboot;
         } else {
             char line[sizeof err.msg * 2];
             fprintf(stderr, "l2tpfix: %s not applied: %s\n", fix_info(plan->fix)->id,
                     safe(c, err.msg[0] ? err.msg : l2f_status_message(st), line, sizeof line));
-            rc = worse(rc ? rc : 1, st == L2F_ERR_NEED_ADMIN || st == L2F_ERR_BUSY ? st : L2F_ERR_BACKEND);
+            rc = worse(rc ? rc : 1,
+                       st == L2F_ERR_NEED_ADMIN || st == L2F_ERR_BUSY ? st : L2F_ERR_BACKEND);
             if (fix_failure_stops_batch(st))
                 break;
         }
@@ -484,7 +494,8 @@ static int cmd_undo(struct cli *c)
             count++;
         if (rc > 0)
             return rc;
-        printf("%d change%s undone; nothing left to undo on this machine.\n", count, count == 1 ? "" : "s");
+        printf("%d change%s undone; nothing left to undo on this machine.\n", count,
+               count == 1 ? "" : "s");
         return 0;
     }
     int64_t id = 0;
@@ -492,7 +503,8 @@ static int cmd_undo(struct cli *c)
         char *end;
         long long v = strtoll(a->args[0], &end, 10);
         if (*end || v <= 0 || v > JOURNAL_ID_MAX) {
-            fprintf(stderr, "l2tpfix: undo takes a journal entry number or 'all', not '%.60s'\n", a->args[0]);
+            fprintf(stderr, "l2tpfix: undo takes a journal entry number or 'all', not '%.60s'\n",
+                    a->args[0]);
             return 2;
         }
         id = (int64_t)v;
@@ -583,7 +595,8 @@ static int cmd_connect(struct cli *c)
         case CONNECT_STAGE_BEGIN:
             reached[ev.stage] = "failed";
             if (!c->json) {
-                printf("%s  %-7s %s ... ", open_stage >= 0 ? "\n" : "", stage_info(ev.stage)->id, detail);
+                printf("%s  %-7s %s ... ", open_stage >= 0 ? "\n" : "", stage_info(ev.stage)->id,
+                       detail);
                 open_stage = (int)ev.stage;
                 fflush(stdout);
             }
@@ -594,7 +607,8 @@ static int cmd_connect(struct cli *c)
             if (!c->json && open_stage == (int)ev.stage)
                 printf("ok (%s)\n", detail);
             else if (!c->json)
-                printf("%s  %-7s ok (%s)\n", open_stage >= 0 ? "\n" : "", stage_info(ev.stage)->id, detail);
+                printf("%s  %-7s ok (%s)\n", open_stage >= 0 ? "\n" : "", stage_info(ev.stage)->id,
+                       detail);
             open_stage = -1;
             break;
         case CONNECT_DONE:
@@ -624,7 +638,8 @@ static int cmd_connect(struct cli *c)
         printf("Result: error %d %s\n", ev.code, kb ? kb->name : "(not in l2tpfix's table)");
         if (kb) {
             printf("  %s\n", kb->message);
-            printf("  Stopped in: %s (%s)\n", stage_info(ev.stage)->id, stage_info(ev.stage)->title);
+            printf("  Stopped in: %s (%s)\n", stage_info(ev.stage)->id,
+                   stage_info(ev.stage)->title);
             printf("  Next: %s check, then l2tpfix explain %d\n", c->ctx_profile, ev.code);
         }
     }
@@ -714,7 +729,8 @@ static int cmd_profiles(struct cli *c)
 }
 
 /* A whole number option in [min, max]; -1 after printing a usage error. */
-static long number_option(const struct cli *c, enum option_id o, const char *name, long min, long max, long dflt)
+static long number_option(const struct cli *c, enum option_id o, const char *name, long min,
+                          long max, long dflt)
 {
     const char *v = c->a->value[o];
     if (!v)
@@ -722,7 +738,8 @@ static long number_option(const struct cli *c, enum option_id o, const char *nam
     char *end;
     long n = strtol(v, &end, 10);
     if (*end || n < min || n > max) {
-        fprintf(stderr, "l2tpfix: --%s takes a number from %ld to %ld, not '%.30s'\n", name, min, max, v);
+        fprintf(stderr, "l2tpfix: --%s takes a number from %ld to %ld, not '%.30s'\n", name, min,
+                max, v);
         return -1;
     }
     return n;
@@ -827,8 +844,9 @@ static void print_stage(void *ctx, enum stage_id st, const struct hs_stage *s)
     char detail[sizeof s->detail * 2], code[16] = "";
     if (s->code)
         snprintf(code, sizeof code, " (%d)", s->code);
-    printf("  %-7s %-8s %6u ms  %s%s\n", stage_info(st)->id, hs_outcome_id(s->outcome) ? hs_outcome_id(s->outcome) : "-",
-           s->ms, safe(c, s->detail, detail, sizeof detail), code);
+    printf("  %-7s %-8s %6u ms  %s%s\n", stage_info(st)->id,
+           hs_outcome_id(s->outcome) ? hs_outcome_id(s->outcome) : "-", s->ms,
+           safe(c, s->detail, detail, sizeof detail), code);
     fflush(stdout);
 }
 
@@ -853,12 +871,17 @@ static int cmd_handshake(struct cli *c)
         plat_wipe(password, sizeof password);
         return fail(c, st, &err);
     }
-    struct hs_options o = {.host = host, .port = (uint16_t)port, .psk = psk, .user = user,
-                           .password = user ? password : NULL, .timeout_ms = (unsigned)timeout};
+    struct hs_options o = {.host = host,
+                           .port = (uint16_t)port,
+                           .psk = psk,
+                           .user = user,
+                           .password = user ? password : NULL,
+                           .timeout_ms = (unsigned)timeout};
     struct hs_result r;
     char name[600];
     if (!c->json)
-        printf("Handshake with %s, as a Windows L2TP/IPsec client\n", safe(c, host, name, sizeof name));
+        printf("Handshake with %s, as a Windows L2TP/IPsec client\n",
+               safe(c, host, name, sizeof name));
     unsigned waited = 0;
     st = hs_run_paced(state_dir, &o, c->json ? NULL : print_stage, c, &r, &waited, &err);
     plat_wipe(psk, sizeof psk);
@@ -892,7 +915,8 @@ static int cmd_handshake(struct cli *c)
             break;
         }
     if (rc == 0)
-        printf("All four stages pass from here. If Windows still fails with the same key and account, the "
+        printf("All four stages pass from here. If Windows still fails with the same key and "
+               "account, the "
                "difference is on that client: run l2tpfix check there.\n");
     return rc;
 }
@@ -951,7 +975,8 @@ static int cmd_script(struct cli *c)
         opened = true;
         snprintf(profile, sizeof profile, "%s", c->s.profile);
         struct vpn_profile p;
-        if (c->s.be.ops->read_profile(&c->s.be, profile, &p, &err) == L2F_OK && !a->given[OPT_ALL_USERS])
+        if (c->s.be.ops->read_profile(&c->s.be, profile, &p, &err) == L2F_OK &&
+            !a->given[OPT_ALL_USERS])
             kind = p.phonebook;
         if (!n) {
             struct observations obs;
@@ -1112,7 +1137,8 @@ static int cmd_scenarios(struct cli *c)
         if (t[0] == ';') {
             t += 1 + (t[1] == ' ');
             size_t n = strcspn(t, "\r\n");
-            snprintf(first, sizeof first, "%.*s", (int)(n < sizeof first - 1 ? n : sizeof first - 1), t);
+            snprintf(first, sizeof first, "%.*s",
+                     (int)(n < sizeof first - 1 ? n : sizeof first - 1), t);
         }
         printf("%-18s %s\n", builtin_scenarios[i].name, first);
     }
@@ -1182,8 +1208,10 @@ int cli_run(const struct cli_args *a)
     }
     int rc = handlers[a->command].fn(&c);
     if (need_session && c.s.journal.torn_aside[0]) /* set aside by this run: said once */
-        fprintf(stderr, "l2tpfix: warning: the journal's last line was cut short (a crash while writing?); "
-                        "kept in %s\n", c.s.journal.torn_aside);
+        fprintf(stderr,
+                "l2tpfix: warning: the journal's last line was cut short (a crash while writing?); "
+                "kept in %s\n",
+                c.s.journal.torn_aside);
     if (need_session && c.s.journal.damage[0]) { /* an entry read only when asked for */
         fprintf(stderr, "l2tpfix: %s\n", c.s.journal.damage);
         rc = rc ? rc : 2;

@@ -85,7 +85,8 @@ enum l2f_status term_read_secret_file(const char *path, char *buf, size_t len, s
         return st;
     size_t line = strcspn(text, "\r\n");
     if (line == 0 || line >= len) {
-        l2f_err_set(err, "%s: %s", path, line == 0 ? "the first line is empty" : "the secret is too long");
+        l2f_err_set(err, "%s: %s", path,
+                    line == 0 ? "the first line is empty" : "the secret is too long");
         st = L2F_ERR_PARSE;
     } else {
         memcpy(buf, text, line);

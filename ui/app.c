@@ -29,7 +29,8 @@ static void on_signal(int sig)
 static void catch_signals(void)
 {
     static const int sigs[] = {
-        SIGINT, SIGTERM,
+        SIGINT,
+        SIGTERM,
 #ifdef SIGHUP
         SIGHUP,
 #endif
@@ -207,8 +208,10 @@ int ui_run(struct session *s, const struct ui_options *opts)
     if (!screen) {
         restore_signals();
         free(a);
-        fprintf(stderr, "l2tpfix: this terminal (TERM=%.40s) cannot run the checklist; try TERM=xterm or "
-                        "%s check\n", getenv("TERM") ? getenv("TERM") : "", s->hint_profile);
+        fprintf(stderr,
+                "l2tpfix: this terminal (TERM=%.40s) cannot run the checklist; try TERM=xterm or "
+                "%s check\n",
+                getenv("TERM") ? getenv("TERM") : "", s->hint_profile);
         return 3;
     }
     theme_init(&a->theme, opts);

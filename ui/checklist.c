@@ -52,7 +52,8 @@ void checklist_rebuild(struct app *a)
     }
     /* a check hidden by a collapse hands the selection to its stage, and the pane follows */
     if (row_index(a, a->sel) < 0) {
-        a->sel = (struct row){true, a->sel.is_stage ? a->sel.id : (int)check_info((enum check_id)a->sel.id)->stage};
+        a->sel = (struct row){
+            true, a->sel.is_stage ? a->sel.id : (int)check_info((enum check_id)a->sel.id)->stage};
         if (a->det == DET_CHECK)
             details_follow(a);
     }
@@ -108,7 +109,8 @@ unsigned checklist_home_end(struct app *a, bool end)
 
 /* The status mark and word, in the status's style; a check left out of the verdict
  * ("skipped", "n/a": left_out names it) has its own mark, dimmed. */
-static int draw_mark(struct app *a, int y, int x, enum check_status st, const char *left_out, bool word)
+static int draw_mark(struct app *a, int y, int x, enum check_status st, const char *left_out,
+                     bool word)
 {
     const struct theme *t = &a->theme;
     attr_t attr = t->attr[left_out ? ST_DIM : status_style(st)];
@@ -122,14 +124,16 @@ static int draw_mark(struct app *a, int y, int x, enum check_status st, const ch
     return x + 2 + WORD_W + 1;
 }
 
-static void conn_text(const struct app *a, enum stage_id s, char *buf, size_t len, enum ui_style *style)
+static void conn_text(const struct app *a, enum stage_id s, char *buf, size_t len,
+                      enum ui_style *style)
 {
     const struct glyphs *g = a->theme.g;
     char detail[200];
     app_safe(a, a->conn_detail[s], detail, sizeof detail);
     switch (a->conn[s]) {
     case CONN_ACTIVE:
-        snprintf(buf, len, "test %s reaching %s", g->spinner[a->spin % (unsigned)g->n_spinner], detail);
+        snprintf(buf, len, "test %s reaching %s", g->spinner[a->spin % (unsigned)g->n_spinner],
+                 detail);
         *style = ST_RUNNING;
         break;
     case CONN_PASSED:
@@ -176,10 +180,12 @@ static void draw_stage(struct app *a, int y, enum stage_id s, bool selected)
     int cols = a->lay.cols;
     if (selected)
         draw_text(w, y, 0, 1, t->g->select, t->attr[ST_TITLE], NULL);
-    draw_text(w, y, compact ? 1 : 2, 1, a->expanded[s] ? t->g->expanded : t->g->collapsed, A_NORMAL, NULL);
+    draw_text(w, y, compact ? 1 : 2, 1, a->expanded[s] ? t->g->expanded : t->g->collapsed, A_NORMAL,
+              NULL);
     int x = draw_mark(a, y, compact ? 3 : 4, a->shown.stages[s], NULL, !compact);
     const char *title = stage_info(s)->title;
-    draw_text(w, y, x, STAGE_TITLE_W, title, selected ? t->attr[ST_SELECT] | A_BOLD : A_BOLD, t->g->ellipsis);
+    draw_text(w, y, x, STAGE_TITLE_W, title, selected ? t->attr[ST_SELECT] | A_BOLD : A_BOLD,
+              t->g->ellipsis);
     x += STAGE_TITLE_W + 1;
     char info[320];
     enum ui_style st = ST_DIM;
@@ -214,14 +220,15 @@ static void draw_check(struct app *a, int y, enum check_id c, bool selected)
     int cols = a->lay.cols;
     if (selected)
         draw_text(w, y, 0, 1, t->g->select, t->attr[ST_TITLE], NULL);
-    int x = draw_mark(a, y, compact ? 3 : 4, r->status, r->not_applicable ? check_result_word(r) : NULL,
-                      !compact);
+    int x = draw_mark(a, y, compact ? 3 : 4, r->status,
+                      r->not_applicable ? check_result_word(r) : NULL, !compact);
     x += compact ? 0 : 2;
     const char *label = a->lay.titles ? check_info(c)->title : check_info(c)->id;
     int lw = a->lay.titles ? TITLE_W : ID_W;
     if (!a->lay.titles && u8_width(label) > lw) /* an id shows whole: the summary moves over */
         lw = u8_width(label);
-    int label_w = draw_fit(w, y, x, lw, label, selected ? t->attr[ST_SELECT] : A_NORMAL, t->g->ellipsis);
+    int label_w =
+        draw_fit(w, y, x, lw, label, selected ? t->attr[ST_SELECT] : A_NORMAL, t->g->ellipsis);
     char summary[sizeof r->summary * 2 + 16];
     app_safe(a, r->summary, summary, sizeof summary - 16);
     if (a->drift[c][0]) { /* the baseline says this changed since it worked */
@@ -230,8 +237,8 @@ static void draw_check(struct app *a, int y, enum check_id c, bool selected)
     }
     x = summary_column(a, x, lw, label_w, summary);
     if (x < cols - 1)
-        draw_fit(w, y, x, cols - 1 - x, summary, r->status == CHECK_RUNNING ? t->attr[ST_DIM] : A_NORMAL,
-                 t->g->ellipsis);
+        draw_fit(w, y, x, cols - 1 - x, summary,
+                 r->status == CHECK_RUNNING ? t->attr[ST_DIM] : A_NORMAL, t->g->ellipsis);
 }
 
 void checklist_draw(struct app *a)
@@ -250,7 +257,8 @@ void checklist_draw(struct app *a)
     /* a mark at the edge says there is more above or below */
     const struct theme *t = &a->theme;
     if (a->top > 0)
-        draw_text(w, 0, a->lay.cols - 1, 1, t->utf8 ? "\xe2\x86\x91" : "^", t->attr[ST_TITLE], NULL);
+        draw_text(w, 0, a->lay.cols - 1, 1, t->utf8 ? "\xe2\x86\x91" : "^", t->attr[ST_TITLE],
+                  NULL);
     if (a->top + a->lay.list_h < a->n_rows)
         draw_text(w, a->lay.list_h - 1, a->lay.cols - 1, 1, t->utf8 ? "\xe2\x86\x93" : "v",
                   t->attr[ST_TITLE], NULL);

@@ -32,11 +32,16 @@ static unsigned idle_ms(void)
 static const char *stage_conn_word(enum conn_mark m)
 {
     switch (m) {
-    case CONN_ACTIVE: return "reaching";
-    case CONN_PASSED: return "passed";
-    case CONN_FAILED: return "FAILED";
-    case CONN_SKIPPED: return "not reached";
-    case CONN_NONE: break;
+    case CONN_ACTIVE:
+        return "reaching";
+    case CONN_PASSED:
+        return "passed";
+    case CONN_FAILED:
+        return "FAILED";
+    case CONN_SKIPPED:
+        return "not reached";
+    case CONN_NONE:
+        break;
     }
     return "";
 }
@@ -62,7 +67,8 @@ void explain_build(struct doc *d, const struct kb_entry *kb)
     doc_addf(d, ST_TITLE, 0, "%s %s", code, kb->name);
     doc_add(d, ST_NORMAL, 2, kb->message);
     doc_add(d, ST_NORMAL, 0, "");
-    doc_addf(d, ST_NORMAL, 0, "Stage:  %s (%s)", stage_info(kb->stage)->title, stage_info(kb->stage)->id);
+    doc_addf(d, ST_NORMAL, 0, "Stage:  %s (%s)", stage_info(kb->stage)->title,
+             stage_info(kb->stage)->id);
     doc_hang(d, 8);
     doc_addf(d, ST_NORMAL, 0, "Causes: %s", kb->causes);
     doc_hang(d, 8);
@@ -74,7 +80,8 @@ static void plan_lines(struct app *a, struct doc *d, enum check_id c)
     const struct check_info *ci = check_info(c);
     enum fix_id fix = ci->fix;
     if (fix == FIX_NONE) {
-        doc_add(d, ST_NORMAL, 0, "Fix:    none automatic: the setting is outside this machine or only observed");
+        doc_add(d, ST_NORMAL, 0,
+                "Fix:    none automatic: the setting is outside this machine or only observed");
         doc_hang(d, 8);
         return;
     }
@@ -82,8 +89,9 @@ static void plan_lines(struct app *a, struct doc *d, enum check_id c)
     /* the plan comes from the last complete diagnosis: while a new one runs
      * (after a fix, an undo, r) it may no longer be what the marks show */
     if (!a->have_diag || a->diagnosing) {
-        doc_addf(d, ST_NORMAL, 0, "Fix:    %s (%s): the exact change is shown once the diagnosis is done",
-                 fi->title, fi->id);
+        doc_addf(d, ST_NORMAL, 0,
+                 "Fix:    %s (%s): the exact change is shown once the diagnosis is done", fi->title,
+                 fi->id);
         doc_hang(d, 8);
         return;
     }
@@ -100,10 +108,11 @@ static void plan_lines(struct app *a, struct doc *d, enum check_id c)
     }
     struct fix_plan plan;
     struct l2f_err err = {{0}};
-    enum l2f_status st = fix_plan_make(fix, &a->obs, a->username[0] ? a->username : NULL, &plan, &err);
+    enum l2f_status st =
+        fix_plan_make(fix, &a->obs, a->username[0] ? a->username : NULL, &plan, &err);
     if (st == L2F_ERR_NOTHING) {
-        doc_addf(d, ST_NORMAL, 0, "Fix:    %s (%s): nothing to change, already as it should be", fi->title,
-                 fi->id);
+        doc_addf(d, ST_NORMAL, 0, "Fix:    %s (%s): nothing to change, already as it should be",
+                 fi->title, fi->id);
         doc_hang(d, 8);
         return;
     }
@@ -128,10 +137,12 @@ static void plan_lines(struct app *a, struct doc *d, enum check_id c)
     }
     char needs[200];
     snprintf(needs, sizeof needs, "%s; %s%s",
-             plan.needs_admin ? (a->admin_known && !a->admin ? "needs administrator rights, which l2tpfix does not have now"
-                                                             : "needs administrator rights")
+             plan.needs_admin ? (a->admin_known && !a->admin
+                                     ? "needs administrator rights, which l2tpfix does not have now"
+                                     : "needs administrator rights")
                               : "no administrator rights needed",
-             plan.needs_reboot ? "takes effect after Windows restarts" : "no Windows restart needed",
+             plan.needs_reboot ? "takes effect after Windows restarts"
+                               : "no Windows restart needed",
              plan.secret == FIX_SECRET_PSK        ? "; asks for the pre-shared key (not shown)"
              : plan.secret == FIX_SECRET_PASSWORD ? "; asks for the password (not shown)"
                                                   : "");
@@ -187,8 +198,10 @@ static void build_connect(struct app *a, struct doc *d)
     for (int s = 0; s < STAGE_COUNT; s++) {
         if (a->conn[s] == CONN_NONE)
             continue;
-        enum ui_style st = a->conn[s] == CONN_PASSED ? ST_PASS : a->conn[s] == CONN_FAILED ? ST_FAIL
-                                                              : a->conn[s] == CONN_ACTIVE ? ST_RUNNING : ST_DIM;
+        enum ui_style st = a->conn[s] == CONN_PASSED   ? ST_PASS
+                           : a->conn[s] == CONN_FAILED ? ST_FAIL
+                           : a->conn[s] == CONN_ACTIVE ? ST_RUNNING
+                                                       : ST_DIM;
         doc_addf(d, st, 0, "%-7s %-16s %-11s %s", stage_info((enum stage_id)s)->id,
                  stage_info((enum stage_id)s)->title, stage_conn_word(a->conn[s]),
                  a->conn[s] == CONN_SKIPPED ? "" : a->conn_detail[s]);
@@ -205,12 +218,13 @@ static void build_connect(struct app *a, struct doc *d)
                  a->s->connect_advice_fix != FIX_NONE ? " (f on the check applies it)" : "");
     }
     if (a->conn_code == 0) {
-        doc_add(d, ST_PASS, 0, "Connected: all four stages passed. The test connection was hung up again.");
+        doc_add(d, ST_PASS, 0,
+                "Connected: all four stages passed. The test connection was hung up again.");
         return;
     }
     const struct kb_entry *kb = kb_lookup(a->conn_code);
-    doc_addf(d, ST_FAIL, 0, "Stopped in %s with error %d%s%s", stage_info(a->conn_stage)->title, a->conn_code,
-             kb ? " " : "", kb ? kb->name : " (not in l2tpfix's table)");
+    doc_addf(d, ST_FAIL, 0, "Stopped in %s with error %d%s%s", stage_info(a->conn_stage)->title,
+             a->conn_code, kb ? " " : "", kb ? kb->name : " (not in l2tpfix's table)");
     if (!kb)
         return;
     doc_add(d, ST_NORMAL, 2, kb->message);
@@ -241,9 +255,15 @@ static void add_unknowns(struct app *a, struct doc *d)
 void details_build(struct app *a, struct doc *d, enum details_subject subj, int id)
 {
     switch (subj) {
-    case DET_CHECK: build_check(a, d, (enum check_id)id); break;
-    case DET_STAGE: build_stage(a, d, (enum stage_id)id); break;
-    case DET_CONNECT: build_connect(a, d); break;
+    case DET_CHECK:
+        build_check(a, d, (enum check_id)id);
+        break;
+    case DET_STAGE:
+        build_stage(a, d, (enum stage_id)id);
+        break;
+    case DET_CONNECT:
+        build_connect(a, d);
+        break;
     case DET_NONE:
         if (!a->s->profile[0])
             doc_add(d, ST_DIM, 0, "No profile chosen: press p to pick one.");
@@ -251,8 +271,9 @@ void details_build(struct app *a, struct doc *d, enum details_subject subj, int 
             doc_add(d, ST_DIM, 0, "Diagnosing: the marks change as the results arrive.");
         else {
             add_unknowns(a, d);
-            doc_add(d, ST_DIM, 0, "Select a check and press Enter to see what it means, where it lives and "
-                                  "what its fix changes.");
+            doc_add(d, ST_DIM, 0,
+                    "Select a check and press Enter to see what it means, where it lives and "
+                    "what its fix changes.");
         }
         break;
     }
@@ -261,10 +282,18 @@ void details_build(struct app *a, struct doc *d, enum details_subject subj, int 
 static void subject_title(struct app *a, char *buf, size_t len)
 {
     switch (a->det) {
-    case DET_CHECK: snprintf(buf, len, " %s ", check_info((enum check_id)a->det_id)->title); break;
-    case DET_STAGE: snprintf(buf, len, " %s ", stage_info((enum stage_id)a->det_id)->title); break;
-    case DET_CONNECT: snprintf(buf, len, " Test connection "); break;
-    case DET_NONE: snprintf(buf, len, " Details "); break;
+    case DET_CHECK:
+        snprintf(buf, len, " %s ", check_info((enum check_id)a->det_id)->title);
+        break;
+    case DET_STAGE:
+        snprintf(buf, len, " %s ", stage_info((enum stage_id)a->det_id)->title);
+        break;
+    case DET_CONNECT:
+        snprintf(buf, len, " Test connection ");
+        break;
+    case DET_NONE:
+        snprintf(buf, len, " Details ");
+        break;
     }
 }
 

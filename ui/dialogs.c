@@ -9,7 +9,8 @@
 
 #include "platform.h"
 
-static void open_common(struct app *a, enum dlg_kind kind, const char *title, enum dlg_purpose purpose)
+static void open_common(struct app *a, enum dlg_kind kind, const char *title,
+                        enum dlg_purpose purpose)
 {
     dialog_close(a);
     struct dialog *d = &a->dlg;
@@ -56,7 +57,8 @@ void dialog_open_secret(struct app *a, const char *title)
 void dialog_open_picker(struct app *a, struct profile_list *list, const char *current)
 {
     open_common(a, DLG_PICKER,
-                a->s->other_users ? "Pick a profile (every local user's phonebook)" : "Pick a profile (both phonebooks)",
+                a->s->other_users ? "Pick a profile (every local user's phonebook)"
+                                  : "Pick a profile (both phonebooks)",
                 DP_PICK_PROFILE);
     a->dlg.list = *list;
     list->items = NULL;
@@ -148,14 +150,18 @@ static const char *hint_for(const struct app *a, bool scrolls)
         return a->dlg.purpose == DP_CONFIRM_QUIT   ? "y quit  n cancel"
                : a->dlg.purpose == DP_CONFIRM_UNDO ? "y undo  n cancel"
                                                    : "y apply  n cancel";
-    case DLG_INPUT: return "Enter ok  Esc cancel";
-    case DLG_SECRET: return "typing is not shown  Enter ok  Esc cancel";
+    case DLG_INPUT:
+        return "Enter ok  Esc cancel";
+    case DLG_SECRET:
+        return "typing is not shown  Enter ok  Esc cancel";
     case DLG_PICKER:
         return a->s->other_users || !a->s->be.ops->include_other_users
                    ? "Enter pick  / search  Esc cancel"
                    : "Enter pick  / search  A all users  Esc cancel";
-    case DLG_TEXT: return scrolls ? "Up/Down scroll  / search  Esc close" : "Esc close";
-    case DLG_NONE: break;
+    case DLG_TEXT:
+        return scrolls ? "Up/Down scroll  / search  Esc close" : "Esc close";
+    case DLG_NONE:
+        break;
     }
     return "";
 }
@@ -201,8 +207,10 @@ static void draw_picker(struct app *a, WINDOW *w, const struct geom *g)
         char owner[sizeof p->owner * 2];
         app_safe(a, p->owner, owner, sizeof owner);
         draw_text(w, y, x + 3 + name_w, 9,
-                  p->owner[0] ? owner : p->phonebook == PHONEBOOK_ALLUSERS ? "all users" : "user", A_NORMAL,
-                  t->g->ellipsis);
+                  p->owner[0]                          ? owner
+                  : p->phonebook == PHONEBOOK_ALLUSERS ? "all users"
+                                                       : "user",
+                  A_NORMAL, t->g->ellipsis);
         if (wide) {
             char type[48];
             profile_type_label(p, true, type, sizeof type);
@@ -253,7 +261,8 @@ void dialog_draw(struct app *a)
         if (d->scroll > 0)
             draw_text(w, 1, g.w - 1, 1, t->utf8 ? "\xe2\x86\x91" : "^", t->attr[ST_KEY], NULL);
         if (d->scroll + g.body_h < total)
-            draw_text(w, g.body_h, g.w - 1, 1, t->utf8 ? "\xe2\x86\x93" : "v", t->attr[ST_KEY], NULL);
+            draw_text(w, g.body_h, g.w - 1, 1, t->utf8 ? "\xe2\x86\x93" : "v", t->attr[ST_KEY],
+                      NULL);
     }
     if (d->kind == DLG_INPUT || d->kind == DLG_SECRET) {
         int y = g.h - 2;
@@ -273,7 +282,8 @@ void dialog_draw(struct app *a)
                 while (((unsigned char)*from & 0xC0) == 0x80);
                 sw = u8_width(from);
             }
-            int x = 4 + draw_text(w, y, 4, g.iw - 3, from, d->untouched ? t->attr[ST_SELECT] : A_BOLD, NULL);
+            int x = 4 + draw_text(w, y, 4, g.iw - 3, from,
+                                  d->untouched ? t->attr[ST_SELECT] : A_BOLD, NULL);
             draw_text(w, y, x, 1, "_", t->attr[ST_KEY], NULL);
         }
     }
@@ -395,8 +405,10 @@ bool dialog_picker_binds(enum action act)
     case ACT_QUIT:
     case ACT_SEARCH:
     case ACT_SEARCH_NEXT:
-    case ACT_SEARCH_PREV: return true;
-    default: return false;
+    case ACT_SEARCH_PREV:
+        return true;
+    default:
+        return false;
     }
 }
 
@@ -413,12 +425,24 @@ static unsigned plain_key(struct app *a, int key)
     if (d->kind == DLG_PICKER) {
         int n = (int)d->list.count, old = d->sel;
         switch (act) {
-        case ACT_UP: d->sel--; break;
-        case ACT_DOWN: d->sel++; break;
-        case ACT_PGUP: d->sel -= page(a); break;
-        case ACT_PGDN: d->sel += page(a); break;
-        case ACT_HOME: d->sel = 0; break;
-        case ACT_END: d->sel = n - 1; break;
+        case ACT_UP:
+            d->sel--;
+            break;
+        case ACT_DOWN:
+            d->sel++;
+            break;
+        case ACT_PGUP:
+            d->sel -= page(a);
+            break;
+        case ACT_PGDN:
+            d->sel += page(a);
+            break;
+        case ACT_HOME:
+            d->sel = 0;
+            break;
+        case ACT_END:
+            d->sel = n - 1;
+            break;
         case ACT_OPEN:
             if (n > 0) {
                 char name[PROFILE_NAME_MAX];
@@ -435,7 +459,8 @@ static unsigned plain_key(struct app *a, int key)
             if (!a->s->profile[0])
                 app_message(a, MSG_ERR, "No profile chosen: p picks one, q quits");
             return UI_REDRAW;
-        default: break;
+        default:
+            break;
         }
         if (d->sel >= n)
             d->sel = n - 1;
@@ -446,12 +471,24 @@ static unsigned plain_key(struct app *a, int key)
     /* reading: scroll, then close */
     int old = d->scroll;
     switch (act) {
-    case ACT_UP: d->scroll--; break;
-    case ACT_DOWN: d->scroll++; break;
-    case ACT_PGUP: d->scroll -= page(a); break;
-    case ACT_PGDN: d->scroll += page(a); break;
-    case ACT_HOME: d->scroll = 0; break;
-    case ACT_END: d->scroll = 1 << 20; break;
+    case ACT_UP:
+        d->scroll--;
+        break;
+    case ACT_DOWN:
+        d->scroll++;
+        break;
+    case ACT_PGUP:
+        d->scroll -= page(a);
+        break;
+    case ACT_PGDN:
+        d->scroll += page(a);
+        break;
+    case ACT_HOME:
+        d->scroll = 0;
+        break;
+    case ACT_END:
+        d->scroll = 1 << 20;
+        break;
     case ACT_CLOSE:
     case ACT_QUIT:
     case ACT_OPEN:
@@ -461,7 +498,8 @@ static unsigned plain_key(struct app *a, int key)
             return UI_REDRAW;
         }
         break;
-    default: break;
+    default:
+        break;
     }
     if (d->scroll < 0)
         d->scroll = 0;

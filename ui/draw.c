@@ -31,7 +31,8 @@ static size_t u8_fit(const char *s, int cols, int *used)
     return b;
 }
 
-int draw_text(WINDOW *w, int y, int x, int maxcols, const char *s, attr_t attr, const char *ellipsis)
+int draw_text(WINDOW *w, int y, int x, int maxcols, const char *s, attr_t attr,
+              const char *ellipsis)
 {
     if (maxcols <= 0)
         return 0;
@@ -149,7 +150,8 @@ int doc_lines(const struct doc *d, int width)
 {
     int n = 0;
     for (int i = 0; i < d->n; i++)
-        n += wrap_para(d->text + d->para[i].off, width - d->para[i].indent, width - d->para[i].hang, NULL, NULL);
+        n += wrap_para(d->text + d->para[i].off, width - d->para[i].indent, width - d->para[i].hang,
+                       NULL, NULL);
     return n;
 }
 

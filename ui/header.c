@@ -5,7 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
-static int put(WINDOW *w, int y, int x, int right, const char *s, attr_t attr, const struct theme *t)
+static int put(WINDOW *w, int y, int x, int right, const char *s, attr_t attr,
+               const struct theme *t)
 {
     if (x >= right)
         return x;
@@ -123,16 +124,18 @@ void header_draw(struct app *a)
         app_safe(a, a->prof.owner, owner, sizeof owner);
         snprintf(owned, sizeof owned, brief ? " (%s)" : " (%s's phonebook)", owner);
     }
-    const char *pb = !a->have_prof                        ? ""
-                     : a->prof.owner[0]                   ? owned
-                     : a->prof.phonebook == PHONEBOOK_ALLUSERS ? (brief ? " (all users)" : " (all users' phonebook)")
-                                                               : (brief ? " (user)" : " (this user's phonebook)");
+    const char *pb = !a->have_prof      ? ""
+                     : a->prof.owner[0] ? owned
+                     : a->prof.phonebook == PHONEBOOK_ALLUSERS
+                         ? (brief ? " (all users)" : " (all users' phonebook)")
+                         : (brief ? " (user)" : " (this user's phonebook)");
     const char *admin = !a->admin_known ? "?" : a->admin ? "yes" : "NO";
 
     /* the markers are drawn first, right-aligned, so they are never cut */
     int right = draw_marker(a, cols);
     char title[sizeof name + sizeof owned + 64];
-    snprintf(title, sizeof title, " l2tpfix %s%s%s%s", a->opts->version ? a->opts->version : "", sep, name, pb);
+    snprintf(title, sizeof title, " l2tpfix %s%s%s%s", a->opts->version ? a->opts->version : "",
+             sep, name, pb);
     const char *mark = restart_mark(a, right - u8_width(title));
     int mw = mark ? u8_width(mark) : 0;
     if (mark && mw < right - 20) {
@@ -173,7 +176,9 @@ void msg_draw(struct app *a)
     const struct theme *t = &a->theme;
     werase(w);
     if (a->msg[0]) {
-        enum ui_style st = a->msg_kind == MSG_ERR ? ST_MSG_ERR : a->msg_kind == MSG_OK ? ST_MSG_OK : ST_NORMAL;
+        enum ui_style st = a->msg_kind == MSG_ERR  ? ST_MSG_ERR
+                           : a->msg_kind == MSG_OK ? ST_MSG_OK
+                                                   : ST_NORMAL;
         draw_fit(w, 0, 1, a->lay.cols - 2, a->msg, t->attr[st], t->g->ellipsis);
     }
     wnoutrefresh(w);

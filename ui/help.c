@@ -31,12 +31,16 @@ void help_open(struct app *a)
              g->mark[CHECK_PASS], g->mark[CHECK_FAIL], g->mark[CHECK_WARN], g->mark[CHECK_UNKNOWN],
              g->spinner[0], g->skip);
     doc_add(d, ST_NORMAL, 0, "");
-    doc_add(d, ST_NORMAL, 0,
-            "Stages are listed in the guide's order: the L2TP tunnel, IPsec, PPP, authentication. On the "
-            "wire IPsec comes first and L2TP runs inside it; the tunnel stage is listed first because it "
-            "checks what needs no negotiation: can the server be reached, is the L2TP/IPsec profile right. "
-            "Fix what the "
-            "first failing stage shows, then press c: the test connection lights the stages up as it "
-            "gets through them. Every change asks first, shows the exact before and after, and can be "
-            "undone with u.");
+    doc_add(
+        d, ST_NORMAL, 0,
+        "Stages are listed in the guide's order: the L2TP tunnel, IPsec, PPP, authentication. On "
+        "the "
+        "wire IPsec comes first and L2TP runs inside it; the tunnel stage is listed first because "
+        "it "
+        "checks what needs no negotiation: can the server be reached, is the L2TP/IPsec profile "
+        "right. "
+        "Fix what the "
+        "first failing stage shows, then press c: the test connection lights the stages up as it "
+        "gets through them. Every change asks first, shows the exact before and after, and can be "
+        "undone with u.");
 }

@@ -123,7 +123,7 @@ static unsigned act_redraw(struct app *a)
 }
 
 static const struct action_def actions[ACTION_COUNT] = {
-#define ACTION_ROW(e, fn, ctx, keys, help, footer, prio, k1, k2, k3, k4, brief)            \
+#define ACTION_ROW(e, fn, ctx, keys, help, footer, prio, k1, k2, k3, k4, brief)                    \
     [e] = {fn, ctx, keys, help, footer, prio, {k1, k2, k3, k4}, brief},
     ACTION_TABLE(ACTION_ROW)
 #undef ACTION_ROW

@@ -81,7 +81,8 @@ unsigned layout_apply(struct app *a)
         a->w_details = make(a, l.det_h, l.det_y);
     a->w_msg = make(a, 1, l.msg_y);
     a->w_footer = make(a, 1, l.footer_y);
-    if (!a->w_header || !a->w_list || !a->w_msg || !a->w_footer || (l.show_details && !a->w_details))
+    if (!a->w_header || !a->w_list || !a->w_msg || !a->w_footer ||
+        (l.show_details && !a->w_details))
         snprintf(a->fatal, sizeof a->fatal, "could not create the panels (%dx%d)", l.cols, l.lines);
     return UI_REDRAW;
 }

@@ -60,7 +60,8 @@ static unsigned note(struct app *a, bool err, const char *what, const char *text
     struct list_search *s = &a->dlg.search;
     char shown[SEARCH_MAX * 2];
     app_safe(a, text, shown, sizeof shown);
-    int room = (int)sizeof s->note - 1 - (int)strlen(what); /* a long search text is cut: one line */
+    int room =
+        (int)sizeof s->note - 1 - (int)strlen(what); /* a long search text is cut: one line */
     snprintf(s->note, sizeof s->note, "%s%.*s", what, room > 0 ? room : 0, shown);
     s->note_err = err;
     return UI_DRAW_FOOTER;

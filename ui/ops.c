@@ -21,7 +21,8 @@ void ops_load_profile(struct app *a)
 {
     struct backend *be = &a->s->be;
     struct l2f_err err = {{0}};
-    a->have_prof = a->s->profile[0] && be->ops->read_profile(be, a->s->profile, &a->prof, &err) == L2F_OK;
+    a->have_prof =
+        a->s->profile[0] && be->ops->read_profile(be, a->s->profile, &a->prof, &err) == L2F_OK;
     a->admin_known = be->ops->is_admin(be, &a->admin) == L2F_OK;
 }
 
@@ -61,8 +62,8 @@ static void mark_drift(struct app *a)
     if (baseline_check(text, path, &a->obs, d, BASELINE_MAX_DRIFT, &n, &err) == L2F_OK)
         for (size_t i = 0; i < n; i++)
             if (d[i].check < CHECK_COUNT && !a->drift[d[i].check][0])
-                snprintf(a->drift[d[i].check], sizeof a->drift[0], "%.40s was %.20s, now %.20s", d[i].what, d[i].was,
-                         d[i].now);
+                snprintf(a->drift[d[i].check], sizeof a->drift[0], "%.40s was %.20s, now %.20s",
+                         d[i].what, d[i].was, d[i].now);
     free(text);
 }
 
@@ -94,11 +95,13 @@ static unsigned diagnosis_done(struct app *a)
             struct verdict v;
             diagnosis_verdict(&a->diag, NULL, &v);
             if (a->diag.n_recommended)
-                app_message(a, MSG_INFO, "%d fix%s recommended: a applies %s, f only the selected one",
+                app_message(a, MSG_INFO,
+                            "%d fix%s recommended: a applies %s, f only the selected one",
                             (int)a->diag.n_recommended, a->diag.n_recommended == 1 ? "" : "es",
                             a->diag.n_recommended == 1 ? "it" : "them all");
             else if (v.kind == VERDICT_PROBLEMS)
-                app_message(a, MSG_INFO, "No automatic fix: select a marked check, Enter shows what to do");
+                app_message(a, MSG_INFO,
+                            "No automatic fix: select a marked check, Enter shows what to do");
             else if (v.kind == VERDICT_INCOMPLETE) /* never "no problem found" alone while checks
                                                       could not be made */
                 app_message(a, MSG_INFO,
@@ -174,8 +177,8 @@ static unsigned connect_event(struct app *a, const struct connect_event *ev)
             if (k != (int)s && (k > (int)s || a->conn[k] == CONN_ACTIVE))
                 a->conn[k] = CONN_SKIPPED;
         const struct kb_entry *kb = kb_lookup(ev->code);
-        app_message(a, MSG_ERR, "Stopped in %s: error %d%s%s (e explains it)", stage_info(s)->title, ev->code,
-                    kb ? " " : "", kb ? kb->name : "");
+        app_message(a, MSG_ERR, "Stopped in %s: error %d%s%s (e explains it)", stage_info(s)->title,
+                    ev->code, kb ? " " : "", kb ? kb->name : "");
     } else {
         app_message(a, MSG_OK, "Connected: all four stages passed (hung up again)");
     }
@@ -236,7 +239,8 @@ static bool ready_for_changes(struct app *a)
 static void add_plan_text(struct app *a, struct doc *d, const struct fix_plan *plan)
 {
     const struct fix_info *fi = fix_info(plan->fix);
-    doc_addf(d, ST_TITLE, 0, "%s (%s)%s%s", fi->title, fi->id, plan->needs_admin ? "  [administrator]" : "",
+    doc_addf(d, ST_TITLE, 0, "%s (%s)%s%s", fi->title, fi->id,
+             plan->needs_admin ? "  [administrator]" : "",
              plan->needs_reboot ? "  [Windows restart]" : "");
     for (size_t i = 0; i < plan->n_changes; i++) {
         char desc[800];
@@ -248,8 +252,9 @@ static void add_plan_text(struct app *a, struct doc *d, const struct fix_plan *p
         doc_addf(d, ST_DIM, 4, "asks for the %s next (typed, not shown)",
                  plan->secret == FIX_SECRET_PSK ? "pre-shared key" : "password");
     if (plan->needs_admin && a->admin_known && !a->admin)
-        doc_add(d, ST_WARN, 4, "needs administrator rights, which l2tpfix does not have: it will be refused; "
-                               L2F_HOW_TO_GET_RIGHTS);
+        doc_add(d, ST_WARN, 4,
+                "needs administrator rights, which l2tpfix does not have: it will be "
+                "refused; " L2F_HOW_TO_GET_RIGHTS);
 }
 
 /* Plans what is wanted and asks once, listing every change. */
@@ -262,19 +267,22 @@ static unsigned plan_and_confirm(struct app *a)
         enum fix_id f = a->wanted[i];
         if (f == FIX_CREDENTIALS && !a->username[0] && !a->obs.profile.username[0]) {
             dialog_open_input(a, "User name to save", DP_USERNAME, false, NULL);
-            doc_addf(&a->dlg.body, ST_NORMAL, 0, "No user name is saved for '%s'. The user name to save with the "
-                                                 "password:", a->obs.profile.name);
+            doc_addf(&a->dlg.body, ST_NORMAL, 0,
+                     "No user name is saved for '%s'. The user name to save with the "
+                     "password:",
+                     a->obs.profile.name);
             return UI_DRAW_DIALOG;
         }
-        enum l2f_status st =
-            fix_plan_make(f, &a->obs, a->username[0] ? a->username : NULL, &a->plans[a->n_plans], &err);
+        enum l2f_status st = fix_plan_make(f, &a->obs, a->username[0] ? a->username : NULL,
+                                           &a->plans[a->n_plans], &err);
         if (st == L2F_ERR_NOTHING) {
             size_t l = strlen(nothing);
             snprintf(nothing + l, sizeof nothing - l, "%s%s", l ? ", " : "", fix_info(f)->id);
             continue;
         }
         if (st != L2F_OK) {
-            app_message(a, MSG_ERR, "%s: %s", fix_info(f)->id, err.msg[0] ? err.msg : l2f_status_message(st));
+            app_message(a, MSG_ERR, "%s: %s", fix_info(f)->id,
+                        err.msg[0] ? err.msg : l2f_status_message(st));
             a->n_plans = 0;
             return UI_DRAW_MSG;
         }
@@ -318,9 +326,11 @@ unsigned ops_fix_selected(struct app *a)
     } else {
         c = a->sel.id;
     }
-    enum fix_id f = a->diag.checks[c].fix != FIX_NONE ? a->diag.checks[c].fix : check_info((enum check_id)c)->fix;
+    enum fix_id f = a->diag.checks[c].fix != FIX_NONE ? a->diag.checks[c].fix
+                                                      : check_info((enum check_id)c)->fix;
     if (f == FIX_NONE) {
-        app_message(a, MSG_INFO, "No automatic fix for %s: Enter shows where to look", check_info((enum check_id)c)->id);
+        app_message(a, MSG_INFO, "No automatic fix for %s: Enter shows where to look",
+                    check_info((enum check_id)c)->id);
         return UI_DRAW_MSG;
     }
     if (!diagnose_check_applies(&a->obs.profile, (enum check_id)c)) {
@@ -343,9 +353,11 @@ unsigned ops_fix_all(struct app *a)
     if (!ready_for_changes(a))
         return UI_DRAW_MSG | UI_DRAW_LIST | UI_DRAW_DETAILS;
     if (a->diag.n_recommended == 0) {
-        app_message(a, MSG_INFO, diagnosis_has_problems(&a->diag)
-                                     ? "No automatic fix recommended: select a marked check, Enter shows what to do"
-                                     : "Nothing to fix: no check recommends a fix");
+        app_message(
+            a, MSG_INFO,
+            diagnosis_has_problems(&a->diag)
+                ? "No automatic fix recommended: select a marked check, Enter shows what to do"
+                : "Nothing to fix: no check recommends a fix");
         return UI_DRAW_MSG | UI_DRAW_LIST | UI_DRAW_DETAILS;
     }
     memcpy(a->wanted, a->diag.recommended, a->diag.n_recommended * sizeof a->wanted[0]);
@@ -380,8 +392,8 @@ static bool apply_one(struct app *a, const struct fix_plan *plan, const char *se
         size_t l = strlen(a->done_ids);
         char outcome[200];
         fix_plan_outcome(plan, outcome, sizeof outcome);
-        snprintf(a->done_ids + l, sizeof a->done_ids - l, "%s%s%s%s%s", l ? ", " : "", fid, outcome[0] ? " (" : "",
-                 outcome, outcome[0] ? ")" : "");
+        snprintf(a->done_ids + l, sizeof a->done_ids - l, "%s%s%s%s%s", l ? ", " : "", fid,
+                 outcome[0] ? " (" : "", outcome, outcome[0] ? ")" : "");
         a->n_applied++;
         a->plan_reboot |= plan->needs_reboot;
         return true;
@@ -391,9 +403,11 @@ static bool apply_one(struct app *a, const struct fix_plan *plan, const char *se
     if (a->fail_msg[0])
         return go_on;
     if (st == L2F_ERR_NEED_ADMIN)
-        snprintf(a->fail_msg, sizeof a->fail_msg, "%s needs administrator rights; nothing changed", fid);
+        snprintf(a->fail_msg, sizeof a->fail_msg, "%s needs administrator rights; nothing changed",
+                 fid);
     else
-        snprintf(a->fail_msg, sizeof a->fail_msg, "%s not applied: %s", fid, err.msg[0] ? err.msg : l2f_status_message(st));
+        snprintf(a->fail_msg, sizeof a->fail_msg, "%s not applied: %s", fid,
+                 err.msg[0] ? err.msg : l2f_status_message(st));
     return go_on;
 }
 
@@ -416,17 +430,19 @@ static unsigned finish_apply(struct app *a)
     if (a->n_failed) {
         char line[sizeof a->fail_msg];
         snprintf(line, sizeof line, "%s", a->fail_msg);
-        app_message(a, MSG_ERR, "%s%s%s%s", line, a->n_applied ? "; applied: " : "", a->n_applied ? a->done_ids : "",
-                    torn_note(a, torn, sizeof torn));
+        app_message(a, MSG_ERR, "%s%s%s%s", line, a->n_applied ? "; applied: " : "",
+                    a->n_applied ? a->done_ids : "", torn_note(a, torn, sizeof torn));
     } else if (a->n_applied) {
         const char *note = torn_note(a, torn, sizeof torn);
-        const char *next = a->plan_reboot ? "Restart Windows for it to take effect." : "c tests the connection.";
-        app_message(a, note[0] ? MSG_ERR : MSG_OK, "Applied %s.%s%s", a->done_ids, note[0] ? note : " ",
-                    note[0] ? "" : next);
+        const char *next =
+            a->plan_reboot ? "Restart Windows for it to take effect." : "c tests the connection.";
+        app_message(a, note[0] ? MSG_ERR : MSG_OK, "Applied %s.%s%s", a->done_ids,
+                    note[0] ? note : " ", note[0] ? "" : next);
     }
     if (a->n_applied)
         forget_connection(a);
-    if (a->n_applied || a->key_tested) /* a rejected key changed nothing, but psk-matches now knows */
+    if (a->n_applied ||
+        a->key_tested) /* a rejected key changed nothing, but psk-matches now knows */
         ops_start_diagnosis(a);
     return UI_DRAW_MSG | UI_DRAW_LIST | UI_DRAW_DETAILS | UI_DRAW_HEADER;
 }
@@ -441,8 +457,10 @@ static unsigned continue_apply(struct app *a)
             snprintf(title, sizeof title, "%s for '%s'",
                      plan->secret == FIX_SECRET_PSK ? "Pre-shared key" : "Password", name);
             dialog_open_secret(a, title);
-            doc_addf(&a->dlg.body, ST_NORMAL, 0, "%s: type the %s. It is not shown, not kept and not logged.",
-                     fix_info(plan->fix)->id, plan->secret == FIX_SECRET_PSK ? "server's pre-shared key" : "password");
+            doc_addf(&a->dlg.body, ST_NORMAL, 0,
+                     "%s: type the %s. It is not shown, not kept and not logged.",
+                     fix_info(plan->fix)->id,
+                     plan->secret == FIX_SECRET_PSK ? "server's pre-shared key" : "password");
             return UI_DRAW_DIALOG;
         }
         a->next_plan = apply_one(a, plan, NULL) ? a->next_plan + 1 : a->n_plans;
@@ -480,7 +498,8 @@ unsigned ops_secret_cancelled(struct app *a)
     const char *fid = fix_info(a->plans[a->next_plan].fix)->id;
     a->n_failed++;
     if (!a->fail_msg[0])
-        snprintf(a->fail_msg, sizeof a->fail_msg, "%s skipped: nothing typed, nothing changed", fid);
+        snprintf(a->fail_msg, sizeof a->fail_msg, "%s skipped: nothing typed, nothing changed",
+                 fid);
     a->next_plan++;
     return continue_apply(a);
 }
@@ -520,8 +539,9 @@ unsigned ops_undo(struct app *a)
     doc_addf(d, ST_TITLE, 0, "%s, on '%s'", fix_info(e->fix)->title, e->profile);
     char limits[256];
     fix_undo_limits(e, limits, sizeof limits);
-    doc_add(d, ST_NORMAL, 0, limits[0] ? "Each setting goes back to the value before the arrow, but a secret cannot:"
-                                       : "Each setting goes back to the value before the arrow:");
+    doc_add(d, ST_NORMAL, 0,
+            limits[0] ? "Each setting goes back to the value before the arrow, but a secret cannot:"
+                      : "Each setting goes back to the value before the arrow:");
     for (size_t i = 0; i < e->n_changes; i++) {
         char desc[800];
         change_describe(&e->changes[i], desc, sizeof desc);
@@ -553,8 +573,9 @@ unsigned ops_undo_confirmed(struct app *a)
     const struct journal_entry *e = journal_find(&a->s->journal, undone);
     char torn[128];
     const char *told = torn_note(a, torn, sizeof torn);
-    app_message(a, told[0] ? MSG_ERR : MSG_OK, "Undid %s (change %" PRId64 ")%s%s%s%s", e ? fix_info(e->fix)->id : "?",
-                undone, note[0] ? "; " : "", note, told[0] ? "." : "", told);
+    app_message(a, told[0] ? MSG_ERR : MSG_OK, "Undid %s (change %" PRId64 ")%s%s%s%s",
+                e ? fix_info(e->fix)->id : "?", undone, note[0] ? "; " : "", note,
+                told[0] ? "." : "", told);
     forget_connection(a);
     ops_start_diagnosis(a);
     return UI_DRAW_MSG | UI_DRAW_LIST | UI_DRAW_DETAILS | UI_DRAW_HEADER;
@@ -570,8 +591,9 @@ unsigned ops_history(struct app *a)
         const struct journal_entry *e = journal_at(&a->s->journal, i);
         if (!e || strcmp(e->machine, machine) != 0)
             continue;
-        doc_addf(d, e->state == ENTRY_APPLIED ? ST_TITLE : ST_NORMAL, 0, "%" PRId64 "  %s  %s  %s  on '%s'", e->id, e->time,
-                 fix_info(e->fix)->id, entry_state_id(e->state), e->profile);
+        doc_addf(d, e->state == ENTRY_APPLIED ? ST_TITLE : ST_NORMAL, 0,
+                 "%" PRId64 "  %s  %s  %s  on '%s'", e->id, e->time, fix_info(e->fix)->id,
+                 entry_state_id(e->state), e->profile);
         for (size_t k = 0; k < e->n_changes; k++) {
             char desc[800];
             change_describe(&e->changes[k], desc, sizeof desc);
@@ -609,7 +631,8 @@ unsigned ops_connect(struct app *a)
     struct l2f_err err = {{0}};
     enum l2f_status st = session_connect_start(a->s, &err);
     if (st != L2F_OK) {
-        app_message(a, MSG_ERR, "Test connection not started: %s", err.msg[0] ? err.msg : l2f_status_message(st));
+        app_message(a, MSG_ERR, "Test connection not started: %s",
+                    err.msg[0] ? err.msg : l2f_status_message(st));
         return UI_DRAW_MSG;
     }
     for (int s = 0; s < STAGE_COUNT; s++) {
@@ -679,7 +702,8 @@ unsigned ops_profiles(struct app *a)
     struct l2f_err err = {{0}};
     enum l2f_status st = a->s->be.ops->list_profiles(&a->s->be, &list, &err);
     if (st != L2F_OK) {
-        app_message(a, MSG_ERR, "Profiles not readable: %s", err.msg[0] ? err.msg : l2f_status_message(st));
+        app_message(a, MSG_ERR, "Profiles not readable: %s",
+                    err.msg[0] ? err.msg : l2f_status_message(st));
         return UI_DRAW_MSG;
     }
     dialog_open_picker(a, &list, a->s->profile);
@@ -699,7 +723,8 @@ unsigned ops_picker_other_users(struct app *a)
     if (st == L2F_OK)
         st = a->s->be.ops->list_profiles(&a->s->be, &list, &err);
     if (st != L2F_OK) {
-        app_message(a, MSG_ERR, "%s", err.msg[0] ? err.msg : l2f_status_message(st)); /* it names what */
+        app_message(a, MSG_ERR, "%s",
+                    err.msg[0] ? err.msg : l2f_status_message(st)); /* it names what */
         return UI_DRAW_MSG | UI_DRAW_DIALOG;
     }
     char selected[PROFILE_NAME_MAX] = "";
@@ -714,7 +739,8 @@ unsigned ops_picker_other_users(struct app *a)
             d->sel = (int)i;
     snprintf(d->title, sizeof d->title, "Pick a profile (every local user's phonebook)");
     unsigned long more = (unsigned long)(d->list.count - before);
-    app_message(a, MSG_OK, "Other users' phonebooks: %lu more profile%s", more, more == 1 ? "" : "s");
+    app_message(a, MSG_OK, "Other users' phonebooks: %lu more profile%s", more,
+                more == 1 ? "" : "s");
     return UI_DRAW_MSG | UI_DRAW_DIALOG;
 }
 

@@ -41,21 +41,21 @@ static const struct glyphs glyphs_ascii = {
 };
 
 /* X(style, foreground, background, monochrome attribute, colour extra attribute) */
-#define STYLE_TABLE(X)                                                                     \
-    X(ST_NORMAL, -1, -1, A_NORMAL, A_NORMAL)                                               \
-    X(ST_HEADER, COLOR_WHITE, COLOR_BLUE, A_REVERSE, A_BOLD)                               \
-    X(ST_HEADER_WARN, COLOR_YELLOW, COLOR_BLUE, A_REVERSE | A_BOLD, A_BOLD)                \
-    X(ST_PASS, COLOR_GREEN, -1, A_NORMAL, A_NORMAL)                                        \
-    X(ST_FAIL, COLOR_RED, -1, A_BOLD, A_BOLD)                                              \
-    X(ST_WARN, COLOR_YELLOW, -1, A_BOLD, A_BOLD)                                           \
-    X(ST_UNKNOWN, -1, -1, A_NORMAL, A_NORMAL)                                              \
-    X(ST_RUNNING, COLOR_CYAN, -1, A_NORMAL, A_NORMAL)                                      \
-    X(ST_SELECT, COLOR_BLACK, COLOR_CYAN, A_REVERSE, A_NORMAL)                             \
-    X(ST_TITLE, COLOR_CYAN, -1, A_BOLD, A_BOLD)                                            \
-    X(ST_LABEL, COLOR_CYAN, -1, A_BOLD, A_NORMAL)                                          \
-    X(ST_DIM, -1, -1, A_NORMAL, A_NORMAL)                                                  \
-    X(ST_MSG_OK, COLOR_GREEN, -1, A_BOLD, A_BOLD)                                          \
-    X(ST_MSG_ERR, COLOR_RED, -1, A_BOLD, A_BOLD)                                           \
+#define STYLE_TABLE(X)                                                                             \
+    X(ST_NORMAL, -1, -1, A_NORMAL, A_NORMAL)                                                       \
+    X(ST_HEADER, COLOR_WHITE, COLOR_BLUE, A_REVERSE, A_BOLD)                                       \
+    X(ST_HEADER_WARN, COLOR_YELLOW, COLOR_BLUE, A_REVERSE | A_BOLD, A_BOLD)                        \
+    X(ST_PASS, COLOR_GREEN, -1, A_NORMAL, A_NORMAL)                                                \
+    X(ST_FAIL, COLOR_RED, -1, A_BOLD, A_BOLD)                                                      \
+    X(ST_WARN, COLOR_YELLOW, -1, A_BOLD, A_BOLD)                                                   \
+    X(ST_UNKNOWN, -1, -1, A_NORMAL, A_NORMAL)                                                      \
+    X(ST_RUNNING, COLOR_CYAN, -1, A_NORMAL, A_NORMAL)                                              \
+    X(ST_SELECT, COLOR_BLACK, COLOR_CYAN, A_REVERSE, A_NORMAL)                                     \
+    X(ST_TITLE, COLOR_CYAN, -1, A_BOLD, A_BOLD)                                                    \
+    X(ST_LABEL, COLOR_CYAN, -1, A_BOLD, A_NORMAL)                                                  \
+    X(ST_DIM, -1, -1, A_NORMAL, A_NORMAL)                                                          \
+    X(ST_MSG_OK, COLOR_GREEN, -1, A_BOLD, A_BOLD)                                                  \
+    X(ST_MSG_ERR, COLOR_RED, -1, A_BOLD, A_BOLD)                                                   \
     X(ST_KEY, COLOR_CYAN, -1, A_BOLD, A_BOLD)
 
 static const struct {
@@ -107,11 +107,16 @@ void theme_init(struct theme *t, const struct ui_options *opts)
 enum ui_style status_style(enum check_status st)
 {
     switch (st) {
-    case CHECK_PASS: return ST_PASS;
-    case CHECK_FAIL: return ST_FAIL;
-    case CHECK_WARN: return ST_WARN;
-    case CHECK_UNKNOWN: return ST_UNKNOWN;
-    case CHECK_RUNNING: return ST_RUNNING;
+    case CHECK_PASS:
+        return ST_PASS;
+    case CHECK_FAIL:
+        return ST_FAIL;
+    case CHECK_WARN:
+        return ST_WARN;
+    case CHECK_UNKNOWN:
+        return ST_UNKNOWN;
+    case CHECK_RUNNING:
+        return ST_RUNNING;
     }
     return ST_NORMAL;
 }

@@ -26,34 +26,34 @@ enum ui_reaction {
     UI_QUIT = 1 << 7,
     UI_CLEAR = 1 << 8, /* Ctrl-L: repaint every cell, not only the changed ones */
 };
-#define UI_REDRAW                                                                          \
-    (UI_DRAW_HEADER | UI_DRAW_LIST | UI_DRAW_DETAILS | UI_DRAW_MSG | UI_DRAW_FOOTER |       \
+#define UI_REDRAW                                                                                  \
+    (UI_DRAW_HEADER | UI_DRAW_LIST | UI_DRAW_DETAILS | UI_DRAW_MSG | UI_DRAW_FOOTER |              \
      UI_DRAW_DIALOG)
 
 /* ---- theme.c: glyphs and attributes, decided once at start ---- */
 
 enum ui_style {
     ST_NORMAL,
-    ST_HEADER,   /* the title bar */
+    ST_HEADER,      /* the title bar */
     ST_HEADER_WARN, /* "restart required" in the title bar */
     ST_PASS,
     ST_FAIL,
     ST_WARN,
     ST_UNKNOWN,
     ST_RUNNING,
-    ST_SELECT,   /* the selected row's label */
-    ST_TITLE,    /* panel and dialog titles */
-    ST_LABEL,    /* "Where:", "Fix:" in the details */
-    ST_DIM,      /* hints and secondary text */
+    ST_SELECT, /* the selected row's label */
+    ST_TITLE,  /* panel and dialog titles */
+    ST_LABEL,  /* "Where:", "Fix:" in the details */
+    ST_DIM,    /* hints and secondary text */
     ST_MSG_OK,
     ST_MSG_ERR,
-    ST_KEY,      /* a key in the footer */
+    ST_KEY, /* a key in the footer */
     ST_COUNT
 };
 
 struct glyphs {
-    const char *mark[5];  /* per enum check_status; RUNNING is replaced by the spinner */
-    const char *skip;     /* a skipped check: nothing to test, left out of its stage's verdict */
+    const char *mark[5]; /* per enum check_status; RUNNING is replaced by the spinner */
+    const char *skip;    /* a skipped check: nothing to test, left out of its stage's verdict */
     const char *spinner[10];
     int n_spinner;
     const char *expanded, *collapsed;
@@ -81,7 +81,8 @@ int draw_text(WINDOW *w, int y, int x, int maxcols, const char *s, attr_t attr,
               const char *ellipsis);
 /* Writes the sentence s like draw_text, fitted meaning first (text_fit): words
  * go from the tail, a number, id, name=value or --option only whole. */
-int draw_fit(WINDOW *w, int y, int x, int maxcols, const char *s, attr_t attr, const char *ellipsis);
+int draw_fit(WINDOW *w, int y, int x, int maxcols, const char *s, attr_t attr,
+             const char *ellipsis);
 /* Fills n columns with a one-column glyph string. */
 void draw_fill(WINDOW *w, int y, int x, int n, const char *glyph, attr_t attr);
 
@@ -183,8 +184,8 @@ struct layout {
     int lines, cols;
     bool too_small;
     bool show_details;
-    bool compact;     /* no status words, shortest labels */
-    bool titles;      /* wide enough for full check titles instead of ids */
+    bool compact; /* no status words, shortest labels */
+    bool titles;  /* wide enough for full check titles instead of ids */
     int header_h, list_y, list_h, det_y, det_h, msg_y, footer_y;
 };
 
@@ -210,7 +211,7 @@ struct app {
      * complete results (fixes are planned from them) */
     struct diagnose_run run;
     bool diagnosing, have_diag, first_done;
-    struct diagnosis shown;   /* what the checklist draws: live while running */
+    struct diagnosis shown; /* what the checklist draws: live while running */
     struct diagnosis diag;
     struct observations obs;
     uint64_t next_step_ms;
@@ -251,8 +252,8 @@ struct app {
     size_t n_plans, next_plan;
     int n_applied, n_failed;
     bool plan_reboot;
-    bool key_tested; /* the server judged a key typed in this batch (psk-matches) */
-    bool torn_told; /* the journal's torn last line was reported (once a run) */
+    bool key_tested;                 /* the server judged a key typed in this batch (psk-matches) */
+    bool torn_told;                  /* the journal's torn last line was reported (once a run) */
     char username[PROFILE_USER_MAX]; /* typed for the credentials fix */
 
     char msg[320];
@@ -313,8 +314,8 @@ void explain_build(struct doc *d, const struct kb_entry *kb);
 /* dialogs.c */
 void dialog_open_text(struct app *a, const char *title, enum dlg_purpose purpose);
 void dialog_open_confirm(struct app *a, const char *title, enum dlg_purpose purpose);
-void dialog_open_input(struct app *a, const char *title, enum dlg_purpose purpose,
-                       bool digits_only, const char *prefill);
+void dialog_open_input(struct app *a, const char *title, enum dlg_purpose purpose, bool digits_only,
+                       const char *prefill);
 void dialog_open_secret(struct app *a, const char *title);
 void dialog_open_picker(struct app *a, struct profile_list *list, const char *current);
 void dialog_close(struct app *a);
@@ -345,48 +346,60 @@ struct action_def {
     int key[4];
     const char *brief; /* the footer's label when the full ones do not fit */
 };
-#define ACTION_TABLE(X)                                                                                      \
-    X(ACT_UP, act_up, CTX_ANY, "Up k", "move the selection up (scroll in a dialog)", NULL, 0, KEY_UP, 'k', 0, 0, NULL) \
-    X(ACT_DOWN, act_down, CTX_ANY, "Down j", "move the selection down", NULL, 0, KEY_DOWN, 'j', 0, 0, NULL)  \
-    X(ACT_PGUP, act_pgup, CTX_ANY, "PgUp", "a page up", NULL, 0, KEY_PPAGE, 0, 0, 0, NULL)                   \
-    X(ACT_PGDN, act_pgdn, CTX_ANY, "PgDn", "a page down", NULL, 0, KEY_NPAGE, 0, 0, 0, NULL)                 \
-    X(ACT_HOME, act_home, CTX_ANY, "Home g", "to the first line", NULL, 0, KEY_HOME, 'g', 0, 0, NULL)        \
-    X(ACT_END, act_end, CTX_ANY, "End G", "to the last line", NULL, 0, KEY_END, 'G', 0, 0, NULL)             \
-    X(ACT_OPEN, act_open, CTX_ANY, "Enter Space",                                                            \
-      "expand or collapse a stage; show a check's details (again: all of it)", "open", 9, '\n', '\r',        \
-      KEY_ENTER, ' ', "open")                                                                                \
-    X(ACT_FIX, act_fix, CTX_MAIN, "f", "apply the selected check's fix (shows the change first)", "fix", 3,  \
-      'f', 0, 0, 0, "fix")                                                                                   \
-    X(ACT_FIX_ALL, act_fix_all, CTX_MAIN, "a", "apply all recommended fixes (one confirmation)",             \
-      "fix all", 1, 'a', 0, 0, 0, "all")                                                                     \
-    X(ACT_UNDO, act_undo, CTX_MAIN, "u", "undo the last change", "undo", 5, 'u', 0, 0, 0, "undo")            \
-    X(ACT_CONNECT, act_connect, CTX_MAIN, "c",                                                               \
-      "test connection: the stages light up as it gets through them (c again hangs up)", "connect", 4,       \
-      'c', 0, 0, 0, "conn")                                                                                  \
-    X(ACT_RERUN, act_rerun, CTX_MAIN, "r", "re-run the diagnosis", "re-run", 7, 'r', 0, 0, 0, "rerun")       \
-    X(ACT_PROFILE, act_profile, CTX_MAIN, "p", "pick another profile (both phonebooks)", "profile", 8,       \
-      'p', 0, 0, 0, "prof")                                                                                  \
-    X(ACT_EXPLAIN, act_explain, CTX_MAIN, "e", "explain a RAS error code (asks for the number)",             \
-      "explain", 10, 'e', 0, 0, 0, "expl")                                                                   \
-    X(ACT_HISTORY, act_history, CTX_MAIN, "h", "history of the changes made on this machine", "history",     \
-      11, 'h', 0, 0, 0, "hist")                                                                              \
-    X(ACT_HELP, act_help, CTX_MAIN, "? F1", "this help", "help", 2, '?', KEY_F(1), 0, 0, "help")             \
-    X(ACT_QUIT, act_quit, CTX_MAIN, "q", "quit (asks first while a test connection runs)", "quit", 0, 'q',   \
-      0, 0, 0, "quit")                                                                                       \
-    X(ACT_REDRAW, act_redraw, CTX_ANY, "Ctrl-L", "repaint the whole screen", NULL, 0, 12, 0, 0, 0, NULL)     \
-    X(ACT_YES, NULL, CTX_DIALOG, "y", "in a confirmation: apply the change shown", NULL, 0, 'y', 'Y', 0, 0, NULL) \
-    X(ACT_NO, NULL, CTX_DIALOG, "n", "in a confirmation: change nothing", NULL, 0, 'n', 'N', 0, 0, NULL)     \
-    X(ACT_CLOSE, NULL, CTX_DIALOG, "Esc", "close a dialog, cancel a question", NULL, 0, 27, 0, 0, 0, NULL)   \
-    X(ACT_OTHER_USERS, NULL, CTX_DIALOG, "A",                                                                \
-      "in the profile picker: every local user's phonebook too (administrator)", NULL, 0, 'A', 0, 0, 0, NULL) \
-    X(ACT_SEARCH, NULL, CTX_DIALOG, "/",                                                                    \
-      "in a list (picker, help, history): search; Enter finds, Esc cancels", NULL, 0, '/', 0, 0, 0, NULL)        \
-    X(ACT_SEARCH_NEXT, NULL, CTX_DIALOG, "n", "in a list: the next match (round to the top at the end)",   \
-      NULL, 0, 'n', 0, 0, 0, NULL)                                                                               \
-    X(ACT_SEARCH_PREV, NULL, CTX_DIALOG, "N", "in a list: the previous match", NULL, 0, 'N', 0, 0, 0, NULL)     \
-    X(ACT_JUMP, NULL, CTX_DIALOG, "0-9 a-z",                                                                \
-      "in the profile picker: jump to the first name that starts with what is typed within a second, "    \
-      "either case; j k q g G n N A keep their meaning there (J K Q jump)",                                \
+#define ACTION_TABLE(X)                                                                            \
+    X(ACT_UP, act_up, CTX_ANY, "Up k", "move the selection up (scroll in a dialog)", NULL, 0,      \
+      KEY_UP, 'k', 0, 0, NULL)                                                                     \
+    X(ACT_DOWN, act_down, CTX_ANY, "Down j", "move the selection down", NULL, 0, KEY_DOWN, 'j', 0, \
+      0, NULL)                                                                                     \
+    X(ACT_PGUP, act_pgup, CTX_ANY, "PgUp", "a page up", NULL, 0, KEY_PPAGE, 0, 0, 0, NULL)         \
+    X(ACT_PGDN, act_pgdn, CTX_ANY, "PgDn", "a page down", NULL, 0, KEY_NPAGE, 0, 0, 0, NULL)       \
+    X(ACT_HOME, act_home, CTX_ANY, "Home g", "to the first line", NULL, 0, KEY_HOME, 'g', 0, 0,    \
+      NULL)                                                                                        \
+    X(ACT_END, act_end, CTX_ANY, "End G", "to the last line", NULL, 0, KEY_END, 'G', 0, 0, NULL)   \
+    X(ACT_OPEN, act_open, CTX_ANY, "Enter Space",                                                  \
+      "expand or collapse a stage; show a check's details (again: all of it)", "open", 9, '\n',    \
+      '\r', KEY_ENTER, ' ', "open")                                                                \
+    X(ACT_FIX, act_fix, CTX_MAIN, "f", "apply the selected check's fix (shows the change first)",  \
+      "fix", 3, 'f', 0, 0, 0, "fix")                                                               \
+    X(ACT_FIX_ALL, act_fix_all, CTX_MAIN, "a", "apply all recommended fixes (one confirmation)",   \
+      "fix all", 1, 'a', 0, 0, 0, "all")                                                           \
+    X(ACT_UNDO, act_undo, CTX_MAIN, "u", "undo the last change", "undo", 5, 'u', 0, 0, 0, "undo")  \
+    X(ACT_CONNECT, act_connect, CTX_MAIN, "c",                                                     \
+      "test connection: the stages light up as it gets through them (c again hangs up)",           \
+      "connect", 4, 'c', 0, 0, 0, "conn")                                                          \
+    X(ACT_RERUN, act_rerun, CTX_MAIN, "r", "re-run the diagnosis", "re-run", 7, 'r', 0, 0, 0,      \
+      "rerun")                                                                                     \
+    X(ACT_PROFILE, act_profile, CTX_MAIN, "p", "pick another profile (both phonebooks)",           \
+      "profile", 8, 'p', 0, 0, 0, "prof")                                                          \
+    X(ACT_EXPLAIN, act_explain, CTX_MAIN, "e", "explain a RAS error code (asks for the number)",   \
+      "explain", 10, 'e', 0, 0, 0, "expl")                                                         \
+    X(ACT_HISTORY, act_history, CTX_MAIN, "h", "history of the changes made on this machine",      \
+      "history", 11, 'h', 0, 0, 0, "hist")                                                         \
+    X(ACT_HELP, act_help, CTX_MAIN, "? F1", "this help", "help", 2, '?', KEY_F(1), 0, 0, "help")   \
+    X(ACT_QUIT, act_quit, CTX_MAIN, "q", "quit (asks first while a test connection runs)", "quit", \
+      0, 'q', 0, 0, 0, "quit")                                                                     \
+    X(ACT_REDRAW, act_redraw, CTX_ANY, "Ctrl-L", "repaint the whole screen", NULL, 0, 12, 0, 0, 0, \
+      NULL)                                                                                        \
+    X(ACT_YES, NULL, CTX_DIALOG, "y", "in a confirmation: apply the change shown", NULL, 0, 'y',   \
+      'Y', 0, 0, NULL)                                                                             \
+    X(ACT_NO, NULL, CTX_DIALOG, "n", "in a confirmation: change nothing", NULL, 0, 'n', 'N', 0, 0, \
+      NULL)                                                                                        \
+    X(ACT_CLOSE, NULL, CTX_DIALOG, "Esc", "close a dialog, cancel a question", NULL, 0, 27, 0, 0,  \
+      0, NULL)                                                                                     \
+    X(ACT_OTHER_USERS, NULL, CTX_DIALOG, "A",                                                      \
+      "in the profile picker: every local user's phonebook too (administrator)", NULL, 0, 'A', 0,  \
+      0, 0, NULL)                                                                                  \
+    X(ACT_SEARCH, NULL, CTX_DIALOG, "/",                                                           \
+      "in a list (picker, help, history): search; Enter finds, Esc cancels", NULL, 0, '/', 0, 0,   \
+      0, NULL)                                                                                     \
+    X(ACT_SEARCH_NEXT, NULL, CTX_DIALOG, "n",                                                      \
+      "in a list: the next match (round to the top at the end)", NULL, 0, 'n', 0, 0, 0, NULL)      \
+    X(ACT_SEARCH_PREV, NULL, CTX_DIALOG, "N", "in a list: the previous match", NULL, 0, 'N', 0, 0, \
+      0, NULL)                                                                                     \
+    X(ACT_JUMP, NULL, CTX_DIALOG, "0-9 a-z",                                                       \
+      "in the profile picker: jump to the first name that starts with what is typed within a "     \
+      "second, "                                                                                   \
+      "either case; j k q g G n N A keep their meaning there (J K Q jump)",                        \
       NULL, 0, 0, 0, 0, 0, NULL)
 
 #define ACTION_ENUM(e, fn, ctx, keys, help, footer, prio, k1, k2, k3, k4, brief) e,

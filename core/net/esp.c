@@ -16,7 +16,8 @@ bool esp_sa_setup(struct esp_sa *sa, uint16_t enc, uint16_t key_bits, uint16_t a
     sa->block = ikec_block_len(enc);
     sa->auth_key_len = auth == IKE_HASH_SHA1 ? 20 : 0;
     sa->icv_len = auth == IKE_HASH_SHA1 ? 12 : 0;
-    return sa->enc_key_len && sa->enc_key_len <= sizeof sa->enc_key && sa->block && sa->auth_key_len;
+    return sa->enc_key_len && sa->enc_key_len <= sizeof sa->enc_key && sa->block &&
+           sa->auth_key_len;
 }
 
 size_t esp_keymat_len(const struct esp_sa *sa)
@@ -39,8 +40,8 @@ static bool icv(const struct esp_sa *sa, const uint8_t *data, size_t len, uint8_
     return true;
 }
 
-size_t esp_seal(struct esp_sa *sa, uint8_t next_header, const uint8_t *payload, size_t len, const uint8_t *iv,
-                uint8_t *out, size_t cap)
+size_t esp_seal(struct esp_sa *sa, uint8_t next_header, const uint8_t *payload, size_t len,
+                const uint8_t *iv, uint8_t *out, size_t cap)
 {
     size_t plain_len = (len + 2 + sa->block - 1) / sa->block * sa->block;
     size_t total = ESP_HEADER_LEN + sa->block + plain_len + sa->icv_len;
@@ -70,12 +71,18 @@ size_t esp_seal(struct esp_sa *sa, uint8_t next_header, const uint8_t *payload, 
 const char *esp_open_result_name(enum esp_open_result r)
 {
     switch (r) {
-    case ESP_OPEN_OK: return "ok";
-    case ESP_OPEN_MALFORMED: return "malformed";
-    case ESP_OPEN_OTHER_SPI: return "another SPI";
-    case ESP_OPEN_REPLAY: return "replayed";
-    case ESP_OPEN_BAD_ICV: return "integrity check failed";
-    case ESP_OPEN_BAD_PADDING: return "bad padding";
+    case ESP_OPEN_OK:
+        return "ok";
+    case ESP_OPEN_MALFORMED:
+        return "malformed";
+    case ESP_OPEN_OTHER_SPI:
+        return "another SPI";
+    case ESP_OPEN_REPLAY:
+        return "replayed";
+    case ESP_OPEN_BAD_ICV:
+        return "integrity check failed";
+    case ESP_OPEN_BAD_PADDING:
+        return "bad padding";
     }
     return "?";
 }
@@ -102,8 +109,8 @@ void esp_replay_accept(struct esp_sa *sa, uint32_t seq)
     }
 }
 
-enum esp_open_result esp_open(struct esp_sa *sa, const uint8_t *pkt, size_t len, uint8_t *out, size_t cap,
-                              size_t *out_len, uint8_t *next_header)
+enum esp_open_result esp_open(struct esp_sa *sa, const uint8_t *pkt, size_t len, uint8_t *out,
+                              size_t cap, size_t *out_len, uint8_t *next_header)
 {
     size_t overhead = ESP_HEADER_LEN + sa->block + sa->icv_len;
     if (!sa->block || !sa->icv_len || len < overhead + sa->block || (len - overhead) % sa->block)
@@ -126,8 +133,8 @@ enum esp_open_result esp_open(struct esp_sa *sa, const uint8_t *pkt, size_t len,
     uint8_t plain[2048];
     if (clen > sizeof plain)
         return ESP_OPEN_MALFORMED;
-    if (!ikec_cbc(sa->enc, sa->key_bits, sa->enc_key, pkt + ESP_HEADER_LEN, pkt + ESP_HEADER_LEN + sa->block, clen,
-                  plain, false))
+    if (!ikec_cbc(sa->enc, sa->key_bits, sa->enc_key, pkt + ESP_HEADER_LEN,
+                  pkt + ESP_HEADER_LEN + sa->block, clen, plain, false))
         return ESP_OPEN_MALFORMED;
     size_t pad = plain[clen - 2];
     enum esp_open_result r = ESP_OPEN_OK;
@@ -152,7 +159,8 @@ enum esp_open_result esp_open(struct esp_sa *sa, const uint8_t *pkt, size_t len,
     return r;
 }
 
-size_t esp_udp_wrap(uint16_t sport, uint16_t dport, const uint8_t *payload, size_t len, uint8_t *out, size_t cap)
+size_t esp_udp_wrap(uint16_t sport, uint16_t dport, const uint8_t *payload, size_t len,
+                    uint8_t *out, size_t cap)
 {
     if (len + 8 > cap || len + 8 > 0xffff)
         return 0;
@@ -164,8 +172,8 @@ size_t esp_udp_wrap(uint16_t sport, uint16_t dport, const uint8_t *payload, size
     return len + 8;
 }
 
-bool esp_udp_unwrap(const uint8_t *dgram, size_t len, uint16_t *sport, uint16_t *dport, const uint8_t **payload,
-                    size_t *payload_len)
+bool esp_udp_unwrap(const uint8_t *dgram, size_t len, uint16_t *sport, uint16_t *dport,
+                    const uint8_t **payload, size_t *payload_len)
 {
     if (len < 8)
         return false;

@@ -13,24 +13,26 @@
 #include "platform.h"
 #include "profile.h"
 
-#define CTL_MAX 4             /* control messages sent and not yet acknowledged */
-#define RETRANSMIT_MS 1000    /* L2TP's and PPP's first resend (RFC 2661 5.8, RFC 1661 4.6) */
+#define CTL_MAX 4              /* control messages sent and not yet acknowledged */
+#define RETRANSMIT_MS 1000     /* L2TP's and PPP's first resend (RFC 2661 5.8, RFC 1661 4.6) */
 #define RETRANSMIT_CAP_MS 8000 /* L2TP's resend interval doubles up to this (RFC 2661 5.8) */
 #define CTL_MAX_RESENDS 5      /* then the tunnel is given up (RFC 2661 5.8's "bounded number") */
 #define MAX_CONFIGURE                                                                              \
-    10                /* Configure-Requests (and PAP requests) without an answer (RFC 1661 4.6) */
-#define MAX_FAILURE 5 /* Naks of one option of ours, or Rejects, before giving up (RFC 1661 4.6)   \
-                       */
+    10 /* Configure-Requests (and PAP requests) without an answer (RFC 1661 4.6) */
+#define MAX_FAILURE                                                                                \
+    5 /* Naks of one option of ours, or Rejects, before giving up (RFC 1661 4.6)                   \
+       */
 #define MAX_LEARN_NAKS                                                                             \
     8 /* Naks we send walking through the server's offers (HS_MAX_AUTH of them) */
-#define MAX_PEER_REQUESTS 20 /* the server's Configure-Requests of one protocol without agreeing   \
-                              */
-#define MAX_CHALLENGES 5     /* MS-CHAP v2 challenges answered without a verdict */
+#define MAX_PEER_REQUESTS                                                                          \
+    20                   /* the server's Configure-Requests of one protocol without agreeing       \
+                          */
+#define MAX_CHALLENGES 5 /* MS-CHAP v2 challenges answered without a verdict */
 #define LCP_MRU 1400
 #define MIN_MRU 64 /* below this a Nak's MRU is not taken: the default (1500) is used */
 #define TEARDOWN_WAIT_MS 200
-#define CHAP_VALUE_LEN 49     /* peer challenge 16, reserved 8, NT-Response 24, flags 1 */
-#define RECENT_ANSWERS 4      /* the server's packets remembered to spot its resends */
+#define CHAP_VALUE_LEN 49 /* peer challenge 16, reserved 8, NT-Response 24, flags 1 */
+#define RECENT_ANSWERS 4  /* the server's packets remembered to spot its resends */
 
 /* X(phase, what the run waits for) */
 enum phase { PH_SCCRP, PH_ICRP, PH_LCP, PH_AUTH, PH_IPCP, PH_DONE };
@@ -125,16 +127,21 @@ struct run {
 const char *hs_outcome_id(enum hs_outcome o)
 {
     switch (o) {
-    case HS_OK: return "ok";
-    case HS_FAILED: return "failed";
-    case HS_SKIPPED: return "skipped";
-    case HS_NOT_RUN: break;
+    case HS_OK:
+        return "ok";
+    case HS_FAILED:
+        return "failed";
+    case HS_SKIPPED:
+        return "skipped";
+    case HS_NOT_RUN:
+        break;
     }
     return NULL;
 }
 
-enum l2f_status hs_run_paced(const char *state_dir, const struct hs_options *opts, hs_progress_fn progress, void *ctx,
-                             struct hs_result *out, unsigned *waited_ms, struct l2f_err *err)
+enum l2f_status hs_run_paced(const char *state_dir, const struct hs_options *opts,
+                             hs_progress_fn progress, void *ctx, struct hs_result *out,
+                             unsigned *waited_ms, struct l2f_err *err)
 {
     enum l2f_status st = psk_pace_begin(state_dir, waited_ms, err);
     if (st != L2F_OK)
@@ -160,7 +167,8 @@ static uint64_t now_ms(const struct run *u)
 #if defined(__GNUC__)
 __attribute__((format(printf, 5, 6)))
 #endif
-static void settle(struct run *u, enum stage_id st, enum hs_outcome o, int code, const char *fmt, ...)
+static void
+settle(struct run *u, enum stage_id st, enum hs_outcome o, int code, const char *fmt, ...)
 {
     struct hs_stage *s = &u->r->stages[st];
     va_list ap;
@@ -254,7 +262,8 @@ static void link_send(struct run *u, const uint8_t *p, size_t n, struct l2f_err 
 
 /* ---- L2TP control channel ---- */
 
-/* Sends a control message built with Ns/Nr placeholders: numbers it, keeps it until acknowledged. */
+/* Sends a control message built with Ns/Nr placeholders: numbers it, keeps it until acknowledged.
+ */
 static void ctl_send(struct run *u, uint8_t *msg, size_t len)
 {
     struct l2f_err err;
@@ -282,7 +291,8 @@ static void ctl_send(struct run *u, uint8_t *msg, size_t len)
 static void ctl_zlb(struct run *u, uint16_t tunnel)
 {
     uint8_t buf[16];
-    ctl_send(u, buf, l2tp_finish(buf, l2tp_begin_control(buf, sizeof buf, L2TP_ZLB, tunnel, 0, 0, 0)));
+    ctl_send(u, buf,
+             l2tp_finish(buf, l2tp_begin_control(buf, sizeof buf, L2TP_ZLB, tunnel, 0, 0, 0)));
 }
 
 /* The peer's Nr acknowledges every message of ours numbered below it. */
@@ -328,7 +338,8 @@ static void ctl_unanswered(struct run *u, const struct ctl_msg *m)
 
 /* ---- PPP over the session ---- */
 
-static void ppp_send(struct run *u, uint16_t proto, uint8_t code, uint8_t id, const uint8_t *data, size_t len)
+static void ppp_send(struct run *u, uint16_t proto, uint8_t code, uint8_t id, const uint8_t *data,
+                     size_t len)
 {
     uint8_t frame[600], msg[620];
     struct l2f_err err;
@@ -453,7 +464,8 @@ static bool offered(const struct run *u, enum ppp_auth a)
  * has not offered yet (a server that takes suggestions then offers it). */
 static enum ppp_auth suggestion(const struct run *u)
 {
-    static const enum ppp_auth order[] = {PPP_AUTH_MSCHAPV2, PPP_AUTH_PAP, PPP_AUTH_CHAP_MD5, PPP_AUTH_MSCHAPV1};
+    static const enum ppp_auth order[] = {PPP_AUTH_MSCHAPV2, PPP_AUTH_PAP, PPP_AUTH_CHAP_MD5,
+                                          PPP_AUTH_MSCHAPV1};
     if (u->mode == AUTHENTICATE)
         return u->target;
     for (size_t i = 0; i < sizeof order / sizeof order[0]; i++)
@@ -466,7 +478,8 @@ static void lcp_opened(struct run *u)
 {
     char name[16];
     snprintf(name, sizeof name, "%s", ppp_auth_name(u->agreed));
-    settle(u, STAGE_PPP, HS_OK, 0, "LCP open with %s, after Nak-ing through the server's offers", name);
+    settle(u, STAGE_PPP, HS_OK, 0, "LCP open with %s, after Nak-ing through the server's offers",
+           name);
     snprintf(u->r->used_auth, sizeof u->r->used_auth, "%s", name);
     if (!have_credentials(u)) {
         settle(u, STAGE_AUTH, HS_SKIPPED, 0, "no user name and password given");
@@ -485,11 +498,13 @@ static void lcp_terminated(struct run *u)
         u->learned = true;
         u->r->server_auth_complete = u->naks < MAX_LEARN_NAKS;
         /* now the real attempt, in a new session of the same tunnel */
-        u->target = offered(u, PPP_AUTH_MSCHAPV2) ? PPP_AUTH_MSCHAPV2 : offered(u, PPP_AUTH_PAP) ? PPP_AUTH_PAP
-                                                                                                  : PPP_AUTH_OTHER;
+        u->target = offered(u, PPP_AUTH_MSCHAPV2) ? PPP_AUTH_MSCHAPV2
+                    : offered(u, PPP_AUTH_PAP)    ? PPP_AUTH_PAP
+                                                  : PPP_AUTH_OTHER;
         if (u->target == PPP_AUTH_OTHER) {
             settle(u, STAGE_PPP, HS_FAILED, 734,
-                   "the server offers neither MS-CHAP v2 nor PAP: a Windows client without EAP cannot agree");
+                   "the server offers neither MS-CHAP v2 nor PAP: a Windows client without EAP "
+                   "cannot agree");
             skip_rest(u, "PPP did not open");
             return;
         }
@@ -500,7 +515,8 @@ static void lcp_terminated(struct run *u)
         send_icrq(u);
         return;
     }
-    settle(u, STAGE_PPP, HS_FAILED, 734, "the server ended LCP before agreeing on %s", ppp_auth_name(u->target));
+    settle(u, STAGE_PPP, HS_FAILED, 734, "the server ended LCP before agreeing on %s",
+           ppp_auth_name(u->target));
     skip_rest(u, "PPP did not open");
 }
 
@@ -635,8 +651,7 @@ static void cp_on_refusal(struct run *u, struct cp *c, const struct ppp_packet *
         if (p->code == PPP_CONF_NAK && !again && ++c->naks[opt[i].type] >= MAX_FAILURE) {
             nak_value(c->proto, &opt[i], wants, sizeof wants);
             cp_fail(u, c, "the server Naked our %s %u times%s",
-                    ppp_option_name(c->proto, opt[i].type, option), c->naks[opt[i].type],
-                    wants);
+                    ppp_option_name(c->proto, opt[i].type, option), c->naks[opt[i].type], wants);
             return;
         }
         if (c->proto == PPP_LCP)
@@ -645,8 +660,8 @@ static void cp_on_refusal(struct run *u, struct cp *c, const struct ppp_packet *
             ipcp_adjust(u, p->code, &opt[i]);
     }
     if (c->refusals >= MAX_CONFIGURE) {
-        cp_fail(u, c, "the server Naked or Rejected our %s Configure-Request %u times",
-                proto, c->refusals);
+        cp_fail(u, c, "the server Naked or Rejected our %s Configure-Request %u times", proto,
+                c->refusals);
         return;
     }
     if (c->proto == PPP_LCP)
@@ -795,7 +810,8 @@ static void on_pap(struct run *u, const struct ppp_packet *p)
     if (u->agreed != PPP_AUTH_PAP || u->phase != PH_AUTH)
         return;
     if (p->code == 2) {
-        snprintf(u->auth_ok, sizeof u->auth_ok, "PAP accepted (the password crossed in the clear, inside IPsec)");
+        snprintf(u->auth_ok, sizeof u->auth_ok,
+                 "PAP accepted (the password crossed in the clear, inside IPsec)");
         u->phase = PH_IPCP;
         ipcp_request(u, true);
     } else if (p->code == 3) {
@@ -840,8 +856,8 @@ static void on_ipcp(struct run *u, const struct ppp_packet *p)
     else if (p->code == PPP_CONF_ACK)
         cp_on_ack(&u->ipcp, p);
     if (!u->stop && u->ipcp.ours_acked && u->ipcp.theirs_acked) {
-        snprintf(u->r->address, sizeof u->r->address, "%u.%u.%u.%u", u->address[0], u->address[1], u->address[2],
-                 u->address[3]);
+        snprintf(u->r->address, sizeof u->r->address, "%u.%u.%u.%u", u->address[0], u->address[1],
+                 u->address[2], u->address[3]);
         settle(u, STAGE_AUTH, HS_OK, 0, "%s; address %s", u->auth_ok, u->r->address);
         u->phase = PH_DONE;
         u->stop = true;
@@ -1045,10 +1061,12 @@ static void timed_out(struct run *u)
                    u->lcp.unanswered);
         break;
     case PH_AUTH:
-        settle(u, STAGE_AUTH, HS_FAILED, 718, "no answer from the server's %s in time", u->r->used_auth);
+        settle(u, STAGE_AUTH, HS_FAILED, 718, "no answer from the server's %s in time",
+               u->r->used_auth);
         break;
     case PH_IPCP:
-        settle(u, STAGE_AUTH, HS_FAILED, 720, "%s, but IPCP assigned no address in time", u->auth_ok);
+        settle(u, STAGE_AUTH, HS_FAILED, 720, "%s, but IPCP assigned no address in time",
+               u->auth_ok);
         break;
     case PH_DONE:
         break;
@@ -1072,7 +1090,8 @@ static void on_packet(struct run *u, const uint8_t *in, size_t got)
 static void l2tp_and_ppp(struct run *u)
 {
     uint8_t in[2048];
-    if (!plat_random(&u->our_tunnel, 2) || !plat_random(u->magic, 4) || !plat_random(&u->our_session, 2)) {
+    if (!plat_random(&u->our_tunnel, 2) || !plat_random(u->magic, 4) ||
+        !plat_random(&u->our_session, 2)) {
         skip_rest(u, "no randomness");
         return;
     }
@@ -1115,14 +1134,16 @@ static void teardown(struct run *u)
     size_t got;
     if (u->peer_session) {
         ppp_send(u, PPP_LCP, PPP_TERM_REQ, ++u->lcp.id, NULL, 0);
-        size_t n = l2tp_begin_control(buf, sizeof buf, L2TP_CDN, u->peer_tunnel, u->peer_session, 0, 0);
+        size_t n =
+            l2tp_begin_control(buf, sizeof buf, L2TP_CDN, u->peer_tunnel, u->peer_session, 0, 0);
         uint8_t code[4] = {0, 3, 0, 0}; /* administrative */
         n = l2tp_put_avp(buf, n, sizeof buf, L2TP_AVP_RESULT_CODE, code, 4);
         n = l2tp_put_avp_u16(buf, n, sizeof buf, L2TP_AVP_ASSIGNED_SESSION_ID, u->our_session);
         ctl_send(u, buf, l2tp_finish(buf, n));
     }
     if (u->peer_tunnel) {
-        ctl_send(u, buf, l2tp_build_stopccn(buf, sizeof buf, u->peer_tunnel, u->our_tunnel, 1, 0, 0));
+        ctl_send(u, buf,
+                 l2tp_build_stopccn(buf, sizeof buf, u->peer_tunnel, u->our_tunnel, 1, 0, 0));
         unsigned left = u->link->time_left(u->link->ctx);
         unsigned wait = left < TEARDOWN_WAIT_MS ? left : TEARDOWN_WAIT_MS;
         uint64_t until = now_ms(u) + wait;
@@ -1150,8 +1171,8 @@ static unsigned ike_time_left(void *ctx)
     return ikev1_time_left(ctx);
 }
 
-void hs_run_inside(const struct hs_options *opts, const struct hs_link *link, hs_progress_fn progress, void *ctx,
-                   uint64_t start_ms, struct hs_result *out)
+void hs_run_inside(const struct hs_options *opts, const struct hs_link *link,
+                   hs_progress_fn progress, void *ctx, uint64_t start_ms, struct hs_result *out)
 {
     struct run *u = calloc(1, sizeof *u);
     if (!u) {
@@ -1172,8 +1193,8 @@ void hs_run_inside(const struct hs_options *opts, const struct hs_link *link, hs
     free(u);
 }
 
-enum l2f_status hs_run(const struct hs_options *opts, hs_progress_fn progress, void *ctx, struct hs_result *out,
-                       struct l2f_err *err)
+enum l2f_status hs_run(const struct hs_options *opts, hs_progress_fn progress, void *ctx,
+                       struct hs_result *out, struct l2f_err *err)
 {
     memset(out, 0, sizeof *out);
     struct run u = {
@@ -1194,13 +1215,15 @@ enum l2f_status hs_run(const struct hs_options *opts, hs_progress_fn progress, v
     if (opts->cancel && atomic_load(opts->cancel)) {
         skip_rest(&u, "cancelled");
     } else if (p1.verdict == PSK_INCONCLUSIVE && strstr(p1.reason, "no answer to message 1")) {
-        settle(&u, STAGE_TUNNEL, HS_FAILED, 809, "no IKE answer from the server (UDP 500 filtered, or it is down)");
+        settle(&u, STAGE_TUNNEL, HS_FAILED, 809,
+               "no IKE answer from the server (UDP 500 filtered, or it is down)");
         skip_rest(&u, "the server was not reached");
     } else if (p1.verdict != PSK_ACCEPTED) {
         bool no_proposal = strstr(p1.reason, "none of the offered") != NULL;
         settle(&u, STAGE_IPSEC, HS_FAILED, no_proposal ? 788 : 789, "%s%s",
                p1.verdict == PSK_REJECTED ? "the pre-shared key was rejected: " : "", p1.reason);
-        settle(&u, STAGE_TUNNEL, HS_SKIPPED, 0, "server reached (IKE answered); L2TP runs inside IPsec, which failed");
+        settle(&u, STAGE_TUNNEL, HS_SKIPPED, 0,
+               "server reached (IKE answered); L2TP runs inside IPsec, which failed");
         skip_rest(&u, "IPsec did not come up");
     } else {
         struct ikev1_phase2 p2;
@@ -1208,8 +1231,8 @@ enum l2f_status hs_run(const struct hs_options *opts, hs_progress_fn progress, v
         if (opts->cancel && atomic_load(opts->cancel)) {
             skip_rest(&u, "cancelled");
         } else if (!p2.up) {
-            settle(&u, STAGE_IPSEC, HS_FAILED, 788, "Main Mode %s done, Quick Mode failed: %s", p1.transform,
-                   p2.reason);
+            settle(&u, STAGE_IPSEC, HS_FAILED, 788, "Main Mode %s done, Quick Mode failed: %s",
+                   p1.transform, p2.reason);
             settle(&u, STAGE_TUNNEL, HS_SKIPPED, 0,
                    "server reached (IKE answered); L2TP runs inside IPsec, which failed");
             skip_rest(&u, "IPsec did not come up");

@@ -28,24 +28,24 @@ struct hs_stage {
 
 struct hs_options {
     const char *host;
-    uint16_t port;        /* IKE, 500 */
+    uint16_t port; /* IKE, 500 */
     const char *psk;
-    const char *user;     /* NULL or "": learn the server's methods, no authentication */
+    const char *user; /* NULL or "": learn the server's methods, no authentication */
     const char *password;
-    unsigned timeout_ms;  /* the whole run */
-    atomic_int *cancel;   /* NULL, or set from another thread to stop the run within 50 ms */
+    unsigned timeout_ms; /* the whole run */
+    atomic_int *cancel;  /* NULL, or set from another thread to stop the run within 50 ms */
 };
 
 #define HS_MAX_AUTH 8
 
 struct hs_result {
-    struct hs_stage stages[STAGE_COUNT]; /* indexed by enum stage_id */
+    struct hs_stage stages[STAGE_COUNT];    /* indexed by enum stage_id */
     enum ppp_auth server_auth[HS_MAX_AUTH]; /* in the order the server offered them */
     size_t server_auth_count;
-    bool server_auth_complete; /* the server ran out of offers: the list is whole */
-    char lcp_rejected[64];     /* our LCP options the server rejected, e.g. "magic" */
-    char address[16];          /* from IPCP; empty when none */
-    char used_auth[16];        /* what authenticated, e.g. "mschapv2" */
+    bool server_auth_complete;   /* the server ran out of offers: the list is whole */
+    char lcp_rejected[64];       /* our LCP options the server rejected, e.g. "magic" */
+    char address[16];            /* from IPCP; empty when none */
+    char used_auth[16];          /* what authenticated, e.g. "mschapv2" */
     bool authenticator_verified; /* MS-CHAP v2: the server proved it knows the password */
 };
 
@@ -66,19 +66,20 @@ struct hs_link {
 
 /* The stages inside IPsec over link: the L2TP tunnel and session, PPP and
  * authentication, then the teardown; times count from start_ms. */
-void hs_run_inside(const struct hs_options *opts, const struct hs_link *link, hs_progress_fn progress, void *ctx,
-                   uint64_t start_ms, struct hs_result *out);
+void hs_run_inside(const struct hs_options *opts, const struct hs_link *link,
+                   hs_progress_fn progress, void *ctx, uint64_t start_ms, struct hs_result *out);
 
 /* Runs the four stages against opts->host, blocking, within opts->timeout_ms.
  * Fails only when it cannot start (err); every outcome is in *out. */
-enum l2f_status hs_run(const struct hs_options *opts, hs_progress_fn progress, void *ctx, struct hs_result *out,
-                       struct l2f_err *err);
+enum l2f_status hs_run(const struct hs_options *opts, hs_progress_fn progress, void *ctx,
+                       struct hs_result *out, struct l2f_err *err);
 
 /* hs_run as a key check is run, since it tries the key: one at a time, after
  * the pause since the last one (state_dir holds the lock and the time;
  * *waited_ms says how long it waited). */
-enum l2f_status hs_run_paced(const char *state_dir, const struct hs_options *opts, hs_progress_fn progress, void *ctx,
-                             struct hs_result *out, unsigned *waited_ms, struct l2f_err *err);
+enum l2f_status hs_run_paced(const char *state_dir, const struct hs_options *opts,
+                             hs_progress_fn progress, void *ctx, struct hs_result *out,
+                             unsigned *waited_ms, struct l2f_err *err);
 
 /* True when every stage is HS_OK. */
 bool hs_all_ok(const struct hs_result *r);

@@ -26,20 +26,21 @@ struct hs_connect {
     bool have_done;
 };
 
-static void event(struct connect_event *e, enum connect_event_kind kind, enum stage_id stage, int code,
-                  const char *detail)
+static void event(struct connect_event *e, enum connect_event_kind kind, enum stage_id stage,
+                  int code, const char *detail)
 {
     memset(e, 0, sizeof *e);
     e->kind = kind;
     e->stage = stage;
     e->code = code;
-    size_t n = strlen(detail) < sizeof e->detail - 1 ? strlen(detail) : sizeof e->detail - 1; /* cut, on purpose */
+    size_t n = strlen(detail) < sizeof e->detail - 1 ? strlen(detail)
+                                                     : sizeof e->detail - 1; /* cut, on purpose */
     memcpy(e->detail, detail, n);
     e->detail[n] = '\0';
 }
 
-size_t hs_connect_events(enum stage_id stage, const struct hs_stage *s, const struct hs_result *so_far,
-                         struct connect_event *out, size_t max)
+size_t hs_connect_events(enum stage_id stage, const struct hs_stage *s,
+                         const struct hs_result *so_far, struct connect_event *out, size_t max)
 {
     static const char *const next_what[STAGE_COUNT] = {
         [STAGE_TUNNEL] = "server reached; the L2TP tunnel inside IPsec",
@@ -56,8 +57,10 @@ size_t hs_connect_events(enum stage_id stage, const struct hs_stage *s, const st
     event(&out[0], CONNECT_STAGE_PASS, stage, 0, s->detail);
     /* on the wire IPsec comes first, then L2TP inside it: the design's order
      * puts the tunnel first, so after IPsec the tunnel is the one under way */
-    enum stage_id next = stage == STAGE_IPSEC ? STAGE_TUNNEL : stage == STAGE_TUNNEL ? STAGE_PPP
-                         : stage == STAGE_PPP ? STAGE_AUTH : STAGE_COUNT;
+    enum stage_id next = stage == STAGE_IPSEC    ? STAGE_TUNNEL
+                         : stage == STAGE_TUNNEL ? STAGE_PPP
+                         : stage == STAGE_PPP    ? STAGE_AUTH
+                                                 : STAGE_COUNT;
     if (next == STAGE_COUNT) {
         event(&out[1], CONNECT_DONE, stage, 0, "all four stages passed");
         return 2;
@@ -98,10 +101,12 @@ static void run_thread(void *arg)
     struct hs_connect *c = arg;
     struct l2f_err err = {{0}};
     struct connect_event begin;
-    event(&begin, CONNECT_STAGE_BEGIN, STAGE_TUNNEL, 0, "reaching the server: IKE on UDP 500, then IPsec");
+    event(&begin, CONNECT_STAGE_BEGIN, STAGE_TUNNEL, 0,
+          "reaching the server: IKE on UDP 500, then IPsec");
     push(c, &begin);
     if (hs_run(&c->opts, progress, c, &c->result, &err) != L2F_OK)
-        event(&c->done, CONNECT_DONE, STAGE_TUNNEL, 628, err.msg[0] ? err.msg : "the handshake could not start");
+        event(&c->done, CONNECT_DONE, STAGE_TUNNEL, 628,
+              err.msg[0] ? err.msg : "the handshake could not start");
     else if (!c->have_done) /* cancelled inside IPsec: every stage skipped */
         event(&c->done, CONNECT_DONE, STAGE_TUNNEL, 628, "cancelled");
     push(c, &c->done);
@@ -111,8 +116,8 @@ static void run_thread(void *arg)
     plat_wipe(c->password, sizeof c->password);
 }
 
-enum l2f_status hs_connect_start(struct hs_connect **out, const struct hs_options *opts, const char *pace_dir,
-                                 struct l2f_err *err)
+enum l2f_status hs_connect_start(struct hs_connect **out, const struct hs_options *opts,
+                                 const char *pace_dir, struct l2f_err *err)
 {
     *out = NULL;
     /* it tries the key like a key check: paced, and held until the run ends */

@@ -16,8 +16,8 @@ struct hs_connect;
 /* Starts the run; opts' strings are copied. The run tries the key, so it is
  * paced like a key check in pace_dir: this waits out the pause (or fails when
  * another check holds the lock) and the run holds the lock until it is over. */
-enum l2f_status hs_connect_start(struct hs_connect **out, const struct hs_options *opts, const char *pace_dir,
-                                 struct l2f_err *err);
+enum l2f_status hs_connect_start(struct hs_connect **out, const struct hs_options *opts,
+                                 const char *pace_dir, struct l2f_err *err);
 /* The next event, if one is ready; CONNECT_DONE comes last. */
 bool hs_connect_poll(struct hs_connect *c, struct connect_event *ev);
 /* The run's whole result, once hs_connect_poll has returned CONNECT_DONE. */
@@ -29,7 +29,7 @@ void hs_connect_release(struct hs_connect *c);
 
 /* The events one run's stages make, in order (pure: tested on its own):
  * a stage's PASS and the next stage's BEGIN, or DONE with the failure. */
-size_t hs_connect_events(enum stage_id stage, const struct hs_stage *s, const struct hs_result *so_far,
-                         struct connect_event *out, size_t max);
+size_t hs_connect_events(enum stage_id stage, const struct hs_stage *s,
+                         const struct hs_result *so_far, struct connect_event *out, size_t max);
 
 #endif

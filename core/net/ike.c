@@ -147,8 +147,8 @@ static void attr(struct writer *w, unsigned type, unsigned value)
     put16(w, value);
 }
 
-static size_t header(struct writer *w, const uint8_t cookie[IKE_COOKIE_LEN], unsigned next, unsigned version,
-                     unsigned exchange, unsigned flags)
+static size_t header(struct writer *w, const uint8_t cookie[IKE_COOKIE_LEN], unsigned next,
+                     unsigned version, unsigned exchange, unsigned flags)
 {
     size_t start = w->pos;
     static const uint8_t zero[IKE_COOKIE_LEN] = {0};
@@ -184,9 +184,9 @@ size_t ike_v1_build_mm1(uint8_t *buf, size_t len, const uint8_t cookie[IKE_COOKI
     put8(&w, IKE_PL_NONE);
     put8(&w, 0);
     put16(&w, 0);
-    put8(&w, 1);        /* proposal number */
-    put8(&w, 1);        /* protocol: ISAKMP */
-    put8(&w, 0);        /* SPI size */
+    put8(&w, 1); /* proposal number */
+    put8(&w, 1); /* protocol: ISAKMP */
+    put8(&w, 0); /* SPI size */
     put8(&w, (unsigned)n);
     for (size_t i = 0; i < n; i++) {
         const struct ike_transform *t = &offer[i];
@@ -226,8 +226,9 @@ static enum l2f_status bad(struct l2f_err *err, const char *why)
 
 /* Checks the header; on success *first is the first payload type and the
  * packet spans [buf, buf+len). */
-static enum l2f_status check_header(const uint8_t **buf, size_t *len, const uint8_t cookie[IKE_COOKIE_LEN],
-                                    bool marker, unsigned version, struct l2f_err *err)
+static enum l2f_status check_header(const uint8_t **buf, size_t *len,
+                                    const uint8_t cookie[IKE_COOKIE_LEN], bool marker,
+                                    unsigned version, struct l2f_err *err)
 {
     if (marker) {
         if (*len < IKE_NATT_MARKER_LEN || be32_get(*buf) != 0)
@@ -249,7 +250,8 @@ static enum l2f_status check_header(const uint8_t **buf, size_t *len, const uint
 }
 
 /* Walks one payload; returns its body or NULL when it runs out of bounds. */
-static const uint8_t *payload(const uint8_t *p, const uint8_t *end, unsigned *next, size_t *body_len)
+static const uint8_t *payload(const uint8_t *p, const uint8_t *end, unsigned *next,
+                              size_t *body_len)
 {
     if (end - p < 4)
         return NULL;
@@ -261,7 +263,8 @@ static const uint8_t *payload(const uint8_t *p, const uint8_t *end, unsigned *ne
     return p + 4;
 }
 
-bool ike_walk(const uint8_t *p, size_t len, unsigned first, struct ike_payload *out, size_t max, size_t *count)
+bool ike_walk(const uint8_t *p, size_t len, unsigned first, struct ike_payload *out, size_t max,
+              size_t *count)
 {
     const uint8_t *end = p + len;
     unsigned type = first;
@@ -543,8 +546,8 @@ static void transform_v2(struct writer *w, bool last, unsigned type, unsigned id
     patch16(w, start + 2, w->pos - start);
 }
 
-size_t ike_v2_build_sa_init(uint8_t *buf, size_t len, const uint8_t spi[IKE_COOKIE_LEN], uint16_t ke_group,
-                            const uint8_t *random, size_t random_len)
+size_t ike_v2_build_sa_init(uint8_t *buf, size_t len, const uint8_t spi[IKE_COOKIE_LEN],
+                            uint16_t ke_group, const uint8_t *random, size_t random_len)
 {
     size_t gb = group_bytes(ke_group);
     if (!gb || random_len < gb + 32)
@@ -701,8 +704,9 @@ static enum l2f_status v2_notify(const uint8_t *body, size_t blen, struct ike_re
     return L2F_OK;
 }
 
-enum l2f_status ike_v2_parse_reply(const uint8_t *buf, size_t len, const uint8_t spi[IKE_COOKIE_LEN],
-                                   struct ike_reply *out, struct l2f_err *err)
+enum l2f_status ike_v2_parse_reply(const uint8_t *buf, size_t len,
+                                   const uint8_t spi[IKE_COOKIE_LEN], struct ike_reply *out,
+                                   struct l2f_err *err)
 {
     memset(out, 0, sizeof *out);
     enum l2f_status st = check_header(&buf, &len, spi, false, 2, err);

@@ -121,7 +121,8 @@ struct ike_payload {
  * false when a payload runs out of [p, p+len), is shorter than its header, or
  * the chain is longer than max. Bytes after the last payload (padding) are
  * left alone. */
-bool ike_walk(const uint8_t *p, size_t len, unsigned first, struct ike_payload *out, size_t max, size_t *count);
+bool ike_walk(const uint8_t *p, size_t len, unsigned first, struct ike_payload *out, size_t max,
+              size_t *count);
 const struct ike_payload *ike_find(const struct ike_payload *pl, size_t n, unsigned type);
 
 /* "aes256-sha1-modp2048" */
@@ -136,10 +137,10 @@ size_t ike_v1_build_mm1(uint8_t *buf, size_t len, const uint8_t cookie[IKE_COOKI
                         const struct ike_transform *offer, size_t n, bool marker);
 
 enum ike_reply_kind {
-    IKE_REPLY_ACCEPTED,    /* v1: MM2 with the chosen transform; v2: SA_INIT answered with SA */
-    IKE_REPLY_NOTIFY,      /* an error notify: notify holds its type */
-    IKE_REPLY_INVALID_KE,  /* v2: the server wants another DH group (ke_group) */
-    IKE_REPLY_COOKIE       /* v2: the server is under load and wants a cookie */
+    IKE_REPLY_ACCEPTED,   /* v1: MM2 with the chosen transform; v2: SA_INIT answered with SA */
+    IKE_REPLY_NOTIFY,     /* an error notify: notify holds its type */
+    IKE_REPLY_INVALID_KE, /* v2: the server wants another DH group (ke_group) */
+    IKE_REPLY_COOKIE      /* v2: the server is under load and wants a cookie */
 };
 
 struct ike_reply {
@@ -167,11 +168,12 @@ enum l2f_status ike_v1_parse_reply(const uint8_t *buf, size_t len,
 /* IKE_SA_INIT offering AES-CBC, SHA1/SHA-256 and the MODP groups, with a KE of
  * group ke_group (2 or 14) made from random (the probe never completes the
  * exchange) and a nonce. random must be 32 + the group's size in bytes. */
-size_t ike_v2_build_sa_init(uint8_t *buf, size_t len, const uint8_t spi[IKE_COOKIE_LEN], uint16_t ke_group,
-                            const uint8_t *random, size_t random_len);
+size_t ike_v2_build_sa_init(uint8_t *buf, size_t len, const uint8_t spi[IKE_COOKIE_LEN],
+                            uint16_t ke_group, const uint8_t *random, size_t random_len);
 /* How many random bytes ike_v2_build_sa_init needs for a group (0: unsupported). */
 size_t ike_v2_random_needed(uint16_t ke_group);
-enum l2f_status ike_v2_parse_reply(const uint8_t *buf, size_t len, const uint8_t spi[IKE_COOKIE_LEN],
-                                   struct ike_reply *out, struct l2f_err *err);
+enum l2f_status ike_v2_parse_reply(const uint8_t *buf, size_t len,
+                                   const uint8_t spi[IKE_COOKIE_LEN], struct ike_reply *out,
+                                   struct l2f_err *err);
 
 #endif

@@ -26,12 +26,13 @@ void ikec_dh_free(void *priv);
 size_t ikec_hash_len(uint16_t hash); /* IKE_HASH_*; 0: unsupported */
 bool ikec_hash(uint16_t hash, const uint8_t *data, size_t len, uint8_t *out);
 /* HMAC with the negotiated hash: IKEv1's prf. */
-bool ikec_prf(uint16_t hash, const uint8_t *key, size_t key_len, const uint8_t *data, size_t len, uint8_t *out);
+bool ikec_prf(uint16_t hash, const uint8_t *key, size_t key_len, const uint8_t *data, size_t len,
+              uint8_t *out);
 /* Key and block lengths of a cipher (IKE_ENC_*, key bits for AES). */
 size_t ikec_key_len(uint16_t enc, uint16_t key_bits);
 size_t ikec_block_len(uint16_t enc);
 /* CBC without padding; len must be a multiple of the block. */
-bool ikec_cbc(uint16_t enc, uint16_t key_bits, const uint8_t *key, const uint8_t *iv, const uint8_t *in, size_t len,
-              uint8_t *out, bool encrypt);
+bool ikec_cbc(uint16_t enc, uint16_t key_bits, const uint8_t *key, const uint8_t *iv,
+              const uint8_t *in, size_t len, uint8_t *out, bool encrypt);
 
 #endif

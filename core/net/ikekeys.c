@@ -10,8 +10,8 @@
 #define MAX_NONCES (2 * IKE_NONCE_MAX) /* Ni_b | Nr_b */
 #define MAX_SEED (5 + MAX_NONCES)      /* KEYMAT's protocol | SPI | Ni_b | Nr_b */
 
-bool ikek_skeyid_psk(uint16_t hash, const uint8_t *psk, size_t psk_len, const uint8_t *ni, size_t ni_len,
-                     const uint8_t *nr, size_t nr_len, uint8_t *skeyid)
+bool ikek_skeyid_psk(uint16_t hash, const uint8_t *psk, size_t psk_len, const uint8_t *ni,
+                     size_t ni_len, const uint8_t *nr, size_t nr_len, uint8_t *skeyid)
 {
     uint8_t buf[MAX_NONCES];
     if (ni_len > IKE_NONCE_MAX || nr_len > IKE_NONCE_MAX)
@@ -24,8 +24,8 @@ bool ikek_skeyid_psk(uint16_t hash, const uint8_t *psk, size_t psk_len, const ui
 }
 
 bool ikek_skeyid_children(uint16_t hash, const uint8_t *skeyid, const uint8_t *gxy, size_t gxy_len,
-                          const uint8_t icky[8], const uint8_t rcky[8], uint8_t *skeyid_d, uint8_t *skeyid_a,
-                          uint8_t *skeyid_e)
+                          const uint8_t icky[8], const uint8_t rcky[8], uint8_t *skeyid_d,
+                          uint8_t *skeyid_a, uint8_t *skeyid_e)
 {
     size_t hl = ikec_hash_len(hash);
     uint8_t buf[IKEC_MAX_HASH + IKEC_MAX_DH + 17];
@@ -54,8 +54,8 @@ bool ikek_skeyid_children(uint16_t hash, const uint8_t *skeyid, const uint8_t *g
 /* RFC 2409's expansions, both the same chain: K1 = prf(key, first | seed),
  * Kn = prf(key, Kn-1 | seed), concatenated and cut to out_len. The cipher key
  * uses first = 0 and no seed, KEYMAT no first and protocol | SPI | nonces. */
-static bool prf_chain(uint16_t hash, const uint8_t *key, const uint8_t *first, size_t first_len, const uint8_t *seed,
-                      size_t seed_len, uint8_t *out, size_t out_len)
+static bool prf_chain(uint16_t hash, const uint8_t *key, const uint8_t *first, size_t first_len,
+                      const uint8_t *seed, size_t seed_len, uint8_t *out, size_t out_len)
 {
     size_t hl = ikec_hash_len(hash);
     uint8_t buf[IKEC_MAX_HASH + MAX_SEED], k[IKEC_MAX_HASH];
@@ -95,8 +95,8 @@ bool ikek_cipher_key(uint16_t hash, const uint8_t *skeyid_e, size_t key_len, uin
     return prf_chain(hash, skeyid_e, &zero, 1, NULL, 0, key, key_len);
 }
 
-bool ikek_phase1_iv(uint16_t hash, const uint8_t *gxi, size_t gxi_len, const uint8_t *gxr, size_t gxr_len, size_t block,
-                    uint8_t *iv)
+bool ikek_phase1_iv(uint16_t hash, const uint8_t *gxi, size_t gxi_len, const uint8_t *gxr,
+                    size_t gxr_len, size_t block, uint8_t *iv)
 {
     uint8_t gg[IKEC_MAX_DH * 2], h[IKEC_MAX_HASH];
     if (gxi_len > IKEC_MAX_DH || gxr_len > IKEC_MAX_DH || block > ikec_hash_len(hash))
@@ -109,7 +109,8 @@ bool ikek_phase1_iv(uint16_t hash, const uint8_t *gxi, size_t gxi_len, const uin
     return true;
 }
 
-bool ikek_message_iv(uint16_t hash, const uint8_t *last_block, size_t block, uint32_t message_id, uint8_t *iv)
+bool ikek_message_iv(uint16_t hash, const uint8_t *last_block, size_t block, uint32_t message_id,
+                     uint8_t *iv)
 {
     uint8_t in[IKEC_MAX_BLOCK + 4], h[IKEC_MAX_HASH];
     if (block > IKEC_MAX_BLOCK || block > ikec_hash_len(hash))
@@ -122,8 +123,9 @@ bool ikek_message_iv(uint16_t hash, const uint8_t *last_block, size_t block, uin
     return true;
 }
 
-bool ikek_keymat(uint16_t hash, const uint8_t *skeyid_d, uint8_t protocol, const uint8_t spi[4], const uint8_t *ni,
-                 size_t ni_len, const uint8_t *nr, size_t nr_len, uint8_t *out, size_t out_len)
+bool ikek_keymat(uint16_t hash, const uint8_t *skeyid_d, uint8_t protocol, const uint8_t spi[4],
+                 const uint8_t *ni, size_t ni_len, const uint8_t *nr, size_t nr_len, uint8_t *out,
+                 size_t out_len)
 {
     uint8_t seed[MAX_SEED];
     if (out_len > 128 || ni_len > IKE_NONCE_MAX || nr_len > IKE_NONCE_MAX)

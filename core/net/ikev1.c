@@ -29,7 +29,8 @@
 #define MAX_OFFER 32
 static size_t build_offer(struct ike_transform *out)
 {
-    static const uint16_t groups[] = {IKE_GROUP_ECP384, IKE_GROUP_ECP256, IKE_GROUP_MODP2048, IKE_GROUP_MODP1024};
+    static const uint16_t groups[] = {IKE_GROUP_ECP384, IKE_GROUP_ECP256, IKE_GROUP_MODP2048,
+                                      IKE_GROUP_MODP1024};
     static const uint16_t hashes[] = {IKE_HASH_SHA1, IKE_HASH_SHA256};
     static const struct {
         uint16_t enc, bits;
@@ -40,7 +41,8 @@ static size_t build_offer(struct ike_transform *out)
     for (size_t h = 0; h < 2; h++)
         for (size_t g = 0; g < 4; g++)
             for (size_t c = 0; c < 3; c++) {
-                struct ike_transform t = {ciphers[c].enc, ciphers[c].bits, hashes[h], IKE_AUTH_PSK, groups[g]};
+                struct ike_transform t = {ciphers[c].enc, ciphers[c].bits, hashes[h], IKE_AUTH_PSK,
+                                          groups[g]};
                 bool seen = false;
                 for (size_t k = 0; k < n; k++)
                     seen |= memcmp(&out[k], &t, sizeof t) == 0;
@@ -78,7 +80,8 @@ struct ikev1 {
     size_t dh_len, secret_len;
     uint8_t ni[NONCE_LEN], nr[IKE_NONCE_MAX];
     size_t nr_len;
-    uint8_t skeyid[IKEC_MAX_HASH], skeyid_d[IKEC_MAX_HASH], skeyid_a[IKEC_MAX_HASH], skeyid_e[IKEC_MAX_HASH];
+    uint8_t skeyid[IKEC_MAX_HASH], skeyid_d[IKEC_MAX_HASH], skeyid_a[IKEC_MAX_HASH],
+        skeyid_e[IKEC_MAX_HASH];
     size_t hash_len;
     uint8_t key[64];
     size_t key_len, block;
@@ -93,7 +96,8 @@ struct ikev1 {
 };
 
 /* Appends a generic payload: next, reserved, length, body; 0 when full. */
-static size_t add_payload(uint8_t *buf, size_t pos, size_t cap, unsigned next, const uint8_t *body, size_t len)
+static size_t add_payload(uint8_t *buf, size_t pos, size_t cap, unsigned next, const uint8_t *body,
+                          size_t len)
 {
     if (!pos || pos + 4 + len > cap)
         return 0;
@@ -104,7 +108,8 @@ static size_t add_payload(uint8_t *buf, size_t pos, size_t cap, unsigned next, c
     return pos + 4 + len;
 }
 
-static size_t header(struct ikev1 *s, uint8_t *buf, unsigned next, unsigned exchange, unsigned flags, uint32_t msgid)
+static size_t header(struct ikev1 *s, uint8_t *buf, unsigned next, unsigned exchange,
+                     unsigned flags, uint32_t msgid)
 {
     memcpy(buf, s->icky, 8);
     memcpy(buf + 8, s->rcky, 8);
@@ -144,7 +149,8 @@ static bool send_ike(struct ikev1 *s, const uint8_t *pkt, size_t len)
         return false;
     memset(framed, 0, off);
     memcpy(framed + off, pkt, len);
-    return udp_send_to(&s->sock, s->natt ? &s->peer_natt : &s->peer, framed, len + off, &err) == L2F_OK;
+    return udp_send_to(&s->sock, s->natt ? &s->peer_natt : &s->peer, framed, len + off, &err) ==
+           L2F_OK;
 }
 
 #define CANCEL_SLICE_MS 50 /* how soon a cancel is seen while waiting */
@@ -154,7 +160,8 @@ enum datagram { DG_NONE, DG_IKE, DG_ESP, DG_UNREACHABLE, DG_ERROR };
 /* One datagram from the server within wait_ms: IKE for our cookie (the
  * marker removed when it came from 4500) or ESP (only from 4500). A server
  * that has not floated yet answers from 500 even after we have. */
-static enum datagram receive(struct ikev1 *s, uint8_t *in, size_t cap, size_t *got, unsigned wait_ms)
+static enum datagram receive(struct ikev1 *s, uint8_t *in, size_t cap, size_t *got,
+                             unsigned wait_ms)
 {
     struct l2f_err err;
     uint64_t until = now_ms() + wait_ms;
@@ -175,7 +182,8 @@ static enum datagram receive(struct ikev1 *s, uint8_t *in, size_t cap, size_t *g
         struct net_addr from;
         enum l2f_status st = udp_recv_from(&s->sock, in, cap, got, &from, &err);
         if (st == L2F_ERR_NOT_FOUND)
-            return DG_UNREACHABLE; /* an ICMP error for something we sent: the server may still talk */
+            return DG_UNREACHABLE; /* an ICMP error for something we sent: the server may still talk
+                                    */
         if (st != L2F_OK)
             return DG_ERROR;
         uint8_t ip[4];
@@ -202,7 +210,8 @@ static enum datagram receive(struct ikev1 *s, uint8_t *in, size_t cap, size_t *g
 
 /* Encrypts body (zero-padded to the block) after a header already in s->pkt;
  * returns the length and leaves the last cipher block in last. */
-static size_t seal(struct ikev1 *s, size_t hdr_len, const uint8_t *body, size_t len, const uint8_t *iv, uint8_t *last)
+static size_t seal(struct ikev1 *s, size_t hdr_len, const uint8_t *body, size_t len,
+                   const uint8_t *iv, uint8_t *last)
 {
     size_t padded = (len + s->block - 1) / s->block * s->block;
     uint8_t plain[1024];
@@ -222,7 +231,8 @@ static size_t seal(struct ikev1 *s, size_t hdr_len, const uint8_t *body, size_t 
 }
 
 /* Decrypts a received protected message into out; false when it is not whole blocks. */
-static bool unseal(struct ikev1 *s, const uint8_t *in, size_t len, const uint8_t *iv, uint8_t *out, size_t *out_len)
+static bool unseal(struct ikev1 *s, const uint8_t *in, size_t len, const uint8_t *iv, uint8_t *out,
+                   size_t *out_len)
 {
     if (len <= IKE_HEADER_LEN || len - IKE_HEADER_LEN > IKE_MAX_PACKET ||
         (len - IKE_HEADER_LEN) % s->block)
@@ -234,8 +244,8 @@ static bool unseal(struct ikev1 *s, const uint8_t *in, size_t len, const uint8_t
 
 /* HASH(1) of an informational or Quick Mode message:
  * prf(SKEYID_a, M-ID [| prefix] | payloads after HASH). */
-static bool hash_after(struct ikev1 *s, uint32_t mid, const uint8_t *prefix, size_t prefix_len, const uint8_t *rest,
-                       size_t rest_len, uint8_t *out)
+static bool hash_after(struct ikev1 *s, uint32_t mid, const uint8_t *prefix, size_t prefix_len,
+                       const uint8_t *rest, size_t rest_len, uint8_t *out)
 {
     uint8_t buf[4 + 512 + IKE_MAX_PACKET];
     if (prefix_len > 512 || rest_len > IKE_MAX_PACKET)
@@ -260,7 +270,8 @@ static void send_informational(struct ikev1 *s, unsigned type, const uint8_t *bo
     pl[1] = 0;
     be16_put(pl + 2, 4 + len);
     memcpy(pl + 4, body, len);
-    if (!hash_after(s, mid, NULL, 0, pl, 4 + len, hash) || !ikek_message_iv(s->t.hash, s->p1_last, s->block, mid, iv))
+    if (!hash_after(s, mid, NULL, 0, pl, 4 + len, hash) ||
+        !ikek_message_iv(s->t.hash, s->p1_last, s->block, mid, iv))
         return;
     /* HASH first, then the payload */
     plain[0] = (uint8_t)type;
@@ -293,7 +304,8 @@ static void handle_informational(struct ikev1 *s, const uint8_t *in, size_t len)
         return;
     const uint8_t *rest = pl[1].body - 4;
     size_t rest_len = (size_t)(pl[n - 1].body + pl[n - 1].len - rest);
-    if (!hash_after(s, mid, NULL, 0, rest, rest_len, want) || memcmp(want, pl[0].body, s->hash_len) != 0)
+    if (!hash_after(s, mid, NULL, 0, rest, rest_len, want) ||
+        memcmp(want, pl[0].body, s->hash_len) != 0)
         return;
     for (size_t i = 1; i < n; i++) {
         const struct ike_payload *p = &pl[i];
@@ -325,8 +337,8 @@ static void handle_informational(struct ikev1 *s, const uint8_t *in, size_t len)
 /* Sends out (resending at 1 s, 2 s, 4 s ... while time remains) and waits
  * for the answer of this exchange and message id; other IKE messages are
  * handled on the way, ESP is dropped. */
-static size_t exchange(struct ikev1 *s, const uint8_t *out, size_t out_len, unsigned want_exchange, uint32_t want_mid,
-                       uint8_t *in, size_t cap)
+static size_t exchange(struct ikev1 *s, const uint8_t *out, size_t out_len, unsigned want_exchange,
+                       uint32_t want_mid, uint8_t *in, size_t cap)
 {
     unsigned interval = 1000;
     uint64_t next = now_ms();
@@ -350,7 +362,8 @@ static size_t exchange(struct ikev1 *s, const uint8_t *out, size_t out_len, unsi
             return 0;
         if (d != DG_IKE)
             continue;
-        if (want_exchange == ANY_EXCHANGE || (in[18] == want_exchange && be32_get(in + 20) == want_mid))
+        if (want_exchange == ANY_EXCHANGE ||
+            (in[18] == want_exchange && be32_get(in + 20) == want_mid))
             return got;
         handle_informational(s, in, got);
     }
@@ -365,7 +378,8 @@ static void verdict(struct ikev1_phase1 *r, enum psk_verdict v, const char *reas
 }
 
 /* HASH_I or HASH_R: prf(SKEYID, g^x1 | g^x2 | CKY-1 | CKY-2 | SAi_b | ID_b). */
-static bool auth_hash(struct ikev1 *s, bool initiator, const uint8_t *id_b, size_t id_len, uint8_t *out)
+static bool auth_hash(struct ikev1 *s, bool initiator, const uint8_t *id_b, size_t id_len,
+                      uint8_t *out)
 {
     uint8_t buf[IKEC_MAX_DH * 2 + 16 + sizeof s->sai_b + IKE_MAX_PACKET];
     size_t n = 0;
@@ -403,10 +417,10 @@ static bool derive(struct ikev1 *s, const char *psk)
     s->key_len = ikec_key_len(s->t.enc, s->t.key_bits);
     s->block = ikec_block_len(s->t.enc);
     return s->hash_len && s->key_len && s->block &&
-           ikek_skeyid_psk(s->t.hash, (const uint8_t *)psk, strlen(psk), s->ni, NONCE_LEN, s->nr, s->nr_len,
-                           s->skeyid) &&
-           ikek_skeyid_children(s->t.hash, s->skeyid, s->gxy, s->secret_len, s->icky, s->rcky, s->skeyid_d,
-                                s->skeyid_a, s->skeyid_e) &&
+           ikek_skeyid_psk(s->t.hash, (const uint8_t *)psk, strlen(psk), s->ni, NONCE_LEN, s->nr,
+                           s->nr_len, s->skeyid) &&
+           ikek_skeyid_children(s->t.hash, s->skeyid, s->gxy, s->secret_len, s->icky, s->rcky,
+                                s->skeyid_d, s->skeyid_a, s->skeyid_e) &&
            ikek_cipher_key(s->t.hash, s->skeyid_e, s->key_len, s->key);
 }
 
@@ -461,7 +475,8 @@ static bool mm_messages12(struct ikev1 *s, struct mm *m, struct ikev1_phase1 *r)
     ike_transform_name(&s->t, r->transform, sizeof r->transform);
     s->dh_len = ikec_dh_len(s->t.group);
     s->secret_len = ikec_dh_secret_len(s->t.group);
-    if (!s->dh_len || !ikec_dh_keypair(s->t.group, &s->dh, s->gxi) || !plat_random(s->ni, NONCE_LEN))
+    if (!s->dh_len || !ikec_dh_keypair(s->t.group, &s->dh, s->gxi) ||
+        !plat_random(s->ni, NONCE_LEN))
         return mm_fail(r, PSK_INCONCLUSIVE, "the chosen group cannot be computed here");
     return true;
 }
@@ -678,13 +693,13 @@ static size_t qm_sa(struct ikev1 *s, uint8_t *out, size_t cap, unsigned encap)
     size_t n = 0;
     if (cap < 512)
         return 0;
-    be32_put(out, 1); /* DOI IPsec */
+    be32_put(out, 1);     /* DOI IPsec */
     be32_put(out + 4, 1); /* situation identity only */
     n = 8;
     size_t prop = n;
     out[n] = 0;
     out[n + 1] = 0;
-    out[n + 4] = 1;          /* proposal 1 */
+    out[n + 4] = 1; /* proposal 1 */
     out[n + 5] = IKE_PROTO_ESP;
     out[n + 6] = SPI_LEN;
     out[n + 7] = (uint8_t)(sizeof esp_offer / sizeof esp_offer[0]);
@@ -713,7 +728,7 @@ static size_t qm_sa(struct ikev1 *s, uint8_t *out, size_t cap, unsigned encap)
 /* A Quick Mode transform's attributes as the server wrote them (RFC 2407 4.5). */
 struct qm_attrs {
     unsigned long value[IKE_QM_ATTR_KEY_LENGTH + 1]; /* by attribute type */
-    unsigned seen;                               /* bit per type */
+    unsigned seen;                                   /* bit per type */
 };
 
 /* The attributes we offered with esp_offer[k]: qm_sa writes the same. */
@@ -861,7 +876,8 @@ static size_t qm_message1(struct ikev1 *s, struct ikev1_qm *q, struct ikev1_phas
     q->encap = s->natt ? IKE_QM_ENCAP_UDP_TRANSPORT : IKE_QM_ENCAP_TRANSPORT;
     uint8_t body[1024], sa[512], iv[IKEC_MAX_BLOCK];
     size_t sa_len = qm_sa(s, sa, sizeof sa, q->encap);
-    uint8_t idci[8] = {1, 17, L2TP_PORT >> 8, L2TP_PORT & 0xff}, idcr[8] = {1, 17, L2TP_PORT >> 8, L2TP_PORT & 0xff};
+    uint8_t idci[8] = {1, 17, L2TP_PORT >> 8, L2TP_PORT & 0xff},
+            idcr[8] = {1, 17, L2TP_PORT >> 8, L2TP_PORT & 0xff};
     uint8_t oai[8] = {1, 0, 0, 0}, oar[8] = {1, 0, 0, 0};
     memcpy(idci + 4, s->local_ip, 4);
     memcpy(idcr + 4, s->peer_ip, 4);
@@ -921,7 +937,8 @@ static bool qm_take_choice(struct ikev1 *s, struct ikev1_qm *q, const struct ike
     const struct ike_payload *nt = ike_find(pl, count, IKE_PL_NOTIFY);
     char why[sizeof r->reason];
     if (!csa && nt) {
-        snprintf(why, sizeof why, "the server refused Quick Mode (notify %u)", nt->len >= 8 ? be16_get(nt->body + 6) : 0);
+        snprintf(why, sizeof why, "the server refused Quick Mode (notify %u)",
+                 nt->len >= 8 ? be16_get(nt->body + 6) : 0);
         return phase2_fail(r, why);
     }
     if (!csa || !nr)
@@ -978,7 +995,8 @@ static bool qm_keys(struct ikev1 *s, const struct ikev1_qm *q, struct ikev1_phas
     char cipher[16] = "3des";
     if (enc == IKE_ENC_AES_CBC)
         snprintf(cipher, sizeof cipher, "aes%u", (unsigned)bits);
-    snprintf(r->transform, sizeof r->transform, "esp-%s-sha1 %s", cipher, s->natt ? "udp-transport" : "transport");
+    snprintf(r->transform, sizeof r->transform, "esp-%s-sha1 %s", cipher,
+             s->natt ? "udp-transport" : "transport");
     return true;
 }
 
@@ -1032,8 +1050,9 @@ void ikev1_quick_mode(struct ikev1 *s, struct ikev1_phase2 *r)
     s->phase2_up = true;
     r->ms = (unsigned)(now_ms() - t0);
     r->up = true;
-    snprintf(r->reason, sizeof r->reason, "Quick Mode done, SPIs %02x%02x%02x%02x in, %02x%02x%02x%02x out",
-             s->esp_in.spi[0], s->esp_in.spi[1], s->esp_in.spi[2], s->esp_in.spi[3], s->esp_out.spi[0],
+    snprintf(r->reason, sizeof r->reason,
+             "Quick Mode done, SPIs %02x%02x%02x%02x in, %02x%02x%02x%02x out", s->esp_in.spi[0],
+             s->esp_in.spi[1], s->esp_in.spi[2], s->esp_in.spi[3], s->esp_out.spi[0],
              s->esp_out.spi[1], s->esp_out.spi[2], s->esp_out.spi[3]);
 }
 
@@ -1113,7 +1132,8 @@ void ikev1_esp_sas(const struct ikev1 *s, struct esp_sa *in, struct esp_sa *out)
 
 /* ---- ESP ---- */
 
-enum l2f_status ikev1_esp_send(struct ikev1 *s, const uint8_t *payload, size_t len, struct l2f_err *err)
+enum l2f_status ikev1_esp_send(struct ikev1 *s, const uint8_t *payload, size_t len,
+                               struct l2f_err *err)
 {
     if (!s->phase2_up || s->peer_deleted_esp || s->peer_deleted_ike) {
         l2f_err_set(err, "IPsec is not up");
@@ -1170,9 +1190,10 @@ int ikev1_esp_recv(struct ikev1 *s, uint8_t *buf, size_t cap, size_t *len, unsig
         uint16_t sport, dport;
         const uint8_t *payload;
         size_t payload_len;
-        if (er == ESP_OPEN_OK && (next != ESP_NEXT_UDP ||
-                                  !esp_udp_unwrap(plain, plen, &sport, &dport, &payload, &payload_len) ||
-                                  dport != L2TP_PORT || payload_len > cap)) {
+        if (er == ESP_OPEN_OK &&
+            (next != ESP_NEXT_UDP ||
+             !esp_udp_unwrap(plain, plen, &sport, &dport, &payload, &payload_len) ||
+             dport != L2TP_PORT || payload_len > cap)) {
             s->counters.esp_dropped++;
             s->counters.last_drop = "not L2TP";
             continue;

@@ -19,10 +19,10 @@ struct ikev1;
 struct ikev1_phase1 {
     enum psk_verdict verdict;
     char reason[128];
-    char transform[64]; /* "aes256-sha1-modp2048" */
-    int behind_nat;     /* this client, by the server's NAT-D: 1, 0, -1 not known */
+    char transform[64];    /* "aes256-sha1-modp2048" */
+    int behind_nat;        /* this client, by the server's NAT-D: 1, 0, -1 not known */
     int server_behind_nat; /* the server, by its own NAT-D */
-    bool floated;       /* moved to UDP 4500 */
+    bool floated;          /* moved to UDP 4500 */
     unsigned ms;
 };
 
@@ -48,7 +48,8 @@ void ikev1_main_mode(struct ikev1 *s, const char *psk, struct ikev1_phase1 *out)
 void ikev1_quick_mode(struct ikev1 *s, struct ikev1_phase2 *out);
 
 /* An L2TP datagram (UDP 1701 to 1701) inside ESP. */
-enum l2f_status ikev1_esp_send(struct ikev1 *s, const uint8_t *payload, size_t len, struct l2f_err *err);
+enum l2f_status ikev1_esp_send(struct ikev1 *s, const uint8_t *payload, size_t len,
+                               struct l2f_err *err);
 /* The next UDP payload out of ESP, answering IKE housekeeping (dead peer
  * detection) meanwhile; waits at most wait_ms and never past the deadline.
  * 1: a payload, 0: none in time, -1: the server deleted the SA or the
@@ -57,7 +58,7 @@ int ikev1_esp_recv(struct ikev1 *s, uint8_t *buf, size_t cap, size_t *len, unsig
 
 struct ikev1_counters {
     unsigned esp_sent, esp_received, esp_dropped;
-    unsigned unreachable; /* ICMP errors back for what we sent */
+    unsigned unreachable;  /* ICMP errors back for what we sent */
     const char *last_drop; /* why the last ESP packet was dropped */
 };
 void ikev1_counters(const struct ikev1 *s, struct ikev1_counters *out);

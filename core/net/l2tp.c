@@ -17,9 +17,12 @@
 
 const char *l2tp_message_name(unsigned type)
 {
-#define L2TP_MESSAGE_NAME(e, n, name) \
-    case n: return name;
-    switch (type) { L2TP_MESSAGE_TABLE(L2TP_MESSAGE_NAME) }
+#define L2TP_MESSAGE_NAME(e, n, name)                                                              \
+    case n:                                                                                        \
+        return name;
+    switch (type) {
+        L2TP_MESSAGE_TABLE(L2TP_MESSAGE_NAME)
+    }
 #undef L2TP_MESSAGE_NAME
     return "unknown";
 }
@@ -136,7 +139,8 @@ bool l2tp_avp_u16(const struct l2tp_control *c, uint16_t type, uint16_t *out)
     return true;
 }
 
-size_t l2tp_put_avp(uint8_t *buf, size_t pos, size_t cap, uint16_t type, const void *value, size_t len)
+size_t l2tp_put_avp(uint8_t *buf, size_t pos, size_t cap, uint16_t type, const void *value,
+                    size_t len)
 {
     if (!pos || len > AVP_LEN_MASK - 6 || pos + 6 + len > cap)
         return 0;
@@ -163,8 +167,8 @@ size_t l2tp_put_avp_u32(uint8_t *buf, size_t pos, size_t cap, uint16_t type, uin
     return l2tp_put_avp(buf, pos, cap, type, v, 4);
 }
 
-size_t l2tp_begin_control(uint8_t *buf, size_t cap, unsigned type, uint16_t tunnel, uint16_t session, uint16_t ns,
-                          uint16_t nr)
+size_t l2tp_begin_control(uint8_t *buf, size_t cap, unsigned type, uint16_t tunnel,
+                          uint16_t session, uint16_t ns, uint16_t nr)
 {
     if (cap < CONTROL_HEADER_LEN)
         return 0;
@@ -186,7 +190,8 @@ size_t l2tp_finish(uint8_t *buf, size_t len)
     return len;
 }
 
-size_t l2tp_build_sccrq(uint8_t *buf, size_t cap, const char *host_name, uint16_t our_tunnel, uint16_t window)
+size_t l2tp_build_sccrq(uint8_t *buf, size_t cap, const char *host_name, uint16_t our_tunnel,
+                        uint16_t window)
 {
     static const uint8_t version[2] = {1, 0};
     size_t n = l2tp_begin_control(buf, cap, L2TP_SCCRQ, 0, 0, 0, 0);
@@ -199,8 +204,8 @@ size_t l2tp_build_sccrq(uint8_t *buf, size_t cap, const char *host_name, uint16_
     return l2tp_finish(buf, n);
 }
 
-size_t l2tp_build_stopccn(uint8_t *buf, size_t cap, uint16_t peer_tunnel, uint16_t our_tunnel, uint16_t result,
-                          uint16_t ns, uint16_t nr)
+size_t l2tp_build_stopccn(uint8_t *buf, size_t cap, uint16_t peer_tunnel, uint16_t our_tunnel,
+                          uint16_t result, uint16_t ns, uint16_t nr)
 {
     uint8_t code[2];
     be16_put(code, result);

@@ -11,17 +11,17 @@
 #define L2TP_MAX_AVPS 32
 
 /* X(enum, number, name) */
-#define L2TP_MESSAGE_TABLE(X)                                   \
-    X(L2TP_ZLB, 0, "ZLB")                                       \
-    X(L2TP_SCCRQ, 1, "SCCRQ")                                   \
-    X(L2TP_SCCRP, 2, "SCCRP")                                   \
-    X(L2TP_SCCCN, 3, "SCCCN")                                   \
-    X(L2TP_STOPCCN, 4, "StopCCN")                               \
-    X(L2TP_HELLO, 6, "HELLO")                                   \
-    X(L2TP_ICRQ, 10, "ICRQ")                                    \
-    X(L2TP_ICRP, 11, "ICRP")                                    \
-    X(L2TP_ICCN, 12, "ICCN")                                    \
-    X(L2TP_CDN, 14, "CDN")                                      \
+#define L2TP_MESSAGE_TABLE(X)                                                                      \
+    X(L2TP_ZLB, 0, "ZLB")                                                                          \
+    X(L2TP_SCCRQ, 1, "SCCRQ")                                                                      \
+    X(L2TP_SCCRP, 2, "SCCRP")                                                                      \
+    X(L2TP_SCCCN, 3, "SCCCN")                                                                      \
+    X(L2TP_STOPCCN, 4, "StopCCN")                                                                  \
+    X(L2TP_HELLO, 6, "HELLO")                                                                      \
+    X(L2TP_ICRQ, 10, "ICRQ")                                                                       \
+    X(L2TP_ICRP, 11, "ICRP")                                                                       \
+    X(L2TP_ICCN, 12, "ICCN")                                                                       \
+    X(L2TP_CDN, 14, "CDN")                                                                         \
     X(L2TP_SLI, 16, "SLI")
 
 #define L2TP_MESSAGE_ENUM(e, n, name) e = n,
@@ -94,21 +94,23 @@ bool l2tp_avp_u16(const struct l2tp_control *c, uint16_t type, uint16_t *out);
 
 /* Appends an AVP to a message being built (flags M set), after the header.
  * Returns the new length, 0 when it does not fit. */
-size_t l2tp_put_avp(uint8_t *buf, size_t pos, size_t cap, uint16_t type, const void *value, size_t len);
+size_t l2tp_put_avp(uint8_t *buf, size_t pos, size_t cap, uint16_t type, const void *value,
+                    size_t len);
 size_t l2tp_put_avp_u16(uint8_t *buf, size_t pos, size_t cap, uint16_t type, uint16_t value);
 size_t l2tp_put_avp_u32(uint8_t *buf, size_t pos, size_t cap, uint16_t type, uint32_t value);
 /* Starts a control message (header with T, L and S set; a Message Type AVP
  * unless type is L2TP_ZLB). Returns the length so far. */
-size_t l2tp_begin_control(uint8_t *buf, size_t cap, unsigned type, uint16_t tunnel, uint16_t session, uint16_t ns,
-                          uint16_t nr);
+size_t l2tp_begin_control(uint8_t *buf, size_t cap, unsigned type, uint16_t tunnel,
+                          uint16_t session, uint16_t ns, uint16_t nr);
 /* Writes the final length into the header; returns len. */
 size_t l2tp_finish(uint8_t *buf, size_t len);
 
 /* SCCRQ as a Windows client sends it: version 1.0, synchronous and
  * asynchronous framing, the host name, our tunnel id, a receive window. */
-size_t l2tp_build_sccrq(uint8_t *buf, size_t cap, const char *host_name, uint16_t our_tunnel, uint16_t window);
+size_t l2tp_build_sccrq(uint8_t *buf, size_t cap, const char *host_name, uint16_t our_tunnel,
+                        uint16_t window);
 /* StopCCN with a result code (1: general request to clear the tunnel). */
-size_t l2tp_build_stopccn(uint8_t *buf, size_t cap, uint16_t peer_tunnel, uint16_t our_tunnel, uint16_t result,
-                          uint16_t ns, uint16_t nr);
+size_t l2tp_build_stopccn(uint8_t *buf, size_t cap, uint16_t peer_tunnel, uint16_t our_tunnel,
+                          uint16_t result, uint16_t ns, uint16_t nr);
 
 #endif

@@ -29,7 +29,8 @@ static void md4_block(uint32_t h[4], const uint8_t *p)
         a = d, d = c, c = b, b = t;
     }
     for (int i = 0; i < 16; i++) {
-        uint32_t g = (b & c) | (b & d) | (c & d), t = rol(a + g + x[k2[i]] + 0x5a827999u, s2[i % 4]);
+        uint32_t g = (b & c) | (b & d) | (c & d),
+                 t = rol(a + g + x[k2[i]] + 0x5a827999u, s2[i % 4]);
         a = d, d = c, c = b, b = t;
     }
     for (int i = 0; i < 16; i++) {
@@ -127,7 +128,8 @@ static const char *bare_user(const char *user)
     return slash ? slash + 1 : user;
 }
 
-static bool challenge_hash(const uint8_t peer[16], const uint8_t auth[16], const char *user, uint8_t out[8])
+static bool challenge_hash(const uint8_t peer[16], const uint8_t auth[16], const char *user,
+                           uint8_t out[8])
 {
     uint8_t buf[32 + 256], h[20];
     const char *name = bare_user(user);
@@ -164,24 +166,26 @@ static bool challenge_response(const uint8_t challenge[8], const uint8_t hash[16
 {
     uint8_t z[21] = {0};
     memcpy(z, hash, 16);
-    bool ok = des7(z, challenge, out) && des7(z + 7, challenge, out + 8) && des7(z + 14, challenge, out + 16);
+    bool ok = des7(z, challenge, out) && des7(z + 7, challenge, out + 8) &&
+              des7(z + 14, challenge, out + 16);
     plat_wipe(z, sizeof z);
     return ok;
 }
 
-bool mschapv2_nt_response(const uint8_t auth_challenge[16], const uint8_t peer_challenge[16], const char *user,
-                          const char *password, uint8_t nt_response[24])
+bool mschapv2_nt_response(const uint8_t auth_challenge[16], const uint8_t peer_challenge[16],
+                          const char *user, const char *password, uint8_t nt_response[24])
 {
     uint8_t ch[8], hash[16];
-    bool ok = challenge_hash(peer_challenge, auth_challenge, user, ch) && password_hash(password, hash) &&
-              challenge_response(ch, hash, nt_response);
+    bool ok = challenge_hash(peer_challenge, auth_challenge, user, ch) &&
+              password_hash(password, hash) && challenge_response(ch, hash, nt_response);
     plat_wipe(hash, sizeof hash);
     return ok;
 }
 
 bool mschapv2_authenticator_response(const char *password, const uint8_t nt_response[24],
-                                     const uint8_t peer_challenge[16], const uint8_t auth_challenge[16],
-                                     const char *user, char out[MSCHAPV2_AUTH_RESPONSE_LEN + 1])
+                                     const uint8_t peer_challenge[16],
+                                     const uint8_t auth_challenge[16], const char *user,
+                                     char out[MSCHAPV2_AUTH_RESPONSE_LEN + 1])
 {
     static const char magic1[] = "Magic server to client signing constant";
     static const char magic2[] = "Pad to make it do more than one iteration";

@@ -11,11 +11,13 @@
 
 const char *ppp_auth_name(enum ppp_auth a)
 {
-#define PPP_AUTH_NAME(e, name) \
-    case e: return name;
+#define PPP_AUTH_NAME(e, name)                                                                     \
+    case e:                                                                                        \
+        return name;
     switch (a) {
         PPP_AUTH_TABLE(PPP_AUTH_NAME)
-    case PPP_AUTH_COUNT: break;
+    case PPP_AUTH_COUNT:
+        break;
     }
 #undef PPP_AUTH_NAME
     return "other";
@@ -23,8 +25,8 @@ const char *ppp_auth_name(enum ppp_auth a)
 
 const char *ppp_protocol_name(uint16_t protocol, char buf[24])
 {
-#define PPP_PROTOCOL_NAME(number, name) \
-    if (protocol == (number))           \
+#define PPP_PROTOCOL_NAME(number, name)                                                            \
+    if (protocol == (number))                                                                      \
         return name;
     PPP_PROTOCOL_TABLE(PPP_PROTOCOL_NAME)
 #undef PPP_PROTOCOL_NAME
@@ -34,8 +36,8 @@ const char *ppp_protocol_name(uint16_t protocol, char buf[24])
 
 const char *ppp_option_name(uint16_t protocol, uint8_t type, char buf[24])
 {
-#define PPP_OPTION_NAME(proto, number, name)     \
-    if (protocol == (proto) && type == (number)) \
+#define PPP_OPTION_NAME(proto, number, name)                                                       \
+    if (protocol == (proto) && type == (number))                                                   \
         return name;
     PPP_OPTION_TABLE(PPP_OPTION_NAME)
 #undef PPP_OPTION_NAME
@@ -66,11 +68,19 @@ size_t ppp_auth_value(enum ppp_auth a, uint8_t out[3])
     be16_put(out, proto);
     switch (a) {
     case PPP_AUTH_EAP:
-    case PPP_AUTH_PAP: return 2;
-    case PPP_AUTH_MSCHAPV2: out[2] = CHAP_MSV2; return 3;
-    case PPP_AUTH_MSCHAPV1: out[2] = CHAP_MSV1; return 3;
-    case PPP_AUTH_CHAP_MD5: out[2] = CHAP_MD5; return 3;
-    default: return 0;
+    case PPP_AUTH_PAP:
+        return 2;
+    case PPP_AUTH_MSCHAPV2:
+        out[2] = CHAP_MSV2;
+        return 3;
+    case PPP_AUTH_MSCHAPV1:
+        out[2] = CHAP_MSV1;
+        return 3;
+    case PPP_AUTH_CHAP_MD5:
+        out[2] = CHAP_MD5;
+        return 3;
+    default:
+        return 0;
     }
 }
 
@@ -104,8 +114,8 @@ bool ppp_parse(const uint8_t *frame, size_t len, struct ppp_packet *out)
     return true;
 }
 
-size_t ppp_build(uint8_t *buf, size_t cap, uint16_t protocol, uint8_t code, uint8_t id, const uint8_t *data,
-                 size_t len)
+size_t ppp_build(uint8_t *buf, size_t cap, uint16_t protocol, uint8_t code, uint8_t id,
+                 const uint8_t *data, size_t len)
 {
     if (len > 0xffff - 4 || 8 + len > cap)
         return 0;
@@ -136,7 +146,8 @@ bool ppp_options(const uint8_t *data, size_t len, struct ppp_option *out, size_t
     return true;
 }
 
-size_t ppp_put_option(uint8_t *buf, size_t pos, size_t cap, uint8_t type, const uint8_t *value, size_t len)
+size_t ppp_put_option(uint8_t *buf, size_t pos, size_t cap, uint8_t type, const uint8_t *value,
+                      size_t len)
 {
     if (len > 253 || pos + 2 + len > cap)
         return 0;

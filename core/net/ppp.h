@@ -37,38 +37,38 @@
 #define IPCP_OPT_ADDRESS 3
 
 /* X(protocol number, name): the protocols l2tpfix names in what it reports. */
-#define PPP_PROTOCOL_TABLE(X) \
-    X(PPP_LCP, "LCP")         \
-    X(PPP_PAP, "PAP")         \
-    X(PPP_CHAP, "CHAP")       \
-    X(PPP_EAP, "EAP")         \
-    X(PPP_IPCP, "IPCP")       \
-    X(0x80fd, "CCP")          \
+#define PPP_PROTOCOL_TABLE(X)                                                                      \
+    X(PPP_LCP, "LCP")                                                                              \
+    X(PPP_PAP, "PAP")                                                                              \
+    X(PPP_CHAP, "CHAP")                                                                            \
+    X(PPP_EAP, "EAP")                                                                              \
+    X(PPP_IPCP, "IPCP")                                                                            \
+    X(0x80fd, "CCP")                                                                               \
     X(0x8057, "IPV6CP")
 
 /* X(protocol, option type, name): LCP (RFC 1661 6, RFC 1570) and IPCP (RFC 1332, 1877) options. */
-#define PPP_OPTION_TABLE(X)                         \
-    X(PPP_LCP, LCP_OPT_MRU, "MRU")                  \
-    X(PPP_LCP, 2, "ACCM")                           \
-    X(PPP_LCP, LCP_OPT_AUTH, "authentication")      \
-    X(PPP_LCP, 4, "quality protocol")               \
-    X(PPP_LCP, LCP_OPT_MAGIC, "magic number")       \
-    X(PPP_LCP, LCP_OPT_PFC, "protocol compression") \
-    X(PPP_LCP, LCP_OPT_ACFC, "address compression") \
-    X(PPP_LCP, 13, "callback")                      \
-    X(PPP_LCP, 17, "MRRU")                          \
-    X(PPP_IPCP, 2, "IP compression")                \
-    X(PPP_IPCP, IPCP_OPT_ADDRESS, "IP address")     \
-    X(PPP_IPCP, 129, "primary DNS")                 \
+#define PPP_OPTION_TABLE(X)                                                                        \
+    X(PPP_LCP, LCP_OPT_MRU, "MRU")                                                                 \
+    X(PPP_LCP, 2, "ACCM")                                                                          \
+    X(PPP_LCP, LCP_OPT_AUTH, "authentication")                                                     \
+    X(PPP_LCP, 4, "quality protocol")                                                              \
+    X(PPP_LCP, LCP_OPT_MAGIC, "magic number")                                                      \
+    X(PPP_LCP, LCP_OPT_PFC, "protocol compression")                                                \
+    X(PPP_LCP, LCP_OPT_ACFC, "address compression")                                                \
+    X(PPP_LCP, 13, "callback")                                                                     \
+    X(PPP_LCP, 17, "MRRU")                                                                         \
+    X(PPP_IPCP, 2, "IP compression")                                                               \
+    X(PPP_IPCP, IPCP_OPT_ADDRESS, "IP address")                                                    \
+    X(PPP_IPCP, 129, "primary DNS")                                                                \
     X(PPP_IPCP, 131, "secondary DNS")
 
 /* The authentication protocols a server can ask for in LCP, as l2tpfix names them. */
-#define PPP_AUTH_TABLE(X)                          \
-    X(PPP_AUTH_EAP, "eap")                         \
-    X(PPP_AUTH_MSCHAPV2, "mschapv2")               \
-    X(PPP_AUTH_MSCHAPV1, "mschapv1")               \
-    X(PPP_AUTH_CHAP_MD5, "chap")                   \
-    X(PPP_AUTH_PAP, "pap")                         \
+#define PPP_AUTH_TABLE(X)                                                                          \
+    X(PPP_AUTH_EAP, "eap")                                                                         \
+    X(PPP_AUTH_MSCHAPV2, "mschapv2")                                                               \
+    X(PPP_AUTH_MSCHAPV1, "mschapv1")                                                               \
+    X(PPP_AUTH_CHAP_MD5, "chap")                                                                   \
+    X(PPP_AUTH_PAP, "pap")                                                                         \
     X(PPP_AUTH_OTHER, "other")
 
 #define PPP_AUTH_ENUM(e, name) e,
@@ -96,8 +96,8 @@ struct ppp_packet {
  * the header's length runs past the frame or is below 4. */
 bool ppp_parse(const uint8_t *frame, size_t len, struct ppp_packet *out);
 /* FF 03, protocol, code, id, length, data. Returns the length, 0 if it does not fit. */
-size_t ppp_build(uint8_t *buf, size_t cap, uint16_t protocol, uint8_t code, uint8_t id, const uint8_t *data,
-                 size_t len);
+size_t ppp_build(uint8_t *buf, size_t cap, uint16_t protocol, uint8_t code, uint8_t id,
+                 const uint8_t *data, size_t len);
 
 struct ppp_option {
     uint8_t type;
@@ -106,8 +106,10 @@ struct ppp_option {
 };
 
 /* Splits configure options; false when one is shorter than 2 or runs out. */
-bool ppp_options(const uint8_t *data, size_t len, struct ppp_option *out, size_t max, size_t *count);
+bool ppp_options(const uint8_t *data, size_t len, struct ppp_option *out, size_t max,
+                 size_t *count);
 /* Appends an option; returns the new length, 0 when it does not fit. */
-size_t ppp_put_option(uint8_t *buf, size_t pos, size_t cap, uint8_t type, const uint8_t *value, size_t len);
+size_t ppp_put_option(uint8_t *buf, size_t pos, size_t cap, uint8_t type, const uint8_t *value,
+                      size_t len);
 
 #endif

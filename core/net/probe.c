@@ -52,9 +52,10 @@ struct probe {
     struct resolver *resolving; /* until the name is resolved */
 };
 
-static bool cache_get(const char *dir, const char *host, const struct probe_options *o, struct probe_result *out,
-                      unsigned *age_s);
-static void cache_put(const char *dir, const char *host, const struct probe_options *o, const struct probe_result *r);
+static bool cache_get(const char *dir, const char *host, const struct probe_options *o,
+                      struct probe_result *out, unsigned *age_s);
+static void cache_put(const char *dir, const char *host, const struct probe_options *o,
+                      const struct probe_result *r);
 
 static void resolver_release(struct resolver *r)
 {
@@ -84,10 +85,14 @@ const char *probe_kind_id(enum probe_kind k)
 const char *probe_outcome_id(enum probe_outcome o)
 {
     switch (o) {
-    case PROBE_ACCEPTED: return "accepted";
-    case PROBE_NO_PROPOSAL: return "no-proposal";
-    case PROBE_NO_ANSWER: return "no-answer";
-    case PROBE_ERROR: return "error";
+    case PROBE_ACCEPTED:
+        return "accepted";
+    case PROBE_NO_PROPOSAL:
+        return "no-proposal";
+    case PROBE_NO_ANSWER:
+        return "no-answer";
+    case PROBE_ERROR:
+        return "error";
     }
     return "error";
 }
@@ -98,7 +103,8 @@ void probe_options_default(struct probe_options *o)
         .port = IKE_PORT, .natt_port = IKE_NATT_PORT, .timeout_ms = PROBE_DEFAULT_TIMEOUT_MS};
 }
 
-static void finish(struct probe *p, enum probe_kind k, enum probe_outcome outcome, const char *detail)
+static void finish(struct probe *p, enum probe_kind k, enum probe_outcome outcome,
+                   const char *detail)
 {
     struct probe_item *it = &p->result.items[k];
     if (it->done)
@@ -118,7 +124,8 @@ static bool build(struct probe *p, enum probe_kind k, uint16_t ke_group)
         size_t need = ike_v2_random_needed(ke_group);
         if (!need || !plat_random(random, need))
             return false;
-        x->packet_len = ike_v2_build_sa_init(x->packet, sizeof x->packet, x->cookie, ke_group, random, need);
+        x->packet_len =
+            ike_v2_build_sa_init(x->packet, sizeof x->packet, x->cookie, ke_group, random, need);
     } else {
         x->packet_len = ike_v1_build_mm1(x->packet, sizeof x->packet, x->cookie, ike_windows_offer,
                                          ike_windows_offer_count, k == PROBE_IKEV1_4500);
@@ -161,7 +168,8 @@ static void begin_sending(struct probe *p, const struct net_addr *addrs)
         x->first_sent = plat_monotonic_ms();
         x->interval = PROBE_FIRST_RETRANSMIT_MS;
         struct l2f_err e2;
-        if (!plat_random(x->cookie, sizeof x->cookie) || !build(p, (enum probe_kind)k, IKE_GROUP_MODP2048)) {
+        if (!plat_random(x->cookie, sizeof x->cookie) ||
+            !build(p, (enum probe_kind)k, IKE_GROUP_MODP2048)) {
             finish(p, (enum probe_kind)k, PROBE_ERROR, "cannot build the packet");
             continue;
         }
@@ -385,7 +393,8 @@ bool probe_step(struct probe *p, unsigned wait_ms)
         if (now >= deadline)
             give_up(p, (enum probe_kind)k);
         else if (now >= p->ex[k].next_send && p->ex[k].next_send + 100 < deadline)
-            send_now(p, (enum probe_kind)k); /* not in the last instant: an answer could not come back */
+            send_now(
+                p, (enum probe_kind)k); /* not in the last instant: an answer could not come back */
         else if (now >= p->ex[k].next_send)
             p->ex[k].next_send = deadline;
     }
@@ -414,8 +423,8 @@ void probe_free(struct probe *p)
     free(p);
 }
 
-enum l2f_status probe_run(const char *host, const struct probe_options *opts, struct probe_result *out,
-                          struct l2f_err *err)
+enum l2f_status probe_run(const char *host, const struct probe_options *opts,
+                          struct probe_result *out, struct l2f_err *err)
 {
     struct probe *p;
     enum l2f_status st = probe_start(&p, host, opts, err);
@@ -464,7 +473,8 @@ static struct cached memory[CACHE_SLOTS];
 
 static bool same_key(const struct cached *c, const char *host, const struct probe_options *o)
 {
-    return c->when && strcmp(c->host, host) == 0 && c->port == o->port && c->natt_port == o->natt_port;
+    return c->when && strcmp(c->host, host) == 0 && c->port == o->port &&
+           c->natt_port == o->natt_port;
 }
 
 static void cache_path(const char *dir, char *buf, size_t len)
@@ -605,8 +615,8 @@ static void cache_put(const char *state_dir, const char *host, const struct prob
     cJSON_ArrayForEach(o, old)
     {
         struct cached oc;
-        if (result_from_json(o, &oc) && !same_key(&oc, host, opts) && c.when - oc.when < PROBE_REUSE_S &&
-            cJSON_GetArraySize(keep) < CACHE_SLOTS - 1)
+        if (result_from_json(o, &oc) && !same_key(&oc, host, opts) &&
+            c.when - oc.when < PROBE_REUSE_S && cJSON_GetArraySize(keep) < CACHE_SLOTS - 1)
             cJSON_AddItemToArray(keep, result_to_json(&oc));
     }
     cJSON_Delete(old);

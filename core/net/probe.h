@@ -12,9 +12,9 @@
 #include "status.h"
 
 /* X(enum, id in JSON) */
-#define PROBE_KIND_TABLE(X)                                                                \
-    X(PROBE_IKEV1_500, "ikev1-500")                                                        \
-    X(PROBE_IKEV1_4500, "ikev1-4500")                                                      \
+#define PROBE_KIND_TABLE(X)                                                                        \
+    X(PROBE_IKEV1_500, "ikev1-500")                                                                \
+    X(PROBE_IKEV1_4500, "ikev1-4500")                                                              \
     X(PROBE_IKEV2_500, "ikev2-500")
 
 #define PROBE_KIND_ENUM(e, id) e,
@@ -68,12 +68,11 @@ bool probe_step(struct probe *p, unsigned wait_ms);
 const struct probe_result *probe_result(const struct probe *p);
 void probe_free(struct probe *p);
 /* Start to finish, blocking. */
-enum l2f_status probe_run(const char *host, const struct probe_options *opts, struct probe_result *out,
-                          struct l2f_err *err);
+enum l2f_status probe_run(const char *host, const struct probe_options *opts,
+                          struct probe_result *out, struct l2f_err *err);
 /* Answers younger than this are reused: servers throttle repeated half-open
  * exchanges, and a technician pressing r should not trip that. */
 #define PROBE_REUSE_S 30
-
 
 /* The summary the diagnosis reads (struct probe_report of backend.h). */
 void probe_to_report(const struct probe_result *r, struct probe_report *out);

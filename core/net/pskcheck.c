@@ -49,9 +49,10 @@ static void round_trip(struct ikev1 *s, struct psk_check_result *out)
         if (rc < 0 && ikev1_peer_deleted(s)) {
             struct ikev1_counters k;
             ikev1_counters(s, &k);
-            ipsec_failed(out, k.unreachable ? "the server deleted the SA right after Quick Mode and answered "
-                                              "ESP with an ICMP error: it seems unable to install IPsec SAs"
-                                            : "the server deleted the SA right after Quick Mode");
+            ipsec_failed(out, k.unreachable
+                                  ? "the server deleted the SA right after Quick Mode and answered "
+                                    "ESP with an ICMP error: it seems unable to install IPsec SAs"
+                                  : "the server deleted the SA right after Quick Mode");
             return;
         }
         if (rc < 0) {
@@ -63,13 +64,15 @@ static void round_trip(struct ikev1 *s, struct psk_check_result *out)
         struct l2tp_header h;
         struct l2tp_control c;
         uint16_t peer_tunnel = 0;
-        bool sccrp = l2tp_parse_header(in, got, &h) && h.control && l2tp_parse_control(h.payload, h.payload_len, &c) &&
-                     c.type == L2TP_SCCRP && l2tp_avp_u16(&c, L2TP_AVP_ASSIGNED_TUNNEL_ID, &peer_tunnel);
+        bool sccrp = l2tp_parse_header(in, got, &h) && h.control &&
+                     l2tp_parse_control(h.payload, h.payload_len, &c) && c.type == L2TP_SCCRP &&
+                     l2tp_avp_u16(&c, L2TP_AVP_ASSIGNED_TUNNEL_ID, &peer_tunnel);
         out->ipsec = IPSEC_UP;
         snprintf(out->ipsec_reason, sizeof out->ipsec_reason, "ESP round trip: %s",
                  sccrp ? "L2TP SCCRQ out, SCCRP back" : "a packet to UDP 1701 out, an answer back");
         if (sccrp) {
-            n = l2tp_build_stopccn(pkt, sizeof pkt, peer_tunnel, our_tunnel, 1, 1, (uint16_t)(h.ns + 1));
+            n = l2tp_build_stopccn(pkt, sizeof pkt, peer_tunnel, our_tunnel, 1, 1,
+                                   (uint16_t)(h.ns + 1));
             ikev1_esp_send(s, pkt, n, &err);
             /* its acknowledgement, briefly: the server may answer it or not */
             ikev1_esp_recv(s, in, sizeof in, &got, 200);
@@ -80,18 +83,20 @@ static void round_trip(struct ikev1 *s, struct psk_check_result *out)
     ikev1_counters(s, &k);
     char why[160];
     if (k.esp_dropped)
-        snprintf(why, sizeof why, "Quick Mode done but the %u ESP packets back did not verify (%s)", k.esp_dropped,
-                 k.last_drop ? k.last_drop : "?");
+        snprintf(why, sizeof why, "Quick Mode done but the %u ESP packets back did not verify (%s)",
+                 k.esp_dropped, k.last_drop ? k.last_drop : "?");
     else if (k.unreachable)
-        snprintf(why, sizeof why, "Quick Mode done but ESP got %u ICMP errors and no answer (%u sent)", k.unreachable,
-                 k.esp_sent);
+        snprintf(why, sizeof why,
+                 "Quick Mode done but ESP got %u ICMP errors and no answer (%u sent)",
+                 k.unreachable, k.esp_sent);
     else
-        snprintf(why, sizeof why, "Quick Mode done but no ESP packet came back (%u sent)", k.esp_sent);
+        snprintf(why, sizeof why, "Quick Mode done but no ESP packet came back (%u sent)",
+                 k.esp_sent);
     ipsec_failed(out, why);
 }
 
-enum l2f_status psk_check(const char *host, uint16_t port, const char *psk, unsigned timeout_ms, bool bring_up,
-                          struct psk_check_result *out, struct l2f_err *err)
+enum l2f_status psk_check(const char *host, uint16_t port, const char *psk, unsigned timeout_ms,
+                          bool bring_up, struct psk_check_result *out, struct l2f_err *err)
 {
     memset(out, 0, sizeof *out);
     out->behind_nat = -1;
@@ -112,7 +117,8 @@ enum l2f_status psk_check(const char *host, uint16_t port, const char *psk, unsi
     snprintf(out->transform, sizeof out->transform, "%s", p1.transform);
     out->ms = (unsigned)(plat_monotonic_ms() - start);
     if (bring_up && p1.verdict != PSK_ACCEPTED) {
-        ipsec_failed(out, p1.verdict == PSK_REJECTED ? "the server rejected the key" : "Main Mode did not complete");
+        ipsec_failed(out, p1.verdict == PSK_REJECTED ? "the server rejected the key"
+                                                     : "Main Mode did not complete");
         out->ipsec_ms = out->ms;
     } else if (bring_up) {
         struct ikev1_phase2 p2;
@@ -194,8 +200,9 @@ void psk_pace_end(const char *state_dir)
     }
 }
 
-enum l2f_status psk_check_paced(const char *state_dir, const char *host, uint16_t port, const char *psk,
-                                unsigned timeout_ms, bool bring_up, struct psk_check_result *out, unsigned *waited_ms,
+enum l2f_status psk_check_paced(const char *state_dir, const char *host, uint16_t port,
+                                const char *psk, unsigned timeout_ms, bool bring_up,
+                                struct psk_check_result *out, unsigned *waited_ms,
                                 struct l2f_err *err)
 {
     enum l2f_status st = psk_pace_begin(state_dir, waited_ms, err);

@@ -17,8 +17,8 @@ struct psk_check_result {
     enum psk_verdict verdict;
     char reason[128];
     char transform[64];
-    unsigned ms;     /* to the key verdict */
-    int behind_nat;  /* this client, by the server's NAT-D: 1, 0, -1 not known */
+    unsigned ms;           /* to the key verdict */
+    int behind_nat;        /* this client, by the server's NAT-D: 1, 0, -1 not known */
     int server_behind_nat; /* the server, by its own NAT-D */
     enum ipsec_outcome ipsec;
     char ipsec_reason[160];
@@ -26,13 +26,13 @@ struct psk_check_result {
     unsigned ipsec_ms; /* to IPsec up (or the give-up) */
 };
 
-const char *psk_verdict_id(enum psk_verdict v); /* "accepted", "rejected", "inconclusive" */
+const char *psk_verdict_id(enum psk_verdict v);     /* "accepted", "rejected", "inconclusive" */
 const char *ipsec_outcome_id(enum ipsec_outcome o); /* "up", "failed", NULL when not tried */
 /* Runs Main Mode against host:port and, with bring_up, Quick Mode and the
  * ESP round trip; blocking, the whole run bounded by timeout_ms. Deletes
  * every SA it made before it returns. */
-enum l2f_status psk_check(const char *host, uint16_t port, const char *psk, unsigned timeout_ms, bool bring_up,
-                          struct psk_check_result *out, struct l2f_err *err);
+enum l2f_status psk_check(const char *host, uint16_t port, const char *psk, unsigned timeout_ms,
+                          bool bring_up, struct psk_check_result *out, struct l2f_err *err);
 
 /* This is a key-guessing oracle: checks run one at a time (a lock file in the
  * state directory) and at least this far apart (the time of the last one is
@@ -46,8 +46,9 @@ void psk_pace_end(const char *state_dir);
 
 /* psk_check, paced: waits out the pause (*waited_ms says how long) and refuses
  * while another check holds the lock. */
-enum l2f_status psk_check_paced(const char *state_dir, const char *host, uint16_t port, const char *psk,
-                                unsigned timeout_ms, bool bring_up, struct psk_check_result *out, unsigned *waited_ms,
+enum l2f_status psk_check_paced(const char *state_dir, const char *host, uint16_t port,
+                                const char *psk, unsigned timeout_ms, bool bring_up,
+                                struct psk_check_result *out, unsigned *waited_ms,
                                 struct l2f_err *err);
 
 #endif

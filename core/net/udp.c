@@ -40,7 +40,8 @@ enum l2f_status net_init(void)
     return L2F_OK;
 }
 
-enum l2f_status net_resolve(const char *host, struct net_addr *out, size_t max, size_t *count, struct l2f_err *err)
+enum l2f_status net_resolve(const char *host, struct net_addr *out, size_t max, size_t *count,
+                            struct l2f_err *err)
 {
     struct addrinfo hints, *res = NULL;
     *count = 0;
@@ -51,7 +52,8 @@ enum l2f_status net_resolve(const char *host, struct net_addr *out, size_t max, 
     int rc = getaddrinfo(host, NULL, &hints, &res);
     if (rc != 0) {
 #ifdef _WIN32
-        l2f_err_set(err, "%s does not resolve: %s", host, gai_strerrorA(rc)); /* UNICODE makes it wide */
+        l2f_err_set(err, "%s does not resolve: %s", host,
+                    gai_strerrorA(rc)); /* UNICODE makes it wide */
 #else
         l2f_err_set(err, "%s does not resolve: %s", host, gai_strerror(rc));
 #endif
@@ -83,8 +85,10 @@ bool net_is_literal(const char *host)
 void net_addr_format(const struct net_addr *a, char *buf, size_t len)
 {
     const struct sockaddr *sa = (const struct sockaddr *)(const void *)a->storage;
-    const void *ip = sa->sa_family == AF_INET ? (const void *)&((const struct sockaddr_in *)(const void *)sa)->sin_addr
-                                              : (const void *)&((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
+    const void *ip =
+        sa->sa_family == AF_INET
+            ? (const void *)&((const struct sockaddr_in *)(const void *)sa)->sin_addr
+            : (const void *)&((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
     if (!inet_ntop(sa->sa_family, ip, buf, (socklen_t)len))
         snprintf(buf, len, "?");
 }
@@ -102,14 +106,16 @@ bool net_addr_is_private(const struct net_addr *a)
 {
     const struct sockaddr *sa = (const struct sockaddr *)(const void *)a->storage;
     if (sa->sa_family == AF_INET) {
-        const uint8_t *b = (const uint8_t *)&((const struct sockaddr_in *)(const void *)sa)->sin_addr;
+        const uint8_t *b =
+            (const uint8_t *)&((const struct sockaddr_in *)(const void *)sa)->sin_addr;
         return b[0] == 10 || b[0] == 127 || (b[0] == 172 && (b[1] & 0xF0) == 16) ||
                (b[0] == 192 && b[1] == 168) || (b[0] == 100 && (b[1] & 0xC0) == 64) ||
                (b[0] == 169 && b[1] == 254);
     }
     const uint8_t *b = (const uint8_t *)&((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
     static const uint8_t loopback[16] = {[15] = 1};
-    return (b[0] & 0xFE) == 0xFC || (b[0] == 0xFE && (b[1] & 0xC0) == 0x80) || memcmp(b, loopback, 16) == 0;
+    return (b[0] & 0xFE) == 0xFC || (b[0] == 0xFE && (b[1] & 0xC0) == 0x80) ||
+           memcmp(b, loopback, 16) == 0;
 }
 
 static enum l2f_status sock_error(const char *what, struct l2f_err *err)
@@ -201,13 +207,14 @@ static enum l2f_status received(int n, size_t *got, const char *what, struct l2f
     return sock_error(what, err);
 }
 
-enum l2f_status udp_recv(struct udp_sock *s, void *buf, size_t len, size_t *got, struct l2f_err *err)
+enum l2f_status udp_recv(struct udp_sock *s, void *buf, size_t len, size_t *got,
+                         struct l2f_err *err)
 {
     return received((int)recv((native_sock)s->fd, buf, (int)len, 0), got, "recv", err);
 }
 
-enum l2f_status udp_open_toward(struct udp_sock *s, const struct net_addr *peer, struct net_addr *local,
-                                struct l2f_err *err)
+enum l2f_status udp_open_toward(struct udp_sock *s, const struct net_addr *peer,
+                                struct net_addr *local, struct l2f_err *err)
 {
     /* the route toward peer names our address: a connected socket asks for it */
     struct udp_sock probe;
@@ -241,20 +248,21 @@ enum l2f_status udp_open_toward(struct udp_sock *s, const struct net_addr *peer,
     return L2F_OK;
 }
 
-enum l2f_status udp_send_to(struct udp_sock *s, const struct net_addr *to, const void *buf, size_t len,
-                            struct l2f_err *err)
+enum l2f_status udp_send_to(struct udp_sock *s, const struct net_addr *to, const void *buf,
+                            size_t len, struct l2f_err *err)
 {
-    if (sendto((native_sock)s->fd, buf, (int)len, 0, (const struct sockaddr *)(const void *)to->storage,
-               (socklen_t)to->len) != (int)len)
+    if (sendto((native_sock)s->fd, buf, (int)len, 0,
+               (const struct sockaddr *)(const void *)to->storage, (socklen_t)to->len) != (int)len)
         return sock_error("sendto", err);
     return L2F_OK;
 }
 
-enum l2f_status udp_recv_from(struct udp_sock *s, void *buf, size_t len, size_t *got, struct net_addr *from,
-                              struct l2f_err *err)
+enum l2f_status udp_recv_from(struct udp_sock *s, void *buf, size_t len, size_t *got,
+                              struct net_addr *from, struct l2f_err *err)
 {
     socklen_t flen = sizeof from->storage;
-    int n = (int)recvfrom((native_sock)s->fd, buf, (int)len, 0, (struct sockaddr *)(void *)from->storage, &flen);
+    int n = (int)recvfrom((native_sock)s->fd, buf, (int)len, 0,
+                          (struct sockaddr *)(void *)from->storage, &flen);
     from->len = n >= 0 ? (unsigned)flen : 0;
     return received(n, got, "recvfrom", err);
 }

@@ -7,9 +7,15 @@
 #include "winutil.h"
 
 const struct ras_api ras_system = {
-    RasEnumEntriesW,        RasGetEntryPropertiesW, RasSetEntryPropertiesW,
-    RasGetCredentialsW,     RasSetCredentialsW,     RasGetEntryDialParamsW,
-    RasDialW,               RasHangUpW,             RasGetConnectStatusW,
+    RasEnumEntriesW,
+    RasGetEntryPropertiesW,
+    RasSetEntryPropertiesW,
+    RasGetCredentialsW,
+    RasSetCredentialsW,
+    RasGetEntryDialParamsW,
+    RasDialW,
+    RasHangUpW,
+    RasGetConnectStatusW,
 };
 
 /* pbk AuthRestrictions bit <-> RASENTRY dwfOptions bit (windows-l2tp.md). */
@@ -17,9 +23,12 @@ static const struct {
     long ar;
     DWORD raseo;
 } auth_bits[] = {
-    {AR_PAP, RASEO_RequirePAP},         {AR_SPAP, RASEO_RequireSPAP},
-    {AR_CHAP, RASEO_RequireCHAP},       {AR_MSCHAP, RASEO_RequireMsCHAP},
-    {AR_MSCHAP2, RASEO_RequireMsCHAP2}, {AR_EAP, RASEO_RequireEAP},
+    {AR_PAP, RASEO_RequirePAP},
+    {AR_SPAP, RASEO_RequireSPAP},
+    {AR_CHAP, RASEO_RequireCHAP},
+    {AR_MSCHAP, RASEO_RequireMsCHAP},
+    {AR_MSCHAP2, RASEO_RequireMsCHAP2},
+    {AR_EAP, RASEO_RequireEAP},
     {AR_W95MSCHAP, RASEO_RequireW95MSCHAP},
 };
 

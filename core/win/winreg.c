@@ -14,7 +14,8 @@ static enum l2f_status open_key(const char *key, REGSAM access, HKEY *out, struc
     static const struct {
         const char *name;
         HKEY root;
-    } roots[] = {{"HKEY_LOCAL_MACHINE\\", HKEY_LOCAL_MACHINE}, {"HKEY_CURRENT_USER\\", HKEY_CURRENT_USER}};
+    } roots[] = {{"HKEY_LOCAL_MACHINE\\", HKEY_LOCAL_MACHINE},
+                 {"HKEY_CURRENT_USER\\", HKEY_CURRENT_USER}};
     for (size_t i = 0; i < sizeof roots / sizeof roots[0]; i++) {
         size_t n = strlen(roots[i].name);
         if (strncmp(key, roots[i].name, n) != 0)
@@ -115,7 +116,8 @@ static void close_service(SC_HANDLE scm, SC_HANDLE svc)
 enum l2f_status winsvc_query(const char *name, struct service_status *out, struct l2f_err *err)
 {
     SC_HANDLE scm, svc;
-    enum l2f_status st = open_service(name, SERVICE_QUERY_STATUS | SERVICE_QUERY_CONFIG, &scm, &svc, err);
+    enum l2f_status st =
+        open_service(name, SERVICE_QUERY_STATUS | SERVICE_QUERY_CONFIG, &scm, &svc, err);
     if (st != L2F_OK)
         return st;
     SERVICE_STATUS_PROCESS ssp;
@@ -189,7 +191,9 @@ static enum l2f_status start_one(SC_HANDLE svc, const char *name, struct l2f_err
         if (e == ERROR_SERVICE_ALREADY_RUNNING)
             return L2F_OK;
         if (e == ERROR_SERVICE_DISABLED) {
-            l2f_err_set(err, "service %s is disabled; set it to Manual first (restart-ipsec-services does)", name);
+            l2f_err_set(
+                err, "service %s is disabled; set it to Manual first (restart-ipsec-services does)",
+                name);
             return L2F_ERR_BACKEND;
         }
         return win_status(e, name, err);
@@ -215,7 +219,8 @@ static ENUM_SERVICE_STATUSW *active_dependents(SC_HANDLE svc, DWORD *count)
     return deps;
 }
 
-static enum l2f_status control_by_wide_name(SC_HANDLE scm, const wchar_t *wname, bool start, struct l2f_err *err)
+static enum l2f_status control_by_wide_name(SC_HANDLE scm, const wchar_t *wname, bool start,
+                                            struct l2f_err *err)
 {
     char name[256];
     win_to_utf8(wname, name, sizeof name);
@@ -230,9 +235,9 @@ static enum l2f_status control_by_wide_name(SC_HANDLE scm, const wchar_t *wname,
 enum l2f_status winsvc_control(const char *name, enum service_action action, struct l2f_err *err)
 {
     SC_HANDLE scm, svc;
-    enum l2f_status st = open_service(name, SERVICE_STOP | SERVICE_START | SERVICE_QUERY_STATUS |
-                                                SERVICE_ENUMERATE_DEPENDENTS,
-                                      &scm, &svc, err);
+    enum l2f_status st = open_service(
+        name, SERVICE_STOP | SERVICE_START | SERVICE_QUERY_STATUS | SERVICE_ENUMERATE_DEPENDENTS,
+        &scm, &svc, err);
     if (st != L2F_OK)
         return st;
     if (action == SVC_ACTION_START) {
@@ -267,8 +272,8 @@ enum l2f_status winsvc_set_start(const char *name, enum service_start start, str
     DWORD type = start == SVC_START_DISABLED ? SERVICE_DISABLED
                  : start == SVC_START_MANUAL ? SERVICE_DEMAND_START
                                              : SERVICE_AUTO_START;
-    if (!ChangeServiceConfigW(svc, SERVICE_NO_CHANGE, type, SERVICE_NO_CHANGE, NULL, NULL, NULL, NULL,
-                              NULL, NULL, NULL))
+    if (!ChangeServiceConfigW(svc, SERVICE_NO_CHANGE, type, SERVICE_NO_CHANGE, NULL, NULL, NULL,
+                              NULL, NULL, NULL, NULL))
         st = win_status(GetLastError(), name, err);
     close_service(scm, svc);
     return st;

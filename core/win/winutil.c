@@ -34,13 +34,14 @@ void win_to_utf8(const wchar_t *wide, char *out, size_t len)
 void win_error_text(DWORD code, char *buf, size_t len)
 {
     wchar_t wide[512];
-    DWORD n = FormatMessageW(FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS, NULL, code, 0,
-                             wide, sizeof wide / sizeof wide[0], NULL);
+    DWORD n = FormatMessageW(FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS, NULL, code,
+                             0, wide, sizeof wide / sizeof wide[0], NULL);
     if (n == 0) {
         snprintf(buf, len, "error %lu", (unsigned long)code);
         return;
     }
-    while (n > 0 && (wide[n - 1] == L'\r' || wide[n - 1] == L'\n' || wide[n - 1] == L'.' || wide[n - 1] == L' '))
+    while (n > 0 && (wide[n - 1] == L'\r' || wide[n - 1] == L'\n' || wide[n - 1] == L'.' ||
+                     wide[n - 1] == L' '))
         wide[--n] = 0;
     win_to_utf8(wide, buf, len);
 }

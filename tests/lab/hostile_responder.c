@@ -467,7 +467,7 @@ static void send_mm2(struct ike_sa *sa, const struct offer *c)
     put32(&o, 1); /* DOI IPsec */
     put32(&o, 1); /* identity only */
     size_t prop = begin_payload(&o, 0);
-    put8(&o, 1);            /* proposal 1 */
+    put8(&o, 1);                /* proposal 1 */
     put8(&o, IKE_PROTO_ISAKMP); /* no SPI */
     put8(&o, 0);
     put8(&o, 1); /* one transform */

@@ -33,7 +33,9 @@ static void options_anywhere_and_both_value_forms(void **state)
     (void)state;
     struct cli_args a;
     struct l2f_err err = {{0}};
-    assert_int_equal(PARSE(&a, &err, "fix", "--yes", "mschapv2", "--mock", "s.ini", "lcp-extensions", "--profile=Office VPN"), L2F_OK);
+    assert_int_equal(PARSE(&a, &err, "fix", "--yes", "mschapv2", "--mock", "s.ini",
+                           "lcp-extensions", "--profile=Office VPN"),
+                     L2F_OK);
     assert_int_equal(a.command, CMD_FIX);
     assert_int_equal(a.nargs, 2);
     assert_string_equal(a.args[0], "mschapv2");
@@ -89,8 +91,9 @@ static void help_lists_every_command_and_option(void **state)
     fclose(f);
     for (int c = 0; c < COMMAND_COUNT; c++)
         assert_non_null(strstr(buf, command_name((enum command_id)c)));
-    static const char *const opts[] = {"--demo", "--mock FILE", "--profile NAME", "--state-dir DIR", "--json", "--yes",
-                                       "--dry-run", "--no-color", "--ascii", "--help", "--version"};
+    static const char *const opts[] = {
+        "--demo",    "--mock FILE", "--profile NAME", "--state-dir DIR", "--json",   "--yes",
+        "--dry-run", "--no-color",  "--ascii",        "--help",          "--version"};
     for (size_t i = 0; i < sizeof opts / sizeof opts[0]; i++)
         assert_non_null(strstr(buf, opts[i]));
 }

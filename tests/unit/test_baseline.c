@@ -18,8 +18,8 @@ static void healthy_with_registry(struct observations *o)
 }
 
 /* Saves a baseline of before, checks after against it. */
-static size_t drift_of(const struct observations *before, const struct observations *after, struct drift *out,
-                       size_t max)
+static size_t drift_of(const struct observations *before, const struct observations *after,
+                       struct drift *out, size_t max)
 {
     char *text = NULL;
     struct l2f_err err;
@@ -73,15 +73,17 @@ static void harmless_drift_offers_no_fix(void **state)
     struct drift d[16];
     healthy_with_registry(&before);
     after = before;
-    after.profile.fields[PF_AUTH_RESTRICTIONS] = AR_MSCHAP2 | AR_CHAP | AR_PAP; /* MS-CHAP v2 still allowed */
-    after.profile.fields[PF_LCP_EXTENSIONS] = 2;                                /* still on */
-    after.profile.fields[PF_DATA_ENCRYPTION] = 0;                               /* no check judges it */
-    after.services[SVC_RASMAN].start_type = SVC_START_AUTO;                     /* no check needs it */
+    after.profile.fields[PF_AUTH_RESTRICTIONS] =
+        AR_MSCHAP2 | AR_CHAP | AR_PAP;                      /* MS-CHAP v2 still allowed */
+    after.profile.fields[PF_LCP_EXTENSIONS] = 2;            /* still on */
+    after.profile.fields[PF_DATA_ENCRYPTION] = 0;           /* no check judges it */
+    after.services[SVC_RASMAN].start_type = SVC_START_AUTO; /* no check needs it */
     size_t n = drift_of(&before, &after, d, 16);
     assert_int_equal(n, 4);
     for (size_t i = 0; i < n; i++)
         if (d[i].fix != FIX_NONE)
-            fail_msg("%s: %s -> %s offers %s", d[i].what, d[i].was, d[i].now, fix_info(d[i].fix)->id);
+            fail_msg("%s: %s -> %s offers %s", d[i].what, d[i].was, d[i].now,
+                     fix_info(d[i].fix)->id);
     assert_int_equal(find(d, n, "DataEncryption")->check, CHECK_COUNT);
     assert_int_equal(find(d, n, "RasMan start type")->check, CHECK_COUNT);
     assert_int_equal(find(d, n, "AuthRestrictions")->check, CHECK_MSCHAPV2);

@@ -18,9 +18,10 @@ static void assert_check(const struct diagnosis *d, enum check_id c, enum check_
 {
     const struct check_result *r = &d->checks[c];
     if (r->status != st || r->fix != fix || (in_summary && !strstr(r->summary, in_summary)))
-        fail_msg("%s: got %s/%s '%s', want %s/%s '%s'", check_info(c)->id, check_status_name(r->status),
-                 r->fix == FIX_NONE ? "-" : fix_info(r->fix)->id, r->summary, check_status_name(st),
-                 fix == FIX_NONE ? "-" : fix_info(fix)->id, in_summary ? in_summary : "");
+        fail_msg("%s: got %s/%s '%s', want %s/%s '%s'", check_info(c)->id,
+                 check_status_name(r->status), r->fix == FIX_NONE ? "-" : fix_info(r->fix)->id,
+                 r->summary, check_status_name(st), fix == FIX_NONE ? "-" : fix_info(fix)->id,
+                 in_summary ? in_summary : "");
 }
 
 static void healthy_passes_everything(void **state)
@@ -50,7 +51,8 @@ static void classic_789_fails_ppp_in_the_guides_order(void **state)
     o.profile.fields[PF_LCP_EXTENSIONS] = 0;
     o.last.code = 789;
     struct diagnosis d = eval(&o);
-    assert_check(&d, CHECK_MSCHAPV2, CHECK_FAIL, FIX_MSCHAPV2, "AuthRestrictions=128: EAP only, MS-CHAP v2 not allowed");
+    assert_check(&d, CHECK_MSCHAPV2, CHECK_FAIL, FIX_MSCHAPV2,
+                 "AuthRestrictions=128: EAP only, MS-CHAP v2 not allowed");
     assert_check(&d, CHECK_LCP_EXTENSIONS, CHECK_FAIL, FIX_LCP_EXTENSIONS, "LcpExtensions=0");
     /* with the PPP options wrong, a 789 is no evidence against the key */
     assert_check(&d, CHECK_PSK, CHECK_PASS, FIX_NONE, "a key is saved");
@@ -68,11 +70,14 @@ static void mschapv2_variants(void **state)
     struct observations o;
     tu_healthy(&o);
     o.profile.fields[PF_AUTH_RESTRICTIONS] = AR_CHAP;
-    assert_check((struct diagnosis[]){eval(&o)}, CHECK_MSCHAPV2, CHECK_FAIL, FIX_MSCHAPV2, "AuthRestrictions=32: CHAP; MS-CHAP v2 not allowed");
+    assert_check((struct diagnosis[]){eval(&o)}, CHECK_MSCHAPV2, CHECK_FAIL, FIX_MSCHAPV2,
+                 "AuthRestrictions=32: CHAP; MS-CHAP v2 not allowed");
     o.profile.fields[PF_AUTH_RESTRICTIONS] = AR_EAP | AR_MSCHAP2; /* EAP wins over the ticks */
-    assert_check((struct diagnosis[]){eval(&o)}, CHECK_MSCHAPV2, CHECK_FAIL, FIX_MSCHAPV2, "EAP only");
+    assert_check((struct diagnosis[]){eval(&o)}, CHECK_MSCHAPV2, CHECK_FAIL, FIX_MSCHAPV2,
+                 "EAP only");
     o.profile.fields[PF_AUTH_RESTRICTIONS] = AR_MSCHAP2;
-    assert_check((struct diagnosis[]){eval(&o)}, CHECK_MSCHAPV2, CHECK_PASS, FIX_NONE, "AuthRestrictions=512: MS-CHAP v2");
+    assert_check((struct diagnosis[]){eval(&o)}, CHECK_MSCHAPV2, CHECK_PASS, FIX_NONE,
+                 "AuthRestrictions=512: MS-CHAP v2");
     /* the key absent: no documented default, so unknown; the fix offered, never in fix all */
     tu_healthy(&o);
     o.profile.field_absent[PF_AUTH_RESTRICTIONS] = true;
@@ -89,7 +94,8 @@ static void vpn_type(void **state)
     struct observations o;
     tu_healthy(&o);
     o.profile.fields[PF_VPN_STRATEGY] = VS_DEFAULT;
-    assert_check((struct diagnosis[]){eval(&o)}, CHECK_VPN_TYPE, CHECK_WARN, FIX_TUNNEL_L2TP, "automatic");
+    assert_check((struct diagnosis[]){eval(&o)}, CHECK_VPN_TYPE, CHECK_WARN, FIX_TUNNEL_L2TP,
+                 "automatic");
     o.profile.fields[PF_VPN_STRATEGY] = VS_L2TP_FIRST;
     assert_check((struct diagnosis[]){eval(&o)}, CHECK_VPN_TYPE, CHECK_PASS, FIX_NONE, NULL);
 }
@@ -275,7 +281,8 @@ static void server_address_and_probe(void **state)
     assert_check(&d, CHECK_DNS, CHECK_UNKNOWN, FIX_NONE, NULL);
     tu_healthy(&o);
     strcpy(o.profile.server, "vpn example.com");
-    assert_check((struct diagnosis[]){eval(&o)}, CHECK_SERVER_ADDRESS, CHECK_FAIL, FIX_NONE, "not a host name");
+    assert_check((struct diagnosis[]){eval(&o)}, CHECK_SERVER_ADDRESS, CHECK_FAIL, FIX_NONE,
+                 "not a host name");
     tu_healthy(&o);
     o.probe.resolved = false;
     o.probe.ike500 = o.probe.ike4500 = o.probe.ikev2 = PROBE_ERROR;
@@ -285,7 +292,8 @@ static void server_address_and_probe(void **state)
     assert_check(&d, CHECK_IKE_500, CHECK_UNKNOWN, FIX_NONE, NULL);
     tu_healthy(&o);
     o.probe.literal = true;
-    assert_check((struct diagnosis[]){eval(&o)}, CHECK_DNS, CHECK_PASS, FIX_NONE, "nothing to resolve");
+    assert_check((struct diagnosis[]){eval(&o)}, CHECK_DNS, CHECK_PASS, FIX_NONE,
+                 "nothing to resolve");
     tu_healthy(&o);
     o.probe.ike500 = o.probe.ike4500 = o.probe.ikev2 = PROBE_NO_ANSWER;
     o.probe.server_behind_nat = -1;
@@ -315,11 +323,13 @@ static void natt_port_and_ikev2(void **state)
     tu_healthy(&o);
     o.probe.ike4500 = PROBE_NO_ANSWER;
     o.probe.client_behind_nat = 1;
-    assert_check((struct diagnosis[]){eval(&o)}, CHECK_IKE_4500, CHECK_WARN, FIX_NONE, "4500 does not");
+    assert_check((struct diagnosis[]){eval(&o)}, CHECK_IKE_4500, CHECK_WARN, FIX_NONE,
+                 "4500 does not");
     o.probe.client_behind_nat = -1; /* not known: still worth a warning */
     assert_check((struct diagnosis[]){eval(&o)}, CHECK_IKE_4500, CHECK_WARN, FIX_NONE, NULL);
     o.probe.client_behind_nat = 0;
-    assert_check((struct diagnosis[]){eval(&o)}, CHECK_IKE_4500, CHECK_PASS, FIX_NONE, "not needed without NAT");
+    assert_check((struct diagnosis[]){eval(&o)}, CHECK_IKE_4500, CHECK_PASS, FIX_NONE,
+                 "not needed without NAT");
     /* IKEv2 where L2TP fails: the guide's fallback, as a warning */
     tu_healthy(&o);
     o.probe.ike500 = o.probe.ike4500 = PROBE_NO_PROPOSAL;
@@ -329,7 +339,8 @@ static void natt_port_and_ikev2(void **state)
     for (size_t i = 0; i < alt.n_recommended; i++)
         assert_int_not_equal(alt.recommended[i], FIX_SWITCH_IKEV2); /* offered, never in fix all */
     o.probe.ike500 = PROBE_ACCEPTED;
-    assert_check((struct diagnosis[]){eval(&o)}, CHECK_IKEV2, CHECK_PASS, FIX_NONE, "an alternative");
+    assert_check((struct diagnosis[]){eval(&o)}, CHECK_IKEV2, CHECK_PASS, FIX_NONE,
+                 "an alternative");
 }
 
 static void services(void **state)
@@ -339,14 +350,16 @@ static void services(void **state)
     tu_healthy(&o);
     o.services[SVC_IKEEXT].state = SVC_STOPPED;
     o.services[SVC_POLICYAGENT] = (struct service_status){SVC_STOPPED, SVC_START_DISABLED};
-    assert_check((struct diagnosis[]){eval(&o)}, CHECK_IPSEC_SERVICES, CHECK_FAIL, FIX_RESTART_IPSEC_SERVICES,
-                 "IKEEXT stopped, PolicyAgent disabled (Windows: 827)");
+    assert_check((struct diagnosis[]){eval(&o)}, CHECK_IPSEC_SERVICES, CHECK_FAIL,
+                 FIX_RESTART_IPSEC_SERVICES, "IKEEXT stopped, PolicyAgent disabled (Windows: 827)");
     tu_healthy(&o);
     o.services[SVC_BFE] = (struct service_status){SVC_STOPPED, SVC_START_DISABLED};
-    assert_check((struct diagnosis[]){eval(&o)}, CHECK_IPSEC_SERVICES, CHECK_FAIL, FIX_NONE, "BFE disabled");
+    assert_check((struct diagnosis[]){eval(&o)}, CHECK_IPSEC_SERVICES, CHECK_FAIL, FIX_NONE,
+                 "BFE disabled");
     tu_healthy(&o);
     o.svc_st[SVC_IKEEXT] = L2F_ERR_BACKEND;
-    assert_check((struct diagnosis[]){eval(&o)}, CHECK_IPSEC_SERVICES, CHECK_UNKNOWN, FIX_NONE, NULL);
+    assert_check((struct diagnosis[]){eval(&o)}, CHECK_IPSEC_SERVICES, CHECK_UNKNOWN, FIX_NONE,
+                 NULL);
     /* PolicyAgent alone: Manual, started on demand, and not what 827 names */
     tu_healthy(&o);
     o.services[SVC_POLICYAGENT].state = SVC_STOPPED;
@@ -378,7 +391,8 @@ static void nat_traversal(void **state)
                  "not set; server and client behind NAT");
     o.reg_exists[REGVAL_NAT_TRAVERSAL] = true;
     o.reg[REGVAL_NAT_TRAVERSAL] = 1;
-    assert_check((struct diagnosis[]){eval(&o)}, CHECK_NAT_TRAVERSAL, CHECK_FAIL, FIX_NAT_TRAVERSAL, "=1");
+    assert_check((struct diagnosis[]){eval(&o)}, CHECK_NAT_TRAVERSAL, CHECK_FAIL, FIX_NAT_TRAVERSAL,
+                 "=1");
     o.reg[REGVAL_NAT_TRAVERSAL] = 2;
     assert_check((struct diagnosis[]){eval(&o)}, CHECK_NAT_TRAVERSAL, CHECK_PASS, FIX_NONE, "=2");
     /* server behind NAT, client not: 1 is enough */
@@ -389,12 +403,15 @@ static void nat_traversal(void **state)
     tu_healthy(&o);
     o.probe.server_behind_nat = -1;
     o.probe.client_behind_nat = 1;
-    assert_check((struct diagnosis[]){eval(&o)}, CHECK_NAT_TRAVERSAL, CHECK_WARN, FIX_NAT_TRAVERSAL, "if the server is too");
+    assert_check((struct diagnosis[]){eval(&o)}, CHECK_NAT_TRAVERSAL, CHECK_WARN, FIX_NAT_TRAVERSAL,
+                 "if the server is too");
     o.probe.client_behind_nat = 0;
-    assert_check((struct diagnosis[]){eval(&o)}, CHECK_NAT_TRAVERSAL, CHECK_UNKNOWN, FIX_NONE, NULL);
+    assert_check((struct diagnosis[]){eval(&o)}, CHECK_NAT_TRAVERSAL, CHECK_UNKNOWN, FIX_NONE,
+                 NULL);
     tu_healthy(&o);
     o.reg_st[REGVAL_NAT_TRAVERSAL] = L2F_ERR_NEED_ADMIN;
-    assert_check((struct diagnosis[]){eval(&o)}, CHECK_NAT_TRAVERSAL, CHECK_UNKNOWN, FIX_NONE, "not readable");
+    assert_check((struct diagnosis[]){eval(&o)}, CHECK_NAT_TRAVERSAL, CHECK_UNKNOWN, FIX_NONE,
+                 "not readable");
 }
 
 static void prohibit_ipsec(void **state)
@@ -404,11 +421,14 @@ static void prohibit_ipsec(void **state)
     tu_healthy(&o);
     o.reg_exists[REGVAL_PROHIBIT_IPSEC] = true;
     o.reg[REGVAL_PROHIBIT_IPSEC] = 0;
-    assert_check((struct diagnosis[]){eval(&o)}, CHECK_PROHIBIT_IPSEC, CHECK_PASS, FIX_NONE, "ProhibitIpSec=0");
+    assert_check((struct diagnosis[]){eval(&o)}, CHECK_PROHIBIT_IPSEC, CHECK_PASS, FIX_NONE,
+                 "ProhibitIpSec=0");
     o.reg[REGVAL_PROHIBIT_IPSEC] = 1;
-    assert_check((struct diagnosis[]){eval(&o)}, CHECK_PROHIBIT_IPSEC, CHECK_FAIL, FIX_ALLOW_IPSEC, "ProhibitIpSec=1");
+    assert_check((struct diagnosis[]){eval(&o)}, CHECK_PROHIBIT_IPSEC, CHECK_FAIL, FIX_ALLOW_IPSEC,
+                 "ProhibitIpSec=1");
     o.profile.fields[PF_IPSEC_FLAGS] = 0; /* certificates with a manual policy may be intended */
-    assert_check((struct diagnosis[]){eval(&o)}, CHECK_PROHIBIT_IPSEC, CHECK_WARN, FIX_ALLOW_IPSEC, "manually");
+    assert_check((struct diagnosis[]){eval(&o)}, CHECK_PROHIBIT_IPSEC, CHECK_WARN, FIX_ALLOW_IPSEC,
+                 "manually");
 }
 
 static void psk(void **state)
@@ -417,14 +437,16 @@ static void psk(void **state)
     struct observations o;
     tu_healthy(&o);
     o.profile.psk_saved = false;
-    assert_check((struct diagnosis[]){eval(&o)}, CHECK_PSK, CHECK_FAIL, FIX_USE_PSK, "no pre-shared key is saved");
+    assert_check((struct diagnosis[]){eval(&o)}, CHECK_PSK, CHECK_FAIL, FIX_USE_PSK,
+                 "no pre-shared key is saved");
     tu_healthy(&o);
     o.profile.fields[PF_IPSEC_FLAGS] = 0;
     assert_check((struct diagnosis[]){eval(&o)}, CHECK_PSK, CHECK_WARN, FIX_USE_PSK, "certificate");
     /* PPP right and still 789: the key is suspect, but only suspect */
     tu_healthy(&o);
     o.last.code = 789;
-    assert_check((struct diagnosis[]){eval(&o)}, CHECK_PSK, CHECK_WARN, FIX_USE_PSK, "may not be the server's key");
+    assert_check((struct diagnosis[]){eval(&o)}, CHECK_PSK, CHECK_WARN, FIX_USE_PSK,
+                 "may not be the server's key");
 }
 
 static void credentials_and_last_auth(void **state)
@@ -433,10 +455,12 @@ static void credentials_and_last_auth(void **state)
     struct observations o;
     tu_healthy(&o);
     o.profile.username_saved = false;
-    assert_check((struct diagnosis[]){eval(&o)}, CHECK_CREDENTIALS, CHECK_WARN, FIX_CREDENTIALS, "no user name");
+    assert_check((struct diagnosis[]){eval(&o)}, CHECK_CREDENTIALS, CHECK_WARN, FIX_CREDENTIALS,
+                 "no user name");
     tu_healthy(&o);
     o.profile.password_saved = false;
-    assert_check((struct diagnosis[]){eval(&o)}, CHECK_CREDENTIALS, CHECK_WARN, FIX_CREDENTIALS, "no password");
+    assert_check((struct diagnosis[]){eval(&o)}, CHECK_CREDENTIALS, CHECK_WARN, FIX_CREDENTIALS,
+                 "no password");
     tu_healthy(&o);
     o.last.code = 691;
     struct diagnosis d = eval(&o);
@@ -459,9 +483,11 @@ static void credentials_and_last_auth(void **state)
                  "Miniport dialed");
     tu_healthy(&o);
     o.last.known = false;
-    assert_check((struct diagnosis[]){eval(&o)}, CHECK_LAST_AUTH, CHECK_UNKNOWN, FIX_NONE, "no connection attempt");
+    assert_check((struct diagnosis[]){eval(&o)}, CHECK_LAST_AUTH, CHECK_UNKNOWN, FIX_NONE,
+                 "no connection attempt");
     o.last = (struct connection_record){.known = true, .code = 809};
-    assert_check((struct diagnosis[]){eval(&o)}, CHECK_LAST_AUTH, CHECK_UNKNOWN, FIX_NONE, "stopped earlier");
+    assert_check((struct diagnosis[]){eval(&o)}, CHECK_LAST_AUTH, CHECK_UNKNOWN, FIX_NONE,
+                 "stopped earlier");
 }
 
 static void a_result_older_than_a_change_is_no_evidence(void **state)
@@ -473,7 +499,8 @@ static void a_result_older_than_a_change_is_no_evidence(void **state)
     o.last_stale = true;
     struct diagnosis d = eval(&o);
     assert_check(&d, CHECK_PSK, CHECK_PASS, FIX_NONE, "a key is saved");
-    assert_check(&d, CHECK_LAST_AUTH, CHECK_UNKNOWN, FIX_NONE, "settings changed since the last attempt (789)");
+    assert_check(&d, CHECK_LAST_AUTH, CHECK_UNKNOWN, FIX_NONE,
+                 "settings changed since the last attempt (789)");
     o.last.code = 691;
     d = eval(&o);
     assert_check(&d, CHECK_CREDENTIALS, CHECK_PASS, FIX_NONE, NULL);
@@ -486,7 +513,8 @@ static void a_key_at_hand_is_tested(void **state)
     tu_healthy(&o);
     o.have_key = true;
     o.key = PSK_ACCEPTED;
-    assert_check((struct diagnosis[]){eval(&o)}, CHECK_PSK_MATCHES, CHECK_PASS, FIX_NONE, "verified the key");
+    assert_check((struct diagnosis[]){eval(&o)}, CHECK_PSK_MATCHES, CHECK_PASS, FIX_NONE,
+                 "verified the key");
     o.key = PSK_REJECTED;
     struct diagnosis d = eval(&o);
     assert_check(&d, CHECK_PSK_MATCHES, CHECK_FAIL, FIX_USE_PSK, "rejects the key");
@@ -558,7 +586,8 @@ static void advice_for_the_profile(void **state)
     /* the server takes MS-CHAP v2; a profile allowing only PAP, or EAP, needs the fix */
     assert_int_equal(diagnose_handshake_advice(&r, AR_PAP, text, sizeof text), FIX_MSCHAPV2);
     assert_non_null(strstr(text, "mschapv2 fix"));
-    assert_int_equal(diagnose_handshake_advice(&r, AR_EAP | AR_MSCHAP2, text, sizeof text), FIX_MSCHAPV2);
+    assert_int_equal(diagnose_handshake_advice(&r, AR_EAP | AR_MSCHAP2, text, sizeof text),
+                     FIX_MSCHAPV2);
     /* allowed, and everything passed: the difference is on the client */
     assert_int_equal(diagnose_handshake_advice(&r, AR_MSCHAP2, text, sizeof text), FIX_NONE);
     assert_non_null(strstr(text, "every stage passes"));

@@ -9,7 +9,6 @@
 #include "net/ikecrypto.h"
 #include "testutil.h"
 
-
 /* AES-256 + HMAC-SHA1-96, keys from the KEYMAT of test_ikekeys, SPI c1dbf9e4. */
 static void make_sa(struct esp_sa *sa)
 {
@@ -17,13 +16,16 @@ static void make_sa(struct esp_sa *sa)
     memset(sa, 0, sizeof *sa);
     assert_true(esp_sa_setup(sa, IKE_ENC_AES_CBC, 256, IKE_HASH_SHA1));
     assert_int_equal(esp_keymat_len(sa), 52);
-    tu_hex("dc4cf03c8b2a1b93d9ac5cd54599d1dabdb5516937dfe9b1fab3fb89839aa2b7e1ad10a9b04c26638c28f7cd832e7e86d1e67c40", km);
+    tu_hex("dc4cf03c8b2a1b93d9ac5cd54599d1dabdb5516937dfe9b1fab3fb89839aa2b7e1ad10a9b04c26638c28f7c"
+           "d832e7e86d1e67c40",
+           km);
     esp_sa_keys(sa, km);
     tu_hex("c1dbf9e4", sa->spi);
 }
 
-static const char known_packet[] = "c1dbf9e400000001000102030405060708090a0b0c0d0e0f5265948ccdd3731af050549f0e098038ed65"
-                                   "bdb152f954ed4469d3baf0805101bbef296775b68159e371dba6";
+static const char known_packet[] =
+    "c1dbf9e400000001000102030405060708090a0b0c0d0e0f5265948ccdd3731af050549f0e098038ed65"
+    "bdb152f954ed4469d3baf0805101bbef296775b68159e371dba6";
 
 static void seal_known_answer(void **state)
 {
@@ -103,12 +105,15 @@ static void tampering_refused(void **state)
         enum esp_open_result r = esp_open(&rx, pkt, len, plain, sizeof plain, &n, &next);
         /* the SPI names another SA; sequence number 0 is never valid; anything
          * else fails the ICV; nothing moves the window */
-        assert_int_equal(r, at < 4 ? ESP_OPEN_OTHER_SPI : at == 7 ? ESP_OPEN_REPLAY : ESP_OPEN_BAD_ICV);
+        assert_int_equal(r, at < 4    ? ESP_OPEN_OTHER_SPI
+                            : at == 7 ? ESP_OPEN_REPLAY
+                                      : ESP_OPEN_BAD_ICV);
         assert_int_equal(rx.top, 0);
     }
     make_sa(&rx);
     tu_hex(known_packet, pkt);
-    assert_int_equal(esp_open(&rx, pkt, len - 1, plain, sizeof plain, &n, &next), ESP_OPEN_MALFORMED);
+    assert_int_equal(esp_open(&rx, pkt, len - 1, plain, sizeof plain, &n, &next),
+                     ESP_OPEN_MALFORMED);
     assert_int_equal(esp_open(&rx, pkt, 20, plain, sizeof plain, &n, &next), ESP_OPEN_MALFORMED);
     /* an authentic packet whose padding is not 1, 2, 3 ... is refused too:
      * 29 zero bytes, "pad length 3" over bytes that are 0 0 0, next header 17 */
@@ -127,7 +132,8 @@ static void tampering_refused(void **state)
     assert_true(ikec_prf(IKE_HASH_SHA1, tx.auth_key, 20, crafted, 24 + 32, mac));
     memcpy(crafted + 56, mac, 12);
     make_sa(&rx);
-    assert_int_equal(esp_open(&rx, crafted, sizeof crafted, plain, sizeof plain, &n, &next), ESP_OPEN_BAD_PADDING);
+    assert_int_equal(esp_open(&rx, crafted, sizeof crafted, plain, sizeof plain, &n, &next),
+                     ESP_OPEN_BAD_PADDING);
     assert_int_equal(rx.top, 0);
 }
 

@@ -40,7 +40,8 @@ static void rig_close(struct rig *r)
     r->be.ops->close(&r->be);
 }
 
-static int apply(struct rig *r, enum fix_id fix, const struct fix_secrets *secrets, enum l2f_status want)
+static int apply(struct rig *r, enum fix_id fix, const struct fix_secrets *secrets,
+                 enum l2f_status want)
 {
     struct fix_plan plan;
     struct l2f_err err = {{0}};
@@ -82,7 +83,8 @@ static void mschapv2_and_lcp_fix_classic_789(void **state)
     assert_int_equal(r.d.checks[CHECK_MSCHAPV2].status, CHECK_PASS);
     int b = apply(&r, FIX_LCP_EXTENSIONS, NULL, L2F_OK);
     assert_int_equal(field(&r, PF_LCP_EXTENSIONS), 1);
-    assert_false(diagnosis_has_problems(&r.d) && r.d.checks[CHECK_LCP_EXTENSIONS].status != CHECK_PASS);
+    assert_false(diagnosis_has_problems(&r.d) &&
+                 r.d.checks[CHECK_LCP_EXTENSIONS].status != CHECK_PASS);
     assert_int_equal(journal_find(&r.journal, a)->state, ENTRY_APPLIED);
     /* a fix already in place plans nothing */
     struct fix_plan plan;
@@ -175,7 +177,9 @@ static void allow_ipsec_restores_previous_value(void **state)
     struct rig r;
     rig_open(&r, "healthy", "Office VPN");
     struct l2f_err err = {{0}};
-    assert_int_equal(r.be.ops->reg_write_dword(&r.be, regval_key_path(REGVAL_PROHIBIT_IPSEC), "ProhibitIpSec", true, 1, &err), L2F_OK);
+    assert_int_equal(r.be.ops->reg_write_dword(&r.be, regval_key_path(REGVAL_PROHIBIT_IPSEC),
+                                               "ProhibitIpSec", true, 1, &err),
+                     L2F_OK);
     observe(&r);
     assert_int_equal(r.d.checks[CHECK_PROHIBIT_IPSEC].status, CHECK_FAIL);
     int id = apply(&r, FIX_ALLOW_IPSEC, NULL, L2F_OK);
@@ -193,7 +197,8 @@ static void services_started_and_disabled_set_to_manual(void **state)
     struct rig r;
     rig_open(&r, "services-stopped", "Office VPN");
     struct l2f_err err = {{0}};
-    assert_int_equal(r.be.ops->service_set_start(&r.be, "PolicyAgent", SVC_START_DISABLED, &err), L2F_OK);
+    assert_int_equal(r.be.ops->service_set_start(&r.be, "PolicyAgent", SVC_START_DISABLED, &err),
+                     L2F_OK);
     observe(&r);
     int id = apply(&r, FIX_RESTART_IPSEC_SERVICES, NULL, L2F_OK);
     assert_int_equal(r.obs.services[SVC_IKEEXT].state, SVC_RUNNING);
@@ -239,7 +244,8 @@ static void psk_needs_the_key_and_undo_says_what_it_cannot_restore(void **state)
     assert_int_equal(fix_undo(&r.ctx, id, &undone, note, sizeof note, &err), L2F_OK);
     assert_non_null(strstr(note, "the pre-shared key saved before cannot come back"));
     char limits[256];
-    fix_undo_limits(journal_find(&r.journal, id), limits, sizeof limits); /* what the undo dialog says */
+    fix_undo_limits(journal_find(&r.journal, id), limits,
+                    sizeof limits); /* what the undo dialog says */
     assert_string_equal(limits, note);
     rig_close(&r);
 }
@@ -250,11 +256,13 @@ static void credentials_saved_and_cleared_on_undo(void **state)
     struct rig r;
     rig_open(&r, "multi-profile", "Home IKEv2");
     struct l2f_err err = {{0}};
-    assert_int_equal(r.be.ops->set_secret(&r.be, "Home IKEv2", SECRET_PASSWORD, "", NULL, &err), L2F_OK);
+    assert_int_equal(r.be.ops->set_secret(&r.be, "Home IKEv2", SECRET_PASSWORD, "", NULL, &err),
+                     L2F_OK);
     observe(&r);
     assert_false(r.obs.profile.password_saved);
     struct fix_plan plan;
-    assert_int_equal(fix_plan_make(FIX_CREDENTIALS, &r.obs, NULL, &plan, &err), L2F_ERR_NEED_SECRET);
+    assert_int_equal(fix_plan_make(FIX_CREDENTIALS, &r.obs, NULL, &plan, &err),
+                     L2F_ERR_NEED_SECRET);
     assert_int_equal(fix_plan_make(FIX_CREDENTIALS, &r.obs, "frank", &plan, &err), L2F_OK);
     struct fix_secrets secrets = {NULL, "Night-Owl"};
     int64_t id;
@@ -274,8 +282,10 @@ static void refused_without_admin_changes_nothing(void **state)
     struct rig r;
     char dir[256], path[300];
     tu_mkdtemp(dir, sizeof dir);
-    tu_write_file(dir, "s.ini", "[machine]\nadmin = no\nbehind_nat = yes\n[server]\nbehind_nat = yes\n"
-                                 "[profile \"P\"]\nphonebook = allusers\nLcpExtensions = 0\n", path, sizeof path);
+    tu_write_file(dir, "s.ini",
+                  "[machine]\nadmin = no\nbehind_nat = yes\n[server]\nbehind_nat = yes\n"
+                  "[profile \"P\"]\nphonebook = allusers\nLcpExtensions = 0\n",
+                  path, sizeof path);
     memset(&r, 0, sizeof r);
     struct l2f_err err = {{0}};
     r.be.ops = &backend_mock_ops;
@@ -311,37 +321,45 @@ static bool fail_now(struct l2f_err *err)
     return false;
 }
 
-static enum l2f_status f_write_profile_field(struct backend *be, const char *n, enum profile_field f, long v,
-                                             struct l2f_err *err)
+static enum l2f_status f_write_profile_field(struct backend *be, const char *n,
+                                             enum profile_field f, long v, struct l2f_err *err)
 {
     (void)be;
-    return fail_now(err) ? L2F_ERR_BACKEND : failing_inner.ops->write_profile_field(&failing_inner, n, f, v, err);
+    return fail_now(err) ? L2F_ERR_BACKEND
+                         : failing_inner.ops->write_profile_field(&failing_inner, n, f, v, err);
 }
 
-static enum l2f_status f_service_control(struct backend *be, const char *n, enum service_action a, struct l2f_err *err)
+static enum l2f_status f_service_control(struct backend *be, const char *n, enum service_action a,
+                                         struct l2f_err *err)
 {
     (void)be;
-    return fail_now(err) ? L2F_ERR_BACKEND : failing_inner.ops->service_control(&failing_inner, n, a, err);
+    return fail_now(err) ? L2F_ERR_BACKEND
+                         : failing_inner.ops->service_control(&failing_inner, n, a, err);
 }
 
-static enum l2f_status f_service_set_start(struct backend *be, const char *n, enum service_start s, struct l2f_err *err)
+static enum l2f_status f_service_set_start(struct backend *be, const char *n, enum service_start s,
+                                           struct l2f_err *err)
 {
     (void)be;
-    return fail_now(err) ? L2F_ERR_BACKEND : failing_inner.ops->service_set_start(&failing_inner, n, s, err);
+    return fail_now(err) ? L2F_ERR_BACKEND
+                         : failing_inner.ops->service_set_start(&failing_inner, n, s, err);
 }
 
-static enum l2f_status f_set_secret(struct backend *be, const char *p, enum secret_kind k, const char *u,
-                                    const char *s, struct l2f_err *err)
+static enum l2f_status f_set_secret(struct backend *be, const char *p, enum secret_kind k,
+                                    const char *u, const char *s, struct l2f_err *err)
 {
     (void)be;
-    return fail_now(err) ? L2F_ERR_BACKEND : failing_inner.ops->set_secret(&failing_inner, p, k, u, s, err);
+    return fail_now(err) ? L2F_ERR_BACKEND
+                         : failing_inner.ops->set_secret(&failing_inner, p, k, u, s, err);
 }
 
 static void service_states(struct backend *be, struct service_status out[SERVICE_COUNT])
 {
     struct l2f_err err;
     for (int s = 0; s < SERVICE_COUNT; s++)
-        assert_int_equal(be->ops->service_query(be, service_info((enum service_id)s)->name, &out[s], &err), L2F_OK);
+        assert_int_equal(
+            be->ops->service_query(be, service_info((enum service_id)s)->name, &out[s], &err),
+            L2F_OK);
 }
 
 static void failure_part_way_rolls_back(void **state)
@@ -352,12 +370,14 @@ static void failure_part_way_rolls_back(void **state)
         struct rig r;
         rig_open(&r, "services-stopped", "Office VPN");
         struct l2f_err err = {{0}};
-        assert_int_equal(r.be.ops->service_set_start(&r.be, "PolicyAgent", SVC_START_DISABLED, &err), L2F_OK);
+        assert_int_equal(
+            r.be.ops->service_set_start(&r.be, "PolicyAgent", SVC_START_DISABLED, &err), L2F_OK);
         observe(&r);
         struct service_status before[SERVICE_COUNT], after[SERVICE_COUNT];
         service_states(&r.be, before);
         struct fix_plan plan;
-        assert_int_equal(fix_plan_make(FIX_RESTART_IPSEC_SERVICES, &r.obs, NULL, &plan, &err), L2F_OK);
+        assert_int_equal(fix_plan_make(FIX_RESTART_IPSEC_SERVICES, &r.obs, NULL, &plan, &err),
+                         L2F_OK);
         assert_int_equal(plan.n_changes, 3);
         /* wrap the mock: every op passes through except the injected ones */
         failing_inner = r.be;
@@ -387,15 +407,21 @@ static void undo_refuses_to_clobber_a_later_change(void **state)
     int id = apply(&r, FIX_MSCHAPV2, NULL, L2F_OK);
     struct l2f_err err = {{0}};
     /* someone ticks CHAP by hand after l2tpfix's change */
-    assert_int_equal(r.be.ops->write_profile_field(&r.be, "Office VPN", PF_AUTH_RESTRICTIONS, AR_MSCHAP2 | AR_CHAP, &err), L2F_OK);
+    assert_int_equal(r.be.ops->write_profile_field(&r.be, "Office VPN", PF_AUTH_RESTRICTIONS,
+                                                   AR_MSCHAP2 | AR_CHAP, &err),
+                     L2F_OK);
     assert_int_equal(fix_undo(&r.ctx, id, NULL, NULL, 0, &err), L2F_ERR_CONFLICT);
     assert_non_null(strstr(err.msg, "AuthRestrictions"));
     observe(&r);
     assert_int_equal(field(&r, PF_AUTH_RESTRICTIONS), AR_MSCHAP2 | AR_CHAP);
     /* two fixes of the same setting: the older one waits for the newer */
-    assert_int_equal(r.be.ops->write_profile_field(&r.be, "Office VPN", PF_AUTH_RESTRICTIONS, AR_MSCHAP2, &err), L2F_OK);
+    assert_int_equal(
+        r.be.ops->write_profile_field(&r.be, "Office VPN", PF_AUTH_RESTRICTIONS, AR_MSCHAP2, &err),
+        L2F_OK);
     observe(&r);
-    assert_int_equal(r.be.ops->write_profile_field(&r.be, "Office VPN", PF_AUTH_RESTRICTIONS, AR_EAP, &err), L2F_OK);
+    assert_int_equal(
+        r.be.ops->write_profile_field(&r.be, "Office VPN", PF_AUTH_RESTRICTIONS, AR_EAP, &err),
+        L2F_OK);
     observe(&r);
     int id2 = apply(&r, FIX_MSCHAPV2, NULL, L2F_OK);
     assert_int_equal(fix_undo(&r.ctx, id, NULL, NULL, 0, &err), L2F_ERR_CONFLICT);

@@ -27,10 +27,10 @@ struct server {
     bool reject_magic, bad_authenticator, drop_first_sccrq, send_hello;
     bool nak_mru, reject_all_lcp, silent_lcp, nak_ipcp_always, drop_every_sccrq;
     unsigned nak_mru_copies; /* MRU options in each of those Naks; 0: 1 */
-    unsigned duplicate; /* every PPP packet of the server's goes this many times more */
-    size_t challenge_size; /* what the Challenge's value-size says and holds; 0: 16 */
+    unsigned duplicate;      /* every PPP packet of the server's goes this many times more */
+    size_t challenge_size;   /* what the Challenge's value-size says and holds; 0: 16 */
     unsigned hello_flood, echo_flood; /* HELLOs after SCCCN, LCP Echo-Requests after ICCN */
-    bool sim_clock;     /* time moves only while the client waits: long timers in no time */
+    bool sim_clock; /* time moves only while the client waits: long timers in no time */
     uint64_t clock;
     const char *password;
     uint8_t address[4];
@@ -87,7 +87,8 @@ static void control(struct server *s, uint8_t *msg, size_t n)
     queue(s, msg, n);
 }
 
-static void ppp(struct server *s, uint16_t proto, uint8_t code, uint8_t id, const uint8_t *data, size_t len)
+static void ppp(struct server *s, uint16_t proto, uint8_t code, uint8_t id, const uint8_t *data,
+                size_t len)
 {
     uint8_t frame[560], msg[600];
     size_t n = ppp_build(frame, sizeof frame, proto, code, id, data, len);
@@ -148,7 +149,9 @@ static void on_control(struct server *s, const struct l2tp_header *h)
                         m, l2tp_begin_control(m, sizeof m, L2TP_HELLO, s->client_tunnel, 0, 0, 0)));
         if (s->send_hello) {
             s->hello_ns = s->ns;
-            control(s, m, l2tp_finish(m, l2tp_begin_control(m, sizeof m, L2TP_HELLO, s->client_tunnel, 0, 0, 0)));
+            control(s, m,
+                    l2tp_finish(
+                        m, l2tp_begin_control(m, sizeof m, L2TP_HELLO, s->client_tunnel, 0, 0, 0)));
             s->hello_sent = true;
         }
         break;
@@ -178,7 +181,9 @@ static void on_control(struct server *s, const struct l2tp_header *h)
         break;
     }
     if (c.type != L2TP_SCCRQ && c.type != L2TP_ICRQ)
-        control(s, m, l2tp_finish(m, l2tp_begin_control(m, sizeof m, L2TP_ZLB, s->client_tunnel, 0, 0, 0)));
+        control(
+            s, m,
+            l2tp_finish(m, l2tp_begin_control(m, sizeof m, L2TP_ZLB, s->client_tunnel, 0, 0, 0)));
 }
 
 static void on_lcp(struct server *s, const struct ppp_packet *p)
@@ -224,7 +229,8 @@ static void on_lcp(struct server *s, const struct ppp_packet *p)
         break;
     case PPP_TERM_ACK: {
         uint8_t m[64];
-        size_t k = l2tp_begin_control(m, sizeof m, L2TP_CDN, s->client_tunnel, s->client_session, 0, 0);
+        size_t k =
+            l2tp_begin_control(m, sizeof m, L2TP_CDN, s->client_tunnel, s->client_session, 0, 0);
         uint8_t code[2] = {0, 3};
         k = l2tp_put_avp(m, k, sizeof m, L2TP_AVP_RESULT_CODE, code, 2);
         control(s, m, l2tp_finish(m, k));
@@ -264,7 +270,8 @@ static void on_chap(struct server *s, const struct ppp_packet *p)
     uint8_t want[24];
     assert_true(mschapv2_nt_response(s->challenge, peer, user, s->password, want));
     if (memcmp(want, nt, 24) != 0) {
-        static const char fail[] = "E=691 R=0 C=00000000000000000000000000000000 V=3 M=Access denied";
+        static const char fail[] =
+            "E=691 R=0 C=00000000000000000000000000000000 V=3 M=Access denied";
         ppp(s, PPP_CHAP, 4, p->id, (const uint8_t *)fail, sizeof fail - 1);
         return;
     }
@@ -781,7 +788,11 @@ static void cancel_during_ike_is_prompt(void **state)
     assert_true(net_addr_ipv4(&local, ip, &port));
     char dir[256];
     tu_mkdtemp(dir, sizeof dir);
-    struct hs_options o = {.host = "127.0.0.1", .port = port, .psk = "k", .user = "u", .password = "p",
+    struct hs_options o = {.host = "127.0.0.1",
+                           .port = port,
+                           .psk = "k",
+                           .user = "u",
+                           .password = "p",
                            .timeout_ms = 20000};
     struct hs_connect *c;
     assert_int_equal(hs_connect_start(&c, &o, dir, &err), L2F_OK);

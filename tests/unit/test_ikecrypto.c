@@ -7,7 +7,6 @@
 #include "net/ikecrypto.h"
 #include "testutil.h"
 
-
 static void hmac_known_answers(void **state)
 {
     (void)state;
@@ -85,7 +84,8 @@ static void cbc_round_trips(void **state)
     static const struct {
         uint16_t enc, bits;
         size_t key, block;
-    } ciphers[] = {{IKE_ENC_AES_CBC, 256, 32, 16}, {IKE_ENC_AES_CBC, 128, 16, 16}, {IKE_ENC_3DES, 0, 24, 8}};
+    } ciphers[] = {
+        {IKE_ENC_AES_CBC, 256, 32, 16}, {IKE_ENC_AES_CBC, 128, 16, 16}, {IKE_ENC_3DES, 0, 24, 8}};
     for (size_t c = 0; c < 3; c++) {
         assert_int_equal(ikec_key_len(ciphers[c].enc, ciphers[c].bits), ciphers[c].key);
         assert_int_equal(ikec_block_len(ciphers[c].enc), ciphers[c].block);

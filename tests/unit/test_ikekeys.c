@@ -9,7 +9,6 @@
 #include "net/ikekeys.h"
 #include "testutil.h"
 
-
 static void expect(const uint8_t *got, const char *want_hex)
 {
     uint8_t want[128];
@@ -49,8 +48,9 @@ static void skeyid_family(void **state)
         uint16_t hash;
         const char *skeyid, *d, *a, *e;
     } cases[] = {
-        {IKE_HASH_SHA1, "4858c9a9a244523f648695ce2b4451025c198dda", "187d89c4160f29a170a0f1be47e7302b6896988e",
-         "0f7c5b0416c4d8a6c31bbe7dc0ebe9ad2b9fc4f4", "b6e36e5c1f846cc6d2ef0d775436fd789baedc72"},
+        {IKE_HASH_SHA1, "4858c9a9a244523f648695ce2b4451025c198dda",
+         "187d89c4160f29a170a0f1be47e7302b6896988e", "0f7c5b0416c4d8a6c31bbe7dc0ebe9ad2b9fc4f4",
+         "b6e36e5c1f846cc6d2ef0d775436fd789baedc72"},
         {IKE_HASH_SHA256, "210262ad6005cb05afeb45fbc713abddca27be23341653c1d1a86af28f0cbde6",
          "0bc6e293415da3f8937a8a88c08a0e30d301471b576c17a9818a95b0b4b1c4ea",
          "d0b62ca88340c9f460fdf0a70572be910282c3610c579df745daec5a29d7424b",
@@ -58,15 +58,18 @@ static void skeyid_family(void **state)
     };
     for (size_t c = 0; c < 2; c++) {
         uint8_t skeyid[32], d[32], a[32], e[32];
-        assert_true(ikek_skeyid_psk(cases[c].hash, (const uint8_t *)"LabPsk-123", 10, in.ni, 32, in.nr, 32, skeyid));
+        assert_true(ikek_skeyid_psk(cases[c].hash, (const uint8_t *)"LabPsk-123", 10, in.ni, 32,
+                                    in.nr, 32, skeyid));
         expect(skeyid, cases[c].skeyid);
-        assert_true(ikek_skeyid_children(cases[c].hash, skeyid, in.gxy, sizeof in.gxy, in.icky, in.rcky, d, a, e));
+        assert_true(ikek_skeyid_children(cases[c].hash, skeyid, in.gxy, sizeof in.gxy, in.icky,
+                                         in.rcky, d, a, e));
         expect(d, cases[c].d);
         expect(a, cases[c].a);
         expect(e, cases[c].e);
     }
     uint8_t out[32];
-    assert_false(ikek_skeyid_psk(7, (const uint8_t *)"k", 1, in.ni, 32, in.nr, 32, out)); /* no such hash */
+    assert_false(
+        ikek_skeyid_psk(7, (const uint8_t *)"k", 1, in.ni, 32, in.nr, 32, out)); /* no such hash */
 }
 
 /* Appendix B: AES-256 and 3DES need more than SHA1's 20 bytes; SHA-256's 32
@@ -109,9 +112,11 @@ static void iv_chaining(void **state)
     }
     assert_true(ikek_phase1_iv(IKE_HASH_SHA1, gxi, 128, gxr, 128, 16, iv));
     expect(iv, "f7b477a26073d551107a08752b807156");
-    assert_true(ikek_phase1_iv(IKE_HASH_SHA1, gxi, 128, gxr + 1, 127, 16, iv)); /* g^xr sent a byte short */
+    assert_true(
+        ikek_phase1_iv(IKE_HASH_SHA1, gxi, 128, gxr + 1, 127, 16, iv)); /* g^xr sent a byte short */
     expect(iv, "65b445200f6a9a922269ea23389cbae6");
-    assert_true(ikek_phase1_iv(IKE_HASH_SHA1, gxi, 128, gxr, 128, 8, iv)); /* 3DES: 8 bytes of the same hash */
+    assert_true(ikek_phase1_iv(IKE_HASH_SHA1, gxi, 128, gxr, 128, 8,
+                               iv)); /* 3DES: 8 bytes of the same hash */
     expect(iv, "f7b477a26073d551");
     assert_true(ikek_phase1_iv(IKE_HASH_SHA1, gxi, 128, gxr, 128, 16, iv));
     assert_true(ikec_cbc(IKE_ENC_AES_CBC, 256, key, iv, plain, 32, ct, true));
@@ -120,7 +125,8 @@ static void iv_chaining(void **state)
     expect(ivqm, "2c594c13935140172a0d10d21792b4b2");
 }
 
-/* KEYMAT for ESP (protocol 3), SPI c1dbf9e4: 52 bytes = AES-256 + HMAC-SHA1 keys, three prf blocks. */
+/* KEYMAT for ESP (protocol 3), SPI c1dbf9e4: 52 bytes = AES-256 + HMAC-SHA1 keys, three prf blocks.
+ */
 static void keymat(void **state)
 {
     (void)state;
@@ -133,9 +139,11 @@ static void keymat(void **state)
     tu_hex("187d89c4160f29a170a0f1be47e7302b6896988e", d1);
     tu_hex("0bc6e293415da3f8937a8a88c08a0e30d301471b576c17a9818a95b0b4b1c4ea", d256);
     assert_true(ikek_keymat(IKE_HASH_SHA1, d1, 3, spi, in.ni, 32, in.nr, 32, out, 52));
-    expect(out, "dc4cf03c8b2a1b93d9ac5cd54599d1dabdb5516937dfe9b1fab3fb89839aa2b7e1ad10a9b04c26638c28f7cd832e7e86d1e67c40");
+    expect(out, "dc4cf03c8b2a1b93d9ac5cd54599d1dabdb5516937dfe9b1fab3fb89839aa2b7e1ad10a9b04c26638c"
+                "28f7cd832e7e86d1e67c40");
     assert_true(ikek_keymat(IKE_HASH_SHA256, d256, 3, spi, in.ni, 32, in.nr, 32, out, 52));
-    expect(out, "5be58d0b46204c1ae2db3f4be355ce96cb69b971164d6b55734eb351cc0685a28552a60e211c5032ef65c83ae89738715cd4ec07");
+    expect(out, "5be58d0b46204c1ae2db3f4be355ce96cb69b971164d6b55734eb351cc0685a28552a60e211c5032ef"
+                "65c83ae89738715cd4ec07");
     /* the other direction's SPI gives other keys */
     uint8_t other[52];
     static const uint8_t spi2[4] = {0x0b, 0x87, 0x0b, 0xce};

@@ -25,10 +25,12 @@ static void reads_sections_keys_and_comments(void **state)
 {
     (void)state;
     struct seen s = {"", 0};
-    assert_int_equal(inifile_parse("\xEF\xBB\xBF; comment\r\nk0 = v0\r\n\r\n  [Sec One] \r\n# c\n"
-                                   "key=value ; not a comment\n  spaced   =   x y  \nempty =\n[profile \"A]b\"]\n",
-                                   record, &s),
-                     0);
+    assert_int_equal(
+        inifile_parse(
+            "\xEF\xBB\xBF; comment\r\nk0 = v0\r\n\r\n  [Sec One] \r\n# c\n"
+            "key=value ; not a comment\n  spaced   =   x y  \nempty =\n[profile \"A]b\"]\n",
+            record, &s),
+        0);
     assert_string_equal(s.log, "2:[]k0=v0|4:[Sec One]|6:[Sec One]key=value ; not a comment|"
                                "7:[Sec One]spaced=x y|8:[Sec One]empty=|9:[profile \"A]b\"]|");
 }

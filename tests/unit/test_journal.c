@@ -96,8 +96,10 @@ static void undo_time_read_back(void **state)
     assert_int_equal(journal_mark(&j, b.id, ENTRY_UNDONE, "a note", &err), L2F_OK);
     assert_true(journal_find(&j, a.id)->undone_time[0]);
     journal_close(&j);
-    append_text(path, "{\"op\":\"begin\",\"id\":3,\"time\":\"2026-01-01T00:00:00.000Z\",\"machine\":\"m\","
-                      "\"profile\":\"C\",\"fix\":\"mschapv2\",\"changes\":[]}\n{\"op\":\"undone\",\"id\":3}\n");
+    append_text(
+        path,
+        "{\"op\":\"begin\",\"id\":3,\"time\":\"2026-01-01T00:00:00.000Z\",\"machine\":\"m\","
+        "\"profile\":\"C\",\"fix\":\"mschapv2\",\"changes\":[]}\n{\"op\":\"undone\",\"id\":3}\n");
     for (int decoded = 0; decoded < 2; decoded++) {
         assert_int_equal(journal_open(&j, path, &err), L2F_OK);
         assert_int_equal(j.count, 3);
@@ -108,7 +110,8 @@ static void undo_time_read_back(void **state)
         assert_true(journal_undone_after(&j, 0, "2000-01-01T00:00:00.000Z"));
         assert_true(journal_undone_after(&j, 1, "2000-01-01T00:00:00.000Z"));
         assert_false(journal_undone_after(&j, 0, "2999-01-01T00:00:00.000Z"));
-        assert_false(journal_undone_after(&j, 2, "2000-01-01T00:00:00.000Z")); /* no time: not known */
+        assert_false(
+            journal_undone_after(&j, 2, "2000-01-01T00:00:00.000Z")); /* no time: not known */
         if (decoded)
             assert_true(journal_at(&j, 0)->undone_time[0]);
         journal_close(&j);
@@ -137,7 +140,8 @@ static void torn_tail_ignored_damage_reported(void **state)
     journal_close(&j);
 
     char bad[300];
-    tu_write_file(dir, "bad.jsonl", "{\"op\":\"begin\"}\n{\"op\":\"applied\",\"id\":1}\n", bad, sizeof bad);
+    tu_write_file(dir, "bad.jsonl", "{\"op\":\"begin\"}\n{\"op\":\"applied\",\"id\":1}\n", bad,
+                  sizeof bad);
     assert_int_equal(journal_open(&j, bad, &err), L2F_ERR_PARSE);
     assert_non_null(strstr(err.msg, "bad.jsonl:1:"));
     tu_rmtree(dir);
@@ -146,11 +150,13 @@ static void torn_tail_ignored_damage_reported(void **state)
 /* A begin record of id with one registry change, as the journal writes it. */
 static void begin_line(char *buf, size_t len, const char *id)
 {
-    snprintf(buf, len,
-             "{\"op\":\"begin\",\"id\":%s,\"time\":\"2026-12-02T00:00:00.000Z\",\"machine\":\"m\","
-             "\"profile\":\"P\",\"fix\":\"nat-traversal\",\"changes\":[{\"kind\":\"registry\",\"target\":\"K\","
-             "\"field\":\"V\",\"before_set\":false,\"before\":0,\"after_set\":true,\"after\":2}]}\n",
-             id);
+    snprintf(
+        buf, len,
+        "{\"op\":\"begin\",\"id\":%s,\"time\":\"2026-12-02T00:00:00.000Z\",\"machine\":\"m\","
+        "\"profile\":\"P\",\"fix\":\"nat-traversal\",\"changes\":[{\"kind\":\"registry\","
+        "\"target\":\"K\","
+        "\"field\":\"V\",\"before_set\":false,\"before\":0,\"after_set\":true,\"after\":2}]}\n",
+        id);
 }
 
 static void torn_tail_set_aside_then_append(void **state)
@@ -160,7 +166,8 @@ static void torn_tail_set_aside_then_append(void **state)
     tu_mkdtemp(dir, sizeof dir);
     begin_line(line, sizeof line, "1");
     /* a power cut mid-append: half a record, no newline */
-    snprintf(text, sizeof text, "%s{\"op\":\"applied\",\"id\":1}\n{\"op\":\"begin\",\"id\":2,\"ti", line);
+    snprintf(text, sizeof text, "%s{\"op\":\"applied\",\"id\":1}\n{\"op\":\"begin\",\"id\":2,\"ti",
+             line);
     tu_write_file(dir, "journal.jsonl", text, path, sizeof path);
     struct journal j;
     struct l2f_err err = {{0}};
@@ -200,7 +207,8 @@ static void ids_near_the_limit(void **state)
     begin_line(line, sizeof line, "9223372036854775806");
     tu_write_file(dir, "huge.jsonl", line, path, sizeof path);
     assert_int_equal(journal_open(&j, path, &err), L2F_ERR_PARSE);
-    assert_non_null(strstr(err.msg, "huge.jsonl:1: entry id 9223372036854775808 is not a whole number from 1 to"));
+    assert_non_null(strstr(
+        err.msg, "huge.jsonl:1: entry id 9223372036854775808 is not a whole number from 1 to"));
     /* the last id there is: the next append is refused, nothing overflows */
     snprintf(id, sizeof id, "%lld", (long long)JOURNAL_ID_MAX);
     begin_line(line, sizeof line, id);
@@ -231,7 +239,8 @@ static void duplicate_ids_name_the_line(void **state)
     begin_line(one, sizeof one, "1");
     begin_line(two, sizeof two, "2");
     /* what two writers without a lock left: id 2 twice */
-    snprintf(text, sizeof text, "%s%s{\"op\":\"applied\",\"id\":2}\n%s{\"op\":\"applied\",\"id\":1}\n", one, two, two);
+    snprintf(text, sizeof text,
+             "%s%s{\"op\":\"applied\",\"id\":2}\n%s{\"op\":\"applied\",\"id\":1}\n", one, two, two);
     tu_write_file(dir, "journal.jsonl", text, path, sizeof path);
     struct journal j;
     struct l2f_err err = {{0}};

@@ -12,7 +12,8 @@
 
 /* Runs a test connection to completion; returns the code, fills the stages
  * passed and where it stopped. */
-static int connect_code(struct backend *be, const char *profile, int *passed, enum stage_id *stopped)
+static int connect_code(struct backend *be, const char *profile, int *passed,
+                        enum stage_id *stopped)
 {
     struct l2f_err err = {{0}};
     assert_int_equal(be->ops->connect_start(be, profile, &err), L2F_OK);
@@ -54,10 +55,14 @@ static void builtin_scenarios_fail_as_windows_would(void **state)
         int code;
         enum stage_id stage;
     } want[] = {
-        {"classic-789", "Office VPN", 789, STAGE_PPP},   {"nat-809", "Branch VPN", 809, STAGE_IPSEC},
-        {"psk-mismatch", "Office VPN", 789, STAGE_IPSEC}, {"services-stopped", "Office VPN", 827, STAGE_IPSEC},
-        {"wrong-password", "Office VPN", 691, STAGE_AUTH}, {"multi-profile", "Office VPN", 789, STAGE_PPP},
-        {"multi-profile", "Office VPN (all users)", 0, STAGE_AUTH}, {"multi-profile", "Home IKEv2", 868, STAGE_TUNNEL},
+        {"classic-789", "Office VPN", 789, STAGE_PPP},
+        {"nat-809", "Branch VPN", 809, STAGE_IPSEC},
+        {"psk-mismatch", "Office VPN", 789, STAGE_IPSEC},
+        {"services-stopped", "Office VPN", 827, STAGE_IPSEC},
+        {"wrong-password", "Office VPN", 691, STAGE_AUTH},
+        {"multi-profile", "Office VPN", 789, STAGE_PPP},
+        {"multi-profile", "Office VPN (all users)", 0, STAGE_AUTH},
+        {"multi-profile", "Home IKEv2", 868, STAGE_TUNNEL},
         {"healthy", "Office VPN", 0, STAGE_AUTH},
     };
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
@@ -67,7 +72,8 @@ static void builtin_scenarios_fail_as_windows_would(void **state)
         enum stage_id stopped;
         int code = connect_code(&be, want[i].profile, &passed, &stopped);
         if (code != want[i].code || stopped != want[i].stage)
-            fail_msg("%s/%s: got %d in %s", want[i].scenario, want[i].profile, code, stage_info(stopped)->id);
+            fail_msg("%s/%s: got %d in %s", want[i].scenario, want[i].profile, code,
+                     stage_info(stopped)->id);
         assert_int_equal(passed, code == 0 ? STAGE_COUNT : (int)want[i].stage);
         /* the result is recorded as Windows' event log would */
         struct connection_record last;
@@ -88,33 +94,57 @@ static void each_rule_on_its_own(void **state)
     (void)state;
     int passed;
     enum stage_id st;
-    assert_int_equal(run_text("[profile \"P\"]\nPhoneNumber = nowhere.invalid\n", "P", &passed, &st), 868);
-    assert_int_equal(run_text("[profile \"P\"]\nPhoneNumber = 198.51.100.99\n", "P", &passed, &st), 809);
+    assert_int_equal(
+        run_text("[profile \"P\"]\nPhoneNumber = nowhere.invalid\n", "P", &passed, &st), 868);
+    assert_int_equal(run_text("[profile \"P\"]\nPhoneNumber = 198.51.100.99\n", "P", &passed, &st),
+                     809);
     assert_int_equal(run_text("[server]\nreachable = no\n", "Office VPN", &passed, &st), 809);
     assert_int_equal(run_text("[profile \"P\"]\nVpnStrategy = 1\n", "P", &passed, &st), 800);
     assert_int_equal(run_text("[profile \"P\"]\nVpnStrategy = 0\n", "P", &passed, &st), 0);
     assert_int_equal(run_text("[services]\nBFE = stopped\n", "Office VPN", &passed, &st), 827);
-    assert_int_equal(run_text("[registry]\nRasMan\\Parameters\\ProhibitIpSec = 1\n", "Office VPN", &passed, &st), 809);
+    assert_int_equal(
+        run_text("[registry]\nRasMan\\Parameters\\ProhibitIpSec = 1\n", "Office VPN", &passed, &st),
+        809);
     assert_int_equal(st, STAGE_IPSEC);
     /* server behind NAT: 1 is enough for a client on a public address, not behind NAT */
-    assert_int_equal(run_text("[server]\nbehind_nat = yes\n[registry]\nPolicyAgent\\AssumeUDPEncapsulationContextOnSendRule = 1\n",
-                              "Office VPN", &passed, &st), 0);
-    assert_int_equal(run_text("[machine]\nbehind_nat = yes\n[server]\nbehind_nat = yes\n[registry]\n"
-                              "PolicyAgent\\AssumeUDPEncapsulationContextOnSendRule = 1\n", "Office VPN", &passed, &st), 809);
+    assert_int_equal(
+        run_text("[server]\nbehind_nat = "
+                 "yes\n[registry]\nPolicyAgent\\AssumeUDPEncapsulationContextOnSendRule = 1\n",
+                 "Office VPN", &passed, &st),
+        0);
+    assert_int_equal(
+        run_text("[machine]\nbehind_nat = yes\n[server]\nbehind_nat = yes\n[registry]\n"
+                 "PolicyAgent\\AssumeUDPEncapsulationContextOnSendRule = 1\n",
+                 "Office VPN", &passed, &st),
+        809);
     /* a client behind NAT alone needs nothing */
     assert_int_equal(run_text("[machine]\nbehind_nat = yes\n", "Office VPN", &passed, &st), 0);
     assert_int_equal(run_text("[server]\nproposals = none\n", "Office VPN", &passed, &st), 788);
     /* behind NAT IKE floats to 4500: blocked there is a timeout */
-    assert_int_equal(run_text("[machine]\nbehind_nat = yes\n[server]\nudp4500 = blocked\n", "Office VPN", &passed, &st), 809);
+    assert_int_equal(run_text("[machine]\nbehind_nat = yes\n[server]\nudp4500 = blocked\n",
+                              "Office VPN", &passed, &st),
+                     809);
     assert_int_equal(run_text("[server]\nudp4500 = blocked\n", "Office VPN", &passed, &st), 0);
     assert_int_equal(run_text("[profile \"P\"]\nIpSecFlags = 0\n", "P", &passed, &st), 766);
-    assert_int_equal(run_text("[server]\npsk = a\n[profile \"P\"]\npsk =\n", "P", &passed, &st), 789);
-    assert_int_equal(run_text("[server]\nlcp_extensions = required\n[profile \"P\"]\nLcpExtensions = 0\n", "P", &passed, &st), 789);
+    assert_int_equal(run_text("[server]\npsk = a\n[profile \"P\"]\npsk =\n", "P", &passed, &st),
+                     789);
+    assert_int_equal(
+        run_text("[server]\nlcp_extensions = required\n[profile \"P\"]\nLcpExtensions = 0\n", "P",
+                 &passed, &st),
+        789);
     assert_int_equal(st, STAGE_PPP);
-    assert_int_equal(run_text("[profile \"P\"]\nLcpExtensions = 0\n", "P", &passed, &st), 0); /* optional */
-    assert_int_equal(run_text("[server]\nauth = pap\n[profile \"P\"]\nAuthRestrictions = 512\n", "P", &passed, &st), 789);
-    assert_int_equal(run_text("[server]\nauth = eap\n[profile \"P\"]\nAuthRestrictions = 128\n", "P", &passed, &st), 0);
-    assert_int_equal(run_text("[server]\nusers = u:p\n[profile \"P\"]\nusername = u\npassword = q\n", "P", &passed, &st), 691);
+    assert_int_equal(run_text("[profile \"P\"]\nLcpExtensions = 0\n", "P", &passed, &st),
+                     0); /* optional */
+    assert_int_equal(run_text("[server]\nauth = pap\n[profile \"P\"]\nAuthRestrictions = 512\n",
+                              "P", &passed, &st),
+                     789);
+    assert_int_equal(run_text("[server]\nauth = eap\n[profile \"P\"]\nAuthRestrictions = 128\n",
+                              "P", &passed, &st),
+                     0);
+    assert_int_equal(
+        run_text("[server]\nusers = u:p\n[profile \"P\"]\nusername = u\npassword = q\n", "P",
+                 &passed, &st),
+        691);
     assert_int_equal(run_text("[profile \"P\"]\npassword =\n", "P", &passed, &st), 691);
 }
 
@@ -166,7 +196,8 @@ static void services_follow_their_dependencies(void **state)
     /* a disabled service cannot start, and a dependency that cannot run fails it */
     assert_int_equal(be.ops->service_set_start(&be, "BFE", SVC_START_DISABLED, &err), L2F_OK);
     assert_int_equal(be.ops->service_control(&be, "BFE", SVC_ACTION_STOP, &err), L2F_OK);
-    assert_int_equal(be.ops->service_control(&be, "IKEEXT", SVC_ACTION_START, &err), L2F_ERR_BACKEND);
+    assert_int_equal(be.ops->service_control(&be, "IKEEXT", SVC_ACTION_START, &err),
+                     L2F_ERR_BACKEND);
     assert_non_null(strstr(err.msg, "1068"));
     assert_int_equal(be.ops->service_query(&be, "IKEEXT", &ss, &err), L2F_OK);
     assert_int_equal(ss.state, SVC_STOPPED);
@@ -194,7 +225,8 @@ static void writes_back_and_failed_write_changes_nothing(void **state)
     /* the directory read-only: the write fails, memory and file keep the old value */
     if (geteuid() != 0) {
         assert_int_equal(chmod(dir, 0500), 0);
-        assert_int_equal(be.ops->write_profile_field(&be, "P", PF_LCP_EXTENSIONS, 0, &err), L2F_ERR_IO);
+        assert_int_equal(be.ops->write_profile_field(&be, "P", PF_LCP_EXTENSIONS, 0, &err),
+                         L2F_ERR_IO);
         assert_int_equal(be.ops->read_profile(&be, "P", &p, &err), L2F_OK);
         assert_int_equal(p.fields[PF_LCP_EXTENSIONS], 1);
         assert_int_equal(chmod(dir, 0700), 0);
@@ -217,7 +249,9 @@ static void admin_rules(void **state)
     (void)state;
     char dir[256], path[300];
     tu_mkdtemp(dir, sizeof dir);
-    tu_write_file(dir, "s.ini", "[machine]\nadmin = no\n[profile \"U\"]\n[profile \"A\"]\nphonebook = allusers\n", path, sizeof path);
+    tu_write_file(dir, "s.ini",
+                  "[machine]\nadmin = no\n[profile \"U\"]\n[profile \"A\"]\nphonebook = allusers\n",
+                  path, sizeof path);
     struct backend be = {&backend_mock_ops, NULL};
     struct l2f_err err = {{0}};
     assert_int_equal(be.ops->open(&be, path, &err), L2F_OK);
@@ -226,13 +260,21 @@ static void admin_rules(void **state)
     assert_false(admin);
     /* the user's own phonebook needs no elevation; the rest does */
     assert_int_equal(be.ops->write_profile_field(&be, "U", PF_LCP_EXTENSIONS, 0, &err), L2F_OK);
-    assert_int_equal(be.ops->write_profile_field(&be, "A", PF_LCP_EXTENSIONS, 0, &err), L2F_ERR_NEED_ADMIN);
-    assert_int_equal(be.ops->reg_write_dword(&be, regval_key_path(REGVAL_NAT_TRAVERSAL), "AssumeUDPEncapsulationContextOnSendRule", true, 2, &err), L2F_ERR_NEED_ADMIN);
-    assert_int_equal(be.ops->service_control(&be, "IKEEXT", SVC_ACTION_RESTART, &err), L2F_ERR_NEED_ADMIN);
+    assert_int_equal(be.ops->write_profile_field(&be, "A", PF_LCP_EXTENSIONS, 0, &err),
+                     L2F_ERR_NEED_ADMIN);
+    assert_int_equal(be.ops->reg_write_dword(&be, regval_key_path(REGVAL_NAT_TRAVERSAL),
+                                             "AssumeUDPEncapsulationContextOnSendRule", true, 2,
+                                             &err),
+                     L2F_ERR_NEED_ADMIN);
+    assert_int_equal(be.ops->service_control(&be, "IKEEXT", SVC_ACTION_RESTART, &err),
+                     L2F_ERR_NEED_ADMIN);
     /* reading needs nothing */
     bool exists;
     unsigned long v;
-    assert_int_equal(be.ops->reg_read_dword(&be, regval_key_path(REGVAL_NAT_TRAVERSAL), "AssumeUDPEncapsulationContextOnSendRule", &exists, &v, &err), L2F_OK);
+    assert_int_equal(be.ops->reg_read_dword(&be, regval_key_path(REGVAL_NAT_TRAVERSAL),
+                                            "AssumeUDPEncapsulationContextOnSendRule", &exists, &v,
+                                            &err),
+                     L2F_OK);
     be.ops->close(&be);
     tu_rmtree(dir);
 }
@@ -242,7 +284,9 @@ static void probe_simulated_from_the_server(void **state)
     (void)state;
     char dir[256], path[300];
     tu_mkdtemp(dir, sizeof dir);
-    tu_write_file(dir, "s.ini", "[machine]\nbehind_nat = yes\n[server]\naddress = 203.0.113.9\nudp4500 = blocked\nikev2 = yes\n",
+    tu_write_file(dir, "s.ini",
+                  "[machine]\nbehind_nat = yes\n[server]\naddress = 203.0.113.9\nudp4500 = "
+                  "blocked\nikev2 = yes\n",
                   path, sizeof path);
     struct backend be = {&backend_mock_ops, NULL};
     struct l2f_err err = {{0}};
@@ -255,7 +299,8 @@ static void probe_simulated_from_the_server(void **state)
     assert_int_equal(r.ikev2, PROBE_ACCEPTED);
     assert_int_equal(r.client_behind_nat, 1);
     enum psk_verdict v;
-    assert_int_equal(be.ops->check_psk(&be, "203.0.113.9", "any key: the scenario pins none", &v, &err), L2F_OK);
+    assert_int_equal(
+        be.ops->check_psk(&be, "203.0.113.9", "any key: the scenario pins none", &v, &err), L2F_OK);
     assert_int_equal(v, PSK_ACCEPTED);
     assert_int_equal(be.ops->check_psk(&be, "elsewhere.example", "k", &v, &err), L2F_OK);
     assert_int_equal(v, PSK_INCONCLUSIVE);
@@ -310,15 +355,19 @@ static void other_users_rules(void **state)
         assert_int_equal(list.count, 1);
         profile_list_free(&list);
         assert_int_equal(be.ops->read_profile(&be, "bob\\VPN", &p, &err), L2F_ERR_NOT_FOUND);
-        assert_int_equal(be.ops->write_profile_field(&be, "bob\\VPN", PF_LCP_EXTENSIONS, 0, &err), L2F_ERR_NOT_FOUND);
-        assert_int_equal(be.ops->include_other_users(&be, &err), admin ? L2F_OK : L2F_ERR_NEED_ADMIN);
+        assert_int_equal(be.ops->write_profile_field(&be, "bob\\VPN", PF_LCP_EXTENSIONS, 0, &err),
+                         L2F_ERR_NOT_FOUND);
+        assert_int_equal(be.ops->include_other_users(&be, &err),
+                         admin ? L2F_OK : L2F_ERR_NEED_ADMIN);
         assert_int_equal(be.ops->list_profiles(&be, &list, &err), L2F_OK);
         assert_int_equal(list.count, admin ? 2 : 1);
         profile_list_free(&list);
-        assert_int_equal(be.ops->read_profile(&be, "bob\\VPN", &p, &err), admin ? L2F_OK : L2F_ERR_NOT_FOUND);
+        assert_int_equal(be.ops->read_profile(&be, "bob\\VPN", &p, &err),
+                         admin ? L2F_OK : L2F_ERR_NOT_FOUND);
         if (admin) {
             assert_string_equal(p.owner, "bob");
-            assert_int_equal(be.ops->write_profile_field(&be, "bob\\VPN", PF_LCP_EXTENSIONS, 0, &err), L2F_OK);
+            assert_int_equal(
+                be.ops->write_profile_field(&be, "bob\\VPN", PF_LCP_EXTENSIONS, 0, &err), L2F_OK);
         }
         be.ops->close(&be);
         tu_rmtree(dir);

@@ -77,9 +77,9 @@ static void recommended_order_follows_the_guide(void **state)
     assert_int_equal(FIX_LCP_EXTENSIONS, 1);
     assert_true(FIX_USE_PSK < FIX_NAT_TRAVERSAL);
     assert_true(FIX_NAT_TRAVERSAL < FIX_RESTART_IPSEC_SERVICES);
-    static const char *const required[] = {"mschapv2", "lcp-extensions", "nat-traversal", "allow-ipsec",
-                                           "restart-ipsec-services", "tunnel-l2tp", "use-psk", "credentials",
-                                           "switch-ikev2"};
+    static const char *const required[] = {
+        "mschapv2",    "lcp-extensions", "nat-traversal", "allow-ipsec", "restart-ipsec-services",
+        "tunnel-l2tp", "use-psk",        "credentials",   "switch-ikev2"};
     for (size_t i = 0; i < sizeof required / sizeof required[0]; i++)
         assert_int_not_equal(fix_from_id(required[i]), FIX_NONE);
     assert_int_equal(fix_info(FIX_SWITCH_IKEV2)->kind, FIX_ALTERNATIVE);

@@ -8,7 +8,6 @@
 #include "net/mschapv2.h"
 #include "testutil.h"
 
-
 static void md4_known_answers(void **state)
 {
     (void)state;
@@ -20,7 +19,8 @@ static void md4_known_answers(void **state)
         {"message digest", "d9130a8164549fe818874806e1c7014b"},
         {"12345678901234567890123456789012345678901234567890123456789012345678901234567890",
          "e33b4ddc9c38f2199c3e7b164fcc0536"},
-        {"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_", "ba2427ba71eacb697e51bde2f3f031cc"},
+        {"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_",
+         "ba2427ba71eacb697e51bde2f3f031cc"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         uint8_t got[16], want[16];

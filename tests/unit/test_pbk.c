@@ -64,8 +64,8 @@ static void no_op_edits_are_byte_identical(void **state)
 }
 
 /* The bytes before and after the changed value are the original's. */
-static void assert_only_changed(const char *a, size_t alen, const char *b, size_t blen, const char *old_v,
-                                const char *new_v)
+static void assert_only_changed(const char *a, size_t alen, const char *b, size_t blen,
+                                const char *old_v, const char *new_v)
 {
     size_t pre = 0;
     while (pre < alen && pre < blen && a[pre] == b[pre])
@@ -108,8 +108,9 @@ static void edits_change_one_value(void **state)
     assert_only_changed(data, len, out, out_len, "0", "1");
     free(out);
     /* a value with a line break would inject a key: refused */
-    assert_int_equal(pbk_set(&p, e, "AuthRestrictions", "544\r\nPhoneNumber=evil", &out, &out_len, &err),
-                     L2F_ERR_USAGE);
+    assert_int_equal(
+        pbk_set(&p, e, "AuthRestrictions", "544\r\nPhoneNumber=evil", &out, &out_len, &err),
+        L2F_ERR_USAGE);
     assert_null(out);
     assert_int_equal(pbk_find(&p, "office vpn"), -1); /* names compare exactly */
     pbk_free(&p);
@@ -153,7 +154,8 @@ static void mixed_file(void **state)
     assert_non_null(strstr(out, "AuthRestrictions=544\r\nLcpExtensions=1\r\nMEDIA=rastapi"));
     struct pbk again;
     assert_int_equal(pbk_parse(out, out_len, "edited", &again, &err), L2F_OK);
-    assert_true(pbk_get(&again, pbk_find(&again, "No Lcp Key"), "LcpExtensions", false, v, sizeof v));
+    assert_true(
+        pbk_get(&again, pbk_find(&again, "No Lcp Key"), "LcpExtensions", false, v, sizeof v));
     assert_string_equal(v, "1");
     pbk_free(&again);
     free(out);
@@ -185,7 +187,8 @@ static void lf_file_without_final_eol(void **state)
     /* an entry that is only its header, as the last line without an ending */
     static const char bare[] = "[A]\n[B]";
     assert_int_equal(pbk_parse(bare, strlen(bare), "bare", &p, &err), L2F_OK);
-    assert_int_equal(pbk_set(&p, pbk_find(&p, "B"), "VpnStrategy", "3", &out, &out_len, &err), L2F_OK);
+    assert_int_equal(pbk_set(&p, pbk_find(&p, "B"), "VpnStrategy", "3", &out, &out_len, &err),
+                     L2F_OK);
     assert_int_equal(out_len, strlen("[A]\n[B]\nVpnStrategy=3"));
     assert_memory_equal(out, "[A]\n[B]\nVpnStrategy=3", out_len);
     free(out);
@@ -259,8 +262,8 @@ static void assert_add_then_remove_is_identity(const char *data, size_t len, int
 static void remove_inverts_an_added_key(void **state)
 {
     (void)state;
-    static const char *const keys[] = {"AuthRestrictions", "LcpExtensions", "IpSecFlags", "DataEncryption",
-                                       "VpnStrategy"};
+    static const char *const keys[] = {"AuthRestrictions", "LcpExtensions", "IpSecFlags",
+                                       "DataEncryption", "VpnStrategy"};
     size_t rounds = 0;
     for (size_t s = 0; s < sizeof samples / sizeof samples[0]; s++) {
         size_t len;
@@ -413,7 +416,8 @@ static void bad_input(void **state)
     assert_int_equal(pbk_parse(nul, sizeof nul - 1, "x.pbk", &p, &err), L2F_ERR_PARSE);
     assert_string_equal(err.msg, "x.pbk:3: a NUL byte: not a phonebook (UTF-16 is not supported)");
     static const char open_bracket[] = "[A]\nKey=1\n[B\nKey=2\n";
-    assert_int_equal(pbk_parse(open_bracket, strlen(open_bracket), "y.pbk", &p, &err), L2F_ERR_PARSE);
+    assert_int_equal(pbk_parse(open_bracket, strlen(open_bracket), "y.pbk", &p, &err),
+                     L2F_ERR_PARSE);
     assert_string_equal(err.msg, "y.pbk:3: a section header without ']'");
     /* an empty file is a phonebook without entries */
     assert_int_equal(pbk_parse("", 0, "e.pbk", &p, &err), L2F_OK);
@@ -424,9 +428,13 @@ static void bad_input(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(no_op_edits_are_byte_identical), cmocka_unit_test(edits_change_one_value),
-        cmocka_unit_test(mixed_file), cmocka_unit_test(lf_file_without_final_eol), cmocka_unit_test(bad_input),
-        cmocka_unit_test(remove_inverts_an_added_key), cmocka_unit_test(sub_blocks_of_the_spec),
+        cmocka_unit_test(no_op_edits_are_byte_identical),
+        cmocka_unit_test(edits_change_one_value),
+        cmocka_unit_test(mixed_file),
+        cmocka_unit_test(lf_file_without_final_eol),
+        cmocka_unit_test(bad_input),
+        cmocka_unit_test(remove_inverts_an_added_key),
+        cmocka_unit_test(sub_blocks_of_the_spec),
         cmocka_unit_test(multi_line_values_kept),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -10,7 +10,8 @@ static void server_request_and_nak(void **state)
 {
     (void)state;
     /* what SoftEther sends first: only the authentication option, EAP */
-    static const uint8_t req[] = {0xff, 0x03, 0xc0, 0x21, 0x01, 0x07, 0x00, 0x08, 0x03, 0x04, 0xc2, 0x27};
+    static const uint8_t req[] = {0xff, 0x03, 0xc0, 0x21, 0x01, 0x07,
+                                  0x00, 0x08, 0x03, 0x04, 0xc2, 0x27};
     struct ppp_packet p;
     assert_true(ppp_parse(req, sizeof req, &p));
     assert_int_equal(p.protocol, PPP_LCP);
@@ -29,7 +30,8 @@ static void server_request_and_nak(void **state)
     assert_int_equal(vl, 3);
     size_t ol = ppp_put_option(opts, 0, sizeof opts, LCP_OPT_AUTH, want, vl);
     size_t len = ppp_build(nak, sizeof nak, PPP_LCP, PPP_CONF_NAK, p.id, opts, ol);
-    static const uint8_t expect[] = {0xff, 0x03, 0xc0, 0x21, 0x03, 0x07, 0x00, 0x09, 0x03, 0x05, 0xc2, 0x23, 0x81};
+    static const uint8_t expect[] = {0xff, 0x03, 0xc0, 0x21, 0x03, 0x07, 0x00,
+                                     0x09, 0x03, 0x05, 0xc2, 0x23, 0x81};
     assert_int_equal(len, sizeof expect);
     assert_memory_equal(nak, expect, sizeof expect);
     /* the values of every protocol name round trip */
@@ -39,7 +41,8 @@ static void server_request_and_nak(void **state)
         assert_true(l == 2 || l == 3);
         assert_int_equal(ppp_auth_of(v, l), a);
     }
-    static const uint8_t md5[] = {0xc2, 0x23, 0x05}, odd[] = {0xc2, 0x23, 0x99}, short_chap[] = {0xc2, 0x23};
+    static const uint8_t md5[] = {0xc2, 0x23, 0x05}, odd[] = {0xc2, 0x23, 0x99},
+                         short_chap[] = {0xc2, 0x23};
     assert_int_equal(ppp_auth_of(md5, 3), PPP_AUTH_CHAP_MD5);
     assert_int_equal(ppp_auth_of(odd, 3), PPP_AUTH_OTHER);
     assert_int_equal(ppp_auth_of(short_chap, 2), PPP_AUTH_OTHER);
@@ -64,7 +67,8 @@ static void framing_variants(void **state)
     assert_true(ppp_parse(pfc, sizeof pfc, &p));
     assert_int_equal(p.protocol, 0x21);
     /* trailing bytes beyond the length are not data */
-    static const uint8_t padded[] = {0xff, 0x03, 0xc0, 0x21, 0x09, 0x01, 0x00, 0x08, 0, 0, 0, 0, 0xee, 0xee};
+    static const uint8_t padded[] = {0xff, 0x03, 0xc0, 0x21, 0x09, 0x01, 0x00,
+                                     0x08, 0,    0,    0,    0,    0xee, 0xee};
     assert_true(ppp_parse(padded, sizeof padded, &p));
     assert_int_equal(p.code, PPP_ECHO_REQ);
     assert_int_equal(p.len, 4);

@@ -148,11 +148,13 @@ static void the_name_cannot_escape(void **state)
         all[f] = (enum fix_id)f;
     struct l2f_err err;
     char *benign;
-    assert_int_equal(ps_script("Office VPN", PHONEBOOK_ALLUSERS, all, FIX_COUNT, "1.0", &benign, &err), L2F_OK);
+    assert_int_equal(
+        ps_script("Office VPN", PHONEBOOK_ALLUSERS, all, FIX_COUNT, "1.0", &benign, &err), L2F_OK);
     char *benign_rest = without_name(benign, "Office VPN");
     for (size_t i = 0; i < sizeof hostile / sizeof hostile[0]; i++) {
         char *s;
-        assert_int_equal(ps_script(hostile[i], PHONEBOOK_ALLUSERS, all, FIX_COUNT, "1.0", &s, &err), L2F_OK);
+        assert_int_equal(ps_script(hostile[i], PHONEBOOK_ALLUSERS, all, FIX_COUNT, "1.0", &s, &err),
+                         L2F_OK);
         char *rest = without_name(s, hostile[i]);
         /* everything outside the literal is the same for every name */
         assert_string_equal(rest, benign_rest);
@@ -183,10 +185,12 @@ static void steps_follow_the_fixes(void **state)
     enum fix_id psk[] = {FIX_USE_PSK, FIX_NAT_TRAVERSAL};
     assert_int_equal(ps_script("X", PHONEBOOK_ALLUSERS, psk, 2, "1.0", &s, &err), L2F_OK);
     /* the key is a parameter, checked before anything changes */
-    char *check = strstr(s, "if (-not $L2tpPsk) { throw"), *first_change = strstr(s, "Set-VpnConnection");
+    char *check = strstr(s, "if (-not $L2tpPsk) { throw"),
+         *first_change = strstr(s, "Set-VpnConnection");
     assert_non_null(check);
     assert_true(check < first_change);
-    assert_non_null(strstr(s, "reg.exe export 'HKLM\\SYSTEM\\CurrentControlSet\\Services\\PolicyAgent'"));
+    assert_non_null(
+        strstr(s, "reg.exe export 'HKLM\\SYSTEM\\CurrentControlSet\\Services\\PolicyAgent'"));
     assert_non_null(strstr(s, "$Common.AllUserConnection = $true"));
     free(s);
 }

@@ -21,17 +21,19 @@ static void dword_value(void **state)
     (void)state;
     unsigned char *data;
     size_t len;
-    assert_int_equal(regfile_render_dword("HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\PolicyAgent",
-                                          "AssumeUDPEncapsulationContextOnSendRule", true, 2, &data, &len),
-                     L2F_OK);
+    assert_int_equal(
+        regfile_render_dword("HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\PolicyAgent",
+                             "AssumeUDPEncapsulationContextOnSendRule", true, 2, &data, &len),
+        L2F_OK);
     assert_true(len > 2);
     assert_int_equal(data[0], 0xFF); /* UTF-16LE byte order mark */
     assert_int_equal(data[1], 0xFE);
     char text[512];
     narrow(data + 2, len - 2, text, sizeof text);
-    assert_string_equal(text, "Windows Registry Editor Version 5.00\r\n\r\n"
-                              "[HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\PolicyAgent]\r\n"
-                              "\"AssumeUDPEncapsulationContextOnSendRule\"=dword:00000002\r\n\r\n");
+    assert_string_equal(text,
+                        "Windows Registry Editor Version 5.00\r\n\r\n"
+                        "[HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\PolicyAgent]\r\n"
+                        "\"AssumeUDPEncapsulationContextOnSendRule\"=dword:00000002\r\n\r\n");
     free(data);
 }
 
@@ -40,7 +42,9 @@ static void absent_value_deletes(void **state)
     (void)state;
     unsigned char *data;
     size_t len;
-    assert_int_equal(regfile_render_dword("HKEY_LOCAL_MACHINE\\X", "ProhibitIpSec", false, 0, &data, &len), L2F_OK);
+    assert_int_equal(
+        regfile_render_dword("HKEY_LOCAL_MACHINE\\X", "ProhibitIpSec", false, 0, &data, &len),
+        L2F_OK);
     char text[256];
     narrow(data + 2, len - 2, text, sizeof text);
     assert_non_null(strstr(text, "\"ProhibitIpSec\"=-\r\n"));
@@ -52,7 +56,8 @@ static void quotes_escaped_and_non_ascii_encoded(void **state)
     (void)state;
     unsigned char *data;
     size_t len;
-    assert_int_equal(regfile_render_dword("HKEY_LOCAL_MACHINE\\K", "a\"b\xc3\xa9", true, 0xFFFFFFFFUL, &data, &len),
+    assert_int_equal(regfile_render_dword("HKEY_LOCAL_MACHINE\\K", "a\"b\xc3\xa9", true,
+                                          0xFFFFFFFFUL, &data, &len),
                      L2F_OK);
     /* find the escaped quote and U+00E9 as E9 00 */
     bool quote = false, eacute = false;

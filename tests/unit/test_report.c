@@ -19,7 +19,8 @@ static cJSON *check_json(const char *scenario, const char *profile)
     char *text;
     struct verdict v;
     diagnosis_verdict(&d, &obs, &v);
-    assert_int_equal(report_check_json(profile, be.ops->describe(&be), &d, &v, NULL, &text), L2F_OK);
+    assert_int_equal(report_check_json(profile, be.ops->describe(&be), &d, &v, NULL, &text),
+                     L2F_OK);
     be.ops->close(&be);
     cJSON *root = cJSON_Parse(text);
     free(text);
@@ -34,7 +35,10 @@ static const cJSON *find_check(const cJSON *root, const char *stage, const char 
     {
         if (strcmp(cJSON_GetObjectItem(s, "id")->valuestring, stage) != 0)
             continue;
-        cJSON_ArrayForEach(c, cJSON_GetObjectItem(s, "checks")) if (strcmp(cJSON_GetObjectItem(c, "id")->valuestring, id) == 0) return c;
+        cJSON_ArrayForEach(
+            c,
+            cJSON_GetObjectItem(s, "checks")) if (strcmp(cJSON_GetObjectItem(c, "id")->valuestring,
+                                                         id) == 0) return c;
     }
     return NULL;
 }
@@ -49,8 +53,10 @@ static void classic_789_document(void **state)
     assert_int_equal(cJSON_GetArraySize(stages), 4);
     static const char *const order[] = {"tunnel", "ipsec", "ppp", "auth"};
     for (int i = 0; i < 4; i++)
-        assert_string_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(stages, i), "id")->valuestring, order[i]);
-    assert_string_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(stages, 2), "status")->valuestring, "fail");
+        assert_string_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(stages, i), "id")->valuestring,
+                            order[i]);
+    assert_string_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(stages, 2), "status")->valuestring,
+                        "fail");
     const cJSON *m = find_check(root, "ppp", "mschapv2");
     assert_non_null(m);
     assert_string_equal(cJSON_GetObjectItem(m, "status")->valuestring, "fail");

@@ -33,19 +33,20 @@ static void every_key_read(void **state)
 {
     (void)state;
     struct scenario sc;
-    tu_parse("; comment\n"
-             "[machine]\nadmin = no\nbehind_nat = yes\n"
-             "[registry]\nPolicyAgent\\AssumeUDPEncapsulationContextOnSendRule = 2\n"
-             "RasMan\\Parameters\\ProhibitIpSec = 1\n"
-             "[services]\nIKEEXT = disabled\nPolicyAgent = stopped\nRasMan = running\nBFE = running\n"
-             "[server]\naddress = 198.51.100.7\nreachable = no\nbehind_nat = yes\npsk = k;ey #1\n"
-             "auth = pap, eap\nlcp_extensions = required\nusers = a:b, c:d:e\nproposals = none\n"
-             "[profile \"A b\"]\nphonebook = allusers\nPhoneNumber = x.example\nVpnStrategy = 7\n"
-             "AuthRestrictions = 128\nLcpExtensions = 0\nIpSecFlags = 0\nDataEncryption = 8\n"
-             "psk =\nusername = u\npassword = p w\nlast_error = 691\n"
-             "last_dial_events = 20221,20222,20223\n"
-             "[profile \"Empty\"]\nlast_error = -2146762495\n",
-             &sc);
+    tu_parse(
+        "; comment\n"
+        "[machine]\nadmin = no\nbehind_nat = yes\n"
+        "[registry]\nPolicyAgent\\AssumeUDPEncapsulationContextOnSendRule = 2\n"
+        "RasMan\\Parameters\\ProhibitIpSec = 1\n"
+        "[services]\nIKEEXT = disabled\nPolicyAgent = stopped\nRasMan = running\nBFE = running\n"
+        "[server]\naddress = 198.51.100.7\nreachable = no\nbehind_nat = yes\npsk = k;ey #1\n"
+        "auth = pap, eap\nlcp_extensions = required\nusers = a:b, c:d:e\nproposals = none\n"
+        "[profile \"A b\"]\nphonebook = allusers\nPhoneNumber = x.example\nVpnStrategy = 7\n"
+        "AuthRestrictions = 128\nLcpExtensions = 0\nIpSecFlags = 0\nDataEncryption = 8\n"
+        "psk =\nusername = u\npassword = p w\nlast_error = 691\n"
+        "last_dial_events = 20221,20222,20223\n"
+        "[profile \"Empty\"]\nlast_error = -2146762495\n",
+        &sc);
     assert_false(sc.admin);
     assert_true(sc.client_behind_nat);
     assert_true(sc.reg_set[REGVAL_NAT_TRAVERSAL]);
@@ -123,7 +124,8 @@ static void malformed_input_named_by_line(void **state)
                  "bad.ini:2:", "last_dial_events");
     expect_error("[profile \"X\"]\nlast_dial_events = 20221,\n", "bad.ini:2:", "last_dial_events");
     expect_error("[profile \"X\"]\nlast_error = 0x1234567890\n", "bad.ini:2:", "last_error");
-    expect_error("[profile \"bob\\X\"]\nowner = alice\n", "bad.ini:2:", "the profile's name must be");
+    expect_error("[profile \"bob\\X\"]\nowner = alice\n",
+                 "bad.ini:2:", "the profile's name must be");
     expect_error("[profile \"X\"]\nowner = alice\n", "bad.ini:2:", "the profile's name must be");
 }
 
@@ -138,7 +140,8 @@ static void secrets_never_echoed_in_errors(void **state)
     strcpy(text + n + 300, "\n");
     assert_int_equal(scenario_parse(text, "s.ini", &sc, &err), L2F_ERR_PARSE);
     assert_null(strstr(err.msg, "SSSS"));
-    assert_int_equal(scenario_parse("[server]\nusers = alice-secret-pw\n", "s.ini", &sc, &err), L2F_ERR_PARSE);
+    assert_int_equal(scenario_parse("[server]\nusers = alice-secret-pw\n", "s.ini", &sc, &err),
+                     L2F_ERR_PARSE);
     assert_null(strstr(err.msg, "alice-secret-pw"));
 }
 
@@ -292,8 +295,9 @@ static void entry_type_key(void **state)
 static void builtins_present(void **state)
 {
     (void)state;
-    static const char *const names[] = {"classic-789", "nat-809", "psk-mismatch", "services-stopped",
-                                        "wrong-password", "multi-profile", "healthy"};
+    static const char *const names[] = {"classic-789",      "nat-809",        "psk-mismatch",
+                                        "services-stopped", "wrong-password", "multi-profile",
+                                        "healthy"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         assert_non_null(builtin_scenario_text(names[i]));
     assert_null(builtin_scenario_text("nope"));

@@ -18,7 +18,8 @@ static void select_profile_rules(void **state)
     assert_non_null(strstr(err.msg, "'Office VPN (all users)'"));
     assert_int_equal(session_select_profile(&s, "Home IKEv2", &err), L2F_OK);
     assert_string_equal(s.profile, "Home IKEv2");
-    assert_int_equal(session_select_profile(&s, "office vpn", &err), L2F_ERR_NOT_FOUND); /* exact names */
+    assert_int_equal(session_select_profile(&s, "office vpn", &err),
+                     L2F_ERR_NOT_FOUND); /* exact names */
     session_close(&s);
     /* one profile: that one; the demo writes nothing */
     o.demo = "classic-789";
@@ -35,7 +36,8 @@ static void only_l2tp_profile_is_the_default(void **state)
     (void)state;
     char dir[256], path[300];
     tu_mkdtemp(dir, sizeof dir);
-    tu_write_file(dir, "s.ini", "[profile \"Work\"]\n[profile \"Old\"]\nVpnStrategy = 1\n", path, sizeof path);
+    tu_write_file(dir, "s.ini", "[profile \"Work\"]\n[profile \"Old\"]\nVpnStrategy = 1\n", path,
+                  sizeof path);
     struct session s;
     char state_dir[300];
     snprintf(state_dir, sizeof state_dir, "%s/state/deeper", dir);
@@ -252,7 +254,8 @@ static void reboot_marker_after_a_registry_fix(void **state)
     assert_int_equal(rp.fix, FIX_NAT_TRAVERSAL);
     assert_true(rp.at_once); /* the mock applies it at once, and says so */
     restart_pending_text(&rp, text, sizeof text);
-    assert_non_null(strstr(text, "nat-traversal changed AssumeUDPEncapsulationContextOnSendRule at "));
+    assert_non_null(
+        strstr(text, "nat-traversal changed AssumeUDPEncapsulationContextOnSendRule at "));
     assert_non_null(strstr(text, "it takes effect after Windows restarts"));
     assert_non_null(strstr(text, "the simulated machine applied it already"));
     /* undo puts back what needed the restart: nothing waits any more */
@@ -272,7 +275,8 @@ static void restart_pending_follows_the_boot(void **state)
     struct journal j;
     struct l2f_err err = {{0}};
     assert_int_equal(journal_open(&j, NULL, &err), L2F_OK);
-    struct change c = {.kind = CHG_REGISTRY_DWORD, .after_set = true, .after = 2, .needs_reboot = true};
+    struct change c = {
+        .kind = CHG_REGISTRY_DWORD, .after_set = true, .after = 2, .needs_reboot = true};
     snprintf(c.field, sizeof c.field, "AssumeUDPEncapsulationContextOnSendRule");
     struct journal_entry e = {.fix = FIX_NAT_TRAVERSAL, .n_changes = 1, .changes = &c};
     snprintf(e.machine, sizeof e.machine, "m");
@@ -289,13 +293,16 @@ static void restart_pending_follows_the_boot(void **state)
     fix_restart_pending(&j, "other", "", false, &rp); /* another machine's journal entry */
     assert_int_equal(rp.count, 0);
     assert_int_equal(journal_mark(&j, e.id, ENTRY_UNDONE, NULL, &err), L2F_OK);
-    fix_restart_pending(&j, "m", "2026-01-01T11:00:00.000Z", false, &rp); /* undone after that restart */
+    fix_restart_pending(&j, "m", "2026-01-01T11:00:00.000Z", false,
+                        &rp); /* undone after that restart */
     assert_int_equal(rp.count, 1);
     assert_true(rp.undo);
     char text[512];
     restart_pending_text(&rp, text, sizeof text);
-    assert_non_null(strstr(text, "nat-traversal was undone, putting back AssumeUDPEncapsulationContextOnSendRule"));
-    fix_restart_pending(&j, "m", "", false, &rp); /* boot not known: an undo is taken as before any restart */
+    assert_non_null(strstr(
+        text, "nat-traversal was undone, putting back AssumeUDPEncapsulationContextOnSendRule"));
+    fix_restart_pending(&j, "m", "", false,
+                        &rp); /* boot not known: an undo is taken as before any restart */
     assert_int_equal(rp.count, 0);
     journal_close(&j);
 }

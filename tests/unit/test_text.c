@@ -12,7 +12,10 @@ static void control_and_escape_sequences_replaced(void **state)
     text_sanitize(out, sizeof out, "VPN\x1b[2J\x07\r\n\x7f!", false);
     assert_string_equal(out, "VPN?[2J?\?\?\?!"); /* \? because "??!" is a trigraph */
     /* the 8-bit CSI (U+009B) is a control too */
-    text_sanitize(out, sizeof out, "a\xc2\x9b" "31mb", false);
+    text_sanitize(out, sizeof out,
+                  "a\xc2\x9b"
+                  "31mb",
+                  false);
     assert_string_equal(out, "a?31mb");
 }
 

@@ -233,8 +233,8 @@ static void stage_text_counts_every_row(void **state)
             verdict_stage_counts(&d, (enum stage_id)s, &n);
             verdict_stage_text(&n, text, sizeof text);
             if (rows_told(text) != rows)
-                fail_msg("stage %s: '%s' tells %d rows of %d", stage_info((enum stage_id)s)->id, text,
-                         rows_told(text), rows);
+                fail_msg("stage %s: '%s' tells %d rows of %d", stage_info((enum stage_id)s)->id,
+                         text, rows_told(text), rows);
             if (n.skipped)
                 assert_non_null(strstr(text, "skipped"));
             if (n.not_applicable)

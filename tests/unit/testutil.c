@@ -17,7 +17,8 @@ void tu_mkdtemp(char *buf, size_t len)
     static unsigned counter;
     assert_true(GetTempPathA(sizeof base, base) > 0);
     for (int i = 0; i < 100; i++) {
-        snprintf(buf, len, "%sl2f-test-%lu-%u", base, (unsigned long)GetCurrentProcessId(), counter++);
+        snprintf(buf, len, "%sl2f-test-%lu-%u", base, (unsigned long)GetCurrentProcessId(),
+                 counter++);
         if (_mkdir(buf) == 0)
             return;
     }
@@ -101,7 +102,8 @@ void tu_hex(const char *s, uint8_t *out)
 void tu_healthy(struct observations *o)
 {
     memset(o, 0, sizeof *o);
-    o->have_profile = o->have_admin = o->have_registry = o->have_services = o->have_last = o->have_probe = true;
+    o->have_profile = o->have_admin = o->have_registry = o->have_services = o->have_last =
+        o->have_probe = true;
     struct vpn_profile *p = &o->profile;
     strcpy(p->name, "Office VPN");
     strcpy(p->server, "vpn.example.com");

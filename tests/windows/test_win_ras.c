@@ -25,8 +25,8 @@ struct fake_entry {
 };
 
 static struct fake_entry entries[2];
-static DWORD accepted_size;  /* the dwSize the fake Windows takes */
-static int grow_times;       /* answer 603 again this many times */
+static DWORD accepted_size; /* the dwSize the fake Windows takes */
+static int grow_times;      /* answer 603 again this many times */
 static int get_calls, hangups;
 static bool deny_all_users_writes;
 static DWORD last_set_cb;
@@ -38,7 +38,9 @@ static DWORD dial_error;
 static const wchar_t *pbk_of(const struct fake_entry *f)
 {
     return f->all_users ? L"C:\\ProgramData\\Microsoft\\Network\\Connections\\Pbk\\rasphone.pbk"
-                        : L"C:\\Users\\tech\\AppData\\Roaming\\Microsoft\\Network\\Connections\\Pbk\\rasphone.pbk";
+                        : L"C:"
+                          L"\\Users\\tech\\AppData\\Roaming\\Microsoft\\Network\\Connections\\Pbk\\"
+                          L"rasphone.pbk";
 }
 
 static struct fake_entry *lookup(LPCWSTR pbk, LPCWSTR name)
@@ -49,7 +51,8 @@ static struct fake_entry *lookup(LPCWSTR pbk, LPCWSTR name)
     return NULL;
 }
 
-static DWORD WINAPI fake_enum(LPCWSTR reserved, LPCWSTR pbk, LPRASENTRYNAMEW names, LPDWORD cb, LPDWORD n)
+static DWORD WINAPI fake_enum(LPCWSTR reserved, LPCWSTR pbk, LPRASENTRYNAMEW names, LPDWORD cb,
+                              LPDWORD n)
 {
     (void)reserved;
     (void)pbk;
@@ -70,7 +73,8 @@ static DWORD WINAPI fake_enum(LPCWSTR reserved, LPCWSTR pbk, LPRASENTRYNAMEW nam
     return 0;
 }
 
-static DWORD WINAPI fake_get(LPCWSTR pbk, LPCWSTR name, LPRASENTRYW e, LPDWORD cb, LPBYTE dev, LPDWORD devcb)
+static DWORD WINAPI fake_get(LPCWSTR pbk, LPCWSTR name, LPRASENTRYW e, LPDWORD cb, LPBYTE dev,
+                             LPDWORD devcb)
 {
     (void)dev;
     (void)devcb;
@@ -96,7 +100,8 @@ static DWORD WINAPI fake_get(LPCWSTR pbk, LPCWSTR name, LPRASENTRYW e, LPDWORD c
     return 0;
 }
 
-static DWORD WINAPI fake_set(LPCWSTR pbk, LPCWSTR name, LPRASENTRYW e, DWORD cb, LPBYTE dev, DWORD devcb)
+static DWORD WINAPI fake_set(LPCWSTR pbk, LPCWSTR name, LPRASENTRYW e, DWORD cb, LPBYTE dev,
+                             DWORD devcb)
 {
     (void)dev;
     (void)devcb;
@@ -158,8 +163,8 @@ static DWORD WINAPI fake_dial_params(LPCWSTR pbk, LPRASDIALPARAMSW p, LPBOOL has
 }
 
 /* Calls the notifier through the scripted states, as RAS would from its thread. */
-static DWORD WINAPI fake_dial(LPRASDIALEXTENSIONS ext, LPCWSTR pbk, LPRASDIALPARAMSW p, DWORD type, LPVOID notifier,
-                              LPHRASCONN conn)
+static DWORD WINAPI fake_dial(LPRASDIALEXTENSIONS ext, LPCWSTR pbk, LPRASDIALPARAMSW p, DWORD type,
+                              LPVOID notifier, LPHRASCONN conn)
 {
     (void)ext;
     (void)pbk;
@@ -189,8 +194,9 @@ static DWORD WINAPI fake_status(HRASCONN c, LPRASCONNSTATUSW s)
     return ERROR_INVALID_HANDLE; /* hung up at once */
 }
 
-static const struct ras_api fake = {fake_enum, fake_get, fake_set, fake_get_cred, fake_set_cred,
-                                    fake_dial_params, fake_dial, fake_hang_up, fake_status};
+static const struct ras_api fake = {fake_enum,     fake_get,      fake_set,
+                                    fake_get_cred, fake_set_cred, fake_dial_params,
+                                    fake_dial,     fake_hang_up,  fake_status};
 
 /* "Office VPN" is the guide's broken entry; "Branch" a healthy all-users one. */
 static int reset(void **state)
@@ -200,7 +206,8 @@ static int reset(void **state)
     entries[0].name = L"Office VPN";
     RASENTRYW *e = &entries[0].e;
     e->dwSize = sizeof(RASENTRYW);
-    e->dwfOptions = RASEO_RequireEAP | RASEO_DisableLcpExtensions | RASEO_SwCompression | RASEO_RemoteDefaultGateway;
+    e->dwfOptions = RASEO_RequireEAP | RASEO_DisableLcpExtensions | RASEO_SwCompression |
+                    RASEO_RemoteDefaultGateway;
     e->dwfOptions2 = RASEO2_UsePreSharedKey | RASEO2_DontNegotiateMultilink;
     e->dwVpnStrategy = VS_L2tpOnly;
     e->dwEncryptionType = ET_Require;
@@ -292,7 +299,9 @@ static void fixes_change_only_their_bits(void **state)
     struct l2f_err err = {{0}};
     RASENTRYW before = entries[0].e;
     /* mschapv2 on an EAP entry: EAP off, MS-CHAP v2 on, nothing else */
-    assert_int_equal(be.ops->write_profile_field(&be, "Office VPN", PF_AUTH_RESTRICTIONS, AR_MSCHAP2, &err), L2F_OK);
+    assert_int_equal(
+        be.ops->write_profile_field(&be, "Office VPN", PF_AUTH_RESTRICTIONS, AR_MSCHAP2, &err),
+        L2F_OK);
     DWORD changed = before.dwfOptions ^ entries[0].e.dwfOptions;
     assert_int_equal(changed, RASEO_RequireEAP | RASEO_RequireMsCHAP2);
     assert_true(entries[0].e.dwfOptions & RASEO_RequireMsCHAP2);
@@ -303,14 +312,18 @@ static void fixes_change_only_their_bits(void **state)
         assert_int_equal(entries[0].extra[i], 0xA5);
     /* LCP extensions: one bit */
     DWORD opts = entries[0].e.dwfOptions;
-    assert_int_equal(be.ops->write_profile_field(&be, "Office VPN", PF_LCP_EXTENSIONS, 1, &err), L2F_OK);
+    assert_int_equal(be.ops->write_profile_field(&be, "Office VPN", PF_LCP_EXTENSIONS, 1, &err),
+                     L2F_OK);
     assert_int_equal(opts ^ entries[0].e.dwfOptions, RASEO_DisableLcpExtensions);
     /* PSK flag in dwfOptions2, the VPN type in dwVpnStrategy */
-    assert_int_equal(be.ops->write_profile_field(&be, "Office VPN", PF_IPSEC_FLAGS, 0, &err), L2F_OK);
+    assert_int_equal(be.ops->write_profile_field(&be, "Office VPN", PF_IPSEC_FLAGS, 0, &err),
+                     L2F_OK);
     assert_int_equal(entries[0].e.dwfOptions2, RASEO2_DontNegotiateMultilink);
-    assert_int_equal(be.ops->write_profile_field(&be, "Office VPN", PF_VPN_STRATEGY, 7, &err), L2F_OK);
+    assert_int_equal(be.ops->write_profile_field(&be, "Office VPN", PF_VPN_STRATEGY, 7, &err),
+                     L2F_OK);
     assert_int_equal(entries[0].e.dwVpnStrategy, 7);
-    assert_int_equal(be.ops->write_profile_field(&be, "Office VPN", PF_DATA_ENCRYPTION, 99, &err), L2F_ERR_USAGE);
+    assert_int_equal(be.ops->write_profile_field(&be, "Office VPN", PF_DATA_ENCRYPTION, 99, &err),
+                     L2F_ERR_USAGE);
     be.ops->close(&be);
 }
 
@@ -324,10 +337,12 @@ static void error_paths(void **state)
     assert_non_null(strstr(err.msg, "Nope"));
     deny_all_users_writes = true;
     RASENTRYW before = entries[1].e;
-    assert_int_equal(be.ops->write_profile_field(&be, "Branch", PF_LCP_EXTENSIONS, 0, &err), L2F_ERR_NEED_ADMIN);
+    assert_int_equal(be.ops->write_profile_field(&be, "Branch", PF_LCP_EXTENSIONS, 0, &err),
+                     L2F_ERR_NEED_ADMIN);
     assert_non_null(strstr(err.msg, "administrator"));
     assert_memory_equal(&before, &entries[1].e, sizeof before);
-    assert_int_equal(be.ops->set_secret(&be, "Branch", SECRET_PSK, NULL, "k", &err), L2F_ERR_NEED_ADMIN);
+    assert_int_equal(be.ops->set_secret(&be, "Branch", SECRET_PSK, NULL, "k", &err),
+                     L2F_ERR_NEED_ADMIN);
     be.ops->close(&be);
 }
 
@@ -336,7 +351,8 @@ static void secrets_go_to_the_credential_store(void **state)
     (void)state;
     struct backend be = open_live();
     struct l2f_err err = {{0}};
-    assert_int_equal(be.ops->set_secret(&be, "Branch", SECRET_PSK, NULL, "s\xc3\xa9same", &err), L2F_OK);
+    assert_int_equal(be.ops->set_secret(&be, "Branch", SECRET_PSK, NULL, "s\xc3\xa9same", &err),
+                     L2F_OK);
     assert_int_equal(last_set_mask, RASCM_PreSharedKey);
     assert_false(last_clear);
     assert_true(wcscmp(entries[1].secret, L"s\x00e9same") == 0);
@@ -351,7 +367,8 @@ static void secrets_go_to_the_credential_store(void **state)
     char longkey[400];
     memset(longkey, 'k', sizeof longkey - 1);
     longkey[sizeof longkey - 1] = '\0';
-    assert_int_equal(be.ops->set_secret(&be, "Branch", SECRET_PSK, NULL, longkey, &err), L2F_ERR_USAGE);
+    assert_int_equal(be.ops->set_secret(&be, "Branch", SECRET_PSK, NULL, longkey, &err),
+                     L2F_ERR_USAGE);
     be.ops->close(&be);
 }
 
@@ -408,14 +425,15 @@ static int run_dial(const RASCONNSTATE *states, DWORD error, struct connect_even
 static void dial_states_light_the_stages(void **state)
 {
     (void)state;
-    static const RASCONNSTATE fails_in_auth[] = {RASCS_OpenPort, RASCS_PortOpened, RASCS_ConnectDevice,
-                                                 RASCS_DeviceConnected, RASCS_AllDevicesConnected,
-                                                 RASCS_Authenticate, RASCS_AuthNotify, (RASCONNSTATE)-1};
+    static const RASCONNSTATE fails_in_auth[] = {
+        RASCS_OpenPort,        RASCS_PortOpened,          RASCS_ConnectDevice,
+        RASCS_DeviceConnected, RASCS_AllDevicesConnected, RASCS_Authenticate,
+        RASCS_AuthNotify,      (RASCONNSTATE)-1};
     struct connect_event ev[16];
     int n = run_dial(fails_in_auth, 691, ev, 16);
-    static const enum connect_event_kind kinds[] = {CONNECT_STAGE_BEGIN, CONNECT_STAGE_PASS, CONNECT_STAGE_BEGIN,
-                                                    CONNECT_STAGE_PASS,  CONNECT_STAGE_BEGIN, CONNECT_STAGE_PASS,
-                                                    CONNECT_STAGE_BEGIN, CONNECT_DONE};
+    static const enum connect_event_kind kinds[] = {
+        CONNECT_STAGE_BEGIN, CONNECT_STAGE_PASS, CONNECT_STAGE_BEGIN, CONNECT_STAGE_PASS,
+        CONNECT_STAGE_BEGIN, CONNECT_STAGE_PASS, CONNECT_STAGE_BEGIN, CONNECT_DONE};
     static const enum stage_id stages[] = {STAGE_TUNNEL, STAGE_TUNNEL, STAGE_IPSEC, STAGE_IPSEC,
                                            STAGE_PPP,    STAGE_PPP,    STAGE_AUTH,  STAGE_AUTH};
     assert_int_equal(n, 8);
@@ -426,7 +444,8 @@ static void dial_states_light_the_stages(void **state)
     assert_int_equal(ev[7].code, 691);
     assert_true(hangups >= 1); /* always hung up */
 
-    static const RASCONNSTATE fails_in_ike[] = {RASCS_OpenPort, RASCS_ConnectDevice, (RASCONNSTATE)-1};
+    static const RASCONNSTATE fails_in_ike[] = {RASCS_OpenPort, RASCS_ConnectDevice,
+                                                (RASCONNSTATE)-1};
     hangups = 0;
     n = run_dial(fails_in_ike, 789, ev, 16);
     assert_int_equal(ev[n - 1].kind, CONNECT_DONE);
@@ -434,8 +453,9 @@ static void dial_states_light_the_stages(void **state)
     assert_int_equal(ev[n - 1].stage, STAGE_IPSEC);
     assert_true(hangups >= 1);
 
-    static const RASCONNSTATE connects[] = {RASCS_OpenPort, RASCS_ConnectDevice, RASCS_Authenticate,
-                                            RASCS_Authenticated, RASCS_Connected, (RASCONNSTATE)-1};
+    static const RASCONNSTATE connects[] = {RASCS_OpenPort,     RASCS_ConnectDevice,
+                                            RASCS_Authenticate, RASCS_Authenticated,
+                                            RASCS_Connected,    (RASCONNSTATE)-1};
     n = run_dial(connects, 0, ev, 16);
     assert_int_equal(ev[n - 1].kind, CONNECT_DONE);
     assert_int_equal(ev[n - 1].code, 0);

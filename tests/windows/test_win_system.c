@@ -59,7 +59,8 @@ static DWORD WINAPI one_cred(LPCWSTR p, LPCWSTR n, LPRASCREDENTIALSW c)
     return 0; /* the mask stays as asked: everything saved */
 }
 
-static const struct ras_api one_profile = {one_enum, one_get, NULL, one_cred, NULL, NULL, NULL, NULL, NULL};
+static const struct ras_api one_profile = {one_enum, one_get, NULL, one_cred, NULL,
+                                           NULL,     NULL,    NULL, NULL};
 
 struct rig {
     struct backend be;
@@ -99,7 +100,8 @@ static void rig_close(struct rig *r)
 static HKEY ensure_key(const wchar_t *sub)
 {
     HKEY h;
-    assert_int_equal(RegCreateKeyExW(HKEY_LOCAL_MACHINE, sub, 0, NULL, 0, KEY_ALL_ACCESS | KEY_WOW64_64KEY, NULL, &h, NULL),
+    assert_int_equal(RegCreateKeyExW(HKEY_LOCAL_MACHINE, sub, 0, NULL, 0,
+                                     KEY_ALL_ACCESS | KEY_WOW64_64KEY, NULL, &h, NULL),
                      ERROR_SUCCESS);
     return h;
 }
@@ -144,7 +146,8 @@ static void registry_fix_backup_and_exact_undo(void **state)
     HKEY rm = ensure_key(L"SYSTEM\\CurrentControlSet\\Services\\RasMan\\Parameters");
     RegDeleteValueW(pa, L"AssumeUDPEncapsulationContextOnSendRule");
     DWORD one = 1;
-    assert_int_equal(RegSetValueExW(rm, L"ProhibitIpSec", 0, REG_DWORD, (BYTE *)&one, sizeof one), ERROR_SUCCESS);
+    assert_int_equal(RegSetValueExW(rm, L"ProhibitIpSec", 0, REG_DWORD, (BYTE *)&one, sizeof one),
+                     ERROR_SUCCESS);
 
     struct rig r;
     rig_open(&r);
@@ -173,8 +176,9 @@ static void registry_fix_backup_and_exact_undo(void **state)
     undo(&r, nat);
     assert_false(query(pa, L"AssumeUDPEncapsulationContextOnSendRule", &v));
     /* a value of another type is reported, not misread */
-    assert_int_equal(RegSetValueExW(pa, L"AssumeUDPEncapsulationContextOnSendRule", 0, REG_SZ, (BYTE *)L"2", 4),
-                     ERROR_SUCCESS);
+    assert_int_equal(
+        RegSetValueExW(pa, L"AssumeUDPEncapsulationContextOnSendRule", 0, REG_SZ, (BYTE *)L"2", 4),
+        ERROR_SUCCESS);
     observe(&r);
     assert_int_equal(r.d.checks[CHECK_NAT_TRAVERSAL].status, CHECK_UNKNOWN);
     RegDeleteValueW(pa, L"AssumeUDPEncapsulationContextOnSendRule");
@@ -196,8 +200,8 @@ static void install_services(void)
     assert_non_null(scm);
     for (size_t i = 0; i < sizeof service_names / sizeof service_names[0]; i++) {
         SC_HANDLE s = CreateServiceW(scm, service_names[i], service_names[i], SERVICE_ALL_ACCESS,
-                                     SERVICE_WIN32_OWN_PROCESS, SERVICE_DEMAND_START, SERVICE_ERROR_NORMAL, exe,
-                                     NULL, NULL, NULL, NULL, NULL);
+                                     SERVICE_WIN32_OWN_PROCESS, SERVICE_DEMAND_START,
+                                     SERVICE_ERROR_NORMAL, exe, NULL, NULL, NULL, NULL, NULL);
         if (!s && GetLastError() == ERROR_SERVICE_EXISTS)
             s = OpenServiceW(scm, service_names[i], SERVICE_ALL_ACCESS);
         assert_non_null(s);
@@ -218,7 +222,8 @@ static void remove_services(void)
             continue;
         SERVICE_STATUS st;
         ControlService(s, SERVICE_CONTROL_STOP, &st);
-        for (int k = 0; k < 50 && QueryServiceStatus(s, &st) && st.dwCurrentState != SERVICE_STOPPED; k++)
+        for (int k = 0;
+             k < 50 && QueryServiceStatus(s, &st) && st.dwCurrentState != SERVICE_STOPPED; k++)
             Sleep(100);
         DeleteService(s);
         CloseServiceHandle(s);
@@ -249,10 +254,12 @@ static void services_started_restarted_and_undone(void **state)
     assert_int_equal(r.obs.services[SVC_IKEEXT].state, SVC_STOPPED);
     assert_int_equal(r.obs.services[SVC_POLICYAGENT].state, SVC_STOPPED);
     /* a disabled one is reported, set to Manual by the fix, and back on undo */
-    assert_int_equal(r.be.ops->service_set_start(&r.be, "PolicyAgent", SVC_START_DISABLED, &err), L2F_OK);
+    assert_int_equal(r.be.ops->service_set_start(&r.be, "PolicyAgent", SVC_START_DISABLED, &err),
+                     L2F_OK);
     observe(&r);
     assert_non_null(strstr(r.d.checks[CHECK_IPSEC_SERVICES].summary, "PolicyAgent disabled"));
-    assert_int_equal(r.be.ops->service_control(&r.be, "PolicyAgent", SVC_ACTION_START, &err), L2F_ERR_BACKEND);
+    assert_int_equal(r.be.ops->service_control(&r.be, "PolicyAgent", SVC_ACTION_START, &err),
+                     L2F_ERR_BACKEND);
     assert_non_null(strstr(err.msg, "disabled"));
     id = apply_fix(&r, FIX_RESTART_IPSEC_SERVICES);
     assert_int_equal(r.obs.services[SVC_POLICYAGENT].start_type, SVC_START_MANUAL);
