@@ -5,7 +5,7 @@ set -euo pipefail
 packages=(build-essential cmake pkg-config libncurses-dev libcjson-dev libssl-dev)
 if [ "${1:-run}" = test ] || [ "${1:-run}" = bench ]; then
     packages+=(libcmocka-dev tmux valgrind iproute2 strongswan-charon strongswan-swanctl
-               libstrongswan-standard-plugins softether-vpnserver softether-vpncmd clang libclang-rt-14-dev)
+               libstrongswan-standard-plugins softether-vpnserver softether-vpncmd clang libclang-rt-14-dev clang-format git)
 fi
 [ "${1:-run}" = bench ] && packages+=(hyperfine ike-scan python3)
 # PowerShell 7 (a .NET global tool) and Pester 5 (its NuGet package) for the

@@ -9,6 +9,12 @@ bash scripts/deps.sh test
 jobs=$(nproc)
 start=$(date +%s)
 
+echo "== the repository's own format (.clang-format), on every C file"
+git ls-files -z '*.c' '*.h' | xargs -0 clang-format --dry-run --Werror || {
+    echo "format: the files above differ from .clang-format (apply: git ls-files '*.c' '*.h' | xargs clang-format -i)"
+    exit 1
+}
+
 echo "== build (-Werror) and the whole suite"
 cmake -S . -B build/ci -DCMAKE_BUILD_TYPE=RelWithDebInfo -DL2F_WERROR=ON -DL2F_REQUIRE_OPENSSL=ON >/dev/null
 cmake --build build/ci -j"$jobs" >/dev/null
