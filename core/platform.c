@@ -338,3 +338,23 @@ enum l2f_status plat_subdirs(const char *dir, char ***names, size_t *n, struct l
     *n = l.n;
     return L2F_OK;
 }
+
+bool plat_thread_start(void (*fn)(void *), void *arg)
+{
+    struct plat_thread *t = plat__thread_new(fn, arg);
+    if (!t)
+        return false;
+    plat__thread_end(t, false);
+    return true;
+}
+
+struct plat_thread *plat_thread_start_joinable(void (*fn)(void *), void *arg)
+{
+    return plat__thread_new(fn, arg);
+}
+
+void plat_thread_join(struct plat_thread *t)
+{
+    if (t)
+        plat__thread_end(t, true);
+}

@@ -45,4 +45,9 @@ int plat__mkdir(const char *dir);
 enum l2f_status plat__each_subdir(const char *dir, bool (*add)(void *ctx, const char *name),
                                   void *ctx, struct l2f_err *err);
 
+/* Starts fn(arg) on a thread of its own: a handle for plat__thread_end, or NULL. */
+struct plat_thread *plat__thread_new(void (*fn)(void *), void *arg);
+/* Waits for the thread to end (wait) or lets it run on, and frees the handle. */
+void plat__thread_end(struct plat_thread *t, bool wait);
+
 #endif

@@ -319,41 +319,25 @@ static void *thread_main(void *p)
     return NULL;
 }
 
-static bool thread_create(void (*fn)(void *), void *arg, struct plat_thread *t)
-{
-    struct thread_start *ts = malloc(sizeof *ts);
-    if (!ts)
-        return false;
-    *ts = (struct thread_start){fn, arg};
-    bool started = pthread_create(&t->handle, NULL, thread_main, ts) == 0;
-    if (!started)
-        free(ts);
-    return started;
-}
-
-bool plat_thread_start(void (*fn)(void *), void *arg)
-{
-    struct plat_thread t;
-    if (!thread_create(fn, arg, &t))
-        return false;
-    pthread_detach(t.handle);
-    return true;
-}
-
-struct plat_thread *plat_thread_start_joinable(void (*fn)(void *), void *arg)
+struct plat_thread *plat__thread_new(void (*fn)(void *), void *arg)
 {
     struct plat_thread *t = malloc(sizeof *t);
-    if (t && !thread_create(fn, arg, t)) {
-        free(t);
-        t = NULL;
+    struct thread_start *ts = malloc(sizeof *ts);
+    if (t && ts) {
+        *ts = (struct thread_start){fn, arg};
+        if (pthread_create(&t->handle, NULL, thread_main, ts) == 0)
+            return t;
     }
-    return t;
+    free(ts);
+    free(t);
+    return NULL;
 }
 
-void plat_thread_join(struct plat_thread *t)
+void plat__thread_end(struct plat_thread *t, bool wait)
 {
-    if (!t)
-        return;
-    pthread_join(t->handle, NULL);
+    if (wait)
+        pthread_join(t->handle, NULL);
+    else
+        pthread_detach(t->handle);
     free(t);
 }

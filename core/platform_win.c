@@ -243,42 +243,25 @@ static DWORD WINAPI thread_main(LPVOID p)
     return 0;
 }
 
-static bool thread_create(void (*fn)(void *), void *arg, struct plat_thread *t)
-{
-    struct thread_start *ts = malloc(sizeof *ts);
-    if (!ts)
-        return false;
-    *ts = (struct thread_start){fn, arg};
-    t->handle = CreateThread(NULL, 0, thread_main, ts, 0, NULL);
-    if (!t->handle)
-        free(ts);
-    return t->handle != NULL;
-}
-
-bool plat_thread_start(void (*fn)(void *), void *arg)
-{
-    struct plat_thread t;
-    if (!thread_create(fn, arg, &t))
-        return false;
-    CloseHandle(t.handle);
-    return true;
-}
-
-struct plat_thread *plat_thread_start_joinable(void (*fn)(void *), void *arg)
+struct plat_thread *plat__thread_new(void (*fn)(void *), void *arg)
 {
     struct plat_thread *t = malloc(sizeof *t);
-    if (t && !thread_create(fn, arg, t)) {
-        free(t);
-        t = NULL;
+    struct thread_start *ts = malloc(sizeof *ts);
+    if (t && ts) {
+        *ts = (struct thread_start){fn, arg};
+        t->handle = CreateThread(NULL, 0, thread_main, ts, 0, NULL);
+        if (t->handle)
+            return t;
     }
-    return t;
+    free(ts);
+    free(t);
+    return NULL;
 }
 
-void plat_thread_join(struct plat_thread *t)
+void plat__thread_end(struct plat_thread *t, bool wait)
 {
-    if (!t)
-        return;
-    WaitForSingleObject(t->handle, INFINITE);
+    if (wait)
+        WaitForSingleObject(t->handle, INFINITE);
     CloseHandle(t->handle);
     free(t);
 }
