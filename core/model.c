@@ -30,38 +30,32 @@ const struct fix_info *fix_info(enum fix_id f)
     return (unsigned)f < FIX_COUNT ? &fixes[f] : NULL;
 }
 
+struct status_words {
+    const char *id, *word, *report;
+};
+#define STATUS_ROW(e, id, word, report) {id, word, report},
+static const struct status_words status_words[] = {CHECK_STATUS_TABLE(STATUS_ROW)};
+#undef STATUS_ROW
+
+/* An out-of-range status reads as unknown: never as a pass. */
+static const struct status_words *words_of(enum check_status st)
+{
+    return &status_words[(unsigned)st < CHECK_STATUS_COUNT ? st : CHECK_UNKNOWN];
+}
+
 const char *check_status_name(enum check_status st)
 {
-    switch (st) {
-    case CHECK_PASS:
-        return "pass";
-    case CHECK_FAIL:
-        return "fail";
-    case CHECK_WARN:
-        return "warn";
-    case CHECK_UNKNOWN:
-        return "unknown";
-    case CHECK_RUNNING:
-        return "running";
-    }
-    return "unknown";
+    return words_of(st)->id;
 }
 
 const char *check_status_word(enum check_status st)
 {
-    switch (st) {
-    case CHECK_PASS:
-        return "pass";
-    case CHECK_FAIL:
-        return "FAIL";
-    case CHECK_WARN:
-        return "WARN";
-    case CHECK_UNKNOWN:
-        return "unknown";
-    case CHECK_RUNNING:
-        return "running";
-    }
-    return "?";
+    return words_of(st)->word;
+}
+
+const char *check_status_report_word(enum check_status st)
+{
+    return words_of(st)->report;
 }
 
 enum stage_id stage_from_id(const char *id)

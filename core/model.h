@@ -24,7 +24,22 @@
 enum stage_id { STAGE_TABLE(STAGE_ENUM) STAGE_COUNT };
 #undef STAGE_ENUM
 
-enum check_status { CHECK_PASS, CHECK_FAIL, CHECK_WARN, CHECK_UNKNOWN, CHECK_RUNNING };
+/* X(enum, id in JSON, the word a person reads (problems in capitals), the word of a
+ * ticket (PASS in capitals too: a report is read on paper, without the marks)) */
+#define CHECK_STATUS_TABLE(X)                                                                      \
+    X(CHECK_PASS, "pass", "pass", "PASS")                                                          \
+    X(CHECK_FAIL, "fail", "FAIL", "FAIL")                                                          \
+    X(CHECK_WARN, "warn", "WARN", "WARN")                                                          \
+    X(CHECK_UNKNOWN, "unknown", "unknown", "unknown")                                              \
+    X(CHECK_RUNNING, "running", "running", "running")
+
+#define CHECK_STATUS_ENUM(e, id, word, report) e,
+enum check_status { CHECK_STATUS_TABLE(CHECK_STATUS_ENUM) };
+#undef CHECK_STATUS_ENUM
+/* apart from the enum, so a switch over the statuses need not name it */
+#define CHECK_STATUS_ONE(e, id, word, report) +1
+enum { CHECK_STATUS_COUNT = 0 CHECK_STATUS_TABLE(CHECK_STATUS_ONE) };
+#undef CHECK_STATUS_ONE
 
 /* The tunnel protocols a check judges, and a profile's VpnStrategy tries (bits). */
 #define TUN_PPTP 0x1u
@@ -196,6 +211,8 @@ const struct fix_info *fix_info(enum fix_id f);
 const char *check_status_name(enum check_status st); /* "pass", "fail", ... */
 /* The word a person reads: problems in capitals, so they stand out without colour. */
 const char *check_status_word(enum check_status st);
+/* The word of a report ("PASS", "FAIL", ...). */
+const char *check_status_report_word(enum check_status st);
 
 /* Look-ups by stable id; they return the COUNT value when nothing matches. */
 enum stage_id stage_from_id(const char *id);

@@ -25,23 +25,6 @@ static const char *clean(enum ticket_format f, const char *src, char *dst, size_
     return dst;
 }
 
-static const char *upper_status(enum check_status s)
-{
-    switch (s) {
-    case CHECK_PASS:
-        return "PASS";
-    case CHECK_FAIL:
-        return "FAIL";
-    case CHECK_WARN:
-        return "WARN";
-    case CHECK_UNKNOWN:
-        return "unknown";
-    case CHECK_RUNNING:
-        return "running";
-    }
-    return "?";
-}
-
 static void last_connection(struct text_buf *b, const struct observations *o)
 {
     if (o->last_st != L2F_OK || !o->last.known) {
@@ -164,7 +147,8 @@ enum l2f_status ticket_build(enum ticket_format f, const struct ticket_input *in
         verdict_stage_counts(in->d, (enum stage_id)s, &n);
         verdict_stage_text(&n, counts, sizeof counts);
         text_printf(&b, md ? "| %s | %s | %s |\n" : "  %-17s %-7s %s\n",
-                    stage_info((enum stage_id)s)->title, upper_status(in->d->stages[s]), counts);
+                    stage_info((enum stage_id)s)->title, check_status_report_word(in->d->stages[s]),
+                    counts);
     }
 
     text_printf(&b, md ? "\n## Checks\n\n| check | status | finding | fix |\n|---|---|---|---|\n"
@@ -177,7 +161,8 @@ enum l2f_status ticket_build(enum ticket_format f, const struct ticket_input *in
                               ? fix_info(r->fix)->id
                               : "";
         const char *id = check_info((enum check_id)c)->id;
-        const char *status = r->not_applicable ? check_result_word(r) : upper_status(r->status);
+        const char *status =
+            r->not_applicable ? check_result_word(r) : check_status_report_word(r->status);
         bool alt = fix[0] && r->fix_is_alternative; /* offered, not applied by fix all */
         if (md)
             text_printf(&b, "| %s | %s | %s | %s%s |\n", id, status, summary, fix,
