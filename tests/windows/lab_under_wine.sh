@@ -10,7 +10,17 @@ if [ -z "${L2F_IN_NAMESPACE:-}" ]; then
     command -v /usr/lib/ipsec/charon >/dev/null || { echo "strongSwan is not installed"; exit 1; }
     flags=(--net --mount)
     [ "$(id -u)" -eq 0 ] || flags=(--user --map-root-user --net --mount)
-    L2F_IN_NAMESPACE=1 exec unshare "${flags[@]}" bash "$0" "$@"
+    # Wine's sockets belong to its wineserver: the one wine.prefix keeps running
+    # sits outside the namespace, so stop it (this test runs alone) and let the
+    # namespace's wine start its own, then bring the lasting one back.
+    wineserver -k 2>/dev/null
+    wineserver -w
+    L2F_IN_NAMESPACE=1 unshare "${flags[@]}" bash "$0" "$@"
+    rc=$?
+    wineserver -w
+    wineserver -p </dev/null >/dev/null 2>&1 # as in wine_prefix.sh
+    wineboot </dev/null >/dev/null 2>&1
+    exit $rc
 fi
 lab=$(mktemp -d "${TMPDIR:-/tmp}/l2f-wlab-XXXXXX")
 trap 'bash "$here/../lab/strongswan_lab.sh" stop "$lab"; bash "$here/../lab/softether_lab.sh" stop "$lab"; rm -rf "$lab"' EXIT
