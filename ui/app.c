@@ -6,13 +6,11 @@
 
 #include <locale.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "platform.h"
-#include "text.h"
 
 #define TICK_BUSY_MS 40  /* while something runs: spinner and results */
 #define TICK_IDLE_MS 250 /* idle: only to notice a signal; writes nothing */
@@ -58,23 +56,7 @@ static void restore_signals(void)
 #endif
 }
 
-const char *app_safe(const struct app *a, const char *src, char *buf, size_t len)
-{
-    return text_sanitize(buf, len, src, a->ascii);
-}
-
-void app_message(struct app *a, enum msg_kind kind, const char *fmt, ...)
-{
-    char raw[sizeof a->msg];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(raw, sizeof raw, fmt, ap);
-    va_end(ap);
-    text_sanitize(a->msg, sizeof a->msg, raw, a->ascii);
-    a->msg_kind = kind;
-}
-
-bool app_busy(const struct app *a)
+static bool app_busy(const struct app *a)
 {
     return a->diagnosing || a->connecting;
 }
