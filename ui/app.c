@@ -6,13 +6,11 @@
 
 #include <locale.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "platform.h"
-#include "text.h"
 
 #define TICK_BUSY_MS 40  /* while something runs: spinner and results */
 #define TICK_IDLE_MS 250 /* idle: only to notice a signal; writes nothing */
@@ -58,23 +56,7 @@ static void restore_signals(void)
 #endif
 }
 
-const char *app_safe(const struct app *a, const char *src, char *buf, size_t len)
-{
-    return text_sanitize(buf, len, src, a->ascii);
-}
-
-void app_message(struct app *a, enum msg_kind kind, const char *fmt, ...)
-{
-    char raw[sizeof a->msg];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(raw, sizeof raw, fmt, ap);
-    va_end(ap);
-    text_sanitize(a->msg, sizeof a->msg, raw, a->ascii);
-    a->msg_kind = kind;
-}
-
-bool app_busy(const struct app *a)
+static bool app_busy(const struct app *a)
 {
     return a->diagnosing || a->connecting;
 }
@@ -191,6 +173,108 @@ static SCREEN *start_curses(void)
     return screen;
 }
 
+/* Nothing is known before a profile is chosen: no mark may say pass. */
+static void show_nothing_known(struct app *a)
+{
+    for (int st = 0; st < STAGE_COUNT; st++) {
+        a->expanded[st] = a->s->profile[0] != '\0';
+        a->shown.stages[st] = CHECK_UNKNOWN;
+    }
+    for (int c = 0; c < CHECK_COUNT; c++) {
+        a->shown.checks[c].status = CHECK_UNKNOWN;
+        a->shown.checks[c].fix = FIX_NONE;
+        snprintf(a->shown.checks[c].summary, sizeof a->shown.checks[c].summary, "not checked yet");
+    }
+    a->sel = (struct row){true, STAGE_TUNNEL};
+    checklist_rebuild(a);
+    layout_apply(a);
+}
+
+/* The profile given is diagnosed at once; without one the picker opens. */
+static void first_screen(struct app *a)
+{
+    ops_load_profile(a);
+    if (a->s->profile[0]) {
+        ops_start_diagnosis(a);
+        return;
+    }
+    ops_profiles(a);
+    size_t vpns = 0;
+    for (size_t i = 0; i < a->dlg.list.count; i++)
+        vpns += profile_is_vpn(&a->dlg.list.items[i]);
+    /* only dial-up or PPPoE entries: nothing here to pick */
+    if (vpns || !a->dlg.list.count)
+        app_message(a, MSG_INFO, "Several profiles: pick the one to work on");
+    else
+        app_message(a, MSG_ERR, "No VPN profile here: the entries listed are not VPNs; q quits");
+}
+
+/* One key, or ERR when the timeout passed; ERR at once, again and again,
+ * means the terminal has gone away. */
+static int next_key(struct app *a, int timeout, int *fast_errs)
+{
+    wtimeout(stdscr, timeout);
+    uint64_t before = plat_monotonic_ms();
+    int ch = wgetch(stdscr);
+    if (ch != ERR) {
+        *fast_errs = 0;
+        return ch;
+    }
+    *fast_errs = plat_monotonic_ms() - before < (uint64_t)timeout / 2 ? *fast_errs + 1 : 0;
+    if (*fast_errs > 200 && !got_signal) {
+        snprintf(a->fatal, sizeof a->fatal, "the terminal stopped answering");
+        a->exit_code = 1;
+    }
+    return ERR;
+}
+
+/* Tick, repaint what changed, wait for a key, until quit, a signal or a fatal error. */
+static void run_loop(struct app *a)
+{
+    unsigned dirty = UI_REDRAW;
+    int fast_errs = 0;
+    while (!a->fatal[0]) {
+        if (got_signal) {
+            a->exit_code = 128 + (int)got_signal;
+            break;
+        }
+        uint64_t now = plat_monotonic_ms();
+        dirty |= ops_tick(a, now) | details_tick(a, now);
+        if (dirty & UI_RELAYOUT)
+            dirty = (dirty & ~(unsigned)UI_RELAYOUT) | layout_apply(a);
+        if ((dirty & UI_QUIT) || a->fatal[0])
+            break;
+        render(a, dirty);
+        dirty = 0;
+        int timeout = app_busy(a) || checklist_has_running(a) ? TICK_BUSY_MS : TICK_IDLE_MS;
+        int ch = next_key(a, details_wait_ms(a, plat_monotonic_ms(), timeout), &fast_errs);
+        if (ch == KEY_RESIZE)
+            dirty |= handle_resize(a);
+        else if (ch != ERR)
+            dirty |= handle_key(a, ch);
+    }
+}
+
+/* Hangs up, gives the terminal back, and says a fatal error only then. */
+static int finish(struct app *a, SCREEN *screen)
+{
+    if (a->connecting)
+        session_connect_cancel(a->s);
+    diagnose_cancel(&a->run);
+    dialog_close(a);
+    layout_free(a);
+    endwin();
+    delscreen(screen);
+    restore_signals();
+    int rc = a->exit_code;
+    if (a->fatal[0]) {
+        fprintf(stderr, "l2tpfix: %s\n", a->fatal);
+        rc = rc ? rc : 3;
+    }
+    free(a);
+    return rc;
+}
+
 int ui_run(struct session *s, const struct ui_options *opts)
 {
     struct app *a = calloc(1, sizeof *a);
@@ -216,85 +300,8 @@ int ui_run(struct session *s, const struct ui_options *opts)
     }
     theme_init(&a->theme, opts);
     a->ascii = opts->ascii || !a->theme.utf8;
-
-    for (int st = 0; st < STAGE_COUNT; st++) {
-        a->expanded[st] = s->profile[0] != '\0';
-        a->shown.stages[st] = CHECK_UNKNOWN;
-    }
-    /* nothing is known before a profile is chosen: no mark may say pass */
-    for (int c = 0; c < CHECK_COUNT; c++) {
-        a->shown.checks[c].status = CHECK_UNKNOWN;
-        a->shown.checks[c].fix = FIX_NONE;
-        snprintf(a->shown.checks[c].summary, sizeof a->shown.checks[c].summary, "not checked yet");
-    }
-    a->sel = (struct row){true, STAGE_TUNNEL};
-    checklist_rebuild(a);
-    layout_apply(a);
-    if (s->profile[0]) {
-        ops_load_profile(a);
-        ops_start_diagnosis(a);
-    } else {
-        ops_load_profile(a);
-        ops_profiles(a);
-        size_t vpns = 0;
-        for (size_t i = 0; i < a->dlg.list.count; i++)
-            vpns += profile_is_vpn(&a->dlg.list.items[i]);
-        /* only dial-up or PPPoE entries: nothing here to pick */
-        if (vpns || !a->dlg.list.count)
-            app_message(a, MSG_INFO, "Several profiles: pick the one to work on");
-        else
-            app_message(a, MSG_ERR,
-                        "No VPN profile here: the entries listed are not VPNs; q quits");
-    }
-    unsigned dirty = UI_REDRAW;
-    int fast_errs = 0;
-    while (!a->fatal[0]) {
-        if (got_signal) {
-            a->exit_code = 128 + (int)got_signal;
-            break;
-        }
-        uint64_t now = plat_monotonic_ms();
-        dirty |= ops_tick(a, now) | details_tick(a, now);
-        if (dirty & UI_RELAYOUT)
-            dirty = (dirty & ~(unsigned)UI_RELAYOUT) | layout_apply(a);
-        if ((dirty & UI_QUIT) || a->fatal[0])
-            break;
-        render(a, dirty);
-        dirty = 0;
-        int timeout = app_busy(a) || checklist_has_running(a) ? TICK_BUSY_MS : TICK_IDLE_MS;
-        timeout = details_wait_ms(a, plat_monotonic_ms(), timeout);
-        wtimeout(stdscr, timeout);
-        uint64_t before = plat_monotonic_ms();
-        int ch = wgetch(stdscr);
-        if (ch == ERR) {
-            /* ERR at once, again and again: the terminal has gone away */
-            fast_errs = plat_monotonic_ms() - before < (uint64_t)timeout / 2 ? fast_errs + 1 : 0;
-            if (fast_errs > 200 && !got_signal) {
-                snprintf(a->fatal, sizeof a->fatal, "the terminal stopped answering");
-                a->exit_code = 1;
-            }
-            continue;
-        }
-        fast_errs = 0;
-        if (ch == KEY_RESIZE)
-            dirty |= handle_resize(a);
-        else
-            dirty |= handle_key(a, ch);
-    }
-
-    if (a->connecting)
-        session_connect_cancel(s);
-    diagnose_cancel(&a->run);
-    dialog_close(a);
-    layout_free(a);
-    endwin();
-    delscreen(screen);
-    restore_signals();
-    int rc = a->exit_code;
-    if (a->fatal[0]) {
-        fprintf(stderr, "l2tpfix: %s\n", a->fatal);
-        rc = rc ? rc : 3;
-    }
-    free(a);
-    return rc;
+    show_nothing_known(a);
+    first_screen(a);
+    run_loop(a);
+    return finish(a, screen);
 }

@@ -10,12 +10,12 @@
 #include "platform.h"
 
 static void open_common(struct app *a, enum dlg_kind kind, const char *title,
-                        enum dlg_purpose purpose)
+                        dialog_answer_fn *on_answer)
 {
     dialog_close(a);
     struct dialog *d = &a->dlg;
     d->kind = kind;
-    d->purpose = purpose;
+    d->on_answer = on_answer;
     app_safe(a, title, d->title, sizeof d->title);
     doc_init(&d->body, a->ascii);
     d->scroll = 0;
@@ -27,20 +27,22 @@ static void open_common(struct app *a, enum dlg_kind kind, const char *title,
     listsearch_reset(&d->search);
 }
 
-void dialog_open_text(struct app *a, const char *title, enum dlg_purpose purpose)
+void dialog_open_text(struct app *a, const char *title)
 {
-    open_common(a, DLG_TEXT, title, purpose);
+    open_common(a, DLG_TEXT, title, NULL);
 }
 
-void dialog_open_confirm(struct app *a, const char *title, enum dlg_purpose purpose)
+void dialog_open_confirm(struct app *a, const char *title, const char *yes_verb,
+                         dialog_answer_fn *on_answer)
 {
-    open_common(a, DLG_CONFIRM, title, purpose);
+    open_common(a, DLG_CONFIRM, title, on_answer);
+    snprintf(a->dlg.confirm_hint, sizeof a->dlg.confirm_hint, "y %s  n cancel", yes_verb);
 }
 
-void dialog_open_input(struct app *a, const char *title, enum dlg_purpose purpose, bool digits_only,
-                       const char *prefill)
+void dialog_open_input(struct app *a, const char *title, bool digits_only, const char *prefill,
+                       dialog_answer_fn *on_answer)
 {
-    open_common(a, DLG_INPUT, title, purpose);
+    open_common(a, DLG_INPUT, title, on_answer);
     a->dlg.digits_only = digits_only;
     if (prefill && *prefill) {
         snprintf(a->dlg.input, sizeof a->dlg.input, "%s", prefill);
@@ -49,17 +51,18 @@ void dialog_open_input(struct app *a, const char *title, enum dlg_purpose purpos
     }
 }
 
-void dialog_open_secret(struct app *a, const char *title)
+void dialog_open_secret(struct app *a, const char *title, dialog_answer_fn *on_answer)
 {
-    open_common(a, DLG_SECRET, title, DP_SECRET);
+    open_common(a, DLG_SECRET, title, on_answer);
 }
 
-void dialog_open_picker(struct app *a, struct profile_list *list, const char *current)
+void dialog_open_picker(struct app *a, struct profile_list *list, const char *current,
+                        dialog_answer_fn *on_answer)
 {
     open_common(a, DLG_PICKER,
                 a->s->other_users ? "Pick a profile (every local user's phonebook)"
                                   : "Pick a profile (both phonebooks)",
-                DP_PICK_PROFILE);
+                on_answer);
     a->dlg.list = *list;
     list->items = NULL;
     list->count = 0;
@@ -82,7 +85,7 @@ void dialog_close(struct app *a)
         delwin(d->win);
     d->win = NULL;
     d->kind = DLG_NONE;
-    d->purpose = DP_NONE;
+    d->on_answer = NULL;
     listsearch_reset(&d->search);
 }
 
@@ -147,9 +150,7 @@ static const char *hint_for(const struct app *a, bool scrolls)
 {
     switch (a->dlg.kind) {
     case DLG_CONFIRM: /* y says what it does here */
-        return a->dlg.purpose == DP_CONFIRM_QUIT   ? "y quit  n cancel"
-               : a->dlg.purpose == DP_CONFIRM_UNDO ? "y undo  n cancel"
-                                                   : "y apply  n cancel";
+        return a->dlg.confirm_hint;
     case DLG_INPUT:
         return "Enter ok  Esc cancel";
     case DLG_SECRET:
@@ -298,83 +299,36 @@ static int page(const struct app *a)
     return g.body_h > 1 ? g.body_h - 1 : 1;
 }
 
-static unsigned answer(struct app *a, bool yes)
+/* Closes the dialog, then does what its opener said on this answer; text is
+ * what was typed or picked (NULL: nothing), copied first, wiped after. */
+static unsigned answer(struct app *a, enum dlg_answer ans, const char *text)
 {
-    enum dlg_purpose p = a->dlg.purpose;
+    dialog_answer_fn *on_answer = a->dlg.on_answer;
+    char copy[PROFILE_NAME_MAX > INPUT_MAX ? PROFILE_NAME_MAX : INPUT_MAX];
+    snprintf(copy, sizeof copy, "%s", text ? text : "");
     dialog_close(a);
-    unsigned r = UI_REDRAW;
-    switch (p) {
-    case DP_CONFIRM_FIXES:
-        if (yes)
-            return r | ops_apply_confirmed(a);
-        a->n_plans = 0;
-        app_message(a, MSG_INFO, "Nothing changed.");
-        return r;
-    case DP_CONFIRM_UNDO:
-        if (yes)
-            return r | ops_undo_confirmed(a);
-        app_message(a, MSG_INFO, "Nothing undone.");
-        return r;
-    case DP_CONFIRM_QUIT:
-        if (yes) {
-            session_connect_cancel(a->s);
-            a->connecting = false;
-            return r | UI_QUIT;
-        }
-        return r;
-    default:
-        return r;
-    }
+    unsigned r = UI_REDRAW | (on_answer ? on_answer(a, ans, copy) : 0);
+    plat_wipe(copy, sizeof copy);
+    return r;
 }
 
-static unsigned key_edit(struct app *a, int key)
+/* Backspace: a whole UTF-8 character goes, or the whole pre-filled value. */
+static unsigned erase_one(struct dialog *d)
 {
-    struct dialog *d = &a->dlg;
-    if (key == 27) {
-        enum dlg_purpose p = d->purpose;
-        dialog_close(a);
-        if (p == DP_SECRET)
-            return UI_REDRAW | ops_secret_cancelled(a);
-        if (p == DP_USERNAME) {
-            a->n_plans = 0;
-            app_message(a, MSG_INFO, "Nothing changed.");
-        }
-        return UI_REDRAW;
-    }
-    if (key == '\n' || key == '\r' || key == KEY_ENTER) {
-        enum dlg_purpose p = d->purpose;
-        char text[INPUT_MAX];
-        memcpy(text, d->input, sizeof text);
-        dialog_close(a);
-        unsigned r = UI_REDRAW;
-        if (p == DP_SECRET)
-            r |= ops_secret_entered(a, text);
-        else if (p == DP_EXPLAIN)
-            r |= ops_explain_code(a, text);
-        else if (p == DP_USERNAME)
-            r |= ops_username_entered(a, text);
-        plat_wipe(text, sizeof text);
-        return r;
-    }
-    if (key == KEY_BACKSPACE || key == 127 || key == 8) {
-        if (d->untouched) {
-            d->ilen = 0;
-            d->untouched = false;
-        } else if (d->ilen > 0) {
-            /* a whole UTF-8 character goes */
-            do
-                d->ilen--;
-            while (d->ilen > 0 && ((unsigned char)d->input[d->ilen] & 0xC0) == 0x80);
-        }
-        d->input[d->ilen] = '\0';
-        return UI_DRAW_DIALOG;
-    }
-    if (key == 21) { /* Ctrl-U: start over */
-        plat_wipe(d->input, sizeof d->input);
+    if (d->untouched) {
         d->ilen = 0;
         d->untouched = false;
-        return UI_DRAW_DIALOG;
+    } else if (d->ilen > 0) {
+        do
+            d->ilen--;
+        while (d->ilen > 0 && ((unsigned char)d->input[d->ilen] & 0xC0) == 0x80);
     }
+    d->input[d->ilen] = '\0';
+    return UI_DRAW_DIALOG;
+}
+
+static unsigned type_one(struct dialog *d, int key)
+{
     bool printable = key >= 32 && key <= 255 && key != 127;
     if (!printable || (d->digits_only && (key < '0' || key > '9')))
         return 0;
@@ -389,8 +343,26 @@ static unsigned key_edit(struct app *a, int key)
     return d->kind == DLG_SECRET && d->ilen > 1 ? 0 : UI_DRAW_DIALOG;
 }
 
-/* Keep in step with the picker's switch in plain_key. */
-bool dialog_picker_binds(enum action act)
+static unsigned key_edit(struct app *a, int key)
+{
+    struct dialog *d = &a->dlg;
+    if (key == 27)
+        return answer(a, ANS_NO, NULL);
+    if (key == '\n' || key == '\r' || key == KEY_ENTER)
+        return answer(a, ANS_YES, d->input);
+    if (key == KEY_BACKSPACE || key == 127 || key == 8)
+        return erase_one(d);
+    if (key == 21) { /* Ctrl-U: start over */
+        plat_wipe(d->input, sizeof d->input);
+        d->ilen = 0;
+        d->untouched = false;
+        return UI_DRAW_DIALOG;
+    }
+    return type_one(d, key);
+}
+
+/* Keep in step with picker_key. */
+static bool picker_binds(enum action act)
 {
     switch (act) {
     case ACT_UP:
@@ -412,98 +384,74 @@ bool dialog_picker_binds(enum action act)
     }
 }
 
-static unsigned plain_key(struct app *a, int key)
+/* Where a moving key takes a position (the picker's selection, a text's
+ * scroll) whose last value is last; the caller keeps it in range. */
+static int moved(const struct app *a, enum action act, int pos, int last)
 {
-    struct dialog *d = &a->dlg;
-    enum action act = action_for_key(key);
-    if (d->kind == DLG_CONFIRM) {
-        if (act == ACT_YES)
-            return answer(a, true);
-        if (act == ACT_NO || act == ACT_CLOSE)
-            return answer(a, false);
-    }
-    if (d->kind == DLG_PICKER) {
-        int n = (int)d->list.count, old = d->sel;
-        switch (act) {
-        case ACT_UP:
-            d->sel--;
-            break;
-        case ACT_DOWN:
-            d->sel++;
-            break;
-        case ACT_PGUP:
-            d->sel -= page(a);
-            break;
-        case ACT_PGDN:
-            d->sel += page(a);
-            break;
-        case ACT_HOME:
-            d->sel = 0;
-            break;
-        case ACT_END:
-            d->sel = n - 1;
-            break;
-        case ACT_OPEN:
-            if (n > 0) {
-                char name[PROFILE_NAME_MAX];
-                snprintf(name, sizeof name, "%s", d->list.items[d->sel].name);
-                dialog_close(a);
-                return UI_REDRAW | ops_pick_profile(a, name);
-            }
-            break;
-        case ACT_OTHER_USERS:
-            return ops_picker_other_users(a);
-        case ACT_CLOSE:
-        case ACT_QUIT:
-            dialog_close(a);
-            if (!a->s->profile[0])
-                app_message(a, MSG_ERR, "No profile chosen: p picks one, q quits");
-            return UI_REDRAW;
-        default:
-            break;
-        }
-        if (d->sel >= n)
-            d->sel = n - 1;
-        if (d->sel < 0)
-            d->sel = 0;
-        return d->sel != old ? UI_DRAW_DIALOG : 0;
-    }
-    /* reading: scroll, then close */
-    int old = d->scroll;
     switch (act) {
     case ACT_UP:
-        d->scroll--;
-        break;
+        return pos - 1;
     case ACT_DOWN:
-        d->scroll++;
-        break;
+        return pos + 1;
     case ACT_PGUP:
-        d->scroll -= page(a);
-        break;
+        return pos - page(a);
     case ACT_PGDN:
-        d->scroll += page(a);
-        break;
+        return pos + page(a);
     case ACT_HOME:
-        d->scroll = 0;
-        break;
+        return 0;
     case ACT_END:
-        d->scroll = 1 << 20;
-        break;
-    case ACT_CLOSE:
-    case ACT_QUIT:
-    case ACT_OPEN:
-    case ACT_HELP:
-        if (d->kind == DLG_TEXT) {
-            dialog_close(a);
-            return UI_REDRAW;
-        }
-        break;
+        return last;
     default:
-        break;
+        return pos;
     }
+}
+
+static unsigned picker_key(struct app *a, enum action act)
+{
+    struct dialog *d = &a->dlg;
+    int n = (int)d->list.count, old = d->sel;
+    if (act == ACT_OPEN && n > 0)
+        return answer(a, ANS_YES, d->list.items[d->sel].name);
+    if (act == ACT_OTHER_USERS) { /* the picker stays, with more names */
+        char none[1] = "";
+        return d->on_answer ? d->on_answer(a, ANS_WIDEN, none) : 0;
+    }
+    if (act == ACT_CLOSE || act == ACT_QUIT)
+        return answer(a, ANS_NO, NULL);
+    d->sel = moved(a, act, d->sel, n - 1);
+    if (d->sel >= n)
+        d->sel = n - 1;
+    if (d->sel < 0)
+        d->sel = 0;
+    return d->sel != old ? UI_DRAW_DIALOG : 0;
+}
+
+/* Reading: scroll, then close (the drawing stops the scroll at the end). */
+static unsigned reading_key(struct app *a, enum action act)
+{
+    struct dialog *d = &a->dlg;
+    bool closes = act == ACT_CLOSE || act == ACT_QUIT || act == ACT_OPEN || act == ACT_HELP;
+    if (closes && d->kind == DLG_TEXT) {
+        dialog_close(a);
+        return UI_REDRAW;
+    }
+    int old = d->scroll;
+    d->scroll = moved(a, act, d->scroll, 1 << 20);
     if (d->scroll < 0)
         d->scroll = 0;
     return d->scroll != old ? UI_DRAW_DIALOG : 0;
+}
+
+static unsigned plain_key(struct app *a, int key)
+{
+    enum action act = action_for_key(key);
+    if (a->dlg.kind == DLG_CONFIRM && act == ACT_YES)
+        return answer(a, ANS_YES, NULL);
+    if (a->dlg.kind == DLG_CONFIRM && (act == ACT_NO || act == ACT_CLOSE))
+        return answer(a, ANS_NO, NULL);
+    if (a->dlg.kind == DLG_PICKER)
+        return picker_key(a, act);
+    return reading_key(a, act);
 }
 
 unsigned dialog_key(struct app *a, int key)
@@ -515,6 +463,6 @@ unsigned dialog_key(struct app *a, int key)
         return plain_key(a, key);
     /* a list: the search sees the key first, so n is "next", not "no" */
     bool used = false;
-    unsigned r = listsearch_key(a, key, &used);
+    unsigned r = listsearch_key(a, key, !picker_binds(action_for_key(key)), &used);
     return used ? r : r | plain_key(a, key);
 }

@@ -19,7 +19,7 @@ static void add_context(struct doc *d, const char *heading, enum ui_context want
 
 void help_open(struct app *a)
 {
-    dialog_open_text(a, "Help: keys", DP_NONE);
+    dialog_open_text(a, "Help: keys");
     struct doc *d = &a->dlg.body;
     const struct glyphs *g = a->theme.g;
     add_context(d, "The checklist", CTX_MAIN);

@@ -193,7 +193,7 @@ static unsigned jump(struct app *a, int key)
     return note(a, false, "jump: ", s->prefix) | UI_DRAW_DIALOG;
 }
 
-unsigned listsearch_key(struct app *a, int key, bool *used)
+unsigned listsearch_key(struct app *a, int key, bool picker_free, bool *used)
 {
     struct dialog *d = &a->dlg;
     struct list_search *s = &d->search;
@@ -205,8 +205,7 @@ unsigned listsearch_key(struct app *a, int key, bool *used)
     *used = true;
     if (s->prompting)
         return r | prompt_key(a, key);
-    bool jump_key =
-        d->kind == DLG_PICKER && is_alnum(key) && !dialog_picker_binds(action_for_key(key));
+    bool jump_key = d->kind == DLG_PICKER && is_alnum(key) && picker_free;
     if (!jump_key)
         s->plen = 0;
     if (action_has_key(ACT_SEARCH, key)) {

@@ -17,6 +17,10 @@
 /* Pause between diagnosis steps, so each result is seen arriving. */
 #define DIAG_STEP_MS 60
 
+/* What each dialog opened here does on its answer (dialogs.c calls it back). */
+static dialog_answer_fn username_answered, fixes_answered, secret_answered, undo_answered,
+    explain_answered, profile_answered, quit_answered;
+
 void ops_load_profile(struct app *a)
 {
     struct backend *be = &a->s->be;
@@ -266,7 +270,7 @@ static unsigned plan_and_confirm(struct app *a)
         struct l2f_err err = {{0}};
         enum fix_id f = a->wanted[i];
         if (f == FIX_CREDENTIALS && !a->username[0] && !a->obs.profile.username[0]) {
-            dialog_open_input(a, "User name to save", DP_USERNAME, false, NULL);
+            dialog_open_input(a, "User name to save", false, NULL, username_answered);
             doc_addf(&a->dlg.body, ST_NORMAL, 0,
                      "No user name is saved for '%s'. The user name to save with the "
                      "password:",
@@ -297,7 +301,7 @@ static unsigned plan_and_confirm(struct app *a)
         snprintf(title, sizeof title, "Apply %s?", fix_info(a->plans[0].fix)->id);
     else
         snprintf(title, sizeof title, "Apply %d fixes?", (int)a->n_plans);
-    dialog_open_confirm(a, title, DP_CONFIRM_FIXES);
+    dialog_open_confirm(a, title, "apply", fixes_answered);
     struct doc *d = &a->dlg.body;
     for (size_t i = 0; i < a->n_plans; i++)
         add_plan_text(a, d, &a->plans[i]);
@@ -365,7 +369,7 @@ unsigned ops_fix_all(struct app *a)
     return plan_and_confirm(a) | UI_DRAW_LIST | UI_DRAW_DETAILS;
 }
 
-unsigned ops_username_entered(struct app *a, const char *name)
+static unsigned ops_username_entered(struct app *a, const char *name)
 {
     if (!name[0]) {
         app_message(a, MSG_INFO, "No user name: nothing changed");
@@ -373,6 +377,15 @@ unsigned ops_username_entered(struct app *a, const char *name)
     }
     snprintf(a->username, sizeof a->username, "%s", name);
     return plan_and_confirm(a);
+}
+
+static unsigned username_answered(struct app *a, enum dlg_answer ans, char *text)
+{
+    if (ans == ANS_YES)
+        return ops_username_entered(a, text);
+    a->n_plans = 0;
+    app_message(a, MSG_INFO, "Nothing changed.");
+    return 0;
 }
 
 /* Applies one plan of a batch; false when the rest of the batch must not run. */
@@ -456,7 +469,7 @@ static unsigned continue_apply(struct app *a)
             app_safe(a, plan->profile, name, sizeof name);
             snprintf(title, sizeof title, "%s for '%s'",
                      plan->secret == FIX_SECRET_PSK ? "Pre-shared key" : "Password", name);
-            dialog_open_secret(a, title);
+            dialog_open_secret(a, title, secret_answered);
             doc_addf(&a->dlg.body, ST_NORMAL, 0,
                      "%s: type the %s. It is not shown, not kept and not logged.",
                      fix_info(plan->fix)->id,
@@ -468,7 +481,7 @@ static unsigned continue_apply(struct app *a)
     return finish_apply(a);
 }
 
-unsigned ops_apply_confirmed(struct app *a)
+static unsigned ops_apply_confirmed(struct app *a)
 {
     a->next_plan = 0;
     a->n_applied = a->n_failed = 0;
@@ -477,7 +490,9 @@ unsigned ops_apply_confirmed(struct app *a)
     return continue_apply(a);
 }
 
-unsigned ops_secret_entered(struct app *a, char *secret)
+static unsigned ops_secret_cancelled(struct app *a);
+
+static unsigned ops_secret_entered(struct app *a, char *secret)
 {
     if (a->next_plan >= a->n_plans)
         return 0;
@@ -491,7 +506,7 @@ unsigned ops_secret_entered(struct app *a, char *secret)
     return continue_apply(a);
 }
 
-unsigned ops_secret_cancelled(struct app *a)
+static unsigned ops_secret_cancelled(struct app *a)
 {
     if (a->next_plan >= a->n_plans)
         return 0;
@@ -502,6 +517,21 @@ unsigned ops_secret_cancelled(struct app *a)
                  fid);
     a->next_plan++;
     return continue_apply(a);
+}
+
+static unsigned fixes_answered(struct app *a, enum dlg_answer ans, char *text)
+{
+    (void)text;
+    if (ans == ANS_YES)
+        return ops_apply_confirmed(a);
+    a->n_plans = 0;
+    app_message(a, MSG_INFO, "Nothing changed.");
+    return 0;
+}
+
+static unsigned secret_answered(struct app *a, enum dlg_answer ans, char *text)
+{
+    return ans == ANS_YES ? ops_secret_entered(a, text) : ops_secret_cancelled(a);
 }
 
 /* ---- undo and history ---- */
@@ -534,7 +564,7 @@ unsigned ops_undo(struct app *a)
     a->undo_id = e->id;
     char title[160];
     snprintf(title, sizeof title, "Undo %s (change %" PRId64 ")?", fix_info(e->fix)->id, e->id);
-    dialog_open_confirm(a, title, DP_CONFIRM_UNDO);
+    dialog_open_confirm(a, title, "undo", undo_answered);
     struct doc *d = &a->dlg.body;
     doc_addf(d, ST_TITLE, 0, "%s, on '%s'", fix_info(e->fix)->title, e->profile);
     char limits[256];
@@ -558,7 +588,7 @@ unsigned ops_undo(struct app *a)
     return UI_DRAW_DIALOG;
 }
 
-unsigned ops_undo_confirmed(struct app *a)
+static unsigned ops_undo_confirmed(struct app *a)
 {
     struct fix_context ctx;
     struct l2f_err err = {{0}};
@@ -581,10 +611,19 @@ unsigned ops_undo_confirmed(struct app *a)
     return UI_DRAW_MSG | UI_DRAW_LIST | UI_DRAW_DETAILS | UI_DRAW_HEADER;
 }
 
+static unsigned undo_answered(struct app *a, enum dlg_answer ans, char *text)
+{
+    (void)text;
+    if (ans == ANS_YES)
+        return ops_undo_confirmed(a);
+    app_message(a, MSG_INFO, "Nothing undone.");
+    return 0;
+}
+
 unsigned ops_history(struct app *a)
 {
     const char *machine = a->s->be.ops->machine_id(&a->s->be);
-    dialog_open_text(a, "Change history of this machine, newest first", DP_NONE);
+    dialog_open_text(a, "Change history of this machine, newest first");
     struct doc *d = &a->dlg.body;
     int shown = 0;
     for (size_t i = a->s->journal.count; i-- > 0;) {
@@ -659,12 +698,12 @@ unsigned ops_explain(struct app *a)
         snprintf(prefill, sizeof prefill, "%d", a->conn_code);
     else if (a->have_diag && a->obs.have_last && a->obs.last.known && a->obs.last.code)
         snprintf(prefill, sizeof prefill, "%d", a->obs.last.code);
-    dialog_open_input(a, "Explain an error code", DP_EXPLAIN, true, prefill);
+    dialog_open_input(a, "Explain an error code", true, prefill, explain_answered);
     doc_add(&a->dlg.body, ST_NORMAL, 0, "The number Windows showed (for example 789, 809, 691):");
     return UI_DRAW_DIALOG;
 }
 
-unsigned ops_explain_code(struct app *a, const char *text)
+static unsigned ops_explain_code(struct app *a, const char *text)
 {
     int code;
     if (!kb_parse_code(text, &code)) {
@@ -678,7 +717,7 @@ unsigned ops_explain_code(struct app *a, const char *text)
         size_t count;
         const struct kb_entry *all = kb_table(&count);
         kb_code_text(code, asked, sizeof asked);
-        dialog_open_text(a, "Not in the table", DP_NONE);
+        dialog_open_text(a, "Not in the table");
         doc_addf(&a->dlg.body, ST_TITLE, 0, "%s is not in l2tpfix's table; it knows:", asked);
         for (size_t i = 0; i < count; i++) {
             kb_code_text(all[i].code, each, sizeof each);
@@ -689,9 +728,14 @@ unsigned ops_explain_code(struct app *a, const char *text)
     }
     char title[64];
     snprintf(title, sizeof title, "Error %d", kb->code);
-    dialog_open_text(a, title, DP_NONE);
+    dialog_open_text(a, title);
     explain_build(&a->dlg.body, kb);
     return UI_DRAW_DIALOG;
+}
+
+static unsigned explain_answered(struct app *a, enum dlg_answer ans, char *text)
+{
+    return ans == ANS_YES ? ops_explain_code(a, text) : 0;
 }
 
 /* ---- profiles ---- */
@@ -706,13 +750,13 @@ unsigned ops_profiles(struct app *a)
                     err.msg[0] ? err.msg : l2f_status_message(st));
         return UI_DRAW_MSG;
     }
-    dialog_open_picker(a, &list, a->s->profile);
+    dialog_open_picker(a, &list, a->s->profile, profile_answered);
     return UI_DRAW_DIALOG;
 }
 
 /* A in the picker: RMM tools run as SYSTEM, whose own phonebook is not the
  * one the user's VPN lives in. */
-unsigned ops_picker_other_users(struct app *a)
+static unsigned ops_picker_other_users(struct app *a)
 {
     struct dialog *d = &a->dlg;
     if (a->s->other_users)
@@ -744,7 +788,7 @@ unsigned ops_picker_other_users(struct app *a)
     return UI_DRAW_MSG | UI_DRAW_DIALOG;
 }
 
-unsigned ops_pick_profile(struct app *a, const char *name)
+static unsigned ops_pick_profile(struct app *a, const char *name)
 {
     struct l2f_err err = {{0}};
     if (a->connecting) {
@@ -778,11 +822,32 @@ unsigned ops_pick_profile(struct app *a, const char *name)
     return UI_REDRAW | UI_RELAYOUT;
 }
 
+static unsigned profile_answered(struct app *a, enum dlg_answer ans, char *text)
+{
+    if (ans == ANS_YES)
+        return ops_pick_profile(a, text);
+    if (ans == ANS_WIDEN)
+        return ops_picker_other_users(a);
+    if (!a->s->profile[0])
+        app_message(a, MSG_ERR, "No profile chosen: p picks one, q quits");
+    return 0;
+}
+
 unsigned ops_quit(struct app *a)
 {
     if (!a->connecting)
         return UI_QUIT;
-    dialog_open_confirm(a, "Quit?", DP_CONFIRM_QUIT);
+    dialog_open_confirm(a, "Quit?", "quit", quit_answered);
     doc_add(&a->dlg.body, ST_NORMAL, 0, "A test connection is running. Hang it up and quit? (y/n)");
     return UI_DRAW_DIALOG;
+}
+
+static unsigned quit_answered(struct app *a, enum dlg_answer ans, char *text)
+{
+    (void)text;
+    if (ans != ANS_YES)
+        return 0;
+    session_connect_cancel(a->s);
+    a->connecting = false;
+    return UI_QUIT;
 }

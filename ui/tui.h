@@ -130,17 +130,18 @@ enum msg_kind { MSG_INFO, MSG_OK, MSG_ERR };
 
 enum dlg_kind { DLG_NONE, DLG_TEXT, DLG_CONFIRM, DLG_INPUT, DLG_SECRET, DLG_PICKER };
 
-/* What an answered dialog goes on to do. */
-enum dlg_purpose {
-    DP_NONE,
-    DP_CONFIRM_FIXES,
-    DP_CONFIRM_UNDO,
-    DP_CONFIRM_QUIT,
-    DP_EXPLAIN,
-    DP_SECRET,
-    DP_USERNAME,
-    DP_PICK_PROFILE
+/* How a person answered a dialog. */
+enum dlg_answer {
+    ANS_YES,   /* y, or Enter on what was typed or on a profile in the picker */
+    ANS_NO,    /* n or Esc (q too in the picker): cancelled */
+    ANS_WIDEN, /* A in the picker: every local user's phonebook too; the picker stays */
 };
+struct app;
+/* What an answered dialog goes on to do, told by whoever opens it (tig's
+ * prompts), so dialogs.c calls back into no other file. The dialog has closed
+ * (not for ANS_WIDEN); text is what was typed or the picked profile's name,
+ * else "", and is wiped after the call. Returns what to repaint. */
+typedef unsigned dialog_answer_fn(struct app *a, enum dlg_answer ans, char *text);
 
 #define INPUT_MAX 256
 #define CONN_LOG_MAX 10
@@ -165,7 +166,8 @@ struct list_search {
 
 struct dialog {
     enum dlg_kind kind;
-    enum dlg_purpose purpose;
+    dialog_answer_fn *on_answer; /* NULL for text to read */
+    char confirm_hint[40];       /* "y apply  n cancel": y names what it does */
     char title[128];
     struct doc body;
     int scroll;
@@ -266,7 +268,7 @@ struct app {
     char fatal[512];
 };
 
-/* app.c */
+/* message.c: leaf helpers, calling no other ui file */
 void app_message(struct app *a, enum msg_kind kind, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 3, 4)))
@@ -274,7 +276,6 @@ void app_message(struct app *a, enum msg_kind kind, const char *fmt, ...)
     ;
 /* Sanitises a string from the backend for drawing. */
 const char *app_safe(const struct app *a, const char *src, char *buf, size_t len);
-bool app_busy(const struct app *a);
 
 /* layout.c */
 unsigned layout_apply(struct app *a);
@@ -303,29 +304,36 @@ void checklist_stage_summary(const struct app *a, enum stage_id s, char *buf, si
 /* details.c */
 void details_build(struct app *a, struct doc *d, enum details_subject subj, int id);
 void details_draw(struct app *a);
+void explain_build(struct doc *d, const struct kb_entry *kb);
+
+/* details_follow.c: the pane's subject and when its text comes (state only) */
 /* The pane takes the selected row as its subject (not while a test connection
  * it shows runs); its text comes once the keys pause. */
 unsigned details_follow(struct app *a);
 /* Fills a stale pane once the keys have paused; the loop's timeout for it. */
 unsigned details_tick(struct app *a, uint64_t now);
 int details_wait_ms(const struct app *a, uint64_t now, int timeout);
-void explain_build(struct doc *d, const struct kb_entry *kb);
 
 /* dialogs.c */
-void dialog_open_text(struct app *a, const char *title, enum dlg_purpose purpose);
-void dialog_open_confirm(struct app *a, const char *title, enum dlg_purpose purpose);
-void dialog_open_input(struct app *a, const char *title, enum dlg_purpose purpose, bool digits_only,
-                       const char *prefill);
-void dialog_open_secret(struct app *a, const char *title);
-void dialog_open_picker(struct app *a, struct profile_list *list, const char *current);
+void dialog_open_text(struct app *a, const char *title);
+/* yes_verb: what y does, for the hint ("apply", "undo", "quit") */
+void dialog_open_confirm(struct app *a, const char *title, const char *yes_verb,
+                         dialog_answer_fn *on_answer);
+void dialog_open_input(struct app *a, const char *title, bool digits_only, const char *prefill,
+                       dialog_answer_fn *on_answer);
+void dialog_open_secret(struct app *a, const char *title, dialog_answer_fn *on_answer);
+/* Takes the list over; current is selected if it is in it. */
+void dialog_open_picker(struct app *a, struct profile_list *list, const char *current,
+                        dialog_answer_fn *on_answer);
 void dialog_close(struct app *a);
 void dialog_draw(struct app *a);
 unsigned dialog_key(struct app *a, int key);
 
 /* listsearch.c: '/', n, N and type-to-jump in the picker and text dialogs */
 void listsearch_reset(struct list_search *s);
-/* Handles the key if it is a search's (or the picker's jump); *used says. */
-unsigned listsearch_key(struct app *a, int key, bool *used);
+/* Handles the key if it is a search's (or the picker's jump); *used says.
+ * picker_free: the picker does nothing else with the key, so it may jump. */
+unsigned listsearch_key(struct app *a, int key, bool picker_free, bool *used);
 /* Scrolls a text dialog to a new match; width is the dialog's text width. */
 void listsearch_follow(struct app *a, int width);
 /* Marks the match in a text dialog drawn at (y, x), width by height. */
@@ -336,10 +344,10 @@ void listsearch_draw_bottom(struct app *a);
 /* help.c */
 void help_open(struct app *a);
 
-/* keys.c: the one table of keys, actions and help */
+/* actions.c: the one table of keys, actions and help; each row's fn (NULL:
+ * handled by the dialog) is what the key does on the checklist, run by keys.c */
 enum ui_context { CTX_MAIN, CTX_DIALOG, CTX_ANY };
 struct action_def {
-    unsigned (*run)(struct app *a); /* NULL: handled by the dialog */
     enum ui_context ctx;
     const char *keys, *help, *footer;
     int footer_prio; /* 0: not in the footer; lower shows first */
@@ -359,24 +367,24 @@ struct action_def {
     X(ACT_OPEN, act_open, CTX_ANY, "Enter Space",                                                  \
       "expand or collapse a stage; show a check's details (again: all of it)", "open", 9, '\n',    \
       '\r', KEY_ENTER, ' ', "open")                                                                \
-    X(ACT_FIX, act_fix, CTX_MAIN, "f", "apply the selected check's fix (shows the change first)",  \
-      "fix", 3, 'f', 0, 0, 0, "fix")                                                               \
-    X(ACT_FIX_ALL, act_fix_all, CTX_MAIN, "a", "apply all recommended fixes (one confirmation)",   \
+    X(ACT_FIX, ops_fix_selected, CTX_MAIN, "f",                                                    \
+      "apply the selected check's fix (shows the change first)", "fix", 3, 'f', 0, 0, 0, "fix")    \
+    X(ACT_FIX_ALL, ops_fix_all, CTX_MAIN, "a", "apply all recommended fixes (one confirmation)",   \
       "fix all", 1, 'a', 0, 0, 0, "all")                                                           \
-    X(ACT_UNDO, act_undo, CTX_MAIN, "u", "undo the last change", "undo", 5, 'u', 0, 0, 0, "undo")  \
-    X(ACT_CONNECT, act_connect, CTX_MAIN, "c",                                                     \
+    X(ACT_UNDO, ops_undo, CTX_MAIN, "u", "undo the last change", "undo", 5, 'u', 0, 0, 0, "undo")  \
+    X(ACT_CONNECT, ops_connect, CTX_MAIN, "c",                                                     \
       "test connection: the stages light up as it gets through them (c again hangs up)",           \
       "connect", 4, 'c', 0, 0, 0, "conn")                                                          \
     X(ACT_RERUN, act_rerun, CTX_MAIN, "r", "re-run the diagnosis", "re-run", 7, 'r', 0, 0, 0,      \
       "rerun")                                                                                     \
-    X(ACT_PROFILE, act_profile, CTX_MAIN, "p", "pick another profile (both phonebooks)",           \
+    X(ACT_PROFILE, ops_profiles, CTX_MAIN, "p", "pick another profile (both phonebooks)",          \
       "profile", 8, 'p', 0, 0, 0, "prof")                                                          \
-    X(ACT_EXPLAIN, act_explain, CTX_MAIN, "e", "explain a RAS error code (asks for the number)",   \
+    X(ACT_EXPLAIN, ops_explain, CTX_MAIN, "e", "explain a RAS error code (asks for the number)",   \
       "explain", 10, 'e', 0, 0, 0, "expl")                                                         \
-    X(ACT_HISTORY, act_history, CTX_MAIN, "h", "history of the changes made on this machine",      \
+    X(ACT_HISTORY, ops_history, CTX_MAIN, "h", "history of the changes made on this machine",      \
       "history", 11, 'h', 0, 0, 0, "hist")                                                         \
     X(ACT_HELP, act_help, CTX_MAIN, "? F1", "this help", "help", 2, '?', KEY_F(1), 0, 0, "help")   \
-    X(ACT_QUIT, act_quit, CTX_MAIN, "q", "quit (asks first while a test connection runs)", "quit", \
+    X(ACT_QUIT, ops_quit, CTX_MAIN, "q", "quit (asks first while a test connection runs)", "quit", \
       0, 'q', 0, 0, 0, "quit")                                                                     \
     X(ACT_REDRAW, act_redraw, CTX_ANY, "Ctrl-L", "repaint the whole screen", NULL, 0, 12, 0, 0, 0, \
       NULL)                                                                                        \
@@ -412,10 +420,9 @@ enum action action_for_key(int key);
 /* Whether key is one of act's keys (n is ACT_NO in a confirmation, but
  * ACT_SEARCH_NEXT in a list). */
 bool action_has_key(enum action act, int key);
+
+/* keys.c: what the keys do on the checklist (the fn column of the table) */
 unsigned action_run(struct app *a, enum action act);
-/* dialogs.c: whether the profile picker does something with this action
- * (its other letters and digits are free for type-to-jump). */
-bool dialog_picker_binds(enum action act);
 
 /* ops.c: what the keys do with the core */
 void ops_start_diagnosis(struct app *a);
@@ -423,19 +430,11 @@ unsigned ops_tick(struct app *a, uint64_t now);
 bool ops_finish_diagnosis(struct app *a);
 unsigned ops_fix_selected(struct app *a);
 unsigned ops_fix_all(struct app *a);
-unsigned ops_apply_confirmed(struct app *a);
-unsigned ops_secret_entered(struct app *a, char *secret);
-unsigned ops_secret_cancelled(struct app *a);
-unsigned ops_username_entered(struct app *a, const char *name);
 unsigned ops_undo(struct app *a);
-unsigned ops_undo_confirmed(struct app *a);
 unsigned ops_connect(struct app *a);
 unsigned ops_explain(struct app *a);
-unsigned ops_explain_code(struct app *a, const char *text);
 unsigned ops_history(struct app *a);
 unsigned ops_profiles(struct app *a);
-unsigned ops_pick_profile(struct app *a, const char *name);
-unsigned ops_picker_other_users(struct app *a);
 unsigned ops_quit(struct app *a);
 void ops_load_profile(struct app *a);
 
