@@ -577,11 +577,13 @@ test_mock_file() {
 # A setting that changed since `baseline save` is marked on its check and
 # explained in the details (issue 8).
 test_drift() {
-    cp "$SCENARIOS/healthy.ini" "$WORK/machine.ini"
-    "$BIN" --mock "$WORK/machine.ini" --state-dir "$WORK/state" baseline save >/dev/null ||
+    # a state directory of its own: another test's journal would make last-auth stale
+    mkdir -p "$WORK/drift"
+    cp "$SCENARIOS/healthy.ini" "$WORK/drift/machine.ini"
+    "$BIN" --mock "$WORK/drift/machine.ini" --state-dir "$WORK/drift/state" baseline save >/dev/null ||
         fail "baseline save failed" || return 1
-    sed -i 's/^\[profile "Office VPN"\]$/&\nLcpExtensions = 0/' "$WORK/machine.ini"
-    start 100 30 -- --mock "$WORK/machine.ini" --state-dir "$WORK/state"
+    sed -i 's/^\[profile "Office VPN"\]$/&\nLcpExtensions = 0/' "$WORK/drift/machine.ini"
+    start 100 30 -- --mock "$WORK/drift/machine.ini" --state-dir "$WORK/drift/state"
     wait_for "drifted: LcpExtensions=0" && settle || return 1
     golden drift || return 1
     keys q
