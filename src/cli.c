@@ -275,16 +275,40 @@ static enum l2f_status check_secret_files(struct cli *c, const struct fix_plan *
     return L2F_OK;
 }
 
+/* Each change on a line of its own, indented under what made it. */
+static void print_changes(struct cli *c, const struct change *changes, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        char desc[800], line[1600];
+        change_describe(&changes[i], desc, sizeof desc);
+        printf("    %s\n", safe(c, desc, line, sizeof line));
+    }
+}
+
 static void print_plan(struct cli *c, const struct fix_plan *plan)
 {
     printf("%s: %s%s%s\n", fix_info(plan->fix)->id, fix_info(plan->fix)->title,
            plan->needs_admin ? " [administrator]" : "",
            plan->needs_reboot ? " [Windows restart]" : "");
-    for (size_t i = 0; i < plan->n_changes; i++) {
-        char desc[800], line[1600];
-        change_describe(&plan->changes[i], desc, sizeof desc);
-        printf("    %s\n", safe(c, desc, line, sizeof line));
+    print_changes(c, plan->changes, plan->n_changes);
+}
+
+/* --yes, else the question on a terminal: 0 to go ahead, else the exit code
+ * (2: no terminal to ask on, 1: declined). verb: what --yes lets happen. */
+static int ask_unless_yes(struct cli *c, const char *verb, const char *question,
+                          const char *declined)
+{
+    if (c->a->given[OPT_YES])
+        return 0;
+    if (!term_is_interactive()) {
+        fprintf(stderr, "l2tpfix: not a terminal: add --yes to %s without asking\n", verb);
+        return 2;
     }
+    if (!term_confirm(question)) {
+        printf("%s\n", declined);
+        return 1;
+    }
+    return 0;
 }
 
 static int worse(int rc, enum l2f_status st)
@@ -371,18 +395,9 @@ static int show_and_confirm(struct cli *c, const struct fix_plan *plans, size_t 
         print_plan(c, &plans[i]);
     if (a->given[OPT_DRY_RUN])
         return 0;
-    if (!a->given[OPT_YES]) {
-        if (!term_is_interactive()) {
-            fprintf(stderr, "l2tpfix: not a terminal: add --yes to apply without asking\n");
-            return 2;
-        }
-        if (!term_confirm("Apply these changes?")) {
-            printf("Nothing changed.\n");
-            return 1;
-        }
-    }
-    *go = true;
-    return 0;
+    int rc = ask_unless_yes(c, "apply", "Apply these changes?", "Nothing changed.");
+    *go = rc == 0;
+    return rc;
 }
 
 /* One plan: its secret read, applied, and what the server said of a key. */
@@ -511,25 +526,11 @@ static int undo_confirm(struct cli *c, bool all, int64_t id)
         char name[PROFILE_NAME_MAX * 2];
         printf("%" PRId64 " %s on '%s'\n", list[i]->id, fix_info(list[i]->fix)->id,
                safe(c, list[i]->profile, name, sizeof name));
-        for (size_t k = 0; k < list[i]->n_changes; k++) {
-            char desc[800], line[1600];
-            change_describe(&list[i]->changes[k], desc, sizeof desc);
-            printf("    %s\n", safe(c, desc, line, sizeof line));
-        }
+        print_changes(c, list[i]->changes, list[i]->n_changes);
     }
     if (n == SHOWN_MAX)
         printf("(and maybe more: %s history)\n", c->ctx_machine);
-    if (c->a->given[OPT_YES])
-        return 0;
-    if (!term_is_interactive()) {
-        fprintf(stderr, "l2tpfix: not a terminal: add --yes to undo without asking\n");
-        return 2;
-    }
-    if (!term_confirm("Undo these changes?")) {
-        printf("Nothing undone.\n");
-        return 1;
-    }
-    return 0;
+    return ask_unless_yes(c, "undo", "Undo these changes?", "Nothing undone.");
 }
 
 static int cmd_undo(struct cli *c)
@@ -813,6 +814,16 @@ static long number_option(const struct cli *c, enum option_id o, const char *nam
     return n;
 }
 
+/* Where probe and handshake keep what they learned and their pacing: the
+ * state directory of --state-dir, else the default (none: no reuse across runs). */
+static void net_state_dir(const struct cli *c, char *buf, size_t len, struct l2f_err *err)
+{
+    if (c->a->value[OPT_STATE_DIR])
+        snprintf(buf, len, "%s", c->a->value[OPT_STATE_DIR]);
+    else
+        plat_default_state_dir(buf, len, err);
+}
+
 /* The probe's answers, the key's verdict and what they mean for Windows, as text. */
 static void print_probe(const struct cli *c, const char *host, const struct probe_key_result *res)
 {
@@ -877,10 +888,7 @@ static int cmd_probe(struct cli *c)
     const char *host = c->a->args[0];
     struct l2f_err err = {{0}};
     char state_dir[PLAT_PATH_MAX] = "";
-    if (c->a->value[OPT_STATE_DIR])
-        snprintf(state_dir, sizeof state_dir, "%s", c->a->value[OPT_STATE_DIR]);
-    else
-        plat_default_state_dir(state_dir, sizeof state_dir, &err); /* none: no reuse across runs */
+    net_state_dir(c, state_dir, sizeof state_dir, &err);
     /* the key first: read it before any packet goes out, wipe it after */
     char psk[SECRET_MAX] = "";
     const char *psk_file = c->a->value[OPT_PSK_FILE];
@@ -927,10 +935,7 @@ static int cmd_handshake(struct cli *c)
     const char *host = c->a->args[0];
     struct l2f_err err = {{0}};
     char state_dir[PLAT_PATH_MAX] = "";
-    if (c->a->value[OPT_STATE_DIR])
-        snprintf(state_dir, sizeof state_dir, "%s", c->a->value[OPT_STATE_DIR]);
-    else
-        plat_default_state_dir(state_dir, sizeof state_dir, &err);
+    net_state_dir(c, state_dir, sizeof state_dir, &err);
     char psk[SECRET_MAX] = "", password[SECRET_MAX] = "";
     const char *user = c->a->value[OPT_USER];
     enum l2f_status st = read_handshake_secrets(c->a, "handshake", psk, password, &err);
