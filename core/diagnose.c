@@ -177,19 +177,25 @@ bool diagnose_step(struct diagnose_run *run)
     return run->next != DIAG_DONE;
 }
 
+enum l2f_status diagnose_finish(struct diagnose_run *run, struct observations *obs,
+                                struct diagnosis *d, struct l2f_err *err)
+{
+    run->probe_wait_ms = 200; /* nobody waits on keys here */
+    while (diagnose_step(run)) {
+    }
+    *obs = run->obs;
+    diagnose_evaluate(obs, d);
+    if (run->obs.profile_st != L2F_OK && err)
+        *err = run->err;
+    return run->obs.profile_st;
+}
+
 enum l2f_status diagnose_all(struct backend *be, const char *profile, struct observations *obs,
                              struct diagnosis *d, struct l2f_err *err)
 {
     struct diagnose_run run;
     diagnose_start(&run, be, profile);
-    run.probe_wait_ms = 200;
-    while (diagnose_step(&run)) {
-    }
-    *obs = run.obs;
-    diagnose_evaluate(obs, d);
-    if (run.obs.profile_st != L2F_OK && err)
-        *err = run.err;
-    return run.obs.profile_st;
+    return diagnose_finish(&run, obs, d, err);
 }
 
 static void set(struct check_result *r, enum check_status st, enum fix_id fix, const char *fmt, ...)

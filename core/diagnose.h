@@ -117,7 +117,11 @@ enum l2f_status diagnose_check_key(struct backend *be, bool real, const char *st
                                    int *client_nat, int *server_nat, struct l2f_err *err);
 /* Frees what a run still holds (a probe under way); safe to call twice. */
 void diagnose_cancel(struct diagnose_run *run);
-/* Runs every step, then evaluates; returns the status of reading the profile. */
+/* Runs the remaining steps of a started run, then evaluates; returns the
+ * status of reading the profile (err says why it could not be read). */
+enum l2f_status diagnose_finish(struct diagnose_run *run, struct observations *obs,
+                                struct diagnosis *d, struct l2f_err *err);
+/* diagnose_start, then diagnose_finish. */
 enum l2f_status diagnose_all(struct backend *be, const char *profile, struct observations *obs,
                              struct diagnosis *d, struct l2f_err *err);
 

@@ -323,6 +323,26 @@ static enum l2f_status damaged(const struct journal *j, struct l2f_err *err)
     return L2F_ERR_PARSE;
 }
 
+enum l2f_status fix_prev_undoable(const struct journal *j, const char *machine, size_t *pos,
+                                  const struct journal_entry **out, struct l2f_err *err)
+{
+    *out = NULL;
+    while (*pos > 0) {
+        size_t i = --*pos;
+        if (!state_undoable(journal_state_at(j, i)))
+            continue; /* passed over undecoded: most entries are undone */
+        const struct journal_entry *e = journal_at(j, i);
+        if (!e)
+            return damaged(j, err);
+        if (strcmp(e->machine, machine) == 0) {
+            *out = e;
+            return L2F_OK;
+        }
+    }
+    l2f_err_set(err, "nothing to undo on this machine");
+    return L2F_ERR_NOTHING;
+}
+
 /* Reads the current value of what a change touched; false when it cannot be
  * read or has no readable value (services' run state, secrets). */
 static bool read_current(struct backend *be, const struct change *c, bool *set, long *value)
@@ -380,19 +400,10 @@ static enum l2f_status undo_entry(struct fix_context *ctx, int64_t entry_id, int
         note[0] = '\0';
     const struct journal_entry *e = NULL;
     if (entry_id == 0) {
-        for (size_t i = j->count; i-- > 0;) {
-            if (!state_undoable(journal_state_at(j, i)))
-                continue; /* passed over undecoded: most entries are undone */
-            if (!(e = journal_at(j, i)))
-                return damaged(j, err);
-            if (strcmp(e->machine, machine) == 0)
-                break;
-            e = NULL;
-        }
-        if (!e) {
-            l2f_err_set(err, "nothing to undo on this machine");
-            return L2F_ERR_NOTHING;
-        }
+        size_t pos = j->count;
+        enum l2f_status found = fix_prev_undoable(j, machine, &pos, &e, err);
+        if (found != L2F_OK)
+            return found;
     } else {
         e = journal_find(j, entry_id);
         if (!e || strcmp(e->machine, machine) != 0) {

@@ -65,6 +65,12 @@ enum l2f_status fix_undo(struct fix_context *ctx, int64_t entry_id, int64_t *und
                          size_t note_len, struct l2f_err *err);
 /* True when an entry of this machine can be undone. */
 bool fix_entry_undoable(const struct journal_entry *e);
+/* Going back from index *pos of the journal (start at j->count): the next
+ * entry of machine that undo can take back, *pos moved to it. NULL out and
+ * L2F_ERR_NOTHING when none is left; L2F_ERR_PARSE when an undoable record
+ * on the way cannot be decoded (err says where). */
+enum l2f_status fix_prev_undoable(const struct journal *j, const char *machine, size_t *pos,
+                                  const struct journal_entry **out, struct l2f_err *err);
 /* What an undo of e cannot bring back (a key or password l2tpfix never kept),
  * as one sentence, or empty when undo restores every setting. */
 void fix_undo_limits(const struct journal_entry *e, char *buf, size_t len);

@@ -109,6 +109,68 @@ void session_close(struct session *s)
     journal_close(&s->journal);
 }
 
+const char *session_backend_name(const struct session *s)
+{
+    return s->be.ops->name;
+}
+
+const char *session_describe(struct session *s)
+{
+    return s->be.ops->describe(&s->be);
+}
+
+const char *session_machine_id(struct session *s)
+{
+    return s->be.ops->machine_id(&s->be);
+}
+
+bool session_can_include_other_users(const struct session *s)
+{
+    return !s->other_users && s->be.ops->include_other_users;
+}
+
+enum l2f_status session_is_admin(struct session *s, bool *admin)
+{
+    return s->be.ops->is_admin(&s->be, admin);
+}
+
+enum l2f_status session_list_profiles(struct session *s, struct profile_list *out,
+                                      struct l2f_err *err)
+{
+    return s->be.ops->list_profiles(&s->be, out, err);
+}
+
+enum l2f_status session_read_profile(struct session *s, struct vpn_profile *out,
+                                     struct l2f_err *err)
+{
+    if (!s->profile[0]) {
+        l2f_err_set(err, "no profile chosen");
+        return L2F_ERR_NOT_FOUND;
+    }
+    return s->be.ops->read_profile(&s->be, s->profile, out, err);
+}
+
+const struct journal_entry *session_history_prev(struct session *s, size_t *pos)
+{
+    const char *machine = session_machine_id(s);
+    while (*pos > 0) {
+        const struct journal_entry *e = journal_at(&s->journal, --*pos);
+        if (e && strcmp(e->machine, machine) == 0)
+            return e;
+    }
+    return NULL;
+}
+
+const struct journal_entry *session_undoable_prev(struct session *s, size_t *pos)
+{
+    const char *machine = session_machine_id(s);
+    const struct journal_entry *e = NULL;
+    struct l2f_err err;
+    while (fix_prev_undoable(&s->journal, machine, pos, &e, &err) == L2F_ERR_PARSE) {
+    }
+    return e;
+}
+
 /* "'a', 'b'" for the VPNs, "'a': dial-up; 'b': PPPoE (broadband)" for the others. */
 /* As many names as the line holds, then how many more: never cut silently. */
 static void list_entries(const struct profile_list *list, bool vpn, const char *hint, char *buf,
@@ -193,7 +255,7 @@ static enum l2f_status explain_no_pick(const struct profile_list *list, const ch
 enum l2f_status session_select_profile(struct session *s, const char *name, struct l2f_err *err)
 {
     struct profile_list list;
-    enum l2f_status st = s->be.ops->list_profiles(&s->be, &list, err);
+    enum l2f_status st = session_list_profiles(s, &list, err);
     if (st != L2F_OK)
         return st;
     const struct vpn_profile *pick = NULL;
@@ -232,14 +294,7 @@ enum l2f_status session_diagnose(struct session *s, struct observations *obs, st
 {
     struct diagnose_run run;
     session_diagnose_start(s, &run);
-    run.probe_wait_ms = 200; /* nobody waits on keys here */
-    while (diagnose_step(&run)) {
-    }
-    *obs = run.obs;
-    diagnose_evaluate(obs, d);
-    if (run.obs.profile_st != L2F_OK && err)
-        *err = run.err;
-    return run.obs.profile_st;
+    return diagnose_finish(&run, obs, d, err);
 }
 
 void session_fix_context(struct session *s, struct fix_context *ctx)
@@ -303,7 +358,7 @@ void session_restart_pending(struct session *s, struct restart_pending *out)
     struct l2f_err err;
     if (s->be.ops->last_boot && s->be.ops->last_boot(&s->be, boot, &at_once, &err) != L2F_OK)
         boot[0] = '\0', at_once = false;
-    fix_restart_pending(&s->journal, s->be.ops->machine_id(&s->be), boot, at_once, out);
+    fix_restart_pending(&s->journal, session_machine_id(s), boot, at_once, out);
 }
 
 enum l2f_status session_connect_start(struct session *s, struct l2f_err *err)
@@ -315,7 +370,7 @@ enum l2f_status session_connect_start(struct session *s, struct l2f_err *err)
         return L2F_ERR_CONFLICT;
     }
     struct vpn_profile p;
-    enum l2f_status st = s->be.ops->read_profile(&s->be, s->profile, &p, err);
+    enum l2f_status st = session_read_profile(s, &p, err);
     if (st != L2F_OK)
         return st;
     if (!p.server[0]) {
@@ -348,7 +403,7 @@ bool session_connect_poll(struct session *s, struct connect_event *ev)
     if (ev->kind == CONNECT_DONE) {
         struct vpn_profile p;
         struct l2f_err err;
-        if (s->be.ops->read_profile(&s->be, s->profile, &p, &err) == L2F_OK)
+        if (session_read_profile(s, &p, &err) == L2F_OK)
             s->connect_advice_fix =
                 diagnose_handshake_advice(hs_connect_result(s->hs), p.fields[PF_AUTH_RESTRICTIONS],
                                           s->connect_advice, sizeof s->connect_advice);

@@ -76,6 +76,33 @@ enum l2f_status session_include_other_users(struct session *s, struct l2f_err *e
  * VPN; otherwise an error listing them. A dial-up, PPPoE or other non-VPN
  * entry is never picked: named, it is refused (UNSUPPORTED) naming its type. */
 enum l2f_status session_select_profile(struct session *s, const char *name, struct l2f_err *err);
+/* What the front ends ask of the machine: the backend answers through these
+ * and nothing else (only the session, the fixes and the diagnosis touch
+ * be.ops). */
+/* "mock", "phonebook", "windows": what kind of machine this is. */
+const char *session_backend_name(const struct session *s);
+/* One line for a header: "mock: classic-789", "Windows (live)". */
+const char *session_describe(struct session *s);
+/* The machine's identity, as its journal entries name it. */
+const char *session_machine_id(struct session *s);
+/* Whether session_include_other_users has profiles to add: the backend has
+ * other users' phonebooks and they are not included yet. */
+bool session_can_include_other_users(const struct session *s);
+enum l2f_status session_is_admin(struct session *s, bool *admin);
+/* Every profile of the machine's phonebooks, VPN or not; the caller frees it. */
+enum l2f_status session_list_profiles(struct session *s, struct profile_list *out,
+                                      struct l2f_err *err);
+/* The selected profile as the machine has it now; NOT_FOUND when none is selected. */
+enum l2f_status session_read_profile(struct session *s, struct vpn_profile *out,
+                                     struct l2f_err *err);
+/* This machine's journal entries, newest first: going back from index *pos
+ * (start at journal.count), *pos moved to the one returned; NULL when none is
+ * left. A record that cannot be decoded is passed over (journal.damage says so). */
+const struct journal_entry *session_history_prev(struct session *s, size_t *pos);
+/* The same walk over the entries undo can take back (fix_prev_undoable);
+ * a damaged record is passed over too: the undo itself names it. */
+const struct journal_entry *session_undoable_prev(struct session *s, size_t *pos);
+
 /* A diagnosis of the selected profile that knows this session's journal. */
 void session_diagnose_start(struct session *s, struct diagnose_run *run);
 enum l2f_status session_diagnose(struct session *s, struct observations *obs, struct diagnosis *d,

@@ -153,7 +153,7 @@ static void print_header(struct cli *c, const struct vpn_profile *p)
     printf("Profile  %s (%s phonebook)\nServer   %s\nBackend  %s\n",
            safe(c, p->name, name, sizeof name), whose,
            p->server[0] ? safe(c, p->server, server, sizeof server) : "(none)",
-           safe(c, c->s.be.ops->describe(&c->s.be), backend, sizeof backend));
+           safe(c, session_describe(&c->s), backend, sizeof backend));
 }
 
 /* The last lines of `check`: never "no problem found" alone while checks could not be made. */
@@ -161,7 +161,7 @@ static void print_verdict(struct cli *c, const struct observations *obs, const s
 {
     char line[256], server[PROFILE_SERVER_MAX * 2], backend[320], why[2048];
     verdict_headline(v, line, sizeof line);
-    verdict_unknowns(v, safe(c, c->s.be.ops->describe(&c->s.be), backend, sizeof backend),
+    verdict_unknowns(v, safe(c, session_describe(&c->s), backend, sizeof backend),
                      safe(c, obs->profile.server, server, sizeof server), why, sizeof why);
     printf("\n%s\n%s", line, why);
 }
@@ -191,8 +191,7 @@ static int cmd_check(struct cli *c)
     session_restart_pending(&c->s, &restart);
     if (c->json) {
         char *text = NULL;
-        st = report_check_json(c->s.profile, c->s.be.ops->describe(&c->s.be), &d, &v, &restart,
-                               &text);
+        st = report_check_json(c->s.profile, session_describe(&c->s), &d, &v, &restart, &text);
         int rc = print_json_text(text, st);
         return rc ? rc : verdict_exit_code(v.kind);
     }
@@ -276,16 +275,40 @@ static enum l2f_status check_secret_files(struct cli *c, const struct fix_plan *
     return L2F_OK;
 }
 
+/* Each change on a line of its own, indented under what made it. */
+static void print_changes(struct cli *c, const struct change *changes, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        char desc[800], line[1600];
+        change_describe(&changes[i], desc, sizeof desc);
+        printf("    %s\n", safe(c, desc, line, sizeof line));
+    }
+}
+
 static void print_plan(struct cli *c, const struct fix_plan *plan)
 {
     printf("%s: %s%s%s\n", fix_info(plan->fix)->id, fix_info(plan->fix)->title,
            plan->needs_admin ? " [administrator]" : "",
            plan->needs_reboot ? " [Windows restart]" : "");
-    for (size_t i = 0; i < plan->n_changes; i++) {
-        char desc[800], line[1600];
-        change_describe(&plan->changes[i], desc, sizeof desc);
-        printf("    %s\n", safe(c, desc, line, sizeof line));
+    print_changes(c, plan->changes, plan->n_changes);
+}
+
+/* --yes, else the question on a terminal: 0 to go ahead, else the exit code
+ * (2: no terminal to ask on, 1: declined). verb: what --yes lets happen. */
+static int ask_unless_yes(struct cli *c, const char *verb, const char *question,
+                          const char *declined)
+{
+    if (c->a->given[OPT_YES])
+        return 0;
+    if (!term_is_interactive()) {
+        fprintf(stderr, "l2tpfix: not a terminal: add --yes to %s without asking\n", verb);
+        return 2;
     }
+    if (!term_confirm(question)) {
+        printf("%s\n", declined);
+        return 1;
+    }
+    return 0;
 }
 
 static int worse(int rc, enum l2f_status st)
@@ -294,117 +317,163 @@ static int worse(int rc, enum l2f_status st)
     return code > rc ? code : rc;
 }
 
-static int cmd_fix(struct cli *c)
+/* The diagnosis a command starts from; 0, else the exit code (told on stderr). */
+static int diagnose_or_fail(struct cli *c, struct observations *obs, struct diagnosis *d)
+{
+    struct l2f_err err = {{0}};
+    enum l2f_status st = session_diagnose(&c->s, obs, d, &err);
+    return st == L2F_OK ? 0 : fail(c, st, &err);
+}
+
+/* What fix was asked for: every recommended fix (all), or those named, each
+ * refused before anything changes when the evidence it needs is missing.
+ * 0 with *n set (0: nothing to do, said), else the exit code. */
+static int choose_fixes(struct cli *c, const struct observations *obs, const struct diagnosis *d,
+                        enum fix_id *wanted, size_t *n)
 {
     const struct cli_args *a = c->a;
-    enum fix_id wanted[FIX_COUNT];
-    size_t n = 0;
-    bool all = a->nargs == 1 && strcmp(a->args[0], "all") == 0;
-    struct observations obs;
-    struct diagnosis d;
-    struct l2f_err err = {{0}};
-    enum l2f_status st = session_diagnose(&c->s, &obs, &d, &err);
-    if (st != L2F_OK)
-        return fail(c, st, &err);
-    if (all) {
-        memcpy(wanted, d.recommended, d.n_recommended * sizeof wanted[0]);
-        n = d.n_recommended;
-        if (n == 0) {
+    *n = 0;
+    if (a->nargs == 1 && strcmp(a->args[0], "all") == 0) {
+        memcpy(wanted, d->recommended, d->n_recommended * sizeof wanted[0]);
+        *n = d->n_recommended;
+        if (*n == 0)
             printf("Nothing to fix: no check recommends a fix.\n");
-            return 0;
-        }
-    } else {
-        for (int i = 0; i < a->nargs; i++) {
-            enum fix_id f = fix_from_id(a->args[i]);
-            bool dup = false;
-            for (size_t k = 0; k < n; k++)
-                dup |= wanted[k] == f;
-            if (!dup)
-                wanted[n++] = f;
-        }
-        /* asked by name, still only on the evidence it needs: refused before anything changes */
-        for (size_t i = 0; i < n; i++) {
-            char why[256];
-            if (diagnose_fix_refused(&obs, wanted[i], why, sizeof why)) {
-                fprintf(stderr, "l2tpfix: %s; nothing changed\n", why);
-                return 1;
-            }
+        return 0;
+    }
+    for (int i = 0; i < a->nargs; i++) {
+        enum fix_id f = fix_from_id(a->args[i]);
+        bool dup = false;
+        for (size_t k = 0; k < *n; k++)
+            dup |= wanted[k] == f;
+        if (!dup)
+            wanted[(*n)++] = f;
+    }
+    /* asked by name, still only on the evidence it needs: refused before anything changes */
+    for (size_t i = 0; i < *n; i++) {
+        char why[256];
+        if (diagnose_fix_refused(obs, wanted[i], why, sizeof why)) {
+            fprintf(stderr, "l2tpfix: %s; nothing changed\n", why);
+            return 1;
         }
     }
-    struct fix_plan plans[FIX_COUNT];
-    size_t nplans = 0;
+    return 0;
+}
+
+/* A plan for each fix that has something to change; 0, else the exit code. */
+static int plan_fixes(struct cli *c, const struct observations *obs, const enum fix_id *wanted,
+                      size_t n, struct fix_plan *plans, size_t *nplans)
+{
+    struct l2f_err err = {{0}};
+    *nplans = 0;
     for (size_t i = 0; i < n; i++) {
-        st = fix_plan_make(wanted[i], &obs, a->value[OPT_USER], &plans[nplans], &err);
+        enum l2f_status st =
+            fix_plan_make(wanted[i], obs, c->a->value[OPT_USER], &plans[*nplans], &err);
         if (st == L2F_ERR_NOTHING) {
             printf("%s: nothing to change, already as it should be\n", fix_info(wanted[i])->id);
             continue;
         }
         if (st != L2F_OK)
             return fail(c, st, &err);
-        nplans++;
+        ++*nplans;
     }
-    if (nplans == 0)
-        return 0;
-    if ((st = check_secret_files(c, plans, nplans, &err)) != L2F_OK)
+    return 0;
+}
+
+/* The secret files read, every change listed, then a question on a terminal
+ * (--yes elsewhere). 0 with *go (apply now) or without (a dry run); else the
+ * exit code. */
+static int show_and_confirm(struct cli *c, const struct fix_plan *plans, size_t n, bool *go)
+{
+    const struct cli_args *a = c->a;
+    struct l2f_err err = {{0}};
+    enum l2f_status st = check_secret_files(c, plans, n, &err);
+    *go = false;
+    if (st != L2F_OK)
         return fail(c, st, &err);
     printf(a->given[OPT_DRY_RUN] ? "Would change:\n" : "Changes:\n");
-    for (size_t i = 0; i < nplans; i++)
+    for (size_t i = 0; i < n; i++)
         print_plan(c, &plans[i]);
     if (a->given[OPT_DRY_RUN])
         return 0;
-    if (!a->given[OPT_YES]) {
-        if (!term_is_interactive()) {
-            fprintf(stderr, "l2tpfix: not a terminal: add --yes to apply without asking\n");
-            return 2;
-        }
-        if (!term_confirm("Apply these changes?")) {
-            printf("Nothing changed.\n");
-            return 1;
-        }
+    int rc = ask_unless_yes(c, "apply", "Apply these changes?", "Nothing changed.");
+    *go = rc == 0;
+    return rc;
+}
+
+/* One plan: its secret read, applied, and what the server said of a key. */
+static enum l2f_status apply_plan(struct cli *c, const struct fix_plan *plan, struct l2f_err *err)
+{
+    char secret[SECRET_MAX] = "";
+    struct fix_secrets secrets = {NULL, NULL};
+    enum l2f_status st = L2F_OK;
+    err->msg[0] = '\0';
+    if (plan->secret != FIX_SECRET_NONE) {
+        st = get_secret(c, plan->secret, secret, sizeof secret, err);
+        if (plan->secret == FIX_SECRET_PSK)
+            secrets.psk = secret;
+        else
+            secrets.password = secret;
     }
+    int64_t id = 0;
+    if (st == L2F_OK)
+        st = session_apply(&c->s, plan, &secrets, &id, err);
+    plat_wipe(secret, sizeof secret);
+    if (c->s.key_tested)
+        printf("%s: the server %s this key\n", fix_info(plan->fix)->id,
+               c->s.key_verdict == PSK_ACCEPTED   ? "accepts"
+               : c->s.key_verdict == PSK_REJECTED ? "rejects"
+                                                  : "could not test");
+    if (st == L2F_OK) {
+        char outcome[200];
+        fix_plan_outcome(plan, outcome, sizeof outcome);
+        printf("applied %s (journal entry %" PRId64 ")%s%s\n", fix_info(plan->fix)->id, id,
+               outcome[0] ? ": " : "", outcome);
+    }
+    return st;
+}
+
+/* Applies the plans in order until one fails in a way that stops the batch. */
+static int apply_plans(struct cli *c, const struct fix_plan *plans, size_t n)
+{
     int rc = 0;
     bool reboot = false;
-    for (size_t i = 0; i < nplans; i++) {
+    for (size_t i = 0; i < n; i++) {
         const struct fix_plan *plan = &plans[i];
-        char secret[SECRET_MAX] = "";
-        struct fix_secrets secrets = {NULL, NULL};
-        err.msg[0] = '\0';
-        st = L2F_OK;
-        if (plan->secret != FIX_SECRET_NONE) {
-            st = get_secret(c, plan->secret, secret, sizeof secret, &err);
-            if (plan->secret == FIX_SECRET_PSK)
-                secrets.psk = secret;
-            else
-                secrets.password = secret;
-        }
-        int64_t id = 0;
-        if (st == L2F_OK)
-            st = session_apply(&c->s, plan, &secrets, &id, &err);
-        plat_wipe(secret, sizeof secret);
-        if (c->s.key_tested)
-            printf("%s: the server %s this key\n", fix_info(plan->fix)->id,
-                   c->s.key_verdict == PSK_ACCEPTED   ? "accepts"
-                   : c->s.key_verdict == PSK_REJECTED ? "rejects"
-                                                      : "could not test");
+        struct l2f_err err = {{0}};
+        enum l2f_status st = apply_plan(c, plan, &err);
         if (st == L2F_OK) {
-            char outcome[200];
-            fix_plan_outcome(plan, outcome, sizeof outcome);
-            printf("applied %s (journal entry %" PRId64 ")%s%s\n", fix_info(plan->fix)->id, id,
-                   outcome[0] ? ": " : "", outcome);
             reboot |= plan->needs_reboot;
-        } else {
-            char line[sizeof err.msg * 2];
-            fprintf(stderr, "l2tpfix: %s not applied: %s\n", fix_info(plan->fix)->id,
-                    safe(c, err.msg[0] ? err.msg : l2f_status_message(st), line, sizeof line));
-            rc = worse(rc ? rc : 1,
-                       st == L2F_ERR_NEED_ADMIN || st == L2F_ERR_BUSY ? st : L2F_ERR_BACKEND);
-            if (fix_failure_stops_batch(st))
-                break;
+            continue;
         }
+        char line[sizeof err.msg * 2];
+        fprintf(stderr, "l2tpfix: %s not applied: %s\n", fix_info(plan->fix)->id,
+                safe(c, err.msg[0] ? err.msg : l2f_status_message(st), line, sizeof line));
+        rc = worse(rc ? rc : 1,
+                   st == L2F_ERR_NEED_ADMIN || st == L2F_ERR_BUSY ? st : L2F_ERR_BACKEND);
+        if (fix_failure_stops_batch(st))
+            break;
     }
     if (reboot)
         printf("Restart Windows for the registry change to take effect.\n");
     return rc;
+}
+
+static int cmd_fix(struct cli *c)
+{
+    struct observations obs;
+    struct diagnosis d;
+    enum fix_id wanted[FIX_COUNT];
+    struct fix_plan plans[FIX_COUNT];
+    size_t n = 0, nplans = 0;
+    bool go = false;
+    int rc = diagnose_or_fail(c, &obs, &d);
+    if (!rc)
+        rc = choose_fixes(c, &obs, &d, wanted, &n);
+    if (!rc && n)
+        rc = plan_fixes(c, &obs, wanted, n, plans, &nplans);
+    if (!rc && nplans)
+        rc = show_and_confirm(c, plans, nplans, &go);
+    return rc || !go ? rc : apply_plans(c, plans, nplans);
 }
 
 static int undo_one(struct cli *c, int64_t id, bool quiet_nothing)
@@ -431,14 +500,10 @@ static int undo_one(struct cli *c, int64_t id, bool quiet_nothing)
 static size_t undo_targets(struct cli *c, bool all, int64_t id, const struct journal_entry **out,
                            size_t max)
 {
-    const char *machine = c->s.be.ops->machine_id(&c->s.be);
-    size_t n = 0;
-    for (size_t i = c->s.journal.count; i-- > 0 && n < max;) {
-        enum entry_state st = journal_state_at(&c->s.journal, i);
-        if (st != ENTRY_APPLIED && st != ENTRY_PENDING && st != ENTRY_UNDO_PENDING)
-            continue; /* passed over undecoded */
-        const struct journal_entry *e = journal_at(&c->s.journal, i);
-        if (!e || strcmp(e->machine, machine) != 0 || !fix_entry_undoable(e) || (id && e->id != id))
+    size_t n = 0, pos = c->s.journal.count;
+    const struct journal_entry *e;
+    while (n < max && (e = session_undoable_prev(&c->s, &pos))) {
+        if (id && e->id != id)
             continue;
         out[n++] = e;
         if (!all)
@@ -461,25 +526,11 @@ static int undo_confirm(struct cli *c, bool all, int64_t id)
         char name[PROFILE_NAME_MAX * 2];
         printf("%" PRId64 " %s on '%s'\n", list[i]->id, fix_info(list[i]->fix)->id,
                safe(c, list[i]->profile, name, sizeof name));
-        for (size_t k = 0; k < list[i]->n_changes; k++) {
-            char desc[800], line[1600];
-            change_describe(&list[i]->changes[k], desc, sizeof desc);
-            printf("    %s\n", safe(c, desc, line, sizeof line));
-        }
+        print_changes(c, list[i]->changes, list[i]->n_changes);
     }
     if (n == SHOWN_MAX)
         printf("(and maybe more: %s history)\n", c->ctx_machine);
-    if (c->a->given[OPT_YES])
-        return 0;
-    if (!term_is_interactive()) {
-        fprintf(stderr, "l2tpfix: not a terminal: add --yes to undo without asking\n");
-        return 2;
-    }
-    if (!term_confirm("Undo these changes?")) {
-        printf("Nothing undone.\n");
-        return 1;
-    }
-    return 0;
+    return ask_unless_yes(c, "undo", "Undo these changes?", "Nothing undone.");
 }
 
 static int cmd_undo(struct cli *c)
@@ -515,18 +566,16 @@ static int cmd_undo(struct cli *c)
 
 static int cmd_history(struct cli *c)
 {
-    const char *machine = c->s.be.ops->machine_id(&c->s.be);
+    const char *machine = session_machine_id(&c->s);
     if (c->json) {
         char *text = NULL;
         enum l2f_status st = report_history_json(&c->s.journal, machine, &text);
         return print_json_text(text, st);
     }
     int shown = 0;
+    const struct journal_entry *e;
     /* newest first, as the checklist's history shows them */
-    for (size_t i = c->s.journal.count; i-- > 0;) {
-        const struct journal_entry *e = journal_at(&c->s.journal, i);
-        if (!e || strcmp(e->machine, machine) != 0)
-            continue;
+    for (size_t pos = c->s.journal.count; (e = session_history_prev(&c->s, &pos));) {
         if (!shown)
             printf("Changes on this machine, newest first:\n");
         char name[PROFILE_NAME_MAX * 2];
@@ -558,12 +607,97 @@ static void on_interrupt(int sig)
     interrupted = 1;
 }
 
+/* One event of the test connection as a line (text mode; JSON comes at the
+ * end); *open_stage is the stage whose line waits for its "ok". */
+static void print_connect_event(struct cli *c, const struct connect_event *ev, int *open_stage)
+{
+    char detail[sizeof ev->detail * 2];
+    safe(c, ev->detail, detail, sizeof detail);
+    switch (ev->kind) {
+    case CONNECT_STAGE_BEGIN:
+        printf("%s  %-7s %s ... ", *open_stage >= 0 ? "\n" : "", stage_info(ev->stage)->id, detail);
+        *open_stage = (int)ev->stage;
+        fflush(stdout);
+        break;
+    case CONNECT_STAGE_PASS:
+        /* the real handshake passes IPsec while the tunnel's line is open */
+        if (*open_stage == (int)ev->stage)
+            printf("ok (%s)\n", detail);
+        else
+            printf("%s  %-7s ok (%s)\n", *open_stage >= 0 ? "\n" : "", stage_info(ev->stage)->id,
+                   detail);
+        *open_stage = -1;
+        break;
+    case CONNECT_DONE:
+        if (ev->code != 0)
+            printf("FAILED: %s\n", detail);
+        break;
+    }
+}
+
+/* Polls until the connection is done (true, *ev the last event), or Ctrl-C
+ * hangs it up (false). reached[stage]: "passed", "failed" or NULL. */
+static bool await_connect(struct cli *c, const char **reached, struct connect_event *ev)
+{
+    void (*old)(int) = signal(SIGINT, on_interrupt);
+    int open_stage = -1;
+    bool done = false;
+    while (!done) {
+        if (interrupted) {
+            session_connect_cancel(&c->s);
+            signal(SIGINT, old);
+            fprintf(stderr, "\nl2tpfix: cancelled; the test connection was hung up\n");
+            return false;
+        }
+        if (!session_connect_poll(&c->s, ev)) {
+            plat_sleep_ms(10);
+            continue;
+        }
+        if (ev->kind != CONNECT_DONE)
+            reached[ev->stage] = ev->kind == CONNECT_STAGE_PASS ? "passed" : "failed";
+        done = ev->kind == CONNECT_DONE;
+        if (!c->json)
+            print_connect_event(c, ev, &open_stage);
+        fflush(stdout);
+    }
+    signal(SIGINT, old);
+    return true;
+}
+
+/* What the test connection came to, and what to do next. */
+static void print_connect_result(struct cli *c, const struct connect_event *ev,
+                                 const char **reached)
+{
+    if (!c->json && c->s.connect_advice[0]) {
+        if (c->s.connect_advice_fix != FIX_NONE)
+            printf("From here: %s -> %s fix %s\n", c->s.connect_advice, c->ctx_profile,
+                   fix_info(c->s.connect_advice_fix)->id);
+        else
+            printf("From here: %s\n", c->s.connect_advice);
+    }
+    const struct kb_entry *kb = kb_lookup(ev->code);
+    if (c->json) {
+        char *text = NULL;
+        enum l2f_status st = report_connect_json(c->s.profile, ev, reached, &text);
+        print_json_text(text, st);
+    } else if (ev->code == 0) {
+        printf("Connected: all four stages passed. (The test connection was hung up again.)\n");
+    } else {
+        printf("Result: error %d %s\n", ev->code, kb ? kb->name : "(not in l2tpfix's table)");
+        if (kb) {
+            printf("  %s\n", kb->message);
+            printf("  Stopped in: %s (%s)\n", stage_info(ev->stage)->id,
+                   stage_info(ev->stage)->title);
+            printf("  Next: %s check, then l2tpfix explain %d\n", c->ctx_profile, ev->code);
+        }
+    }
+}
+
 static int cmd_connect(struct cli *c)
 {
-    struct backend *be = &c->s.be;
     struct l2f_err err = {{0}};
     struct vpn_profile p;
-    enum l2f_status st = be->ops->read_profile(be, c->s.profile, &p, &err);
+    enum l2f_status st = session_read_profile(&c->s, &p, &err);
     if (st == L2F_OK)
         st = session_connect_start(&c->s, &err);
     if (st != L2F_OK)
@@ -573,76 +707,11 @@ static int cmd_connect(struct cli *c)
         printf("Test connection '%s' to %s\n", safe(c, p.name, name, sizeof name),
                safe(c, p.server, server, sizeof server));
     }
-    void (*old)(int) = signal(SIGINT, on_interrupt);
     const char *reached[STAGE_COUNT] = {0};
     struct connect_event ev = {0};
-    bool done = false;
-    int open_stage = -1; /* the stage whose line waits for its "ok" */
-    while (!done) {
-        if (interrupted) {
-            session_connect_cancel(&c->s);
-            signal(SIGINT, old);
-            fprintf(stderr, "\nl2tpfix: cancelled; the test connection was hung up\n");
-            return 1;
-        }
-        if (!session_connect_poll(&c->s, &ev)) {
-            plat_sleep_ms(10);
-            continue;
-        }
-        char detail[sizeof ev.detail * 2];
-        safe(c, ev.detail, detail, sizeof detail);
-        switch (ev.kind) {
-        case CONNECT_STAGE_BEGIN:
-            reached[ev.stage] = "failed";
-            if (!c->json) {
-                printf("%s  %-7s %s ... ", open_stage >= 0 ? "\n" : "", stage_info(ev.stage)->id,
-                       detail);
-                open_stage = (int)ev.stage;
-                fflush(stdout);
-            }
-            break;
-        case CONNECT_STAGE_PASS:
-            reached[ev.stage] = "passed";
-            /* the real handshake passes IPsec while the tunnel's line is open */
-            if (!c->json && open_stage == (int)ev.stage)
-                printf("ok (%s)\n", detail);
-            else if (!c->json)
-                printf("%s  %-7s ok (%s)\n", open_stage >= 0 ? "\n" : "", stage_info(ev.stage)->id,
-                       detail);
-            open_stage = -1;
-            break;
-        case CONNECT_DONE:
-            done = true;
-            if (!c->json && ev.code != 0)
-                printf("FAILED: %s\n", detail);
-            break;
-        }
-        fflush(stdout);
-    }
-    signal(SIGINT, old);
-    if (!c->json && c->s.connect_advice[0]) {
-        if (c->s.connect_advice_fix != FIX_NONE)
-            printf("From here: %s -> %s fix %s\n", c->s.connect_advice, c->ctx_profile,
-                   fix_info(c->s.connect_advice_fix)->id);
-        else
-            printf("From here: %s\n", c->s.connect_advice);
-    }
-    const struct kb_entry *kb = kb_lookup(ev.code);
-    if (c->json) {
-        char *text = NULL;
-        enum l2f_status st2 = report_connect_json(c->s.profile, &ev, reached, &text);
-        print_json_text(text, st2);
-    } else if (ev.code == 0) {
-        printf("Connected: all four stages passed. (The test connection was hung up again.)\n");
-    } else {
-        printf("Result: error %d %s\n", ev.code, kb ? kb->name : "(not in l2tpfix's table)");
-        if (kb) {
-            printf("  %s\n", kb->message);
-            printf("  Stopped in: %s (%s)\n", stage_info(ev.stage)->id,
-                   stage_info(ev.stage)->title);
-            printf("  Next: %s check, then l2tpfix explain %d\n", c->ctx_profile, ev.code);
-        }
-    }
+    if (!await_connect(c, reached, &ev))
+        return 1;
+    print_connect_result(c, &ev, reached);
     return ev.code == 0 ? 0 : 1;
 }
 
@@ -697,7 +766,7 @@ static int cmd_profiles(struct cli *c)
 {
     struct profile_list list;
     struct l2f_err err = {{0}};
-    enum l2f_status st = c->s.be.ops->list_profiles(&c->s.be, &list, &err);
+    enum l2f_status st = session_list_profiles(&c->s, &list, &err);
     if (st != L2F_OK)
         return fail(c, st, &err);
     if (c->json) {
@@ -743,6 +812,16 @@ static long number_option(const struct cli *c, enum option_id o, const char *nam
         return -1;
     }
     return n;
+}
+
+/* Where probe and handshake keep what they learned and their pacing: the
+ * state directory of --state-dir, else the default (none: no reuse across runs). */
+static void net_state_dir(const struct cli *c, char *buf, size_t len, struct l2f_err *err)
+{
+    if (c->a->value[OPT_STATE_DIR])
+        snprintf(buf, len, "%s", c->a->value[OPT_STATE_DIR]);
+    else
+        plat_default_state_dir(buf, len, err);
 }
 
 /* The probe's answers, the key's verdict and what they mean for Windows, as text. */
@@ -809,10 +888,7 @@ static int cmd_probe(struct cli *c)
     const char *host = c->a->args[0];
     struct l2f_err err = {{0}};
     char state_dir[PLAT_PATH_MAX] = "";
-    if (c->a->value[OPT_STATE_DIR])
-        snprintf(state_dir, sizeof state_dir, "%s", c->a->value[OPT_STATE_DIR]);
-    else
-        plat_default_state_dir(state_dir, sizeof state_dir, &err); /* none: no reuse across runs */
+    net_state_dir(c, state_dir, sizeof state_dir, &err);
     /* the key first: read it before any packet goes out, wipe it after */
     char psk[SECRET_MAX] = "";
     const char *psk_file = c->a->value[OPT_PSK_FILE];
@@ -859,10 +935,7 @@ static int cmd_handshake(struct cli *c)
     const char *host = c->a->args[0];
     struct l2f_err err = {{0}};
     char state_dir[PLAT_PATH_MAX] = "";
-    if (c->a->value[OPT_STATE_DIR])
-        snprintf(state_dir, sizeof state_dir, "%s", c->a->value[OPT_STATE_DIR]);
-    else
-        plat_default_state_dir(state_dir, sizeof state_dir, &err);
+    net_state_dir(c, state_dir, sizeof state_dir, &err);
     char psk[SECRET_MAX] = "", password[SECRET_MAX] = "";
     const char *user = c->a->value[OPT_USER];
     enum l2f_status st = read_handshake_secrets(c->a, "handshake", psk, password, &err);
@@ -975,16 +1048,14 @@ static int cmd_script(struct cli *c)
         opened = true;
         snprintf(profile, sizeof profile, "%s", c->s.profile);
         struct vpn_profile p;
-        if (c->s.be.ops->read_profile(&c->s.be, profile, &p, &err) == L2F_OK &&
-            !a->given[OPT_ALL_USERS])
+        if (session_read_profile(&c->s, &p, &err) == L2F_OK && !a->given[OPT_ALL_USERS])
             kind = p.phonebook;
         if (!n) {
             struct observations obs;
             struct diagnosis d;
-            enum l2f_status st = session_diagnose(&c->s, &obs, &d, &err);
-            if (st != L2F_OK) {
+            if ((rc = diagnose_or_fail(c, &obs, &d)) != 0) {
                 session_close(&c->s);
-                return fail(c, st, &err);
+                return rc;
             }
             for (size_t i = 0; i < d.n_recommended; i++)
                 fixes[n++] = d.recommended[i];
@@ -1023,10 +1094,9 @@ static int cmd_report(struct cli *c)
     }
     struct observations obs;
     struct diagnosis d;
-    struct l2f_err err = {{0}};
-    enum l2f_status st = session_diagnose(&c->s, &obs, &d, &err);
-    if (st != L2F_OK)
-        return fail(c, st, &err);
+    int rc = diagnose_or_fail(c, &obs, &d);
+    if (rc)
+        return rc;
     char when[32];
     plat_time_iso(when);
     struct restart_pending restart;
@@ -1034,8 +1104,8 @@ static int cmd_report(struct cli *c)
     struct ticket_input in = {
         .restart = &restart,
         .profile = &obs.profile,
-        .backend = c->s.be.ops->describe(&c->s.be),
-        .machine = c->s.be.ops->machine_id(&c->s.be),
+        .backend = session_describe(&c->s),
+        .machine = session_machine_id(&c->s),
         .version = L2F_VERSION,
         .generated = when,
         .obs = &obs,
@@ -1044,7 +1114,8 @@ static int cmd_report(struct cli *c)
         .command = c->ctx_profile,
     };
     char *text = NULL;
-    st = ticket_build(f, &in, &text);
+    struct l2f_err err = {{0}};
+    enum l2f_status st = ticket_build(f, &in, &text);
     if (st != L2F_OK)
         return fail(c, st, &err);
     fputs(text, stdout);
@@ -1069,14 +1140,15 @@ static int cmd_baseline(struct cli *c)
     baseline_path(c, path, sizeof path);
     struct observations obs;
     struct diagnosis d;
+    int rc = diagnose_or_fail(c, &obs, &d);
+    if (rc)
+        return rc;
     struct l2f_err err = {{0}};
-    enum l2f_status st = session_diagnose(&c->s, &obs, &d, &err);
-    if (st != L2F_OK)
-        return fail(c, st, &err);
+    enum l2f_status st;
     if (save) {
         char when[32], *text = NULL;
         plat_time_iso(when);
-        st = baseline_save(&obs, c->s.be.ops->machine_id(&c->s.be), L2F_VERSION, when, &text);
+        st = baseline_save(&obs, session_machine_id(&c->s), L2F_VERSION, when, &text);
         if (st == L2F_OK)
             st = session_write_locked(&c->s, path, text, &err);
         free(text);

@@ -220,7 +220,7 @@ static void add_unknowns(struct app *a, struct doc *d)
     struct verdict v;
     char why[2048];
     diagnosis_verdict(&a->diag, &a->obs, &v);
-    verdict_unknowns(&v, a->s->be.ops->describe(&a->s->be), a->have_prof ? a->prof.server : "", why,
+    verdict_unknowns(&v, session_describe(a->s), a->have_prof ? a->prof.server : "", why,
                      sizeof why);
     for (char *line = why, *end; *line; line = end + 1) {
         end = strchr(line, '\n');

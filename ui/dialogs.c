@@ -156,9 +156,9 @@ static const char *hint_for(const struct app *a, bool scrolls)
     case DLG_SECRET:
         return "typing is not shown  Enter ok  Esc cancel";
     case DLG_PICKER:
-        return a->s->other_users || !a->s->be.ops->include_other_users
-                   ? "Enter pick  / search  Esc cancel"
-                   : "Enter pick  / search  A all users  Esc cancel";
+        return session_can_include_other_users(a->s)
+                   ? "Enter pick  / search  A all users  Esc cancel"
+                   : "Enter pick  / search  Esc cancel";
     case DLG_TEXT:
         return scrolls ? "Up/Down scroll  / search  Esc close" : "Esc close";
     case DLG_NONE:

@@ -24,7 +24,7 @@ static int put_whole(WINDOW *w, int y, int x, int right, const char *s, attr_t a
 
 const char *header_marker(const struct app *a)
 {
-    const char *name = a->s->be.ops->name;
+    const char *name = session_backend_name(a->s);
     if (strcmp(name, "phonebook") == 0)
         return "PHONEBOOK";
     if (strcmp(name, "mock") == 0) /* the demo keeps its state in memory: no state directory */
@@ -111,7 +111,7 @@ void header_draw(struct app *a)
     wclrtoeol(w);
     wbkgdset(w, ' ');
 
-    app_safe(a, a->s->be.ops->describe(&a->s->be), backend, sizeof backend);
+    app_safe(a, session_describe(a->s), backend, sizeof backend);
     if (a->have_prof) {
         app_safe(a, a->prof.name, name, sizeof name);
         app_safe(a, a->prof.server[0] ? a->prof.server : "(no server)", server, sizeof server);

@@ -23,11 +23,9 @@ static dialog_answer_fn username_answered, fixes_answered, secret_answered, undo
 
 void ops_load_profile(struct app *a)
 {
-    struct backend *be = &a->s->be;
     struct l2f_err err = {{0}};
-    a->have_prof =
-        a->s->profile[0] && be->ops->read_profile(be, a->s->profile, &a->prof, &err) == L2F_OK;
-    a->admin_known = be->ops->is_admin(be, &a->admin) == L2F_OK;
+    a->have_prof = session_read_profile(a->s, &a->prof, &err) == L2F_OK;
+    a->admin_known = session_is_admin(a->s, &a->admin) == L2F_OK;
 }
 
 void ops_start_diagnosis(struct app *a)
@@ -536,27 +534,14 @@ static unsigned secret_answered(struct app *a, enum dlg_answer ans, char *text)
 
 /* ---- undo and history ---- */
 
-static const struct journal_entry *newest_undoable(struct app *a)
-{
-    const char *machine = a->s->be.ops->machine_id(&a->s->be);
-    for (size_t i = a->s->journal.count; i-- > 0;) {
-        enum entry_state st = journal_state_at(&a->s->journal, i);
-        if (st != ENTRY_APPLIED && st != ENTRY_PENDING && st != ENTRY_UNDO_PENDING)
-            continue; /* passed over undecoded */
-        const struct journal_entry *e = journal_at(&a->s->journal, i);
-        if (e && strcmp(e->machine, machine) == 0 && fix_entry_undoable(e))
-            return e;
-    }
-    return NULL;
-}
-
 unsigned ops_undo(struct app *a)
 {
     if (a->connecting) {
         app_message(a, MSG_ERR, "A test connection is running: wait for it, or c hangs up");
         return UI_DRAW_MSG;
     }
-    const struct journal_entry *e = newest_undoable(a);
+    size_t pos = a->s->journal.count;
+    const struct journal_entry *e = session_undoable_prev(a->s, &pos);
     if (!e) {
         app_message(a, MSG_INFO, "Nothing to undo on this machine");
         return UI_DRAW_MSG;
@@ -622,14 +607,11 @@ static unsigned undo_answered(struct app *a, enum dlg_answer ans, char *text)
 
 unsigned ops_history(struct app *a)
 {
-    const char *machine = a->s->be.ops->machine_id(&a->s->be);
     dialog_open_text(a, "Change history of this machine, newest first");
     struct doc *d = &a->dlg.body;
     int shown = 0;
-    for (size_t i = a->s->journal.count; i-- > 0;) {
-        const struct journal_entry *e = journal_at(&a->s->journal, i);
-        if (!e || strcmp(e->machine, machine) != 0)
-            continue;
+    const struct journal_entry *e;
+    for (size_t pos = a->s->journal.count; (e = session_history_prev(a->s, &pos));) {
         doc_addf(d, e->state == ENTRY_APPLIED ? ST_TITLE : ST_NORMAL, 0,
                  "%" PRId64 "  %s  %s  %s  on '%s'", e->id, e->time, fix_info(e->fix)->id,
                  entry_state_id(e->state), e->profile);
@@ -744,7 +726,7 @@ unsigned ops_profiles(struct app *a)
 {
     struct profile_list list;
     struct l2f_err err = {{0}};
-    enum l2f_status st = a->s->be.ops->list_profiles(&a->s->be, &list, &err);
+    enum l2f_status st = session_list_profiles(a->s, &list, &err);
     if (st != L2F_OK) {
         app_message(a, MSG_ERR, "Profiles not readable: %s",
                     err.msg[0] ? err.msg : l2f_status_message(st));
@@ -765,7 +747,7 @@ static unsigned ops_picker_other_users(struct app *a)
     struct profile_list list;
     enum l2f_status st = session_include_other_users(a->s, &err);
     if (st == L2F_OK)
-        st = a->s->be.ops->list_profiles(&a->s->be, &list, &err);
+        st = session_list_profiles(a->s, &list, &err);
     if (st != L2F_OK) {
         app_message(a, MSG_ERR, "%s",
                     err.msg[0] ? err.msg : l2f_status_message(st)); /* it names what */

@@ -400,6 +400,247 @@ static void unusable_state_dir_is_a_clear_error(void **state)
     tu_rmtree(dir);
 }
 
+/* A journal record as l2tpfix writes it: entry id of machine, begun. */
+static void begin_record(char *buf, size_t len, int id, const char *machine)
+{
+    snprintf(buf, len,
+             "{\"op\":\"begin\",\"id\":%d,\"time\":\"2026-12-02T00:00:00.000Z\",\"machine\":\"%s\","
+             "\"profile\":\"P\",\"fix\":\"nat-traversal\",\"changes\":[{\"kind\":\"registry\","
+             "\"target\":\"K\",\"field\":\"V\",\"before_set\":false,\"before\":0,"
+             "\"after_set\":true,\"after\":2}]}\n",
+             id, machine);
+}
+
+/* Opens a journal file of the lines given, in a fresh directory. */
+static void open_journal_text(struct journal *j, char *dir, size_t dir_len, const char *text)
+{
+    char path[320];
+    struct l2f_err err = {{0}};
+    tu_mkdtemp(dir, dir_len);
+    tu_write_file(dir, "journal.jsonl", text, path, sizeof path);
+    assert_int_equal(journal_open(j, path, &err), L2F_OK);
+}
+
+/* The one walk undo, the checklist's u and the command line's undo list
+ * share: newest first, this machine's only, applied or left half-way. */
+static void undoable_walk_newest_first(void **state)
+{
+    (void)state;
+    char r[5][512], text[3000], dir[256];
+    begin_record(r[1], sizeof r[1], 1, "m");
+    begin_record(r[2], sizeof r[2], 2, "other");
+    begin_record(r[3], sizeof r[3], 3, "m");
+    begin_record(r[4], sizeof r[4], 4, "m");
+    snprintf(text, sizeof text,
+             "%s{\"op\":\"applied\",\"id\":1}\n%s{\"op\":\"applied\",\"id\":2}\n"
+             "%s{\"op\":\"applied\",\"id\":3}\n{\"op\":\"undone\",\"id\":3}\n%s",
+             r[1], r[2], r[3], r[4]); /* 4 begun, never finished: a crash */
+    struct journal j;
+    open_journal_text(&j, dir, sizeof dir, text);
+    const struct journal_entry *e = NULL;
+    struct l2f_err err = {{0}};
+    size_t pos = j.count;
+    assert_int_equal(fix_prev_undoable(&j, "m", &pos, &e, &err), L2F_OK);
+    assert_int_equal(e->id, 4); /* pending: undo finishes what the crash left */
+    assert_int_equal(fix_prev_undoable(&j, "m", &pos, &e, &err), L2F_OK);
+    assert_int_equal(e->id, 1); /* 3 is undone, 2 is another machine's */
+    assert_int_equal(fix_prev_undoable(&j, "m", &pos, &e, &err), L2F_ERR_NOTHING);
+    assert_null(e);
+    assert_string_equal(err.msg, "nothing to undo on this machine");
+    assert_int_equal(fix_prev_undoable(&j, "m", &pos, &e, &err), L2F_ERR_NOTHING); /* stays */
+    pos = j.count;
+    assert_int_equal(fix_prev_undoable(&j, "other", &pos, &e, &err), L2F_OK);
+    assert_int_equal(e->id, 2);
+    journal_close(&j);
+    tu_rmtree(dir);
+}
+
+/* A damaged record undo could take back stops the walk, named; one already
+ * undone is passed over without being read. */
+static void undoable_walk_stops_at_damage(void **state)
+{
+    (void)state;
+    char one[512], two[512], three[512], text[2000], dir[256];
+    begin_record(one, sizeof one, 1, "m");
+    begin_record(two, sizeof two, 2, "m");
+    begin_record(three, sizeof three, 3, "m");
+    strcpy(strstr(one, "\"changes\""), "\"changes\":5}\n"); /* whole JSON, not an entry */
+    strcpy(strstr(two, "\"changes\""), "\"changes\":5}\n");
+    snprintf(text, sizeof text,
+             "%s{\"op\":\"applied\",\"id\":1}\n%s{\"op\":\"undone\",\"id\":2}\n"
+             "%s{\"op\":\"applied\",\"id\":3}\n",
+             one, two, three);
+    struct journal j;
+    open_journal_text(&j, dir, sizeof dir, text);
+    const struct journal_entry *e = NULL;
+    struct l2f_err err = {{0}};
+    size_t pos = j.count;
+    assert_int_equal(fix_prev_undoable(&j, "m", &pos, &e, &err), L2F_OK);
+    assert_int_equal(e->id, 3);
+    assert_int_equal(fix_prev_undoable(&j, "m", &pos, &e, &err), L2F_ERR_PARSE);
+    assert_null(e);
+    assert_non_null(strstr(err.msg, "journal.jsonl:1: damaged journal record"));
+    journal_close(&j);
+    tu_rmtree(dir);
+}
+
+/* The session's walks name this machine: history shows every state of its
+ * entries, undo only what is still applied; both newest first. */
+static void session_walks_this_machines_journal(void **state)
+{
+    (void)state;
+    struct session s;
+    struct session_options o = {.demo = "classic-789"};
+    struct l2f_err err = {{0}};
+    assert_int_equal(session_open(&s, &o, &err), L2F_OK);
+    assert_int_equal(session_select_profile(&s, NULL, &err), L2F_OK);
+    assert_string_equal(session_machine_id(&s), "demo:classic-789");
+    const struct journal_entry *e = NULL;
+    size_t pos = s.journal.count;
+    assert_null(session_history_prev(&s, &pos));
+    assert_null(session_undoable_prev(&s, &pos));
+    struct observations obs;
+    struct diagnosis d;
+    assert_int_equal(session_diagnose(&s, &obs, &d, &err), L2F_OK);
+    assert_true(d.n_recommended >= 2);
+    int64_t ids[2];
+    for (size_t i = 0; i < 2; i++) {
+        struct fix_plan plan;
+        assert_int_equal(fix_plan_make(d.recommended[i], &obs, NULL, &plan, &err), L2F_OK);
+        assert_int_equal(session_apply(&s, &plan, NULL, &ids[i], &err), L2F_OK);
+    }
+    /* an entry of another machine in the same journal is never this one's */
+    struct change c = {.kind = CHG_REGISTRY_DWORD, .after_set = true, .after = 2};
+    struct journal_entry other = {.fix = FIX_NAT_TRAVERSAL, .n_changes = 1, .changes = &c};
+    snprintf(other.machine, sizeof other.machine, "demo:another");
+    assert_int_equal(journal_begin(&s.journal, &other, &err), L2F_OK);
+    assert_int_equal(journal_mark(&s.journal, other.id, ENTRY_APPLIED, NULL, &err), L2F_OK);
+    struct fix_context ctx;
+    session_fix_context(&s, &ctx);
+    assert_int_equal(fix_undo(&ctx, ids[1], NULL, NULL, 0, &err), L2F_OK);
+    pos = s.journal.count;
+    assert_non_null(e = session_undoable_prev(&s, &pos));
+    assert_int_equal(e->id, ids[0]); /* the newer one is undone */
+    assert_null(session_undoable_prev(&s, &pos));
+    pos = s.journal.count;
+    assert_non_null(e = session_history_prev(&s, &pos));
+    assert_int_equal(e->id, ids[1]);
+    assert_int_equal(e->state, ENTRY_UNDONE);
+    assert_non_null(e = session_history_prev(&s, &pos));
+    assert_int_equal(e->id, ids[0]);
+    assert_null(session_history_prev(&s, &pos));
+    assert_null(session_history_prev(&s, &pos));
+    session_close(&s);
+}
+
+/* The front ends' walks pass over a damaged record as they always did: the
+ * undo itself names it (its walk stops at it). */
+static void session_walks_pass_over_damage(void **state)
+{
+    (void)state;
+    char dir[256], path[300], state_dir[320], machine[340], r[4][800], text[3000], jpath[400];
+    tu_mkdtemp(dir, sizeof dir);
+    tu_write_file(dir, "s.ini", "[profile \"Work\"]\n", path, sizeof path);
+    snprintf(state_dir, sizeof state_dir, "%s/state", dir);
+    snprintf(machine, sizeof machine, "mock:%s", path);
+    for (int i = 1; i <= 3; i++)
+        begin_record(r[i], sizeof r[i], i, machine);
+    strcpy(strstr(r[2], "\"changes\""), "\"changes\":5}\n"); /* whole JSON, not an entry */
+    snprintf(text, sizeof text,
+             "%s{\"op\":\"applied\",\"id\":1}\n%s{\"op\":\"applied\",\"id\":2}\n"
+             "%s{\"op\":\"applied\",\"id\":3}\n",
+             r[1], r[2], r[3]);
+    struct l2f_err err = {{0}};
+    assert_int_equal(plat_mkdir_p(state_dir, &err), L2F_OK);
+    tu_write_file(state_dir, "journal.jsonl", text, jpath, sizeof jpath);
+    struct session s;
+    struct session_options o = {.mock_file = path, .state_dir = state_dir};
+    assert_int_equal(session_open(&s, &o, &err), L2F_OK);
+    assert_string_equal(session_machine_id(&s), machine);
+    const struct journal_entry *e;
+    size_t pos = s.journal.count;
+    assert_non_null(e = session_undoable_prev(&s, &pos));
+    assert_int_equal(e->id, 3);
+    assert_non_null(e = session_undoable_prev(&s, &pos));
+    assert_int_equal(e->id, 1);
+    assert_null(session_undoable_prev(&s, &pos));
+    pos = s.journal.count;
+    assert_int_equal(session_history_prev(&s, &pos)->id, 3);
+    assert_int_equal(session_history_prev(&s, &pos)->id, 1);
+    assert_null(session_history_prev(&s, &pos));
+    assert_non_null(strstr(s.journal.damage, "journal.jsonl:3: damaged journal record"));
+    /* the core's walk, which undo takes, stops at it and names it */
+    pos = s.journal.count;
+    assert_int_equal(fix_prev_undoable(&s.journal, machine, &pos, &e, &err), L2F_OK);
+    assert_int_equal(fix_prev_undoable(&s.journal, machine, &pos, &e, &err), L2F_ERR_PARSE);
+    assert_non_null(strstr(err.msg, "journal.jsonl:3: damaged journal record"));
+    session_close(&s);
+    tu_rmtree(dir);
+}
+
+/* What the front ends ask of the machine, through the session only. */
+static void front_ends_ask_the_session(void **state)
+{
+    (void)state;
+    struct session s;
+    struct session_options o = {.demo = "multi-profile"};
+    struct l2f_err err = {{0}};
+    assert_int_equal(session_open(&s, &o, &err), L2F_OK);
+    assert_string_equal(session_backend_name(&s), "mock");
+    assert_non_null(strstr(session_describe(&s), "multi-profile"));
+    struct vpn_profile p;
+    assert_int_equal(session_read_profile(&s, &p, &err), L2F_ERR_NOT_FOUND); /* none chosen */
+    assert_int_equal(session_select_profile(&s, "Home IKEv2", &err), L2F_OK);
+    assert_int_equal(session_read_profile(&s, &p, &err), L2F_OK);
+    assert_string_equal(p.name, "Home IKEv2");
+    struct profile_list list;
+    assert_int_equal(session_list_profiles(&s, &list, &err), L2F_OK);
+    assert_true(list.count >= 2);
+    profile_list_free(&list);
+    bool admin = false;
+    assert_int_equal(session_is_admin(&s, &admin), L2F_OK);
+    assert_true(admin); /* the scenario's machine */
+    /* other users' phonebooks: offered until they are in */
+    assert_true(session_can_include_other_users(&s));
+    assert_int_equal(session_include_other_users(&s, &err), L2F_OK);
+    assert_false(session_can_include_other_users(&s));
+    session_close(&s);
+    /* a phonebook file has no other users' phonebooks to add */
+    char dir[256];
+    open_book(&s, dir, sizeof dir, "[Work]\nType=2\nPhoneNumber=vpn.example.com\n");
+    assert_string_equal(session_backend_name(&s), "phonebook");
+    assert_false(session_can_include_other_users(&s));
+    session_close(&s);
+    tu_rmtree(dir);
+}
+
+/* session_diagnose is diagnose_all with the session's journal: on a machine
+ * with no journal entries both say the same. */
+static void session_diagnosis_is_the_cores(void **state)
+{
+    (void)state;
+    struct session s;
+    struct session_options o = {.demo = "classic-789"};
+    struct l2f_err err = {{0}};
+    assert_int_equal(session_open(&s, &o, &err), L2F_OK);
+    assert_int_equal(session_select_profile(&s, NULL, &err), L2F_OK);
+    struct observations o1, o2;
+    struct diagnosis d1, d2;
+    assert_int_equal(session_diagnose(&s, &o1, &d1, &err), L2F_OK);
+    assert_int_equal(diagnose_all(&s.be, s.profile, &o2, &d2, &err), L2F_OK);
+    for (int c = 0; c < CHECK_COUNT; c++) {
+        assert_int_equal(d1.checks[c].status, d2.checks[c].status);
+        assert_string_equal(d1.checks[c].summary, d2.checks[c].summary);
+    }
+    assert_int_equal(d1.n_recommended, d2.n_recommended);
+    assert_true(d1.n_recommended > 0);
+    snprintf(s.profile, sizeof s.profile, "No Such");
+    err.msg[0] = '\0';
+    assert_int_equal(session_diagnose(&s, &o1, &d1, &err), L2F_ERR_NOT_FOUND);
+    assert_true(err.msg[0] != '\0'); /* why the profile could not be read */
+    session_close(&s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -415,6 +656,12 @@ int main(void)
         cmocka_unit_test(changes_make_the_last_result_stale),
         cmocka_unit_test(typed_key_decides_psk_matches),
         cmocka_unit_test(unusable_state_dir_is_a_clear_error),
+        cmocka_unit_test(undoable_walk_newest_first),
+        cmocka_unit_test(undoable_walk_stops_at_damage),
+        cmocka_unit_test(session_walks_this_machines_journal),
+        cmocka_unit_test(session_walks_pass_over_damage),
+        cmocka_unit_test(front_ends_ask_the_session),
+        cmocka_unit_test(session_diagnosis_is_the_cores),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
