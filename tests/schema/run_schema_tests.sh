@@ -51,7 +51,8 @@ machine() {
     save profiles "$@" profiles --json
 }
 
-# --- every demo scenario, every profile
+# --- every demo scenario, every profile (their history is empty and their profiles are the
+# scenario files': those come below)
 for name in $("$L2TPFIX" scenarios | awk 'NF > 1 && $1 != "Run" {print $1}'); do
     "$L2TPFIX" --demo="$name" profiles --json >"$WORK/profiles.json" </dev/null
     "$PY" -c 'import json,sys; [print(p["name"]) for p in json.load(open(sys.argv[1])) if p["entry_type"] == "vpn"]' \
@@ -59,7 +60,6 @@ for name in $("$L2TPFIX" scenarios | awk 'NF > 1 && $1 != "Run" {print $1}'); do
     while IFS= read -r prof; do
         both --demo="$name" --state-dir "$WORK/demo-st"
     done <"$WORK/names"
-    machine --demo="$name" --state-dir "$WORK/demo-st"
 done
 
 # --- every scenario file: before, after `fix all`, after an undo (journal states, a pending restart)
