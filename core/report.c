@@ -95,6 +95,7 @@ enum l2f_status report_check_json(const char *profile, const char *backend,
         cJSON_Delete(fixes);
         return finish(root, out);
     }
+    cJSON_AddNumberToObject(root, "schema_version", REPORT_CHECK_SCHEMA_VERSION);
     cJSON_AddStringToObject(root, "profile", profile);
     cJSON_AddStringToObject(root, "backend", backend);
     for (int s = 0; s < STAGE_COUNT; s++) {

@@ -11,8 +11,11 @@
 #include "net/pskcheck.h"
 #include "status.h"
 
+/* The shape of the `check --json` document (schema/check.schema.json): changes only
+ * when a field is removed, renamed or changes type or meaning, never for a new field. */
+#define REPORT_CHECK_SCHEMA_VERSION 1
 /* The `check --json` document:
- * {"profile", "backend", "stages": [{"id", "status", "checks": [{"id",
+ * {"schema_version", "profile", "backend", "stages": [{"id", "status", "checks": [{"id",
  *  "status", "summary", "skipped", "fix"}]}], "fixes": [...], "probe_age_s",
  *  "verdict", "unknown", "skipped", "not_seen": [{"part", "reason", "checks"}],
  *  "restart_pending", "restart": {"fix", "undo", "value", "when", "changes",

@@ -60,6 +60,7 @@ static enum l2f_status build_json(const struct ticket_input *in, char **out)
         cJSON_Delete(h);
         return st != L2F_OK ? st : L2F_ERR_NOMEM;
     }
+    cJSON_AddNumberToObject(o, "schema_version", TICKET_JSON_SCHEMA_VERSION);
     cJSON_AddStringToObject(o, "generated", in->generated);
     cJSON_AddStringToObject(o, "l2tpfix", in->version);
     cJSON_AddStringToObject(o, "server", in->profile->server);

@@ -11,6 +11,9 @@
 
 enum ticket_format { TICKET_TEXT, TICKET_MARKDOWN, TICKET_JSON };
 
+/* The shape of the JSON report (schema/report.schema.json), as REPORT_CHECK_SCHEMA_VERSION. */
+#define TICKET_JSON_SCHEMA_VERSION 1
+
 struct ticket_input {
     const struct vpn_profile *profile;
     const char *backend; /* its description */
