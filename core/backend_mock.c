@@ -581,94 +581,100 @@ static bool credentials_accepted(const struct scenario *sc, const struct scenari
     return false;
 }
 
-/* Walks the four stages the way Windows and the server would, stopping with
- * the code Windows gives. Returns 0 when it connects. */
-static int simulate(struct mock_state *m, const struct scenario_profile *sp)
+/* A stage stops the dial: the event Windows logs, and its code to return. */
+static int stop(struct mock_state *m, enum stage_id stage, int code, const char *why)
+{
+    add_event(m, CONNECT_DONE, stage, code, why);
+    return code;
+}
+
+/* The tunnel: the name resolves, the profile tries L2TP, the server answers. */
+static int sim_tunnel(struct mock_state *m, const struct vpn_profile *p)
+{
+    const struct scenario *sc = &m->sc;
+    char addr[64];
+    long vs = p->fields[PF_VPN_STRATEGY];
+    add_event(m, CONNECT_STAGE_BEGIN, STAGE_TUNNEL, 0, p->server);
+    if (!resolves(sc, p->server, addr, sizeof addr))
+        return stop(m, STAGE_TUNNEL, 868, "the server name did not resolve");
+    if (vs != VS_L2TP_ONLY && vs != VS_L2TP_FIRST && vs != VS_DEFAULT)
+        return stop(m, STAGE_TUNNEL, 800,
+                    "the profile tried a tunnel type the server does not speak");
+    if (!is_the_server(sc, p->server) || !sc->server_reachable)
+        return stop(m, STAGE_TUNNEL, 809, "no answer from the server on UDP 500");
+    add_event(m, CONNECT_STAGE_PASS, STAGE_TUNNEL, 0, addr);
+    return 0;
+}
+
+/* IPsec: the services, the policy, NAT, the proposals and the key. */
+static int sim_ipsec(struct mock_state *m, const struct scenario_profile *sp)
 {
     const struct scenario *sc = &m->sc;
     const struct vpn_profile *p = &sp->p;
-    char addr[64];
-    long vs = p->fields[PF_VPN_STRATEGY];
-
-    add_event(m, CONNECT_STAGE_BEGIN, STAGE_TUNNEL, 0, p->server);
-    if (!resolves(sc, p->server, addr, sizeof addr)) {
-        add_event(m, CONNECT_DONE, STAGE_TUNNEL, 868, "the server name did not resolve");
-        return 868;
-    }
-    if (vs != VS_L2TP_ONLY && vs != VS_L2TP_FIRST && vs != VS_DEFAULT) {
-        add_event(m, CONNECT_DONE, STAGE_TUNNEL, 800,
-                  "the profile tried a tunnel type the server does not speak");
-        return 800;
-    }
-    if (!is_the_server(sc, p->server) || !sc->server_reachable) {
-        add_event(m, CONNECT_DONE, STAGE_TUNNEL, 809, "no answer from the server on UDP 500");
-        return 809;
-    }
-    add_event(m, CONNECT_STAGE_PASS, STAGE_TUNNEL, 0, addr);
-
     add_event(m, CONNECT_STAGE_BEGIN, STAGE_IPSEC, 0, "IKE main mode");
-    if (!service_running(sc, SVC_IKEEXT) || !service_running(sc, SVC_BFE)) {
-        add_event(m, CONNECT_DONE, STAGE_IPSEC, 827, "IKEEXT or BFE is not running");
-        return 827;
-    }
-    if (sc->reg_set[REGVAL_PROHIBIT_IPSEC] && sc->reg[REGVAL_PROHIBIT_IPSEC] != 0) {
-        add_event(m, CONNECT_DONE, STAGE_IPSEC, 809,
-                  "ProhibitIpSec=1: no IPsec policy, the server drops plain L2TP");
-        return 809;
-    }
+    if (!service_running(sc, SVC_IKEEXT) || !service_running(sc, SVC_BFE))
+        return stop(m, STAGE_IPSEC, 827, "IKEEXT or BFE is not running");
+    if (sc->reg_set[REGVAL_PROHIBIT_IPSEC] && sc->reg[REGVAL_PROHIBIT_IPSEC] != 0)
+        return stop(m, STAGE_IPSEC, 809,
+                    "ProhibitIpSec=1: no IPsec policy, the server drops plain L2TP");
     unsigned long natt = sc->reg_set[REGVAL_NAT_TRAVERSAL] ? sc->reg[REGVAL_NAT_TRAVERSAL] : 0;
-    if (sc->server_behind_nat && natt < (sc->client_behind_nat ? 2UL : 1UL)) {
-        add_event(m, CONNECT_DONE, STAGE_IPSEC, 809,
-                  "server behind NAT: Windows sets up no SA without the registry value");
-        return 809;
-    }
-    if (!sc->server_proposals_windows) {
-        add_event(m, CONNECT_DONE, STAGE_IPSEC, 788,
-                  "the server accepts none of Windows' proposals");
-        return 788;
-    }
-    if ((sc->client_behind_nat || sc->server_behind_nat) && !sc->server_udp4500) {
-        add_event(m, CONNECT_DONE, STAGE_IPSEC, 809,
-                  "behind NAT IKE moves to UDP 4500, which is blocked");
-        return 809;
-    }
-    if (!(p->fields[PF_IPSEC_FLAGS] & IPSEC_FLAG_PSK)) {
-        add_event(m, CONNECT_DONE, STAGE_IPSEC, 766,
-                  "certificate authentication without a machine certificate");
-        return 766;
-    }
+    if (sc->server_behind_nat && natt < (sc->client_behind_nat ? 2UL : 1UL))
+        return stop(m, STAGE_IPSEC, 809,
+                    "server behind NAT: Windows sets up no SA without the registry value");
+    if (!sc->server_proposals_windows)
+        return stop(m, STAGE_IPSEC, 788, "the server accepts none of Windows' proposals");
+    if ((sc->client_behind_nat || sc->server_behind_nat) && !sc->server_udp4500)
+        return stop(m, STAGE_IPSEC, 809, "behind NAT IKE moves to UDP 4500, which is blocked");
+    if (!(p->fields[PF_IPSEC_FLAGS] & IPSEC_FLAG_PSK))
+        return stop(m, STAGE_IPSEC, 766,
+                    "certificate authentication without a machine certificate");
     bool key_ok =
         p->psk_saved && (sc->server_psk[0] == '\0' || strcmp(sc->server_psk, sp->psk) == 0);
-    if (!key_ok) {
-        add_event(m, CONNECT_DONE, STAGE_IPSEC, 789,
-                  "phase 1 authentication failed: the keys differ");
-        return 789;
-    }
+    if (!key_ok)
+        return stop(m, STAGE_IPSEC, 789, "phase 1 authentication failed: the keys differ");
     add_event(m, CONNECT_STAGE_PASS, STAGE_IPSEC, 0, "IPsec SA up");
+    return 0;
+}
 
+/* PPP: LCP and an authentication protocol both ends allow. */
+static int sim_ppp(struct mock_state *m, const struct vpn_profile *p)
+{
+    const struct scenario *sc = &m->sc;
     add_event(m, CONNECT_STAGE_BEGIN, STAGE_PPP, 0, "LCP");
     long ar = p->fields[PF_AUTH_RESTRICTIONS];
     /* with EAP selected, "Allow these protocols" does not apply */
     long offered = (ar & AR_EAP) ? AR_EAP : ar & (AR_PAP | AR_CHAP | AR_MSCHAP | AR_MSCHAP2);
-    if (sc->server_lcp_required && p->fields[PF_LCP_EXTENSIONS] == 0) {
-        add_event(m, CONNECT_DONE, STAGE_PPP, 789, "the server requires the LCP extensions");
-        return 789;
-    }
-    if ((offered & sc->server_auth) == 0) {
-        add_event(m, CONNECT_DONE, STAGE_PPP, 789, "no authentication protocol both ends allow");
-        return 789;
-    }
+    if (sc->server_lcp_required && p->fields[PF_LCP_EXTENSIONS] == 0)
+        return stop(m, STAGE_PPP, 789, "the server requires the LCP extensions");
+    if ((offered & sc->server_auth) == 0)
+        return stop(m, STAGE_PPP, 789, "no authentication protocol both ends allow");
     add_event(m, CONNECT_STAGE_PASS, STAGE_PPP, 0, "protocol agreed");
-
-    add_event(m, CONNECT_STAGE_BEGIN, STAGE_AUTH, 0, p->username);
-    if (!credentials_accepted(sc, sp)) {
-        add_event(m, CONNECT_DONE, STAGE_AUTH, 691,
-                  "the server rejected the user name or password");
-        return 691;
-    }
-    add_event(m, CONNECT_STAGE_PASS, STAGE_AUTH, 0, "authenticated");
-    add_event(m, CONNECT_DONE, STAGE_AUTH, 0, "connected");
     return 0;
+}
+
+static int sim_auth(struct mock_state *m, const struct scenario_profile *sp)
+{
+    add_event(m, CONNECT_STAGE_BEGIN, STAGE_AUTH, 0, sp->p.username);
+    if (!credentials_accepted(&m->sc, sp))
+        return stop(m, STAGE_AUTH, 691, "the server rejected the user name or password");
+    add_event(m, CONNECT_STAGE_PASS, STAGE_AUTH, 0, "authenticated");
+    return 0;
+}
+
+/* Walks the four stages the way Windows and the server would, stopping with
+ * the code Windows gives. Returns 0 when it connects. */
+static int simulate(struct mock_state *m, const struct scenario_profile *sp)
+{
+    int code = sim_tunnel(m, &sp->p);
+    if (!code)
+        code = sim_ipsec(m, sp);
+    if (!code)
+        code = sim_ppp(m, &sp->p);
+    if (!code)
+        code = sim_auth(m, sp);
+    if (!code)
+        add_event(m, CONNECT_DONE, STAGE_AUTH, 0, "connected");
+    return code;
 }
 
 /* The last progress event Windows logs before a dial fails in a stage: IPsec
