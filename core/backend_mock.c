@@ -193,15 +193,16 @@ static enum l2f_status mock_list_profiles(struct backend *be, struct profile_lis
 
 /* Another user's profile exists for l2tpfix only once their phonebooks are
  * included, as RAS shows a process only its own and the all-users one. */
-static struct scenario_profile *find_profile(struct mock_state *m, const char *name,
-                                             struct l2f_err *err)
+static enum l2f_status find_profile(struct mock_state *m, const char *name,
+                                    struct scenario_profile **sp, struct l2f_err *err)
 {
-    struct scenario_profile *sp = scenario_find_profile(&m->sc, name);
-    if (sp && sp->p.owner[0] && !m->other_users)
-        sp = NULL;
-    if (!sp)
-        l2f_err_set(err, "no VPN profile named '%s'", name);
-    return sp;
+    *sp = scenario_find_profile(&m->sc, name);
+    if (*sp && (*sp)->p.owner[0] && !m->other_users)
+        *sp = NULL;
+    if (*sp)
+        return L2F_OK;
+    l2f_err_set(err, "no VPN profile named '%s'", name);
+    return L2F_ERR_NOT_FOUND;
 }
 
 /* The simulated Windows refuses what a real one refuses without elevation:
@@ -214,14 +215,34 @@ static enum l2f_status need_admin(struct mock_state *m, const char *what, struct
     return L2F_ERR_NEED_ADMIN;
 }
 
+/* A profile this process may change: an all-users one only with the rights
+ * (what names the part refused). */
+static enum l2f_status writable_profile(struct mock_state *m, const char *name, const char *what,
+                                        struct scenario_profile **sp, struct l2f_err *err)
+{
+    enum l2f_status st = find_profile(m, name, sp, err);
+    if (st == L2F_OK && (*sp)->p.phonebook == PHONEBOOK_ALLUSERS)
+        st = need_admin(m, what, err);
+    return st;
+}
+
+/* What RAS tells of a profile: its settings (p) or its last dial (last); NULL: not wanted. */
+static enum l2f_status copy_profile(struct backend *be, const char *name, struct vpn_profile *p,
+                                    struct connection_record *last, struct l2f_err *err)
+{
+    struct scenario_profile *sp;
+    enum l2f_status st = find_profile(mock(be), name, &sp, err);
+    if (st == L2F_OK && p)
+        *p = sp->p;
+    if (st == L2F_OK && last)
+        *last = sp->last;
+    return st;
+}
+
 static enum l2f_status mock_read_profile(struct backend *be, const char *name,
                                          struct vpn_profile *out, struct l2f_err *err)
 {
-    struct scenario_profile *sp = find_profile(mock(be), name, err);
-    if (!sp)
-        return L2F_ERR_NOT_FOUND;
-    *out = sp->p;
-    return L2F_OK;
+    return copy_profile(be, name, out, NULL, err);
 }
 
 static enum l2f_status mock_write_profile_field(struct backend *be, const char *name,
@@ -229,19 +250,15 @@ static enum l2f_status mock_write_profile_field(struct backend *be, const char *
                                                 struct l2f_err *err)
 {
     struct mock_state *m = mock(be);
-    struct scenario_profile *sp = find_profile(m, name, err);
-    if (!sp)
-        return L2F_ERR_NOT_FOUND;
     if ((unsigned)field >= PROFILE_FIELD_COUNT)
         return L2F_ERR_USAGE;
-    if (sp->p.phonebook == PHONEBOOK_ALLUSERS) {
-        enum l2f_status st = need_admin(m, "all-users phonebook", err);
-        if (st != L2F_OK)
-            return st;
-    }
+    struct scenario_profile *sp;
+    enum l2f_status st = writable_profile(m, name, "all-users phonebook", &sp, err);
+    if (st != L2F_OK)
+        return st;
     long old = sp->p.fields[field];
     sp->p.fields[field] = value;
-    enum l2f_status st = persist(m, err);
+    st = persist(m, err);
     if (st != L2F_OK)
         sp->p.fields[field] = old;
     return st;
@@ -252,14 +269,10 @@ static enum l2f_status mock_set_secret(struct backend *be, const char *profile,
                                        const char *secret, struct l2f_err *err)
 {
     struct mock_state *m = mock(be);
-    struct scenario_profile *sp = find_profile(m, profile, err);
-    if (!sp)
-        return L2F_ERR_NOT_FOUND;
-    if (sp->p.phonebook == PHONEBOOK_ALLUSERS) {
-        enum l2f_status st = need_admin(m, "all-users credentials", err);
-        if (st != L2F_OK)
-            return st;
-    }
+    struct scenario_profile *sp;
+    enum l2f_status st = writable_profile(m, profile, "all-users credentials", &sp, err);
+    if (st != L2F_OK)
+        return st;
     if (secret && strlen(secret) >= SCENARIO_SECRET_MAX) {
         l2f_err_set(err, "the secret is longer than %d bytes", SCENARIO_SECRET_MAX - 1);
         return L2F_ERR_USAGE;
@@ -280,7 +293,7 @@ static enum l2f_status mock_set_secret(struct backend *be, const char *profile,
             sp->p.username_saved = username[0] != '\0';
         }
     }
-    enum l2f_status st = persist(m, err);
+    st = persist(m, err);
     if (st != L2F_OK)
         *sp = old;
     plat_wipe(&old, sizeof old);
@@ -343,6 +356,17 @@ static enum l2f_status find_service(const char *name, enum service_id *id, struc
     return L2F_OK;
 }
 
+/* A service this process may change: through the service control manager,
+ * which wants the rights. */
+static enum l2f_status controllable_service(struct mock_state *m, const char *name,
+                                            enum service_id *id, struct l2f_err *err)
+{
+    enum l2f_status st = find_service(name, id, err);
+    if (st == L2F_OK)
+        st = need_admin(m, "service control manager", err);
+    return st;
+}
+
 static enum l2f_status mock_service_query(struct backend *be, const char *name,
                                           struct service_status *out, struct l2f_err *err)
 {
@@ -394,9 +418,7 @@ static enum l2f_status mock_service_control(struct backend *be, const char *name
 {
     struct mock_state *m = mock(be);
     enum service_id id;
-    enum l2f_status st = find_service(name, &id, err);
-    if (st == L2F_OK)
-        st = need_admin(m, "service control manager", err);
+    enum l2f_status st = controllable_service(m, name, &id, err);
     if (st != L2F_OK)
         return st;
     struct service_status saved[SERVICE_COUNT];
@@ -428,9 +450,7 @@ static enum l2f_status mock_service_set_start(struct backend *be, const char *na
 {
     struct mock_state *m = mock(be);
     enum service_id id;
-    enum l2f_status st = find_service(name, &id, err);
-    if (st == L2F_OK)
-        st = need_admin(m, "service control manager", err);
+    enum l2f_status st = controllable_service(m, name, &id, err);
     if (st != L2F_OK)
         return st;
     struct service_status old = m->sc.services[id];
@@ -534,11 +554,7 @@ static enum l2f_status mock_check_psk(struct backend *be, const char *host, cons
 static enum l2f_status mock_last_connection(struct backend *be, const char *profile,
                                             struct connection_record *out, struct l2f_err *err)
 {
-    struct scenario_profile *sp = find_profile(mock(be), profile, err);
-    if (!sp)
-        return L2F_ERR_NOT_FOUND;
-    *out = sp->last;
-    return L2F_OK;
+    return copy_profile(be, profile, NULL, out, err);
 }
 
 /* The simulated machine reads the registry on every dial: nothing waits on a restart. */
@@ -693,9 +709,10 @@ static enum l2f_status mock_connect_start(struct backend *be, const char *profil
         l2f_err_set(err, "a test connection is already running");
         return L2F_ERR_USAGE;
     }
-    struct scenario_profile *sp = find_profile(m, profile, err);
-    if (!sp)
-        return L2F_ERR_NOT_FOUND;
+    struct scenario_profile *sp;
+    enum l2f_status st = find_profile(m, profile, &sp, err);
+    if (st != L2F_OK)
+        return st;
     m->n_events = m->next_event = 0;
     int code = simulate(m, sp);
     /* Windows logs the result (RasClient event 20227); so does the mock */
@@ -704,7 +721,7 @@ static enum l2f_status mock_connect_start(struct backend *be, const char *profil
     sp->last.code = code;
     sp->last.reached = code && m->n_events ? dial_reached(m->events[m->n_events - 1].stage) : 0;
     plat_time_iso(sp->last.when);
-    enum l2f_status st = persist(m, err);
+    st = persist(m, err);
     if (st != L2F_OK) {
         sp->last = old;
         return st;
