@@ -193,15 +193,16 @@ static enum l2f_status mock_list_profiles(struct backend *be, struct profile_lis
 
 /* Another user's profile exists for l2tpfix only once their phonebooks are
  * included, as RAS shows a process only its own and the all-users one. */
-static struct scenario_profile *find_profile(struct mock_state *m, const char *name,
-                                             struct l2f_err *err)
+static enum l2f_status find_profile(struct mock_state *m, const char *name,
+                                    struct scenario_profile **sp, struct l2f_err *err)
 {
-    struct scenario_profile *sp = scenario_find_profile(&m->sc, name);
-    if (sp && sp->p.owner[0] && !m->other_users)
-        sp = NULL;
-    if (!sp)
-        l2f_err_set(err, "no VPN profile named '%s'", name);
-    return sp;
+    *sp = scenario_find_profile(&m->sc, name);
+    if (*sp && (*sp)->p.owner[0] && !m->other_users)
+        *sp = NULL;
+    if (*sp)
+        return L2F_OK;
+    l2f_err_set(err, "no VPN profile named '%s'", name);
+    return L2F_ERR_NOT_FOUND;
 }
 
 /* The simulated Windows refuses what a real one refuses without elevation:
@@ -214,14 +215,34 @@ static enum l2f_status need_admin(struct mock_state *m, const char *what, struct
     return L2F_ERR_NEED_ADMIN;
 }
 
+/* A profile this process may change: an all-users one only with the rights
+ * (what names the part refused). */
+static enum l2f_status writable_profile(struct mock_state *m, const char *name, const char *what,
+                                        struct scenario_profile **sp, struct l2f_err *err)
+{
+    enum l2f_status st = find_profile(m, name, sp, err);
+    if (st == L2F_OK && (*sp)->p.phonebook == PHONEBOOK_ALLUSERS)
+        st = need_admin(m, what, err);
+    return st;
+}
+
+/* What RAS tells of a profile: its settings (p) or its last dial (last); NULL: not wanted. */
+static enum l2f_status copy_profile(struct backend *be, const char *name, struct vpn_profile *p,
+                                    struct connection_record *last, struct l2f_err *err)
+{
+    struct scenario_profile *sp;
+    enum l2f_status st = find_profile(mock(be), name, &sp, err);
+    if (st == L2F_OK && p)
+        *p = sp->p;
+    if (st == L2F_OK && last)
+        *last = sp->last;
+    return st;
+}
+
 static enum l2f_status mock_read_profile(struct backend *be, const char *name,
                                          struct vpn_profile *out, struct l2f_err *err)
 {
-    struct scenario_profile *sp = find_profile(mock(be), name, err);
-    if (!sp)
-        return L2F_ERR_NOT_FOUND;
-    *out = sp->p;
-    return L2F_OK;
+    return copy_profile(be, name, out, NULL, err);
 }
 
 static enum l2f_status mock_write_profile_field(struct backend *be, const char *name,
@@ -229,19 +250,15 @@ static enum l2f_status mock_write_profile_field(struct backend *be, const char *
                                                 struct l2f_err *err)
 {
     struct mock_state *m = mock(be);
-    struct scenario_profile *sp = find_profile(m, name, err);
-    if (!sp)
-        return L2F_ERR_NOT_FOUND;
     if ((unsigned)field >= PROFILE_FIELD_COUNT)
         return L2F_ERR_USAGE;
-    if (sp->p.phonebook == PHONEBOOK_ALLUSERS) {
-        enum l2f_status st = need_admin(m, "all-users phonebook", err);
-        if (st != L2F_OK)
-            return st;
-    }
+    struct scenario_profile *sp;
+    enum l2f_status st = writable_profile(m, name, "all-users phonebook", &sp, err);
+    if (st != L2F_OK)
+        return st;
     long old = sp->p.fields[field];
     sp->p.fields[field] = value;
-    enum l2f_status st = persist(m, err);
+    st = persist(m, err);
     if (st != L2F_OK)
         sp->p.fields[field] = old;
     return st;
@@ -252,14 +269,10 @@ static enum l2f_status mock_set_secret(struct backend *be, const char *profile,
                                        const char *secret, struct l2f_err *err)
 {
     struct mock_state *m = mock(be);
-    struct scenario_profile *sp = find_profile(m, profile, err);
-    if (!sp)
-        return L2F_ERR_NOT_FOUND;
-    if (sp->p.phonebook == PHONEBOOK_ALLUSERS) {
-        enum l2f_status st = need_admin(m, "all-users credentials", err);
-        if (st != L2F_OK)
-            return st;
-    }
+    struct scenario_profile *sp;
+    enum l2f_status st = writable_profile(m, profile, "all-users credentials", &sp, err);
+    if (st != L2F_OK)
+        return st;
     if (secret && strlen(secret) >= SCENARIO_SECRET_MAX) {
         l2f_err_set(err, "the secret is longer than %d bytes", SCENARIO_SECRET_MAX - 1);
         return L2F_ERR_USAGE;
@@ -280,7 +293,7 @@ static enum l2f_status mock_set_secret(struct backend *be, const char *profile,
             sp->p.username_saved = username[0] != '\0';
         }
     }
-    enum l2f_status st = persist(m, err);
+    st = persist(m, err);
     if (st != L2F_OK)
         *sp = old;
     plat_wipe(&old, sizeof old);
@@ -343,6 +356,17 @@ static enum l2f_status find_service(const char *name, enum service_id *id, struc
     return L2F_OK;
 }
 
+/* A service this process may change: through the service control manager,
+ * which wants the rights. */
+static enum l2f_status controllable_service(struct mock_state *m, const char *name,
+                                            enum service_id *id, struct l2f_err *err)
+{
+    enum l2f_status st = find_service(name, id, err);
+    if (st == L2F_OK)
+        st = need_admin(m, "service control manager", err);
+    return st;
+}
+
 static enum l2f_status mock_service_query(struct backend *be, const char *name,
                                           struct service_status *out, struct l2f_err *err)
 {
@@ -394,9 +418,7 @@ static enum l2f_status mock_service_control(struct backend *be, const char *name
 {
     struct mock_state *m = mock(be);
     enum service_id id;
-    enum l2f_status st = find_service(name, &id, err);
-    if (st == L2F_OK)
-        st = need_admin(m, "service control manager", err);
+    enum l2f_status st = controllable_service(m, name, &id, err);
     if (st != L2F_OK)
         return st;
     struct service_status saved[SERVICE_COUNT];
@@ -428,9 +450,7 @@ static enum l2f_status mock_service_set_start(struct backend *be, const char *na
 {
     struct mock_state *m = mock(be);
     enum service_id id;
-    enum l2f_status st = find_service(name, &id, err);
-    if (st == L2F_OK)
-        st = need_admin(m, "service control manager", err);
+    enum l2f_status st = controllable_service(m, name, &id, err);
     if (st != L2F_OK)
         return st;
     struct service_status old = m->sc.services[id];
@@ -534,11 +554,7 @@ static enum l2f_status mock_check_psk(struct backend *be, const char *host, cons
 static enum l2f_status mock_last_connection(struct backend *be, const char *profile,
                                             struct connection_record *out, struct l2f_err *err)
 {
-    struct scenario_profile *sp = find_profile(mock(be), profile, err);
-    if (!sp)
-        return L2F_ERR_NOT_FOUND;
-    *out = sp->last;
-    return L2F_OK;
+    return copy_profile(be, profile, NULL, out, err);
 }
 
 /* The simulated machine reads the registry on every dial: nothing waits on a restart. */
@@ -581,94 +597,100 @@ static bool credentials_accepted(const struct scenario *sc, const struct scenari
     return false;
 }
 
-/* Walks the four stages the way Windows and the server would, stopping with
- * the code Windows gives. Returns 0 when it connects. */
-static int simulate(struct mock_state *m, const struct scenario_profile *sp)
+/* A stage stops the dial: the event Windows logs, and its code to return. */
+static int stop(struct mock_state *m, enum stage_id stage, int code, const char *why)
+{
+    add_event(m, CONNECT_DONE, stage, code, why);
+    return code;
+}
+
+/* The tunnel: the name resolves, the profile tries L2TP, the server answers. */
+static int sim_tunnel(struct mock_state *m, const struct vpn_profile *p)
+{
+    const struct scenario *sc = &m->sc;
+    char addr[64];
+    long vs = p->fields[PF_VPN_STRATEGY];
+    add_event(m, CONNECT_STAGE_BEGIN, STAGE_TUNNEL, 0, p->server);
+    if (!resolves(sc, p->server, addr, sizeof addr))
+        return stop(m, STAGE_TUNNEL, 868, "the server name did not resolve");
+    if (vs != VS_L2TP_ONLY && vs != VS_L2TP_FIRST && vs != VS_DEFAULT)
+        return stop(m, STAGE_TUNNEL, 800,
+                    "the profile tried a tunnel type the server does not speak");
+    if (!is_the_server(sc, p->server) || !sc->server_reachable)
+        return stop(m, STAGE_TUNNEL, 809, "no answer from the server on UDP 500");
+    add_event(m, CONNECT_STAGE_PASS, STAGE_TUNNEL, 0, addr);
+    return 0;
+}
+
+/* IPsec: the services, the policy, NAT, the proposals and the key. */
+static int sim_ipsec(struct mock_state *m, const struct scenario_profile *sp)
 {
     const struct scenario *sc = &m->sc;
     const struct vpn_profile *p = &sp->p;
-    char addr[64];
-    long vs = p->fields[PF_VPN_STRATEGY];
-
-    add_event(m, CONNECT_STAGE_BEGIN, STAGE_TUNNEL, 0, p->server);
-    if (!resolves(sc, p->server, addr, sizeof addr)) {
-        add_event(m, CONNECT_DONE, STAGE_TUNNEL, 868, "the server name did not resolve");
-        return 868;
-    }
-    if (vs != VS_L2TP_ONLY && vs != VS_L2TP_FIRST && vs != VS_DEFAULT) {
-        add_event(m, CONNECT_DONE, STAGE_TUNNEL, 800,
-                  "the profile tried a tunnel type the server does not speak");
-        return 800;
-    }
-    if (!is_the_server(sc, p->server) || !sc->server_reachable) {
-        add_event(m, CONNECT_DONE, STAGE_TUNNEL, 809, "no answer from the server on UDP 500");
-        return 809;
-    }
-    add_event(m, CONNECT_STAGE_PASS, STAGE_TUNNEL, 0, addr);
-
     add_event(m, CONNECT_STAGE_BEGIN, STAGE_IPSEC, 0, "IKE main mode");
-    if (!service_running(sc, SVC_IKEEXT) || !service_running(sc, SVC_BFE)) {
-        add_event(m, CONNECT_DONE, STAGE_IPSEC, 827, "IKEEXT or BFE is not running");
-        return 827;
-    }
-    if (sc->reg_set[REGVAL_PROHIBIT_IPSEC] && sc->reg[REGVAL_PROHIBIT_IPSEC] != 0) {
-        add_event(m, CONNECT_DONE, STAGE_IPSEC, 809,
-                  "ProhibitIpSec=1: no IPsec policy, the server drops plain L2TP");
-        return 809;
-    }
+    if (!service_running(sc, SVC_IKEEXT) || !service_running(sc, SVC_BFE))
+        return stop(m, STAGE_IPSEC, 827, "IKEEXT or BFE is not running");
+    if (sc->reg_set[REGVAL_PROHIBIT_IPSEC] && sc->reg[REGVAL_PROHIBIT_IPSEC] != 0)
+        return stop(m, STAGE_IPSEC, 809,
+                    "ProhibitIpSec=1: no IPsec policy, the server drops plain L2TP");
     unsigned long natt = sc->reg_set[REGVAL_NAT_TRAVERSAL] ? sc->reg[REGVAL_NAT_TRAVERSAL] : 0;
-    if (sc->server_behind_nat && natt < (sc->client_behind_nat ? 2UL : 1UL)) {
-        add_event(m, CONNECT_DONE, STAGE_IPSEC, 809,
-                  "server behind NAT: Windows sets up no SA without the registry value");
-        return 809;
-    }
-    if (!sc->server_proposals_windows) {
-        add_event(m, CONNECT_DONE, STAGE_IPSEC, 788,
-                  "the server accepts none of Windows' proposals");
-        return 788;
-    }
-    if ((sc->client_behind_nat || sc->server_behind_nat) && !sc->server_udp4500) {
-        add_event(m, CONNECT_DONE, STAGE_IPSEC, 809,
-                  "behind NAT IKE moves to UDP 4500, which is blocked");
-        return 809;
-    }
-    if (!(p->fields[PF_IPSEC_FLAGS] & IPSEC_FLAG_PSK)) {
-        add_event(m, CONNECT_DONE, STAGE_IPSEC, 766,
-                  "certificate authentication without a machine certificate");
-        return 766;
-    }
+    if (sc->server_behind_nat && natt < (sc->client_behind_nat ? 2UL : 1UL))
+        return stop(m, STAGE_IPSEC, 809,
+                    "server behind NAT: Windows sets up no SA without the registry value");
+    if (!sc->server_proposals_windows)
+        return stop(m, STAGE_IPSEC, 788, "the server accepts none of Windows' proposals");
+    if ((sc->client_behind_nat || sc->server_behind_nat) && !sc->server_udp4500)
+        return stop(m, STAGE_IPSEC, 809, "behind NAT IKE moves to UDP 4500, which is blocked");
+    if (!(p->fields[PF_IPSEC_FLAGS] & IPSEC_FLAG_PSK))
+        return stop(m, STAGE_IPSEC, 766,
+                    "certificate authentication without a machine certificate");
     bool key_ok =
         p->psk_saved && (sc->server_psk[0] == '\0' || strcmp(sc->server_psk, sp->psk) == 0);
-    if (!key_ok) {
-        add_event(m, CONNECT_DONE, STAGE_IPSEC, 789,
-                  "phase 1 authentication failed: the keys differ");
-        return 789;
-    }
+    if (!key_ok)
+        return stop(m, STAGE_IPSEC, 789, "phase 1 authentication failed: the keys differ");
     add_event(m, CONNECT_STAGE_PASS, STAGE_IPSEC, 0, "IPsec SA up");
+    return 0;
+}
 
+/* PPP: LCP and an authentication protocol both ends allow. */
+static int sim_ppp(struct mock_state *m, const struct vpn_profile *p)
+{
+    const struct scenario *sc = &m->sc;
     add_event(m, CONNECT_STAGE_BEGIN, STAGE_PPP, 0, "LCP");
     long ar = p->fields[PF_AUTH_RESTRICTIONS];
     /* with EAP selected, "Allow these protocols" does not apply */
     long offered = (ar & AR_EAP) ? AR_EAP : ar & (AR_PAP | AR_CHAP | AR_MSCHAP | AR_MSCHAP2);
-    if (sc->server_lcp_required && p->fields[PF_LCP_EXTENSIONS] == 0) {
-        add_event(m, CONNECT_DONE, STAGE_PPP, 789, "the server requires the LCP extensions");
-        return 789;
-    }
-    if ((offered & sc->server_auth) == 0) {
-        add_event(m, CONNECT_DONE, STAGE_PPP, 789, "no authentication protocol both ends allow");
-        return 789;
-    }
+    if (sc->server_lcp_required && p->fields[PF_LCP_EXTENSIONS] == 0)
+        return stop(m, STAGE_PPP, 789, "the server requires the LCP extensions");
+    if ((offered & sc->server_auth) == 0)
+        return stop(m, STAGE_PPP, 789, "no authentication protocol both ends allow");
     add_event(m, CONNECT_STAGE_PASS, STAGE_PPP, 0, "protocol agreed");
-
-    add_event(m, CONNECT_STAGE_BEGIN, STAGE_AUTH, 0, p->username);
-    if (!credentials_accepted(sc, sp)) {
-        add_event(m, CONNECT_DONE, STAGE_AUTH, 691,
-                  "the server rejected the user name or password");
-        return 691;
-    }
-    add_event(m, CONNECT_STAGE_PASS, STAGE_AUTH, 0, "authenticated");
-    add_event(m, CONNECT_DONE, STAGE_AUTH, 0, "connected");
     return 0;
+}
+
+static int sim_auth(struct mock_state *m, const struct scenario_profile *sp)
+{
+    add_event(m, CONNECT_STAGE_BEGIN, STAGE_AUTH, 0, sp->p.username);
+    if (!credentials_accepted(&m->sc, sp))
+        return stop(m, STAGE_AUTH, 691, "the server rejected the user name or password");
+    add_event(m, CONNECT_STAGE_PASS, STAGE_AUTH, 0, "authenticated");
+    return 0;
+}
+
+/* Walks the four stages the way Windows and the server would, stopping with
+ * the code Windows gives. Returns 0 when it connects. */
+static int simulate(struct mock_state *m, const struct scenario_profile *sp)
+{
+    int code = sim_tunnel(m, &sp->p);
+    if (!code)
+        code = sim_ipsec(m, sp);
+    if (!code)
+        code = sim_ppp(m, &sp->p);
+    if (!code)
+        code = sim_auth(m, sp);
+    if (!code)
+        add_event(m, CONNECT_DONE, STAGE_AUTH, 0, "connected");
+    return code;
 }
 
 /* The last progress event Windows logs before a dial fails in a stage: IPsec
@@ -687,9 +709,10 @@ static enum l2f_status mock_connect_start(struct backend *be, const char *profil
         l2f_err_set(err, "a test connection is already running");
         return L2F_ERR_USAGE;
     }
-    struct scenario_profile *sp = find_profile(m, profile, err);
-    if (!sp)
-        return L2F_ERR_NOT_FOUND;
+    struct scenario_profile *sp;
+    enum l2f_status st = find_profile(m, profile, &sp, err);
+    if (st != L2F_OK)
+        return st;
     m->n_events = m->next_event = 0;
     int code = simulate(m, sp);
     /* Windows logs the result (RasClient event 20227); so does the mock */
@@ -698,7 +721,7 @@ static enum l2f_status mock_connect_start(struct backend *be, const char *profil
     sp->last.code = code;
     sp->last.reached = code && m->n_events ? dial_reached(m->events[m->n_events - 1].stage) : 0;
     plat_time_iso(sp->last.when);
-    enum l2f_status st = persist(m, err);
+    st = persist(m, err);
     if (st != L2F_OK) {
         sp->last = old;
         return st;

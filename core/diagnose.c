@@ -828,9 +828,9 @@ static void note_reused_probe(const struct observations *o, struct diagnosis *d)
     for (size_t i = 0; i < sizeof server_side / sizeof server_side[0]; i++) {
         char *sum = d->checks[server_side[i]].summary;
         size_t used = strlen(sum), room = sizeof d->checks[0].summary - used;
-        int n = snprintf(sum + used, room,
-                         "; answers from %u s ago (cached; `l2tpfix probe %s` asks again)",
-                         o->probe.age_s, o->profile.server);
+        int n =
+            snprintf(sum + used, room, "; answers from %u s ago (cached; `%s probe %s` asks again)",
+                     o->probe.age_s, o->probe_hint ? o->probe_hint : "l2tpfix", o->profile.server);
         if (n < 0 || (size_t)n >= room) /* a long name: the age matters more than the hint */
             snprintf(sum + used, room, "; answers from %u s ago (cached)", o->probe.age_s);
     }

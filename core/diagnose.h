@@ -44,6 +44,12 @@ struct observations {
     enum l2f_status key_st;
     enum psk_verdict key;
     bool key_typed; /* the verdict is on the key typed for use-psk earlier (key_told) */
+
+    /* Not seen but given by whoever starts the run: "l2tpfix" and the options
+     * of this run that `probe` takes (its state directory), what a hint puts
+     * before `probe HOST` so that copying it asks again into the same cache.
+     * NULL: "l2tpfix". */
+    const char *probe_hint;
 };
 
 struct check_result {

@@ -76,23 +76,68 @@ static void plan_services(struct fix_plan *plan, const struct observations *obs)
     }
 }
 
-enum l2f_status fix_plan_make(enum fix_id fix, const struct observations *obs, const char *username,
-                              struct fix_plan *plan, struct l2f_err *err)
+/* What use-psk changes: the profile's IPsec flag and the key it saves. */
+static void plan_use_psk(struct fix_plan *plan, const struct vpn_profile *p)
 {
-    memset(plan, 0, sizeof *plan);
-    plan->fix = fix;
-    if ((unsigned)fix >= FIX_COUNT) {
-        l2f_err_set(err, "no such fix");
-        return L2F_ERR_USAGE;
+    plan_profile_field(plan, p, PF_IPSEC_FLAGS, p->fields[PF_IPSEC_FLAGS] | IPSEC_FLAG_PSK);
+    struct change *c = add_change(plan, CHG_SECRET, p->name, "psk");
+    c->before_set = p->psk_saved;
+    c->after_set = true;
+    c->needs_admin = p->phonebook == PHONEBOOK_ALLUSERS;
+}
+
+/* What credentials changes: the password, under the user name given or saved;
+ * refused when neither names one. */
+static enum l2f_status plan_credentials(struct fix_plan *plan, const struct vpn_profile *p,
+                                        const char *username, struct l2f_err *err)
+{
+    struct change *c = add_change(plan, CHG_SECRET, p->name, "password");
+    c->before_set = p->password_saved;
+    c->after_set = true;
+    snprintf(c->user_before, sizeof c->user_before, "%s", p->username);
+    snprintf(c->user_after, sizeof c->user_after, "%s", username ? username : p->username);
+    c->needs_admin = p->phonebook == PHONEBOOK_ALLUSERS;
+    if (!c->user_after[0]) {
+        l2f_err_set(err, "credentials: no user name saved; give one (--user NAME)");
+        return L2F_ERR_NEED_SECRET;
     }
-    if (!obs->have_profile || obs->profile_st != L2F_OK) {
-        l2f_err_set(err, "the profile has not been read");
-        return L2F_ERR_USAGE;
+    return L2F_OK;
+}
+
+/* A registry fix plans only from a value that was read. */
+static enum l2f_status registry_read(const struct observations *obs, enum regval_id r,
+                                     struct l2f_err *err)
+{
+    if (obs->have_registry && obs->reg_st[r] == L2F_OK)
+        return L2F_OK;
+    l2f_err_set(err, "the registry could not be read");
+    return L2F_ERR_BACKEND;
+}
+
+/* A service fix plans only from every service's state. */
+static enum l2f_status services_read(const struct observations *obs, struct l2f_err *err)
+{
+    if (!obs->have_services) {
+        l2f_err_set(err, "the services could not be queried");
+        return L2F_ERR_BACKEND;
     }
+    for (int s = 0; s < SERVICE_COUNT; s++)
+        if (obs->svc_st[s] != L2F_OK) {
+            l2f_err_set(err, "service %s could not be queried",
+                        service_info((enum service_id)s)->name);
+            return L2F_ERR_BACKEND;
+        }
+    return L2F_OK;
+}
+
+/* What the fix would change on this profile and machine, as changes in plan. */
+static enum l2f_status plan_changes(struct fix_plan *plan, enum fix_id fix,
+                                    const struct observations *obs, const char *username,
+                                    struct l2f_err *err)
+{
     const struct vpn_profile *p = &obs->profile;
-    snprintf(plan->profile, sizeof plan->profile, "%s", p->name);
-    plan->secret = fix_info(fix)->secret;
     long ar = p->fields[PF_AUTH_RESTRICTIONS];
+    enum l2f_status st = L2F_OK;
     switch (fix) {
     case FIX_MSCHAPV2:
         /* leaving EAP (and its custom settings) is what makes the ticks apply */
@@ -108,59 +153,53 @@ enum l2f_status fix_plan_make(enum fix_id fix, const struct observations *obs, c
     case FIX_SWITCH_IKEV2:
         plan_profile_field(plan, p, PF_VPN_STRATEGY, VS_IKEV2_ONLY);
         break;
-    case FIX_USE_PSK: {
-        plan_profile_field(plan, p, PF_IPSEC_FLAGS, p->fields[PF_IPSEC_FLAGS] | IPSEC_FLAG_PSK);
-        struct change *c = add_change(plan, CHG_SECRET, p->name, "psk");
-        c->before_set = p->psk_saved;
-        c->after_set = true;
-        c->needs_admin = p->phonebook == PHONEBOOK_ALLUSERS;
+    case FIX_USE_PSK:
+        plan_use_psk(plan, p);
         break;
-    }
-    case FIX_CREDENTIALS: {
-        struct change *c = add_change(plan, CHG_SECRET, p->name, "password");
-        c->before_set = p->password_saved;
-        c->after_set = true;
-        snprintf(c->user_before, sizeof c->user_before, "%s", p->username);
-        snprintf(c->user_after, sizeof c->user_after, "%s", username ? username : p->username);
-        c->needs_admin = p->phonebook == PHONEBOOK_ALLUSERS;
-        if (!c->user_after[0]) {
-            l2f_err_set(err, "credentials: no user name saved; give one (--user NAME)");
-            return L2F_ERR_NEED_SECRET;
-        }
+    case FIX_CREDENTIALS:
+        st = plan_credentials(plan, p, username, err);
         break;
-    }
     case FIX_NAT_TRAVERSAL:
-        if (!obs->have_registry || obs->reg_st[REGVAL_NAT_TRAVERSAL] != L2F_OK) {
-            l2f_err_set(err, "the registry could not be read");
-            return L2F_ERR_BACKEND;
-        }
-        if (!(obs->reg_exists[REGVAL_NAT_TRAVERSAL] && obs->reg[REGVAL_NAT_TRAVERSAL] >= 2))
+        st = registry_read(obs, REGVAL_NAT_TRAVERSAL, err);
+        if (st == L2F_OK &&
+            !(obs->reg_exists[REGVAL_NAT_TRAVERSAL] && obs->reg[REGVAL_NAT_TRAVERSAL] >= 2))
             plan_registry(plan, obs, REGVAL_NAT_TRAVERSAL, 2);
         break;
     case FIX_ALLOW_IPSEC:
-        if (!obs->have_registry || obs->reg_st[REGVAL_PROHIBIT_IPSEC] != L2F_OK) {
-            l2f_err_set(err, "the registry could not be read");
-            return L2F_ERR_BACKEND;
-        }
-        if (obs->reg_exists[REGVAL_PROHIBIT_IPSEC] && obs->reg[REGVAL_PROHIBIT_IPSEC] != 0)
+        st = registry_read(obs, REGVAL_PROHIBIT_IPSEC, err);
+        if (st == L2F_OK && obs->reg_exists[REGVAL_PROHIBIT_IPSEC] &&
+            obs->reg[REGVAL_PROHIBIT_IPSEC] != 0)
             plan_registry(plan, obs, REGVAL_PROHIBIT_IPSEC, 0);
         break;
     case FIX_RESTART_IPSEC_SERVICES:
-        if (!obs->have_services) {
-            l2f_err_set(err, "the services could not be queried");
-            return L2F_ERR_BACKEND;
-        }
-        for (int s = 0; s < SERVICE_COUNT; s++)
-            if (obs->svc_st[s] != L2F_OK) {
-                l2f_err_set(err, "service %s could not be queried",
-                            service_info((enum service_id)s)->name);
-                return L2F_ERR_BACKEND;
-            }
-        plan_services(plan, obs);
+        st = services_read(obs, err);
+        if (st == L2F_OK)
+            plan_services(plan, obs);
         break;
     default:
         break;
     }
+    return st;
+}
+
+enum l2f_status fix_plan_make(enum fix_id fix, const struct observations *obs, const char *username,
+                              struct fix_plan *plan, struct l2f_err *err)
+{
+    memset(plan, 0, sizeof *plan);
+    plan->fix = fix;
+    if ((unsigned)fix >= FIX_COUNT) {
+        l2f_err_set(err, "no such fix");
+        return L2F_ERR_USAGE;
+    }
+    if (!obs->have_profile || obs->profile_st != L2F_OK) {
+        l2f_err_set(err, "the profile has not been read");
+        return L2F_ERR_USAGE;
+    }
+    snprintf(plan->profile, sizeof plan->profile, "%s", obs->profile.name);
+    plan->secret = fix_info(fix)->secret;
+    enum l2f_status st = plan_changes(plan, fix, obs, username, err);
+    if (st != L2F_OK)
+        return st;
     for (size_t i = 0; i < plan->n_changes; i++) {
         plan->needs_admin |= plan->changes[i].needs_admin;
         plan->needs_reboot |= plan->changes[i].needs_reboot;
@@ -390,33 +429,34 @@ static bool matches(bool set, long value, bool want_set, long want)
     return set == want_set && (!set || value == want);
 }
 
-static enum l2f_status undo_entry(struct fix_context *ctx, int64_t entry_id, int64_t *undone_id,
-                                  char *note, size_t note_len, struct l2f_err *err)
+/* The entry undo works on: entry_id, or (0) the newest still undoable here. */
+static enum l2f_status entry_to_undo(struct fix_context *ctx, int64_t entry_id,
+                                     const struct journal_entry **out, struct l2f_err *err)
 {
-    struct backend *be = ctx->be;
-    struct journal *j = ctx->journal;
-    const char *machine = be->ops->machine_id(be);
-    if (note && note_len)
-        note[0] = '\0';
-    const struct journal_entry *e = NULL;
+    const char *machine = ctx->be->ops->machine_id(ctx->be);
     if (entry_id == 0) {
-        size_t pos = j->count;
-        enum l2f_status found = fix_prev_undoable(j, machine, &pos, &e, err);
-        if (found != L2F_OK)
-            return found;
-    } else {
-        e = journal_find(j, entry_id);
-        if (!e || strcmp(e->machine, machine) != 0) {
-            l2f_err_set(err, "no journal entry %" PRId64 " for this machine (see: %s history)",
-                        entry_id, ctx->hint_machine ? ctx->hint_machine : "l2tpfix");
-            return L2F_ERR_NOT_FOUND;
-        }
-        if (!fix_entry_undoable(e)) {
-            l2f_err_set(err, "entry %" PRId64 " is %s already", e->id, entry_state_id(e->state));
-            return L2F_ERR_NOTHING;
-        }
+        size_t pos = ctx->journal->count;
+        return fix_prev_undoable(ctx->journal, machine, &pos, out, err);
     }
-    /* newest first: a later fix of the same setting must be undone before */
+    const struct journal_entry *e = journal_find(ctx->journal, entry_id);
+    if (!e || strcmp(e->machine, machine) != 0) {
+        l2f_err_set(err, "no journal entry %" PRId64 " for this machine (see: %s history)",
+                    entry_id, ctx->hint_machine ? ctx->hint_machine : "l2tpfix");
+        return L2F_ERR_NOT_FOUND;
+    }
+    if (!fix_entry_undoable(e)) {
+        l2f_err_set(err, "entry %" PRId64 " is %s already", e->id, entry_state_id(e->state));
+        return L2F_ERR_NOTHING;
+    }
+    *out = e;
+    return L2F_OK;
+}
+
+/* Refuses when a later entry of this machine changed one of e's settings
+ * again: newest first, that one must be undone before. */
+static enum l2f_status no_later_change(const struct journal *j, const char *machine,
+                                       const struct journal_entry *e, struct l2f_err *err)
+{
     for (size_t i = j->count; i-- > 0;) {
         if (!state_undoable(journal_state_at(j, i)))
             continue;
@@ -436,7 +476,14 @@ static enum l2f_status undo_entry(struct fix_context *ctx, int64_t entry_id, int
                     return L2F_ERR_CONFLICT;
                 }
     }
-    /* never overwrite a value someone changed since l2tpfix set it */
+    return L2F_OK;
+}
+
+/* Refuses when a value is no longer what e left: never overwrite a value
+ * someone changed since l2tpfix set it. */
+static enum l2f_status values_as_left(struct backend *be, const struct journal_entry *e,
+                                      struct l2f_err *err)
+{
     for (size_t i = 0; i < e->n_changes; i++) {
         const struct change *c = &e->changes[i];
         bool set;
@@ -453,19 +500,43 @@ static enum l2f_status undo_entry(struct fix_context *ctx, int64_t entry_id, int
                     e->id);
         return L2F_ERR_CONFLICT;
     }
-    enum l2f_status st = journal_mark(j, e->id, ENTRY_UNDO_PENDING, NULL, err);
+    return L2F_OK;
+}
+
+/* Puts e's changes back, newest first, between the journal's undo-pending
+ * and undone marks; kept says what undo could not bring back. */
+static enum l2f_status revert_entry(struct fix_context *ctx, const struct journal_entry *e,
+                                    char *kept, size_t kept_len, struct l2f_err *err)
+{
+    enum l2f_status st = journal_mark(ctx->journal, e->id, ENTRY_UNDO_PENDING, NULL, err);
     if (st != L2F_OK)
         return st;
-    char kept[256] = "";
     for (size_t i = e->n_changes; i-- > 0;) {
         const struct change *c = &e->changes[i];
-        st = apply_one(be, c, false, NULL, err);
+        st = apply_one(ctx->be, c, false, NULL, err);
         if (st != L2F_OK)
             return st; /* stays undo-pending: running undo again resumes */
         if (c->kind == CHG_SECRET && c->before_set)
-            fix_undo_limits(e, kept, sizeof kept); /* a secret was lost, not one removed */
+            fix_undo_limits(e, kept, kept_len); /* a secret was lost, not one removed */
     }
-    st = journal_mark(j, e->id, ENTRY_UNDONE, kept, err);
+    return journal_mark(ctx->journal, e->id, ENTRY_UNDONE, kept, err);
+}
+
+static enum l2f_status undo_entry(struct fix_context *ctx, int64_t entry_id, int64_t *undone_id,
+                                  char *note, size_t note_len, struct l2f_err *err)
+{
+    const char *machine = ctx->be->ops->machine_id(ctx->be);
+    if (note && note_len)
+        note[0] = '\0';
+    const struct journal_entry *e = NULL;
+    enum l2f_status st = entry_to_undo(ctx, entry_id, &e, err);
+    if (st == L2F_OK)
+        st = no_later_change(ctx->journal, machine, e, err);
+    if (st == L2F_OK)
+        st = values_as_left(ctx->be, e, err);
+    char kept[256] = "";
+    if (st == L2F_OK)
+        st = revert_entry(ctx, e, kept, sizeof kept, err);
     if (st == L2F_OK) {
         if (undone_id)
             *undone_id = e->id;

@@ -339,9 +339,30 @@ enum l2f_status plat_subdirs(const char *dir, char ***names, size_t *n, struct l
     return L2F_OK;
 }
 
+void plat__thread_run(struct plat__thread_start *start)
+{
+    struct plat__thread_start ts = *start;
+    free(start);
+    ts.fn(ts.arg);
+}
+
+/* The start record outlives the caller's frame: a detached thread may run
+ * after plat_thread_start has returned. */
+static struct plat_thread *thread_new(void (*fn)(void *), void *arg)
+{
+    struct plat__thread_start *ts = malloc(sizeof *ts);
+    if (!ts)
+        return NULL;
+    *ts = (struct plat__thread_start){fn, arg};
+    struct plat_thread *t = plat__thread_new(ts);
+    if (!t)
+        free(ts);
+    return t;
+}
+
 bool plat_thread_start(void (*fn)(void *), void *arg)
 {
-    struct plat_thread *t = plat__thread_new(fn, arg);
+    struct plat_thread *t = thread_new(fn, arg);
     if (!t)
         return false;
     plat__thread_end(t, false);
@@ -350,7 +371,7 @@ bool plat_thread_start(void (*fn)(void *), void *arg)
 
 struct plat_thread *plat_thread_start_joinable(void (*fn)(void *), void *arg)
 {
-    return plat__thread_new(fn, arg);
+    return thread_new(fn, arg);
 }
 
 void plat_thread_join(struct plat_thread *t)

@@ -45,8 +45,17 @@ int plat__mkdir(const char *dir);
 enum l2f_status plat__each_subdir(const char *dir, bool (*add)(void *ctx, const char *name),
                                   void *ctx, struct l2f_err *err);
 
-/* Starts fn(arg) on a thread of its own: a handle for plat__thread_end, or NULL. */
-struct plat_thread *plat__thread_new(void (*fn)(void *), void *arg);
+/* What a new thread runs: platform.c makes it, the thread frees it (plat__thread_run). */
+struct plat__thread_start {
+    void (*fn)(void *);
+    void *arg;
+};
+/* Runs start's function on the calling thread, after freeing start: the
+ * first thing a thread plat__thread_new started does. */
+void plat__thread_run(struct plat__thread_start *start);
+/* Starts a thread of its own that calls plat__thread_run(start): a handle for
+ * plat__thread_end, or NULL (start is then still the caller's). */
+struct plat_thread *plat__thread_new(struct plat__thread_start *start);
 /* Waits for the thread to end (wait) or lets it run on, and frees the handle. */
 void plat__thread_end(struct plat_thread *t, bool wait);
 

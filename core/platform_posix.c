@@ -302,33 +302,21 @@ bool plat_stdout_is_tty(void)
     return isatty(STDOUT_FILENO);
 }
 
-struct thread_start {
-    void (*fn)(void *);
-    void *arg;
-};
-
 struct plat_thread {
     pthread_t handle;
 };
 
-static void *thread_main(void *p)
+static void *thread_main(void *start)
 {
-    struct thread_start ts = *(struct thread_start *)p;
-    free(p);
-    ts.fn(ts.arg);
+    plat__thread_run(start);
     return NULL;
 }
 
-struct plat_thread *plat__thread_new(void (*fn)(void *), void *arg)
+struct plat_thread *plat__thread_new(struct plat__thread_start *start)
 {
     struct plat_thread *t = malloc(sizeof *t);
-    struct thread_start *ts = malloc(sizeof *ts);
-    if (t && ts) {
-        *ts = (struct thread_start){fn, arg};
-        if (pthread_create(&t->handle, NULL, thread_main, ts) == 0)
-            return t;
-    }
-    free(ts);
+    if (t && pthread_create(&t->handle, NULL, thread_main, start) == 0)
+        return t;
     free(t);
     return NULL;
 }

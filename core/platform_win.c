@@ -226,34 +226,21 @@ bool plat_stdout_is_tty(void)
     return _isatty(_fileno(stdout));
 }
 
-struct thread_start {
-    void (*fn)(void *);
-    void *arg;
-};
-
 struct plat_thread {
     HANDLE handle;
 };
 
-static DWORD WINAPI thread_main(LPVOID p)
+static DWORD WINAPI thread_main(LPVOID start)
 {
-    struct thread_start ts = *(struct thread_start *)p;
-    free(p);
-    ts.fn(ts.arg);
+    plat__thread_run(start);
     return 0;
 }
 
-struct plat_thread *plat__thread_new(void (*fn)(void *), void *arg)
+struct plat_thread *plat__thread_new(struct plat__thread_start *start)
 {
     struct plat_thread *t = malloc(sizeof *t);
-    struct thread_start *ts = malloc(sizeof *ts);
-    if (t && ts) {
-        *ts = (struct thread_start){fn, arg};
-        t->handle = CreateThread(NULL, 0, thread_main, ts, 0, NULL);
-        if (t->handle)
-            return t;
-    }
-    free(ts);
+    if (t && (t->handle = CreateThread(NULL, 0, thread_main, start, 0, NULL)) != NULL)
+        return t;
     free(t);
     return NULL;
 }

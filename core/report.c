@@ -41,6 +41,15 @@ static void add_string_or_null(cJSON *o, const char *name, const char *v)
         cJSON_AddNullToObject(o, name);
 }
 
+/* The ids of up to n fixes, ending early at FIX_NONE, as a JSON array. */
+static cJSON *fix_ids(const enum fix_id *fixes, size_t n)
+{
+    cJSON *a = cJSON_CreateArray();
+    for (size_t i = 0; a && i < n && fixes[i] != FIX_NONE; i++)
+        cJSON_AddItemToArray(a, cJSON_CreateString(fix_info(fixes[i])->id));
+    return a;
+}
+
 /* The additive verdict fields: "verdict", "unknown", "skipped", "not_applicable" and "not_seen". */
 static void add_verdict(cJSON *root, const struct verdict *v)
 {
@@ -89,10 +98,8 @@ enum l2f_status report_check_json(const char *profile, const char *backend,
 {
     cJSON *root = cJSON_CreateObject();
     cJSON *stages = cJSON_CreateArray();
-    cJSON *fixes = cJSON_CreateArray();
-    if (!root || !stages || !fixes) {
+    if (!root || !stages) {
         cJSON_Delete(stages);
-        cJSON_Delete(fixes);
         return finish(root, out);
     }
     cJSON_AddNumberToObject(root, "schema_version", REPORT_CHECK_SCHEMA_VERSION);
@@ -124,9 +131,7 @@ enum l2f_status report_check_json(const char *profile, const char *backend,
         cJSON_AddItemToArray(stages, stage);
     }
     cJSON_AddItemToObject(root, "stages", stages);
-    for (size_t i = 0; i < d->n_recommended; i++)
-        cJSON_AddItemToArray(fixes, cJSON_CreateString(fix_info(d->recommended[i])->id));
-    cJSON_AddItemToObject(root, "fixes", fixes);
+    cJSON_AddItemToObject(root, "fixes", fix_ids(d->recommended, d->n_recommended));
     if (d->probe_reused)
         cJSON_AddNumberToObject(root, "probe_age_s", d->probe_age_s);
     else
@@ -192,15 +197,12 @@ enum l2f_status report_connect_json(const char *profile, const struct connect_ev
 enum l2f_status report_explain_json(const struct kb_entry *kb, char **out)
 {
     cJSON *o = cJSON_CreateObject();
-    cJSON *fixes = cJSON_CreateArray();
     cJSON_AddNumberToObject(o, "code", kb->code);
     cJSON_AddStringToObject(o, "name", kb->name);
     cJSON_AddStringToObject(o, "message", kb->message);
     cJSON_AddStringToObject(o, "stage", stage_info(kb->stage)->id);
     cJSON_AddStringToObject(o, "causes", kb->causes);
-    for (int i = 0; i < KB_MAX_FIXES && kb->fixes[i] != FIX_NONE; i++)
-        cJSON_AddItemToArray(fixes, cJSON_CreateString(fix_info(kb->fixes[i])->id));
-    cJSON_AddItemToObject(o, "fixes", fixes);
+    cJSON_AddItemToObject(o, "fixes", fix_ids(kb->fixes, KB_MAX_FIXES));
     return finish(o, out);
 }
 

@@ -2,6 +2,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -456,30 +457,6 @@ static bool set_phonebook(struct parse_state *ps, struct scenario_profile *sp, c
     return strcmp(value, "user") == 0 || strcmp(value, "allusers") == 0;
 }
 
-static bool set_server(struct parse_state *ps, struct scenario_profile *sp, const char *value)
-{
-    (void)ps;
-    return copy_bounded(sp->p.server, sizeof sp->p.server, value);
-}
-
-static bool set_psk(struct parse_state *ps, struct scenario_profile *sp, const char *value)
-{
-    (void)ps;
-    return copy_bounded(sp->psk, sizeof sp->psk, value);
-}
-
-static bool set_username(struct parse_state *ps, struct scenario_profile *sp, const char *value)
-{
-    (void)ps;
-    return copy_bounded(sp->p.username, sizeof sp->p.username, value);
-}
-
-static bool set_password(struct parse_state *ps, struct scenario_profile *sp, const char *value)
-{
-    (void)ps;
-    return copy_bounded(sp->password, sizeof sp->password, value);
-}
-
 /* As event 20227 writes it: an HRESULT may be a negative decimal. */
 static bool set_last_error(struct parse_state *ps, struct scenario_profile *sp, const char *value)
 {
@@ -530,28 +507,39 @@ static bool set_type(struct parse_state *ps, struct scenario_profile *sp, const 
     return ok;
 }
 
-/* X(key, setter, the PK_ bit it marks as given or 0, a secret never echoed) */
+/* A key whose value is kept as it is written, in member m of the profile. */
+#define AS_TEXT(m)                                                                                 \
+    NULL, offsetof(struct scenario_profile, m), sizeof(((struct scenario_profile *)0)->m)
+/* A key whose setter checks and keeps its value. */
+#define BY_SETTER(fn) fn, 0, 0
+
+/* X(key, AS_TEXT(member) or BY_SETTER(function), the PK_ bit it marks as given or 0,
+ * a secret never echoed) */
 #define PROFILE_EXTRA_TABLE(X)                                                                     \
-    X("phonebook", set_phonebook, 0, false)                                                        \
-    X("PhoneNumber", set_server, PK_PHONE, false)                                                  \
-    X("psk", set_psk, PK_PSK, true)                                                                \
-    X("username", set_username, PK_USER, false)                                                    \
-    X("password", set_password, PK_PASSWORD, true)                                                 \
-    X("last_error", set_last_error, 0, false)                                                      \
-    X("last_time", set_last_time, 0, false)                                                        \
-    X("owner", set_owner, 0, false)                                                                \
-    X("last_dial_events", set_dial_events, 0, false)                                               \
-    X("type", set_type, 0, false)
+    X("phonebook", BY_SETTER(set_phonebook), 0, false)                                             \
+    X("PhoneNumber", AS_TEXT(p.server), PK_PHONE, false)                                           \
+    X("psk", AS_TEXT(psk), PK_PSK, true)                                                           \
+    X("username", AS_TEXT(p.username), PK_USER, false)                                             \
+    X("password", AS_TEXT(password), PK_PASSWORD, true)                                            \
+    X("last_error", BY_SETTER(set_last_error), 0, false)                                           \
+    X("last_time", BY_SETTER(set_last_time), 0, false)                                             \
+    X("owner", BY_SETTER(set_owner), 0, false)                                                     \
+    X("last_dial_events", BY_SETTER(set_dial_events), 0, false)                                    \
+    X("type", BY_SETTER(set_type), 0, false)
 
 struct profile_extra {
     const char *key;
+    /* a setter, or (NULL) the text member at offset text_at, text_len bytes with its NUL */
     bool (*set)(struct parse_state *ps, struct scenario_profile *sp, const char *value);
+    size_t text_at, text_len;
     unsigned given;
     bool secret;
 };
-#define EXTRA_ROW(key, set, given, secret) {key, set, given, secret},
+#define EXTRA_ROW(key, how, given, secret) {key, how, given, secret},
 static const struct profile_extra profile_extras[] = {PROFILE_EXTRA_TABLE(EXTRA_ROW)};
 #undef EXTRA_ROW
+#undef BY_SETTER
+#undef AS_TEXT
 #define PROFILE_EXTRA_COUNT (int)(sizeof profile_extras / sizeof profile_extras[0])
 
 /* The bit that marks a key as given in a profile: fields from 8, the others from 16. */
@@ -617,7 +605,8 @@ static int profile_key(struct parse_state *ps, const char *pname, const char *na
     ps->msg[0] = '\0';
     bool ok;
     if (extra) {
-        ok = extra->set(ps, sp, value);
+        ok = extra->set ? extra->set(ps, sp, value)
+                        : copy_bounded((char *)sp + extra->text_at, extra->text_len, value);
         *keys |= extra->given;
     } else {
         long long n = 0;

@@ -113,19 +113,16 @@ static void add_verdict(struct text_buf *b, enum ticket_format f, const struct t
     }
 }
 
-enum l2f_status ticket_build(enum ticket_format f, const struct ticket_input *in, char **out)
+/* The title and who, where and when: profile, server, type, machine, version. */
+static void add_header(struct text_buf *b, enum ticket_format f, const struct ticket_input *in)
 {
-    *out = NULL;
-    if (f == TICKET_JSON)
-        return build_json(in, out);
     bool md = f == TICKET_MARKDOWN;
-    struct text_buf b = {0};
     char name[PROFILE_NAME_MAX * 2], server[PROFILE_SERVER_MAX * 2], backend[640];
     clean(f, in->profile->name, name, sizeof name);
     clean(f, in->profile->server, server, sizeof server);
     clean(f, in->backend, backend, sizeof backend);
-    text_printf(&b, md ? "# VPN diagnosis: %s\n\n" : "VPN diagnosis: %s\n\n", name);
-    text_printf(&b,
+    text_printf(b, md ? "# VPN diagnosis: %s\n\n" : "VPN diagnosis: %s\n\n", name);
+    text_printf(b,
                 md ? "- Server: %s\n- Type: %s\n- Phonebook: %s\n- Machine: %s\n- Generated: %s by "
                      "l2tpfix %s\n"
                    : "Server     %s\nType       %s\nPhonebook  %s\nMachine    %s\nGenerated  %s by "
@@ -133,84 +130,126 @@ enum l2f_status ticket_build(enum ticket_format f, const struct ticket_input *in
                 server[0] ? server : "(none)",
                 vpn_strategy_name(in->profile->fields[PF_VPN_STRATEGY]),
                 phonebook_kind_name(in->profile->phonebook), backend, in->generated, in->version);
+}
 
-    add_verdict(&b, f, in);
+/* A restart that changes made wait for, if any. */
+static void add_pending(struct text_buf *b, enum ticket_format f, const struct ticket_input *in)
+{
     char restart[512] = "";
     if (in->restart)
         restart_pending_text(in->restart, restart, sizeof restart);
     if (restart[0])
-        text_printf(&b, md ? "\n**Pending:** %s\n" : "\nPending: %s\n", restart);
-    text_printf(&b,
+        text_printf(b, f == TICKET_MARKDOWN ? "\n**Pending:** %s\n" : "\nPending: %s\n", restart);
+}
+
+static void add_stages(struct text_buf *b, enum ticket_format f, const struct ticket_input *in)
+{
+    bool md = f == TICKET_MARKDOWN;
+    text_printf(b,
                 md ? "\n## Stages\n\n| stage | result | checks |\n|---|---|---|\n" : "\nStages\n");
     for (int s = 0; s < STAGE_COUNT; s++) {
         struct verdict_counts n;
         char counts[160];
         verdict_stage_counts(in->d, (enum stage_id)s, &n);
         verdict_stage_text(&n, counts, sizeof counts);
-        text_printf(&b, md ? "| %s | %s | %s |\n" : "  %-17s %-7s %s\n",
+        text_printf(b, md ? "| %s | %s | %s |\n" : "  %-17s %-7s %s\n",
                     stage_info((enum stage_id)s)->title, check_status_report_word(in->d->stages[s]),
                     counts);
     }
+}
 
-    text_printf(&b, md ? "\n## Checks\n\n| check | status | finding | fix |\n|---|---|---|---|\n"
+/* One check: its status, what was seen and the fix offered for it. */
+static void add_check(struct text_buf *b, enum ticket_format f, enum check_id c,
+                      const struct check_result *r)
+{
+    char summary[sizeof r->summary * 2];
+    clean(f, r->summary, summary, sizeof summary);
+    const char *fix = r->fix != FIX_NONE && (r->status == CHECK_FAIL || r->status == CHECK_WARN)
+                          ? fix_info(r->fix)->id
+                          : "";
+    const char *id = check_info(c)->id;
+    const char *status =
+        r->not_applicable ? check_result_word(r) : check_status_report_word(r->status);
+    bool alt = fix[0] && r->fix_is_alternative; /* offered, not applied by fix all */
+    if (f == TICKET_MARKDOWN)
+        text_printf(b, "| %s | %s | %s | %s%s |\n", id, status, summary, fix,
+                    alt ? " (alternative)" : "");
+    else if (fix[0])
+        text_printf(b, "  %-16s %-7s %s  [%s: %s]\n", id, status, summary,
+                    alt ? "alternative" : "fix", fix);
+    else
+        text_printf(b, "  %-16s %-7s %s\n", id, status, summary);
+}
+
+static void add_checks(struct text_buf *b, enum ticket_format f, const struct ticket_input *in)
+{
+    text_printf(b, f == TICKET_MARKDOWN
+                       ? "\n## Checks\n\n| check | status | finding | fix |\n|---|---|---|---|\n"
                        : "\nChecks\n");
-    for (int c = 0; c < CHECK_COUNT; c++) {
-        const struct check_result *r = &in->d->checks[c];
-        char summary[sizeof r->summary * 2];
-        clean(f, r->summary, summary, sizeof summary);
-        const char *fix = r->fix != FIX_NONE && (r->status == CHECK_FAIL || r->status == CHECK_WARN)
-                              ? fix_info(r->fix)->id
-                              : "";
-        const char *id = check_info((enum check_id)c)->id;
-        const char *status =
-            r->not_applicable ? check_result_word(r) : check_status_report_word(r->status);
-        bool alt = fix[0] && r->fix_is_alternative; /* offered, not applied by fix all */
-        if (md)
-            text_printf(&b, "| %s | %s | %s | %s%s |\n", id, status, summary, fix,
-                        alt ? " (alternative)" : "");
-        else if (fix[0])
-            text_printf(&b, "  %-16s %-7s %s  [%s: %s]\n", id, status, summary,
-                        alt ? "alternative" : "fix", fix);
-        else
-            text_printf(&b, "  %-16s %-7s %s\n", id, status, summary);
-    }
+    for (int c = 0; c < CHECK_COUNT; c++)
+        add_check(b, f, (enum check_id)c, &in->d->checks[c]);
+}
 
-    text_printf(&b, md ? "\n## Changes made by l2tpfix\n\n" : "\nChanges made by l2tpfix\n");
+/* The journal's entries for this profile on this machine, each with its changes. */
+static void add_changes(struct text_buf *b, enum ticket_format f, const struct ticket_input *in)
+{
+    bool md = f == TICKET_MARKDOWN;
+    text_printf(b, md ? "\n## Changes made by l2tpfix\n\n" : "\nChanges made by l2tpfix\n");
     size_t shown = 0;
     for (size_t i = 0; i < in->journal->count; i++) {
         const struct journal_entry *e = journal_at(in->journal, i);
         if (!e || strcmp(e->machine, in->machine) != 0 ||
             strcmp(e->profile, in->profile->name) != 0)
             continue;
-        text_printf(&b,
+        text_printf(b,
                     md ? "- %s: **%s** (%s, entry %" PRId64 ")\n"
                        : "  %s  %-22s %s (entry %" PRId64 ")\n",
                     e->time, fix_info(e->fix)->id, entry_state_id(e->state), e->id);
         for (size_t k = 0; k < e->n_changes; k++) {
             char desc[600], safe_desc[1200];
             change_describe(&e->changes[k], desc, sizeof desc);
-            text_printf(&b, md ? "  - %s\n" : "      %s\n",
+            text_printf(b, md ? "  - %s\n" : "      %s\n",
                         clean(f, desc, safe_desc, sizeof safe_desc));
         }
         shown++;
     }
     if (!shown)
-        text_printf(&b, md ? "None.\n" : "  none\n");
+        text_printf(b, md ? "None.\n" : "  none\n");
+}
 
-    text_printf(&b, md ? "\n## Last connection\n\n" : "\nLast connection\n  ");
-    last_connection(&b, in->obs);
-    if (in->d->n_recommended) {
-        text_printf(&b, md ? "\n## Still to do\n\n" : "\nStill to do\n");
-        char cmd[1024];
-        clean(f, in->command ? in->command : "l2tpfix", cmd, sizeof cmd);
-        for (size_t i = 0; i < in->d->n_recommended; i++) {
-            const struct fix_info *fi = fix_info(in->d->recommended[i]);
-            if (md)
-                text_printf(&b, "- `%s fix %s`: %s\n", cmd, fi->id, fi->title);
-            else
-                text_printf(&b, "  %s fix %-22s %s\n", cmd, fi->id, fi->title);
-        }
+/* The recommended fixes, each as the command that applies it. */
+static void add_still_to_do(struct text_buf *b, enum ticket_format f, const struct ticket_input *in)
+{
+    bool md = f == TICKET_MARKDOWN;
+    if (!in->d->n_recommended)
+        return;
+    text_printf(b, md ? "\n## Still to do\n\n" : "\nStill to do\n");
+    char cmd[1024];
+    clean(f, in->command ? in->command : "l2tpfix", cmd, sizeof cmd);
+    for (size_t i = 0; i < in->d->n_recommended; i++) {
+        const struct fix_info *fi = fix_info(in->d->recommended[i]);
+        if (md)
+            text_printf(b, "- `%s fix %s`: %s\n", cmd, fi->id, fi->title);
+        else
+            text_printf(b, "  %s fix %-22s %s\n", cmd, fi->id, fi->title);
     }
+}
+
+enum l2f_status ticket_build(enum ticket_format f, const struct ticket_input *in, char **out)
+{
+    *out = NULL;
+    if (f == TICKET_JSON)
+        return build_json(in, out);
+    struct text_buf b = {0};
+    add_header(&b, f, in);
+    add_verdict(&b, f, in);
+    add_pending(&b, f, in);
+    add_stages(&b, f, in);
+    add_checks(&b, f, in);
+    add_changes(&b, f, in);
+    text_printf(&b, f == TICKET_MARKDOWN ? "\n## Last connection\n\n" : "\nLast connection\n  ");
+    last_connection(&b, in->obs);
+    add_still_to_do(&b, f, in);
     if (b.failed) {
         free(b.s);
         return L2F_ERR_NOMEM;

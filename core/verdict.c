@@ -130,6 +130,7 @@ static void explain_unknown(const struct observations *o, enum check_id c, struc
 void diagnosis_verdict(const struct diagnosis *d, const struct observations *o, struct verdict *v)
 {
     memset(v, 0, sizeof *v);
+    v->probe_hint = o ? o->probe_hint : NULL;
     for (int c = 0; c < CHECK_COUNT; c++) {
         const struct check_result *r = &d->checks[c];
         count_one(r, &v->n);
@@ -314,6 +315,7 @@ void verdict_unknowns(const struct verdict *v, const char *backend, const char *
     if (as_admin)
         append(buf, len, L2F_HOW_TO_GET_RIGHTS "%s", probe ? "; " : "");
     if (probe)
-        append(buf, len, "`l2tpfix probe %s` asks the server from here", server);
+        append(buf, len, "`%s probe %s` asks the server from here",
+               v->probe_hint ? v->probe_hint : "l2tpfix", server);
     append(buf, len, ".\n");
 }

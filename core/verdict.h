@@ -46,7 +46,8 @@ struct verdict {
     /* unknowns for want of each part, and why that part was not observed */
     int missing[PART_COUNT];
     enum l2f_status missing_st[PART_COUNT];
-    int inconclusive; /* unknowns whose parts were observed but did not decide */
+    int inconclusive;       /* unknowns whose parts were observed but did not decide */
+    const char *probe_hint; /* the observations' probe_hint: what goes before `probe HOST` */
 };
 
 /* Pure: counts one stage's checks. */

@@ -608,6 +608,31 @@ static void advice_for_the_profile(void **state)
     assert_non_null(strstr(text, "only PAP"));
 }
 
+/* A reused answer's hint asks again with the run's own options (its state
+ * directory), so that copying it refreshes the cache this run read. */
+static void reused_probe_hint_keeps_the_state_dir(void **state)
+{
+    (void)state;
+    struct observations o;
+    struct diagnosis d;
+    tu_healthy(&o);
+    o.probe.reused = true;
+    o.probe.age_s = 7;
+    diagnose_evaluate(&o, &d);
+    assert_non_null(
+        strstr(d.checks[CHECK_IKE_500].summary,
+               "answers from 7 s ago (cached; `l2tpfix probe vpn.example.com` asks again)"));
+    o.probe_hint = "l2tpfix --state-dir '/tmp/a dir'";
+    diagnose_evaluate(&o, &d);
+    for (int c = 0; c < CHECK_COUNT; c++) {
+        const char *sum = d.checks[c].summary;
+        bool server_side = c == CHECK_IKE_500 || c == CHECK_IKE_4500 || c == CHECK_IKE_PROPOSALS ||
+                           c == CHECK_IKEV2;
+        assert_true(server_side == (strstr(sum, "(cached; `l2tpfix --state-dir '/tmp/a dir' probe "
+                                                "vpn.example.com` asks again)") != NULL));
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -632,6 +657,7 @@ int main(void)
         cmocka_unit_test(a_key_at_hand_is_tested),
         cmocka_unit_test(partial_observations_show_running),
         cmocka_unit_test(stepwise_run_on_the_mock),
+        cmocka_unit_test(reused_probe_hint_keeps_the_state_dir),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

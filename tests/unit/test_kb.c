@@ -344,7 +344,7 @@ static void every_reported_code_is_explained(void **state)
     f.n = 0;
     codes_after(&f, "core/net/handshake.c", "HS_FAILED,");    /* the real handshake's stage codes */
     codes_after(&f, "core/net/hsconnect.c", "CONNECT_DONE,"); /* ... and how its run ends */
-    codes_after(&f, "core/backend_mock.c", "CONNECT_DONE,");  /* the simulated dial */
+    codes_after(&f, "core/backend_mock.c", "stop(m, STAGE_"); /* the simulated dial */
     codes_in_strings(&f, "core/diagnose.c");                  /* the checks' verdicts */
     codes_in_strings(&f, "core/model.h");                     /* the checks' help */
     codes_in_strings(&f, "core/net/probe.c");

@@ -130,6 +130,24 @@ static void offline_phonebook_names_what_it_cannot_see(void **state)
         assert_int_equal(d.stages[s], s == STAGE_PPP ? CHECK_PASS : CHECK_UNKNOWN);
 }
 
+/* The probe the hint names runs with this run's options (its state directory). */
+static void probe_hint_keeps_the_state_dir(void **state)
+{
+    (void)state;
+    struct observations o;
+    struct diagnosis d;
+    struct verdict v;
+    offline_phonebook(&o);
+    o.probe_hint = "l2tpfix --state-dir /tmp/s";
+    diagnose_evaluate(&o, &d);
+    diagnosis_verdict(&d, &o, &v);
+    char why[1024];
+    verdict_unknowns(&v, "phonebook file: x.pbk (offline)", "vpn.example.com", why, sizeof why);
+    assert_non_null(
+        strstr(why, "; `l2tpfix --state-dir /tmp/s probe vpn.example.com` asks the server from "
+                    "here.\n"));
+}
+
 /* On Windows without elevation: the part is named with its own reason, and the hint is to elevate.
  */
 static void a_part_refused_says_why(void **state)
@@ -250,6 +268,7 @@ int main(void)
         cmocka_unit_test(one_unknown_is_incomplete),
         cmocka_unit_test(problems_win_over_unknowns),
         cmocka_unit_test(offline_phonebook_names_what_it_cannot_see),
+        cmocka_unit_test(probe_hint_keeps_the_state_dir),
         cmocka_unit_test(a_part_refused_says_why),
         cmocka_unit_test(stage_texts),
         cmocka_unit_test(stage_text_counts_every_row),
