@@ -31,6 +31,8 @@ enum l2f_status session_open(struct session *s, const struct session_options *op
              opts->hint_machine ? opts->hint_machine : "l2tpfix");
     snprintf(s->hint_profile, sizeof s->hint_profile, "%s",
              opts->hint_profile ? opts->hint_profile : "l2tpfix");
+    snprintf(s->hint_probe, sizeof s->hint_probe, "%s",
+             opts->hint_probe ? opts->hint_probe : "l2tpfix");
     const struct backend_ops *ops = NULL;
     char arg[PLAT_PATH_MAX + 8];
     if (opts->phonebook) {
@@ -282,6 +284,7 @@ void session_diagnose_start(struct session *s, struct diagnose_run *run)
     run->real_probe = s->real_probe;
     run->cache_dir = s->state_dir; /* empty in demo mode: this process only */
     run->psk = s->check_psk;
+    run->obs.probe_hint = s->hint_probe;
     if (s->typed_key.known && strcmp(s->typed_key.profile, s->profile) == 0) {
         run->key_told = true;
         run->told_key = s->typed_key.verdict;

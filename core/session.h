@@ -23,6 +23,9 @@ struct session_options {
      * and (hint_profile) the profile: what a hint puts before the command it
      * names, so that copying it acts on the same machine. NULL: "l2tpfix". */
     const char *hint_machine, *hint_profile;
+    /* the same for `probe HOST`, which takes no machine options: only the
+     * state directory, where its cached answer is kept. NULL: "l2tpfix". */
+    const char *hint_probe;
 };
 
 #define SESSION_HINT_MAX 1024
@@ -35,6 +38,7 @@ struct session {
     char backup_dir[PLAT_PATH_MAX];
     char holder[96]; /* what this process does, written into the state lock */
     char hint_machine[SESSION_HINT_MAX], hint_profile[SESSION_HINT_MAX]; /* see session_options */
+    char hint_probe[SESSION_HINT_MAX];
     char profile[PROFILE_NAME_MAX];
     bool other_users;        /* every local user's phonebook is included */
     bool real_probe;         /* probe the real server even on a simulated machine */

@@ -31,7 +31,7 @@ struct cli {
     struct session s;
     /* args_context for commands on this machine and on this profile: what hints
      * put before the command they name */
-    char ctx_machine[SESSION_HINT_MAX], ctx_profile[SESSION_HINT_MAX];
+    char ctx_machine[SESSION_HINT_MAX], ctx_profile[SESSION_HINT_MAX], ctx_probe[SESSION_HINT_MAX];
     bool json, ascii;
     char hs_psk[SECRET_MAX],
         hs_password[SECRET_MAX]; /* --real-handshake's; wiped when the command ends */
@@ -97,6 +97,7 @@ static int open_session(struct cli *c, bool need_profile)
     opts.holder = holder;
     opts.hint_machine = c->ctx_machine;
     opts.hint_profile = c->ctx_profile;
+    opts.hint_probe = c->ctx_probe;
     enum l2f_status st = session_open(&c->s, &opts, &err);
     if (st != L2F_OK)
         return fail(c, st, &err);
@@ -1252,6 +1253,8 @@ int cli_run(const struct cli_args *a)
         snprintf(c.ctx_machine, sizeof c.ctx_machine, "l2tpfix (with this run's options)");
     if (!args_context(a, CMD_FIX, c.ctx_profile, sizeof c.ctx_profile))
         snprintf(c.ctx_profile, sizeof c.ctx_profile, "l2tpfix (with this run's options)");
+    if (!args_context(a, CMD_PROBE, c.ctx_probe, sizeof c.ctx_probe))
+        snprintf(c.ctx_probe, sizeof c.ctx_probe, "l2tpfix (with this run's options)");
     c.ascii = a->given[OPT_ASCII];
     if (a->command == CMD_FIX) {
         bool all = a->nargs == 1 && strcmp(a->args[0], "all") == 0;

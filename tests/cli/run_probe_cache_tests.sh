@@ -36,8 +36,9 @@ printf '[server]\naddress = 127.0.0.1\n[profile "Lab"]\nPhoneNumber = 127.0.0.1\
 # check reuses the answer from 5 s ago, and says so on the server's checks
 write_cache 5
 check
-has 'the server chose marker-cached-3des; answers from [5-9] s ago \(cached; `l2tpfix probe 127.0.0.1` asks again\)' \
-    "check (text) names the age of a reused answer"
+# the hint names the state directory: copied, it asks again into the same cache
+has "the server chose marker-cached-3des; answers from [5-9] s ago \\(cached; \`l2tpfix --state-dir $STATE probe 127.0.0.1\` asks again\\)" \
+    "check (text) names the age of a reused answer, and the probe hint keeps --state-dir"
 check --json
 tr -d ' \t' <"$OUT.flat" >"$OUT.tmp" && mv "$OUT.tmp" "$OUT.flat"
 has '"probe_age_s":[5-9][,}]' "check --json: probe_age_s"
