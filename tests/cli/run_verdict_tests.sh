@@ -29,7 +29,8 @@ run 4 --phonebook "$WORK/u.pbk" --state-dir "$WORK/st" check
 hasnt "$OUT" 'No problem found on this side' "offline: never the all-pass sentence"
 has "$OUT" '^No problem found in the 4 checks made here; 11 could not be made here, 1 skipped\.$' "offline: counts"
 has "$OUT" 'this backend \(phonebook file: u\.pbk \(offline\)\) cannot see the registry \(2 checks\), the IPsec services \(1\), the credential store \(2\), the connection history \(1\) or the server.s answers \(5\)\.' "offline: why, grouped by what the backend cannot see"
-has "$OUT" 'run l2tpfix on the Windows machine itself; `l2tpfix probe vpn\.example\.com` asks the server from here' "offline: what would check them"
+has "$OUT" "run l2tpfix on the Windows machine itself; \`l2tpfix --state-dir $WORK/st probe vpn\\.example\\.com\` asks the server from here" \
+    "offline: what would check them (the probe hint keeps this run's state directory)"
 has "$OUT" '^  skipped psk-matches +no key at hand' "offline: the skipped check says so"
 has "$OUT" '^ipsec +IPsec +unknown$' "offline: a stage with an unknown is not pass"
 run 4 --phonebook "$WORK/u.pbk" --state-dir "$WORK/st" check --json

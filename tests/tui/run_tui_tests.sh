@@ -121,7 +121,7 @@ keys() { tm send-keys -t 0 "$@"; }
 # What changes between runs and releases: the journal's timestamps, the version.
 mask() {
     sed -E -e 's/[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{3})?Z/YYYY-MM-DDTHH:MM:SS.sssZ/g' \
-        -e 's/^ l2tpfix [0-9][0-9a-z.+-]* / l2tpfix VERSION /'
+        -e 's/^ l2tpfix [0-9][0-9a-z.+-]* / l2tpfix VERSION /' -e "s|$WORK|\$WORK|g"
 }
 
 golden() {
