@@ -49,9 +49,11 @@ static void registry_step(struct text_buf *t, const char *id, const char *key, c
 {
     text_printf(t, "\n# %s: %s = %d (HKLM\\%s), after a backup of the key\n", id, value, want, key);
     text_printf(t, "$key = 'HKLM:\\%s'\n", key);
-    text_printf(
-        t, "$now = (Get-ItemProperty -Path $key -Name '%s' -ErrorAction SilentlyContinue).'%s'\n",
-        value, value);
+    /* an absent value: no object, whose property strict mode would refuse to read */
+    text_printf(t,
+                "$now = $null; $Item = Get-ItemProperty -Path $key -Name '%s' -ErrorAction "
+                "SilentlyContinue\nif ($null -ne $Item) { $now = $Item.'%s' }\n",
+                value, value);
     text_printf(t, "if ($now -eq %d%s) {\n    Write-Output '%s: already set'\n", want,
                 absent_is_right ? " -or $null -eq $now" : "", id);
     text_printf(t, "} elseif ($PSCmdlet.ShouldProcess('HKLM\\%s', 'set %s to %d')) {\n", key, value,
@@ -269,8 +271,9 @@ static void context_prelude(struct text_buf *t, bool all)
 
 /* The phonebook that holds the profile. As SYSTEM, $env:APPDATA is SYSTEM's
  * own: a user's profile is looked for in each local user's phonebook, as
- * --all-users does, and its owner named. */
-static void phonebook_step(struct text_buf *t)
+ * --all-users does, and its owner named. Strict: no such profile is an
+ * error; else (detection) $Pbk stays $null. */
+static void phonebook_step(struct text_buf *t, bool strict)
 {
     text_printf(t, "\n# The phonebook file that holds the profile\n");
     text_printf(t, "$PbkPath = 'Microsoft\\Network\\Connections\\Pbk\\rasphone.pbk'\n");
@@ -291,21 +294,30 @@ static void phonebook_step(struct text_buf *t)
         t,
         "                $Books += [pscustomobject]@{ Owner = $UserDir.Name; Path = $P }; break\n"
         "            }\n        }\n    }\n");
-    text_printf(t, "    if ($Books.Count -eq 0) { throw ('no local user''s phonebook has the "
-                   "profile ' + $Name + '; "
-                   "nothing changed') }\n");
+    if (strict)
+        text_printf(t, "    if ($Books.Count -eq 0) { throw ('no local user''s phonebook has the "
+                       "profile ' + $Name + '; "
+                       "nothing changed') }\n");
+    else
+        text_printf(t, "    $Pbk = $null\n");
     text_printf(t, "    if ($Books.Count -gt 1) { throw ('the users ' + (@($Books | ForEach-Object "
                    "{ $_.Owner }) -join "
                    "', ') + ' each have a profile of this name: run the script as the one meant; "
                    "nothing changed') }\n");
-    text_printf(t, "    $Pbk = $Books[0].Path\n");
-    text_printf(t, "    Write-Output ('the profile is in the phonebook of ' + $Books[0].Owner + ': "
-                   "' + $Pbk)\n}\n");
+    const char *in = strict ? "" : "    "; /* detection: only when one was found */
+    if (!strict)
+        text_printf(t, "    if ($Books.Count -eq 1) {\n");
+    text_printf(t, "    %s$Pbk = $Books[0].Path\n", in);
+    text_printf(t,
+                "    %sWrite-Output ('the profile is in the phonebook of ' + $Books[0].Owner + ': "
+                "' + $Pbk)\n%s}\n",
+                in, strict ? "" : "    }\n");
 }
 
-/* Appends body to t as the step of fix id, run only where its scope can be:
- * its leading comment lines first, then the rest inside the guard. */
-static void guarded_step(struct text_buf *t, const char *id, enum ps_scope scope, const char *body)
+/* Appends body to t, run only when the PowerShell condition can holds, else
+ * otherwise: its leading comment lines first, then the rest inside the guard. */
+static void guarded_block(struct text_buf *t, const char *can, const char *otherwise,
+                          const char *body)
 {
     const char *p = body;
     while (*p == '\n' || *p == '#') {
@@ -313,9 +325,7 @@ static void guarded_step(struct text_buf *t, const char *id, enum ps_scope scope
         p = eol ? eol + 1 : p + strlen(p);
     }
     text_printf(t, "%.*s", (int)(p - body), body);
-    text_printf(
-        t, "if (-not %s) {\n    Write-Output ('%s: not done here: ' + %s); $Left++\n} else {\n",
-        scope_can[scope], id, scope_why[scope]);
+    text_printf(t, "if (-not %s) {\n    %s\n} else {\n", can, otherwise);
     bool here =
         false; /* inside a here-string, whose lines are its value and whose end is at column 0 */
     while (*p) {
@@ -331,6 +341,15 @@ static void guarded_step(struct text_buf *t, const char *id, enum ps_scope scope
         p += len;
     }
     text_printf(t, "}\n");
+}
+
+/* The step of fix id, run only where its scope can be, else counted as left. */
+static void guarded_step(struct text_buf *t, const char *id, enum ps_scope scope, const char *body)
+{
+    char otherwise[160];
+    snprintf(otherwise, sizeof otherwise, "Write-Output ('%s: not done here: ' + %s); $Left++", id,
+             scope_why[scope]);
+    guarded_block(t, scope_can[scope], otherwise, body);
 }
 
 /* Credentials through RasSetCredentials, P/Invoked from rasapi32.dll: the
@@ -473,80 +492,435 @@ static void fix_step(struct text_buf *t, enum fix_id f)
     free(b.s);
 }
 
-enum l2f_status ps_script(const char *profile, enum phonebook_kind phonebook,
-                          const enum fix_id *fixes, size_t n, const char *version, char **out,
-                          struct l2f_err *err)
+/* The fix steps, in this order whatever the caller's: the VPN type before
+ * what depends on it, the alternative (IKEv2) last. */
+static void fix_steps(struct text_buf *t, const enum fix_id *fixes, size_t n, const char *then)
 {
-    *out = NULL;
-    char *name = ps_name_expr(profile);
-    if (!name) {
-        l2f_err_set(
-            err, "the profile name is not valid UTF-8 (or memory ran out): it cannot be scripted");
-        return L2F_ERR_USAGE;
-    }
-    struct text_buf t = {0};
-    bool all = phonebook == PHONEBOOK_ALLUSERS;
-    /* the name appears only inside its literal: never in a comment, where a
-     * line break in it would end the comment and start code */
-    text_printf(&t,
-                "# Generated by l2tpfix %s. Applies, to one VPN profile on this machine:", version);
-    for (int f = 0; f < FIX_COUNT; f++)
-        if (wanted(fixes, n, (enum fix_id)f))
-            text_printf(&t, " %s", fix_info((enum fix_id)f)->id);
-    text_printf(
-        &t, ".\n# Each step looks first and changes nothing that is already right; -WhatIf shows "
-            "what it\n"
-            "# would do. It holds no secret: a key or password comes as a parameter when it runs.\n"
-            "# Exit 0: every step done or already right; 1: a step left for another context (it "
-            "says which).\n");
-    /* only the parameters a step of this script reads */
-    bool psk = wanted(fixes, n, FIX_USE_PSK), cred = wanted(fixes, n, FIX_CREDENTIALS);
-    text_printf(&t, "[CmdletBinding(SupportsShouldProcess = $true)]\nparam(");
-    if (psk)
-        text_printf(&t, "\n    [string]$L2tpPsk%s # use-psk: the pre-shared key", cred ? "," : " ");
-    if (cred)
-        text_printf(&t, "\n    [string]$UserName, # credentials\n    [string]$Password");
-    text_printf(&t, "%s)\n", psk || cred ? "\n" : "");
-    text_printf(&t, "$ErrorActionPreference = 'Stop'\n");
-    text_printf(&t, "$Name = %s\n", name);
-    text_printf(&t, "$Common = @{ Name = $Name }\n");
-    if (all)
-        text_printf(&t, "$Common.AllUserConnection = $true\n");
-    text_printf(&t, "$BackupDir = Join-Path $env:ProgramData 'l2tpfix\\backups'\n");
-    text_printf(&t, "New-Item -ItemType Directory -Force -Path $BackupDir | Out-Null\n");
-    text_printf(&t, "$RestartNeeded = $false\n");
-    /* what the steps need, before any of them runs: nothing half-applied */
-    if (psk)
-        text_printf(&t,
-                    "if (-not $L2tpPsk) { throw 'use-psk needs -L2tpPsk KEY; nothing changed' }\n");
-    if (cred)
-        text_printf(&t, "if (-not $UserName -or -not $Password) { throw 'credentials needs "
-                        "-UserName and -Password; "
-                        "nothing changed' }\n");
-    context_prelude(&t, all);
-    if (wanted(fixes, n, FIX_LCP_EXTENSIONS) || wanted(fixes, n, FIX_CREDENTIALS))
-        phonebook_step(&t);
-    if (wants_scope(fixes, n, PS_PROFILE))
-        text_printf(&t, "$Vpn = $null\nif ($CanProfile) { $Vpn = Get-VpnConnection @Common }\n");
-
-    /* this order whatever the caller's: the VPN type before what depends on it,
-     * the alternative (IKEv2) last */
     static const enum fix_id order[] = {
         FIX_TUNNEL_L2TP,    FIX_MSCHAPV2,      FIX_USE_PSK,     FIX_CREDENTIALS,
         FIX_LCP_EXTENSIONS, FIX_NAT_TRAVERSAL, FIX_ALLOW_IPSEC, FIX_RESTART_IPSEC_SERVICES,
         FIX_SWITCH_IKEV2};
+    if (wanted(fixes, n, FIX_LCP_EXTENSIONS) || wanted(fixes, n, FIX_CREDENTIALS))
+        phonebook_step(t, true);
+    text_printf(t, "%s", then);
+    if (wants_scope(fixes, n, PS_PROFILE))
+        text_printf(t, "$Vpn = $null\nif ($CanProfile) { $Vpn = Get-VpnConnection @Common }\n");
     for (size_t i = 0; i < sizeof order / sizeof order[0]; i++)
         if (wanted(fixes, n, order[i]))
-            fix_step(&t, order[i]);
-    text_printf(&t, "\nif ($RestartNeeded) { Write-Output 'Restart Windows for the registry change "
-                    "to take effect.' }\n");
-    text_printf(&t, "if ($Left -gt 0) { Write-Output ('' + $Left + ' step(s) not done here: see "
-                    "above'); exit 1 }\n");
+            fix_step(t, order[i]);
+    text_printf(t, "\nif ($RestartNeeded) { Write-Output 'Restart Windows for the registry change "
+                   "to take effect.' }\n");
+}
+
+static void fix_ending(struct text_buf *t)
+{
+    text_printf(t, "if ($Left -gt 0) { Write-Output ('' + $Left + ' step(s) not done here: see "
+                   "above'); exit 1 }\n");
+}
+
+/* One setting the detection reads: a statement that reads it (or NULL), the
+ * PowerShell condition that it is right, and what it is now, for the line
+ * that says it needs fixing. Profile settings cannot be read as SYSTEM in a
+ * user's phonebook: they count as needing a fix, so that the remediation
+ * runs and says in which context they can be fixed. */
+static void need_if(struct text_buf *t, const char *id, bool profile, const char *read,
+                    const char *ok, const char *now)
+{
+    text_printf(t, "    # %s\n", id);
+    if (read)
+        text_printf(t, "    %s\n", read);
+    if (profile)
+        text_printf(t,
+                    "    if (-not $CanReadProfile) { New-L2fNeed '%s' ('cannot be read here: ' + "
+                    "$WhyProfile) }\n",
+                    id);
+    text_printf(t, "    %sif (-not (%s)) { New-L2fNeed '%s' (%s) }\n", profile ? "else" : "", ok,
+                id, now);
+}
+
+/* The detection's reading of one fix's setting; credentials cannot be read back. */
+static void detect_rule(struct text_buf *t, enum fix_id f)
+{
+    const char *id = fix_info(f)->id;
+    switch (f) {
+    case FIX_TUNNEL_L2TP:
+    case FIX_SWITCH_IKEV2:
+        need_if(t, id, true, NULL,
+                f == FIX_TUNNEL_L2TP ? "$Vpn.TunnelType -eq 'L2tp'" : "$Vpn.TunnelType -eq 'Ikev2'",
+                "'TunnelType ' + $Vpn.TunnelType");
+        break;
+    case FIX_MSCHAPV2:
+        need_if(t, id, true, NULL, "(@($Vpn.AuthenticationMethod) -join ',') -eq 'MsChapv2'",
+                "'AuthenticationMethod ' + (@($Vpn.AuthenticationMethod) -join ',')");
+        break;
+    case FIX_USE_PSK: /* the key itself cannot be read back: only that one is used */
+        need_if(t, id, true, NULL, "$Vpn.L2tpIPsecAuth -eq 'Psk'",
+                "'L2tpIPsecAuth ' + $Vpn.L2tpIPsecAuth");
+        break;
+    case FIX_LCP_EXTENSIONS:
+        need_if(t, id, false, "$R = Get-L2fLcp", "$R -eq '1'", "'LcpExtensions ' + $R");
+        break;
+    case FIX_NAT_TRAVERSAL:
+        need_if(t, id, false,
+                "$R = $null; $Item = Get-ItemProperty -Path 'HKLM:\\SYSTEM\\CurrentControlSet\\"
+                "Services\\PolicyAgent' -Name 'AssumeUDPEncapsulationContextOnSendRule' "
+                "-ErrorAction SilentlyContinue\n    if ($null -ne $Item) { $R = "
+                "$Item.'AssumeUDPEncapsulationContextOnSendRule' }",
+                "$R -eq 2", "'AssumeUDPEncapsulationContextOnSendRule ' + (Show-L2f $R)");
+        break;
+    case FIX_ALLOW_IPSEC:
+        need_if(t, id, false,
+                "$R = $null; $Item = Get-ItemProperty -Path 'HKLM:\\SYSTEM\\CurrentControlSet\\"
+                "Services\\RasMan\\Parameters' -Name 'ProhibitIpSec' -ErrorAction "
+                "SilentlyContinue\n    if ($null -ne $Item) { $R = $Item.'ProhibitIpSec' }",
+                "$R -eq 0 -or $null -eq $R", "'ProhibitIpSec ' + (Show-L2f $R)");
+        break;
+    case FIX_RESTART_IPSEC_SERVICES:
+        need_if(t, id, false,
+                "$R = @(@('IKEEXT', 'PolicyAgent') | Where-Object { (Get-Service -Name "
+                "$_).Status -ne 'Running' })",
+                "$R.Count -eq 0", "'not running: ' + ($R -join ', ')");
+        break;
+    default:
+        break;
+    }
+}
+
+/* LcpExtensions of the entry's main block, read as the lcp-extensions step
+ * reads it: what the detection compares. */
+static void lcp_reader(struct text_buf *t)
+{
+    text_printf(t, "function Get-L2fLcp {\n");
+    text_printf(t, "    if (-not $Pbk -or -not (Test-Path -LiteralPath $Pbk -PathType Leaf)) { "
+                   "return '(no phonebook)' }\n");
+    text_printf(t, "    $In = $false\n    foreach ($Line in [IO.File]::ReadAllLines($Pbk)) {\n");
+    text_printf(t, "        if ($Line -match '^[ \\t]*\\[') {\n            if ($In) { break }\n");
+    text_printf(t, "            $In = $Line -match '^[ \\t]*\\[([^\\]]*)\\]' -and $Matches[1] "
+                   "-ceq $Name\n            continue\n        }\n");
+    text_printf(t, "        if (-not $In) { continue }\n");
+    text_printf(t, "        if ($Line -cmatch '^[ \\t]*(NETCOMPONENTS|MEDIA|DEVICE|PhoneNumber)[ "
+                   "\\t]*=') { break }\n");
+    text_printf(t, "        if ($Line -cmatch '^[ \\t]*LcpExtensions[ \\t]*=[ \\t]*(.*?)[ \\t]*$') "
+                   "{ return $Matches[1] }\n    }\n");
+    text_printf(t, "    if ($In) { '(absent)' } else { '(no entry of that name)' }\n}\n");
+}
+
+/* Get-L2fNeeds: what the remediation would change, read only, one object
+ * (Id, Now) per setting; and the helpers the summaries use. */
+static void detect_functions(struct text_buf *t, const enum fix_id *fixes, size_t n)
+{
+    text_printf(t, "\n# What the remediation would change, read only\n");
+    text_printf(t, "$CanReadProfile = $AllUsers -or $Context -ne 'SYSTEM'\n");
+    text_printf(t, "function New-L2fNeed([string]$Id, [string]$Now) { [pscustomobject]@{ Id = "
+                   "$Id; Now = $Now } }\n");
+    text_printf(t, "function Show-L2f($V) { if ($null -eq $V) { '(absent)' } else { '' + $V } }\n");
+    text_printf(t, "function Get-L2fCount([int]$N, [string]$One, [string]$Many) { if ($N -eq 1) "
+                   "{ '1 ' + $One } else { '' + $N + ' ' + $Many } }\n");
+    text_printf(t, "function Get-L2fIds($L) { @($L | ForEach-Object { $_.Id }) -join ', ' }\n");
+    if (wanted(fixes, n, FIX_LCP_EXTENSIONS))
+        lcp_reader(t);
+    text_printf(t, "function Get-L2fNeeds {\n");
+    if (wants_scope(fixes, n, PS_PROFILE))
+        text_printf(t, "    $Vpn = $null\n    if ($CanReadProfile) { $Vpn = Get-VpnConnection "
+                       "@Common }\n");
+    for (int f = 0; f < FIX_COUNT; f++)
+        if (wanted(fixes, n, (enum fix_id)f))
+            detect_rule(t, (enum fix_id)f);
+    text_printf(t, "}\n");
+}
+
+/* Read only: whether the profile is here, then each setting; exit 1 when
+ * the remediation would change something. */
+static void detect_script(struct text_buf *t, const struct ps_request *r)
+{
+    phonebook_step(t, false);
+    detect_functions(t, r->fixes, r->n);
+    text_printf(t, "\n# No profile of that name here: nothing the remediation could fix\n");
+    text_printf(t, "if ($CanReadProfile) { $Present = $null -ne (Get-VpnConnection @Common "
+                   "-ErrorAction SilentlyContinue) }\nelse { $Present = $null -ne $Pbk }\n");
+    text_printf(t, "if (-not $Present) {\n    Write-Output ('l2tpfix: no VPN profile ' + $Shown + "
+                   "' on this machine: nothing to check')\n    exit 0\n}\n");
+    text_printf(t, "$Needs = @(Get-L2fNeeds)\n");
+    text_printf(t, "foreach ($N in $Needs) { Write-Output ($N.Id + ': needs fixing (' + $N.Now + "
+                   "')') }\n");
+    if (wanted(r->fixes, r->n, FIX_CREDENTIALS))
+        text_printf(t, "Write-Output 'credentials: not checked (Windows never hands a saved "
+                       "password back)'\n");
+    text_printf(t, "if ($Needs.Count -eq 0) {\n    Write-Output ('l2tpfix: ' + $Shown + ' is "
+                   "compliant')\n    exit 0\n}\n");
+    text_printf(t, "Write-Output ('l2tpfix: ' + (Get-L2fCount $Needs.Count 'setting needs' "
+                   "'settings need') + ' fixing on ' + $Shown + ': ' + (Get-L2fIds $Needs))\n");
+    text_printf(t, "exit 1\n");
+}
+
+/* The fix steps between two detections: the summary says what was fixed,
+ * what is still to fix, and exit 1 when anything is. */
+static void remediate_script(struct text_buf *t, const struct ps_request *r)
+{
+    detect_functions(t, r->fixes, r->n);
+    fix_steps(t, r->fixes, r->n, "\n$Before = @(Get-L2fNeeds)\n");
+    text_printf(t, "\n$After = @(Get-L2fNeeds)\n");
+    text_printf(t, "$Restart = ''\nif ($RestartNeeded) { $Restart = '; restart Windows for the "
+                   "registry change' }\n");
+    text_printf(t, "if ($WhatIfPreference) {\n    Write-Output ('l2tpfix: -WhatIf: ' + "
+                   "(Get-L2fCount $Before.Count 'setting' 'settings') + ' would be fixed on ' + "
+                   "$Shown + ': ' + (Get-L2fIds $Before))\n    exit 0\n}\n");
+    text_printf(t, "if ($After.Count -gt 0) {\n    Write-Output ('l2tpfix: ' + (Get-L2fCount "
+                   "$After.Count 'setting still needs' 'settings still need') + ' fixing on ' + "
+                   "$Shown + ': ' + (Get-L2fIds $After) + ' (see above)')\n    exit 1\n}\n");
+    text_printf(t, "if ($Left -gt 0) {\n    Write-Output ('l2tpfix: ' + (Get-L2fCount $Left "
+                   "'step' 'steps') + ' not done here on ' + $Shown + ' (see above)')\n    exit "
+                   "1\n}\n");
+    text_printf(t, "if ($Before.Count -eq 0) { Write-Output ('l2tpfix: ' + $Shown + ' was "
+                   "already compliant' + $Restart) }\n");
+    text_printf(t, "else { Write-Output ('l2tpfix: fixed ' + (Get-L2fCount $Before.Count 'setting' "
+                   "'settings') + ' on ' + $Shown + ': ' + (Get-L2fIds $Before) + $Restart) }\n");
+    text_printf(t, "exit 0\n");
+}
+
+/* The profile itself: added when missing, else each setting compared and
+ * only what differs set. The key cannot be read back: it is set on an
+ * existing profile only when it uses no key yet, or with -UpdatePsk. */
+static void create_profile_step(struct text_buf *t)
+{
+    text_printf(t, "\n# profile: L2TP/IPsec to $Server, pre-shared key, MS-CHAP v2 only, "
+                   "encryption required\n");
+    text_printf(t, "if (-not $CanProfile) { throw ('the profile is not created or changed here: ' "
+                   "+ $WhyProfile + '; nothing changed') }\n");
+    text_printf(t, "$Vpn = Get-VpnConnection @Common -ErrorAction SilentlyContinue\n");
+    text_printf(t, "$NeedKey = $null -eq $Vpn -or $UpdatePsk -or $Vpn.L2tpIPsecAuth -ne 'Psk'\n");
+    text_printf(t,
+                "if ($NeedKey -and -not $L2tpPsk) { throw 'the profile needs its pre-shared key: "
+                "-L2tpPsk KEY; nothing changed' }\n");
+    text_printf(t, "if ($null -eq $Vpn) {\n    if ($PSCmdlet.ShouldProcess($Name, "
+                   "'Add-VpnConnection')) {\n");
+    text_printf(t, "        Add-VpnConnection @Common -ServerAddress $Server -TunnelType L2tp "
+                   "-L2tpPsk $L2tpPsk -AuthenticationMethod MSChapv2 -EncryptionLevel Required "
+                   "-RememberCredential:$RememberCredential -Force\n");
+    text_printf(t, "        Write-Output 'profile: created'\n    }\n} else {\n    $Set = @{}\n");
+    text_printf(t, "    if ($Vpn.ServerAddress -ne $Server) { $Set.ServerAddress = $Server }\n");
+    text_printf(t, "    if ($Vpn.TunnelType -ne 'L2tp') { $Set.TunnelType = 'L2tp' }\n");
+    text_printf(t, "    if ((@($Vpn.AuthenticationMethod) -join ',') -ne 'MsChapv2') { "
+                   "$Set.AuthenticationMethod = 'MSChapv2' }\n");
+    text_printf(t, "    if ($Vpn.EncryptionLevel -ne 'Required') { $Set.EncryptionLevel = "
+                   "'Required' }\n");
+    text_printf(t, "    if ([bool]$Vpn.RememberCredential -ne [bool]$RememberCredential) { "
+                   "$Set.RememberCredential = [bool]$RememberCredential }\n");
+    text_printf(t, "    if ($NeedKey) { $Set.L2tpPsk = $L2tpPsk }\n");
+    text_printf(t, "    $What = @($Set.Keys | Sort-Object) -join ', '\n");
+    text_printf(t, "    if ($Set.Count -eq 0) { Write-Output 'profile: already set' }\n");
+    text_printf(t, "    elseif ($PSCmdlet.ShouldProcess($Name, 'Set-VpnConnection ' + $What)) {\n"
+                   "        Set-VpnConnection @Common @Set -Force\n"
+                   "        Write-Output ('profile: corrected (' + $What + ')')\n    }\n}\n");
+}
+
+/* The profile, then its LcpExtensions line (once it exists: not under
+ * -WhatIf on a machine without it), then NAT-T when asked. */
+static enum l2f_status create_script(struct text_buf *t, const struct ps_request *r)
+{
+    create_profile_step(t);
+    phonebook_step(t, true);
+    text_printf(t, "$Exists = $null -ne (Get-VpnConnection @Common -ErrorAction "
+                   "SilentlyContinue)\n");
+    struct text_buf b = {0};
+    lcp_step(&b);
+    if (!b.failed)
+        guarded_block(t, "$Exists",
+                      "Write-Output 'lcp-extensions: set once the profile exists (not under "
+                      "-WhatIf)'",
+                      b.s);
+    t->failed |= b.failed;
+    free(b.s);
+    if (r->nat_t)
+        fix_step(t, FIX_NAT_TRAVERSAL);
+    text_printf(t, "\nif ($RestartNeeded) { Write-Output 'Restart Windows for the registry change "
+                   "to take effect.' }\n");
+    fix_ending(t);
+    return L2F_OK;
+}
+
+/* The header's comment lines: what the script does, its contract. */
+static void script_header(struct text_buf *t, const struct ps_request *r)
+{
+    static const char *const does[] = {
+        [PS_FIX] = "Applies, to one VPN profile on this machine:",
+        [PS_DETECT] = "Detection script (Intune Remediations, ConfigMgr, RMM): reads, on one "
+                      "VPN profile,\n# and changes nothing:",
+        [PS_REMEDIATE] = "Remediation script (Intune Remediations, ConfigMgr, RMM): applies, "
+                         "to one VPN profile\n# on this machine:",
+        [PS_CREATE] = "Creates one L2TP/IPsec VPN profile on this machine, or corrects it",
+    };
+    text_printf(t, "# Generated by l2tpfix %s. %s", r->version, does[r->mode]);
+    if (r->mode == PS_CREATE)
+        text_printf(t, ",\n# then its LcpExtensions line%s",
+                    r->nat_t ? " and the NAT-T value" : "");
+    for (int f = 0; r->mode != PS_CREATE && f < FIX_COUNT; f++)
+        if (wanted(r->fixes, r->n, (enum fix_id)f))
+            text_printf(t, " %s", fix_info((enum fix_id)f)->id);
+    text_printf(t, ".\n");
+    if (r->mode == PS_DETECT)
+        text_printf(t, "# Exit 1: the remediation would change something (or a setting cannot be "
+                       "read here, or an\n# error: the remediation then says why); exit 0: "
+                       "compliant, or no such profile here (the\n# remediation cannot create "
+                       "it: running it would only fail). The last line is a summary.\n");
+    else
+        text_printf(t, "# Each step looks first and changes nothing that is already right; -WhatIf "
+                       "shows what it\n"
+                       "# would do. It holds no secret: a key or password comes as a parameter "
+                       "when it runs.\n");
+    if (r->mode == PS_FIX || r->mode == PS_CREATE)
+        text_printf(t, "# Exit 0: every step done or already right; 1: a step left for another "
+                       "context (it says which).\n");
+    if (r->mode == PS_REMEDIATE)
+        text_printf(t, "# Exit 0: fixed, or already compliant; 1: a step failed or was left for "
+                       "another context.\n# The last line is a summary.\n");
+}
+
+/* param(...): only the parameters a step of this script reads. */
+static void script_params(struct text_buf *t, const struct ps_request *r)
+{
+    text_printf(t, "[CmdletBinding(SupportsShouldProcess = $true)]\nparam(");
+    if (r->mode == PS_CREATE) {
+        text_printf(t, "\n    [string]$L2tpPsk, # the pre-shared key: to create the profile, or "
+                       "with -UpdatePsk\n"
+                       "    [switch]$RememberCredential, # Windows keeps the user's credentials "
+                       "after the first connection\n"
+                       "    [switch]$UpdatePsk # set the key on an existing profile too (a saved "
+                       "key cannot be read back)\n)\n");
+        return;
+    }
+    bool psk = r->mode != PS_DETECT && wanted(r->fixes, r->n, FIX_USE_PSK);
+    bool cred = r->mode != PS_DETECT && wanted(r->fixes, r->n, FIX_CREDENTIALS);
+    if (psk)
+        text_printf(t, "\n    [string]$L2tpPsk%s # use-psk: the pre-shared key", cred ? "," : " ");
+    if (cred)
+        text_printf(t, "\n    [string]$UserName, # credentials\n    [string]$Password");
+    text_printf(t, "%s)\n", psk || cred ? "\n" : "");
+}
+
+/* The summary lines' trap: an error ends the script with a one-line summary
+ * on the output (Intune shows the last line; an error record on stderr would
+ * make it a script error without it). */
+static void summary_trap(struct text_buf *t, const char *what)
+{
+    text_printf(t, "$Shown = \"'\" + ($Name -replace '[\\x00-\\x1f\\x7f]', ' ') + \"'\"\n");
+    text_printf(t,
+                "trap {\n    Write-Output ('l2tpfix: %s ' + $Shown + ': ' + "
+                "($_.Exception.Message -replace '[\\r\\n]+', ' '))\n    exit 1\n}\n",
+                what);
+}
+
+/* The variables every script has, and what its steps need, checked before
+ * any of them runs: nothing half-applied. */
+static void script_prelude(struct text_buf *t, const struct ps_request *r, const char *name)
+{
+    bool all = r->phonebook == PHONEBOOK_ALLUSERS;
+    text_printf(t, "$ErrorActionPreference = 'Stop'\n");
+    text_printf(t, "$Name = %s\n", name);
+    text_printf(t, "$Common = @{ Name = $Name }\n");
+    if (all)
+        text_printf(t, "$Common.AllUserConnection = $true\n");
+    if (r->mode == PS_DETECT)
+        summary_trap(t, "could not check");
+    if (r->mode == PS_REMEDIATE)
+        summary_trap(t, "remediation failed on");
+    if (r->mode != PS_DETECT) {
+        text_printf(t, "$BackupDir = Join-Path $env:ProgramData 'l2tpfix\\backups'\n");
+        text_printf(t, "New-Item -ItemType Directory -Force -Path $BackupDir | Out-Null\n");
+        text_printf(t, "$RestartNeeded = $false\n");
+    }
+    if (r->mode != PS_FIX && r->mode != PS_REMEDIATE)
+        return;
+    if (wanted(r->fixes, r->n, FIX_USE_PSK))
+        text_printf(t,
+                    "if (-not $L2tpPsk) { throw 'use-psk needs -L2tpPsk KEY; nothing changed' }\n");
+    if (wanted(r->fixes, r->n, FIX_CREDENTIALS))
+        text_printf(t, "if (-not $UserName -or -not $Password) { throw 'credentials needs "
+                       "-UserName and -Password; "
+                       "nothing changed' }\n");
+}
+
+static enum l2f_status script_body(struct text_buf *t, const struct ps_request *r)
+{
+    switch (r->mode) {
+    case PS_FIX:
+        fix_steps(t, r->fixes, r->n, "");
+        fix_ending(t);
+        return L2F_OK;
+    case PS_DETECT:
+        detect_script(t, r);
+        return L2F_OK;
+    case PS_REMEDIATE:
+        remediate_script(t, r);
+        return L2F_OK;
+    case PS_CREATE:
+        return create_script(t, r);
+    }
+    return L2F_ERR_USAGE;
+}
+
+/* What the request can ask: a detection wants one VPN type, a profile needs a server. */
+static enum l2f_status request_fits(const struct ps_request *r, struct l2f_err *err)
+{
+    if ((r->mode == PS_DETECT || r->mode == PS_REMEDIATE) &&
+        wanted(r->fixes, r->n, FIX_TUNNEL_L2TP) && wanted(r->fixes, r->n, FIX_SWITCH_IKEV2)) {
+        l2f_err_set(err, "tunnel-l2tp and switch-ikev2 want different VPN types: a detection "
+                         "or remediation takes one of them");
+        return L2F_ERR_USAGE;
+    }
+    if (r->mode == PS_CREATE && (!r->server || !r->server[0])) {
+        l2f_err_set(err, "a profile to create needs its server (--server HOST)");
+        return L2F_ERR_USAGE;
+    }
+    return L2F_OK;
+}
+
+enum l2f_status ps_script_for(const struct ps_request *r, char **out, struct l2f_err *err)
+{
+    *out = NULL;
+    enum l2f_status st = request_fits(r, err);
+    if (st != L2F_OK)
+        return st;
+    char *name = ps_name_expr(r->profile);
+    char *server = r->mode == PS_CREATE ? ps_name_expr(r->server) : NULL;
+    if (!name || (r->mode == PS_CREATE && !server)) {
+        l2f_err_set(err, "the %s is not valid UTF-8 (or memory ran out): it cannot be scripted",
+                    name ? "server name" : "profile name");
+        free(name);
+        free(server);
+        return L2F_ERR_USAGE;
+    }
+    struct text_buf t = {0};
+    /* the name appears only inside its literal: never in a comment, where a
+     * line break in it would end the comment and start code */
+    script_header(&t, r);
+    script_params(&t, r);
+    script_prelude(&t, r, name);
+    if (server)
+        text_printf(&t, "$Server = %s\n", server);
+    context_prelude(&t, r->phonebook == PHONEBOOK_ALLUSERS);
+    st = script_body(&t, r);
     free(name);
-    if (t.failed) {
+    free(server);
+    if (st == L2F_OK && t.failed)
+        st = L2F_ERR_NOMEM;
+    if (st != L2F_OK) {
         free(t.s);
-        return L2F_ERR_NOMEM;
+        return st;
     }
     *out = t.s;
     return L2F_OK;
+}
+
+enum l2f_status ps_script(const char *profile, enum phonebook_kind phonebook,
+                          const enum fix_id *fixes, size_t n, const char *version, char **out,
+                          struct l2f_err *err)
+{
+    struct ps_request r = {.mode = PS_FIX,
+                           .profile = profile,
+                           .phonebook = phonebook,
+                           .fixes = fixes,
+                           .n = n,
+                           .version = version};
+    return ps_script_for(&r, out, err);
 }

@@ -94,6 +94,15 @@ enum command_id { COMMAND_TABLE(COMMAND_ENUM) COMMAND_COUNT };
       "script: these fixes, comma-separated (default: the recommended)")                           \
     X(OPT_ALL_USERS, "all-users", NULL, ON_MACHINE,                                                \
       "every local user's phonebook too (Windows, as admin); script: all users'")                  \
+    X(OPT_DETECT, "detect", NULL, ON(CMD_SCRIPT),                                                  \
+      "script: a read-only detection (Intune, ConfigMgr, RMM): exit 1 = to fix")                   \
+    X(OPT_REMEDIATE, "remediate", NULL, ON(CMD_SCRIPT),                                            \
+      "script: the remediation: exit 0 fixed or compliant, 1 not; a summary last")                 \
+    X(OPT_CREATE, "create", NULL, ON(CMD_SCRIPT),                                                  \
+      "script: create or correct the profile (--profile, --server) and its LCP line")              \
+    X(OPT_SERVER, "server", "HOST", ON(CMD_SCRIPT), "script --create: the VPN server")             \
+    X(OPT_NAT_T, "nat-t", NULL, ON(CMD_SCRIPT),                                                    \
+      "script --create: and the NAT-T registry value (takes a restart)")                           \
     X(OPT_FORMAT, "format", "FMT", ON(CMD_REPORT),                                                 \
       "report: text, markdown or json (default text)")                                             \
     X(OPT_PROBE_REAL, "probe-real", NULL,                                                          \

@@ -1029,12 +1029,46 @@ static bool parse_fix_list(const char *list, enum fix_id *out, size_t *n)
     return true;
 }
 
+/* Which script the options ask for; a combination that makes no sense is
+ * refused in one line (false), not half-honoured. */
+static bool script_mode(const struct cli_args *a, enum ps_mode *mode)
+{
+    bool create = a->given[OPT_CREATE];
+    bool machine = a->given[OPT_DEMO] || a->given[OPT_MOCK] || a->given[OPT_PHONEBOOK];
+    const char *server = a->value[OPT_SERVER], *why = NULL;
+    if (a->given[OPT_DETECT] + a->given[OPT_REMEDIATE] + create > 1)
+        why = "--detect, --remediate and --create exclude each other: one script each";
+    else if (create && (!a->value[OPT_PROFILE] || !server))
+        why = "--create needs --profile NAME and --server HOST";
+    else if (create && (a->value[OPT_FIXES] || machine))
+        why = "--create reads no machine and takes no --fix: it sets the profile's L2TP/IPsec "
+              "settings and its LcpExtensions line";
+    else if (!create && (server || a->given[OPT_NAT_T]))
+        why = server ? "--server belongs to --create"
+                     : "--nat-t belongs to --create (a fix script names nat-traversal in --fix)";
+    for (const char *p = server; !why && p && *p; p++)
+        if ((unsigned char)*p <= 0x20 || *p == 0x7f)
+            why = "--server: a host name or address has no spaces or control characters";
+    if (why) {
+        fprintf(stderr, "l2tpfix: %s\n", why);
+        return false;
+    }
+    *mode = create                    ? PS_CREATE
+            : a->given[OPT_DETECT]    ? PS_DETECT
+            : a->given[OPT_REMEDIATE] ? PS_REMEDIATE
+                                      : PS_FIX;
+    return true;
+}
+
 static int cmd_script(struct cli *c)
 {
     const struct cli_args *a = c->a;
     enum fix_id fixes[FIX_COUNT];
     size_t n = 0;
     struct l2f_err err = {{0}};
+    struct ps_request req = {.version = L2F_VERSION};
+    if (!script_mode(a, &req.mode))
+        return 2;
     if (a->value[OPT_FIXES] && !parse_fix_list(a->value[OPT_FIXES], fixes, &n))
         return 2;
     bool backend = a->given[OPT_DEMO] || a->given[OPT_MOCK] || a->given[OPT_PHONEBOOK];
@@ -1042,7 +1076,7 @@ static int cmd_script(struct cli *c)
     enum phonebook_kind kind = a->given[OPT_ALL_USERS] ? PHONEBOOK_ALLUSERS : PHONEBOOK_USER;
     bool opened = false;
     /* with the fixes and the profile named, no machine is needed: a script for others */
-    if (!(n && a->value[OPT_PROFILE]) || backend) {
+    if (req.mode != PS_CREATE && (!(n && a->value[OPT_PROFILE]) || backend)) {
         int rc = open_session(c, true);
         if (rc)
             return rc;
@@ -1066,12 +1100,18 @@ static int cmd_script(struct cli *c)
     }
     if (opened)
         session_close(&c->s);
-    if (!n) { /* a healthy profile: done, not a failure */
+    if (!n && req.mode != PS_CREATE) { /* a healthy profile: done, not a failure */
         printf("Nothing to script: the profile needs no fix (or name them: --fix ID,...)\n");
         return 0;
     }
     char *text = NULL;
-    enum l2f_status st = ps_script(profile, kind, fixes, n, L2F_VERSION, &text, &err);
+    req.profile = profile;
+    req.phonebook = kind;
+    req.fixes = fixes;
+    req.n = n;
+    req.server = a->value[OPT_SERVER];
+    req.nat_t = a->given[OPT_NAT_T];
+    enum l2f_status st = ps_script_for(&req, &text, &err);
     if (st != L2F_OK)
         return fail(c, st, &err);
     fputs(text, stdout);

@@ -462,6 +462,42 @@ cmp -s "$OUT" "$GOLDEN/script-fleet.ps1" && ok || bad "the fleet script differs 
 has "$OUT" "^\\\$Name = 'Branch''s \\\$VPN'\$" "a quote in the name doubled, \$ left literal"
 run 2 script --fix mschapv2,no-such-fix --profile X
 has "$ERR" "no fix 'no-such-fix'" "script: unknown fix"
+# --detect, --remediate, --create (issue 18): goldens; stray combinations refused in one line
+golden() { # golden NAME: $OUT against tests/cli/golden/NAME (UPDATE_GOLDEN=1 rewrites it)
+    if [ -n "${UPDATE_GOLDEN:-}" ]; then cp "$OUT" "$GOLDEN/$1"; fi
+    cmp -s "$OUT" "$GOLDEN/$1" && ok || bad "$1 differs from its golden: $(diff "$GOLDEN/$1" "$OUT" | head -5)"
+}
+run 0 --demo script --detect
+golden script-detect-classic-789.ps1
+run 0 --demo script --remediate
+golden script-remediate-classic-789.ps1
+run 0 script --create --profile "Branch's \$VPN" --server vpn.example.com --all-users --nat-t
+golden script-create.ps1
+has "$OUT" "^\\\$Server = 'vpn.example.com'\$" "the server a literal"
+for stray in "--detect --remediate" "--create --detect" "--remediate --create --server h"; do
+    # shellcheck disable=SC2086
+    run 2 script $stray --fix mschapv2 --profile X
+    has "$ERR" '^l2tpfix: --detect, --remediate and --create exclude each other: one script each$' "$stray refused"
+    [ "$(wc -l <"$ERR")" -eq 1 ] && [ ! -s "$OUT" ] && ok || bad "$stray: not one line, or a script written"
+done
+run 2 script --create --profile X
+has "$ERR" '^l2tpfix: --create needs --profile NAME and --server HOST$' "--create without --server"
+run 2 script --create --server vpn.example.com
+has "$ERR" '^l2tpfix: --create needs --profile NAME and --server HOST$' "--create without --profile"
+run 2 script --create --profile X --server h --fix mschapv2
+has "$ERR" '^l2tpfix: --create reads no machine and takes no --fix' "--create with --fix"
+run 2 --demo script --create --profile X --server h
+has "$ERR" '^l2tpfix: --create reads no machine' "--create with --demo"
+run 2 script --fix mschapv2 --profile X --server h
+has "$ERR" '^l2tpfix: --server belongs to --create$' "--server without --create"
+run 2 script --detect --fix mschapv2 --profile X --nat-t
+has "$ERR" '^l2tpfix: --nat-t belongs to --create' "--nat-t without --create"
+run 2 script --create --profile X --server 'vpn example'
+has "$ERR" '^l2tpfix: --server: a host name or address has no spaces' "a server with a space"
+run 2 script --remediate --fix tunnel-l2tp,switch-ikev2 --profile X
+has "$ERR" 'tunnel-l2tp and switch-ikev2 want different VPN types' "a detection of two VPN types"
+run 2 --demo check --detect
+has "$ERR" '^l2tpfix: --detect is an option of script, not of check$' "--detect only for script"
 fresh psk-mismatch
 # a key file is no option of script: refused, not read into it
 run 2 --mock "$S" --state-dir "$ST" --psk-file "$WORK/psk.txt" script

@@ -109,7 +109,7 @@ function Get-L2fUserPbk([string]$Root, [string]$User) {
 # disabled and PolicyAgent stopped. Identity: System, Admin or User; the
 # profile in alice's phonebook (or Owner's), or the all-users one.
 function Initialize-L2fMachine([string]$Name = 'Office VPN', [switch]$AllUsers, [string]$Identity = 'Admin',
-    [string]$Owner = 'alice', [string]$Sample = (Join-Path $env:L2F_PBK_DIR 'user-l2tp.pbk')) {
+    [string]$Owner = 'alice', [string]$Sample = (Join-Path $env:L2F_PBK_DIR 'user-l2tp.pbk'), [switch]$NoProfile) {
     Reset-L2fMock
     $L2fMock.Identity = $Identity
     $L2fMock.UserName = if ($Identity -eq 'System') { 'SYSTEM' } else { 'alice' }
@@ -121,9 +121,11 @@ function Initialize-L2fMachine([string]$Name = 'Office VPN', [switch]$AllUsers, 
     New-Item -ItemType Directory -Force -Path $env:ProgramData, $env:APPDATA | Out-Null
     $Pbk = if ($AllUsers) { Join-Path $env:ProgramData 'Microsoft/Network/Connections/Pbk/rasphone.pbk' }
     else { Get-L2fUserPbk $Root $Owner }
-    Copy-L2fPhonebook $Sample $Pbk $Name
-    Add-L2fMockVpn $(if ($AllUsers) { 'AllUsers' } else { $Owner }) $Name @{
-        TunnelType = 'Automatic'; AuthenticationMethod = @('Eap'); L2tpIPsecAuth = 'Certificate' }
+    if (-not $NoProfile) {
+        Copy-L2fPhonebook $Sample $Pbk $Name
+        Add-L2fMockVpn $(if ($AllUsers) { 'AllUsers' } else { $Owner }) $Name @{
+            TunnelType = 'Automatic'; AuthenticationMethod = @('Eap'); L2tpIPsecAuth = 'Certificate' }
+    }
     $L2fMock.Registry[$Registry.Nat] = @{}
     $L2fMock.Registry[$Registry.Ipsec] = @{ ProhibitIpSec = 1 }
     $L2fMock.Services['IKEEXT'] = @{ Status = 'Stopped'; StartType = 'Disabled' }
@@ -134,6 +136,8 @@ function Initialize-L2fMachine([string]$Name = 'Office VPN', [switch]$AllUsers, 
 # Runs a script in this session (so under the mock and this strict mode);
 # its output as text and its exit code.
 function Invoke-L2fScript([string]$Path, [hashtable]$Params = @{}, [switch]$WhatIf) {
+    # here, not in a BeforeAll: strict mode holds in the scope that sets it and its children
+    Set-StrictMode -Version Latest
     $global:LASTEXITCODE = 0
     $Out = & $Path @Params -WhatIf:$WhatIf *>&1 | Out-String
     [pscustomobject]@{ Out = $Out; Exit = $global:LASTEXITCODE }

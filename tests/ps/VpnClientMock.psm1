@@ -104,6 +104,33 @@ function Get-MockProfile($Bound, [string]$Command) {
 $Settable = 'ServerAddress', 'SplitTunneling', 'RememberCredential', 'TunnelType', 'L2tpPsk',
     'AuthenticationMethod', 'UseWinlogonCredential', 'EncryptionLevel', 'IdleDisconnectSeconds', 'DnsSuffix'
 
+# A profile's settings from a call's parameters: switches held as booleans,
+# as Get-VpnConnection shows them; a key given makes IPsec use a key.
+function Set-MockSettings($P, $Bound) {
+    foreach ($K in $Settable) {
+        if (-not $Bound.ContainsKey($K)) { continue }
+        $V = $Bound[$K]
+        if ($V -is [System.Management.Automation.SwitchParameter]) { $V = $V.IsPresent }
+        $P[$K] = $V
+    }
+    if ($Bound.ContainsKey('L2tpPsk') -and $Bound.L2tpPsk) { $P.L2tpIPsecAuth = 'Psk' }
+}
+
+# Add-VpnConnection writes the entry to the caller's phonebook file (or the
+# all-users one). What Windows writes is stood in for by the first entry of
+# the sample tests/pbk/user-l2tp.pbk, renamed, whose LcpExtensions=0 gives the
+# script's next step something to do.
+function Add-MockPbkEntry([bool]$AllUsers, [string]$Name) {
+    $Dir = if ($AllUsers) { $env:ProgramData } else { $env:APPDATA }
+    $Pbk = Join-Path $Dir 'Microsoft/Network/Connections/Pbk/rasphone.pbk'
+    New-Item -ItemType Directory -Force -Path (Split-Path $Pbk) | Out-Null
+    $Sample = [IO.File]::ReadAllText((Join-Path $env:L2F_PBK_DIR 'user-l2tp.pbk'))
+    $Entry = [regex]::Match($Sample, '(?s)^\[[^\]\r\n]*\](.*?)(?=^\[|\z)', 'Multiline').Groups[1].Value
+    $Before = if (Test-Path -LiteralPath $Pbk) { [IO.File]::ReadAllText($Pbk) } else { '' }
+    if ($Before -and -not $Before.EndsWith("`n")) { $Before += "`r`n" }
+    [IO.File]::WriteAllText($Pbk, $Before + '[' + $Name + ']' + $Entry)
+}
+
 # What the module's cmdlets do, for the ones the scripts may call; the others
 # only record the call.
 function Invoke-VpnMock([string]$Command, $Bound, $Cmdlet) {
@@ -123,16 +150,18 @@ function Invoke-VpnMock([string]$Command, $Bound, $Cmdlet) {
             $P = Get-MockProfile $Bound $Command
             $Do = $Cmdlet.ShouldProcess($P.Name, $Command)
             Add-MockCall $Command $Bound $Do
-            if ($Do) { foreach ($K in $Settable) { if ($Bound.ContainsKey($K)) { $P[$K] = $Bound[$K] } } }
+            if ($Do) { Set-MockSettings $P $Bound }
         }
         'Add-VpnConnection' {
             $Do = $Cmdlet.ShouldProcess($Bound.Name, $Command)
             Add-MockCall $Command $Bound $Do
             if ($Do) {
-                $Book = if ($Bound.ContainsKey('AllUserConnection')) { 'AllUsers' } else { $L2fMock.UserName }
-                $S = @{}
-                foreach ($K in $Settable) { if ($Bound.ContainsKey($K)) { $S[$K] = $Bound[$K] } }
-                Add-L2fMockVpn $Book $Bound.Name $S
+                $All = $Bound.ContainsKey('AllUserConnection') -and $Bound.AllUserConnection
+                $Book = if ($All) { 'AllUsers' } elseif ($L2fMock.Identity -eq 'System') { '(SYSTEM)' } else { $L2fMock.UserName }
+                if ((Get-MockPhonebook $Bound).Contains($Bound.Name)) { throw "Add-VpnConnection: a VPN connection named $($Bound.Name) already exists." }
+                Add-L2fMockVpn $Book $Bound.Name @{ RememberCredential = $false; L2tpIPsecAuth = 'Certificate' }
+                Set-MockSettings $L2fMock.Vpn[$Book][$Bound.Name] $Bound
+                Add-MockPbkEntry $All $Bound.Name
             }
         }
         'Remove-VpnConnection' {

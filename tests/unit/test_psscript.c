@@ -120,12 +120,12 @@ static size_t read_name_expr(const char *s, char *out)
     return n + 1;
 }
 
-/* The script with the name's expression cut out (checked to read back as the name). */
-static char *without_name(const char *script, const char *name)
+/* The script with the expression assigned by "$VAR = " cut out (checked to read back as value). */
+static char *without_expr(const char *script, const char *assign, const char *name)
 {
-    const char *at = strstr(script, "$Name = ");
+    const char *at = strstr(script, assign);
     assert_non_null(at);
-    at += strlen("$Name = ");
+    at += strlen(assign);
     char value[512];
     size_t used = read_name_expr(at, value);
     assert_true(used > 0);
@@ -138,6 +138,11 @@ static char *without_name(const char *script, const char *name)
     memcpy(rest, script, head);
     strcpy(rest + head, at + used);
     return rest;
+}
+
+static char *without_name(const char *script, const char *name)
+{
+    return without_expr(script, "$Name = ", name);
 }
 
 static void the_name_cannot_escape(void **state)
@@ -163,6 +168,55 @@ static void the_name_cannot_escape(void **state)
     }
     free(benign_rest);
     free(benign);
+}
+
+/* The detection, the remediation and the profile's creation: the name (and
+ * the server) appear once, in their literal, whatever they hold. */
+static void every_mode_keeps_the_name_inside(void **state)
+{
+    (void)state;
+    enum fix_id all[FIX_COUNT - 1];
+    size_t n = 0;
+    for (int f = 0; f < FIX_COUNT; f++)
+        if (f != FIX_SWITCH_IKEV2) /* one VPN type per detection */
+            all[n++] = (enum fix_id)f;
+    static const enum ps_mode modes[] = {PS_DETECT, PS_REMEDIATE, PS_CREATE};
+    for (size_t m = 0; m < sizeof modes / sizeof modes[0]; m++) {
+        struct ps_request r = {.mode = modes[m],
+                               .profile = "Office VPN",
+                               .phonebook = PHONEBOOK_USER,
+                               .fixes = all,
+                               .n = n,
+                               .server = "vpn.example.com",
+                               .nat_t = true,
+                               .version = "1.0"};
+        struct l2f_err err;
+        char *benign;
+        assert_int_equal(ps_script_for(&r, &benign, &err), L2F_OK);
+        char *benign_rest = without_name(benign, "Office VPN");
+        if (modes[m] == PS_CREATE) {
+            char *cut = without_expr(benign_rest, "$Server = ", "vpn.example.com");
+            free(benign_rest);
+            benign_rest = cut;
+        }
+        for (size_t i = 0; i < sizeof hostile / sizeof hostile[0]; i++) {
+            char *s;
+            r.profile = hostile[i];
+            r.server = hostile[sizeof hostile / sizeof hostile[0] - 1 - i];
+            assert_int_equal(ps_script_for(&r, &s, &err), L2F_OK);
+            char *rest = without_name(s, hostile[i]);
+            if (modes[m] == PS_CREATE) {
+                char *cut = without_expr(rest, "$Server = ", r.server);
+                free(rest);
+                rest = cut;
+            }
+            assert_string_equal(rest, benign_rest);
+            free(rest);
+            free(s);
+        }
+        free(benign_rest);
+        free(benign);
+    }
 }
 
 static void steps_follow_the_fixes(void **state)
@@ -388,6 +442,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(quoting_round_trips),
         cmocka_unit_test(the_name_cannot_escape),
+        cmocka_unit_test(every_mode_keeps_the_name_inside),
         cmocka_unit_test(steps_follow_the_fixes),
         cmocka_unit_test(lcp_step_follows_the_sub_blocks),
     };

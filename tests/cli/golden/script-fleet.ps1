@@ -123,7 +123,8 @@ if (-not $CanMachine) {
     Write-Output ('nat-traversal: not done here: ' + $NeedAdmin); $Left++
 } else {
     $key = 'HKLM:\SYSTEM\CurrentControlSet\Services\PolicyAgent'
-    $now = (Get-ItemProperty -Path $key -Name 'AssumeUDPEncapsulationContextOnSendRule' -ErrorAction SilentlyContinue).'AssumeUDPEncapsulationContextOnSendRule'
+    $now = $null; $Item = Get-ItemProperty -Path $key -Name 'AssumeUDPEncapsulationContextOnSendRule' -ErrorAction SilentlyContinue
+    if ($null -ne $Item) { $now = $Item.'AssumeUDPEncapsulationContextOnSendRule' }
     if ($now -eq 2) {
         Write-Output 'nat-traversal: already set'
     } elseif ($PSCmdlet.ShouldProcess('HKLM\SYSTEM\CurrentControlSet\Services\PolicyAgent', 'set AssumeUDPEncapsulationContextOnSendRule to 2')) {
@@ -141,7 +142,8 @@ if (-not $CanMachine) {
     Write-Output ('allow-ipsec: not done here: ' + $NeedAdmin); $Left++
 } else {
     $key = 'HKLM:\SYSTEM\CurrentControlSet\Services\RasMan\Parameters'
-    $now = (Get-ItemProperty -Path $key -Name 'ProhibitIpSec' -ErrorAction SilentlyContinue).'ProhibitIpSec'
+    $now = $null; $Item = Get-ItemProperty -Path $key -Name 'ProhibitIpSec' -ErrorAction SilentlyContinue
+    if ($null -ne $Item) { $now = $Item.'ProhibitIpSec' }
     if ($now -eq 0 -or $null -eq $now) {
         Write-Output 'allow-ipsec: already set'
     } elseif ($PSCmdlet.ShouldProcess('HKLM\SYSTEM\CurrentControlSet\Services\RasMan\Parameters', 'set ProhibitIpSec to 0')) {
