@@ -48,6 +48,24 @@ hasjson "$OUT" '"id":"ppp","status":"fail","checks":\[\{"id":"mschapv2","status"
 run 0 --demo=healthy check
 has "$OUT" 'No problem found' "healthy check"
 
+# --- update-2022 (issue 16 family 1): KB5009543 without its fix fails windows-update, naming the fix
+run 1 --demo=update-2022 check
+has "$OUT" '^ipsec +IPsec +FAIL' "update-2022: ipsec stage"
+has "$OUT" '^  FAIL +windows-update +OS build 19044\.1466: KB5009543 of 11 Jan 2022 .*install KB5010793 \(19044\.1469\)' \
+    "update-2022: the bad update and its fix named"
+# the last 789 is the update's doing: not held against the saved key
+has "$OUT" '^  pass +psk-configured .*not evidence against the key' "update-2022: the key not blamed"
+run 1 --demo=update-2022 check --json
+hasjson "$OUT" '"id":"windows-update","status":"fail"' "update-2022: json"
+sed 's/^os_build = 19044.1466$/os_build = 19044.1469/' "$SCENARIOS/update-2022.ini" >"$WORK/update-fixed.ini"
+# the fix installed, the last 789 points at the key again (psk-configured warns): exit 1
+run 1 --mock "$WORK/update-fixed.ini" --state-dir "$WORK/update-fixed-st" check
+has "$OUT" "^  pass +windows-update +OS build 19044\.1469: has KB5010793's fix" "19044.1469 passes"
+# a phonebook file offline cannot tell the build: unknown, not pass
+cp "$(dirname "$0")/../pbk/win11-vpn-kinds.pbk" "$WORK/update-offline.pbk"
+run 4 --phonebook "$WORK/update-offline.pbk" --state-dir "$WORK/update-offline-st" --profile "Branch L2TP" check
+has "$OUT" '^  unknown windows-update +the OS build is not known here' "offline: the build is unknown"
+
 # --- every scenario a client-side fix can solve: fix all, then connect connects
 for name in classic-789 nat-809 services-stopped healthy; do
     fresh "$name"
