@@ -123,8 +123,8 @@ bool diagnose_step(struct diagnose_run *run)
         o->have_admin = true;
         /* the machine's build with its administrator status: both describe the machine */
         o->machine_unsupported = !be->ops->machine_info;
-        if (be->ops->machine_info &&
-            be->ops->machine_info(be, &o->machine, &scratch) != L2F_OK && !o->machine.os_st)
+        if (be->ops->machine_info && be->ops->machine_info(be, &o->machine, &scratch) != L2F_OK &&
+            !o->machine.os_st)
             o->machine.os_st = L2F_ERR_BACKEND;
         o->have_machine = true;
         run->next = DIAG_REGISTRY;
@@ -451,7 +451,8 @@ static void eval_windows_update(const struct observations *o, struct check_resul
     if (!o->have_machine)
         running(r);
     else if (o->machine_unsupported)
-        set(r, CHECK_UNKNOWN, FIX_NONE, "the OS build is not known here: it is read on the machine");
+        set(r, CHECK_UNKNOWN, FIX_NONE,
+            "the OS build is not known here: it is read on the machine");
     else if (m->os_st != L2F_OK)
         set(r, CHECK_UNKNOWN, FIX_NONE, "the OS build could not be read: %s",
             l2f_status_message(m->os_st));

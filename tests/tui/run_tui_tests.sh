@@ -794,7 +794,7 @@ test_evidence() {
     wait_for "fixes recommended" && settle || return 1
     keys Up Up Enter # unfold IPsec, then down to its last check
     wait_for "ikev2-availab" || return 1
-    keys Down Down Down Down Down Down Down # the pane follows the selection (issue 15)
+    keys Down Down Down Down Down Down Down Down # the pane follows the selection (issue 15)
     wait_for "── IKEv2 as an alternative" || return 1
     keys f
     wait_for "switch-ikev2 not offered: IKEv2 did not answer (no-proposal" || return 1
@@ -817,7 +817,7 @@ test_offline() {
     "$BIN" --phonebook "$WORK/offline.pbk" --state-dir "$WORK/state" fix all --yes >/dev/null ||
         fail "fix all on the phonebook failed" || return 1
     start 100 30 -- --phonebook "$WORK/offline.pbk" --state-dir "$WORK/state"
-    wait_for "No problem found in the 4 checks made here; 11 could not be made here" && settle || return 1
+    wait_for "No problem found in the 4 checks made here; 12 could not be made here" && settle || return 1
     golden offline || return 1
     keys q
     wait_for "[exit 0]" || return 1
