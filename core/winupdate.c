@@ -42,7 +42,8 @@ static const struct winupdate_break rows[] = {
     {19043, 1466, 1469, "KB5009543", "KB5010793", "Windows 10 21H1", "11 Jan 2022", "17 Jan 2022"},
     {19044, 1466, 1469, "KB5009543", "KB5010793", "Windows 10 21H2", "11 Jan 2022", "17 Jan 2022"},
     /* https://support.microsoft.com/help/5009555 and /help/5010796 */
-    {20348, 469, 473, "KB5009555", "KB5010796", "Windows Server 2022", "11 Jan 2022", "17 Jan 2022"},
+    {20348, 469, 473, "KB5009555", "KB5010796", "Windows Server 2022", "11 Jan 2022",
+     "17 Jan 2022"},
     /* https://support.microsoft.com/help/5009566 and /help/5010795 */
     {22000, 434, 438, "KB5009566", "KB5010795", "Windows 11 21H2", "11 Jan 2022", "17 Jan 2022"},
 };

@@ -88,6 +88,18 @@ has "$OUT" '^  FAIL +psk-matches +the server rejects the key given' "psk-matches
 run 1 --mock "$S" --state-dir "$ST" check --psk-file "$WORK/psk.txt" --json
 hasjson "$OUT" '"id":"psk-matches","status":"pass"' "psk-matches with the server's key"
 hasjson "$OUT" '"id":"psk-configured","status":"warn"' "the saved key still suspect"
+# the key as typed (issue 16 family 4): what may make it differ is said before saving, by code
+# point, never the key itself; then the key check settles it (here: rejected, not saved)
+printf '\xe2\x80\x9cthe-servers-key\xe2\x80\x9d \nsecond\n' >"$WORK/smart.txt"
+run 1 --mock "$S" --state-dir "$ST" --psk-file "$WORK/smart.txt" fix use-psk --yes
+has "$ERR" '^l2tpfix: use-psk: the key as given: U\+201C LEFT DOUBLE QUOTATION MARK at position 1:' "keylint: smart quote"
+has "$ERR" 'U\+201D RIGHT DOUBLE QUOTATION MARK at position 17' "keylint: closing quote"
+has "$ERR" '1 blank after the key \(from position 18\)' "keylint: trailing blank"
+has "$ERR" 'U\+000A LINE FEED at position 19' "keylint: a second line"
+has "$ERR" 'differs from its ASCII-folded form' "keylint: folding"
+has "$ERR" 'the server rejects this key: not saved' "keylint: the key check settles it"
+hasnt "$ERR" 'servers-key|second' "keylint: the key is never printed"
+hasnt "$OUT" 'servers-key|second' "keylint: the key is never printed (stdout)"
 # verify, then store: a rejected key is stored only on request
 cp "$S" "$WORK/before-key.ini"
 run 1 --mock "$S" --state-dir "$ST" --psk-file "$WORK/old.txt" fix use-psk --yes
@@ -96,6 +108,7 @@ cmp -s "$S" "$WORK/before-key.ini" && ok || bad "a rejected key changed the scen
 run 0 --mock "$S" --state-dir "$ST" --psk-file "$WORK/old.txt" --store-rejected-key fix use-psk --yes
 has "$OUT" 'use-psk: the server rejects this key' "override says what it saves"
 run 0 --mock "$S" --state-dir "$ST" --psk-file "$WORK/psk.txt" fix use-psk --yes
+hasnt "$ERR" 'the key as given' "a plain key: no keylint warning"
 has "$OUT" 'use-psk: the server accepts this key' "the right key, checked"
 run 0 --mock "$S" --state-dir "$ST" connect
 fresh wrong-password
