@@ -143,7 +143,7 @@ static void lint_char(struct lint_run *run, unsigned cp, size_t pos)
         return;
     }
     run->budget--;
-    add(run->out, kind, pos, "%s at position %zu: %s", code, pos, why);
+    add(run->out, kind, pos, "%s at position %lu: %s", code, (unsigned long)pos, why);
 }
 
 /* Counts the characters of key[0..len) (a byte that is not UTF-8 counts as one). */
@@ -181,8 +181,8 @@ static size_t lint_key(const char *key, size_t len, struct after_line after, str
     struct lint_run run = {out, KEYLINT_MAX - summaries - 1, 0};
     if (lead)
         add(out, KEYLINT_LEADING_BLANK, 1,
-            "%zu blank%s before the key (from position 1): keys on servers rarely start with one",
-            lead, lead > 1 ? "s" : "");
+            "%lu blank%s before the key (from position 1): keys on servers rarely start with one",
+            (unsigned long)lead, lead > 1 ? "s" : "");
     size_t pos = lead; /* leading blanks are one byte each */
     for (size_t i = lead; i < len - trail;) {
         unsigned cp;
@@ -192,9 +192,9 @@ static size_t lint_key(const char *key, size_t len, struct after_line after, str
             if (run.budget) {
                 run.budget--;
                 add(out, KEYLINT_NOT_UTF8, pos,
-                    "byte 0x%02X at position %zu is not UTF-8: a file saved in a Windows code "
+                    "byte 0x%02X at position %lu is not UTF-8: a file saved in a Windows code "
                     "page? Save it as UTF-8",
-                    k[i], pos);
+                    k[i], (unsigned long)pos);
             } else {
                 run.dropped++;
             }
@@ -205,19 +205,19 @@ static size_t lint_key(const char *key, size_t len, struct after_line after, str
         i += n;
     }
     if (run.dropped)
-        add(out, KEYLINT_MORE, 0, "... and %zu more character%s like these", run.dropped,
-            run.dropped > 1 ? "s" : "");
+        add(out, KEYLINT_MORE, 0, "... and %lu more character%s like these",
+            (unsigned long)run.dropped, run.dropped > 1 ? "s" : "");
     if (trail) {
         size_t chars = count_chars(k, len);
         add(out, KEYLINT_TRAILING_BLANK, chars - trail + 1,
-            "%zu blank%s after the key (from position %zu): keys on servers rarely end with one",
-            trail, trail > 1 ? "s" : "", chars - trail + 1);
+            "%lu blank%s after the key (from position %lu): keys on servers rarely end with one",
+            (unsigned long)trail, trail > 1 ? "s" : "", (unsigned long)(chars - trail + 1));
     }
     if (after.cp)
         add(out, KEYLINT_LINE_BREAK, after.pos,
-            "U+%04X %s at position %zu: the file goes on after it, and only the first line is "
+            "U+%04X %s at position %lu: the file goes on after it, and only the first line is "
             "the key",
-            after.cp, find_named(after.cp)->name, after.pos);
+            after.cp, find_named(after.cp)->name, (unsigned long)after.pos);
     if (folds)
         add(out, KEYLINT_FOLDS, 0,
             "the key differs from its ASCII-folded form (smart quotes made straight, dashes made "

@@ -201,11 +201,11 @@ static void no_message_carries_the_key(void **state)
             const char *t = l.w[i].text;
             for (const unsigned char *p = (const unsigned char *)t; *p; p++)
                 if (*p >= 0x80 || *p < 0x20 || *p == '"' || *p == '\\' || *p == '\'')
-                    fail_msg("key %zu: message '%s' holds byte 0x%02X", k, t, *p);
+                    fail_msg("key %d: message '%s' holds byte 0x%02X", (int)k, t, *p);
             for (size_t j = 0; key[j] && key[j + 1] && key[j + 2]; j++) {
                 char three[4] = {key[j], key[j + 1], key[j + 2], 0};
                 if (strstr(t, three))
-                    fail_msg("key %zu: message '%s' holds '%s' of the key", k, t, three);
+                    fail_msg("key %d: message '%s' holds '%s' of the key", (int)k, t, three);
             }
         }
     }
