@@ -70,6 +70,20 @@ struct connect_event {
     char detail[160];
 };
 
+/* The machine itself. boot: when Windows last started, UTC
+ * "2026-11-23T23:40:00.123Z" like the journal's times: a change that takes effect
+ * after a restart waits for one while it was made after this. A simulation that
+ * applies such a change at once (the mock) sets boot_at_once and leaves boot empty.
+ * os_build/os_ubr: HKLM\SOFTWARE\Microsoft\Windows NT\CurrentVersion CurrentBuild
+ * and UBR (19044 and 1466 for "19044.1466"); os_build 0 when this machine has none to
+ * tell (a scenario that names none); os_st says why they could not be read. */
+struct machine_info {
+    char boot[32];
+    bool boot_at_once;
+    unsigned os_build, os_ubr;
+    enum l2f_status os_st;
+};
+
 struct profile_list {
     struct vpn_profile *items;
     size_t count;
@@ -137,13 +151,10 @@ struct backend_ops {
     /* Returns true and fills ev when an event is ready. */
     bool (*connect_poll)(struct backend *be, struct connect_event *ev);
     void (*connect_cancel)(struct backend *be);
-    /* When Windows last started, UTC "2026-11-23T23:40:00.123Z" like the
-     * journal's times, into when[32]: a change that takes effect after a
-     * restart waits for one while it was made after this. A simulation that
-     * applies such a change at once (the mock) sets *at_once and leaves when
-     * empty. NULL where neither can be told (a phonebook file offline). */
-    enum l2f_status (*last_boot)(struct backend *be, char *when, bool *at_once,
-                                 struct l2f_err *err);
+    /* What the machine tells about itself: when Windows last started and which
+     * build it runs. NULL where neither can be told (a phonebook file offline). */
+    enum l2f_status (*machine_info)(struct backend *be, struct machine_info *out,
+                                    struct l2f_err *err);
     /* Reads the machine's store again (the mock's scenario file, a phonebook
      * file), for a change made under the state lock to start from what
      * another process wrote. NULL where every read is live (Windows). */

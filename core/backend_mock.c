@@ -557,13 +557,18 @@ static enum l2f_status mock_last_connection(struct backend *be, const char *prof
     return copy_profile(be, profile, NULL, out, err);
 }
 
-/* The simulated machine reads the registry on every dial: nothing waits on a restart. */
-static enum l2f_status mock_last_boot(struct backend *be, char *when, bool *at_once,
-                                      struct l2f_err *err)
+/* The simulated machine reads the registry on every dial: nothing waits on a
+ * restart. Its build is the scenario's os_build (0: the scenario names none). */
+static enum l2f_status mock_machine_info(struct backend *be, struct machine_info *out,
+                                         struct l2f_err *err)
 {
-    (void)be, (void)err;
-    when[0] = '\0';
-    *at_once = true;
+    (void)err;
+    const struct scenario *sc = &mock(be)->sc;
+    memset(out, 0, sizeof *out);
+    out->boot_at_once = true;
+    out->os_build = sc->os_build;
+    out->os_ubr = sc->os_ubr;
+    out->os_st = L2F_OK;
     return L2F_OK;
 }
 
@@ -778,7 +783,7 @@ const struct backend_ops backend_mock_ops = {
     .probe_server = mock_probe,
     .check_psk = mock_check_psk,
     .last_connection = mock_last_connection,
-    .last_boot = mock_last_boot,
+    .machine_info = mock_machine_info,
     .connect_start = mock_connect_start,
     .connect_poll = mock_connect_poll,
     .connect_cancel = mock_connect_cancel,

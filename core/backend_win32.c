@@ -470,10 +470,8 @@ static void win_connect_cancel(struct backend *be)
 }
 
 /* Now less the milliseconds since Windows started, as a UTC time. */
-static enum l2f_status win_last_boot(struct backend *be, char *when, bool *at_once,
-                                     struct l2f_err *err)
+static enum l2f_status boot_time(char *when, size_t len, struct l2f_err *err)
 {
-    (void)be;
     FILETIME now;
     GetSystemTimeAsFileTime(&now);
     ULARGE_INTEGER t;
@@ -482,14 +480,23 @@ static enum l2f_status win_last_boot(struct backend *be, char *when, bool *at_on
     t.QuadPart -= GetTickCount64() * 10000u; /* 100 ns units */
     FILETIME boot = {t.LowPart, t.HighPart};
     SYSTEMTIME st;
-    *at_once = false;
     if (!FileTimeToSystemTime(&boot, &st)) {
         l2f_err_set(err, "the time Windows started could not be converted");
         return L2F_ERR_BACKEND;
     }
-    snprintf(when, 32, "%04u-%02u-%02uT%02u:%02u:%02u.%03uZ", st.wYear, st.wMonth, st.wDay,
+    snprintf(when, len, "%04u-%02u-%02uT%02u:%02u:%02u.%03uZ", st.wYear, st.wMonth, st.wDay,
              st.wHour, st.wMinute, st.wSecond, st.wMilliseconds);
     return L2F_OK;
+}
+
+static enum l2f_status win_machine_info(struct backend *be, struct machine_info *out,
+                                        struct l2f_err *err)
+{
+    (void)be;
+    struct l2f_err os_err;
+    memset(out, 0, sizeof *out);
+    out->os_st = winreg_os_build(&out->os_build, &out->os_ubr, &os_err);
+    return boot_time(out->boot, sizeof out->boot, err);
 }
 
 const struct backend_ops backend_win32_ops = {
@@ -513,7 +520,7 @@ const struct backend_ops backend_win32_ops = {
     .probe_server = NULL, /* the diagnosis probes the real server itself */
     .check_psk = NULL,    /* and checks keys against it for real */
     .last_connection = win_last_connection,
-    .last_boot = win_last_boot,
+    .machine_info = win_machine_info,
     .connect_start = win_connect_start,
     .connect_poll = win_connect_poll,
     .connect_cancel = win_connect_cancel,

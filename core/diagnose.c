@@ -9,6 +9,7 @@
 #include "net/handshake.h"
 #include "net/probe.h"
 #include "net/pskcheck.h"
+#include "winupdate.h"
 
 void diagnose_start(struct diagnose_run *run, struct backend *be, const char *profile)
 {
@@ -120,6 +121,12 @@ bool diagnose_step(struct diagnose_run *run)
     case DIAG_ADMIN:
         o->admin_st = be->ops->is_admin(be, &o->admin);
         o->have_admin = true;
+        /* the machine's build with its administrator status: both describe the machine */
+        o->machine_unsupported = !be->ops->machine_info;
+        if (be->ops->machine_info && be->ops->machine_info(be, &o->machine, &scratch) != L2F_OK &&
+            !o->machine.os_st)
+            o->machine.os_st = L2F_ERR_BACKEND;
+        o->have_machine = true;
         run->next = DIAG_REGISTRY;
         break;
     case DIAG_REGISTRY:
@@ -435,6 +442,54 @@ static void eval_services(const struct observations *o, struct check_result *r)
         set(r, CHECK_PASS, FIX_NONE, "IKEEXT, PolicyAgent and BFE running");
 }
 
+/* An installed update known to break IPsec: a 789 then says nothing of the key. */
+static bool update_breaks_ipsec(const struct observations *o)
+{
+    const struct winupdate_break *row;
+    return o->have_machine && !o->machine_unsupported && o->machine.os_st == L2F_OK &&
+           winupdate_judge(o->machine.os_build, o->machine.os_ubr, &row) == WINUPDATE_BROKEN;
+}
+
+static void eval_windows_update(const struct observations *o, struct check_result *r)
+{
+    const struct machine_info *m = &o->machine;
+    const struct winupdate_break *row;
+    if (!o->have_machine)
+        running(r);
+    else if (o->machine_unsupported)
+        set(r, CHECK_UNKNOWN, FIX_NONE,
+            "the OS build is not known here: it is read on the machine");
+    else if (m->os_st != L2F_OK)
+        set(r, CHECK_UNKNOWN, FIX_NONE, "the OS build could not be read: %s",
+            l2f_status_message(m->os_st));
+    else if (!m->os_build) {
+        set(r, CHECK_UNKNOWN, FIX_NONE, "no OS build to judge (the scenario names none)");
+        r->not_applicable = true;
+    } else {
+        unsigned b = m->os_build, u = m->os_ubr;
+        switch (winupdate_judge(b, u, &row)) {
+        case WINUPDATE_BROKEN:
+            set(r, CHECK_FAIL, FIX_NONE,
+                "OS build %u.%u: %s of %s breaks L2TP/IPsec with servers that send a Vendor ID; "
+                "install %s (%u.%u) or any later cumulative update",
+                b, u, row->bad_kb, row->date_bad, row->fix_kb, b, row->fixed_ubr);
+            break;
+        case WINUPDATE_FIXED:
+            set(r, CHECK_PASS, FIX_NONE, "OS build %u.%u: has %s's fix for %s's IPsec break", b, u,
+                row->fix_kb, row->bad_kb);
+            break;
+        case WINUPDATE_BEFORE:
+            set(r, CHECK_PASS, FIX_NONE,
+                "OS build %u.%u: before %s (%u.%u), which broke IPsec; take %s or later with it", b,
+                u, row->bad_kb, b, row->bad_ubr, row->fix_kb);
+            break;
+        case WINUPDATE_UNAFFECTED:
+            set(r, CHECK_PASS, FIX_NONE, "OS build %u.%u: no known update breaks L2TP on it", b, u);
+            break;
+        }
+    }
+}
+
 static void describe_reg(const struct observations *o, enum regval_id id, char *buf, size_t len)
 {
     if (o->reg_exists[id])
@@ -542,8 +597,13 @@ static void eval_psk(const struct observations *o, struct check_result *r)
     }
     /* A saved key cannot be read back; a 789 with the PPP options right
      * points at the key, but only points. */
-    if (o->last_st == L2F_OK && o->last.known && !o->last_stale && o->last.code == 789 &&
-        ppp_options_right(p))
+    bool last_789 = o->last_st == L2F_OK && o->last.known && !o->last_stale && o->last.code == 789;
+    if (last_789 && update_breaks_ipsec(o))
+        set(r, CHECK_PASS, FIX_NONE,
+            "IpSecFlags=%ld, a key is saved; the last 789 is what this machine's Windows update "
+            "causes (see windows-update), not evidence against the key",
+            flags);
+    else if (last_789 && ppp_options_right(p))
         set(r, CHECK_WARN, FIX_USE_PSK,
             "a key is saved, but the last connection failed with 789 and PPP is right: it may "
             "not be the server's key");
@@ -756,6 +816,7 @@ typedef void (*check_fn)(const struct observations *, struct check_result *);
     X(CHECK_IKE_500, eval_ike_500)                                                                 \
     X(CHECK_IKE_4500, eval_ike_4500)                                                               \
     X(CHECK_IPSEC_SERVICES, eval_services)                                                         \
+    X(CHECK_WINDOWS_UPDATE, eval_windows_update)                                                   \
     X(CHECK_NAT_TRAVERSAL, eval_nat)                                                               \
     X(CHECK_PROHIBIT_IPSEC, eval_prohibit)                                                         \
     X(CHECK_PSK, eval_psk)                                                                         \

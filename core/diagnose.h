@@ -20,6 +20,10 @@ struct observations {
     enum l2f_status admin_st;
     bool admin;
 
+    bool have_machine;
+    bool machine_unsupported; /* the backend cannot tell (a phonebook file offline) */
+    struct machine_info machine;
+
     bool have_registry;
     enum l2f_status reg_st[REGVAL_COUNT];
     bool reg_exists[REGVAL_COUNT];

@@ -101,7 +101,10 @@ enum fix_id { FIX_TABLE(FIX_ENUM) FIX_COUNT, FIX_NONE = FIX_COUNT };
 /* X(enum, id, stage, fix that resolves it, tunnels it judges, title, where the
  * setting lives in Windows, why it matters). A check whose tunnels the profile's
  * VpnStrategy never tries is not applicable to it (an IKEv2 profile has no PSK).
- * Within a stage the order is the guide's: what to look at first comes first. */
+ * Within a stage the order is the guide's: what to look at first comes first.
+ * Feature updates and drift: the NAT-T value's removal by the 1709 -> 1803 upgrade is
+ * reported in github.com/hwdsl2/setup-ipsec-vpn/issues/376 ("most likely"); no public
+ * report of an update changing PPP options was found, so those texts say "if". */
 #define CHECK_TABLE(X)                                                                             \
     X(CHECK_SERVER_ADDRESS, "server-address", STAGE_TUNNEL, FIX_NONE, TUN_ANY, "Server address",   \
       "ncpa.cpl > connection Properties > General > Host name or IP address",                      \
@@ -131,12 +134,22 @@ enum fix_id { FIX_TABLE(FIX_ENUM) FIX_COUNT, FIX_NONE = FIX_COUNT };
       "IKEEXT negotiates IPsec and needs BFE; when either is not running Windows fails "           \
       "with 827. PolicyAgent is Manual and starts on demand. A hung IKEEXT makes the "             \
       "tunnel hang until it is restarted.")                                                        \
+    X(CHECK_WINDOWS_UPDATE, "windows-update", STAGE_IPSEC, FIX_NONE, TUN_L2TP | TUN_IKEV2,         \
+      "No Windows update known to break L2TP",                                                     \
+      "winver (OS Build BUILD.UBR), or regedit: HKLM\\SOFTWARE\\Microsoft\\Windows NT\\"           \
+      "CurrentVersion > CurrentBuild and UBR; Settings > Windows Update > Update history",         \
+      "The cumulative updates of 11 January 2022 (KB5009543 for Windows 10 20H2-21H2, "            \
+      "KB5009566 for Windows 11, and their server equivalents) broke IPsec with servers "          \
+      "that send a Vendor ID, L2TP/IPsec among them; the out-of-band updates of 17 January "       \
+      "(KB5010793, KB5010795, ...) and every later cumulative update fix it.")                     \
     X(CHECK_NAT_TRAVERSAL, "nat-traversal", STAGE_IPSEC, FIX_NAT_TRAVERSAL, TUN_L2TP,              \
       "NAT traversal registry value",                                                              \
       "regedit: HKLM\\SYSTEM\\CurrentControlSet\\Services\\PolicyAgent > "                         \
       "AssumeUDPEncapsulationContextOnSendRule (DWORD)",                                           \
       "By default Windows sets up no IPsec SA with a server behind NAT; 1 allows a "               \
-      "server behind NAT, 2 client and server both behind NAT. Read at boot.")                     \
+      "server behind NAT, 2 client and server both behind NAT. Read at boot. A Windows "           \
+      "feature update can remove it (seen from 1709 to 1803): with a baseline saved, that "        \
+      "shows as drift.")                                                                           \
     X(CHECK_PROHIBIT_IPSEC, "prohibit-ipsec", STAGE_IPSEC, FIX_ALLOW_IPSEC, TUN_L2TP,              \
       "Automatic L2TP IPsec policy allowed",                                                       \
       "regedit: HKLM\\SYSTEM\\CurrentControlSet\\Services\\RasMan\\Parameters > "                  \
@@ -170,12 +183,14 @@ enum fix_id { FIX_TABLE(FIX_ENUM) FIX_COUNT, FIX_NONE = FIX_COUNT };
       "CHAP Version 2 (MS-CHAP v2)",                                                               \
       "Most L2TP servers authenticate with MS-CHAP v2; a profile that does not allow it "          \
       "(or uses EAP) cannot agree on a protocol, which Windows often reports as 789. "             \
-      "The guide's fix #1.")                                                                       \
+      "The guide's fix #1. If a Windows feature update changed the profile's PPP options, a "      \
+      "saved baseline shows it as drift.")                                                         \
     X(CHECK_LCP_EXTENSIONS, "lcp-extensions", STAGE_PPP, FIX_LCP_EXTENSIONS, TUN_PPP,              \
       "LCP extensions enabled",                                                                    \
       "ncpa.cpl > connection Properties > Options > PPP Settings > Enable LCP extensions",         \
       "Servers that require the LCP extension options drop the PPP negotiation when "              \
-      "they are off, reported as 789 or 734. The guide's fix #2.")                                 \
+      "they are off, reported as 789 or 734. The guide's fix #2. If a Windows feature update "     \
+      "changed the profile's PPP options, a saved baseline shows it as drift.")                    \
     X(CHECK_CREDENTIALS, "credentials", STAGE_AUTH, FIX_CREDENTIALS, TUN_ANY, "Credentials saved", \
       "The connection's sign-in dialog (Remember my credentials) or Settings > VPN > "             \
       "Advanced options",                                                                          \

@@ -230,6 +230,25 @@ static bool first_time(struct parse_state *ps, unsigned long *seen, int bit, con
     return true;
 }
 
+/* "19044.1466": CurrentBuild dot UBR, both decimal, as winver shows them. */
+static bool parse_os_build(const char *value, unsigned *build, unsigned *ubr)
+{
+    const char *dot = strchr(value, '.');
+    if (!dot || !isdigit((unsigned char)value[0]) || !isdigit((unsigned char)dot[1]))
+        return false; /* strtoul alone would take blanks and signs */
+    char *end;
+    errno = 0;
+    unsigned long b = strtoul(value, &end, 10);
+    if (end != dot || b == 0 || b > 999999 || errno)
+        return false;
+    unsigned long r = strtoul(dot + 1, &end, 10);
+    if (*end || r > 999999 || errno)
+        return false;
+    *build = (unsigned)b;
+    *ubr = (unsigned)r;
+    return true;
+}
+
 static int machine_key(struct parse_state *ps, const char *name, const char *value)
 {
     struct scenario *s = ps->s;
@@ -240,9 +259,18 @@ static int machine_key(struct parse_state *ps, const char *name, const char *val
     else if (strcmp(name, "behind_nat") == 0) {
         target = &s->client_behind_nat;
         bit = 1;
+    } else if (strcmp(name, "os_build") == 0) {
+        if (!first_time(ps, &ps->seen_global[0], 2, name))
+            return 0;
+        if (!parse_os_build(value, &s->os_build, &s->os_ubr)) {
+            snprintf(ps->msg, sizeof ps->msg,
+                     "os_build: expected BUILD.UBR like 19044.1466, got '%.60s'", value);
+            return 0;
+        }
+        return 1;
     } else {
-        snprintf(ps->msg, sizeof ps->msg, "unknown key '%s' in [machine] (admin, behind_nat)",
-                 name);
+        snprintf(ps->msg, sizeof ps->msg,
+                 "unknown key '%s' in [machine] (admin, behind_nat, os_build)", name);
         return 0;
     }
     if (!first_time(ps, &ps->seen_global[0], bit, name))
@@ -764,8 +792,11 @@ enum l2f_status scenario_format(const struct scenario *s, char **out)
 {
     struct text_buf sb = {0};
     text_printf(&sb, "; l2tpfix mock scenario, written back by l2tpfix after a change.\n\n");
-    text_printf(&sb, "[machine]\nadmin = %s\nbehind_nat = %s\n\n", yesno(s->admin),
+    text_printf(&sb, "[machine]\nadmin = %s\nbehind_nat = %s\n", yesno(s->admin),
                 yesno(s->client_behind_nat));
+    if (s->os_build)
+        text_printf(&sb, "os_build = %u.%u\n", s->os_build, s->os_ubr);
+    text_printf(&sb, "\n");
     text_printf(&sb, "[registry]\n");
     for (int r = 0; r < REGVAL_COUNT; r++)
         if (s->reg_set[r])

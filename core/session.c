@@ -356,12 +356,11 @@ enum l2f_status session_apply(struct session *s, const struct fix_plan *plan,
 
 void session_restart_pending(struct session *s, struct restart_pending *out)
 {
-    char boot[32] = "";
-    bool at_once = false;
+    struct machine_info m = {.boot = ""};
     struct l2f_err err;
-    if (s->be.ops->last_boot && s->be.ops->last_boot(&s->be, boot, &at_once, &err) != L2F_OK)
-        boot[0] = '\0', at_once = false;
-    fix_restart_pending(&s->journal, session_machine_id(s), boot, at_once, out);
+    if (s->be.ops->machine_info && s->be.ops->machine_info(&s->be, &m, &err) != L2F_OK)
+        m.boot[0] = '\0', m.boot_at_once = false;
+    fix_restart_pending(&s->journal, session_machine_id(s), m.boot, m.boot_at_once, out);
 }
 
 enum l2f_status session_connect_start(struct session *s, struct l2f_err *err)

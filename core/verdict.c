@@ -16,6 +16,7 @@ static const unsigned check_needs[CHECK_COUNT] = {
     [CHECK_IKE_500] = BIT(PART_PROFILE) | BIT(PART_PROBE),
     [CHECK_IKE_4500] = BIT(PART_PROFILE) | BIT(PART_PROBE),
     [CHECK_IPSEC_SERVICES] = BIT(PART_SERVICES),
+    [CHECK_WINDOWS_UPDATE] = BIT(PART_OS_BUILD),
     [CHECK_NAT_TRAVERSAL] = BIT(PART_REGISTRY) | BIT(PART_PROBE),
     [CHECK_PROHIBIT_IPSEC] = BIT(PART_REGISTRY),
     [CHECK_PSK] = BIT(PART_PROFILE) | BIT(PART_SECRETS),
@@ -57,6 +58,10 @@ static enum l2f_status part_status(const struct observations *o, enum verdict_pa
         return o->have_profile ? o->profile_st : L2F_OK;
     case PART_REGISTRY:
         return o->have_registry ? first_failed(o->reg_st, REGVAL_COUNT) : L2F_OK;
+    case PART_OS_BUILD:
+        return !o->have_machine         ? L2F_OK
+               : o->machine_unsupported ? L2F_ERR_UNSUPPORTED
+                                        : o->machine.os_st;
     case PART_SERVICES:
         return o->have_services ? first_failed(o->svc_st, SERVICE_COUNT) : L2F_OK;
     case PART_SECRETS:
@@ -301,8 +306,8 @@ void verdict_unknowns(const struct verdict *v, const char *backend, const char *
                "%d check%s could not decide from what %s saw: see the row%s marked unknown.\n",
                v->inconclusive, v->inconclusive == 1 ? "" : "s",
                v->inconclusive == 1 ? "it" : "they", v->inconclusive == 1 ? "" : "s");
-    unsigned machine =
-        BIT(PART_REGISTRY) | BIT(PART_SERVICES) | BIT(PART_SECRETS) | BIT(PART_HISTORY);
+    unsigned machine = BIT(PART_REGISTRY) | BIT(PART_OS_BUILD) | BIT(PART_SERVICES) |
+                       BIT(PART_SECRETS) | BIT(PART_HISTORY);
     bool on_windows = missing_where(v, machine, L2F_ERR_UNSUPPORTED);
     bool as_admin = missing_where(v, machine, L2F_ERR_NEED_ADMIN);
     bool probe = v->missing[PART_PROBE] && server && server[0];

@@ -24,6 +24,7 @@ enum verdict_kind {
 #define VERDICT_PART_TABLE(X)                                                                      \
     X(PART_PROFILE, "profile", "the profile")                                                      \
     X(PART_REGISTRY, "registry", "the registry")                                                   \
+    X(PART_OS_BUILD, "os-build", "the OS build")                                                   \
     X(PART_SERVICES, "services", "the IPsec services")                                             \
     X(PART_SECRETS, "credential-store", "the credential store")                                    \
     X(PART_HISTORY, "connection-history", "the connection history")                                \

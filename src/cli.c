@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "kb.h"
+#include "keylint.h"
 #include "net/handshake.h"
 #include "baseline.h"
 #include "psscript.h"
@@ -256,6 +257,26 @@ static enum l2f_status get_secret(struct cli *c, enum fix_secret kind, char *buf
     return L2F_ERR_NEED_SECRET;
 }
 
+/* What in the key typed or read for use-psk may make it differ from the server's;
+ * one line each, naming characters by code point, never the key. */
+static void warn_about_key(struct cli *c, const char *psk)
+{
+    const char *file = c->a->value[OPT_PSK_FILE];
+    struct keylint lint;
+    char *text = NULL;
+    size_t n = 0;
+    struct l2f_err err;
+    if (file && plat_read_file(file, &text, &n, &err) == L2F_OK)
+        keylint_check_file(text, n, &lint); /* the whole file: a second line shows */
+    else
+        keylint_check(psk, strlen(psk), &lint);
+    if (text)
+        plat_wipe(text, n);
+    free(text);
+    for (size_t i = 0; i < lint.n; i++)
+        fprintf(stderr, "l2tpfix: use-psk: the key as given: %s\n", lint.w[i].text);
+}
+
 /* A secret file given is read before anything changes: one that cannot be
  * read stops the batch with one line, not halfway through it. */
 static enum l2f_status check_secret_files(struct cli *c, const struct fix_plan *plans, size_t n,
@@ -410,6 +431,8 @@ static enum l2f_status apply_plan(struct cli *c, const struct fix_plan *plan, st
     err->msg[0] = '\0';
     if (plan->secret != FIX_SECRET_NONE) {
         st = get_secret(c, plan->secret, secret, sizeof secret, err);
+        if (plan->secret == FIX_SECRET_PSK && st == L2F_OK)
+            warn_about_key(c, secret);
         if (plan->secret == FIX_SECRET_PSK)
             secrets.psk = secret;
         else

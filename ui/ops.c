@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "baseline.h"
+#include "keylint.h"
 #include "platform.h"
 #include "verdict.h"
 
@@ -490,14 +491,44 @@ static unsigned ops_apply_confirmed(struct app *a)
 
 static unsigned ops_secret_cancelled(struct app *a);
 
+/* A key with something odd in it (keylint) goes back to its dialog once, kept as
+ * typed, with the findings: Enter then saves it as it is. True when reopened. */
+static bool warn_about_key(struct app *a, const char *secret)
+{
+    struct keylint lint;
+    if (a->plans[a->next_plan].secret != FIX_SECRET_PSK ||
+        !keylint_check(secret, strlen(secret), &lint) || strcmp(secret, a->warned_key) == 0)
+        return false;
+    snprintf(a->warned_key, sizeof a->warned_key, "%s", secret);
+    char name[PROFILE_NAME_MAX * 2], title[PROFILE_NAME_MAX * 2 + 64];
+    app_safe(a, a->plans[a->next_plan].profile, name, sizeof name);
+    snprintf(title, sizeof title, "Pre-shared key for '%s'", name);
+    dialog_open_secret(a, title, secret_answered);
+    snprintf(a->dlg.input, sizeof a->dlg.input, "%s", secret);
+    a->dlg.ilen = strlen(a->dlg.input);
+    doc_addf(&a->dlg.body, ST_WARN, 0, "The key as typed may not be the server's:");
+    for (size_t i = 0; i < lint.n; i++)
+        doc_addf(&a->dlg.body, ST_NORMAL, 0, "- %s", lint.w[i].text);
+    doc_addf(&a->dlg.body, ST_NORMAL, 0,
+             "Enter saves it as typed (the key check then tells); Ctrl-U clears it to type it "
+             "again; Esc cancels.");
+    return true;
+}
+
 static unsigned ops_secret_entered(struct app *a, char *secret)
 {
     if (a->next_plan >= a->n_plans)
         return 0;
     if (!secret[0]) {
+        plat_wipe(a->warned_key, sizeof a->warned_key);
         plat_wipe(secret, INPUT_MAX);
         return ops_secret_cancelled(a);
     }
+    if (warn_about_key(a, secret)) {
+        plat_wipe(secret, INPUT_MAX);
+        return UI_DRAW_DIALOG;
+    }
+    plat_wipe(a->warned_key, sizeof a->warned_key);
     bool go_on = apply_one(a, &a->plans[a->next_plan], secret);
     plat_wipe(secret, INPUT_MAX);
     a->next_plan = go_on ? a->next_plan + 1 : a->n_plans;
@@ -506,6 +537,7 @@ static unsigned ops_secret_entered(struct app *a, char *secret)
 
 static unsigned ops_secret_cancelled(struct app *a)
 {
+    plat_wipe(a->warned_key, sizeof a->warned_key);
     if (a->next_plan >= a->n_plans)
         return 0;
     const char *fid = fix_info(a->plans[a->next_plan].fix)->id;

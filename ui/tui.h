@@ -257,6 +257,9 @@ struct app {
     bool key_tested;                 /* the server judged a key typed in this batch (psk-matches) */
     bool torn_told;                  /* the journal's torn last line was reported (once a run) */
     char username[PROFILE_USER_MAX]; /* typed for the credentials fix */
+    /* the key use-psk warned about (keylint), kept until it is saved as typed or
+     * retyped, then wiped: a second Enter on the same key saves it */
+    char warned_key[INPUT_MAX];
 
     char msg[320];
     enum msg_kind msg_kind;

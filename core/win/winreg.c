@@ -86,6 +86,34 @@ enum l2f_status winreg_write_dword(const char *key, const char *value, bool exis
     return win_status((DWORD)rc, value, err);
 }
 
+#define OS_VERSION_KEY L"SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion"
+
+enum l2f_status winreg_os_build(unsigned *build, unsigned *ubr, struct l2f_err *err)
+{
+    wchar_t text[32];
+    DWORD cb = sizeof text, dword = 0;
+    *build = *ubr = 0;
+    /* RRF_SUBKEY_WOW6464KEY: the 64-bit view, as open_key reads, for a 32-bit caller too */
+    LONG rc = RegGetValueW(HKEY_LOCAL_MACHINE, OS_VERSION_KEY, L"CurrentBuild",
+                           RRF_RT_REG_SZ | RRF_SUBKEY_WOW6464KEY, NULL, text, &cb);
+    if (rc != ERROR_SUCCESS)
+        return win_status((DWORD)rc, "CurrentBuild", err);
+    wchar_t *end;
+    unsigned long b = wcstoul(text, &end, 10);
+    if (end == text || *end || b == 0) {
+        l2f_err_set(err, "CurrentBuild is not a build number");
+        return L2F_ERR_BACKEND;
+    }
+    cb = sizeof dword;
+    rc = RegGetValueW(HKEY_LOCAL_MACHINE, OS_VERSION_KEY, L"UBR",
+                      RRF_RT_REG_DWORD | RRF_SUBKEY_WOW6464KEY, NULL, &dword, &cb);
+    if (rc != ERROR_SUCCESS)
+        return win_status((DWORD)rc, "UBR", err);
+    *build = (unsigned)b;
+    *ubr = (unsigned)dword;
+    return L2F_OK;
+}
+
 /* ---- services ---- */
 
 #define SVC_OVERALL_TIMEOUT_MS 30000

@@ -10,6 +10,9 @@ enum l2f_status winreg_read_dword(const char *key, const char *value, bool *exis
                                   unsigned long *data, struct l2f_err *err);
 enum l2f_status winreg_write_dword(const char *key, const char *value, bool exists,
                                    unsigned long data, struct l2f_err *err);
+/* The OS build winver shows as BUILD.UBR: CurrentBuild (a string) and UBR (a
+ * DWORD) under HKLM\SOFTWARE\Microsoft\Windows NT\CurrentVersion. */
+enum l2f_status winreg_os_build(unsigned *build, unsigned *ubr, struct l2f_err *err);
 
 enum l2f_status winsvc_query(const char *name, struct service_status *out, struct l2f_err *err);
 /* Start, stop or restart; a stop or restart first stops the running

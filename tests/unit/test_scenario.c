@@ -35,7 +35,7 @@ static void every_key_read(void **state)
     struct scenario sc;
     tu_parse(
         "; comment\n"
-        "[machine]\nadmin = no\nbehind_nat = yes\n"
+        "[machine]\nadmin = no\nbehind_nat = yes\nos_build = 22000.434\n"
         "[registry]\nPolicyAgent\\AssumeUDPEncapsulationContextOnSendRule = 2\n"
         "RasMan\\Parameters\\ProhibitIpSec = 1\n"
         "[services]\nIKEEXT = disabled\nPolicyAgent = stopped\nRasMan = running\nBFE = running\n"
@@ -49,6 +49,8 @@ static void every_key_read(void **state)
         &sc);
     assert_false(sc.admin);
     assert_true(sc.client_behind_nat);
+    assert_int_equal(sc.os_build, 22000);
+    assert_int_equal(sc.os_ubr, 434);
     assert_true(sc.reg_set[REGVAL_NAT_TRAVERSAL]);
     assert_int_equal(sc.reg[REGVAL_NAT_TRAVERSAL], 2);
     assert_int_equal(sc.reg[REGVAL_PROHIBIT_IPSEC], 1);
@@ -103,6 +105,12 @@ static void malformed_input_named_by_line(void **state)
     (void)state;
     expect_error("[machine]\nadmin = maybe\n", "bad.ini:2:", "expected yes or no");
     expect_error("[machine]\nroot = yes\n", "bad.ini:2:", "unknown key 'root'");
+    expect_error("[machine]\nos_build = 19044\n", "bad.ini:2:", "BUILD.UBR like 19044.1466");
+    expect_error("[machine]\nos_build = 19044.\n", "bad.ini:2:", "os_build");
+    expect_error("[machine]\nos_build = -1.5\n", "bad.ini:2:", "os_build");
+    expect_error("[machine]\nos_build = 19044.14x\n", "bad.ini:2:", "os_build");
+    expect_error("[machine]\nos_build = 0.1466\n", "bad.ini:2:", "os_build");
+    expect_error("[machine]\nos_build = 1.2\nos_build = 1.2\n", "bad.ini:3:", "given twice");
     expect_error("\n\n[mashine]\nadmin = yes\n", "bad.ini:3:", "unknown section [mashine]");
     expect_error("[server]\naddress = a\naddress = b\n", "bad.ini:3:", "given twice");
     expect_error("[profile \"X\"]\nVpnStrategy = three\n", "bad.ini:2:", "VpnStrategy");
@@ -157,6 +165,8 @@ static void format_then_parse_is_lossless(void **state)
         free(text);
         assert_int_equal(a.admin, b.admin);
         assert_int_equal(a.client_behind_nat, b.client_behind_nat);
+        assert_int_equal(a.os_build, b.os_build);
+        assert_int_equal(a.os_ubr, b.os_ubr);
         assert_memory_equal(a.reg_set, b.reg_set, sizeof a.reg_set);
         assert_memory_equal(a.reg, b.reg, sizeof a.reg);
         assert_memory_equal(a.services, b.services, sizeof a.services);

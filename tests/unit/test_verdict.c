@@ -18,6 +18,7 @@ static void offline_phonebook(struct observations *o)
         o->svc_st[s] = L2F_ERR_UNSUPPORTED;
     o->last_st = L2F_ERR_UNSUPPORTED;
     o->probe_st = L2F_ERR_UNSUPPORTED;
+    o->machine_unsupported = true;
     o->profile.secrets_unknown = true;
     o->profile.psk_saved = o->profile.username_saved = o->profile.password_saved = false;
 }
@@ -38,7 +39,7 @@ static void all_pass_with_a_skipped_check(void **state)
     assert_int_equal(v.n.unknown, 0);
     char line[256];
     verdict_headline(&v, line, sizeof line);
-    assert_string_equal(line, "No problem found on this side: all 15 checks pass, 1 skipped.");
+    assert_string_equal(line, "No problem found on this side: all 16 checks pass, 1 skipped.");
     verdict_unknowns(&v, "mock", "vpn.example.com", line, sizeof line);
     assert_string_equal(line, "");
 }
@@ -64,7 +65,7 @@ static void one_unknown_is_incomplete(void **state)
     char line[256];
     verdict_headline(&v, line, sizeof line);
     assert_string_equal(
-        line, "No problem found in the 14 checks made here; 1 could not be made here, 1 skipped.");
+        line, "No problem found in the 15 checks made here; 1 could not be made here, 1 skipped.");
     assert_null(strstr(line, "on this side")); /* never the all-pass sentence */
     struct verdict_counts n;
     verdict_stage_counts(&d, STAGE_AUTH, &n);
@@ -88,10 +89,10 @@ static void problems_win_over_unknowns(void **state)
     assert_true(v.n.unknown > 0);
     char line[256];
     verdict_headline(&v, line, sizeof line);
-    assert_non_null(strstr(line, "Problems found: 1 FAIL; 11 more checks could not be made here"));
+    assert_non_null(strstr(line, "Problems found: 1 FAIL; 12 more checks could not be made here"));
 }
 
-/* A phonebook file offline: 4 checks made, 11 unknown for want of what the
+/* A phonebook file offline: 4 checks made, 12 unknown for want of what the
  * backend cannot see, each put down to that part and named. */
 static void offline_phonebook_names_what_it_cannot_see(void **state)
 {
@@ -104,9 +105,10 @@ static void offline_phonebook_names_what_it_cannot_see(void **state)
     diagnosis_verdict(&d, &o, &v);
     assert_int_equal(v.kind, VERDICT_INCOMPLETE);
     assert_int_equal(v.n.pass, 4);
-    assert_int_equal(v.n.unknown, 11);
+    assert_int_equal(v.n.unknown, 12);
     assert_int_equal(v.n.skipped, 1);
     assert_int_equal(v.missing[PART_REGISTRY], 2);
+    assert_int_equal(v.missing[PART_OS_BUILD], 1);
     assert_int_equal(v.missing[PART_SERVICES], 1);
     assert_int_equal(v.missing[PART_SECRETS], 2);
     assert_int_equal(v.missing[PART_HISTORY], 1);
@@ -116,12 +118,13 @@ static void offline_phonebook_names_what_it_cannot_see(void **state)
     char line[256], why[1024];
     verdict_headline(&v, line, sizeof line);
     assert_string_equal(
-        line, "No problem found in the 4 checks made here; 11 could not be made here, 1 skipped.");
+        line, "No problem found in the 4 checks made here; 12 could not be made here, 1 skipped.");
     verdict_unknowns(&v, "phonebook file: x.pbk (offline)", "vpn.example.com", why, sizeof why);
     assert_string_equal(
         why,
         "Not checked here: this backend (phonebook file: x.pbk (offline)) cannot see the registry "
-        "(2 checks), the IPsec services (1), the credential store (2), the connection history "
+        "(2 checks), the OS build (1), the IPsec services (1), the credential store (2), the "
+        "connection history "
         "(1) or the server's answers (5).\n"
         "To check those: run l2tpfix on the Windows machine itself; `l2tpfix probe "
         "vpn.example.com` asks the server from here.\n");

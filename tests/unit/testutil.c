@@ -103,7 +103,9 @@ void tu_healthy(struct observations *o)
 {
     memset(o, 0, sizeof *o);
     o->have_profile = o->have_admin = o->have_registry = o->have_services = o->have_last =
-        o->have_probe = true;
+        o->have_probe = o->have_machine = true;
+    o->machine.os_build = 19045; /* 22H2, which no known bad update reached */
+    o->machine.os_ubr = 5011;
     struct vpn_profile *p = &o->profile;
     strcpy(p->name, "Office VPN");
     strcpy(p->server, "vpn.example.com");

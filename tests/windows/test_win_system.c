@@ -271,6 +271,79 @@ static void services_started_restarted_and_undone(void **state)
     remove_services();
 }
 
+#define CURRENT_VERSION L"SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion"
+
+/* A value saved to be put back as it was (or deleted, when it was not there). */
+struct saved_value {
+    bool had;
+    DWORD type, cb;
+    BYTE data[256];
+};
+
+static void save_value(HKEY h, const wchar_t *name, struct saved_value *v)
+{
+    v->cb = sizeof v->data;
+    v->had = RegQueryValueExW(h, name, NULL, &v->type, v->data, &v->cb) == ERROR_SUCCESS;
+}
+
+static void restore_value(HKEY h, const wchar_t *name, const struct saved_value *v)
+{
+    if (v->had)
+        assert_int_equal(RegSetValueExW(h, name, 0, v->type, v->data, v->cb), ERROR_SUCCESS);
+    else
+        RegDeleteValueW(h, name);
+}
+
+static void set_build(HKEY h, const wchar_t *build, DWORD ubr)
+{
+    assert_int_equal(RegSetValueExW(h, L"CurrentBuild", 0, REG_SZ, (const BYTE *)build,
+                                    (DWORD)((wcslen(build) + 1) * sizeof(wchar_t))),
+                     ERROR_SUCCESS);
+    assert_int_equal(RegSetValueExW(h, L"UBR", 0, REG_DWORD, (const BYTE *)&ubr, sizeof ubr),
+                     ERROR_SUCCESS);
+}
+
+/* windows-update reads CurrentBuild (a string) and UBR (a DWORD) from Wine's registry. */
+static void os_build_from_the_registry(void **state)
+{
+    (void)state;
+    HKEY h = ensure_key(CURRENT_VERSION);
+    struct saved_value build, ubr;
+    save_value(h, L"CurrentBuild", &build);
+    save_value(h, L"UBR", &ubr);
+    struct rig r;
+    rig_open(&r);
+    struct machine_info m;
+    struct l2f_err err = {{0}};
+
+    set_build(h, L"19044", 1466);
+    assert_int_equal(r.be.ops->machine_info(&r.be, &m, &err), L2F_OK);
+    assert_int_equal(m.os_st, L2F_OK);
+    assert_int_equal(m.os_build, 19044);
+    assert_int_equal(m.os_ubr, 1466);
+    assert_int_equal(strlen(m.boot), 24); /* and the boot time beside it */
+    observe(&r);
+    assert_int_equal(r.d.checks[CHECK_WINDOWS_UPDATE].status, CHECK_FAIL);
+    assert_non_null(strstr(r.d.checks[CHECK_WINDOWS_UPDATE].summary, "KB5010793"));
+
+    set_build(h, L"19044", 1469);
+    observe(&r);
+    assert_int_equal(r.d.checks[CHECK_WINDOWS_UPDATE].status, CHECK_PASS);
+
+    /* no UBR: the build cannot be told, and the check says so */
+    RegDeleteValueW(h, L"UBR");
+    assert_int_equal(r.be.ops->machine_info(&r.be, &m, &err), L2F_OK);
+    assert_int_not_equal(m.os_st, L2F_OK);
+    observe(&r);
+    assert_int_equal(r.d.checks[CHECK_WINDOWS_UPDATE].status, CHECK_UNKNOWN);
+    assert_non_null(strstr(r.d.checks[CHECK_WINDOWS_UPDATE].summary, "could not be read"));
+
+    restore_value(h, L"CurrentBuild", &build);
+    restore_value(h, L"UBR", &ubr);
+    RegCloseKey(h);
+    rig_close(&r);
+}
+
 static void elevation_and_identity(void **state)
 {
     (void)state;
@@ -288,6 +361,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(registry_fix_backup_and_exact_undo),
         cmocka_unit_test(services_started_restarted_and_undone),
+        cmocka_unit_test(os_build_from_the_registry),
         cmocka_unit_test(elevation_and_identity),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
