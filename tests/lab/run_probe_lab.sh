@@ -81,7 +81,9 @@ before=$(grep -c "received packet" "$lab/charon.log")
 "$L2TPFIX" --mock "$lab/c.ini" --state-dir "$lab/cache" --probe-real check --json >"$OUT" 2>&1 </dev/null
 after=$(grep -c "received packet" "$lab/charon.log")
 tr -d ' \n\t' <"$OUT" >"$OUT.flat"
-has '"summary":"NO-PROPOSAL-CHOSEN[^"]*answersfrom[0-9]+sago\(cached;`l2tpfixprobe127.0.0.3`asksagain\)' "check says the answer is reused"
+# the hint keeps the state directory, so copying it refreshes this cache
+has "\"summary\":\"NO-PROPOSAL-CHOSEN[^\"]*answersfrom[0-9]+sago\\(cached;\`l2tpfix--state-dir$lab/cacheprobe127.0.0.3\`asksagain\\)" \
+    "check says the answer is reused, and how to ask again into the same cache"
 has '"probe_age_s":[0-9]+' "check --json: probe_age_s"
 [ "$before" -eq "$after" ] && ok || bad "a check reusing the answer still sent $((after - before)) packets"
 # a name that does not resolve
