@@ -459,16 +459,22 @@ static unsigned finish_apply(struct app *a)
     return UI_DRAW_MSG | UI_DRAW_LIST | UI_DRAW_DETAILS | UI_DRAW_HEADER;
 }
 
+/* The dialog that asks for a plan's key or password, titled with its profile. */
+static void open_secret_dialog(struct app *a, const struct fix_plan *plan)
+{
+    char name[PROFILE_NAME_MAX * 2], title[PROFILE_NAME_MAX * 2 + 64];
+    app_safe(a, plan->profile, name, sizeof name);
+    snprintf(title, sizeof title, "%s for '%s'",
+             plan->secret == FIX_SECRET_PSK ? "Pre-shared key" : "Password", name);
+    dialog_open_secret(a, title, secret_answered);
+}
+
 static unsigned continue_apply(struct app *a)
 {
     while (a->next_plan < a->n_plans) {
         const struct fix_plan *plan = &a->plans[a->next_plan];
         if (plan->secret != FIX_SECRET_NONE) {
-            char name[PROFILE_NAME_MAX * 2], title[PROFILE_NAME_MAX * 2 + 64];
-            app_safe(a, plan->profile, name, sizeof name);
-            snprintf(title, sizeof title, "%s for '%s'",
-                     plan->secret == FIX_SECRET_PSK ? "Pre-shared key" : "Password", name);
-            dialog_open_secret(a, title, secret_answered);
+            open_secret_dialog(a, plan);
             doc_addf(&a->dlg.body, ST_NORMAL, 0,
                      "%s: type the %s. It is not shown, not kept and not logged.",
                      fix_info(plan->fix)->id,
@@ -500,10 +506,7 @@ static bool warn_about_key(struct app *a, const char *secret)
         !keylint_check(secret, strlen(secret), &lint) || strcmp(secret, a->warned_key) == 0)
         return false;
     snprintf(a->warned_key, sizeof a->warned_key, "%s", secret);
-    char name[PROFILE_NAME_MAX * 2], title[PROFILE_NAME_MAX * 2 + 64];
-    app_safe(a, a->plans[a->next_plan].profile, name, sizeof name);
-    snprintf(title, sizeof title, "Pre-shared key for '%s'", name);
-    dialog_open_secret(a, title, secret_answered);
+    open_secret_dialog(a, &a->plans[a->next_plan]);
     snprintf(a->dlg.input, sizeof a->dlg.input, "%s", secret);
     a->dlg.ilen = strlen(a->dlg.input);
     doc_addf(&a->dlg.body, ST_WARN, 0, "The key as typed may not be the server's:");
