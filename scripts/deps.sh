@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian/Ubuntu packages l2tpfix needs, only those missing.
-# Usage: deps.sh run|test|bench   (bench: the tests' packages, hyperfine and ike-scan)
+# Usage: deps.sh run|test|bench|release   (bench: the tests' packages, hyperfine and ike-scan;
+# release: what scripts/release.sh needs beside the build, which the tests need too)
 set -euo pipefail
 packages=(build-essential cmake pkg-config libncurses-dev libcjson-dev libssl-dev)
 if [ "${1:-run}" = test ] || [ "${1:-run}" = bench ]; then
@@ -11,6 +12,9 @@ if [ "${1:-run}" = test ] || [ "${1:-run}" = bench ]; then
     packages+=(python3 python3-jsonschema)
 fi
 [ "${1:-run}" = bench ] && packages+=(hyperfine ike-scan python3)
+# CPack's Depends come from dpkg-shlibdeps (dpkg-dev), which finds the binaries with file;
+# the zip is written by python3; release.reproducible runs scripts/release.sh
+case "${1:-run}" in test | bench | release) packages+=(dpkg-dev file python3) ;; esac
 # PowerShell 7 (a .NET global tool) and Pester 5 (its NuGet package) for the
 # ps.scripts tests, which run the scripts `l2tpfix script` writes. Only where
 # the .NET SDK is present: without it those tests, and only those, skip.

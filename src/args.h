@@ -125,7 +125,7 @@ enum command_id { COMMAND_TABLE(COMMAND_ENUM) COMMAND_COUNT };
     X(OPT_NO_COLOR, "no-color", NULL, ON_ALL, "no colour (also when NO_COLOR is set)")             \
     X(OPT_ASCII, "ascii", NULL, ON_ALL, "plain ASCII for every line and glyph")                    \
     X(OPT_HELP, "help", NULL, ON_ALL, "this help")                                                 \
-    X(OPT_VERSION, "version", NULL, ON_ALL, "the version")
+    X(OPT_VERSION, "version", NULL, ON_ALL, "the version and the commit it was built from")
 
 #define OPTION_ENUM(e, name, arg, cmds, help) e,
 enum option_id { OPTION_TABLE(OPTION_ENUM) OPTION_COUNT };
