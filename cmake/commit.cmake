@@ -14,7 +14,9 @@ if(NOT COMMIT)
         get_filename_component(src "${SOURCE_DIR}" REALPATH)
         # a tarball unpacked inside some other repository is not that repository's commit
         if(rc EQUAL 0 AND top STREQUAL src)
-            execute_process(COMMAND ${L2F_GIT} rev-parse --short HEAD WORKING_DIRECTORY ${SOURCE_DIR}
+            # 12 digits, not git's own length, which grows with the count of objects: a
+            # shallow clone in CI and a full one name the commit alike (and build the same bytes)
+            execute_process(COMMAND ${L2F_GIT} rev-parse --short=12 HEAD WORKING_DIRECTORY ${SOURCE_DIR}
                             OUTPUT_VARIABLE head OUTPUT_STRIP_TRAILING_WHITESPACE RESULT_VARIABLE rc ERROR_QUIET)
             if(rc EQUAL 0 AND head)
                 set(COMMIT ${head})

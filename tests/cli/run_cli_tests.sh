@@ -625,7 +625,7 @@ has "$ERR" 'needs Windows.*--demo' "no live backend on Linux"
 run 0 --help
 has "$OUT" '^  fix ID...\|all' "help"
 run 0 --version
-has "$OUT" '^l2tpfix [0-9]+\.[0-9]+\.[0-9]+$' "version"
+has "$OUT" '^l2tpfix [0-9]+\.[0-9]+\.[0-9]+ \(commit ([0-9a-f]+(-dirty)?|unknown)\)$' "version (run_version_tests.sh: which commit)"
 run 2 --demo tui
 has "$ERR" 'needs a terminal' "tui without a terminal"
 
