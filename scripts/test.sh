@@ -2,7 +2,8 @@
 # Builds l2tpfix and runs every test: warnings as errors, the whole suite
 # (unit, command line, TUI in tmux, the strongSwan and SoftEther labs), again
 # under ASan/UBSan, the unit tests under valgrind memcheck, each libFuzzer
-# target for a bounded time, and the Windows build's tests under Wine.
+# target for a bounded time, the Windows build's tests under Wine, and last the
+# release (scripts/release.sh twice: the same bytes; the .deb installed, the zip's exe run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/deps.sh test
@@ -18,13 +19,13 @@ git ls-files -z '*.c' '*.h' | xargs -0 clang-format --dry-run --Werror || {
 echo "== build (-Werror) and the whole suite"
 cmake -S . -B build/ci -DCMAKE_BUILD_TYPE=RelWithDebInfo -DL2F_WERROR=ON -DL2F_REQUIRE_OPENSSL=ON >/dev/null
 cmake --build build/ci -j"$jobs" >/dev/null
-(cd build/ci && ctest -j"$jobs" --output-on-failure)
+(cd build/ci && ctest -j"$jobs" -LE release --output-on-failure)
 
 echo "== the whole suite under AddressSanitizer and UndefinedBehaviorSanitizer"
 cmake -S . -B build/asan -DCMAKE_BUILD_TYPE=Debug -DL2F_WERROR=ON -DL2F_SANITIZE=ON -DL2F_REQUIRE_OPENSSL=ON >/dev/null
 cmake --build build/asan -j"$jobs" >/dev/null
 (cd build/asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-    ctest -j"$jobs" --output-on-failure)
+    ctest -j"$jobs" -LE release --output-on-failure)
 
 echo "== unit tests under valgrind memcheck"
 vg_failed=0
@@ -47,5 +48,9 @@ cmake -S . -B build/win -DCMAKE_TOOLCHAIN_FILE="$PWD/cmake/mingw-w64.cmake" -DCM
     -DL2F_WERROR=ON -DL2F_REQUIRE_OPENSSL=ON -DL2F_LINUX_L2TPFIX="$PWD/build/ci/l2tpfix" >/dev/null
 cmake --build build/win -j"$jobs" >/dev/null
 (cd build/win && ctest -j"$jobs" --output-on-failure)
+
+echo "== the release: scripts/release.sh twice, the same bytes; the .deb and the zip's exe run"
+# last, once: it builds both systems twice, and reuses the mingw prefix made above
+(cd build/ci && ctest -L release --output-on-failure)
 
 echo "== all done in $(( $(date +%s) - start )) s"
