@@ -8,7 +8,8 @@ if(L2F_RELEASE)
     # stripped on both systems, so no debug section can carry a path or a difference
     add_link_options(-s)
     if(WIN32)
-        # else mingw's ld writes the link time into the PE header
+        # a PE header's time stamp of 0: mingw's ld writes the link time there, or
+        # SOURCE_DATE_EPOCH when set (Debian's binutils); 0 needs neither
         add_link_options(-Wl,--no-insert-timestamp)
     endif()
 endif()

@@ -9,9 +9,9 @@
 # Environment: L2F_MINGW_PREFIX, the mingw libraries (else scripts/mingw-deps.sh builds them,
 # as CI does, into build/mingw-prefix).
 set -euo pipefail
+out=$(realpath -m "${1:-$(dirname "$0")/../dist}") # OUT_DIR as the caller named it
 cd "$(dirname "$0")/.."
 top=$PWD
-out=${1:-$top/dist}
 
 bash scripts/deps.sh release
 if [ -z "${L2F_MINGW_PREFIX:-}" ]; then
