@@ -772,6 +772,49 @@ static void mock_connect_cancel(struct backend *be)
     m->n_events = m->next_event = 0;
 }
 
+/* The selftest on the mock: the scenario's answers, marked as simulated. */
+static enum l2f_status mock_selftest(struct backend *be, enum selftest_id item, bool redact,
+                                     struct selftest_answer *out)
+{
+    const struct scenario *sc = &mock(be)->sc;
+    size_t psk = 0, saved = 0;
+    for (size_t i = 0; i < sc->n_profiles; i++) {
+        psk += (sc->profiles[i].p.fields[PF_IPSEC_FLAGS] & IPSEC_FLAG_PSK) != 0;
+        saved += sc->profiles[i].p.psk_saved;
+    }
+    (void)redact; /* the mock's answers name no profile */
+    out->verdict = SELFTEST_SIMULATED;
+    switch (item) {
+    case SELFTEST_PBK_FLAGS:
+        snprintf(out->detail, sizeof out->detail,
+                 "the mock's %zu profiles are its scenario's keys: RAS and the file cannot differ",
+                 sc->n_profiles);
+        return L2F_OK;
+    case SELFTEST_PSK_MASK:
+        snprintf(out->detail, sizeof out->detail,
+                 "%zu profiles use a pre-shared key, %zu have one saved (the scenario's psk =)",
+                 psk, saved);
+        return L2F_OK;
+    case SELFTEST_ELEVATION:
+        snprintf(out->detail, sizeof out->detail, "elevated: %s ([machine] admin)",
+                 sc->admin ? "yes" : "no");
+        return L2F_OK;
+    case SELFTEST_OS_BUILD:
+        if (sc->os_build)
+            snprintf(out->detail, sizeof out->detail, "OS build %u.%u ([machine] os_build)",
+                     sc->os_build, sc->os_ubr);
+        else
+            snprintf(out->detail, sizeof out->detail, "the scenario names no os_build");
+        return L2F_OK;
+    default:
+        snprintf(out->detail, sizeof out->detail, "the mock has no %s to ask",
+                 item == SELFTEST_RASENTRY_SIZE ? "RASENTRY"
+                 : item == SELFTEST_EVENTS      ? "event log"
+                                                : "service control manager");
+        return L2F_OK;
+    }
+}
+
 const struct backend_ops backend_mock_ops = {
     .name = "mock",
     .open = mock_open,
@@ -797,4 +840,5 @@ const struct backend_ops backend_mock_ops = {
     .connect_start = mock_connect_start,
     .connect_poll = mock_connect_poll,
     .connect_cancel = mock_connect_cancel,
+    .selftest = mock_selftest,
 };

@@ -43,5 +43,25 @@ has "$WORK/flat.json" '"fix":"lcp-extensions","state":"rolled-back","note":"Wind
 run 0 "${m[@]}" undo --yes
 has "$OUT" 'mschapv2' "undo passes over the rolled-back entry"
 
+# selftest on the mock: every item answered with the scenario's values, marked simulated
+run 0 --demo selftest
+if [ -n "${UPDATE_GOLDEN:-}" ]; then cp "$OUT" "$GOLDEN/selftest-demo.txt"; fi
+if diff -u "$GOLDEN/selftest-demo.txt" "$OUT" >"$WORK/diff"; then ok; else
+    bad "selftest-demo: differs from the golden"
+    head -30 "$WORK/diff"
+fi
+run 0 --demo=update-2022 selftest --redact --out "$WORK/rep"
+has "$OUT" "^Written: $WORK/rep/selftest.txt and $WORK/rep/selftest.json\$" "selftest --out names its files"
+has "$WORK/rep/selftest.txt" '^os-build +simulated +OS build 19044\.1466 \(\[machine\] os_build\)$' \
+    "selftest: the scenario's OS build, as the mock's"
+python3 - "$WORK/rep/selftest.json" <<'PY' && ok || bad "selftest JSON: $(head -c 400 "$WORK/rep/selftest.json")"
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert r["redacted"] is True and len(r["items"]) == 7, r
+assert all(i["verdict"] == "simulated" and i["detail"] for i in r["items"]), r
+PY
+run 2 --demo check --redact
+has "$OUT" '^l2tpfix: --redact is an option of selftest, not of check$' "--redact belongs to selftest"
+
 echo "verify: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
