@@ -11,6 +11,7 @@
 #include "fixes.h"
 #include "testutil.h"
 #include "win/ras.h"
+#include "win/selftest_win.h"
 
 #define EXTRA 64 /* bytes of alternate numbers after the struct */
 
@@ -520,6 +521,33 @@ static void the_phonebook_file_must_agree(void **state)
     DeleteFileW(user_pbk);
 }
 
+/* selftest through the seam: the phonebook file against RAS's reading, and
+ * the PSK mask. Under Wine every verdict is "wine"; the detail says what the
+ * answer would be on Windows, which is what is checked here. */
+static void selftest_compares_ras_with_the_phonebook_file(void **state)
+{
+    (void)state;
+    wchar_t dir[MAX_PATH];
+    assert_true(GetTempPathW(MAX_PATH, dir) > 0);
+    swprintf(user_pbk, MAX_PATH, L"%lsl2f-selftest-%lu.pbk", dir,
+             (unsigned long)GetCurrentProcessId());
+    write_user_pbk(&entries[0]);
+    struct selftest_answer a;
+    assert_int_equal(winselftest_item(&fake, SELFTEST_PBK_FLAGS, true, &a), L2F_OK);
+    assert_has(a.detail, "2 profiles: all 5 keys of their files agree");
+    assert_has(a.detail, "would read as confirmed");
+    entries[0].e.dwfOptions &= ~(DWORD)RASEO_DisableLcpExtensions; /* RAS says on, the file off */
+    assert_int_equal(winselftest_item(&fake, SELFTEST_PBK_FLAGS, true, &a), L2F_OK);
+    assert_has(a.detail, "4 keys agree, 1 differ (first: profile 1: LcpExtensions RAS 1, file 0)");
+    assert_has(a.detail, "would read as refuted");
+    assert_int_equal(winselftest_item(&fake, SELFTEST_PBK_FLAGS, false, &a), L2F_OK);
+    assert_has(a.detail, "first: Office VPN: LcpExtensions");
+    assert_int_equal(winselftest_item(&fake, SELFTEST_PSK_MASK, false, &a), L2F_OK);
+    assert_has(a.detail, "1 profiles use a pre-shared key; the mask shows one saved for 1");
+    assert_has(a.detail, "would read as confirmed");
+    DeleteFileW(user_pbk);
+}
+
 static int run_dial(const RASCONNSTATE *states, DWORD error, struct connect_event *events, int max)
 {
     struct backend be = open_live();
@@ -593,6 +621,7 @@ int main(void)
         cmocka_unit_test_setup(a_silently_dropped_bit_is_rolled_back, reset),
         cmocka_unit_test_setup(a_write_that_moves_another_bit_is_rolled_back, reset),
         cmocka_unit_test_setup(the_phonebook_file_must_agree, reset),
+        cmocka_unit_test_setup(selftest_compares_ras_with_the_phonebook_file, reset),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
