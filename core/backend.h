@@ -10,6 +10,7 @@
 
 #include "model.h"
 #include "profile.h"
+#include "selftest.h"
 #include "status.h"
 #include "winsettings.h"
 
@@ -159,6 +160,11 @@ struct backend_ops {
      * file), for a change made under the state lock to start from what
      * another process wrote. NULL where every read is live (Windows). */
     enum l2f_status (*reload)(struct backend *be, struct l2f_err *err);
+    /* One selftest item (selftest.h), read-only and without a secret: what
+     * this machine answers; redact hides profile and user names. Returns
+     * L2F_ERR_UNSUPPORTED (or is NULL) where the core's own reading serves. */
+    enum l2f_status (*selftest)(struct backend *be, enum selftest_id item, bool redact,
+                                struct selftest_answer *out);
 };
 
 struct backend {

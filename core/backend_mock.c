@@ -257,7 +257,9 @@ static enum l2f_status mock_write_profile_field(struct backend *be, const char *
     if (st != L2F_OK)
         return st;
     long old = sp->p.fields[field];
-    sp->p.fields[field] = value;
+    /* a simulated Windows that answers "done" and keeps some bits (ignores) */
+    long dropped = (long)scenario_ignored(&m->sc, profile_field_key(field));
+    sp->p.fields[field] = (value & ~dropped) | (old & dropped);
     st = persist(m, err);
     if (st != L2F_OK)
         sp->p.fields[field] = old;
@@ -282,7 +284,9 @@ static enum l2f_status mock_set_secret(struct backend *be, const char *profile,
         return L2F_ERR_USAGE;
     }
     struct scenario_profile old = *sp;
-    if (kind == SECRET_PSK) {
+    if (scenario_ignored(&m->sc, kind == SECRET_PSK ? "psk" : "password")) {
+        /* dropped: the store keeps what it had */
+    } else if (kind == SECRET_PSK) {
         snprintf(sp->psk, sizeof sp->psk, "%s", secret ? secret : "");
         sp->p.psk_saved = secret != NULL;
     } else {
@@ -336,8 +340,11 @@ static enum l2f_status mock_reg_write(struct backend *be, const char *key, const
     }
     bool old_set = m->sc.reg_set[r];
     unsigned long old = m->sc.reg[r];
-    m->sc.reg_set[r] = exists;
-    m->sc.reg[r] = exists ? data & 0xFFFFFFFFUL : 0;
+    unsigned long dropped = scenario_ignored(&m->sc, value);
+    if (dropped != 0xFFFFFFFFUL) { /* all of it dropped: the value stays as it was */
+        m->sc.reg_set[r] = exists;
+        m->sc.reg[r] = exists ? ((data & ~dropped) | (old & dropped)) & 0xFFFFFFFFUL : 0;
+    }
     st = persist(m, err);
     if (st != L2F_OK) {
         m->sc.reg_set[r] = old_set;
@@ -423,7 +430,9 @@ static enum l2f_status mock_service_control(struct backend *be, const char *name
         return st;
     struct service_status saved[SERVICE_COUNT];
     memcpy(saved, m->sc.services, sizeof saved);
-    if (action == SVC_ACTION_STOP || action == SVC_ACTION_RESTART) {
+    if (scenario_ignored(&m->sc, name)) {
+        /* answered, not done: the service stays as it was */
+    } else if (action == SVC_ACTION_STOP || action == SVC_ACTION_RESTART) {
         /* a restart brings back the dependents it had to stop */
         bool was_running[SERVICE_COUNT];
         for (int i = 0; i < SERVICE_COUNT; i++)
@@ -454,7 +463,8 @@ static enum l2f_status mock_service_set_start(struct backend *be, const char *na
     if (st != L2F_OK)
         return st;
     struct service_status old = m->sc.services[id];
-    m->sc.services[id].start_type = start;
+    if (!scenario_ignored(&m->sc, name))
+        m->sc.services[id].start_type = start;
     st = persist(m, err);
     if (st != L2F_OK)
         m->sc.services[id] = old;
@@ -762,6 +772,49 @@ static void mock_connect_cancel(struct backend *be)
     m->n_events = m->next_event = 0;
 }
 
+/* The selftest on the mock: the scenario's answers, marked as simulated. */
+static enum l2f_status mock_selftest(struct backend *be, enum selftest_id item, bool redact,
+                                     struct selftest_answer *out)
+{
+    const struct scenario *sc = &mock(be)->sc;
+    size_t psk = 0, saved = 0;
+    for (size_t i = 0; i < sc->n_profiles; i++) {
+        psk += (sc->profiles[i].p.fields[PF_IPSEC_FLAGS] & IPSEC_FLAG_PSK) != 0;
+        saved += sc->profiles[i].p.psk_saved;
+    }
+    (void)redact; /* the mock's answers name no profile */
+    out->verdict = SELFTEST_SIMULATED;
+    switch (item) {
+    case SELFTEST_PBK_FLAGS:
+        snprintf(out->detail, sizeof out->detail,
+                 "the mock's %zu profiles are its scenario's keys: RAS and the file cannot differ",
+                 sc->n_profiles);
+        return L2F_OK;
+    case SELFTEST_PSK_MASK:
+        snprintf(out->detail, sizeof out->detail,
+                 "%zu profiles use a pre-shared key, %zu have one saved (the scenario's psk =)",
+                 psk, saved);
+        return L2F_OK;
+    case SELFTEST_ELEVATION:
+        snprintf(out->detail, sizeof out->detail, "elevated: %s ([machine] admin)",
+                 sc->admin ? "yes" : "no");
+        return L2F_OK;
+    case SELFTEST_OS_BUILD:
+        if (sc->os_build)
+            snprintf(out->detail, sizeof out->detail, "OS build %u.%u ([machine] os_build)",
+                     sc->os_build, sc->os_ubr);
+        else
+            snprintf(out->detail, sizeof out->detail, "the scenario names no os_build");
+        return L2F_OK;
+    default:
+        snprintf(out->detail, sizeof out->detail, "the mock has no %s to ask",
+                 item == SELFTEST_RASENTRY_SIZE ? "RASENTRY"
+                 : item == SELFTEST_EVENTS      ? "event log"
+                                                : "service control manager");
+        return L2F_OK;
+    }
+}
+
 const struct backend_ops backend_mock_ops = {
     .name = "mock",
     .open = mock_open,
@@ -787,4 +840,5 @@ const struct backend_ops backend_mock_ops = {
     .connect_start = mock_connect_start,
     .connect_poll = mock_connect_poll,
     .connect_cancel = mock_connect_cancel,
+    .selftest = mock_selftest,
 };

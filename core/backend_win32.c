@@ -12,6 +12,7 @@
 #include "userbooks.h"
 #include "win/eventlog.h"
 #include "win/ras.h"
+#include "win/selftest_win.h"
 #include "win/winreg.h"
 #include "win/winutil.h"
 
@@ -228,7 +229,8 @@ static enum l2f_status win_write_profile_field(struct backend *be, const char *n
         st = ras_write_entry(w->ras, &ref, e, size, err);
     }
     free(e);
-    return st;
+    /* the phonebook file is the second witness; verify.c reads RAS back after */
+    return st == L2F_OK ? ras_pbk_confirms(&ref, field, value, err) : st;
 }
 
 /* Only another user's phonebook (--all-users) can lack a key: RASENTRY has them all. */
@@ -499,8 +501,15 @@ static enum l2f_status win_machine_info(struct backend *be, struct machine_info 
     return boot_time(out->boot, sizeof out->boot, err);
 }
 
+static enum l2f_status win_selftest(struct backend *be, enum selftest_id item, bool redact,
+                                    struct selftest_answer *out)
+{
+    return winselftest_item(win(be)->ras, item, redact, out);
+}
+
 const struct backend_ops backend_win32_ops = {
     .name = "windows",
+    .selftest = win_selftest,
     .open = win_open,
     .close = win_close,
     .machine_id = win_machine_id,

@@ -9,6 +9,7 @@
 #include "statelock.h"
 #include "regfile.h"
 #include "text.h"
+#include "verify.h"
 
 static struct change *add_change(struct fix_plan *plan, enum change_kind kind, const char *target,
                                  const char *field)
@@ -251,6 +252,33 @@ static enum l2f_status apply_one(struct backend *be, const struct change *c, boo
     }
 }
 
+/* Performs one change and reads it back (verify.h): it counts as done only
+ * when the machine holds what was written. One the machine did not take is
+ * put back here (a profile whole, from what it read just before) and
+ * L2F_ERR_NOT_TAKEN returned; *restored says whether that worked. */
+static enum l2f_status change_and_verify(struct backend *be, const struct change *c, bool forward,
+                                         const struct fix_secrets *secrets, bool *restored,
+                                         struct l2f_err *err)
+{
+    struct verify_before before;
+    *restored = true;
+    verify_snapshot(be, c, &before);
+    enum l2f_status st = apply_one(be, c, forward, secrets, err);
+    if (st == L2F_OK)
+        st = verify_change(be, c, forward, &before, err);
+    if (st != L2F_ERR_NOT_TAKEN)
+        return st;
+    struct l2f_err rb_err;
+    if (c->kind == CHG_PROFILE_FIELD)
+        *restored = verify_restore_profile(be, c, &before, &rb_err) == L2F_OK;
+    else if (c->kind == CHG_SECRET && !forward)
+        *restored = false; /* the secret is not ours to write again */
+    else
+        *restored = apply_one(be, c, !forward, secrets, &rb_err) == L2F_OK &&
+                    verify_change(be, c, !forward, &before, &rb_err) == L2F_OK;
+    return st;
+}
+
 /* Writes the .reg backups of the plan's registry values before they change. */
 static enum l2f_status write_backups(struct fix_context *ctx, struct journal_entry *e,
                                      struct l2f_err *err)
@@ -320,16 +348,23 @@ static enum l2f_status apply_plan(struct fix_context *ctx, const struct fix_plan
     if (st != L2F_OK)
         return st; /* nothing changed yet */
     size_t done;
+    bool rollback_ok = true;
     for (done = 0; done < e.n_changes; done++) {
-        st = apply_one(be, &e.changes[done], true, secrets, err);
+        st = change_and_verify(be, &e.changes[done], true, secrets, &rollback_ok, err);
         if (st != L2F_OK)
             break;
     }
     if (st != L2F_OK) {
         struct l2f_err rb_err;
-        bool rollback_ok = true;
-        while (done-- > 0)
-            rollback_ok &= apply_one(be, &e.changes[done], false, secrets, &rb_err) == L2F_OK;
+        bool restored;
+        while (done-- > 0) {
+            rollback_ok &= change_and_verify(be, &e.changes[done], false, secrets, &restored,
+                                             &rb_err) == L2F_OK;
+        }
+        if (st == L2F_ERR_NOT_TAKEN && rollback_ok && err) {
+            size_t l = strlen(err->msg); /* say plainly that nothing stayed changed */
+            snprintf(err->msg + l, sizeof err->msg - l, "; l2tpfix put the fix back");
+        }
         char note[256];
         text_copy(note, sizeof note,
                   rollback_ok ? (err ? err->msg : "failed")
@@ -513,7 +548,8 @@ static enum l2f_status revert_entry(struct fix_context *ctx, const struct journa
         return st;
     for (size_t i = e->n_changes; i-- > 0;) {
         const struct change *c = &e->changes[i];
-        st = apply_one(ctx->be, c, false, NULL, err);
+        bool restored;
+        st = change_and_verify(ctx->be, c, false, NULL, &restored, err);
         if (st != L2F_OK)
             return st; /* stays undo-pending: running undo again resumes */
         if (c->kind == CHG_SECRET && c->before_set)

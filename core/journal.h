@@ -28,7 +28,7 @@
 #define ENTRY_STATE_TABLE(X)                                                                       \
     X(ENTRY_PENDING, "pending") /* begun, outcome not recorded (a crash) */                        \
     X(ENTRY_APPLIED, "applied")                                                                    \
-    X(ENTRY_ROLLED_BACK, "rolled-back")   /* failed part-way and was put back */                   \
+    X(ENTRY_ROLLED_BACK, "rolled-back")   /* failed or not taken, and was put back */              \
     X(ENTRY_UNDO_PENDING, "undo-pending") /* undo begun, outcome not recorded */                   \
     X(ENTRY_UNDONE, "undone")
 

@@ -249,6 +249,77 @@ static bool parse_os_build(const char *value, unsigned *build, unsigned *ubr)
     return true;
 }
 
+static char *next_item(char **cursor);
+
+/* What an ignores item may name: a setting the simulated machine writes. */
+static bool ignorable(const char *what)
+{
+    if (profile_field_from_key(what) != PROFILE_FIELD_COUNT ||
+        service_from_name(what) != SERVICE_COUNT || strcmp(what, "psk") == 0 ||
+        strcmp(what, "password") == 0)
+        return true;
+    for (int r = 0; r < REGVAL_COUNT; r++)
+        if (strcmp(regval_info((enum regval_id)r)->value, what) == 0)
+            return true;
+    return false;
+}
+
+/* One item: "LcpExtensions" drops the whole write, "AuthRestrictions&0x200" those bits. */
+static bool parse_ignore(char *item, struct scenario_ignore *out)
+{
+    char *amp = strchr(item, '&');
+    out->mask = 0xFFFFFFFFUL;
+    if (amp) {
+        char *end;
+        *amp = '\0';
+        errno = 0;
+        out->mask = strtoul(amp + 1, &end, 0);
+        if (errno || *end || !isdigit((unsigned char)amp[1]) || out->mask == 0 ||
+            out->mask > 0xFFFFFFFFUL)
+            return false;
+    }
+    return ignorable(item) && copy_bounded(out->what, sizeof out->what, item);
+}
+
+static int parse_ignores(struct parse_state *ps, const char *value)
+{
+    char copy[512];
+    if (!copy_bounded(copy, sizeof copy, value)) {
+        snprintf(ps->msg, sizeof ps->msg, "ignores: too long");
+        return 0;
+    }
+    struct scenario *s = ps->s;
+    char *cursor = copy, *item;
+    while ((item = next_item(&cursor)) != NULL) {
+        if (!*item)
+            continue;
+        if (s->n_ignores == SCENARIO_MAX_IGNORES) {
+            snprintf(ps->msg, sizeof ps->msg, "ignores: at most %d items", SCENARIO_MAX_IGNORES);
+            return 0;
+        }
+        char shown[64];
+        snprintf(shown, sizeof shown, "%s", item);
+        if (!parse_ignore(item, &s->ignores[s->n_ignores])) {
+            snprintf(ps->msg, sizeof ps->msg,
+                     "ignores: '%.60s' is not a profile key, registry value, service, psk or "
+                     "password (KEY or KEY&MASK)",
+                     shown);
+            return 0;
+        }
+        s->n_ignores++;
+    }
+    return 1;
+}
+
+unsigned long scenario_ignored(const struct scenario *s, const char *what)
+{
+    unsigned long mask = 0;
+    for (size_t i = 0; i < s->n_ignores; i++)
+        if (strcmp(s->ignores[i].what, what) == 0)
+            mask |= s->ignores[i].mask;
+    return mask;
+}
+
 static int machine_key(struct parse_state *ps, const char *name, const char *value)
 {
     struct scenario *s = ps->s;
@@ -268,9 +339,13 @@ static int machine_key(struct parse_state *ps, const char *name, const char *val
             return 0;
         }
         return 1;
+    } else if (strcmp(name, "ignores") == 0) {
+        if (!first_time(ps, &ps->seen_global[0], 3, name))
+            return 0;
+        return parse_ignores(ps, value);
     } else {
         snprintf(ps->msg, sizeof ps->msg,
-                 "unknown key '%s' in [machine] (admin, behind_nat, os_build)", name);
+                 "unknown key '%s' in [machine] (admin, behind_nat, os_build, ignores)", name);
         return 0;
     }
     if (!first_time(ps, &ps->seen_global[0], bit, name))
@@ -796,6 +871,14 @@ enum l2f_status scenario_format(const struct scenario *s, char **out)
                 yesno(s->client_behind_nat));
     if (s->os_build)
         text_printf(&sb, "os_build = %u.%u\n", s->os_build, s->os_ubr);
+    for (size_t i = 0; i < s->n_ignores; i++) {
+        const struct scenario_ignore *ig = &s->ignores[i];
+        text_printf(&sb, "%s%s", i ? ", " : "ignores = ", ig->what);
+        if (ig->mask != 0xFFFFFFFFUL)
+            text_printf(&sb, "&0x%lx", ig->mask);
+    }
+    if (s->n_ignores)
+        text_printf(&sb, "\n");
     text_printf(&sb, "\n");
     text_printf(&sb, "[registry]\n");
     for (int r = 0; r < REGVAL_COUNT; r++)

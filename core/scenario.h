@@ -13,6 +13,14 @@
 
 #define SCENARIO_SECRET_MAX 256
 #define SCENARIO_MAX_USERS 16
+#define SCENARIO_MAX_IGNORES 8
+
+/* [machine] ignores: a write the simulated Windows answers "done" to and
+ * drops, whole or some bits of it, the way a real one can ignore a bit. */
+struct scenario_ignore {
+    char what[64];      /* a profile key, a registry value, a service, "psk" or "password" */
+    unsigned long mask; /* the bits dropped: all of them unless "KEY&0x200" names some */
+};
 
 struct scenario_profile {
     struct vpn_profile p;
@@ -31,6 +39,8 @@ struct scenario {
     bool admin;
     bool client_behind_nat;
     unsigned os_build, os_ubr; /* os_build = 19044.1466; 0 when the scenario names none */
+    struct scenario_ignore ignores[SCENARIO_MAX_IGNORES];
+    size_t n_ignores;
     /* [registry]: value present and its data */
     bool reg_set[REGVAL_COUNT];
     unsigned long reg[REGVAL_COUNT];
@@ -66,6 +76,9 @@ enum l2f_status scenario_format(const struct scenario *s, char **out);
 /* Frees the profiles and wipes every secret. */
 void scenario_free(struct scenario *s);
 struct scenario_profile *scenario_find_profile(struct scenario *s, const char *name);
+/* The bits of a write to what (a profile key, registry value, service, "psk",
+ * "password") the simulated machine drops; 0 when it takes it whole. */
+unsigned long scenario_ignored(const struct scenario *s, const char *what);
 
 /* The built-in scenarios, compiled in from the .ini files in scenarios/. */
 struct builtin_scenario {

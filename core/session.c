@@ -136,6 +136,11 @@ enum l2f_status session_is_admin(struct session *s, bool *admin)
     return s->be.ops->is_admin(&s->be, admin);
 }
 
+void session_selftest(struct session *s, bool redact, struct selftest_report *out)
+{
+    selftest_run(&s->be, redact, out);
+}
+
 enum l2f_status session_list_profiles(struct session *s, struct profile_list *out,
                                       struct l2f_err *err)
 {

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 
 #include "backend.h"
+#include "selftest.h"
 #include "diagnose.h"
 #include "net/hsconnect.h"
 #include "fixes.h"
@@ -93,6 +94,8 @@ const char *session_machine_id(struct session *s);
  * other users' phonebooks and they are not included yet. */
 bool session_can_include_other_users(const struct session *s);
 enum l2f_status session_is_admin(struct session *s, bool *admin);
+/* The read-only selftest of this machine (selftest.h). */
+void session_selftest(struct session *s, bool redact, struct selftest_report *out);
 /* Every profile of the machine's phonebooks, VPN or not; the caller frees it. */
 enum l2f_status session_list_profiles(struct session *s, struct profile_list *out,
                                       struct l2f_err *err);

@@ -21,7 +21,8 @@
     X(L2F_ERR_CONFLICT, 1, "the setting changed since; not undone")                                \
     X(L2F_ERR_NOTHING, 1, "nothing to do")                                                         \
     X(L2F_ERR_CANCELLED, 1, "cancelled")                                                           \
-    X(L2F_ERR_BUSY, 3, "another l2tpfix is changing this machine")
+    X(L2F_ERR_BUSY, 3, "another l2tpfix is changing this machine")                                 \
+    X(L2F_ERR_NOT_TAKEN, 1, "Windows did not take the change")
 
 /* How to get the rights a refusal lacks, said the same way everywhere. */
 #define L2F_HOW_TO_GET_RIGHTS                                                                      \

@@ -49,7 +49,9 @@
       "baseline needs save or check, then a file if not the default",                              \
       "known-good settings, and what drifted since")                                               \
     X(CMD_SCENARIOS, "scenarios", "", 0, 0, false, false, cmd_scenarios, NULL,                     \
-      "the built-in demo scenarios")
+      "the built-in demo scenarios")                                                               \
+    X(CMD_SELFTEST, "selftest", "", 0, 0, true, false, cmd_selftest, NULL,                         \
+      "read only: what this Windows says to l2tpfix's assumptions")
 
 #define COMMAND_ENUM(e, ...) e,
 enum command_id { COMMAND_TABLE(COMMAND_ENUM) COMMAND_COUNT };
@@ -61,7 +63,8 @@ enum command_id { COMMAND_TABLE(COMMAND_ENUM) COMMAND_COUNT };
 /* the commands that open a machine (a backend and a state directory) */
 #define ON_MACHINE                                                                                 \
     (ON(CMD_TUI) | ON(CMD_CHECK) | ON(CMD_FIX) | ON(CMD_UNDO) | ON(CMD_HISTORY) |                  \
-     ON(CMD_CONNECT) | ON(CMD_PROFILES) | ON(CMD_SCRIPT) | ON(CMD_REPORT) | ON(CMD_BASELINE))
+     ON(CMD_CONNECT) | ON(CMD_PROFILES) | ON(CMD_SCRIPT) | ON(CMD_REPORT) | ON(CMD_BASELINE) |     \
+     ON(CMD_SELFTEST))
 /* the commands that work on one profile */
 #define ON_PROFILE                                                                                 \
     (ON(CMD_TUI) | ON(CMD_CHECK) | ON(CMD_FIX) | ON(CMD_CONNECT) | ON(CMD_SCRIPT) |                \
@@ -120,6 +123,9 @@ enum command_id { COMMAND_TABLE(COMMAND_ENUM) COMMAND_COUNT };
       ON(CMD_CHECK) | ON(CMD_HISTORY) | ON(CMD_CONNECT) | ON(CMD_EXPLAIN) | ON(CMD_PROFILES) |     \
           ON(CMD_PROBE) | ON(CMD_HANDSHAKE) | ON(CMD_REPORT) | ON(CMD_BASELINE),                   \
       "machine-readable output")                                                                   \
+    X(OPT_OUT, "out", "DIR", ON(CMD_SELFTEST),                                                     \
+      "selftest: write selftest.txt and selftest.json there")                                      \
+    X(OPT_REDACT, "redact", NULL, ON(CMD_SELFTEST), "selftest: no profile, user or computer name") \
     X(OPT_YES, "yes", NULL, ON(CMD_FIX) | ON(CMD_UNDO), "apply or undo without asking")            \
     X(OPT_DRY_RUN, "dry-run", NULL, ON(CMD_FIX), "show the exact changes and make none")           \
     X(OPT_NO_COLOR, "no-color", NULL, ON_ALL, "no colour (also when NO_COLOR is set)")             \

@@ -19,6 +19,7 @@
 #include "platform.h"
 #include "report.h"
 #include "scenario.h"
+#include "selftest.h"
 #include "session.h"
 #include "term.h"
 #include "text.h"
@@ -1280,6 +1281,49 @@ static int cmd_scenarios(struct cli *c)
     }
     printf("\nRun one with: l2tpfix --demo=NAME [command]\n");
     return 0;
+}
+
+/* Writes one selftest document into dir. */
+static enum l2f_status write_selftest(const char *dir, const char *name, const char *text,
+                                      char *path, size_t len, struct l2f_err *err)
+{
+    snprintf(path, len, "%s%c%s", dir, PLAT_DIRSEP, name);
+    return plat_write_atomic(path, text, strlen(text), err);
+}
+
+/* The read-only selftest: the text on stdout; with --out DIR also
+ * selftest.txt and selftest.json there, for a ticket. */
+static int cmd_selftest(struct cli *c)
+{
+    struct selftest_report r;
+    session_selftest(&c->s, c->a->given[OPT_REDACT], &r);
+    char *text = NULL, *json = NULL;
+    struct l2f_err err = {{0}};
+    enum l2f_status st = selftest_text(&r, &text);
+    if (st == L2F_OK)
+        st = selftest_json(&r, &json);
+    const char *dir = c->a->value[OPT_OUT];
+    char txt_path[PLAT_PATH_MAX + 32], json_path[PLAT_PATH_MAX + 32];
+    if (st == L2F_OK && dir)
+        st = plat_mkdir_p(dir, &err);
+    if (st == L2F_OK && dir)
+        st = write_selftest(dir, "selftest.txt", text, txt_path, sizeof txt_path, &err);
+    if (st == L2F_OK && dir)
+        st = write_selftest(dir, "selftest.json", json, json_path, sizeof json_path, &err);
+    if (st == L2F_OK) {
+        char line[1600];
+        for (char *l = text, *nl; l && *l; l = nl ? nl + 1 : NULL) {
+            nl = strchr(l, '\n');
+            if (nl)
+                *nl = '\0';
+            printf("%s\n", safe(c, l, line, sizeof line));
+        }
+        if (dir)
+            printf("\nWritten: %s and %s\n", safe(c, txt_path, line, sizeof line), json_path);
+    }
+    free(text);
+    free(json);
+    return st == L2F_OK ? 0 : fail(c, st, &err);
 }
 
 static int cmd_tui(struct cli *c)

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pbk.h"
+#include "platform.h"
 #include "winutil.h"
 
 const struct ras_api ras_system = {
@@ -207,6 +209,66 @@ bool ras_entry_set_field(RASENTRYW *e, enum profile_field field, long value)
     default:
         return false;
     }
+}
+
+/* The bits of a field's pbk value that RASENTRY holds: the rest the file may keep on its own. */
+static long ras_expressed_bits(enum profile_field field)
+{
+    long mask = 0;
+    switch (field) {
+    case PF_AUTH_RESTRICTIONS:
+        for (size_t i = 0; i < sizeof auth_bits / sizeof auth_bits[0]; i++)
+            mask |= auth_bits[i].ar;
+        return mask;
+    case PF_IPSEC_FLAGS:
+        return IPSEC_FLAG_PSK;
+    default:
+        return -1L; /* the whole number */
+    }
+}
+
+enum l2f_status ras_pbk_confirms(const struct ras_ref *ref, enum profile_field field, long value,
+                                 struct l2f_err *err)
+{
+    char path[MAX_PATH * 3], name[PROFILE_ENTRY_MAX], text[64];
+    char *data;
+    size_t len;
+    struct l2f_err ignored;
+    struct pbk pbk;
+    win_to_utf8(ref->phonebook, path, sizeof path);
+    win_to_utf8(ref->name, name, sizeof name);
+    if (!path[0] || plat_read_file(path, &data, &len, &ignored) != L2F_OK)
+        return L2F_OK;
+    enum l2f_status st = pbk_parse(data, len, path, &pbk, &ignored);
+    if (st != L2F_OK) {
+        free(data);
+        return L2F_OK;
+    }
+    const char *key = profile_field_key(field);
+    int section = pbk_find(&pbk, name);
+    bool has = section >= 0 && pbk_get(&pbk, section, key, false, text, sizeof text);
+    st = L2F_OK;
+    if (section < 0) {
+        l2f_err_set(err,
+                    "Windows did not take the change: %s: the phonebook file %s has no such entry "
+                    "after RasSetEntryProperties",
+                    name, path);
+        st = L2F_ERR_NOT_TAKEN;
+    } else if (has) {
+        char *end;
+        long got = strtol(text, &end, 10);
+        long mask = ras_expressed_bits(field);
+        if (end == text || *end || (got & mask) != (value & mask)) {
+            l2f_err_set(err,
+                        "Windows did not take the change: %s: the phonebook file says %s=%s after "
+                        "l2tpfix wrote %ld through RasSetEntryProperties",
+                        name, key, text, value);
+            st = L2F_ERR_NOT_TAKEN;
+        }
+    }
+    pbk_free(&pbk);
+    free(data);
+    return st;
 }
 
 enum l2f_status ras_saved_credentials(const struct ras_api *api, const struct ras_ref *ref,

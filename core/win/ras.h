@@ -60,6 +60,14 @@ void ras_entry_to_profile(const RASENTRYW *e, struct vpn_profile *p);
 /* Changes only the bits that stand for one pbk setting; false when the value
  * cannot be expressed in RASENTRY. */
 bool ras_entry_set_field(RASENTRYW *e, enum profile_field field, long value);
+/* The second witness after RasSetEntryProperties: the entry's line for field
+ * in its phonebook file (ref->phonebook) must say value, in the bits RASENTRY
+ * can express. L2F_ERR_NOT_TAKEN, err saying what the file holds, when it
+ * says otherwise or lacks the entry. A file that cannot be read, or an entry
+ * without the key, confirms nothing and refutes nothing: L2F_OK, and the
+ * read-back through RAS stays the judge (selftest reports which it was). */
+enum l2f_status ras_pbk_confirms(const struct ras_ref *ref, enum profile_field field, long value,
+                                 struct l2f_err *err);
 /* Which credentials are saved (never their values). */
 enum l2f_status ras_saved_credentials(const struct ras_api *api, const struct ras_ref *ref,
                                       struct vpn_profile *p, struct l2f_err *err);

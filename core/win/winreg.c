@@ -8,6 +8,17 @@
 
 #include "winutil.h"
 
+/* The registry view reads and writes open: the 64-bit one, where these values
+ * live even for a 32-bit caller. Tests send writes to another view, as a
+ * build without KEY_WOW64_64KEY would be (HKLM\SOFTWARE to WOW6432Node). */
+static REGSAM read_view = KEY_WOW64_64KEY, write_view = KEY_WOW64_64KEY;
+
+void winreg_use_views(REGSAM read, REGSAM write)
+{
+    read_view = read;
+    write_view = write;
+}
+
 /* Splits "HKEY_LOCAL_MACHINE\SYSTEM\..." into a root and a wide subkey. */
 static enum l2f_status open_key(const char *key, REGSAM access, HKEY *out, struct l2f_err *err)
 {
@@ -25,8 +36,8 @@ static enum l2f_status open_key(const char *key, REGSAM access, HKEY *out, struc
             l2f_err_set(err, "%s: key path too long", key);
             return L2F_ERR_USAGE;
         }
-        /* the 64-bit view: these values live there even for a 32-bit caller */
-        LONG rc = RegOpenKeyExW(roots[i].root, sub, 0, access | KEY_WOW64_64KEY, out);
+        REGSAM view = (access & KEY_SET_VALUE) ? write_view : read_view;
+        LONG rc = RegOpenKeyExW(roots[i].root, sub, 0, access | view, out);
         return win_status((DWORD)rc, key, err);
     }
     l2f_err_set(err, "%s: unknown registry root", key);

@@ -4,7 +4,13 @@
 
 #include <stdbool.h>
 
+#include <windows.h>
+
 #include "backend.h"
+
+/* Which registry view (KEY_WOW64_64KEY, KEY_WOW64_32KEY) reads and writes
+ * open; both the 64-bit one unless a test says otherwise. */
+void winreg_use_views(REGSAM read, REGSAM write);
 
 enum l2f_status winreg_read_dword(const char *key, const char *value, bool *exists,
                                   unsigned long *data, struct l2f_err *err);

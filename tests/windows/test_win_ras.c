@@ -11,6 +11,7 @@
 #include "fixes.h"
 #include "testutil.h"
 #include "win/ras.h"
+#include "win/selftest_win.h"
 
 #define EXTRA 64 /* bytes of alternate numbers after the struct */
 
@@ -34,13 +35,33 @@ static BOOL last_clear;
 static DWORD last_set_mask;
 static const RASCONNSTATE *dial_states;
 static DWORD dial_error;
+/* A Windows that answers "done" to RasSetEntryProperties and does otherwise:
+ * keeps these dwfOptions bits as they were, flips these once */
+static DWORD drop_bits, flip_once;
+static wchar_t user_pbk[MAX_PATH]; /* the user phonebook's path (a real file in some tests) */
+static bool pbk_follows;           /* fake_set writes the user phonebook file from the entry */
 
 static const wchar_t *pbk_of(const struct fake_entry *f)
 {
     return f->all_users ? L"C:\\ProgramData\\Microsoft\\Network\\Connections\\Pbk\\rasphone.pbk"
-                        : L"C:"
-                          L"\\Users\\tech\\AppData\\Roaming\\Microsoft\\Network\\Connections\\Pbk\\"
-                          L"rasphone.pbk";
+                        : user_pbk;
+}
+
+/* The user phonebook file as Windows would write the entry (the keys l2tpfix reads). */
+static void write_user_pbk(const struct fake_entry *f)
+{
+    FILE *fp = _wfopen(user_pbk, L"wb");
+    assert_non_null(fp);
+    DWORD o = f->e.dwfOptions;
+    long ar = ((o & RASEO_RequireEAP) ? 0x80 : 0) | ((o & RASEO_RequireCHAP) ? 0x20 : 0) |
+              ((o & RASEO_RequireMsCHAP2) ? 0x200 : 0);
+    fprintf(fp,
+            "[Office VPN]\r\nType=2\r\nVpnStrategy=%lu\r\nAuthRestrictions=%ld\r\n"
+            "LcpExtensions=%d\r\nIpSecFlags=%d\r\nDataEncryption=256\r\n"
+            "DEVICE=vpn\r\nPhoneNumber=vpn.example.com\r\n",
+            (unsigned long)f->e.dwVpnStrategy, ar, (o & RASEO_DisableLcpExtensions) ? 0 : 1,
+            (f->e.dwfOptions2 & RASEO2_UsePreSharedKey) ? 1 : 0);
+    fclose(fp);
 }
 
 static struct fake_entry *lookup(LPCWSTR pbk, LPCWSTR name)
@@ -113,8 +134,13 @@ static DWORD WINAPI fake_set(LPCWSTR pbk, LPCWSTR name, LPRASENTRYW e, DWORD cb,
     if (e->dwSize != accepted_size)
         return ERROR_INVALID_SIZE;
     last_set_cb = cb;
+    DWORD kept = f->e.dwfOptions & drop_bits;
     memcpy(&f->e, e, sizeof f->e);
+    f->e.dwfOptions = ((f->e.dwfOptions & ~drop_bits) | kept) ^ flip_once;
+    flip_once = 0;
     memcpy(f->extra, (unsigned char *)e + sizeof(RASENTRYW), EXTRA);
+    if (pbk_follows && !f->all_users)
+        write_user_pbk(f);
     return 0;
 }
 
@@ -225,6 +251,10 @@ static int reset(void **state)
     grow_times = 0;
     get_calls = hangups = 0;
     deny_all_users_writes = false;
+    drop_bits = flip_once = 0;
+    pbk_follows = false;
+    wcscpy(user_pbk, L"C:\\Users\\tech\\AppData\\Roaming\\Microsoft\\Network\\Connections\\Pbk\\"
+                     L"rasphone.pbk");
     backend_win32_use_ras(&fake);
     return 0;
 }
@@ -406,6 +436,118 @@ static void fix_and_undo_restore_the_entry_exactly(void **state)
     be.ops->close(&be);
 }
 
+/* Applies one fix to "Office VPN" on a fresh in-memory journal: its status,
+ * the entry's state and note. */
+static enum l2f_status apply_fix(enum fix_id fix, struct journal_entry *out, struct l2f_err *err)
+{
+    struct backend be = open_live();
+    struct journal j;
+    assert_int_equal(journal_open(&j, NULL, err), L2F_OK);
+    struct fix_context ctx = {.be = &be, .journal = &j};
+    struct observations obs;
+    struct diagnosis d;
+    assert_int_equal(diagnose_all(&be, "Office VPN", &obs, &d, err), L2F_OK);
+    struct fix_plan plan;
+    assert_int_equal(fix_plan_make(fix, &obs, NULL, &plan, err), L2F_OK);
+    enum l2f_status st = fix_apply(&ctx, &plan, NULL, NULL, err);
+    const struct journal_entry *e = journal_at(&j, j.count - 1);
+    assert_non_null(e);
+    out->state = e->state;
+    snprintf(out->note, sizeof out->note, "%s", e->note);
+    journal_close(&j);
+    be.ops->close(&be);
+    return st;
+}
+
+static void assert_has(const char *text, const char *part)
+{
+    if (!strstr(text, part))
+        fail_msg("'%s' not in '%s'", part, text);
+}
+
+/* Windows answers success and keeps the LCP bit: read back, put back, said. */
+static void a_silently_dropped_bit_is_rolled_back(void **state)
+{
+    (void)state;
+    drop_bits = RASEO_DisableLcpExtensions;
+    RASENTRYW original = entries[0].e;
+    struct journal_entry e;
+    struct l2f_err err = {{0}};
+    assert_int_equal(apply_fix(FIX_LCP_EXTENSIONS, &e, &err), L2F_ERR_NOT_TAKEN);
+    assert_has(err.msg, "Windows did not take the change: Office VPN: LcpExtensions reads 0 after "
+                        "l2tpfix wrote 1");
+    assert_int_equal(e.state, ENTRY_ROLLED_BACK);
+    assert_has(e.note, "LcpExtensions reads 0 after l2tpfix wrote 1");
+    assert_memory_equal(&original, &entries[0].e, sizeof original);
+}
+
+/* Windows takes the LCP bit and flips MS-CHAP v2 with it: caught, both put back. */
+static void a_write_that_moves_another_bit_is_rolled_back(void **state)
+{
+    (void)state;
+    flip_once = RASEO_RequireMsCHAP2;
+    RASENTRYW original = entries[0].e;
+    struct journal_entry e;
+    struct l2f_err err = {{0}};
+    assert_int_equal(apply_fix(FIX_LCP_EXTENSIONS, &e, &err), L2F_ERR_NOT_TAKEN);
+    assert_has(err.msg, "writing LcpExtensions=1 also changed AuthRestrictions 128 -> 640");
+    assert_int_equal(e.state, ENTRY_ROLLED_BACK);
+    assert_has(e.note, "AuthRestrictions 128 -> 640");
+    assert_memory_equal(&original, &entries[0].e, sizeof original);
+}
+
+/* The phonebook file as the second witness: a file RAS keeps in step
+ * confirms; one that still says the old value refutes. */
+static void the_phonebook_file_must_agree(void **state)
+{
+    (void)state;
+    wchar_t dir[MAX_PATH];
+    assert_true(GetTempPathW(MAX_PATH, dir) > 0);
+    swprintf(user_pbk, MAX_PATH, L"%lsl2f-verify-%lu.pbk", dir,
+             (unsigned long)GetCurrentProcessId());
+    write_user_pbk(&entries[0]);
+    pbk_follows = true;
+    struct journal_entry e;
+    struct l2f_err err = {{0}};
+    assert_int_equal(apply_fix(FIX_LCP_EXTENSIONS, &e, &err), L2F_OK);
+    assert_int_equal(e.state, ENTRY_APPLIED);
+    /* RAS takes the next one, the file keeps saying EAP */
+    pbk_follows = false;
+    RASENTRYW before = entries[0].e;
+    assert_int_equal(apply_fix(FIX_MSCHAPV2, &e, &err), L2F_ERR_NOT_TAKEN);
+    assert_has(err.msg, "the phonebook file says AuthRestrictions=128 after l2tpfix wrote 512");
+    assert_int_equal(e.state, ENTRY_ROLLED_BACK);
+    assert_memory_equal(&before, &entries[0].e, sizeof before);
+    DeleteFileW(user_pbk);
+}
+
+/* selftest through the seam: the phonebook file against RAS's reading, and
+ * the PSK mask. Under Wine every verdict is "wine"; the detail says what the
+ * answer would be on Windows, which is what is checked here. */
+static void selftest_compares_ras_with_the_phonebook_file(void **state)
+{
+    (void)state;
+    wchar_t dir[MAX_PATH];
+    assert_true(GetTempPathW(MAX_PATH, dir) > 0);
+    swprintf(user_pbk, MAX_PATH, L"%lsl2f-selftest-%lu.pbk", dir,
+             (unsigned long)GetCurrentProcessId());
+    write_user_pbk(&entries[0]);
+    struct selftest_answer a;
+    assert_int_equal(winselftest_item(&fake, SELFTEST_PBK_FLAGS, true, &a), L2F_OK);
+    assert_has(a.detail, "2 profiles: all 5 keys of their files agree");
+    assert_has(a.detail, "would read as confirmed");
+    entries[0].e.dwfOptions &= ~(DWORD)RASEO_DisableLcpExtensions; /* RAS says on, the file off */
+    assert_int_equal(winselftest_item(&fake, SELFTEST_PBK_FLAGS, true, &a), L2F_OK);
+    assert_has(a.detail, "4 keys agree, 1 differ (first: profile 1: LcpExtensions RAS 1, file 0)");
+    assert_has(a.detail, "would read as refuted");
+    assert_int_equal(winselftest_item(&fake, SELFTEST_PBK_FLAGS, false, &a), L2F_OK);
+    assert_has(a.detail, "first: Office VPN: LcpExtensions");
+    assert_int_equal(winselftest_item(&fake, SELFTEST_PSK_MASK, false, &a), L2F_OK);
+    assert_has(a.detail, "1 profiles use a pre-shared key; the mask shows one saved for 1");
+    assert_has(a.detail, "would read as confirmed");
+    DeleteFileW(user_pbk);
+}
+
 static int run_dial(const RASCONNSTATE *states, DWORD error, struct connect_event *events, int max)
 {
     struct backend be = open_live();
@@ -476,6 +618,10 @@ int main(void)
         cmocka_unit_test_setup(secrets_go_to_the_credential_store, reset),
         cmocka_unit_test_setup(fix_and_undo_restore_the_entry_exactly, reset),
         cmocka_unit_test_setup(dial_states_light_the_stages, reset),
+        cmocka_unit_test_setup(a_silently_dropped_bit_is_rolled_back, reset),
+        cmocka_unit_test_setup(a_write_that_moves_another_bit_is_rolled_back, reset),
+        cmocka_unit_test_setup(the_phonebook_file_must_agree, reset),
+        cmocka_unit_test_setup(selftest_compares_ras_with_the_phonebook_file, reset),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

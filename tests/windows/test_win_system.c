@@ -12,7 +12,9 @@
 #include "fixes.h"
 #include "platform.h"
 #include "testutil.h"
+#include "verify.h"
 #include "win/ras.h"
+#include "win/winreg.h"
 
 static const wchar_t *const service_names[] = {L"BFE", L"RasMan", L"IKEEXT", L"PolicyAgent"};
 
@@ -188,6 +190,47 @@ static void registry_fix_backup_and_exact_undo(void **state)
     rig_close(&r);
 }
 
+/* A value written to the 32-bit view and read from the 64-bit one, as a build
+ * without KEY_WOW64_64KEY would write HKLM\SOFTWARE (to WOW6432Node): the
+ * write answers success, the read-back sees nothing: not taken. */
+static void registry_write_to_another_view_is_not_taken(void **state)
+{
+    (void)state;
+    static const wchar_t sub[] = L"SOFTWARE\\l2tpfix-verify-test";
+    struct rig r;
+    rig_open(&r);
+    HKEY h64 = ensure_key(sub), h32;
+    assert_int_equal(RegCreateKeyExW(HKEY_LOCAL_MACHINE, sub, 0, NULL, 0,
+                                     KEY_ALL_ACCESS | KEY_WOW64_32KEY, NULL, &h32, NULL),
+                     ERROR_SUCCESS);
+    RegDeleteValueW(h64, L"V");
+    RegDeleteValueW(h32, L"V");
+    struct change c = {.kind = CHG_REGISTRY_DWORD, .after_set = true, .after = 1};
+    snprintf(c.target, sizeof c.target, "HKEY_LOCAL_MACHINE\\SOFTWARE\\l2tpfix-verify-test");
+    snprintf(c.field, sizeof c.field, "V");
+    struct verify_before before;
+    struct l2f_err err = {{0}};
+    winreg_use_views(KEY_WOW64_64KEY, KEY_WOW64_32KEY);
+    verify_snapshot(&r.be, &c, &before);
+    assert_int_equal(r.be.ops->reg_write_dword(&r.be, c.target, "V", true, 1, &err), L2F_OK);
+    assert_int_equal(verify_change(&r.be, &c, true, &before, &err), L2F_ERR_NOT_TAKEN);
+    if (!strstr(err.msg, "Windows did not take the change: ") ||
+        !strstr(err.msg, "V reads not set after l2tpfix wrote 1"))
+        fail_msg("%s", err.msg);
+    DWORD v = 0;
+    assert_true(query(h32, L"V", &v) && v == 1); /* it went to the other view */
+    assert_false(query(h64, L"V", &v));
+    /* both in the 64-bit view, as the backend opens them: taken */
+    winreg_use_views(KEY_WOW64_64KEY, KEY_WOW64_64KEY);
+    assert_int_equal(r.be.ops->reg_write_dword(&r.be, c.target, "V", true, 1, &err), L2F_OK);
+    assert_int_equal(verify_change(&r.be, &c, true, &before, &err), L2F_OK);
+    RegCloseKey(h32);
+    RegCloseKey(h64);
+    RegDeleteKeyExW(HKEY_LOCAL_MACHINE, sub, KEY_WOW64_32KEY, 0);
+    RegDeleteKeyExW(HKEY_LOCAL_MACHINE, sub, KEY_WOW64_64KEY, 0);
+    rig_close(&r);
+}
+
 static void install_services(void)
 {
     wchar_t exe[MAX_PATH];
@@ -360,6 +403,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(registry_fix_backup_and_exact_undo),
+        cmocka_unit_test(registry_write_to_another_view_is_not_taken),
         cmocka_unit_test(services_started_restarted_and_undone),
         cmocka_unit_test(os_build_from_the_registry),
         cmocka_unit_test(elevation_and_identity),
