@@ -197,10 +197,10 @@ static void draw_stage(struct app *a, int y, enum stage_id s, bool selected)
         checklist_stage_summary(a, s, info, sizeof info);
     if (info[0] && x < cols - 1)
         x += draw_fit(w, y, x, cols - 1 - x, info, t->attr[st], t->g->ellipsis);
-    if (info[0] && dial[0] && x < cols - 1) /* the checks' summary, then the dial's mark */
+    if (info[0] && dial[0] && x + 12 < cols - 1) /* the checks' summary, then the dial's mark */
         x += draw_text(w, y, x, cols - 1 - x, t->utf8 ? " \xc2\xb7 " : " - ", t->attr[ST_DIM], NULL);
     bool stopped = a->shown.last_dial.marks[s] == DIAL_MARK_STOPPED;
-    if (dial[0] && x < cols - 1)
+    if (dial[0] && x + 12 < cols - 1) /* "last dial …" or nothing */
         draw_fit(w, y, x, cols - 1 - x, dial, t->attr[stopped ? ST_WARN : ST_DIM], t->g->ellipsis);
 }
 
