@@ -334,15 +334,15 @@ static enum l2f_status win_last_connection(struct backend *be, const char *profi
 }
 
 /* dialstage.h numbers the states without windows.h: the same numbers as ras.h */
-_Static_assert(DIAL_RASCS_CONNECT_DEVICE == RASCS_ConnectDevice &&
-                   DIAL_RASCS_DEVICE_CONNECTED == RASCS_DeviceConnected &&
-                   DIAL_RASCS_AUTHENTICATE == RASCS_Authenticate &&
-                   DIAL_RASCS_AUTH_NOTIFY == RASCS_AuthNotify &&
-                   DIAL_RASCS_AUTHENTICATED == RASCS_Authenticated &&
-                   DIAL_RASCS_PROJECTED == RASCS_Projected &&
-                   DIAL_RASCS_RETRY_AUTHENTICATION == RASCS_RetryAuthentication &&
-                   DIAL_RASCS_INVOKE_EAP_UI == RASCS_InvokeEapUI &&
-                   DIAL_RASCS_CONNECTED == RASCS_Connected,
+_Static_assert((int)DIAL_RASCS_CONNECT_DEVICE == (int)RASCS_ConnectDevice &&
+                   (int)DIAL_RASCS_DEVICE_CONNECTED == (int)RASCS_DeviceConnected &&
+                   (int)DIAL_RASCS_AUTHENTICATE == (int)RASCS_Authenticate &&
+                   (int)DIAL_RASCS_AUTH_NOTIFY == (int)RASCS_AuthNotify &&
+                   (int)DIAL_RASCS_AUTHENTICATED == (int)RASCS_Authenticated &&
+                   (int)DIAL_RASCS_PROJECTED == (int)RASCS_Projected &&
+                   (int)DIAL_RASCS_RETRY_AUTHENTICATION == (int)RASCS_RetryAuthentication &&
+                   (int)DIAL_RASCS_INVOKE_EAP_UI == (int)RASCS_InvokeEapUI &&
+                   (int)DIAL_RASCS_CONNECTED == (int)RASCS_Connected,
                "dialstage.h's RASCONNSTATE values are ras.h's");
 
 static void push(struct win_state *w, enum connect_event_kind kind, int stage, int code,

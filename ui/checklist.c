@@ -198,7 +198,8 @@ static void draw_stage(struct app *a, int y, enum stage_id s, bool selected)
     if (info[0] && x < cols - 1)
         x += draw_fit(w, y, x, cols - 1 - x, info, t->attr[st], t->g->ellipsis);
     if (info[0] && dial[0] && x + 12 < cols - 1) /* the checks' summary, then the dial's mark */
-        x += draw_text(w, y, x, cols - 1 - x, t->utf8 ? " \xc2\xb7 " : " - ", t->attr[ST_DIM], NULL);
+        x +=
+            draw_text(w, y, x, cols - 1 - x, t->utf8 ? " \xc2\xb7 " : " - ", t->attr[ST_DIM], NULL);
     bool stopped = a->shown.last_dial.marks[s] == DIAL_MARK_STOPPED;
     if (dial[0] && x + 12 < cols - 1) /* "last dial …" or nothing */
         draw_fit(w, y, x, cols - 1 - x, dial, t->attr[stopped ? ST_WARN : ST_DIM], t->g->ellipsis);
