@@ -190,8 +190,8 @@ static void draw_stage(struct app *a, int y, enum stage_id s, bool selected)
     char info[320], dial[96] = "";
     enum ui_style st = ST_DIM;
     conn_text(a, s, info, sizeof info, &st);
-    /* the last real dial, unless this session's test connection lit the stage */
-    if (!info[0])
+    /* the last real dial, unless this session's test connection lights the stages */
+    if (!info[0] && !a->connecting && !a->conn_done)
         dialstage_mark_text(&a->shown.last_dial, s, dial, sizeof dial);
     if (!info[0] && !a->expanded[s])
         checklist_stage_summary(a, s, info, sizeof info);
