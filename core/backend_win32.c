@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "backend.h"
+#include "dialstage.h"
 #include "platform.h"
 #include "text.h"
 #include "userbooks.h"
@@ -27,7 +28,7 @@ struct win_state {
     size_t head, tail;
     HRASCONN conn;
     bool connecting;
-    int stage; /* the stage reached so far, -1 before any */
+    struct dial_track track; /* the stages lit so far */
     /* --all-users: the other local users' phonebooks, through the phonebook
      * editor (RAS shows SYSTEM or an administrator only their own and the
      * all-users one); NULL otherwise */
@@ -334,20 +335,17 @@ static enum l2f_status win_last_connection(struct backend *be, const char *profi
     return winlog_last_result(profile, out, err);
 }
 
-/* Where a RASCONNSTATE falls among the four stages. OpenPort..PortOpened is the
- * local L2TP port; ConnectDevice..AllDevicesConnected is IKE/IPsec and the
- * tunnel in it; Authenticate is LCP; the rest is authentication (KB325034:
- * a failure before credentials are used points to IPsec). */
-static enum stage_id stage_of(RASCONNSTATE s)
-{
-    if (s <= RASCS_PortOpened)
-        return STAGE_TUNNEL;
-    if (s <= RASCS_AllDevicesConnected)
-        return STAGE_IPSEC;
-    if (s == RASCS_Authenticate)
-        return STAGE_PPP;
-    return STAGE_AUTH;
-}
+/* dialstage.h numbers the states without windows.h: the same numbers as ras.h */
+_Static_assert((int)DIAL_RASCS_CONNECT_DEVICE == (int)RASCS_ConnectDevice &&
+                   (int)DIAL_RASCS_DEVICE_CONNECTED == (int)RASCS_DeviceConnected &&
+                   (int)DIAL_RASCS_AUTHENTICATE == (int)RASCS_Authenticate &&
+                   (int)DIAL_RASCS_AUTH_NOTIFY == (int)RASCS_AuthNotify &&
+                   (int)DIAL_RASCS_AUTHENTICATED == (int)RASCS_Authenticated &&
+                   (int)DIAL_RASCS_PROJECTED == (int)RASCS_Projected &&
+                   (int)DIAL_RASCS_RETRY_AUTHENTICATION == (int)RASCS_RetryAuthentication &&
+                   (int)DIAL_RASCS_INVOKE_EAP_UI == (int)RASCS_InvokeEapUI &&
+                   (int)DIAL_RASCS_CONNECTED == (int)RASCS_Connected,
+               "dialstage.h's RASCONNSTATE values are ras.h's");
 
 static void push(struct win_state *w, enum connect_event_kind kind, int stage, int code,
                  const char *detail)
@@ -373,27 +371,14 @@ static void WINAPI on_dial(HRASCONN conn, UINT msg, RASCONNSTATE state, DWORD er
         return;
     EnterCriticalSection(&w->lock);
     if (w->connecting) {
-        int stage = (int)stage_of(state);
-        if (state == RASCS_Connected)
-            stage = STAGE_COUNT; /* past the last stage */
-        /* light every stage up to the one reached */
-        while (w->stage < stage) {
-            if (w->stage >= 0)
-                push(w, CONNECT_STAGE_PASS, w->stage, 0, "");
-            w->stage++;
-            if (w->stage < STAGE_COUNT)
-                push(w, CONNECT_STAGE_BEGIN, w->stage, 0, "");
-        }
-        if (error != 0) {
-            char detail[64];
-            snprintf(detail, sizeof detail, "RAS state %d", (int)state);
-            push(w, CONNECT_DONE, w->stage < STAGE_COUNT ? w->stage : STAGE_AUTH, (int)error,
-                 detail);
+        /* states may be skipped, repeated or reordered (Microsoft's RASCONNSTATE
+         * page): the tracker never reads their order */
+        struct connect_event evs[DIAL_TRACK_MAX_EVENTS];
+        size_t n = dialtrack_notify(&w->track, (int)state, error, evs);
+        for (size_t i = 0; i < n; i++)
+            push(w, evs[i].kind, evs[i].stage, evs[i].code, evs[i].detail);
+        if (w->track.done)
             w->connecting = false;
-        } else if (state == RASCS_Connected) {
-            push(w, CONNECT_DONE, STAGE_AUTH, 0, "connected");
-            w->connecting = false;
-        }
     }
     LeaveCriticalSection(&w->lock);
 }
@@ -423,7 +408,7 @@ static enum l2f_status win_connect_start(struct backend *be, const char *profile
     }
     EnterCriticalSection(&w->lock);
     w->head = w->tail = 0;
-    w->stage = -1;
+    dialtrack_start(&w->track);
     w->connecting = true;
     dialing = w;
     LeaveCriticalSection(&w->lock);
@@ -438,7 +423,8 @@ static enum l2f_status win_connect_start(struct backend *be, const char *profile
     if (rc != ERROR_SUCCESS) {
         EnterCriticalSection(&w->lock);
         w->connecting = false;
-        push(w, CONNECT_DONE, STAGE_TUNNEL, (int)rc, "RasDial refused to start");
+        push(w, CONNECT_DONE, dialstage_stopped((int)rc, DIAL_PHASE_UNKNOWN), (int)rc,
+             "RasDial refused to start");
         LeaveCriticalSection(&w->lock);
     }
     return L2F_OK;

@@ -937,6 +937,8 @@ void diagnose_evaluate(const struct observations *o, struct diagnosis *d)
     note_reused_probe(o, d);
     for (int s = 0; s < STAGE_COUNT; s++)
         d->stages[s] = stage_status(d, (enum stage_id)s);
+    bool last_read = o->have_last && o->last_st == L2F_OK;
+    dialstage_last(last_read ? &o->last : NULL, o->last_stale, &d->last_dial);
     /* one entry per fix, in the fix table's (the guide's) order; alternatives
      * are offered on their check, never applied by `fix all` */
     for (int f = 0; f < FIX_COUNT; f++) {

@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "backend.h"
+#include "dialstage.h"
 #include "model.h"
 
 /* Each part records whether it was gathered yet and how that went. */
@@ -76,6 +77,7 @@ struct diagnosis {
     size_t n_recommended;
     bool probe_reused; /* the server checks judged answers from probe_age_s ago */
     unsigned probe_age_s;
+    struct last_dial last_dial; /* the last real attempt, placed among the stages */
 };
 
 enum diagnose_step {

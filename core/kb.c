@@ -290,7 +290,10 @@ static const struct kb_entry kb[] = {
      STAGE_TUNNEL,
      "A mistyped server name, no DNS on this network, or a name only an internal DNS knows.",
      {N}},
-    /* winerror.h IKE codes: what an IKEv2 profile (the switch-ikev2 alternative) fails with */
+    /* winerror.h IKE codes: what an IKEv2 profile (the switch-ikev2 alternative) fails with.
+     * Texts checked against Microsoft's "System Error Codes (12000-15999)": 13801 "IKE
+     * authentication credentials are unacceptable", 13868 "Policy match error"; RasClient
+     * logs them in 20227 after 20222, like the L2TP IPsec codes. */
     {13801,
      "ERROR_IPSEC_IKE_AUTH_FAIL",
      "IKE authentication credentials are unacceptable.",
@@ -310,7 +313,9 @@ static const struct kb_entry kb[] = {
      "IKE policy match error: no policy both ends accept.",
      STAGE_IPSEC,
      "With IKEv2: the server's IKE or IPsec proposals (encryption, integrity, DH group) or its "
-     "authentication method differ from the profile's.",
+     "authentication method differ from the profile's; compare Get-VpnConnection's "
+     "IPsecCustomPolicy with the server's, and align one side (Set-VpnConnectionIPsecConfiguration "
+     "on the client).",
      {N}},
 };
 #undef N

@@ -17,6 +17,7 @@
     20222 /* ROUTERLOG_CONNECTING_DEVICE: the WAN Miniport dials the server */
 #define KB_EVENT_DEVICE_CONNECTED 20223 /* ROUTERLOG_DEVICE_CONNECTED: the tunnel is up */
 #define KB_EVENT_LINK_ESTABLISHED 20224 /* ROUTERLOG_LINK_ESTABLISHED: every device connected */
+#define KB_EVENT_CONNECTED 20225 /* ROUTERLOG_RASCONNECTION_ESTABLISHED: every PPP phase done */
 
 struct kb_entry {
     int code;            /* a RAS or Win32 code; an HRESULT as its signed 32-bit value */

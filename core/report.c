@@ -92,6 +92,37 @@ static void add_restart(cJSON *root, const struct restart_pending *r)
     cJSON_AddItemToObject(root, "restart", o);
 }
 
+/* The last real dial, placed among the stages; null when none is recorded. */
+static void add_last_dial(cJSON *root, const struct last_dial *ld)
+{
+    if (!ld->recorded) {
+        cJSON_AddNullToObject(root, "last_dial");
+        return;
+    }
+    cJSON *o = cJSON_AddObjectToObject(root, "last_dial");
+    if (!o)
+        return;
+    const struct kb_entry *kb = kb_lookup(ld->code);
+    cJSON_AddNumberToObject(o, "code", ld->code);
+    add_string_or_null(o, "name", ld->code && kb ? kb->name : NULL);
+    add_string_or_null(o, "when", ld->when);
+    if (ld->reached)
+        cJSON_AddNumberToObject(o, "reached_event", ld->reached);
+    else
+        cJSON_AddNullToObject(o, "reached_event");
+    cJSON_AddBoolToObject(o, "stale", ld->stale);
+    bool stopped = ld->located && ld->stopped_in < STAGE_COUNT;
+    add_string_or_null(o, "stopped_in", stopped ? stage_info(ld->stopped_in)->id : NULL);
+    if (!ld->located) {
+        cJSON_AddNullToObject(o, "stages");
+        return;
+    }
+    cJSON *marks = cJSON_AddObjectToObject(o, "stages");
+    for (int s = 0; marks && s < STAGE_COUNT; s++)
+        cJSON_AddStringToObject(marks, stage_info((enum stage_id)s)->id,
+                                dialstage_mark_id(ld->marks[s]));
+}
+
 enum l2f_status report_check_json(const char *profile, const char *backend,
                                   const struct diagnosis *d, const struct verdict *v,
                                   const struct restart_pending *restart, char **out)
@@ -138,6 +169,7 @@ enum l2f_status report_check_json(const char *profile, const char *backend,
         cJSON_AddNullToObject(root, "probe_age_s");
     add_verdict(root, v);
     add_restart(root, restart);
+    add_last_dial(root, &d->last_dial);
     return finish(root, out);
 }
 

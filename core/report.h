@@ -19,7 +19,9 @@
  *  "status", "summary", "skipped", "fix"}]}], "fixes": [...], "probe_age_s",
  *  "verdict", "unknown", "skipped", "not_seen": [{"part", "reason", "checks"}],
  *  "restart_pending", "restart": {"fix", "undo", "value", "when", "changes",
- *  "boot_known", "simulated_applied", "text"}|null}.
+ *  "boot_known", "simulated_applied", "text"}|null, "last_dial": {"code", "name", "when",
+ *  "reached_event", "stale", "stopped_in", "stages": {"tunnel": "passed"|"stopped"|
+ *  "not-reached", ...}|null}|null}.
  * v is diagnosis_verdict's of d; restart may be NULL (not asked: false). *out is malloc'd. */
 struct verdict;
 struct restart_pending;

@@ -201,7 +201,10 @@ static int cmd_check(struct cli *c)
     print_header(c, &obs.profile);
     for (int s = 0; s < STAGE_COUNT; s++) {
         const struct stage_info *si = stage_info((enum stage_id)s);
-        printf("\n%-7s %-34s %s\n", si->id, si->title, check_status_word(d.stages[s]));
+        char dial[96];
+        dialstage_mark_text(&d.last_dial, (enum stage_id)s, dial, sizeof dial);
+        printf("\n%-7s %-34s %-*s%s\n", si->id, si->title, dial[0] ? 9 : 0,
+               check_status_word(d.stages[s]), dial);
         for (int k = 0; k < CHECK_COUNT; k++) {
             const struct check_info *ci = check_info((enum check_id)k);
             if (ci->stage != (enum stage_id)s)
@@ -222,7 +225,8 @@ static int cmd_check(struct cli *c)
         const struct kb_entry *kb = kb_lookup(obs.last.code);
         printf("\nLast connection failed with %d%s%s%s (l2tpfix explain %d)\n", obs.last.code,
                kb ? " " : "", kb ? kb->name : "",
-               obs.last_stale ? ", before the latest change" : "", obs.last.code);
+               obs.last_stale ? ", before the latest change: its stages are not lit" : "",
+               obs.last.code);
     }
     char pending[512];
     restart_pending_text(&restart, pending, sizeof pending);

@@ -187,13 +187,22 @@ static void draw_stage(struct app *a, int y, enum stage_id s, bool selected)
     draw_text(w, y, x, STAGE_TITLE_W, title, selected ? t->attr[ST_SELECT] | A_BOLD : A_BOLD,
               t->g->ellipsis);
     x += STAGE_TITLE_W + 1;
-    char info[320];
+    char info[320], dial[96] = "";
     enum ui_style st = ST_DIM;
     conn_text(a, s, info, sizeof info, &st);
+    /* the last real dial, unless this session's test connection lights the stages */
+    if (!info[0] && !a->connecting && !a->conn_done)
+        dialstage_mark_text(&a->shown.last_dial, s, dial, sizeof dial);
     if (!info[0] && !a->expanded[s])
         checklist_stage_summary(a, s, info, sizeof info);
     if (info[0] && x < cols - 1)
-        draw_fit(w, y, x, cols - 1 - x, info, t->attr[st], t->g->ellipsis);
+        x += draw_fit(w, y, x, cols - 1 - x, info, t->attr[st], t->g->ellipsis);
+    if (info[0] && dial[0] && x + 12 < cols - 1) /* the checks' summary, then the dial's mark */
+        x +=
+            draw_text(w, y, x, cols - 1 - x, t->utf8 ? " \xc2\xb7 " : " - ", t->attr[ST_DIM], NULL);
+    bool stopped = a->shown.last_dial.marks[s] == DIAL_MARK_STOPPED;
+    if (dial[0] && x + 12 < cols - 1) /* "last dial …" or nothing */
+        draw_fit(w, y, x, cols - 1 - x, dial, t->attr[stopped ? ST_WARN : ST_DIM], t->g->ellipsis);
 }
 
 /* Where a check's summary starts: in the aligned column, or right after a

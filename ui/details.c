@@ -164,6 +164,12 @@ static void build_stage(struct app *a, struct doc *d, enum stage_id s)
     doc_hang(d, 8);
     doc_addf(d, ST_NORMAL, 0, "What:   %s", stage_info(s)->what);
     doc_hang(d, 8);
+    char dial[400];
+    dialstage_detail_text(&a->shown.last_dial, s, dial, sizeof dial);
+    if (dial[0]) {
+        doc_addf(d, ST_NORMAL, 0, "Last dial: %s", dial);
+        doc_hang(d, 11);
+    }
     if (a->conn[s] != CONN_NONE) {
         doc_addf(d, ST_NORMAL, 0, "Test:   %s%s%s", stage_conn_word(a->conn[s]),
                  a->conn[s] == CONN_SKIPPED || !a->conn_detail[s][0] ? "" : ": ",

@@ -644,5 +644,29 @@ run 2 --mock "$S" --state-dir "$long" fix all --yes
 has "$ERR" "state directory path is ${#long} characters; the limit is [0-9]+ \(4095, the longest path" "long state dir: the reason"
 [ -e "$WORK/long" ] && bad "long state dir: directories were made" || ok
 
+# --- issue 16 family 6: where the last real dial stopped, lit per stage (its RasClient events
+# 20221-20224 and 789: the tunnel came up, so it stopped in PPP, not IPsec as 789's name says)
+dial_view() { # the stage lines of check, then its last_dial object
+    "$L2TPFIX" "$@" check 2>/dev/null </dev/null | grep -E '^(tunnel|ipsec|ppp|auth) |^Last connection'
+    "$L2TPFIX" "$@" check --json 2>/dev/null </dev/null |
+        python3 -c 'import json, sys; print(json.dumps(json.load(sys.stdin)["last_dial"], indent=1, sort_keys=True))'
+}
+dial_view --demo >"$OUT"
+golden last-dial-classic-789.txt
+fresh classic-789
+sed -i 's/^last_error = 789$/&\nlast_time = 2026-11-23T23:40:00.123Z/' "$S"
+dial_view --mock "$S" --state-dir "$ST" >"$OUT"
+golden last-dial-timed.txt
+# a change since the dial: said, and no stage lit
+"$L2TPFIX" --mock "$S" --state-dir "$ST" fix mschapv2 --yes >/dev/null 2>&1 </dev/null
+dial_view --mock "$S" --state-dir "$ST" >"$OUT"
+golden last-dial-stale.txt
+hasnt "$OUT" 'last dial (passed|stopped)' "stale dial: no stage lit"
+# a dial no progress event places: the code is told, no stage lit
+sed -i '/^last_dial_events/d' "$S"
+dial_view --mock "$S" --state-dir "$WORK/unplaced-st" >"$OUT"
+has "$OUT" '"stopped_in": null' "unplaced dial: not placed"
+hasnt "$OUT" 'last dial (passed|stopped)' "unplaced dial: no stage lit"
+
 echo "cli: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -52,7 +52,7 @@ hasnt "$OUT" 'No problem found' "problems: no 'no problem'"
 # The demo: everything passes but the skipped key check (exit 0); classic-789 fails (exit 1)
 run 0 --demo=healthy check
 has "$OUT" '^No problem found on this side: all 15 checks pass, 2 skipped\.$' "healthy: all pass"
-has "$OUT" '^ipsec +IPsec +pass$' "healthy: ipsec passes"
+has "$OUT" '^ipsec +IPsec +pass( +last dial passed)?$' "healthy: ipsec passes"
 run 0 --demo=healthy check --json
 hasjson "$OUT" '"verdict":"pass","unknown":0,"skipped":2,"not_applicable":0,"not_seen":\[\]' "healthy json"
 run 1 --demo check

@@ -1011,7 +1011,23 @@ test_small() {
     wait_for "DEMO: terminal too small" || return 1
 }
 
-ALL="classic connect_live quick_keys fix_one undo profiles explain help resize mono ascii quit quit_hint bytes follow fix_line psk_typed psk_lint terms mock_file secret admin sanitize restart drift hostile other_users torn evidence entry_types offline search_picker search_jump search_help search_history small undo_secret services_started"
+# Issue 16 family 6: the stage the last real dial stopped in is lit with its time (its events
+# show the tunnel came up before 789: PPP, not IPsec); a test connection's own lighting replaces it.
+test_last_dial() {
+    sed 's/^last_error = 789$/&\nlast_time = 2026-11-23T23:40:00.123Z/' "$SCENARIOS/classic-789.ini" >"$WORK/machine.ini"
+    start 80 24 L2TPFIX_MOCK_STEP_MS=0 -- --mock "$WORK/machine.ini" --state-dir "$WORK/state"
+    wait_for "fixes recommended" && settle || return 1
+    keys Up # mschapv2 -> its stage: the pane tells the dial's story
+    wait_for "Last dial: 2026-11-23 23:40 UTC, stopped here with 789" && golden last_dial || return 1
+    screen | grep -q "IPsec .*last dial passed" || fail "IPsec not lit as passed" || return 1
+    keys c
+    wait_for "Stopped in PPP negotiation: error 789" && settle || return 1
+    screen | grep -q "PPP negotiation  test ✗ stopped here: 789" || fail "the test's lighting is not shown" || return 1
+    screen | grep -q "last dial stopped here" && { fail "the old dial still lit beside the test"; return 1; }
+    return 0
+}
+
+ALL="classic connect_live quick_keys fix_one undo profiles explain help resize mono ascii quit quit_hint bytes follow fix_line psk_typed psk_lint terms mock_file secret admin sanitize restart drift hostile other_users torn evidence entry_types offline search_picker search_jump search_help search_history small undo_secret services_started last_dial"
 if [ "$WHICH" = all ]; then
     tests=$ALL
 else

@@ -106,6 +106,11 @@ static void meanings_match_the_documentation(void **state)
     assert_non_null(strstr(e827->message, "BFE"));
     assert_null(strstr(e827->message, "PolicyAgent"));
     assert_non_null(strstr(e827->causes, "PolicyAgent) is not one of them"));
+    /* the IKEv2 codes as winerror.h words them, and where a technician looks */
+    assert_non_null(
+        strstr(kb_lookup(13801)->message, "IKE authentication credentials are unacceptable"));
+    assert_non_null(strstr(kb_lookup(13868)->message, "policy match error"));
+    assert_non_null(strstr(kb_lookup(13868)->causes, "Set-VpnConnectionIPsecConfiguration"));
 }
 
 static void codes_parse_as_windows_writes_them(void **state)

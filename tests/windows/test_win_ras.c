@@ -595,6 +595,24 @@ static void dial_states_light_the_stages(void **state)
     assert_int_equal(ev[n - 1].stage, STAGE_IPSEC);
     assert_true(hangups >= 1);
 
+    /* out of order (Microsoft: never rely on the order or occurrence of states):
+     * Authenticate reported before ConnectDevice fails with 809. The lit PPP stage
+     * is not where it stopped: the error and its own state place it. */
+    static const RASCONNSTATE reordered[] = {RASCS_OpenPort, RASCS_Authenticate,
+                                             RASCS_ConnectDevice, (RASCONNSTATE)-1};
+    n = run_dial(reordered, 809, ev, 16);
+    assert_int_equal(ev[n - 1].kind, CONNECT_DONE);
+    assert_int_equal(ev[n - 1].stage, STAGE_TUNNEL);
+    /* skipped: straight from OpenPort to a failed AuthNotify; the stages between passed */
+    static const RASCONNSTATE skipped[] = {RASCS_OpenPort, RASCS_AuthNotify, (RASCONNSTATE)-1};
+    n = run_dial(skipped, 691, ev, 16);
+    assert_int_equal(ev[n - 1].kind, CONNECT_DONE);
+    assert_int_equal(ev[n - 1].stage, STAGE_AUTH);
+    int passed = 0;
+    for (int i = 0; i < n; i++)
+        passed += ev[i].kind == CONNECT_STAGE_PASS;
+    assert_int_equal(passed, STAGE_AUTH);
+
     static const RASCONNSTATE connects[] = {RASCS_OpenPort,     RASCS_ConnectDevice,
                                             RASCS_Authenticate, RASCS_Authenticated,
                                             RASCS_Connected,    (RASCONNSTATE)-1};
