@@ -49,10 +49,13 @@ static bool has_client_usage(PCCERT_CONTEXT c)
     DWORD size = 0;
     if (!CertGetEnhancedKeyUsage(c, 0, NULL, &size))
         return false;
-    BYTE buf[2048];
+    union {
+        CERT_ENHKEY_USAGE usage; /* aligned for the pointers that follow it */
+        BYTE bytes[2048];
+    } buf;
     if (size > sizeof buf)
         return false; /* more usages than any machine certificate carries */
-    PCERT_ENHKEY_USAGE u = (PCERT_ENHKEY_USAGE)buf;
+    PCERT_ENHKEY_USAGE u = &buf.usage;
     if (!CertGetEnhancedKeyUsage(c, 0, u, &size))
         return false;
     if (u->cUsageIdentifier == 0)
