@@ -653,8 +653,9 @@ static int sim_ipsec_cert(struct mock_state *m)
         return stop(m, STAGE_IPSEC, 766,
                     "certificate authentication without a machine certificate");
     if (sc->machine_cert != CERT_VALID)
-        return stop(m, STAGE_IPSEC, 13806, "no valid machine certificate: one is there but it is "
-                                           "expired, lacks its key or usage, or is not trusted");
+        return stop(m, STAGE_IPSEC, 13806,
+                    "no valid machine certificate: one is there but it is "
+                    "expired, lacks its key or usage, or is not trusted");
     if (sc->server_psk[0])
         return stop(m, STAGE_IPSEC, 789,
                     "the server authenticates with a pre-shared key, not certificates");

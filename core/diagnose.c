@@ -593,8 +593,7 @@ static void eval_psk(const struct observations *o, struct check_result *r)
         set(r, CHECK_WARN, p->secrets_unknown ? FIX_NONE : FIX_USE_PSK,
             "%s: certificate authentication (machine-certificate judges it); a server set up "
             "with a pre-shared key refuses it%s",
-            val,
-            p->secrets_unknown ? "; use-psk on the Windows machine" : "");
+            val, p->secrets_unknown ? "; use-psk on the Windows machine" : "");
         return;
     }
     if (p->secrets_unknown) {
@@ -663,8 +662,8 @@ static void eval_machine_cert(const struct observations *o, struct check_result 
     char tally[96];
     if (flags & IPSEC_FLAG_PSK) {
         /* like psk-matches without a key: nothing of this profile to judge */
-        set(r, CHECK_UNKNOWN, FIX_NONE,
-            "IpSecFlags=%ld: a pre-shared key, no certificate to judge", flags);
+        set(r, CHECK_UNKNOWN, FIX_NONE, "IpSecFlags=%ld: a pre-shared key, no certificate to judge",
+            flags);
         r->not_applicable = true;
     } else if (!o->have_cert || (c->state == CERT_VALID && !o->have_last))
         running(r);

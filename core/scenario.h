@@ -30,7 +30,7 @@ struct scenario {
     /* [machine] */
     bool admin;
     bool client_behind_nat;
-    unsigned os_build, os_ubr; /* os_build = 19044.1466; 0 when the scenario names none */
+    unsigned os_build, os_ubr;    /* os_build = 19044.1466; 0 when the scenario names none */
     enum cert_state machine_cert; /* certificate = none|valid|...: the best in LocalMachine\My */
     /* [registry]: value present and its data */
     bool reg_set[REGVAL_COUNT];
