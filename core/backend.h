@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "machinecert.h"
 #include "model.h"
 #include "profile.h"
 #include "selftest.h"
@@ -156,6 +157,11 @@ struct backend_ops {
      * build it runs. NULL where neither can be told (a phonebook file offline). */
     enum l2f_status (*machine_info)(struct backend *be, struct machine_info *out,
                                     struct l2f_err *err);
+    /* The best machine certificate for L2TP/IPsec in LocalMachine\My and why
+     * each candidate fails. NULL where the store cannot be read (a phonebook
+     * file offline). */
+    enum l2f_status (*machine_certificate)(struct backend *be, struct machine_cert *out,
+                                           struct l2f_err *err);
     /* Reads the machine's store again (the mock's scenario file, a phonebook
      * file), for a change made under the state lock to start from what
      * another process wrote. NULL where every read is live (Windows). */

@@ -582,6 +582,23 @@ static enum l2f_status mock_machine_info(struct backend *be, struct machine_info
     return L2F_OK;
 }
 
+/* The simulated store holds one certificate in the scenario's state (none: empty);
+ * its subject and dates are fixed, so that screens and goldens stay the same. */
+static enum l2f_status mock_machine_certificate(struct backend *be, struct machine_cert *out,
+                                                struct l2f_err *err)
+{
+    (void)err;
+    enum cert_state st = mock(be)->sc.machine_cert;
+    memset(out, 0, sizeof *out);
+    if (st == CERT_NONE)
+        return L2F_OK;
+    machine_cert_consider(out, st);
+    snprintf(out->subject, sizeof out->subject, "CN=client.example.com (simulated)");
+    snprintf(out->not_after, sizeof out->not_after, "%s",
+             st == CERT_EXPIRED ? "2024-06-30T00:00:00Z" : "2099-12-31T00:00:00Z");
+    return L2F_OK;
+}
+
 static void add_event(struct mock_state *m, enum connect_event_kind kind, enum stage_id stage,
                       int code, const char *detail)
 {
@@ -637,6 +654,25 @@ static int sim_tunnel(struct mock_state *m, const struct vpn_profile *p)
     return 0;
 }
 
+/* IPsec authenticated with the machine certificate: none gives 766, one that
+ * fails a requirement 13806; a server pinned to a pre-shared key refuses it. */
+static int sim_ipsec_cert(struct mock_state *m)
+{
+    const struct scenario *sc = &m->sc;
+    if (sc->machine_cert == CERT_NONE)
+        return stop(m, STAGE_IPSEC, 766,
+                    "certificate authentication without a machine certificate");
+    if (sc->machine_cert != CERT_VALID)
+        return stop(m, STAGE_IPSEC, 13806,
+                    "no valid machine certificate: one is there but it is "
+                    "expired, lacks its key or usage, or is not trusted");
+    if (sc->server_psk[0])
+        return stop(m, STAGE_IPSEC, 789,
+                    "the server authenticates with a pre-shared key, not certificates");
+    add_event(m, CONNECT_STAGE_PASS, STAGE_IPSEC, 0, "IPsec SA up (machine certificate)");
+    return 0;
+}
+
 /* IPsec: the services, the policy, NAT, the proposals and the key. */
 static int sim_ipsec(struct mock_state *m, const struct scenario_profile *sp)
 {
@@ -657,8 +693,7 @@ static int sim_ipsec(struct mock_state *m, const struct scenario_profile *sp)
     if ((sc->client_behind_nat || sc->server_behind_nat) && !sc->server_udp4500)
         return stop(m, STAGE_IPSEC, 809, "behind NAT IKE moves to UDP 4500, which is blocked");
     if (!(p->fields[PF_IPSEC_FLAGS] & IPSEC_FLAG_PSK))
-        return stop(m, STAGE_IPSEC, 766,
-                    "certificate authentication without a machine certificate");
+        return sim_ipsec_cert(m);
     bool key_ok =
         p->psk_saved && (sc->server_psk[0] == '\0' || strcmp(sc->server_psk, sp->psk) == 0);
     if (!key_ok)
@@ -837,6 +872,7 @@ const struct backend_ops backend_mock_ops = {
     .check_psk = mock_check_psk,
     .last_connection = mock_last_connection,
     .machine_info = mock_machine_info,
+    .machine_certificate = mock_machine_certificate,
     .connect_start = mock_connect_start,
     .connect_poll = mock_connect_poll,
     .connect_cancel = mock_connect_cancel,

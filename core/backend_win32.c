@@ -11,6 +11,7 @@
 #include "platform.h"
 #include "text.h"
 #include "userbooks.h"
+#include "win/cert.h"
 #include "win/eventlog.h"
 #include "win/ras.h"
 #include "win/selftest_win.h"
@@ -493,6 +494,13 @@ static enum l2f_status win_selftest(struct backend *be, enum selftest_id item, b
     return winselftest_item(win(be)->ras, item, redact, out);
 }
 
+static enum l2f_status win_machine_certificate(struct backend *be, struct machine_cert *out,
+                                               struct l2f_err *err)
+{
+    (void)be;
+    return wincert_machine(out, err);
+}
+
 const struct backend_ops backend_win32_ops = {
     .name = "windows",
     .selftest = win_selftest,
@@ -516,6 +524,7 @@ const struct backend_ops backend_win32_ops = {
     .check_psk = NULL,    /* and checks keys against it for real */
     .last_connection = win_last_connection,
     .machine_info = win_machine_info,
+    .machine_certificate = win_machine_certificate,
     .connect_start = win_connect_start,
     .connect_poll = win_connect_poll,
     .connect_cancel = win_connect_cancel,

@@ -106,6 +106,18 @@ static bool changed_since(const struct diagnose_run *run, const struct connectio
     return false;
 }
 
+/* The store is read only for a profile that authenticates IPsec with a certificate. */
+static void read_machine_cert(struct backend *be, struct observations *o)
+{
+    struct l2f_err scratch;
+    o->cert_unsupported = !be->ops->machine_certificate;
+    if (o->profile.fields[PF_IPSEC_FLAGS] & IPSEC_FLAG_PSK)
+        o->cert_st = L2F_OK; /* nothing to read: the check says it does not apply */
+    else if (be->ops->machine_certificate)
+        o->cert_st = be->ops->machine_certificate(be, &o->cert, &scratch);
+    o->have_cert = true;
+}
+
 bool diagnose_step(struct diagnose_run *run)
 {
     struct observations *o = &run->obs;
@@ -127,6 +139,7 @@ bool diagnose_step(struct diagnose_run *run)
             !o->machine.os_st)
             o->machine.os_st = L2F_ERR_BACKEND;
         o->have_machine = true;
+        read_machine_cert(be, o);
         run->next = DIAG_REGISTRY;
         break;
     case DIAG_REGISTRY:
@@ -578,8 +591,9 @@ static void eval_psk(const struct observations *o, struct check_result *r)
         else
             snprintf(val, sizeof val, "IpSecFlags=%ld", flags);
         set(r, CHECK_WARN, p->secrets_unknown ? FIX_NONE : FIX_USE_PSK,
-            "%s: certificate authentication; a PSK server fails it (766/789)%s", val,
-            p->secrets_unknown ? "; use-psk on the Windows machine" : "");
+            "%s: certificate authentication (machine-certificate judges it); a server set up "
+            "with a pre-shared key refuses it%s",
+            val, p->secrets_unknown ? "; use-psk on the Windows machine" : "");
         return;
     }
     if (p->secrets_unknown) {
@@ -610,6 +624,65 @@ static void eval_psk(const struct observations *o, struct check_result *r)
     else
         set(r, CHECK_PASS, FIX_NONE,
             "IpSecFlags=%ld, a key is saved (its value cannot be read back)", flags);
+}
+
+/* What Windows' last attempt says of the server's certificate: 787 or 835, or 0. */
+static int server_cert_code(const struct observations *o)
+{
+    bool seen = o->last_st == L2F_OK && o->last.known && !o->last_stale;
+    return seen && (o->last.code == 787 || o->last.code == 835) ? o->last.code : 0;
+}
+
+/* A qualifying machine certificate; the last attempt may still say the server's did not. */
+static void machine_cert_valid(const struct observations *o, struct check_result *r)
+{
+    const struct machine_cert *c = &o->cert;
+    int code = server_cert_code(o);
+    if (code == 787)
+        set(r, CHECK_WARN, FIX_NONE,
+            "%s (until %s) qualifies; the last attempt failed with 787: IPsec could not "
+            "authenticate the server (its certificate, or its CA not trusted here)",
+            c->subject, c->not_after);
+    else if (code == 835)
+        set(r, CHECK_WARN, FIX_NONE,
+            "%s (until %s) qualifies; the last attempt failed with 835: the server's certificate "
+            "does not match the server the profile names (%s)",
+            c->subject, c->not_after, o->profile.server);
+    else
+        set(r, CHECK_PASS, FIX_NONE,
+            "%s, valid until %s, with its private key and Client Authentication, chains to a "
+            "trusted root",
+            c->subject, c->not_after);
+}
+
+static void eval_machine_cert(const struct observations *o, struct check_result *r)
+{
+    long flags = o->profile.fields[PF_IPSEC_FLAGS];
+    const struct machine_cert *c = &o->cert;
+    char tally[96];
+    if (flags & IPSEC_FLAG_PSK) {
+        /* like psk-matches without a key: nothing of this profile to judge */
+        set(r, CHECK_UNKNOWN, FIX_NONE, "IpSecFlags=%ld: a pre-shared key, no certificate to judge",
+            flags);
+        r->not_applicable = true;
+    } else if (!o->have_cert || (c->state == CERT_VALID && !o->have_last))
+        running(r);
+    else if (o->cert_unsupported)
+        set(r, CHECK_UNKNOWN, FIX_NONE,
+            "the computer's certificate store is not known here: it is read on the machine");
+    else if (o->cert_st != L2F_OK)
+        set(r, CHECK_UNKNOWN, FIX_NONE, "LocalMachine\\My could not be read: %s",
+            l2f_status_message(o->cert_st));
+    else if (c->state == CERT_NONE)
+        set(r, CHECK_FAIL, FIX_NONE,
+            "no certificate in LocalMachine\\My: Windows fails with 766; ask your PKI for a "
+            "computer certificate");
+    else if (c->state != CERT_VALID) {
+        machine_cert_tally(c, tally, sizeof tally);
+        set(r, CHECK_FAIL, FIX_NONE, "none qualifies (13806): the best, %s (until %s), %s; %s",
+            c->subject, c->not_after, cert_state_why(c->state), tally);
+    } else
+        machine_cert_valid(o, r);
 }
 
 static void eval_proposals(const struct observations *o, struct check_result *r)
@@ -820,6 +893,7 @@ typedef void (*check_fn)(const struct observations *, struct check_result *);
     X(CHECK_NAT_TRAVERSAL, eval_nat)                                                               \
     X(CHECK_PROHIBIT_IPSEC, eval_prohibit)                                                         \
     X(CHECK_PSK, eval_psk)                                                                         \
+    X(CHECK_MACHINE_CERT, eval_machine_cert)                                                       \
     X(CHECK_IKE_PROPOSALS, eval_proposals)                                                         \
     X(CHECK_PSK_MATCHES, eval_psk_matches)                                                         \
     X(CHECK_IKEV2, eval_ikev2)                                                                     \

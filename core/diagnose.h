@@ -24,6 +24,11 @@ struct observations {
     bool have_machine;
     bool machine_unsupported; /* the backend cannot tell (a phonebook file offline) */
     struct machine_info machine;
+    /* read with the machine, for a profile that authenticates with a certificate */
+    bool have_cert;
+    bool cert_unsupported; /* the backend cannot read the store (a phonebook file offline) */
+    enum l2f_status cert_st;
+    struct machine_cert cert;
 
     bool have_registry;
     enum l2f_status reg_st[REGVAL_COUNT];

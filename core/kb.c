@@ -155,11 +155,13 @@ static const struct kb_entry kb[] = {
      {N}},
     {766,
      "ERROR_NO_CERTIFICATE",
-     "No certificate was found: L2TP over IPsec with certificates needs a machine (computer) "
-     "certificate.",
+     "A certificate could not be found: L2TP over IPsec with certificates needs a machine "
+     "(computer) certificate installed.",
      STAGE_IPSEC,
-     "The profile authenticates IPsec with a certificate and the machine has none; servers set up "
-     "with a pre-shared key need 'Use preshared key'.",
+     "The profile authenticates IPsec with a certificate (no 'Use preshared key') and the "
+     "computer's Personal store (LocalMachine\\My) holds none: ask the organisation's PKI for a "
+     "computer certificate with its private key and the Client Authentication usage, chaining to "
+     "a root this computer trusts. A server set up with a pre-shared key needs use-psk instead.",
      {FIX_USE_PSK, N}},
     {781,
      "ERROR_CERT_FOR_ENCRYPTION_NOT_FOUND",
@@ -181,8 +183,9 @@ static const struct kb_entry kb[] = {
      "The L2TP connection attempt failed: the security layer could not authenticate the remote "
      "computer.",
      STAGE_IPSEC,
-     "The server's certificate or identity does not match what the client expects; a pre-shared "
-     "key mismatch on some servers.",
+     "With certificates: the server's certificate does not chain to a root this computer trusts, "
+     "has expired, or its identity is not what the client expects; with a pre-shared key, some "
+     "servers answer a wrong key this way.",
      {FIX_USE_PSK, N}},
     {788,
      "ERROR_OAKLEY_ATTRIB_FAIL",
@@ -281,7 +284,8 @@ static const struct kb_entry kb[] = {
      "The L2TP attempt failed: fields of the server's certificate could not be matched to the "
      "server asked for.",
      STAGE_IPSEC,
-     "The address in the profile differs from the name in the server's certificate.",
+     "The address in the profile differs from the names in the server's certificate (connect by "
+     "a name the certificate carries), or the certificate does not fit a server's use.",
      {N}},
     {868,
      "ERROR_DNSNAME_NOT_RESOLVABLE",
@@ -303,10 +307,14 @@ static const struct kb_entry kb[] = {
      {N}},
     {13806,
      "ERROR_IPSEC_IKE_NO_CERT",
-     "IKE found no valid machine certificate.",
+     "IKE failed to find a valid machine certificate.",
      STAGE_IPSEC,
-     "With IKEv2 and machine certificate authentication: no suitable certificate in the computer's "
-     "Personal store.",
+     /* Microsoft's text names only this machine's certificate; Always On VPN field notes
+      * (Richard Hicks) also see 13806 when this computer does not trust the server's chain. */
+     "Machine certificate authentication (IKEv2, or L2TP/IPsec without a pre-shared key): "
+     "certificates are in LocalMachine\\My but none qualifies: expired, no private key, no Client "
+     "Authentication usage, or no chain to a trusted root; ask the PKI for one that does. Field "
+     "reports also see it when this computer does not trust the server's certificate chain.",
      {N}},
     {13868,
      "ERROR_IPSEC_IKE_POLICY_MATCH",

@@ -162,6 +162,14 @@ enum fix_id { FIX_TABLE(FIX_ENUM) FIX_COUNT, FIX_NONE = FIX_COUNT };
       "key for authentication",                                                                    \
       "IPsec authenticates with the pre-shared key (or a machine certificate); it must "           \
       "be the server's key, letter for letter, or phase 1 fails (789).")                           \
+    X(CHECK_MACHINE_CERT, "machine-certificate", STAGE_IPSEC, FIX_NONE, TUN_L2TP,                  \
+      "Machine certificate for IPsec",                                                             \
+      "certlm.msc > Personal > Certificates (the computer's store, LocalMachine\\My)",             \
+      "A profile without a pre-shared key authenticates IPsec with a computer certificate: "       \
+      "in the computer's store, with its private key, within its validity, with the Client "       \
+      "Authentication (or IP security IKE intermediate) usage, chaining to a root this "           \
+      "computer trusts. None gives 766, none that qualifies 13806. No fix here: ask the "          \
+      "organisation's PKI for a computer certificate that meets all of these.")                    \
     X(CHECK_IKE_PROPOSALS, "ike-proposals", STAGE_IPSEC, FIX_NONE, TUN_L2TP,                       \
       "Server accepts Windows' IKE proposals",                                                     \
       "The server's IPsec configuration (encryption, integrity, DH group)",                        \

@@ -320,6 +320,27 @@ unsigned long scenario_ignored(const struct scenario *s, const char *what)
     return mask;
 }
 
+/* certificate = none|valid|expired|...: the machine certificate's state (none by default). */
+static int machine_cert_key(struct parse_state *ps, const char *name, const char *value)
+{
+    if (!first_time(ps, &ps->seen_global[0], 4, name))
+        return 0;
+    enum cert_state st = cert_state_from_id(value);
+    if (st == CERT_STATE_COUNT) {
+        char ids[160] = "";
+        for (int c = 0; c < CERT_STATE_COUNT; c++) {
+            size_t l = strlen(ids);
+            snprintf(ids + l, sizeof ids - l, "%s%s", c ? ", " : "",
+                     cert_state_id((enum cert_state)c));
+        }
+        snprintf(ps->msg, sizeof ps->msg, "certificate: expected one of %s, got '%.60s'", ids,
+                 value);
+        return 0;
+    }
+    ps->s->machine_cert = st;
+    return 1;
+}
+
 static int machine_key(struct parse_state *ps, const char *name, const char *value)
 {
     struct scenario *s = ps->s;
@@ -343,9 +364,13 @@ static int machine_key(struct parse_state *ps, const char *name, const char *val
         if (!first_time(ps, &ps->seen_global[0], 3, name))
             return 0;
         return parse_ignores(ps, value);
+    } else if (strcmp(name, "certificate") == 0) {
+        return machine_cert_key(ps, name, value);
     } else {
         snprintf(ps->msg, sizeof ps->msg,
-                 "unknown key '%s' in [machine] (admin, behind_nat, os_build, ignores)", name);
+                 "unknown key '%s' in [machine] (admin, behind_nat, os_build, ignores, "
+                 "certificate)",
+                 name);
         return 0;
     }
     if (!first_time(ps, &ps->seen_global[0], bit, name))
@@ -879,6 +904,8 @@ enum l2f_status scenario_format(const struct scenario *s, char **out)
     }
     if (s->n_ignores)
         text_printf(&sb, "\n");
+    if (s->machine_cert != CERT_NONE)
+        text_printf(&sb, "certificate = %s\n", cert_state_id(s->machine_cert));
     text_printf(&sb, "\n");
     text_printf(&sb, "[registry]\n");
     for (int r = 0; r < REGVAL_COUNT; r++)

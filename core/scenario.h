@@ -38,7 +38,8 @@ struct scenario {
     /* [machine] */
     bool admin;
     bool client_behind_nat;
-    unsigned os_build, os_ubr; /* os_build = 19044.1466; 0 when the scenario names none */
+    unsigned os_build, os_ubr;    /* os_build = 19044.1466; 0 when the scenario names none */
+    enum cert_state machine_cert; /* certificate = none|valid|...: the best in LocalMachine\My */
     struct scenario_ignore ignores[SCENARIO_MAX_IGNORES];
     size_t n_ignores;
     /* [registry]: value present and its data */

@@ -359,6 +359,17 @@ enum l2f_status session_apply(struct session *s, const struct fix_plan *plan,
     return fix_apply(&ctx, plan, secrets, entry_id, err);
 }
 
+enum l2f_status session_machine_certificate(struct session *s, struct machine_cert *out,
+                                            struct l2f_err *err)
+{
+    if (!s->be.ops->machine_certificate) {
+        l2f_err_set(err, "the %s backend cannot read the computer's certificate store",
+                    s->be.ops->name);
+        return L2F_ERR_UNSUPPORTED;
+    }
+    return s->be.ops->machine_certificate(&s->be, out, err);
+}
+
 void session_restart_pending(struct session *s, struct restart_pending *out)
 {
     struct machine_info m = {.boot = ""};

@@ -96,6 +96,10 @@ bool session_can_include_other_users(const struct session *s);
 enum l2f_status session_is_admin(struct session *s, bool *admin);
 /* The read-only selftest of this machine (selftest.h). */
 void session_selftest(struct session *s, bool redact, struct selftest_report *out);
+/* The best machine certificate in LocalMachine\My and why each fails;
+ * UNSUPPORTED where the backend cannot read the store (a phonebook file). */
+enum l2f_status session_machine_certificate(struct session *s, struct machine_cert *out,
+                                            struct l2f_err *err);
 /* Every profile of the machine's phonebooks, VPN or not; the caller frees it. */
 enum l2f_status session_list_profiles(struct session *s, struct profile_list *out,
                                       struct l2f_err *err);

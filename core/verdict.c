@@ -20,6 +20,7 @@ static const unsigned check_needs[CHECK_COUNT] = {
     [CHECK_NAT_TRAVERSAL] = BIT(PART_REGISTRY) | BIT(PART_PROBE),
     [CHECK_PROHIBIT_IPSEC] = BIT(PART_REGISTRY),
     [CHECK_PSK] = BIT(PART_PROFILE) | BIT(PART_SECRETS),
+    [CHECK_MACHINE_CERT] = BIT(PART_CERT_STORE),
     [CHECK_IKE_PROPOSALS] = BIT(PART_PROFILE) | BIT(PART_PROBE),
     [CHECK_PSK_MATCHES] = BIT(PART_PROBE) | BIT(PART_KEY),
     [CHECK_IKEV2] = BIT(PART_PROFILE) | BIT(PART_PROBE),
@@ -64,6 +65,8 @@ static enum l2f_status part_status(const struct observations *o, enum verdict_pa
                                         : o->machine.os_st;
     case PART_SERVICES:
         return o->have_services ? first_failed(o->svc_st, SERVICE_COUNT) : L2F_OK;
+    case PART_CERT_STORE:
+        return !o->have_cert ? L2F_OK : o->cert_unsupported ? L2F_ERR_UNSUPPORTED : o->cert_st;
     case PART_SECRETS:
         return o->have_profile && o->profile_st == L2F_OK && o->profile.secrets_unknown
                    ? L2F_ERR_UNSUPPORTED
@@ -307,7 +310,7 @@ void verdict_unknowns(const struct verdict *v, const char *backend, const char *
                v->inconclusive, v->inconclusive == 1 ? "" : "s",
                v->inconclusive == 1 ? "it" : "they", v->inconclusive == 1 ? "" : "s");
     unsigned machine = BIT(PART_REGISTRY) | BIT(PART_OS_BUILD) | BIT(PART_SERVICES) |
-                       BIT(PART_SECRETS) | BIT(PART_HISTORY);
+                       BIT(PART_CERT_STORE) | BIT(PART_SECRETS) | BIT(PART_HISTORY);
     bool on_windows = missing_where(v, machine, L2F_ERR_UNSUPPORTED);
     bool as_admin = missing_where(v, machine, L2F_ERR_NEED_ADMIN);
     bool probe = v->missing[PART_PROBE] && server && server[0];

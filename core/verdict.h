@@ -26,6 +26,7 @@ enum verdict_kind {
     X(PART_REGISTRY, "registry", "the registry")                                                   \
     X(PART_OS_BUILD, "os-build", "the OS build")                                                   \
     X(PART_SERVICES, "services", "the IPsec services")                                             \
+    X(PART_CERT_STORE, "certificate-store", "the computer's certificate store")                    \
     X(PART_SECRETS, "credential-store", "the credential store")                                    \
     X(PART_HISTORY, "connection-history", "the connection history")                                \
     X(PART_PROBE, "server", "the server's answers")                                                \

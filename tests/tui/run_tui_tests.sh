@@ -816,7 +816,7 @@ test_evidence() {
     wait_for "fixes recommended" && settle || return 1
     keys Up Up Enter # unfold IPsec, then down to its last check
     wait_for "ikev2-availab" || return 1
-    keys Down Down Down Down Down Down Down Down # the pane follows the selection (issue 15)
+    keys Down Down Down Down Down Down Down Down Down # the pane follows the selection (issue 15)
     wait_for "── IKEv2 as an alternative" || return 1
     keys f
     wait_for "switch-ikev2 not offered: IKEv2 did not answer (no-proposal" || return 1

@@ -31,15 +31,118 @@ static void healthy_passes_everything(void **state)
     tu_healthy(&o);
     struct diagnosis d = eval(&o);
     for (int c = 0; c < CHECK_COUNT; c++)
-        if (c != CHECK_PSK_MATCHES)
+        if (c != CHECK_PSK_MATCHES && c != CHECK_MACHINE_CERT)
             assert_check(&d, (enum check_id)c, CHECK_PASS, FIX_NONE, NULL);
     /* no key at hand: said, and kept out of the stage's verdict */
     assert_check(&d, CHECK_PSK_MATCHES, CHECK_UNKNOWN, FIX_NONE, "no key at hand");
     assert_true(d.checks[CHECK_PSK_MATCHES].not_applicable);
+    /* a PSK profile has no certificate to judge: said, and kept out too */
+    assert_check(&d, CHECK_MACHINE_CERT, CHECK_UNKNOWN, FIX_NONE, "a pre-shared key");
+    assert_true(d.checks[CHECK_MACHINE_CERT].not_applicable);
+    assert_string_equal(check_result_word(&d.checks[CHECK_MACHINE_CERT]), "skipped");
     for (int s = 0; s < STAGE_COUNT; s++)
         assert_int_equal(d.stages[s], CHECK_PASS);
     assert_int_equal(d.n_recommended, 0);
     assert_false(diagnosis_has_problems(&d));
+}
+
+/* A certificate profile on a machine whose best certificate is in state st. */
+static void cert_profile(struct observations *o, enum cert_state st)
+{
+    tu_healthy(o);
+    o->profile.fields[PF_IPSEC_FLAGS] = 0;
+    o->have_cert = true;
+    o->cert_st = L2F_OK;
+    memset(&o->cert, 0, sizeof o->cert);
+    if (st != CERT_NONE) {
+        machine_cert_consider(&o->cert, st);
+        strcpy(o->cert.subject, "CN=pc1.example.com");
+        strcpy(o->cert.not_after, "2027-01-31T12:00:00Z");
+    }
+}
+
+static void machine_certificate_states(void **state)
+{
+    (void)state;
+    struct observations o;
+    cert_profile(&o, CERT_NONE);
+    struct diagnosis d = eval(&o);
+    assert_check(&d, CHECK_MACHINE_CERT, CHECK_FAIL, FIX_NONE, "766");
+    assert_int_equal(d.stages[STAGE_IPSEC], CHECK_FAIL);
+    /* each failed requirement: 13806, the one it stopped at, subject and expiry */
+    static const struct {
+        enum cert_state st;
+        const char *words;
+    } bad[] = {{CERT_EXPIRED, "validity"},
+               {CERT_NO_PRIVATE_KEY, "no private key"},
+               {CERT_NO_CLIENT_AUTH, "1.3.6.1.5.5.7.3.2"},
+               {CERT_UNTRUSTED, "does not chain"}};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        cert_profile(&o, bad[i].st);
+        d = eval(&o);
+        assert_check(&d, CHECK_MACHINE_CERT, CHECK_FAIL, FIX_NONE, "13806");
+        assert_check(&d, CHECK_MACHINE_CERT, CHECK_FAIL, FIX_NONE, bad[i].words);
+        assert_check(&d, CHECK_MACHINE_CERT, CHECK_FAIL, FIX_NONE, "CN=pc1.example.com");
+        assert_check(&d, CHECK_MACHINE_CERT, CHECK_FAIL, FIX_NONE, "2027-01-31");
+    }
+    /* several candidates: the tally says why each failed */
+    cert_profile(&o, CERT_UNTRUSTED);
+    machine_cert_consider(&o.cert, CERT_EXPIRED);
+    d = eval(&o);
+    assert_check(&d, CHECK_MACHINE_CERT, CHECK_FAIL, FIX_NONE,
+                 "2 certificates: 1 expired, 1 untrusted");
+    cert_profile(&o, CERT_VALID);
+    d = eval(&o);
+    assert_check(&d, CHECK_MACHINE_CERT, CHECK_PASS, FIX_NONE, "CN=pc1.example.com");
+    assert_int_equal(d.stages[STAGE_IPSEC], CHECK_WARN); /* psk-configured still warns */
+}
+
+/* 787/835 only from evidence: Windows' last attempt, and not after a change. */
+static void machine_certificate_and_the_servers(void **state)
+{
+    (void)state;
+    struct observations o;
+    cert_profile(&o, CERT_VALID);
+    o.last.code = 787;
+    struct diagnosis d = eval(&o);
+    assert_check(&d, CHECK_MACHINE_CERT, CHECK_WARN, FIX_NONE, "787");
+    o.last.code = 835;
+    d = eval(&o);
+    assert_check(&d, CHECK_MACHINE_CERT, CHECK_WARN, FIX_NONE, "835");
+    assert_check(&d, CHECK_MACHINE_CERT, CHECK_WARN, FIX_NONE, "vpn.example.com");
+    o.last_stale = true;
+    d = eval(&o);
+    assert_check(&d, CHECK_MACHINE_CERT, CHECK_PASS, FIX_NONE, NULL);
+    /* no certificate: 766 whatever the last attempt said of the server */
+    cert_profile(&o, CERT_NONE);
+    o.last.code = 787;
+    d = eval(&o);
+    assert_check(&d, CHECK_MACHINE_CERT, CHECK_FAIL, FIX_NONE, "766");
+}
+
+/* Where the store cannot be read: unknown, never a guess. */
+static void machine_certificate_unknown(void **state)
+{
+    (void)state;
+    struct observations o;
+    cert_profile(&o, CERT_NONE);
+    o.cert_unsupported = true;
+    struct diagnosis d = eval(&o);
+    assert_check(&d, CHECK_MACHINE_CERT, CHECK_UNKNOWN, FIX_NONE, "read on the machine");
+    assert_false(d.checks[CHECK_MACHINE_CERT].not_applicable);
+    cert_profile(&o, CERT_NONE);
+    o.cert_st = L2F_ERR_BACKEND;
+    d = eval(&o);
+    assert_check(&d, CHECK_MACHINE_CERT, CHECK_UNKNOWN, FIX_NONE, "could not be read");
+    cert_profile(&o, CERT_NONE);
+    o.have_cert = false;
+    d = eval(&o);
+    assert_check(&d, CHECK_MACHINE_CERT, CHECK_RUNNING, FIX_NONE, NULL);
+    /* an IKEv2 profile: another kind of VPN */
+    cert_profile(&o, CERT_NONE);
+    o.profile.fields[PF_VPN_STRATEGY] = VS_IKEV2_ONLY;
+    d = eval(&o);
+    assert_string_equal(check_result_word(&d.checks[CHECK_MACHINE_CERT]), "n/a");
 }
 
 static void classic_789_fails_ppp_in_the_guides_order(void **state)
@@ -240,7 +343,8 @@ static void first_strategies_try_l2tp_but_keep_their_type(void **state)
     d = eval(&o);
     assert_true(recommends(&d, FIX_TUNNEL_L2TP));
     for (int c = 0; c < CHECK_COUNT; c++)
-        assert_true(c == CHECK_PSK_MATCHES || !d.checks[c].not_applicable);
+        assert_true(c == CHECK_PSK_MATCHES || c == CHECK_MACHINE_CERT /* a PSK profile */ ||
+                    !d.checks[c].not_applicable);
 }
 
 static void switch_ikev2_only_on_an_ikev2_answer(void **state)
@@ -658,6 +762,9 @@ int main(void)
         cmocka_unit_test(partial_observations_show_running),
         cmocka_unit_test(stepwise_run_on_the_mock),
         cmocka_unit_test(reused_probe_hint_keeps_the_state_dir),
+        cmocka_unit_test(machine_certificate_states),
+        cmocka_unit_test(machine_certificate_and_the_servers),
+        cmocka_unit_test(machine_certificate_unknown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -126,6 +126,23 @@ static void each_rule_on_its_own(void **state)
                      809);
     assert_int_equal(run_text("[server]\nudp4500 = blocked\n", "Office VPN", &passed, &st), 0);
     assert_int_equal(run_text("[profile \"P\"]\nIpSecFlags = 0\n", "P", &passed, &st), 766);
+    /* a certificate profile: the machine certificate's state decides IPsec */
+    static const char *const not_valid[] = {"expired", "no-private-key", "no-client-auth",
+                                            "untrusted"};
+    for (size_t i = 0; i < sizeof not_valid / sizeof not_valid[0]; i++) {
+        char text[160];
+        snprintf(text, sizeof text,
+                 "[machine]\ncertificate = %s\n[profile \"P\"]\nIpSecFlags = 0\n", not_valid[i]);
+        assert_int_equal(run_text(text, "P", &passed, &st), 13806);
+        assert_int_equal(st, STAGE_IPSEC);
+    }
+    assert_int_equal(run_text("[machine]\ncertificate = valid\n[profile \"P\"]\nIpSecFlags = 0\n",
+                              "P", &passed, &st),
+                     0);
+    assert_int_equal(run_text("[machine]\ncertificate = valid\n[server]\npsk = k\n[profile "
+                              "\"P\"]\nIpSecFlags = 0\n",
+                              "P", &passed, &st),
+                     789);
     assert_int_equal(run_text("[server]\npsk = a\n[profile \"P\"]\npsk =\n", "P", &passed, &st),
                      789);
     assert_int_equal(

@@ -51,6 +51,7 @@ static void every_key_read(void **state)
     assert_true(sc.client_behind_nat);
     assert_int_equal(sc.os_build, 22000);
     assert_int_equal(sc.os_ubr, 434);
+    assert_int_equal(sc.machine_cert, CERT_NONE); /* not named: none */
     assert_true(sc.reg_set[REGVAL_NAT_TRAVERSAL]);
     assert_int_equal(sc.reg[REGVAL_NAT_TRAVERSAL], 2);
     assert_int_equal(sc.reg[REGVAL_PROHIBIT_IPSEC], 1);
@@ -111,6 +112,11 @@ static void malformed_input_named_by_line(void **state)
     expect_error("[machine]\nos_build = 19044.14x\n", "bad.ini:2:", "os_build");
     expect_error("[machine]\nos_build = 0.1466\n", "bad.ini:2:", "os_build");
     expect_error("[machine]\nos_build = 1.2\nos_build = 1.2\n", "bad.ini:3:", "given twice");
+    expect_error("[machine]\ncertificate = yes\n", "bad.ini:2:",
+                 "certificate: expected one of none, expired, no-private-key, no-client-auth, "
+                 "untrusted, valid, got 'yes'");
+    expect_error("\n[machine]\ncertificate = valid\ncertificate = none\n",
+                 "bad.ini:4:", "given twice");
     expect_error("\n\n[mashine]\nadmin = yes\n", "bad.ini:3:", "unknown section [mashine]");
     expect_error("[server]\naddress = a\naddress = b\n", "bad.ini:3:", "given twice");
     expect_error("[profile \"X\"]\nVpnStrategy = three\n", "bad.ini:2:", "VpnStrategy");
@@ -167,6 +173,7 @@ static void format_then_parse_is_lossless(void **state)
         assert_int_equal(a.client_behind_nat, b.client_behind_nat);
         assert_int_equal(a.os_build, b.os_build);
         assert_int_equal(a.os_ubr, b.os_ubr);
+        assert_int_equal(a.machine_cert, b.machine_cert);
         assert_memory_equal(a.reg_set, b.reg_set, sizeof a.reg_set);
         assert_memory_equal(a.reg, b.reg, sizeof a.reg);
         assert_memory_equal(a.services, b.services, sizeof a.services);

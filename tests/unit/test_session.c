@@ -54,6 +54,34 @@ static void only_l2tp_profile_is_the_default(void **state)
     tu_rmtree(dir);
 }
 
+/* The machine certificate through the session's door: the mock's scenario, and
+ * UNSUPPORTED (not a guess) for a phonebook file. */
+static void machine_certificate_door(void **state)
+{
+    (void)state;
+    struct session s;
+    struct session_options o = {.demo = "cert-766"};
+    struct l2f_err err = {{0}};
+    struct machine_cert mc;
+    assert_int_equal(session_open(&s, &o, &err), L2F_OK);
+    assert_int_equal(session_machine_certificate(&s, &mc, &err), L2F_OK);
+    assert_int_equal(mc.state, CERT_NONE);
+    assert_int_equal(mc.count, 0);
+    session_close(&s);
+    char dir[256], path[300];
+    tu_mkdtemp(dir, sizeof dir);
+    tu_write_file(dir, "rasphone.pbk", "[A]\nType=2\nVpnStrategy=3\nIpSecFlags=0\n", path,
+                  sizeof path);
+    char state_dir[320];
+    snprintf(state_dir, sizeof state_dir, "%s/state", dir);
+    struct session_options po = {.phonebook = path, .state_dir = state_dir};
+    assert_int_equal(session_open(&s, &po, &err), L2F_OK);
+    assert_int_equal(session_machine_certificate(&s, &mc, &err), L2F_ERR_UNSUPPORTED);
+    assert_non_null(strstr(err.msg, "certificate store"));
+    session_close(&s);
+    tu_rmtree(dir);
+}
+
 /* Opens a session on a phonebook file written from text. */
 static void open_book(struct session *s, char *dir, size_t dir_len, const char *text)
 {
@@ -645,6 +673,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(select_profile_rules),
+        cmocka_unit_test(machine_certificate_door),
         cmocka_unit_test(only_l2tp_profile_is_the_default),
         cmocka_unit_test(entry_type_read_from_the_phonebook),
         cmocka_unit_test(default_profile_skips_non_vpn_entries),

@@ -34,12 +34,13 @@ static void all_pass_with_a_skipped_check(void **state)
     diagnosis_verdict(&d, &o, &v);
     assert_int_equal(v.kind, VERDICT_ALL_PASS);
     assert_int_equal(verdict_exit_code(v.kind), 0);
-    assert_int_equal(v.n.pass, CHECK_COUNT - 1);
-    assert_int_equal(v.n.skipped, 1); /* psk-matches: no key at hand */
+    assert_int_equal(v.n.pass, CHECK_COUNT - 2);
+    /* psk-matches: no key at hand; machine-certificate: a PSK profile */
+    assert_int_equal(v.n.skipped, 2);
     assert_int_equal(v.n.unknown, 0);
     char line[256];
     verdict_headline(&v, line, sizeof line);
-    assert_string_equal(line, "No problem found on this side: all 16 checks pass, 1 skipped.");
+    assert_string_equal(line, "No problem found on this side: all 16 checks pass, 2 skipped.");
     verdict_unknowns(&v, "mock", "vpn.example.com", line, sizeof line);
     assert_string_equal(line, "");
 }
@@ -65,7 +66,7 @@ static void one_unknown_is_incomplete(void **state)
     char line[256];
     verdict_headline(&v, line, sizeof line);
     assert_string_equal(
-        line, "No problem found in the 15 checks made here; 1 could not be made here, 1 skipped.");
+        line, "No problem found in the 15 checks made here; 1 could not be made here, 2 skipped.");
     assert_null(strstr(line, "on this side")); /* never the all-pass sentence */
     struct verdict_counts n;
     verdict_stage_counts(&d, STAGE_AUTH, &n);
@@ -106,7 +107,7 @@ static void offline_phonebook_names_what_it_cannot_see(void **state)
     assert_int_equal(v.kind, VERDICT_INCOMPLETE);
     assert_int_equal(v.n.pass, 4);
     assert_int_equal(v.n.unknown, 12);
-    assert_int_equal(v.n.skipped, 1);
+    assert_int_equal(v.n.skipped, 2); /* psk-matches, and machine-certificate of a PSK profile */
     assert_int_equal(v.missing[PART_REGISTRY], 2);
     assert_int_equal(v.missing[PART_OS_BUILD], 1);
     assert_int_equal(v.missing[PART_SERVICES], 1);
@@ -118,7 +119,7 @@ static void offline_phonebook_names_what_it_cannot_see(void **state)
     char line[256], why[1024];
     verdict_headline(&v, line, sizeof line);
     assert_string_equal(
-        line, "No problem found in the 4 checks made here; 12 could not be made here, 1 skipped.");
+        line, "No problem found in the 4 checks made here; 12 could not be made here, 2 skipped.");
     verdict_unknowns(&v, "phonebook file: x.pbk (offline)", "vpn.example.com", why, sizeof why);
     assert_string_equal(
         why,
@@ -131,6 +132,15 @@ static void offline_phonebook_names_what_it_cannot_see(void **state)
     /* every stage but PPP has an unknown; none of them passes */
     for (int s = 0; s < STAGE_COUNT; s++)
         assert_int_equal(d.stages[s], s == STAGE_PPP ? CHECK_PASS : CHECK_UNKNOWN);
+    /* a certificate profile: the computer's store is one more thing a file cannot show */
+    o.profile.fields[PF_IPSEC_FLAGS] = 0;
+    o.have_cert = o.cert_unsupported = true;
+    diagnose_evaluate(&o, &d);
+    diagnosis_verdict(&d, &o, &v);
+    assert_int_equal(v.missing[PART_CERT_STORE], 1);
+    assert_int_equal(v.missing_st[PART_CERT_STORE], L2F_ERR_UNSUPPORTED);
+    verdict_unknowns(&v, "phonebook file: x.pbk (offline)", "vpn.example.com", why, sizeof why);
+    assert_non_null(strstr(why, "the IPsec services (1), the computer's certificate store (1),"));
 }
 
 /* The probe the hint names runs with this run's options (its state directory). */
