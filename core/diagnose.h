@@ -62,7 +62,7 @@ struct check_result {
                             stage's verdict */
     bool other_type;     /* not_applicable because the profile is another kind of VPN ("n/a"), not
                             "skipped" */
-    char summary[224];   /* one line naming the observed value */
+    char summary[320];   /* one line naming the observed value */
     enum fix_id fix;     /* FIX_NONE unless a fix would change something */
     /* offered on its check, never applied by `fix all`: the fix table's kind,
      * unless the evidence seen promotes or demotes it */

@@ -226,6 +226,22 @@ enum l2f_status report_profiles_json(const struct profile_list *list, char **out
     return finish(arr, out);
 }
 
+/* What the server accepts when it refused Windows' offer; null when not asked. */
+static void add_accepts(cJSON *o, const struct probe_accepts *a)
+{
+    if (!a) {
+        cJSON_AddNullToObject(o, "server_accepts");
+        return;
+    }
+    cJSON *arr = cJSON_AddArrayToObject(o, "server_accepts");
+    for (size_t i = 0; i < a->count; i++)
+        cJSON_AddItemToArray(arr, cJSON_CreateString(a->names[i]));
+    cJSON *e = cJSON_AddObjectToObject(o, "enumeration");
+    cJSON_AddNumberToObject(e, "sent", a->sent);
+    cJSON_AddNumberToObject(e, "max", PROBE_ENUM_MAX);
+    cJSON_AddBoolToObject(e, "complete", a->complete);
+}
+
 enum l2f_status report_probe_json(const char *host, const struct probe_result *r,
                                   const struct psk_check_result *key, char **out)
 {
@@ -244,6 +260,7 @@ enum l2f_status report_probe_json(const char *host, const struct probe_result *r
         cJSON_AddItemToArray(results, item);
     }
     cJSON_AddItemToObject(o, "results", results);
+    add_accepts(o, r->enumerated ? &r->accepts : NULL);
     cJSON_AddBoolToObject(o, "reused", r->reused);
     /* the server's NAT-D outranks the guess from our own address */
     int client_nat = key && key->behind_nat >= 0 ? key->behind_nat : r->behind_nat;

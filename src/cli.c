@@ -313,6 +313,8 @@ static void print_plan(struct cli *c, const struct fix_plan *plan)
            plan->needs_admin ? " [administrator]" : "",
            plan->needs_reboot ? " [Windows restart]" : "");
     print_changes(c, plan->changes, plan->n_changes);
+    if (fix_info(plan->fix)->warning)
+        printf("    Warning: %s\n", fix_info(plan->fix)->warning);
 }
 
 /* --yes, else the question on a terminal: 0 to go ahead, else the exit code
