@@ -1009,6 +1009,9 @@ void diagnose_evaluate(const struct observations *o, struct diagnosis *d)
             evaluators[c](o, r);
     }
     note_reused_probe(o, d);
+    d->server_enumerated = o->have_probe && o->probe_st == L2F_OK && o->probe.enumerated;
+    if (d->server_enumerated)
+        d->server_accepts = o->probe.accepts;
     for (int s = 0; s < STAGE_COUNT; s++)
         d->stages[s] = stage_status(d, (enum stage_id)s);
     /* one entry per fix, in the fix table's (the guide's) order; alternatives

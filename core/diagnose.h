@@ -76,6 +76,9 @@ struct diagnosis {
     size_t n_recommended;
     bool probe_reused; /* the server checks judged answers from probe_age_s ago */
     unsigned probe_age_s;
+    /* what a server that refused Windows' offer accepts (probe_report.accepts) */
+    bool server_enumerated;
+    struct probe_accepts server_accepts;
 };
 
 enum diagnose_step {

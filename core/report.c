@@ -92,6 +92,18 @@ static void add_restart(cJSON *root, const struct restart_pending *r)
     cJSON_AddItemToObject(root, "restart", o);
 }
 
+/* The transform names alone; null when the server was not asked. */
+static void add_string_list_or_null(cJSON *o, const char *key, const struct probe_accepts *a)
+{
+    if (!a) {
+        cJSON_AddNullToObject(o, key);
+        return;
+    }
+    cJSON *arr = cJSON_AddArrayToObject(o, key);
+    for (size_t i = 0; i < a->count; i++)
+        cJSON_AddItemToArray(arr, cJSON_CreateString(a->names[i]));
+}
+
 enum l2f_status report_check_json(const char *profile, const char *backend,
                                   const struct diagnosis *d, const struct verdict *v,
                                   const struct restart_pending *restart, char **out)
@@ -136,6 +148,8 @@ enum l2f_status report_check_json(const char *profile, const char *backend,
         cJSON_AddNumberToObject(root, "probe_age_s", d->probe_age_s);
     else
         cJSON_AddNullToObject(root, "probe_age_s");
+    add_string_list_or_null(root, "server_accepts",
+                            d->server_enumerated ? &d->server_accepts : NULL);
     add_verdict(root, v);
     add_restart(root, restart);
     return finish(root, out);
@@ -229,17 +243,19 @@ enum l2f_status report_profiles_json(const struct profile_list *list, char **out
 /* What the server accepts when it refused Windows' offer; null when not asked. */
 static void add_accepts(cJSON *o, const struct probe_accepts *a)
 {
-    if (!a) {
-        cJSON_AddNullToObject(o, "server_accepts");
+    add_string_list_or_null(o, "server_accepts", a);
+    if (!a)
         return;
-    }
-    cJSON *arr = cJSON_AddArrayToObject(o, "server_accepts");
-    for (size_t i = 0; i < a->count; i++)
-        cJSON_AddItemToArray(arr, cJSON_CreateString(a->names[i]));
     cJSON *e = cJSON_AddObjectToObject(o, "enumeration");
     cJSON_AddNumberToObject(e, "sent", a->sent);
     cJSON_AddNumberToObject(e, "max", PROBE_ENUM_MAX);
     cJSON_AddBoolToObject(e, "complete", a->complete);
+    char add[PROBE_TRANSFORM_NAME];
+    enum proposal_remedy remedy = probe_proposal_remedy(a->names, a->count, add, sizeof add);
+    cJSON_AddStringToObject(e, "remedy", remedy == REMEDY_WEAK_CRYPTO ? "allow-weak-crypto"
+                                         : remedy == REMEDY_SERVER    ? "server"
+                                                                      : "unknown");
+    add_string_or_null(e, "server_should_add", remedy == REMEDY_WEAK_CRYPTO ? NULL : add);
 }
 
 enum l2f_status report_probe_json(const char *host, const struct probe_result *r,
