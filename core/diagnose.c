@@ -622,8 +622,9 @@ static bool weak_crypto_on(const struct observations *o)
 /* Windows' offer in a few words, beside what the server accepts (net/probeenum). */
 static const char *windows_offer_text(bool weak)
 {
-    return weak ? "aes/3des/des with sha1/md5 (AllowL2TPWeakCrypto=1), ecp384 to modp1024"
-                : "aes/3des with sha1, ecp384 to modp1024; no des/md5 (AllowL2TPWeakCrypto not set)";
+    return weak
+               ? "aes/3des/des with sha1/md5 (AllowL2TPWeakCrypto=1), ecp384 to modp1024"
+               : "aes/3des with sha1, ecp384 to modp1024; no des/md5 (AllowL2TPWeakCrypto not set)";
 }
 
 static void join_accepts(const struct probe_accepts *a, char *buf, size_t len)
@@ -649,7 +650,8 @@ static void eval_refused_offer(const struct observations *o, struct check_result
         set(r, CHECK_FAIL, FIX_NONE,
             "NO-PROPOSAL-CHOSEN: the server accepts none of Windows' proposals (788)%s; change "
             "the server: add %s to its IKE proposals",
-            o->probe.enumerated ? " nor any transform tried" : "", add[0] ? add : "aes256-sha1-modp2048");
+            o->probe.enumerated ? " nor any transform tried" : "",
+            add[0] ? add : "aes256-sha1-modp2048");
     else if (remedy == REMEDY_WEAK_CRYPTO && weak)
         set(r, CHECK_WARN, FIX_NONE,
             "the server accepts only %s (DES/MD5), which Windows offers since "
@@ -761,13 +763,12 @@ static bool weak_crypto_refused(const struct observations *o, char *why, size_t 
         probe_proposal_remedy(o->probe.accepts.names, o->probe.accepts.count, add, sizeof add) ==
             REMEDY_WEAK_CRYPTO)
         return false;
-    snprintf(why, len,
-             "allow-weak-crypto not offered: %s; DES/MD5 would only weaken the tunnel",
-             !probe_asked(o)                         ? "the server was not probed"
-             : o->probe.ike500 == PROBE_ACCEPTED     ? "the server accepts Windows' proposals"
-             : o->probe.ike500 != PROBE_NO_PROPOSAL  ? "the server did not answer IKE on UDP 500"
-                                                     : "the server was not seen to accept DES/MD5 "
-                                                       "that Windows would offer");
+    snprintf(why, len, "allow-weak-crypto not offered: %s; DES/MD5 would only weaken the tunnel",
+             !probe_asked(o)                        ? "the server was not probed"
+             : o->probe.ike500 == PROBE_ACCEPTED    ? "the server accepts Windows' proposals"
+             : o->probe.ike500 != PROBE_NO_PROPOSAL ? "the server did not answer IKE on UDP 500"
+                                                    : "the server was not seen to accept DES/MD5 "
+                                                      "that Windows would offer");
     return true;
 }
 

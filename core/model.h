@@ -65,38 +65,38 @@ enum fix_kind { FIX_RECOMMENDED, FIX_ALTERNATIVE, FIX_OFFERED_ONLY };
     X(FIX_MSCHAPV2, "mschapv2", "Allow MS-CHAP v2",                                                \
       "Switches the profile to \"Allow these protocols\" with MS-CHAP v2 ticked "                  \
       "(AuthRestrictions gains 0x200, loses EAP).",                                                \
-      FIX_SECRET_NONE, FIX_RECOMMENDED, NULL)                                                            \
+      FIX_SECRET_NONE, FIX_RECOMMENDED, NULL)                                                      \
     X(FIX_LCP_EXTENSIONS, "lcp-extensions", "Enable LCP extensions",                               \
       "Sets LcpExtensions=1 in the profile (PPP Settings > Enable LCP extensions).",               \
-      FIX_SECRET_NONE, FIX_RECOMMENDED, NULL)                                                            \
+      FIX_SECRET_NONE, FIX_RECOMMENDED, NULL)                                                      \
     X(FIX_USE_PSK, "use-psk", "Use a pre-shared key",                                              \
       "Makes the profile authenticate IPsec with a pre-shared key (IpSecFlags bit 0x1) "           \
       "and saves the key you type, through the credential store.",                                 \
-      FIX_SECRET_PSK, FIX_RECOMMENDED, NULL)                                                             \
+      FIX_SECRET_PSK, FIX_RECOMMENDED, NULL)                                                       \
     X(FIX_TUNNEL_L2TP, "tunnel-l2tp", "Set the VPN type to L2TP/IPsec",                            \
       "Sets VpnStrategy=3 (L2TP/IPsec only). On a PPTP, SSTP or IKEv2 profile only an "            \
       "alternative, recommended when the server answers L2TP/IPsec but not that protocol.",        \
-      FIX_SECRET_NONE, FIX_RECOMMENDED, NULL)                                                            \
+      FIX_SECRET_NONE, FIX_RECOMMENDED, NULL)                                                      \
     X(FIX_NAT_TRAVERSAL, "nat-traversal", "Allow IPsec through NAT",                               \
       "Sets AssumeUDPEncapsulationContextOnSendRule=2 (client and server behind NAT); "            \
       "takes effect after a restart.",                                                             \
-      FIX_SECRET_NONE, FIX_RECOMMENDED, NULL)                                                            \
+      FIX_SECRET_NONE, FIX_RECOMMENDED, NULL)                                                      \
     X(FIX_ALLOW_IPSEC, "allow-ipsec", "Let Windows create the L2TP IPsec policy",                  \
       "Sets ProhibitIpSec=0; takes effect after a restart.", FIX_SECRET_NONE, FIX_RECOMMENDED,     \
       NULL)                                                                                        \
     X(FIX_RESTART_IPSEC_SERVICES, "restart-ipsec-services", "Start the IPsec services",            \
       "Starts IKEEXT and PolicyAgent, or restarts them when they run (a disabled one is "          \
       "set to Manual first).",                                                                     \
-      FIX_SECRET_NONE, FIX_RECOMMENDED, NULL)                                                            \
+      FIX_SECRET_NONE, FIX_RECOMMENDED, NULL)                                                      \
     X(FIX_CREDENTIALS, "credentials", "Save user name and password",                               \
       "Saves the user name and the password you type for the profile.", FIX_SECRET_PASSWORD,       \
-      FIX_RECOMMENDED, NULL)                                                                             \
+      FIX_RECOMMENDED, NULL)                                                                       \
     X(FIX_SWITCH_IKEV2, "switch-ikev2", "Switch the profile to IKEv2",                             \
       "Sets VpnStrategy=7 (IKEv2 only): the guide's fallback when the server answers "             \
       "IKEv2 but not L2TP/IPsec. It needs the server's IKEv2 set-up (often a certificate "         \
       "or EAP), so it is offered, never applied by fix all.",                                      \
-      FIX_SECRET_NONE, FIX_ALTERNATIVE, NULL) \
-    X(FIX_ALLOW_WEAK_CRYPTO, "allow-weak-crypto", "Allow DES and MD5 for L2TP/IPsec",             \
+      FIX_SECRET_NONE, FIX_ALTERNATIVE, NULL)                                                      \
+    X(FIX_ALLOW_WEAK_CRYPTO, "allow-weak-crypto", "Allow DES and MD5 for L2TP/IPsec",              \
       "Sets AllowL2TPWeakCrypto=1 (RasMan\\Parameters), so Windows offers DES and MD5 again, "     \
       "for a server that accepts nothing stronger; takes effect after a restart. Offered, "        \
       "never applied by fix all.",                                                                 \
@@ -177,7 +177,7 @@ enum fix_id { FIX_TABLE(FIX_ENUM) FIX_COUNT, FIX_NONE = FIX_COUNT };
       "The server's IPsec configuration (encryption, integrity, DH group); on this machine "       \
       "regedit: HKLM\\SYSTEM\\CurrentControlSet\\Services\\RasMan\\Parameters > "                  \
       "AllowL2TPWeakCrypto (DWORD)",                                                               \
-      "Windows offers AES/3DES with SHA1 and a fixed set of DH groups (DES and MD5 too with "       \
+      "Windows offers AES/3DES with SHA1 and a fixed set of DH groups (DES and MD5 too with "      \
       "AllowL2TPWeakCrypto=1); a server that accepts none of them answers NO-PROPOSAL-CHOSEN "     \
       "and Windows shows 788. l2tpfix then asks the server, one transform at a time, what it "     \
       "does accept.")                                                                              \

@@ -504,9 +504,10 @@ static void fix_step(struct text_buf *t, enum fix_id f)
 static void fix_steps(struct text_buf *t, const enum fix_id *fixes, size_t n, const char *then)
 {
     static const enum fix_id order[] = {
-        FIX_TUNNEL_L2TP,    FIX_MSCHAPV2,      FIX_USE_PSK,     FIX_CREDENTIALS,
-        FIX_LCP_EXTENSIONS, FIX_NAT_TRAVERSAL, FIX_ALLOW_IPSEC, FIX_ALLOW_WEAK_CRYPTO,
-        FIX_RESTART_IPSEC_SERVICES, FIX_SWITCH_IKEV2};
+        FIX_TUNNEL_L2TP, FIX_MSCHAPV2,          FIX_USE_PSK,
+        FIX_CREDENTIALS, FIX_LCP_EXTENSIONS,    FIX_NAT_TRAVERSAL,
+        FIX_ALLOW_IPSEC, FIX_ALLOW_WEAK_CRYPTO, FIX_RESTART_IPSEC_SERVICES,
+        FIX_SWITCH_IKEV2};
     if (wanted(fixes, n, FIX_LCP_EXTENSIONS) || wanted(fixes, n, FIX_CREDENTIALS))
         phonebook_step(t, true);
     text_printf(t, "%s", then);

@@ -252,9 +252,10 @@ static void add_accepts(cJSON *o, const struct probe_accepts *a)
     cJSON_AddBoolToObject(e, "complete", a->complete);
     char add[PROBE_TRANSFORM_NAME];
     enum proposal_remedy remedy = probe_proposal_remedy(a->names, a->count, add, sizeof add);
-    cJSON_AddStringToObject(e, "remedy", remedy == REMEDY_WEAK_CRYPTO ? "allow-weak-crypto"
-                                         : remedy == REMEDY_SERVER    ? "server"
-                                                                      : "unknown");
+    cJSON_AddStringToObject(e, "remedy",
+                            remedy == REMEDY_WEAK_CRYPTO ? "allow-weak-crypto"
+                            : remedy == REMEDY_SERVER    ? "server"
+                                                         : "unknown");
     add_string_or_null(e, "server_should_add", remedy == REMEDY_WEAK_CRYPTO ? NULL : add);
 }
 

@@ -654,8 +654,7 @@ static bool accepts_from_json(const cJSON *o, struct probe_result *r)
     {
         if (!cJSON_IsString(v) || strlen(v->valuestring) >= PROBE_TRANSFORM_NAME)
             return false;
-        snprintf(r->accepts.names[r->accepts.count++], PROBE_TRANSFORM_NAME, "%s",
-                 v->valuestring);
+        snprintf(r->accepts.names[r->accepts.count++], PROBE_TRANSFORM_NAME, "%s", v->valuestring);
     }
     double sent = num_from(o, "enum_sent");
     r->accepts.sent = sent >= 0 && sent <= PROBE_ENUM_MAX ? (unsigned)sent : PROBE_ENUM_MAX;

@@ -57,7 +57,7 @@ struct probe_result {
     bool natt_vendor_id; /* the server announced RFC 3947 */
     bool reused;         /* answers of a probe made age_s ago, not sent again */
     unsigned age_s;
-    bool enumerated; /* IKEv1 on 500 refused Windows' offer and the enumeration ran */
+    bool enumerated;              /* IKEv1 on 500 refused Windows' offer and the enumeration ran */
     struct probe_accepts accepts; /* what it found; complete false: cut short by the time */
 };
 

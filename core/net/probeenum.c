@@ -11,7 +11,10 @@
 #define HASH_SHA384 5 /* RFC 4868 */
 #define HASH_SHA512 6
 
-#define T(enc, bits, hash, group) {enc, bits, hash, IKE_AUTH_PSK, group}
+#define T(enc, bits, hash, group)                                                                  \
+    {                                                                                              \
+        enc, bits, hash, IKE_AUTH_PSK, group                                                       \
+    }
 #define AES IKE_ENC_AES_CBC
 #define TDES IKE_ENC_3DES
 #define DES IKE_ENC_DES
@@ -24,23 +27,40 @@
  * None of Windows' own offer: the probe already had it refused. More than
  * PROBE_ENUM_MAX on purpose: the bound, not the list, ends a run. */
 const struct ike_transform probe_enum_candidates[] = {
-    T(TDES, 0, MD5, IKE_GROUP_MODP1024),     T(DES, 0, MD5, IKE_GROUP_MODP768),
-    T(AES, 128, SHA1, GROUP_MODP1536),       T(TDES, 0, SHA1, GROUP_MODP1536),
-    T(AES, 256, SHA1, GROUP_MODP1536),       T(DES, 0, SHA1, IKE_GROUP_MODP1024),
-    T(DES, 0, MD5, IKE_GROUP_MODP1024),      T(TDES, 0, MD5, IKE_GROUP_MODP768),
-    T(TDES, 0, SHA1, IKE_GROUP_MODP768),     T(DES, 0, SHA1, IKE_GROUP_MODP768),
-    T(AES, 128, SHA1, IKE_GROUP_MODP2048),   T(AES, 128, MD5, IKE_GROUP_MODP1024),
-    T(AES, 256, MD5, IKE_GROUP_MODP1024),    T(TDES, 0, MD5, GROUP_MODP1536),
-    T(TDES, 0, MD5, IKE_GROUP_MODP2048),     T(AES, 128, SHA256, IKE_GROUP_MODP2048),
-    T(AES, 256, SHA256, IKE_GROUP_MODP2048), T(AES, 128, SHA256, IKE_GROUP_MODP1024),
-    T(AES, 256, SHA256, IKE_GROUP_MODP1024), T(AES, 128, SHA256, GROUP_MODP1536),
-    T(AES, 256, SHA256, GROUP_MODP1536),     T(AES, 256, SHA256, GROUP_MODP3072),
-    T(AES, 256, SHA256, GROUP_MODP4096),     T(AES, 128, SHA256, IKE_GROUP_ECP256),
-    T(AES, 256, HASH_SHA384, IKE_GROUP_ECP384), T(AES, 256, HASH_SHA512, IKE_GROUP_MODP2048),
-    T(AES, 256, HASH_SHA384, IKE_GROUP_MODP2048), T(AES, 128, SHA1, IKE_GROUP_MODP768),
-    T(DES, 0, MD5, GROUP_MODP1536),          T(AES, 128, MD5, IKE_GROUP_MODP2048),
-    T(AES, 256, MD5, IKE_GROUP_MODP2048),    T(AES, 256, SHA1, GROUP_MODP3072),
-    T(AES, 256, SHA1, GROUP_MODP4096),       T(AES, 128, SHA1, GROUP_MODP3072),
+    T(TDES, 0, MD5, IKE_GROUP_MODP1024),
+    T(DES, 0, MD5, IKE_GROUP_MODP768),
+    T(AES, 128, SHA1, GROUP_MODP1536),
+    T(TDES, 0, SHA1, GROUP_MODP1536),
+    T(AES, 256, SHA1, GROUP_MODP1536),
+    T(DES, 0, SHA1, IKE_GROUP_MODP1024),
+    T(DES, 0, MD5, IKE_GROUP_MODP1024),
+    T(TDES, 0, MD5, IKE_GROUP_MODP768),
+    T(TDES, 0, SHA1, IKE_GROUP_MODP768),
+    T(DES, 0, SHA1, IKE_GROUP_MODP768),
+    T(AES, 128, SHA1, IKE_GROUP_MODP2048),
+    T(AES, 128, MD5, IKE_GROUP_MODP1024),
+    T(AES, 256, MD5, IKE_GROUP_MODP1024),
+    T(TDES, 0, MD5, GROUP_MODP1536),
+    T(TDES, 0, MD5, IKE_GROUP_MODP2048),
+    T(AES, 128, SHA256, IKE_GROUP_MODP2048),
+    T(AES, 256, SHA256, IKE_GROUP_MODP2048),
+    T(AES, 128, SHA256, IKE_GROUP_MODP1024),
+    T(AES, 256, SHA256, IKE_GROUP_MODP1024),
+    T(AES, 128, SHA256, GROUP_MODP1536),
+    T(AES, 256, SHA256, GROUP_MODP1536),
+    T(AES, 256, SHA256, GROUP_MODP3072),
+    T(AES, 256, SHA256, GROUP_MODP4096),
+    T(AES, 128, SHA256, IKE_GROUP_ECP256),
+    T(AES, 256, HASH_SHA384, IKE_GROUP_ECP384),
+    T(AES, 256, HASH_SHA512, IKE_GROUP_MODP2048),
+    T(AES, 256, HASH_SHA384, IKE_GROUP_MODP2048),
+    T(AES, 128, SHA1, IKE_GROUP_MODP768),
+    T(DES, 0, MD5, GROUP_MODP1536),
+    T(AES, 128, MD5, IKE_GROUP_MODP2048),
+    T(AES, 256, MD5, IKE_GROUP_MODP2048),
+    T(AES, 256, SHA1, GROUP_MODP3072),
+    T(AES, 256, SHA1, GROUP_MODP4096),
+    T(AES, 128, SHA1, GROUP_MODP3072),
     T(TDES, 0, SHA256, IKE_GROUP_MODP2048),
 };
 const size_t probe_enum_candidate_count =
@@ -206,8 +226,8 @@ bool probe_transform_parse(const char *name, struct ike_transform *out)
                                         HASH_SHA512};
     static const char *const groups[] = {"modp768",  "modp1024", "modp1536", "modp2048",
                                          "modp3072", "modp4096", "ecp256",   "ecp384"};
-    static const uint16_t group_ids[] = {IKE_GROUP_MODP768, IKE_GROUP_MODP1024, GROUP_MODP1536,
-                                         IKE_GROUP_MODP2048, GROUP_MODP3072,    GROUP_MODP4096,
+    static const uint16_t group_ids[] = {IKE_GROUP_MODP768,  IKE_GROUP_MODP1024, GROUP_MODP1536,
+                                         IKE_GROUP_MODP2048, GROUP_MODP3072,     GROUP_MODP4096,
                                          IKE_GROUP_ECP256,   IKE_GROUP_ECP384};
     const char *d1 = strchr(name, '-');
     const char *d2 = d1 ? strchr(d1 + 1, '-') : NULL;

@@ -28,14 +28,14 @@
 struct probe_accepts {
     char names[PROBE_ACCEPTS_MAX][PROBE_TRANSFORM_NAME];
     size_t count;
-    unsigned sent;  /* proposals sent (at most PROBE_ENUM_MAX) */
-    bool complete;  /* every candidate within the bound was asked, or the stop was reached */
+    unsigned sent; /* proposals sent (at most PROBE_ENUM_MAX) */
+    bool complete; /* every candidate within the bound was asked, or the stop was reached */
 };
 
 /* The enumeration's state: one proposal in flight at a time. */
 struct probe_enum {
-    size_t next;     /* index of the next candidate */
-    bool waiting;    /* a proposal is out, its answer not yet in */
+    size_t next;  /* index of the next candidate */
+    bool waiting; /* a proposal is out, its answer not yet in */
     uint8_t cookie[IKE_COOKIE_LEN];
     uint64_t sent_at;
     struct probe_accepts result;

@@ -17,13 +17,13 @@ static size_t refuse_all(const uint8_t *req, size_t len, uint8_t *out)
 {
     static const uint8_t notify[] = {0, 0, 0, 12, 0, 0, 0, 1, 1, 0, 0, 14};
     (void)len;
-    memcpy(out, req, 8);      /* their cookie */
-    memset(out + 8, 0, 8);    /* no responder cookie */
-    out[16] = IKE_PL_NOTIFY;  /* next payload */
-    out[17] = 0x10;           /* IKEv1 */
+    memcpy(out, req, 8);     /* their cookie */
+    memset(out + 8, 0, 8);   /* no responder cookie */
+    out[16] = IKE_PL_NOTIFY; /* next payload */
+    out[17] = 0x10;          /* IKEv1 */
     out[18] = IKE_EX_INFO;
     out[19] = 0;
-    memset(out + 20, 0, 4);   /* message id */
+    memset(out + 20, 0, 4); /* message id */
     size_t n = 28 + sizeof notify;
     out[24] = out[25] = 0;
     out[26] = (uint8_t)(n >> 8);
@@ -50,9 +50,9 @@ static size_t silent(const uint8_t *req, size_t len, uint8_t *out)
 
 struct run {
     struct probe_enum e;
-    unsigned packets;      /* what went on the wire */
-    uint64_t min_gap;      /* the shortest time between two sends */
-    unsigned steps;        /* loop guard of the test itself */
+    unsigned packets; /* what went on the wire */
+    uint64_t min_gap; /* the shortest time between two sends */
+    unsigned steps;   /* loop guard of the test itself */
 };
 
 /* Drives the enumeration on a simulated clock against r, as net/probe does. */
@@ -147,7 +147,8 @@ static void transform_names_parse(void **state)
         assert_true(probe_transform_parse(name, &t));
         assert_true(probe_transform_equal(&t, &probe_enum_candidates[i]));
         for (size_t k = 0; k < i; k++) /* and none is asked twice */
-            assert_false(probe_transform_equal(&probe_enum_candidates[k], &probe_enum_candidates[i]));
+            assert_false(
+                probe_transform_equal(&probe_enum_candidates[k], &probe_enum_candidates[i]));
         assert_false(probe_windows_offers(&probe_enum_candidates[i], false));
     }
     assert_true(probe_transform_parse("3des-md5-modp1024", &t));

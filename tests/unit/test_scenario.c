@@ -121,8 +121,8 @@ static void malformed_input_named_by_line(void **state)
     expect_error("[services]\nSpooler = running\n", "bad.ini:2:", "unknown service");
     expect_error("[server]\nauth = mschapv3\n", "bad.ini:2:", "comma list");
     expect_error("[server]\nproposals = all\n", "bad.ini:2:", "windows, none, or a comma list");
-    expect_error("[server]\nproposals = 3des-md5-modp1024, aes-sha1-modp1024\n", "bad.ini:2:",
-                 "like 3des-md5-modp1024");
+    expect_error("[server]\nproposals = 3des-md5-modp1024, aes-sha1-modp1024\n",
+                 "bad.ini:2:", "like 3des-md5-modp1024");
     expect_error("[server]\nproposals = ,\n", "bad.ini:2:", "comma list of transforms");
     expect_error("[server]\nusers = nocolon\n", "bad.ini:2:", "name:password");
     expect_error("admin = yes\n", "bad.ini:1:", "before any [section]");
