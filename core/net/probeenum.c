@@ -66,7 +66,10 @@ const struct ike_transform probe_enum_candidates[] = {
 const size_t probe_enum_candidate_count =
     sizeof probe_enum_candidates / sizeof probe_enum_candidates[0];
 
-/* What AllowL2TPWeakCrypto=1 adds to Windows' offer: DES and MD5 (sourcedaddy.com's copy of
+/* Sources disagree on Windows' base offer (ike_windows_offer keeps windows-l2tp.md's, from server
+ * logs: ECP384/ECP256 first); Microsoft KB325158 names 3DES/SHA1/DH group 2 for earlier clients,
+ * and strongSwan's docs list only modp1024 for Windows 7-11, for IKEv2 not L2TP's IKEv1.
+ * What AllowL2TPWeakCrypto=1 adds to Windows' offer: DES and MD5 (sourcedaddy.com's copy of
  * the Windows 7 Resource Kit names them for L2TP/IPsec). UNVERIFIED: which DH groups go with
  * them; modelled on the groups Windows offers 3DES with, never group 1 (modp768). */
 static const struct ike_transform windows_weak_extra[] = {
