@@ -10,6 +10,7 @@
 
 #include "machinecert.h"
 #include "model.h"
+#include "net/probeenum.h"
 #include "profile.h"
 #include "selftest.h"
 #include "status.h"
@@ -42,6 +43,9 @@ struct probe_report {
     int server_behind_nat; /* from NAT-D: 1, 0, or -1 unknown */
     bool reused;           /* answers of a probe made age_s ago, not asked again */
     unsigned age_s;
+    /* after NO-PROPOSAL-CHOSEN on 500: what the server does accept (net/probeenum) */
+    bool enumerated;
+    struct probe_accepts accepts;
 };
 
 /* What the server said to a pre-shared key (IKEv1 Main Mode 1-6). */

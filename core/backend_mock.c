@@ -516,6 +516,26 @@ static bool is_the_server(const struct scenario *sc, const char *host)
     return text_casecmp(host, sc->server_address) == 0;
 }
 
+/* Whether the simulated server takes one of the transforms Windows offers
+ * (with AllowL2TPWeakCrypto: weak), and which: the first of its list Windows offers. */
+static bool server_takes(const struct scenario *sc, bool weak, char *chosen, size_t len)
+{
+    if (sc->server_proposals_windows) {
+        if (chosen)
+            snprintf(chosen, len, "aes256-sha1-modp2048");
+        return true;
+    }
+    for (size_t i = 0; i < sc->n_server_proposals; i++) {
+        const struct ike_transform *t = &sc->server_proposals[i];
+        if (probe_windows_offers(t, weak)) {
+            if (chosen)
+                ike_transform_name(t, chosen, len);
+            return true;
+        }
+    }
+    return false;
+}
+
 static enum l2f_status mock_probe(struct backend *be, const char *host, struct probe_report *out,
                                   struct l2f_err *err)
 {
@@ -536,12 +556,19 @@ static enum l2f_status mock_probe(struct backend *be, const char *host, struct p
     }
     /* NAT-D in the server's answer tells whether it sits behind NAT */
     out->server_behind_nat = sc->server_behind_nat;
-    out->ike500 = sc->server_proposals_windows ? PROBE_ACCEPTED : PROBE_NO_PROPOSAL;
+    char chosen[PROBE_TRANSFORM_NAME];
+    bool takes = server_takes(sc, false, chosen, sizeof chosen);
+    out->ike500 = takes ? PROBE_ACCEPTED : PROBE_NO_PROPOSAL;
     out->ike4500 = sc->server_udp4500 ? out->ike500 : PROBE_NO_ANSWER;
     /* an IKE daemon without an IKEv2 connection still answers IKEv2: NO_PROPOSAL */
     out->ikev2 = sc->server_ikev2 ? PROBE_ACCEPTED : PROBE_NO_PROPOSAL;
-    if (out->ike500 == PROBE_ACCEPTED)
-        snprintf(out->transform, sizeof out->transform, "aes256-sha1-modp2048");
+    if (takes) {
+        snprintf(out->transform, sizeof out->transform, "%s", chosen);
+    } else {
+        /* the real probe's enumeration, by rule: same order, same bound */
+        out->enumerated = true;
+        probe_enum_by_rule(sc->server_proposals, sc->n_server_proposals, &out->accepts);
+    }
     return L2F_OK;
 }
 
@@ -553,7 +580,7 @@ static enum l2f_status mock_check_psk(struct backend *be, const char *host, cons
     char addr[64];
     (void)err;
     if (!resolves(sc, host, addr, sizeof addr) || !is_the_server(sc, host) ||
-        !sc->server_reachable || !sc->server_proposals_windows)
+        !sc->server_reachable || !server_takes(sc, false, NULL, 0))
         *verdict = PSK_INCONCLUSIVE;
     else
         *verdict =
@@ -688,7 +715,8 @@ static int sim_ipsec(struct mock_state *m, const struct scenario_profile *sp)
     if (sc->server_behind_nat && natt < (sc->client_behind_nat ? 2UL : 1UL))
         return stop(m, STAGE_IPSEC, 809,
                     "server behind NAT: Windows sets up no SA without the registry value");
-    if (!sc->server_proposals_windows)
+    bool weak = sc->reg_set[REGVAL_WEAK_CRYPTO] && sc->reg[REGVAL_WEAK_CRYPTO] != 0;
+    if (!server_takes(sc, weak, NULL, 0))
         return stop(m, STAGE_IPSEC, 788, "the server accepts none of Windows' proposals");
     if ((sc->client_behind_nat || sc->server_behind_nat) && !sc->server_udp4500)
         return stop(m, STAGE_IPSEC, 809, "behind NAT IKE moves to UDP 4500, which is blocked");

@@ -229,7 +229,7 @@ static void set(struct check_result *r, enum check_status st, enum fix_id fix, c
     va_list ap;
     r->status = st;
     r->fix = (st == CHECK_FAIL || st == CHECK_WARN) ? fix : FIX_NONE;
-    r->fix_is_alternative = r->fix != FIX_NONE && fix_info(r->fix)->kind == FIX_ALTERNATIVE;
+    r->fix_is_alternative = r->fix != FIX_NONE && fix_info(r->fix)->kind != FIX_RECOMMENDED;
     va_start(ap, fmt);
     vsnprintf(r->summary, sizeof r->summary, fmt, ap);
     va_end(ap);
@@ -685,6 +685,63 @@ static void eval_machine_cert(const struct observations *o, struct check_result 
         machine_cert_valid(o, r);
 }
 
+/* AllowL2TPWeakCrypto read and not 0: Windows adds DES and MD5 to its offer. */
+static bool weak_crypto_on(const struct observations *o)
+{
+    return o->have_registry && o->reg_st[REGVAL_WEAK_CRYPTO] == L2F_OK &&
+           o->reg_exists[REGVAL_WEAK_CRYPTO] && o->reg[REGVAL_WEAK_CRYPTO] != 0;
+}
+
+/* Windows' offer in a few words, beside what the server accepts (net/probeenum). */
+static const char *windows_offer_text(bool weak)
+{
+    return weak
+               ? "aes/3des/des with sha1/md5 (AllowL2TPWeakCrypto=1), ecp384 to modp1024"
+               : "aes/3des with sha1, ecp384 to modp1024; no des/md5 (AllowL2TPWeakCrypto not set)";
+}
+
+static void join_accepts(const struct probe_accepts *a, char *buf, size_t len)
+{
+    buf[0] = '\0';
+    for (size_t i = 0; i < a->count; i++) {
+        size_t used = strlen(buf);
+        snprintf(buf + used, len - used, "%s%s", i ? ", " : "", a->names[i]);
+    }
+}
+
+/* NO-PROPOSAL-CHOSEN on 500: the remedy from what the enumeration found. */
+static void eval_refused_offer(const struct observations *o, struct check_result *r)
+{
+    const struct probe_accepts *a = &o->probe.accepts;
+    char accepts[PROBE_ACCEPTS_MAX * PROBE_TRANSFORM_NAME + 8], add[PROBE_TRANSFORM_NAME];
+    bool weak = weak_crypto_on(o);
+    enum proposal_remedy remedy = o->probe.enumerated
+                                      ? probe_proposal_remedy(a->names, a->count, add, sizeof add)
+                                      : REMEDY_UNKNOWN;
+    join_accepts(a, accepts, sizeof accepts);
+    if (!o->probe.enumerated || remedy == REMEDY_UNKNOWN)
+        set(r, CHECK_FAIL, FIX_NONE,
+            "NO-PROPOSAL-CHOSEN: the server accepts none of Windows' proposals (788)%s; change "
+            "the server: add %s to its IKE proposals",
+            o->probe.enumerated ? " nor any transform tried" : "",
+            add[0] ? add : "aes256-sha1-modp2048");
+    else if (remedy == REMEDY_WEAK_CRYPTO && weak)
+        set(r, CHECK_WARN, FIX_NONE,
+            "the server accepts only %s (DES/MD5), which Windows offers since "
+            "AllowL2TPWeakCrypto=%lu: it connects, weakly; upgrade the server",
+            accepts, o->reg[REGVAL_WEAK_CRYPTO]);
+    else if (remedy == REMEDY_WEAK_CRYPTO)
+        set(r, CHECK_FAIL, FIX_ALLOW_WEAK_CRYPTO,
+            "NO-PROPOSAL-CHOSEN (788): the server accepts only %s; Windows offers %s: "
+            "allow-weak-crypto, or better, upgrade the server",
+            accepts, windows_offer_text(weak));
+    else
+        set(r, CHECK_FAIL, FIX_NONE,
+            "NO-PROPOSAL-CHOSEN (788): the server accepts %s; Windows offers %s: add %s to the "
+            "server's IKE proposals",
+            accepts, windows_offer_text(weak), add);
+}
+
 static void eval_proposals(const struct observations *o, struct check_result *r)
 {
     if (!o->have_probe)
@@ -695,9 +752,7 @@ static void eval_proposals(const struct observations *o, struct check_result *r)
         set(r, CHECK_PASS, FIX_NONE, "the server chose %s",
             o->probe.transform[0] ? o->probe.transform : "one of Windows' proposals");
     else if (o->probe.ike500 == PROBE_NO_PROPOSAL)
-        set(r, CHECK_FAIL, FIX_NONE,
-            "NO-PROPOSAL-CHOSEN: the server accepts none of Windows' proposals (788); change the "
-            "server");
+        eval_refused_offer(o, r);
     else
         set(r, CHECK_UNKNOWN, FIX_NONE, "no IKE answer to judge by");
 }
@@ -772,8 +827,28 @@ static void eval_ikev2(const struct observations *o, struct check_result *r)
         set(r, CHECK_UNKNOWN, FIX_NONE, "neither IKEv2 nor L2TP/IPsec answered: no switch offered");
 }
 
+/* allow-weak-crypto weakens every L2TP tunnel of the machine: only for a server
+ * seen to accept nothing but DES/MD5 that Windows would offer with it. */
+static bool weak_crypto_refused(const struct observations *o, char *why, size_t len)
+{
+    char add[PROBE_TRANSFORM_NAME];
+    if (probe_asked(o) && o->probe.ike500 == PROBE_NO_PROPOSAL && o->probe.enumerated &&
+        probe_proposal_remedy(o->probe.accepts.names, o->probe.accepts.count, add, sizeof add) ==
+            REMEDY_WEAK_CRYPTO)
+        return false;
+    snprintf(why, len, "allow-weak-crypto not offered: %s; DES/MD5 would only weaken the tunnel",
+             !probe_asked(o)                        ? "the server was not probed"
+             : o->probe.ike500 == PROBE_ACCEPTED    ? "the server accepts Windows' proposals"
+             : o->probe.ike500 != PROBE_NO_PROPOSAL ? "the server did not answer IKE on UDP 500"
+                                                    : "the server was not seen to accept DES/MD5 "
+                                                      "that Windows would offer");
+    return true;
+}
+
 bool diagnose_fix_refused(const struct observations *o, enum fix_id fix, char *why, size_t len)
 {
+    if (fix == FIX_ALLOW_WEAK_CRYPTO)
+        return weak_crypto_refused(o, why, len);
     if (fix != FIX_SWITCH_IKEV2 || (probe_asked(o) && o->probe.ikev2 == PROBE_ACCEPTED))
         return false;
     if (!probe_asked(o))
@@ -1009,6 +1084,9 @@ void diagnose_evaluate(const struct observations *o, struct diagnosis *d)
             evaluators[c](o, r);
     }
     note_reused_probe(o, d);
+    d->server_enumerated = o->have_probe && o->probe_st == L2F_OK && o->probe.enumerated;
+    if (d->server_enumerated)
+        d->server_accepts = o->probe.accepts;
     for (int s = 0; s < STAGE_COUNT; s++)
         d->stages[s] = stage_status(d, (enum stage_id)s);
     bool last_read = o->have_last && o->last_st == L2F_OK;
@@ -1017,7 +1095,8 @@ void diagnose_evaluate(const struct observations *o, struct diagnosis *d)
      * are offered on their check, never applied by `fix all` */
     for (int f = 0; f < FIX_COUNT; f++) {
         for (int c = 0; c < CHECK_COUNT; c++)
-            if (d->checks[c].fix == (enum fix_id)f && !d->checks[c].fix_is_alternative) {
+            if (d->checks[c].fix == (enum fix_id)f && !d->checks[c].fix_is_alternative &&
+                fix_info((enum fix_id)f)->kind != FIX_OFFERED_ONLY) {
                 d->recommended[d->n_recommended++] = (enum fix_id)f;
                 break;
             }

@@ -68,7 +68,7 @@ struct check_result {
                             stage's verdict */
     bool other_type;     /* not_applicable because the profile is another kind of VPN ("n/a"), not
                             "skipped" */
-    char summary[224];   /* one line naming the observed value */
+    char summary[320];   /* one line naming the observed value */
     enum fix_id fix;     /* FIX_NONE unless a fix would change something */
     /* offered on its check, never applied by `fix all`: the fix table's kind,
      * unless the evidence seen promotes or demotes it */
@@ -83,6 +83,9 @@ struct diagnosis {
     bool probe_reused; /* the server checks judged answers from probe_age_s ago */
     unsigned probe_age_s;
     struct last_dial last_dial; /* the last real attempt, placed among the stages */
+    /* what a server that refused Windows' offer accepts (probe_report.accepts) */
+    bool server_enumerated;
+    struct probe_accepts server_accepts;
 };
 
 enum diagnose_step {

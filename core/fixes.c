@@ -47,7 +47,9 @@ static void plan_registry(struct fix_plan *plan, const struct observations *obs,
     c->after_set = true;
     c->after = (long)after;
     c->needs_admin = true;
-    c->needs_reboot = true; /* both values are read when Windows starts */
+    /* read when Windows starts; for AllowL2TPWeakCrypto no source says whether a RasMan
+     * restart would do, so a restart of Windows it is */
+    c->needs_reboot = true;
 }
 
 static void plan_services(struct fix_plan *plan, const struct observations *obs)
@@ -171,6 +173,12 @@ static enum l2f_status plan_changes(struct fix_plan *plan, enum fix_id fix,
         if (st == L2F_OK && obs->reg_exists[REGVAL_PROHIBIT_IPSEC] &&
             obs->reg[REGVAL_PROHIBIT_IPSEC] != 0)
             plan_registry(plan, obs, REGVAL_PROHIBIT_IPSEC, 0);
+        break;
+    case FIX_ALLOW_WEAK_CRYPTO:
+        st = registry_read(obs, REGVAL_WEAK_CRYPTO, err);
+        if (st == L2F_OK &&
+            !(obs->reg_exists[REGVAL_WEAK_CRYPTO] && obs->reg[REGVAL_WEAK_CRYPTO] == 1))
+            plan_registry(plan, obs, REGVAL_WEAK_CRYPTO, 1);
         break;
     case FIX_RESTART_IPSEC_SERVICES:
         st = services_read(obs, err);

@@ -193,8 +193,11 @@ static const struct kb_entry kb[] = {
      "parameters with the remote computer.",
      STAGE_IPSEC,
      "The server accepts none of the IKE proposals Windows offers (encryption, integrity, DH "
-     "group).",
-     {N}},
+     "group). A legacy server that takes only DES or MD5 needs AllowL2TPWeakCrypto=1 on the client "
+     "(allow-weak-crypto: it weakens the tunnel, upgrading the server is better); any other "
+     "mismatch only the server's configuration can fix (`l2tpfix probe HOST` names what it "
+     "accepts).",
+     {FIX_ALLOW_WEAK_CRYPTO, N}},
     {789,
      "ERROR_OAKLEY_GENERAL_PROCESSING",
      "The L2TP connection attempt failed because the security layer encountered a processing error "

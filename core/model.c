@@ -11,7 +11,7 @@ static const struct stage_info stages[] = {STAGE_TABLE(STAGE_ROW)};
 static const struct check_info checks[] = {CHECK_TABLE(CHECK_ROW)};
 #undef CHECK_ROW
 
-#define FIX_ROW(e, id, title, what, secret, kind) {id, title, what, secret, kind},
+#define FIX_ROW(e, id, title, what, secret, kind, warning) {id, title, what, secret, kind, warning},
 static const struct fix_info fixes[] = {FIX_TABLE(FIX_ROW)};
 #undef FIX_ROW
 

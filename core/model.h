@@ -53,48 +53,58 @@ enum { CHECK_STATUS_COUNT = 0 CHECK_STATUS_TABLE(CHECK_STATUS_ONE) };
 enum fix_secret { FIX_SECRET_NONE, FIX_SECRET_PSK, FIX_SECRET_PASSWORD };
 
 /* Whether `fix all` applies a fix, or it is only offered as an alternative;
- * a check may promote or demote it on the evidence (check_result.fix_is_alternative). */
-enum fix_kind { FIX_RECOMMENDED, FIX_ALTERNATIVE };
+ * a check may promote or demote it on the evidence (check_result.fix_is_alternative).
+ * FIX_OFFERED_ONLY: never applied by `fix all`, whatever the evidence (it weakens something). */
+enum fix_kind { FIX_RECOMMENDED, FIX_ALTERNATIVE, FIX_OFFERED_ONLY };
 
-/* X(enum, id, title, what it changes, secret it needs).
+/* X(enum, id, title, what it changes, secret it needs, fix all's or only offered, a warning
+ * shown before it is applied or NULL).
  * The order is the recommended order: the guide's MS-CHAP v2 and LCP
  * extensions first, then the key, the tunnel type, NAT, IPsec policy, services. */
 #define FIX_TABLE(X)                                                                               \
     X(FIX_MSCHAPV2, "mschapv2", "Allow MS-CHAP v2",                                                \
       "Switches the profile to \"Allow these protocols\" with MS-CHAP v2 ticked "                  \
       "(AuthRestrictions gains 0x200, loses EAP).",                                                \
-      FIX_SECRET_NONE, FIX_RECOMMENDED)                                                            \
+      FIX_SECRET_NONE, FIX_RECOMMENDED, NULL)                                                      \
     X(FIX_LCP_EXTENSIONS, "lcp-extensions", "Enable LCP extensions",                               \
       "Sets LcpExtensions=1 in the profile (PPP Settings > Enable LCP extensions).",               \
-      FIX_SECRET_NONE, FIX_RECOMMENDED)                                                            \
+      FIX_SECRET_NONE, FIX_RECOMMENDED, NULL)                                                      \
     X(FIX_USE_PSK, "use-psk", "Use a pre-shared key",                                              \
       "Makes the profile authenticate IPsec with a pre-shared key (IpSecFlags bit 0x1) "           \
       "and saves the key you type, through the credential store.",                                 \
-      FIX_SECRET_PSK, FIX_RECOMMENDED)                                                             \
+      FIX_SECRET_PSK, FIX_RECOMMENDED, NULL)                                                       \
     X(FIX_TUNNEL_L2TP, "tunnel-l2tp", "Set the VPN type to L2TP/IPsec",                            \
       "Sets VpnStrategy=3 (L2TP/IPsec only). On a PPTP, SSTP or IKEv2 profile only an "            \
       "alternative, recommended when the server answers L2TP/IPsec but not that protocol.",        \
-      FIX_SECRET_NONE, FIX_RECOMMENDED)                                                            \
+      FIX_SECRET_NONE, FIX_RECOMMENDED, NULL)                                                      \
     X(FIX_NAT_TRAVERSAL, "nat-traversal", "Allow IPsec through NAT",                               \
       "Sets AssumeUDPEncapsulationContextOnSendRule=2 (client and server behind NAT); "            \
       "takes effect after a restart.",                                                             \
-      FIX_SECRET_NONE, FIX_RECOMMENDED)                                                            \
+      FIX_SECRET_NONE, FIX_RECOMMENDED, NULL)                                                      \
     X(FIX_ALLOW_IPSEC, "allow-ipsec", "Let Windows create the L2TP IPsec policy",                  \
-      "Sets ProhibitIpSec=0; takes effect after a restart.", FIX_SECRET_NONE, FIX_RECOMMENDED)     \
+      "Sets ProhibitIpSec=0; takes effect after a restart.", FIX_SECRET_NONE, FIX_RECOMMENDED,     \
+      NULL)                                                                                        \
     X(FIX_RESTART_IPSEC_SERVICES, "restart-ipsec-services", "Start the IPsec services",            \
       "Starts IKEEXT and PolicyAgent, or restarts them when they run (a disabled one is "          \
       "set to Manual first).",                                                                     \
-      FIX_SECRET_NONE, FIX_RECOMMENDED)                                                            \
+      FIX_SECRET_NONE, FIX_RECOMMENDED, NULL)                                                      \
     X(FIX_CREDENTIALS, "credentials", "Save user name and password",                               \
       "Saves the user name and the password you type for the profile.", FIX_SECRET_PASSWORD,       \
-      FIX_RECOMMENDED)                                                                             \
+      FIX_RECOMMENDED, NULL)                                                                       \
     X(FIX_SWITCH_IKEV2, "switch-ikev2", "Switch the profile to IKEv2",                             \
       "Sets VpnStrategy=7 (IKEv2 only): the guide's fallback when the server answers "             \
       "IKEv2 but not L2TP/IPsec. It needs the server's IKEv2 set-up (often a certificate "         \
       "or EAP), so it is offered, never applied by fix all.",                                      \
-      FIX_SECRET_NONE, FIX_ALTERNATIVE)
+      FIX_SECRET_NONE, FIX_ALTERNATIVE, NULL)                                                      \
+    X(FIX_ALLOW_WEAK_CRYPTO, "allow-weak-crypto", "Allow DES and MD5 for L2TP/IPsec",              \
+      "Sets AllowL2TPWeakCrypto=1 (RasMan\\Parameters), so Windows offers DES and MD5 again, "     \
+      "for a server that accepts nothing stronger; takes effect after a restart. Offered, "        \
+      "never applied by fix all.",                                                                 \
+      FIX_SECRET_NONE, FIX_OFFERED_ONLY,                                                           \
+      "This weakens the tunnel: DES and MD5 are broken. Upgrade the server to AES and SHA1 or "    \
+      "better, then undo this fix.")
 
-#define FIX_ENUM(e, id, title, what, secret, kind) e,
+#define FIX_ENUM(e, id, title, what, secret, kind, warning) e,
 enum fix_id { FIX_TABLE(FIX_ENUM) FIX_COUNT, FIX_NONE = FIX_COUNT };
 #undef FIX_ENUM
 
@@ -170,11 +180,15 @@ enum fix_id { FIX_TABLE(FIX_ENUM) FIX_COUNT, FIX_NONE = FIX_COUNT };
       "Authentication (or IP security IKE intermediate) usage, chaining to a root this "           \
       "computer trusts. None gives 766, none that qualifies 13806. No fix here: ask the "          \
       "organisation's PKI for a computer certificate that meets all of these.")                    \
-    X(CHECK_IKE_PROPOSALS, "ike-proposals", STAGE_IPSEC, FIX_NONE, TUN_L2TP,                       \
+    X(CHECK_IKE_PROPOSALS, "ike-proposals", STAGE_IPSEC, FIX_ALLOW_WEAK_CRYPTO, TUN_L2TP,          \
       "Server accepts Windows' IKE proposals",                                                     \
-      "The server's IPsec configuration (encryption, integrity, DH group)",                        \
-      "Windows offers AES/3DES with SHA1 and a fixed set of DH groups; a server that "             \
-      "accepts none of them answers NO-PROPOSAL-CHOSEN and Windows shows 788.")                    \
+      "The server's IPsec configuration (encryption, integrity, DH group); on this machine "       \
+      "regedit: HKLM\\SYSTEM\\CurrentControlSet\\Services\\RasMan\\Parameters > "                  \
+      "AllowL2TPWeakCrypto (DWORD)",                                                               \
+      "Windows offers AES/3DES with SHA1 and a fixed set of DH groups (DES and MD5 too with "      \
+      "AllowL2TPWeakCrypto=1); a server that accepts none of them answers NO-PROPOSAL-CHOSEN "     \
+      "and Windows shows 788. l2tpfix then asks the server, one transform at a time, what it "     \
+      "does accept.")                                                                              \
     X(CHECK_PSK_MATCHES, "psk-matches", STAGE_IPSEC, FIX_USE_PSK, TUN_L2TP,                        \
       "The server accepts the key",                                                                \
       "The key given to l2tpfix (--psk-file, or typed for use-psk) against the server's",          \
@@ -226,6 +240,7 @@ struct fix_info {
     const char *id, *title, *what;
     enum fix_secret secret;
     enum fix_kind kind;
+    const char *warning; /* what applying it costs, said before it is applied; NULL: nothing */
 };
 
 const struct stage_info *stage_info(enum stage_id s);

@@ -167,6 +167,7 @@ static const enum ps_scope step_scope[FIX_COUNT] = {
     [FIX_RESTART_IPSEC_SERVICES] = PS_MACHINE,
     [FIX_CREDENTIALS] = PS_PROFILE,
     [FIX_SWITCH_IKEV2] = PS_PROFILE,
+    [FIX_ALLOW_WEAK_CRYPTO] = PS_MACHINE,
 };
 /* The script's variables that say whether a scope can run here, and why not. */
 static const char *const scope_can[PS_SCOPES] = {"$CanProfile", "$CanFile", "$CanMachine"};
@@ -479,6 +480,12 @@ static void fix_step(struct text_buf *t, enum fix_id f)
         registry_step(&b, "allow-ipsec", "SYSTEM\\CurrentControlSet\\Services\\RasMan\\Parameters",
                       "ProhibitIpSec", 0, true);
         break;
+    case FIX_ALLOW_WEAK_CRYPTO:
+        text_printf(&b, "\nWrite-Warning 'allow-weak-crypto: %s'", fix_info(f)->warning);
+        registry_step(&b, "allow-weak-crypto",
+                      "SYSTEM\\CurrentControlSet\\Services\\RasMan\\Parameters",
+                      "AllowL2TPWeakCrypto", 1, false);
+        break;
     case FIX_RESTART_IPSEC_SERVICES:
         services_step(&b);
         break;
@@ -497,8 +504,9 @@ static void fix_step(struct text_buf *t, enum fix_id f)
 static void fix_steps(struct text_buf *t, const enum fix_id *fixes, size_t n, const char *then)
 {
     static const enum fix_id order[] = {
-        FIX_TUNNEL_L2TP,    FIX_MSCHAPV2,      FIX_USE_PSK,     FIX_CREDENTIALS,
-        FIX_LCP_EXTENSIONS, FIX_NAT_TRAVERSAL, FIX_ALLOW_IPSEC, FIX_RESTART_IPSEC_SERVICES,
+        FIX_TUNNEL_L2TP, FIX_MSCHAPV2,          FIX_USE_PSK,
+        FIX_CREDENTIALS, FIX_LCP_EXTENSIONS,    FIX_NAT_TRAVERSAL,
+        FIX_ALLOW_IPSEC, FIX_ALLOW_WEAK_CRYPTO, FIX_RESTART_IPSEC_SERVICES,
         FIX_SWITCH_IKEV2};
     if (wanted(fixes, n, FIX_LCP_EXTENSIONS) || wanted(fixes, n, FIX_CREDENTIALS))
         phonebook_step(t, true);
@@ -574,6 +582,13 @@ static void detect_rule(struct text_buf *t, enum fix_id f)
                 "Services\\RasMan\\Parameters' -Name 'ProhibitIpSec' -ErrorAction "
                 "SilentlyContinue\n    if ($null -ne $Item) { $R = $Item.'ProhibitIpSec' }",
                 "$R -eq 0 -or $null -eq $R", "'ProhibitIpSec ' + (Show-L2f $R)");
+        break;
+    case FIX_ALLOW_WEAK_CRYPTO:
+        need_if(t, id, false,
+                "$R = $null; $Item = Get-ItemProperty -Path 'HKLM:\\SYSTEM\\CurrentControlSet\\"
+                "Services\\RasMan\\Parameters' -Name 'AllowL2TPWeakCrypto' -ErrorAction "
+                "SilentlyContinue\n    if ($null -ne $Item) { $R = $Item.'AllowL2TPWeakCrypto' }",
+                "$R -eq 1", "'AllowL2TPWeakCrypto ' + (Show-L2f $R)");
         break;
     case FIX_RESTART_IPSEC_SERVICES:
         need_if(t, id, false,

@@ -123,6 +123,18 @@ static void add_last_dial(cJSON *root, const struct last_dial *ld)
                                 dialstage_mark_id(ld->marks[s]));
 }
 
+/* The transform names alone; null when the server was not asked. */
+static void add_string_list_or_null(cJSON *o, const char *key, const struct probe_accepts *a)
+{
+    if (!a) {
+        cJSON_AddNullToObject(o, key);
+        return;
+    }
+    cJSON *arr = cJSON_AddArrayToObject(o, key);
+    for (size_t i = 0; i < a->count; i++)
+        cJSON_AddItemToArray(arr, cJSON_CreateString(a->names[i]));
+}
+
 enum l2f_status report_check_json(const char *profile, const char *backend,
                                   const struct diagnosis *d, const struct verdict *v,
                                   const struct restart_pending *restart, char **out)
@@ -167,6 +179,8 @@ enum l2f_status report_check_json(const char *profile, const char *backend,
         cJSON_AddNumberToObject(root, "probe_age_s", d->probe_age_s);
     else
         cJSON_AddNullToObject(root, "probe_age_s");
+    add_string_list_or_null(root, "server_accepts",
+                            d->server_enumerated ? &d->server_accepts : NULL);
     add_verdict(root, v);
     add_restart(root, restart);
     add_last_dial(root, &d->last_dial);
@@ -258,6 +272,25 @@ enum l2f_status report_profiles_json(const struct profile_list *list, char **out
     return finish(arr, out);
 }
 
+/* What the server accepts when it refused Windows' offer; null when not asked. */
+static void add_accepts(cJSON *o, const struct probe_accepts *a)
+{
+    add_string_list_or_null(o, "server_accepts", a);
+    if (!a)
+        return;
+    cJSON *e = cJSON_AddObjectToObject(o, "enumeration");
+    cJSON_AddNumberToObject(e, "sent", a->sent);
+    cJSON_AddNumberToObject(e, "max", PROBE_ENUM_MAX);
+    cJSON_AddBoolToObject(e, "complete", a->complete);
+    char add[PROBE_TRANSFORM_NAME];
+    enum proposal_remedy remedy = probe_proposal_remedy(a->names, a->count, add, sizeof add);
+    cJSON_AddStringToObject(e, "remedy",
+                            remedy == REMEDY_WEAK_CRYPTO ? "allow-weak-crypto"
+                            : remedy == REMEDY_SERVER    ? "server"
+                                                         : "unknown");
+    add_string_or_null(e, "server_should_add", remedy == REMEDY_WEAK_CRYPTO ? NULL : add);
+}
+
 enum l2f_status report_probe_json(const char *host, const struct probe_result *r,
                                   const struct psk_check_result *key, char **out)
 {
@@ -276,6 +309,7 @@ enum l2f_status report_probe_json(const char *host, const struct probe_result *r
         cJSON_AddItemToArray(results, item);
     }
     cJSON_AddItemToObject(o, "results", results);
+    add_accepts(o, r->enumerated ? &r->accepts : NULL);
     cJSON_AddBoolToObject(o, "reused", r->reused);
     /* the server's NAT-D outranks the guess from our own address */
     int client_nat = key && key->behind_nat >= 0 ? key->behind_nat : r->behind_nat;

@@ -500,6 +500,26 @@ static bool parse_users(struct scenario *s, const char *value)
     return ok && s->n_users > 0;
 }
 
+/* proposals = windows | none | 3des-md5-modp1024, aes128-sha1-modp1536, ... */
+static bool parse_proposals(struct scenario *s, const char *value)
+{
+    s->server_proposals_windows = strcmp(value, "windows") == 0;
+    s->n_server_proposals = 0;
+    if (s->server_proposals_windows || strcmp(value, "none") == 0)
+        return true;
+    char buf[1024];
+    if (!copy_bounded(buf, sizeof buf, value))
+        return false;
+    char *cursor = buf;
+    for (char *tok = next_item(&cursor); tok; tok = next_item(&cursor)) {
+        if (s->n_server_proposals == SCENARIO_MAX_PROPOSALS ||
+            !probe_transform_parse(tok, &s->server_proposals[s->n_server_proposals]))
+            return false;
+        s->n_server_proposals++;
+    }
+    return s->n_server_proposals > 0;
+}
+
 static const char *const server_keys[] = {"address", "reachable",      "behind_nat", "psk",
                                           "auth",    "lcp_extensions", "users",      "proposals",
                                           "udp4500", "ikev2"};
@@ -545,8 +565,7 @@ static int server_key(struct parse_state *ps, const char *name, const char *valu
         ok = parse_users(s, value);
         break;
     case 7:
-        ok = strcmp(value, "windows") == 0 || strcmp(value, "none") == 0;
-        s->server_proposals_windows = value[0] == 'w';
+        ok = parse_proposals(s, value);
         break;
     case 8:
         ok = strcmp(value, "open") == 0 || strcmp(value, "blocked") == 0;
@@ -564,7 +583,8 @@ static int server_key(struct parse_state *ps, const char *name, const char *valu
                                              "a comma list of pap, chap, mschap, mschapv2, eap",
                                              "required or optional",
                                              "a comma list of name:password",
-                                             "windows or none",
+                                             "windows, none, or a comma list of transforms "
+                                             "like 3des-md5-modp1024",
                                              "open or blocked",
                                              "yes or no"};
         /* never echo a secret back in an error */
@@ -888,6 +908,21 @@ static const char *yesno(bool b)
     return b ? "yes" : "no";
 }
 
+static void format_proposals(struct text_buf *sb, const struct scenario *s)
+{
+    if (s->server_proposals_windows || s->n_server_proposals == 0) {
+        text_printf(sb, "proposals = %s\n", s->server_proposals_windows ? "windows" : "none");
+        return;
+    }
+    text_printf(sb, "proposals = ");
+    for (size_t i = 0; i < s->n_server_proposals; i++) {
+        char name[PROBE_TRANSFORM_NAME];
+        ike_transform_name(&s->server_proposals[i], name, sizeof name);
+        text_printf(sb, "%s%s", i ? ", " : "", name);
+    }
+    text_printf(sb, "\n");
+}
+
 enum l2f_status scenario_format(const struct scenario *s, char **out)
 {
     struct text_buf sb = {0};
@@ -937,9 +972,9 @@ enum l2f_status scenario_format(const struct scenario *s, char **out)
             text_printf(&sb, "%s%s:%s", i ? "," : "", s->users[i].name, s->users[i].password);
         text_printf(&sb, "\n");
     }
-    text_printf(&sb, "proposals = %s\nudp4500 = %s\nikev2 = %s\n",
-                s->server_proposals_windows ? "windows" : "none",
-                s->server_udp4500 ? "open" : "blocked", yesno(s->server_ikev2));
+    format_proposals(&sb, s);
+    text_printf(&sb, "udp4500 = %s\nikev2 = %s\n", s->server_udp4500 ? "open" : "blocked",
+                yesno(s->server_ikev2));
     for (size_t i = 0; i < s->n_profiles; i++) {
         const struct scenario_profile *sp = &s->profiles[i];
         text_printf(&sb, "\n[profile \"%s\"]\nphonebook = %s\nPhoneNumber = %s\n", sp->p.name,

@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "backend.h"
+#include "net/ike.h"
 #include "profile.h"
 #include "status.h"
 #include "winsettings.h"
@@ -21,6 +22,8 @@ struct scenario_ignore {
     char what[64];      /* a profile key, a registry value, a service, "psk" or "password" */
     unsigned long mask; /* the bits dropped: all of them unless "KEY&0x200" names some */
 };
+
+#define SCENARIO_MAX_PROPOSALS 16
 
 struct scenario_profile {
     struct vpn_profile p;
@@ -56,7 +59,11 @@ struct scenario {
     bool server_lcp_required;
     struct scenario_user users[SCENARIO_MAX_USERS]; /* none: any credentials pass */
     size_t n_users;
+    /* proposals = windows: the server takes Windows' own offer; else it takes
+     * exactly server_proposals (none: nothing) */
     bool server_proposals_windows;
+    struct ike_transform server_proposals[SCENARIO_MAX_PROPOSALS];
+    size_t n_server_proposals;
     bool server_udp4500; /* NAT-T port reachable */
     bool server_ikev2;   /* an IKEv2 connection is configured too */
     /* [profile "NAME"] */

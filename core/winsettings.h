@@ -13,7 +13,8 @@
 #define REGVAL_TABLE(X)                                                                            \
     X(REGVAL_NAT_TRAVERSAL, "PolicyAgent", "AssumeUDPEncapsulationContextOnSendRule",              \
       CHECK_NAT_TRAVERSAL)                                                                         \
-    X(REGVAL_PROHIBIT_IPSEC, "RasMan\\Parameters", "ProhibitIpSec", CHECK_PROHIBIT_IPSEC)
+    X(REGVAL_PROHIBIT_IPSEC, "RasMan\\Parameters", "ProhibitIpSec", CHECK_PROHIBIT_IPSEC)          \
+    X(REGVAL_WEAK_CRYPTO, "RasMan\\Parameters", "AllowL2TPWeakCrypto", CHECK_IKE_PROPOSALS)
 
 #define REGVAL_ENUM(e, key, value, check) e,
 enum regval_id { REGVAL_TABLE(REGVAL_ENUM) REGVAL_COUNT };

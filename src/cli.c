@@ -318,6 +318,8 @@ static void print_plan(struct cli *c, const struct fix_plan *plan)
            plan->needs_admin ? " [administrator]" : "",
            plan->needs_reboot ? " [Windows restart]" : "");
     print_changes(c, plan->changes, plan->n_changes);
+    if (fix_info(plan->fix)->warning)
+        printf("    Warning: %s\n", fix_info(plan->fix)->warning);
 }
 
 /* --yes, else the question on a terminal: 0 to go ahead, else the exit code
@@ -853,6 +855,28 @@ static void net_state_dir(const struct cli *c, char *buf, size_t len, struct l2f
         plat_default_state_dir(buf, len, err);
 }
 
+/* What a server that refused Windows' offer accepts, and what to do about it. */
+static void print_accepts(const struct probe_result *r)
+{
+    const struct probe_accepts *a = &r->accepts;
+    printf("The server answers but accepts none of Windows' offers: Windows shows 788.\n");
+    if (!r->enumerated)
+        return;
+    printf("Server accepts: ");
+    for (size_t i = 0; i < a->count; i++)
+        printf("%s%s", i ? ", " : "", a->names[i]);
+    printf("%s (%u single-transform offers sent, at most %d%s)\n",
+           a->count ? "" : "none of the transforms tried", a->sent, PROBE_ENUM_MAX,
+           a->complete ? "" : "; cut short by the timeout");
+    char add[PROBE_TRANSFORM_NAME];
+    enum proposal_remedy remedy = probe_proposal_remedy(a->names, a->count, add, sizeof add);
+    if (remedy == REMEDY_WEAK_CRYPTO)
+        printf("Only DES/MD5, which Windows offers with AllowL2TPWeakCrypto=1: `l2tpfix fix "
+               "allow-weak-crypto` connects, but weakens the tunnel; upgrade the server.\n");
+    else
+        printf("Change the server: add %s to its IKE proposals (Windows offers it).\n", add);
+}
+
 /* The probe's answers, the key's verdict and what they mean for Windows, as text. */
 static void print_probe(const struct cli *c, const char *host, const struct probe_key_result *res)
 {
@@ -892,7 +916,7 @@ static void print_probe(const struct cli *c, const char *host, const struct prob
     if (res->v1_accepted)
         printf("The server accepts an IKEv1 offer Windows makes.\n");
     else if (r->items[PROBE_IKEV1_500].outcome == PROBE_NO_PROPOSAL)
-        printf("The server answers but accepts none of Windows' offers: Windows shows 788.\n");
+        print_accepts(r);
     else if (res->v1_malformed)
         printf("Malformed answers: something answers IKEv1, but not as IKE does (Windows would "
                "fail, likely with 789).\n");
@@ -913,6 +937,8 @@ static int cmd_probe(struct cli *c)
     opts.port = (uint16_t)port;
     opts.natt_port = (uint16_t)natt;
     opts.timeout_ms = (unsigned)timeout;
+    if (c->a->given[OPT_TIMEOUT])
+        opts.enum_ms = opts.timeout_ms; /* the whole command's, the enumeration included */
     opts.ask_again = true; /* asked by name: the server's admin may just have changed it */
     const char *host = c->a->args[0];
     struct l2f_err err = {{0}};

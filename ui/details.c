@@ -128,6 +128,8 @@ static void plan_lines(struct app *a, struct doc *d, enum check_id c)
              : plan.secret == FIX_SECRET_PASSWORD ? "; asks for the password (not shown)"
                                                   : "");
     doc_add(d, plan.needs_admin && a->admin_known && !a->admin ? ST_WARN : ST_DIM, 8, needs);
+    if (fi->warning)
+        doc_addf(d, ST_WARN, 8, "Warning: %s", fi->warning);
 }
 
 static void build_check(struct app *a, struct doc *d, enum check_id c)

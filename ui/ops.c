@@ -251,6 +251,10 @@ static void add_plan_text(struct app *a, struct doc *d, const struct fix_plan *p
         doc_add(d, ST_NORMAL, 4, desc);
         doc_hang(d, 6);
     }
+    if (fi->warning) {
+        doc_addf(d, ST_WARN, 4, "Warning: %s", fi->warning);
+        doc_hang(d, 6);
+    }
     if (plan->secret != FIX_SECRET_NONE)
         doc_addf(d, ST_DIM, 4, "asks for the %s next (typed, not shown)",
                  plan->secret == FIX_SECRET_PSK ? "pre-shared key" : "password");

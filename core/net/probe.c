@@ -50,6 +50,11 @@ struct probe {
     struct exchange ex[PROBE_KIND_COUNT];
     uint64_t started;
     struct resolver *resolving; /* until the name is resolved */
+    struct net_addr server;     /* UDP 500 on the server, once resolved */
+    bool can_enumerate;         /* sockets may be opened (not a fixed probe of the tests) */
+    bool enumerating;           /* the enumeration runs on enum_sock */
+    struct udp_sock enum_sock;
+    struct probe_enum en;
 };
 
 static bool cache_get(const char *dir, const char *host, const struct probe_options *o,
@@ -99,8 +104,10 @@ const char *probe_outcome_id(enum probe_outcome o)
 
 void probe_options_default(struct probe_options *o)
 {
-    *o = (struct probe_options){
-        .port = IKE_PORT, .natt_port = IKE_NATT_PORT, .timeout_ms = PROBE_DEFAULT_TIMEOUT_MS};
+    *o = (struct probe_options){.port = IKE_PORT,
+                                .natt_port = IKE_NATT_PORT,
+                                .timeout_ms = PROBE_DEFAULT_TIMEOUT_MS,
+                                .enum_ms = PROBE_ENUM_DEFAULT_MS};
 }
 
 static void finish(struct probe *p, enum probe_kind k, enum probe_outcome outcome,
@@ -165,6 +172,10 @@ static void begin_sending(struct probe *p, const struct net_addr *addrs)
         struct exchange *x = &p->ex[k];
         struct net_addr to = addrs[0];
         net_addr_set_port(&to, k == PROBE_IKEV1_4500 ? opts->natt_port : opts->port);
+        if (k == PROBE_IKEV1_500) {
+            p->server = to;
+            p->can_enumerate = true;
+        }
         x->first_sent = plat_monotonic_ms();
         x->interval = PROBE_FIRST_RETRANSMIT_MS;
         struct l2f_err e2;
@@ -202,6 +213,7 @@ enum l2f_status probe_start(struct probe **out, const char *host, const struct p
     p->result.behind_nat = -1;
     for (int k = 0; k < PROBE_KIND_COUNT; k++)
         p->ex[k].sock.fd = -1;
+    p->enum_sock.fd = -1;
     *out = p;
     p->started = plat_monotonic_ms();
     snprintf(p->host, sizeof p->host, "%s", host);
@@ -294,6 +306,74 @@ static void on_v2_reply(struct probe *p, const struct ike_reply *r)
     }
 }
 
+/* ---- what a server that refused Windows' offer accepts (net/probeenum) ---- */
+
+/* The server answered NO-PROPOSAL-CHOSEN on 500: ask it, one transform at a time. */
+static void enum_begin(struct probe *p)
+{
+    struct l2f_err err;
+    if (!p->can_enumerate || p->enumerating || p->opts.enum_ms == 0)
+        return;
+    probe_enum_init(&p->en);
+    if (udp_connect(&p->enum_sock, &p->server, &err) != L2F_OK)
+        return;
+    p->enumerating = true;
+    p->result.enumerated = true;
+}
+
+static uint64_t enum_deadline(const struct probe *p)
+{
+    unsigned ms = p->opts.enum_ms > p->opts.timeout_ms ? p->opts.enum_ms : p->opts.timeout_ms;
+    return p->started + ms;
+}
+
+static void enum_end(struct probe *p)
+{
+    p->result.accepts = p->en.result;
+    p->enumerating = false;
+    udp_close(&p->enum_sock);
+}
+
+static void enum_read(struct probe *p)
+{
+    uint8_t buf[IKE_MAX_PACKET + 64];
+    size_t got;
+    struct l2f_err err;
+    for (int guard = 0; guard < 16 && !p->en.done; guard++) {
+        enum l2f_status st = udp_recv(&p->enum_sock, buf, sizeof buf, &got, &err);
+        if (st != L2F_OK) {
+            p->en.done = true; /* unreachable now: what was found stands, marked incomplete */
+            break;
+        }
+        if (got == 0)
+            break;
+        probe_enum_reply(&p->en, buf, got);
+    }
+}
+
+/* Gives up on silence, sends the next offer when its time came, ends at the deadline. */
+static void enum_advance(struct probe *p, uint64_t now)
+{
+    if (!p->enumerating)
+        return;
+    probe_enum_tick(&p->en, now);
+    if (!p->en.done && now >= enum_deadline(p))
+        p->en.done = true; /* result.complete stays false: cut short */
+    if (p->en.done) {
+        enum_end(p);
+        return;
+    }
+    uint8_t cookie[IKE_COOKIE_LEN], packet[IKE_MAX_PACKET];
+    if (p->en.waiting || now < probe_enum_wake(&p->en) || !plat_random(cookie, sizeof cookie))
+        return;
+    size_t n = probe_enum_next(&p->en, now, cookie, packet, sizeof packet);
+    struct l2f_err err;
+    if (n && udp_send(&p->enum_sock, packet, n, &err) != L2F_OK) {
+        p->en.done = true;
+        enum_end(p);
+    }
+}
+
 static void on_datagram(struct probe *p, enum probe_kind k, const uint8_t *buf, size_t len)
 {
     struct exchange *x = &p->ex[k];
@@ -319,6 +399,8 @@ static void on_datagram(struct probe *p, enum probe_kind k, const uint8_t *buf, 
         finish(p, k, PROBE_ACCEPTED, "Main Mode answered");
     } else if (r.notify == IKE_NOTIFY_NO_PROPOSAL_CHOSEN) {
         finish(p, k, PROBE_NO_PROPOSAL, "NO-PROPOSAL-CHOSEN");
+        if (k == PROBE_IKEV1_500)
+            enum_begin(p);
     } else {
         snprintf(name, sizeof name, "notify %u", (unsigned)r.notify);
         finish(p, k, PROBE_ERROR, name);
@@ -342,51 +424,48 @@ static void give_up(struct probe *p, enum probe_kind k)
     finish(p, k, PROBE_ERROR, detail);
 }
 
-bool probe_step(struct probe *p, unsigned wait_ms)
+/* True once every exchange and the enumeration are over; the answers then go to the cache. */
+static bool probe_done(struct probe *p)
 {
-    if (p->resolving && !resolved(p, wait_ms))
-        return false;
-    struct udp_sock *open[PROBE_KIND_COUNT];
-    enum probe_kind which[PROBE_KIND_COUNT];
-    size_t n = 0;
     for (int k = 0; k < PROBE_KIND_COUNT; k++)
-        if (!p->result.items[k].done) {
-            open[n] = &p->ex[k].sock;
-            which[n++] = (enum probe_kind)k;
-        }
-    if (n == 0)
-        return true;
-    uint64_t now = plat_monotonic_ms();
-    uint64_t deadline = p->started + p->opts.timeout_ms;
-    uint64_t wake = deadline;
-    for (size_t i = 0; i < n; i++)
-        if (p->ex[which[i]].next_send < wake)
-            wake = p->ex[which[i]].next_send;
-    unsigned wait = wake > now ? (unsigned)(wake - now) : 0;
-    if (wait > wait_ms)
-        wait = wait_ms;
-    if (udp_wait(open, n, wait) > 0) {
-        for (size_t i = 0; i < n; i++) {
-            uint8_t buf[IKE_MAX_PACKET + 64];
-            size_t got;
-            struct l2f_err err;
-            for (int guard = 0; guard < 16 && !p->result.items[which[i]].done; guard++) {
-                enum l2f_status st = udp_recv(&p->ex[which[i]].sock, buf, sizeof buf, &got, &err);
-                if (st == L2F_ERR_NOT_FOUND) {
-                    finish(p, which[i], PROBE_NO_ANSWER, "port unreachable: nothing listens there");
-                    break;
-                }
-                if (st != L2F_OK) {
-                    finish(p, which[i], PROBE_ERROR, err.msg);
-                    break;
-                }
-                if (got == 0)
-                    break;
-                on_datagram(p, which[i], buf, got);
+        if (!p->result.items[k].done)
+            return false;
+    if (p->enumerating)
+        return false;
+    if (!p->stored) {
+        cache_put(p->opts.cache_dir, p->host, &p->opts, &p->result);
+        p->stored = true;
+    }
+    return true;
+}
+
+/* Reads what came for the exchanges still open. */
+static void read_items(struct probe *p, const enum probe_kind *which, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        uint8_t buf[IKE_MAX_PACKET + 64];
+        size_t got;
+        struct l2f_err err;
+        for (int guard = 0; guard < 16 && !p->result.items[which[i]].done; guard++) {
+            enum l2f_status st = udp_recv(&p->ex[which[i]].sock, buf, sizeof buf, &got, &err);
+            if (st == L2F_ERR_NOT_FOUND) {
+                finish(p, which[i], PROBE_NO_ANSWER, "port unreachable: nothing listens there");
+                break;
             }
+            if (st != L2F_OK) {
+                finish(p, which[i], PROBE_ERROR, err.msg);
+                break;
+            }
+            if (got == 0)
+                break;
+            on_datagram(p, which[i], buf, got);
         }
     }
-    now = plat_monotonic_ms();
+}
+
+/* Resends what is due, gives up at the deadline. */
+static void retransmit(struct probe *p, uint64_t now, uint64_t deadline)
+{
     for (int k = 0; k < PROBE_KIND_COUNT; k++) {
         if (p->result.items[k].done)
             continue;
@@ -398,14 +477,46 @@ bool probe_step(struct probe *p, unsigned wait_ms)
         else if (now >= p->ex[k].next_send)
             p->ex[k].next_send = deadline;
     }
+}
+
+bool probe_step(struct probe *p, unsigned wait_ms)
+{
+    if (p->resolving && !resolved(p, wait_ms))
+        return false;
+    struct udp_sock *open[PROBE_KIND_COUNT + 1];
+    enum probe_kind which[PROBE_KIND_COUNT];
+    size_t n = 0;
     for (int k = 0; k < PROBE_KIND_COUNT; k++)
-        if (!p->result.items[k].done)
-            return false;
-    if (!p->stored) {
-        cache_put(p->opts.cache_dir, p->host, &p->opts, &p->result);
-        p->stored = true;
+        if (!p->result.items[k].done) {
+            open[n] = &p->ex[k].sock;
+            which[n++] = (enum probe_kind)k;
+        }
+    uint64_t now = plat_monotonic_ms();
+    uint64_t deadline = p->started + p->opts.timeout_ms;
+    uint64_t wake = n ? deadline : enum_deadline(p);
+    for (size_t i = 0; i < n; i++)
+        if (p->ex[which[i]].next_send < wake)
+            wake = p->ex[which[i]].next_send;
+    size_t nsock = n;
+    if (p->enumerating) {
+        open[nsock++] = &p->enum_sock;
+        if (probe_enum_wake(&p->en) < wake)
+            wake = probe_enum_wake(&p->en);
     }
-    return true;
+    if (nsock == 0)
+        return probe_done(p);
+    unsigned wait = wake > now ? (unsigned)(wake - now) : 0;
+    if (wait > wait_ms)
+        wait = wait_ms;
+    if (udp_wait(open, nsock, wait) > 0) {
+        read_items(p, which, n);
+        if (p->enumerating)
+            enum_read(p);
+    }
+    now = plat_monotonic_ms();
+    retransmit(p, now, deadline);
+    enum_advance(p, now);
+    return probe_done(p);
 }
 
 const struct probe_result *probe_result(const struct probe *p)
@@ -419,6 +530,7 @@ void probe_free(struct probe *p)
         return;
     for (int k = 0; k < PROBE_KIND_COUNT; k++)
         udp_close(&p->ex[k].sock);
+    udp_close(&p->enum_sock);
     resolver_release(p->resolving);
     free(p);
 }
@@ -455,6 +567,8 @@ void probe_to_report(const struct probe_result *r, struct probe_report *out)
     out->server_behind_nat = -1; /* NAT-D needs main mode messages 3 and 4 */
     out->reused = r->reused;
     out->age_s = r->age_s;
+    out->enumerated = r->enumerated;
+    out->accepts = r->accepts;
 }
 
 /* ---- reuse of recent answers ---- */
@@ -504,6 +618,13 @@ static cJSON *result_to_json(const struct cached *c)
         cJSON_AddNumberToObject(it, "ms", c->r.items[k].ms);
         cJSON_AddItemToArray(items, it);
     }
+    if (c->r.enumerated) {
+        cJSON *acc = cJSON_AddArrayToObject(o, "server_accepts");
+        for (size_t i = 0; i < c->r.accepts.count; i++)
+            cJSON_AddItemToArray(acc, cJSON_CreateString(c->r.accepts.names[i]));
+        cJSON_AddNumberToObject(o, "enum_sent", c->r.accepts.sent);
+        cJSON_AddBoolToObject(o, "enum_complete", c->r.accepts.complete);
+    }
     return o;
 }
 
@@ -517,6 +638,28 @@ static double num_from(const cJSON *o, const char *key)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
     return cJSON_IsNumber(v) ? v->valuedouble : 0;
+}
+
+/* The enumeration's findings; a list longer than it can be is damage: not reused. */
+static bool accepts_from_json(const cJSON *o, struct probe_result *r)
+{
+    const cJSON *acc = cJSON_GetObjectItemCaseSensitive(o, "server_accepts");
+    if (!acc)
+        return true;
+    if (!cJSON_IsArray(acc) || cJSON_GetArraySize(acc) > PROBE_ACCEPTS_MAX)
+        return false;
+    r->enumerated = true;
+    const cJSON *v;
+    cJSON_ArrayForEach(v, acc)
+    {
+        if (!cJSON_IsString(v) || strlen(v->valuestring) >= PROBE_TRANSFORM_NAME)
+            return false;
+        snprintf(r->accepts.names[r->accepts.count++], PROBE_TRANSFORM_NAME, "%s", v->valuestring);
+    }
+    double sent = num_from(o, "enum_sent");
+    r->accepts.sent = sent >= 0 && sent <= PROBE_ENUM_MAX ? (unsigned)sent : PROBE_ENUM_MAX;
+    r->accepts.complete = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "enum_complete"));
+    return true;
 }
 
 /* A damaged cache is no loss: anything unreadable is simply not reused. */
@@ -547,7 +690,7 @@ static bool result_from_json(const cJSON *o, struct cached *c)
         c->r.items[k].ms = (unsigned)num_from(it, "ms");
         c->r.items[k].done = true;
     }
-    return c->host[0] != '\0';
+    return accepts_from_json(o, &c->r) && c->host[0] != '\0';
 }
 
 static cJSON *read_cache_file(const char *dir)
@@ -642,6 +785,7 @@ struct probe *probe_fixed(const uint8_t cookie[IKE_COOKIE_LEN])
     p->result.behind_nat = -1;
     p->started = plat_monotonic_ms();
     p->stored = true; /* nothing goes to the cache */
+    p->enum_sock.fd = -1;
     for (int k = 0; k < PROBE_KIND_COUNT; k++) {
         p->ex[k].sock.fd = -1;
         p->ex[k].first_sent = p->started;

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "backend.h"
+#include "net/probeenum.h"
 #include "status.h"
 
 /* X(enum, id in JSON) */
@@ -23,6 +24,8 @@ enum probe_kind { PROBE_KIND_TABLE(PROBE_KIND_ENUM) PROBE_KIND_COUNT };
 
 #define PROBE_DEFAULT_TIMEOUT_MS 4000
 #define PROBE_FIRST_RETRANSMIT_MS 1000 /* then twice that, while time remains */
+/* The enumeration after a NO-PROPOSAL-CHOSEN: its 32 offers, paced, and a last answer. */
+#define PROBE_ENUM_DEFAULT_MS (PROBE_DEFAULT_TIMEOUT_MS + PROBE_ENUM_MAX * PROBE_ENUM_GAP_MS + 1000)
 
 struct probe_options {
     uint16_t port;      /* 500 */
@@ -30,6 +33,10 @@ struct probe_options {
     unsigned timeout_ms;
     const char *cache_dir; /* recent answers are reused from this process and, when given, here */
     bool ask_again; /* never reuse an answer (an explicit probe); fresh ones are still kept */
+    /* from the start, how long an enumeration of what the server accepts may run
+     * after it refused Windows' offer (net/probeenum); 0: none; never less than
+     * timeout_ms */
+    unsigned enum_ms;
 };
 
 struct probe_item {
@@ -50,6 +57,8 @@ struct probe_result {
     bool natt_vendor_id; /* the server announced RFC 3947 */
     bool reused;         /* answers of a probe made age_s ago, not sent again */
     unsigned age_s;
+    bool enumerated;              /* IKEv1 on 500 refused Windows' offer and the enumeration ran */
+    struct probe_accepts accepts; /* what it found; complete false: cut short by the time */
 };
 
 struct probe;

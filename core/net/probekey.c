@@ -68,6 +68,10 @@ enum l2f_status probe_with_key(const char *host, const struct probe_options *opt
     /* with a key, half the time is the key check's: a server silent on IKEv2 (SoftEther)
      * would otherwise hold the probe to the end and leave the key untested */
     probe_opts.timeout_ms = psk ? time_left(deadline) / 2 : time_left(deadline);
+    /* an enumeration ends within what the probe has when opts->enum_ms is the whole run's,
+     * and with a key: the key check after it needs its half */
+    if (psk || opts->enum_ms <= opts->timeout_ms)
+        probe_opts.enum_ms = probe_opts.timeout_ms;
     enum l2f_status st = probe_run(host, &probe_opts, &out->probe, err);
     if (st != L2F_OK)
         return st;

@@ -637,6 +637,60 @@ for cmd in check "check --json" "fix all --yes --psk-file $WORK/psk.txt" history
 done
 if grep -rqE 'the-servers-key|an-old-key|Spring-Rain' "$WORK/all-out" "$ST"; then bad "a secret reached output or state"; else ok; fi
 
+# --- weak-crypto (issue 16 family 2): a server taking only 3des-md5-modp1024. The check names
+# allow-weak-crypto beside Windows' offer; fix all leaves it; applied with its warning it connects;
+# undo restores the absence, and 788 again
+run 1 --demo=weak-crypto check
+golden check-weak-crypto.txt
+has "$OUT" '^  FAIL +ike-proposals +NO-PROPOSAL-CHOSEN \(788\): the server accepts only 3des-md5-modp1024; Windows offers .*no des/md5 \(AllowL2TPWeakCrypto not set\): allow-weak-crypto' \
+    "weak-crypto: the check names the fix beside Windows' offer"
+hasnt "$OUT" 'Recommended fixes' "weak-crypto: nothing for fix all"
+run 1 --demo=weak-crypto check --json
+hasjson "$OUT" '"id":"ike-proposals","status":"fail","summary":"[^"]*","skipped":false,"fix":"allow-weak-crypto","fix_alternative":true' \
+    "weak-crypto json: offered, an alternative"
+hasjson "$OUT" '"fixes":\[\],"probe_age_s":null,"server_accepts":\["3des-md5-modp1024"\]' "weak-crypto json: server_accepts"
+fresh weak-crypto
+run 0 --mock "$S" --state-dir "$ST" fix all --yes
+has "$OUT" '^Nothing to fix' "weak-crypto: fix all does not weaken the tunnel"
+hasnt "$S" '^RasMan.Parameters.AllowL2TPWeakCrypto' "weak-crypto: fix all changed nothing"
+run 1 --mock "$S" --state-dir "$ST" connect
+has "$OUT" 'Stopped in: ipsec' "weak-crypto: 788 before the fix"
+run 0 --mock "$S" --state-dir "$ST" fix allow-weak-crypto --yes
+golden fix-allow-weak-crypto.txt
+has "$OUT" '^    Warning: This weakens the tunnel: DES and MD5 are broken\. Upgrade the server' "the fix's warning"
+has "$OUT" 'AllowL2TPWeakCrypto \(DWORD\): not set -> 1' "the value it sets"
+has "$OUT" '^Restart Windows for the registry change to take effect' "it needs a restart"
+has "$S" '^RasMan\\Parameters\\AllowL2TPWeakCrypto = 1$' "the value written"
+run 0 --mock "$S" --state-dir "$ST" connect
+has "$OUT" '^Connected' "weak-crypto connects after allow-weak-crypto"
+run 1 --mock "$S" --state-dir "$ST" check
+has "$OUT" '^  WARN +ike-proposals +the server accepts only 3des-md5-modp1024 \(DES/MD5\), which Windows offers since AllowL2TPWeakCrypto=1' \
+    "weak-crypto: still a warning once applied (upgrade the server)"
+run 0 --mock "$S" --state-dir "$ST" undo --yes
+has "$OUT" 'undone entry [0-9]+ \(allow-weak-crypto\)' "undo allow-weak-crypto"
+hasnt "$S" '^RasMan.Parameters.AllowL2TPWeakCrypto' "undo restores the value's absence"
+run 1 --mock "$S" --state-dir "$ST" connect
+has "$OUT" 'Stopped in: ipsec' "788 again after the undo"
+# a value that was there before (0) comes back as 0
+fresh weak-crypto
+printf '\n[registry]\nRasMan\\Parameters\\AllowL2TPWeakCrypto = 0\n' >>"$S"
+run 0 --mock "$S" --state-dir "$ST" fix allow-weak-crypto --yes
+run 0 --mock "$S" --state-dir "$ST" undo --yes
+has "$S" '^RasMan\\Parameters\\AllowL2TPWeakCrypto = 0$' "undo restores the previous value"
+# a server Windows' offer suits: the weakening is refused, nothing changes
+fresh healthy
+run 1 --mock "$S" --state-dir "$ST" fix allow-weak-crypto --yes
+has "$ERR" 'allow-weak-crypto not offered: the server accepts Windows' "allow-weak-crypto refused without need"
+# a group Windows does not offer: the server's configuration, named
+sed 's/^proposals = .*/proposals = aes128-sha1-modp1536/' "$SCENARIOS/weak-crypto.ini" >"$WORK/modp1536.ini"
+run 1 --mock "$WORK/modp1536.ini" --state-dir "$WORK/modp1536-st" check
+has "$OUT" "^  FAIL +ike-proposals .*accepts aes128-sha1-modp1536; .*add aes256-sha1-modp2048 to the server's IKE proposals" \
+    "modp1536: the server must change"
+# the script: the warning, then the registry step
+run 0 --demo=weak-crypto script --fix allow-weak-crypto
+golden script-allow-weak-crypto.ps1
+has "$OUT" "^    Write-Warning 'allow-weak-crypto: This weakens the tunnel" "script: the warning"
+
 # --- a state directory path too long is refused, with the reason, before any of it is made
 fresh classic-789
 long="$WORK/long/$(head -c 5000 /dev/zero | tr '\0' d | sed 's/.\{100\}/&\//g')"

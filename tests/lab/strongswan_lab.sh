@@ -8,6 +8,7 @@
 #   127.0.0.5-8  IKEv1 with one proposal each, for the key check's
 #              transforms: aes256-sha1-modp1024, aes128-sha1-modp2048,
 #              aes128-sha256-ecp256 (group 19), aes256-sha1-ecp384 (group 20)
+# and, from $L2F_LAB_EXTRA, more: a line "NAME ADDR VERSION PROPOSALS" each.
 # Usage: strongswan_lab.sh start LABDIR | stop LABDIR
 set -euo pipefail
 cmd=$1 lab=$2
@@ -72,6 +73,9 @@ CONN
     conn modp2048 127.0.0.6 1 "aes128-sha1-modp2048"
     conn ecp256 127.0.0.7 1 "aes128-sha256-ecp256"
     conn ecp384 127.0.0.8 1 "aes256-sha1-ecp384"
+    while read -r name addr version proposals; do
+        [ -n "$name" ] && conn "$name" "$addr" "$version" "$proposals"
+    done <<<"${L2F_LAB_EXTRA:-}"
     echo "}"
     echo 'secrets { ike-lab { secret = "LabPsk-123" } }' # IKE secrets live in ike* sections
 } >"$lab/swanctl/swanctl.conf"

@@ -169,6 +169,7 @@ function Test-L2fFixed([string]$Fix, $Machine) {
         'lcp-extensions' { return (Get-L2fPbkValue $Machine.Pbk $Machine.Name 'LcpExtensions') -eq '1' }
         'nat-traversal' { return $L2fMock.Registry[$Registry.Nat]['AssumeUDPEncapsulationContextOnSendRule'] -eq 2 }
         'allow-ipsec' { return $L2fMock.Registry[$Registry.Ipsec]['ProhibitIpSec'] -eq 0 }
+        'allow-weak-crypto' { return $L2fMock.Registry[$Registry.Ipsec]['AllowL2TPWeakCrypto'] -eq 1 }
         'restart-ipsec-services' { return ($L2fMock.Services.IKEEXT.Status -eq 'Running' -and $L2fMock.Services.PolicyAgent.Status -eq 'Running') }
     }
     throw "no rule for fix $Fix"

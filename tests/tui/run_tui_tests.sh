@@ -228,6 +228,15 @@ test_fix_one() {
     wait_for "Applied mschapv2." && golden fix_one_done || return 1
 }
 
+# Issue 16 family 2: the weak-crypto fix is offered on its check, with its warning before it applies.
+test_weak_crypto() {
+    start 80 24 -- --demo=weak-crypto
+    wait_for "NO-PROPOSAL-CHOSEN (788)" && settle || return 1
+    keys f
+    wait_for "Apply allow-weak-crypto?" && wait_for "Warning: This weakens the tunnel" &&
+        golden weak_crypto_confirm || return 1
+}
+
 test_undo() {
     start 80 24 -- --demo
     wait_for "fixes recommended" && settle || return 1
@@ -1027,7 +1036,7 @@ test_last_dial() {
     return 0
 }
 
-ALL="classic connect_live quick_keys fix_one undo profiles explain help resize mono ascii quit quit_hint bytes follow fix_line psk_typed psk_lint terms mock_file secret admin sanitize restart drift hostile other_users torn evidence entry_types offline search_picker search_jump search_help search_history small undo_secret services_started last_dial"
+ALL="classic connect_live quick_keys fix_one weak_crypto undo profiles explain help resize mono ascii quit quit_hint bytes follow fix_line psk_typed psk_lint terms mock_file secret admin sanitize restart drift hostile other_users torn evidence entry_types offline search_picker search_jump search_help search_history small undo_secret services_started last_dial"
 if [ "$WHICH" = all ]; then
     tests=$ALL
 else

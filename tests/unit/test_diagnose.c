@@ -1,5 +1,6 @@
 /* Each check on passing and failing observations, built by hand: evaluation
  * is a pure function of what a client could observe. */
+#include <stdio.h>
 #include <string.h>
 
 #include "diagnose.h"
@@ -370,8 +371,67 @@ static void switch_ikev2_only_on_an_ikev2_answer(void **state)
     assert_false(diagnose_fix_refused(&o, FIX_SWITCH_IKEV2, why, sizeof why));
     o.probe.ikev2 = PROBE_NO_ANSWER;
     for (int f = 0; f < FIX_COUNT; f++)
-        assert_true(f == FIX_SWITCH_IKEV2 ||
+        assert_true(f == FIX_SWITCH_IKEV2 || f == FIX_ALLOW_WEAK_CRYPTO ||
                     !diagnose_fix_refused(&o, (enum fix_id)f, why, sizeof why));
+}
+
+/* NO-PROPOSAL-CHOSEN with what the enumeration found (issue 16 family 2). */
+static void refused_offer(struct observations *o, const char *accepts)
+{
+    tu_healthy(o);
+    o->probe.ike500 = o->probe.ike4500 = PROBE_NO_PROPOSAL;
+    o->probe.transform[0] = '\0';
+    o->probe.enumerated = true;
+    o->probe.accepts.sent = PROBE_ENUM_MAX;
+    o->probe.accepts.complete = true;
+    if (accepts)
+        snprintf(o->probe.accepts.names[o->probe.accepts.count++], PROBE_TRANSFORM_NAME, "%s",
+                 accepts);
+}
+
+static bool recommended(const struct diagnosis *d, enum fix_id f)
+{
+    for (size_t i = 0; i < d->n_recommended; i++)
+        if (d->recommended[i] == f)
+            return true;
+    return false;
+}
+
+static void proposals_remedy(void **state)
+{
+    (void)state;
+    struct observations o;
+    char why[256];
+    /* only MD5: the weak-crypto fix, offered, never in fix all, and Windows' offer beside */
+    refused_offer(&o, "3des-md5-modp1024");
+    struct diagnosis d = eval(&o);
+    assert_check(&d, CHECK_IKE_PROPOSALS, CHECK_FAIL, FIX_ALLOW_WEAK_CRYPTO,
+                 "accepts only 3des-md5-modp1024");
+    assert_non_null(strstr(d.checks[CHECK_IKE_PROPOSALS].summary, "AllowL2TPWeakCrypto not set"));
+    assert_true(d.checks[CHECK_IKE_PROPOSALS].fix_is_alternative);
+    assert_false(recommended(&d, FIX_ALLOW_WEAK_CRYPTO));
+    assert_true(d.server_enumerated);
+    assert_false(diagnose_fix_refused(&o, FIX_ALLOW_WEAK_CRYPTO, why, sizeof why));
+    /* the value set: Windows offers it, weakly: a warning, nothing to apply */
+    o.reg_exists[REGVAL_WEAK_CRYPTO] = true;
+    o.reg[REGVAL_WEAK_CRYPTO] = 1;
+    assert_check((struct diagnosis[]){eval(&o)}, CHECK_IKE_PROPOSALS, CHECK_WARN, FIX_NONE,
+                 "AllowL2TPWeakCrypto=1: it connects, weakly");
+    /* a group Windows does not offer: the server's configuration, naming Windows' transform */
+    refused_offer(&o, "aes128-sha1-modp1536");
+    d = eval(&o);
+    assert_check(&d, CHECK_IKE_PROPOSALS, CHECK_FAIL, FIX_NONE,
+                 "add aes256-sha1-modp2048 to the server's IKE proposals");
+    assert_non_null(strstr(d.checks[CHECK_IKE_PROPOSALS].summary, "accepts aes128-sha1-modp1536"));
+    assert_true(diagnose_fix_refused(&o, FIX_ALLOW_WEAK_CRYPTO, why, sizeof why));
+    /* nothing found within the bound */
+    refused_offer(&o, NULL);
+    assert_check((struct diagnosis[]){eval(&o)}, CHECK_IKE_PROPOSALS, CHECK_FAIL, FIX_NONE,
+                 "nor any transform tried");
+    /* a healthy server: the weakening is refused */
+    tu_healthy(&o);
+    assert_true(diagnose_fix_refused(&o, FIX_ALLOW_WEAK_CRYPTO, why, sizeof why));
+    assert_non_null(strstr(why, "accepts Windows' proposals"));
 }
 
 static void server_address_and_probe(void **state)
@@ -747,6 +807,7 @@ int main(void)
         cmocka_unit_test(vpn_type),
         cmocka_unit_test(vpn_type_absent_key),
         cmocka_unit_test(server_address_and_probe),
+        cmocka_unit_test(proposals_remedy),
         cmocka_unit_test(natt_port_and_ikev2),
         cmocka_unit_test(services),
         cmocka_unit_test(nat_traversal),

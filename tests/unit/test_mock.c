@@ -120,6 +120,20 @@ static void each_rule_on_its_own(void **state)
     /* a client behind NAT alone needs nothing */
     assert_int_equal(run_text("[machine]\nbehind_nat = yes\n", "Office VPN", &passed, &st), 0);
     assert_int_equal(run_text("[server]\nproposals = none\n", "Office VPN", &passed, &st), 788);
+    /* a list: 788 unless Windows' offer, DES/MD5 included with the value, meets it */
+    assert_int_equal(
+        run_text("[server]\nproposals = 3des-md5-modp1024\n", "Office VPN", &passed, &st), 788);
+    assert_int_equal(run_text("[server]\nproposals = 3des-md5-modp1024\n[registry]\n"
+                              "RasMan\\Parameters\\AllowL2TPWeakCrypto = 1\n",
+                              "Office VPN", &passed, &st),
+                     0);
+    assert_int_equal(run_text("[server]\nproposals = aes128-sha1-modp1536\n[registry]\n"
+                              "RasMan\\Parameters\\AllowL2TPWeakCrypto = 1\n",
+                              "Office VPN", &passed, &st),
+                     788);
+    assert_int_equal(run_text("[server]\nproposals = aes128-sha1-modp1536, 3des-sha1-modp1024\n",
+                              "Office VPN", &passed, &st),
+                     0);
     /* behind NAT IKE floats to 4500: blocked there is a timeout */
     assert_int_equal(run_text("[machine]\nbehind_nat = yes\n[server]\nudp4500 = blocked\n",
                               "Office VPN", &passed, &st),
@@ -328,6 +342,48 @@ static void probe_simulated_from_the_server(void **state)
     tu_rmtree(dir);
 }
 
+/* The simulated probe asks what a server that refuses Windows' offer accepts, by rule:
+ * the candidates its list holds, in the enumeration's order and bound. */
+static void probe_simulated_enumeration(void **state)
+{
+    (void)state;
+    char dir[256], path[300];
+    tu_mkdtemp(dir, sizeof dir);
+    tu_write_file(dir, "s.ini",
+                  "[server]\naddress = 203.0.113.9\nproposals = aes128-sha1-modp1536, "
+                  "3des-md5-modp1024, aes256-sha256-modp8192x\n",
+                  path, sizeof path);
+    struct backend be = {&backend_mock_ops, NULL};
+    struct l2f_err err = {{0}};
+    assert_int_not_equal(be.ops->open(&be, path, &err), L2F_OK); /* no such group */
+    tu_write_file(dir, "s.ini",
+                  "[server]\naddress = 203.0.113.9\nproposals = aes128-sha1-modp1536, "
+                  "3des-md5-modp1024\n",
+                  path, sizeof path);
+    assert_int_equal(be.ops->open(&be, path, &err), L2F_OK);
+    struct probe_report r;
+    assert_int_equal(be.ops->probe_server(&be, "203.0.113.9", &r, &err), L2F_OK);
+    assert_int_equal(r.ike500, PROBE_NO_PROPOSAL);
+    assert_true(r.enumerated);
+    assert_int_equal(r.accepts.count, 2);
+    assert_string_equal(r.accepts.names[0], "3des-md5-modp1024");
+    assert_string_equal(r.accepts.names[1], "aes128-sha1-modp1536");
+    assert_true(r.accepts.sent <= PROBE_ENUM_MAX);
+    be.ops->close(&be);
+    /* one Windows offers: accepted, that one named, nothing enumerated */
+    tu_write_file(dir, "s.ini",
+                  "[server]\naddress = 203.0.113.9\nproposals = des-md5-modp768, "
+                  "3des-sha1-modp1024\n",
+                  path, sizeof path);
+    assert_int_equal(be.ops->open(&be, path, &err), L2F_OK);
+    assert_int_equal(be.ops->probe_server(&be, "203.0.113.9", &r, &err), L2F_OK);
+    assert_int_equal(r.ike500, PROBE_ACCEPTED);
+    assert_string_equal(r.transform, "3des-sha1-modp1024");
+    assert_false(r.enumerated);
+    be.ops->close(&be);
+    tu_rmtree(dir);
+}
+
 static void open_errors(void **state)
 {
     (void)state;
@@ -450,6 +506,7 @@ int main(void)
         cmocka_unit_test(admin_rules),
         cmocka_unit_test(other_users_rules),
         cmocka_unit_test(probe_simulated_from_the_server),
+        cmocka_unit_test(probe_simulated_enumeration),
         cmocka_unit_test(open_errors),
         cmocka_unit_test(hostile_files_refused),
         cmocka_unit_test(parsed_then_path_fails_frees_the_scenario),

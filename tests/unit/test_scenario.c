@@ -126,7 +126,10 @@ static void malformed_input_named_by_line(void **state)
     expect_error("[services]\nIKEEXT = paused\n", "bad.ini:2:", "running, stopped or disabled");
     expect_error("[services]\nSpooler = running\n", "bad.ini:2:", "unknown service");
     expect_error("[server]\nauth = mschapv3\n", "bad.ini:2:", "comma list");
-    expect_error("[server]\nproposals = all\n", "bad.ini:2:", "windows or none");
+    expect_error("[server]\nproposals = all\n", "bad.ini:2:", "windows, none, or a comma list");
+    expect_error("[server]\nproposals = 3des-md5-modp1024, aes-sha1-modp1024\n",
+                 "bad.ini:2:", "like 3des-md5-modp1024");
+    expect_error("[server]\nproposals = ,\n", "bad.ini:2:", "comma list of transforms");
     expect_error("[server]\nusers = nocolon\n", "bad.ini:2:", "name:password");
     expect_error("admin = yes\n", "bad.ini:1:", "before any [section]");
     expect_error("[machine]\nthis line has no equals sign\n", "bad.ini:2:", "malformed line");
@@ -182,6 +185,9 @@ static void format_then_parse_is_lossless(void **state)
         assert_int_equal(a.server_auth, b.server_auth);
         assert_int_equal(a.server_lcp_required, b.server_lcp_required);
         assert_int_equal(a.server_proposals_windows, b.server_proposals_windows);
+        assert_int_equal(a.n_server_proposals, b.n_server_proposals);
+        for (size_t k = 0; k < a.n_server_proposals; k++)
+            assert_true(probe_transform_equal(&a.server_proposals[k], &b.server_proposals[k]));
         assert_int_equal(a.server_udp4500, b.server_udp4500);
         assert_int_equal(a.server_ikev2, b.server_ikev2);
         assert_int_equal(a.n_users, b.n_users);
