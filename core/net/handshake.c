@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cJSON.h"
+#include <cjson/cJSON.h>
 #include "net/bytes.h"
 #include "net/ikev1.h"
 #include "net/l2tp.h"
