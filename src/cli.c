@@ -971,15 +971,18 @@ static size_t lcp_extension_runs(const struct cli *c, bool runs[2])
 /* What one run saw of the LCP extensions, in a line. */
 static void print_lcp_extensions(const struct hs_result *r)
 {
-    const char *server = hs_lcp_ext_id(r->lcp_extensions);
-    printf("LCP extensions %s: %s", r->lcp_extensions_sent ? "on" : "off",
-           r->lcp_extensions_sent ? "Callback (CBCP) asked, Identification sent once LCP opened"
-                                  : "neither Callback nor Identification sent");
-    printf("; the server %s", server ? server : "was not reached (nothing seen)");
-    if (r->lcp_rejected[0])
-        printf("; it rejected: %s", r->lcp_rejected);
+    static const char *const how[HS_LCP_EXT_COUNT] = {
+        [HS_LCP_EXT_NONE] = "nothing seen: LCP was not reached or did not settle",
+        [HS_LCP_EXT_ACCEPTED] = "the server accepted the request and went on",
+        [HS_LCP_EXT_REJECTED] = "the server refused them and went on",
+        [HS_LCP_EXT_DROPPED] = "the server dropped the session right after LCP opened",
+        [HS_LCP_EXT_IGNORED] = "the server never answered our LCP requests"};
+    printf("LCP extensions %s (%s): %s", r->lcp_extensions_sent ? "on" : "off",
+           r->lcp_extensions_sent ? "Callback asked, Identification sent"
+                                  : "no Callback, no Identification",
+           how[r->lcp_extensions]);
     if (r->lcp_naked[0])
-        printf("; it naked: %s", r->lcp_naked);
+        printf("; it Naked: %s", r->lcp_naked);
     printf("\n");
 }
 

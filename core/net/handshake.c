@@ -43,7 +43,7 @@ enum lcp_mode { LEARN, AUTHENTICATE };
 /* X(enum, option, id, extension): our LCP Configure-Request, in the order
  * Windows sends it. Server logs show Windows 7 over L2TP asking MRU 1400,
  * magic, PFC, ACFC and Callback (CBCP), and Windows 10 over SSTP the same with
- * MRU 4091 (accel-ppp's documentation); then "MSRASV5.20" and
+ * MRU 4091 (VyOS's accel-ppp documentation); then "MSRASV5.20" and
  * "MSRAS-0-<computer name>" in Identification packets once LCP opened.
  * extension: sent only with LcpExtensions on. Microsoft's text says disabling
  * the RFC 1570 extensions interferes with server callback; nothing says it
