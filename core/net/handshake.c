@@ -774,14 +774,15 @@ static void note_option(char *list, size_t cap, const char *id)
 
 /* A Nak's or Reject's option, applied to what our next LCP request asks: a
  * Rejected one is dropped (RFC 1661 5.4), a Naked MRU or magic number takes
- * the server's hint, any other Naked one is dropped too. */
+ * the server's hint (a Nak may also ask for one we left out, 5.3), any other
+ * Naked one is dropped. */
 static void lcp_adjust(struct run *u, uint8_t code, const struct ppp_option *o)
 {
     int e = 0;
     while (e < REQ_COUNT && lcp_requests[e].option != o->type)
         e++;
-    if (e == REQ_COUNT || !u->want[e])
-        return; /* not one we asked for */
+    if (e == REQ_COUNT || (code == PPP_CONF_REJ && !u->want[e]))
+        return; /* not one we speak, or a Reject of one we did not ask for */
     if (lcp_requests[e].extension)
         u->ext_refused = true;
     if (code == PPP_CONF_REJ) {
@@ -1232,7 +1233,8 @@ static void on_control(struct run *u, const struct l2tp_header *h)
         return; /* past its budget: the run has failed */
     u->nr++;
     u->sent_control = false;
-    uint16_t tunnel = u->peer_tunnel; /* a StopCCN clears it; its acknowledgement still goes there */
+    uint16_t tunnel =
+        u->peer_tunnel; /* a StopCCN clears it; its acknowledgement still goes there */
     if (c.type == L2TP_SCCRP && u->phase == PH_SCCRP)
         on_sccrp(u, &c);
     else if (c.type == L2TP_ICRP && u->phase == PH_ICRP)
