@@ -67,7 +67,7 @@ static const struct {
 
 /* The Identification messages Windows sends once LCP opens (RFC 1570 1.1);
  * a third, binary one seen in logs is left out: its content is not known. */
-#define IDENT_VERSION "MSRASV5.20" /* older Windows (XP era) sent MSRASV5.10 */
+#define IDENT_VERSION "MSRASV5.20" /* Windows after XP; XP sent MSRASV5.10 (MS-RNAP 2.2.1.2) */
 #define IDENT_HOST_PREFIX "MSRAS-0-"
 #define IDENT_HOST_MAX 16 /* Windows fits prefix and name into 25 bytes with the NUL */
 
