@@ -170,6 +170,7 @@ bool diagnose_step(struct diagnose_run *run)
         }
         break;
     case DIAG_KEY:
+        o->have_lcp_seen = hs_lcp_recall(run->cache_dir, o->profile.server, &o->lcp_seen);
         /* only with a key at hand, and only where IKE answers */
         if (run->psk && o->profile.server[0] && o->probe_st == L2F_OK &&
             (o->probe.ike500 == PROBE_ACCEPTED || o->probe.ike4500 == PROBE_ACCEPTED)) {
@@ -888,16 +889,62 @@ static void eval_mschapv2(const struct observations *o, struct check_result *r)
             what);
 }
 
+/* A handshake's verdict that means the server minds: it ended the session or never answered. */
+static bool lcp_minded(enum hs_lcp_ext v)
+{
+    return v == HS_LCP_EXT_DROPPED || v == HS_LCP_EXT_IGNORED;
+}
+
+static const char *lcp_minded_how(enum hs_lcp_ext v)
+{
+    return v == HS_LCP_EXT_DROPPED ? "dropped the session" : "did not answer LCP";
+}
+
+/* The profile's setting judged by what handshakes from here saw the server do
+ * with it (the guide's claim tested): only what was observed is said. */
+static void eval_lcp_seen(const struct observations *o, struct check_result *r, bool on,
+                          const char *setting)
+{
+    enum hs_lcp_ext mine = on ? o->lcp_seen.on : o->lcp_seen.off;
+    enum hs_lcp_ext other = on ? o->lcp_seen.off : o->lcp_seen.on;
+    char seen[96];
+    snprintf(seen, sizeof seen, "handshakes from here: on %s, off %s",
+             hs_lcp_ext_id(o->lcp_seen.on) ? hs_lcp_ext_id(o->lcp_seen.on) : "not tried",
+             hs_lcp_ext_id(o->lcp_seen.off) ? hs_lcp_ext_id(o->lcp_seen.off) : "not tried");
+    if (mine == HS_LCP_EXT_NONE)
+        set(r, on ? CHECK_PASS : CHECK_FAIL, on ? FIX_NONE : FIX_LCP_EXTENSIONS, "%s (%s)", setting,
+            seen);
+    else if (!lcp_minded(mine))
+        set(r, CHECK_PASS, FIX_NONE, "%s; this server %s (%s)", setting,
+            other != HS_LCP_EXT_NONE && !lcp_minded(other) ? "does not mind them either way"
+                                                           : "goes on with this setting",
+            seen);
+    else if (on)
+        set(r, CHECK_WARN, FIX_NONE, "%s; this server %s with them on%s (%s)", setting,
+            lcp_minded_how(mine),
+            other != HS_LCP_EXT_NONE && !lcp_minded(other) ? ", not with them off" : "", seen);
+    else
+        set(r, CHECK_FAIL, FIX_LCP_EXTENSIONS, "%s; this server %s with them off (%s)", setting,
+            lcp_minded_how(mine), seen);
+}
+
 static void eval_lcp(const struct observations *o, struct check_result *r)
 {
     long lcp = o->profile.fields[PF_LCP_EXTENSIONS];
-    if (o->profile.field_absent[PF_LCP_EXTENSIONS])
-        set(r, CHECK_PASS, FIX_NONE,
-            "LcpExtensions is not in the entry: read as enabled, the API's default");
-    else if (lcp)
-        set(r, CHECK_PASS, FIX_NONE, "LcpExtensions=%ld: enabled", lcp);
+    bool absent = o->profile.field_absent[PF_LCP_EXTENSIONS];
+    char setting[96];
+    if (absent)
+        snprintf(setting, sizeof setting,
+                 "LcpExtensions is not in the entry: read as enabled, the API's default");
     else
-        set(r, CHECK_FAIL, FIX_LCP_EXTENSIONS, "LcpExtensions=0: disabled");
+        snprintf(setting, sizeof setting, "LcpExtensions=%ld: %s", lcp,
+                 lcp ? "enabled" : "disabled");
+    if (o->have_lcp_seen)
+        eval_lcp_seen(o, r, absent || lcp, setting);
+    else if (absent || lcp)
+        set(r, CHECK_PASS, FIX_NONE, "%s", setting);
+    else
+        set(r, CHECK_FAIL, FIX_LCP_EXTENSIONS, "%s", setting);
 }
 
 static void eval_credentials(const struct observations *o, struct check_result *r)

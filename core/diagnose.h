@@ -10,6 +10,7 @@
 #include "backend.h"
 #include "dialstage.h"
 #include "model.h"
+#include "net/handshake.h"
 
 /* Each part records whether it was gathered yet and how that went. */
 struct observations {
@@ -54,6 +55,11 @@ struct observations {
     enum l2f_status key_st;
     enum psk_verdict key;
     bool key_typed; /* the verdict is on the key typed for use-psk earlier (key_told) */
+
+    /* what handshakes from here saw the profile's server do with the LCP
+     * extensions on and off (kept in the state directory) */
+    bool have_lcp_seen;
+    struct hs_lcp_seen lcp_seen;
 
     /* Not seen but given by whoever starts the run: "l2tpfix" and the options
      * of this run that `probe` takes (its state directory), what a hint puts

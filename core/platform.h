@@ -85,6 +85,8 @@ bool plat_random(void *buf, size_t len);
 void plat_wipe(void *p, size_t len);
 bool plat_stdin_is_tty(void);
 bool plat_stdout_is_tty(void);
+/* This computer's name (Windows' NetBIOS name), truncated to fit; false when unknown. */
+bool plat_computer_name(char *buf, size_t len);
 
 #define PLAT_PATH_MAX 4096
 #ifdef _WIN32

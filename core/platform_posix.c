@@ -302,6 +302,17 @@ bool plat_stdout_is_tty(void)
     return isatty(STDOUT_FILENO);
 }
 
+bool plat_computer_name(char *buf, size_t len)
+{
+    char name[256];
+    if (!len || gethostname(name, sizeof name) != 0)
+        return false;
+    name[sizeof name - 1] = '\0';
+    name[strcspn(name, ".")] = '\0'; /* the host's own label, as a NetBIOS name would be */
+    snprintf(buf, len, "%s", name);
+    return buf[0] != '\0';
+}
+
 struct plat_thread {
     pthread_t handle;
 };

@@ -226,6 +226,16 @@ bool plat_stdout_is_tty(void)
     return _isatty(_fileno(stdout));
 }
 
+bool plat_computer_name(char *buf, size_t len)
+{
+    char name[MAX_COMPUTERNAME_LENGTH + 1];
+    DWORD n = sizeof name;
+    if (!len || !GetComputerNameA(name, &n))
+        return false;
+    snprintf(buf, len, "%s", name);
+    return buf[0] != '\0';
+}
+
 struct plat_thread {
     HANDLE handle;
 };

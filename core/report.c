@@ -338,7 +338,31 @@ enum l2f_status report_probe_json(const char *host, const struct probe_result *r
     return finish(o, out);
 }
 
-enum l2f_status report_handshake_json(const char *host, const struct hs_result *r, char **out)
+/* "a,b" as a JSON array of strings. */
+static cJSON *comma_list(const char *list)
+{
+    cJSON *arr = cJSON_CreateArray();
+    for (const char *p = list; *p;) {
+        size_t n = strcspn(p, ",");
+        char name[64];
+        snprintf(name, sizeof name, "%.*s", (int)(n < sizeof name ? n : sizeof name - 1), p);
+        cJSON_AddItemToArray(arr, cJSON_CreateString(name));
+        p += n + (p[n] == ',');
+    }
+    return arr;
+}
+
+static cJSON *lcp_extensions_json(const struct hs_result *r)
+{
+    cJSON *e = cJSON_CreateObject();
+    cJSON_AddBoolToObject(e, "sent", r->lcp_extensions_sent);
+    add_string_or_null(e, "server", hs_lcp_ext_id(r->lcp_extensions));
+    cJSON_AddItemToObject(e, "rejected", comma_list(r->lcp_rejected));
+    cJSON_AddItemToObject(e, "naked", comma_list(r->lcp_naked));
+    return e;
+}
+
+static cJSON *handshake_json(const char *host, const struct hs_result *r)
 {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "host", host);
@@ -363,19 +387,26 @@ enum l2f_status report_handshake_json(const char *host, const struct hs_result *
         cJSON_AddItemToArray(auth, cJSON_CreateString(ppp_auth_name(r->server_auth[i])));
     cJSON_AddItemToObject(o, "server_auth", auth);
     cJSON_AddBoolToObject(o, "server_auth_complete", r->server_auth_complete);
-    cJSON *rej = cJSON_CreateArray();
-    for (const char *p = r->lcp_rejected; *p;) {
-        size_t n = strcspn(p, ",");
-        char name[sizeof r->lcp_rejected];
-        snprintf(name, sizeof name, "%.*s", (int)n, p);
-        cJSON_AddItemToArray(rej, cJSON_CreateString(name));
-        p += n + (p[n] == ',');
-    }
-    cJSON_AddItemToObject(o, "lcp_rejected", rej);
+    cJSON_AddItemToObject(o, "lcp_rejected", comma_list(r->lcp_rejected));
     add_string_or_null(o, "auth_used", r->used_auth);
     cJSON_AddBoolToObject(o, "authenticator_verified", r->authenticator_verified);
     add_string_or_null(o, "address", r->address);
-    return finish(o, out);
+    cJSON_AddItemToObject(o, "lcp_extensions", lcp_extensions_json(r));
+    return o;
+}
+
+enum l2f_status report_handshake_json(const char *host, const struct hs_result *r, char **out)
+{
+    return finish(handshake_json(host, r), out);
+}
+
+enum l2f_status report_handshakes_json(const char *host, const struct hs_result *runs, size_t n,
+                                       char **out)
+{
+    cJSON *arr = cJSON_CreateArray();
+    for (size_t i = 0; i < n; i++)
+        cJSON_AddItemToArray(arr, handshake_json(host, &runs[i]));
+    return finish(arr, out);
 }
 
 enum l2f_status report_drift_json(const char *profile, const struct drift *d, size_t n, char **out)

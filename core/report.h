@@ -46,8 +46,12 @@ enum l2f_status report_probe_json(const char *host, const struct probe_result *r
 
 /* `handshake --json`: {"host", "stages": [{"id", "outcome", "detail", "code", "ms"}],
  * "server_auth": [...], "server_auth_complete", "lcp_rejected": [...],
- * "authenticator_verified", "address"}. */
+ * "authenticator_verified", "address", "lcp_extensions": {"sent", "server":
+ * "accepted"|"rejected"|"dropped-session"|"ignored"|null, "rejected": [...], "naked": [...]}}. */
 enum l2f_status report_handshake_json(const char *host, const struct hs_result *r, char **out);
+/* `handshake --lcp-extensions both --json`: an array of those, one per run. */
+enum l2f_status report_handshakes_json(const char *host, const struct hs_result *runs, size_t n,
+                                       char **out);
 
 /* `baseline check --json`: {"profile", "drift": [{"setting", "was", "now", "fix"}]}. */
 struct drift;

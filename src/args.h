@@ -115,6 +115,9 @@ enum command_id { COMMAND_TABLE(COMMAND_ENUM) COMMAND_COUNT };
     X(OPT_STORE_REJECTED_KEY, "store-rejected-key", NULL, ON(CMD_FIX) | ON(CMD_TUI),               \
       "use-psk: save a key the server rejects")                                                    \
     X(OPT_PORT, "port", "N", ON(CMD_PROBE) | ON(CMD_HANDSHAKE), "the IKE port (default 500)")      \
+    X(OPT_LCP_EXTENSIONS, "lcp-extensions", "on|off|both", ON(CMD_HANDSHAKE),                      \
+      "handshake: RFC 1570's LCP extensions as Windows sends them (on, its default), not, or "     \
+      "both runs, paced")                                                                          \
     X(OPT_NATT_PORT, "natt-port", "N", ON(CMD_PROBE), "the NAT-T port (default 4500)")             \
     X(OPT_TIMEOUT, "timeout", "MS", ON(CMD_PROBE) | ON(CMD_HANDSHAKE),                             \
       "probe 4000, handshake 20000: the whole command's time; the 2 s pause between key checks "   \

@@ -981,11 +981,96 @@ static void print_stage(void *ctx, enum stage_id st, const struct hs_stage *s)
     fflush(stdout);
 }
 
+/* --lcp-extensions: which settings to run, in order; 0 after a usage error. */
+static size_t lcp_extension_runs(const struct cli *c, bool runs[2])
+{
+    static const struct {
+        const char *value;
+        size_t n;
+        bool runs[2];
+    } rows[] = {{"on", 1, {true}}, {"off", 1, {false}}, {"both", 2, {true, false}}};
+    const char *v = c->a->value[OPT_LCP_EXTENSIONS] ? c->a->value[OPT_LCP_EXTENSIONS] : "on";
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+        if (strcmp(v, rows[i].value) == 0) {
+            memcpy(runs, rows[i].runs, sizeof rows[i].runs);
+            return rows[i].n;
+        }
+    fprintf(stderr, "l2tpfix: --lcp-extensions takes on, off or both, not '%.30s'\n", v);
+    return 0;
+}
+
+/* What one run saw of the LCP extensions, in a line. */
+static void print_lcp_extensions(const struct hs_result *r)
+{
+    static const char *const how[HS_LCP_EXT_COUNT] = {
+        [HS_LCP_EXT_NONE] = "nothing seen: LCP was not reached or did not settle",
+        [HS_LCP_EXT_ACCEPTED] = "the server accepted the request and went on",
+        [HS_LCP_EXT_REJECTED] = "the server refused them and went on",
+        [HS_LCP_EXT_DROPPED] = "the server dropped the session right after LCP opened",
+        [HS_LCP_EXT_IGNORED] = "the server never answered our LCP requests"};
+    printf("LCP extensions %s (%s): %s", r->lcp_extensions_sent ? "on" : "off",
+           r->lcp_extensions_sent ? "Callback asked, Identification sent"
+                                  : "no Callback, no Identification",
+           how[r->lcp_extensions]);
+    if (r->lcp_naked[0])
+        printf("; it Naked: %s", r->lcp_naked);
+    printf("\n");
+}
+
+/* With both runs: whether this server minds the extensions either way. */
+static void print_lcp_comparison(const struct hs_result *on, const struct hs_result *off)
+{
+    enum hs_lcp_ext a = on->lcp_extensions, b = off->lcp_extensions;
+    bool bad_a = a == HS_LCP_EXT_DROPPED || a == HS_LCP_EXT_IGNORED;
+    bool bad_b = b == HS_LCP_EXT_DROPPED || b == HS_LCP_EXT_IGNORED;
+    if (a == HS_LCP_EXT_NONE || b == HS_LCP_EXT_NONE)
+        printf("Whether this server minds the LCP extensions is not known: a run did not reach "
+               "LCP.\n");
+    else if (bad_a == bad_b)
+        printf("This server %s the LCP extensions either way (on: %s, off: %s).\n",
+               bad_a ? "fails with or without" : "does not mind", hs_lcp_ext_id(a),
+               hs_lcp_ext_id(b));
+    else
+        printf("This server minds the LCP extensions: with them %s it %s.\n", bad_a ? "on" : "off",
+               hs_lcp_ext_id(bad_a ? a : b));
+}
+
+/* The text account of one run. */
+static void print_handshake(const struct hs_result *r, unsigned waited)
+{
+    if (waited)
+        printf("(It first waited %u ms: attempts with a key are paced apart.)\n", waited);
+    if (r->server_auth_count) {
+        printf("The server offers, in its order:");
+        for (size_t i = 0; i < r->server_auth_count; i++)
+            printf("%s %s", i ? "," : "", ppp_auth_name(r->server_auth[i]));
+        printf("%s\n", r->server_auth_complete ? "" : " (and maybe more)");
+    }
+    if (r->lcp_rejected[0])
+        printf("It rejects these LCP options of ours: %s\n", r->lcp_rejected);
+    print_lcp_extensions(r);
+    if (r->address[0])
+        printf("Address assigned: %s\n", r->address);
+    for (int i = 0; i < STAGE_COUNT; i++)
+        if (r->stages[i].outcome == HS_FAILED && r->stages[i].code) {
+            const struct kb_entry *kb = kb_lookup(r->stages[i].code);
+            printf("A Windows client would show %d%s%s (l2tpfix explain %d).\n", r->stages[i].code,
+                   kb ? ": " : "", kb ? kb->name : "", r->stages[i].code);
+            break;
+        }
+    if (hs_all_ok(r))
+        printf("All four stages pass from here. If Windows still fails with the same key and "
+               "account, the "
+               "difference is on that client: run l2tpfix check there.\n");
+}
+
 static int cmd_handshake(struct cli *c)
 {
     long timeout = number_option(c, OPT_TIMEOUT, "timeout", 100, 60000, 20000);
     long port = number_option(c, OPT_PORT, "port", 1, 65535, 500);
-    if (timeout < 0 || port < 0)
+    bool ext[2];
+    size_t nruns = lcp_extension_runs(c, ext);
+    if (timeout < 0 || port < 0 || !nruns)
         return 2;
     const char *host = c->a->args[0];
     struct l2f_err err = {{0}};
@@ -1005,47 +1090,39 @@ static int cmd_handshake(struct cli *c)
                            .user = user,
                            .password = user ? password : NULL,
                            .timeout_ms = (unsigned)timeout};
-    struct hs_result r;
+    struct hs_result r[2];
+    unsigned waited[2] = {0, 0};
     char name[600];
     if (!c->json)
         printf("Handshake with %s, as a Windows L2TP/IPsec client\n",
                safe(c, host, name, sizeof name));
-    unsigned waited = 0;
-    st = hs_run_paced(state_dir, &o, c->json ? NULL : print_stage, c, &r, &waited, &err);
+    int rc = 0;
+    for (size_t i = 0; i < nruns; i++) {
+        o.lcp_extensions = ext[i];
+        if (!c->json && nruns > 1)
+            printf("%sWith the LCP extensions %s:\n", i ? "\n" : "", ext[i] ? "on" : "off");
+        /* the second run waits out the pause between attempts with a key */
+        st = hs_run_paced(state_dir, &o, c->json ? NULL : print_stage, c, &r[i], &waited[i], &err);
+        if (st != L2F_OK)
+            break;
+        if (!c->json)
+            print_handshake(&r[i], waited[i]);
+        if (!hs_all_ok(&r[i]))
+            rc = 1;
+    }
     plat_wipe(psk, sizeof psk);
     plat_wipe(password, sizeof password);
     if (st != L2F_OK)
         return fail(c, st, &err);
-    int rc = hs_all_ok(&r) ? 0 : 1;
     if (c->json) {
         char *text = NULL;
-        enum l2f_status jst = report_handshake_json(host, &r, &text);
+        enum l2f_status jst = nruns > 1 ? report_handshakes_json(host, r, nruns, &text)
+                                        : report_handshake_json(host, &r[0], &text);
         int prc = print_json_text(text, jst);
         return prc ? prc : rc;
     }
-    if (waited)
-        printf("(It first waited %u ms: attempts with a key are paced apart.)\n", waited);
-    if (r.server_auth_count) {
-        printf("The server offers, in its order:");
-        for (size_t i = 0; i < r.server_auth_count; i++)
-            printf("%s %s", i ? "," : "", ppp_auth_name(r.server_auth[i]));
-        printf("%s\n", r.server_auth_complete ? "" : " (and maybe more)");
-    }
-    if (r.lcp_rejected[0])
-        printf("It rejects these LCP options of ours: %s\n", r.lcp_rejected);
-    if (r.address[0])
-        printf("Address assigned: %s\n", r.address);
-    for (int i = 0; i < STAGE_COUNT; i++)
-        if (r.stages[i].outcome == HS_FAILED && r.stages[i].code) {
-            const struct kb_entry *kb = kb_lookup(r.stages[i].code);
-            printf("A Windows client would show %d%s%s (l2tpfix explain %d).\n", r.stages[i].code,
-                   kb ? ": " : "", kb ? kb->name : "", r.stages[i].code);
-            break;
-        }
-    if (rc == 0)
-        printf("All four stages pass from here. If Windows still fails with the same key and "
-               "account, the "
-               "difference is on that client: run l2tpfix check there.\n");
+    if (nruns > 1)
+        print_lcp_comparison(&r[0], &r[1]);
     return rc;
 }
 

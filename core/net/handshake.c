@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
 #include "net/bytes.h"
 #include "net/ikev1.h"
 #include "net/l2tp.h"
@@ -28,8 +29,9 @@
     20                   /* the server's Configure-Requests of one protocol without agreeing       \
                           */
 #define MAX_CHALLENGES 5 /* MS-CHAP v2 challenges answered without a verdict */
-#define LCP_MRU 1400
-#define MIN_MRU 64 /* below this a Nak's MRU is not taken: the default (1500) is used */
+#define LCP_MRU 1400     /* Windows' over L2TP (a Windows 7 log; Windows 10 over SSTP asked 4091) */
+#define MAX_IDENT_IN 8   /* the server's Identification packets and Code-Rejects heeded */
+#define MIN_MRU 64       /* below this a Nak's MRU is not taken: the default (1500) is used */
 #define TEARDOWN_WAIT_MS 200
 #define CHAP_VALUE_LEN 49 /* peer challenge 16, reserved 8, NT-Response 24, flags 1 */
 #define RECENT_ANSWERS 4  /* the server's packets remembered to spot its resends */
@@ -37,6 +39,37 @@
 /* X(phase, what the run waits for) */
 enum phase { PH_SCCRP, PH_ICRP, PH_LCP, PH_AUTH, PH_IPCP, PH_DONE };
 enum lcp_mode { LEARN, AUTHENTICATE };
+
+/* X(enum, option, id, extension): our LCP Configure-Request, in the order
+ * Windows sends it. Server logs show Windows 7 over L2TP asking MRU 1400,
+ * magic, PFC, ACFC and Callback (CBCP), and Windows 10 over SSTP the same with
+ * MRU 4091 (VyOS's accel-ppp documentation); then "MSRASV5.20" and
+ * "MSRAS-0-<computer name>" in Identification packets once LCP opened.
+ * extension: sent only with LcpExtensions on. Microsoft's text says disabling
+ * the RFC 1570 extensions interferes with server callback; nothing says it
+ * drops PFC or ACFC (RFC 1661's), so those go either way. */
+#define LCP_REQUEST_TABLE(X)                                                                       \
+    X(REQ_MRU, LCP_OPT_MRU, "mru", false)                                                          \
+    X(REQ_MAGIC, LCP_OPT_MAGIC, "magic", false)                                                    \
+    X(REQ_PFC, LCP_OPT_PFC, "pfc", false)                                                          \
+    X(REQ_ACFC, LCP_OPT_ACFC, "acfc", false)                                                       \
+    X(REQ_CALLBACK, LCP_OPT_CALLBACK, "callback", true)
+#define LCP_REQUEST_ENUM(e, option, id, extension) e,
+enum lcp_request_opt { LCP_REQUEST_TABLE(LCP_REQUEST_ENUM) REQ_COUNT };
+#undef LCP_REQUEST_ENUM
+#define LCP_REQUEST_ROW(e, option, id, extension) {option, id, extension},
+static const struct {
+    uint8_t option;
+    const char *id;
+    bool extension;
+} lcp_requests[REQ_COUNT] = {LCP_REQUEST_TABLE(LCP_REQUEST_ROW)};
+#undef LCP_REQUEST_ROW
+
+/* The Identification messages Windows sends once LCP opens (RFC 1570 1.1);
+ * a third, binary one seen in logs is left out: its content is not known. */
+#define IDENT_VERSION "MSRASV5.20" /* Windows after XP; XP sent MSRASV5.10 (MS-RNAP 2.2.1.2) */
+#define IDENT_HOST_PREFIX "MSRAS-0-"
+#define IDENT_HOST_MAX 16 /* Windows fits prefix and name into 25 bytes with the NUL */
 
 /* X(budget, limit, what, fatal): what the server can make us answer, each bounded by
  * count. Past its limit a message is ignored, or the run fails when fatal: the L2TP
@@ -47,6 +80,7 @@ enum lcp_mode { LEARN, AUTHENTICATE };
     X(B_HELLO, 8, "L2TP HELLOs", true)                                                             \
     X(B_ECHO, 16, "LCP Echo-Requests", false)                                                      \
     X(B_TERMINATE, 4, "LCP Terminate-Requests", false)                                             \
+    X(B_IDENT, MAX_IDENT_IN, "LCP Identification packets and Code-Rejects", false)                 \
     X(B_PROTO_REJECT, 16, "packets of protocols not spoken here", false)                           \
     X(B_PACKETS, 4000, "packets without the handshake moving on", true)
 #define BUDGET_ENUM(e, limit, what, fatal) e,
@@ -109,7 +143,9 @@ struct run {
     enum ppp_auth target;
     uint8_t magic[4];
     uint16_t mru;
-    bool want_mru, want_magic;
+    bool want[REQ_COUNT];
+    /* what the server did with the extensions (or the plain request) */
+    bool lcp_requested, lcp_answered, ours_ever_acked, ext_refused, ident_sent, auth_heard, dropped;
     unsigned naks; /* Naks we sent to the server's offers in this session */
     enum ppp_auth agreed;
     bool learned; /* the learning session ended */
@@ -139,6 +175,106 @@ const char *hs_outcome_id(enum hs_outcome o)
     return NULL;
 }
 
+const char *hs_lcp_ext_id(enum hs_lcp_ext v)
+{
+#define HS_LCP_EXT_ID(e, id)                                                                       \
+    case e:                                                                                        \
+        return id;
+    switch (v) {
+        HS_LCP_EXT_TABLE(HS_LCP_EXT_ID)
+    case HS_LCP_EXT_COUNT:
+        break;
+    }
+#undef HS_LCP_EXT_ID
+    return NULL;
+}
+
+static enum hs_lcp_ext lcp_ext_from_id(const char *id)
+{
+    for (int v = HS_LCP_EXT_NONE + 1; id && v < HS_LCP_EXT_COUNT; v++)
+        if (strcmp(id, hs_lcp_ext_id((enum hs_lcp_ext)v)) == 0)
+            return (enum hs_lcp_ext)v;
+    return HS_LCP_EXT_NONE;
+}
+
+#define LCP_SEEN_FILE "lcp-extensions.json"
+#define LCP_SEEN_HOSTS 16 /* hosts remembered; the oldest go first */
+
+static cJSON *lcp_seen_read(const char *state_dir, char *path, size_t cap)
+{
+    char *text = NULL;
+    struct l2f_err err;
+    snprintf(path, cap, "%s/%s", state_dir, LCP_SEEN_FILE);
+    if (plat_read_file_max(path, 64 * 1024, &text, NULL, &err) != L2F_OK)
+        return cJSON_CreateArray();
+    cJSON *arr = cJSON_Parse(text);
+    free(text);
+    if (!cJSON_IsArray(arr)) {
+        cJSON_Delete(arr);
+        return cJSON_CreateArray();
+    }
+    return arr;
+}
+
+static bool same_host(const cJSON *o, const char *host)
+{
+    const cJSON *h = cJSON_GetObjectItemCaseSensitive(o, "host");
+    return cJSON_IsString(h) && strcmp(h->valuestring, host) == 0;
+}
+
+void hs_lcp_remember(const char *state_dir, const char *host, const struct hs_result *r)
+{
+    char path[PLAT_PATH_MAX + 32];
+    struct l2f_err err;
+    const char *verdict = hs_lcp_ext_id(r->lcp_extensions);
+    if (!state_dir || !state_dir[0] || !host || !verdict || plat_mkdir_p(state_dir, &err) != L2F_OK)
+        return;
+    cJSON *old = lcp_seen_read(state_dir, path, sizeof path), *keep = cJSON_CreateArray(), *o;
+    cJSON *mine = NULL;
+    cJSON_ArrayForEach(o, old)
+    {
+        if (same_host(o, host))
+            mine = cJSON_Duplicate(o, true);
+        else if (cJSON_IsObject(o) && cJSON_GetArraySize(keep) < LCP_SEEN_HOSTS - 1)
+            cJSON_AddItemToArray(keep, cJSON_Duplicate(o, true));
+    }
+    cJSON_Delete(old);
+    if (!mine) {
+        mine = cJSON_CreateObject();
+        cJSON_AddStringToObject(mine, "host", host);
+    }
+    const char *key = r->lcp_extensions_sent ? "on" : "off";
+    cJSON_DeleteItemFromObjectCaseSensitive(mine, key);
+    cJSON_AddStringToObject(mine, key, verdict);
+    cJSON_InsertItemInArray(keep, 0, mine); /* the newest first */
+    char *text = cJSON_PrintUnformatted(keep);
+    cJSON_Delete(keep);
+    if (text)
+        plat_write_atomic(path, text, strlen(text), &err); /* best effort: lost, it is run again */
+    cJSON_free(text);
+}
+
+bool hs_lcp_recall(const char *state_dir, const char *host, struct hs_lcp_seen *out)
+{
+    char path[PLAT_PATH_MAX + 32];
+    *out = (struct hs_lcp_seen){HS_LCP_EXT_NONE, HS_LCP_EXT_NONE};
+    if (!state_dir || !state_dir[0] || !host || !host[0])
+        return false;
+    cJSON *arr = lcp_seen_read(state_dir, path, sizeof path), *o;
+    cJSON_ArrayForEach(o, arr)
+    {
+        if (!same_host(o, host))
+            continue;
+        const cJSON *on = cJSON_GetObjectItemCaseSensitive(o, "on");
+        const cJSON *off = cJSON_GetObjectItemCaseSensitive(o, "off");
+        out->on = lcp_ext_from_id(cJSON_IsString(on) ? on->valuestring : NULL);
+        out->off = lcp_ext_from_id(cJSON_IsString(off) ? off->valuestring : NULL);
+        break;
+    }
+    cJSON_Delete(arr);
+    return out->on != HS_LCP_EXT_NONE || out->off != HS_LCP_EXT_NONE;
+}
+
 enum l2f_status hs_run_paced(const char *state_dir, const struct hs_options *opts,
                              hs_progress_fn progress, void *ctx, struct hs_result *out,
                              unsigned *waited_ms, struct l2f_err *err)
@@ -148,6 +284,8 @@ enum l2f_status hs_run_paced(const char *state_dir, const struct hs_options *opt
         return st;
     st = hs_run(opts, progress, ctx, out, err);
     psk_pace_end(state_dir);
+    if (st == L2F_OK)
+        hs_lcp_remember(state_dir, opts->host, out);
     return st;
 }
 
@@ -402,16 +540,53 @@ static bool cp_send_request(struct run *u, struct cp *c, bool fresh, const uint8
     return true;
 }
 
+/* One option's value as our request carries it; returns its length. */
+static size_t lcp_request_value(const struct run *u, enum lcp_request_opt e, uint8_t out[4])
+{
+    switch (e) {
+    case REQ_MRU:
+        be16_put(out, u->mru);
+        return 2;
+    case REQ_MAGIC:
+        memcpy(out, u->magic, 4);
+        return 4;
+    case REQ_CALLBACK:
+        out[0] = CALLBACK_CBCP;
+        return 1;
+    default:
+        return 0; /* PFC, ACFC: no value */
+    }
+}
+
 static void lcp_request(struct run *u, bool fresh)
 {
-    uint8_t opts[32], mru[2];
+    uint8_t opts[40], v[4];
     size_t n = 0;
-    be16_put(mru, u->mru);
-    if (u->want_mru)
-        n = ppp_put_option(opts, n, sizeof opts, LCP_OPT_MRU, mru, 2);
-    if (u->want_magic)
-        n = ppp_put_option(opts, n, sizeof opts, LCP_OPT_MAGIC, u->magic, 4);
+    for (int e = 0; e < REQ_COUNT; e++)
+        if (u->want[e]) {
+            size_t vl = lcp_request_value(u, (enum lcp_request_opt)e, v);
+            n = ppp_put_option(opts, n, sizeof opts, lcp_requests[e].option, v, vl);
+        }
+    u->lcp_requested = true;
     cp_send_request(u, &u->lcp, fresh, opts, n);
+}
+
+/* Once LCP opens, with the extensions on: Windows' two Identification packets. */
+static void send_identification(struct run *u)
+{
+    char host[IDENT_HOST_MAX + 1] = "", message[sizeof IDENT_HOST_PREFIX + IDENT_HOST_MAX];
+    uint8_t data[64], zero[4] = {0};
+    const uint8_t *magic = u->want[REQ_MAGIC] ? u->magic : zero;
+    if (!plat_computer_name(host, sizeof host))
+        snprintf(host, sizeof host, "L2TPFIX");
+    snprintf(message, sizeof message, "%s%s", IDENT_HOST_PREFIX, host);
+    const char *messages[] = {IDENT_VERSION, message};
+    for (size_t i = 0; i < 2; i++) {
+        size_t n = ppp_ident_build(data, sizeof data, magic, messages[i]);
+        if (n)
+            ppp_send(u, PPP_LCP, PPP_IDENT, ++u->lcp.id, data, n);
+    }
+    u->ident_sent = true;
 }
 
 static void ipcp_request(struct run *u, bool fresh)
@@ -481,6 +656,8 @@ static void lcp_opened(struct run *u)
     settle(u, STAGE_PPP, HS_OK, 0, "LCP open with %s, after Nak-ing through the server's offers",
            name);
     snprintf(u->r->used_auth, sizeof u->r->used_auth, "%s", name);
+    if (u->o->lcp_extensions)
+        send_identification(u);
     if (!have_credentials(u)) {
         settle(u, STAGE_AUTH, HS_SKIPPED, 0, "no user name and password given");
         u->stop = true;
@@ -581,28 +758,48 @@ static void on_lcp_request(struct run *u, const struct ppp_packet *p)
     u->lcp.theirs_acked = true;
 }
 
-static void note_lcp_rejected(struct run *u, const char *what)
+/* Adds an option's id to a comma-separated list, once. */
+static void note_option(char *list, size_t cap, const char *id)
 {
-    if (!strstr(u->r->lcp_rejected, what)) {
-        size_t l = strlen(u->r->lcp_rejected);
-        snprintf(u->r->lcp_rejected + l, sizeof u->r->lcp_rejected - l, "%s%s", l ? "," : "", what);
+    size_t l = strlen(list), n = strlen(id);
+    for (const char *p = list; *p;) {
+        size_t k = strcspn(p, ",");
+        if (k == n && strncmp(p, id, n) == 0)
+            return;
+        p += k + (p[k] == ',');
     }
+    if (l + (l ? 1 : 0) + n < cap)
+        snprintf(list + l, cap - l, "%s%s", l ? "," : "", id);
 }
 
-/* A Nak's or Reject's option, applied to what our next LCP request asks. */
+/* A Nak's or Reject's option, applied to what our next LCP request asks: a
+ * Rejected one is dropped (RFC 1661 5.4), a Naked MRU or magic number takes
+ * the server's hint (a Nak may also ask for one we left out, 5.3), any other
+ * Naked one is dropped. */
 static void lcp_adjust(struct run *u, uint8_t code, const struct ppp_option *o)
 {
-    if (code == PPP_CONF_REJ && o->type == LCP_OPT_MRU) {
-        u->want_mru = false;
-        note_lcp_rejected(u, "mru");
-    } else if (code == PPP_CONF_REJ && o->type == LCP_OPT_MAGIC) {
-        u->want_magic = false;
-        note_lcp_rejected(u, "magic");
-    } else if (code == PPP_CONF_NAK && o->type == LCP_OPT_MRU) {
+    int e = 0;
+    while (e < REQ_COUNT && lcp_requests[e].option != o->type)
+        e++;
+    if (e == REQ_COUNT || (code == PPP_CONF_REJ && !u->want[e]))
+        return; /* not one we speak, or a Reject of one we did not ask for */
+    if (lcp_requests[e].extension)
+        u->ext_refused = true;
+    if (code == PPP_CONF_REJ) {
+        u->want[e] = false;
+        note_option(u->r->lcp_rejected, sizeof u->r->lcp_rejected, lcp_requests[e].id);
+        return;
+    }
+    note_option(u->r->lcp_naked, sizeof u->r->lcp_naked, lcp_requests[e].id);
+    if (e == REQ_MRU) {
         /* the server's MRU suggestion: asked for next time; a silly one, its default */
-        u->want_mru = o->len == 2 && be16_get(o->value) >= MIN_MRU;
-        if (u->want_mru)
+        u->want[e] = o->len == 2 && be16_get(o->value) >= MIN_MRU;
+        if (u->want[e])
             u->mru = be16_get(o->value);
+    } else if (e == REQ_MAGIC) {
+        u->want[e] = plat_random(u->magic, 4); /* a Naked magic number: a new one (RFC 1661 6.4) */
+    } else {
+        u->want[e] = false;
     }
 }
 
@@ -640,6 +837,8 @@ static void cp_on_refusal(struct run *u, struct cp *c, const struct ppp_packet *
         return; /* an answer to an earlier request of ours, or a resend of one already heeded */
     c->unanswered = 0;
     c->refusals++;
+    if (c->proto == PPP_LCP)
+        u->lcp_answered = true;
     if (p->code == PPP_CONF_REJ && ++c->rejects >= MAX_FAILURE) {
         cp_fail(u, c, "the server Rejected every %s Configure-Request (%u times)", proto,
                 c->rejects);
@@ -670,12 +869,31 @@ static void cp_on_refusal(struct run *u, struct cp *c, const struct ppp_packet *
         ipcp_request(u, true);
 }
 
-static void cp_on_ack(struct cp *c, const struct ppp_packet *p)
+static void cp_on_ack(struct run *u, struct cp *c, const struct ppp_packet *p)
 {
     if (p->id == c->id) {
         c->ours_acked = true;
         c->unanswered = 0;
+        if (c->proto == PPP_LCP)
+            u->lcp_answered = u->ours_ever_acked = true;
     }
+}
+
+/* The window in which a server that minds the extensions shows it: LCP has
+ * opened (and Identification went out, when on) and no authentication packet
+ * has come yet. */
+static bool in_extension_window(const struct run *u)
+{
+    return u->phase >= PH_AUTH && !u->auth_heard && u->ours_ever_acked;
+}
+
+/* The server's Code-Reject of our Identification: it does not speak RFC 1570. */
+static void on_lcp_code_reject(struct run *u, const struct ppp_packet *p)
+{
+    if (!within_budget(u, B_IDENT) || p->len < 1 || p->data[0] != PPP_IDENT || !u->ident_sent)
+        return;
+    u->ext_refused = true;
+    note_option(u->r->lcp_rejected, sizeof u->r->lcp_rejected, "identification");
 }
 
 static void on_lcp_terminate(struct run *u, const struct ppp_packet *p)
@@ -683,10 +901,17 @@ static void on_lcp_terminate(struct run *u, const struct ppp_packet *p)
     if (!answer_due(u, p) || !within_budget(u, B_TERMINATE))
         return;
     ppp_send(u, PPP_LCP, PPP_TERM_ACK, p->id, NULL, 0);
-    if (u->phase == PH_LCP)
+    if (u->phase == PH_LCP) {
         lcp_terminated(u);
-    else if (u->phase == PH_AUTH)
+    } else if (in_extension_window(u)) {
+        u->dropped = true;
+        settle(u, STAGE_AUTH, HS_FAILED, 734,
+               "the server ended LCP right after it opened, before authentication%s",
+               u->ident_sent ? " (after our LCP Identification packets)" : "");
+        skip_rest(u, "the server ended LCP");
+    } else if (u->phase == PH_AUTH) {
         u->stop = true; /* the auth handler has said why */
+    }
 }
 
 static void on_lcp_echo(struct run *u, const struct ppp_packet *p)
@@ -695,7 +920,7 @@ static void on_lcp_echo(struct run *u, const struct ppp_packet *p)
     if (p->len < 4 || p->len > sizeof reply || !answer_due(u, p) || !within_budget(u, B_ECHO))
         return;
     memcpy(reply, p->data, p->len);
-    if (u->want_magic)
+    if (u->want[REQ_MAGIC])
         memcpy(reply, u->magic, 4);
     else
         memset(reply, 0, 4);
@@ -709,7 +934,7 @@ static void on_lcp(struct run *u, const struct ppp_packet *p)
         on_lcp_request(u, p);
         break;
     case PPP_CONF_ACK:
-        cp_on_ack(&u->lcp, p);
+        cp_on_ack(u, &u->lcp, p);
         break;
     case PPP_CONF_NAK:
     case PPP_CONF_REJ:
@@ -720,6 +945,12 @@ static void on_lcp(struct run *u, const struct ppp_packet *p)
         break;
     case PPP_ECHO_REQ:
         on_lcp_echo(u, p);
+        break;
+    case PPP_CODE_REJ:
+        on_lcp_code_reject(u, p);
+        break;
+    case PPP_IDENT:
+        (void)within_budget(u, B_IDENT); /* the server's own: read by nobody, answered never */
         break;
     default:
         break;
@@ -797,6 +1028,7 @@ static void on_chap(struct run *u, const struct ppp_packet *p)
 {
     if (u->agreed != PPP_AUTH_MSCHAPV2 || u->phase != PH_AUTH)
         return;
+    u->auth_heard = true;
     if (p->code == 1)
         chap_respond(u, p);
     else if (p->code == 3)
@@ -809,6 +1041,7 @@ static void on_pap(struct run *u, const struct ppp_packet *p)
 {
     if (u->agreed != PPP_AUTH_PAP || u->phase != PH_AUTH)
         return;
+    u->auth_heard = true;
     if (p->code == 2) {
         snprintf(u->auth_ok, sizeof u->auth_ok,
                  "PAP accepted (the password crossed in the clear, inside IPsec)");
@@ -854,7 +1087,7 @@ static void on_ipcp(struct run *u, const struct ppp_packet *p)
     else if (p->code == PPP_CONF_NAK || p->code == PPP_CONF_REJ)
         cp_on_refusal(u, &u->ipcp, p);
     else if (p->code == PPP_CONF_ACK)
-        cp_on_ack(&u->ipcp, p);
+        cp_on_ack(u, &u->ipcp, p);
     if (!u->stop && u->ipcp.ours_acked && u->ipcp.theirs_acked) {
         snprintf(u->r->address, sizeof u->r->address, "%u.%u.%u.%u", u->address[0], u->address[1],
                  u->address[2], u->address[3]);
@@ -944,10 +1177,16 @@ static void on_close(struct run *u, const struct l2tp_control *c)
         snprintf(result, sizeof result, "result %u%s%s", rc.result, rc.message[0] ? ": " : "",
                  rc.message);
     if (c->type == L2TP_STOPCCN)
-        u->peer_tunnel = 0;
+        u->peer_tunnel = u->peer_session = 0; /* the tunnel took its session with it */
     if (u->phase == PH_LCP && u->mode == LEARN) {
         lcp_terminated(u); /* some servers end the session instead of LCP */
         return;
+    }
+    if (in_extension_window(u)) {
+        u->dropped = true;
+        settle(u, STAGE_AUTH, HS_FAILED, 628,
+               "the server closed the L2TP %s right after LCP opened, before authentication%s (%s)",
+               what, u->ident_sent ? " (after our LCP Identification packets)" : "", result);
     }
     if (u->r->stages[STAGE_TUNNEL].outcome == HS_NOT_RUN)
         settle(u, STAGE_TUNNEL, HS_FAILED, 628, "the server closed the L2TP %s (%s)", what, result);
@@ -994,6 +1233,8 @@ static void on_control(struct run *u, const struct l2tp_header *h)
         return; /* past its budget: the run has failed */
     u->nr++;
     u->sent_control = false;
+    uint16_t tunnel =
+        u->peer_tunnel; /* a StopCCN clears it; its acknowledgement still goes there */
     if (c.type == L2TP_SCCRP && u->phase == PH_SCCRP)
         on_sccrp(u, &c);
     else if (c.type == L2TP_ICRP && u->phase == PH_ICRP)
@@ -1001,7 +1242,7 @@ static void on_control(struct run *u, const struct l2tp_header *h)
     else if (c.type == L2TP_STOPCCN || (c.type == L2TP_CDN && h->session == u->our_session))
         on_close(u, &c);
     if (!u->sent_control)
-        ctl_zlb(u, u->peer_tunnel);
+        ctl_zlb(u, u->peer_tunnel ? u->peer_tunnel : tunnel);
 }
 
 /* Resends what is due: unacknowledged control messages (at most
@@ -1097,7 +1338,9 @@ static void l2tp_and_ppp(struct run *u)
     }
     u->our_tunnel |= 1;
     u->our_session = (uint16_t)(u->our_session | 0x100);
-    u->want_mru = u->want_magic = true;
+    for (int e = 0; e < REQ_COUNT; e++)
+        u->want[e] = !lcp_requests[e].extension || u->o->lcp_extensions;
+    u->r->lcp_extensions_sent = u->o->lcp_extensions;
     u->mru = LCP_MRU;
     u->ipcp.proto = PPP_IPCP;
     u->mode = LEARN;
@@ -1171,6 +1414,20 @@ static unsigned ike_time_left(void *ctx)
     return ikev1_time_left(ctx);
 }
 
+/* What the server did with the extensions (with them off: with our plain request). */
+static enum hs_lcp_ext lcp_extensions_verdict(const struct run *u)
+{
+    if (!u->lcp_requested)
+        return HS_LCP_EXT_NONE;
+    if (u->dropped)
+        return HS_LCP_EXT_DROPPED;
+    if (u->o->lcp_extensions && u->ext_refused)
+        return HS_LCP_EXT_REJECTED;
+    if (u->ours_ever_acked)
+        return HS_LCP_EXT_ACCEPTED;
+    return u->lcp_answered ? HS_LCP_EXT_NONE : HS_LCP_EXT_IGNORED;
+}
+
 void hs_run_inside(const struct hs_options *opts, const struct hs_link *link,
                    hs_progress_fn progress, void *ctx, uint64_t start_ms, struct hs_result *out)
 {
@@ -1188,6 +1445,7 @@ void hs_run_inside(const struct hs_options *opts, const struct hs_link *link,
     u->link = link;
     u->start = start_ms;
     l2tp_and_ppp(u);
+    out->lcp_extensions = lcp_extensions_verdict(u);
     teardown(u);
     plat_wipe(u, sizeof *u);
     free(u);

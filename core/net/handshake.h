@@ -33,17 +33,36 @@ struct hs_options {
     const char *user; /* NULL or "": learn the server's methods, no authentication */
     const char *password;
     unsigned timeout_ms; /* the whole run */
-    atomic_int *cancel;  /* NULL, or set from another thread to stop the run within 50 ms */
+    /* RFC 1570's LCP extensions, the profile's LcpExtensions (Windows' default: on):
+     * the Callback option in our Configure-Request, Identification once LCP opens */
+    bool lcp_extensions;
+    atomic_int *cancel; /* NULL, or set from another thread to stop the run within 50 ms */
 };
 
 #define HS_MAX_AUTH 8
+
+/* X(enum, id): what the server did with the LCP extensions (or, sent off,
+ * with our plain request) in one run. */
+#define HS_LCP_EXT_TABLE(X)                                                                        \
+    X(HS_LCP_EXT_NONE, NULL)           /* LCP was not reached: nothing seen */                     \
+    X(HS_LCP_EXT_ACCEPTED, "accepted") /* LCP opened with all of them; the session went on */      \
+    X(HS_LCP_EXT_REJECTED, "rejected") /* it Rejected or Naked one, or Code-Rejected one */        \
+    X(HS_LCP_EXT_DROPPED, "dropped-session") /* it ended the session after them, before auth */    \
+    X(HS_LCP_EXT_IGNORED, "ignored")         /* no answer at all to our Configure-Requests */
+#define HS_LCP_EXT_ENUM(e, id) e,
+enum hs_lcp_ext { HS_LCP_EXT_TABLE(HS_LCP_EXT_ENUM) HS_LCP_EXT_COUNT };
+#undef HS_LCP_EXT_ENUM
+const char *hs_lcp_ext_id(enum hs_lcp_ext v); /* NULL for HS_LCP_EXT_NONE */
 
 struct hs_result {
     struct hs_stage stages[STAGE_COUNT];    /* indexed by enum stage_id */
     enum ppp_auth server_auth[HS_MAX_AUTH]; /* in the order the server offered them */
     size_t server_auth_count;
-    bool server_auth_complete;   /* the server ran out of offers: the list is whole */
-    char lcp_rejected[64];       /* our LCP options the server rejected, e.g. "magic" */
+    bool server_auth_complete; /* the server ran out of offers: the list is whole */
+    char lcp_rejected[64];     /* our LCP options the server rejected, e.g. "magic" */
+    char lcp_naked[64];        /* and those it Naked, e.g. "mru" */
+    bool lcp_extensions_sent;  /* the Callback option (and, once open, Identification) went out */
+    enum hs_lcp_ext lcp_extensions;
     char address[16];            /* from IPCP; empty when none */
     char used_auth[16];          /* what authenticated, e.g. "mschapv2" */
     bool authenticator_verified; /* MS-CHAP v2: the server proved it knows the password */
@@ -80,6 +99,14 @@ enum l2f_status hs_run(const struct hs_options *opts, hs_progress_fn progress, v
 enum l2f_status hs_run_paced(const char *state_dir, const struct hs_options *opts,
                              hs_progress_fn progress, void *ctx, struct hs_result *out,
                              unsigned *waited_ms, struct l2f_err *err);
+
+/* What runs from here saw of a server and the LCP extensions, kept in the
+ * state directory (the newest per host and setting) for the diagnosis. */
+struct hs_lcp_seen {
+    enum hs_lcp_ext on, off; /* HS_LCP_EXT_NONE: no run with that setting */
+};
+void hs_lcp_remember(const char *state_dir, const char *host, const struct hs_result *r);
+bool hs_lcp_recall(const char *state_dir, const char *host, struct hs_lcp_seen *out);
 
 /* True when every stage is HS_OK. */
 bool hs_all_ok(const struct hs_result *r);

@@ -109,6 +109,8 @@ static void run_thread(void *arg)
               err.msg[0] ? err.msg : "the handshake could not start");
     else if (!c->have_done) /* cancelled inside IPsec: every stage skipped */
         event(&c->done, CONNECT_DONE, STAGE_TUNNEL, 628, "cancelled");
+    else /* the diagnosis reads what this server did with the LCP extensions */
+        hs_lcp_remember(c->pace_dir, c->host, &c->result);
     push(c, &c->done);
     psk_pace_end(c->pace_dir);
     /* the secrets are not needed any more */

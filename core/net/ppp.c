@@ -157,3 +157,28 @@ size_t ppp_put_option(uint8_t *buf, size_t pos, size_t cap, uint8_t type, const 
         memcpy(buf + pos + 2, value, len);
     return pos + 2 + len;
 }
+
+size_t ppp_ident_build(uint8_t *buf, size_t cap, const uint8_t magic[4], const char *message)
+{
+    size_t len = strlen(message);
+    if (len > 255 || 4 + len > cap)
+        return 0;
+    memcpy(buf, magic, 4);
+    memcpy(buf + 4, message, len);
+    return 4 + len;
+}
+
+bool ppp_ident_message(const struct ppp_packet *p, char *out, size_t cap)
+{
+    if (cap)
+        out[0] = '\0';
+    if (p->len < 4 || !cap)
+        return false;
+    size_t n = p->len - 4 < cap - 1 ? p->len - 4 : cap - 1;
+    for (size_t i = 0; i < n; i++) {
+        uint8_t b = p->data[4 + i];
+        out[i] = b >= 0x20 && b < 0x7f ? (char)b : '?';
+    }
+    out[n] = '\0';
+    return true;
+}

@@ -26,6 +26,7 @@
 #define PPP_ECHO_REQ 9
 #define PPP_ECHO_REP 10
 #define PPP_DISCARD 11
+#define PPP_IDENT 12 /* Identification (RFC 1570 1.1): magic number, then a message; no answer */
 
 /* LCP options */
 #define LCP_OPT_MRU 1
@@ -33,6 +34,8 @@
 #define LCP_OPT_MAGIC 5
 #define LCP_OPT_PFC 7
 #define LCP_OPT_ACFC 8
+#define LCP_OPT_CALLBACK 13 /* RFC 1570 2.3 */
+#define CALLBACK_CBCP 6     /* its operation: the Callback Control Protocol, as Windows asks */
 /* IPCP option */
 #define IPCP_OPT_ADDRESS 3
 
@@ -55,7 +58,7 @@
     X(PPP_LCP, LCP_OPT_MAGIC, "magic number")                                                      \
     X(PPP_LCP, LCP_OPT_PFC, "protocol compression")                                                \
     X(PPP_LCP, LCP_OPT_ACFC, "address compression")                                                \
-    X(PPP_LCP, 13, "callback")                                                                     \
+    X(PPP_LCP, LCP_OPT_CALLBACK, "callback")                                                       \
     X(PPP_LCP, 17, "MRRU")                                                                         \
     X(PPP_IPCP, 2, "IP compression")                                                               \
     X(PPP_IPCP, IPCP_OPT_ADDRESS, "IP address")                                                    \
@@ -111,5 +114,12 @@ bool ppp_options(const uint8_t *data, size_t len, struct ppp_option *out, size_t
 /* Appends an option; returns the new length, 0 when it does not fit. */
 size_t ppp_put_option(uint8_t *buf, size_t pos, size_t cap, uint8_t type, const uint8_t *value,
                       size_t len);
+
+/* An Identification packet's data: the magic number, then the message (at
+ * most 255 bytes). Returns its length, 0 when it does not fit. */
+size_t ppp_ident_build(uint8_t *buf, size_t cap, const uint8_t magic[4], const char *message);
+/* Its message, as printable ASCII ('?' for any other byte), into out; false
+ * when the data is shorter than the magic number. */
+bool ppp_ident_message(const struct ppp_packet *p, char *out, size_t cap);
 
 #endif

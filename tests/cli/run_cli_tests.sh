@@ -590,6 +590,11 @@ for code in $(sed -n 's/.*it knows://p' "$ERR"); do run 0 explain "$code" || bre
 run 2 explain abc
 run 0 explain 718
 has "$OUT" '^718 ERROR_PPP_TIMEOUT' "explain 718, which the handshake reports"
+# --lcp-extensions: on, off or both, one line naming a bad value, nothing sent
+run 2 handshake 127.0.0.1 --lcp-extensions maybe --psk-file /dev/null
+has "$ERR" "^l2tpfix: --lcp-extensions takes on, off or both, not 'maybe'$" "handshake: a bad --lcp-extensions"
+run 2 probe 127.0.0.1 --lcp-extensions on
+has "$ERR" 'lcp-extensions' "--lcp-extensions belongs to handshake only"
 run 0 explain 691
 has "$OUT" 'user name or password is not valid, or the authentication protocol is not permitted' "explain 691: both meanings"
 run 0 explain 781

@@ -797,6 +797,51 @@ static void reused_probe_hint_keeps_the_state_dir(void **state)
     }
 }
 
+/* lcp-extensions with what handshakes from here saw: the guide's claim tested
+ * against the server, in both directions; without a run, as before. */
+static void lcp_extensions_as_seen(void **state)
+{
+    (void)state;
+    struct observations o;
+    tu_healthy(&o);
+    o.profile.fields[PF_LCP_EXTENSIONS] = 0;
+    struct diagnosis d = eval(&o);
+    assert_check(&d, CHECK_LCP_EXTENSIONS, CHECK_FAIL, FIX_LCP_EXTENSIONS,
+                 "LcpExtensions=0: disabled");
+    assert_null(strstr(d.checks[CHECK_LCP_EXTENSIONS].summary, "from here"));
+    /* off, and this server does not mind either way (SoftEther in the lab) */
+    o.have_lcp_seen = true;
+    o.lcp_seen = (struct hs_lcp_seen){HS_LCP_EXT_REJECTED, HS_LCP_EXT_ACCEPTED};
+    d = eval(&o);
+    assert_check(&d, CHECK_LCP_EXTENSIONS, CHECK_PASS, FIX_NONE,
+                 "disabled; this server does not mind them either way (handshakes from here: on "
+                 "rejected, off accepted)");
+    /* off, and it drops the session without them: the guide's fix, now with evidence */
+    o.lcp_seen = (struct hs_lcp_seen){HS_LCP_EXT_ACCEPTED, HS_LCP_EXT_DROPPED};
+    d = eval(&o);
+    assert_check(&d, CHECK_LCP_EXTENSIONS, CHECK_FAIL, FIX_LCP_EXTENSIONS,
+                 "this server dropped the session with them off");
+    /* off, only tried on: not claimed either way for off */
+    o.lcp_seen = (struct hs_lcp_seen){HS_LCP_EXT_ACCEPTED, HS_LCP_EXT_NONE};
+    d = eval(&o);
+    assert_check(&d, CHECK_LCP_EXTENSIONS, CHECK_FAIL, FIX_LCP_EXTENSIONS,
+                 "(handshakes from here: on accepted, off not tried)");
+    /* on (Windows' default), and the server drops the session with them: a warning, no fix */
+    o.profile.fields[PF_LCP_EXTENSIONS] = 1;
+    o.lcp_seen = (struct hs_lcp_seen){HS_LCP_EXT_DROPPED, HS_LCP_EXT_ACCEPTED};
+    d = eval(&o);
+    assert_check(&d, CHECK_LCP_EXTENSIONS, CHECK_WARN, FIX_NONE,
+                 "this server dropped the session with them on, not with them off");
+    o.lcp_seen = (struct hs_lcp_seen){HS_LCP_EXT_IGNORED, HS_LCP_EXT_NONE};
+    d = eval(&o);
+    assert_check(&d, CHECK_LCP_EXTENSIONS, CHECK_WARN, FIX_NONE,
+                 "did not answer LCP with them on (");
+    o.lcp_seen = (struct hs_lcp_seen){HS_LCP_EXT_ACCEPTED, HS_LCP_EXT_NONE};
+    d = eval(&o);
+    assert_check(&d, CHECK_LCP_EXTENSIONS, CHECK_PASS, FIX_NONE,
+                 "enabled; this server goes on with this setting");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -826,6 +871,7 @@ int main(void)
         cmocka_unit_test(machine_certificate_states),
         cmocka_unit_test(machine_certificate_and_the_servers),
         cmocka_unit_test(machine_certificate_unknown),
+        cmocka_unit_test(lcp_extensions_as_seen),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,7 +3,9 @@
  * authentication offers, whether it rejects the magic number, the account it
  * knows, packets it drops), with hand-made packets built from the RFCs. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "net/handshake.h"
 #include "net/hsconnect.h"
@@ -30,7 +32,14 @@ struct server {
     unsigned duplicate;      /* every PPP packet of the server's goes this many times more */
     size_t challenge_size;   /* what the Challenge's value-size says and holds; 0: 16 */
     unsigned hello_flood, echo_flood; /* HELLOs after SCCCN, LCP Echo-Requests after ICCN */
-    bool sim_clock; /* time moves only while the client waits: long timers in no time */
+    bool sim_clock;         /* time moves only while the client waits: long timers in no time */
+    bool reject_callback;   /* Configure-Rejects the Callback option (RFC 1570 2.3) */
+    bool code_reject_ident; /* Code-Rejects Identification: it does not speak RFC 1570 */
+    /* on the client's Identification: ends the session (CDN), the tunnel (StopCCN) or LCP
+     * (Terminate-Request); such a server holds its Challenge for it when the client's
+     * Configure-Request asked for Callback (which only a client with the extensions does) */
+    enum { KEEP, DROP_CDN, DROP_STOPCCN, DROP_TERMINATE } on_ident;
+    bool client_ext; /* the client's LcpExtensions for this run (hs_options) */
     uint64_t clock;
     const char *password;
     uint8_t address[4];
@@ -43,6 +52,11 @@ struct server {
     /* what it saw */
     unsigned sccrq, hello_acked, cdn, stopccn, lcp_term_req, sessions;
     unsigned sccrq_sent, lcp_conf_req, ipcp_conf_req, chap_responses, pap_requests;
+    uint8_t first_req[64]; /* the client's first LCP Configure-Request's options */
+    size_t first_req_len;
+    char idents[4][40]; /* the messages of its Identification packets */
+    unsigned nidents;
+    bool asked_callback; /* the request it Acked asked for Callback */
     uint64_t sccrq_at[16];
     struct {
         uint16_t session, proto;
@@ -186,6 +200,51 @@ static void on_control(struct server *s, const struct l2tp_header *h)
             l2tp_finish(m, l2tp_begin_control(m, sizeof m, L2TP_ZLB, s->client_tunnel, 0, 0, 0)));
 }
 
+static void challenge(struct server *s)
+{
+    size_t size = s->challenge_size ? s->challenge_size : 16;
+    uint8_t ch[1 + 32 + 2] = {(uint8_t)size};
+    for (int i = 0; i < 16; i++)
+        s->challenge[i] = (uint8_t)(0xa0 + i);
+    memcpy(ch + 1, s->challenge, size < 16 ? size : 16);
+    memcpy(ch + 1 + size, "vm", 2);
+    ppp(s, PPP_CHAP, 1, 5, ch, 1 + size + 2);
+}
+
+/* The client's Identification: read, then whatever the rules say. */
+static void on_ident(struct server *s, const struct ppp_packet *p)
+{
+    uint8_t m[64];
+    size_t k;
+    if (s->nidents < 4)
+        assert_true(ppp_ident_message(p, s->idents[s->nidents++], sizeof s->idents[0]));
+    if (s->code_reject_ident) {
+        ppp(s, PPP_LCP, PPP_CODE_REJ, 60, (const uint8_t[]){PPP_IDENT, p->id, 0, 8}, 4);
+    } else if (s->on_ident == DROP_TERMINATE) {
+        ppp(s, PPP_LCP, PPP_TERM_REQ, 61, NULL, 0);
+    } else if (s->on_ident == DROP_CDN) {
+        k = l2tp_begin_control(m, sizeof m, L2TP_CDN, s->client_tunnel, s->client_session, 0, 0);
+        k = l2tp_put_avp(m, k, sizeof m, L2TP_AVP_RESULT_CODE, (const uint8_t[]){0, 3}, 2);
+        control(s, m, l2tp_finish(m, k));
+    } else if (s->on_ident == DROP_STOPCCN) {
+        control(s, m, l2tp_build_stopccn(m, sizeof m, s->client_tunnel, SERVER_TUNNEL, 1, 0, 0));
+    }
+}
+
+/* Configure-Rejects the Callback option when the rules say so; true when it did. */
+static bool rejected_callback(struct server *s, const struct ppp_packet *p,
+                              const struct ppp_option *o, size_t n)
+{
+    for (size_t i = 0; s->reject_callback && i < n; i++)
+        if (o[i].type == LCP_OPT_CALLBACK) {
+            uint8_t rej[8];
+            size_t rl = ppp_put_option(rej, 0, sizeof rej, o[i].type, o[i].value, o[i].len);
+            ppp(s, PPP_LCP, PPP_CONF_REJ, p->id, rej, rl);
+            return true;
+        }
+    return false;
+}
+
 static void on_lcp(struct server *s, const struct ppp_packet *p)
 {
     struct ppp_option o[8];
@@ -193,7 +252,10 @@ static void on_lcp(struct server *s, const struct ppp_packet *p)
     switch (p->code) {
     case PPP_CONF_REQ:
         assert_true(ppp_options(p->data, p->len, o, 8, &n));
-        s->lcp_conf_req++;
+        if (!s->lcp_conf_req++ && p->len <= sizeof s->first_req) {
+            memcpy(s->first_req, p->data, p->len);
+            s->first_req_len = p->len;
+        }
         if (s->silent_lcp)
             return;
         if (s->reject_all_lcp) {
@@ -215,6 +277,11 @@ static void on_lcp(struct server *s, const struct ppp_packet *p)
                 ppp(s, PPP_LCP, PPP_CONF_REJ, p->id, rej, rl);
                 return;
             }
+        if (rejected_callback(s, p, o, n))
+            return;
+        s->asked_callback = false;
+        for (size_t i = 0; i < n; i++)
+            s->asked_callback |= o[i].type == LCP_OPT_CALLBACK;
         ppp(s, PPP_LCP, PPP_CONF_ACK, p->id, p->data, p->len);
         break;
     case PPP_CONF_NAK: /* the client wants another method: offer the next, as SoftEther does */
@@ -238,15 +305,11 @@ static void on_lcp(struct server *s, const struct ppp_packet *p)
     }
     case PPP_CONF_ACK:
         s->agreed = s->offers[s->offer];
-        if (s->agreed == PPP_AUTH_MSCHAPV2) {
-            size_t size = s->challenge_size ? s->challenge_size : 16;
-            uint8_t ch[1 + 32 + 2] = {(uint8_t)size};
-            for (int i = 0; i < 16; i++)
-                s->challenge[i] = (uint8_t)(0xa0 + i);
-            memcpy(ch + 1, s->challenge, size < 16 ? size : 16);
-            memcpy(ch + 1 + size, "vm", 2);
-            ppp(s, PPP_CHAP, 1, 5, ch, 1 + size + 2);
-        }
+        if (s->agreed == PPP_AUTH_MSCHAPV2 && (s->on_ident == KEEP || !s->asked_callback))
+            challenge(s);
+        break;
+    case PPP_IDENT:
+        on_ident(s, p);
         break;
     case PPP_TERM_REQ:
         s->lcp_term_req++;
@@ -385,8 +448,11 @@ static void setup(struct server *s)
 static void run_for(struct server *s, const char *user, const char *password, unsigned timeout_ms,
                     struct hs_result *r)
 {
-    struct hs_options o = {
-        .host = "sim", .user = user, .password = password, .timeout_ms = timeout_ms};
+    struct hs_options o = {.host = "sim",
+                           .user = user,
+                           .password = password,
+                           .timeout_ms = timeout_ms,
+                           .lcp_extensions = s->client_ext};
     struct hs_link link = {server_send, server_recv, server_time_left, s,
                            s->sim_clock ? server_now : NULL};
     s->clock = 1000000;
@@ -578,7 +644,7 @@ static void reject_every_lcp_request(void **state)
     assert_string_equal(r.stages[STAGE_PPP].detail,
                         "the server Rejected every LCP Configure-Request (5 times)");
     assert_true(s.lcp_conf_req <= 10); /* five a session: the learning one, then the real one */
-    assert_string_equal(r.lcp_rejected, "mru,magic");
+    assert_string_equal(r.lcp_rejected, "mru,magic,pfc,acfc");
 }
 
 /* A Nak naming our MRU five times over is one Nak of it, not five. */
@@ -844,6 +910,180 @@ static void stages_to_events(void **state)
     assert_true(ev[0].code != 0);
 }
 
+/* The first LCP Configure-Request, as Windows sends it: MRU 1400, magic, PFC,
+ * ACFC and, with the extensions on, Callback with CBCP (the magic is random). */
+static void assert_first_request(const struct server *s, bool ext)
+{
+    static const uint8_t head[] = {1, 4, 0x05, 0x78, 5, 6};
+    static const uint8_t tail[] = {7, 2, 8, 2, 13, 3, 6};
+    size_t tail_len = ext ? sizeof tail : 4;
+    assert_int_equal(s->first_req_len, sizeof head + 4 + tail_len);
+    assert_memory_equal(s->first_req, head, sizeof head);
+    assert_memory_equal(s->first_req + sizeof head + 4, tail, tail_len);
+}
+
+static void run_mschapv2(struct server *s, struct hs_result *r)
+{
+    run(s, "HUB\\User", "clientPass", r);
+}
+
+/* A server that takes everything: Callback Acked, the Identification read
+ * (no answer is due, RFC 1570 1.1), the run goes on to an address. */
+static void extensions_on_plain_server(void **state)
+{
+    (void)state;
+    if (!ikec_available())
+        skip();
+    struct server s;
+    struct hs_result r;
+    setup(&s);
+    s.reject_magic = false;
+    s.client_ext = true;
+    run_mschapv2(&s, &r);
+    assert_first_request(&s, true);
+    assert_true(hs_all_ok(&r) || r.stages[STAGE_IPSEC].outcome == HS_NOT_RUN);
+    assert_int_equal(r.stages[STAGE_AUTH].outcome, HS_OK);
+    assert_true(r.lcp_extensions_sent);
+    assert_int_equal(r.lcp_extensions, HS_LCP_EXT_ACCEPTED);
+    assert_string_equal(hs_lcp_ext_id(r.lcp_extensions), "accepted");
+    assert_string_equal(r.lcp_rejected, "");
+    assert_int_equal(s.nidents, 2);
+    assert_string_equal(s.idents[0], "MSRASV5.20");
+    assert_memory_equal(s.idents[1], "MSRAS-0-", 8);
+    assert_true(strlen(s.idents[1]) > 8 && strlen(s.idents[1]) <= 8 + 16);
+}
+
+/* With the extensions off: no Callback, no Identification; the same server accepts. */
+static void extensions_off_plain_server(void **state)
+{
+    (void)state;
+    if (!ikec_available())
+        skip();
+    struct server s;
+    struct hs_result r;
+    setup(&s);
+    s.reject_magic = false;
+    run_mschapv2(&s, &r);
+    assert_first_request(&s, false);
+    assert_int_equal(r.stages[STAGE_AUTH].outcome, HS_OK);
+    assert_false(r.lcp_extensions_sent);
+    assert_int_equal(r.lcp_extensions, HS_LCP_EXT_ACCEPTED);
+    assert_int_equal(s.nidents, 0);
+}
+
+/* Callback Configure-Rejected: dropped from the next request, the run goes on. */
+static void callback_rejected_goes_on(void **state)
+{
+    (void)state;
+    if (!ikec_available())
+        skip();
+    struct server s;
+    struct hs_result r;
+    setup(&s);
+    s.client_ext = true;
+    s.reject_callback = true;
+    run_mschapv2(&s, &r);
+    assert_int_equal(r.stages[STAGE_PPP].outcome, HS_OK);
+    assert_int_equal(r.stages[STAGE_AUTH].outcome, HS_OK);
+    assert_int_equal(r.lcp_extensions, HS_LCP_EXT_REJECTED);
+    assert_string_equal(r.lcp_rejected, "magic,callback");
+    assert_int_equal(s.nidents, 2); /* Identification still goes: the option was refused, not it */
+}
+
+/* Identification Code-Rejected: a server without RFC 1570; the run goes on. */
+static void identification_code_rejected(void **state)
+{
+    (void)state;
+    if (!ikec_available())
+        skip();
+    struct server s;
+    struct hs_result r;
+    setup(&s);
+    s.client_ext = true;
+    s.code_reject_ident = true;
+    run_mschapv2(&s, &r);
+    assert_int_equal(r.stages[STAGE_AUTH].outcome, HS_OK);
+    assert_int_equal(r.lcp_extensions, HS_LCP_EXT_REJECTED);
+    assert_string_equal(r.lcp_rejected, "magic,identification");
+}
+
+/* A server that ends the session, the tunnel or LCP on Identification: each
+ * is "dropped-session" and fails authentication's stage with a reason; with
+ * the extensions off the same server lets the run through. */
+static void dropped_on_identification(void **state)
+{
+    (void)state;
+    if (!ikec_available())
+        skip();
+    static const struct {
+        int rule, code;
+    } drops[] = {{DROP_CDN, 628}, {DROP_STOPCCN, 628}, {DROP_TERMINATE, 734}};
+    for (size_t i = 0; i < sizeof drops / sizeof drops[0]; i++) {
+        struct server s;
+        struct hs_result r;
+        setup(&s);
+        s.client_ext = true;
+        s.on_ident = drops[i].rule;
+        run_mschapv2(&s, &r);
+        assert_int_equal(r.stages[STAGE_PPP].outcome, HS_OK);
+        assert_int_equal(r.stages[STAGE_AUTH].outcome, HS_FAILED);
+        assert_int_equal(r.stages[STAGE_AUTH].code, drops[i].code);
+        assert_non_null(strstr(r.stages[STAGE_AUTH].detail, "Identification"));
+        assert_int_equal(r.lcp_extensions, HS_LCP_EXT_DROPPED);
+        assert_string_equal(hs_lcp_ext_id(r.lcp_extensions), "dropped-session");
+        setup(&s);
+        s.on_ident = drops[i].rule;
+        run_mschapv2(&s, &r);
+        assert_int_equal(r.stages[STAGE_AUTH].outcome, HS_OK);
+        assert_int_equal(r.lcp_extensions, HS_LCP_EXT_ACCEPTED);
+    }
+}
+
+/* A server that never answers LCP: the extensions were "ignored", no verdict claimed. */
+static void silent_lcp_is_ignored(void **state)
+{
+    (void)state;
+    struct server s;
+    struct hs_result r;
+    setup(&s);
+    s.client_ext = true;
+    s.silent_lcp = true;
+    s.sim_clock = true;
+    run_for(&s, "User", "clientPass", 60000, &r);
+    assert_int_equal(r.lcp_extensions, HS_LCP_EXT_IGNORED);
+    /* one that never reaches LCP says nothing */
+    setup(&s);
+    s.drop_every_sccrq = true;
+    s.sim_clock = true;
+    run_for(&s, "User", "clientPass", 60000, &r);
+    assert_int_equal(r.lcp_extensions, HS_LCP_EXT_NONE);
+    assert_null(hs_lcp_ext_id(r.lcp_extensions));
+}
+
+/* What runs saw is kept per host and setting for the diagnosis. */
+static void lcp_seen_remembered(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/l2f-lcp-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    struct hs_result r = {.lcp_extensions_sent = true, .lcp_extensions = HS_LCP_EXT_DROPPED};
+    struct hs_lcp_seen seen;
+    assert_false(hs_lcp_recall(dir, "vpn.example", &seen));
+    hs_lcp_remember(dir, "vpn.example", &r);
+    r.lcp_extensions_sent = false, r.lcp_extensions = HS_LCP_EXT_ACCEPTED;
+    hs_lcp_remember(dir, "vpn.example", &r);
+    r.lcp_extensions = HS_LCP_EXT_NONE; /* nothing seen: nothing kept */
+    hs_lcp_remember(dir, "other.example", &r);
+    assert_true(hs_lcp_recall(dir, "vpn.example", &seen));
+    assert_int_equal(seen.on, HS_LCP_EXT_DROPPED);
+    assert_int_equal(seen.off, HS_LCP_EXT_ACCEPTED);
+    assert_false(hs_lcp_recall(dir, "other.example", &seen));
+    char path[64];
+    snprintf(path, sizeof path, "%s/lcp-extensions.json", dir);
+    remove(path);
+    rmdir(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -868,6 +1108,13 @@ int main(void)
         cmocka_unit_test(echo_flood_is_bounded),
         cmocka_unit_test(option_named_twice_counts_once),
         cmocka_unit_test(stages_to_events),
+        cmocka_unit_test(extensions_on_plain_server),
+        cmocka_unit_test(extensions_off_plain_server),
+        cmocka_unit_test(callback_rejected_goes_on),
+        cmocka_unit_test(identification_code_rejected),
+        cmocka_unit_test(dropped_on_identification),
+        cmocka_unit_test(silent_lcp_is_ignored),
+        cmocka_unit_test(lcp_seen_remembered),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -164,12 +164,53 @@ static void names_from_the_tables(void **state)
     assert_string_equal(ppp_protocol_name(0x8281, buf), "protocol 0x8281");
 }
 
+/* Identification (RFC 1570 1.1): magic number then message, as Windows sends
+ * "MSRASV5.20"; its message read back printable, every length checked. */
+static void identification(void **state)
+{
+    (void)state;
+    static const uint8_t magic[4] = {0x41, 0x13, 0x12, 0x44};
+    uint8_t data[300], frame[320];
+    size_t n = ppp_ident_build(data, sizeof data, magic, "MSRASV5.20");
+    assert_int_equal(n, 14);
+    assert_memory_equal(data, magic, 4);
+    assert_memory_equal(data + 4, "MSRASV5.20", 10);
+    size_t f = ppp_build(frame, sizeof frame, PPP_LCP, PPP_IDENT, 3, data, n);
+    static const uint8_t head[] = {0xff, 0x03, 0xc0, 0x21, 12, 3, 0, 18};
+    assert_memory_equal(frame, head, sizeof head);
+    struct ppp_packet p;
+    assert_true(ppp_parse(frame, f, &p));
+    char msg[40];
+    assert_true(ppp_ident_message(&p, msg, sizeof msg));
+    assert_string_equal(msg, "MSRASV5.20");
+    /* too small a buffer, a message over 255 bytes: nothing built */
+    assert_int_equal(ppp_ident_build(data, 13, magic, "MSRASV5.20"), 0);
+    char longer[257];
+    memset(longer, 'x', 256);
+    longer[256] = '\0';
+    assert_int_equal(ppp_ident_build(data, sizeof data, magic, longer), 0);
+    /* a peer's: shorter than the magic number refused; bytes not printable shown as '?';
+     * a message longer than the buffer cut to it */
+    struct ppp_packet shortp = {.protocol = PPP_LCP, .code = PPP_IDENT, .data = data, .len = 3};
+    assert_false(ppp_ident_message(&shortp, msg, sizeof msg));
+    assert_string_equal(msg, "");
+    uint8_t odd[] = {0, 0, 0, 0, 'A', 0x02, 0xff, '\n', 'z'};
+    struct ppp_packet oddp = {.protocol = PPP_LCP, .code = PPP_IDENT, .data = odd, .len = 9};
+    assert_true(ppp_ident_message(&oddp, msg, sizeof msg));
+    assert_string_equal(msg, "A???z");
+    char tiny[3];
+    assert_true(ppp_ident_message(&oddp, tiny, sizeof tiny));
+    assert_string_equal(tiny, "A?");
+    char name[24];
+    assert_string_equal(ppp_option_name(PPP_LCP, LCP_OPT_CALLBACK, name), "callback");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(server_request_and_nak), cmocka_unit_test(framing_variants),
         cmocka_unit_test(lies_refused),           cmocka_unit_test(lengths_at_limits),
-        cmocka_unit_test(names_from_the_tables),
+        cmocka_unit_test(names_from_the_tables),  cmocka_unit_test(identification),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
