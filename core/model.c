@@ -25,6 +25,15 @@ const struct check_info *check_info(enum check_id c)
     return (unsigned)c < CHECK_COUNT ? &checks[c] : NULL;
 }
 
+int check_id_width(void)
+{
+    size_t widest = 0;
+    for (int c = 0; c < CHECK_COUNT; c++)
+        if (strlen(checks[c].id) > widest)
+            widest = strlen(checks[c].id);
+    return (int)widest;
+}
+
 const struct fix_info *fix_info(enum fix_id f)
 {
     return (unsigned)f < FIX_COUNT ? &fixes[f] : NULL;

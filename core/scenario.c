@@ -923,25 +923,30 @@ static void format_proposals(struct text_buf *sb, const struct scenario *s)
     text_printf(sb, "\n");
 }
 
+static void format_machine(struct text_buf *sb, const struct scenario *s)
+{
+    text_printf(sb, "[machine]\nadmin = %s\nbehind_nat = %s\n", yesno(s->admin),
+                yesno(s->client_behind_nat));
+    if (s->os_build)
+        text_printf(sb, "os_build = %u.%u\n", s->os_build, s->os_ubr);
+    for (size_t i = 0; i < s->n_ignores; i++) {
+        const struct scenario_ignore *ig = &s->ignores[i];
+        text_printf(sb, "%s%s", i ? ", " : "ignores = ", ig->what);
+        if (ig->mask != 0xFFFFFFFFUL)
+            text_printf(sb, "&0x%lx", ig->mask);
+    }
+    if (s->n_ignores)
+        text_printf(sb, "\n");
+    if (s->machine_cert != CERT_NONE)
+        text_printf(sb, "certificate = %s\n", cert_state_id(s->machine_cert));
+    text_printf(sb, "\n");
+}
+
 enum l2f_status scenario_format(const struct scenario *s, char **out)
 {
     struct text_buf sb = {0};
     text_printf(&sb, "; l2tpfix mock scenario, written back by l2tpfix after a change.\n\n");
-    text_printf(&sb, "[machine]\nadmin = %s\nbehind_nat = %s\n", yesno(s->admin),
-                yesno(s->client_behind_nat));
-    if (s->os_build)
-        text_printf(&sb, "os_build = %u.%u\n", s->os_build, s->os_ubr);
-    for (size_t i = 0; i < s->n_ignores; i++) {
-        const struct scenario_ignore *ig = &s->ignores[i];
-        text_printf(&sb, "%s%s", i ? ", " : "ignores = ", ig->what);
-        if (ig->mask != 0xFFFFFFFFUL)
-            text_printf(&sb, "&0x%lx", ig->mask);
-    }
-    if (s->n_ignores)
-        text_printf(&sb, "\n");
-    if (s->machine_cert != CERT_NONE)
-        text_printf(&sb, "certificate = %s\n", cert_state_id(s->machine_cert));
-    text_printf(&sb, "\n");
+    format_machine(&sb, s);
     text_printf(&sb, "[registry]\n");
     for (int r = 0; r < REGVAL_COUNT; r++)
         if (s->reg_set[r])

@@ -175,10 +175,10 @@ static void add_check(struct text_buf *b, enum ticket_format f, enum check_id c,
         text_printf(b, "| %s | %s | %s | %s%s |\n", id, status, summary, fix,
                     alt ? " (alternative)" : "");
     else if (fix[0])
-        text_printf(b, "  %-16s %-7s %s  [%s: %s]\n", id, status, summary,
+        text_printf(b, "  %-*s %-7s %s  [%s: %s]\n", check_id_width(), id, status, summary,
                     alt ? "alternative" : "fix", fix);
     else
-        text_printf(b, "  %-16s %-7s %s\n", id, status, summary);
+        text_printf(b, "  %-*s %-7s %s\n", check_id_width(), id, status, summary);
 }
 
 static void add_checks(struct text_buf *b, enum ticket_format f, const struct ticket_input *in)

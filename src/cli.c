@@ -210,7 +210,7 @@ static int cmd_check(struct cli *c)
             if (ci->stage != (enum stage_id)s)
                 continue;
             char summary[sizeof d.checks[k].summary * 2];
-            printf("  %-7s %-16s %s", check_result_word(&d.checks[k]), ci->id,
+            printf("  %-7s %-*s %s", check_result_word(&d.checks[k]), check_id_width(), ci->id,
                    safe(c, d.checks[k].summary, summary, sizeof summary));
             if (d.checks[k].fix != FIX_NONE)
                 printf("  [%s: %s]", d.checks[k].fix_is_alternative ? "alternative" : "fix",
@@ -218,7 +218,7 @@ static int cmd_check(struct cli *c)
             putchar('\n');
             /* where to look in Windows, for what needs a person's eyes */
             if (d.checks[k].status == CHECK_FAIL || d.checks[k].status == CHECK_WARN)
-                printf("  %-7s %-16s where: %s\n", "", "", ci->where);
+                printf("  %-7s %-*s where: %s\n", "", check_id_width(), "", ci->where);
         }
     }
     if (obs.last_st == L2F_OK && obs.last.known && obs.last.code != 0) {

@@ -1064,8 +1064,8 @@ static void silent_lcp_is_ignored(void **state)
 static void lcp_seen_remembered(void **state)
 {
     (void)state;
-    char dir[] = "/tmp/l2f-lcp-XXXXXX";
-    assert_non_null(mkdtemp(dir));
+    char dir[256];
+    tu_mkdtemp(dir, sizeof dir);
     struct hs_result r = {.lcp_extensions_sent = true, .lcp_extensions = HS_LCP_EXT_DROPPED};
     struct hs_lcp_seen seen;
     assert_false(hs_lcp_recall(dir, "vpn.example", &seen));
@@ -1078,7 +1078,7 @@ static void lcp_seen_remembered(void **state)
     assert_int_equal(seen.on, HS_LCP_EXT_DROPPED);
     assert_int_equal(seen.off, HS_LCP_EXT_ACCEPTED);
     assert_false(hs_lcp_recall(dir, "other.example", &seen));
-    char path[64];
+    char path[300];
     snprintf(path, sizeof path, "%s/lcp-extensions.json", dir);
     remove(path);
     rmdir(dir);
