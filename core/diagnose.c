@@ -580,6 +580,34 @@ static bool ppp_options_right(const struct vpn_profile *p)
            p->fields[PF_LCP_EXTENSIONS] != 0;
 }
 
+/* Which key psk-matches judged: given with --psk-file, or typed for use-psk. */
+static const char *key_name(const struct observations *o)
+{
+    return o->key_typed ? "typed for use-psk" : "given";
+}
+
+/* A certificate profile: use-psk is recommended only when the server took a key from here. */
+static void eval_psk_on_cert_profile(const struct observations *o, struct check_result *r,
+                                     const char *val)
+{
+    bool offline = o->profile.secrets_unknown;
+    if (o->have_key && o->key_st == L2F_OK && o->key == PSK_ACCEPTED) {
+        set(r, CHECK_WARN, offline ? FIX_NONE : FIX_USE_PSK,
+            "%s: certificate authentication, but the server verified the key %s: it uses a "
+            "pre-shared key; use-psk%s",
+            val, key_name(o), offline ? " on the Windows machine" : "");
+        r->fix_is_alternative = false;
+        return;
+    }
+    set(r, CHECK_UNKNOWN, offline ? FIX_NONE : FIX_USE_PSK,
+        "%s: certificate authentication, which machine-certificate judges; use-psk only if the "
+        "server uses a pre-shared key (test one with --psk-file)",
+        val);
+    r->not_applicable = true;
+    r->fix = offline ? FIX_NONE : FIX_USE_PSK; /* offered on f, never by fix all */
+    r->fix_is_alternative = !offline;
+}
+
 static void eval_psk(const struct observations *o, struct check_result *r)
 {
     const struct vpn_profile *p = &o->profile;
@@ -591,10 +619,7 @@ static void eval_psk(const struct observations *o, struct check_result *r)
             snprintf(val, sizeof val, "IpSecFlags not in the entry");
         else
             snprintf(val, sizeof val, "IpSecFlags=%ld", flags);
-        set(r, CHECK_WARN, p->secrets_unknown ? FIX_NONE : FIX_USE_PSK,
-            "%s: certificate authentication (machine-certificate judges it); a server set up "
-            "with a pre-shared key refuses it%s",
-            val, p->secrets_unknown ? "; use-psk on the Windows machine" : "");
+        eval_psk_on_cert_profile(o, r, val);
         return;
     }
     if (p->secrets_unknown) {
@@ -756,12 +781,6 @@ static void eval_proposals(const struct observations *o, struct check_result *r)
         eval_refused_offer(o, r);
     else
         set(r, CHECK_UNKNOWN, FIX_NONE, "no IKE answer to judge by");
-}
-
-/* Which key psk-matches judged: given with --psk-file, or typed for use-psk. */
-static const char *key_name(const struct observations *o)
-{
-    return o->key_typed ? "typed for use-psk" : "given";
 }
 
 static void eval_psk_matches(const struct observations *o, struct check_result *r)

@@ -95,7 +95,9 @@ static void machine_certificate_states(void **state)
     cert_profile(&o, CERT_VALID);
     d = eval(&o);
     assert_check(&d, CHECK_MACHINE_CERT, CHECK_PASS, FIX_NONE, "CN=pc1.example.com");
-    assert_int_equal(d.stages[STAGE_IPSEC], CHECK_WARN); /* psk-configured still warns */
+    /* psk-configured leaves a certificate profile to this check: no use-psk without evidence */
+    assert_int_equal(d.stages[STAGE_IPSEC], CHECK_PASS);
+    assert_int_equal(d.n_recommended, 0);
 }
 
 /* 787/835 only from evidence: Windows' last attempt, and not after a change. */
@@ -603,9 +605,21 @@ static void psk(void **state)
     o.profile.psk_saved = false;
     assert_check((struct diagnosis[]){eval(&o)}, CHECK_PSK, CHECK_FAIL, FIX_USE_PSK,
                  "no pre-shared key is saved");
+    /* a certificate profile: use-psk only offered, unless the server took a key from here */
     tu_healthy(&o);
     o.profile.fields[PF_IPSEC_FLAGS] = 0;
-    assert_check((struct diagnosis[]){eval(&o)}, CHECK_PSK, CHECK_WARN, FIX_USE_PSK, "certificate");
+    struct diagnosis cert = eval(&o);
+    assert_check(&cert, CHECK_PSK, CHECK_UNKNOWN, FIX_USE_PSK, "machine-certificate judges");
+    assert_true(cert.checks[CHECK_PSK].not_applicable);
+    assert_true(cert.checks[CHECK_PSK].fix_is_alternative);
+    for (size_t i = 0; i < cert.n_recommended; i++)
+        assert_int_not_equal(cert.recommended[i], FIX_USE_PSK);
+    o.have_key = true;
+    o.key_st = L2F_OK;
+    o.key = PSK_ACCEPTED;
+    struct diagnosis keyed = eval(&o);
+    assert_check(&keyed, CHECK_PSK, CHECK_WARN, FIX_USE_PSK, "the server verified the key given");
+    assert_false(keyed.checks[CHECK_PSK].fix_is_alternative);
     /* PPP right and still 789: the key is suspect, but only suspect */
     tu_healthy(&o);
     o.last.code = 789;
