@@ -814,7 +814,9 @@ static void eval_ikev2_own(const struct observations *o, struct check_result *r,
             "IKEv2 did not answer (%s), which this profile uses; L2TP/IPsec answers: see vpn-type",
             probe_outcome_id(o->probe.ikev2));
     else
-        set(r, CHECK_UNKNOWN, FIX_NONE, "neither IKEv2 nor L2TP/IPsec answered");
+        set(r, CHECK_UNKNOWN, FIX_NONE,
+            "the server accepted neither an IKEv2 offer (%s) nor L2TP/IPsec's (UDP 500: %s)",
+            probe_outcome_id(o->probe.ikev2), probe_outcome_id(o->probe.ike500));
 }
 
 static void eval_ikev2(const struct observations *o, struct check_result *r)
@@ -844,7 +846,10 @@ static void eval_ikev2(const struct observations *o, struct check_result *r)
             "switch offered (IKEv2: %s)",
             probe_outcome_id(o->probe.ikev2));
     else
-        set(r, CHECK_UNKNOWN, FIX_NONE, "neither IKEv2 nor L2TP/IPsec answered: no switch offered");
+        set(r, CHECK_UNKNOWN, FIX_NONE,
+            "the server accepted neither an IKEv2 offer (%s) nor L2TP/IPsec's (UDP 500: %s): no "
+            "switch offered",
+            probe_outcome_id(o->probe.ikev2), probe_outcome_id(o->probe.ike500));
 }
 
 /* allow-weak-crypto weakens every L2TP tunnel of the machine: only for a server
