@@ -75,9 +75,14 @@ if [ ! -f "$prefix/.openssl" ]; then
     [ -n "$tarball" ] || { echo "mingw-deps: no OpenSSL source package" >&2; exit 1; }
     tar xzf "$tarball" -C "$src"
     d=$(find "$src" -maxdepth 1 -type d -name 'openssl-*' | head -n 1)
-    (cd "$d" && ./Configure mingw64 no-shared no-asm no-tests \
-        --cross-compile-prefix=x86_64-w64-mingw32- --prefix="$prefix" --libdir=lib >/dev/null &&
-        make -j"$jobs" build_libs >/dev/null && make install_dev >/dev/null)
+    # The paths libcrypto compiles in are fixed, not this checkout's: the same bytes on every
+    # machine, and no-dso plus no-autoload-config (with ikec_init) mean nothing is loaded from
+    # them, so an openssl.cnf or module planted there on a Windows drive is never read.
+    (cd "$d" && ./Configure mingw64 no-shared no-asm no-tests no-dso no-autoload-config \
+        --cross-compile-prefix=x86_64-w64-mingw32- --prefix=/l2tpfix-openssl \
+        --openssldir=/l2tpfix-openssl/ssl --libdir=lib >/dev/null &&
+        make -j"$jobs" build_libs >/dev/null && make install_dev DESTDIR="$src/openssl-root" >/dev/null &&
+        cp -a "$src/openssl-root/l2tpfix-openssl/." "$prefix/")
     touch "$prefix/.openssl"
 fi
 

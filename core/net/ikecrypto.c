@@ -7,6 +7,7 @@
 
 #ifdef L2F_HAVE_OPENSSL
 #include <openssl/bn.h>
+#include <openssl/crypto.h>
 #include <openssl/ec.h>
 #include <openssl/obj_mac.h>
 #include <openssl/evp.h>
@@ -25,6 +26,11 @@ static BIGNUM *prime_of(uint16_t group)
 bool ikec_available(void)
 {
     return true;
+}
+
+void ikec_init(void)
+{
+    OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG, NULL);
 }
 
 /* ECP groups of RFC 5903: the public value is x | y, the shared secret x only. */
@@ -256,6 +262,9 @@ bool ikec_cbc(uint16_t enc, uint16_t key_bits, const uint8_t *key, const uint8_t
 bool ikec_available(void)
 {
     return false;
+}
+void ikec_init(void)
+{
 }
 size_t ikec_dh_len(uint16_t group)
 {

@@ -13,6 +13,9 @@
 #define IKEC_MAX_BLOCK 16 /* AES */
 
 bool ikec_available(void);
+/* Before any other OpenSSL call: never read an OpenSSL configuration file. As SYSTEM on
+ * Windows, an openssl.cnf planted where the build's OPENSSLDIR points could load a module. */
+void ikec_init(void);
 /* Bytes of a group's public value (0: unsupported): MODP p's size, ECP x | y. */
 size_t ikec_dh_len(uint16_t group);
 /* Bytes of the shared secret g^xy: MODP as the public value, ECP x alone (RFC 5903). */
