@@ -31,12 +31,12 @@ static void answer(struct selftest_answer *out, enum selftest_verdict v, const c
     va_list ap;
     va_start(ap, fmt);
     out->verdict = winselftest_under_wine() ? SELFTEST_WINE : v;
-    vsnprintf(out->detail, sizeof out->detail, fmt, ap);
+    vsnprintf(out->evidence, sizeof out->evidence, fmt, ap);
     va_end(ap);
     if (out->verdict != v) { /* the reader must not take Wine's answer for Windows' */
-        size_t l = strlen(out->detail);
-        snprintf(out->detail + l, sizeof out->detail - l, " (under Wine, which would read as %s)",
-                 selftest_verdict_id(v));
+        size_t l = strlen(out->evidence);
+        snprintf(out->evidence + l, sizeof out->evidence - l,
+                 " (under Wine, which would read as %s)", selftest_verdict_id(v));
     }
 }
 

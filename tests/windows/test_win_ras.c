@@ -534,17 +534,17 @@ static void selftest_compares_ras_with_the_phonebook_file(void **state)
     write_user_pbk(&entries[0]);
     struct selftest_answer a;
     assert_int_equal(winselftest_item(&fake, SELFTEST_PBK_FLAGS, true, &a), L2F_OK);
-    assert_has(a.detail, "2 profiles: all 5 keys of their files agree");
-    assert_has(a.detail, "would read as confirmed");
+    assert_has(a.evidence, "2 profiles: all 5 keys of their files agree");
+    assert_has(a.evidence, "would read as confirmed");
     entries[0].e.dwfOptions &= ~(DWORD)RASEO_DisableLcpExtensions; /* RAS says on, the file off */
     assert_int_equal(winselftest_item(&fake, SELFTEST_PBK_FLAGS, true, &a), L2F_OK);
-    assert_has(a.detail, "4 keys agree, 1 differ (first: profile 1: LcpExtensions RAS 1, file 0)");
-    assert_has(a.detail, "would read as refuted");
+    assert_has(a.evidence, "4 keys agree, 1 differ (first: profile 1: LcpExtensions RAS 1, file 0)");
+    assert_has(a.evidence, "would read as refuted");
     assert_int_equal(winselftest_item(&fake, SELFTEST_PBK_FLAGS, false, &a), L2F_OK);
-    assert_has(a.detail, "first: Office VPN: LcpExtensions");
+    assert_has(a.evidence, "first: Office VPN: LcpExtensions");
     assert_int_equal(winselftest_item(&fake, SELFTEST_PSK_MASK, false, &a), L2F_OK);
-    assert_has(a.detail, "1 profiles use a pre-shared key; the mask shows one saved for 1");
-    assert_has(a.detail, "would read as confirmed");
+    assert_has(a.evidence, "1 profiles use a pre-shared key; the mask shows one saved for 1");
+    assert_has(a.evidence, "would read as confirmed");
     DeleteFileW(user_pbk);
 }
 
