@@ -247,7 +247,8 @@ static const char *string_kind(const wchar_t *str, const struct event_names *nam
     for (size_t i = 0; i < names->n_profiles; i++)
         if (_wcsicmp(str, names->profiles[i]) == 0)
             return "the profile";
-    if ((wcstol(str, &stop, 10), stop != str && *stop == L'\0'))
+    (void)wcstol(str, &stop, 10); /* only where it stops matters */
+    if (stop != str && *stop == L'\0')
         return "a number";
     if (wcschr(str, L'{') && wcschr(str, L'}'))
         return "a CoId {...}";
