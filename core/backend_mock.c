@@ -835,42 +835,85 @@ static void mock_connect_cancel(struct backend *be)
     m->n_events = m->next_event = 0;
 }
 
+/* A profile as the mock's selftest names it: "profile N" (its place among
+ * the profiles this process sees, as the live backend numbers them) when redacted. */
+static void mock_shown_name(const struct scenario_profile *sp, size_t index, bool redact, char *buf,
+                            size_t len)
+{
+    if (redact)
+        snprintf(buf, len, "profile %zu", index + 1);
+    else
+        snprintf(buf, len, "%s", sp->p.name);
+}
+
+/* One note per profile this process sees: the scenario's keys and credentials. */
+static void mock_selftest_profiles(const struct mock_state *m, enum selftest_id item, bool redact,
+                                   struct selftest_answer *out)
+{
+    char name[PROFILE_NAME_MAX];
+    size_t shown = 0;
+    for (size_t i = 0; i < m->sc.n_profiles; i++) {
+        const struct scenario_profile *sp = &m->sc.profiles[i];
+        if (sp->p.owner[0] && !m->other_users)
+            continue;
+        mock_shown_name(sp, shown++, redact, name, sizeof name);
+        if (item == SELFTEST_PBK_FLAGS)
+            selftest_note(out,
+                          "%s: VpnStrategy %ld, AuthRestrictions %ld, LcpExtensions %ld "
+                          "(the scenario's; no file to differ from)",
+                          name, sp->p.fields[PF_VPN_STRATEGY], sp->p.fields[PF_AUTH_RESTRICTIONS],
+                          sp->p.fields[PF_LCP_EXTENSIONS]);
+        else if (item == SELFTEST_PSK_MASK)
+            selftest_note(out, "%s: pre-shared key %s, %s; saved user name: %s", name,
+                          sp->p.fields[PF_IPSEC_FLAGS] & IPSEC_FLAG_PSK ? "used" : "not used",
+                          sp->p.psk_saved ? "saved" : "not saved",
+                          !sp->p.username[0] ? "none"
+                          : redact           ? "user"
+                                             : sp->p.username);
+    }
+}
+
 /* The selftest on the mock: the scenario's answers, marked as simulated. */
 static enum l2f_status mock_selftest(struct backend *be, enum selftest_id item, bool redact,
                                      struct selftest_answer *out)
 {
-    const struct scenario *sc = &mock(be)->sc;
-    size_t psk = 0, saved = 0;
+    const struct mock_state *m = mock(be);
+    const struct scenario *sc = &m->sc;
+    size_t psk = 0, saved = 0, seen = 0;
     for (size_t i = 0; i < sc->n_profiles; i++) {
+        if (sc->profiles[i].p.owner[0] && !m->other_users)
+            continue;
+        seen++;
         psk += (sc->profiles[i].p.fields[PF_IPSEC_FLAGS] & IPSEC_FLAG_PSK) != 0;
         saved += sc->profiles[i].p.psk_saved;
     }
-    (void)redact; /* the mock's answers name no profile */
     out->verdict = SELFTEST_SIMULATED;
     switch (item) {
     case SELFTEST_PBK_FLAGS:
-        snprintf(out->detail, sizeof out->detail,
+        snprintf(out->evidence, sizeof out->evidence,
                  "the mock's %zu profiles are its scenario's keys: RAS and the file cannot differ",
-                 sc->n_profiles);
+                 seen);
+        mock_selftest_profiles(m, item, redact, out);
         return L2F_OK;
     case SELFTEST_PSK_MASK:
-        snprintf(out->detail, sizeof out->detail,
+        snprintf(out->evidence, sizeof out->evidence,
                  "%zu profiles use a pre-shared key, %zu have one saved (the scenario's psk =)",
                  psk, saved);
+        mock_selftest_profiles(m, item, redact, out);
         return L2F_OK;
     case SELFTEST_ELEVATION:
-        snprintf(out->detail, sizeof out->detail, "elevated: %s ([machine] admin)",
+        snprintf(out->evidence, sizeof out->evidence, "elevated: %s ([machine] admin)",
                  sc->admin ? "yes" : "no");
         return L2F_OK;
     case SELFTEST_OS_BUILD:
         if (sc->os_build)
-            snprintf(out->detail, sizeof out->detail, "OS build %u.%u ([machine] os_build)",
+            snprintf(out->evidence, sizeof out->evidence, "OS build %u.%u ([machine] os_build)",
                      sc->os_build, sc->os_ubr);
         else
-            snprintf(out->detail, sizeof out->detail, "the scenario names no os_build");
+            snprintf(out->evidence, sizeof out->evidence, "the scenario names no os_build");
         return L2F_OK;
     default:
-        snprintf(out->detail, sizeof out->detail, "the mock has no %s to ask",
+        snprintf(out->evidence, sizeof out->evidence, "the mock has no %s to ask",
                  item == SELFTEST_RASENTRY_SIZE ? "RASENTRY"
                  : item == SELFTEST_EVENTS      ? "event log"
                                                 : "service control manager");

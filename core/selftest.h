@@ -37,15 +37,22 @@ enum selftest_id { SELFTEST_TABLE(SELFTEST_ENUM) SELFTEST_COUNT };
     X(SELFTEST_REFUTED, "refuted")     /* it does not: the detail says what was seen */            \
     X(SELFTEST_NOT_SHOWN, "not-shown") /* nothing here shows it (no PSK profile, no event) */      \
     X(SELFTEST_SIMULATED, "simulated") /* the mock's answer, not a machine's */                    \
-    X(SELFTEST_WINE, "wine")           /* Wine stubs the API: its answer proves nothing */
+    X(SELFTEST_WINE, "wine")           /* Wine stubs the API: its answer proves nothing */         \
+    X(SELFTEST_ERROR, "error")         /* the API failed in a way that settles nothing */
 
 #define SELFTEST_VERDICT_ENUM(e, id) e,
 enum selftest_verdict { SELFTEST_VERDICT_TABLE(SELFTEST_VERDICT_ENUM) SELFTEST_VERDICT_COUNT };
 #undef SELFTEST_VERDICT_ENUM
 
+#define SELFTEST_NOTES_MAX 24 /* per item: the rest are counted, not listed */
+#define SELFTEST_NOTE_LEN 200
+
 struct selftest_answer {
     enum selftest_verdict verdict;
-    char detail[600]; /* what was seen, one line; names redacted when asked */
+    char evidence[600]; /* what was seen, one line; names redacted when asked */
+    /* one line per profile, key or event the evidence sums up */
+    char notes[SELFTEST_NOTES_MAX][SELFTEST_NOTE_LEN];
+    unsigned n_notes, notes_dropped;
 };
 
 struct selftest_report {
@@ -57,10 +64,19 @@ struct selftest_report {
 const char *selftest_id(enum selftest_id id);
 const char *selftest_assumption(enum selftest_id id);
 const char *selftest_verdict_id(enum selftest_verdict v);
+/* Adds one line under an answer's evidence (counted, not kept, past the max). */
+void selftest_note(struct selftest_answer *a, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
 
 struct backend;
 /* Asks every item of the backend (its selftest slot; the core's own reading
- * for elevation and the OS build where the backend has none). Read-only. */
+ * for elevation and the OS build where the backend has none). Read-only.
+ * With redact, every profile, owner and user name the backend lists, this
+ * user's and this computer's name are then replaced wherever a backend's
+ * answer still holds one: the last net under the backends' own redaction. */
 void selftest_run(struct backend *be, bool redact, struct selftest_report *out);
 /* The report as text or JSON (malloc'd, NUL-terminated). */
 enum l2f_status selftest_text(const struct selftest_report *r, char **out);

@@ -124,7 +124,8 @@ enum command_id { COMMAND_TABLE(COMMAND_ENUM) COMMAND_COUNT };
       "comes on top")                                                                              \
     X(OPT_JSON, "json", NULL,                                                                      \
       ON(CMD_CHECK) | ON(CMD_HISTORY) | ON(CMD_CONNECT) | ON(CMD_EXPLAIN) | ON(CMD_PROFILES) |     \
-          ON(CMD_PROBE) | ON(CMD_HANDSHAKE) | ON(CMD_REPORT) | ON(CMD_BASELINE),                   \
+          ON(CMD_PROBE) | ON(CMD_HANDSHAKE) | ON(CMD_REPORT) | ON(CMD_BASELINE) |                  \
+          ON(CMD_SELFTEST),                                                                        \
       "machine-readable output")                                                                   \
     X(OPT_OUT, "out", "DIR", ON(CMD_SELFTEST),                                                     \
       "selftest: write selftest.txt and selftest.json there")                                      \

@@ -1398,8 +1398,8 @@ static enum l2f_status write_selftest(const char *dir, const char *name, const c
     return plat_write_atomic(path, text, strlen(text), err);
 }
 
-/* The read-only selftest: the text on stdout; with --out DIR also
- * selftest.txt and selftest.json there, for a ticket. */
+/* The read-only selftest: the text (--json: the JSON) on stdout; with --out
+ * DIR also selftest.txt and selftest.json there, for a ticket. */
 static int cmd_selftest(struct cli *c)
 {
     struct selftest_report r;
@@ -1417,7 +1417,9 @@ static int cmd_selftest(struct cli *c)
         st = write_selftest(dir, "selftest.txt", text, txt_path, sizeof txt_path, &err);
     if (st == L2F_OK && dir)
         st = write_selftest(dir, "selftest.json", json, json_path, sizeof json_path, &err);
-    if (st == L2F_OK) {
+    if (st == L2F_OK && c->a->given[OPT_JSON]) {
+        fputs(json, stdout); /* the JSON alone on stdout: a script reads it whole */
+    } else if (st == L2F_OK) {
         char line[1600];
         for (char *l = text, *nl; l && *l; l = nl ? nl + 1 : NULL) {
             nl = strchr(l, '\n');

@@ -58,7 +58,7 @@ python3 - "$WORK/rep/selftest.json" <<'PY' && ok || bad "selftest JSON: $(head -
 import json, sys
 r = json.load(open(sys.argv[1]))
 assert r["redacted"] is True and len(r["items"]) == 7, r
-assert all(i["verdict"] == "simulated" and i["detail"] for i in r["items"]), r
+assert all(i["verdict"] == "simulated" and i["evidence"] for i in r["items"]), r
 PY
 run 2 --demo check --redact
 has "$OUT" '^l2tpfix: --redact is an option of selftest, not of check$' "--redact belongs to selftest"

@@ -34,10 +34,17 @@ def main(args):
             entries = doc if name == "history" else []
         for e in entries:
             seen.add("journal " + e["state"])
+        if name == "selftest":
+            seen.add("selftest redacted" if doc["redacted"] else "selftest not redacted")
+            for item in doc["items"]:
+                seen.add("selftest verdict " + item["verdict"])
+                if item["notes"]:
+                    seen.add("selftest notes")
         if name == "profiles":
             for p in doc:
                 seen.add("entry " + p["entry_type"])
                 seen.add("phonebook " + p["phonebook"])
+    # selftest's other verdicts (confirmed, refuted, wine, error) come from Windows: win.selftest
     want = ["schema check", "schema report", "schema history", "schema profiles",
             "verdict pass", "verdict problems", "verdict incomplete",
             "restart pending", "no restart pending", "not_seen entries",
@@ -45,7 +52,9 @@ def main(args):
             "an alternative fix", "a check not applicable",
             "last connection known", "last connection not known",
             "journal applied", "journal undone",
-            "entry vpn", "entry pppoe", "entry dial-up", "phonebook user", "phonebook allusers"]
+            "entry vpn", "entry pppoe", "entry dial-up", "phonebook user", "phonebook allusers",
+            "schema selftest", "selftest redacted", "selftest not redacted", "selftest notes",
+            "selftest verdict simulated", "selftest verdict not-shown"]
     missing = [w for w in want if w not in seen]
     print("covered: " + ", ".join(sorted(seen)))
     for w in missing:

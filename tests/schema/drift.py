@@ -38,7 +38,7 @@ def returned_strings(source, file, function):
 def main(argv):
     schema_dir, source, check_json = argv[1:4]
     load = lambda n: json.load(open(os.path.join(schema_dir, n + ".schema.json"), encoding="utf-8"))
-    check, history, profiles = load("check"), load("history"), load("profiles")
+    check, history, profiles, selftest = load("check"), load("history"), load("profiles"), load("selftest")
     with open(check_json, encoding="utf-8") as f:
         printed = json.load(f)
     stages = table(source, "core/model.h", "STAGE_TABLE")
@@ -63,6 +63,14 @@ def main(argv):
          ids(table(source, "core/profile.h", "ENTRY_TYPE_TABLE"))),
         ("phonebooks (phonebook_kind_name)", sorted(profiles["items"]["properties"]["phonebook"]["enum"]),
          sorted(returned_strings(source, "core/profile.c", "phonebook_kind_name"))),
+    ]
+    selftest_ids = ids(table(source, "core/selftest.h", "SELFTEST_TABLE"))
+    pairs += [
+        ("selftest ids (SELFTEST_TABLE)", selftest["$defs"]["selftest_id"]["enum"], selftest_ids),
+        ("selftest item order (items.prefixItems)",
+         [p["properties"]["id"]["const"] for p in selftest["properties"]["items"]["prefixItems"]], selftest_ids),
+        ("selftest verdicts (SELFTEST_VERDICT_TABLE)", selftest["$defs"]["verdict"]["enum"],
+         ids(table(source, "core/selftest.h", "SELFTEST_VERDICT_TABLE"))),
     ]
     prefix = check["properties"]["stages"]["prefixItems"]
     pairs.append(("stage order (stages.prefixItems)", [p["properties"]["id"]["const"] for p in prefix], ids(stages)))

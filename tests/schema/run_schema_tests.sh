@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Issue 18: the JSON documents an RMM integration reads (check --json, report
-# --format json, history --json, profiles --json) validated against schema/
+# --format json, history --json, profiles --json; issue 19's selftest --json) validated against schema/
 # with a real validator (Debian's python3-jsonschema), over every demo
 # scenario, every scenario file before and after its fixes and an undo, and
 # every VPN entry of the sample phonebooks; then mutated real documents that
@@ -49,11 +49,14 @@ both() {
 machine() {
     save history "$@" history --json
     save profiles "$@" profiles --json
+    save selftest "$@" selftest --json
+    save selftest "$@" selftest --json --redact
 }
 
 # --- every demo scenario, every profile (their history is empty and their profiles are the
 # scenario files': those come below)
 for name in $("$L2TPFIX" scenarios | awk 'NF > 1 && $1 != "Run" {print $1}'); do
+    save selftest --demo="$name" --state-dir "$WORK/demo-st" selftest --json
     "$L2TPFIX" --demo="$name" profiles --json >"$WORK/profiles.json" </dev/null
     "$PY" -c 'import json,sys; [print(p["name"]) for p in json.load(open(sys.argv[1])) if p["entry_type"] == "vpn"]' \
         "$WORK/profiles.json" >"$WORK/names"

@@ -1,5 +1,5 @@
 """Validates documents against the project's schemas.
-Usage: validate.py SCHEMA_DIR NAME:FILE...   (NAME: check, report, history, profiles)
+Usage: validate.py SCHEMA_DIR NAME:FILE...   (NAME: check, report, history, profiles, selftest)
 Exit 0 when every document is valid, 1 when one is not (each error printed), 3 without a validator."""
 import sys
 

@@ -26,8 +26,9 @@ struct fake_entry {
 };
 
 static struct fake_entry entries[2];
-static DWORD accepted_size; /* the dwSize the fake Windows takes */
-static int grow_times;      /* answer 603 again this many times */
+static DWORD accepted_size;            /* the dwSize the fake Windows takes */
+static const wchar_t *refuses_size_of; /* an entry whose dwSize is refused, whatever it is */
+static int grow_times;                 /* answer 603 again this many times */
 static int get_calls, hangups;
 static bool deny_all_users_writes;
 static DWORD last_set_cb;
@@ -113,7 +114,7 @@ static DWORD WINAPI fake_get(LPCWSTR pbk, LPCWSTR name, LPRASENTRYW e, LPDWORD c
         *cb = need + 16;
         return ERROR_BUFFER_TOO_SMALL;
     }
-    if (e->dwSize != accepted_size)
+    if (e->dwSize != accepted_size || (refuses_size_of && wcscmp(refuses_size_of, name) == 0))
         return ERROR_INVALID_SIZE;
     memcpy(e, &f->e, sizeof f->e);
     e->dwSize = accepted_size;
@@ -248,6 +249,7 @@ static int reset(void **state)
     entries[1].e.dwVpnStrategy = VS_L2tpOnly;
     entries[1].e.dwEncryptionType = ET_Optional;
     accepted_size = sizeof(RASENTRYW);
+    refuses_size_of = NULL;
     grow_times = 0;
     get_calls = hangups = 0;
     deny_all_users_writes = false;
@@ -465,6 +467,16 @@ static void assert_has(const char *text, const char *part)
         fail_msg("'%s' not in '%s'", part, text);
 }
 
+/* Every note of an answer as "|note|note|", for assert_has. */
+static const char *notes_of(const struct selftest_answer *a)
+{
+    static char all[SELFTEST_NOTES_MAX * (SELFTEST_NOTE_LEN + 1) + 2];
+    size_t l = (size_t)snprintf(all, sizeof all, "|");
+    for (unsigned i = 0; i < a->n_notes; i++)
+        l += (size_t)snprintf(all + l, sizeof all - l, "%s|", a->notes[i]);
+    return all;
+}
+
 /* Windows answers success and keeps the LCP bit: read back, put back, said. */
 static void a_silently_dropped_bit_is_rolled_back(void **state)
 {
@@ -533,19 +545,134 @@ static void selftest_compares_ras_with_the_phonebook_file(void **state)
              (unsigned long)GetCurrentProcessId());
     write_user_pbk(&entries[0]);
     struct selftest_answer a;
+    memset(&a, 0, sizeof a);
     assert_int_equal(winselftest_item(&fake, SELFTEST_PBK_FLAGS, true, &a), L2F_OK);
-    assert_has(a.detail, "2 profiles: all 5 keys of their files agree");
-    assert_has(a.detail, "would read as confirmed");
+    assert_has(a.evidence, "2 profiles: all 5 keys of their files agree");
+    assert_has(a.evidence, "would read as confirmed");
+    assert_has(notes_of(&a), "|profile 1: all 5 keys agree|");
+    /* the all-users phonebook of the fake is not a file here: said, without its path */
+    assert_has(notes_of(&a), "|profile 2: its phonebook file could not be read|");
     entries[0].e.dwfOptions &= ~(DWORD)RASEO_DisableLcpExtensions; /* RAS says on, the file off */
+    entries[0].e.dwVpnStrategy = VS_PptpOnly;                      /* PPTP (1), the file L2TP (3) */
+    memset(&a, 0, sizeof a);
     assert_int_equal(winselftest_item(&fake, SELFTEST_PBK_FLAGS, true, &a), L2F_OK);
-    assert_has(a.detail, "4 keys agree, 1 differ (first: profile 1: LcpExtensions RAS 1, file 0)");
-    assert_has(a.detail, "would read as refuted");
+    assert_has(a.evidence, "3 keys agree, 2 differ (each listed below by key)");
+    assert_has(a.evidence, "would read as refuted");
+    assert_has(notes_of(&a), "|profile 1: VpnStrategy RAS 1, file 3|");
+    assert_has(notes_of(&a), "|profile 1: LcpExtensions RAS 1, file 0|");
+    memset(&a, 0, sizeof a);
     assert_int_equal(winselftest_item(&fake, SELFTEST_PBK_FLAGS, false, &a), L2F_OK);
-    assert_has(a.detail, "first: Office VPN: LcpExtensions");
+    assert_has(notes_of(&a), "|Office VPN: LcpExtensions RAS 1, file 0|");
+    memset(&a, 0, sizeof a);
     assert_int_equal(winselftest_item(&fake, SELFTEST_PSK_MASK, false, &a), L2F_OK);
-    assert_has(a.detail, "1 profiles use a pre-shared key; the mask shows one saved for 1");
-    assert_has(a.detail, "would read as confirmed");
+    assert_has(a.evidence, "1 profiles use a pre-shared key; the mask shows one saved for 1");
+    assert_has(a.evidence, "would read as confirmed");
+    assert_has(notes_of(&a), "|Office VPN: uses a pre-shared key; the mask shows one saved|");
     DeleteFileW(user_pbk);
+}
+
+/* rasentry-size asks every profile, not only the default entry, and says
+ * which took l2tpfix's dwSize. */
+static void selftest_asks_every_profile_for_its_size(void **state)
+{
+    (void)state;
+    struct selftest_answer a;
+    char want[160];
+    memset(&a, 0, sizeof a);
+    assert_int_equal(winselftest_item(&fake, SELFTEST_RASENTRY_SIZE, true, &a), L2F_OK);
+    assert_has(a.evidence, "accepted for 2 of 2 profiles asked, refused with 632 for 0");
+    assert_has(a.evidence, "would read as confirmed");
+    snprintf(want, sizeof want, "|profile 2: size query asked %u bytes; dwSize %u accepted|",
+             (unsigned)(sizeof(RASENTRYW) + EXTRA), (unsigned)sizeof(RASENTRYW));
+    assert_has(notes_of(&a), want);
+    refuses_size_of = L"Branch";
+    memset(&a, 0, sizeof a);
+    assert_int_equal(winselftest_item(&fake, SELFTEST_RASENTRY_SIZE, false, &a), L2F_OK);
+    assert_has(a.evidence, "accepted for 1 of 2 profiles asked, refused with 632 for 1");
+    assert_has(a.evidence, "would read as refuted");
+    snprintf(want, sizeof want, "|Branch: size query asked %u bytes; dwSize %u refused (632)|",
+             (unsigned)(sizeof(RASENTRYW) + EXTRA), (unsigned)sizeof(RASENTRYW));
+    assert_has(notes_of(&a), want);
+    assert_has(notes_of(&a), "Office VPN: size query");
+}
+
+/* One RasClient record into buf at off, as ReadEventLogW lays it out; returns its length. */
+static DWORD event_record(BYTE *buf, DWORD id, const wchar_t *const *strings, WORD n)
+{
+    EVENTLOGRECORD *rec = (EVENTLOGRECORD *)(void *)buf;
+    memset(rec, 0, sizeof *rec);
+    BYTE *p = buf + sizeof *rec;
+    memcpy(p, L"RasClient", sizeof L"RasClient");
+    p += sizeof L"RasClient";
+    memcpy(p, L"PC", sizeof L"PC");
+    p += sizeof L"PC";
+    rec->StringOffset = (DWORD)(p - buf);
+    for (WORD i = 0; i < n; i++) {
+        size_t l = (wcslen(strings[i]) + 1) * sizeof(wchar_t);
+        memcpy(p, strings[i], l);
+        p += l;
+    }
+    rec->Length = (DWORD)(((p - buf) + 3) & ~3) + 4;
+    rec->Reserved = 0x654c664c; /* "LfLe" */
+    rec->EventID = id;
+    rec->NumStrings = n;
+    return rec->Length;
+}
+
+/* rasclient-events: the newest record of each id by the shape of its strings,
+ * never the strings (a user name among them) themselves. */
+static void selftest_shows_the_events_strings_by_shape(void **state)
+{
+    (void)state;
+    static BYTE buf[4096];
+    static const wchar_t *const failed[] = {L"CoId={6A1B-22}", L"CONTOSO\\alice", L"Office VPN",
+                                            L"789"};
+    static const wchar_t *const older[] = {L"CoId={0000}", L"CONTOSO\\alice", L"Office VPN",
+                                           L"691"};
+    static const wchar_t *const dialing[] = {L"CoId={6A1B-22}", L"CONTOSO\\alice",
+                                             L"Dialing Office VPN now", L"vpn.example.com"};
+    struct event_names names;
+    memset(&names, 0, sizeof names);
+    names.profiles[0] = L"Office VPN";
+    names.profiles[1] = L"Branch";
+    names.n_profiles = 2;
+    wcscpy(names.user, L"alice");
+    DWORD len = event_record(buf, 0xC0000000u | 20227, failed, 4); /* newest first */
+    len += event_record(buf + len, 20221, dialing, 4);
+    len += event_record(buf + len, 20227, older, 4);
+    static struct event_survey sv;
+    memset(&sv, 0, sizeof sv);
+    winselftest_survey_records(&sv, buf, len, &names);
+    struct selftest_answer a;
+    memset(&a, 0, sizeof a);
+    winselftest_events_answer(&sv, &a);
+    assert_has(a.evidence, "20221 x1, 20227 x2; the newest 20227 names a listed profile and ends "
+                           "with a number");
+    assert_has(a.evidence, "would read as confirmed");
+    assert_has(notes_of(&a), "|20227, the newest: 4 strings: [1] a CoId {...}, [2] the user, "
+                             "[3] the profile, [4] a number|");
+    assert_has(notes_of(&a), "|20221, the newest: 4 strings: [1] a CoId {...}, [2] the user, "
+                             "[3] text naming the profile, [4] text (15 chars)|");
+    assert_null(strstr(notes_of(&a), "alice"));
+    assert_null(strstr(a.evidence, "alice"));
+    /* a failure that does not end with its code refutes it */
+    static const wchar_t *const no_code[] = {L"Office VPN", L"failed"};
+    memset(&sv, 0, sizeof sv);
+    len = event_record(buf, 20227, no_code, 2);
+    winselftest_survey_records(&sv, buf, len, &names);
+    memset(&a, 0, sizeof a);
+    winselftest_events_answer(&sv, &a);
+    assert_has(a.evidence, "names a listed profile and does not end with a number");
+    assert_has(a.evidence, "would read as refuted");
+    /* strings that claim more than the record holds are not read past it */
+    memset(&sv, 0, sizeof sv);
+    len = event_record(buf, 20227, failed, 4);
+    ((EVENTLOGRECORD *)(void *)buf)->NumStrings = 9;
+    memset(buf + len - 4, 0xFF, 4); /* no terminator where the count says one is */
+    winselftest_survey_records(&sv, buf, len, &names);
+    memset(&a, 0, sizeof a);
+    winselftest_events_answer(&sv, &a);
+    assert_has(notes_of(&a), "|20227, the newest: malformed");
 }
 
 static int run_dial(const RASCONNSTATE *states, DWORD error, struct connect_event *events, int max)
@@ -640,6 +767,8 @@ int main(void)
         cmocka_unit_test_setup(a_write_that_moves_another_bit_is_rolled_back, reset),
         cmocka_unit_test_setup(the_phonebook_file_must_agree, reset),
         cmocka_unit_test_setup(selftest_compares_ras_with_the_phonebook_file, reset),
+        cmocka_unit_test_setup(selftest_asks_every_profile_for_its_size, reset),
+        cmocka_unit_test_setup(selftest_shows_the_events_strings_by_shape, reset),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
