@@ -1085,6 +1085,12 @@ test_evidence_update() {
     select_check windows-update || return 1
     pane_has "No Windows update known to break L2TP" "FAIL" "OS build 19044.1466" \
         "KB5009543 of 11 Jan 2022 breaks L2TP/IPsec" "install KB5010793 (19044.1469)" || return 1
+    # the whole text (Enter): feature updates, the other kind, show as drift
+    keys Enter
+    wait_for "Esc close" || return 1
+    screen | sed -n 's/^[^│]*│\(.*\)│.*$/\1/p' | tr -s ' \n' '  ' | grep -qF "a saved baseline shows either as drift" ||
+        fail "windows-update's details do not say what feature updates do" || return 1
+    keys Escape
     sed 's/^os_build = .*/os_build = 19044.1469/' "$SCENARIOS/update-2022.ini" >"$WORK/fixed.ini"
     start 80 24 -- --mock "$WORK/fixed.ini" --state-dir "$WORK/st-update"
     wait_for "IPsec" && settle || return 1
