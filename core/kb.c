@@ -183,9 +183,11 @@ static const struct kb_entry kb[] = {
      "The L2TP connection attempt failed: the security layer could not authenticate the remote "
      "computer.",
      STAGE_IPSEC,
+     /* the server picking another certificate: Microsoft's "L2TP VPN fails with error 787" */
      "With certificates: the server's certificate does not chain to a root this computer trusts, "
-     "has expired, or its identity is not what the client expects; with a pre-shared key, some "
-     "servers answer a wrong key this way.",
+     "has expired, or its identity is not what the client expects; a server with several "
+     "certificates may present another one than the L2TP one (a wildcard, or one from another "
+     "CA); with a pre-shared key, some servers answer a wrong key this way.",
      {FIX_USE_PSK, N}},
     {788,
      "ERROR_OAKLEY_ATTRIB_FAIL",
@@ -198,6 +200,11 @@ static const struct kb_entry kb[] = {
      "mismatch only the server's configuration can fix (`l2tpfix probe HOST` names what it "
      "accepts).",
      {FIX_ALLOW_WEAK_CRYPTO, N}},
+    /* The January 2022 break (windows-update): Microsoft's known-issue text for KB5009543 and
+     * its fix KB5010793 ("IPsec connections which contain a Vendor ID might fail") names no
+     * code; field reports give 789's message for it (insidetechnologies.it "Il patch-gate manda
+     * in crisi i server", actions/runner-images#4957 "Remote Access error 789" on images of
+     * that month). No source seen names another code for it, so only 789 mentions it. */
     {789,
      "ERROR_OAKLEY_GENERAL_PROCESSING",
      "The L2TP connection attempt failed because the security layer encountered a processing error "
@@ -206,7 +213,10 @@ static const struct kb_entry kb[] = {
      "By name an IPsec phase 1 failure: a pre-shared key that differs from the server's, "
      "proposals, NAT without the registry value, IPsec services not running. "
      "In the field it also follows the client's PPP options: MS-CHAP v2 not allowed or LCP "
-     "extensions off while the server needs them; the guide checks these first.",
+     "extensions off while the server needs them; the guide checks these first. "
+     "Since January 2022 also a Windows update: KB5009543 (Windows 10) or KB5009566 (Windows 11) "
+     "without its fix KB5010793 or KB5010795 fails with servers that send a Vendor ID; the "
+     "windows-update check names it.",
      {FIX_MSCHAPV2, FIX_LCP_EXTENSIONS, FIX_USE_PSK, FIX_NAT_TRAVERSAL}},
     {790,
      "ERROR_OAKLEY_NO_PEER_CERT",
@@ -305,8 +315,11 @@ static const struct kb_entry kb[] = {
      "ERROR_IPSEC_IKE_AUTH_FAIL",
      "IKE authentication credentials are unacceptable.",
      STAGE_IPSEC,
+     /* the wrong certificate chosen: Richard Hicks, "Always On VPN Intermittent 13801 Error" */
      "With IKEv2: the server's certificate is not trusted here, its name does not match the "
-     "profile's address, or it lacks the server authentication usage.",
+     "profile's address, or it lacks the server authentication usage; now and then only: this "
+     "computer holds several Client Authentication certificates and Windows picked the wrong "
+     "one (the IP security IKE intermediate usage makes it prefer the right one).",
      {N}},
     {13806,
      "ERROR_IPSEC_IKE_NO_CERT",

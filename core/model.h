@@ -151,7 +151,10 @@ enum fix_id { FIX_TABLE(FIX_ENUM) FIX_COUNT, FIX_NONE = FIX_COUNT };
       "The cumulative updates of 11 January 2022 (KB5009543 for Windows 10 20H2-21H2, "            \
       "KB5009566 for Windows 11, and their server equivalents) broke IPsec with servers "          \
       "that send a Vendor ID, L2TP/IPsec among them; the out-of-band updates of 17 January "       \
-      "(KB5010793, KB5010795, ...) and every later cumulative update fix it.")                     \
+      "(KB5010793, KB5010795, ...) and every later cumulative update fix it. Feature updates "     \
+      "(a new Windows version) are the other kind: one is reported to have removed the NAT "       \
+      "traversal value (1709 to 1803), and one may change a profile's PPP options; a saved "       \
+      "baseline shows either as drift on its check.")                                              \
     X(CHECK_NAT_TRAVERSAL, "nat-traversal", STAGE_IPSEC, FIX_NAT_TRAVERSAL, TUN_L2TP,              \
       "NAT traversal registry value",                                                              \
       "regedit: HKLM\\SYSTEM\\CurrentControlSet\\Services\\PolicyAgent > "                         \

@@ -1036,7 +1036,139 @@ test_last_dial() {
     return 0
 }
 
-ALL="classic connect_live quick_keys fix_one weak_crypto undo profiles explain help resize mono ascii quit quit_hint bytes follow fix_line psk_typed psk_lint terms mock_file secret admin sanitize restart drift hostile other_users torn evidence entry_types offline search_picker search_jump search_help search_history small undo_secret services_started last_dial"
+# ---- issue 16: each family's evidence in the details pane ----
+
+# The details pane's text below its rule, wrapped lines joined with one space,
+# so that a phrase is found wherever the pane broke it.
+pane() { screen | sed -n '/^── /,$p' | sed '1d;$d' | sed '$d' | tr -s ' \n' '  '; }
+
+# pane_has TITLE TEXT...: the pane is about TITLE and shows each TEXT.
+pane_has() {
+    local title=$1 text
+    shift
+    screen | grep -qF -- "── $title ──" || { screen; fail "the details pane is not about: $title"; return 1; }
+    for text in "$@"; do
+        if ! pane | grep -qF -- "$text"; then
+            screen
+            fail "the details pane of '$title' lacks: $text"
+            return 1
+        fi
+    done
+}
+
+# Moves the selection to the check ID, unfolding the stages on the way.
+select_check() {
+    local id=$1 i row
+    keys Home
+    sleep 0.2
+    for ((i = 0; i < 40; i++)); do
+        row=$(screen | grep '^▶' | head -1)
+        if grep -qE "^▶ +[^ ]+ +[^ ]+ +$id( |$)" <<<"$row"; then
+            settle
+            return
+        fi
+        if grep -q '▸' <<<"$row"; then
+            keys Enter
+            sleep 0.2
+        fi
+        keys Down
+        sleep 0.15
+    done
+    screen
+    fail "no row for the check $id"
+}
+
+# Family 1: the OS build and the update that fixes it; a build with the fix passes.
+test_evidence_update() {
+    start 80 24 -- --demo=update-2022
+    wait_for "No automatic fix" && settle || return 1
+    select_check windows-update || return 1
+    pane_has "No Windows update known to break L2TP" "FAIL" "OS build 19044.1466" \
+        "KB5009543 of 11 Jan 2022 breaks L2TP/IPsec" "install KB5010793 (19044.1469)" || return 1
+    # the whole text (Enter): feature updates, the other kind, show as drift
+    keys Enter
+    wait_for "Esc close" || return 1
+    screen | sed -n 's/^[^│]*│\(.*\)│.*$/\1/p' | tr -s ' \n' '  ' | grep -qF "a saved baseline shows either as drift" ||
+        fail "windows-update's details do not say what feature updates do" || return 1
+    keys Escape
+    sed 's/^os_build = .*/os_build = 19044.1469/' "$SCENARIOS/update-2022.ini" >"$WORK/fixed.ini"
+    start 80 24 -- --mock "$WORK/fixed.ini" --state-dir "$WORK/st-update"
+    wait_for "IPsec" && settle || return 1
+    select_check windows-update || return 1
+    pane_has "No Windows update known to break L2TP" "pass" \
+        "OS build 19044.1469: has KB5010793's fix for KB5009543's IPsec break" || return 1
+}
+
+# Family 2: what the server accepts beside what Windows offers, and the remedy:
+# allow-weak-crypto for DES/MD5, the server's configuration for anything else.
+test_evidence_proposals() {
+    start 80 24 -- --demo=weak-crypto
+    wait_for "NO-PROPOSAL-CHOSEN (788)" && settle || return 1
+    select_check ike-proposals || return 1
+    pane_has "Server accepts Windows' IKE proposals" "the server accepts only 3des-md5-modp1024" \
+        "Windows offers aes/3des with sha1, ecp384 to modp1024; no des/md5 (AllowL2TPWeakCrypto not set)" \
+        "allow-weak-crypto, or better, upgrade the server" || return 1
+    sed 's/^proposals = .*/proposals = aes256-sha256-modp4096/' "$SCENARIOS/weak-crypto.ini" >"$WORK/group.ini"
+    start 100 30 -- --mock "$WORK/group.ini" --state-dir "$WORK/st-group"
+    wait_for "NO-PROPOSAL-CHOSEN (788)" && settle || return 1
+    select_check ike-proposals || return 1
+    pane_has "Server accepts Windows' IKE proposals" "the server accepts aes256-sha256-modp4096" \
+        "Windows offers aes/3des with sha1" "add aes256-sha1-modp2048 to the server's IKE proposals" || return 1
+    pane | grep -qF "allow-weak-crypto (" && { fail "allow-weak-crypto offered for a DH group"; return 1; }
+    return 0
+}
+
+# Family 3: none (766), an expired one (its subject, expiry and the requirement
+# it failed), a valid one with a server-side 787.
+test_evidence_cert() {
+    start 80 24 -- --demo=cert-766
+    wait_for "No automatic fix" && settle || return 1
+    select_check machine-certificate || return 1
+    pane_has "Machine certificate for IPsec" "no certificate in LocalMachine\My: Windows fails with 766" || return 1
+    sed 's/^certificate = none$/certificate = expired/; s/^last_error = 766$/last_error = 13806/' \
+        "$SCENARIOS/cert-766.ini" >"$WORK/expired.ini"
+    start 80 24 -- --mock "$WORK/expired.ini" --state-dir "$WORK/st-expired"
+    wait_for "13806" && settle || return 1
+    select_check machine-certificate || return 1
+    pane_has "Machine certificate for IPsec" "none qualifies (13806)" "CN=client.example.com (simulated)" \
+        "(until 2024-06-30T00:00:00Z)" "outside its validity period" "1 certificate: 1 expired" || return 1
+    sed 's/^certificate = none$/certificate = valid/; s/^last_error = 766$/last_error = 787/' \
+        "$SCENARIOS/cert-766.ini" >"$WORK/server787.ini"
+    start 100 30 -- --mock "$WORK/server787.ini" --state-dir "$WORK/st-787"
+    wait_for "787" && settle || return 1
+    select_check machine-certificate || return 1
+    pane_has "Machine certificate for IPsec" "CN=client.example.com (simulated) (until 2099-12-31T00:00:00Z) qualifies" \
+        "the last attempt failed with 787" || return 1
+}
+
+# Family 5: the last handshakes' LCP runs for this host, on and off, and
+# whether the server minds (the state directory's lcp-extensions.json).
+test_evidence_lcp() {
+    mkdir -p "$WORK/st-lcp"
+    cp "$SCENARIOS/classic-789.ini" "$WORK/lcp.ini"
+    printf '[{"host":"vpn.example.com","on":"accepted","off":"dropped-session"}]' >"$WORK/st-lcp/lcp-extensions.json"
+    start 80 24 -- --mock "$WORK/lcp.ini" --state-dir "$WORK/st-lcp"
+    wait_for "fixes recommended" && settle || return 1
+    select_check lcp-extensions || return 1
+    pane_has "LCP extensions enabled" "LcpExtensions=0: disabled; this server dropped the session with them off" \
+        "(handshakes from here: on accepted, off dropped-session)" || return 1
+    printf '[{"host":"vpn.example.com","on":"accepted","off":"accepted"},{"host":"other.example.com","on":"dropped-session"}]' \
+        >"$WORK/st-lcp/lcp-extensions.json"
+    start 80 24 -- --mock "$WORK/lcp.ini" --state-dir "$WORK/st-lcp"
+    wait_for "MS-CHAP v2" && settle || return 1
+    select_check lcp-extensions || return 1
+    pane_has "LCP extensions enabled" "this server does not mind them either way" \
+        "(handshakes from here: on accepted, off accepted)" || return 1
+    rm "$WORK/st-lcp/lcp-extensions.json"
+    start 80 24 -- --mock "$WORK/lcp.ini" --state-dir "$WORK/st-lcp"
+    wait_for "fixes recommended" && settle || return 1
+    select_check lcp-extensions || return 1
+    pane_has "LCP extensions enabled" "LcpExtensions=0: disabled" || return 1
+    pane | grep -qF "handshakes from here" && { fail "LCP runs shown where none was seen"; return 1; }
+    return 0
+}
+
+ALL="classic connect_live quick_keys fix_one weak_crypto undo profiles explain help resize mono ascii quit quit_hint bytes follow fix_line psk_typed psk_lint terms mock_file secret admin sanitize restart drift hostile other_users torn evidence entry_types offline search_picker search_jump search_help search_history small undo_secret services_started last_dial evidence_update evidence_proposals evidence_cert evidence_lcp"
 if [ "$WHICH" = all ]; then
     tests=$ALL
 else
