@@ -201,7 +201,8 @@ static const struct kb_entry kb[] = {
      "accepts).",
      {FIX_ALLOW_WEAK_CRYPTO, N}},
     /* The January 2022 break (windows-update): Microsoft's known-issue text for KB5009543 and
-     * its fix KB5010793 ("IPsec connections which contain a Vendor ID might fail") names no
+     * its fix KB5010793 ("IPSEC connections which contain a Vendor ID might fail", as quoted in
+     * core/winupdate.c's sources; the pages themselves were not searchable) names no
      * code; field reports give 789's message for it (insidetechnologies.it "Il patch-gate manda
      * in crisi i server", actions/runner-images#4957 "Remote Access error 789" on images of
      * that month). No source seen names another code for it, so only 789 mentions it. */
