@@ -28,6 +28,7 @@
 #define IKEV2_PL_CERT 37
 #define IKEV2_PL_CERTREQ 38
 #define IKEV2_PL_AUTH 39
+#define IKEV2_PL_DELETE 42
 #define IKEV2_PL_TSI 44
 #define IKEV2_PL_TSR 45
 #define IKEV2_PL_SK 46

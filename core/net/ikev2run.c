@@ -602,8 +602,8 @@ static void send_delete(struct run *r)
                  r->mid++);
     if (!plat_random(iv, sizeof iv))
         return;
-    size_t n =
-        ikev2_sk_seal(&r->suite, &r->keys, msg, sizeof msg, IKE_PL_DELETE, inner, sizeof inner, iv);
+    size_t n = ikev2_sk_seal(&r->suite, &r->keys, msg, sizeof msg, IKEV2_PL_DELETE, inner,
+                             sizeof inner, iv);
     if (n)
         send_packet(r, msg, n);
 }
@@ -614,6 +614,7 @@ static void exchange(struct run *r)
         skip_after(r, IKEV2_STAGE_TUNNEL, "not reached: no IKE SA");
         return;
     }
+    r->mid = 1; /* IKE_SA_INIT was 0 */
     uint8_t plain[1024], ca_sha1[20];
     struct ikev2_auth_request q = {0};
     memcpy(q.my_ip, r->my_ip, 4);
