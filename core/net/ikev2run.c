@@ -201,6 +201,86 @@ static const char *notify_name(unsigned n)
     }
 }
 
+/* The refusal of IKE_SA_INIT in words, with Windows' code. */
+static void init_refused(struct run *r, const struct ikev2_init_reply *a)
+{
+    if (a->kind == IKEV2_INIT_INVALID_KE)
+        stage(r, IKEV2_STAGE_TUNNEL, HS_FAILED, 13868,
+              "the server wants Diffie-Hellman group %u, which Windows does not offer",
+              (unsigned)a->ke_group);
+    else if (a->kind == IKEV2_INIT_COOKIE)
+        stage(r, IKEV2_STAGE_TUNNEL, HS_FAILED, 809, "the server asked for a second cookie");
+    else
+        stage(r, IKEV2_STAGE_TUNNEL, HS_FAILED, 13868,
+              "the server answered %s (%u): none of the six proposals Windows sends "
+              "(3DES or AES-256, SHA-1/256/384, MODP 1024) is acceptable to it",
+              notify_name(a->notify), (unsigned)a->notify);
+}
+
+/* An agreed IKE_SA_INIT: g^ir, the keys, and whether NAT lies between. */
+static bool init_accepted(struct run *r, const struct ikev2_init_reply *a, uint16_t group,
+                          void *priv)
+{
+    uint8_t gir[IKEC_MAX_DH];
+    bool ok = a->ke_len == ikec_dh_len(group) && ikec_dh_shared(group, priv, a->ke, gir);
+    memcpy(r->spi_r, a->spi_r, 8);
+    r->suite = a->chosen;
+    r->nr_len = a->nonce_len;
+    memcpy(r->nr, a->nonce, a->nonce_len);
+    ok = ok && ikev2_derive_keys(&r->suite, r->ni, sizeof r->ni, r->nr, r->nr_len, gir,
+                                 ikec_dh_secret_len(group), r->spi_i, r->spi_r, &r->keys);
+    plat_wipe(gir, sizeof gir);
+    if (!ok) {
+        stage(r, IKEV2_STAGE_TUNNEL, HS_FAILED, 809,
+              "the server's key exchange value is not usable");
+        return false;
+    }
+    /* NAT: the server's view of either address differs from ours (RFC 7296 2.23) */
+    uint8_t want_dst[IKEV2_NATD_LEN], want_src[IKEV2_NATD_LEN];
+    ikev2_natd_hash(r->spi_i, r->spi_r, r->my_ip, r->my_port, want_dst);
+    ikev2_natd_hash(r->spi_i, r->spi_r, r->peer_ip, r->peer_port, want_src);
+    r->natt = (a->natd_dst_seen && memcmp(a->natd_dst, want_dst, IKEV2_NATD_LEN) != 0) ||
+              (a->natd_src_seen && memcmp(a->natd_src, want_src, IKEV2_NATD_LEN) != 0);
+    r->res->nat = r->natt;
+    ikev2_suite_name(&r->suite, r->res->suite, sizeof r->res->suite);
+    stage(r, IKEV2_STAGE_TUNNEL, HS_OK, 0, "IKE SA agreed: %s%s%s", r->res->suite,
+          r->natt ? "; NAT seen, IKE_AUTH on UDP 4500" : "",
+          a->fragmentation ? "; fragmentation supported" : "");
+    return true;
+}
+
+/* One IKE_SA_INIT sent and answered (false: no answer or garbage, staged). */
+static bool init_round(struct run *r, uint16_t group, const uint8_t *cookie, size_t cookie_len,
+                       void **priv, struct init_ctx *c)
+{
+    static const uint8_t zero[8] = {0};
+    uint8_t pub[IKEC_MAX_DH];
+    struct ikev2_init_request q = {.ke_group = group, .ke = pub, .ke_len = ikec_dh_len(group)};
+    memcpy(q.spi_i, r->spi_i, 8);
+    if (!ikec_dh_keypair(group, priv, pub) || !plat_random(r->ni, sizeof r->ni)) {
+        stage(r, IKEV2_STAGE_TUNNEL, HS_FAILED, 809, "no Diffie-Hellman key or randomness");
+        return false;
+    }
+    memcpy(q.nonce, r->ni, sizeof r->ni);
+    ikev2_natd_hash(r->spi_i, zero, r->my_ip, r->my_port, q.natd_src);
+    ikev2_natd_hash(r->spi_i, zero, r->peer_ip, r->peer_port, q.natd_dst);
+    q.cookie = cookie_len ? cookie : NULL;
+    q.cookie_len = cookie_len;
+    r->msg1_len = ikev2_build_init(r->msg1, sizeof r->msg1, &q);
+    if (!r->msg1_len || !transact(r, r->msg1, r->msg1_len, init_answer, c)) {
+        stage(r, IKEV2_STAGE_TUNNEL, HS_FAILED, 809,
+              "no answer to IKE_SA_INIT on UDP %u within %u ms", (unsigned)r->peer_port,
+              r->o->timeout_ms);
+        return false;
+    }
+    if (c->bad) {
+        stage(r, IKEV2_STAGE_TUNNEL, HS_FAILED, 809, "the answer is not IKE_SA_INIT: %s",
+              c->err.msg);
+        return false;
+    }
+    return true;
+}
+
 /* Sends IKE_SA_INIT until a proposal is agreed; answers one COOKIE and one
  * INVALID_KE. On success the keys are derived. */
 static bool run_init(struct run *r)
@@ -211,92 +291,25 @@ static bool run_init(struct run *r)
     bool cookie_done = false, ke_done = false;
     for (int round = 0; round < MAX_INIT_ROUNDS; round++) {
         void *priv = NULL;
-        uint8_t pub[IKEC_MAX_DH];
-        static const uint8_t zero[8] = {0};
-        struct ikev2_init_request q = {.ke_group = group, .ke = pub, .ke_len = ikec_dh_len(group)};
-        memcpy(q.spi_i, r->spi_i, 8);
-        if (!ikec_dh_keypair(group, &priv, pub) || !plat_random(r->ni, sizeof r->ni)) {
-            stage(r, IKEV2_STAGE_TUNNEL, HS_FAILED, 809, "no Diffie-Hellman key or randomness");
-            return false;
-        }
-        memcpy(q.nonce, r->ni, sizeof r->ni);
-        ikev2_natd_hash(r->spi_i, zero, r->my_ip, r->my_port, q.natd_src);
-        ikev2_natd_hash(r->spi_i, zero, r->peer_ip, r->peer_port, q.natd_dst);
-        q.cookie = cookie_len ? cookie : NULL;
-        q.cookie_len = cookie_len;
-        r->msg1_len = ikev2_build_init(r->msg1, sizeof r->msg1, &q);
         struct init_ctx c = {0};
-        if (!r->msg1_len || !transact(r, r->msg1, r->msg1_len, init_answer, &c)) {
-            ikec_dh_free(priv);
-            stage(r, IKEV2_STAGE_TUNNEL, HS_FAILED, 809,
-                  "no answer to IKE_SA_INIT on UDP %u within %u ms", (unsigned)r->peer_port,
-                  r->o->timeout_ms);
-            return false;
-        }
-        struct ikev2_init_reply *a = &c.reply;
-        if (c.bad) {
-            ikec_dh_free(priv);
-            stage(r, IKEV2_STAGE_TUNNEL, HS_FAILED, 809, "the answer is not IKE_SA_INIT: %s",
-                  c.err.msg);
-            return false;
-        }
-        if (a->kind == IKEV2_INIT_COOKIE && !cookie_done) {
-            ikec_dh_free(priv);
+        const struct ikev2_init_reply *a = &c.reply;
+        bool ok = init_round(r, group, cookie, cookie_len, &priv, &c);
+        if (ok && a->kind == IKEV2_INIT_COOKIE && !cookie_done) {
             memcpy(cookie, a->cookie, a->cookie_len);
             cookie_len = a->cookie_len;
             cookie_done = true;
-            continue;
-        }
-        if (a->kind == IKEV2_INIT_INVALID_KE && !ke_done && ikec_dh_len(a->ke_group) &&
-            a->ke_group != group) {
-            ikec_dh_free(priv);
+        } else if (ok && a->kind == IKEV2_INIT_INVALID_KE && !ke_done && ikec_dh_len(a->ke_group) &&
+                   a->ke_group != group) {
             group = a->ke_group;
             ke_done = true;
-            continue;
-        }
-        if (a->kind != IKEV2_INIT_ACCEPTED) {
+        } else {
+            if (ok && a->kind != IKEV2_INIT_ACCEPTED)
+                init_refused(r, a);
+            ok = ok && a->kind == IKEV2_INIT_ACCEPTED && init_accepted(r, a, group, priv);
             ikec_dh_free(priv);
-            if (a->kind == IKEV2_INIT_INVALID_KE)
-                stage(r, IKEV2_STAGE_TUNNEL, HS_FAILED, 13868,
-                      "the server wants Diffie-Hellman group %u, which Windows does not offer",
-                      (unsigned)a->ke_group);
-            else if (a->kind == IKEV2_INIT_COOKIE)
-                stage(r, IKEV2_STAGE_TUNNEL, HS_FAILED, 809,
-                      "the server asked for a second cookie");
-            else
-                stage(r, IKEV2_STAGE_TUNNEL, HS_FAILED, 13868,
-                      "the server answered %s (%u): none of the six proposals Windows sends "
-                      "(3DES or AES-256, SHA-1/256/384, MODP 1024) is acceptable to it",
-                      notify_name(a->notify), (unsigned)a->notify);
-            return false;
+            return ok;
         }
-        uint8_t gir[IKEC_MAX_DH];
-        bool ok = a->ke_len == ikec_dh_len(group) && ikec_dh_shared(group, priv, a->ke, gir);
         ikec_dh_free(priv);
-        memcpy(r->spi_r, a->spi_r, 8);
-        r->suite = a->chosen;
-        r->nr_len = a->nonce_len;
-        memcpy(r->nr, a->nonce, a->nonce_len);
-        ok = ok && ikev2_derive_keys(&r->suite, r->ni, sizeof r->ni, r->nr, r->nr_len, gir,
-                                     ikec_dh_secret_len(group), r->spi_i, r->spi_r, &r->keys);
-        plat_wipe(gir, sizeof gir);
-        if (!ok) {
-            stage(r, IKEV2_STAGE_TUNNEL, HS_FAILED, 809,
-                  "the server's key exchange value is not usable");
-            return false;
-        }
-        /* NAT: the server's view of our address differs from ours (RFC 7296 2.23) */
-        uint8_t want_dst[IKEV2_NATD_LEN], want_src[IKEV2_NATD_LEN];
-        ikev2_natd_hash(r->spi_i, r->spi_r, r->my_ip, r->my_port, want_dst);
-        ikev2_natd_hash(r->spi_i, r->spi_r, r->peer_ip, r->peer_port, want_src);
-        r->natt = (a->natd_dst_seen && memcmp(a->natd_dst, want_dst, IKEV2_NATD_LEN) != 0) ||
-                  (a->natd_src_seen && memcmp(a->natd_src, want_src, IKEV2_NATD_LEN) != 0);
-        r->res->nat = r->natt;
-        ikev2_suite_name(&r->suite, r->res->suite, sizeof r->res->suite);
-        stage(r, IKEV2_STAGE_TUNNEL, HS_OK, 0, "IKE SA agreed: %s%s%s", r->res->suite,
-              r->natt ? "; NAT seen, IKE_AUTH on UDP 4500" : "",
-              a->fragmentation ? "; fragmentation supported" : "");
-        return true;
     }
     stage(r, IKEV2_STAGE_TUNNEL, HS_FAILED, 809, "the server kept asking for cookies or groups");
     return false;
