@@ -1139,6 +1139,12 @@ static int cmd_handshake(struct cli *c)
         return 2;
     if (c->a->given[OPT_IKEV2])
         return cmd_handshake_ikev2(c, timeout, port);
+    if (c->a->value[OPT_CA_FILE]) {
+        struct l2f_err usage = {{0}};
+        l2f_err_set(&usage, "--ca-file goes with --ikev2: an L2TP/IPsec handshake with a key "
+                            "checks no server certificate");
+        return fail(c, L2F_ERR_USAGE, &usage);
+    }
     const char *host = c->a->args[0];
     struct l2f_err err = {{0}};
     char state_dir[PLAT_PATH_MAX] = "";
