@@ -16,7 +16,7 @@ struct ikev2_cert_info {
     char subject[256], issuer[256];
     char names[512]; /* the SANs, "DNS:vpn.example.org, IP:192.0.2.1" */
     char ekus[128];  /* "serverAuth, ikeIntermediate" */
-    char not_before[32], not_after[32];
+    char not_before[80], not_after[80];
     bool trusted;
     char why[192]; /* why not trusted, or how it was */
 };
