@@ -3,13 +3,13 @@
 # for SECONDS, from its seed corpus in fuzz/corpus; fails on the first crash,
 # leak or failed check, leaving the input that did it in build/fuzz/crashes.
 # Usage: scripts/fuzz.sh [SECONDS] [TARGET...]   (default 20 s; targets:
-# scenario pbk ike args quickmode sainit handshake). Longer: scripts/fuzz.sh 3600 pbk
+# scenario pbk ike ikev2 args quickmode sainit handshake). Longer: scripts/fuzz.sh 3600 pbk
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-20}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(scenario pbk ike args quickmode sainit handshake)
+[ ${#targets[@]} -gt 0 ] || targets=(scenario pbk ike ikev2 args quickmode sainit handshake)
 jobs=$(nproc 2>/dev/null || echo 2)
 cmake -S . -B build/fuzz -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo -DL2F_FUZZ=ON \
     -DL2F_TESTS=OFF -DL2F_WERROR=ON >/dev/null

@@ -9,6 +9,7 @@
 #include "kb.h"
 #include "keylint.h"
 #include "net/handshake.h"
+#include "net/ikev2run.h"
 #include "baseline.h"
 #include "psscript.h"
 #include "ticket.h"
@@ -1064,6 +1065,70 @@ static void print_handshake(const struct hs_result *r, unsigned waited)
                "difference is on that client: run l2tpfix check there.\n");
 }
 
+/* handshake --ikev2: the password only (no key), the three stages, exit 0
+ * when the server was authenticated and the user accepted. */
+static int cmd_handshake_ikev2(struct cli *c, long timeout, long port)
+{
+    const char *host = c->a->args[0], *user = c->a->value[OPT_USER];
+    struct l2f_err err = {{0}};
+    char password[SECRET_MAX] = "";
+    enum l2f_status st = L2F_OK;
+    if (!user) {
+        l2f_err_set(&err, "handshake --ikev2 needs --user NAME (EAP-MSCHAPv2 logs in as it)");
+        st = L2F_ERR_USAGE;
+    } else if (c->a->value[OPT_PASSWORD_FILE]) {
+        st = term_read_secret_file(c->a->value[OPT_PASSWORD_FILE], password, SECRET_MAX, &err);
+    } else if (!term_read_secret("Password (not shown): ", password, SECRET_MAX) || !password[0]) {
+        l2f_err_set(&err, "handshake --ikev2 needs the password: type it on a terminal or give "
+                          "--password-file FILE");
+        st = L2F_ERR_NEED_SECRET;
+    }
+    struct ikev2_options o = {.host = host,
+                              .port = (uint16_t)port,
+                              .user = user,
+                              .password = password,
+                              .ca_file = c->a->value[OPT_CA_FILE],
+                              .timeout_ms = (unsigned)timeout};
+    struct ikev2_result r;
+    char name[600];
+    if (st == L2F_OK && !c->json)
+        printf("Handshake with %s, as Windows' IKEv2 client (EAP-MSCHAPv2)\n",
+               safe(c, host, name, sizeof name));
+    if (st == L2F_OK)
+        st = ikev2_run(&o, &r, &err);
+    plat_wipe(password, sizeof password);
+    if (st != L2F_OK)
+        return fail(c, st, &err);
+    int rc = ikev2_ok(&r) ? 0 : 1;
+    if (c->json) {
+        char *text = NULL;
+        enum l2f_status jst = ikev2_result_json(host, &r, &text);
+        int prc = print_json_text(text, jst);
+        return prc ? prc : rc;
+    }
+    for (int i = 0; i < IKEV2_STAGE_COUNT; i++) {
+        const struct hs_stage *s = &r.stages[i];
+        char detail[sizeof s->detail * 2], code[16] = "";
+        if (s->code)
+            snprintf(code, sizeof code, " (%d)", s->code);
+        printf("  %-7s %-8s %6u ms  %s%s\n", ikev2_stage_id((enum ikev2_stage)i),
+               hs_outcome_id(s->outcome) ? hs_outcome_id(s->outcome) : "-", s->ms,
+               safe(c, s->detail, detail, sizeof detail), code);
+    }
+    if (r.cert.present) {
+        char buf[1100];
+        printf("Server certificate: %s\n", safe(c, r.cert.subject, buf, sizeof buf));
+        printf("  issuer %s\n", safe(c, r.cert.issuer, buf, sizeof buf));
+        printf("  names %s\n", safe(c, r.cert.names[0] ? r.cert.names : "(none)", buf, sizeof buf));
+        printf("  EKU %s; valid %s to %s\n",
+               safe(c, r.cert.ekus[0] ? r.cert.ekus : "(none)", buf, sizeof buf), r.cert.not_before,
+               r.cert.not_after);
+        printf("  trusted: %s (%s)\n", r.cert.trusted ? "yes" : "no",
+               safe(c, r.cert.why, buf, sizeof buf));
+    }
+    return rc;
+}
+
 static int cmd_handshake(struct cli *c)
 {
     long timeout = number_option(c, OPT_TIMEOUT, "timeout", 100, 60000, 20000);
@@ -1072,6 +1137,14 @@ static int cmd_handshake(struct cli *c)
     size_t nruns = lcp_extension_runs(c, ext);
     if (timeout < 0 || port < 0 || !nruns)
         return 2;
+    if (c->a->given[OPT_IKEV2])
+        return cmd_handshake_ikev2(c, timeout, port);
+    if (c->a->value[OPT_CA_FILE]) {
+        struct l2f_err usage = {{0}};
+        l2f_err_set(&usage, "--ca-file goes with --ikev2: an L2TP/IPsec handshake with a key "
+                            "checks no server certificate");
+        return fail(c, L2F_ERR_USAGE, &usage);
+    }
     const char *host = c->a->args[0];
     struct l2f_err err = {{0}};
     char state_dir[PLAT_PATH_MAX] = "";

@@ -110,7 +110,7 @@ static bool utf16le(const char *s, uint8_t *out, size_t cap, size_t *len)
     return true;
 }
 
-static bool password_hash(const char *password, uint8_t hash[16])
+bool mschapv2_password_hash(const char *password, uint8_t hash[16])
 {
     uint8_t wide[1024];
     size_t n;
@@ -177,7 +177,7 @@ bool mschapv2_nt_response(const uint8_t auth_challenge[16], const uint8_t peer_c
 {
     uint8_t ch[8], hash[16];
     bool ok = challenge_hash(peer_challenge, auth_challenge, user, ch) &&
-              password_hash(password, hash) && challenge_response(ch, hash, nt_response);
+              mschapv2_password_hash(password, hash) && challenge_response(ch, hash, nt_response);
     plat_wipe(hash, sizeof hash);
     return ok;
 }
@@ -190,7 +190,7 @@ bool mschapv2_authenticator_response(const char *password, const uint8_t nt_resp
     static const char magic1[] = "Magic server to client signing constant";
     static const char magic2[] = "Pad to make it do more than one iteration";
     uint8_t hash[16], hash_hash[16], buf[16 + 24 + sizeof magic2], digest[20], ch[8];
-    if (!password_hash(password, hash))
+    if (!mschapv2_password_hash(password, hash))
         return false;
     md4(hash, 16, hash_hash);
     plat_wipe(hash, sizeof hash);

@@ -15,6 +15,8 @@
 #define MSCHAPV2_AUTH_RESPONSE_LEN 42 /* "S=" and 40 hex digits */
 
 void md4(const uint8_t *data, size_t len, uint8_t out[16]);
+/* NtPasswordHash: MD4 of the password as UTF-16LE (RFC 2759 8.3); EAP's MSK needs it. */
+bool mschapv2_password_hash(const char *password, uint8_t hash[16]);
 
 /* user is the name as sent; a "DOMAIN\" prefix is left out of the challenge
  * hash (RFC 2759 8.2). password is UTF-8; it is hashed as UTF-16LE. */

@@ -1,0 +1,52 @@
+/* The IKEv2 exchange Windows' built-in client makes, from user space over
+ * UDP: IKE_SA_INIT, IKE_AUTH with the server's certificate, EAP-MSCHAPv2 for
+ * the user, and the final AUTH with the MSK; three stages with the codes
+ * Windows would show. Secrets are used and wiped, never kept or reported. */
+#ifndef L2F_NET_IKEV2RUN_H
+#define L2F_NET_IKEV2RUN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "net/handshake.h"
+#include "net/ikev2cert.h"
+#include "status.h"
+
+/* X(enum, id): the stages, in the order they run */
+#define IKEV2_STAGE_TABLE(X)                                                                       \
+    X(IKEV2_STAGE_TUNNEL, "tunnel") /* IKE_SA_INIT: reached, a proposal agreed (809, 13868) */     \
+    X(IKEV2_STAGE_IPSEC, "ipsec")   /* the server's certificate and signature (13801) */           \
+    X(IKEV2_STAGE_AUTH, "auth")     /* EAP-MSCHAPv2 and the final AUTH (691) */
+#define IKEV2_STAGE_ENUM(e, id) e,
+enum ikev2_stage { IKEV2_STAGE_TABLE(IKEV2_STAGE_ENUM) IKEV2_STAGE_COUNT };
+#undef IKEV2_STAGE_ENUM
+const char *ikev2_stage_id(enum ikev2_stage s);
+
+struct ikev2_options {
+    const char *host;
+    uint16_t port; /* 500 */
+    const char *user, *password;
+    const char *ca_file; /* NULL: the system's trusted roots */
+    unsigned timeout_ms;
+};
+
+struct ikev2_result {
+    struct hs_stage stages[IKEV2_STAGE_COUNT];
+    struct ikev2_cert_info cert;
+    char suite[48];        /* the IKE proposal agreed */
+    bool nat;              /* NAT seen: IKE_AUTH went to 4500 */
+    unsigned fragments;    /* how many fragments the largest answer came in (0: none) */
+    bool child_sa;         /* the server installed the CHILD_SA */
+    char child_detail[96]; /* or why not */
+};
+
+/* Fails only when it cannot start (err); every outcome is in *out. */
+enum l2f_status ikev2_run(const struct ikev2_options *opts, struct ikev2_result *out,
+                          struct l2f_err *err);
+/* {"host", "protocol": "ikev2", "stages": [...], "server_certificate": {...}, ...};
+ * *out is the caller's to free. */
+enum l2f_status ikev2_result_json(const char *host, const struct ikev2_result *r, char **out);
+/* The server was authenticated and the user accepted. */
+bool ikev2_ok(const struct ikev2_result *r);
+
+#endif
