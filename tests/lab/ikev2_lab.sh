@@ -14,12 +14,13 @@
 #   bad-proposal  the server offers only aes256gcm16-prfsha384-modp3072 -> NO_PROPOSAL_CHOSEN
 #   chain         six intermediate CAs, sent with the server's certificate: the
 #                 IKE_AUTH reply is fragmented (RFC 7383)     -> established
+#   no-server     the namespaces and files but no charon: nothing answers -> 809
 # Usage: ikev2_lab.sh up DIR CASE | down DIR | exec DIR CMD... | cases
 # Needs root, or to run inside `unshare --user --map-root-user --mount`.
 set -euo pipefail
 SERVER=192.0.2.10 CLIENT=192.0.2.20 USER_NAME=alice
 PASSWORD='Lab-Alice-17'
-CASES="ok wrong-password untrusted-ca wrong-name no-eku bad-proposal chain"
+CASES="ok wrong-password untrusted-ca wrong-name no-eku bad-proposal chain no-server"
 # Windows 10/11's default IKEv2 offers: AES-CBC-256, 3DES with SHA1/SHA256/SHA384 on MODP 1024,
 # newer builds adding MODP 2048 (strongSwan's interoperability notes for Windows clients)
 WINDOWS_PROPOSALS="aes256-sha256-modp2048,aes256-sha1-modp2048,aes256-sha1-modp1024,aes256-sha256-modp1024,aes256-sha384-modp1024,aes128-sha1-modp1024,3des-sha1-modp1024"
@@ -131,6 +132,7 @@ charon {
   dos_protection = no
   half_open_timeout = 5
   retransmit_tries = 1
+  retransmit_timeout = 3
   fragment_size = 1280
   plugins {
     vici { socket = unix://$1/run/charon.vici }
@@ -213,7 +215,7 @@ up() {
     make_namespaces
     charon_conf "$lab/server"
     server_swanctl
-    start_charon server "$lab/server"
+    [ "$case" = no-server ] || start_charon server "$lab/server"
 }
 
 # --- the strongSwan initiator: the lab's own check that it is real --------------

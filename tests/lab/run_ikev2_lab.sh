@@ -86,14 +86,19 @@ lab_checks() {
         [ "$(cat "$OUT")" -ge 6 ]; check $? "the server did not send its six intermediates"
         grep -qE 'splitting IKE message \([0-9]+ bytes\) into [4-9] fragments' "$lab/server/charon.log"
         check $? "the chain's IKE_AUTH reply was not split into 4 or more fragments" ;;
+    no-server) sanity failed
+        grep -q 'peer not responding' "$lab/client/initiate.out"
+        check $? "strongSwan's initiator got an answer from no server" ;;
     esac
 }
 
 # --- l2tpfix --------------------------------------------------------------------
 # the JSON answer flattened to lines: "rc N", "stage ID OUTCOME CODE DETAIL", "trusted BOOL WHY"
 handshake() {
+    local wait=()
+    [ "$case" = no-server ] && wait=(--timeout 3000) # nothing will answer: no need to wait long
     timeout 90 $LAB exec "$lab" "$L2TPFIX" handshake 192.0.2.10 --ikev2 --user "$(cat "$lab/user")" \
-        --password-file "$lab/password" --ca-file "$lab/ca.pem" --json >"$OUT" 2>&1 </dev/null
+        --password-file "$lab/password" --ca-file "$lab/ca.pem" "${wait[@]}" --json >"$OUT" 2>&1 </dev/null
     local rc=$?
     python3 - "$OUT" "$rc" >"$OUT.lines" <<'PY'
 import json, sys
@@ -141,6 +146,10 @@ client_checks() {
     bad-proposal)
         has '^rc 1$' "exit 1"
         has '^stage tunnel failed 13868 .*proposal' "13868 at IKE_SA_INIT, naming the proposal"
+        has '^stage auth skipped ' "no login tried" ;;
+    no-server)
+        has '^rc 1$' "exit 1"
+        has '^stage tunnel failed 809 ' "809 when nothing answers"
         has '^stage auth skipped ' "no login tried" ;;
     esac
     # the user's password (and the wrong one) never reach the output
