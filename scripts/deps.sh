@@ -7,6 +7,9 @@ packages=(build-essential cmake pkg-config libncurses-dev libcjson-dev libssl-de
 if [ "${1:-run}" = test ] || [ "${1:-run}" = bench ]; then
     packages+=(libcmocka-dev tmux valgrind iproute2 strongswan-charon strongswan-swanctl
                libstrongswan-standard-plugins softether-vpnserver softether-vpncmd clang libclang-rt-14-dev clang-format git)
+    # the IKEv2 lab (tests/lab/ikev2_lab.sh): EAP-MSCHAPv2 and EAP-Identity for charon, and the
+    # openssl command that makes its CA and certificates
+    packages+=(libcharon-extauth-plugins libcharon-extra-plugins openssl)
     # schema.json validates the JSON output against schema/ (draft 2020-12): Debian 12 has 4.10.3,
     # the test refuses one older than 4.10
     packages+=(python3 python3-jsonschema)
