@@ -106,6 +106,14 @@ static X509 *der_cert(const uint8_t *p, size_t len)
 static bool chain_ok(X509 *leaf, STACK_OF(X509) * inter, const char *ca_file,
                      struct ikev2_cert_info *info)
 {
+#ifdef _WIN32
+    /* OpenSSL's default paths there are a folder any user may create: trust only a file given */
+    if (!ca_file) {
+        snprintf(info->why, sizeof info->why,
+                 "no CA file given (--ca-file): this build does not read Windows' own store");
+        return false;
+    }
+#endif
     X509_STORE *store = X509_STORE_new();
     X509_STORE_CTX *ctx = X509_STORE_CTX_new();
     bool loaded = store && (ca_file ? X509_STORE_load_file(store, ca_file) == 1
