@@ -583,8 +583,8 @@ static int server_key(struct parse_state *ps, const char *name, const char *valu
                                              "a comma list of pap, chap, mschap, mschapv2, eap",
                                              "required or optional",
                                              "a comma list of name:password",
-                                             "windows, none, or a comma list of transforms "
-                                             "like 3des-md5-modp1024",
+                                             ("windows, none, or a comma list of transforms "
+                                              "like 3des-md5-modp1024"),
                                              "open or blocked",
                                              "yes or no"};
         /* never echo a secret back in an error */
