@@ -402,15 +402,14 @@ enum l2f_status session_connect_start(struct session *s, struct l2f_err *err)
     }
     s->connect_advice[0] = '\0';
     s->connect_advice_fix = FIX_NONE;
-    struct hs_options o = {.host = p.server,
-                           .port = 500,
-                           .psk = s->real_handshake.psk,
-                           .user = s->real_handshake.user,
-                           .password = s->real_handshake.password,
-                           .lcp_extensions = p.fields[PF_LCP_EXTENSIONS] != 0 ||
-                                             p.field_absent[PF_LCP_EXTENSIONS],
-                           .timeout_ms =
-                               s->real_handshake.timeout_ms ? s->real_handshake.timeout_ms : 20000};
+    struct hs_options o = {
+        .host = p.server,
+        .port = 500,
+        .psk = s->real_handshake.psk,
+        .user = s->real_handshake.user,
+        .password = s->real_handshake.password,
+        .lcp_extensions = p.fields[PF_LCP_EXTENSIONS] != 0 || p.field_absent[PF_LCP_EXTENSIONS],
+        .timeout_ms = s->real_handshake.timeout_ms ? s->real_handshake.timeout_ms : 20000};
     return hs_connect_start(&s->hs, &o, s->state_dir, err);
 }
 
