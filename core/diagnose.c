@@ -739,7 +739,7 @@ static void join_accepts(const struct probe_accepts *a, char *buf, size_t len)
 static void eval_refused_offer(const struct observations *o, struct check_result *r)
 {
     const struct probe_accepts *a = &o->probe.accepts;
-    char accepts[PROBE_ACCEPTS_MAX * PROBE_TRANSFORM_NAME + 8], add[PROBE_TRANSFORM_NAME];
+    char accepts[PROBE_ACCEPTS_MAX * PROBE_TRANSFORM_NAME + 8], add[PROBE_TRANSFORM_NAME] = "";
     bool weak = weak_crypto_on(o);
     enum proposal_remedy remedy = o->probe.enumerated
                                       ? probe_proposal_remedy(a->names, a->count, add, sizeof add)
