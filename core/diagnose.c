@@ -171,6 +171,7 @@ bool diagnose_step(struct diagnose_run *run)
         break;
     case DIAG_KEY:
         o->have_lcp_seen = hs_lcp_recall(run->cache_dir, o->profile.server, &o->lcp_seen);
+        o->have_ikev2_seen = ikev2_recall(run->cache_dir, o->profile.server, &o->ikev2_seen);
         /* only with a key at hand, and only where IKE answers */
         if (run->psk && o->profile.server[0] && o->probe_st == L2F_OK &&
             (o->probe.ike500 == PROBE_ACCEPTED || o->probe.ike4500 == PROBE_ACCEPTED)) {
@@ -804,10 +805,45 @@ static void eval_psk_matches(const struct observations *o, struct check_result *
             o->key_typed ? " typed for use-psk" : "");
 }
 
+/* YYYY-MM-DD (UTC) of seconds since 1970, by the civil calendar (gmtime is not reentrant) */
+static void utc_date(long long t, char *buf, size_t cap)
+{
+    long long z = (t < 0 ? 0 : t) / 86400 + 719468, era = z / 146097;
+    unsigned doe = (unsigned)(z - era * 146097);
+    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
+    unsigned day = doy - (153 * mp + 2) / 5 + 1, month = mp < 10 ? mp + 3 : mp - 9;
+    snprintf(buf, cap, "%04lld-%02u-%02u", yoe + era * 400 + (month <= 2), month, day);
+}
+
+/* "on DATE at STAGE (CODE): REASON" of a failed handshake --ikev2 on record */
+static void ikev2_failure(const struct ikev2_seen *s, char *buf, size_t cap)
+{
+    char date[24];
+    utc_date(s->when, date, sizeof date);
+    snprintf(buf, cap, "on %s at %s (%d): %s", date, ikev2_stage_id(s->stage), s->code, s->reason);
+}
+
+static void ikev2_success(const struct ikev2_seen *s, char *buf, size_t cap)
+{
+    char date[24];
+    utc_date(s->when, date, sizeof date);
+    snprintf(buf, cap,
+             "IKEv2 with EAP-MSCHAPv2 worked from here on %s: server authenticated, user accepted",
+             date);
+}
+
 /* ikev2-available on a profile that uses IKEv2: the answer judges the profile's own protocol. */
 static void eval_ikev2_own(const struct observations *o, struct check_result *r, bool l2tp_ok)
 {
-    if (o->probe.ikev2 == PROBE_ACCEPTED)
+    char seen[300];
+    if (o->probe.ikev2 == PROBE_ACCEPTED && o->have_ikev2_seen && !o->ikev2_seen.ok) {
+        ikev2_failure(&o->ikev2_seen, seen, sizeof seen);
+        set(r, CHECK_FAIL, FIX_NONE, "IKEv2 answers, but the exchange from here failed %s", seen);
+    } else if (o->probe.ikev2 == PROBE_ACCEPTED && o->have_ikev2_seen) {
+        ikev2_success(&o->ikev2_seen, seen, sizeof seen);
+        set(r, CHECK_PASS, FIX_NONE, "%s", seen);
+    } else if (o->probe.ikev2 == PROBE_ACCEPTED)
         set(r, CHECK_PASS, FIX_NONE, "IKEv2 answers: the protocol this profile uses");
     else if (l2tp_ok)
         set(r, CHECK_FAIL, FIX_NONE,
@@ -817,6 +853,30 @@ static void eval_ikev2_own(const struct observations *o, struct check_result *r,
         set(r, CHECK_UNKNOWN, FIX_NONE,
             "the server accepted neither an IKEv2 offer (%s) nor L2TP/IPsec's (UDP 500: %s)",
             probe_outcome_id(o->probe.ikev2), probe_outcome_id(o->probe.ike500));
+}
+
+/* ikev2-available on an L2TP profile whose server answered IKE_SA_INIT: the
+ * switch rests on what `handshake --ikev2` saw from here, if it ran. */
+static void eval_ikev2_switch(const struct observations *o, struct check_result *r, bool l2tp_ok)
+{
+    char seen[300];
+    const char *where = l2tp_ok ? "IKEv2 answers too" : "IKEv2 answers where L2TP/IPsec does not";
+    if (o->have_ikev2_seen && !o->ikev2_seen.ok) {
+        ikev2_failure(&o->ikev2_seen, seen, sizeof seen);
+        set(r, l2tp_ok ? CHECK_PASS : CHECK_WARN, FIX_NONE,
+            "%s, but the exchange from here failed %s: no switch offered", where, seen);
+    } else if (o->have_ikev2_seen) {
+        ikev2_success(&o->ikev2_seen, seen, sizeof seen);
+        set(r, l2tp_ok ? CHECK_PASS : CHECK_WARN, FIX_SWITCH_IKEV2, "%s; %s", where, seen);
+        /* evidence: recommended where L2TP/IPsec does not answer, else an alternative */
+        r->fix = FIX_SWITCH_IKEV2;
+        r->fix_is_alternative = l2tp_ok;
+    } else if (!l2tp_ok)
+        set(r, CHECK_WARN, FIX_SWITCH_IKEV2,
+            "%s: an IKEv2 profile may connect; not tested: run %s handshake %s --ikev2 --user NAME",
+            where, o->probe_hint ? o->probe_hint : "l2tpfix", o->profile.server);
+    else
+        set(r, CHECK_PASS, FIX_NONE, "IKEv2 answers too: an alternative if L2TP keeps failing");
 }
 
 static void eval_ikev2(const struct observations *o, struct check_result *r)
@@ -835,11 +895,8 @@ static void eval_ikev2(const struct observations *o, struct check_result *r)
     bool v2 = o->probe.ikev2 == PROBE_ACCEPTED;
     if (own)
         eval_ikev2_own(o, r, l2tp_ok);
-    else if (v2 && !l2tp_ok)
-        set(r, CHECK_WARN, FIX_SWITCH_IKEV2,
-            "IKEv2 answers where L2TP/IPsec does not: an IKEv2 profile may connect");
     else if (v2)
-        set(r, CHECK_PASS, FIX_NONE, "IKEv2 answers too: an alternative if L2TP keeps failing");
+        eval_ikev2_switch(o, r, l2tp_ok);
     else if (l2tp_ok)
         set(r, CHECK_PASS, FIX_NONE,
             "no IKEv2 offer accepted; L2TP/IPsec answers, which is what this profile uses; no "
@@ -874,6 +931,12 @@ bool diagnose_fix_refused(const struct observations *o, enum fix_id fix, char *w
 {
     if (fix == FIX_ALLOW_WEAK_CRYPTO)
         return weak_crypto_refused(o, why, len);
+    if (fix == FIX_SWITCH_IKEV2 && o->have_ikev2_seen && !o->ikev2_seen.ok) {
+        char seen[300];
+        ikev2_failure(&o->ikev2_seen, seen, sizeof seen);
+        snprintf(why, len, "switch-ikev2 not offered: IKEv2 failed from here %s", seen);
+        return true;
+    }
     if (fix != FIX_SWITCH_IKEV2 || (probe_asked(o) && o->probe.ikev2 == PROBE_ACCEPTED))
         return false;
     if (!probe_asked(o))

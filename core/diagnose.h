@@ -11,6 +11,7 @@
 #include "dialstage.h"
 #include "model.h"
 #include "net/handshake.h"
+#include "net/ikev2run.h"
 
 /* Each part records whether it was gathered yet and how that went. */
 struct observations {
@@ -60,6 +61,10 @@ struct observations {
      * extensions on and off (kept in the state directory) */
     bool have_lcp_seen;
     struct hs_lcp_seen lcp_seen;
+    /* what the newest `handshake --ikev2` from here saw of the profile's
+     * server (kept in the state directory): switch-ikev2 rests on it */
+    bool have_ikev2_seen;
+    struct ikev2_seen ikev2_seen;
 
     /* Not seen but given by whoever starts the run: "l2tpfix" and the options
      * of this run that `probe` takes (its state directory), what a hint puts

@@ -94,7 +94,7 @@ enum fix_kind { FIX_RECOMMENDED, FIX_ALTERNATIVE, FIX_OFFERED_ONLY };
     X(FIX_SWITCH_IKEV2, "switch-ikev2", "Switch the profile to IKEv2",                             \
       "Sets VpnStrategy=7 (IKEv2 only): the guide's fallback when the server answers "             \
       "IKEv2 but not L2TP/IPsec. It needs the server's IKEv2 set-up (often a certificate "         \
-      "or EAP), so it is offered, never applied by fix all.",                                      \
+      "or EAP), so fix all applies it only after handshake --ikev2 worked from here.",             \
       FIX_SECRET_NONE, FIX_ALTERNATIVE, NULL)                                                      \
     X(FIX_ALLOW_WEAK_CRYPTO, "allow-weak-crypto", "Allow DES and MD5 for L2TP/IPsec",              \
       "Sets AllowL2TPWeakCrypto=1 (RasMan\\Parameters), so Windows offers DES and MD5 again, "     \

@@ -1099,6 +1099,11 @@ static int cmd_handshake_ikev2(struct cli *c, long timeout, long port)
     plat_wipe(password, sizeof password);
     if (st != L2F_OK)
         return fail(c, st, &err);
+    char state_dir[PLAT_PATH_MAX] = "";
+    struct l2f_err ignored = {{0}};
+    net_state_dir(c, state_dir, sizeof state_dir, &ignored);
+    /* for check: ikev2-available judges switch-ikev2 on what worked from here */
+    ikev2_remember(state_dir, host, user, &r, (long long)(plat_wall_ms() / 1000));
     int rc = ikev2_ok(&r) ? 0 : 1;
     if (c->json) {
         char *text = NULL;

@@ -790,3 +790,132 @@ enum l2f_status ikev2_result_json(const char *host, const struct ikev2_result *r
     cJSON_free(text);
     return *out ? L2F_OK : L2F_ERR_NOMEM;
 }
+
+#define IKEV2_SEEN_FILE "ikev2.json"
+#define IKEV2_SEEN_HOSTS 16        /* hosts remembered; the oldest go first */
+#define IKEV2_SEEN_MAX (32 * 1024) /* a bigger file is not ours: ignored */
+
+static cJSON *seen_read(const char *state_dir, char *path, size_t cap)
+{
+    char *text = NULL;
+    struct l2f_err err;
+    snprintf(path, cap, "%s/%s", state_dir, IKEV2_SEEN_FILE);
+    if (plat_read_file_max(path, IKEV2_SEEN_MAX, &text, NULL, &err) != L2F_OK)
+        return NULL;
+    cJSON *arr = cJSON_Parse(text);
+    free(text);
+    if (!cJSON_IsArray(arr)) {
+        cJSON_Delete(arr);
+        return NULL;
+    }
+    return arr;
+}
+
+static bool seen_host(const cJSON *o, const char *host)
+{
+    const cJSON *h = cJSON_GetObjectItemCaseSensitive(o, "host");
+    return cJSON_IsString(h) && strcmp(h->valuestring, host) == 0;
+}
+
+/* A server's failure message may echo the user name: each copy becomes '*'. */
+static void mask_user(char *s, const char *user)
+{
+    size_t n = user ? strlen(user) : 0;
+    for (char *at = n ? strstr(s, user) : NULL; at; at = strstr(at + n, user))
+        memset(at, '*', n);
+}
+
+static cJSON *seen_entry(const char *host, const char *user, const struct ikev2_result *r,
+                         long long when)
+{
+    int stop = IKEV2_STAGE_COUNT - 1;
+    for (int i = 0; i < IKEV2_STAGE_COUNT; i++)
+        if (r->stages[i].outcome != HS_OK) {
+            stop = i;
+            break;
+        }
+    bool ok = ikev2_ok(r);
+    char reason[sizeof r->stages[0].detail];
+    snprintf(reason, sizeof reason, "%s", ok ? "" : r->stages[stop].detail);
+    mask_user(reason, user);
+    cJSON *e = cJSON_CreateObject();
+    cJSON_AddStringToObject(e, "host", host);
+    cJSON_AddNumberToObject(e, "when", (double)when);
+    cJSON_AddStringToObject(e, "outcome", ok ? "ok" : "failed");
+    cJSON_AddStringToObject(e, "stage", ikev2_stage_id((enum ikev2_stage)stop));
+    cJSON_AddNumberToObject(e, "code", ok ? 0 : r->stages[stop].code);
+    cJSON_AddStringToObject(e, "reason", reason);
+    cJSON_AddBoolToObject(e, "certificate_trusted", r->cert.present && r->cert.trusted);
+    return e;
+}
+
+void ikev2_remember(const char *state_dir, const char *host, const char *user,
+                    const struct ikev2_result *r, long long when)
+{
+    char path[PLAT_PATH_MAX + 32];
+    struct l2f_err err;
+    if (!state_dir || !state_dir[0] || !host || !host[0] || strlen(host) > 255 ||
+        plat_mkdir_p(state_dir, &err) != L2F_OK)
+        return;
+    cJSON *old = seen_read(state_dir, path, sizeof path), *keep = cJSON_CreateArray(), *o;
+    cJSON_ArrayForEach(o, old)
+    {
+        if (!seen_host(o, host) && cJSON_IsObject(o) &&
+            cJSON_GetArraySize(keep) < IKEV2_SEEN_HOSTS - 1)
+            cJSON_AddItemToArray(keep, cJSON_Duplicate(o, true));
+    }
+    cJSON_Delete(old);
+    cJSON_InsertItemInArray(keep, 0, seen_entry(host, user, r, when)); /* the newest first */
+    char *text = cJSON_PrintUnformatted(keep);
+    cJSON_Delete(keep);
+    if (text && strlen(text) <= IKEV2_SEEN_MAX)
+        plat_write_atomic(path, text, strlen(text), &err); /* best effort: lost, it is run again */
+    cJSON_free(text);
+}
+
+static bool seen_parse(const cJSON *o, struct ikev2_seen *out)
+{
+    const cJSON *outcome = cJSON_GetObjectItemCaseSensitive(o, "outcome");
+    const cJSON *stage = cJSON_GetObjectItemCaseSensitive(o, "stage");
+    const cJSON *code = cJSON_GetObjectItemCaseSensitive(o, "code");
+    const cJSON *reason = cJSON_GetObjectItemCaseSensitive(o, "reason");
+    const cJSON *trusted = cJSON_GetObjectItemCaseSensitive(o, "certificate_trusted");
+    const cJSON *when = cJSON_GetObjectItemCaseSensitive(o, "when");
+    if (!cJSON_IsString(outcome) || !cJSON_IsString(stage) || !cJSON_IsNumber(code) ||
+        !cJSON_IsString(reason) || !cJSON_IsBool(trusted) || !cJSON_IsNumber(when) ||
+        when->valuedouble < 0 || when->valuedouble > 1e11)
+        return false;
+    out->ok = strcmp(outcome->valuestring, "ok") == 0;
+    if (!out->ok && strcmp(outcome->valuestring, "failed") != 0)
+        return false;
+    out->stage = IKEV2_STAGE_COUNT;
+    for (int i = 0; i < IKEV2_STAGE_COUNT; i++)
+        if (strcmp(stage->valuestring, stage_ids[i]) == 0)
+            out->stage = (enum ikev2_stage)i;
+    out->code = code->valueint;
+    out->trusted = cJSON_IsTrue(trusted);
+    out->when = (long long)when->valuedouble;
+    snprintf(out->reason, sizeof out->reason, "%s", reason->valuestring);
+    return out->stage != IKEV2_STAGE_COUNT;
+}
+
+bool ikev2_recall(const char *state_dir, const char *host, struct ikev2_seen *out)
+{
+    char path[PLAT_PATH_MAX + 32];
+    bool found = false;
+    memset(out, 0, sizeof *out);
+    if (!state_dir || !state_dir[0] || !host || !host[0])
+        return false;
+    cJSON *arr = seen_read(state_dir, path, sizeof path), *o;
+    cJSON_ArrayForEach(o, arr)
+    {
+        if (seen_host(o, host)) {
+            found = seen_parse(o, out);
+            break;
+        }
+    }
+    cJSON_Delete(arr);
+    if (!found)
+        memset(out, 0, sizeof *out);
+    return found;
+}

@@ -49,4 +49,20 @@ enum l2f_status ikev2_result_json(const char *host, const struct ikev2_result *r
 /* The server was authenticated and the user accepted. */
 bool ikev2_ok(const struct ikev2_result *r);
 
+/* What the newest `handshake --ikev2` from here saw of a host, kept in the
+ * state directory (ikev2.json) for the diagnosis. Never the password nor the
+ * user name: a technician's state directory may be shared. */
+struct ikev2_seen {
+    bool ok;                /* the server authenticated, the user accepted */
+    enum ikev2_stage stage; /* where it stopped (the last stage when ok) */
+    int code;               /* the Windows error there; 0 when ok */
+    char reason[192];       /* that stage's detail, the user name masked */
+    bool trusted;           /* the server's certificate was trusted */
+    long long when;         /* seconds since 1970, UTC */
+};
+void ikev2_remember(const char *state_dir, const char *host, const char *user,
+                    const struct ikev2_result *r, long long when);
+/* False (and *out zeroed) when nothing valid is on record for host. */
+bool ikev2_recall(const char *state_dir, const char *host, struct ikev2_seen *out);
+
 #endif

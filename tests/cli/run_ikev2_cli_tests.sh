@@ -42,6 +42,13 @@ if unshare --net true 2>/dev/null || unshare --user --map-root-user --net true 2
     case "$flat" in *'"id":"tunnel","outcome":"failed","code":809'*) ok ;; *) bad "no server: the tunnel stage is not failed 809" ;; esac
     case "$flat" in *'"protocol":"ikev2"'*'"server_certificate":null'*) ok ;; *) bad "no server: protocol or certificate" ;; esac
     if grep -qF "Sekrit-Ikev2-77" "$OUT" "$ERR"; then bad "the password was printed"; else ok; fi
+    # the outcome kept for check (ikev2.json in the state directory): no password, no user name
+    rec=$(find "$XDG_STATE_HOME" -name ikev2.json 2>/dev/null | head -1)
+    case "$(tr -d ' \n\t' <"${rec:-/dev/null}")" in
+    *'"host":"127.0.0.2"'*'"outcome":"failed","stage":"tunnel","code":809'*) ok ;;
+    *) bad "no server: ikev2.json does not record the 809 at the tunnel (${rec:-none})" ;;
+    esac
+    if [ -n "$rec" ] && grep -qE "Sekrit-Ikev2-77|alice" "$rec"; then bad "ikev2.json holds the password or user name"; else ok; fi
     if python3 -c 'import jsonschema' 2>/dev/null; then
         if python3 -c 'import json,sys,jsonschema; jsonschema.validate(json.load(open(sys.argv[2])), json.load(open(sys.argv[1])))' \
             "$SCHEMA" "$OUT"; then ok; else bad "no server: the JSON does not match the schema"; fi

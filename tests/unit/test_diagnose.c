@@ -509,6 +509,85 @@ static void natt_port_and_ikev2(void **state)
                  "an alternative");
 }
 
+/* switch-ikev2 on what `handshake --ikev2` saw from here: recommended after a
+ * success, refused after a failure, only an alternative on the probe alone.
+ * The server answers IKEv2 and refuses L2TP/IPsec's proposals. */
+static void ikev2_only_server(struct observations *o)
+{
+    tu_healthy(o);
+    o->probe.ike500 = o->probe.ike4500 = PROBE_NO_PROPOSAL;
+    o->probe.ikev2 = PROBE_ACCEPTED;
+}
+
+static void switch_ikev2_on_the_probe_alone(void **state)
+{
+    (void)state;
+    struct observations o;
+    ikev2_only_server(&o);
+    struct diagnosis d = eval(&o);
+    assert_check(&d, CHECK_IKEV2, CHECK_WARN, FIX_SWITCH_IKEV2,
+                 "not tested: run l2tpfix handshake vpn.example.com --ikev2 --user NAME");
+    assert_true(d.checks[CHECK_IKEV2].fix_is_alternative);
+    assert_false(recommends(&d, FIX_SWITCH_IKEV2));
+    o.probe_hint = "l2tpfix --state-dir /tmp/s";
+    assert_check((struct diagnosis[]){eval(&o)}, CHECK_IKEV2, CHECK_WARN, FIX_SWITCH_IKEV2,
+                 "run l2tpfix --state-dir /tmp/s handshake vpn.example.com --ikev2");
+}
+
+static void switch_ikev2_after_a_success(void **state)
+{
+    (void)state;
+    struct observations o;
+    char why[400];
+    ikev2_only_server(&o);
+    o.have_ikev2_seen = true; /* on 2026-12-03 UTC */
+    o.ikev2_seen = (struct ikev2_seen){
+        .ok = true, .stage = IKEV2_STAGE_AUTH, .trusted = true, .when = 1796256000};
+    struct diagnosis d = eval(&o);
+    assert_check(&d, CHECK_IKEV2, CHECK_WARN, FIX_SWITCH_IKEV2,
+                 "IKEv2 with EAP-MSCHAPv2 worked from here on 2026-12-03: server authenticated, "
+                 "user accepted");
+    assert_false(d.checks[CHECK_IKEV2].fix_is_alternative);
+    assert_true(recommends(&d, FIX_SWITCH_IKEV2));
+    assert_false(diagnose_fix_refused(&o, FIX_SWITCH_IKEV2, why, sizeof why));
+    /* L2TP/IPsec answers too: the switch stays an alternative, not a fix-all step */
+    o.probe.ike500 = PROBE_ACCEPTED;
+    d = eval(&o);
+    assert_check(&d, CHECK_IKEV2, CHECK_PASS, FIX_SWITCH_IKEV2, "worked from here on 2026-12-03");
+    assert_true(d.checks[CHECK_IKEV2].fix_is_alternative);
+    assert_false(recommends(&d, FIX_SWITCH_IKEV2));
+}
+
+static void switch_ikev2_after_a_failure(void **state)
+{
+    (void)state;
+    struct observations o;
+    char why[400];
+    ikev2_only_server(&o);
+    o.have_ikev2_seen = true;
+    static const struct {
+        enum ikev2_stage stage;
+        int code;
+        const char *reason, *want;
+    } failures[] = {
+        {IKEV2_STAGE_IPSEC, 13801, "the server's certificate is not trusted",
+         "on 2026-12-03 at ipsec (13801): the server's certificate is not trusted"},
+        {IKEV2_STAGE_AUTH, 691, "EAP Failure: the user was not accepted",
+         "at auth (691): EAP Failure: the user was not accepted"},
+        {IKEV2_STAGE_TUNNEL, 13868, "no proposal chosen", "at tunnel (13868): no proposal chosen"},
+    };
+    for (size_t i = 0; i < sizeof failures / sizeof failures[0]; i++) {
+        o.ikev2_seen = (struct ikev2_seen){
+            .stage = failures[i].stage, .code = failures[i].code, .when = 1796256000};
+        snprintf(o.ikev2_seen.reason, sizeof o.ikev2_seen.reason, "%s", failures[i].reason);
+        struct diagnosis d = eval(&o);
+        assert_check(&d, CHECK_IKEV2, CHECK_WARN, FIX_NONE, failures[i].want);
+        assert_false(recommends(&d, FIX_SWITCH_IKEV2));
+        assert_true(diagnose_fix_refused(&o, FIX_SWITCH_IKEV2, why, sizeof why));
+        assert_non_null(strstr(why, failures[i].want));
+    }
+}
+
 static void services(void **state)
 {
     (void)state;
@@ -868,6 +947,9 @@ int main(void)
         cmocka_unit_test(server_address_and_probe),
         cmocka_unit_test(proposals_remedy),
         cmocka_unit_test(natt_port_and_ikev2),
+        cmocka_unit_test(switch_ikev2_on_the_probe_alone),
+        cmocka_unit_test(switch_ikev2_after_a_success),
+        cmocka_unit_test(switch_ikev2_after_a_failure),
         cmocka_unit_test(services),
         cmocka_unit_test(nat_traversal),
         cmocka_unit_test(prohibit_ipsec),

@@ -6,10 +6,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "net/bytes.h"
 #include "net/ike.h"
 #include "net/ikev2.h"
+#include "net/ikev2run.h"
 #include "testutil.h"
 
 static const struct ikev2_suite aes256_sha256 = {IKEV2_ENCR_AES_CBC, 256, IKEV2_PRF_HMAC_SHA256,
@@ -415,6 +417,105 @@ static void auth_reply_payloads(void **state)
     assert_int_equal(ikev2_parse_auth(buf, w.pos - 1, w.first, &a, &err), L2F_ERR_PARSE);
 }
 
+/* handshake --ikev2's outcome kept per host for the diagnosis */
+static char *slurp(const char *path)
+{
+    static char buf[64 * 1024];
+    FILE *f = fopen(path, "rb");
+    size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
+    if (f)
+        fclose(f);
+    buf[n] = '\0';
+    return buf;
+}
+
+static void spill(const char *path, const char *text, size_t pad)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    fputs(text, f);
+    for (size_t i = 0; i < pad; i++)
+        fputc(' ', f);
+    fclose(f);
+}
+
+static void ikev2_seen_round_trip(void **state)
+{
+    (void)state;
+    char dir[256], path[300];
+    tu_mkdtemp(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/ikev2.json", dir);
+    struct ikev2_seen seen;
+    assert_false(ikev2_recall(dir, "vpn.example", &seen));
+    struct ikev2_result r = {0};
+    r.stages[IKEV2_STAGE_TUNNEL].outcome = HS_OK;
+    r.stages[IKEV2_STAGE_IPSEC].outcome = HS_OK;
+    r.stages[IKEV2_STAGE_AUTH] =
+        (struct hs_stage){HS_FAILED, "E=691 M=bad password for alice", 691, 900};
+    r.cert.present = r.cert.trusted = true;
+    ikev2_remember(dir, "vpn.example", "alice", &r, 1796256000);
+    assert_null(strstr(slurp(path), "alice")); /* the user name is never kept */
+    assert_true(ikev2_recall(dir, "vpn.example", &seen));
+    assert_false(seen.ok);
+    assert_int_equal(seen.stage, IKEV2_STAGE_AUTH);
+    assert_int_equal(seen.code, 691);
+    assert_string_equal(seen.reason, "E=691 M=bad password for *****");
+    assert_true(seen.trusted);
+    assert_true(seen.when == 1796256000);
+    assert_false(ikev2_recall(dir, "other.example", &seen));
+    /* the newest run per host replaces the older; other hosts stay */
+    r.stages[IKEV2_STAGE_AUTH] = (struct hs_stage){HS_OK, "user accepted", 0, 1000};
+    ikev2_remember(dir, "other.example", "bob", &r, 1796256100);
+    ikev2_remember(dir, "vpn.example", "alice", &r, 1796256200);
+    assert_true(ikev2_recall(dir, "vpn.example", &seen));
+    assert_true(seen.ok && seen.code == 0 && seen.when == 1796256200);
+    assert_true(ikev2_recall(dir, "other.example", &seen));
+    assert_true(seen.ok);
+    /* bounded: the oldest hosts go first */
+    for (int i = 0; i < 40; i++) {
+        char host[32];
+        snprintf(host, sizeof host, "h%d.example", i);
+        ikev2_remember(dir, host, "alice", &r, 1796256300 + i);
+    }
+    assert_true(strlen(slurp(path)) < 8 * 1024);
+    assert_false(ikev2_recall(dir, "vpn.example", &seen));
+    assert_true(ikev2_recall(dir, "h39.example", &seen));
+    remove(path);
+    rmdir(dir);
+}
+
+static void ikev2_seen_corrupt_ignored(void **state)
+{
+    (void)state;
+    char dir[256], path[300];
+    tu_mkdtemp(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/ikev2.json", dir);
+    struct ikev2_seen seen;
+    static const char *const bad[] = {
+        "[{\"host\":\"vpn.example\",\"when\":1,\"outcome\":\"ok\",\"stage\":\"auth\"", /* cut */
+        "{\"host\":\"vpn.example\"}", /* not a list */
+        "[{\"host\":\"vpn.example\",\"when\":1,\"outcome\":\"maybe\",\"stage\":\"auth\","
+        "\"code\":0,\"reason\":\"\",\"certificate_trusted\":true}]",
+        "[{\"host\":\"vpn.example\",\"when\":1,\"outcome\":\"ok\",\"stage\":\"lcp\","
+        "\"code\":0,\"reason\":\"\",\"certificate_trusted\":true}]",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        spill(path, bad[i], 0);
+        assert_false(ikev2_recall(dir, "vpn.example", &seen));
+        assert_string_equal(slurp(path), bad[i]); /* left as it was */
+    }
+    /* well formed, and recalled; the same with 40 KiB of padding: too big to be ours */
+    const char *good = "[{\"host\":\"vpn.example\",\"when\":1,\"outcome\":\"ok\",\"stage\":"
+                       "\"auth\",\"code\":0,\"reason\":\"\",\"certificate_trusted\":true}]";
+    spill(path, good, 0);
+    assert_true(ikev2_recall(dir, "vpn.example", &seen));
+    assert_true(seen.ok);
+    spill(path, good, 40 * 1024);
+    assert_false(ikev2_recall(dir, "vpn.example", &seen));
+    remove(path);
+    rmdir(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -430,6 +531,8 @@ int main(void)
         cmocka_unit_test(msk_and_auth),
         cmocka_unit_test(fragments),
         cmocka_unit_test(auth_reply_payloads),
+        cmocka_unit_test(ikev2_seen_round_trip),
+        cmocka_unit_test(ikev2_seen_corrupt_ignored),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
