@@ -819,14 +819,15 @@ static void utc_date(long long t, char *buf, size_t cap)
 /* "on DATE at STAGE (CODE): REASON" of a failed handshake --ikev2 on record */
 static void ikev2_failure(const struct ikev2_seen *s, char *buf, size_t cap)
 {
-    char date[24];
+    char date[48];
     utc_date(s->when, date, sizeof date);
-    snprintf(buf, cap, "on %s at %s (%d): %s", date, ikev2_stage_id(s->stage), s->code, s->reason);
+    snprintf(buf, cap, "on %s at %s (%d): %.160s", date, ikev2_stage_id(s->stage), s->code,
+             s->reason);
 }
 
 static void ikev2_success(const struct ikev2_seen *s, char *buf, size_t cap)
 {
-    char date[24];
+    char date[48];
     utc_date(s->when, date, sizeof date);
     snprintf(buf, cap,
              "IKEv2 with EAP-MSCHAPv2 worked from here on %s: server authenticated, user accepted",
