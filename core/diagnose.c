@@ -9,6 +9,7 @@
 #include "net/handshake.h"
 #include "net/probe.h"
 #include "net/pskcheck.h"
+#include "platform.h"
 #include "winupdate.h"
 
 void diagnose_start(struct diagnose_run *run, struct backend *be, const char *profile)
@@ -806,14 +807,12 @@ static void eval_psk_matches(const struct observations *o, struct check_result *
 }
 
 /* YYYY-MM-DD (UTC) of seconds since 1970, by the civil calendar (gmtime is not reentrant) */
+/* "2026-12-03" of a record's seconds since 1970 */
 static void utc_date(long long t, char *buf, size_t cap)
 {
-    long long z = (t < 0 ? 0 : t) / 86400 + 719468, era = z / 146097;
-    unsigned doe = (unsigned)(z - era * 146097);
-    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
-    unsigned day = doy - (153 * mp + 2) / 5 + 1, month = mp < 10 ? mp + 3 : mp - 9;
-    snprintf(buf, cap, "%04lld-%02u-%02u", yoe + era * 400 + (month <= 2), month, day);
+    char iso[32];
+    plat_time_iso_at(t, iso);
+    snprintf(buf, cap, "%.10s", iso);
 }
 
 /* "on DATE at STAGE (CODE): REASON" of a failed handshake --ikev2 on record */

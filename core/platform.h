@@ -66,6 +66,8 @@ enum l2f_status plat_default_state_dir(char *buf, size_t len, struct l2f_err *er
 enum l2f_status plat_absolute_path(const char *path, char *buf, size_t len, struct l2f_err *err);
 /* UTC with milliseconds, "2026-11-23T23:40:00.123Z": text order is time order. */
 void plat_time_iso(char buf[32]);
+/* The same for a moment in seconds since 1970 (milliseconds .000), by the OS's calendar. */
+void plat_time_iso_at(long long secs, char buf[32]);
 uint64_t plat_monotonic_ms(void);
 /* Runs fn(arg) on a detached thread of its own; false when none could start.
  * For work that cannot be stopped (a name lookup) and owns nothing at exit. */

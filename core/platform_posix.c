@@ -251,6 +251,17 @@ void plat_time_iso(char buf[32])
     snprintf(buf, 32, "%.19s.%03dZ", whole, (int)(ts.tv_nsec / 1000000L % 1000));
 }
 
+void plat_time_iso_at(long long secs, char buf[32])
+{
+    time_t t = (time_t)(secs < 0 ? 0 : secs);
+    struct tm tmv;
+    if (!gmtime_r(&t, &tmv)) {
+        snprintf(buf, 32, "1970-01-01T00:00:00.000Z");
+        return;
+    }
+    strftime(buf, 32, "%Y-%m-%dT%H:%M:%S.000Z", &tmv);
+}
+
 static uint64_t clock_ms(clockid_t id)
 {
     struct timespec ts;

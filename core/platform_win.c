@@ -188,6 +188,21 @@ void plat_time_iso(char buf[32])
              st.wMinute, st.wSecond, st.wMilliseconds);
 }
 
+void plat_time_iso_at(long long secs, char buf[32])
+{
+    /* FILETIME counts 100 ns from 1601; 11644473600 s lie between 1601 and 1970 */
+    unsigned long long ticks =
+        ((unsigned long long)(secs < 0 ? 0 : secs) + 11644473600ULL) * 10000000ULL;
+    FILETIME ft = {(DWORD)ticks, (DWORD)(ticks >> 32)};
+    SYSTEMTIME st;
+    if (!FileTimeToSystemTime(&ft, &st)) {
+        snprintf(buf, 32, "1970-01-01T00:00:00.000Z");
+        return;
+    }
+    snprintf(buf, 32, "%04u-%02u-%02uT%02u:%02u:%02u.000Z", st.wYear, st.wMonth, st.wDay, st.wHour,
+             st.wMinute, st.wSecond);
+}
+
 uint64_t plat_wall_ms(void)
 {
     FILETIME ft;

@@ -229,6 +229,25 @@ static void atomic_write_refuses_read_only_and_special_files(void **state)
     tu_rmtree(dir);
 }
 
+/* known answers worked out apart (Python's datetime): a leap day, a year's last second */
+static void time_iso_at_uses_the_calendar(void **state)
+{
+    (void)state;
+    static const struct {
+        long long secs;
+        const char *want;
+    } cases[] = {{0, "1970-01-01T00:00:00.000Z"},
+                 {951782400, "2000-02-29T00:00:00.000Z"},
+                 {1796428799, "2026-12-04T23:59:59.000Z"},
+                 {4102444799LL, "2099-12-31T23:59:59.000Z"},
+                 {-5, "1970-01-01T00:00:00.000Z"}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char iso[32];
+        plat_time_iso_at(cases[i].secs, iso);
+        assert_string_equal(iso, cases[i].want);
+    }
+}
+
 static void wipe(void **state)
 {
     (void)state;
@@ -250,6 +269,7 @@ int main(void)
         cmocka_unit_test(atomic_write_keeps_mode_and_owner),
         cmocka_unit_test(atomic_write_refuses_read_only_and_special_files),
         cmocka_unit_test(wipe),
+        cmocka_unit_test(time_iso_at_uses_the_calendar),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

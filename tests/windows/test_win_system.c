@@ -387,6 +387,19 @@ static void os_build_from_the_registry(void **state)
     rig_close(&r);
 }
 
+/* the FILETIME path gives the same calendar as POSIX's gmtime (unit.platform's answers) */
+static void time_iso_at_by_filetime(void **state)
+{
+    (void)state;
+    char iso[32];
+    plat_time_iso_at(951782400, iso);
+    assert_string_equal(iso, "2000-02-29T00:00:00.000Z");
+    plat_time_iso_at(4102444799LL, iso);
+    assert_string_equal(iso, "2099-12-31T23:59:59.000Z");
+    plat_time_iso_at(-5, iso);
+    assert_string_equal(iso, "1970-01-01T00:00:00.000Z");
+}
+
 static void elevation_and_identity(void **state)
 {
     (void)state;
@@ -407,6 +420,7 @@ int main(void)
         cmocka_unit_test(services_started_restarted_and_undone),
         cmocka_unit_test(os_build_from_the_registry),
         cmocka_unit_test(elevation_and_identity),
+        cmocka_unit_test(time_iso_at_by_filetime),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
