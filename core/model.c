@@ -25,13 +25,34 @@ const struct check_info *check_info(enum check_id c)
     return (unsigned)c < CHECK_COUNT ? &checks[c] : NULL;
 }
 
-int check_id_width(void)
+static int widest_id(bool (*in)(enum check_id c, int arg), int arg)
 {
     size_t widest = 0;
     for (int c = 0; c < CHECK_COUNT; c++)
-        if (strlen(checks[c].id) > widest)
+        if (in((enum check_id)c, arg) && strlen(checks[c].id) > widest)
             widest = strlen(checks[c].id);
     return (int)widest;
+}
+
+static bool any_check(enum check_id c, int arg)
+{
+    (void)c, (void)arg;
+    return true;
+}
+
+static bool in_stage(enum check_id c, int stage)
+{
+    return (int)checks[c].stage == stage;
+}
+
+int check_id_width(void)
+{
+    return widest_id(any_check, 0);
+}
+
+int stage_check_id_width(enum stage_id s)
+{
+    return widest_id(in_stage, (int)s);
 }
 
 const struct fix_info *fix_info(enum fix_id f)

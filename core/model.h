@@ -250,6 +250,8 @@ const struct stage_info *stage_info(enum stage_id s);
 const struct check_info *check_info(enum check_id c);
 /* The longest check id: the width of a column of ids in plain text. */
 int check_id_width(void);
+/* The longest id among one stage's checks: a stage's rows line up on it. */
+int stage_check_id_width(enum stage_id s);
 const struct fix_info *fix_info(enum fix_id f);
 const char *check_status_name(enum check_status st); /* "pass", "fail", ... */
 /* The word a person reads: problems in capitals, so they stand out without colour. */

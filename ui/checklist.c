@@ -12,7 +12,6 @@
 
 #define WORD_W 7 /* "unknown" */
 #define STAGE_TITLE_W 16
-#define ID_W 14    /* most check ids; a longer one takes its own width */
 #define TITLE_W 37 /* the longest check title */
 
 static int row_index(const struct app *a, struct row r)
@@ -233,9 +232,8 @@ static void draw_check(struct app *a, int y, enum check_id c, bool selected)
                       r->not_applicable ? check_result_word(r) : NULL, !compact);
     x += compact ? 0 : 2;
     const char *label = a->lay.titles ? check_info(c)->title : check_info(c)->id;
-    int lw = a->lay.titles ? TITLE_W : ID_W;
-    if (!a->lay.titles && u8_width(label) > lw) /* an id shows whole: the summary moves over */
-        lw = u8_width(label);
+    /* every id whole, a stage's summaries in one column (its longest id) */
+    int lw = a->lay.titles ? TITLE_W : stage_check_id_width(check_info(c)->stage);
     int label_w =
         draw_fit(w, y, x, lw, label, selected ? t->attr[ST_SELECT] : A_NORMAL, t->g->ellipsis);
     char summary[sizeof r->summary * 2 + 16];
