@@ -13,6 +13,13 @@
 
 #define OID_IKE_INTERMEDIATE "1.3.6.1.5.5.8.2.2" /* RFC 4945 5.1.3.12 */
 
+#ifdef _WIN32
+#include "win/chain.h"
+#define SYSTEM_ROOTS "a root of the computer's Trusted Root store"
+#else
+#define SYSTEM_ROOTS "a system root"
+#endif
+
 static void set_why(struct ikev2_cert_info *info, const char *why)
 {
     snprintf(info->why, sizeof info->why, "%s", why);
@@ -102,18 +109,10 @@ static X509 *der_cert(const uint8_t *p, size_t len)
     return len <= 65536 ? d2i_X509(NULL, &q, (long)len) : NULL;
 }
 
-/* The chain to a root in the CA file or the default store, valid now. */
+/* The chain to a root in the CA file or OpenSSL's default store, valid now. */
 static bool chain_ok(X509 *leaf, STACK_OF(X509) * inter, const char *ca_file,
                      struct ikev2_cert_info *info)
 {
-#ifdef _WIN32
-    /* OpenSSL's default paths there are a folder any user may create: trust only a file given */
-    if (!ca_file) {
-        snprintf(info->why, sizeof info->why,
-                 "no CA file given (--ca-file): this build does not read Windows' own store");
-        return false;
-    }
-#endif
     X509_STORE *store = X509_STORE_new();
     X509_STORE_CTX *ctx = X509_STORE_CTX_new();
     bool loaded = store && (ca_file ? X509_STORE_load_file(store, ca_file) == 1
@@ -132,6 +131,20 @@ static bool chain_ok(X509 *leaf, STACK_OF(X509) * inter, const char *ca_file,
     X509_STORE_CTX_free(ctx);
     X509_STORE_free(store);
     return ok;
+}
+
+/* Without a CA file, Windows judges by its own store (OpenSSL's default paths there
+ * are a folder any user may create); elsewhere OpenSSL's default store serves. */
+static bool chain_trusted(const uint8_t *const *certs, const size_t *lens, size_t n, X509 *leaf,
+                          STACK_OF(X509) * inter, const char *ca_file, struct ikev2_cert_info *info)
+{
+#ifdef _WIN32
+    if (!ca_file)
+        return winchain_trusted(certs, lens, n, info->why, sizeof info->why);
+#else
+    (void)certs, (void)lens, (void)n;
+#endif
+    return chain_ok(leaf, inter, ca_file, info);
 }
 
 bool ikev2_cert_check(const uint8_t *const *certs, const size_t *lens, size_t n,
@@ -160,7 +173,7 @@ bool ikev2_cert_check(const uint8_t *const *certs, const size_t *lens, size_t n,
         if (x && !sk_X509_push(inter, x))
             X509_free(x);
     }
-    bool ok = chain_ok(leaf, inter, ca_file, info);
+    bool ok = chain_trusted(certs, lens, n, leaf, inter, ca_file, info);
     /* the address or name dialled among the SANs (an IP SAN for an address), else the CN */
     bool name_ok = X509_check_ip_asc(leaf, host, 0) == 1 ||
                    X509_check_host(leaf, host, 0, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS, NULL) == 1;
@@ -178,7 +191,7 @@ bool ikev2_cert_check(const uint8_t *const *certs, const size_t *lens, size_t n,
     }
     if (ok)
         snprintf(info->why, sizeof info->why, "chain to %s, valid now, names %.60s, EKU %.60s",
-                 ca_file ? "the CA file given" : "a system root", host, info->ekus);
+                 ca_file ? "the CA file given" : SYSTEM_ROOTS, host, info->ekus);
     info->trusted = ok;
     sk_X509_pop_free(inter, X509_free);
     X509_free(leaf);

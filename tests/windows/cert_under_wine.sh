@@ -57,7 +57,7 @@ issue valid ca client -days 20
 issue expired ca client -startdate 20200101000000Z -enddate 20210101000000Z
 issue noclient ca serveronly -days 20
 issue untrusted other client -days 20
-openssl x509 -in valid.pem -outform DER -out valid.der
+for name in valid noclient untrusted; do openssl x509 -in $name.pem -outform DER -out $name.der; done
 # the expiry the test must read back, as UTC ISO 8601
 export L2F_VALID_NOT_AFTER
 L2F_VALID_NOT_AFTER=$(date -u -d "$(openssl x509 -in valid.pem -noout -enddate | cut -d= -f2)" \

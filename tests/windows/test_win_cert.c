@@ -3,6 +3,7 @@
  * Authentication usage, an expired one, one with only the Server Authentication
  * usage, one from a CA the computer does not trust), imported here into the
  * prefix's LocalMachine\My and the CA into LocalMachine\Root, one state at a time.
+ * The same server certificates judged as handshake --ikev2 judges them without a CA file.
  * Usage: L2F_VALID_NOT_AFTER=... test_win_cert DIR (the files).
  *
  * Two things Wine 8's crypt32 cannot do, worked around here and nowhere else:
@@ -24,6 +25,7 @@
 #include <string.h>
 
 #include "backend.h"
+#include "net/ikev2cert.h"
 #include "testutil.h"
 #include "win/cert.h"
 
@@ -225,6 +227,35 @@ static void best_of_several(void **state)
     assert_non_null(strstr(mc.subject, "CN=l2f-valid"));
 }
 
+/* handshake --ikev2 without --ca-file: the server's chain by the computer's own roots */
+static bool server_chain(const char *file, const char *host, struct ikev2_cert_info *info)
+{
+    CRYPT_DATA_BLOB der;
+    read_all(file, &der);
+    const uint8_t *certs[1] = {der.pbData};
+    size_t lens[1] = {der.cbData};
+    return ikev2_cert_check(certs, lens, 1, NULL, host, info);
+}
+
+static void ikev2_server_chain_by_machine_roots(void **state)
+{
+    (void)state;
+    struct ikev2_cert_info info;
+    if (!server_chain("noclient.der", "l2f-noclient", &info))
+        fail_msg("not trusted: %s", info.why);
+    assert_non_null(strstr(info.why, "Trusted Root store"));
+    /* removing the root here would not show: the chain engine keeps the store it read */
+}
+
+static void ikev2_server_chain_from_another_root(void **state)
+{
+    (void)state;
+    struct ikev2_cert_info info;
+    assert_false(server_chain("untrusted.der", "l2f-untrusted", &info));
+    assert_false(info.trusted);
+    assert_non_null(strstr(info.why, "no root in the computer's Trusted Root store"));
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2 || !getenv("L2F_VALID_NOT_AFTER")) {
@@ -240,6 +271,8 @@ int main(int argc, char **argv)
         cmocka_unit_test_teardown(server_usage_only, clean_my),
         cmocka_unit_test_teardown(issuer_not_trusted, clean_my),
         cmocka_unit_test_teardown(best_of_several, clean_my),
+        cmocka_unit_test(ikev2_server_chain_by_machine_roots),
+        cmocka_unit_test(ikev2_server_chain_from_another_root),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
