@@ -488,6 +488,32 @@ static bool send_one(struct run *r, unsigned type, const uint8_t *body, size_t n
     return protected_exchange(r, IKEV2_EX_IKE_AUTH, type, inner, n + 4, c);
 }
 
+/* The server's MSCHAPv2 Failure Request answered by a Failure Response, as
+ * Windows does, so the server ends with EAP-Failure instead of timing out;
+ * one round only: a retry with another password is never offered. */
+static void eap_failure_round(struct run *r, const struct eap_packet *p, struct sk_ctx *c)
+{
+    struct mschapv2_failure f;
+    mschapv2_parse_failure(p->message, p->message_len, &f);
+    uint8_t body[8];
+    size_t n = eap_build_mschapv2_ack(body, sizeof body, p->id, MSCHAPV2_OP_FAILURE);
+    free(c->plain);
+    c->plain = NULL;
+    struct ikev2_auth_reply a;
+    struct eap_packet end;
+    struct l2f_err err = {{0}};
+    const char *ended = "no answer to our Failure Response";
+    if (n && send_one(r, IKEV2_PL_EAP, body, n, c)) {
+        ended = "an answer to our Failure Response that is not EAP-Failure";
+        if (ikev2_parse_auth(c->plain, c->plain_len, c->first, &a, &err) == L2F_OK && a.eap &&
+            eap_parse(a.eap, a.eap_len, &end, &err) == L2F_OK && end.code == EAP_FAILURE)
+            ended = "the server ended with EAP-Failure";
+    }
+    stage(r, IKEV2_STAGE_AUTH, HS_FAILED, f.error,
+          "EAP-MSCHAPv2 failure E=%d M=%s: user name or password not accepted; %s", f.error,
+          f.message[0] ? f.message : "(none)", ended);
+}
+
 /* EAP until Success; the final AUTH is the caller's. *c holds the last
  * answer's plaintext (the caller frees c->plain). */
 static bool run_eap(struct run *r, struct ikev2_auth_reply *a, struct eap_state *e,
@@ -517,11 +543,7 @@ static bool run_eap(struct run *r, struct ikev2_auth_reply *a, struct eap_state 
             return false;
         }
         if (p.type == EAP_TYPE_MSCHAPV2 && p.op == MSCHAPV2_OP_FAILURE) {
-            struct mschapv2_failure f;
-            mschapv2_parse_failure(p.message, p.message_len, &f);
-            stage(r, IKEV2_STAGE_AUTH, HS_FAILED, f.error,
-                  "EAP-MSCHAPv2 failure E=%d: the user name or password was not accepted%s%.64s",
-                  f.error, f.message[0] ? ": " : "", f.message);
+            eap_failure_round(r, &p, c);
             return false;
         }
         uint8_t body[512];
