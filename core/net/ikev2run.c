@@ -281,6 +281,17 @@ static bool init_round(struct run *r, uint16_t group, const uint8_t *cookie, siz
     return true;
 }
 
+/* The tunnel's detail says which refusals were answered on the way. */
+static void init_retries_said(struct run *r, bool cookie, bool ke, uint16_t group)
+{
+    char *d = r->res->stages[IKEV2_STAGE_TUNNEL].detail;
+    size_t cap = sizeof r->res->stages[IKEV2_STAGE_TUNNEL].detail, n = strlen(d);
+    if (cookie && n < cap)
+        n += (size_t)snprintf(d + n, cap - n, "; after a COOKIE");
+    if (ke && n < cap)
+        snprintf(d + n, cap - n, "; after INVALID_KE_PAYLOAD (group %u)", (unsigned)group);
+}
+
 /* Sends IKE_SA_INIT until a proposal is agreed; answers one COOKIE and one
  * INVALID_KE. On success the keys are derived. */
 static bool run_init(struct run *r)
@@ -307,6 +318,8 @@ static bool run_init(struct run *r)
                 init_refused(r, a);
             ok = ok && a->kind == IKEV2_INIT_ACCEPTED && init_accepted(r, a, group, priv);
             ikec_dh_free(priv);
+            if (ok)
+                init_retries_said(r, cookie_done, ke_done, group);
             return ok;
         }
         ikec_dh_free(priv);

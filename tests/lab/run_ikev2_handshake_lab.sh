@@ -46,7 +46,7 @@ expect_log() { # expect_log WHAT ERE: the server's log shows it
         failed=$((failed + 1)); echo "FAIL: $CASE: the server's log does not show $1 (/$2/)"
         server_log | grep -E 'IKE_AUTH|EAP|IKE_SA_INIT|NAT|COOKIE' | tail -12 | sed 's/^/    /'; fi
 }
-run_case() { # run_case CASE EXPECTED_EXIT
+run_case() { # run_case CASE EXPECTED_EXIT [CMD...]: CMD, in the client's namespace, before the client
     CASE=$1
     bash "$LAB" down "$work/lab" >/dev/null 2>&1
     rm -rf "$work/lab"
@@ -54,6 +54,7 @@ run_case() { # run_case CASE EXPECTED_EXIT
         bad "$CASE: the lab did not come up: $(tail -3 "$work/up.out")"
         return 1
     fi
+    [ $# -gt 2 ] && bash "$LAB" exec "$work/lab" "${@:3}" >"$work/before.out" 2>&1
     bash "$LAB" exec "$work/lab" "$L2TPFIX" handshake "$(cat "$work/lab/server_address")" --ikev2 \
         --user "$(cat "$work/lab/user")" --password-file "$work/lab/password" \
         --ca-file "$work/lab/ca.pem" --timeout 15000 --json >"$OUT" 2>"$work/err" </dev/null
@@ -114,6 +115,29 @@ if wanted chain; then
 run_case chain 0
 expect "stages" "[s['outcome'] for s in j['stages']]" "['ok', 'ok', 'ok']"
 expect "fragments > 1" "j['fragments'] > 1" "True"
+fi
+
+if wanted nat; then
+run_case nat 0
+expect "stages" "[s['outcome'] for s in j['stages']]" "['ok', 'ok', 'ok']"
+expect "nat" "j['nat']" "True"
+expect_in "tunnel detail" "j['stages'][0]['detail']" "IKE_AUTH on UDP 4500"
+# charon parsed IKE_AUTH that came to 4500: it had the non-ESP marker, or it would be ESP
+expect_log "IKE_AUTH on 4500" "received packet: from 192\.0\.2\.20\[[0-9]+\] to 192\.0\.2\.10\[4500\]"
+fi
+
+if wanted cookie; then
+# a probe's IKE_SA_INIT left half open makes charon ask the next one for a COOKIE
+run_case cookie 0 "$L2TPFIX" probe 192.0.2.10 --timeout 3000
+expect "stages" "[s['outcome'] for s in j['stages']]" "['ok', 'ok', 'ok']"
+expect_in "tunnel detail" "j['stages'][0]['detail']" "after a COOKIE"
+expect_log "COOKIE sent" "sending COOKIE notify"
+fi
+
+if wanted ecdsa; then
+run_case ecdsa 0
+expect "stages" "[s['outcome'] for s in j['stages']]" "['ok', 'ok', 'ok']"
+expect_log "an ECDSA AUTH" "authentication of '192\.0\.2\.10' \(myself\) with ECDSA"
 fi
 
 echo "ikev2 handshake lab: $passed passed, $failed failed"
