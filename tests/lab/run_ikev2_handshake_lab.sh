@@ -137,7 +137,8 @@ fi
 if wanted ecdsa; then
 run_case ecdsa 0
 expect "stages" "[s['outcome'] for s in j['stages']]" "['ok', 'ok', 'ok']"
-expect_log "an ECDSA AUTH" "authentication of '192\.0\.2\.10' \(myself\) with ECDSA"
+# "ECDSA-256": AUTH method 9 (RFC 4754); without a SIGNATURE_HASH_ALGORITHMS notify no 14 (RFC 7427)
+expect_log "an ECDSA AUTH" "authentication of '192\.0\.2\.10' \(myself\) with ECDSA-256 signature successful"
 fi
 
 echo "ikev2 handshake lab: $passed passed, $failed failed"
