@@ -17,9 +17,10 @@
 
 #define IN_MAX 65536
 #define OUT_MAX 4096
-#define FIRST_WAIT_MS 1000 /* then doubled, as a client retransmits */
-#define MAX_EAP_ROUNDS 8   /* Identity, challenge, success, and room for a Nak or two */
-#define MAX_INIT_ROUNDS 3  /* one COOKIE and one INVALID_KE answered, no more */
+#define FIRST_WAIT_MS 1000  /* then doubled, as a client retransmits */
+#define MAX_EAP_ROUNDS 8    /* Identity, challenge, success, and room for a Nak or two */
+#define MAX_INIT_ROUNDS 3   /* one COOKIE and one INVALID_KE answered, no more */
+#define FAILURE_END_MS 3000 /* wait for EAP-Failure: the verdict is known already */
 
 #define IKEV2_STAGE_ID(e, id) id,
 static const char *const stage_ids[] = {IKEV2_STAGE_TABLE(IKEV2_STAGE_ID)};
@@ -516,7 +517,12 @@ static void eap_failure_round(struct run *r, const struct eap_packet *p, struct 
     struct eap_packet end;
     struct l2f_err err = {{0}};
     const char *ended = "no answer to our Failure Response";
-    if (n && send_one(r, IKEV2_PL_EAP, body, n, c)) {
+    uint64_t deadline = r->deadline, soon = plat_monotonic_ms() + FAILURE_END_MS;
+    if (soon < r->deadline)
+        r->deadline = soon;
+    bool answered = n && send_one(r, IKEV2_PL_EAP, body, n, c);
+    r->deadline = deadline;
+    if (answered) {
         ended = "an answer to our Failure Response that is not EAP-Failure";
         if (ikev2_parse_auth(c->plain, c->plain_len, c->first, &a, &err) == L2F_OK && a.eap &&
             eap_parse(a.eap, a.eap_len, &end, &err) == L2F_OK && end.code == EAP_FAILURE)
