@@ -17,9 +17,10 @@
 
 #define IN_MAX 65536
 #define OUT_MAX 4096
-#define FIRST_WAIT_MS 1000 /* then doubled, as a client retransmits */
-#define MAX_EAP_ROUNDS 8   /* Identity, challenge, success, and room for a Nak or two */
-#define MAX_INIT_ROUNDS 3  /* one COOKIE and one INVALID_KE answered, no more */
+#define FIRST_WAIT_MS 1000  /* then doubled, as a client retransmits */
+#define MAX_EAP_ROUNDS 8    /* Identity, challenge, success, and room for a Nak or two */
+#define MAX_INIT_ROUNDS 3   /* one COOKIE and one INVALID_KE answered, no more */
+#define FAILURE_END_MS 3000 /* wait for EAP-Failure: the verdict is known already */
 
 #define IKEV2_STAGE_ID(e, id) id,
 static const char *const stage_ids[] = {IKEV2_STAGE_TABLE(IKEV2_STAGE_ID)};
@@ -281,6 +282,17 @@ static bool init_round(struct run *r, uint16_t group, const uint8_t *cookie, siz
     return true;
 }
 
+/* The tunnel's detail says which refusals were answered on the way. */
+static void init_retries_said(struct run *r, bool cookie, bool ke, uint16_t group)
+{
+    char *d = r->res->stages[IKEV2_STAGE_TUNNEL].detail;
+    size_t cap = sizeof r->res->stages[IKEV2_STAGE_TUNNEL].detail, n = strlen(d);
+    if (cookie && n < cap)
+        n += (size_t)snprintf(d + n, cap - n, "; after a COOKIE");
+    if (ke && n < cap)
+        snprintf(d + n, cap - n, "; after INVALID_KE_PAYLOAD (group %u)", (unsigned)group);
+}
+
 /* Sends IKE_SA_INIT until a proposal is agreed; answers one COOKIE and one
  * INVALID_KE. On success the keys are derived. */
 static bool run_init(struct run *r)
@@ -307,6 +319,8 @@ static bool run_init(struct run *r)
                 init_refused(r, a);
             ok = ok && a->kind == IKEV2_INIT_ACCEPTED && init_accepted(r, a, group, priv);
             ikec_dh_free(priv);
+            if (ok)
+                init_retries_said(r, cookie_done, ke_done, group);
             return ok;
         }
         ikec_dh_free(priv);
@@ -488,6 +502,37 @@ static bool send_one(struct run *r, unsigned type, const uint8_t *body, size_t n
     return protected_exchange(r, IKEV2_EX_IKE_AUTH, type, inner, n + 4, c);
 }
 
+/* The server's MSCHAPv2 Failure Request answered by a Failure Response, as
+ * Windows does, so the server ends with EAP-Failure instead of timing out;
+ * one round only: a retry with another password is never offered. */
+static void eap_failure_round(struct run *r, const struct eap_packet *p, struct sk_ctx *c)
+{
+    struct mschapv2_failure f;
+    mschapv2_parse_failure(p->message, p->message_len, &f);
+    uint8_t body[8];
+    size_t n = eap_build_mschapv2_ack(body, sizeof body, p->id, MSCHAPV2_OP_FAILURE);
+    free(c->plain);
+    c->plain = NULL;
+    struct ikev2_auth_reply a;
+    struct eap_packet end;
+    struct l2f_err err = {{0}};
+    const char *ended = "no answer to our Failure Response";
+    uint64_t deadline = r->deadline, soon = plat_monotonic_ms() + FAILURE_END_MS;
+    if (soon < r->deadline)
+        r->deadline = soon;
+    bool answered = n && send_one(r, IKEV2_PL_EAP, body, n, c);
+    r->deadline = deadline;
+    if (answered) {
+        ended = "an answer to our Failure Response that is not EAP-Failure";
+        if (ikev2_parse_auth(c->plain, c->plain_len, c->first, &a, &err) == L2F_OK && a.eap &&
+            eap_parse(a.eap, a.eap_len, &end, &err) == L2F_OK && end.code == EAP_FAILURE)
+            ended = "the server ended with EAP-Failure";
+    }
+    stage(r, IKEV2_STAGE_AUTH, HS_FAILED, f.error,
+          "EAP-MSCHAPv2 failure E=%d M=%s: user name or password not accepted; %s", f.error,
+          f.message[0] ? f.message : "(none)", ended);
+}
+
 /* EAP until Success; the final AUTH is the caller's. *c holds the last
  * answer's plaintext (the caller frees c->plain). */
 static bool run_eap(struct run *r, struct ikev2_auth_reply *a, struct eap_state *e,
@@ -517,11 +562,7 @@ static bool run_eap(struct run *r, struct ikev2_auth_reply *a, struct eap_state 
             return false;
         }
         if (p.type == EAP_TYPE_MSCHAPV2 && p.op == MSCHAPV2_OP_FAILURE) {
-            struct mschapv2_failure f;
-            mschapv2_parse_failure(p.message, p.message_len, &f);
-            stage(r, IKEV2_STAGE_AUTH, HS_FAILED, f.error,
-                  "EAP-MSCHAPv2 failure E=%d: the user name or password was not accepted%s%.64s",
-                  f.error, f.message[0] ? ": " : "", f.message);
+            eap_failure_round(r, &p, c);
             return false;
         }
         uint8_t body[512];

@@ -15,12 +15,18 @@
 #   chain         six intermediate CAs, sent with the server's certificate: the
 #                 IKE_AUTH reply is fragmented (RFC 7383)     -> established
 #   no-server     the namespaces and files but no charon: nothing answers -> 809
+#   nat           the server fakes its NAT-D hash (swanctl encap = yes): the client
+#                 must float IKE_AUTH to UDP 4500 with the non-ESP marker -> established
+#   cookie        charon demands a COOKIE once one IKE SA is half open (cookie_threshold
+#                 = 1; 0 turns cookies off, so no setting asks one of the very first
+#                 IKE_SA_INIT): a client first leaves one half open -> established
+#   ecdsa         the server's key is ECDSA P-256: AUTH method 9 (RFC 4754) -> established
 # Usage: ikev2_lab.sh up DIR CASE | down DIR | exec DIR CMD... | cases
 # Needs root, or to run inside `unshare --user --map-root-user --mount`.
 set -euo pipefail
 SERVER=192.0.2.10 CLIENT=192.0.2.20 USER_NAME=alice
 PASSWORD='Lab-Alice-17'
-CASES="ok wrong-password untrusted-ca wrong-name no-eku bad-proposal chain no-server"
+CASES="ok wrong-password untrusted-ca wrong-name no-eku bad-proposal chain no-server nat cookie ecdsa"
 # Windows 7-11 offer 3DES/AES-CBC-128/192/256 with SHA1/SHA256/SHA384 on MODP 1024 only (11 adds
 # AES-GCM, also on MODP 1024); AES-256 with MODP 2048 behind the NegotiateDH2048_AES256 registry
 # value (docs.strongswan.org, interop/windowsClients.html). Accepted here: a mix of both.
@@ -68,7 +74,12 @@ cnf() { # cnf FILE EXTENSIONS...: an extension file, one line per argument
     shift
     printf '%s\n' "$@" >"$f"
 }
-key() { openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:"${2:-2048}" -out "$1" 2>>"$pki/openssl.err" || die "openssl genpkey: $(tail -3 "$pki/openssl.err")"; }
+key() { # key FILE [ALGORITHM-OPTIONS...]: RSA 2048 unless told
+    local f=$1
+    shift
+    [ $# -gt 0 ] || set -- -algorithm RSA -pkeyopt rsa_keygen_bits:2048
+    openssl genpkey "$@" -out "$f" 2>>"$pki/openssl.err" || die "openssl genpkey: $(tail -3 "$pki/openssl.err")"
+}
 make_ca() { # make_ca NAME SUBJECT: a self-signed root
     key "$pki/$1.key"
     cnf "$pki/$1.ext" "basicConstraints=critical,CA:TRUE" "keyUsage=critical,keyCertSign,cRLSign" \
@@ -77,8 +88,8 @@ make_ca() { # make_ca NAME SUBJECT: a self-signed root
         -extensions v3 -config <(printf '[req]\ndistinguished_name=dn\n[dn]\n[v3]\n'; cat "$pki/$1.ext") \
         -out "$pki/$1.pem" 2>>"$pki/openssl.err" || die "openssl: $(tail -3 "$pki/openssl.err")"
 }
-sign() { # sign NAME SUBJECT ISSUER EXTFILE: a key and a certificate for NAME, signed by ISSUER
-    key "$pki/$1.key"
+sign() { # sign NAME SUBJECT ISSUER EXTFILE [KEY-OPTIONS...]: a key and a certificate for NAME, signed by ISSUER
+    key "$pki/$1.key" "${@:5}"
     openssl req -new -key "$pki/$1.key" -subj "$2" -out "$pki/$1.csr" 2>>"$pki/openssl.err" || die "openssl req: $(tail -3 "$pki/openssl.err")"
     openssl x509 -req -in "$pki/$1.csr" -CA "$pki/$3.pem" -CAkey "$pki/$3.key" -CAcreateserial \
         -days 30 -sha256 -extfile "$4" -out "$pki/$1.pem" 2>>"$pki/openssl.err" || die "openssl: $(tail -3 "$pki/openssl.err")"
@@ -94,7 +105,7 @@ make_pki() { # the server's chain for CASE, its id, and the CA file a client get
     mkdir -p "$pki"
     make_ca ca "/O=l2tpfix lab/CN=l2tpfix lab root CA"
     local issuer=ca eku="extendedKeyUsage=serverAuth,1.3.6.1.5.5.8.2.2"
-    local san="IP:$SERVER" subject="/O=l2tpfix lab/CN=$SERVER"
+    local san="IP:$SERVER" subject="/O=l2tpfix lab/CN=$SERVER" server_key=()
     server_id=$SERVER
     : >"$lab/server_chain.pem"
     case $case in
@@ -102,6 +113,7 @@ make_pki() { # the server's chain for CASE, its id, and the CA file a client get
         san="DNS:vpn.elsewhere.example" subject="/O=l2tpfix lab/CN=vpn.elsewhere.example"
         server_id=vpn.elsewhere.example ;;
     no-eku) eku="" ;;
+    ecdsa) server_key=(-algorithm EC -pkeyopt ec_paramgen_curve:P-256) ;;
     chain)
         cnf "$pki/im.ext" "basicConstraints=critical,CA:TRUE" "keyUsage=critical,keyCertSign,cRLSign" \
             "subjectKeyIdentifier=hash" "authorityKeyIdentifier=keyid"
@@ -112,7 +124,7 @@ make_pki() { # the server's chain for CASE, its id, and the CA file a client get
         done ;;
     esac
     server_ext "$pki/server.ext" "$san" ${eku:+"$eku"}
-    sign server "$subject" "$issuer" "$pki/server.ext"
+    sign server "$subject" "$issuer" "$pki/server.ext" "${server_key[@]}"
     if [ "$case" = untrusted-ca ]; then
         make_ca other "/O=somebody else/CN=a CA that never signed the lab server"
         cp "$pki/other.pem" "$lab/ca.pem"
@@ -122,8 +134,9 @@ make_pki() { # the server's chain for CASE, its id, and the CA file a client get
 }
 
 # --- charon ------------------------------------------------------------------
-charon_conf() { # charon_conf DIR: strongswan.conf for one charon whose files live in DIR
+charon_conf() { # charon_conf DIR [DOS-PROTECTION]: strongswan.conf for one charon whose files live in DIR
     mkdir -p "$1/run" "$1/swanctl/x509" "$1/swanctl/x509ca" "$1/swanctl/private"
+    local dos=${2:-dos_protection = no}
     cat >"$1/strongswan.conf" <<CONF
 charon {
   port = 500
@@ -131,7 +144,7 @@ charon {
   load = random nonce openssl kdf pem pkcs1 pkcs8 x509 pubkey constraints revocation kernel-netlink socket-default vici eap-identity eap-mschapv2
   install_routes = no
   install_virtual_ip = no
-  dos_protection = no
+  $dos
   half_open_timeout = 5
   retransmit_tries = 1
   retransmit_timeout = 3
@@ -173,8 +186,9 @@ start_charon() { # start_charon server|client DIR
         >"$2/swanctl.out" 2>&1 || die "$1 swanctl failed: $(tail -5 "$2/swanctl.out")"
 }
 server_swanctl() {
-    local s=$lab/server proposals=$WINDOWS_PROPOSALS
+    local s=$lab/server proposals=$WINDOWS_PROPOSALS encap=no
     [ "$case" = bad-proposal ] && proposals=$FOREIGN_PROPOSAL
+    [ "$case" = nat ] && encap=yes # faked NAT-D hashes: the peer must see a NAT
     cp "$pki/server.pem" "$s/swanctl/x509/server.pem"
     cp "$pki/server.key" "$s/swanctl/private/server.key"
     cp "$pki/ca.pem" "$s/swanctl/x509ca/ca.pem"
@@ -187,6 +201,7 @@ connections {
     remote_addrs = %any
     proposals = $proposals
     fragmentation = yes
+    encap = $encap
     send_cert = always
     pools = lab
     local { auth = pubkey
@@ -215,7 +230,13 @@ up() {
     echo "$USER_NAME" >"$lab/user"
     echo "$SERVER" >"$lab/server_address"
     make_namespaces
-    charon_conf "$lab/server"
+    if [ "$case" = cookie ]; then
+        # receiver.c: a COOKIE is asked while half-open IKE SAs >= cookie_threshold (0: never)
+        charon_conf "$lab/server" "dos_protection = yes
+  cookie_threshold = 1"
+    else
+        charon_conf "$lab/server"
+    fi
     server_swanctl
     [ "$case" = no-server ] || start_charon server "$lab/server"
 }

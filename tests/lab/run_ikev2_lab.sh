@@ -89,6 +89,12 @@ lab_checks() {
     no-server) sanity failed
         grep -q 'peer not responding' "$lab/client/initiate.out"
         check $? "strongSwan's initiator got an answer from no server" ;;
+    nat) sanity established
+        grep -qE 'received packet: from 192\.0\.2\.20\[[0-9]+\] to 192\.0\.2\.10\[4500\]' "$lab/server/charon.log"
+        check $? "the initiator did not move to 4500 (no faked NAT seen)" ;;
+    cookie) sanity established ;;
+    ecdsa) sanity established
+        cert_has 'id-ecPublicKey'; check $? "the ecdsa server certificate has no EC key" ;;
     esac
 }
 
@@ -123,7 +129,7 @@ client_checks() {
     handshake
     has '^protocol ikev2$' "the answer is an IKEv2 one"
     case $case in
-    ok | chain)
+    ok | chain | nat | cookie | ecdsa)
         has '^rc 0$' "exit 0 when the server is authenticated and the user accepted"
         has '^stage auth ok ' "the auth stage passes"
         has '^trusted true ' "the server certificate is trusted" ;;
