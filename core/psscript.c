@@ -417,6 +417,131 @@ static void vpn_setting_step(struct text_buf *t, const char *id, const char *wha
                 id);
 }
 
+/* switch-ikev2's cmdlets and formats, as Microsoft documents them:
+ * - Set-VpnConnection (learn.microsoft.com/powershell/module/vpnclient/set-vpnconnection):
+ *   -TunnelType takes Ikev2 and -AuthenticationMethod Eap; -EapConfigXmlStream holds the EAP
+ *   configuration "which includes the EAP method ID", and example 3 passes it
+ *   New-EapConfiguration's .EapConfigXmlStream. The page does not say which EAP method a profile
+ *   gets without it, so the script always passes one. -AllUserConnection names the global
+ *   (all-users) phonebook: the script's $Common carries it for an all-users profile.
+ * - New-EapConfiguration (learn.microsoft.com/powershell/module/vpnclient/new-eapconfiguration):
+ *   without parameters it uses its default parameter set, EapMsChapv2Auth (the WMI method behind
+ *   it is PS_EapConfiguration's NewByEapMsChapv2Auth, documented as EAP-MSCHAPv2); without
+ *   -UseWinlogonCredential the user types the credentials.
+ * - EapHostConfig (MS-GPWL 2.2.3.2.1, learn.microsoft.com/openspecs/windows_protocols/ms-gpwl):
+ *   the method is EapMethod's Type, in the EapCommon namespace; 26 is EAP-MSChapV2.
+ * - Import-Certificate (learn.microsoft.com/powershell/module/pki/import-certificate): -FilePath
+ *   of a certificate file, -CertStoreLocation Cert:\LocalMachine\Root (its example 3).
+ * - about_Certificate_Provider (learn.microsoft.com/powershell/module/
+ *   microsoft.powershell.security/about/about_certificate_provider): certificates are named by
+ *   their thumbprints; Get-Item Cert:\LocalMachine\My\THUMBPRINT gets one; Remove-Item
+ *   Cert:\LocalMachine\CA\THUMBPRINT deletes one, and in Cert: Remove-Item takes only -Path,
+ *   -DeleteKey, -WhatIf and -Confirm. */
+
+#define EAP_MSCHAPV2_RIGHT                                                                         \
+    "$Vpn.TunnelType -eq 'Ikev2' -and (@($Vpn.AuthenticationMethod) -join ',') -eq 'Eap' -and "    \
+    "(Get-L2fEapType $Vpn.EapConfigXmlStream) -eq '26'"
+
+/* Get-L2fEapType: the EAP method of a profile's EapConfigXmlStream, '(none)' without one. */
+static void eap_reader(struct text_buf *t)
+{
+    text_printf(t, "\n# The EAP method of an EapConfigXmlStream: EapHostConfig's EapMethod Type "
+                   "(26: EAP-MSCHAPv2)\n");
+    text_printf(t, "function Get-L2fEapType($Xml) {\n");
+    text_printf(t, "    if ($null -eq $Xml -or ($Xml -is [string] -and $Xml.Trim() -eq '')) { "
+                   "return '(none)' }\n");
+    text_printf(t, "    $M = @(([xml]$Xml).GetElementsByTagName('EapMethod', "
+                   "'http://www.microsoft.com/provisioning/EapHostConfig'))\n");
+    text_printf(t, "    if ($M.Count -eq 0) { return '(none)' }\n");
+    text_printf(t, "    $T = @($M[0].GetElementsByTagName('Type', "
+                   "'http://www.microsoft.com/provisioning/EapCommon'))\n");
+    text_printf(t, "    if ($T.Count -eq 0) { '(none)' } else { $T[0].InnerText.Trim() }\n}\n");
+}
+
+/* The profile: IKEv2 with EAP-MSCHAPv2, New-EapConfiguration's default. */
+static void switch_ikev2_step(struct text_buf *t)
+{
+    text_printf(t, "\n# switch-ikev2: IKEv2 with EAP-MSCHAPv2 user authentication (only where the "
+                   "server offers it)\n");
+    text_printf(t, "if (%s) {\n    Write-Output 'switch-ikev2: already set'\n", EAP_MSCHAPV2_RIGHT);
+    text_printf(t, "} elseif ($PSCmdlet.ShouldProcess($Name, 'Set-VpnConnection -TunnelType Ikev2 "
+                   "-AuthenticationMethod Eap (EAP-MSCHAPv2)')) {\n");
+    text_printf(t, "    $Eap = New-EapConfiguration\n");
+    text_printf(t, "    Set-VpnConnection @Common -TunnelType Ikev2 -AuthenticationMethod Eap "
+                   "-EapConfigXmlStream $Eap.EapConfigXmlStream -Force\n");
+    text_printf(t, "    Write-Output 'switch-ikev2: done (IKEv2, EAP-MSCHAPv2)'\n}\n");
+}
+
+/* The root CA into LocalMachine\Root when its thumbprint is not there; the
+ * record in $BackupDir is what lets -Undo remove it, and only it. */
+static void ca_import_step(struct text_buf *t)
+{
+    text_printf(t, "\n# switch-ikev2: the server's CA trusted by the machine (LocalMachine\\Root), "
+                   "imported only when\n# its thumbprint is not there; a record says this "
+                   "script added it, for -Undo\n");
+    text_printf(t, "if ($null -ne (Get-Item -Path $CaPath -ErrorAction SilentlyContinue)) {\n");
+    text_printf(t, "    Write-Output ('switch-ikev2: root CA ' + $CaThumb + ' already trusted')\n");
+    text_printf(t,
+                "} elseif ($PSCmdlet.ShouldProcess('Cert:\\LocalMachine\\Root', 'import the root "
+                "CA ' + $CaThumb)) {\n");
+    text_printf(t, "    $CaDer = [Convert]::FromBase64String($CaBase64)\n");
+    text_printf(t, "    $CaCert = New-Object "
+                   "System.Security.Cryptography.X509Certificates.X509Certificate2 (, $CaDer)\n");
+    text_printf(t,
+                "    if ($CaCert.Thumbprint -ne $CaThumb) { throw 'switch-ikev2: the certificate "
+                "in this script does not match its thumbprint (the script was changed); nothing "
+                "imported' }\n");
+    text_printf(t,
+                "    $CaFile = Join-Path $BackupDir ('switch-ikev2-root-' + $CaThumb + '.cer')\n");
+    text_printf(t, "    [IO.File]::WriteAllBytes($CaFile, $CaDer)\n");
+    text_printf(t, "    Import-Certificate -FilePath $CaFile -CertStoreLocation "
+                   "'Cert:\\LocalMachine\\Root' | Out-Null\n");
+    text_printf(t, "    Set-Content -LiteralPath $CaRecord -Value ('imported into "
+                   "Cert:\\LocalMachine\\Root by an l2tpfix script on ' + (Get-Date -Format "
+                   "'yyyy-MM-dd HH:mm:ss'))\n");
+    text_printf(t, "    Write-Output ('switch-ikev2: root CA ' + $CaThumb + ' imported into "
+                   "LocalMachine\\Root')\n}\n");
+}
+
+/* The CA's thumbprint and certificate, and in a fix script -Undo: it removes
+ * the root only when this script's record says it added it. */
+static void ca_prelude(struct text_buf *t, const struct ca_cert *ca, enum ps_mode mode)
+{
+    text_printf(t, "\n# switch-ikev2's root CA (the --ca-file given to l2tpfix): its SHA-1 "
+                   "thumbprint and its DER\n");
+    text_printf(t, "$CaThumb = '%s'\n$CaBase64 = @'\n", ca->thumbprint);
+    for (const char *p = ca->der_base64; *p;) {
+        size_t n = strnlen(p, 64);
+        text_printf(t, "%.*s\n", (int)n, p);
+        p += n;
+    }
+    text_printf(t, "'@\n$CaPath = 'Cert:\\LocalMachine\\Root\\' + $CaThumb\n");
+    if (mode == PS_DETECT)
+        return;
+    text_printf(t, "$CaRecord = Join-Path $BackupDir ('switch-ikev2-root-' + $CaThumb + "
+                   "'.added')\n");
+    if (mode != PS_FIX)
+        return;
+    text_printf(t, "\n# -Undo: the root CA out again, only if this script imported it; the "
+                   "profile stays as it is\n");
+    text_printf(t, "if ($Undo) {\n");
+    text_printf(t, "    if (-not $CanMachine) { Write-Output ('switch-ikev2: undo not done here: ' "
+                   "+ $NeedAdmin); exit 1 }\n");
+    text_printf(t, "    if (-not (Test-Path -LiteralPath $CaRecord)) {\n"
+                   "        Write-Output ('switch-ikev2: root CA ' + $CaThumb + ' left: this "
+                   "script did not import it')\n");
+    text_printf(t, "    } elseif ($null -eq (Get-Item -Path $CaPath -ErrorAction "
+                   "SilentlyContinue)) {\n"
+                   "        if ($PSCmdlet.ShouldProcess($CaRecord, 'Remove-Item')) { Remove-Item "
+                   "-LiteralPath $CaRecord }\n"
+                   "        Write-Output ('switch-ikev2: root CA ' + $CaThumb + ' already "
+                   "removed')\n");
+    text_printf(t, "    } elseif ($PSCmdlet.ShouldProcess($CaPath, 'Remove-Item')) {\n"
+                   "        Remove-Item -Path $CaPath\n        Remove-Item -LiteralPath $CaRecord\n"
+                   "        Write-Output ('switch-ikev2: root CA ' + $CaThumb + ' removed from "
+                   "LocalMachine\\Root')\n    }\n    exit 0\n}\n");
+}
+
 static void psk_step(struct text_buf *t)
 {
     text_printf(t, "\n# use-psk: authenticate IPsec with the pre-shared key given (a saved key "
@@ -459,9 +584,7 @@ static void fix_step(struct text_buf *t, enum fix_id f)
                          "-AuthenticationMethod MSChapv2");
         break;
     case FIX_SWITCH_IKEV2:
-        vpn_setting_step(&b, "switch-ikev2",
-                         "IKEv2 instead of L2TP (only where the server offers it)",
-                         "$Vpn.TunnelType -eq 'Ikev2'", "-TunnelType Ikev2");
+        switch_ikev2_step(&b);
         break;
     case FIX_USE_PSK:
         psk_step(&b);
@@ -499,10 +622,24 @@ static void fix_step(struct text_buf *t, enum fix_id f)
     free(b.s);
 }
 
-/* The fix steps, in this order whatever the caller's: the VPN type before
- * what depends on it, the alternative (IKEv2) last. */
-static void fix_steps(struct text_buf *t, const enum fix_id *fixes, size_t n, const char *then)
+/* switch-ikev2's root CA, where the machine's stores can be changed. */
+static void ca_step(struct text_buf *t)
 {
+    struct text_buf b = {0};
+    ca_import_step(&b);
+    if (b.failed)
+        t->failed = true;
+    else
+        guarded_step(t, "switch-ikev2", PS_MACHINE, b.s);
+    free(b.s);
+}
+
+/* The fix steps, in this order whatever the caller's: the VPN type before
+ * what depends on it, the alternative (IKEv2) last, its root CA before it. */
+static void fix_steps(struct text_buf *t, const struct ps_request *r, const char *then)
+{
+    const enum fix_id *fixes = r->fixes;
+    size_t n = r->n;
     static const enum fix_id order[] = {
         FIX_TUNNEL_L2TP, FIX_MSCHAPV2,          FIX_USE_PSK,
         FIX_CREDENTIALS, FIX_LCP_EXTENSIONS,    FIX_NAT_TRAVERSAL,
@@ -513,9 +650,13 @@ static void fix_steps(struct text_buf *t, const enum fix_id *fixes, size_t n, co
     text_printf(t, "%s", then);
     if (wants_scope(fixes, n, PS_PROFILE))
         text_printf(t, "$Vpn = $null\nif ($CanProfile) { $Vpn = Get-VpnConnection @Common }\n");
-    for (size_t i = 0; i < sizeof order / sizeof order[0]; i++)
-        if (wanted(fixes, n, order[i]))
-            fix_step(t, order[i]);
+    for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
+        if (!wanted(fixes, n, order[i]))
+            continue;
+        if (order[i] == FIX_SWITCH_IKEV2 && r->ca)
+            ca_step(t);
+        fix_step(t, order[i]);
+    }
     text_printf(t, "\nif ($RestartNeeded) { Write-Output 'Restart Windows for the registry change "
                    "to take effect.' }\n");
 }
@@ -547,15 +688,22 @@ static void need_if(struct text_buf *t, const char *id, bool profile, const char
 }
 
 /* The detection's reading of one fix's setting; credentials cannot be read back. */
-static void detect_rule(struct text_buf *t, enum fix_id f)
+static void detect_rule(struct text_buf *t, enum fix_id f, bool ca)
 {
     const char *id = fix_info(f)->id;
     switch (f) {
     case FIX_TUNNEL_L2TP:
+        need_if(t, id, true, NULL, "$Vpn.TunnelType -eq 'L2tp'", "'TunnelType ' + $Vpn.TunnelType");
+        break;
     case FIX_SWITCH_IKEV2:
-        need_if(t, id, true, NULL,
-                f == FIX_TUNNEL_L2TP ? "$Vpn.TunnelType -eq 'L2tp'" : "$Vpn.TunnelType -eq 'Ikev2'",
-                "'TunnelType ' + $Vpn.TunnelType");
+        need_if(t, id, true, NULL, EAP_MSCHAPV2_RIGHT,
+                "'TunnelType ' + $Vpn.TunnelType + ', AuthenticationMethod ' + "
+                "(@($Vpn.AuthenticationMethod) -join ',') + ', EAP type ' + (Get-L2fEapType "
+                "$Vpn.EapConfigXmlStream)");
+        if (ca) /* reading the machine's root store needs no elevation */
+            need_if(t, id, false, NULL,
+                    "$null -ne (Get-Item -Path $CaPath -ErrorAction SilentlyContinue)",
+                    "'root CA ' + $CaThumb + ' not in LocalMachine\\Root'");
         break;
     case FIX_MSCHAPV2:
         need_if(t, id, true, NULL, "(@($Vpn.AuthenticationMethod) -join ',') -eq 'MsChapv2'",
@@ -622,8 +770,10 @@ static void lcp_reader(struct text_buf *t)
 
 /* Get-L2fNeeds: what the remediation would change, read only, one object
  * (Id, Now) per setting; and the helpers the summaries use. */
-static void detect_functions(struct text_buf *t, const enum fix_id *fixes, size_t n)
+static void detect_functions(struct text_buf *t, const struct ps_request *r)
 {
+    const enum fix_id *fixes = r->fixes;
+    size_t n = r->n;
     text_printf(t, "\n# What the remediation would change, read only\n");
     text_printf(t, "$CanReadProfile = $AllUsers -or $Context -ne 'SYSTEM'\n");
     text_printf(t, "function New-L2fNeed([string]$Id, [string]$Now) { [pscustomobject]@{ Id = "
@@ -640,7 +790,7 @@ static void detect_functions(struct text_buf *t, const enum fix_id *fixes, size_
                        "@Common }\n");
     for (int f = 0; f < FIX_COUNT; f++)
         if (wanted(fixes, n, (enum fix_id)f))
-            detect_rule(t, (enum fix_id)f);
+            detect_rule(t, (enum fix_id)f, r->ca != NULL);
     text_printf(t, "}\n");
 }
 
@@ -649,7 +799,7 @@ static void detect_functions(struct text_buf *t, const enum fix_id *fixes, size_
 static void detect_script(struct text_buf *t, const struct ps_request *r)
 {
     phonebook_step(t, false);
-    detect_functions(t, r->fixes, r->n);
+    detect_functions(t, r);
     text_printf(t, "\n# No profile of that name here: nothing the remediation could fix\n");
     text_printf(t, "if ($CanReadProfile) { $Present = $null -ne (Get-VpnConnection @Common "
                    "-ErrorAction SilentlyContinue) }\nelse { $Present = $null -ne $Pbk }\n");
@@ -672,8 +822,8 @@ static void detect_script(struct text_buf *t, const struct ps_request *r)
  * what is still to fix, and exit 1 when anything is. */
 static void remediate_script(struct text_buf *t, const struct ps_request *r)
 {
-    detect_functions(t, r->fixes, r->n);
-    fix_steps(t, r->fixes, r->n, "\n$Before = @(Get-L2fNeeds)\n");
+    detect_functions(t, r);
+    fix_steps(t, r, "\n$Before = @(Get-L2fNeeds)\n");
     text_printf(t, "\n$After = @(Get-L2fNeeds)\n");
     text_printf(t, "$Restart = ''\nif ($RestartNeeded) { $Restart = '; restart Windows for the "
                    "registry change' }\n");
@@ -786,6 +936,9 @@ static void script_header(struct text_buf *t, const struct ps_request *r)
     if (r->mode == PS_FIX || r->mode == PS_CREATE)
         text_printf(t, "# Exit 0: every step done or already right; 1: a step left for another "
                        "context (it says which).\n");
+    if (r->mode == PS_FIX && r->ca)
+        text_printf(t, "# With -Undo it only removes the root CA it imported (if it did) from "
+                       "LocalMachine\\Root.\n");
     if (r->mode == PS_REMEDIATE)
         text_printf(t, "# Exit 0: fixed, or already compliant; 1: a step failed or was left for "
                        "another context.\n# The last line is a summary.\n");
@@ -806,11 +959,26 @@ static void script_params(struct text_buf *t, const struct ps_request *r)
     }
     bool psk = r->mode != PS_DETECT && wanted(r->fixes, r->n, FIX_USE_PSK);
     bool cred = r->mode != PS_DETECT && wanted(r->fixes, r->n, FIX_CREDENTIALS);
+    bool undo = r->mode == PS_FIX && r->ca;
+    /* each: its declaration and a comment (or NULL) */
+    const char *decl[4][2];
+    size_t k = 0;
     if (psk)
-        text_printf(t, "\n    [string]$L2tpPsk%s # use-psk: the pre-shared key", cred ? "," : " ");
-    if (cred)
-        text_printf(t, "\n    [string]$UserName, # credentials\n    [string]$Password");
-    text_printf(t, "%s)\n", psk || cred ? "\n" : "");
+        decl[k][0] = "[string]$L2tpPsk", decl[k++][1] = "use-psk: the pre-shared key";
+    if (cred) {
+        decl[k][0] = "[string]$UserName", decl[k++][1] = "credentials";
+        decl[k][0] = "[string]$Password", decl[k++][1] = NULL;
+    }
+    if (undo)
+        decl[k][0] = "[switch]$Undo",
+        decl[k++][1] = "remove the root CA again, only if this script imported it";
+    for (size_t i = 0; i < k; i++)
+        text_printf(t, "\n    %s%s%s%s", decl[i][0],
+                    i + 1 < k    ? ","
+                    : decl[i][1] ? " "
+                                 : "",
+                    decl[i][1] ? " # " : "", decl[i][1] ? decl[i][1] : "");
+    text_printf(t, "%s)\n", k ? "\n" : "");
 }
 
 /* The summary lines' trap: an error ends the script with a one-line summary
@@ -859,7 +1027,7 @@ static enum l2f_status script_body(struct text_buf *t, const struct ps_request *
 {
     switch (r->mode) {
     case PS_FIX:
-        fix_steps(t, r->fixes, r->n, "");
+        fix_steps(t, r, "");
         fix_ending(t);
         return L2F_OK;
     case PS_DETECT:
@@ -881,6 +1049,11 @@ static enum l2f_status request_fits(const struct ps_request *r, struct l2f_err *
         wanted(r->fixes, r->n, FIX_TUNNEL_L2TP) && wanted(r->fixes, r->n, FIX_SWITCH_IKEV2)) {
         l2f_err_set(err, "tunnel-l2tp and switch-ikev2 want different VPN types: a detection "
                          "or remediation takes one of them");
+        return L2F_ERR_USAGE;
+    }
+    if (r->ca && (r->mode == PS_CREATE || !wanted(r->fixes, r->n, FIX_SWITCH_IKEV2))) {
+        l2f_err_set(err, "--ca-file: only switch-ikev2 imports a CA, and it is not among the "
+                         "fixes of this script");
         return L2F_ERR_USAGE;
     }
     if (r->mode == PS_CREATE && (!r->server || !r->server[0])) {
@@ -914,6 +1087,10 @@ enum l2f_status ps_script_for(const struct ps_request *r, char **out, struct l2f
     if (server)
         text_printf(&t, "$Server = %s\n", server);
     context_prelude(&t, r->phonebook == PHONEBOOK_ALLUSERS);
+    if (r->mode != PS_CREATE && wanted(r->fixes, r->n, FIX_SWITCH_IKEV2))
+        eap_reader(&t);
+    if (r->ca)
+        ca_prelude(&t, r->ca, r->mode);
     st = script_body(&t, r);
     free(name);
     free(server);

@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "model.h"
+#include "net/cacert.h"
 #include "profile.h"
 #include "status.h"
 
@@ -32,8 +33,9 @@ struct ps_request {
     enum phonebook_kind phonebook;
     const enum fix_id *fixes; /* PS_FIX, PS_DETECT, PS_REMEDIATE: in any order */
     size_t n;
-    const char *server; /* PS_CREATE: the server's name or address */
-    bool nat_t;         /* PS_CREATE: and the NAT-T registry value (needs a restart) */
+    const char *server;       /* PS_CREATE: the server's name or address */
+    bool nat_t;               /* PS_CREATE: and the NAT-T registry value (needs a restart) */
+    const struct ca_cert *ca; /* switch-ikev2: the root CA to trust (--ca-file), or NULL */
     const char *version;
 };
 

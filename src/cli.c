@@ -8,6 +8,7 @@
 
 #include "kb.h"
 #include "keylint.h"
+#include "net/cacert.h"
 #include "net/handshake.h"
 #include "net/ikev2run.h"
 #include "baseline.h"
@@ -1320,7 +1321,13 @@ static int cmd_script(struct cli *c)
     req.n = n;
     req.server = a->value[OPT_SERVER];
     req.nat_t = a->given[OPT_NAT_T];
-    enum l2f_status st = ps_script_for(&req, &text, &err);
+    struct ca_cert ca = {{0}, NULL};
+    enum l2f_status st = L2F_OK;
+    if (a->value[OPT_CA_FILE] && (st = cacert_load(a->value[OPT_CA_FILE], &ca, &err)) == L2F_OK)
+        req.ca = &ca;
+    if (st == L2F_OK)
+        st = ps_script_for(&req, &text, &err);
+    cacert_free(&ca);
     if (st != L2F_OK)
         return fail(c, st, &err);
     fputs(text, stdout);

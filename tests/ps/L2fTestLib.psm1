@@ -151,7 +151,8 @@ function Get-L2fState($Machine) {
     $Svc = foreach ($K in $L2fMock.Services.Keys) { "$K=$($L2fMock.Services[$K].Status)/$($L2fMock.Services[$K].StartType)" }
     $Files = Get-ChildItem -Recurse -File -LiteralPath $Machine.Root | ForEach-Object {
         $_.FullName + '=' + [Convert]::ToBase64String([Security.Cryptography.SHA256]::Create().ComputeHash([IO.File]::ReadAllBytes($_.FullName))) }
-    (@($Vpn) + @($Reg) + @($Svc) + @($Files) | Sort-Object) -join "`n"
+    $Roots = foreach ($T in Get-L2fMockRoots) { "root=$T" }
+    (@($Vpn) + @($Reg) + @($Svc) + @($Files) + @($Roots) | Sort-Object) -join "`n"
 }
 
 function Get-L2fVpn($Machine) {
@@ -163,7 +164,8 @@ function Test-L2fFixed([string]$Fix, $Machine) {
     switch ($Fix) {
         'mschapv2' { return ((Get-L2fVpn $Machine).AuthenticationMethod -join ',') -eq 'MSChapv2' }
         'tunnel-l2tp' { return (Get-L2fVpn $Machine).TunnelType -eq 'L2tp' }
-        'switch-ikev2' { return (Get-L2fVpn $Machine).TunnelType -eq 'Ikev2' }
+        'switch-ikev2' { $V = Get-L2fVpn $Machine
+            return ($V.TunnelType -eq 'Ikev2' -and ($V.AuthenticationMethod -join ',') -eq 'Eap' -and (Get-L2fEapMethod $V.EapConfigXmlStream) -eq '26') }
         'use-psk' { return (Get-L2fVpn $Machine).L2tpPsk -eq 'sentinel-psk-8d1' }
         'credentials' { return @([L2tpfix.RasCredentials]::Saved | Where-Object { $_ -like "*|$($Machine.Name)|sentinel-user|sentinel-pw-8d1|*" }).Count -gt 0 }
         'lcp-extensions' { return (Get-L2fPbkValue $Machine.Pbk $Machine.Name 'LcpExtensions') -eq '1' }
@@ -173,6 +175,17 @@ function Test-L2fFixed([string]$Fix, $Machine) {
         'restart-ipsec-services' { return ($L2fMock.Services.IKEEXT.Status -eq 'Running' -and $L2fMock.Services.PolicyAgent.Status -eq 'Running') }
     }
     throw "no rule for fix $Fix"
+}
+
+# The EAP method type a profile's EAP configuration names (read apart from the scripts' own reader).
+function Get-L2fEapMethod($Xml) {
+    if ($null -eq $Xml) { return $null }
+    $Doc = [xml]$Xml
+    $Ns = New-Object System.Xml.XmlNamespaceManager $Doc.NameTable
+    $Ns.AddNamespace('h', 'http://www.microsoft.com/provisioning/EapHostConfig')
+    $Ns.AddNamespace('c', 'http://www.microsoft.com/provisioning/EapCommon')
+    $N = $Doc.SelectSingleNode('/h:EapHostConfig/h:EapMethod/c:Type', $Ns)
+    if ($N) { $N.InnerText } else { $null }
 }
 
 # A key's value in an entry's main block of a phonebook (what rasphone reads).

@@ -64,6 +64,65 @@ function Reset-L2fMock {
         Registry = @{}
         Services = @{}
     }
+    Reset-MockCertStore
+}
+
+# --- the machine's certificate stores: a Cert: drive whose stores are folders
+# (Cert:\LocalMachine\Root) and whose certificates are files named by their
+# thumbprint holding their DER, so that Get-Item and Remove-Item on
+# Cert:\LOCATION\STORE\THUMBPRINT act on them as Windows' Certificate provider does.
+function Reset-MockCertStore {
+    $Base = if ($env:L2F_PS_WORK) { $env:L2F_PS_WORK } else { [IO.Path]::GetTempPath() }
+    $L2fMock.CertRoot = Join-Path $Base ('certstore-' + [guid]::NewGuid().ToString('N').Substring(0, 8))
+    New-Item -ItemType Directory -Force -Path (Join-Path $L2fMock.CertRoot 'LocalMachine/Root'),
+        (Join-Path $L2fMock.CertRoot 'CurrentUser/Root') | Out-Null
+    if (Get-PSDrive -Name Cert -ErrorAction SilentlyContinue) { Remove-PSDrive -Name Cert -Force -Scope Global -ErrorAction SilentlyContinue }
+    New-PSDrive -Name Cert -PSProvider FileSystem -Root $L2fMock.CertRoot -Scope Global | Out-Null
+}
+
+# The store folder of a CertStoreLocation such as Cert:\LocalMachine\Root.
+function Get-MockCertStoreDir([string]$Location) {
+    if ($Location -notmatch '^Cert:[\\/](LocalMachine|CurrentUser)[\\/](\w+)[\\/]?$') { throw "Import-Certificate: cannot find path '$Location'." }
+    $Dir = Join-Path $L2fMock.CertRoot "$($Matches[1])/$($Matches[2])"
+    if (-not (Test-Path -LiteralPath $Dir)) { throw "Import-Certificate: cannot find path '$Location'." }
+    # writing the machine's stores takes an elevated administrator or SYSTEM
+    if ($Matches[1] -eq 'LocalMachine' -and $L2fMock.Identity -eq 'User') { throw 'Import-Certificate: Access is denied. 0x80070005 (E_ACCESSDENIED)' }
+    $Dir
+}
+
+# A certificate put in a store: its DER in a file named by its thumbprint; the certificate back.
+function Add-MockCert([string]$Dir, [string]$File) {
+    $Cert = New-Object System.Security.Cryptography.X509Certificates.X509Certificate2 $File
+    [IO.File]::WriteAllBytes((Join-Path $Dir $Cert.Thumbprint), $Cert.RawData)
+    $Cert
+}
+
+# Import-Certificate (the pki module): only the first certificate of a file that is not .sst
+function Import-Certificate {
+    [CmdletBinding(SupportsShouldProcess = $true)]
+    param([Parameter(Mandatory = $true, Position = 0)][Alias('FullName')][string]$FilePath, [string]$CertStoreLocation)
+    if (-not $CertStoreLocation) { throw 'Import-Certificate mock: only an explicit -CertStoreLocation is simulated' }
+    $Dir = Get-MockCertStoreDir $CertStoreLocation
+    $Do = $PSCmdlet.ShouldProcess($CertStoreLocation, 'Import-Certificate')
+    Add-MockCall 'Import-Certificate' $PSBoundParameters $Do
+    if ($Do) { Add-MockCert $Dir $FilePath }
+}
+
+# Test control: a root the machine trusts already (PEM or DER file); its thumbprint.
+function Add-L2fMockRoot([string]$File) { (Add-MockCert (Join-Path $L2fMock.CertRoot 'LocalMachine/Root') $File).Thumbprint }
+
+# Test control: the thumbprints in the machine's Trusted Root store.
+function Get-L2fMockRoots { @(Get-ChildItem -LiteralPath (Join-Path $L2fMock.CertRoot 'LocalMachine/Root') -File | ForEach-Object { $_.Name } | Sort-Object) }
+
+# New-EapConfiguration's XML (the EapHostConfig format of MS-GPWL 2.2.3.2.1):
+# the EAP method type of its parameter set, which the scripts read back.
+$EapTypeOfSet = @{ EapMsChapv2Auth = 26; EapTlsAuth = 13; PeapAuth = 25; EapTtlsAuth = 21 }
+function New-MockEapXml([int]$Type) {
+    '<EapHostConfig xmlns="http://www.microsoft.com/provisioning/EapHostConfig"><EapMethod>' +
+    "<Type xmlns=`"http://www.microsoft.com/provisioning/EapCommon`">$Type</Type>" +
+    '<VendorId xmlns="http://www.microsoft.com/provisioning/EapCommon">0</VendorId>' +
+    '<VendorType xmlns="http://www.microsoft.com/provisioning/EapCommon">0</VendorType>' +
+    '<AuthorId xmlns="http://www.microsoft.com/provisioning/EapCommon">0</AuthorId></EapMethod></EapHostConfig>'
 }
 
 function Add-L2fMockVpn([string]$Phonebook, [string]$Name, [hashtable]$Settings = @{}) {
@@ -102,7 +161,8 @@ function Get-MockProfile($Bound, [string]$Command) {
 }
 
 $Settable = 'ServerAddress', 'SplitTunneling', 'RememberCredential', 'TunnelType', 'L2tpPsk',
-    'AuthenticationMethod', 'UseWinlogonCredential', 'EncryptionLevel', 'IdleDisconnectSeconds', 'DnsSuffix'
+    'AuthenticationMethod', 'UseWinlogonCredential', 'EncryptionLevel', 'IdleDisconnectSeconds', 'DnsSuffix',
+    'EapConfigXmlStream'
 
 # A profile's settings from a call's parameters: switches held as booleans,
 # as Get-VpnConnection shows them; a key given makes IPsec use a key.
@@ -163,6 +223,12 @@ function Invoke-VpnMock([string]$Command, $Bound, $Cmdlet) {
                 Set-MockSettings $L2fMock.Vpn[$Book][$Bound.Name] $Bound
                 Add-MockPbkEntry $All $Bound.Name
             }
+        }
+        'New-EapConfiguration' {
+            # the WMI class's EapConfigXmlStream is a string (EapConfiguration class)
+            $Do = $Cmdlet.ShouldProcess('EAP configuration', $Command)
+            Add-MockCall $Command $Bound $Do
+            if ($Do) { [pscustomobject]@{ EapConfigXmlStream = (New-MockEapXml $EapTypeOfSet[$Cmdlet.ParameterSetName]) } }
         }
         'Remove-VpnConnection' {
             $P = Get-MockProfile $Bound $Command
@@ -313,4 +379,4 @@ Reset-L2fMock
 # the module's cmdlets, the system commands simulated, and the test's controls: nothing else
 Export-ModuleMember -Function (@($Table.Keys) + 'Get-ItemProperty', 'Set-ItemProperty', 'New-ItemProperty',
     'Get-Service', 'Start-Service', 'Restart-Service', 'Set-Service', 'reg.exe', 'whoami.exe',
-    'Reset-L2fMock', 'Add-L2fMockVpn')
+    'Reset-L2fMock', 'Add-L2fMockVpn', 'Import-Certificate', 'Add-L2fMockRoot', 'Get-L2fMockRoots')
