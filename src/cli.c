@@ -1525,6 +1525,7 @@ static int cmd_tui(struct cli *c)
         .ascii = c->a->given[OPT_ASCII],
         .no_color = c->a->given[OPT_NO_COLOR] || (no_color && no_color[0]),
         .version = L2F_VERSION,
+        .ca_file = c->a->value[OPT_CA_FILE],
     };
     return ui_run(&c->s, &opts);
 }
