@@ -640,8 +640,9 @@ static bool ikev2_sim_cert(const struct scenario *sc, const struct ikev2_options
                     "server authenticated by its certificate (simulated)");
         return true;
     }
-    snprintf(ci->why, sizeof ci->why, "signed by %s, which %s", ca,
-             o->ca_file ? "the CA file given is not" : "no trusted root is (--ca-file names it)");
+    snprintf(ci->why, sizeof ci->why, "signed by the private CA %s, %s", ca,
+             o->ca_file ? "not by the CA file given"
+                        : "not a root this machine trusts (--ca-file)");
     char detail[sizeof out->stages[0].detail];
     snprintf(detail, sizeof detail, "server certificate not acceptable: %.150s", ci->why);
     ikev2_stage(out, IKEV2_STAGE_IPSEC, HS_FAILED, 13801, detail);

@@ -704,7 +704,7 @@ unsigned ops_connect(struct app *a)
         session_connect_cancel(a->s);
         a->connecting = false;
         for (int s = 0; s < STAGE_COUNT; s++)
-            if (a->conn[s] == CONN_ACTIVE)
+            if (a->conn[s] == CONN_ACTIVE || (a->conn_ikev2 && a->conn[s] == CONN_SKIPPED))
                 a->conn[s] = CONN_NONE;
         app_message(a, MSG_INFO,
                     a->conn_ikev2 ? "IKEv2 exchange stopped" : "Test connection hung up");
