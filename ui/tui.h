@@ -381,8 +381,8 @@ struct action_def {
       "test connection: the stages light up as it gets through them (c again hangs up)",           \
       "connect", 4, 'c', 0, 0, 0, "conn")                                                          \
     X(ACT_IKEV2, ops_ikev2, CTX_MAIN, "i",                                                         \
-      "IKEv2 from here, as Windows' IKEv2 client: asks the user and password, lights the tunnel, " \
-      "IPsec and authentication; the outcome feeds ikev2-available (i again stops it)",            \
+      "IKEv2 from here as Windows' client: asks user and password; feeds ikev2-available "         \
+      "(i again stops it)",                                                                        \
       "ikev2", 12, 'i', 0, 0, 0, "ikev2")                                                          \
     X(ACT_RERUN, act_rerun, CTX_MAIN, "r", "re-run the diagnosis", "re-run", 7, 'r', 0, 0, 0,      \
       "rerun")                                                                                     \
