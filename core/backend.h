@@ -97,6 +97,8 @@ struct profile_list {
 void profile_list_free(struct profile_list *list);
 
 struct backend;
+struct ikev2_options; /* net/ikev2run.h */
+struct ikev2_result;
 
 struct backend_ops {
     const char *name; /* "mock", "windows" */
@@ -149,6 +151,14 @@ struct backend_ops {
      * machine: the core then runs the real exchange (net/pskcheck). */
     enum l2f_status (*check_psk)(struct backend *be, const char *host, const char *psk,
                                  enum psk_verdict *verdict, struct l2f_err *err);
+    /* Simulates the IKEv2 exchange (handshake --ikev2) against opts->host:
+     * fills every stage of out by the machine's rules; the password is
+     * compared, never kept. *step_ms: how long each stage takes to show, as
+     * the simulated test connection's. NULL on a real machine: the core then
+     * runs the real exchange (net/ikev2run). */
+    enum l2f_status (*ikev2_simulate)(struct backend *be, const struct ikev2_options *opts,
+                                      struct ikev2_result *out, unsigned *step_ms,
+                                      struct l2f_err *err);
     enum l2f_status (*last_connection)(struct backend *be, const char *profile,
                                        struct connection_record *out, struct l2f_err *err);
     /* The test connection: start it, then poll for events without blocking

@@ -7,6 +7,7 @@
 
 #include "backend.h"
 #include "kb.h"
+#include "net/ikev2run.h"
 #include "platform.h"
 #include "scenario.h"
 #include "text.h"
@@ -588,6 +589,107 @@ static enum l2f_status mock_check_psk(struct backend *be, const char *host, cons
     return L2F_OK;
 }
 
+/* ---- the IKEv2 exchange, by the scenario's rules ---- */
+
+static void ikev2_stage(struct ikev2_result *out, enum ikev2_stage s, enum hs_outcome outcome,
+                        int code, const char *detail)
+{
+    out->stages[s].outcome = outcome;
+    out->stages[s].code = code;
+    snprintf(out->stages[s].detail, sizeof out->stages[s].detail, "%s", detail);
+}
+
+/* IKE_SA_INIT: an IKE daemon without an IKEv2 connection answers NO_PROPOSAL_CHOSEN. */
+static bool ikev2_sim_tunnel(const struct scenario *sc, const char *host, struct ikev2_result *out)
+{
+    char addr[64];
+    if (!resolves(sc, host, addr, sizeof addr) || !is_the_server(sc, host) || !sc->server_reachable)
+        ikev2_stage(out, IKEV2_STAGE_TUNNEL, HS_FAILED, 809,
+                    "no answer to IKE_SA_INIT on UDP 500 (simulated)");
+    else if (!sc->server_ikev2)
+        ikev2_stage(out, IKEV2_STAGE_TUNNEL, HS_FAILED, 13868,
+                    "the server answered NO_PROPOSAL_CHOSEN: no IKEv2 connection (simulated)");
+    else
+        ikev2_stage(out, IKEV2_STAGE_TUNNEL, HS_OK, 0,
+                    "IKE SA agreed: aes256-sha256-modp1024 (simulated)");
+    return out->stages[IKEV2_STAGE_TUNNEL].outcome == HS_OK;
+}
+
+static const char *base_name(const char *path)
+{
+    const char *slash = strrchr(path, '/'), *back = strrchr(path, '\\');
+    const char *last = slash > back ? slash : back;
+    return last ? last + 1 : path;
+}
+
+/* The certificate: trusted by every machine, or by the private CA the
+ * scenario names when the CA file given carries that name. */
+static bool ikev2_sim_cert(const struct scenario *sc, const struct ikev2_options *o,
+                           struct ikev2_result *out)
+{
+    struct ikev2_cert_info *ci = &out->cert;
+    const char *ca = sc->server_ikev2_ca;
+    ci->present = true;
+    snprintf(ci->subject, sizeof ci->subject, "CN=%s (simulated)", sc->server_address);
+    snprintf(ci->issuer, sizeof ci->issuer, "CN=%s (simulated)", ca[0] ? ca : "a public root");
+    ci->trusted = !ca[0] || (o->ca_file && strcmp(base_name(o->ca_file), ca) == 0);
+    if (ci->trusted) {
+        snprintf(ci->why, sizeof ci->why, "chains to %s",
+                 ca[0] ? "the CA file given" : "a trusted root");
+        ikev2_stage(out, IKEV2_STAGE_IPSEC, HS_OK, 0,
+                    "server authenticated by its certificate (simulated)");
+        return true;
+    }
+    snprintf(ci->why, sizeof ci->why, "signed by the private CA %s, %s", ca,
+             o->ca_file ? "not by the CA file given"
+                        : "not a root this machine trusts (--ca-file)");
+    char detail[sizeof out->stages[0].detail];
+    snprintf(detail, sizeof detail, "server certificate not acceptable: %.150s", ci->why);
+    ikev2_stage(out, IKEV2_STAGE_IPSEC, HS_FAILED, 13801, detail);
+    return false;
+}
+
+/* EAP-MSCHAPv2 against the server's accounts (users =; none: any passes). */
+static bool ikev2_sim_user(const struct scenario *sc, const struct ikev2_options *o)
+{
+    if (sc->n_users == 0)
+        return true;
+    for (size_t i = 0; i < sc->n_users; i++)
+        if (o->user && o->password && strcmp(sc->users[i].name, o->user) == 0 &&
+            strcmp(sc->users[i].password, o->password) == 0)
+            return true;
+    return false;
+}
+
+static enum l2f_status mock_ikev2_simulate(struct backend *be, const struct ikev2_options *opts,
+                                           struct ikev2_result *out, unsigned *step_ms,
+                                           struct l2f_err *err)
+{
+    const struct scenario *sc = &mock(be)->sc;
+    (void)err;
+    memset(out, 0, sizeof *out);
+    *step_ms = mock(be)->step_ms;
+    if (!ikev2_sim_tunnel(sc, opts->host, out)) {
+        ikev2_stage(out, IKEV2_STAGE_IPSEC, HS_SKIPPED, 0, "not reached: no IKE SA");
+        ikev2_stage(out, IKEV2_STAGE_AUTH, HS_SKIPPED, 0, "not reached: no IKE SA");
+    } else if (!ikev2_sim_cert(sc, opts, out)) {
+        ikev2_stage(out, IKEV2_STAGE_AUTH, HS_SKIPPED, 0,
+                    "not tried: Windows sends no password to a server it cannot authenticate");
+    } else if (!ikev2_sim_user(sc, opts)) {
+        ikev2_stage(out, IKEV2_STAGE_AUTH, HS_FAILED, 691,
+                    "EAP-MSCHAPv2 failure E=691: the user name or password was not accepted "
+                    "(simulated)");
+    } else {
+        ikev2_stage(out, IKEV2_STAGE_AUTH, HS_OK, 0,
+                    "user accepted by EAP-MSCHAPv2; the server's AUTH verified (simulated)");
+        out->child_sa = true;
+        snprintf(out->child_detail, sizeof out->child_detail, "installed");
+    }
+    snprintf(out->suite, sizeof out->suite, "%s",
+             out->stages[IKEV2_STAGE_TUNNEL].outcome == HS_OK ? "aes256-sha256-modp1024" : "");
+    return L2F_OK;
+}
+
 static enum l2f_status mock_last_connection(struct backend *be, const char *profile,
                                             struct connection_record *out, struct l2f_err *err)
 {
@@ -941,6 +1043,7 @@ const struct backend_ops backend_mock_ops = {
     .reload = mock_reload,
     .probe_server = mock_probe,
     .check_psk = mock_check_psk,
+    .ikev2_simulate = mock_ikev2_simulate,
     .last_connection = mock_last_connection,
     .machine_info = mock_machine_info,
     .machine_certificate = mock_machine_certificate,

@@ -522,7 +522,7 @@ static bool parse_proposals(struct scenario *s, const char *value)
 
 static const char *const server_keys[] = {"address", "reachable",      "behind_nat", "psk",
                                           "auth",    "lcp_extensions", "users",      "proposals",
-                                          "udp4500", "ikev2"};
+                                          "udp4500", "ikev2",          "ikev2_ca"};
 
 static int server_key(struct parse_state *ps, const char *name, const char *value)
 {
@@ -534,7 +534,7 @@ static int server_key(struct parse_state *ps, const char *name, const char *valu
     if (k == (int)(sizeof server_keys / sizeof server_keys[0])) {
         snprintf(ps->msg, sizeof ps->msg,
                  "unknown key '%s' in [server] (address, reachable, behind_nat, psk, auth, "
-                 "lcp_extensions, users, proposals, udp4500, ikev2)",
+                 "lcp_extensions, users, proposals, udp4500, ikev2, ikev2_ca)",
                  name);
         return 0;
     }
@@ -574,6 +574,11 @@ static int server_key(struct parse_state *ps, const char *name, const char *valu
     case 9:
         ok = parse_bool(value, &s->server_ikev2);
         break;
+    case 10: /* a file name, not a path: the CA file given is matched by its name */
+        ok = *value && !strpbrk(value, "/\\") &&
+             copy_bounded(s->server_ikev2_ca, sizeof s->server_ikev2_ca,
+                          strcmp(value, "system") == 0 ? "" : value);
+        break;
     }
     if (!ok) {
         static const char *const expect[] = {"a host name or address",
@@ -586,7 +591,8 @@ static int server_key(struct parse_state *ps, const char *name, const char *valu
                                              ("windows, none, or a comma list of transforms "
                                               "like 3des-md5-modp1024"),
                                              "open or blocked",
-                                             "yes or no"};
+                                             "yes or no",
+                                             "system or a CA file's name (no directory)"};
         /* never echo a secret back in an error */
         bool secret = k == 3 || k == 6;
         snprintf(ps->msg, sizeof ps->msg, "%s: expected %s%s%s%s", name, expect[k],
@@ -980,6 +986,8 @@ enum l2f_status scenario_format(const struct scenario *s, char **out)
     format_proposals(&sb, s);
     text_printf(&sb, "udp4500 = %s\nikev2 = %s\n", s->server_udp4500 ? "open" : "blocked",
                 yesno(s->server_ikev2));
+    if (s->server_ikev2_ca[0])
+        text_printf(&sb, "ikev2_ca = %s\n", s->server_ikev2_ca);
     for (size_t i = 0; i < s->n_profiles; i++) {
         const struct scenario_profile *sp = &s->profiles[i];
         text_printf(&sb, "\n[profile \"%s\"]\nphonebook = %s\nPhoneNumber = %s\n", sp->p.name,

@@ -66,6 +66,9 @@ struct scenario {
     size_t n_server_proposals;
     bool server_udp4500; /* NAT-T port reachable */
     bool server_ikev2;   /* an IKEv2 connection is configured too */
+    /* ikev2_ca = system (empty): the IKEv2 certificate chains to a root every
+     * machine trusts; else the file name of the private CA that signed it */
+    char server_ikev2_ca[128];
     /* [profile "NAME"] */
     struct scenario_profile *profiles;
     size_t n_profiles;

@@ -1,6 +1,7 @@
 #include "session.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "net/pskcheck.h"
@@ -105,6 +106,8 @@ void session_close(struct session *s)
 {
     hs_connect_release(s->hs); /* a real handshake still running is stopped and joined */
     s->hs = NULL;
+    ikev2_connect_release(s->ikev2);
+    s->ikev2 = NULL;
     if (s->be_open)
         s->be.ops->close(&s->be);
     s->be_open = false;
@@ -381,6 +384,10 @@ void session_restart_pending(struct session *s, struct restart_pending *out)
 
 enum l2f_status session_connect_start(struct session *s, struct l2f_err *err)
 {
+    if (s->ikev2) {
+        l2f_err_set(err, "an IKEv2 exchange is already under way");
+        return L2F_ERR_CONFLICT;
+    }
     if (!s->real_handshake.on)
         return s->be.ops->connect_start(&s->be, s->profile, err);
     if (s->hs) {
@@ -415,6 +422,15 @@ enum l2f_status session_connect_start(struct session *s, struct l2f_err *err)
 
 bool session_connect_poll(struct session *s, struct connect_event *ev)
 {
+    if (s->ikev2) {
+        if (!ikev2_connect_poll(s->ikev2, ev))
+            return false;
+        if (ev->kind == CONNECT_DONE) {
+            ikev2_connect_release(s->ikev2);
+            s->ikev2 = NULL;
+        }
+        return true;
+    }
     if (!s->real_handshake.on)
         return s->be.ops->connect_poll(&s->be, ev);
     if (!s->hs || !hs_connect_poll(s->hs, ev))
@@ -434,6 +450,11 @@ bool session_connect_poll(struct session *s, struct connect_event *ev)
 
 void session_connect_cancel(struct session *s)
 {
+    if (s->ikev2) {
+        ikev2_connect_release(s->ikev2);
+        s->ikev2 = NULL;
+        return;
+    }
     if (!s->real_handshake.on) {
         if (s->be_open)
             s->be.ops->connect_cancel(&s->be);
@@ -441,4 +462,42 @@ void session_connect_cancel(struct session *s)
     }
     hs_connect_release(s->hs);
     s->hs = NULL;
+}
+
+enum l2f_status session_ikev2_start(struct session *s, const char *user, const char *password,
+                                    const char *ca_file, struct l2f_err *err)
+{
+    if (s->ikev2 || s->hs) {
+        l2f_err_set(err, "a test connection is already under way");
+        return L2F_ERR_CONFLICT;
+    }
+    struct vpn_profile p;
+    enum l2f_status st = session_read_profile(s, &p, err);
+    if (st != L2F_OK)
+        return st;
+    if (!p.server[0]) {
+        l2f_err_set(err, "the profile names no server to connect to");
+        return L2F_ERR_USAGE;
+    }
+    if (!user || !user[0] || !password || !password[0]) {
+        l2f_err_set(err, "EAP-MSCHAPv2 needs a user name and a password");
+        return L2F_ERR_NEED_SECRET;
+    }
+    struct ikev2_options o = {.host = p.server,
+                              .port = 500,
+                              .user = user,
+                              .password = password,
+                              .ca_file = ca_file && ca_file[0] ? ca_file : NULL,
+                              .timeout_ms = 20000};
+    if (!s->be.ops->ikev2_simulate)
+        return ikev2_connect_start(&s->ikev2, &o, NULL, 0, s->state_dir, err);
+    struct ikev2_result *sim = calloc(1, sizeof *sim);
+    unsigned step_ms = 0;
+    if (!sim)
+        return L2F_ERR_NOMEM;
+    st = s->be.ops->ikev2_simulate(&s->be, &o, sim, &step_ms, err);
+    if (st == L2F_OK)
+        st = ikev2_connect_start(&s->ikev2, &o, sim, step_ms, s->state_dir, err);
+    free(sim);
+    return st;
 }

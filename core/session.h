@@ -9,6 +9,7 @@
 #include "selftest.h"
 #include "diagnose.h"
 #include "net/hsconnect.h"
+#include "net/ikev2connect.h"
 #include "fixes.h"
 #include "journal.h"
 #include "platform.h"
@@ -63,7 +64,8 @@ struct session {
         const char *psk, *user, *password;
         unsigned timeout_ms;
     } real_handshake;
-    struct hs_connect *hs; /* the real handshake under way */
+    struct hs_connect *hs;       /* the real handshake under way */
+    struct ikev2_connect *ikev2; /* the IKEv2 exchange under way (session_ikev2_start) */
     /* after a real handshake: what it says about this client, and the fix */
     char connect_advice[192];
     enum fix_id connect_advice_fix;
@@ -136,5 +138,13 @@ enum l2f_status session_write_locked(struct session *s, const char *path, const 
 enum l2f_status session_connect_start(struct session *s, struct l2f_err *err);
 bool session_connect_poll(struct session *s, struct connect_event *ev);
 void session_connect_cancel(struct session *s);
+/* The IKEv2 exchange Windows would make (handshake --ikev2) against the
+ * selected profile's server, as a test connection: the backend's simulation
+ * or the real one, polled and cancelled like it (session_connect_poll and
+ * _cancel) with the tunnel, IPsec and authentication stages. Its outcome is
+ * remembered in the state directory for ikev2-available. The caller owns and
+ * wipes user and password; ca_file NULL: the system's trusted roots. */
+enum l2f_status session_ikev2_start(struct session *s, const char *user, const char *password,
+                                    const char *ca_file, struct l2f_err *err);
 
 #endif

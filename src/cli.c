@@ -1522,6 +1522,12 @@ static int cmd_selftest(struct cli *c)
 
 static int cmd_tui(struct cli *c)
 {
+    const char *ca_file = c->a->value[OPT_CA_FILE];
+    if (ca_file && !plat_file_exists(ca_file)) { /* said now, not after a user and password */
+        struct l2f_err err = {{0}};
+        l2f_err_set(&err, "--ca-file %s: missing or unreadable", ca_file);
+        return fail(c, L2F_ERR_NOT_FOUND, &err);
+    }
     if (!plat_stdout_is_tty() || !plat_stdin_is_tty()) {
         fprintf(stderr, "l2tpfix: the interactive checklist needs a terminal; for scripts use "
                         "l2tpfix check (see l2tpfix --help)\n");
@@ -1532,6 +1538,7 @@ static int cmd_tui(struct cli *c)
         .ascii = c->a->given[OPT_ASCII],
         .no_color = c->a->given[OPT_NO_COLOR] || (no_color && no_color[0]),
         .version = L2F_VERSION,
+        .ca_file = ca_file,
     };
     return ui_run(&c->s, &opts);
 }

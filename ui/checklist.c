@@ -147,7 +147,8 @@ static void conn_text(const struct app *a, enum stage_id s, char *buf, size_t le
         break;
     }
     case CONN_SKIPPED:
-        snprintf(buf, len, "test: not reached");
+        snprintf(buf, len, "test: %s",
+                 a->conn_ikev2 && s == STAGE_PPP ? "not used by IKEv2" : "not reached");
         *style = ST_DIM;
         break;
     case CONN_NONE:

@@ -10,9 +10,11 @@
 
 #include "verdict.h"
 
-static const char *stage_conn_word(enum conn_mark m)
+static const char *stage_conn_word(const struct app *a, enum stage_id s)
 {
-    switch (m) {
+    if (a->conn_ikev2 && s == STAGE_PPP && a->conn[s] == CONN_SKIPPED)
+        return "not used by IKEv2";
+    switch (a->conn[s]) {
     case CONN_ACTIVE:
         return "reaching";
     case CONN_PASSED:
@@ -173,7 +175,7 @@ static void build_stage(struct app *a, struct doc *d, enum stage_id s)
         doc_hang(d, 11);
     }
     if (a->conn[s] != CONN_NONE) {
-        doc_addf(d, ST_NORMAL, 0, "Test:   %s%s%s", stage_conn_word(a->conn[s]),
+        doc_addf(d, ST_NORMAL, 0, "Test:   %s%s%s", stage_conn_word(a, s),
                  a->conn[s] == CONN_SKIPPED || !a->conn_detail[s][0] ? "" : ": ",
                  a->conn[s] == CONN_SKIPPED ? "" : a->conn_detail[s]);
         doc_hang(d, 8);
@@ -192,11 +194,12 @@ static void build_connect(struct app *a, struct doc *d)
                            : a->conn[s] == CONN_ACTIVE ? ST_RUNNING
                                                        : ST_DIM;
         doc_addf(d, st, 0, "%-7s %-16s %-11s %s", stage_info((enum stage_id)s)->id,
-                 stage_info((enum stage_id)s)->title, stage_conn_word(a->conn[s]),
+                 stage_info((enum stage_id)s)->title, stage_conn_word(a, s),
                  a->conn[s] == CONN_SKIPPED ? "" : a->conn_detail[s]);
     }
     if (a->connecting) {
-        doc_add(d, ST_DIM, 0, "Connecting... (c hangs up)");
+        doc_add(d, ST_DIM, 0,
+                a->conn_ikev2 ? "IKEv2 exchange... (i stops it)" : "Connecting... (c hangs up)");
         return;
     }
     if (!a->conn_done)
@@ -205,6 +208,12 @@ static void build_connect(struct app *a, struct doc *d)
         doc_hang(d, 11);
         doc_addf(d, ST_NORMAL, 0, "From here: %s%s", a->s->connect_advice,
                  a->s->connect_advice_fix != FIX_NONE ? " (f on the check applies it)" : "");
+    }
+    if (a->conn_code == 0 && a->conn_ikev2) {
+        doc_add(d, ST_PASS, 0,
+                "IKEv2 from here: the server authenticated by its certificate, the user accepted "
+                "by EAP-MSCHAPv2. On record for ikev2-available and switch-ikev2.");
+        return;
     }
     if (a->conn_code == 0) {
         doc_add(d, ST_PASS, 0,

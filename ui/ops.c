@@ -180,8 +180,18 @@ static unsigned connect_event(struct app *a, const struct connect_event *ev)
             if (k != (int)s && (k > (int)s || a->conn[k] == CONN_ACTIVE))
                 a->conn[k] = CONN_SKIPPED;
         const struct kb_entry *kb = kb_lookup(ev->code);
-        app_message(a, MSG_ERR, "Stopped in %s: error %d%s%s (e explains it)", stage_info(s)->title,
-                    ev->code, kb ? " " : "", kb ? kb->name : "");
+        char reason[sizeof ev->detail * 2];
+        if (a->conn_ikev2) /* the reason too: it is what differs between two 13801s */
+            app_message(a, MSG_ERR, "IKEv2 stopped in %s: error %d: %s (e explains it)",
+                        stage_info(s)->title, ev->code,
+                        app_safe(a, ev->detail, reason, sizeof reason));
+        else
+            app_message(a, MSG_ERR, "Stopped in %s: error %d%s%s (e explains it)",
+                        stage_info(s)->title, ev->code, kb ? " " : "", kb ? kb->name : "");
+    } else if (a->conn_ikev2) {
+        app_message(a, MSG_OK,
+                    "IKEv2 from here: server authenticated, user accepted (on record "
+                    "for ikev2-available)");
     } else {
         app_message(a, MSG_OK, "Connected: all four stages passed (hung up again)");
     }
@@ -673,15 +683,31 @@ unsigned ops_history(struct app *a)
 
 /* ---- the test connection ---- */
 
+/* The stage lines cleared for a new test; the details pane follows it. */
+static void connect_begin(struct app *a, bool ikev2)
+{
+    for (int s = 0; s < STAGE_COUNT; s++) {
+        a->conn[s] = CONN_NONE;
+        a->conn_detail[s][0] = '\0';
+    }
+    a->connecting = true;
+    a->conn_done = false;
+    a->conn_ikev2 = ikev2;
+    a->det = DET_CONNECT;
+    a->det_scroll = 0;
+    a->det_stale = false;
+}
+
 unsigned ops_connect(struct app *a)
 {
     if (a->connecting) {
         session_connect_cancel(a->s);
         a->connecting = false;
         for (int s = 0; s < STAGE_COUNT; s++)
-            if (a->conn[s] == CONN_ACTIVE)
+            if (a->conn[s] == CONN_ACTIVE || (a->conn_ikev2 && a->conn[s] == CONN_SKIPPED))
                 a->conn[s] = CONN_NONE;
-        app_message(a, MSG_INFO, "Test connection hung up");
+        app_message(a, MSG_INFO,
+                    a->conn_ikev2 ? "IKEv2 exchange stopped" : "Test connection hung up");
         return UI_DRAW_MSG | UI_DRAW_LIST | UI_DRAW_DETAILS;
     }
     if (!a->s->profile[0]) {
@@ -695,19 +721,61 @@ unsigned ops_connect(struct app *a)
                     err.msg[0] ? err.msg : l2f_status_message(st));
         return UI_DRAW_MSG;
     }
-    for (int s = 0; s < STAGE_COUNT; s++) {
-        a->conn[s] = CONN_NONE;
-        a->conn_detail[s][0] = '\0';
-    }
-    a->connecting = true;
-    a->conn_done = false;
-    a->det = DET_CONNECT;
-    a->det_scroll = 0;
-    a->det_stale = false;
+    connect_begin(a, false);
     char server[PROFILE_SERVER_MAX * 2];
     app_safe(a, a->have_prof ? a->prof.server : "", server, sizeof server);
     app_message(a, MSG_INFO, "Test connection to %s... (c hangs up)", server);
     return UI_DRAW_MSG | UI_DRAW_LIST | UI_DRAW_DETAILS;
+}
+
+/* ---- the IKEv2 exchange from here (i) ---- */
+
+static unsigned ikev2_password_typed(struct app *a, enum dlg_answer ans, char *text)
+{
+    if (ans != ANS_YES || !text[0]) {
+        plat_wipe(a->ikev2_user, sizeof a->ikev2_user);
+        app_message(a, MSG_INFO, "IKEv2 exchange not started");
+        return UI_DRAW_MSG;
+    }
+    struct l2f_err err = {{0}};
+    enum l2f_status st = session_ikev2_start(a->s, a->ikev2_user, text, a->opts->ca_file, &err);
+    plat_wipe(a->ikev2_user, sizeof a->ikev2_user); /* the run keeps its own copy */
+    if (st != L2F_OK) {
+        app_message(a, MSG_ERR, "IKEv2 exchange not started: %s",
+                    err.msg[0] ? err.msg : l2f_status_message(st));
+        return UI_DRAW_MSG;
+    }
+    connect_begin(a, true);
+    a->conn[STAGE_PPP] = CONN_SKIPPED; /* IKEv2 carries no PPP */
+    char server[PROFILE_SERVER_MAX * 2];
+    app_safe(a, a->have_prof ? a->prof.server : "", server, sizeof server);
+    app_message(a, MSG_INFO, "IKEv2 exchange with %s... (i stops it)", server);
+    return UI_DRAW_MSG | UI_DRAW_LIST | UI_DRAW_DETAILS;
+}
+
+static unsigned ikev2_user_typed(struct app *a, enum dlg_answer ans, char *text)
+{
+    if (ans != ANS_YES || !text[0]) {
+        app_message(a, MSG_INFO, "IKEv2 exchange not started");
+        return UI_DRAW_MSG;
+    }
+    snprintf(a->ikev2_user, sizeof a->ikev2_user, "%s", text);
+    dialog_open_secret(a, "IKEv2: the password (not shown)", ikev2_password_typed);
+    return UI_DRAW_DIALOG;
+}
+
+unsigned ops_ikev2(struct app *a)
+{
+    if (a->connecting) /* i again stops it, as c hangs up */
+        return ops_connect(a);
+    if (!a->s->profile[0]) {
+        app_message(a, MSG_ERR, "No profile chosen: press p to pick one");
+        return UI_DRAW_MSG;
+    }
+    const char *saved = a->have_prof && a->prof.username_saved ? a->prof.username : "";
+    dialog_open_input(a, "IKEv2 from here: the user name (EAP-MSCHAPv2)", false, saved,
+                      ikev2_user_typed);
+    return UI_DRAW_DIALOG;
 }
 
 /* ---- explanations ---- */

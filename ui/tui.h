@@ -244,6 +244,8 @@ struct app {
     char conn_detail[STAGE_COUNT][160];
     char conn_last[160];
     uint64_t conn_started_ms;
+    bool conn_ikev2;                   /* the test is the IKEv2 exchange (i), not the dial (c) */
+    char ikev2_user[PROFILE_USER_MAX]; /* typed for it, until the password is */
 
     /* fixes waiting to be applied after one confirmation */
     enum fix_id wanted[FIX_COUNT];
@@ -378,6 +380,10 @@ struct action_def {
     X(ACT_CONNECT, ops_connect, CTX_MAIN, "c",                                                     \
       "test connection: the stages light up as it gets through them (c again hangs up)",           \
       "connect", 4, 'c', 0, 0, 0, "conn")                                                          \
+    X(ACT_IKEV2, ops_ikev2, CTX_MAIN, "i",                                                         \
+      "IKEv2 from here as Windows' client: asks user and password; feeds ikev2-available "         \
+      "(i again stops it)",                                                                        \
+      "ikev2", 12, 'i', 0, 0, 0, "ikev2")                                                          \
     X(ACT_RERUN, act_rerun, CTX_MAIN, "r", "re-run the diagnosis", "re-run", 7, 'r', 0, 0, 0,      \
       "rerun")                                                                                     \
     X(ACT_PROFILE, ops_profiles, CTX_MAIN, "p", "pick another profile (both phonebooks)",          \
@@ -435,6 +441,7 @@ unsigned ops_fix_selected(struct app *a);
 unsigned ops_fix_all(struct app *a);
 unsigned ops_undo(struct app *a);
 unsigned ops_connect(struct app *a);
+unsigned ops_ikev2(struct app *a);
 unsigned ops_explain(struct app *a);
 unsigned ops_history(struct app *a);
 unsigned ops_profiles(struct app *a);

@@ -11,6 +11,7 @@ struct ui_options {
     bool ascii;    /* plain ASCII for every line and glyph */
     bool no_color; /* monochrome (also NO_COLOR, or a terminal without colours) */
     const char *version;
+    const char *ca_file; /* i: the CA the IKEv2 server's certificate must chain to; NULL: system */
 };
 
 /* Runs the checklist until the person quits; the profile may be empty, then

@@ -21,6 +21,7 @@
 #define MAX_EAP_ROUNDS 8    /* Identity, challenge, success, and room for a Nak or two */
 #define MAX_INIT_ROUNDS 3   /* one COOKIE and one INVALID_KE answered, no more */
 #define FAILURE_END_MS 3000 /* wait for EAP-Failure: the verdict is known already */
+#define CANCEL_SLICE_MS 50  /* a wait is cut into slices this long to see a cancel */
 
 #define IKEV2_STAGE_ID(e, id) id,
 static const char *const stage_ids[] = {IKEV2_STAGE_TABLE(IKEV2_STAGE_ID)};
@@ -65,6 +66,13 @@ static void stage(struct run *r, enum ikev2_stage s, enum hs_outcome outcome, in
     va_start(ap, fmt);
     vsnprintf(st->detail, sizeof st->detail, fmt, ap);
     va_end(ap);
+    if (r->o->progress)
+        r->o->progress(r->o->progress_ctx, s, st);
+}
+
+static bool cancelled(const struct run *r)
+{
+    return r->o->cancel && atomic_load(r->o->cancel);
 }
 
 /* Marks the stages after s skipped. */
@@ -96,10 +104,11 @@ static size_t receive(struct run *r, unsigned wait_ms)
         until = r->deadline;
     for (;;) {
         uint64_t now = plat_monotonic_ms();
-        if (now >= until)
+        if (now >= until || cancelled(r))
             return 0;
+        unsigned slice = until - now < CANCEL_SLICE_MS ? (unsigned)(until - now) : CANCEL_SLICE_MS;
         struct udp_sock *sk = &r->sock;
-        if (udp_wait(&sk, 1, (unsigned)(until - now)) <= 0)
+        if (udp_wait(&sk, 1, slice) <= 0)
             continue;
         struct net_addr from;
         struct l2f_err err;
@@ -128,13 +137,13 @@ typedef bool (*answer_fn)(struct run *r, size_t len, void *ctx);
 static bool transact(struct run *r, const uint8_t *pkt, size_t len, answer_fn accept, void *ctx)
 {
     unsigned wait = FIRST_WAIT_MS;
-    while (plat_monotonic_ms() < r->deadline) {
+    while (plat_monotonic_ms() < r->deadline && !cancelled(r)) {
         if (!send_packet(r, pkt, len))
             return false;
         uint64_t until = plat_monotonic_ms() + wait;
         for (;;) {
             uint64_t now = plat_monotonic_ms();
-            if (now >= until || now >= r->deadline)
+            if (now >= until || now >= r->deadline || cancelled(r))
                 break;
             size_t got = receive(r, (unsigned)(until - now));
             if (got && accept(r, got, ctx))

@@ -5,6 +5,7 @@
 #ifndef L2F_NET_IKEV2RUN_H
 #define L2F_NET_IKEV2RUN_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -22,12 +23,18 @@ enum ikev2_stage { IKEV2_STAGE_TABLE(IKEV2_STAGE_ENUM) IKEV2_STAGE_COUNT };
 #undef IKEV2_STAGE_ENUM
 const char *ikev2_stage_id(enum ikev2_stage s);
 
+/* Called on the run's thread as each stage is decided (s->outcome set). */
+typedef void (*ikev2_progress_fn)(void *ctx, enum ikev2_stage stage, const struct hs_stage *s);
+
 struct ikev2_options {
     const char *host;
     uint16_t port; /* 500 */
     const char *user, *password;
     const char *ca_file; /* NULL: the system's trusted roots */
     unsigned timeout_ms;
+    ikev2_progress_fn progress; /* NULL, or told each stage's outcome as it is decided */
+    void *progress_ctx;
+    atomic_int *cancel; /* NULL, or set from another thread to stop the run within 50 ms */
 };
 
 struct ikev2_result {

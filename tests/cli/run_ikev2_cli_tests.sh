@@ -26,6 +26,14 @@ usage() { # usage EXIT WANT_IN_STDERR args...
 usage 2 "--user" --ikev2 --password-file "$WORK/pw"
 usage 2 "--ikev2" --ca-file "$WORK/pw" --user a --psk-file "$WORK/pw" --password-file "$WORK/pw"
 usage 3 "missing" --ikev2 --user alice --password-file "$WORK/missing"
+# the checklist's i uses --ca-file too: a missing one is refused before the terminal is taken
+"$L2TPFIX" --demo --ca-file "$WORK/missing-ca.pem" >"$OUT" 2>"$ERR" </dev/null
+rc=$?
+if [ "$rc" -eq 3 ] && [ "$(wc -l <"$ERR")" -eq 1 ] && grep -qF -- "--ca-file" "$ERR" && grep -qF "missing-ca.pem" "$ERR"; then
+    ok
+else
+    bad "tui --ca-file missing: exit $rc, want 3 and one line naming the file"
+fi
 
 # nothing listening: unshare --net gives a loopback of our own
 if unshare --net true 2>/dev/null || unshare --user --map-root-user --net true 2>/dev/null; then

@@ -1168,7 +1168,78 @@ test_evidence_lcp() {
     return 0
 }
 
-ALL="classic connect_live quick_keys fix_one weak_crypto undo profiles explain help resize mono ascii quit quit_hint bytes follow fix_line psk_typed psk_lint terms mock_file secret admin sanitize restart drift hostile other_users torn evidence entry_types offline search_picker search_jump search_help search_history small undo_secret services_started last_dial evidence_update evidence_proposals evidence_cert evidence_lcp"
+# i: the IKEv2 exchange from here, on the mock's rules (ikev2_ca names the
+# private CA, users = the accounts). $1: a name for the run; then the options.
+ikev2_start() {
+    local name=$1
+    shift
+    sed '/^\[server\]$/a ikev2 = yes\nikev2_ca = lab-ca.pem' "$SCENARIOS/classic-789.ini" >"$WORK/$name.ini"
+    printf 'not read by the mock: it goes by the name\n' >"$WORK/lab-ca.pem"
+    start 100 30 "$@" -- --mock "$WORK/$name.ini" --state-dir "$WORK/st-$name" --ca-file "$WORK/lab-ca.pem"
+    wait_for "fixes recommended" && settle || return 1
+}
+
+# ikev2_login PASSWORD: i, the saved user name as it is, the password typed.
+ikev2_login() {
+    keys i
+    wait_for "IKEv2 from here: the user name" || return 1
+    screen | grep -qF "alice" || { fail "the profile's saved user name is not prefilled"; return 1; }
+    keys Enter
+    wait_for "IKEv2: the password" || return 1
+    keys -l "$1"
+    wait_for "[typed, hidden]" || return 1
+    screen | grep -qF -- "$1" && { fail "the password is on screen"; return 1; }
+    keys Enter
+}
+
+# The right password and the CA: the stages light up, PPP is not used, and
+# ikev2-available, diagnosed again, says it worked from here.
+test_ikev2_ok() {
+    ikev2_start ok || return 1
+    select_check ikev2-available || return 1
+    pane_has "IKEv2 as an alternative" "IKEv2 answers too" || return 1
+    pane | grep -qF "worked from here" && { fail "an IKEv2 outcome on record before the run"; return 1; }
+    ikev2_login Winter-2026 || return 1
+    wait_for "IKEv2 from here: server authenticated, user accepted" && golden ikev2_ok || return 1
+    grep -q '"outcome":"ok"' "$WORK/st-ok/ikev2.json" || { fail "the outcome is not on record"; return 1; }
+    grep -q 'Winter-2026' "$WORK/st-ok/ikev2.json" && { fail "the password is on record"; return 1; }
+    select_check ikev2-available || return 1
+    pane_has "IKEv2 as an alternative" "worked from here" || return 1
+}
+
+# A wrong password: 691 in the authentication stage, with the reason.
+test_ikev2_691() {
+    ikev2_start wrong || return 1
+    ikev2_login not-her-password || return 1
+    wait_for "IKEv2 stopped in Authentication: error 691" && golden ikev2_691 || return 1
+    grep -q '"code":691' "$WORK/st-wrong/ikev2.json" || { fail "691 is not on record"; return 1; }
+}
+
+# No CA file and a server signed by a private CA: 13801 in IPsec, no password sent.
+test_ikev2_13801() {
+    sed '/^\[server\]$/a ikev2 = yes\nikev2_ca = lab-ca.pem' "$SCENARIOS/classic-789.ini" >"$WORK/untrusted.ini"
+    start 100 30 -- --mock "$WORK/untrusted.ini" --state-dir "$WORK/st-untrusted"
+    wait_for "fixes recommended" && settle || return 1
+    ikev2_login Winter-2026 || return 1
+    wait_for "IKEv2 stopped in IPsec: error 13801" && golden ikev2_13801 || return 1
+}
+
+# i again while it runs stops it at once (a stage takes 3 s here): the
+# stage lines go out, nothing lights up after, nothing is recorded.
+test_ikev2_cancel() {
+    ikev2_start slow L2TPFIX_MOCK_STEP_MS=3000 || return 1
+    ikev2_login Winter-2026 || return 1
+    wait_for "IKEv2 exchange with vpn.example.com... (i stops it)" || return 1
+    keys i
+    wait_for "IKEv2 exchange stopped" 1 || return 1
+    sleep 4
+    screen | grep -qF "test ✓ passed" && { fail "a stage lit up after the stop"; return 1; }
+    golden ikev2_cancel || return 1
+    [ -e "$WORK/st-slow/ikev2.json" ] && { fail "a stopped exchange was recorded"; return 1; }
+    return 0
+}
+
+ALL="classic connect_live quick_keys fix_one weak_crypto undo profiles explain help resize mono ascii quit quit_hint bytes follow fix_line psk_typed psk_lint terms mock_file secret admin sanitize restart drift hostile other_users torn evidence entry_types offline search_picker search_jump search_help search_history small undo_secret services_started last_dial evidence_update evidence_proposals evidence_cert evidence_lcp ikev2_ok ikev2_691 ikev2_13801 ikev2_cancel"
 if [ "$WHICH" = all ]; then
     tests=$ALL
 else
