@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "net/bytes.h"
+#include "net/netwriter.h"
 
 #define LIFE_SECONDS 28800 /* the phase-1 lifetime Windows offers */
 
@@ -84,119 +85,63 @@ void ike_transform_name(const struct ike_transform *t, char *buf, size_t len)
     snprintf(buf, len, "%s-%s-%s", enc, hash, group);
 }
 
-/* A bounded writer: every put checks the room left, so a short buffer gives 0. */
-struct writer {
-    uint8_t *buf;
-    size_t len, pos;
-    bool overflow;
-};
-
-static void put8(struct writer *w, unsigned v)
+static void attr(struct net_writer *w, unsigned type, unsigned value)
 {
-    if (w->pos + 1 > w->len) {
-        w->overflow = true;
-        return;
-    }
-    w->buf[w->pos++] = (uint8_t)v;
+    nw_u16(w, 0x8000 | type); /* TV form */
+    nw_u16(w, value);
 }
 
-static void put16(struct writer *w, unsigned v)
-{
-    put8(w, (v >> 8) & 0xFF);
-    put8(w, v & 0xFF);
-}
-
-static void put32(struct writer *w, unsigned long v)
-{
-    put16(w, (unsigned)((v >> 16) & 0xFFFF));
-    put16(w, (unsigned)(v & 0xFFFF));
-}
-
-static void put_bytes(struct writer *w, const uint8_t *p, size_t n)
-{
-    if (w->pos + n > w->len) {
-        w->overflow = true;
-        return;
-    }
-    memcpy(w->buf + w->pos, p, n);
-    w->pos += n;
-}
-
-/* Writes a 16-bit length at a position written earlier. */
-static void patch16(struct writer *w, size_t at, size_t v)
-{
-    if (!w->overflow && at + 2 <= w->len) {
-        w->buf[at] = (uint8_t)(v >> 8);
-        w->buf[at + 1] = (uint8_t)v;
-    }
-}
-
-static void patch32(struct writer *w, size_t at, size_t v)
-{
-    if (!w->overflow && at + 4 <= w->len) {
-        w->buf[at] = (uint8_t)(v >> 24);
-        w->buf[at + 1] = (uint8_t)(v >> 16);
-        w->buf[at + 2] = (uint8_t)(v >> 8);
-        w->buf[at + 3] = (uint8_t)v;
-    }
-}
-
-static void attr(struct writer *w, unsigned type, unsigned value)
-{
-    put16(w, 0x8000 | type); /* TV form */
-    put16(w, value);
-}
-
-static size_t header(struct writer *w, const uint8_t cookie[IKE_COOKIE_LEN], unsigned next,
+static size_t header(struct net_writer *w, const uint8_t cookie[IKE_COOKIE_LEN], unsigned next,
                      unsigned version, unsigned exchange, unsigned flags)
 {
     size_t start = w->pos;
     static const uint8_t zero[IKE_COOKIE_LEN] = {0};
-    put_bytes(w, cookie, IKE_COOKIE_LEN);
-    put_bytes(w, zero, IKE_COOKIE_LEN);
-    put8(w, next);
-    put8(w, version);
-    put8(w, exchange);
-    put8(w, flags);
-    put32(w, 0); /* message id */
-    put32(w, 0); /* length, patched */
+    nw_bytes(w, cookie, IKE_COOKIE_LEN);
+    nw_bytes(w, zero, IKE_COOKIE_LEN);
+    nw_u8(w, next);
+    nw_u8(w, version);
+    nw_u8(w, exchange);
+    nw_u8(w, flags);
+    nw_u32(w, 0); /* message id */
+    nw_u32(w, 0); /* length, patched */
     return start;
 }
 
 size_t ike_v1_build_mm1(uint8_t *buf, size_t len, const uint8_t cookie[IKE_COOKIE_LEN],
                         const struct ike_transform *offer, size_t n, bool marker)
 {
-    struct writer w = {buf, len, 0, false};
+    struct net_writer w;
+    nw_init(&w, buf, len);
     if (n == 0 || n > 255)
         return 0;
     if (marker)
-        put32(&w, 0);
+        nw_u32(&w, 0);
     size_t hdr = header(&w, cookie, IKE_PL_SA, 0x10, IKE_EX_MAIN, 0);
     /* SA */
     size_t sa = w.pos;
-    put8(&w, IKE_PL_VID);
-    put8(&w, 0);
-    put16(&w, 0);
-    put32(&w, 1); /* DOI: IPsec */
-    put32(&w, 1); /* situation: identity only */
+    nw_u8(&w, IKE_PL_VID);
+    nw_u8(&w, 0);
+    nw_u16(&w, 0);
+    nw_u32(&w, 1); /* DOI: IPsec */
+    nw_u32(&w, 1); /* situation: identity only */
     /* one proposal with every transform */
     size_t prop = w.pos;
-    put8(&w, IKE_PL_NONE);
-    put8(&w, 0);
-    put16(&w, 0);
-    put8(&w, 1); /* proposal number */
-    put8(&w, 1); /* protocol: ISAKMP */
-    put8(&w, 0); /* SPI size */
-    put8(&w, (unsigned)n);
+    nw_u8(&w, IKE_PL_NONE);
+    nw_u8(&w, 0);
+    nw_u16(&w, 0);
+    nw_u8(&w, 1); /* proposal number */
+    nw_u8(&w, 1); /* protocol: ISAKMP */
+    nw_u8(&w, 0); /* SPI size */
+    nw_u8(&w, (unsigned)n);
     for (size_t i = 0; i < n; i++) {
         const struct ike_transform *t = &offer[i];
         size_t tr = w.pos;
-        put8(&w, i + 1 < n ? IKE_PL_TRANSFORM : IKE_PL_NONE);
-        put8(&w, 0);
-        put16(&w, 0);
-        put8(&w, (unsigned)(i + 1)); /* transform number */
-        put8(&w, IKE_KEY_IKE);
-        put16(&w, 0);
+        nw_u8(&w, i + 1 < n ? IKE_PL_TRANSFORM : IKE_PL_NONE);
+        nw_u8(&w, 0);
+        nw_u16(&w, 0);
+        nw_u8(&w, (unsigned)(i + 1)); /* transform number */
+        nw_u8(&w, IKE_KEY_IKE);
+        nw_u16(&w, 0);
         attr(&w, IKE_ATTR_ENC, t->enc);
         if (t->key_bits)
             attr(&w, IKE_ATTR_KEY_LENGTH, t->key_bits);
@@ -205,17 +150,17 @@ size_t ike_v1_build_mm1(uint8_t *buf, size_t len, const uint8_t cookie[IKE_COOKI
         attr(&w, IKE_ATTR_GROUP, t->group);
         attr(&w, IKE_ATTR_LIFE_TYPE, IKE_LIFE_TYPE_SECONDS);
         attr(&w, IKE_ATTR_LIFE_DURATION, LIFE_SECONDS);
-        patch16(&w, tr + 2, w.pos - tr);
+        nw_patch16(&w, tr + 2, w.pos - tr);
     }
-    patch16(&w, prop + 2, w.pos - prop);
-    patch16(&w, sa + 2, w.pos - sa);
+    nw_patch16(&w, prop + 2, w.pos - prop);
+    nw_patch16(&w, sa + 2, w.pos - sa);
     /* NAT-T vendor id, as Windows sends it */
-    put8(&w, IKE_PL_NONE);
-    put8(&w, 0);
-    put16(&w, 4 + sizeof natt_vid);
-    put_bytes(&w, natt_vid, sizeof natt_vid);
-    patch32(&w, hdr + 24, w.pos - hdr);
-    return w.overflow ? 0 : w.pos;
+    nw_u8(&w, IKE_PL_NONE);
+    nw_u8(&w, 0);
+    nw_u16(&w, 4 + sizeof natt_vid);
+    nw_bytes(&w, natt_vid, sizeof natt_vid);
+    nw_patch32(&w, hdr + 24, w.pos - hdr);
+    return w.failed ? 0 : w.pos;
 }
 
 static enum l2f_status bad(struct l2f_err *err, const char *why)
@@ -532,18 +477,19 @@ static const struct v2_transform {
 };
 #define V2_OFFER_COUNT (sizeof v2_offer / sizeof v2_offer[0])
 
-static void transform_v2(struct writer *w, bool last, unsigned type, unsigned id, unsigned key_bits)
+static void transform_v2(struct net_writer *w, bool last, unsigned type, unsigned id,
+                         unsigned key_bits)
 {
     size_t start = w->pos;
-    put8(w, last ? 0 : 3);
-    put8(w, 0);
-    put16(w, 0);
-    put8(w, type);
-    put8(w, 0);
-    put16(w, id);
+    nw_u8(w, last ? 0 : 3);
+    nw_u8(w, 0);
+    nw_u16(w, 0);
+    nw_u8(w, type);
+    nw_u8(w, 0);
+    nw_u16(w, id);
     if (key_bits)
         attr(w, ATTR2_KEY_LENGTH, key_bits);
-    patch16(w, start + 2, w->pos - start);
+    nw_patch16(w, start + 2, w->pos - start);
 }
 
 size_t ike_v2_build_sa_init(uint8_t *buf, size_t len, const uint8_t spi[IKE_COOKIE_LEN],
@@ -552,20 +498,21 @@ size_t ike_v2_build_sa_init(uint8_t *buf, size_t len, const uint8_t spi[IKE_COOK
     size_t gb = group_bytes(ke_group);
     if (!gb || random_len < gb + 32)
         return 0;
-    struct writer w = {buf, len, 0, false};
+    struct net_writer w;
+    nw_init(&w, buf, len);
     size_t hdr = header(&w, spi, IKEV2_PL_SA, 0x20, IKEV2_EX_SA_INIT, 0x08);
     size_t sa = w.pos;
-    put8(&w, IKEV2_PL_KE);
-    put8(&w, 0);
-    put16(&w, 0);
+    nw_u8(&w, IKEV2_PL_KE);
+    nw_u8(&w, 0);
+    nw_u16(&w, 0);
     size_t prop = w.pos;
-    put8(&w, 0); /* last proposal */
-    put8(&w, 0);
-    put16(&w, 0);
-    put8(&w, V2_PROPOSAL);
-    put8(&w, PROTO2_IKE);
-    put8(&w, 0); /* SPI size */
-    put8(&w, V2_OFFER_COUNT);
+    nw_u8(&w, 0); /* last proposal */
+    nw_u8(&w, 0);
+    nw_u16(&w, 0);
+    nw_u8(&w, V2_PROPOSAL);
+    nw_u8(&w, PROTO2_IKE);
+    nw_u8(&w, 0); /* SPI size */
+    nw_u8(&w, V2_OFFER_COUNT);
     for (size_t i = 0; i < V2_OFFER_COUNT; i++)
         if (v2_offer[i].type != T2_DH)
             transform_v2(&w, false, v2_offer[i].type, v2_offer[i].id, v2_offer[i].key_bits);
@@ -575,24 +522,24 @@ size_t ike_v2_build_sa_init(uint8_t *buf, size_t len, const uint8_t spi[IKE_COOK
     transform_v2(&w, false, T2_DH, ke_group, 0);
     transform_v2(&w, true, T2_DH,
                  ke_group == IKE_GROUP_MODP2048 ? IKE_GROUP_MODP1024 : IKE_GROUP_MODP2048, 0);
-    patch16(&w, prop + 2, w.pos - prop);
-    patch16(&w, sa + 2, w.pos - sa);
+    nw_patch16(&w, prop + 2, w.pos - prop);
+    nw_patch16(&w, sa + 2, w.pos - sa);
     /* KE: random below the prime; the probe never completes the exchange */
     size_t ke = w.pos;
-    put8(&w, IKEV2_PL_NONCE);
-    put8(&w, 0);
-    put16(&w, 0);
-    put16(&w, ke_group);
-    put16(&w, 0);
-    put8(&w, random[0] & 0x7F); /* every MODP prime starts with 0xFF: stay below it */
-    put_bytes(&w, random + 1, gb - 1);
-    patch16(&w, ke + 2, w.pos - ke);
-    put8(&w, 0);
-    put8(&w, 0);
-    put16(&w, 4 + 32);
-    put_bytes(&w, random + gb, 32);
-    patch32(&w, hdr + 24, w.pos - hdr);
-    return w.overflow ? 0 : w.pos;
+    nw_u8(&w, IKEV2_PL_NONCE);
+    nw_u8(&w, 0);
+    nw_u16(&w, 0);
+    nw_u16(&w, ke_group);
+    nw_u16(&w, 0);
+    nw_u8(&w, random[0] & 0x7F); /* every MODP prime starts with 0xFF: stay below it */
+    nw_bytes(&w, random + 1, gb - 1);
+    nw_patch16(&w, ke + 2, w.pos - ke);
+    nw_u8(&w, 0);
+    nw_u8(&w, 0);
+    nw_u16(&w, 4 + 32);
+    nw_bytes(&w, random + gb, 32);
+    nw_patch32(&w, hdr + 24, w.pos - hdr);
+    return w.failed ? 0 : w.pos;
 }
 
 static const char *v2_type_name(unsigned type)

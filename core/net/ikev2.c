@@ -8,6 +8,7 @@
 #include "net/bytes.h"
 #include "net/ike.h"
 #include "net/mschapv2.h"
+#include "net/netwriter.h"
 
 #ifdef L2F_HAVE_OPENSSL
 #include <openssl/evp.h>
@@ -302,47 +303,9 @@ enum l2f_status ikev2_sk_open(const struct ikev2_suite *s, const struct ikev2_ke
 
 void ikev2_w_init(struct ikev2_writer *w, uint8_t *buf, size_t cap)
 {
-    memset(w, 0, sizeof *w);
-    w->buf = buf;
-    w->cap = cap;
+    nw_init(&w->out, buf, cap);
     w->prev_next = SIZE_MAX;
-}
-
-static void w_bytes(struct ikev2_writer *w, const void *p, size_t n)
-{
-    if (w->overflow || n > w->cap - w->pos) {
-        w->overflow = true;
-        return;
-    }
-    if (n)
-        memcpy(w->buf + w->pos, p, n);
-    w->pos += n;
-}
-
-static void w8(struct ikev2_writer *w, unsigned v)
-{
-    uint8_t b = (uint8_t)v;
-    w_bytes(w, &b, 1);
-}
-
-static void w16(struct ikev2_writer *w, unsigned v)
-{
-    uint8_t b[2];
-    be16_put(b, v);
-    w_bytes(w, b, 2);
-}
-
-static void w32(struct ikev2_writer *w, unsigned long v)
-{
-    uint8_t b[4];
-    be32_put(b, v);
-    w_bytes(w, b, 4);
-}
-
-static void w_patch16(struct ikev2_writer *w, size_t at, size_t v)
-{
-    if (!w->overflow)
-        be16_put(w->buf + at, v);
+    w->first = 0;
 }
 
 /* Starts a payload of type: links it from the previous one. */
@@ -350,25 +313,25 @@ static size_t w_begin(struct ikev2_writer *w, unsigned type)
 {
     if (w->prev_next == SIZE_MAX)
         w->first = type;
-    else if (!w->overflow)
-        w->buf[w->prev_next] = (uint8_t)type;
-    size_t start = w->pos;
+    else
+        nw_patch8(&w->out, w->prev_next, type);
+    size_t start = w->out.pos;
     w->prev_next = start;
-    w8(w, 0);
-    w8(w, 0);
-    w16(w, 0);
+    nw_u8(&w->out, 0);
+    nw_u8(&w->out, 0);
+    nw_u16(&w->out, 0);
     return start;
 }
 
 static void w_end(struct ikev2_writer *w, size_t start)
 {
-    w_patch16(w, start + 2, w->pos - start);
+    nw_patch16(&w->out, start + 2, w->out.pos - start);
 }
 
 void ikev2_w_payload(struct ikev2_writer *w, unsigned type, const uint8_t *body, size_t len)
 {
     size_t at = w_begin(w, type);
-    w_bytes(w, body, len);
+    nw_bytes(&w->out, body, len);
     w_end(w, at);
 }
 
@@ -385,48 +348,48 @@ void ikev2_header(uint8_t *buf, const uint8_t spi_i[8], const uint8_t spi_r[8], 
     be32_put(buf + 24, IKE_HEADER_LEN);
 }
 
-static void transform(struct ikev2_writer *w, bool last, unsigned type, unsigned id,
+static void transform(struct net_writer *o, bool last, unsigned type, unsigned id,
                       unsigned key_bits)
 {
-    size_t start = w->pos;
-    w8(w, last ? 0 : 3);
-    w8(w, 0);
-    w16(w, 0);
-    w8(w, type);
-    w8(w, 0);
-    w16(w, id);
+    size_t start = o->pos;
+    nw_u8(o, last ? 0 : 3);
+    nw_u8(o, 0);
+    nw_u16(o, 0);
+    nw_u8(o, type);
+    nw_u8(o, 0);
+    nw_u16(o, id);
     if (key_bits) {
-        w16(w, 0x8000 | ATTR_KEY_LENGTH);
-        w16(w, key_bits);
+        nw_u16(o, 0x8000 | ATTR_KEY_LENGTH);
+        nw_u16(o, key_bits);
     }
-    w_patch16(w, start + 2, w->pos - start);
+    nw_patch16(o, start + 2, o->pos - start);
 }
 
-static void ike_proposal(struct ikev2_writer *w, unsigned number, bool last,
+static void ike_proposal(struct net_writer *o, unsigned number, bool last,
                          const struct ikev2_suite *s)
 {
-    size_t start = w->pos;
-    w8(w, last ? 0 : 2);
-    w8(w, 0);
-    w16(w, 0);
-    w8(w, number);
-    w8(w, PROTO_IKE);
-    w8(w, 0);
-    w8(w, 4);
-    transform(w, false, T_ENCR, s->encr, s->encr_bits);
-    transform(w, false, T_INTEG, s->integ, 0);
-    transform(w, false, T_PRF, s->prf, 0);
-    transform(w, true, T_DH, s->dh, 0);
-    w_patch16(w, start + 2, w->pos - start);
+    size_t start = o->pos;
+    nw_u8(o, last ? 0 : 2);
+    nw_u8(o, 0);
+    nw_u16(o, 0);
+    nw_u8(o, number);
+    nw_u8(o, PROTO_IKE);
+    nw_u8(o, 0);
+    nw_u8(o, 4);
+    transform(o, false, T_ENCR, s->encr, s->encr_bits);
+    transform(o, false, T_INTEG, s->integ, 0);
+    transform(o, false, T_PRF, s->prf, 0);
+    transform(o, true, T_DH, s->dh, 0);
+    nw_patch16(o, start + 2, o->pos - start);
 }
 
 static void notify(struct ikev2_writer *w, unsigned type, const uint8_t *data, size_t len)
 {
     size_t at = w_begin(w, IKEV2_PL_NOTIFY);
-    w8(w, 0); /* protocol */
-    w8(w, 0); /* SPI size */
-    w16(w, type);
-    w_bytes(w, data, len);
+    nw_u8(&w->out, 0); /* protocol */
+    nw_u8(&w->out, 0); /* SPI size */
+    nw_u16(&w->out, type);
+    nw_bytes(&w->out, data, len);
     w_end(w, at);
 }
 
@@ -455,23 +418,23 @@ size_t ikev2_build_init(uint8_t *buf, size_t cap, const struct ikev2_init_reques
     for (size_t i = 0; i < ikev2_windows_offer_count; i++) {
         struct ikev2_suite s = ikev2_windows_offer[i];
         s.dh = r->ke_group; /* after INVALID_KE every proposal carries the group asked for */
-        ike_proposal(&w, (unsigned)i + 1, i + 1 == ikev2_windows_offer_count, &s);
+        ike_proposal(&w.out, (unsigned)i + 1, i + 1 == ikev2_windows_offer_count, &s);
     }
     w_end(&w, sa);
     size_t ke = w_begin(&w, IKEV2_PL_KE);
-    w16(&w, r->ke_group);
-    w16(&w, 0);
-    w_bytes(&w, r->ke, r->ke_len);
+    nw_u16(&w.out, r->ke_group);
+    nw_u16(&w.out, 0);
+    nw_bytes(&w.out, r->ke, r->ke_len);
     w_end(&w, ke);
     ikev2_w_payload(&w, IKEV2_PL_NONCE, r->nonce, IKEV2_NONCE_LEN);
     notify(&w, IKEV2_N_NAT_SRC, r->natd_src, IKEV2_NATD_LEN);
     notify(&w, IKEV2_N_NAT_DST, r->natd_dst, IKEV2_NATD_LEN);
     notify(&w, IKEV2_N_FRAGMENTATION_SUPPORTED, NULL, 0);
-    if (w.overflow)
+    if (w.out.failed)
         return 0;
     buf[16] = (uint8_t)w.first;
-    be32_put(buf + 24, IKE_HEADER_LEN + w.pos);
-    return IKE_HEADER_LEN + w.pos;
+    be32_put(buf + 24, IKE_HEADER_LEN + w.out.pos);
+    return IKE_HEADER_LEN + w.out.pos;
 }
 
 /* ---- parsing ---- */
@@ -633,22 +596,22 @@ size_t ikev2_build_auth1(uint8_t *buf, size_t cap, const struct ikev2_auth_reque
     struct ikev2_writer w;
     ikev2_w_init(&w, buf, cap);
     size_t id = w_begin(&w, IKEV2_PL_IDI);
-    w8(&w, 1); /* ID_IPV4_ADDR */
-    w8(&w, 0), w16(&w, 0);
-    w_bytes(&w, r->my_ip, 4);
+    nw_u8(&w.out, 1); /* ID_IPV4_ADDR */
+    nw_u8(&w.out, 0), nw_u16(&w.out, 0);
+    nw_bytes(&w.out, r->my_ip, 4);
     w_end(&w, id);
     *idi_at = id + 4;
     *idi_len = 8;
     size_t cr = w_begin(&w, IKEV2_PL_CERTREQ);
-    w8(&w, 4); /* X.509 Certificate - Signature */
+    nw_u8(&w.out, 4); /* X.509 Certificate - Signature */
     if (r->ca_key_sha1)
-        w_bytes(&w, r->ca_key_sha1, 20);
+        nw_bytes(&w.out, r->ca_key_sha1, 20);
     w_end(&w, cr);
     size_t cp = w_begin(&w, IKEV2_PL_CP);
-    w8(&w, 1); /* CFG_REQUEST */
-    w8(&w, 0), w16(&w, 0);
-    w16(&w, 1), w16(&w, 0); /* INTERNAL_IP4_ADDRESS */
-    w16(&w, 3), w16(&w, 0); /* INTERNAL_IP4_DNS */
+    nw_u8(&w.out, 1); /* CFG_REQUEST */
+    nw_u8(&w.out, 0), nw_u16(&w.out, 0);
+    nw_u16(&w.out, 1), nw_u16(&w.out, 0); /* INTERNAL_IP4_ADDRESS */
+    nw_u16(&w.out, 3), nw_u16(&w.out, 0); /* INTERNAL_IP4_DNS */
     w_end(&w, cp);
     /* ESP as Windows offers it for the CHILD_SA: AES-256 or 3DES with SHA-1 or SHA-256 */
     static const struct {
@@ -660,33 +623,33 @@ size_t ikev2_build_auth1(uint8_t *buf, size_t cap, const struct ikev2_auth_reque
                {IKEV2_ENCR_AES_CBC, 128, IKEV2_INTEG_SHA256_128}};
     size_t sa = w_begin(&w, IKEV2_PL_SA);
     for (size_t i = 0; i < sizeof esp / sizeof esp[0]; i++) {
-        size_t start = w.pos;
-        w8(&w, i + 1 < sizeof esp / sizeof esp[0] ? 2 : 0);
-        w8(&w, 0);
-        w16(&w, 0);
-        w8(&w, (unsigned)i + 1);
-        w8(&w, PROTO_ESP);
-        w8(&w, 4);
-        w8(&w, 3);
-        w_bytes(&w, r->esp_spi, 4);
-        transform(&w, false, T_ENCR, esp[i].encr, esp[i].bits);
-        transform(&w, false, T_INTEG, esp[i].integ, 0);
-        transform(&w, true, T_ESN, 0, 0);
-        w_patch16(&w, start + 2, w.pos - start);
+        size_t start = w.out.pos;
+        nw_u8(&w.out, i + 1 < sizeof esp / sizeof esp[0] ? 2 : 0);
+        nw_u8(&w.out, 0);
+        nw_u16(&w.out, 0);
+        nw_u8(&w.out, (unsigned)i + 1);
+        nw_u8(&w.out, PROTO_ESP);
+        nw_u8(&w.out, 4);
+        nw_u8(&w.out, 3);
+        nw_bytes(&w.out, r->esp_spi, 4);
+        transform(&w.out, false, T_ENCR, esp[i].encr, esp[i].bits);
+        transform(&w.out, false, T_INTEG, esp[i].integ, 0);
+        transform(&w.out, true, T_ESN, 0, 0);
+        nw_patch16(&w.out, start + 2, w.out.pos - start);
     }
     w_end(&w, sa);
     for (unsigned t = IKEV2_PL_TSI; t <= IKEV2_PL_TSR; t++) {
         size_t ts = w_begin(&w, t);
-        w8(&w, 1); /* one selector */
-        w8(&w, 0), w16(&w, 0);
-        w8(&w, 7); /* TS_IPV4_ADDR_RANGE */
-        w8(&w, 0); /* any protocol */
-        w16(&w, 16);
-        w16(&w, 0), w16(&w, 65535);
-        w32(&w, 0), w32(&w, 0xFFFFFFFFul);
+        nw_u8(&w.out, 1); /* one selector */
+        nw_u8(&w.out, 0), nw_u16(&w.out, 0);
+        nw_u8(&w.out, 7); /* TS_IPV4_ADDR_RANGE */
+        nw_u8(&w.out, 0); /* any protocol */
+        nw_u16(&w.out, 16);
+        nw_u16(&w.out, 0), nw_u16(&w.out, 65535);
+        nw_u32(&w.out, 0), nw_u32(&w.out, 0xFFFFFFFFul);
         w_end(&w, ts);
     }
-    return w.overflow ? 0 : w.pos;
+    return w.out.failed ? 0 : w.out.pos;
 }
 
 static void auth_notify(const struct ike_payload *pl, struct ikev2_auth_reply *out)

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "net/netwriter.h"
 #include "status.h"
 
 /* Transform ids (RFC 7296 3.3.2, IANA "IKEv2 Parameters") */
@@ -157,11 +158,9 @@ enum l2f_status ikev2_parse_init(const uint8_t *buf, size_t len, const uint8_t s
 
 /* ---- payload chains ---- */
 struct ikev2_writer {
-    uint8_t *buf;
-    size_t cap, pos;
-    size_t prev_next; /* where the previous payload's next-payload byte is; SIZE_MAX none */
-    unsigned first;   /* the type of the first payload */
-    bool overflow;
+    struct net_writer out; /* the bytes; out.failed if the chain did not fit */
+    size_t prev_next;      /* where the previous payload's next-payload byte is; SIZE_MAX none */
+    unsigned first;        /* the type of the first payload */
 };
 void ikev2_w_init(struct ikev2_writer *w, uint8_t *buf, size_t cap);
 /* Appends a payload of type with body (its 4-byte header made here). */

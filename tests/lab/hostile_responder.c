@@ -34,6 +34,7 @@
 #include "net/ikecrypto.h"
 #include "net/ikekeys.h"
 #include "net/l2tp.h"
+#include "net/netwriter.h"
 #include "net/ppp.h"
 #include "platform.h"
 
@@ -149,84 +150,45 @@ note(const char *fmt, ...)
 
 /* ---- writing packets ---- */
 
-struct out {
-    uint8_t *b;
-    size_t cap, n;
-    bool full;
-};
-
-static void put(struct out *o, const void *p, size_t len)
+static void attr(struct net_writer *o, unsigned type, unsigned value)
 {
-    if (!len)
-        return;
-    if (o->full || o->n + len > o->cap) {
-        o->full = true;
-        return;
-    }
-    memcpy(o->b + o->n, p, len);
-    o->n += len;
-}
-
-static void put8(struct out *o, unsigned v)
-{
-    uint8_t b = (uint8_t)v;
-    put(o, &b, 1);
-}
-
-static void put16(struct out *o, unsigned v)
-{
-    uint8_t b[2];
-    be16_put(b, v);
-    put(o, b, 2);
-}
-
-static void put32(struct out *o, unsigned long v)
-{
-    uint8_t b[4];
-    be32_put(b, v);
-    put(o, b, 4);
-}
-
-static void attr(struct out *o, unsigned type, unsigned value)
-{
-    put16(o, 0x8000 | type);
-    put16(o, value);
+    nw_u16(o, 0x8000 | type);
+    nw_u16(o, value);
 }
 
 /* Starts a generic payload (next, reserved, length); returns where, for end_payload. */
-static size_t begin_payload(struct out *o, unsigned next)
+static size_t begin_payload(struct net_writer *o, unsigned next)
 {
-    size_t at = o->n;
-    put8(o, next);
-    put8(o, 0);
-    put16(o, 0);
+    size_t at = o->pos;
+    nw_u8(o, next);
+    nw_u8(o, 0);
+    nw_u16(o, 0);
     return at;
 }
 
-static void end_payload(struct out *o, size_t at)
+static void end_payload(struct net_writer *o, size_t at)
 {
-    if (!o->full)
-        be16_put(o->b + at + 2, o->n - at);
+    nw_patch16(o, at + 2, o->pos - at);
 }
 
-static void payload(struct out *o, unsigned next, const uint8_t *body, size_t len)
+static void payload(struct net_writer *o, unsigned next, const uint8_t *body, size_t len)
 {
     size_t at = begin_payload(o, next);
-    put(o, body, len);
+    nw_bytes(o, body, len);
     end_payload(o, at);
 }
 
-static void ike_header(struct out *o, const struct ike_sa *sa, unsigned next, unsigned exchange,
-                       unsigned flags, uint32_t mid)
+static void ike_header(struct net_writer *o, const struct ike_sa *sa, unsigned next,
+                       unsigned exchange, unsigned flags, uint32_t mid)
 {
-    put(o, sa->icky, 8);
-    put(o, sa->rcky, 8);
-    put8(o, next);
-    put8(o, 0x10);
-    put8(o, exchange);
-    put8(o, flags);
-    put32(o, mid);
-    put32(o, 0); /* the length, set when sent */
+    nw_bytes(o, sa->icky, 8);
+    nw_bytes(o, sa->rcky, 8);
+    nw_u8(o, next);
+    nw_u8(o, 0x10);
+    nw_u8(o, exchange);
+    nw_u8(o, flags);
+    nw_u32(o, mid);
+    nw_u32(o, 0); /* the length, set when sent */
 }
 
 /* ---- the sockets ---- */
@@ -251,19 +213,19 @@ static void send_udp(bool natt, const struct sockaddr_in *to, const uint8_t *p, 
 
 /* Sends an IKE message built in o (its length field set here) to where the SA
  * last heard from, with the non-ESP marker on 4500; kept for resends. */
-static void send_ike(struct ike_sa *sa, struct out *o)
+static void send_ike(struct ike_sa *sa, struct net_writer *o)
 {
     uint8_t framed[4 + IKE_MAX_PACKET] = {0};
-    if (o->full || o->n > IKE_MAX_PACKET) {
+    if (o->failed || o->pos > IKE_MAX_PACKET) {
         note("an answer does not fit: not sent");
         return;
     }
-    be32_put(o->b + 24, o->n);
-    memcpy(sa->last_out, o->b, o->n);
-    sa->last_out_len = o->n;
+    nw_patch32(o, 24, o->pos);
+    memcpy(sa->last_out, o->buf, o->pos);
+    sa->last_out_len = o->pos;
     size_t off = sa->natt ? IKE_NATT_MARKER_LEN : 0;
-    memcpy(framed + off, o->b, o->n);
-    send_udp(sa->natt, &sa->from, framed, o->n + off);
+    memcpy(framed + off, o->buf, o->pos);
+    send_udp(sa->natt, &sa->from, framed, o->pos + off);
 }
 
 /* A message that came again gets the same answer again. */
@@ -281,22 +243,24 @@ static void resend_ike(const struct ike_sa *sa)
 
 /* Encrypts plain (zero-padded to the block) after the 28-byte header in o;
  * iv is the chain's last block and becomes the last block sent. */
-static void seal_into(struct ike_sa *sa, struct out *o, const uint8_t *plain, size_t len,
+static void seal_into(struct ike_sa *sa, struct net_writer *o, const uint8_t *plain, size_t len,
                       uint8_t *iv)
 {
     uint8_t padded[IKE_MAX_PACKET] = {0};
     size_t plen = (len + sa->block - 1) / sa->block * sa->block;
-    if (plen > sizeof padded || o->n + plen > o->cap) {
-        o->full = true;
+    if (plen > sizeof padded) {
+        o->failed = true;
         return;
     }
+    uint8_t *sealed = nw_reserve(o, plen);
+    if (!sealed)
+        return;
     memcpy(padded, plain, len);
-    if (!ikec_cbc(sa->t.enc, sa->t.key_bits, sa->key, iv, padded, plen, o->b + o->n, true)) {
-        o->full = true;
+    if (!ikec_cbc(sa->t.enc, sa->t.key_bits, sa->key, iv, padded, plen, sealed, true)) {
+        o->failed = true;
         return;
     }
-    o->n += plen;
-    memcpy(iv, o->b + o->n - sa->block, sa->block);
+    memcpy(iv, sealed + plen - sa->block, sa->block);
 }
 
 /* Decrypts a protected message's body into dec; iv becomes its last cipher block. */
@@ -318,16 +282,16 @@ static bool auth_hash(const struct ike_sa *sa, bool initiator, const uint8_t *id
                       uint8_t *out)
 {
     uint8_t buf[2 * IKEC_MAX_DH + 16 + sizeof sa->sai_b + 64];
-    struct out o = {buf, sizeof buf, 0, false};
+    struct net_writer o = {buf, sizeof buf, 0, false};
     if (id_len > 64)
         return false;
-    put(&o, initiator ? sa->gxi : sa->gxr, sa->dh_len);
-    put(&o, initiator ? sa->gxr : sa->gxi, sa->dh_len);
-    put(&o, initiator ? sa->icky : sa->rcky, 8);
-    put(&o, initiator ? sa->rcky : sa->icky, 8);
-    put(&o, sa->sai_b, sa->sai_len);
-    put(&o, id, id_len);
-    return !o.full && ikec_prf(sa->t.hash, sa->skeyid, sa->hash_len, buf, o.n, out);
+    nw_bytes(&o, initiator ? sa->gxi : sa->gxr, sa->dh_len);
+    nw_bytes(&o, initiator ? sa->gxr : sa->gxi, sa->dh_len);
+    nw_bytes(&o, initiator ? sa->icky : sa->rcky, 8);
+    nw_bytes(&o, initiator ? sa->rcky : sa->icky, 8);
+    nw_bytes(&o, sa->sai_b, sa->sai_len);
+    nw_bytes(&o, id, id_len);
+    return !o.failed && ikec_prf(sa->t.hash, sa->skeyid, sa->hash_len, buf, o.pos, out);
 }
 
 /* prf(SKEYID_a, [0 |] M-ID | prefix | rest): Quick Mode's HASH(1), (2) and (3). */
@@ -335,13 +299,13 @@ static bool qm_hash(const struct ike_sa *sa, bool zero, uint32_t mid, const uint
                     size_t prefix_len, const uint8_t *rest, size_t rest_len, uint8_t *out)
 {
     uint8_t buf[1 + 4 + 256 + MAX_LONG_NONCE + IKE_MAX_PACKET];
-    struct out o = {buf, sizeof buf, 0, false};
+    struct net_writer o = {buf, sizeof buf, 0, false};
     if (zero)
-        put8(&o, 0);
-    put32(&o, mid);
-    put(&o, prefix, prefix_len);
-    put(&o, rest, rest_len);
-    return !o.full && ikec_prf(sa->t.hash, sa->skeyid_a, sa->hash_len, buf, o.n, out);
+        nw_u8(&o, 0);
+    nw_u32(&o, mid);
+    nw_bytes(&o, prefix, prefix_len);
+    nw_bytes(&o, rest, rest_len);
+    return !o.failed && ikec_prf(sa->t.hash, sa->skeyid_a, sa->hash_len, buf, o.pos, out);
 }
 
 static bool natd(const struct ike_sa *sa, struct in_addr ip, uint16_t port, uint8_t *out)
@@ -461,20 +425,20 @@ static void send_mm2(struct ike_sa *sa, const struct offer *c)
     static const uint8_t natt_vid[16] = {0x4a, 0x13, 0x1c, 0x81, 0x07, 0x03, 0x58, 0x45,
                                          0x5c, 0x57, 0x28, 0xf2, 0x0e, 0x95, 0x45, 0x2f};
     uint8_t buf[IKE_MAX_PACKET];
-    struct out o = {buf, sizeof buf, 0, false};
+    struct net_writer o = {buf, sizeof buf, 0, false};
     ike_header(&o, sa, IKE_PL_SA, IKE_EX_MAIN, 0, 0);
     size_t sap = begin_payload(&o, IKE_PL_VID);
-    put32(&o, 1); /* DOI IPsec */
-    put32(&o, 1); /* identity only */
+    nw_u32(&o, 1); /* DOI IPsec */
+    nw_u32(&o, 1); /* identity only */
     size_t prop = begin_payload(&o, 0);
-    put8(&o, 1);                /* proposal 1 */
-    put8(&o, IKE_PROTO_ISAKMP); /* no SPI */
-    put8(&o, 0);
-    put8(&o, 1); /* one transform */
+    nw_u8(&o, 1);                /* proposal 1 */
+    nw_u8(&o, IKE_PROTO_ISAKMP); /* no SPI */
+    nw_u8(&o, 0);
+    nw_u8(&o, 1); /* one transform */
     size_t tr = begin_payload(&o, 0);
-    put8(&o, c->number);
-    put8(&o, IKE_KEY_IKE);
-    put16(&o, 0);
+    nw_u8(&o, c->number);
+    nw_u8(&o, IKE_KEY_IKE);
+    nw_u16(&o, 0);
     attr(&o, IKE_ATTR_ENC, c->t.enc);
     if (c->t.key_bits)
         attr(&o, IKE_ATTR_KEY_LENGTH, c->t.key_bits);
@@ -580,7 +544,7 @@ static void on_mm3(struct ike_sa *sa, const uint8_t *in, size_t len)
         return;
     }
     uint8_t buf[IKE_MAX_PACKET];
-    struct out o = {buf, sizeof buf, 0, false};
+    struct net_writer o = {buf, sizeof buf, 0, false};
     ike_header(&o, sa, IKE_PL_KE, IKE_EX_MAIN, 0, 0);
     payload(&o, IKE_PL_NONCE, sa->gxr, sa->dh_len);
     payload(&o, IKE_PL_NATD, sa->nr, sizeof sa->nr);
@@ -600,11 +564,11 @@ static void send_mm6(struct ike_sa *sa)
         note("hash failed");
         return;
     }
-    struct out p = {plain, sizeof plain, 0, false}, o = {buf, sizeof buf, 0, false};
+    struct net_writer p = {plain, sizeof plain, 0, false}, o = {buf, sizeof buf, 0, false};
     payload(&p, IKE_PL_HASH, id, sizeof id);
     payload(&p, 0, hash_r, sa->hash_len);
     ike_header(&o, sa, IKE_PL_ID, IKE_EX_MAIN, IKE_FLAG_ENCRYPTED, 0);
-    seal_into(sa, &o, plain, p.n, sa->iv);
+    seal_into(sa, &o, plain, p.pos, sa->iv);
     memcpy(sa->p1_last, sa->iv, sa->block);
     send_ike(sa, &o);
 }
@@ -635,7 +599,7 @@ static void on_mm5(struct ike_sa *sa, const uint8_t *in, size_t len)
 
 /* ---- Quick Mode ---- */
 
-static void attr_list(struct out *o, unsigned encap, unsigned auth, unsigned key_bits)
+static void attr_list(struct net_writer *o, unsigned encap, unsigned auth, unsigned key_bits)
 {
     attr(o, IKE_QM_ATTR_LIFE_TYPE, IKE_QM_LIFE_TYPE_SECONDS);
     attr(o, IKE_QM_ATTR_LIFE_DURATION, 3600);
@@ -694,23 +658,23 @@ static void send_qm2(struct ike_sa *sa, const struct esp_choice *c, const struct
                      const struct ike_payload *idcr, uint8_t *iv)
 {
     uint8_t body[IKE_MAX_PACKET], buf[IKE_MAX_PACKET], hash[IKEC_MAX_HASH] = {0};
-    struct out b = {body, sizeof body, 0, false}, o = {buf, sizeof buf, 0, false};
+    struct net_writer b = {body, sizeof body, 0, false}, o = {buf, sizeof buf, 0, false};
     size_t hp = begin_payload(&b, IKE_PL_SA);
-    put(&b, hash, sa->hash_len); /* the place of HASH(2), filled below */
+    nw_bytes(&b, hash, sa->hash_len); /* the place of HASH(2), filled below */
     end_payload(&b, hp);
-    size_t rest = b.n, sap = begin_payload(&b, IKE_PL_NONCE);
-    put32(&b, 1);
-    put32(&b, 1);
+    size_t rest = b.pos, sap = begin_payload(&b, IKE_PL_NONCE);
+    nw_u32(&b, 1);
+    nw_u32(&b, 1);
     size_t prop = begin_payload(&b, 0);
-    put8(&b, c->proposal);
-    put8(&b, IKE_PROTO_ESP);
-    put8(&b, 4);
-    put8(&b, 1);
-    put(&b, sa->our_spi, 4);
+    nw_u8(&b, c->proposal);
+    nw_u8(&b, IKE_PROTO_ESP);
+    nw_u8(&b, 4);
+    nw_u8(&b, 1);
+    nw_bytes(&b, sa->our_spi, 4);
     size_t tr = begin_payload(&b, 0);
-    put8(&b, c->number);
-    put8(&b, c->id);
-    put16(&b, 0);
+    nw_u8(&b, c->number);
+    nw_u8(&b, c->id);
+    nw_u16(&b, 0);
     attr_list(&b, c->encap, c->auth, c->key_bits);
     end_payload(&b, tr);
     end_payload(&b, prop);
@@ -720,14 +684,14 @@ static void send_qm2(struct ike_sa *sa, const struct esp_choice *c, const struct
         payload(&b, IKE_PL_ID, idci->body, idci->len);
         payload(&b, 0, idcr->body, idcr->len);
     }
-    if (b.full ||
-        !qm_hash(sa, false, sa->qm_mid, sa->qm_ni, sa->qm_ni_len, body + rest, b.n - rest, hash)) {
+    if (b.failed || !qm_hash(sa, false, sa->qm_mid, sa->qm_ni, sa->qm_ni_len, body + rest,
+                             b.pos - rest, hash)) {
         note("Quick Mode message 2 does not fit");
         return;
     }
     memcpy(body + 4, hash, sa->hash_len);
     ike_header(&o, sa, IKE_PL_HASH, IKE_EX_QUICK, IKE_FLAG_ENCRYPTED, sa->qm_mid);
-    seal_into(sa, &o, body, b.n, iv);
+    seal_into(sa, &o, body, b.pos, iv);
     memcpy(sa->qm_iv, iv, sa->block);
     send_ike(sa, &o);
 }

@@ -6,27 +6,16 @@
 # (no IKE answer: 809). Usage: run_handshake_lab.sh L2TPFIX
 set -u
 L2TPFIX=$1
-here=$(cd "$(dirname "$0")" && pwd)
-if [ -z "${L2F_IN_NAMESPACE:-}" ]; then
-    [ -x /usr/libexec/softether/vpnserver/vpnserver ] ||
-        { echo "handshake lab: SoftEther is not installed (softether-vpnserver softether-vpncmd)"; exit 1; }
-    flags=(--net --mount)
-    [ "$(id -u)" -eq 0 ] || flags=(--user --map-root-user --net --mount)
-    L2F_IN_NAMESPACE=1 exec unshare "${flags[@]}" bash "$0" "$@"
-fi
-lab=$(mktemp -d "${TMPDIR:-/tmp}/l2f-hs-XXXXXX")
-export XDG_STATE_HOME=$lab/xdg
-trap 'bash "$here/softether_lab.sh" stop "$lab"; rm -rf "$lab"' EXIT
-bash "$here/softether_lab.sh" start "$lab" || exit 1
+. "$(dirname "$0")/lablib.sh"
+lab_need "handshake lab" softether
+lab_enter_namespace "handshake lab" 1 --net --mount -- "$@"
+lab_begin l2f-hs
+lab_start softether || exit 1
 printf 'LabPsk-123\n' >"$lab/good.psk"
 printf 'NotTheKey\n' >"$lab/bad.psk"
 printf 'LabPass-456\n' >"$lab/good.pw"
 printf 'NotThePassword\n' >"$lab/bad.pw"
 
-passed=0 failed=0
-OUT=$lab/out
-ok() { passed=$((passed + 1)); }
-bad() { failed=$((failed + 1)); echo "FAIL: $*"; sed 's/^/    /' "$OUT" | head -40; }
 hs() { # hs EXPECTED_EXIT args...
     local want=$1; shift
     "$L2TPFIX" handshake 127.0.0.1 "$@" --json >"$OUT" 2>&1 </dev/null
@@ -34,7 +23,6 @@ hs() { # hs EXPECTED_EXIT args...
     tr -d ' \n\t' <"$OUT" >"$OUT.flat"
     if [ "$rc" -eq "$want" ]; then ok; else bad "handshake $* exited $rc, want $want"; fi
 }
-has() { if grep -qE -- "$1" "$OUT.flat"; then ok; else bad "$2: no /$1/"; fi; }
 stage() { # stage ID OUTCOME [CODE]: the stage's outcome, and its code (null when none)
     has "\"id\":\"$1\",\"outcome\":\"$2\",\"detail\":\"[^\"]*\",\"code\":${3:-null}," "$1 $2 ${3:-}"
 }
@@ -118,5 +106,4 @@ for _ in $(seq 50); do ss -Hlun 'sport = :500' | grep -q . || break; sleep 0.1; 
 hs 1 --psk-file "$lab/good.psk" --user labuser --password-file "$lab/good.pw" --timeout 2000
 stage tunnel failed 809; stage ipsec skipped
 
-echo "handshake lab: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+lab_report "handshake lab"

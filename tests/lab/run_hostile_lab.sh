@@ -14,27 +14,18 @@
 set -u
 L2TPFIX=$1
 RESPONDER=$2
-if [ -z "${L2F_IN_NAMESPACE:-}" ]; then
-    # root gets a plain namespace; anyone else maps to root inside a user namespace
-    flags=(--net)
-    [ "$(id -u)" -eq 0 ] || flags=(--user --map-root-user --net)
-    if ! why=$(unshare "${flags[@]}" true 2>&1); then
-        echo "hostile lab: SKIP: cannot create a network namespace: $why"
-        exit 77
-    fi
-    L2F_IN_NAMESPACE=1 exec unshare "${flags[@]}" bash "$0" "$@"
-fi
+. "$(dirname "$0")/lablib.sh"
+lab_enter_namespace "hostile lab" 77 --net -- "$@"
 ip link set lo up || { echo "hostile lab: cannot bring up lo in the namespace"; exit 1; }
 
-lab=$(mktemp -d "${TMPDIR:-/tmp}/l2f-hostile-XXXXXX")
-export XDG_STATE_HOME=$lab/xdg # never the user's own state
+lab_begin l2f-hostile
 rpid=
-trap '[ -n "$rpid" ] && kill "$rpid" 2>/dev/null; [ -n "${L2F_KEEP_LAB:-}" ] || rm -rf "$lab"' EXIT
+trap '[ -n "$rpid" ] && kill "$rpid" 2>/dev/null; lab_end' EXIT
 printf 'LabPsk-123\n' >"$lab/key"
 printf 'LabPass-456\n' >"$lab/pw"
 
-passed=0 failed=0 runs=0
-OUT=$lab/out
+# its own ok and has: each check is printed, passed or not
+runs=0
 ok() { passed=$((passed + 1)); echo "ok - $1"; }
 not_ok() {
     failed=$((failed + 1))
@@ -172,5 +163,4 @@ check "SCCRP flood: at most one acknowledgement per SCCRP ($zlb for $sent)" '[ "
 # no secret in any output
 check "no key or password in any output" '! grep -qs "LabPsk-123\|LabPass-456" "$lab/all-output" "$lab/resp.out" "$lab/resp.log"'
 
-echo "hostile lab: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+lab_report "hostile lab"

@@ -9,27 +9,16 @@
 # goes through either way. Usage: run_lcp_lab.sh L2TPFIX
 set -u
 L2TPFIX=$1
-here=$(cd "$(dirname "$0")" && pwd)
-if [ -z "${L2F_IN_NAMESPACE:-}" ]; then
-    [ -x /usr/libexec/softether/vpnserver/vpnserver ] ||
-        { echo "lcp lab: SoftEther is not installed (softether-vpnserver softether-vpncmd)"; exit 1; }
-    flags=(--net --mount)
-    [ "$(id -u)" -eq 0 ] || flags=(--user --map-root-user --net --mount)
-    L2F_IN_NAMESPACE=1 exec unshare "${flags[@]}" bash "$0" "$@"
-fi
-lab=$(mktemp -d "${TMPDIR:-/tmp}/l2f-lcp-XXXXXX")
-export XDG_STATE_HOME=$lab/xdg
-trap 'bash "$here/softether_lab.sh" stop "$lab"; rm -rf "$lab"' EXIT
-bash "$here/softether_lab.sh" start "$lab" || exit 1
+. "$(dirname "$0")/lablib.sh"
+lab_need "lcp lab" softether
+lab_enter_namespace "lcp lab" 1 --net --mount -- "$@"
+lab_begin l2f-lcp
+lab_start softether || exit 1
 printf 'LabPsk-123\n' >"$lab/good.psk"
 printf 'LabPass-456\n' >"$lab/good.pw"
 ST=$lab/state
 secrets=(--psk-file "$lab/good.psk" --user labuser --password-file "$lab/good.pw")
 
-passed=0 failed=0
-OUT=$lab/out
-ok() { passed=$((passed + 1)); }
-bad() { failed=$((failed + 1)); echo "FAIL: $*"; sed 's/^/    /' "$OUT" | head -40; }
 hs() { # hs EXPECTED_EXIT args...: handshake --json, flattened for matching
     local want=$1; shift
     "$L2TPFIX" handshake 127.0.0.1 "$@" --state-dir "$ST" "${secrets[@]}" >"$OUT" 2>&1 </dev/null
@@ -37,7 +26,6 @@ hs() { # hs EXPECTED_EXIT args...: handshake --json, flattened for matching
     tr -d ' \n\t' <"$OUT" >"$OUT.flat"
     if [ "$rc" -eq "$want" ]; then ok; else bad "handshake $* exited $rc, want $want"; fi
 }
-has() { if grep -qE -- "$1" "$OUT.flat"; then ok; else bad "$2: no /$1/"; fi; }
 
 # on (the default): Callback Rejected with the others, Identification sent, the login goes through
 hs 0 --json
@@ -83,5 +71,4 @@ has '"id":"lcp-extensions","status":"pass","summary":"LcpExtensions=0: disabled;
 if grep -rqs "LabPsk-123\|LabPass-456" "$OUT" "$ST" "$XDG_STATE_HOME"; then
     bad "a secret reached output or state"; else ok; fi
 
-echo "lcp lab: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+lab_report "lcp lab"

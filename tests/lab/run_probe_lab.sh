@@ -4,38 +4,18 @@
 # Usage: run_probe_lab.sh L2TPFIX
 set -u
 L2TPFIX=$1
-here=$(cd "$(dirname "$0")" && pwd)
-if [ -z "${L2F_IN_NAMESPACE:-}" ]; then
-    if ! command -v /usr/lib/ipsec/charon >/dev/null || ! command -v swanctl >/dev/null; then
-        echo "probe lab: strongSwan is not installed (strongswan-charon strongswan-swanctl)"
-        exit 1
-    fi
-    # root gets a plain namespace; anyone else maps to root inside a user namespace
-    flags=(--net --mount)
-    [ "$(id -u)" -eq 0 ] || flags=(--user --map-root-user --net --mount)
-    if ! unshare "${flags[@]}" true 2>/tmp/l2f-unshare.$$; then
-        echo "probe lab: cannot create a network namespace: $(cat /tmp/l2f-unshare.$$)"
-        rm -f /tmp/l2f-unshare.$$
-        exit 1
-    fi
-    rm -f /tmp/l2f-unshare.$$
-    L2F_IN_NAMESPACE=1 exec unshare "${flags[@]}" bash "$0" "$@"
-fi
+. "$(dirname "$0")/lablib.sh"
+lab_need "probe lab" strongswan
+lab_enter_namespace "probe lab" 1 --net --mount -- "$@"
 
-lab=$(mktemp -d "${TMPDIR:-/tmp}/l2f-lab-XXXXXX")
-export XDG_STATE_HOME=$lab/xdg # never the user's own state
-trap 'bash "$here/strongswan_lab.sh" stop "$lab"; bash "$here/softether_lab.sh" stop "$lab"; rm -rf "$lab"' EXIT
-bash "$here/strongswan_lab.sh" start "$lab" || exit 1
+lab_begin l2f-lab
+lab_start strongswan || exit 1
 # a host that never answers: a veth peer holding no address, reached through a fixed neighbour
 ip link add l2f0 type veth peer name l2f1 && ip addr add 198.51.100.1/24 dev l2f0 &&
     ip link set l2f0 up && ip link set l2f1 up &&
     ip neigh add 198.51.100.2 lladdr 02:00:00:00:00:02 dev l2f0 nud permanent ||
     { echo "probe lab: cannot set up the silent host"; exit 1; }
 
-passed=0 failed=0
-OUT=$lab/out
-ok() { passed=$((passed + 1)); }
-bad() { failed=$((failed + 1)); echo "FAIL: $*"; sed 's/^/    /' "$OUT" | head -30; }
 probe() { # probe EXPECTED_EXIT args...
     local want=$1; shift
     "$L2TPFIX" probe "$@" --json >"$OUT" 2>&1 </dev/null
@@ -43,7 +23,6 @@ probe() { # probe EXPECTED_EXIT args...
     tr -d ' \n\t' <"$OUT" >"$OUT.flat"
     if [ "$rc" -eq "$want" ]; then ok; else bad "probe $* exited $rc, want $want"; fi
 }
-has() { if grep -qE -- "$1" "$OUT.flat"; then ok; else bad "$2: no /$1/"; fi; }
 
 # a server set up like a Windows L2TP/IPsec server: accepted, the transform named
 probe 0 127.0.0.2
@@ -155,10 +134,10 @@ has 'the server accepts this key' "use-psk checks, then saves"
 
 # SoftEther, a second real server that behaves differently (it answers only an
 # MM1 carrying the NAT-T vendor id and ignores ECP groups): accepted on both ports
-bash "$here/strongswan_lab.sh" stop "$lab"
+lab_stop strongswan
 if [ ! -x /usr/libexec/softether/vpnserver/vpnserver ]; then
     bad "SoftEther is not installed (softether-vpnserver softether-vpncmd)"
-elif bash "$here/softether_lab.sh" start "$lab"; then
+elif lab_start softether; then
     probe 0 127.0.0.1 --timeout 3000
     has '"probe":"ikev1-500","outcome":"accepted","transform":"[a-z0-9-]+"' "SoftEther on 500"
     has '"probe":"ikev1-4500","outcome":"accepted"' "SoftEther on 4500"
@@ -180,5 +159,4 @@ else
     bad "SoftEther did not start: $(tail -5 "$lab/vpnserver.out")"
 fi
 
-echo "probe lab: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+lab_report "probe lab"

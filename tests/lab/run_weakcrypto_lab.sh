@@ -7,35 +7,15 @@
 # Usage: run_weakcrypto_lab.sh L2TPFIX
 set -u
 L2TPFIX=$1
-here=$(cd "$(dirname "$0")" && pwd)
-if [ -z "${L2F_IN_NAMESPACE:-}" ]; then
-    if ! command -v /usr/lib/ipsec/charon >/dev/null || ! command -v swanctl >/dev/null; then
-        echo "weak-crypto lab: strongSwan is not installed (strongswan-charon strongswan-swanctl)"
-        exit 1
-    fi
-    flags=(--net --mount)
-    [ "$(id -u)" -eq 0 ] || flags=(--user --map-root-user --net --mount)
-    if ! unshare "${flags[@]}" true 2>/tmp/l2f-unshare.$$; then
-        echo "weak-crypto lab: cannot create a network namespace: $(cat /tmp/l2f-unshare.$$)"
-        rm -f /tmp/l2f-unshare.$$
-        exit 1
-    fi
-    rm -f /tmp/l2f-unshare.$$
-    L2F_IN_NAMESPACE=1 exec unshare "${flags[@]}" bash "$0" "$@"
-fi
+. "$(dirname "$0")/lablib.sh"
+lab_need "weak-crypto lab" strongswan
+lab_enter_namespace "weak-crypto lab" 1 --net --mount -- "$@"
 
-lab=$(mktemp -d "${TMPDIR:-/tmp}/l2f-weak-XXXXXX")
-export XDG_STATE_HOME=$lab/xdg # never the user's own state
-trap 'bash "$here/strongswan_lab.sh" stop "$lab"; rm -rf "$lab"' EXIT
+lab_begin l2f-weak
 # the shared lab, plus two connections of one proposal each
 L2F_LAB_EXTRA='weak 127.0.0.9 1 3des-md5-modp1024
-group 127.0.0.10 1 aes128-sha1-modp1536' bash "$here/strongswan_lab.sh" start "$lab" || exit 1
+group 127.0.0.10 1 aes128-sha1-modp1536' lab_start strongswan || exit 1
 
-passed=0 failed=0
-OUT=$lab/out
-ok() { passed=$((passed + 1)); }
-bad() { failed=$((failed + 1)); echo "FAIL: $*"; sed 's/^/    /' "$OUT" | head -30; }
-has() { if grep -qE -- "$1" "$OUT.flat"; then ok; else bad "$2: no /$1/"; fi; }
 offers() { grep -c "received packet: from 127.0.0.1\[[0-9]*\] to $1\[500\]" "$lab/charon.log"; }
 
 # only 3DES/MD5: found, and the weak-crypto fix named; bounded and paced
@@ -101,5 +81,4 @@ tr -d ' \n\t' <"$OUT" >"$OUT.flat"
 has '"complete":false' "cut short by --timeout"
 [ "$took" -le 2300 ] && ok || bad "--timeout 2000 took $took ms beyond the $startup ms a start takes"
 
-echo "weak-crypto lab: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+lab_report "weak-crypto lab"

@@ -433,7 +433,7 @@ static unsigned server_time_left(void *ctx)
     return now >= s->deadline ? 0 : (unsigned)(s->deadline - now);
 }
 
-static void setup(struct server *s)
+static void server_defaults(struct server *s)
 {
     memset(s, 0, sizeof *s);
     s->offers[0] = PPP_AUTH_EAP;
@@ -443,6 +443,28 @@ static void setup(struct server *s)
     s->reject_magic = true;
     s->password = "clientPass";
     s->address[0] = 192, s->address[1] = 168, s->address[2] = 30, s->address[3] = 10;
+}
+
+/* Each test's server, with the defaults, and what its run found. */
+struct fixture {
+    struct server s;
+    struct hs_result r;
+};
+
+static int fixture_up(void **state)
+{
+    struct fixture *f = calloc(1, sizeof *f);
+    if (!f)
+        return -1;
+    server_defaults(&f->s);
+    *state = f;
+    return 0;
+}
+
+static int fixture_down(void **state)
+{
+    free(*state);
+    return 0;
 }
 
 static void run_for(struct server *s, const char *user, const char *password, unsigned timeout_ms,
@@ -468,144 +490,120 @@ static void run(struct server *s, const char *user, const char *password, struct
 
 static void mschapv2_all_the_way(void **state)
 {
-    (void)state;
+    struct fixture *f = *state;
     if (!ikec_available())
         skip();
-    struct server s;
-    struct hs_result r;
-    setup(&s);
-    s.send_hello = true;
-    run(&s, "HUB\\User", "clientPass", &r);
-    assert_int_equal(r.stages[STAGE_TUNNEL].outcome, HS_OK);
-    assert_int_equal(r.stages[STAGE_PPP].outcome, HS_OK);
-    assert_int_equal(r.stages[STAGE_AUTH].outcome, HS_OK);
-    assert_int_equal(r.stages[STAGE_IPSEC].outcome, HS_NOT_RUN); /* not this function's */
+    f->s.send_hello = true;
+    run(&f->s, "HUB\\User", "clientPass", &f->r);
+    assert_int_equal(f->r.stages[STAGE_TUNNEL].outcome, HS_OK);
+    assert_int_equal(f->r.stages[STAGE_PPP].outcome, HS_OK);
+    assert_int_equal(f->r.stages[STAGE_AUTH].outcome, HS_OK);
+    assert_int_equal(f->r.stages[STAGE_IPSEC].outcome, HS_NOT_RUN); /* not this function's */
     /* the offers, learned by Nak-ing through them; then a second session agreed on MS-CHAP v2 */
-    assert_int_equal(r.server_auth_count, 3);
-    assert_int_equal(r.server_auth[0], PPP_AUTH_EAP);
-    assert_int_equal(r.server_auth[1], PPP_AUTH_MSCHAPV2);
-    assert_int_equal(r.server_auth[2], PPP_AUTH_PAP);
-    assert_true(r.server_auth_complete);
-    assert_int_equal(s.sessions, 2);
-    assert_string_equal(r.used_auth, "mschapv2");
-    assert_true(r.authenticator_verified);
-    assert_string_equal(r.lcp_rejected, "magic");
-    assert_string_equal(r.address, "192.168.30.10");
+    assert_int_equal(f->r.server_auth_count, 3);
+    assert_int_equal(f->r.server_auth[0], PPP_AUTH_EAP);
+    assert_int_equal(f->r.server_auth[1], PPP_AUTH_MSCHAPV2);
+    assert_int_equal(f->r.server_auth[2], PPP_AUTH_PAP);
+    assert_true(f->r.server_auth_complete);
+    assert_int_equal(f->s.sessions, 2);
+    assert_string_equal(f->r.used_auth, "mschapv2");
+    assert_true(f->r.authenticator_verified);
+    assert_string_equal(f->r.lcp_rejected, "magic");
+    assert_string_equal(f->r.address, "192.168.30.10");
     /* HELLO was acknowledged; the teardown: LCP Terminate, CDN, StopCCN */
-    assert_true(s.hello_acked >= 1);
-    assert_int_equal(s.lcp_term_req, 1);
-    assert_true(s.cdn >= 1);
-    assert_int_equal(s.stopccn, 1);
+    assert_true(f->s.hello_acked >= 1);
+    assert_int_equal(f->s.lcp_term_req, 1);
+    assert_true(f->s.cdn >= 1);
+    assert_int_equal(f->s.stopccn, 1);
 }
 
 static void wrong_password_691(void **state)
 {
-    (void)state;
+    struct fixture *f = *state;
     if (!ikec_available())
         skip();
-    struct server s;
-    struct hs_result r;
-    setup(&s);
-    run(&s, "User", "not-it", &r);
-    assert_int_equal(r.stages[STAGE_PPP].outcome, HS_OK);
-    assert_int_equal(r.stages[STAGE_AUTH].outcome, HS_FAILED);
-    assert_int_equal(r.stages[STAGE_AUTH].code, 691);
-    assert_string_equal(r.address, "");
+    run(&f->s, "User", "not-it", &f->r);
+    assert_int_equal(f->r.stages[STAGE_PPP].outcome, HS_OK);
+    assert_int_equal(f->r.stages[STAGE_AUTH].outcome, HS_FAILED);
+    assert_int_equal(f->r.stages[STAGE_AUTH].code, 691);
+    assert_string_equal(f->r.address, "");
 }
 
 static void forged_success_refused(void **state)
 {
-    (void)state;
+    struct fixture *f = *state;
     if (!ikec_available())
         skip();
-    struct server s;
-    struct hs_result r;
-    setup(&s);
-    s.bad_authenticator = true; /* "success", from a server that does not know the password */
-    run(&s, "User", "clientPass", &r);
-    assert_int_equal(r.stages[STAGE_AUTH].outcome, HS_FAILED);
-    assert_false(r.authenticator_verified);
-    assert_string_equal(r.address, "");
+    f->s.bad_authenticator = true; /* "success", from a server that does not know the password */
+    run(&f->s, "User", "clientPass", &f->r);
+    assert_int_equal(f->r.stages[STAGE_AUTH].outcome, HS_FAILED);
+    assert_false(f->r.authenticator_verified);
+    assert_string_equal(f->r.address, "");
 }
 
 static void pap_when_that_is_all(void **state)
 {
-    (void)state;
-    struct server s;
-    struct hs_result r;
-    setup(&s);
-    s.offers[0] = PPP_AUTH_PAP;
-    s.noffers = 1;
-    s.reject_magic = false;
-    run(&s, "User", "clientPass", &r);
-    assert_int_equal(r.stages[STAGE_AUTH].outcome, HS_OK);
-    assert_string_equal(r.used_auth, "pap");
-    assert_int_equal(r.server_auth_count, 1);
-    assert_string_equal(r.lcp_rejected, "");
-    assert_string_equal(r.address, "192.168.30.10");
+    struct fixture *f = *state;
+    f->s.offers[0] = PPP_AUTH_PAP;
+    f->s.noffers = 1;
+    f->s.reject_magic = false;
+    run(&f->s, "User", "clientPass", &f->r);
+    assert_int_equal(f->r.stages[STAGE_AUTH].outcome, HS_OK);
+    assert_string_equal(f->r.used_auth, "pap");
+    assert_int_equal(f->r.server_auth_count, 1);
+    assert_string_equal(f->r.lcp_rejected, "");
+    assert_string_equal(f->r.address, "192.168.30.10");
 }
 
 static void eap_only_cannot_agree(void **state)
 {
-    (void)state;
-    struct server s;
-    struct hs_result r;
-    setup(&s);
-    s.offers[0] = PPP_AUTH_EAP;
-    s.offers[1] = PPP_AUTH_CHAP_MD5;
-    s.noffers = 2;
-    run(&s, "User", "clientPass", &r);
-    assert_int_equal(r.stages[STAGE_TUNNEL].outcome, HS_OK);
-    assert_int_equal(r.stages[STAGE_PPP].outcome, HS_FAILED);
-    assert_int_equal(r.stages[STAGE_PPP].code, 734);
-    assert_int_equal(r.stages[STAGE_AUTH].outcome, HS_SKIPPED);
-    assert_int_equal(r.server_auth_count, 2);
+    struct fixture *f = *state;
+    f->s.offers[0] = PPP_AUTH_EAP;
+    f->s.offers[1] = PPP_AUTH_CHAP_MD5;
+    f->s.noffers = 2;
+    run(&f->s, "User", "clientPass", &f->r);
+    assert_int_equal(f->r.stages[STAGE_TUNNEL].outcome, HS_OK);
+    assert_int_equal(f->r.stages[STAGE_PPP].outcome, HS_FAILED);
+    assert_int_equal(f->r.stages[STAGE_PPP].code, 734);
+    assert_int_equal(f->r.stages[STAGE_AUTH].outcome, HS_SKIPPED);
+    assert_int_equal(f->r.server_auth_count, 2);
 }
 
 static void lost_request_resent(void **state)
 {
-    (void)state;
+    struct fixture *f = *state;
     if (!ikec_available())
         skip();
-    struct server s;
-    struct hs_result r;
-    setup(&s);
-    s.drop_first_sccrq = true;
+    f->s.drop_first_sccrq = true;
     uint64_t t0 = plat_monotonic_ms();
-    run(&s, "User", "clientPass", &r);
+    run(&f->s, "User", "clientPass", &f->r);
     uint64_t took = plat_monotonic_ms() - t0;
-    assert_int_equal(r.stages[STAGE_AUTH].outcome, HS_OK);
-    assert_int_equal(s.sccrq, 1); /* the resend got through, once */
-    assert_true(took >= 900);     /* after L2TP's one-second resend timer */
+    assert_int_equal(f->r.stages[STAGE_AUTH].outcome, HS_OK);
+    assert_int_equal(f->s.sccrq, 1); /* the resend got through, once */
+    assert_true(took >= 900);        /* after L2TP's one-second resend timer */
 }
 
 static void learning_without_credentials(void **state)
 {
-    (void)state;
-    struct server s;
-    struct hs_result r;
-    setup(&s);
-    run(&s, NULL, NULL, &r);
-    assert_int_equal(r.stages[STAGE_PPP].outcome, HS_OK);
-    assert_int_equal(r.stages[STAGE_AUTH].outcome, HS_SKIPPED);
-    assert_int_equal(r.server_auth_count, 3);
+    struct fixture *f = *state;
+    run(&f->s, NULL, NULL, &f->r);
+    assert_int_equal(f->r.stages[STAGE_PPP].outcome, HS_OK);
+    assert_int_equal(f->r.stages[STAGE_AUTH].outcome, HS_SKIPPED);
+    assert_int_equal(f->r.server_auth_count, 3);
 }
 
 static void silent_server_times_out(void **state)
 {
-    (void)state;
-    struct server s;
-    struct hs_result r;
-    setup(&s);
-    s.drop_first_sccrq = true;
+    struct fixture *f = *state;
+    f->s.drop_first_sccrq = true;
     struct hs_options o = {.host = "sim", .timeout_ms = 600}; /* ends before the resend */
-    struct hs_link link = {server_send, server_recv, server_time_left, &s, NULL};
-    s.deadline = plat_monotonic_ms() + o.timeout_ms;
-    memset(&r, 0, sizeof r);
-    hs_run_inside(&o, &link, NULL, NULL, plat_monotonic_ms(), &r);
-    assert_int_equal(r.stages[STAGE_TUNNEL].outcome, HS_FAILED);
-    assert_int_equal(r.stages[STAGE_TUNNEL].code, 809);
-    assert_int_equal(r.stages[STAGE_PPP].outcome, HS_SKIPPED);
+    struct hs_link link = {server_send, server_recv, server_time_left, &f->s, NULL};
+    f->s.deadline = plat_monotonic_ms() + o.timeout_ms;
+    memset(&f->r, 0, sizeof f->r);
+    hs_run_inside(&o, &link, NULL, NULL, plat_monotonic_ms(), &f->r);
+    assert_int_equal(f->r.stages[STAGE_TUNNEL].outcome, HS_FAILED);
+    assert_int_equal(f->r.stages[STAGE_TUNNEL].code, 809);
+    assert_int_equal(f->r.stages[STAGE_PPP].outcome, HS_SKIPPED);
 }
 
 /* A server that Naks our MRU in every Configure-Request (asking for the
@@ -613,92 +611,77 @@ static void silent_server_times_out(void **state)
  * once rather than at the deadline (it was 88,000 requests in 8 s). */
 static void nak_every_lcp_request(void **state)
 {
-    (void)state;
-    struct server s;
-    struct hs_result r;
-    setup(&s);
-    s.nak_mru = true;
+    struct fixture *f = *state;
+    f->s.nak_mru = true;
     uint64_t t0 = plat_monotonic_ms();
-    run(&s, "User", "clientPass", &r);
+    run(&f->s, "User", "clientPass", &f->r);
     uint64_t took = plat_monotonic_ms() - t0;
-    assert_int_equal(r.stages[STAGE_PPP].outcome, HS_FAILED);
-    assert_int_equal(r.stages[STAGE_PPP].code, 734);
-    assert_string_equal(r.stages[STAGE_PPP].detail,
+    assert_int_equal(f->r.stages[STAGE_PPP].outcome, HS_FAILED);
+    assert_int_equal(f->r.stages[STAGE_PPP].code, 734);
+    assert_string_equal(f->r.stages[STAGE_PPP].detail,
                         "the server Naked our MRU 5 times (it wants 1400)");
-    assert_int_equal(r.stages[STAGE_AUTH].outcome, HS_SKIPPED);
-    assert_true(s.lcp_conf_req <= 10); /* five a session: the learning one, then the real one */
+    assert_int_equal(f->r.stages[STAGE_AUTH].outcome, HS_SKIPPED);
+    assert_true(f->s.lcp_conf_req <= 10); /* five a session: the learning one, then the real one */
     assert_true(took < 1000);
 }
 
 static void reject_every_lcp_request(void **state)
 {
-    (void)state;
-    struct server s;
-    struct hs_result r;
-    setup(&s);
-    s.reject_all_lcp = true;
+    struct fixture *f = *state;
+    f->s.reject_all_lcp = true;
     uint64_t t0 = plat_monotonic_ms();
-    run(&s, "User", "clientPass", &r);
+    run(&f->s, "User", "clientPass", &f->r);
     assert_true(plat_monotonic_ms() - t0 < 1000);
-    assert_int_equal(r.stages[STAGE_PPP].outcome, HS_FAILED);
-    assert_string_equal(r.stages[STAGE_PPP].detail,
+    assert_int_equal(f->r.stages[STAGE_PPP].outcome, HS_FAILED);
+    assert_string_equal(f->r.stages[STAGE_PPP].detail,
                         "the server Rejected every LCP Configure-Request (5 times)");
-    assert_true(s.lcp_conf_req <= 10); /* five a session: the learning one, then the real one */
-    assert_string_equal(r.lcp_rejected, "mru,magic,pfc,acfc");
+    assert_true(f->s.lcp_conf_req <= 10); /* five a session: the learning one, then the real one */
+    assert_string_equal(f->r.lcp_rejected, "mru,magic,pfc,acfc");
 }
 
 /* A Nak naming our MRU five times over is one Nak of it, not five. */
 static void option_named_twice_counts_once(void **state)
 {
-    (void)state;
-    struct server s;
-    struct hs_result r;
-    setup(&s);
-    s.nak_mru = true;
-    s.nak_mru_copies = 5;
-    run(&s, "User", "clientPass", &r);
-    assert_string_equal(r.stages[STAGE_PPP].detail,
+    struct fixture *f = *state;
+    f->s.nak_mru = true;
+    f->s.nak_mru_copies = 5;
+    run(&f->s, "User", "clientPass", &f->r);
+    assert_string_equal(f->r.stages[STAGE_PPP].detail,
                         "the server Naked our MRU 5 times (it wants 1400)");
-    assert_true(s.lcp_conf_req >= 5);
+    assert_true(f->s.lcp_conf_req >= 5);
 }
 
 /* A server that never answers LCP: Max-Configure requests a second apart,
  * then the count says it (simulated time: 60 s allowed). */
 static void silent_lcp_gives_up_after_max_configure(void **state)
 {
-    (void)state;
-    struct server s;
-    struct hs_result r;
-    setup(&s);
-    s.silent_lcp = true;
-    s.sim_clock = true;
-    run_for(&s, "User", "clientPass", 60000, &r);
-    assert_int_equal(r.stages[STAGE_PPP].outcome, HS_FAILED);
-    assert_string_equal(r.stages[STAGE_PPP].detail,
+    struct fixture *f = *state;
+    f->s.silent_lcp = true;
+    f->s.sim_clock = true;
+    run_for(&f->s, "User", "clientPass", 60000, &f->r);
+    assert_int_equal(f->r.stages[STAGE_PPP].outcome, HS_FAILED);
+    assert_string_equal(f->r.stages[STAGE_PPP].detail,
                         "no answer to our LCP Configure-Request after 10 tries");
-    assert_int_equal(s.lcp_conf_req, 10);
-    assert_true(s.clock - 1000000 < 15000); /* ten restart intervals, not the deadline */
+    assert_int_equal(f->s.lcp_conf_req, 10);
+    assert_true(f->s.clock - 1000000 < 15000); /* ten restart intervals, not the deadline */
 }
 
 static void nak_loop_on_ipcp(void **state)
 {
-    (void)state;
-    struct server s;
-    struct hs_result r;
-    setup(&s);
-    s.offers[0] = PPP_AUTH_PAP;
-    s.noffers = 1;
-    s.nak_ipcp_always = true;
+    struct fixture *f = *state;
+    f->s.offers[0] = PPP_AUTH_PAP;
+    f->s.noffers = 1;
+    f->s.nak_ipcp_always = true;
     uint64_t t0 = plat_monotonic_ms();
-    run(&s, "User", "clientPass", &r);
+    run(&f->s, "User", "clientPass", &f->r);
     assert_true(plat_monotonic_ms() - t0 < 1000);
-    assert_int_equal(r.stages[STAGE_PPP].outcome, HS_OK);
-    assert_int_equal(r.stages[STAGE_AUTH].outcome, HS_FAILED);
-    assert_int_equal(r.stages[STAGE_AUTH].code, 720);
-    assert_non_null(strstr(r.stages[STAGE_AUTH].detail,
+    assert_int_equal(f->r.stages[STAGE_PPP].outcome, HS_OK);
+    assert_int_equal(f->r.stages[STAGE_AUTH].outcome, HS_FAILED);
+    assert_int_equal(f->r.stages[STAGE_AUTH].code, 720);
+    assert_non_null(strstr(f->r.stages[STAGE_AUTH].detail,
                            "the server Naked our IP address 5 times (it wants 192.168.30.10)"));
-    assert_true(s.ipcp_conf_req <= 5);
-    assert_string_equal(r.address, "");
+    assert_true(f->s.ipcp_conf_req <= 5);
+    assert_string_equal(f->r.address, "");
 }
 
 /* A server that sends each PPP packet five times at once: each gets one
@@ -706,71 +689,64 @@ static void nak_loop_on_ipcp(void **state)
  * within a restart interval), and the handshake still goes through. */
 static void resent_replies_answered_once(void **state)
 {
-    (void)state;
+    struct fixture *f = *state;
     if (!ikec_available())
         skip();
-    struct server s;
-    struct hs_result r;
-    setup(&s);
-    s.duplicate = 4;
-    run(&s, "User", "clientPass", &r);
-    assert_int_equal(r.stages[STAGE_AUTH].outcome, HS_OK);
-    assert_int_equal(r.server_auth_count, 3);
-    assert_true(r.server_auth_complete);
-    assert_true(s.nsent > 5);
-    for (size_t i = 0; i < s.nsent; i++)
-        for (size_t j = i + 1; j < s.nsent; j++)
-            if (s.sent[i].session == s.sent[j].session && s.sent[i].proto == s.sent[j].proto &&
-                s.sent[i].code == s.sent[j].code && s.sent[i].id == s.sent[j].id &&
-                s.sent[i].proto != PPP_PAP)
-                assert_true(s.sent[j].at - s.sent[i].at >= 900);
+    f->s.duplicate = 4;
+    run(&f->s, "User", "clientPass", &f->r);
+    assert_int_equal(f->r.stages[STAGE_AUTH].outcome, HS_OK);
+    assert_int_equal(f->r.server_auth_count, 3);
+    assert_true(f->r.server_auth_complete);
+    assert_true(f->s.nsent > 5);
+    for (size_t i = 0; i < f->s.nsent; i++)
+        for (size_t j = i + 1; j < f->s.nsent; j++)
+            if (f->s.sent[i].session == f->s.sent[j].session &&
+                f->s.sent[i].proto == f->s.sent[j].proto &&
+                f->s.sent[i].code == f->s.sent[j].code && f->s.sent[i].id == f->s.sent[j].id &&
+                f->s.sent[i].proto != PPP_PAP)
+                assert_true(f->s.sent[j].at - f->s.sent[i].at >= 900);
 }
 
 /* An SCCRQ never answered: five resends, 1 s doubling to at most 8 s, then
  * the tunnel stage fails saying so (simulated time: 120 s allowed). */
 static void sccrq_never_answered(void **state)
 {
-    (void)state;
-    struct server s;
-    struct hs_result r;
-    setup(&s);
-    s.drop_every_sccrq = true;
-    s.sim_clock = true;
-    run_for(&s, "User", "clientPass", 120000, &r);
-    assert_int_equal(r.stages[STAGE_TUNNEL].outcome, HS_FAILED);
-    assert_int_equal(r.stages[STAGE_TUNNEL].code, 809);
-    assert_string_equal(r.stages[STAGE_TUNNEL].detail,
+    struct fixture *f = *state;
+    f->s.drop_every_sccrq = true;
+    f->s.sim_clock = true;
+    run_for(&f->s, "User", "clientPass", 120000, &f->r);
+    assert_int_equal(f->r.stages[STAGE_TUNNEL].outcome, HS_FAILED);
+    assert_int_equal(f->r.stages[STAGE_TUNNEL].code, 809);
+    assert_string_equal(f->r.stages[STAGE_TUNNEL].detail,
                         "IPsec is up but no answer to our L2TP SCCRQ after 5 resends");
-    assert_int_equal(s.sccrq_sent, 6);
+    assert_int_equal(f->s.sccrq_sent, 6);
     static const unsigned gaps[] = {1000, 2000, 4000, 8000, 8000};
     for (int i = 0; i < 5; i++) {
-        uint64_t gap = s.sccrq_at[i + 1] - s.sccrq_at[i];
+        uint64_t gap = f->s.sccrq_at[i + 1] - f->s.sccrq_at[i];
         assert_true(gap >= gaps[i] && gap <= gaps[i] + 100);
     }
-    assert_true(s.clock - 1000000 < 40000);
+    assert_true(f->s.clock - 1000000 < 40000);
 }
 
 /* The Challenge's value-size at its limits: 16 is MS-CHAP v2's, 15 and 17
  * are not answered (simulated time: the stage fails at the deadline). */
 static void challenge_size_at_limits(void **state)
 {
-    (void)state;
+    struct fixture *f = *state;
     if (!ikec_available())
         skip();
     for (size_t size = 15; size <= 17; size++) {
-        struct server s;
-        struct hs_result r;
-        setup(&s);
-        s.challenge_size = size;
-        s.sim_clock = true;
-        run_for(&s, "User", "clientPass", 10000, &r);
+        server_defaults(&f->s);
+        f->s.challenge_size = size;
+        f->s.sim_clock = true;
+        run_for(&f->s, "User", "clientPass", 10000, &f->r);
         if (size == 16) {
-            assert_int_equal(r.stages[STAGE_AUTH].outcome, HS_OK);
-            assert_int_equal(s.chap_responses, 1);
+            assert_int_equal(f->r.stages[STAGE_AUTH].outcome, HS_OK);
+            assert_int_equal(f->s.chap_responses, 1);
         } else {
-            assert_int_equal(r.stages[STAGE_AUTH].outcome, HS_FAILED);
-            assert_int_equal(r.stages[STAGE_AUTH].code, 718);
-            assert_int_equal(s.chap_responses, 0);
+            assert_int_equal(f->r.stages[STAGE_AUTH].outcome, HS_FAILED);
+            assert_int_equal(f->r.stages[STAGE_AUTH].code, 718);
+            assert_int_equal(f->s.chap_responses, 0);
         }
     }
 }
@@ -779,25 +755,23 @@ static void challenge_size_at_limits(void **state)
  * byte): 255 goes, 256 is refused before anything is sent. */
 static void pap_credentials_at_limits(void **state)
 {
-    (void)state;
+    struct fixture *f = *state;
     char user[258];
     for (size_t len = 254; len <= 256; len++) {
-        struct server s;
-        struct hs_result r;
-        setup(&s);
-        s.offers[0] = PPP_AUTH_PAP;
-        s.noffers = 1;
+        server_defaults(&f->s);
+        f->s.offers[0] = PPP_AUTH_PAP;
+        f->s.noffers = 1;
         memset(user, 'u', len);
         user[len] = '\0';
-        run(&s, user, "clientPass", &r);
+        run(&f->s, user, "clientPass", &f->r);
         if (len <= 255) {
-            assert_int_equal(r.stages[STAGE_AUTH].outcome, HS_OK);
-            assert_int_equal(s.pap_requests, 1);
+            assert_int_equal(f->r.stages[STAGE_AUTH].outcome, HS_OK);
+            assert_int_equal(f->s.pap_requests, 1);
         } else {
-            assert_int_equal(r.stages[STAGE_AUTH].outcome, HS_FAILED);
-            assert_string_equal(r.stages[STAGE_AUTH].detail,
+            assert_int_equal(f->r.stages[STAGE_AUTH].outcome, HS_FAILED);
+            assert_string_equal(f->r.stages[STAGE_AUTH].detail,
                                 "PAP carries at most 255 bytes of user name and of password");
-            assert_int_equal(s.pap_requests, 0);
+            assert_int_equal(f->s.pap_requests, 0);
         }
     }
 }
@@ -806,33 +780,28 @@ static void pap_credentials_at_limits(void **state)
  * (skipping one would stop the channel's sequence numbers). */
 static void hello_flood_is_bounded(void **state)
 {
-    (void)state;
-    struct server s;
-    struct hs_result r;
-    setup(&s);
-    s.hello_flood = 12;
-    run(&s, "User", "clientPass", &r);
-    assert_int_equal(r.stages[STAGE_TUNNEL].outcome, HS_FAILED);
-    assert_int_equal(r.stages[STAGE_TUNNEL].code, 628);
-    assert_string_equal(r.stages[STAGE_TUNNEL].detail, "the server sent more than 8 L2TP HELLOs");
+    struct fixture *f = *state;
+    f->s.hello_flood = 12;
+    run(&f->s, "User", "clientPass", &f->r);
+    assert_int_equal(f->r.stages[STAGE_TUNNEL].outcome, HS_FAILED);
+    assert_int_equal(f->r.stages[STAGE_TUNNEL].code, 628);
+    assert_string_equal(f->r.stages[STAGE_TUNNEL].detail,
+                        "the server sent more than 8 L2TP HELLOs");
 }
 
 /* LCP Echo-Requests in a flood: sixteen answered, the rest ignored, and the
  * handshake goes on. */
 static void echo_flood_is_bounded(void **state)
 {
-    (void)state;
-    struct server s;
-    struct hs_result r;
-    setup(&s);
-    s.offers[0] = PPP_AUTH_PAP;
-    s.noffers = 1;
-    s.echo_flood = 40;
-    run(&s, "User", "clientPass", &r);
-    assert_int_equal(r.stages[STAGE_AUTH].outcome, HS_OK);
+    struct fixture *f = *state;
+    f->s.offers[0] = PPP_AUTH_PAP;
+    f->s.noffers = 1;
+    f->s.echo_flood = 40;
+    run(&f->s, "User", "clientPass", &f->r);
+    assert_int_equal(f->r.stages[STAGE_AUTH].outcome, HS_OK);
     unsigned replies = 0;
-    for (size_t i = 0; i < s.nsent; i++)
-        replies += s.sent[i].proto == PPP_LCP && s.sent[i].code == PPP_ECHO_REP;
+    for (size_t i = 0; i < f->s.nsent; i++)
+        replies += f->s.sent[i].proto == PPP_LCP && f->s.sent[i].code == PPP_ECHO_REP;
     assert_int_equal(replies, 16);
 }
 
@@ -931,80 +900,69 @@ static void run_mschapv2(struct server *s, struct hs_result *r)
  * (no answer is due, RFC 1570 1.1), the run goes on to an address. */
 static void extensions_on_plain_server(void **state)
 {
-    (void)state;
+    struct fixture *f = *state;
     if (!ikec_available())
         skip();
-    struct server s;
-    struct hs_result r;
-    setup(&s);
-    s.reject_magic = false;
-    s.client_ext = true;
-    run_mschapv2(&s, &r);
-    assert_first_request(&s, true);
-    assert_true(hs_all_ok(&r) || r.stages[STAGE_IPSEC].outcome == HS_NOT_RUN);
-    assert_int_equal(r.stages[STAGE_AUTH].outcome, HS_OK);
-    assert_true(r.lcp_extensions_sent);
-    assert_int_equal(r.lcp_extensions, HS_LCP_EXT_ACCEPTED);
-    assert_string_equal(hs_lcp_ext_id(r.lcp_extensions), "accepted");
-    assert_string_equal(r.lcp_rejected, "");
-    assert_int_equal(s.nidents, 2);
-    assert_string_equal(s.idents[0], "MSRASV5.20");
-    assert_memory_equal(s.idents[1], "MSRAS-0-", 8);
-    assert_true(strlen(s.idents[1]) > 8 && strlen(s.idents[1]) <= 8 + 16);
+    f->s.reject_magic = false;
+    f->s.client_ext = true;
+    run_mschapv2(&f->s, &f->r);
+    assert_first_request(&f->s, true);
+    assert_true(hs_all_ok(&f->r) || f->r.stages[STAGE_IPSEC].outcome == HS_NOT_RUN);
+    assert_int_equal(f->r.stages[STAGE_AUTH].outcome, HS_OK);
+    assert_true(f->r.lcp_extensions_sent);
+    assert_int_equal(f->r.lcp_extensions, HS_LCP_EXT_ACCEPTED);
+    assert_string_equal(hs_lcp_ext_id(f->r.lcp_extensions), "accepted");
+    assert_string_equal(f->r.lcp_rejected, "");
+    assert_int_equal(f->s.nidents, 2);
+    assert_string_equal(f->s.idents[0], "MSRASV5.20");
+    assert_memory_equal(f->s.idents[1], "MSRAS-0-", 8);
+    assert_true(strlen(f->s.idents[1]) > 8 && strlen(f->s.idents[1]) <= 8 + 16);
 }
 
 /* With the extensions off: no Callback, no Identification; the same server accepts. */
 static void extensions_off_plain_server(void **state)
 {
-    (void)state;
+    struct fixture *f = *state;
     if (!ikec_available())
         skip();
-    struct server s;
-    struct hs_result r;
-    setup(&s);
-    s.reject_magic = false;
-    run_mschapv2(&s, &r);
-    assert_first_request(&s, false);
-    assert_int_equal(r.stages[STAGE_AUTH].outcome, HS_OK);
-    assert_false(r.lcp_extensions_sent);
-    assert_int_equal(r.lcp_extensions, HS_LCP_EXT_ACCEPTED);
-    assert_int_equal(s.nidents, 0);
+    f->s.reject_magic = false;
+    run_mschapv2(&f->s, &f->r);
+    assert_first_request(&f->s, false);
+    assert_int_equal(f->r.stages[STAGE_AUTH].outcome, HS_OK);
+    assert_false(f->r.lcp_extensions_sent);
+    assert_int_equal(f->r.lcp_extensions, HS_LCP_EXT_ACCEPTED);
+    assert_int_equal(f->s.nidents, 0);
 }
 
 /* Callback Configure-Rejected: dropped from the next request, the run goes on. */
 static void callback_rejected_goes_on(void **state)
 {
-    (void)state;
+    struct fixture *f = *state;
     if (!ikec_available())
         skip();
-    struct server s;
-    struct hs_result r;
-    setup(&s);
-    s.client_ext = true;
-    s.reject_callback = true;
-    run_mschapv2(&s, &r);
-    assert_int_equal(r.stages[STAGE_PPP].outcome, HS_OK);
-    assert_int_equal(r.stages[STAGE_AUTH].outcome, HS_OK);
-    assert_int_equal(r.lcp_extensions, HS_LCP_EXT_REJECTED);
-    assert_string_equal(r.lcp_rejected, "magic,callback");
-    assert_int_equal(s.nidents, 2); /* Identification still goes: the option was refused, not it */
+    f->s.client_ext = true;
+    f->s.reject_callback = true;
+    run_mschapv2(&f->s, &f->r);
+    assert_int_equal(f->r.stages[STAGE_PPP].outcome, HS_OK);
+    assert_int_equal(f->r.stages[STAGE_AUTH].outcome, HS_OK);
+    assert_int_equal(f->r.lcp_extensions, HS_LCP_EXT_REJECTED);
+    assert_string_equal(f->r.lcp_rejected, "magic,callback");
+    assert_int_equal(f->s.nidents,
+                     2); /* Identification still goes: the option was refused, not it */
 }
 
 /* Identification Code-Rejected: a server without RFC 1570; the run goes on. */
 static void identification_code_rejected(void **state)
 {
-    (void)state;
+    struct fixture *f = *state;
     if (!ikec_available())
         skip();
-    struct server s;
-    struct hs_result r;
-    setup(&s);
-    s.client_ext = true;
-    s.code_reject_ident = true;
-    run_mschapv2(&s, &r);
-    assert_int_equal(r.stages[STAGE_AUTH].outcome, HS_OK);
-    assert_int_equal(r.lcp_extensions, HS_LCP_EXT_REJECTED);
-    assert_string_equal(r.lcp_rejected, "magic,identification");
+    f->s.client_ext = true;
+    f->s.code_reject_ident = true;
+    run_mschapv2(&f->s, &f->r);
+    assert_int_equal(f->r.stages[STAGE_AUTH].outcome, HS_OK);
+    assert_int_equal(f->r.lcp_extensions, HS_LCP_EXT_REJECTED);
+    assert_string_equal(f->r.lcp_rejected, "magic,identification");
 }
 
 /* A server that ends the session, the tunnel or LCP on Identification: each
@@ -1012,52 +970,47 @@ static void identification_code_rejected(void **state)
  * the extensions off the same server lets the run through. */
 static void dropped_on_identification(void **state)
 {
-    (void)state;
+    struct fixture *f = *state;
     if (!ikec_available())
         skip();
     static const struct {
         int rule, code;
     } drops[] = {{DROP_CDN, 628}, {DROP_STOPCCN, 628}, {DROP_TERMINATE, 734}};
     for (size_t i = 0; i < sizeof drops / sizeof drops[0]; i++) {
-        struct server s;
-        struct hs_result r;
-        setup(&s);
-        s.client_ext = true;
-        s.on_ident = drops[i].rule;
-        run_mschapv2(&s, &r);
-        assert_int_equal(r.stages[STAGE_PPP].outcome, HS_OK);
-        assert_int_equal(r.stages[STAGE_AUTH].outcome, HS_FAILED);
-        assert_int_equal(r.stages[STAGE_AUTH].code, drops[i].code);
-        assert_non_null(strstr(r.stages[STAGE_AUTH].detail, "Identification"));
-        assert_int_equal(r.lcp_extensions, HS_LCP_EXT_DROPPED);
-        assert_string_equal(hs_lcp_ext_id(r.lcp_extensions), "dropped-session");
-        setup(&s);
-        s.on_ident = drops[i].rule;
-        run_mschapv2(&s, &r);
-        assert_int_equal(r.stages[STAGE_AUTH].outcome, HS_OK);
-        assert_int_equal(r.lcp_extensions, HS_LCP_EXT_ACCEPTED);
+        server_defaults(&f->s);
+        f->s.client_ext = true;
+        f->s.on_ident = drops[i].rule;
+        run_mschapv2(&f->s, &f->r);
+        assert_int_equal(f->r.stages[STAGE_PPP].outcome, HS_OK);
+        assert_int_equal(f->r.stages[STAGE_AUTH].outcome, HS_FAILED);
+        assert_int_equal(f->r.stages[STAGE_AUTH].code, drops[i].code);
+        assert_non_null(strstr(f->r.stages[STAGE_AUTH].detail, "Identification"));
+        assert_int_equal(f->r.lcp_extensions, HS_LCP_EXT_DROPPED);
+        assert_string_equal(hs_lcp_ext_id(f->r.lcp_extensions), "dropped-session");
+        server_defaults(&f->s);
+        f->s.on_ident = drops[i].rule;
+        run_mschapv2(&f->s, &f->r);
+        assert_int_equal(f->r.stages[STAGE_AUTH].outcome, HS_OK);
+        assert_int_equal(f->r.lcp_extensions, HS_LCP_EXT_ACCEPTED);
     }
 }
 
 /* A server that never answers LCP: the extensions were "ignored", no verdict claimed. */
 static void silent_lcp_is_ignored(void **state)
 {
-    (void)state;
-    struct server s;
-    struct hs_result r;
-    setup(&s);
-    s.client_ext = true;
-    s.silent_lcp = true;
-    s.sim_clock = true;
-    run_for(&s, "User", "clientPass", 60000, &r);
-    assert_int_equal(r.lcp_extensions, HS_LCP_EXT_IGNORED);
+    struct fixture *f = *state;
+    f->s.client_ext = true;
+    f->s.silent_lcp = true;
+    f->s.sim_clock = true;
+    run_for(&f->s, "User", "clientPass", 60000, &f->r);
+    assert_int_equal(f->r.lcp_extensions, HS_LCP_EXT_IGNORED);
     /* one that never reaches LCP says nothing */
-    setup(&s);
-    s.drop_every_sccrq = true;
-    s.sim_clock = true;
-    run_for(&s, "User", "clientPass", 60000, &r);
-    assert_int_equal(r.lcp_extensions, HS_LCP_EXT_NONE);
-    assert_null(hs_lcp_ext_id(r.lcp_extensions));
+    server_defaults(&f->s);
+    f->s.drop_every_sccrq = true;
+    f->s.sim_clock = true;
+    run_for(&f->s, "User", "clientPass", 60000, &f->r);
+    assert_int_equal(f->r.lcp_extensions, HS_LCP_EXT_NONE);
+    assert_null(hs_lcp_ext_id(f->r.lcp_extensions));
 }
 
 /* What runs saw is kept per host and setting for the diagnosis. */
@@ -1087,33 +1040,34 @@ static void lcp_seen_remembered(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(mschapv2_all_the_way),
-        cmocka_unit_test(wrong_password_691),
-        cmocka_unit_test(forged_success_refused),
-        cmocka_unit_test(pap_when_that_is_all),
-        cmocka_unit_test(eap_only_cannot_agree),
-        cmocka_unit_test(lost_request_resent),
-        cmocka_unit_test(learning_without_credentials),
-        cmocka_unit_test(silent_server_times_out),
+        cmocka_unit_test_setup_teardown(mschapv2_all_the_way, fixture_up, fixture_down),
+        cmocka_unit_test_setup_teardown(wrong_password_691, fixture_up, fixture_down),
+        cmocka_unit_test_setup_teardown(forged_success_refused, fixture_up, fixture_down),
+        cmocka_unit_test_setup_teardown(pap_when_that_is_all, fixture_up, fixture_down),
+        cmocka_unit_test_setup_teardown(eap_only_cannot_agree, fixture_up, fixture_down),
+        cmocka_unit_test_setup_teardown(lost_request_resent, fixture_up, fixture_down),
+        cmocka_unit_test_setup_teardown(learning_without_credentials, fixture_up, fixture_down),
+        cmocka_unit_test_setup_teardown(silent_server_times_out, fixture_up, fixture_down),
         cmocka_unit_test(cancel_during_ike_is_prompt),
-        cmocka_unit_test(nak_every_lcp_request),
-        cmocka_unit_test(reject_every_lcp_request),
-        cmocka_unit_test(silent_lcp_gives_up_after_max_configure),
-        cmocka_unit_test(nak_loop_on_ipcp),
-        cmocka_unit_test(resent_replies_answered_once),
-        cmocka_unit_test(sccrq_never_answered),
-        cmocka_unit_test(challenge_size_at_limits),
-        cmocka_unit_test(pap_credentials_at_limits),
-        cmocka_unit_test(hello_flood_is_bounded),
-        cmocka_unit_test(echo_flood_is_bounded),
-        cmocka_unit_test(option_named_twice_counts_once),
+        cmocka_unit_test_setup_teardown(nak_every_lcp_request, fixture_up, fixture_down),
+        cmocka_unit_test_setup_teardown(reject_every_lcp_request, fixture_up, fixture_down),
+        cmocka_unit_test_setup_teardown(silent_lcp_gives_up_after_max_configure, fixture_up,
+                                        fixture_down),
+        cmocka_unit_test_setup_teardown(nak_loop_on_ipcp, fixture_up, fixture_down),
+        cmocka_unit_test_setup_teardown(resent_replies_answered_once, fixture_up, fixture_down),
+        cmocka_unit_test_setup_teardown(sccrq_never_answered, fixture_up, fixture_down),
+        cmocka_unit_test_setup_teardown(challenge_size_at_limits, fixture_up, fixture_down),
+        cmocka_unit_test_setup_teardown(pap_credentials_at_limits, fixture_up, fixture_down),
+        cmocka_unit_test_setup_teardown(hello_flood_is_bounded, fixture_up, fixture_down),
+        cmocka_unit_test_setup_teardown(echo_flood_is_bounded, fixture_up, fixture_down),
+        cmocka_unit_test_setup_teardown(option_named_twice_counts_once, fixture_up, fixture_down),
         cmocka_unit_test(stages_to_events),
-        cmocka_unit_test(extensions_on_plain_server),
-        cmocka_unit_test(extensions_off_plain_server),
-        cmocka_unit_test(callback_rejected_goes_on),
-        cmocka_unit_test(identification_code_rejected),
-        cmocka_unit_test(dropped_on_identification),
-        cmocka_unit_test(silent_lcp_is_ignored),
+        cmocka_unit_test_setup_teardown(extensions_on_plain_server, fixture_up, fixture_down),
+        cmocka_unit_test_setup_teardown(extensions_off_plain_server, fixture_up, fixture_down),
+        cmocka_unit_test_setup_teardown(callback_rejected_goes_on, fixture_up, fixture_down),
+        cmocka_unit_test_setup_teardown(identification_code_rejected, fixture_up, fixture_down),
+        cmocka_unit_test_setup_teardown(dropped_on_identification, fixture_up, fixture_down),
+        cmocka_unit_test_setup_teardown(silent_lcp_is_ignored, fixture_up, fixture_down),
         cmocka_unit_test(lcp_seen_remembered),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

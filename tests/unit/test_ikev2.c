@@ -220,8 +220,8 @@ static size_t answer(uint8_t *buf, size_t cap, unsigned prop, uint16_t encr)
     ikev2_w_payload(&w, IKEV2_PL_NONCE, nonce, sizeof nonce);
     ikev2_w_payload(&w, IKEV2_PL_NOTIFY, natd, sizeof natd);
     buf[16] = (uint8_t)w.first;
-    be32_put(buf + 24, 28 + w.pos);
-    return 28 + w.pos;
+    be32_put(buf + 24, 28 + w.out.pos);
+    return 28 + w.out.pos;
 }
 
 static void init_reply_parsed(void **state)
@@ -271,8 +271,8 @@ static size_t notify_answer(uint8_t *buf, unsigned type, const uint8_t *data, si
     ikev2_w_init(&w, buf + 28, 200);
     ikev2_w_payload(&w, IKEV2_PL_NOTIFY, body, 4 + len);
     buf[16] = (uint8_t)w.first;
-    be32_put(buf + 24, 28 + w.pos);
-    return 28 + w.pos;
+    be32_put(buf + 24, 28 + w.out.pos);
+    return 28 + w.out.pos;
 }
 
 static void init_notifies(void **state)
@@ -405,7 +405,7 @@ static void auth_reply_payloads(void **state)
     ikev2_w_payload(&w, IKEV2_PL_NOTIFY, ts, sizeof ts);
     struct ikev2_auth_reply a;
     struct l2f_err err;
-    assert_int_equal(ikev2_parse_auth(buf, w.pos, w.first, &a, &err), L2F_OK);
+    assert_int_equal(ikev2_parse_auth(buf, w.out.pos, w.first, &a, &err), L2F_OK);
     assert_int_equal(a.idr_len, 8);
     assert_int_equal(a.cert_count, 1);
     assert_int_equal(a.cert_len[0], 4);
@@ -414,7 +414,7 @@ static void auth_reply_payloads(void **state)
     assert_int_equal(a.eap_len, 5);
     assert_int_equal(a.error_notify, IKEV2_N_TS_UNACCEPTABLE);
     assert_false(a.child_sa);
-    assert_int_equal(ikev2_parse_auth(buf, w.pos - 1, w.first, &a, &err), L2F_ERR_PARSE);
+    assert_int_equal(ikev2_parse_auth(buf, w.out.pos - 1, w.first, &a, &err), L2F_ERR_PARSE);
 }
 
 /* handshake --ikev2's outcome kept per host for the diagnosis */
