@@ -640,7 +640,7 @@ static bool ikev2_sim_cert(const struct scenario *sc, const struct ikev2_options
                     "server authenticated by its certificate (simulated)");
         return true;
     }
-    snprintf(ci->why, sizeof ci->why, "signed by the private CA %s, %s", ca,
+    snprintf(ci->why, sizeof ci->why, "signed by the private CA %.100s, %s", ca,
              o->ca_file ? "not by the CA file given"
                         : "not a root this machine trusts (--ca-file)");
     char detail[sizeof out->stages[0].detail];
