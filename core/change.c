@@ -40,6 +40,12 @@ static void describe_profile_value(const struct change *c, long v, char *buf, si
     case PF_IPSEC_FLAGS:
         snprintf(buf, len, "%ld (%s)", v, (v & IPSEC_FLAG_PSK) ? "pre-shared key" : "certificate");
         break;
+    case PF_CUSTOM_AUTH_KEY:
+        snprintf(buf, len, "%ld (%s)", v,
+                 v == CUSTOM_AUTH_EAP_MSCHAPV2 ? "EAP-MSCHAPv2"
+                 : v == 0                      ? "no EAP method"
+                                               : "another EAP method");
+        break;
     default:
         snprintf(buf, len, "%ld", v);
     }

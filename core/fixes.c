@@ -79,6 +79,15 @@ static void plan_services(struct fix_plan *plan, const struct observations *obs)
     }
 }
 
+/* What switch-ikev2 changes: the tunnel, and EAP-MSCHAPv2 as the only user
+ * authentication, which is what Windows' IKEv2 client speaks with a password. */
+static void plan_switch_ikev2(struct fix_plan *plan, const struct vpn_profile *p)
+{
+    plan_profile_field(plan, p, PF_VPN_STRATEGY, VS_IKEV2_ONLY);
+    plan_profile_field(plan, p, PF_AUTH_RESTRICTIONS, AR_EAP);
+    plan_profile_field(plan, p, PF_CUSTOM_AUTH_KEY, CUSTOM_AUTH_EAP_MSCHAPV2);
+}
+
 /* What use-psk changes: the profile's IPsec flag and the key it saves. */
 static void plan_use_psk(struct fix_plan *plan, const struct vpn_profile *p)
 {
@@ -154,7 +163,7 @@ static enum l2f_status plan_changes(struct fix_plan *plan, enum fix_id fix,
         plan_profile_field(plan, p, PF_VPN_STRATEGY, VS_L2TP_ONLY);
         break;
     case FIX_SWITCH_IKEV2:
-        plan_profile_field(plan, p, PF_VPN_STRATEGY, VS_IKEV2_ONLY);
+        plan_switch_ikev2(plan, p);
         break;
     case FIX_USE_PSK:
         plan_use_psk(plan, p);

@@ -123,15 +123,38 @@ static void tunnel_type(void **state)
     rig_close(&r);
 }
 
+/* switch-ikev2 makes the tunnel IKEv2 and the user authentication EAP-MSCHAPv2,
+ * each a journaled change; no L2TP-only check then asks to take EAP back. */
 static void switch_to_ikev2_and_back(void **state)
 {
     (void)state;
     struct rig r;
-    rig_open(&r, "classic-789", "Office VPN");
+    rig_open(&r, "multi-profile", "Office VPN");
+    assert_int_equal(field(&r, PF_AUTH_RESTRICTIONS), AR_CHAP);
+    assert_int_equal(field(&r, PF_CUSTOM_AUTH_KEY), 0);
+    struct fix_plan plan;
+    struct l2f_err err = {{0}};
+    assert_int_equal(fix_plan_make(FIX_SWITCH_IKEV2, &r.obs, NULL, &plan, &err), L2F_OK);
+    assert_int_equal(plan.n_changes, 3);
+    char line[512];
+    change_describe(&plan.changes[2], line, sizeof line);
+    assert_string_equal(line, "Office VPN: CustomAuthKey 0 (no EAP method) -> 26 (EAP-MSCHAPv2)");
     int id = apply(&r, FIX_SWITCH_IKEV2, NULL, L2F_OK);
     assert_int_equal(field(&r, PF_VPN_STRATEGY), VS_IKEV2_ONLY);
+    assert_int_equal(field(&r, PF_AUTH_RESTRICTIONS), AR_EAP);
+    assert_int_equal(field(&r, PF_CUSTOM_AUTH_KEY), CUSTOM_AUTH_EAP_MSCHAPV2);
+    assert_int_equal(journal_find(&r.journal, id)->n_changes, 3);
+    static const enum check_id l2tp_only[] = {CHECK_MSCHAPV2, CHECK_LCP_EXTENSIONS, CHECK_PSK};
+    for (size_t i = 0; i < sizeof l2tp_only / sizeof l2tp_only[0]; i++) {
+        assert_true(r.d.checks[l2tp_only[i]].not_applicable);
+        assert_int_equal(r.d.checks[l2tp_only[i]].fix, FIX_NONE);
+    }
+    for (size_t i = 0; i < r.d.n_recommended; i++)
+        assert_int_not_equal(r.d.recommended[i], FIX_MSCHAPV2);
     undo_ok(&r, id);
     assert_int_equal(field(&r, PF_VPN_STRATEGY), VS_L2TP_ONLY);
+    assert_int_equal(field(&r, PF_AUTH_RESTRICTIONS), AR_CHAP);
+    assert_int_equal(field(&r, PF_CUSTOM_AUTH_KEY), 0);
     rig_close(&r);
 }
 
