@@ -97,6 +97,11 @@ void change_describe(const struct change *c, char *buf, size_t len)
             snprintf(buf, len, "%s: pre-shared key %s -> the one you type", c->target,
                      c->before_set ? "saved" : "none saved");
         break;
+    case CHG_ROOT_CERT:
+        snprintf(buf, len, "%s: CA '%.120s' (SHA-1 %s): %s -> %s", c->target, c->subject, c->field,
+                 c->before_set ? "trusted" : "not trusted",
+                 c->after_set ? "added from the CA file" : "removed");
+        break;
     default:
         snprintf(buf, len, "?");
     }
