@@ -242,6 +242,18 @@ enum l2f_status wincert_root_add(const unsigned char *der, size_t len, const cha
     return st;
 }
 
+enum l2f_status wincert_root_remove_in(HCERTSTORE store, const char *sha1, struct l2f_err *err)
+{
+    BYTE hash[20];
+    if (!thumb_bytes(sha1, hash))
+        return bad_thumb(sha1, err);
+    PCCERT_CONTEXT c = find_root(store, hash);
+    /* the delete frees c, even when it fails */
+    if (c && !CertDeleteCertificateFromStore(c))
+        return win_status(GetLastError(), "removing from LocalMachine\\Root", err);
+    return L2F_OK;
+}
+
 enum l2f_status wincert_root_remove(const char *sha1, struct l2f_err *err)
 {
     BYTE hash[20];
@@ -250,11 +262,7 @@ enum l2f_status wincert_root_remove(const char *sha1, struct l2f_err *err)
     HCERTSTORE store = open_root(true, err);
     if (!store)
         return L2F_ERR_BACKEND;
-    enum l2f_status st = L2F_OK;
-    PCCERT_CONTEXT c = find_root(store, hash);
-    /* the delete frees c, even when it fails */
-    if (c && !CertDeleteCertificateFromStore(c))
-        st = win_status(GetLastError(), "removing from LocalMachine\\Root", err);
+    enum l2f_status st = wincert_root_remove_in(store, sha1, err);
     CertCloseStore(store, 0);
     return st;
 }

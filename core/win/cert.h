@@ -24,5 +24,7 @@ enum l2f_status wincert_root_has(const char *sha1, bool *present, struct l2f_err
 enum l2f_status wincert_root_add(const unsigned char *der, size_t len, const char *sha1,
                                  struct l2f_err *err);
 enum l2f_status wincert_root_remove(const char *sha1, struct l2f_err *err);
+/* The same in a store already open (root_remove opens LocalMachine\Root writable). */
+enum l2f_status wincert_root_remove_in(HCERTSTORE store, const char *sha1, struct l2f_err *err);
 
 #endif
