@@ -484,6 +484,51 @@ static void ikev2_seen_round_trip(void **state)
     rmdir(dir);
 }
 
+/* Trusted through --ca-file: the anchor's thumbprint, subject and file are kept
+ * (switch-ikev2 imports that CA); trusted by the system's store: none of them. */
+static void ikev2_seen_keeps_the_ca(void **state)
+{
+    (void)state;
+    char dir[256], path[300];
+    tu_mkdtemp(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/ikev2.json", dir);
+    struct ikev2_result r = {0};
+    for (int i = 0; i < IKEV2_STAGE_COUNT; i++)
+        r.stages[i].outcome = HS_OK;
+    r.cert.present = r.cert.trusted = true;
+    snprintf(r.cert.anchor_sha1, sizeof r.cert.anchor_sha1, "%s",
+             "7A12A136ED4CBA1DA01292C9A2DC05D37924AB15");
+    snprintf(r.cert.anchor_subject, sizeof r.cert.anchor_subject, "CN=l2f CA");
+    snprintf(r.cert.anchor_file, sizeof r.cert.anchor_file, "/etc/l2f/ca.pem");
+    ikev2_remember(dir, "vpn.example", "alice", &r, 1796256000);
+    struct ikev2_seen seen;
+    assert_true(ikev2_recall(dir, "vpn.example", &seen));
+    assert_string_equal(seen.ca_sha1, "7A12A136ED4CBA1DA01292C9A2DC05D37924AB15");
+    assert_string_equal(seen.ca_subject, "CN=l2f CA");
+    assert_string_equal(seen.ca_file, "/etc/l2f/ca.pem");
+    r.cert.anchor_sha1[0] = r.cert.anchor_file[0] = '\0'; /* the system's store */
+    ikev2_remember(dir, "vpn.example", "alice", &r, 1796256100);
+    assert_null(strstr(slurp(path), "ca_thumbprint"));
+    assert_true(ikev2_recall(dir, "vpn.example", &seen));
+    assert_string_equal(seen.ca_sha1, "");
+    /* a CA named in part, or a thumbprint not as Windows writes it: not ours */
+    static const char *const bad[] = {
+        "[{\"host\":\"vpn.example\",\"when\":1,\"outcome\":\"ok\",\"stage\":\"auth\",\"code\":0,"
+        "\"reason\":\"\",\"certificate_trusted\":true,"
+        "\"ca_thumbprint\":\"7A12A136ED4CBA1DA01292C9A2DC05D37924AB15\"}]",
+        "[{\"host\":\"vpn.example\",\"when\":1,\"outcome\":\"ok\",\"stage\":\"auth\",\"code\":0,"
+        "\"reason\":\"\",\"certificate_trusted\":true,"
+        "\"ca_thumbprint\":\"7a12a136ed4cba1da01292c9a2dc05d37924ab15\",\"ca_subject\":\"CN=x\","
+        "\"ca_file\":\"/ca.pem\"}]",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        spill(path, bad[i], 0);
+        assert_false(ikev2_recall(dir, "vpn.example", &seen));
+    }
+    remove(path);
+    rmdir(dir);
+}
+
 static void ikev2_seen_corrupt_ignored(void **state)
 {
     (void)state;
@@ -532,6 +577,7 @@ int main(void)
         cmocka_unit_test(fragments),
         cmocka_unit_test(auth_reply_payloads),
         cmocka_unit_test(ikev2_seen_round_trip),
+        cmocka_unit_test(ikev2_seen_keeps_the_ca),
         cmocka_unit_test(ikev2_seen_corrupt_ignored),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
