@@ -18,6 +18,7 @@
 #include "net/ikev2.h"
 #include "net/ikev2cert.h"
 #include "net/ikev2run.h"
+#include "platform.h"
 #include "testutil.h"
 
 static const struct ikev2_suite aes256_sha256 = {IKEV2_ENCR_AES_CBC, 256, IKEV2_PRF_HMAC_SHA256,
@@ -525,7 +526,7 @@ static void cert_check_notes_the_anchor(void **state)
     (void)state;
     char dir[256], path[300], cwd[1024];
     tu_mkdtemp(dir, sizeof dir);
-    snprintf(path, sizeof path, "%s/ca.pem", dir);
+    snprintf(path, sizeof path, "%s%cca.pem", dir, PLAT_DIRSEP); /* as the absolute path reads */
     EVP_PKEY *ca_key = EVP_EC_gen("P-256"), *key = EVP_EC_gen("P-256");
     X509 *ca = make_cert("l2f anchor CA", ca_key, NULL, NULL);
     X509 *leaf = make_cert("vpn", key, ca, ca_key);
