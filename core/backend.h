@@ -176,6 +176,17 @@ struct backend_ops {
      * file offline). */
     enum l2f_status (*machine_certificate)(struct backend *be, struct machine_cert *out,
                                            struct l2f_err *err);
+    /* The machine's Trusted Root store (LocalMachine\Root), for the CA switch-ikev2
+     * imports; a certificate is named by its SHA-1 thumbprint (40 upper-case hex digits).
+     * root_has: whether one is in the store. root_add: adds the DER certificate whose
+     * thumbprint is sha1 (an administrator's; refused when the DER is not that one).
+     * root_remove: removes the one of that thumbprint (absent: done). All three NULL
+     * where the store cannot be reached (a phonebook file offline). */
+    enum l2f_status (*root_has)(struct backend *be, const char *sha1, bool *present,
+                                struct l2f_err *err);
+    enum l2f_status (*root_add)(struct backend *be, const unsigned char *der, size_t len,
+                                const char *sha1, struct l2f_err *err);
+    enum l2f_status (*root_remove)(struct backend *be, const char *sha1, struct l2f_err *err);
     /* Reads the machine's store again (the mock's scenario file, a phonebook
      * file), for a change made under the state lock to start from what
      * another process wrote. NULL where every read is live (Windows). */

@@ -711,6 +711,68 @@ static enum l2f_status mock_machine_info(struct backend *be, struct machine_info
     return L2F_OK;
 }
 
+/* The simulated LocalMachine\Root: the scenario's roots, kept in its file. */
+static int mock_root_index(const struct scenario *sc, const char *sha1)
+{
+    for (size_t i = 0; i < sc->n_roots; i++)
+        if (strcmp(sc->roots[i], sha1) == 0)
+            return (int)i;
+    return -1;
+}
+
+static enum l2f_status mock_root_has(struct backend *be, const char *sha1, bool *present,
+                                     struct l2f_err *err)
+{
+    (void)err;
+    *present = mock_root_index(&mock(be)->sc, sha1) >= 0;
+    return L2F_OK;
+}
+
+/* The DER is taken for the thumbprint given: the mock does not hash it. */
+static enum l2f_status mock_root_add(struct backend *be, const unsigned char *der, size_t len,
+                                     const char *sha1, struct l2f_err *err)
+{
+    struct mock_state *m = mock(be);
+    enum l2f_status st = need_admin(m, "LocalMachine\\Root", err);
+    if (st != L2F_OK || mock_root_index(&m->sc, sha1) >= 0)
+        return st;
+    if (!der || !len || strlen(sha1) != SCENARIO_THUMB_SIZE - 1) {
+        l2f_err_set(err, "LocalMachine\\Root: not a certificate");
+        return L2F_ERR_USAGE;
+    }
+    if (m->sc.n_roots == SCENARIO_MAX_ROOTS) {
+        l2f_err_set(err, "LocalMachine\\Root: the simulated store holds %d at most",
+                    SCENARIO_MAX_ROOTS);
+        return L2F_ERR_BACKEND;
+    }
+    snprintf(m->sc.roots[m->sc.n_roots++], SCENARIO_THUMB_SIZE, "%s", sha1);
+    st = persist(m, err);
+    if (st != L2F_OK)
+        m->sc.n_roots--;
+    return st;
+}
+
+static enum l2f_status mock_root_remove(struct backend *be, const char *sha1, struct l2f_err *err)
+{
+    struct mock_state *m = mock(be);
+    enum l2f_status st = need_admin(m, "LocalMachine\\Root", err);
+    int at = st == L2F_OK ? mock_root_index(&m->sc, sha1) : -1;
+    if (at < 0)
+        return st;
+    char kept[SCENARIO_THUMB_SIZE];
+    memcpy(kept, m->sc.roots[at], sizeof kept);
+    for (size_t i = (size_t)at; i + 1 < m->sc.n_roots; i++)
+        memcpy(m->sc.roots[i], m->sc.roots[i + 1], sizeof kept);
+    m->sc.n_roots--;
+    st = persist(m, err);
+    if (st != L2F_OK) { /* put it back where it was */
+        for (size_t i = m->sc.n_roots++; i > (size_t)at; i--)
+            memcpy(m->sc.roots[i], m->sc.roots[i - 1], sizeof kept);
+        memcpy(m->sc.roots[at], kept, sizeof kept);
+    }
+    return st;
+}
+
 /* The simulated store holds one certificate in the scenario's state (none: empty);
  * its subject and dates are fixed, so that screens and goldens stay the same. */
 static enum l2f_status mock_machine_certificate(struct backend *be, struct machine_cert *out,
@@ -1047,6 +1109,9 @@ const struct backend_ops backend_mock_ops = {
     .last_connection = mock_last_connection,
     .machine_info = mock_machine_info,
     .machine_certificate = mock_machine_certificate,
+    .root_has = mock_root_has,
+    .root_add = mock_root_add,
+    .root_remove = mock_root_remove,
     .connect_start = mock_connect_start,
     .connect_poll = mock_connect_poll,
     .connect_cancel = mock_connect_cancel,

@@ -501,6 +501,26 @@ static enum l2f_status win_machine_certificate(struct backend *be, struct machin
     return wincert_machine(out, err);
 }
 
+static enum l2f_status win_root_has(struct backend *be, const char *sha1, bool *present,
+                                    struct l2f_err *err)
+{
+    (void)be;
+    return wincert_root_has(sha1, present, err);
+}
+
+static enum l2f_status win_root_add(struct backend *be, const unsigned char *der, size_t len,
+                                    const char *sha1, struct l2f_err *err)
+{
+    (void)be;
+    return wincert_root_add(der, len, sha1, err);
+}
+
+static enum l2f_status win_root_remove(struct backend *be, const char *sha1, struct l2f_err *err)
+{
+    (void)be;
+    return wincert_root_remove(sha1, err);
+}
+
 const struct backend_ops backend_win32_ops = {
     .name = "windows",
     .selftest = win_selftest,
@@ -525,6 +545,9 @@ const struct backend_ops backend_win32_ops = {
     .last_connection = win_last_connection,
     .machine_info = win_machine_info,
     .machine_certificate = win_machine_certificate,
+    .root_has = win_root_has,
+    .root_add = win_root_add,
+    .root_remove = win_root_remove,
     .connect_start = win_connect_start,
     .connect_poll = win_connect_poll,
     .connect_cancel = win_connect_cancel,

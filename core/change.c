@@ -40,6 +40,12 @@ static void describe_profile_value(const struct change *c, long v, char *buf, si
     case PF_IPSEC_FLAGS:
         snprintf(buf, len, "%ld (%s)", v, (v & IPSEC_FLAG_PSK) ? "pre-shared key" : "certificate");
         break;
+    case PF_CUSTOM_AUTH_KEY:
+        snprintf(buf, len, "%ld (%s)", v,
+                 v == CUSTOM_AUTH_EAP_MSCHAPV2 ? "EAP-MSCHAPv2"
+                 : v == 0                      ? "no EAP method"
+                                               : "another EAP method");
+        break;
     default:
         snprintf(buf, len, "%ld", v);
     }
@@ -90,6 +96,11 @@ void change_describe(const struct change *c, char *buf, size_t len)
         else
             snprintf(buf, len, "%s: pre-shared key %s -> the one you type", c->target,
                      c->before_set ? "saved" : "none saved");
+        break;
+    case CHG_ROOT_CERT:
+        snprintf(buf, len, "%s: CA '%.120s' (SHA-1 %s): %s -> %s", c->target, c->subject, c->field,
+                 c->before_set ? "trusted" : "not trusted",
+                 c->after_set ? "added from the CA file" : "removed");
         break;
     default:
         snprintf(buf, len, "?");

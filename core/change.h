@@ -8,18 +8,24 @@
 
 #include "profile.h"
 
+#define ROOT_STORE_NAME "LocalMachine\\Root"
+
 /* X(enum, id in the journal). What target, field and the values hold:
  * profile:       target profile, field the pbk key; before/after numbers
  * registry:      target key path, field value name; *_set = the value exists
  * service-start: target service; before/after enum service_start
  * service-state: target service; enum service_state (running -> running = restart)
- * secret:        target profile, field "psk" or "password"; *_set = one is saved */
+ * secret:        target profile, field "psk" or "password"; *_set = one is saved
+ * root-certificate: target "LocalMachine\Root", field the CA's SHA-1 thumbprint;
+ *                *_set = in the store; backup the CA file (PEM) it is added from;
+ *                subject the CA's subject, for the person */
 #define CHANGE_KIND_TABLE(X)                                                                       \
     X(CHG_PROFILE_FIELD, "profile")                                                                \
     X(CHG_REGISTRY_DWORD, "registry")                                                              \
     X(CHG_SERVICE_START, "service-start")                                                          \
     X(CHG_SERVICE_STATE, "service-state")                                                          \
-    X(CHG_SECRET, "secret")
+    X(CHG_SECRET, "secret")                                                                        \
+    X(CHG_ROOT_CERT, "root-certificate")
 
 #define CHANGE_KIND_ENUM(e, id) e,
 enum change_kind { CHANGE_KIND_TABLE(CHANGE_KIND_ENUM) CHANGE_KIND_COUNT };
@@ -34,7 +40,9 @@ struct change {
     char user_before[PROFILE_USER_MAX]; /* credentials only: the user name */
     char user_after[PROFILE_USER_MAX];
     bool needs_admin, needs_reboot;
-    char backup[512]; /* registry: the .reg file written before the change */
+    char backup[512];  /* registry: the .reg file written before the change; root-certificate: the
+                          CA file */
+    char subject[256]; /* root-certificate: the CA's subject */
 };
 
 const char *change_kind_id(enum change_kind k);

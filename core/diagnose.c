@@ -119,6 +119,18 @@ static void read_machine_cert(struct backend *be, struct observations *o)
     o->have_cert = true;
 }
 
+/* Whether the machine already trusts the CA the IKEv2 record trusted the server through. */
+static void observe_root(struct backend *be, struct observations *o)
+{
+    struct l2f_err scratch;
+    o->have_root = o->have_ikev2_seen && o->ikev2_seen.ok && o->ikev2_seen.ca_sha1[0];
+    if (!o->have_root)
+        return;
+    o->root_st = be->ops->root_has
+                     ? be->ops->root_has(be, o->ikev2_seen.ca_sha1, &o->root_present, &scratch)
+                     : L2F_ERR_UNSUPPORTED;
+}
+
 bool diagnose_step(struct diagnose_run *run)
 {
     struct observations *o = &run->obs;
@@ -173,6 +185,7 @@ bool diagnose_step(struct diagnose_run *run)
     case DIAG_KEY:
         o->have_lcp_seen = hs_lcp_recall(run->cache_dir, o->profile.server, &o->lcp_seen);
         o->have_ikev2_seen = ikev2_recall(run->cache_dir, o->profile.server, &o->ikev2_seen);
+        observe_root(be, o);
         /* only with a key at hand, and only where IKE answers */
         if (run->psk && o->profile.server[0] && o->probe_st == L2F_OK &&
             (o->probe.ike500 == PROBE_ACCEPTED || o->probe.ike4500 == PROBE_ACCEPTED)) {

@@ -65,6 +65,12 @@ struct observations {
      * server (kept in the state directory): switch-ikev2 rests on it */
     bool have_ikev2_seen;
     struct ikev2_seen ikev2_seen;
+    /* that record trusted the server through a CA file (ikev2_seen.ca_sha1): whether
+     * LocalMachine\Root holds it; root_st L2F_ERR_UNSUPPORTED where the backend cannot
+     * reach the store (a phonebook file) */
+    bool have_root;
+    enum l2f_status root_st;
+    bool root_present;
 
     /* Not seen but given by whoever starts the run: "l2tpfix" and the options
      * of this run that `probe` takes (its state directory), what a hint puts

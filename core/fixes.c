@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "net/ikev2cert.h"
 #include "platform.h"
 #include "statelock.h"
 #include "regfile.h"
@@ -77,6 +78,54 @@ static void plan_services(struct fix_plan *plan, const struct observations *obs)
         c->after = SVC_RUNNING;
         c->needs_admin = true;
     }
+}
+
+/* The CA handshake --ikev2 trusted the server through, into LocalMachine\Root when
+ * the machine does not hold it: Windows' IKEv2 client trusts only its own store. */
+static enum l2f_status plan_root_ca(struct fix_plan *plan, const struct observations *obs,
+                                    struct l2f_err *err)
+{
+    const struct ikev2_seen *s = &obs->ikev2_seen;
+    if (!obs->have_root || (obs->root_st == L2F_OK && obs->root_present))
+        return L2F_OK;
+    if (obs->root_st == L2F_ERR_UNSUPPORTED) {
+        l2f_err_set(err,
+                    "switch-ikev2: the server's CA (%.100s, SHA-1 %s) must go into " ROOT_STORE_NAME
+                    ", which a phonebook file cannot reach: run l2tpfix on the Windows machine",
+                    s->ca_subject, s->ca_sha1);
+        return L2F_ERR_UNSUPPORTED;
+    }
+    if (obs->root_st != L2F_OK) {
+        l2f_err_set(err, "switch-ikev2: " ROOT_STORE_NAME " could not be read");
+        return L2F_ERR_BACKEND;
+    }
+    struct change *c = add_change(plan, CHG_ROOT_CERT, ROOT_STORE_NAME, s->ca_sha1);
+    if (strlen(s->ca_file) >= sizeof c->backup) {
+        l2f_err_set(err, "switch-ikev2: the CA file's path is too long (%u bytes at most)",
+                    (unsigned)sizeof c->backup - 1);
+        return L2F_ERR_USAGE;
+    }
+    c->after_set = true;
+    c->needs_admin = true;
+    memcpy(c->backup, s->ca_file, strlen(s->ca_file) + 1); /* length checked above */
+    snprintf(c->subject, sizeof c->subject, "%s", s->ca_subject);
+    return L2F_OK;
+}
+
+/* What switch-ikev2 changes: the CA first when one is needed (undo removes it
+ * last), the tunnel, and EAP-MSCHAPv2 as the only user authentication, which is
+ * what Windows' IKEv2 client speaks with a password. */
+static enum l2f_status plan_switch_ikev2(struct fix_plan *plan, const struct observations *obs,
+                                         struct l2f_err *err)
+{
+    const struct vpn_profile *p = &obs->profile;
+    enum l2f_status st = plan_root_ca(plan, obs, err);
+    if (st != L2F_OK)
+        return st;
+    plan_profile_field(plan, p, PF_VPN_STRATEGY, VS_IKEV2_ONLY);
+    plan_profile_field(plan, p, PF_AUTH_RESTRICTIONS, AR_EAP);
+    plan_profile_field(plan, p, PF_CUSTOM_AUTH_KEY, CUSTOM_AUTH_EAP_MSCHAPV2);
+    return L2F_OK;
 }
 
 /* What use-psk changes: the profile's IPsec flag and the key it saves. */
@@ -154,7 +203,7 @@ static enum l2f_status plan_changes(struct fix_plan *plan, enum fix_id fix,
         plan_profile_field(plan, p, PF_VPN_STRATEGY, VS_L2TP_ONLY);
         break;
     case FIX_SWITCH_IKEV2:
-        plan_profile_field(plan, p, PF_VPN_STRATEGY, VS_IKEV2_ONLY);
+        st = plan_switch_ikev2(plan, obs, err);
         break;
     case FIX_USE_PSK:
         plan_use_psk(plan, p);
@@ -220,6 +269,78 @@ enum l2f_status fix_plan_make(enum fix_id fix, const struct observations *obs, c
     return L2F_OK;
 }
 
+/* Adds the CA file's first certificate, which must still be the one planned. */
+static enum l2f_status add_root(struct backend *be, const struct change *c, struct l2f_err *err)
+{
+    unsigned char *der;
+    size_t len;
+    char thumb[IKEV2_THUMB_SIZE] = "", subject[256], why[128];
+    if (!ikev2_ca_file_cert(c->backup, &der, &len, thumb, subject, sizeof subject, why,
+                            sizeof why)) {
+        l2f_err_set(err, "the CA file %.300s %s", c->backup, why);
+        return L2F_ERR_IO;
+    }
+    enum l2f_status st = L2F_ERR_CONFLICT;
+    if (strcmp(thumb, c->field) != 0)
+        l2f_err_set(err, "the CA file %.300s now holds SHA-1 %s, not the CA planned (%s)",
+                    c->backup, thumb, c->field);
+    else
+        st = be->ops->root_add(be, der, len, c->field, err);
+    free(der);
+    return st;
+}
+
+static enum l2f_status change_root(struct backend *be, const struct change *c, bool set,
+                                   struct l2f_err *err)
+{
+    if (!be->ops->root_add || !be->ops->root_remove) {
+        l2f_err_set(err, "%s cannot be reached from this backend", c->target);
+        return L2F_ERR_UNSUPPORTED;
+    }
+    return set ? add_root(be, c, err) : be->ops->root_remove(be, c->field, err);
+}
+
+enum l2f_status fix_plan_use_ca_file(struct fix_plan *plan, const struct observations *obs,
+                                     const char *ca_file, struct l2f_err *err)
+{
+    const struct ikev2_seen *s = &obs->ikev2_seen;
+    if (!obs->have_root) {
+        l2f_err_set(err,
+                    "--ca-file: handshake --ikev2 did not trust %.100s through a CA file; run it "
+                    "with --ca-file first",
+                    obs->profile.server);
+        return L2F_ERR_USAGE;
+    }
+    unsigned char *der;
+    size_t len;
+    char thumb[IKEV2_THUMB_SIZE] = "", subject[256], why[128], abs[PLAT_PATH_MAX];
+    if (!ikev2_ca_file_cert(ca_file, &der, &len, thumb, subject, sizeof subject, why, sizeof why)) {
+        l2f_err_set(err, "--ca-file %.300s: %s", ca_file, why);
+        return L2F_ERR_USAGE;
+    }
+    free(der);
+    if (strcmp(thumb, s->ca_sha1) != 0) {
+        l2f_err_set(err,
+                    "--ca-file %.300s: its certificate (SHA-1 %s) is not the CA handshake --ikev2 "
+                    "trusted %.100s through (%.100s, SHA-1 %s)",
+                    ca_file, thumb, obs->profile.server, s->ca_subject, s->ca_sha1);
+        return L2F_ERR_USAGE;
+    }
+    enum l2f_status st = plat_absolute_path(ca_file, abs, sizeof abs, err);
+    for (size_t i = 0; st == L2F_OK && i < plan->n_changes; i++) {
+        struct change *c = &plan->changes[i];
+        if (c->kind != CHG_ROOT_CERT)
+            continue;
+        if (strlen(abs) >= sizeof c->backup) {
+            l2f_err_set(err, "--ca-file: the path is too long (%u bytes at most)",
+                        (unsigned)sizeof c->backup - 1);
+            return L2F_ERR_USAGE;
+        }
+        memcpy(c->backup, abs, strlen(abs) + 1); /* length checked above */
+    }
+    return st;
+}
+
 /* Performs one change forwards (to after) or backwards (to before). */
 static enum l2f_status apply_one(struct backend *be, const struct change *c, bool forward,
                                  const struct fix_secrets *secrets, struct l2f_err *err)
@@ -255,6 +376,8 @@ static enum l2f_status apply_one(struct backend *be, const struct change *c, boo
             return L2F_OK; /* the old secret was never kept: the caller reports it */
         return be->ops->set_secret(be, c->target, kind, c->user_before, NULL, err);
     }
+    case CHG_ROOT_CERT:
+        return change_root(be, c, set, err);
     default:
         return L2F_ERR_USAGE;
     }
@@ -456,6 +579,9 @@ static bool read_current(struct backend *be, const struct change *c, bool *set, 
         *value = ss.start_type;
         return true;
     }
+    case CHG_ROOT_CERT:
+        *value = 0;
+        return be->ops->root_has && be->ops->root_has(be, c->field, set, &scratch) == L2F_OK;
     default:
         return false;
     }
@@ -615,14 +741,34 @@ static enum l2f_status plan_still_holds(struct backend *be, const struct fix_pla
     struct l2f_err scratch;
     enum l2f_status st = fix_plan_make(plan->fix, &run.obs, username, &now, &scratch);
     const char *id = fix_info(plan->fix)->id;
+    bool adds_root = false;
+    for (size_t i = 0; i < plan->n_changes; i++)
+        adds_root |= plan->changes[i].kind == CHG_ROOT_CERT;
+    if (st == L2F_ERR_NOTHING && adds_root) { /* the profile is done; the store is asked below */
+        now.n_changes = 0;
+        st = L2F_OK;
+    }
     if (st == L2F_ERR_NOTHING) {
         l2f_err_set(
             err, "%s: nothing to change any more: done since it was read (another l2tpfix?)", id);
         return st;
     }
-    bool same = st == L2F_OK && now.n_changes == plan->n_changes;
-    for (size_t i = 0; same && i < now.n_changes; i++)
-        same = same_change(&now.changes[i], &plan->changes[i]);
+    /* a root certificate rests on the IKEv2 record, which this run does not read: its
+     * store is asked again instead, and the other changes compared in order */
+    bool same = st == L2F_OK;
+    size_t k = 0;
+    for (size_t i = 0; same && i < plan->n_changes; i++) {
+        const struct change *c = &plan->changes[i];
+        if (c->kind == CHG_ROOT_CERT) {
+            bool present = true;
+            same = be->ops->root_has &&
+                   be->ops->root_has(be, c->field, &present, &scratch) == L2F_OK &&
+                   present == c->before_set;
+            continue;
+        }
+        same = k < now.n_changes && same_change(&now.changes[k++], c);
+    }
+    same = same && k == now.n_changes;
     if (!same) {
         l2f_err_set(
             err,

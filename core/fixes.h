@@ -44,6 +44,11 @@ struct fix_context {
  * when everything it would change is already as it wants. */
 enum l2f_status fix_plan_make(enum fix_id fix, const struct observations *obs, const char *username,
                               struct fix_plan *plan, struct l2f_err *err);
+/* switch-ikev2 with the CA from ca_file rather than the file handshake --ikev2
+ * used: refused (nothing changed) unless its first certificate is the anchor the
+ * IKEv2 record names. */
+enum l2f_status fix_plan_use_ca_file(struct fix_plan *plan, const struct observations *obs,
+                                     const char *ca_file, struct l2f_err *err);
 /* Applies a plan. Refuses without administrator rights when the plan needs
  * them, and without the secret it needs; changes nothing then. On a failure
  * part-way, what was done is put back and the entry marked rolled back.

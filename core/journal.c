@@ -78,6 +78,8 @@ static cJSON *change_to_json(const struct change *c)
     cJSON_AddBoolToObject(o, "reboot", c->needs_reboot);
     if (c->backup[0])
         cJSON_AddStringToObject(o, "backup", c->backup);
+    if (c->kind == CHG_ROOT_CERT)
+        cJSON_AddStringToObject(o, "subject", c->subject);
     return o;
 }
 
@@ -101,6 +103,7 @@ static bool change_from_json(const cJSON *o, struct change *c)
     json_bool(o, "admin", &c->needs_admin);
     json_bool(o, "reboot", &c->needs_reboot);
     copy_str(c->backup, sizeof c->backup, json_str(o, "backup"));
+    copy_str(c->subject, sizeof c->subject, json_str(o, "subject"));
     return true;
 }
 

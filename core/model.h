@@ -92,9 +92,11 @@ enum fix_kind { FIX_RECOMMENDED, FIX_ALTERNATIVE, FIX_OFFERED_ONLY };
       "Saves the user name and the password you type for the profile.", FIX_SECRET_PASSWORD,       \
       FIX_RECOMMENDED, NULL)                                                                       \
     X(FIX_SWITCH_IKEV2, "switch-ikev2", "Switch the profile to IKEv2",                             \
-      "Sets VpnStrategy=7 (IKEv2 only): the guide's fallback when the server answers "             \
-      "IKEv2 but not L2TP/IPsec. It needs the server's IKEv2 set-up (often a certificate "         \
-      "or EAP), so fix all applies it only after handshake --ikev2 worked from here.",             \
+      "Sets VpnStrategy=7 (IKEv2 only), AuthRestrictions=128 (EAP only) and CustomAuthKey=26 "     \
+      "(EAP-MSCHAPv2): the guide's fallback when the server answers IKEv2 but not L2TP/IPsec. "    \
+      "When handshake --ikev2 trusted the server through --ca-file and this machine does not, "    \
+      "it also adds that CA to LocalMachine\\Root (administrator; undo removes it). fix all "      \
+      "applies it only after handshake --ikev2 worked from here.",                                 \
       FIX_SECRET_NONE, FIX_ALTERNATIVE, NULL)                                                      \
     X(FIX_ALLOW_WEAK_CRYPTO, "allow-weak-crypto", "Allow DES and MD5 for L2TP/IPsec",              \
       "Sets AllowL2TPWeakCrypto=1 (RasMan\\Parameters), so Windows offers DES and MD5 again, "     \

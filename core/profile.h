@@ -18,6 +18,10 @@
 #define AR_MSCHAP2 0x200L
 #define AR_W95MSCHAP 0x400L
 
+/* CustomAuthKey: the EAP method type used when AuthRestrictions has AR_EAP (MS-RRASM 2.2.2;
+ * IANA EAP numbers, EAP_TYPE_MSCHAPV2 of net/ikev2.h); RASENTRY dwCustomAuthKey. 0 = none. */
+#define CUSTOM_AUTH_EAP_MSCHAPV2 26L
+
 /* IpSecFlags bit 0x1: authenticate IPsec with a pre-shared key. */
 #define IPSEC_FLAG_PSK 0x1L
 
@@ -55,7 +59,8 @@ enum entry_type { ENTRY_TYPE_TABLE(ET_ENUM) ENTRY_TYPE_COUNT };
     X(PF_AUTH_RESTRICTIONS, "AuthRestrictions", CHECK_MSCHAPV2)                                    \
     X(PF_LCP_EXTENSIONS, "LcpExtensions", CHECK_LCP_EXTENSIONS)                                    \
     X(PF_IPSEC_FLAGS, "IpSecFlags", CHECK_PSK)                                                     \
-    X(PF_DATA_ENCRYPTION, "DataEncryption", CHECK_COUNT)
+    X(PF_DATA_ENCRYPTION, "DataEncryption", CHECK_COUNT)                                           \
+    X(PF_CUSTOM_AUTH_KEY, "CustomAuthKey", CHECK_COUNT)
 
 #define PF_ENUM(id, key, check) id,
 enum profile_field { PROFILE_FIELD_TABLE(PF_ENUM) PROFILE_FIELD_COUNT };

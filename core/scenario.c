@@ -341,6 +341,36 @@ static int machine_cert_key(struct parse_state *ps, const char *name, const char
     return 1;
 }
 
+/* roots = THUMBPRINT, ...: 40 hex digits each, kept upper-case as Windows shows them. */
+static int machine_roots_key(struct parse_state *ps, const char *name, const char *value)
+{
+    struct scenario *s = ps->s;
+    if (!first_time(ps, &ps->seen_global[0], 5, name))
+        return 0;
+    char list[SCENARIO_MAX_ROOTS * (SCENARIO_THUMB_SIZE + 2) + 1];
+    if (!copy_bounded(list, sizeof list, value)) {
+        snprintf(ps->msg, sizeof ps->msg, "roots: at most %d thumbprints", SCENARIO_MAX_ROOTS);
+        return 0;
+    }
+    s->n_roots = 0;
+    char *cursor = list, *t;
+    while ((t = next_item(&cursor)) != NULL) {
+        if (!*t)
+            continue;
+        size_t n = strspn(t, "0123456789abcdefABCDEF");
+        if (n != SCENARIO_THUMB_SIZE - 1 || t[n] || s->n_roots == SCENARIO_MAX_ROOTS) {
+            snprintf(ps->msg, sizeof ps->msg,
+                     "roots: expected up to %d SHA-1 thumbprints (40 hex digits), got '%.60s'",
+                     SCENARIO_MAX_ROOTS, t);
+            return 0;
+        }
+        for (size_t i = 0; i < n; i++)
+            s->roots[s->n_roots][i] = (char)toupper((unsigned char)t[i]);
+        s->roots[s->n_roots++][n] = '\0';
+    }
+    return 1;
+}
+
 static int machine_key(struct parse_state *ps, const char *name, const char *value)
 {
     struct scenario *s = ps->s;
@@ -366,10 +396,12 @@ static int machine_key(struct parse_state *ps, const char *name, const char *val
         return parse_ignores(ps, value);
     } else if (strcmp(name, "certificate") == 0) {
         return machine_cert_key(ps, name, value);
+    } else if (strcmp(name, "roots") == 0) {
+        return machine_roots_key(ps, name, value);
     } else {
         snprintf(ps->msg, sizeof ps->msg,
                  "unknown key '%s' in [machine] (admin, behind_nat, os_build, ignores, "
-                 "certificate)",
+                 "certificate, roots)",
                  name);
         return 0;
     }
@@ -945,6 +977,10 @@ static void format_machine(struct text_buf *sb, const struct scenario *s)
         text_printf(sb, "\n");
     if (s->machine_cert != CERT_NONE)
         text_printf(sb, "certificate = %s\n", cert_state_id(s->machine_cert));
+    for (size_t i = 0; i < s->n_roots; i++)
+        text_printf(sb, "%s%s", i ? ", " : "roots = ", s->roots[i]);
+    if (s->n_roots)
+        text_printf(sb, "\n");
     text_printf(sb, "\n");
 }
 

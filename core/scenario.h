@@ -15,6 +15,8 @@
 #define SCENARIO_SECRET_MAX 256
 #define SCENARIO_MAX_USERS 16
 #define SCENARIO_MAX_IGNORES 8
+#define SCENARIO_MAX_ROOTS 8 /* [machine] roots: thumbprints in LocalMachine\Root */
+#define SCENARIO_THUMB_SIZE 41
 
 /* [machine] ignores: a write the simulated Windows answers "done" to and
  * drops, whole or some bits of it, the way a real one can ignore a bit. */
@@ -45,6 +47,10 @@ struct scenario {
     enum cert_state machine_cert; /* certificate = none|valid|...: the best in LocalMachine\My */
     struct scenario_ignore ignores[SCENARIO_MAX_IGNORES];
     size_t n_ignores;
+    /* roots = SHA1,...: the certificates l2tpfix may add to LocalMachine\Root (others
+     * Windows ships are not modelled) */
+    char roots[SCENARIO_MAX_ROOTS][SCENARIO_THUMB_SIZE];
+    size_t n_roots;
     /* [registry]: value present and its data */
     bool reg_set[REGVAL_COUNT];
     unsigned long reg[REGVAL_COUNT];

@@ -140,6 +140,21 @@ static enum l2f_status verify_secret(struct backend *be, const struct change *c,
     return L2F_OK;
 }
 
+/* A root certificate's presence in the store, by its thumbprint. */
+static enum l2f_status verify_root(struct backend *be, const struct change *c, bool set,
+                                   struct l2f_err *err)
+{
+    bool present = false;
+    struct l2f_err why = {{0}};
+    if (!be->ops->root_has || be->ops->root_has(be, c->field, &present, &why) != L2F_OK)
+        return unreadable(c, &why, err);
+    if (present == set)
+        return L2F_OK;
+    l2f_err_set(err, NOT_TAKEN "%s: the CA %s is %s after l2tpfix %s it", c->target, c->field,
+                present ? "there" : "not there", set ? "added" : "removed");
+    return L2F_ERR_NOT_TAKEN;
+}
+
 enum l2f_status verify_change(struct backend *be, const struct change *c, bool forward,
                               const struct verify_before *before, struct l2f_err *err)
 {
@@ -160,6 +175,8 @@ enum l2f_status verify_change(struct backend *be, const struct change *c, bool f
         if (!forward && c->before_set)
             return L2F_OK; /* the old secret was never kept: nothing was written */
         return verify_secret(be, c, set, forward ? c->user_after : c->user_before, err);
+    case CHG_ROOT_CERT:
+        return verify_root(be, c, set, err);
     default:
         return L2F_ERR_USAGE;
     }

@@ -120,9 +120,11 @@ enum command_id { COMMAND_TABLE(COMMAND_ENUM) COMMAND_COUNT };
       "both runs, paced")                                                                          \
     X(OPT_IKEV2, "ikev2", NULL, ON(CMD_HANDSHAKE),                                                 \
       "handshake: IKEv2 with EAP-MSCHAPv2 as Windows' IKEv2 client, not L2TP/IPsec")               \
-    X(OPT_CA_FILE, "ca-file", "FILE", ON(CMD_HANDSHAKE) | ON(CMD_SCRIPT) | ON(CMD_TUI),            \
+    X(OPT_CA_FILE, "ca-file", "FILE",                                                              \
+      ON(CMD_HANDSHAKE) | ON(CMD_SCRIPT) | ON(CMD_TUI) | ON(CMD_FIX),                              \
       "handshake --ikev2 and i: the CA (PEM) the server's certificate must chain to (default: "    \
-      "system); script: switch-ikev2 makes the machine trust it")                                  \
+      "system); fix and script switch-ikev2: that CA, to add to LocalMachine\\Root (fix: "         \
+      "default the file handshake used)")                                                          \
     X(OPT_NATT_PORT, "natt-port", "N", ON(CMD_PROBE), "the NAT-T port (default 4500)")             \
     X(OPT_TIMEOUT, "timeout", "MS", ON(CMD_PROBE) | ON(CMD_HANDSHAKE),                             \
       "probe 4000, handshake 20000: the whole command's time; the 2 s pause between key checks "   \

@@ -379,6 +379,14 @@ static int choose_fixes(struct cli *c, const struct observations *obs, const str
         if (!dup)
             wanted[(*n)++] = f;
     }
+    bool switching = false;
+    for (size_t i = 0; i < *n; i++)
+        switching |= wanted[i] == FIX_SWITCH_IKEV2;
+    if (a->value[OPT_CA_FILE] && !switching) {
+        struct l2f_err err = {{0}};
+        l2f_err_set(&err, "--ca-file goes with fix switch-ikev2; nothing changed");
+        return fail(c, L2F_ERR_USAGE, &err);
+    }
     /* asked by name, still only on the evidence it needs: refused before anything changes */
     for (size_t i = 0; i < *n; i++) {
         char why[256];
@@ -399,6 +407,8 @@ static int plan_fixes(struct cli *c, const struct observations *obs, const enum 
     for (size_t i = 0; i < n; i++) {
         enum l2f_status st =
             fix_plan_make(wanted[i], obs, c->a->value[OPT_USER], &plans[*nplans], &err);
+        if (st == L2F_OK && wanted[i] == FIX_SWITCH_IKEV2 && c->a->value[OPT_CA_FILE])
+            st = fix_plan_use_ca_file(&plans[*nplans], obs, c->a->value[OPT_CA_FILE], &err);
         if (st == L2F_ERR_NOTHING) {
             printf("%s: nothing to change, already as it should be\n", fix_info(wanted[i])->id);
             continue;

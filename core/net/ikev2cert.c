@@ -1,7 +1,10 @@
 #include "ikev2cert.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "platform.h"
 
 #ifdef L2F_HAVE_OPENSSL
 #include <openssl/bio.h>
@@ -109,6 +112,33 @@ static X509 *der_cert(const uint8_t *p, size_t len)
     return len <= 65536 ? d2i_X509(NULL, &q, (long)len) : NULL;
 }
 
+static void thumb_text(X509 *x, char out[IKEV2_THUMB_SIZE])
+{
+    unsigned char md[20];
+    unsigned n = 0;
+    out[0] = '\0';
+    if (X509_digest(x, EVP_sha1(), md, &n) != 1 || n != sizeof md)
+        return;
+    for (unsigned i = 0; i < n; i++)
+        snprintf(out + 2 * i, 3, "%02X", md[i]);
+}
+
+/* The root a CA file made the chain end in: what switch-ikev2 would import. */
+static void note_anchor(X509_STORE_CTX *ctx, const char *ca_file, struct ikev2_cert_info *info)
+{
+    STACK_OF(X509) *chain = X509_STORE_CTX_get0_chain(ctx);
+    int n = chain ? sk_X509_num(chain) : 0;
+    X509 *anchor = n > 0 ? sk_X509_value(chain, n - 1) : NULL;
+    struct l2f_err ignored;
+    if (!anchor || plat_absolute_path(ca_file, info->anchor_file, sizeof info->anchor_file,
+                                      &ignored) != L2F_OK) {
+        info->anchor_file[0] = '\0';
+        return;
+    }
+    thumb_text(anchor, info->anchor_sha1);
+    name_text(X509_get_subject_name(anchor), info->anchor_subject, sizeof info->anchor_subject);
+}
+
 /* The chain to a root in the CA file or OpenSSL's default store, valid now. */
 static bool chain_ok(X509 *leaf, STACK_OF(X509) * inter, const char *ca_file,
                      struct ikev2_cert_info *info)
@@ -123,6 +153,8 @@ static bool chain_ok(X509 *leaf, STACK_OF(X509) * inter, const char *ca_file,
                  ca_file ? "file" : "store");
     } else if (ctx && X509_STORE_CTX_init(ctx, store, leaf, inter) == 1) {
         ok = X509_verify_cert(ctx) == 1;
+        if (ok && ca_file)
+            note_anchor(ctx, ca_file, info);
         if (!ok)
             snprintf(info->why, sizeof info->why, "the chain does not verify against %s: %s",
                      ca_file ? "the CA file given" : "the system's trusted roots",
@@ -304,7 +336,47 @@ bool ikev2_ca_key_sha1(const char *ca_file, uint8_t out[20])
     return ok;
 }
 
+bool ikev2_ca_file_cert(const char *ca_file, unsigned char **der, size_t *der_len,
+                        char thumb[IKEV2_THUMB_SIZE], char *subject, size_t subject_len, char *why,
+                        size_t why_len)
+{
+    *der = NULL;
+    *der_len = 0;
+    BIO *b = BIO_new_file(ca_file, "r");
+    X509 *x = b ? PEM_read_bio_X509(b, NULL, NULL, NULL) : NULL;
+    unsigned char *enc = NULL;
+    int n = x ? i2d_X509(x, &enc) : -1;
+    bool ok = n > 0 && (*der = malloc((size_t)n)) != NULL;
+    if (ok) {
+        memcpy(*der, enc, (size_t)n);
+        *der_len = (size_t)n;
+        thumb_text(x, thumb);
+        name_text(X509_get_subject_name(x), subject, subject_len);
+        ok = thumb[0] != '\0';
+    }
+    if (!ok) {
+        free(*der);
+        *der = NULL;
+        snprintf(why, why_len, "%s", !b ? "cannot be read" : "holds no PEM certificate");
+    }
+    OPENSSL_free(enc);
+    X509_free(x);
+    BIO_free(b);
+    return ok;
+}
+
 #else
+
+bool ikev2_ca_file_cert(const char *ca_file, unsigned char **der, size_t *der_len,
+                        char thumb[IKEV2_THUMB_SIZE], char *subject, size_t subject_len, char *why,
+                        size_t why_len)
+{
+    (void)ca_file, (void)thumb, (void)subject, (void)subject_len;
+    *der = NULL;
+    *der_len = 0;
+    snprintf(why, why_len, "this build has no certificate support");
+    return false;
+}
 
 bool ikev2_cert_check(const uint8_t *const *certs, const size_t *lens, size_t n,
                       const char *ca_file, const char *host, struct ikev2_cert_info *info)

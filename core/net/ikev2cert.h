@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#define IKEV2_THUMB_SIZE 41 /* a SHA-1 thumbprint in hex and its NUL */
+
 /* What the JSON's "server_certificate" reports. */
 struct ikev2_cert_info {
     bool present;
@@ -19,6 +21,12 @@ struct ikev2_cert_info {
     char not_before[80], not_after[80];
     bool trusted;
     char why[192]; /* why not trusted, or how it was */
+    /* trusted through a CA file: the anchor the chain ended in (its SHA-1
+     * thumbprint as Windows shows it, 40 hex digits), its subject, and the file's
+     * absolute path; all empty when trusted through the system's store */
+    char anchor_sha1[IKEV2_THUMB_SIZE];
+    char anchor_subject[256];
+    char anchor_file[4096];
 };
 
 /* Judges certs[0] (the server's) with certs[1..n) as intermediates. host is
@@ -36,5 +44,11 @@ bool ikev2_cert_verify_auth(const uint8_t *cert, size_t cert_len, unsigned metho
 /* SHA-1 of the first certificate's SubjectPublicKeyInfo in a PEM file, for
  * CERTREQ (RFC 7296 3.7). */
 bool ikev2_ca_key_sha1(const char *ca_file, uint8_t out[20]);
+
+/* The first certificate of a PEM file: its DER (*der the caller's to free), SHA-1
+ * thumbprint (upper-case hex) and subject. False, with why, when there is none. */
+bool ikev2_ca_file_cert(const char *ca_file, unsigned char **der, size_t *der_len,
+                        char thumb[IKEV2_THUMB_SIZE], char *subject, size_t subject_len, char *why,
+                        size_t why_len);
 
 #endif

@@ -896,6 +896,11 @@ static cJSON *seen_entry(const char *host, const char *user, const struct ikev2_
     cJSON_AddNumberToObject(e, "code", ok ? 0 : r->stages[stop].code);
     cJSON_AddStringToObject(e, "reason", reason);
     cJSON_AddBoolToObject(e, "certificate_trusted", r->cert.present && r->cert.trusted);
+    if (r->cert.trusted && r->cert.anchor_sha1[0] && r->cert.anchor_file[0]) {
+        cJSON_AddStringToObject(e, "ca_thumbprint", r->cert.anchor_sha1);
+        cJSON_AddStringToObject(e, "ca_subject", r->cert.anchor_subject);
+        cJSON_AddStringToObject(e, "ca_file", r->cert.anchor_file);
+    }
     return e;
 }
 
@@ -923,6 +928,33 @@ void ikev2_remember(const char *state_dir, const char *host, const char *user,
     cJSON_free(text);
 }
 
+static bool is_thumbprint(const char *s)
+{
+    size_t n = 0;
+    for (; s[n]; n++)
+        if (!strchr("0123456789ABCDEF", s[n]))
+            return false;
+    return n == IKEV2_THUMB_SIZE - 1;
+}
+
+/* The CA a record trusted the server through; all three or none (an older record). */
+static bool seen_parse_ca(const cJSON *o, struct ikev2_seen *out)
+{
+    const cJSON *thumb = cJSON_GetObjectItemCaseSensitive(o, "ca_thumbprint");
+    const cJSON *subject = cJSON_GetObjectItemCaseSensitive(o, "ca_subject");
+    const cJSON *file = cJSON_GetObjectItemCaseSensitive(o, "ca_file");
+    if (!thumb && !subject && !file)
+        return true;
+    if (!cJSON_IsString(thumb) || !cJSON_IsString(subject) || !cJSON_IsString(file) ||
+        !is_thumbprint(thumb->valuestring) || !file->valuestring[0] ||
+        strlen(file->valuestring) >= sizeof out->ca_file)
+        return false;
+    snprintf(out->ca_sha1, sizeof out->ca_sha1, "%s", thumb->valuestring);
+    snprintf(out->ca_subject, sizeof out->ca_subject, "%s", subject->valuestring);
+    snprintf(out->ca_file, sizeof out->ca_file, "%s", file->valuestring);
+    return true;
+}
+
 static bool seen_parse(const cJSON *o, struct ikev2_seen *out)
 {
     const cJSON *outcome = cJSON_GetObjectItemCaseSensitive(o, "outcome");
@@ -946,7 +978,7 @@ static bool seen_parse(const cJSON *o, struct ikev2_seen *out)
     out->trusted = cJSON_IsTrue(trusted);
     out->when = (long long)when->valuedouble;
     snprintf(out->reason, sizeof out->reason, "%s", reason->valuestring);
-    return out->stage != IKEV2_STAGE_COUNT;
+    return out->stage != IKEV2_STAGE_COUNT && seen_parse_ca(o, out);
 }
 
 bool ikev2_recall(const char *state_dir, const char *host, struct ikev2_seen *out)

@@ -66,6 +66,11 @@ struct ikev2_seen {
     char reason[192];       /* that stage's detail, the user name masked */
     bool trusted;           /* the server's certificate was trusted */
     long long when;         /* seconds since 1970, UTC */
+    /* trusted through --ca-file: the anchor's SHA-1 thumbprint, subject and the
+     * file's absolute path (ikev2_cert_info); empty otherwise and in older records */
+    char ca_sha1[IKEV2_THUMB_SIZE];
+    char ca_subject[256];
+    char ca_file[4096];
 };
 void ikev2_remember(const char *state_dir, const char *host, const char *user,
                     const struct ikev2_result *r, long long when);

@@ -147,3 +147,122 @@ enum l2f_status wincert_machine(struct machine_cert *out, struct l2f_err *err)
     CertCloseStore(store, 0);
     return st;
 }
+
+/* "0A1B..." (40 hex digits) into the 20 bytes CERT_FIND_SHA1_HASH takes. */
+static bool thumb_bytes(const char *sha1, BYTE out[20])
+{
+    if (strlen(sha1) != 40)
+        return false;
+    for (int i = 0; i < 20; i++) {
+        unsigned v;
+        if (sscanf(sha1 + 2 * i, "%2x", &v) != 1)
+            return false;
+        out[i] = (BYTE)v;
+    }
+    return true;
+}
+
+static HCERTSTORE open_root(bool writable, struct l2f_err *err)
+{
+    DWORD flags = CERT_SYSTEM_STORE_LOCAL_MACHINE | CERT_STORE_OPEN_EXISTING_FLAG |
+                  (writable ? 0 : CERT_STORE_READONLY_FLAG);
+    HCERTSTORE store = CertOpenStore(CERT_STORE_PROV_SYSTEM_W, 0, 0, flags, L"ROOT");
+    if (!store)
+        win_status(GetLastError(), "opening LocalMachine\\Root", err);
+    return store;
+}
+
+/* The store's certificate of that thumbprint, or NULL (the caller frees it). */
+static PCCERT_CONTEXT find_root(HCERTSTORE store, const BYTE hash[20])
+{
+    CRYPT_HASH_BLOB blob = {20, (BYTE *)hash};
+    return CertFindCertificateInStore(store, X509_ASN_ENCODING | PKCS_7_ASN_ENCODING, 0,
+                                      CERT_FIND_SHA1_HASH, &blob, NULL);
+}
+
+static enum l2f_status bad_thumb(const char *sha1, struct l2f_err *err)
+{
+    l2f_err_set(err, "'%.60s' is not a SHA-1 thumbprint (40 hex digits)", sha1);
+    return L2F_ERR_USAGE;
+}
+
+enum l2f_status wincert_root_has(const char *sha1, bool *present, struct l2f_err *err)
+{
+    BYTE hash[20];
+    *present = false;
+    if (!thumb_bytes(sha1, hash))
+        return bad_thumb(sha1, err);
+    HCERTSTORE store = open_root(false, err);
+    if (!store)
+        return L2F_ERR_BACKEND;
+    PCCERT_CONTEXT c = find_root(store, hash);
+    *present = c != NULL;
+    CertFreeCertificateContext(c);
+    CertCloseStore(store, 0);
+    return L2F_OK;
+}
+
+/* The DER's own SHA-1 must be the thumbprint the journal names: undo removes by it. */
+static enum l2f_status der_is(const unsigned char *der, size_t len, const BYTE hash[20],
+                              struct l2f_err *err)
+{
+    PCCERT_CONTEXT c =
+        len <= MAXDWORD ? CertCreateCertificateContext(X509_ASN_ENCODING, der, (DWORD)len) : NULL;
+    BYTE got[20];
+    DWORD n = sizeof got;
+    bool same = c && CertGetCertificateContextProperty(c, CERT_SHA1_HASH_PROP_ID, got, &n) &&
+                n == sizeof got && memcmp(got, hash, sizeof got) == 0;
+    CertFreeCertificateContext(c);
+    if (same)
+        return L2F_OK;
+    l2f_err_set(err, "LocalMachine\\Root: the certificate given is %s",
+                c ? "not the one of that thumbprint" : "not X.509 DER");
+    return L2F_ERR_USAGE;
+}
+
+enum l2f_status wincert_root_add(const unsigned char *der, size_t len, const char *sha1,
+                                 struct l2f_err *err)
+{
+    BYTE hash[20];
+    if (!thumb_bytes(sha1, hash))
+        return bad_thumb(sha1, err);
+    enum l2f_status st = der_is(der, len, hash, err);
+    if (st != L2F_OK)
+        return st;
+    HCERTSTORE store = open_root(true, err);
+    if (!store)
+        return L2F_ERR_BACKEND;
+    st = L2F_OK;
+    /* ADD_NEW: a certificate already there is left as it is, never replaced */
+    if (!CertAddEncodedCertificateToStore(store, X509_ASN_ENCODING, der, (DWORD)len,
+                                          CERT_STORE_ADD_NEW, NULL) &&
+        GetLastError() != (DWORD)CRYPT_E_EXISTS)
+        st = win_status(GetLastError(), "adding to LocalMachine\\Root", err);
+    CertCloseStore(store, 0);
+    return st;
+}
+
+enum l2f_status wincert_root_remove_in(HCERTSTORE store, const char *sha1, struct l2f_err *err)
+{
+    BYTE hash[20];
+    if (!thumb_bytes(sha1, hash))
+        return bad_thumb(sha1, err);
+    PCCERT_CONTEXT c = find_root(store, hash);
+    /* the delete frees c, even when it fails */
+    if (c && !CertDeleteCertificateFromStore(c))
+        return win_status(GetLastError(), "removing from LocalMachine\\Root", err);
+    return L2F_OK;
+}
+
+enum l2f_status wincert_root_remove(const char *sha1, struct l2f_err *err)
+{
+    BYTE hash[20];
+    if (!thumb_bytes(sha1, hash))
+        return bad_thumb(sha1, err);
+    HCERTSTORE store = open_root(true, err);
+    if (!store)
+        return L2F_ERR_BACKEND;
+    enum l2f_status st = wincert_root_remove_in(store, sha1, err);
+    CertCloseStore(store, 0);
+    return st;
+}

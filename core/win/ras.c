@@ -167,6 +167,7 @@ void ras_entry_to_profile(const RASENTRYW *e, struct vpn_profile *p)
     p->type_value = (long)e->dwType;
     p->entry_type = entry_type_from_raset(p->type_value);
     p->fields[PF_IPSEC_FLAGS] = (e->dwfOptions2 & RASEO2_UsePreSharedKey) ? IPSEC_FLAG_PSK : 0;
+    p->fields[PF_CUSTOM_AUTH_KEY] = (long)e->dwCustomAuthKey;
     p->fields[PF_DATA_ENCRYPTION] = -1;
     for (size_t i = 0; i < sizeof encryption / sizeof encryption[0]; i++)
         if (e->dwEncryptionType == encryption[i].et)
@@ -198,6 +199,11 @@ bool ras_entry_set_field(RASENTRYW *e, enum profile_field field, long value)
         return true;
     case PF_IPSEC_FLAGS:
         set_bit(&e->dwfOptions2, RASEO2_UsePreSharedKey, (value & IPSEC_FLAG_PSK) != 0);
+        return true;
+    case PF_CUSTOM_AUTH_KEY:
+        if (value < 0 || value > 255) /* an EAP type is one byte (RFC 3748) */
+            return false;
+        e->dwCustomAuthKey = (DWORD)value;
         return true;
     case PF_DATA_ENCRYPTION:
         for (size_t i = 0; i < sizeof encryption / sizeof encryption[0]; i++)

@@ -3,6 +3,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 
 #include "fixes.h"
 #include "platform.h"
@@ -123,16 +128,175 @@ static void tunnel_type(void **state)
     rig_close(&r);
 }
 
+/* switch-ikev2 makes the tunnel IKEv2 and the user authentication EAP-MSCHAPv2,
+ * each a journaled change; no L2TP-only check then asks to take EAP back. */
 static void switch_to_ikev2_and_back(void **state)
 {
     (void)state;
     struct rig r;
-    rig_open(&r, "classic-789", "Office VPN");
+    rig_open(&r, "multi-profile", "Office VPN");
+    assert_int_equal(field(&r, PF_AUTH_RESTRICTIONS), AR_CHAP);
+    assert_int_equal(field(&r, PF_CUSTOM_AUTH_KEY), 0);
+    struct fix_plan plan;
+    struct l2f_err err = {{0}};
+    assert_int_equal(fix_plan_make(FIX_SWITCH_IKEV2, &r.obs, NULL, &plan, &err), L2F_OK);
+    assert_int_equal(plan.n_changes, 3);
+    char line[512];
+    change_describe(&plan.changes[2], line, sizeof line);
+    assert_string_equal(line, "Office VPN: CustomAuthKey 0 (no EAP method) -> 26 (EAP-MSCHAPv2)");
     int id = apply(&r, FIX_SWITCH_IKEV2, NULL, L2F_OK);
     assert_int_equal(field(&r, PF_VPN_STRATEGY), VS_IKEV2_ONLY);
+    assert_int_equal(field(&r, PF_AUTH_RESTRICTIONS), AR_EAP);
+    assert_int_equal(field(&r, PF_CUSTOM_AUTH_KEY), CUSTOM_AUTH_EAP_MSCHAPV2);
+    assert_int_equal(journal_find(&r.journal, id)->n_changes, 3);
+    static const enum check_id l2tp_only[] = {CHECK_MSCHAPV2, CHECK_LCP_EXTENSIONS, CHECK_PSK};
+    for (size_t i = 0; i < sizeof l2tp_only / sizeof l2tp_only[0]; i++) {
+        assert_true(r.d.checks[l2tp_only[i]].not_applicable);
+        assert_int_equal(r.d.checks[l2tp_only[i]].fix, FIX_NONE);
+    }
+    for (size_t i = 0; i < r.d.n_recommended; i++)
+        assert_int_not_equal(r.d.recommended[i], FIX_MSCHAPV2);
     undo_ok(&r, id);
     assert_int_equal(field(&r, PF_VPN_STRATEGY), VS_L2TP_ONLY);
+    assert_int_equal(field(&r, PF_AUTH_RESTRICTIONS), AR_CHAP);
+    assert_int_equal(field(&r, PF_CUSTOM_AUTH_KEY), 0);
     rig_close(&r);
+}
+
+/* A self-signed CA written to path as PEM; its SHA-1 thumbprint in hex, computed here
+ * with OpenSSL's digest, apart from the code under test. */
+static void make_ca(const char *path, const char *cn, char thumb[41])
+{
+    EVP_PKEY *key = EVP_EC_gen("P-256");
+    X509 *x = X509_new();
+    assert_non_null(key);
+    assert_non_null(x);
+    X509_set_version(x, 2);
+    ASN1_INTEGER_set(X509_get_serialNumber(x), 1);
+    X509_gmtime_adj(X509_getm_notBefore(x), 0);
+    X509_gmtime_adj(X509_getm_notAfter(x), 86400);
+    X509_NAME *name = X509_get_subject_name(x);
+    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)cn, -1, -1, 0);
+    X509_set_issuer_name(x, name);
+    X509_set_pubkey(x, key);
+    assert_true(X509_sign(x, key, EVP_sha256()) > 0);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    assert_int_equal(PEM_write_X509(f, x), 1);
+    fclose(f);
+    unsigned char md[20];
+    unsigned n = 0;
+    assert_int_equal(X509_digest(x, EVP_sha1(), md, &n), 1);
+    for (unsigned i = 0; i < n; i++)
+        snprintf(thumb + 2 * i, 3, "%02X", md[i]);
+    X509_free(x);
+    EVP_PKEY_free(key);
+}
+
+/* What handshake --ikev2 would have kept: trusted through ca_file. */
+static void seen_with_ca(struct rig *r, const char *ca_file, const char *thumb)
+{
+    struct ikev2_seen *s = &r->obs.ikev2_seen;
+    r->obs.have_ikev2_seen = s->ok = s->trusted = true;
+    snprintf(s->ca_sha1, sizeof s->ca_sha1, "%s", thumb);
+    snprintf(s->ca_subject, sizeof s->ca_subject, "CN=l2f unit CA");
+    snprintf(s->ca_file, sizeof s->ca_file, "%s", ca_file);
+    r->obs.have_root = true;
+    r->obs.root_st = r->be.ops->root_has(&r->be, thumb, &r->obs.root_present, NULL);
+}
+
+static bool in_root(struct rig *r, const char *thumb)
+{
+    bool present = false;
+    struct l2f_err err = {{0}};
+    assert_int_equal(r->be.ops->root_has(&r->be, thumb, &present, &err), L2F_OK);
+    return present;
+}
+
+/* switch-ikev2 adds the recorded CA to LocalMachine\Root first; undo takes out
+ * exactly it, after the profile; --ca-file with another CA, a CA file changed
+ * since the plan and a backend without the store are refused, changing nothing. */
+static void switch_ikev2_imports_the_ca(void **state)
+{
+    (void)state;
+    char dir[256], ca[300], other[300], t[41], t_other[41], line[512];
+    tu_mkdtemp(dir, sizeof dir);
+    snprintf(ca, sizeof ca, "%s/ca.pem", dir);
+    snprintf(other, sizeof other, "%s/other.pem", dir);
+    make_ca(ca, "l2f unit CA", t);
+    make_ca(other, "l2f other CA", t_other);
+    struct rig r;
+    rig_open(&r, "multi-profile", "Office VPN");
+    seen_with_ca(&r, ca, t);
+    struct fix_plan plan;
+    struct l2f_err err = {{0}};
+    assert_int_equal(fix_plan_make(FIX_SWITCH_IKEV2, &r.obs, NULL, &plan, &err), L2F_OK);
+    assert_int_equal(plan.n_changes, 4);
+    assert_int_equal(plan.changes[0].kind, CHG_ROOT_CERT);
+    assert_true(plan.needs_admin);
+    change_describe(&plan.changes[0], line, sizeof line);
+    char want[256];
+    snprintf(want, sizeof want,
+             "LocalMachine\\Root: CA 'CN=l2f unit CA' (SHA-1 %s): not trusted -> added from the "
+             "CA file",
+             t);
+    assert_string_equal(line, want);
+    /* another CA than the record's anchor: refused, the plan as it was */
+    assert_int_equal(fix_plan_use_ca_file(&plan, &r.obs, other, &err), L2F_ERR_USAGE);
+    assert_non_null(strstr(err.msg, t_other));
+    assert_non_null(strstr(err.msg, "is not the CA handshake --ikev2 trusted"));
+    assert_string_equal(plan.changes[0].backup, ca);
+    /* the CA file holding another certificate by the time it applies: nothing stays */
+    struct fix_plan bad = plan;
+    snprintf(bad.changes[0].backup, sizeof bad.changes[0].backup, "%s", other);
+    int64_t id = 0;
+    assert_int_equal(fix_apply(&r.ctx, &bad, NULL, &id, &err), L2F_ERR_CONFLICT);
+    observe(&r);
+    assert_false(in_root(&r, t));
+    assert_false(in_root(&r, t_other));
+    assert_int_equal(field(&r, PF_VPN_STRATEGY), VS_L2TP_ONLY);
+    /* applied: the CA in the store, the profile switched; undo: both back */
+    assert_int_equal(fix_apply(&r.ctx, &plan, NULL, &id, &err), L2F_OK);
+    observe(&r);
+    assert_true(in_root(&r, t));
+    assert_int_equal(field(&r, PF_CUSTOM_AUTH_KEY), CUSTOM_AUTH_EAP_MSCHAPV2);
+    const struct journal_entry *e = journal_find(&r.journal, id);
+    assert_string_equal(change_kind_id(e->changes[0].kind), "root-certificate");
+    assert_string_equal(e->changes[0].field, t);
+    assert_string_equal(e->changes[0].subject, "CN=l2f unit CA");
+    undo_ok(&r, (int)id);
+    assert_false(in_root(&r, t));
+    assert_int_equal(field(&r, PF_VPN_STRATEGY), VS_L2TP_ONLY);
+    assert_int_equal(field(&r, PF_AUTH_RESTRICTIONS), AR_CHAP);
+    /* a CA the machine holds already: no change for it, and undo leaves it */
+    struct fix_plan pre;
+    seen_with_ca(&r, ca, t);
+    assert_int_equal(fix_plan_make(FIX_SWITCH_IKEV2, &r.obs, NULL, &pre, &err), L2F_OK);
+    struct fix_plan ca_only = pre;
+    assert_int_equal(pre.changes[0].kind, CHG_ROOT_CERT);
+    ca_only.n_changes = 1;
+    ca_only.needs_admin = true;
+    assert_int_equal(fix_apply(&r.ctx, &ca_only, NULL, &id, &err), L2F_OK);
+    observe(&r);
+    seen_with_ca(&r, ca, t);
+    assert_true(r.obs.root_present);
+    assert_int_equal(fix_plan_make(FIX_SWITCH_IKEV2, &r.obs, NULL, &plan, &err), L2F_OK);
+    assert_int_equal(plan.n_changes, 3);
+    for (size_t i = 0; i < plan.n_changes; i++)
+        assert_int_not_equal(plan.changes[i].kind, CHG_ROOT_CERT);
+    /* a backend that cannot reach the store (a phonebook file): one line, nothing planned */
+    assert_null(backend_pbk_ops.root_has);
+    r.obs.root_st = L2F_ERR_UNSUPPORTED;
+    r.obs.root_present = false;
+    assert_int_equal(fix_plan_make(FIX_SWITCH_IKEV2, &r.obs, NULL, &plan, &err),
+                     L2F_ERR_UNSUPPORTED);
+    assert_non_null(strstr(err.msg, "which a phonebook file cannot reach"));
+    assert_non_null(strstr(err.msg, t));
+    assert_null(strchr(err.msg, '\n'));
+    rig_close(&r);
+    remove(ca);
+    remove(other);
+    rmdir(dir);
 }
 
 static void nat_traversal_registry_with_backup(void **state)
@@ -437,6 +601,7 @@ int main(void)
         cmocka_unit_test(mschapv2_keeps_other_ticks),
         cmocka_unit_test(tunnel_type),
         cmocka_unit_test(switch_to_ikev2_and_back),
+        cmocka_unit_test(switch_ikev2_imports_the_ca),
         cmocka_unit_test(nat_traversal_registry_with_backup),
         cmocka_unit_test(allow_ipsec_restores_previous_value),
         cmocka_unit_test(services_started_and_disabled_set_to_manual),

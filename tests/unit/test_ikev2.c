@@ -8,10 +8,17 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
 #include "net/bytes.h"
 #include "net/ike.h"
 #include "net/ikev2.h"
+#include "net/ikev2cert.h"
 #include "net/ikev2run.h"
+#include "platform.h"
 #include "testutil.h"
 
 static const struct ikev2_suite aes256_sha256 = {IKEV2_ENCR_AES_CBC, 256, IKEV2_PRF_HMAC_SHA256,
@@ -484,6 +491,125 @@ static void ikev2_seen_round_trip(void **state)
     rmdir(dir);
 }
 
+static X509 *make_cert(const char *cn, EVP_PKEY *key, X509 *issuer, EVP_PKEY *issuer_key)
+{
+    X509 *x = X509_new();
+    X509_set_version(x, 2);
+    ASN1_INTEGER_set(X509_get_serialNumber(x), issuer ? 2 : 1);
+    X509_gmtime_adj(X509_getm_notBefore(x), -60);
+    X509_gmtime_adj(X509_getm_notAfter(x), 86400);
+    X509_NAME_add_entry_by_txt(X509_get_subject_name(x), "CN", MBSTRING_ASC,
+                               (const unsigned char *)cn, -1, -1, 0);
+    X509_set_issuer_name(x, X509_get_subject_name(issuer ? issuer : x));
+    X509_set_pubkey(x, key);
+    X509V3_CTX ctx;
+    X509V3_set_ctx_nodb(&ctx);
+    X509V3_set_ctx(&ctx, issuer ? issuer : x, x, NULL, NULL, 0);
+    const char *ext[][2] = {{"basicConstraints", issuer ? "CA:FALSE" : "critical,CA:TRUE"},
+                            {issuer ? "subjectAltName" : "keyUsage",
+                             issuer ? "IP:192.0.2.1" : "critical,keyCertSign,cRLSign"},
+                            {issuer ? "extendedKeyUsage" : NULL, "serverAuth"}};
+    for (size_t i = 0; i < 3 && ext[i][0]; i++) {
+        X509_EXTENSION *e = X509V3_EXT_conf(NULL, &ctx, ext[i][0], ext[i][1]);
+        assert_non_null(e);
+        X509_add_ext(x, e, -1);
+        X509_EXTENSION_free(e);
+    }
+    assert_true(X509_sign(x, issuer_key ? issuer_key : key, EVP_sha256()) > 0);
+    return x;
+}
+
+/* A server certificate verified through a CA file: the anchor noted is that CA
+ * (thumbprint by OpenSSL's own digest here), with the file's absolute path. */
+static void cert_check_notes_the_anchor(void **state)
+{
+    (void)state;
+    char dir[256], path[300], cwd[1024];
+    tu_mkdtemp(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s%cca.pem", dir, PLAT_DIRSEP); /* as the absolute path reads */
+    EVP_PKEY *ca_key = EVP_EC_gen("P-256"), *key = EVP_EC_gen("P-256");
+    X509 *ca = make_cert("l2f anchor CA", ca_key, NULL, NULL);
+    X509 *leaf = make_cert("vpn", key, ca, ca_key);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    PEM_write_X509(f, ca);
+    fclose(f);
+    unsigned char md[20], *der = NULL;
+    unsigned n = 0;
+    char thumb[41];
+    X509_digest(ca, EVP_sha1(), md, &n);
+    for (unsigned i = 0; i < n; i++)
+        snprintf(thumb + 2 * i, 3, "%02X", md[i]);
+    int len = i2d_X509(leaf, &der);
+    assert_true(len > 0);
+    const uint8_t *certs[1] = {der};
+    size_t lens[1] = {(size_t)len};
+    struct ikev2_cert_info info;
+    assert_non_null(getcwd(cwd, sizeof cwd));
+    assert_int_equal(chdir(dir), 0); /* a relative --ca-file is kept absolute */
+    bool ok = ikev2_cert_check(certs, lens, 1, "ca.pem", "192.0.2.1", &info);
+    assert_int_equal(chdir(cwd), 0);
+    assert_true(ok);
+    assert_string_equal(info.anchor_sha1, thumb);
+    assert_string_equal(info.anchor_subject, "CN=l2f anchor CA");
+    assert_string_equal(info.anchor_file, path);
+    /* not verified: no anchor */
+    assert_false(ikev2_cert_check(certs, lens, 1, path, "192.0.2.99", &info));
+    assert_false(info.trusted); /* the record keeps an anchor only with trusted */
+    OPENSSL_free(der);
+    X509_free(leaf);
+    X509_free(ca);
+    EVP_PKEY_free(key);
+    EVP_PKEY_free(ca_key);
+    remove(path);
+    rmdir(dir);
+}
+
+/* Trusted through --ca-file: the anchor's thumbprint, subject and file are kept
+ * (switch-ikev2 imports that CA); trusted by the system's store: none of them. */
+static void ikev2_seen_keeps_the_ca(void **state)
+{
+    (void)state;
+    char dir[256], path[300];
+    tu_mkdtemp(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/ikev2.json", dir);
+    struct ikev2_result r = {0};
+    for (int i = 0; i < IKEV2_STAGE_COUNT; i++)
+        r.stages[i].outcome = HS_OK;
+    r.cert.present = r.cert.trusted = true;
+    snprintf(r.cert.anchor_sha1, sizeof r.cert.anchor_sha1, "%s",
+             "7A12A136ED4CBA1DA01292C9A2DC05D37924AB15");
+    snprintf(r.cert.anchor_subject, sizeof r.cert.anchor_subject, "CN=l2f CA");
+    snprintf(r.cert.anchor_file, sizeof r.cert.anchor_file, "/etc/l2f/ca.pem");
+    ikev2_remember(dir, "vpn.example", "alice", &r, 1796256000);
+    struct ikev2_seen seen;
+    assert_true(ikev2_recall(dir, "vpn.example", &seen));
+    assert_string_equal(seen.ca_sha1, "7A12A136ED4CBA1DA01292C9A2DC05D37924AB15");
+    assert_string_equal(seen.ca_subject, "CN=l2f CA");
+    assert_string_equal(seen.ca_file, "/etc/l2f/ca.pem");
+    r.cert.anchor_sha1[0] = r.cert.anchor_file[0] = '\0'; /* the system's store */
+    ikev2_remember(dir, "vpn.example", "alice", &r, 1796256100);
+    assert_null(strstr(slurp(path), "ca_thumbprint"));
+    assert_true(ikev2_recall(dir, "vpn.example", &seen));
+    assert_string_equal(seen.ca_sha1, "");
+    /* a CA named in part, or a thumbprint not as Windows writes it: not ours */
+    static const char *const bad[] = {
+        "[{\"host\":\"vpn.example\",\"when\":1,\"outcome\":\"ok\",\"stage\":\"auth\",\"code\":0,"
+        "\"reason\":\"\",\"certificate_trusted\":true,"
+        "\"ca_thumbprint\":\"7A12A136ED4CBA1DA01292C9A2DC05D37924AB15\"}]",
+        "[{\"host\":\"vpn.example\",\"when\":1,\"outcome\":\"ok\",\"stage\":\"auth\",\"code\":0,"
+        "\"reason\":\"\",\"certificate_trusted\":true,"
+        "\"ca_thumbprint\":\"7a12a136ed4cba1da01292c9a2dc05d37924ab15\",\"ca_subject\":\"CN=x\","
+        "\"ca_file\":\"/ca.pem\"}]",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        spill(path, bad[i], 0);
+        assert_false(ikev2_recall(dir, "vpn.example", &seen));
+    }
+    remove(path);
+    rmdir(dir);
+}
+
 static void ikev2_seen_corrupt_ignored(void **state)
 {
     (void)state;
@@ -532,6 +658,8 @@ int main(void)
         cmocka_unit_test(fragments),
         cmocka_unit_test(auth_reply_payloads),
         cmocka_unit_test(ikev2_seen_round_trip),
+        cmocka_unit_test(cert_check_notes_the_anchor),
+        cmocka_unit_test(ikev2_seen_keeps_the_ca),
         cmocka_unit_test(ikev2_seen_corrupt_ignored),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -73,6 +73,38 @@ static void persists_across_processes(void **state)
     tu_rmtree(dir);
 }
 
+/* switch-ikev2's root certificate: thumbprint, CA file and subject survive the file. */
+static void root_certificate_change_persists(void **state)
+{
+    (void)state;
+    char dir[256], path[300];
+    tu_mkdtemp(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/journal.jsonl", dir);
+    struct journal j;
+    struct l2f_err err = {{0}};
+    assert_int_equal(journal_open(&j, path, &err), L2F_OK);
+    struct journal_entry a = sample("Office VPN");
+    struct change *c = &a.changes[0];
+    memset(c, 0, sizeof *c);
+    a.fix = FIX_SWITCH_IKEV2;
+    c->kind = CHG_ROOT_CERT;
+    strcpy(c->target, ROOT_STORE_NAME);
+    strcpy(c->field, "7A12A136ED4CBA1DA01292C9A2DC05D37924AB15");
+    c->after_set = c->needs_admin = true;
+    strcpy(c->backup, "/etc/l2f/ca.pem");
+    strcpy(c->subject, "CN=l2f CA, O=\"Example\"");
+    struct change kept = *c;
+    assert_int_equal(journal_begin(&j, &a, &err), L2F_OK);
+    journal_close(&j);
+    assert_int_equal(journal_open(&j, path, &err), L2F_OK);
+    const struct journal_entry *r = journal_find(&j, a.id);
+    assert_non_null(r);
+    assert_string_equal(change_kind_id(r->changes[0].kind), "root-certificate");
+    assert_memory_equal(&r->changes[0], &kept, sizeof kept);
+    journal_close(&j);
+    tu_rmtree(dir);
+}
+
 static void append_text(const char *path, const char *text);
 
 /* An undone record carries its time (issue 15: a test connection before it
@@ -640,6 +672,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(persists_across_processes),
+        cmocka_unit_test(root_certificate_change_persists),
         cmocka_unit_test(undo_time_read_back),
         cmocka_unit_test(torn_tail_ignored_damage_reported),
         cmocka_unit_test(torn_tail_set_aside_then_append),

@@ -43,7 +43,7 @@ static void every_key_read(void **state)
         "auth = pap, eap\nlcp_extensions = required\nusers = a:b, c:d:e\nproposals = none\n"
         "[profile \"A b\"]\nphonebook = allusers\nPhoneNumber = x.example\nVpnStrategy = 7\n"
         "AuthRestrictions = 128\nLcpExtensions = 0\nIpSecFlags = 0\nDataEncryption = 8\n"
-        "psk =\nusername = u\npassword = p w\nlast_error = 691\n"
+        "CustomAuthKey = 26\npsk =\nusername = u\npassword = p w\nlast_error = 691\n"
         "last_dial_events = 20221,20222,20223\n"
         "[profile \"Empty\"]\nlast_error = -2146762495\n",
         &sc);
@@ -75,6 +75,7 @@ static void every_key_read(void **state)
     assert_string_equal(a->p.server, "x.example");
     assert_int_equal(a->p.fields[PF_VPN_STRATEGY], 7);
     assert_int_equal(a->p.fields[PF_DATA_ENCRYPTION], 8);
+    assert_int_equal(a->p.fields[PF_CUSTOM_AUTH_KEY], 26);
     assert_int_equal(a->last.code, 691);
     assert_int_equal(a->last.reached, 20223); /* the furthest the dial got */
     /* event 20227's HRESULT, as Windows 10 writes it */

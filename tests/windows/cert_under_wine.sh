@@ -58,6 +58,10 @@ issue expired ca client -startdate 20200101000000Z -enddate 20210101000000Z
 issue noclient ca serveronly -days 20
 issue untrusted other client -days 20
 for name in valid noclient untrusted; do openssl x509 -in $name.pem -outform DER -out $name.der; done
+# the root switch-ikev2 adds and removes, and its thumbprint as openssl computes it
+openssl x509 -in other.pem -outform DER -out other.der
+export L2F_OTHER_SHA1
+L2F_OTHER_SHA1=$(openssl x509 -in other.pem -noout -fingerprint -sha1 | sed 's/.*=//; s/://g')
 # the expiry the test must read back, as UTC ISO 8601
 export L2F_VALID_NOT_AFTER
 L2F_VALID_NOT_AFTER=$(date -u -d "$(openssl x509 -in valid.pem -noout -enddate | cut -d= -f2)" \

@@ -256,6 +256,69 @@ static void ikev2_server_chain_from_another_root(void **state)
     assert_non_null(strstr(info.why, "no root in the computer's Trusted Root store"));
 }
 
+static bool root_has(const char *sha1)
+{
+    bool present = true;
+    struct l2f_err err = {{0}};
+    if (backend_win32_ops.root_has(NULL, sha1, &present, &err) != L2F_OK)
+        fail_msg("root_has: %s", err.msg);
+    return present;
+}
+
+/* switch-ikev2's CA: into LocalMachine\Root by the backend's slots, found by the
+ * thumbprint openssl computed (L2F_OTHER_SHA1), refused under another thumbprint,
+ * left alone when there, and removed by thumbprint. */
+static void root_add_find_remove(void **state)
+{
+    (void)state;
+    const char *sha1 = getenv("L2F_OTHER_SHA1");
+    assert_non_null(sha1);
+    char wrong[41];
+    snprintf(wrong, sizeof wrong, "%s", sha1);
+    wrong[0] = wrong[0] == '0' ? '1' : '0';
+    CRYPT_DATA_BLOB der;
+    read_all("other.der", &der);
+    struct l2f_err err = {{0}};
+    assert_false(root_has(sha1));
+    assert_int_equal(backend_win32_ops.root_add(NULL, der.pbData, der.cbData, wrong, &err),
+                     L2F_ERR_USAGE);
+    assert_false(root_has(sha1));
+    assert_false(root_has(wrong));
+    assert_int_equal(backend_win32_ops.root_add(NULL, der.pbData, der.cbData, sha1, &err), L2F_OK);
+    assert_true(root_has(sha1));
+    assert_true(root_has("0123456789ABCDEF0123456789ABCDEF01234567") == false);
+    /* there already: done, and still one */
+    assert_int_equal(backend_win32_ops.root_add(NULL, der.pbData, der.cbData, sha1, &err), L2F_OK);
+    assert_true(root_has(sha1));
+    /* removed: gone from the store it was removed in. Wine does not write that delete
+     * back (see the top), so a store opened after still has it: its registry copy
+     * goes here, and only then does the next opening miss it */
+    HCERTSTORE root = open_machine(L"ROOT");
+    CRYPT_HASH_BLOB hash = {0, NULL};
+    BYTE h[20];
+    for (int i = 0; i < 20; i++) {
+        unsigned v;
+        assert_int_equal(sscanf(sha1 + 2 * i, "%2x", &v), 1);
+        h[i] = (BYTE)v;
+    }
+    hash.cbData = 20;
+    hash.pbData = h;
+    PCCERT_CONTEXT c =
+        CertFindCertificateInStore(root, X509_ASN_ENCODING, 0, CERT_FIND_SHA1_HASH, &hash, NULL);
+    assert_non_null(c);
+    delete_reg_copy(L"ROOT", c);
+    CertFreeCertificateContext(c);
+    assert_int_equal(wincert_root_remove_in(root, sha1, &err), L2F_OK);
+    assert_null(
+        CertFindCertificateInStore(root, X509_ASN_ENCODING, 0, CERT_FIND_SHA1_HASH, &hash, NULL));
+    CertCloseStore(root, 0);
+    assert_false(root_has(sha1));
+    /* not there: nothing to remove */
+    assert_int_equal(backend_win32_ops.root_remove(NULL, sha1, &err), L2F_OK);
+    assert_int_equal(backend_win32_ops.root_has(NULL, "not-hex", &(bool){false}, &err),
+                     L2F_ERR_USAGE);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2 || !getenv("L2F_VALID_NOT_AFTER")) {
@@ -273,6 +336,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_teardown(best_of_several, clean_my),
         cmocka_unit_test(ikev2_server_chain_by_machine_roots),
         cmocka_unit_test(ikev2_server_chain_from_another_root),
+        cmocka_unit_test(root_add_find_remove),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

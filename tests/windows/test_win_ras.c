@@ -354,6 +354,19 @@ static void fixes_change_only_their_bits(void **state)
     assert_int_equal(be.ops->write_profile_field(&be, "Office VPN", PF_VPN_STRATEGY, 7, &err),
                      L2F_OK);
     assert_int_equal(entries[0].e.dwVpnStrategy, 7);
+    /* the EAP method (CustomAuthKey) in dwCustomAuthKey alone, read back the same */
+    RASENTRYW pre = entries[0].e;
+    assert_int_equal(be.ops->write_profile_field(&be, "Office VPN", PF_CUSTOM_AUTH_KEY,
+                                                 CUSTOM_AUTH_EAP_MSCHAPV2, &err),
+                     L2F_OK);
+    assert_int_equal(entries[0].e.dwCustomAuthKey, 26);
+    pre.dwCustomAuthKey = 26;
+    assert_memory_equal(&pre, &entries[0].e, sizeof pre);
+    struct vpn_profile p;
+    assert_int_equal(be.ops->read_profile(&be, "Office VPN", &p, &err), L2F_OK);
+    assert_int_equal(p.fields[PF_CUSTOM_AUTH_KEY], 26);
+    assert_int_equal(be.ops->write_profile_field(&be, "Office VPN", PF_CUSTOM_AUTH_KEY, 256, &err),
+                     L2F_ERR_USAGE); /* an EAP type is one byte */
     assert_int_equal(be.ops->write_profile_field(&be, "Office VPN", PF_DATA_ENCRYPTION, 99, &err),
                      L2F_ERR_USAGE);
     be.ops->close(&be);
