@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "net/cacert.h"
 #include "net/ikev2cert.h"
 #include "platform.h"
 #include "statelock.h"
@@ -269,24 +270,21 @@ enum l2f_status fix_plan_make(enum fix_id fix, const struct observations *obs, c
     return L2F_OK;
 }
 
-/* Adds the CA file's first certificate, which must still be the one planned. */
+/* Adds the CA file's certificate, which must still be the one planned. */
 static enum l2f_status add_root(struct backend *be, const struct change *c, struct l2f_err *err)
 {
-    unsigned char *der;
-    size_t len;
-    char thumb[IKEV2_THUMB_SIZE] = "", subject[256], why[128];
-    if (!ikev2_ca_file_cert(c->backup, &der, &len, thumb, subject, sizeof subject, why,
-                            sizeof why)) {
-        l2f_err_set(err, "the CA file %.300s %s", c->backup, why);
-        return L2F_ERR_IO;
-    }
-    enum l2f_status st = L2F_ERR_CONFLICT;
-    if (strcmp(thumb, c->field) != 0)
+    struct ca_cert ca;
+    enum l2f_status st = cacert_load(c->backup, &ca, err);
+    if (st != L2F_OK)
+        return st;
+    if (strcmp(ca.thumbprint, c->field) != 0) {
         l2f_err_set(err, "the CA file %.300s now holds SHA-1 %s, not the CA planned (%s)",
-                    c->backup, thumb, c->field);
-    else
-        st = be->ops->root_add(be, der, len, c->field, err);
-    free(der);
+                    c->backup, ca.thumbprint, c->field);
+        st = L2F_ERR_CONFLICT;
+    } else {
+        st = be->ops->root_add(be, ca.der, ca.der_len, c->field, err);
+    }
+    cacert_free(&ca);
     return st;
 }
 
@@ -311,21 +309,20 @@ enum l2f_status fix_plan_use_ca_file(struct fix_plan *plan, const struct observa
                     obs->profile.server);
         return L2F_ERR_USAGE;
     }
-    unsigned char *der;
-    size_t len;
-    char thumb[IKEV2_THUMB_SIZE] = "", subject[256], why[128], abs[PLAT_PATH_MAX];
-    if (!ikev2_ca_file_cert(ca_file, &der, &len, thumb, subject, sizeof subject, why, sizeof why)) {
-        l2f_err_set(err, "--ca-file %.300s: %s", ca_file, why);
-        return L2F_ERR_USAGE;
-    }
-    free(der);
-    if (strcmp(thumb, s->ca_sha1) != 0) {
+    struct ca_cert ca;
+    char abs[PLAT_PATH_MAX];
+    enum l2f_status loaded = cacert_load(ca_file, &ca, err);
+    if (loaded != L2F_OK)
+        return loaded == L2F_ERR_IO ? L2F_ERR_USAGE : loaded;
+    bool same = strcmp(ca.thumbprint, s->ca_sha1) == 0;
+    if (!same)
         l2f_err_set(err,
                     "--ca-file %.300s: its certificate (SHA-1 %s) is not the CA handshake --ikev2 "
                     "trusted %.100s through (%.100s, SHA-1 %s)",
-                    ca_file, thumb, obs->profile.server, s->ca_subject, s->ca_sha1);
+                    ca_file, ca.thumbprint, obs->profile.server, s->ca_subject, s->ca_sha1);
+    cacert_free(&ca);
+    if (!same)
         return L2F_ERR_USAGE;
-    }
     enum l2f_status st = plat_absolute_path(ca_file, abs, sizeof abs, err);
     for (size_t i = 0; st == L2F_OK && i < plan->n_changes; i++) {
         struct change *c = &plan->changes[i];

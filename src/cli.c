@@ -1331,7 +1331,7 @@ static int cmd_script(struct cli *c)
     req.n = n;
     req.server = a->value[OPT_SERVER];
     req.nat_t = a->given[OPT_NAT_T];
-    struct ca_cert ca = {{0}, NULL};
+    struct ca_cert ca = {.der = NULL};
     enum l2f_status st = L2F_OK;
     if (a->value[OPT_CA_FILE] && (st = cacert_load(a->value[OPT_CA_FILE], &ca, &err)) == L2F_OK)
         req.ca = &ca;

@@ -12,7 +12,9 @@
 void cacert_free(struct ca_cert *c)
 {
     free(c->der_base64);
+    free(c->der);
     c->der_base64 = NULL;
+    c->der = NULL;
 }
 
 #ifdef L2F_HAVE_OPENSSL
@@ -83,11 +85,14 @@ static enum l2f_status describe(const unsigned char *der, long len, const char *
     } else if (!X509_digest(x, EVP_sha1(), md, &mdlen) || mdlen != 20) {
         l2f_err_set(err, "--ca-file %s: its SHA-1 thumbprint could not be computed", path);
         st = L2F_ERR_NOMEM;
-    } else if (!(out->der_base64 = malloc((size_t)(4 * ((len + 2) / 3) + 1)))) {
+    } else if (!(out->der_base64 = malloc((size_t)(4 * ((len + 2) / 3) + 1))) ||
+               !(out->der = malloc((size_t)len))) {
         st = L2F_ERR_NOMEM;
         l2f_err_set(err, "out of memory");
     } else {
         EVP_EncodeBlock((unsigned char *)out->der_base64, der, (int)len);
+        memcpy(out->der, der, (size_t)len);
+        out->der_len = (size_t)len;
         for (unsigned i = 0; i < mdlen; i++)
             snprintf(out->thumbprint + 2 * i, 3, "%02X", md[i]);
         st = L2F_OK;
@@ -117,7 +122,8 @@ enum l2f_status cacert_load(const char *path, struct ca_cert *out, struct l2f_er
     }
     unsigned char *der = NULL;
     long len = 0;
-    struct ca_cert c = {{0}, NULL};
+    struct ca_cert c;
+    memset(&c, 0, sizeof c);
     enum l2f_status st = only_certificate(b, path, &der, &len, err);
     BIO_free(b);
     if (st == L2F_OK)
@@ -125,6 +131,8 @@ enum l2f_status cacert_load(const char *path, struct ca_cert *out, struct l2f_er
     OPENSSL_free(der);
     if (st == L2F_OK)
         *out = c;
+    else
+        cacert_free(&c);
     return st;
 }
 

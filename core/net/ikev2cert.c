@@ -336,47 +336,7 @@ bool ikev2_ca_key_sha1(const char *ca_file, uint8_t out[20])
     return ok;
 }
 
-bool ikev2_ca_file_cert(const char *ca_file, unsigned char **der, size_t *der_len,
-                        char thumb[IKEV2_THUMB_SIZE], char *subject, size_t subject_len, char *why,
-                        size_t why_len)
-{
-    *der = NULL;
-    *der_len = 0;
-    BIO *b = BIO_new_file(ca_file, "r");
-    X509 *x = b ? PEM_read_bio_X509(b, NULL, NULL, NULL) : NULL;
-    unsigned char *enc = NULL;
-    int n = x ? i2d_X509(x, &enc) : -1;
-    bool ok = n > 0 && (*der = malloc((size_t)n)) != NULL;
-    if (ok) {
-        memcpy(*der, enc, (size_t)n);
-        *der_len = (size_t)n;
-        thumb_text(x, thumb);
-        name_text(X509_get_subject_name(x), subject, subject_len);
-        ok = thumb[0] != '\0';
-    }
-    if (!ok) {
-        free(*der);
-        *der = NULL;
-        snprintf(why, why_len, "%s", !b ? "cannot be read" : "holds no PEM certificate");
-    }
-    OPENSSL_free(enc);
-    X509_free(x);
-    BIO_free(b);
-    return ok;
-}
-
 #else
-
-bool ikev2_ca_file_cert(const char *ca_file, unsigned char **der, size_t *der_len,
-                        char thumb[IKEV2_THUMB_SIZE], char *subject, size_t subject_len, char *why,
-                        size_t why_len)
-{
-    (void)ca_file, (void)thumb, (void)subject, (void)subject_len;
-    *der = NULL;
-    *der_len = 0;
-    snprintf(why, why_len, "this build has no certificate support");
-    return false;
-}
 
 bool ikev2_cert_check(const uint8_t *const *certs, const size_t *lens, size_t n,
                       const char *ca_file, const char *host, struct ikev2_cert_info *info)

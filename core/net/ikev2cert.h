@@ -45,10 +45,4 @@ bool ikev2_cert_verify_auth(const uint8_t *cert, size_t cert_len, unsigned metho
  * CERTREQ (RFC 7296 3.7). */
 bool ikev2_ca_key_sha1(const char *ca_file, uint8_t out[20]);
 
-/* The first certificate of a PEM file: its DER (*der the caller's to free), SHA-1
- * thumbprint (upper-case hex) and subject. False, with why, when there is none. */
-bool ikev2_ca_file_cert(const char *ca_file, unsigned char **der, size_t *der_len,
-                        char thumb[IKEV2_THUMB_SIZE], char *subject, size_t subject_len, char *why,
-                        size_t why_len);
-
 #endif

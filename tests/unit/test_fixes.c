@@ -8,6 +8,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include "fixes.h"
 #include "platform.h"
@@ -179,6 +180,11 @@ static void make_ca(const char *path, const char *cn, char thumb[41])
     X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)cn, -1, -1, 0);
     X509_set_issuer_name(x, name);
     X509_set_pubkey(x, key);
+    /* a CA as --ca-file wants one: basicConstraints CA:TRUE */
+    X509_EXTENSION *bc = X509V3_EXT_conf_nid(NULL, NULL, NID_basic_constraints, "critical,CA:TRUE");
+    assert_non_null(bc);
+    assert_int_equal(X509_add_ext(x, bc, -1), 1);
+    X509_EXTENSION_free(bc);
     assert_true(X509_sign(x, key, EVP_sha256()) > 0);
     FILE *f = fopen(path, "w");
     assert_non_null(f);
