@@ -6,13 +6,11 @@
 #include <string.h>
 
 #include "net/pskcheck.h"
+#include "net/eventring.h"
 #include "platform.h"
 
-#define QUEUE 32 /* more than one run makes: 2 per stage and DONE */
-
 /* Shared by the caller and the thread; the caller frees it after joining the
- * thread. One producer (the thread) and one consumer (the caller): a ring of
- * events with atomic ends needs no lock. */
+ * thread. Events go through the ring (net/eventring). */
 struct hs_connect {
     struct plat_thread *thread;
     atomic_int cancel;
@@ -20,24 +18,8 @@ struct hs_connect {
     char pace_dir[PLAT_PATH_MAX];
     struct hs_options opts;
     struct hs_result result;
-    struct connect_event q[QUEUE];
-    atomic_uint head, tail;
-    struct connect_event done; /* the first DONE, held until the run returns */
-    bool have_done;
+    struct event_ring ring;
 };
-
-static void event(struct connect_event *e, enum connect_event_kind kind, enum stage_id stage,
-                  int code, const char *detail)
-{
-    memset(e, 0, sizeof *e);
-    e->kind = kind;
-    e->stage = stage;
-    e->code = code;
-    size_t n = strlen(detail) < sizeof e->detail - 1 ? strlen(detail)
-                                                     : sizeof e->detail - 1; /* cut, on purpose */
-    memcpy(e->detail, detail, n);
-    e->detail[n] = '\0';
-}
 
 size_t hs_connect_events(enum stage_id stage, const struct hs_stage *s,
                          const struct hs_result *so_far, struct connect_event *out, size_t max)
@@ -51,10 +33,10 @@ size_t hs_connect_events(enum stage_id stage, const struct hs_stage *s,
     if (max < 2 || s->outcome == HS_SKIPPED || s->outcome == HS_NOT_RUN)
         return 0;
     if (s->outcome == HS_FAILED) {
-        event(&out[0], CONNECT_DONE, stage, s->code ? s->code : 628, s->detail);
+        connect_event_set(&out[0], CONNECT_DONE, stage, s->code ? s->code : 628, s->detail);
         return 1;
     }
-    event(&out[0], CONNECT_STAGE_PASS, stage, 0, s->detail);
+    connect_event_set(&out[0], CONNECT_STAGE_PASS, stage, 0, s->detail);
     /* on the wire IPsec comes first, then L2TP inside it: the design's order
      * puts the tunnel first, so after IPsec the tunnel is the one under way */
     enum stage_id next = stage == STAGE_IPSEC    ? STAGE_TUNNEL
@@ -62,20 +44,11 @@ size_t hs_connect_events(enum stage_id stage, const struct hs_stage *s,
                          : stage == STAGE_PPP    ? STAGE_AUTH
                                                  : STAGE_COUNT;
     if (next == STAGE_COUNT) {
-        event(&out[1], CONNECT_DONE, stage, 0, "all four stages passed");
+        connect_event_set(&out[1], CONNECT_DONE, stage, 0, "all four stages passed");
         return 2;
     }
-    event(&out[1], CONNECT_STAGE_BEGIN, next, 0, next_what[next]);
+    connect_event_set(&out[1], CONNECT_STAGE_BEGIN, next, 0, next_what[next]);
     return 2;
-}
-
-static void push(struct hs_connect *c, const struct connect_event *e)
-{
-    unsigned tail = atomic_load(&c->tail);
-    if (tail - atomic_load(&c->head) >= QUEUE)
-        return; /* cannot happen with one run's events; never overwrite */
-    c->q[tail % QUEUE] = *e;
-    atomic_store(&c->tail, tail + 1);
 }
 
 /* PASS and BEGIN go out at once; DONE waits until the run has returned, so
@@ -85,15 +58,7 @@ static void progress(void *ctx, enum stage_id stage, const struct hs_stage *s)
     struct hs_connect *c = ctx;
     struct connect_event ev[2];
     size_t n = hs_connect_events(stage, s, &c->result, ev, 2);
-    for (size_t i = 0; i < n; i++) {
-        if (ev[i].kind == CONNECT_DONE) {
-            if (!c->have_done)
-                c->done = ev[i];
-            c->have_done = true;
-        } else {
-            push(c, &ev[i]);
-        }
-    }
+    event_ring_offer(&c->ring, ev, n);
 }
 
 static void run_thread(void *arg)
@@ -101,17 +66,17 @@ static void run_thread(void *arg)
     struct hs_connect *c = arg;
     struct l2f_err err = {{0}};
     struct connect_event begin;
-    event(&begin, CONNECT_STAGE_BEGIN, STAGE_TUNNEL, 0,
-          "reaching the server: IKE on UDP 500, then IPsec");
-    push(c, &begin);
+    connect_event_set(&begin, CONNECT_STAGE_BEGIN, STAGE_TUNNEL, 0,
+                      "reaching the server: IKE on UDP 500, then IPsec");
+    event_ring_push(&c->ring, &begin);
     if (hs_run(&c->opts, progress, c, &c->result, &err) != L2F_OK)
-        event(&c->done, CONNECT_DONE, STAGE_TUNNEL, 628,
-              err.msg[0] ? err.msg : "the handshake could not start");
-    else if (!c->have_done) /* cancelled inside IPsec: every stage skipped */
-        event(&c->done, CONNECT_DONE, STAGE_TUNNEL, 628, "cancelled");
+        connect_event_set(&c->ring.done, CONNECT_DONE, STAGE_TUNNEL, 628,
+                          err.msg[0] ? err.msg : "the handshake could not start");
+    else if (!c->ring.have_done) /* cancelled inside IPsec: every stage skipped */
+        connect_event_set(&c->ring.done, CONNECT_DONE, STAGE_TUNNEL, 628, "cancelled");
     else /* the diagnosis reads what this server did with the LCP extensions */
         hs_lcp_remember(c->pace_dir, c->host, &c->result);
-    push(c, &c->done);
+    event_ring_push(&c->ring, &c->ring.done);
     psk_pace_end(c->pace_dir);
     /* the secrets are not needed any more */
     plat_wipe(c->psk, sizeof c->psk);
@@ -157,12 +122,7 @@ enum l2f_status hs_connect_start(struct hs_connect **out, const struct hs_option
 
 bool hs_connect_poll(struct hs_connect *c, struct connect_event *ev)
 {
-    unsigned head = atomic_load(&c->head);
-    if (head == atomic_load(&c->tail))
-        return false;
-    *ev = c->q[head % QUEUE];
-    atomic_store(&c->head, head + 1);
-    return true;
+    return event_ring_pop(&c->ring, ev);
 }
 
 const struct hs_result *hs_connect_result(const struct hs_connect *c)

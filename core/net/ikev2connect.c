@@ -5,14 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "net/eventring.h"
 #include "platform.h"
 
-#define QUEUE 16         /* more than one run makes: 2 per stage and DONE */
 #define STEP_SLICE_MS 10 /* a simulated stage's wait, cut to see a cancel */
 
 /* Shared by the caller and the thread; the caller frees it after joining the
- * thread. One producer (the thread), one consumer (the caller): a ring with
- * atomic ends, as hsconnect's. */
+ * thread. Events go through the ring (net/eventring), as hsconnect's. */
 struct ikev2_connect {
     struct plat_thread *thread;
     atomic_int cancel;
@@ -23,21 +22,8 @@ struct ikev2_connect {
     struct ikev2_result simulated;
     unsigned step_ms;
     struct ikev2_result result;
-    struct connect_event q[QUEUE];
-    atomic_uint head, tail;
-    struct connect_event done; /* the first DONE, held until the run returns */
-    bool have_done;
+    struct event_ring ring;
 };
-
-static void event(struct connect_event *e, enum connect_event_kind kind, enum stage_id stage,
-                  int code, const char *detail)
-{
-    memset(e, 0, sizeof *e);
-    e->kind = kind;
-    e->stage = stage;
-    e->code = code;
-    snprintf(e->detail, sizeof e->detail, "%.*s", (int)sizeof e->detail - 1, detail);
-}
 
 enum stage_id ikev2_connect_stage(enum ikev2_stage stage)
 {
@@ -61,26 +47,18 @@ size_t ikev2_connect_events(enum ikev2_stage stage, const struct hs_stage *s,
         s->outcome == HS_NOT_RUN)
         return 0;
     if (s->outcome == HS_FAILED) {
-        event(&out[0], CONNECT_DONE, shown, s->code ? s->code : 809, s->detail);
+        connect_event_set(&out[0], CONNECT_DONE, shown, s->code ? s->code : 809, s->detail);
         return 1;
     }
-    event(&out[0], CONNECT_STAGE_PASS, shown, 0, s->detail);
+    connect_event_set(&out[0], CONNECT_STAGE_PASS, shown, 0, s->detail);
     if (stage + 1 == IKEV2_STAGE_COUNT) {
-        event(&out[1], CONNECT_DONE, shown, 0, "the server authenticated, the user accepted");
+        connect_event_set(&out[1], CONNECT_DONE, shown, 0,
+                          "the server authenticated, the user accepted");
         return 2;
     }
     enum ikev2_stage next = (enum ikev2_stage)(stage + 1);
-    event(&out[1], CONNECT_STAGE_BEGIN, ikev2_connect_stage(next), 0, next_what[next]);
+    connect_event_set(&out[1], CONNECT_STAGE_BEGIN, ikev2_connect_stage(next), 0, next_what[next]);
     return 2;
-}
-
-static void push(struct ikev2_connect *c, const struct connect_event *e)
-{
-    unsigned tail = atomic_load(&c->tail);
-    if (tail - atomic_load(&c->head) >= QUEUE)
-        return; /* cannot happen with one run's events; never overwrite */
-    c->q[tail % QUEUE] = *e;
-    atomic_store(&c->tail, tail + 1);
 }
 
 /* PASS and BEGIN go out at once; DONE waits until the run has returned, so
@@ -92,12 +70,7 @@ static void progress(void *ctx, enum ikev2_stage stage, const struct hs_stage *s
     if (atomic_load(&c->cancel))
         return;
     size_t n = ikev2_connect_events(stage, s, ev, 2);
-    for (size_t i = 0; i < n; i++) {
-        if (ev[i].kind != CONNECT_DONE)
-            push(c, &ev[i]);
-        else if (!c->have_done)
-            c->done = ev[i], c->have_done = true;
-    }
+    event_ring_offer(&c->ring, ev, n);
 }
 
 /* The simulation's stages, one every step_ms, stopping at the first that
@@ -123,23 +96,24 @@ static void run_thread(void *arg)
     struct ikev2_connect *c = arg;
     struct l2f_err err = {{0}};
     struct connect_event begin;
-    event(&begin, CONNECT_STAGE_BEGIN, STAGE_TUNNEL, 0, "IKE_SA_INIT on UDP 500");
-    push(c, &begin);
+    connect_event_set(&begin, CONNECT_STAGE_BEGIN, STAGE_TUNNEL, 0, "IKE_SA_INIT on UDP 500");
+    event_ring_push(&c->ring, &begin);
     enum l2f_status st = L2F_OK;
     if (c->simulate)
         replay(c);
     else
         st = ikev2_run(&c->opts, &c->result, &err);
     if (st != L2F_OK)
-        event(&c->done, CONNECT_DONE, STAGE_TUNNEL, 809,
-              err.msg[0] ? err.msg : "the IKEv2 exchange could not start");
-    else if (!c->have_done)
-        event(&c->done, CONNECT_DONE, STAGE_TUNNEL, 809, "the exchange ended without a verdict");
+        connect_event_set(&c->ring.done, CONNECT_DONE, STAGE_TUNNEL, 809,
+                          err.msg[0] ? err.msg : "the IKEv2 exchange could not start");
+    else if (!c->ring.have_done)
+        connect_event_set(&c->ring.done, CONNECT_DONE, STAGE_TUNNEL, 809,
+                          "the exchange ended without a verdict");
     else if (!atomic_load(&c->cancel)) /* for the diagnosis: ikev2-available, switch-ikev2 */
         ikev2_remember(c->state_dir, c->host, c->user, &c->result,
                        (long long)(plat_wall_ms() / 1000));
     if (!atomic_load(&c->cancel))
-        push(c, &c->done);
+        event_ring_push(&c->ring, &c->ring.done);
     plat_wipe(c->password, sizeof c->password); /* not needed any more */
 }
 
@@ -181,12 +155,7 @@ enum l2f_status ikev2_connect_start(struct ikev2_connect **out, const struct ike
 
 bool ikev2_connect_poll(struct ikev2_connect *c, struct connect_event *ev)
 {
-    unsigned head = atomic_load(&c->head);
-    if (head == atomic_load(&c->tail))
-        return false;
-    *ev = c->q[head % QUEUE];
-    atomic_store(&c->head, head + 1);
-    return true;
+    return event_ring_pop(&c->ring, ev);
 }
 
 void ikev2_connect_release(struct ikev2_connect *c)

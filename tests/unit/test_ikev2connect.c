@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "net/eventring.h"
 #include "net/ikecrypto.h"
 #include "net/ikev2connect.h"
 #include "net/udp.h"
@@ -253,9 +254,43 @@ static void needs_credentials(void **state)
     session_close(&s);
 }
 
+/* The ring both live tests share: order kept, a full ring drops rather than
+ * overwrite, the first DONE held and a later one ignored, a long detail cut. */
+static void ring_order_bound_and_done(void **state)
+{
+    (void)state;
+    static struct event_ring r;
+    struct connect_event e, got;
+    for (int i = 0; i < EVENT_RING_SIZE + 3; i++) {
+        connect_event_set(&e, CONNECT_STAGE_PASS, STAGE_PPP, i, "x");
+        event_ring_push(&r, &e);
+    }
+    for (int i = 0; i < EVENT_RING_SIZE; i++) {
+        assert_true(event_ring_pop(&r, &got));
+        assert_int_equal(got.code, i);
+    }
+    assert_false(event_ring_pop(&r, &got));
+    struct connect_event two[3];
+    connect_event_set(&two[0], CONNECT_STAGE_PASS, STAGE_AUTH, 0, "passed");
+    connect_event_set(&two[1], CONNECT_DONE, STAGE_AUTH, 691, "first");
+    connect_event_set(&two[2], CONNECT_DONE, STAGE_AUTH, 809, "second");
+    event_ring_offer(&r, two, 3);
+    assert_true(event_ring_pop(&r, &got));
+    assert_int_equal(got.kind, CONNECT_STAGE_PASS);
+    assert_false(event_ring_pop(&r, &got)); /* DONE is held, not queued */
+    assert_true(r.have_done);
+    assert_int_equal(r.done.code, 691);
+    char longer[sizeof e.detail + 40];
+    memset(longer, 'a', sizeof longer - 1);
+    longer[sizeof longer - 1] = '\0';
+    connect_event_set(&e, CONNECT_DONE, STAGE_TUNNEL, 1, longer);
+    assert_int_equal(strlen(e.detail), sizeof e.detail - 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(ring_order_bound_and_done),
         cmocka_unit_test(stages_to_events),
         cmocka_unit_test(replay_in_order_and_remembered),
         cmocka_unit_test(cancel_is_prompt_and_forgotten),
