@@ -7,6 +7,8 @@
 
 #include "backend.h"
 #include "kb.h"
+#include "net/ike.h"
+#include "net/ikecrypto.h"
 #include "net/ikev2run.h"
 #include "platform.h"
 #include "scenario.h"
@@ -729,6 +731,21 @@ static enum l2f_status mock_root_has(struct backend *be, const char *sha1, bool 
 }
 
 /* The DER is taken for the thumbprint given: the mock does not hash it. */
+/* As Windows' store: a certificate's thumbprint is the SHA-1 of its DER, not what a caller says. */
+static bool thumbprint_of(const unsigned char *der, size_t len, const char *sha1)
+{
+    uint8_t md[20];
+    char hex[2 * sizeof md + 1];
+    if (!der || !len || strlen(sha1) != sizeof hex - 1 || !ikec_hash(IKE_HASH_SHA1, der, len, md))
+        return false;
+    for (size_t i = 0; i < sizeof md; i++)
+        snprintf(hex + 2 * i, 3, "%02X", md[i]);
+    for (size_t i = 0; i < sizeof hex - 1; i++)
+        if (hex[i] != (sha1[i] >= 'a' && sha1[i] <= 'f' ? sha1[i] - 'a' + 'A' : sha1[i]))
+            return false;
+    return true;
+}
+
 static enum l2f_status mock_root_add(struct backend *be, const unsigned char *der, size_t len,
                                      const char *sha1, struct l2f_err *err)
 {
@@ -736,8 +753,8 @@ static enum l2f_status mock_root_add(struct backend *be, const unsigned char *de
     enum l2f_status st = need_admin(m, "LocalMachine\\Root", err);
     if (st != L2F_OK || mock_root_index(&m->sc, sha1) >= 0)
         return st;
-    if (!der || !len || strlen(sha1) != SCENARIO_THUMB_SIZE - 1) {
-        l2f_err_set(err, "LocalMachine\\Root: not a certificate");
+    if (!thumbprint_of(der, len, sha1)) {
+        l2f_err_set(err, "LocalMachine\\Root: the certificate's SHA-1 is not %.40s", sha1);
         return L2F_ERR_USAGE;
     }
     if (m->sc.n_roots == SCENARIO_MAX_ROOTS) {

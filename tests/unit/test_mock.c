@@ -310,6 +310,37 @@ static void admin_rules(void **state)
     tu_rmtree(dir);
 }
 
+/* The simulated LocalMachine\Root keys a certificate by the SHA-1 of its bytes, as
+ * Windows' store does: another thumbprint is refused, the file keeps what was added. */
+static void root_store_by_thumbprint(void **state)
+{
+    (void)state;
+    char dir[256], path[300];
+    tu_mkdtemp(dir, sizeof dir);
+    tu_write_file(dir, "s.ini", "[profile \"P\"]\n", path, sizeof path);
+    struct backend be = {&backend_mock_ops, NULL};
+    struct l2f_err err = {{0}};
+    assert_int_equal(be.ops->open(&be, path, &err), L2F_OK);
+    const unsigned char abc[] = "abc"; /* SHA-1 from FIPS 180's example */
+    const char *sha1 = "A9993E364706816ABA3E25717850C26C9CD0D89D";
+    const char *other = "A9993E364706816ABA3E25717850C26C9CD0D89E";
+    bool has = true;
+    assert_int_equal(be.ops->root_add(&be, abc, 3, other, &err), L2F_ERR_USAGE);
+    assert_int_equal(be.ops->root_has(&be, other, &has, &err), L2F_OK);
+    assert_false(has);
+    assert_int_equal(be.ops->root_add(&be, abc, 3, sha1, &err), L2F_OK);
+    struct backend be2 = {&backend_mock_ops, NULL};
+    assert_int_equal(be2.ops->open(&be2, path, &err), L2F_OK);
+    assert_int_equal(be2.ops->root_has(&be2, sha1, &has, &err), L2F_OK);
+    assert_true(has);
+    be2.ops->close(&be2);
+    assert_int_equal(be.ops->root_remove(&be, sha1, &err), L2F_OK);
+    assert_int_equal(be.ops->root_has(&be, sha1, &has, &err), L2F_OK);
+    assert_false(has);
+    be.ops->close(&be);
+    tu_rmtree(dir);
+}
+
 static void probe_simulated_from_the_server(void **state)
 {
     (void)state;
@@ -504,6 +535,7 @@ int main(void)
         cmocka_unit_test(services_follow_their_dependencies),
         cmocka_unit_test(writes_back_and_failed_write_changes_nothing),
         cmocka_unit_test(admin_rules),
+        cmocka_unit_test(root_store_by_thumbprint),
         cmocka_unit_test(other_users_rules),
         cmocka_unit_test(probe_simulated_from_the_server),
         cmocka_unit_test(probe_simulated_enumeration),
