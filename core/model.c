@@ -2,7 +2,7 @@
 
 #include <string.h>
 
-#define STAGE_ROW(e, id, title, what) {id, title, what},
+#define STAGE_ROW(e, id, title, ikev2_title, what) {id, title, ikev2_title, what},
 static const struct stage_info stages[] = {STAGE_TABLE(STAGE_ROW)};
 #undef STAGE_ROW
 

@@ -8,19 +8,22 @@
 #include <stddef.h>
 
 /* X(enum, id, title, what the stage is) — in handshake order. */
+/* X(enum, id, title, title while l2tpfix's own IKEv2 exchange is shown on the stage
+ * lines (its three stages are IKE_SA_INIT, the server's certificate, EAP), what) */
 #define STAGE_TABLE(X)                                                                             \
-    X(STAGE_TUNNEL, "tunnel", "L2TP tunnel",                                                       \
+    X(STAGE_TUNNEL, "tunnel", "L2TP tunnel", "IKE_SA_INIT",                                        \
       "Reaching the server: its address, an L2TP/IPsec profile, and UDP 500, 4500 and "            \
       "1701 open on the way.")                                                                     \
-    X(STAGE_IPSEC, "ipsec", "IPsec",                                                               \
+    X(STAGE_IPSEC, "ipsec", "IPsec", "Server cert",                                                \
       "IKE main mode on UDP 500 (4500 behind NAT), authenticated by a pre-shared key or "          \
       "certificate; Windows needs its IPsec services running for it.")                             \
-    X(STAGE_PPP, "ppp", "PPP negotiation",                                                         \
+    X(STAGE_PPP, "ppp", "PPP negotiation", "PPP negotiation",                                      \
       "LCP inside the tunnel and the choice of an authentication protocol both ends "              \
       "allow.")                                                                                    \
-    X(STAGE_AUTH, "auth", "Authentication", "The user name and password, checked by the server.")
+    X(STAGE_AUTH, "auth", "Authentication", "EAP-MSCHAPv2",                                        \
+      "The user name and password, checked by the server.")
 
-#define STAGE_ENUM(e, id, title, what) e,
+#define STAGE_ENUM(e, id, title, ikev2_title, what) e,
 enum stage_id { STAGE_TABLE(STAGE_ENUM) STAGE_COUNT };
 #undef STAGE_ENUM
 
@@ -233,7 +236,7 @@ enum check_id { CHECK_TABLE(CHECK_ENUM) CHECK_COUNT };
 #undef CHECK_ENUM
 
 struct stage_info {
-    const char *id, *title, *what;
+    const char *id, *title, *ikev2_title, *what;
 };
 struct check_info {
     const char *id, *title, *where, *why;

@@ -183,7 +183,7 @@ static void draw_stage(struct app *a, int y, enum stage_id s, bool selected)
     draw_text(w, y, compact ? 1 : 2, 1, a->expanded[s] ? t->g->expanded : t->g->collapsed, A_NORMAL,
               NULL);
     int x = draw_mark(a, y, compact ? 3 : 4, a->shown.stages[s], NULL, !compact);
-    const char *title = stage_info(s)->title;
+    const char *title = stage_info(s)->title; /* its mark is the checks': the L2TP name stays */
     draw_text(w, y, x, STAGE_TITLE_W, title, selected ? t->attr[ST_SELECT] | A_BOLD : A_BOLD,
               t->g->ellipsis);
     x += STAGE_TITLE_W + 1;

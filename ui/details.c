@@ -194,7 +194,7 @@ static void build_connect(struct app *a, struct doc *d)
                            : a->conn[s] == CONN_ACTIVE ? ST_RUNNING
                                                        : ST_DIM;
         doc_addf(d, st, 0, "%-7s %-16s %-11s %s", stage_info((enum stage_id)s)->id,
-                 stage_info((enum stage_id)s)->title, stage_conn_word(a, s),
+                 app_stage_title(a, (enum stage_id)s), stage_conn_word(a, s),
                  a->conn[s] == CONN_SKIPPED ? "" : a->conn_detail[s]);
     }
     if (a->connecting) {
@@ -221,7 +221,7 @@ static void build_connect(struct app *a, struct doc *d)
         return;
     }
     const struct kb_entry *kb = kb_lookup(a->conn_code);
-    doc_addf(d, ST_FAIL, 0, "Stopped in %s with error %d%s%s", stage_info(a->conn_stage)->title,
+    doc_addf(d, ST_FAIL, 0, "Stopped in %s with error %d%s%s", app_stage_title(a, a->conn_stage),
              a->conn_code, kb ? " " : "", kb ? kb->name : " (not in l2tpfix's table)");
     if (!kb)
         return;
@@ -287,7 +287,7 @@ static void subject_title(struct app *a, char *buf, size_t len)
         snprintf(buf, len, " %s ", stage_info((enum stage_id)a->det_id)->title);
         break;
     case DET_CONNECT:
-        snprintf(buf, len, " Test connection ");
+        snprintf(buf, len, a->conn_ikev2 ? " IKEv2 from here " : " Test connection ");
         break;
     case DET_NONE:
         snprintf(buf, len, " Details ");

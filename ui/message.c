@@ -23,3 +23,11 @@ void app_message(struct app *a, enum msg_kind kind, const char *fmt, ...)
     text_sanitize(a->msg, sizeof a->msg, raw, a->ascii);
     a->msg_kind = kind;
 }
+
+const char *app_stage_title(const struct app *a, enum stage_id s)
+{
+    bool shown = false;
+    for (int i = 0; i < STAGE_COUNT; i++)
+        shown = shown || a->conn[i] != CONN_NONE;
+    return a->conn_ikev2 && shown ? stage_info(s)->ikev2_title : stage_info(s)->title;
+}

@@ -183,7 +183,7 @@ static unsigned connect_event(struct app *a, const struct connect_event *ev)
         char reason[sizeof ev->detail * 2];
         if (a->conn_ikev2) /* the reason too: it is what differs between two 13801s */
             app_message(a, MSG_ERR, "IKEv2 stopped in %s: error %d: %s (e explains it)",
-                        stage_info(s)->title, ev->code,
+                        app_stage_title(a, s), ev->code,
                         app_safe(a, ev->detail, reason, sizeof reason));
         else
             app_message(a, MSG_ERR, "Stopped in %s: error %d%s%s (e explains it)",

@@ -281,6 +281,8 @@ void app_message(struct app *a, enum msg_kind kind, const char *fmt, ...)
     ;
 /* Sanitises a string from the backend for drawing. */
 const char *app_safe(const struct app *a, const char *src, char *buf, size_t len);
+/* A stage's title in the test's own lines: IKEv2's name for it after the i exchange. */
+const char *app_stage_title(const struct app *a, enum stage_id s);
 
 /* layout.c */
 unsigned layout_apply(struct app *a);

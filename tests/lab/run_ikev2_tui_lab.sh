@@ -79,7 +79,7 @@ if up ok && login "$(cat "$work/lab/password")"; then
 fi
 
 if up wrong-password && login "$(cat "$work/lab/password")"; then
-    wait_for "IKEv2 stopped in Authentication: error 691" 30 || true
+    wait_for "IKEv2 stopped in EAP-MSCHAPv2: error 691" 30 || true
     grep -q '"code":691' "$work/st/ikev2.json" || fail "691 is not on record"
     no_password
 fi

@@ -1211,7 +1211,7 @@ test_ikev2_ok() {
 test_ikev2_691() {
     ikev2_start wrong || return 1
     ikev2_login not-her-password || return 1
-    wait_for "IKEv2 stopped in Authentication: error 691" && golden ikev2_691 || return 1
+    wait_for "IKEv2 stopped in EAP-MSCHAPv2: error 691" && golden ikev2_691 || return 1
     grep -q '"code":691' "$WORK/st-wrong/ikev2.json" || { fail "691 is not on record"; return 1; }
 }
 
@@ -1221,7 +1221,7 @@ test_ikev2_13801() {
     start 100 30 -- --mock "$WORK/untrusted.ini" --state-dir "$WORK/st-untrusted"
     wait_for "fixes recommended" && settle || return 1
     ikev2_login Winter-2026 || return 1
-    wait_for "IKEv2 stopped in IPsec: error 13801" && golden ikev2_13801 || return 1
+    wait_for "IKEv2 stopped in Server cert: error 13801" && golden ikev2_13801 || return 1
 }
 
 # i again while it runs stops it at once (a stage takes 3 s here): the
